@@ -1,0 +1,17 @@
+"""Thin Bolt listeners, one module per surface. ``register_all`` wires them into an App."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.handlers import actions, commands, errors, events, middleware
+
+
+def register_all(app: App, *, session_factory: sessionmaker[Session], clock: Clock) -> None:
+    middleware.register(app, session_factory=session_factory, clock=clock)
+    errors.register(app, session_factory=session_factory)
+    commands.register(app)
+    events.register(app)
+    actions.register(app)

@@ -1,0 +1,24 @@
+"""SQLAlchemy 2.0 typed models, one module per aggregate. Importing this package registers them all."""
+
+from bot.models.base import Base
+from bot.models.clock import ClockTick
+from bot.models.outbox import OutboxMessage, OutboxStatus
+from bot.models.pair import Pair, PairStatus
+from bot.models.participant import Participant, TandemRole
+from bot.models.program import Program, ProgramStatus, Rhythm
+from bot.models.workspace import Workspace
+
+__all__ = [
+    "Base",
+    "ClockTick",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Pair",
+    "PairStatus",
+    "Participant",
+    "Program",
+    "ProgramStatus",
+    "Rhythm",
+    "TandemRole",
+    "Workspace",
+]

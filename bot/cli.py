@@ -1,0 +1,162 @@
+"""The ``tandem`` command: db, serve, worker, clock, demo."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from typing import Any
+
+import click
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        click.echo(f"tandem: configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+def _require_slack(settings: Settings) -> None:
+    try:
+        settings.require_slack()
+    except ConfigError as exc:
+        click.echo(f"tandem: configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+def _logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Tandem: asynchronous reverse mentoring in Slack."""
+
+
+@main.group()
+def db() -> None:
+    """Database migrations (alembic)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database up to REVISION (default: head)."""
+    from bot.db import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url, revision)
+    click.echo(f"database at {revision}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION (``base`` removes every table)."""
+    from bot.db import downgrade
+
+    settings = _settings()
+    downgrade(settings.database_url, revision)
+    click.echo(f"database at {revision}")
+
+
+def _runtime(settings: Settings) -> tuple[Any, Any]:
+    from bot.db import make_engine, make_session_factory
+
+    engine = make_engine(settings.database_url)
+    return engine, make_session_factory(engine)
+
+
+@main.command()
+@click.option("--host", default="0.0.0.0", show_default=True, help="interface for HTTP mode")
+def serve(host: str) -> None:
+    """Answer Slack: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT."""
+    from bot.app import build_app
+
+    settings = _settings()
+    _require_slack(settings)
+    _logging(settings)
+    engine, session_factory = _runtime(settings)
+    app = build_app(settings, session_factory=session_factory)
+    if settings.slack_app_token:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        click.echo("tandem: Socket Mode")
+        SocketModeHandler(app, settings.slack_app_token).start()
+        return
+    from bot.web import TandemWSGI, make_server
+
+    server = make_server(TandemWSGI(app, engine), host=host, port=settings.port)
+    click.echo(f"tandem: HTTP on {host}:{settings.port} (/slack/events, /healthz)")
+    server.run()
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="send what is due now, then exit")
+@click.option("--interval", default=1.0, show_default=True, help="seconds to wait when nothing is due")
+def worker(once: bool, interval: float) -> None:
+    """Send queued Slack messages from the outbox."""
+    from bot.clock import SystemClock
+    from bot.slack.client import outbox_client
+    from bot.slack.sender import Worker
+
+    settings = _settings()
+    _require_slack(settings)
+    _logging(settings)
+    _, session_factory = _runtime(settings)
+    client = outbox_client(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    w = Worker(session_factory, lambda _team: client, SystemClock())
+    if once:
+        click.echo(dict(w.drain()))
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    while not stop.is_set():
+        try:
+            counts = w.drain_once()
+        except Exception:
+            logging.getLogger("tandem.worker").exception("worker round failed; retrying")
+            counts = None
+        if not counts:
+            stop.wait(interval)
+
+
+@main.command()
+def clock() -> None:
+    """Run the per-minute tick that decides what is due (one acting clock per database)."""
+    from bot.clock import SystemClock
+    from bot.scheduler import run_clock
+
+    settings = _settings()
+    _logging(settings)
+    engine, session_factory = _runtime(settings)
+    run_clock(engine, session_factory, SystemClock())
+
+
+@main.command()
+@click.option(
+    "--record",
+    "record",
+    type=click.Path(dir_okay=False, writable=True),
+    help="write every Web API call as JSON lines to this file",
+)
+@click.option("--database-url", default=None, help="database for the demo (default: a fresh SQLite file)")
+@click.option("--quiet", is_flag=True, help="print only the summary")
+def demo(record: str | None, database_url: str | None, quiet: bool) -> None:
+    """Run a scripted program in the local Slack sandbox on a simulated clock."""
+    from bot.demo import run_demo
+
+    result = run_demo(database_url=database_url, record=record, out=None if quiet else click.echo)
+    click.echo(result.summary())
+    if not result.ok:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Settings from the environment (and an optional ``.env`` file).
+
+A missing or malformed setting is reported as one line naming the variable; the CLI exits with status 2.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+# environment variable -> one-line description; the README configuration table mirrors this.
+VARIABLES: dict[str, str] = {
+    "DATABASE_URL": "SQLAlchemy URL of the database (default: sqlite:///tandem.sqlite3 in the working dir)",
+    "SLACK_BOT_TOKEN": "the bot token (xoxb-...) of the installed Slack app",
+    "SLACK_SIGNING_SECRET": "the app's signing secret; every HTTP request from Slack is checked against it",
+    "SLACK_APP_TOKEN": "app-level token (xapp-...); when set, `tandem serve` uses Socket Mode",
+    "SLACK_API_URL": "base URL of the Slack Web API (GovSlack-style hosts, the sandbox)",
+    "PORT": "HTTP port of `tandem serve` (default 3000)",
+    "TANDEM_LOG_LEVEL": "logging level (default INFO)",
+}
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed. ``str(err)`` is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///tandem.sqlite3", alias="DATABASE_URL")
+    slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default=DEFAULT_SLACK_API_URL, alias="SLACK_API_URL")
+    port: int = Field(default=3000, alias="PORT", ge=1, le=65535)
+    log_level: str = Field(default="INFO", alias="TANDEM_LOG_LEVEL")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError("not a database URL such as sqlite:///tandem.sqlite3") from exc
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("must be an sqlite:// or postgresql:// URL")
+        if url.get_backend_name() == "postgresql" and url.drivername in ("postgresql", "postgres"):
+            # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+            value = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return value
+
+    def require_slack(self) -> None:
+        """Raise ConfigError unless the settings needed to talk to Slack are present."""
+        for name, value in (
+            ("SLACK_BOT_TOKEN", self.slack_bot_token),
+            ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
+        ):
+            if not value:
+                raise ConfigError(f"{name}: not set ({VARIABLES[name]})")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; raise ConfigError with one line naming the offending variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first.get("loc") else "configuration"
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {message[:1].lower()}{message[1:]}") from None

@@ -1,0 +1,62 @@
+"""Events: App Home opened, direct messages, Tandem joining a channel."""
+
+from __future__ import annotations
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.blocks.common import dm_reply, joined_channel
+from bot.blocks.home import welcome_home
+from bot.handlers.context import caller, db, now
+from bot.services import conversations, people
+
+
+def on_app_home_opened(event: dict, context: BoltContext, client: WebClient) -> None:
+    if event.get("tab") != "home":
+        caller(context, client)  # the Messages tab: first contact still gets the welcome DM
+        return
+    participant = caller(context, client)
+    client.views_publish(
+        user_id=participant.slack_user_id,
+        view=welcome_home(
+            locale=participant.locale, name=participant.display_name, tz=participant.tz, now=now(context)
+        ),
+    )
+
+
+def on_message(event: dict, context: BoltContext, client: WebClient) -> None:
+    # Edits, joins and bot posts carry a subtype or bot_id; only a person's new message gets an answer.
+    if event.get("subtype") or event.get("bot_id") or event.get("channel_type") != "im":
+        return
+    participant = caller(context, client)
+    conversations.reply_in_dm(
+        db(context),
+        participant=participant,
+        message=dm_reply(participant.locale),
+        cause=f"dm:{event.get('channel')}:{event.get('ts')}",
+        now=now(context),
+    )
+
+
+def on_member_joined_channel(event: dict, context: BoltContext) -> None:
+    if event.get("user") != context.bot_user_id:
+        return
+    inviter = people.find_participant(
+        db(context), team_id=context.team_id or "", user_id=event.get("inviter", "")
+    )
+    locale = inviter.locale if inviter else "en"
+    conversations.post_to_channel(
+        db(context),
+        team_id=context.team_id or "",
+        bot_user_id=context.bot_user_id,
+        channel_id=event["channel"],
+        message=joined_channel(locale),
+        cause=f"joined:{event['channel']}:{event.get('event_ts')}",
+        now=now(context),
+    )
+
+
+def register(app: App) -> None:
+    app.event("app_home_opened")(on_app_home_opened)
+    app.event("message")(on_message)
+    app.event("member_joined_channel")(on_member_joined_channel)

@@ -1,0 +1,91 @@
+"""All user-facing wording lives in ``templates/<locale>/``; this module renders it.
+
+A template file holds named ``{% block %}``s. ``text()`` renders one block for mrkdwn: every value
+interpolated with ``{{ }}`` is escaped unless it was built by Tandem and marked safe (mentions, links).
+``plain()`` renders for plain_text fields (button labels, modal titles), where Slack shows text as is.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from markupsafe import Markup
+
+from bot.domain.text import channel_link, escape_mrkdwn, mention
+from bot.resources import resource_dir
+
+SUPPORTED_LOCALES = ("en", "de")
+DEFAULT_LOCALE = "en"
+
+
+def locale_from_slack(slack_locale: str | None) -> str:
+    """Map Slack's ``de-DE`` / ``en-GB`` style locale to a locale Tandem speaks."""
+    if slack_locale:
+        lang = slack_locale.replace("_", "-").split("-")[0].lower()
+        if lang in SUPPORTED_LOCALES:
+            return lang
+    return DEFAULT_LOCALE
+
+
+def _finalize_mrkdwn(value: Any) -> Any:
+    if isinstance(value, Markup):
+        return str(value)
+    if value is None:
+        return ""
+    return escape_mrkdwn(str(value))
+
+
+def _safe_mention(user_id: str) -> Markup:
+    return Markup(mention(user_id))
+
+
+def _safe_channel(channel_id: str) -> Markup:
+    return Markup(channel_link(channel_id))
+
+
+@lru_cache(maxsize=8)
+def _environment(locale: str, mrkdwn: bool) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(resource_dir("templates") / locale)),
+        undefined=StrictUndefined,
+        autoescape=False,
+        finalize=_finalize_mrkdwn if mrkdwn else None,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["mention"] = _safe_mention
+    env.filters["channel"] = _safe_channel
+    return env
+
+
+def _render(locale: str, name: str, block: str, mrkdwn: bool, context: dict[str, Any]) -> str:
+    if locale not in SUPPORTED_LOCALES:
+        locale = DEFAULT_LOCALE
+    template: Template = _environment(locale, mrkdwn).get_template(f"{name}.j2")
+    try:
+        render = template.blocks[block]
+    except KeyError:
+        raise KeyError(f"templates/{locale}/{name}.j2 has no block {block!r}") from None
+    return "".join(render(template.new_context(context))).strip()
+
+
+def text(locale: str, name: str, block: str, /, **context: Any) -> str:
+    """Wording for mrkdwn text; interpolated values are escaped."""
+    return _render(locale, name, block, True, context)
+
+
+def plain(locale: str, name: str, block: str, /, **context: Any) -> str:
+    """Wording for plain_text fields; nothing is escaped because Slack shows plain_text literally."""
+    return _render(locale, name, block, False, context)
+
+
+def template_blocks(locale: str) -> dict[str, set[str]]:
+    """Every template of a locale with the names of its blocks (for the parity test)."""
+    env = _environment(locale, True)
+    return {
+        name.removesuffix(".j2"): set(env.get_template(name).blocks)
+        for name in env.list_templates(extensions=["j2"])
+    }

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.models.base import Base
+
+
+class TandemRole(enum.StrEnum):
+    DIGITAL = "digital"  # brings digital routines, social-media and no-code skills
+    CONTEXT = "context"  # brings context, stakeholder logic, a feel for risk
+    BOTH = "both"
+
+
+class Participant(Base):
+    """A person in a workspace who meets Tandem, with the profile the onboarding interview fills."""
+
+    __tablename__ = "participant"
+    __table_args__ = (UniqueConstraint("workspace_id", "slack_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), index=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    tz: Mapped[str] = mapped_column(String(64), default="UTC")  # IANA name, from Slack, correctable
+    locale: Mapped[str] = mapped_column(String(8), default="en")  # "en" or "de", from Slack, correctable
+    role: Mapped[str | None] = mapped_column(String(16))
+    self_description: Mapped[str | None] = mapped_column(Text)
+    curiosity: Mapped[list[Any]] = mapped_column(default=list)
+    can_teach: Mapped[list[Any]] = mapped_column(default=list)
+    want_to_learn: Mapped[list[Any]] = mapped_column(default=list)
+    learning_style: Mapped[str | None] = mapped_column(String(32))
+    preferences: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    values: Mapped[list[Any]] = mapped_column(default=list)
+    department: Mapped[str | None] = mapped_column(String(120))
+    hours_per_week: Mapped[int | None]
+    preferred_days: Mapped[list[Any]] = mapped_column(default=list)
+    welcomed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.models.base import Base
+
+
+class ProgramStatus(enum.StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class Rhythm(enum.StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+
+
+class Program(Base):
+    """A cohort: learning fields, duration, rhythm, trial period and bold goals."""
+
+    __tablename__ = "program"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "name"),
+        CheckConstraint("duration_weeks BETWEEN 1 AND 104", name="duration_weeks"),
+        CheckConstraint("trial_weeks BETWEEN 0 AND 52", name="trial_weeks"),
+        CheckConstraint("prompt_weekday BETWEEN 0 AND 6", name="prompt_weekday"),
+        CheckConstraint("prompt_hour BETWEEN 0 AND 23", name="prompt_hour"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(16), default=ProgramStatus.DRAFT)
+    default_locale: Mapped[str] = mapped_column(String(8), default="en")
+    learning_fields: Mapped[list[Any]] = mapped_column(default=list)
+    start_date: Mapped[date | None]
+    duration_weeks: Mapped[int] = mapped_column(default=12)
+    rhythm: Mapped[str] = mapped_column(String(16), default=Rhythm.WEEKLY)
+    prompt_weekday: Mapped[int] = mapped_column(default=0)  # Monday = 0, as datetime.weekday()
+    prompt_hour: Mapped[int] = mapped_column(default=9)  # local hour of each participant
+    trial_weeks: Mapped[int] = mapped_column(default=4)
+    # None means the localized default "What moves us forward by next week?".
+    focus_question: Mapped[str | None] = mapped_column(Text)
+    bold_goals: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.models.base import Base
+
+
+class Workspace(Base):
+    """A Slack workspace (team) where Tandem is installed."""
+
+    __tablename__ = "workspace"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    bot_user_id: Mapped[str | None] = mapped_column(String(32))
+    # The private channel hosts claimed with `/tandem admin setup`; hosts are its members.
+    admin_channel_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]

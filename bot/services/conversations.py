@@ -1,0 +1,49 @@
+"""Messages Tandem posts as answers or announcements, through the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.models import Participant
+from bot.services import outbox, people
+
+
+def reply_in_dm(
+    session: Session, *, participant: Participant, message: dict[str, Any], cause: str, now: datetime
+) -> None:
+    """Answer a person in their DM with Tandem, once per ``cause``. Commits."""
+    outbox.enqueue(
+        session,
+        workspace_id=participant.workspace_id,
+        method="chat.postMessage",
+        payload={"channel": participant.slack_user_id, **message},
+        dedupe_key=f"{cause}:reply",
+        now=now,
+    )
+    session.commit()
+
+
+def post_to_channel(
+    session: Session,
+    *,
+    team_id: str,
+    bot_user_id: str | None,
+    channel_id: str,
+    message: dict[str, Any],
+    cause: str,
+    now: datetime,
+) -> None:
+    """Post into a channel, once per ``cause``. Commits."""
+    workspace = people.get_or_create_workspace(session, team_id=team_id, bot_user_id=bot_user_id, now=now)
+    outbox.enqueue(
+        session,
+        workspace_id=workspace.id,
+        method="chat.postMessage",
+        payload={"channel": channel_id, **message},
+        dedupe_key=f"{cause}:post",
+        now=now,
+    )
+    session.commit()

@@ -1,0 +1,129 @@
+"""The outbox: Slack calls written in the same transaction as the state change that caused them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.domain.delivery import STALE_CLAIM, Decision, Outcome
+from bot.models import OutboxMessage, OutboxStatus
+
+
+def enqueue(
+    session: Session,
+    *,
+    workspace_id: int,
+    method: str,
+    payload: dict[str, Any],
+    now: datetime,
+    dedupe_key: str | None = None,
+    not_before: datetime | None = None,
+) -> OutboxMessage:
+    """Queue one Web API call. With a ``dedupe_key`` seen before, the earlier message is returned instead.
+    Does not commit: the caller's transaction decides."""
+    if dedupe_key is not None:
+        existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
+        if existing is not None:
+            return existing
+    message = OutboxMessage(
+        workspace_id=workspace_id,
+        method=method,
+        payload=payload,
+        dedupe_key=dedupe_key,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        not_before=not_before or now,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(message)
+    except IntegrityError:
+        if dedupe_key is None:
+            raise
+        return session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).one()
+    return message
+
+
+def claim_due(session: Session, *, now: datetime, worker_id: str, limit: int = 50) -> list[OutboxMessage]:
+    """Claim up to ``limit`` due messages for this worker and commit the claim.
+
+    On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets many workers claim side by side without sharing a row.
+    """
+    rows = list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now)
+            .order_by(OutboxMessage.not_before, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for row in rows:
+        row.status = OutboxStatus.SENDING
+        row.claimed_at = now
+        row.claimed_by = worker_id
+    session.commit()
+    return rows
+
+
+def record(
+    session: Session,
+    message_id: int,
+    *,
+    decision: Decision,
+    now: datetime,
+    result: dict[str, Any] | None = None,
+    rate_limited: bool = False,
+) -> None:
+    """Store what happened to one claimed message and commit."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None or message.status != OutboxStatus.SENDING:
+        return
+    if not rate_limited:
+        message.attempts += 1
+    message.claimed_at = None
+    message.claimed_by = None
+    if decision.outcome is Outcome.SENT:
+        message.status = OutboxStatus.SENT
+        message.sent_at = now
+        message.result = result
+        message.last_error = None
+    elif decision.outcome is Outcome.RETRY:
+        message.status = OutboxStatus.PENDING
+        message.not_before = now + decision.delay
+        message.last_error = decision.reason
+    else:
+        message.status = OutboxStatus.PARKED
+        message.last_error = decision.reason
+    session.commit()
+
+
+def release_stale_claims(session: Session, *, now: datetime) -> int:
+    """Give back messages whose worker vanished mid-send (claimed longer than STALE_CLAIM ago).
+    Does not commit."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < now - STALE_CLAIM)
+        .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+def depth(session: Session, *, now: datetime) -> int:
+    """How many messages are due and not yet sent."""
+    from sqlalchemy import func
+
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now)
+        )
+        or 0
+    )

@@ -1,0 +1,47 @@
+"""The clock's per-minute tick: asks every service what is due at ``now``.
+
+Idempotent twice over: each due job marks what it did in the domain rows it changes, and the tick itself
+records the minute it acted on, so a second tick for the same minute (a restarted or standby clock)
+finds the record and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.models import ClockTick
+from bot.services import outbox
+
+DueJob = Callable[[Session, datetime], int]
+
+# name -> job(session, now) -> how many things it did. Later work adds prompts, polls, digests, ...
+DUE_JOBS: dict[str, DueJob] = {
+    "outbox.release_stale_claims": lambda session, now: outbox.release_stale_claims(session, now=now),
+}
+
+
+def minute_of(now: datetime) -> datetime:
+    return now.replace(second=0, microsecond=0)
+
+
+def tick(session: Session, *, now: datetime, jobs: dict[str, DueJob] | None = None) -> dict[str, int] | None:
+    """Run every due job for the minute of ``now`` in one transaction.
+
+    Returns what each job did, or None when this minute was already handled.
+    """
+    minute = minute_of(now)
+    if session.get(ClockTick, minute) is not None:
+        session.rollback()
+        return None
+    summary = {name: job(session, now) for name, job in (jobs or DUE_JOBS).items()}
+    session.add(ClockTick(minute=minute, ran_at=now, summary=summary))
+    try:
+        session.commit()
+    except IntegrityError:  # another clock handled this minute at the same moment
+        session.rollback()
+        return None
+    return summary

@@ -1,0 +1,120 @@
+"""The outbox worker: claims due messages and sends them to Slack with slack_sdk."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.domain.delivery import Decision, Outcome, decide
+from bot.models import Workspace
+from bot.services import outbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CallResult:
+    status: int | None
+    error: str | None
+    retry_after: float | None
+    data: dict[str, Any] | None
+
+
+def call_slack(client: WebClient, method: str, payload: dict[str, Any]) -> CallResult:
+    """Make one Web API call through slack_sdk's own method (its argument handling) and classify it."""
+    try:
+        response = getattr(client, method.replace(".", "_"))(**payload)
+    except SlackApiError as exc:
+        resp = exc.response
+        retry_after = resp.headers.get("Retry-After") or resp.headers.get("retry-after")
+        error = resp.get("error") if isinstance(resp.data, dict) else None
+        return CallResult(
+            resp.status_code,
+            error or f"http_{resp.status_code}",
+            float(retry_after) if retry_after else None,
+            None,
+        )
+    except Exception as exc:  # connection refused, timeout, undecodable body: transient
+        log.warning("slack call %s failed without an answer: %s", method, type(exc).__name__)
+        return CallResult(None, None, None, None)
+    data = response.data if isinstance(response.data, dict) else {}
+    return CallResult(response.status_code, None, None, data)
+
+
+def _result_summary(method: str, data: dict[str, Any] | None) -> dict[str, Any]:
+    data = data or {}
+    keep = {k: data[k] for k in ("channel", "ts") if k in data}
+    if "view" in data and isinstance(data["view"], dict):
+        keep["view_id"] = data["view"].get("id")
+    return keep
+
+
+class Worker:
+    """Sends what the outbox holds. ``client_for`` gives the WebClient of a workspace (team id)."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        client_for: Callable[[str], WebClient],
+        clock: Clock,
+        worker_id: str | None = None,
+        batch: int = 50,
+    ) -> None:
+        self.session_factory = session_factory
+        self.client_for = client_for
+        self.clock = clock
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        self.batch = batch
+
+    def drain_once(self) -> Counter[str]:
+        """Claim one batch of due messages and send them. Returns counts by outcome."""
+        counts: Counter[str] = Counter()
+        with self.session_factory() as session:
+            claimed = outbox.claim_due(
+                session, now=self.clock.now(), worker_id=self.worker_id, limit=self.batch
+            )
+            work = [
+                (m.id, m.method, dict(m.payload), m.attempts, session.get(Workspace, m.workspace_id))
+                for m in claimed
+            ]
+            for message_id, method, payload, attempts, workspace in work:
+                team_id = workspace.team_id if workspace else ""
+                result = call_slack(self.client_for(team_id), method, payload)
+                decision: Decision = decide(
+                    status=result.status,
+                    error=result.error,
+                    retry_after=result.retry_after,
+                    attempts=attempts + 1,
+                )
+                if decision.outcome is Outcome.PARK:
+                    log.error("outbox message %s parked: %s", message_id, decision.reason)
+                outbox.record(
+                    session,
+                    message_id,
+                    decision=decision,
+                    now=self.clock.now(),
+                    result=_result_summary(method, result.data),
+                    rate_limited=result.status == 429,
+                )
+                counts[decision.outcome.value] += 1
+        return counts
+
+    def drain(self, max_rounds: int = 1000) -> Counter[str]:
+        """Drain until nothing is due now (for the demo and the tests)."""
+        total: Counter[str] = Counter()
+        for _ in range(max_rounds):
+            counts = self.drain_once()
+            if not counts:
+                break
+            total.update(counts)
+        return total

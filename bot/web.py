@@ -1,0 +1,53 @@
+"""HTTP entry: ``/slack/events`` (events, commands, interactivity) and ``/healthz``, as one WSGI app."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import Engine
+
+from bot.db import check_database
+
+log = logging.getLogger(__name__)
+
+StartResponse = Callable[..., Any]
+
+
+class TandemWSGI:
+    def __init__(self, app: App, engine: Engine) -> None:
+        self.slack = SlackRequestHandler(app, path="/slack/events")
+        self.engine = engine
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/slack/events":
+            return self.slack(environ, start_response)
+        if path == "/healthz":
+            return self._health(start_response)
+        return self._json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
+
+    def _health(self, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            check_database(self.engine)
+        except Exception as exc:
+            log.warning("health check: database unreachable (%s)", type(exc).__name__)
+            return self._json(start_response, "503 Service Unavailable", {"ok": False, "database": "down"})
+        return self._json(start_response, "200 OK", {"ok": True, "database": "up"})
+
+    @staticmethod
+    def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> Iterable[bytes]:
+        data = json.dumps(body).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+
+def make_server(wsgi: TandemWSGI, *, host: str, port: int, threads: int = 8) -> Any:
+    """A waitress server (production WSGI) ready to ``run()``; port 0 picks a free port."""
+    from waitress import create_server
+
+    return create_server(wsgi, host=host, port=port, threads=threads, ident="tandem")

@@ -1,0 +1,75 @@
+"""Alembic environment: the URL comes from the caller (``tandem db upgrade``) or from DATABASE_URL."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import pool
+
+from bot.db import make_engine
+from bot.models import Base
+from bot.models.base import BigId, JSONType, UTCDateTime
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def render_item(type_: str, obj: object, autogen_context) -> str | bool:  # type: ignore[no-untyped-def]
+    """Render the project's portable column types by name in new migrations."""
+    if type_ != "type":
+        return False
+    for name, proto in (("UTCDateTime()", UTCDateTime), ("JSONType", JSONType), ("BigId", BigId)):
+        if (isinstance(proto, type) and isinstance(obj, proto)) or (
+            not isinstance(proto, type) and type(obj) is type(proto) and repr(obj) == repr(proto)
+        ):
+            autogen_context.imports.add(f"from bot.models.base import {name.removesuffix('()')}")
+            return name
+    return False
+
+
+def _url() -> str:
+    url = config.get_main_option("sqlalchemy.url")
+    if url:
+        return url
+    from bot.config import load_settings
+
+    return load_settings().database_url
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connectable = config.attributes.get("connection")
+    if connectable is not None:
+        _run(connectable)
+        return
+    engine = make_engine(_url(), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        _run(connection)
+    engine.dispose()
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,74 @@
+"""Pure domain rules: delivery decisions and text safety."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.domain.delivery import BACKOFF_CAP, MAX_ATTEMPTS, Outcome, backoff, decide
+from bot.domain.text import escape_mrkdwn, mention, truncate
+
+
+def test_success_is_sent() -> None:
+    assert decide(status=200, error=None, retry_after=None, attempts=1).outcome is Outcome.SENT
+
+
+def test_429_waits_exactly_retry_after() -> None:
+    d = decide(status=429, error="ratelimited", retry_after=7, attempts=3)
+    assert (d.outcome, d.delay) == (Outcome.RETRY, timedelta(seconds=7))
+
+
+def test_429_never_parks_even_after_many_attempts() -> None:
+    assert decide(status=429, error=None, retry_after=1, attempts=MAX_ATTEMPTS * 3).outcome is Outcome.RETRY
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, None])
+def test_server_errors_and_silence_back_off_then_park(status: int | None) -> None:
+    first = decide(status=status, error=None, retry_after=None, attempts=1)
+    second = decide(status=status, error=None, retry_after=None, attempts=2)
+    assert first.outcome is Outcome.RETRY and second.outcome is Outcome.RETRY
+    assert second.delay == 2 * first.delay
+    assert decide(status=status, error=None, retry_after=None, attempts=MAX_ATTEMPTS).outcome is Outcome.PARK
+
+
+def test_permanent_slack_error_parks_at_once() -> None:
+    d = decide(status=200, error="channel_not_found", retry_after=None, attempts=1)
+    assert d.outcome is Outcome.PARK and d.reason == "channel_not_found"
+
+
+@given(st.integers(min_value=1, max_value=10_000))
+def test_backoff_grows_and_is_capped(attempts: int) -> None:
+    assert timedelta(seconds=2) <= backoff(attempts) <= BACKOFF_CAP
+    assert backoff(attempts + 1) >= backoff(attempts)
+
+
+@pytest.mark.parametrize(
+    "text", ["<!channel>", "<!here|here>", "<@U123>", "<https://evil.example|bank>", "a & b"]
+)
+def test_escape_defuses_control_sequences(text: str) -> None:
+    escaped = escape_mrkdwn(text)
+    assert "<" not in escaped and ">" not in escaped
+    assert escaped.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") == text
+
+
+@given(st.text())
+def test_escape_round_trips_and_leaves_no_angle_brackets(text: str) -> None:
+    escaped = escape_mrkdwn(text)
+    assert "<" not in escaped and ">" not in escaped
+    assert escaped.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") == text
+
+
+def test_mention_accepts_only_user_ids() -> None:
+    assert mention("U0ABC123") == "<@U0ABC123>"
+    with pytest.raises(ValueError):
+        mention("!channel")
+
+
+@given(st.text(), st.integers(min_value=1, max_value=50))
+def test_truncate_respects_limit(text: str, limit: int) -> None:
+    out = truncate(text, limit)
+    assert len(out) <= limit
+    assert out == text or out.endswith("…")

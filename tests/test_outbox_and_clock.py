@@ -1,0 +1,173 @@
+"""Outbox and clock services on a real database (SQLite, and PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from bot.domain.delivery import STALE_CLAIM, Decision, Outcome
+from bot.models import ClockTick, OutboxMessage, OutboxStatus
+from bot.services import outbox, people
+from bot.services.ticks import tick
+
+NOW = datetime(2027, 1, 4, 8, 0, 30, tzinfo=UTC)
+
+
+def _workspace(session):
+    ws = people.get_or_create_workspace(session, team_id="T1", bot_user_id="UBOT", now=NOW)
+    session.commit()
+    return ws
+
+
+def test_enqueue_with_the_same_key_twice_queues_once(session) -> None:
+    ws = _workspace(session)
+    a = outbox.enqueue(
+        session,
+        workspace_id=ws.id,
+        method="chat.postMessage",
+        payload={"channel": "U1", "text": "a"},
+        dedupe_key="k1",
+        now=NOW,
+    )
+    b = outbox.enqueue(
+        session,
+        workspace_id=ws.id,
+        method="chat.postMessage",
+        payload={"channel": "U1", "text": "b"},
+        dedupe_key="k1",
+        now=NOW,
+    )
+    session.commit()
+    assert a.id == b.id
+    assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_rows_round_trip_as_aware_utc(session) -> None:
+    ws = _workspace(session)
+    outbox.enqueue(
+        session,
+        workspace_id=ws.id,
+        method="chat.postMessage",
+        payload={"channel": "U1", "text": "ü"},
+        now=NOW,
+    )
+    session.commit()
+    session.expire_all()
+    row = session.scalars(select(OutboxMessage)).one()
+    assert row.not_before == NOW and row.not_before.tzinfo is not None
+    assert row.payload == {"channel": "U1", "text": "ü"}
+
+
+def test_claim_takes_only_due_rows_and_each_only_once(session) -> None:
+    ws = _workspace(session)
+    outbox.enqueue(
+        session,
+        workspace_id=ws.id,
+        method="chat.postMessage",
+        payload={"channel": "U1", "text": "now"},
+        now=NOW,
+    )
+    outbox.enqueue(
+        session,
+        workspace_id=ws.id,
+        method="chat.postMessage",
+        payload={"channel": "U1", "text": "later"},
+        now=NOW,
+        not_before=NOW + timedelta(hours=1),
+    )
+    session.commit()
+    first = outbox.claim_due(session, now=NOW, worker_id="w1")
+    second = outbox.claim_due(session, now=NOW, worker_id="w2")
+    assert [m.payload["text"] for m in first] == ["now"]
+    assert second == []
+    assert outbox.depth(session, now=NOW + timedelta(hours=2)) == 1
+
+
+def test_retry_reschedules_and_park_stops(session) -> None:
+    ws = _workspace(session)
+    m = outbox.enqueue(
+        session,
+        workspace_id=ws.id,
+        method="chat.postMessage",
+        payload={"channel": "U1", "text": "x"},
+        now=NOW,
+    )
+    session.commit()
+    outbox.claim_due(session, now=NOW, worker_id="w")
+    outbox.record(
+        session, m.id, decision=Decision(Outcome.RETRY, timedelta(seconds=30), "internal_error"), now=NOW
+    )
+    session.refresh(m)
+    assert (m.status, m.attempts, m.not_before) == (OutboxStatus.PENDING, 1, NOW + timedelta(seconds=30))
+    assert outbox.claim_due(session, now=NOW, worker_id="w") == []
+    outbox.claim_due(session, now=NOW + timedelta(seconds=30), worker_id="w")
+    outbox.record(session, m.id, decision=Decision(Outcome.PARK, reason="channel_not_found"), now=NOW)
+    session.refresh(m)
+    assert (m.status, m.last_error) == (OutboxStatus.PARKED, "channel_not_found")
+
+
+def test_tick_releases_stale_claims_and_is_idempotent_per_minute(session) -> None:
+    ws = _workspace(session)
+    m = outbox.enqueue(
+        session,
+        workspace_id=ws.id,
+        method="chat.postMessage",
+        payload={"channel": "U1", "text": "x"},
+        now=NOW,
+    )
+    session.commit()
+    outbox.claim_due(session, now=NOW, worker_id="dead-worker")
+    later = NOW + STALE_CLAIM + timedelta(minutes=1)
+
+    first = tick(session, now=later)
+    assert first == {"outbox.release_stale_claims": 1}
+    snapshot = _snapshot(session)
+    # the same minute again (a restarted clock, a standby that woke up): nothing changes
+    assert tick(session, now=later + timedelta(seconds=20)) is None
+    assert _snapshot(session) == snapshot
+    session.refresh(m)
+    assert m.status == OutboxStatus.PENDING and m.claimed_by is None
+    # the next minute runs again and finds nothing to do
+    assert tick(session, now=later + timedelta(minutes=1)) == {"outbox.release_stale_claims": 0}
+    assert session.scalar(select(func.count()).select_from(ClockTick)) == 2
+
+
+def _snapshot(session) -> list[tuple]:
+    session.expire_all()
+    rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    ticks = session.scalars(select(ClockTick).order_by(ClockTick.minute)).all()
+    return [(r.id, r.status, r.attempts, r.not_before, r.claimed_by) for r in rows] + [
+        (t.minute, t.ran_at, tuple(sorted(t.summary.items()))) for t in ticks
+    ]
+
+
+def test_get_or_register_looks_up_once_and_queues_one_welcome(session) -> None:
+    lookups: list[str] = []
+
+    def lookup(uid: str) -> people.SlackProfile:
+        lookups.append(uid)
+        return people.SlackProfile(name="Jörg", tz="Europe/Berlin", slack_locale="de-DE")
+
+    p1 = people.get_or_register(
+        session, team_id="T1", user_id="U1", bot_user_id="UBOT", lookup=lookup, now=NOW
+    )
+    p2 = people.get_or_register(
+        session, team_id="T1", user_id="U1", bot_user_id="UBOT", lookup=lookup, now=NOW
+    )
+    assert p1.id == p2.id and lookups == ["U1"]
+    assert (p1.locale, p1.tz, p1.display_name) == ("de", "Europe/Berlin", "Jörg")
+    welcome = session.scalars(select(OutboxMessage)).one()
+    assert welcome.payload["channel"] == "U1" and "Hallo" in welcome.payload["text"]
+
+
+def test_unknown_time_zone_falls_back_to_utc(session) -> None:
+    p = people.get_or_register(
+        session,
+        team_id="T1",
+        user_id="U2",
+        bot_user_id=None,
+        now=NOW,
+        lookup=lambda uid: people.SlackProfile(name="X", tz="Mars/Olympus", slack_locale=None),
+    )
+    assert (p.tz, p.locale) == ("UTC", "en")
