@@ -31,7 +31,7 @@ def build_app(
     settings.require_slack()
     client = client or interactive_client(token=settings.slack_bot_token, base_url=settings.slack_api_url)
     app = App(
-        token=settings.slack_bot_token,
+        token=None,  # the client carries the token (and the API URL)
         signing_secret=settings.slack_signing_secret,
         client=client,
         process_before_response=True,

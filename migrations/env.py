@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import context
 from sqlalchemy import pool
 
 from bot.db import make_engine
 from bot.models import Base
-from bot.models.base import BigId, JSONType, UTCDateTime
+from bot.models.base import UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
@@ -17,13 +18,18 @@ def render_item(type_: str, obj: object, autogen_context) -> str | bool:  # type
     """Render the project's portable column types by name in new migrations."""
     if type_ != "type":
         return False
-    for name, proto in (("UTCDateTime()", UTCDateTime), ("JSONType", JSONType), ("BigId", BigId)):
-        if (isinstance(proto, type) and isinstance(obj, proto)) or (
-            not isinstance(proto, type) and type(obj) is type(proto) and repr(obj) == repr(proto)
-        ):
-            autogen_context.imports.add(f"from bot.models.base import {name.removesuffix('()')}")
-            return name
-    return False
+    variants = getattr(obj, "_variant_mapping", {})
+    if isinstance(obj, UTCDateTime):
+        name = "UTCDateTime"
+        rendered = "UTCDateTime()"
+    elif isinstance(obj, sa.JSON) and "postgresql" in variants:
+        name = rendered = "JSONType"
+    elif isinstance(obj, sa.BigInteger) and "sqlite" in variants:
+        name = rendered = "BigId"
+    else:
+        return False
+    autogen_context.imports.add(f"from bot.models.base import {name}")
+    return rendered
 
 
 def _url() -> str:
@@ -64,6 +70,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -22,13 +22,22 @@ def make_stack(database_url: str) -> LocalStack:
     return LocalStack(database_url, clock=SimulatedClock(START), migrate=False)
 
 
-def signed_post(url: str, body: bytes, *, content_type: str, secret: str = SIGNING_SECRET,
-                timestamp: int | None = None) -> tuple[int, bytes]:
+def signed_post(
+    url: str, body: bytes, *, content_type: str, secret: str = SIGNING_SECRET, timestamp: int | None = None
+) -> tuple[int, bytes]:
     """POST ``body`` signed as Slack signs it; returns (status, body)."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = "v0=" + hmac.new(secret.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature})
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature,
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read()
@@ -36,11 +45,25 @@ def signed_post(url: str, body: bytes, *, content_type: str, secret: str = SIGNI
         return err.code, err.read()
 
 
-def command_body(*, user_id: str, text: str, team_id: str = "T0TANDEM", channel_id: str = "D0000001") -> bytes:
-    return urlencode({"token": "legacy", "team_id": team_id, "team_domain": "tandem-sandbox", "channel_id": channel_id,
-                      "channel_name": "directmessage", "user_id": user_id, "user_name": "someone",
-                      "command": "/tandem", "text": text, "api_app_id": "A0TANDEM",
-                      "response_url": "http://127.0.0.1:9/response/none", "trigger_id": "1.2.3"}).encode()
+def command_body(
+    *, user_id: str, text: str, team_id: str = "T0TANDEM", channel_id: str = "D0000001"
+) -> bytes:
+    return urlencode(
+        {
+            "token": "legacy",
+            "team_id": team_id,
+            "team_domain": "tandem-sandbox",
+            "channel_id": channel_id,
+            "channel_name": "directmessage",
+            "user_id": user_id,
+            "user_name": "someone",
+            "command": "/tandem",
+            "text": text,
+            "api_app_id": "A0TANDEM",
+            "response_url": "http://127.0.0.1:9/response/none",
+            "trigger_id": "1.2.3",
+        }
+    ).encode()
 
 
 def json_body(payload: dict) -> bytes:

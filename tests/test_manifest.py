@@ -38,13 +38,16 @@ def _validator() -> Draft7Validator:
 
     walk(top)
     registry = Registry().with_resources(
-        (url, Resource.from_contents(json.loads((SCHEMAS / url.rsplit("/", 1)[1]).read_text()))) for url in refs
+        (url, Resource.from_contents(json.loads((SCHEMAS / url.rsplit("/", 1)[1]).read_text())))
+        for url in refs
     )
     return Draft7Validator(top, registry=registry)
 
 
 def test_manifest_validates_against_slacks_schema() -> None:
-    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in _validator().iter_errors(_manifest())]
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in _validator().iter_errors(_manifest())
+    ]
     assert errors == []
 
 
@@ -57,8 +60,12 @@ def test_schema_copy_rejects_a_broken_manifest() -> None:
 
 @pytest.mark.skipif(not SHARED_VALIDATOR.exists(), reason="shared/slack-reference is not next to the project")
 def test_manifest_passes_slacks_reference_validator() -> None:
-    proc = subprocess.run([sys.executable, str(SHARED_VALIDATOR), str(ROOT / "manifest.yml")],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, str(SHARED_VALIDATOR), str(ROOT / "manifest.yml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -69,12 +76,31 @@ def test_manifest_has_what_tandem_needs() -> None:
     assert m["settings"]["interactivity"]["is_enabled"] is True
     assert m["settings"]["socket_mode_enabled"] is True
     assert set(m["settings"]["event_subscriptions"]["bot_events"]) >= {
-        "app_home_opened", "message.im", "message.mpim", "member_joined_channel"}
+        "app_home_opened",
+        "message.im",
+        "message.mpim",
+        "member_joined_channel",
+    }
 
 
 def test_manifest_asks_for_the_fewest_scopes() -> None:
     scopes = set(_manifest()["oauth_config"]["scopes"]["bot"])
-    assert scopes == {"chat:write", "commands", "im:history", "im:write", "mpim:history", "mpim:write",
-                      "users:read", "channels:read", "groups:read"}
+    assert scopes == {
+        "chat:write",
+        "commands",
+        "im:history",
+        "im:write",
+        "mpim:history",
+        "mpim:write",
+        "users:read",
+        "channels:read",
+        "groups:read",
+    }
     # never broad ones Tandem does not need
-    assert not scopes & {"chat:write.public", "channels:history", "groups:history", "users:read.email", "admin"}
+    assert not scopes & {
+        "chat:write.public",
+        "channels:history",
+        "groups:history",
+        "users:read.email",
+        "admin",
+    }

@@ -171,3 +171,64 @@ def test_unknown_time_zone_falls_back_to_utc(session) -> None:
         lookup=lambda uid: people.SlackProfile(name="X", tz="Mars/Olympus", slack_locale=None),
     )
     assert (p.tz, p.locale) == ("UTC", "en")
+
+
+def test_a_deferred_message_holds_back_later_ones_to_the_same_conversation(session) -> None:
+    ws = _workspace(session)
+    first = outbox.enqueue(
+        session,
+        workspace_id=ws.id,
+        method="chat.postMessage",
+        payload={"channel": "U1", "text": "first"},
+        now=NOW,
+    )
+    outbox.enqueue(
+        session,
+        workspace_id=ws.id,
+        method="chat.postMessage",
+        payload={"channel": "U1", "text": "second"},
+        now=NOW,
+    )
+    outbox.enqueue(
+        session,
+        workspace_id=ws.id,
+        method="chat.postMessage",
+        payload={"channel": "U2", "text": "other"},
+        now=NOW,
+    )
+    session.commit()
+    claimed = outbox.claim_due(session, now=NOW, worker_id="w")
+    assert sorted(m.payload["text"] for m in claimed) == ["first", "other"]
+    outbox.record(
+        session,
+        first.id,
+        decision=Decision(Outcome.RETRY, timedelta(seconds=30), "ratelimited"),
+        now=NOW,
+        rate_limited=True,
+    )
+    # "second" may not overtake "first" while first waits for Retry-After
+    assert outbox.claim_due(session, now=NOW + timedelta(seconds=10), worker_id="w") == []
+    again = outbox.claim_due(session, now=NOW + timedelta(seconds=30), worker_id="w")
+    assert [m.payload["text"] for m in again] == ["first"]
+    assert first.attempts == 0  # a 429 is not the message's fault
+
+
+def test_a_message_scheduled_for_later_holds_nothing_back(session) -> None:
+    ws = _workspace(session)
+    outbox.enqueue(
+        session,
+        workspace_id=ws.id,
+        method="chat.postMessage",
+        payload={"channel": "U1", "text": "next week"},
+        now=NOW,
+        not_before=NOW + timedelta(days=7),
+    )
+    outbox.enqueue(
+        session,
+        workspace_id=ws.id,
+        method="chat.postMessage",
+        payload={"channel": "U1", "text": "now"},
+        now=NOW,
+    )
+    session.commit()
+    assert [m.payload["text"] for m in outbox.claim_due(session, now=NOW, worker_id="w")] == ["now"]

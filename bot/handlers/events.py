@@ -9,6 +9,7 @@ from bot.blocks.common import dm_reply, joined_channel
 from bot.blocks.home import welcome_home
 from bot.handlers.context import caller, db, now
 from bot.services import conversations, people
+from bot.slack.profiles import lookup_profile
 
 
 def on_app_home_opened(event: dict, context: BoltContext, client: WebClient) -> None:
@@ -38,13 +39,18 @@ def on_message(event: dict, context: BoltContext, client: WebClient) -> None:
     )
 
 
-def on_member_joined_channel(event: dict, context: BoltContext) -> None:
+def on_member_joined_channel(event: dict, context: BoltContext, client: WebClient) -> None:
     if event.get("user") != context.bot_user_id:
         return
-    inviter = people.find_participant(
-        db(context), team_id=context.team_id or "", user_id=event.get("inviter", "")
-    )
-    locale = inviter.locale if inviter else "en"
+    inviter = event.get("inviter")
+    locale = "en"
+    if inviter:
+        locale = people.locale_of(
+            db(context),
+            team_id=context.team_id or "",
+            user_id=inviter,
+            lookup=lambda uid: lookup_profile(client, uid),
+        )
     conversations.post_to_channel(
         db(context),
         team_id=context.team_id or "",

@@ -26,6 +26,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), index=True)
     method: Mapped[str] = mapped_column(String(64))
+    # Messages to one conversation leave in the order they were queued; a deferred one holds back the rest.
+    channel_key: Mapped[str | None] = mapped_column(String(64), index=True)
     payload: Mapped[dict[str, Any]]
     # Enqueueing the same key twice is a no-op: the cause of a message is recorded once.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)

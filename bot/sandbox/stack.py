@@ -26,13 +26,20 @@ BOT_TOKEN = "xoxb-sandbox-token"
 
 
 class LocalStack:
-    def __init__(self, database_url: str, *, clock: Clock | None = None, migrate: bool = True,
-                 sandbox_options: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        clock: Clock | None = None,
+        migrate: bool = True,
+        sandbox_options: dict[str, Any] | None = None,
+    ) -> None:
         self.database_url = database_url
         self.clock = clock or SystemClock()
         self.migrate = migrate
-        self.sandbox = Sandbox(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, clock=self.clock,
-                               **(sandbox_options or {}))
+        self.sandbox = Sandbox(
+            signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, clock=self.clock, **(sandbox_options or {})
+        )
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
@@ -41,9 +48,12 @@ class LocalStack:
         if self.migrate:
             upgrade(self.database_url)
         self.sandbox.start()
-        self.settings: Settings = load_settings(DATABASE_URL=self.database_url, SLACK_BOT_TOKEN=BOT_TOKEN,
-                                                SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                                                SLACK_API_URL=self.sandbox.api_url)
+        self.settings: Settings = load_settings(
+            DATABASE_URL=self.database_url,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=self.sandbox.api_url,
+        )
         self.engine = make_engine(self.settings.database_url)
         self.session_factory = make_session_factory(self.engine)
         self.app = build_app(self.settings, session_factory=self.session_factory, clock=self.clock)

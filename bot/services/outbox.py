@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.domain.delivery import STALE_CLAIM, Decision, Outcome
 from bot.models import OutboxMessage, OutboxStatus
@@ -29,10 +29,12 @@ def enqueue(
         existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
         if existing is not None:
             return existing
+    channel = payload.get("channel") or payload.get("user_id") or payload.get("users")
     message = OutboxMessage(
         workspace_id=workspace_id,
         method=method,
         payload=payload,
+        channel_key=str(channel)[:64] if channel else None,
         dedupe_key=dedupe_key,
         status=OutboxStatus.PENDING,
         attempts=0,
@@ -53,11 +55,34 @@ def claim_due(session: Session, *, now: datetime, worker_id: str, limit: int = 5
     """Claim up to ``limit`` due messages for this worker and commit the claim.
 
     On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets many workers claim side by side without sharing a row.
+    A message waits while an older one to the same conversation is due or was deferred by a failure and
+    is still unsent, so each conversation reads in the order things happened. (An older message merely
+    scheduled for later holds nothing back.)
     """
+    older = aliased(OutboxMessage)
+    blocked_by_older = (
+        select(older.id)
+        .where(
+            older.channel_key == OutboxMessage.channel_key,
+            older.id < OutboxMessage.id,
+            or_(
+                older.status == OutboxStatus.SENDING,
+                and_(
+                    older.status == OutboxStatus.PENDING,
+                    or_(older.not_before <= now, older.last_error.is_not(None)),
+                ),
+            ),
+        )
+        .exists()
+    )
     rows = list(
         session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.not_before <= now,
+                or_(OutboxMessage.channel_key.is_(None), ~blocked_by_older),
+            )
             .order_by(OutboxMessage.not_before, OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -100,6 +125,16 @@ def record(
     else:
         message.status = OutboxStatus.PARKED
         message.last_error = decision.reason
+    session.commit()
+
+
+def release(session: Session, message_id: int) -> None:
+    """Hand a claimed message back unsent, without counting an attempt. Commits."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING)
+        .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
+    )
     session.commit()
 
 

@@ -62,6 +62,14 @@ def find_participant(session: Session, *, team_id: str, user_id: str) -> Partici
     )
 
 
+def locale_of(session: Session, *, team_id: str, user_id: str, lookup: Callable[[str], SlackProfile]) -> str:
+    """The language to address ``user_id`` in: their stored choice, else their Slack locale."""
+    found = find_participant(session, team_id=team_id, user_id=user_id)
+    if found is not None:
+        return found.locale
+    return locale_from_slack(lookup(user_id).slack_locale)
+
+
 def get_or_register(
     session: Session,
     *,

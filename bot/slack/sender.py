@@ -84,10 +84,22 @@ class Worker:
                 session, now=self.clock.now(), worker_id=self.worker_id, limit=self.batch
             )
             work = [
-                (m.id, m.method, dict(m.payload), m.attempts, session.get(Workspace, m.workspace_id))
+                (
+                    m.id,
+                    m.method,
+                    dict(m.payload),
+                    m.attempts,
+                    m.channel_key,
+                    session.get(Workspace, m.workspace_id),
+                )
                 for m in claimed
             ]
-            for message_id, method, payload, attempts, workspace in work:
+            held: set[str] = set()  # conversations whose earlier message was just deferred
+            for message_id, method, payload, attempts, channel_key, workspace in work:
+                if channel_key is not None and channel_key in held:
+                    outbox.release(session, message_id)
+                    counts["held"] += 1
+                    continue
                 team_id = workspace.team_id if workspace else ""
                 result = call_slack(self.client_for(team_id), method, payload)
                 decision: Decision = decide(
@@ -98,6 +110,8 @@ class Worker:
                 )
                 if decision.outcome is Outcome.PARK:
                     log.error("outbox message %s parked: %s", message_id, decision.reason)
+                if decision.outcome is Outcome.RETRY and channel_key is not None:
+                    held.add(channel_key)
                 outbox.record(
                     session,
                     message_id,

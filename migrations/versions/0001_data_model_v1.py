@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("id", BigId, nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.Column("method", sa.String(length=64), nullable=False),
+        sa.Column("channel_key", sa.String(length=64), nullable=True),
         sa.Column("payload", JSONType, nullable=False),
         sa.Column("dedupe_key", sa.String(length=200), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
@@ -63,6 +64,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("dedupe_key", name=op.f("uq_outbox_dedupe_key")),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_channel_key"), ["channel_key"], unique=False)
         batch_op.create_index("ix_outbox_due", ["status", "not_before"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_workspace_id"), ["workspace_id"], unique=False)
 
@@ -189,6 +191,7 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_workspace_id"))
         batch_op.drop_index("ix_outbox_due")
+        batch_op.drop_index(batch_op.f("ix_outbox_channel_key"))
 
     op.drop_table("outbox")
     op.drop_table("workspace")

@@ -1,0 +1,287 @@
+"""End to end: the sandbox sends signed requests to the real Bolt app behind waitress; assertions read the
+sandbox's record of Web API calls and the database."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.demo import run_demo
+from bot.models import OutboxMessage, OutboxStatus, Participant
+from bot.sandbox.blockkit import validate_call
+from bot.sandbox.server import Sandbox
+from bot.sandbox.stack import BOT_TOKEN, SIGNING_SECRET, LocalStack
+from tests.e2e import command_body, json_body, make_stack, signed_post
+
+
+@pytest.fixture
+def stack(database_url: str, session_factory) -> Iterator[LocalStack]:
+    s = make_stack(database_url).start()
+    yield s
+    s.stop()
+
+
+def _persona(stack: LocalStack, name: str, tz: str, locale: str, **kw):
+    return stack.sandbox.persona(
+        stack.sandbox.add_user(name, real_name=f"{name} Test", tz=tz, locale=locale, **kw)
+    )
+
+
+def _texts(messages) -> str:
+    return json.dumps(messages, ensure_ascii=False)
+
+
+def test_http_entry_verifies_every_request(stack: LocalStack) -> None:
+    url = stack.sandbox.app_url
+    challenge = json_body({"token": "t", "challenge": "c-123", "type": "url_verification"})
+    status, body = signed_post(url, challenge, content_type="application/json")
+    assert status == 200 and b"c-123" in body
+
+    status, _ = signed_post(url, challenge, content_type="application/json", secret="not-the-secret")
+    assert status == 401
+    status, _ = signed_post(url, challenge, content_type="application/json", timestamp=int(time.time()) - 301)
+    assert status == 401
+
+    user = _persona(stack, "Ben", "America/New_York", "en-US")
+    status, body = signed_post(
+        url, command_body(user_id=user.id, text="help"), content_type="application/x-www-form-urlencoded"
+    )
+    answer = json.loads(body)
+    assert status == 200 and answer["response_type"] == "ephemeral"
+    assert "/tandem help" in _texts(answer["blocks"])
+    # a bad signature changed nothing: the only person Tandem knows is the one who ran the signed command
+    with stack.session_factory() as s:
+        assert [p.slack_user_id for p in s.scalars(select(Participant))] == [user.id]
+
+
+def test_healthz_reports_the_database(stack: LocalStack) -> None:
+    with urllib.request.urlopen(f"{stack.base_url}/healthz", timeout=5) as response:
+        assert response.status == 200 and json.loads(response.read())["database"] == "up"
+    stack.engine.dispose()
+    broken = make_stack("sqlite:////nonexistent-dir/tandem.sqlite3")
+    from bot.web import TandemWSGI
+
+    wsgi = TandemWSGI(
+        stack.app, __import__("bot.db", fromlist=["make_engine"]).make_engine(broken.database_url)
+    )
+    seen: list[str] = []
+    body = b"".join(wsgi({"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"}, lambda s, h: seen.append(s)))
+    assert seen == ["503 Service Unavailable"] and json.loads(body)["database"] == "down"
+
+
+def test_app_home_speaks_the_users_language_and_welcomes_once(stack: LocalStack) -> None:
+    ana = _persona(stack, "Ana", "Europe/Berlin", "de-DE")
+    assert ana.open_home().ok
+    home = ana.home()
+    assert home is not None and "Willkommen bei Tandem, Ana" in _texts(home)
+    assert "09:00" in _texts(home)  # 08:00 UTC is 09:00 in Berlin in January
+    stack.settle()
+    ana.open_home()
+    stack.advance(timedelta(minutes=5))
+    welcomes = [m for m in ana.dm_messages() if "Hallo Ana" in (m.get("text") or "")]
+    assert len(welcomes) == 1
+
+
+def test_help_command_in_english_and_german(stack: LocalStack) -> None:
+    ben = _persona(stack, "Ben", "America/New_York", "en-US")
+    jorg = _persona(stack, "Jorg", "Europe/Berlin", "de-AT")
+    ben.slash("help")
+    jorg.slash("")  # bare /tandem means help
+    assert "What moves us forward by next week?" in _texts(ben.ephemeral_messages())
+    assert "Was bringt uns bis nächste Woche voran?" in _texts(jorg.ephemeral_messages())
+
+
+def test_unknown_command_is_escaped_and_answered_with_help(stack: LocalStack) -> None:
+    joana = _persona(stack, "Joana", "Europe/Lisbon", "pt-PT")
+    joana.slash("<!channel> please")
+    text = _texts(joana.ephemeral_messages())
+    assert "&lt;!channel&gt;" in text and "<!channel>" not in text
+    assert "/tandem help" in text
+
+
+def test_home_button_opens_the_help_modal(stack: LocalStack) -> None:
+    ana = _persona(stack, "Ana", "Europe/Berlin", "de-DE")
+    ana.open_home()
+    home = ana.home()
+    assert home is not None
+    assert ana.click("home.help", view_id=home["id"]).ok
+    views = ana.open_views()
+    assert views and views[-1]["title"]["text"] == "So funktioniert Tandem"
+    assert [c["method"] for c in stack.sandbox.calls].count("views.open") == 1
+
+
+def test_a_dm_gets_one_answer_even_when_slack_redelivers_it(stack: LocalStack) -> None:
+    wei = _persona(stack, "Wei", "Asia/Singapore", "en-GB")
+    delivery = wei.send_dm("hello?")
+    assert delivery.ok
+    # Slack redelivers the same event (same event_id) with a retry header
+    status, _, _, _ = stack.sandbox.post_to_app(
+        json.dumps(delivery.payload).encode(),
+        "application/json",
+        extra_headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
+    )
+    assert status == 200
+    stack.settle()
+    from_bot = [m for m in wei.dm_messages() if m.get("user") == stack.sandbox.bot_user_id]
+    assert len(from_bot) == 2  # the welcome and one answer
+    assert "Thanks for your message" in _texts(from_bot[-1])
+
+
+def test_tandem_introduces_itself_when_added_to_a_channel(stack: LocalStack) -> None:
+    hanna = _persona(stack, "Hanna", "Europe/Berlin", "de-DE", is_admin=True)
+    channel = stack.sandbox.create_channel("hosts", is_private=True, members=[hanna.id])
+    assert stack.sandbox.invite(channel, stack.sandbox.bot_user_id, inviter=hanna.id).ok
+    other = _persona(stack, "Otto", "Europe/Berlin", "en-US")
+    stack.sandbox.invite(channel, other.id, inviter=hanna.id)  # a person joining: no intro
+    stack.settle()
+    posts = stack.sandbox.messages(channel)
+    assert len(posts) == 1 and "Hallo, ich bin Tandem" in posts[0]["text"]
+
+
+def test_a_failing_listener_tells_the_user_in_their_language(stack: LocalStack, monkeypatch, caplog) -> None:
+    jorg = _persona(stack, "Jorg", "Europe/Berlin", "de-DE")
+    jorg.slash("help")  # registered, German
+
+    def boom(*_a, **_k):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr("bot.flows.commands.answer", boom)
+    with caplog.at_level(logging.ERROR, logger="tandem.errors"):
+        delivery = jorg.slash("help")
+    assert delivery.status == 200
+    last = jorg.ephemeral_messages()[-1]
+    assert "Entschuldige" in last["text"] and "database on fire" not in _texts(last)
+    assert any("listener failed" in r.message for r in caplog.records)
+
+
+def test_worker_honours_retry_after_and_backs_off_on_5xx(stack: LocalStack) -> None:
+    wei = _persona(stack, "Wei", "Asia/Singapore", "en-GB")
+    stack.sandbox.inject("chat.postMessage", status=429, times=1, retry_after=20)
+    wei.open_messages_tab()  # first contact queues the welcome DM
+    assert stack.settle()["retry"] == 1
+    assert wei.dm_messages() == []
+    stack.clock.advance(timedelta(seconds=19))  # type: ignore[attr-defined]
+    assert stack.worker.drain() == {}
+    stack.clock.advance(timedelta(seconds=1))  # type: ignore[attr-defined]
+    assert stack.worker.drain()["sent"] == 1
+
+    stack.sandbox.inject("chat.postMessage", status=500, times=2)
+    wei.send_dm("still there?")
+    assert stack.settle()["retry"] == 1
+    stack.clock.advance(timedelta(seconds=2))  # type: ignore[attr-defined]
+    assert stack.worker.drain()["retry"] == 1  # second 500: backoff doubles to 4 s
+    stack.clock.advance(timedelta(seconds=3))  # type: ignore[attr-defined]
+    assert stack.worker.drain() == {}
+    stack.clock.advance(timedelta(seconds=1))  # type: ignore[attr-defined]
+    assert stack.worker.drain()["sent"] == 1
+    answers = [m for m in wei.dm_messages() if "Thanks for your message" in (m.get("text") or "")]
+    assert len(answers) == 1
+
+
+def test_a_permanent_slack_error_parks_the_message(stack: LocalStack) -> None:
+    from bot.services import outbox, people
+
+    with stack.session_factory() as s:
+        ws = people.get_or_create_workspace(s, team_id="T0TANDEM", bot_user_id=None, now=stack.clock.now())
+        outbox.enqueue(
+            s,
+            workspace_id=ws.id,
+            method="chat.postMessage",
+            payload={"channel": "C0NOSUCH", "text": "hi"},
+            now=stack.clock.now(),
+        )
+        s.commit()
+    assert stack.settle()["park"] == 1
+    with stack.session_factory() as s:
+        row = s.scalars(select(OutboxMessage)).one()
+        assert (row.status, row.last_error, row.attempts) == (OutboxStatus.PARKED, "channel_not_found", 1)
+
+
+def test_demo_runs_and_every_recorded_call_is_valid_for_slack(tmp_path: Path) -> None:
+    record = tmp_path / "calls.jsonl"
+    result = run_demo(record=str(record), out=None)
+    assert result.ok, result.summary()
+    lines = [json.loads(line) for line in record.read_text().splitlines()]
+    assert len(lines) == result.calls > 0
+    assert all(set(line) == {"method", "args"} for line in lines)
+    problems = [p for line in lines for p in validate_call(line["method"], line["args"])]
+    assert problems == []
+    methods = {line["method"] for line in lines}
+    assert {"auth.test", "users.info", "views.publish", "views.open", "chat.postMessage"} <= methods
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_tandem_serve_in_http_mode(database_url: str, session_factory, tmp_path: Path) -> None:
+    """The real `tandem serve` process: url_verification, 401s, and a signed /tandem help."""
+    with Sandbox(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN) as sandbox:
+        user = sandbox.add_user("Ana", real_name="Ana Weber", tz="Europe/Berlin", locale="de-DE")
+        port = _free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": sandbox.api_url,
+            "PORT": str(port),
+        }
+        env.pop("SLACK_APP_TOKEN", None)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1"],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    with urllib.request.urlopen(f"{base}/healthz", timeout=1) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                pytest.fail("tandem serve did not come up")
+            events = f"{base}/slack/events"
+            challenge = json_body({"token": "t", "challenge": "xyz", "type": "url_verification"})
+            assert signed_post(events, challenge, content_type="application/json") == (
+                200,
+                b'{"challenge": "xyz"}',
+            )
+            assert signed_post(events, challenge, content_type="application/json", secret="wrong")[0] == 401
+            assert (
+                signed_post(
+                    events, challenge, content_type="application/json", timestamp=int(time.time()) - 400
+                )[0]
+                == 401
+            )
+            status, body = signed_post(
+                events,
+                command_body(user_id=user, text="help"),
+                content_type="application/x-www-form-urlencoded",
+            )
+            assert status == 200
+            answer = json.loads(body)
+            assert answer["response_type"] == "ephemeral"
+            assert "Was bringt uns bis nächste Woche voran?" in _texts(answer["blocks"])
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
