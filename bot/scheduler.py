@@ -51,11 +51,13 @@ class Leadership:
             return False
 
     def release(self) -> None:
+        """Give up leadership. The lock connection is discarded, not returned to the pool, because a
+        session advisory lock lives as long as the server-side session."""
         if self._conn is not None:
             try:
-                self._conn.close()
+                self._conn.invalidate()
             except Exception:
-                log.debug("clock: closing the lock connection failed", exc_info=True)
+                log.debug("clock: discarding the lock connection failed", exc_info=True)
             self._conn = None
 
 
