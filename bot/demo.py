@@ -174,15 +174,10 @@ def run_demo(
         with LocalStack(database_url, clock=clock) as stack:
             _script(stack, Narrator(stack, out), result)
             with stack.session_factory() as session:
-                result.outbox = Counter(
-                    dict(
-                        session.execute(
-                            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-                        ).all()
+                by_status = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+                result.outbox = Counter({status: n for status, n in session.execute(by_status)})
             _expect(result, not result.outbox.get("parked"), "no message was parked")
             _expect(result, not result.outbox.get("pending"), "every queued message was sent")
-                    )
-                )
             calls = stack.sandbox.calls
             result.calls = len(calls)
             result.by_method = Counter(c["method"] for c in calls)
