@@ -32,3 +32,28 @@ def test_upgrade_matches_models_and_downgrade_to_base(backend: str, scratch) -> 
             assert set(Base.metadata.tables) <= set(inspect(conn).get_table_names())
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("backend", backends())
+def test_upgrading_keeps_existing_rows(backend: str, scratch) -> None:
+    """Rows written under the first schema survive every later migration (SQLite batch copies included)."""
+    from sqlalchemy import text
+
+    url = scratch.new(backend)
+    upgrade(url, "0001")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO workspace (team_id, name, created_at) VALUES ('T9', 'x', '2027-01-01')"))
+            conn.execute(text(
+                "INSERT INTO program (workspace_id, name, status, default_locale, learning_fields, duration_weeks,"
+                " rhythm, prompt_weekday, prompt_hour, trial_weeks, bold_goals, created_at, updated_at)"
+                " SELECT id, 'Pilot', 'active', 'en', '[]', 12, 'weekly', 0, 9, 4, '[]', '2027-01-01', '2027-01-01'"
+                " FROM workspace"))
+        upgrade(url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT name, signup_open, timezone FROM program")).all() == [
+                ("Pilot", False, "UTC")]
+            assert conn.execute(text("SELECT team_id FROM workspace")).scalars().all() == ["T9"]
+    finally:
+        engine.dispose()

@@ -2,6 +2,7 @@
 
 from bot.models.base import Base
 from bot.models.clock import ClockTick
+from bot.models.enrollment import Enrollment, EnrollmentStatus, InviteSource
 from bot.models.outbox import OutboxMessage, OutboxStatus
 from bot.models.pair import Pair, PairStatus
 from bot.models.participant import Participant, TandemRole
@@ -11,6 +12,9 @@ from bot.models.workspace import Workspace
 __all__ = [
     "Base",
     "ClockTick",
+    "Enrollment",
+    "EnrollmentStatus",
+    "InviteSource",
     "OutboxMessage",
     "OutboxStatus",
     "Pair",

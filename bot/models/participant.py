@@ -39,6 +39,10 @@ class Participant(Base):
     department: Mapped[str | None] = mapped_column(String(120))
     hours_per_week: Mapped[int | None]
     preferred_days: Mapped[list[Any]] = mapped_column(default=list)
+    # Agreed to the basics of the working agreement (confidentiality, preparation, reachability).
+    consented_at: Mapped[datetime | None]
+    # True once the person confirmed or corrected the time zone and language Slack gave us.
+    settings_confirmed: Mapped[bool] = mapped_column(default=False)
     welcomed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

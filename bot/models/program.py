@@ -49,5 +49,13 @@ class Program(Base):
     # None means the localized default "What moves us forward by next week?".
     focus_question: Mapped[str | None] = mapped_column(Text)
     bold_goals: Mapped[list[Any]] = mapped_column(default=list)
+    # Open sign-up: anyone may join with `/tandem join` while this is on.
+    signup_open: Mapped[bool] = mapped_column(default=False)
+    # The creating host's zone: the admin digest goes out at 09:00 here.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    last_digest_on: Mapped[date | None]
+    # The onboarding counts the last digest reported, so an unchanged day stays quiet.
+    digest_snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

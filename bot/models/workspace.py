@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,4 +20,7 @@ class Workspace(Base):
     bot_user_id: Mapped[str | None] = mapped_column(String(32))
     # The private channel hosts claimed with `/tandem admin setup`; hosts are its members.
     admin_channel_id: Mapped[str | None] = mapped_column(String(32))
+    # Who the hosts are: the admin channel's members as Slack last said, and when we asked (a brief cache).
+    admin_members: Mapped[list[Any]] = mapped_column(default=list)
+    admin_members_fetched_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

@@ -72,6 +72,8 @@ class LocalStack:
             self._server.close()
             self._server = None
         self.sandbox.stop()
+        if hasattr(self, "leadership"):
+            self.leadership.release()
         if hasattr(self, "engine"):
             self.engine.dispose()
 
