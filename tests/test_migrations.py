@@ -44,16 +44,22 @@ def test_upgrading_keeps_existing_rows(backend: str, scratch) -> None:
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO workspace (team_id, name, created_at) VALUES ('T9', 'x', '2027-01-01')"))
-            conn.execute(text(
-                "INSERT INTO program (workspace_id, name, status, default_locale, learning_fields, duration_weeks,"
-                " rhythm, prompt_weekday, prompt_hour, trial_weeks, bold_goals, created_at, updated_at)"
-                " SELECT id, 'Pilot', 'active', 'en', '[]', 12, 'weekly', 0, 9, 4, '[]', '2027-01-01', '2027-01-01'"
-                " FROM workspace"))
+            conn.execute(
+                text("INSERT INTO workspace (team_id, name, created_at) VALUES ('T9', 'x', '2027-01-01')")
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO program (workspace_id, name, status, default_locale, learning_fields,"
+                    " duration_weeks, rhythm, prompt_weekday, prompt_hour, trial_weeks, bold_goals,"
+                    " created_at, updated_at) SELECT id, 'Pilot', 'active', 'en', '[]', 12, 'weekly', 0, 9, 4, '[]',"
+                    " '2027-01-01', '2027-01-01' FROM workspace"
+                )
+            )
         upgrade(url)
         with engine.connect() as conn:
             assert conn.execute(text("SELECT name, signup_open, timezone FROM program")).all() == [
-                ("Pilot", False, "UTC")]
+                ("Pilot", False, "UTC")
+            ]
             assert conn.execute(text("SELECT team_id FROM workspace")).scalars().all() == ["T9"]
     finally:
         engine.dispose()
