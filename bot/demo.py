@@ -8,6 +8,7 @@ Each later capability extends the script until it shows the whole program.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from bot.sandbox.transcript import local_time, message_lines, view_lines
 DEMO_START = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
 
 Printer = Callable[[str], None]
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
 
 
 @dataclass
@@ -73,15 +75,12 @@ class Narrator:
         self._ephemeral_seen: dict[str, int] = {}
         self._day: str | None = None
         self._views_seen: set[str] = set()
+        self.brief: set[str] = set()  # people whose messages are shown as one line each
 
     def _persona_of(self, user_or_channel: str) -> dict[str, Any] | None:
         target = user_or_channel
         if target.startswith("D"):
-            members = [
-                m
-                for m in self.sandbox.conversation(target).get("members", [])
-                if m != self.sandbox.bot_user_id
-            ]
+            members = [m for m in self.sandbox.conversation(target).get("members", []) if m != self.sandbox.bot_user_id]
             target = members[0] if members else target
         if target.startswith(("U", "W")):
             return self.sandbox.user(target)
@@ -118,22 +117,26 @@ class Narrator:
                 channel = str(args.get("channel", ""))
                 user = self._persona_of(channel)
                 where = f"DM to {user['real_name']}" if user else f"#{self.sandbox.channel_name(channel)}"
-                self._show(f"Tandem → {where}", self._header(user, at), message_lines(args))
+                self._show(f"Tandem → {where}", self._header(user, at), message_lines(args), user)
+            elif method == "chat.update":
+                user = self._persona_of(str(args.get("channel", "")))
+                who = f"{user['real_name']}'s DM" if user else f"#{self.sandbox.channel_name(str(args['channel']))}"
+                self._show(
+                    f"Tandem updates a message in {who}", self._header(user, at), message_lines(args), user, brief=True
+                )
             elif method == "views.publish":
                 user = self.sandbox.user(str(args["user_id"]))
                 home = self.sandbox.home_view(user["id"])
                 if home:
                     self._views_seen.add(home["id"])
                 self._show(
-                    f"Tandem → {user['real_name']}: App Home",
-                    self._header(user, at),
-                    view_lines(args["view"]),
+                    f"Tandem → {user['real_name']}: App Home", self._header(user, at), view_lines(args["view"]), user
                 )
             elif method in ("views.open", "views.push", "views.update"):
                 owner = self._view_owner(call)
                 user = self.sandbox.user(owner) if owner else None
                 who = user["real_name"] if user else "someone"
-                self._show(f"Tandem → {who}: modal", self._header(user, at), view_lines(args["view"]))
+                self._show(f"Tandem → {who}: modal", self._header(user, at), view_lines(args["view"]), user)
         for user_id in list(self.sandbox._users):  # every persona's ephemeral answers, in order
             seen = self._ephemeral_seen.get(user_id, 0)
             messages = self.sandbox.ephemeral_messages(user_id)
@@ -143,6 +146,7 @@ class Narrator:
                     f"Tandem → {user['real_name']} (only visible to them)",
                     self._header(user, self.stack.clock.now()),
                     message_lines(message),
+                    user,
                 )
             self._ephemeral_seen[user_id] = len(messages)
 
@@ -154,15 +158,20 @@ class Narrator:
                 return self.sandbox.view_owner(view_id)
         return None
 
-    def _show(self, title: str, header: str, lines: list[str]) -> None:
+    def _show(
+        self, title: str, header: str, lines: list[str], user: dict[str, Any] | None = None, *, brief: bool = False
+    ) -> None:
+        lines = [MENTION.sub(lambda m: "@" + self.sandbox.user(m.group(1))["real_name"], line) for line in lines]
+        if brief or (user is not None and user["id"] in self.brief):
+            first = next((line for line in lines if line.strip() and line != "---"), "")
+            self.out(f"  {title}  [{header}]: {first[:90]}{'…' if len(first) > 90 else ''}")
+            return
         self.out(f"  {title}  [{header}]")
         for line in lines:
             self.out(f"    | {line}" if line else "    |")
 
 
-def run_demo(
-    *, database_url: str | None = None, record: str | None = None, out: Printer | None = print
-) -> DemoResult:
+def run_demo(*, database_url: str | None = None, record: str | None = None, out: Printer | None = print) -> DemoResult:
     """Run the scripted demo and return what it measured."""
     tmp: tempfile.TemporaryDirectory[str] | None = None
     if database_url is None:
@@ -199,25 +208,55 @@ def _expect(result: DemoResult, condition: bool, what: str) -> None:
         result.failed_checks.append(what)
 
 
+# (key, real name, time zone, Slack locale, role in the tandem): the Pilot 2027 cohort
+COHORT = (
+    ("ana", "Ana Weber", "Europe/Berlin", "de-DE", "digital"),
+    ("joerg", "Jörg Schmidt", "Europe/Berlin", "de-DE", "context"),
+    ("lena", "Lena Fischer", "Europe/Berlin", "de-DE", "digital"),
+    ("klaus", "Klaus Wagner", "Europe/Berlin", "de-DE", "context"),
+    ("mia", "Mia Becker", "Europe/Berlin", "en-GB", "digital"),
+    ("tobias", "Tobias Hoffmann", "Europe/Berlin", "de-DE", "context"),
+    ("joana", "Joana Silva", "Europe/Lisbon", "pt-PT", "digital"),
+    ("rui", "Rui Costa", "Europe/Lisbon", "pt-PT", "context"),
+    ("ines", "Inês Santos", "Europe/Lisbon", "en-GB", "digital"),
+    ("miguel", "Miguel Pereira", "Europe/Lisbon", "en-US", "context"),
+    ("sofia", "Sofia Almeida", "Europe/Lisbon", "de-DE", "both"),
+    ("ben", "Ben Carter", "America/New_York", "en-US", "digital"),
+    ("olivia", "Olivia Brown", "America/New_York", "en-US", "context"),
+    ("ethan", "Ethan Miller", "America/New_York", "en-US", "digital"),
+    ("grace", "Grace Lee", "America/New_York", "en-US", "context"),
+    ("noah", "Noah Davis", "America/New_York", "en-US", "digital"),
+    ("emma", "Emma Wilson", "America/New_York", "de-DE", "context"),
+    ("wei", "Wei Lim", "Asia/Singapore", "en-GB", "digital"),
+    ("priya", "Priya Nair", "Asia/Singapore", "en-GB", "context"),
+    ("daniel", "Daniel Tan", "Asia/Singapore", "en-GB", "digital"),
+    ("mei", "Mei Chen", "Asia/Singapore", "en-GB", "context"),
+    ("arjun", "Arjun Rao", "Asia/Singapore", "en-GB", "both"),
+    ("huimin", "Hui Min Goh", "Asia/Singapore", "en-GB", "digital"),
+    ("kenji", "Kenji Sato", "Asia/Singapore", "en-US", "context"),
+)
+
+
 def _script(stack: LocalStack, say: Narrator, result: DemoResult) -> None:
     sb = stack.sandbox
     people: dict[str, Persona] = {}
     for key, real, tz, locale, admin in (
         ("hanna", "Hanna Berger", "Europe/Berlin", "de-DE", True),
-        ("ana", "Ana Weber", "Europe/Berlin", "de-DE", False),
-        ("ben", "Ben Carter", "America/New_York", "en-US", False),
-        ("joana", "Joana Silva", "Europe/Lisbon", "pt-PT", False),
-        ("wei", "Wei Lim", "Asia/Singapore", "en-GB", False),
+        ("jonas", "Jonas Keller", "Europe/Lisbon", "en-GB", False),
+        *((key, real, tz, locale, False) for key, real, tz, locale, _role in COHORT),
     ):
-        people[key] = sb.persona(
-            sb.add_user(real.split()[0], real_name=real, tz=tz, locale=locale, is_admin=admin)
-        )
+        people[key] = sb.persona(sb.add_user(real.split()[0], real_name=real, tz=tz, locale=locale, is_admin=admin))
     say.out("Tandem demo: a local Slack workspace (the sandbox), SQLite, and a simulated clock.")
-    say.out(
-        "People: " + "; ".join(f"{p.real_name} ({p.tz}, Slack language {p.locale})" for p in people.values())
-    )
+    say.out("Hosts: Hanna Berger (Berlin, German, workspace admin) and Jonas Keller (Lisbon, English).")
+    say.out(f"Cohort: {len(COHORT)} people in Berlin, Lisbon, New York and Singapore, in English and German.")
+    _chapter_foundation(stack, say, result, people)
+    _chapter_pilot(stack, say, result, people)
 
-    ana, ben, joana, wei, hanna = (people[k] for k in ("ana", "ben", "joana", "wei", "hanna"))
+
+def _chapter_foundation(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> None:
+    sb = stack.sandbox
+    say.out("\n##### Chapter 1: meeting Tandem #####")
+    ana, ben, joana, wei = (people[k] for k in ("ana", "ben", "joana", "wei"))
 
     say.step("Ana opens Tandem's Home tab for the first time.")
     ana.open_home()
@@ -236,9 +275,7 @@ def _script(stack: LocalStack, say: Narrator, result: DemoResult) -> None:
     ben.slash("help")
     stack.settle()
     say.flush()
-    _expect(
-        result, any("Commands" in json.dumps(m) for m in ben.ephemeral_messages()), "Ben got English help"
-    )
+    _expect(result, any("Commands" in json.dumps(m) for m in ben.ephemeral_messages()), "Ben got English help")
 
     stack.advance(timedelta(minutes=5))
     say.step("Ana presses “So funktioniert Tandem” on her Home tab.")
@@ -250,8 +287,7 @@ def _script(stack: LocalStack, say: Narrator, result: DemoResult) -> None:
 
     stack.advance(timedelta(hours=3))
     say.step(
-        "Joana, in Lisbon (Slack in Portuguese, so Tandem answers in English), "
-        "tries `/tandem feedback <!channel>`."
+        "Joana, in Lisbon (Slack in Portuguese, so Tandem answers in English), tries `/tandem feedback <!channel>`."
     )
     joana.slash("feedback <!channel>")
     stack.settle()
@@ -274,18 +310,6 @@ def _script(stack: LocalStack, say: Narrator, result: DemoResult) -> None:
     replies = [m for m in wei.dm_messages() if m.get("user") == sb.bot_user_id]
     _expect(result, len(replies) == 2, "Wei got the welcome and exactly one reply despite the 429")
 
-    stack.advance(timedelta(minutes=30))
-    say.step("Hanna creates a private channel #tandem-hosts and adds Tandem.")
-    channel = sb.create_channel("tandem-hosts", is_private=True, members=[hanna.id], creator=hanna.id)
-    sb.invite(channel, sb.bot_user_id, inviter=hanna.id)
-    stack.settle()
-    say.flush()
-    _expect(
-        result,
-        any("Hallo" in (m.get("text") or "") for m in sb.messages(channel)),
-        "Tandem introduced itself in German to Hanna's channel",
-    )
-
     clock = stack.clock
     assert isinstance(clock, SimulatedClock)
     clock.advance(timedelta(minutes=1))
@@ -294,3 +318,204 @@ def _script(stack: LocalStack, say: Narrator, result: DemoResult) -> None:
     say.note(f"first tick did {first}; the second found the minute done: {second}")
     _expect(result, first is not None and second is None, "a second tick in the same minute changed nothing")
     stack.worker.drain()
+
+
+def _dm_from_tandem(stack: LocalStack, persona: Persona) -> list[dict[str, Any]]:
+    return [m for m in persona.dm_messages() if m.get("user") == stack.sandbox.bot_user_id]
+
+
+def _last_with(messages: list[dict[str, Any]], action_id: str) -> dict[str, Any] | None:
+    """The newest message that has a button (or other element) with ``action_id``."""
+    for message in reversed(messages):
+        for block in message.get("blocks") or []:
+            if any(el.get("action_id") == action_id for el in block.get("elements") or []):
+                return message
+    return None
+
+
+def _advance_to(stack: LocalStack, when: datetime, step: timedelta = timedelta(minutes=15)) -> None:
+    now = stack.clock.now()
+    if when > now:
+        stack.advance(when - now, step=step)
+
+
+def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> None:
+    from bot.domain.interview import Step
+    from bot.ids import ID
+    from bot.models import Enrollment, EnrollmentStatus, Program
+    from bot.sandbox.interview_driver import InterviewAnswers, answer_interview
+
+    sb = stack.sandbox
+    hanna, jonas = people["hanna"], people["jonas"]
+    say.brief = {p.id for key, p in people.items() if key not in ("hanna", "jonas", "ana", "miguel")}
+    say.out("\n##### Chapter 2: Pilot 2027, set up from the admin channel, and everyone interviewed #####")
+    say.out("(Ana's and Miguel's messages in full; everyone else's as one line each.)")
+
+    _advance_to(stack, DEMO_START.replace(hour=14))
+    say.step("Hanna creates a private channel #tandem-hosts with Jonas, adds Tandem and claims it.")
+    admin = sb.create_channel("tandem-hosts", is_private=True, members=[hanna.id, jonas.id], creator=hanna.id)
+    sb.invite(admin, sb.bot_user_id, inviter=hanna.id)
+    hanna.slash("admin setup", channel_id=admin)
+    stack.settle()
+    say.flush()
+
+    say.step("Hanna runs `/tandem admin new` and fills in the program, first with a trial longer than the program.")
+    hanna.slash("admin new", channel_id=admin)
+    say.flush()
+    view = hanna.open_views()[-1]
+    program_values = {
+        ID.PROGRAM_NAME.value: "Pilot 2027",
+        ID.PROGRAM_FIELDS.value: "Creator skills for leaders\nEnterprise governance for young professionals\n"
+        "No-code automation",
+        ID.PROGRAM_START.value: "2027-02-01",
+        ID.PROGRAM_WEEKS.value: "12",
+        ID.PROGRAM_TRIAL.value: "16",
+    }
+    answer = hanna.submit(view["id"], program_values).json()
+    say.note(f"Slack keeps the modal open and shows: {answer.get('errors', {}).get(ID.PROGRAM_TRIAL.value)}")
+    _expect(result, answer.get("response_action") == "errors", "the program modal refused a too-long trial")
+    hanna.submit(view["id"], {**program_values, ID.PROGRAM_TRIAL.value: "4"})
+    stack.settle()
+    say.flush()
+
+    cohort_channel_members = [people[k].id for k, *_ in COHORT if k not in ("kenji", "emma", "sofia")]
+    jira = sb.add_user("jira", real_name="Jira Cloud", is_bot=True)
+    cohort = sb.create_channel("pilot-cohort", members=[*cohort_channel_members, jira], creator=hanna.id)
+    stack.advance(timedelta(minutes=5))
+    say.step("Hanna presses “Personen einladen” on the program card: everyone in #pilot-cohort, plus Kenji and Emma.")
+    hanna.click(ID.PROGRAM_INVITE, message=_last_with(sb.messages(admin), ID.PROGRAM_INVITE))
+    hanna.submit(
+        hanna.open_views()[-1]["id"],
+        {ID.INVITE_CHANNEL.value: cohort, ID.INVITE_USERS.value: [people["kenji"].id, people["emma"].id]},
+    )
+    stack.settle()
+    say.flush()
+    say.note(
+        "the modal only recorded the request; the worker read the channel, skipped the bot, and queued one "
+        "invitation per person in their own language"
+    )
+
+    stack.advance(timedelta(minutes=5))
+    say.step("Hanna opens sign-up; Sofia, in Lisbon, hears about it and types `/tandem join`.")
+    hanna.click(ID.PROGRAM_SIGNUP, message=_last_with(sb.messages(admin), ID.PROGRAM_SIGNUP))
+    people["sofia"].slash("join")
+    stack.settle()
+    say.flush()
+
+    roles = {key: role for key, _real, _tz, _locale, role in COHORT}
+
+    def interview(key: str, **kw: Any) -> Step:
+        persona = people[key]
+        invitation = _last_with(_dm_from_tandem(stack, persona), ID.INVITE_JOIN)
+        if invitation is not None and key != "sofia":
+            persona.click(ID.INVITE_JOIN, message=invitation)
+            stack.settle()
+        answers = InterviewAnswers(
+            role=roles[key],
+            department=DEPARTMENTS[key],
+            self_description=ABOUT[roles[key]].format(name=persona.real_name.split()[0]),
+        )
+        return answer_interview(stack, persona, answers, **kw)
+
+    _advance_to(stack, DEMO_START.replace(hour=14, minute=30))
+    say.step("New York, 09:30: Ben, Olivia, Ethan and Emma join and answer their interviews.")
+    for key in ("ben", "olivia", "ethan", "emma"):
+        interview(key)
+    say.flush()
+
+    _advance_to(stack, DEMO_START.replace(hour=15))
+    say.step("Berlin and Lisbon, late afternoon: Ana answers every step (shown in full); Klaus says “Jetzt nicht”.")
+    interview("ana")
+    say.flush()
+    for key in ("joerg", "lena", "mia", "tobias", "joana", "ines", "sofia"):
+        interview(key)
+    klaus_invite = _dm_from_tandem(stack, people["klaus"])[-1]
+    people["klaus"].click(ID.INVITE_DECLINE, message=klaus_invite)
+    stack.settle()
+    say.flush()
+
+    stack.advance(timedelta(minutes=20))
+    say.step("Miguel, in Lisbon, joins but stops after “About you”: a meeting starts.")
+    stopped_at = interview("miguel", stop_after=Step.ABOUT)
+    say.flush()
+    _expect(result, stopped_at != Step.DONE, "Miguel stopped half way")
+
+    _advance_to(stack, (DEMO_START + timedelta(days=1)).replace(hour=2))
+    say.step("Singapore, 10:00 the next morning: Wei, Priya, Daniel, Mei, Arjun, Hui Min and Kenji.")
+    for key in ("wei", "priya", "daniel", "mei", "arjun", "huimin", "kenji"):
+        interview(key)
+    say.flush()
+
+    _advance_to(stack, (DEMO_START + timedelta(days=1)).replace(hour=8, minute=15))
+    say.step("09:00 in Berlin: the hosts' daily onboarding digest, one message for the program.")
+    say.flush()
+
+    _advance_to(stack, (DEMO_START + timedelta(days=2)).replace(hour=15, minute=15))
+    say.step(
+        "Two days later: reminders go out in each person's daytime. Miguel continues where he stopped; "
+        "Rui answers his invitation; Grace finally finds a moment."
+    )
+    say.flush()
+    for key in ("miguel", "rui", "grace"):
+        interview(key)
+    say.flush()
+
+    _advance_to(stack, (DEMO_START + timedelta(days=7)).replace(hour=9), step=timedelta(hours=1))
+    say.step(
+        "A week on: Noah got two reminders (after 2 and 5 days), then Tandem stayed quiet; the digests "
+        "only came on days with news."
+    )
+    say.flush()
+
+    say.step("Hanna lists the programs, and opens her Home tab; Ana looks at hers.")
+    hanna.slash("admin programs", channel_id=admin)
+    hanna.open_home()
+    people["ana"].open_home()
+    stack.settle()
+    say.flush()
+
+    with stack.session_factory() as session:
+        program = session.query(Program).one()
+        statuses = Counter(e.status for e in session.query(Enrollment).filter_by(program_id=program.id))
+    say.note(f"Pilot 2027: {dict(statuses)}")
+    _expect(result, sum(statuses.values()) == len(COHORT), f"all {len(COHORT)} people were invited or signed up")
+    _expect(result, statuses[EnrollmentStatus.ONBOARDED] == len(COHORT) - 2, "everyone but Klaus and Noah onboarded")
+    _expect(result, statuses[EnrollmentStatus.DECLINED] == 1, "Klaus declined")
+    _expect(result, statuses[EnrollmentStatus.INVITED] == 1, "Noah never answered")
+    noah = _dm_from_tandem(stack, people["noah"])
+    _expect(result, len(noah) == 3, "Noah got his invitation and two reminders, then silence")
+    klaus = _dm_from_tandem(stack, people["klaus"])
+    _expect(result, len(klaus) == 1, "after “Not now”, Klaus got nothing more")
+
+
+DEPARTMENTS = {
+    "ana": "Social Media",
+    "joerg": "Finanzen",
+    "lena": "Marketing",
+    "klaus": "Einkauf",
+    "mia": "Product Design",
+    "tobias": "Recht",
+    "joana": "Customer Care",
+    "rui": "Operations",
+    "ines": "Data",
+    "miguel": "Sales",
+    "sofia": "HR",
+    "ben": "Engineering",
+    "olivia": "Strategy",
+    "ethan": "Growth",
+    "grace": "Compliance",
+    "noah": "IT",
+    "emma": "Finance",
+    "wei": "Content",
+    "priya": "Risk",
+    "daniel": "Analytics",
+    "mei": "Procurement",
+    "arjun": "Innovation",
+    "huimin": "Community",
+    "kenji": "Legal",
+}
+ABOUT = {
+    "digital": "I'm {name}; I run our short-video experiments and automate boring steps with no-code tools.",
+    "context": "I'm {name}; I've seen many projects come and go and know who needs to say yes, and why.",
+    "both": "I'm {name}; I moved from the field into a digital role and enjoy translating between both worlds.",
+}

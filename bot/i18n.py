@@ -86,6 +86,5 @@ def template_blocks(locale: str) -> dict[str, set[str]]:
     """Every template of a locale with the names of its blocks (for the parity test)."""
     env = _environment(locale, True)
     return {
-        name.removesuffix(".j2"): set(env.get_template(name).blocks)
-        for name in env.list_templates(extensions=["j2"])
+        name.removesuffix(".j2"): set(env.get_template(name).blocks) for name in env.list_templates(extensions=["j2"])
     }

@@ -12,3 +12,65 @@ class ID(enum.StrEnum):
     # Help
     HELP_MODAL = "help.modal"
     HELP_BLOCK_COMMANDS = "help.commands"
+
+    # Admin: programs (hosts, in the admin channel)
+    PROGRAM_MODAL = "program.modal"  # create / edit a program
+    PROGRAM_EDIT = "program.edit"
+    PROGRAM_PAUSE = "program.pause"
+    PROGRAM_RESUME = "program.resume"
+    PROGRAM_CLOSE = "program.close"
+    PROGRAM_INVITE = "program.invite"
+    PROGRAM_SIGNUP = "program.signup"  # toggle open sign-up
+    INVITE_MODAL = "invite.modal"
+    # program modal fields (block_id and action_id alike)
+    PROGRAM_NAME = "program.f.name"
+    PROGRAM_FIELDS = "program.f.fields"
+    PROGRAM_START = "program.f.start_date"
+    PROGRAM_WEEKS = "program.f.duration_weeks"
+    PROGRAM_RHYTHM = "program.f.rhythm"
+    PROGRAM_WEEKDAY = "program.f.weekday"
+    PROGRAM_HOUR = "program.f.hour"
+    PROGRAM_TRIAL = "program.f.trial_weeks"
+    PROGRAM_FOCUS = "program.f.focus_question"
+    PROGRAM_GOALS = "program.f.goals"
+    PROGRAM_LOCALE = "program.f.locale"
+    PROGRAM_SIGNUP_OPEN = "program.f.signup_open"
+    # invite modal fields
+    INVITE_PROGRAM = "invite.f.program"
+    INVITE_USERS = "invite.f.users"
+    INVITE_CHANNEL = "invite.f.channel"
+    # Invitations (participants, by DM)
+    INVITE_JOIN = "invite.join"
+    INVITE_DECLINE = "invite.decline"
+    JOIN_PICK = "join.pick"  # /tandem join with several open programs: pick one
+
+    # Interview and profile (bot/flows/interview.py); add interview ids below this line
+    INTERVIEW_CONTINUE = "interview.continue"  # re-show the current step (Home, reminders)
+    PROFILE_EDIT = "profile.edit"  # Home: edit my profile
+    INTERVIEW_STEP = "interview.step"  # block_id of a step message's buttons (value: "<enrollment>:<step>")
+    INTERVIEW_SETTINGS_OK = "interview.settings.ok"  # time zone and language are right
+    INTERVIEW_SETTINGS_CHANGE = "interview.settings.change"  # open the modal to correct them
+    INTERVIEW_ROLE_DIGITAL = "interview.role.digital"
+    INTERVIEW_ROLE_CONTEXT = "interview.role.context"
+    INTERVIEW_ROLE_BOTH = "interview.role.both"
+    INTERVIEW_OPEN = "interview.open"  # a step's one button: open its modal
+    INTERVIEW_AGREE = "interview.agree"  # consent to the working agreement
+    INTERVIEW_MODAL = "interview.modal"  # callback_id of every step modal (step in private_metadata)
+    PROFILE_MODAL = "profile.modal"  # callback_id of the profile editor
+    # form fields: each is its input's block_id and action_id ("profile." + bot.domain.interview.Field)
+    PROFILE_TZ = "profile.tz"
+    PROFILE_LOCALE = "profile.locale"
+    PROFILE_SELF_DESCRIPTION = "profile.self_description"
+    PROFILE_DEPARTMENT = "profile.department"
+    PROFILE_CURIOSITY = "profile.curiosity"
+    PROFILE_CAN_TEACH = "profile.can_teach"
+    PROFILE_CAN_TEACH_OTHER = "profile.can_teach_other"
+    PROFILE_WANT_TO_LEARN = "profile.want_to_learn"
+    PROFILE_WANT_TO_LEARN_OTHER = "profile.want_to_learn_other"
+    PROFILE_LEARNING_STYLE = "profile.learning_style"
+    PROFILE_MODE = "profile.mode"
+    PROFILE_PACE = "profile.pace"
+    PROFILE_DIRECTNESS = "profile.directness"
+    PROFILE_VALUES = "profile.values"
+    PROFILE_HOURS = "profile.hours_per_week"
+    PROFILE_DAYS = "profile.preferred_days"

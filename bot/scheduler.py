@@ -33,9 +33,7 @@ class Leadership:
         try:
             if self._conn is None:
                 self._conn = self.engine.connect()
-                got = self._conn.execute(
-                    text("SELECT pg_try_advisory_lock(:k)"), {"k": CLOCK_LOCK_KEY}
-                ).scalar()
+                got = self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": CLOCK_LOCK_KEY}).scalar()
                 self._conn.commit()
                 if not got:
                     self._conn.close()
@@ -61,9 +59,7 @@ class Leadership:
             self._conn = None
 
 
-def run_tick(
-    session_factory: sessionmaker[Session], clock: Clock, leadership: Leadership
-) -> dict[str, int] | None:
+def run_tick(session_factory: sessionmaker[Session], clock: Clock, leadership: Leadership) -> dict[str, int] | None:
     if not leadership.is_leader():
         log.info("clock: standing by (another clock holds the lock)")
         return None

@@ -46,8 +46,8 @@ class TandemWSGI:
         return [data]
 
 
-def make_server(wsgi: TandemWSGI, *, host: str, port: int, threads: int = 8) -> Any:
+def make_server(wsgi: TandemWSGI, *, host: str, port: int, threads: int = 8, **options: Any) -> Any:
     """A waitress server (production WSGI) ready to ``run()``; port 0 picks a free port."""
     from waitress import create_server
 
-    return create_server(wsgi, host=host, port=port, threads=threads, ident="tandem")
+    return create_server(wsgi, host=host, port=port, threads=threads, ident="tandem", **options)

@@ -45,9 +45,7 @@ def signed_post(
         return err.code, err.read()
 
 
-def command_body(
-    *, user_id: str, text: str, team_id: str = "T0TANDEM", channel_id: str = "D0000001"
-) -> bytes:
+def command_body(*, user_id: str, text: str, team_id: str = "T0TANDEM", channel_id: str = "D0000001") -> bytes:
     return urlencode(
         {
             "token": "legacy",

@@ -45,9 +45,7 @@ def test_backoff_grows_and_is_capped(attempts: int) -> None:
     assert backoff(attempts + 1) >= backoff(attempts)
 
 
-@pytest.mark.parametrize(
-    "text", ["<!channel>", "<!here|here>", "<@U123>", "<https://evil.example|bank>", "a & b"]
-)
+@pytest.mark.parametrize("text", ["<!channel>", "<!here|here>", "<@U123>", "<https://evil.example|bank>", "a & b"])
 def test_escape_defuses_control_sequences(text: str) -> None:
     escaped = escape_mrkdwn(text)
     assert "<" not in escaped and ">" not in escaped

@@ -34,9 +34,7 @@ def stack(database_url: str, session_factory) -> Iterator[LocalStack]:
 
 
 def _persona(stack: LocalStack, name: str, tz: str, locale: str, **kw):
-    return stack.sandbox.persona(
-        stack.sandbox.add_user(name, real_name=f"{name} Test", tz=tz, locale=locale, **kw)
-    )
+    return stack.sandbox.persona(stack.sandbox.add_user(name, real_name=f"{name} Test", tz=tz, locale=locale, **kw))
 
 
 def _texts(messages) -> str:
@@ -73,9 +71,7 @@ def test_healthz_reports_the_database(stack: LocalStack) -> None:
     broken = make_stack("sqlite:////nonexistent-dir/tandem.sqlite3")
     from bot.web import TandemWSGI
 
-    wsgi = TandemWSGI(
-        stack.app, __import__("bot.db", fromlist=["make_engine"]).make_engine(broken.database_url)
-    )
+    wsgi = TandemWSGI(stack.app, __import__("bot.db", fromlist=["make_engine"]).make_engine(broken.database_url))
     seen: list[str] = []
     body = b"".join(wsgi({"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"}, lambda s, h: seen.append(s)))
     assert seen == ["503 Service Unavailable"] and json.loads(body)["database"] == "down"
@@ -268,9 +264,7 @@ def test_tandem_serve_in_http_mode(database_url: str, session_factory, tmp_path:
             )
             assert signed_post(events, challenge, content_type="application/json", secret="wrong")[0] == 401
             assert (
-                signed_post(
-                    events, challenge, content_type="application/json", timestamp=int(time.time()) - 400
-                )[0]
+                signed_post(events, challenge, content_type="application/json", timestamp=int(time.time()) - 400)[0]
                 == 401
             )
             status, body = signed_post(

@@ -38,16 +38,13 @@ def _validator() -> Draft7Validator:
 
     walk(top)
     registry = Registry().with_resources(
-        (url, Resource.from_contents(json.loads((SCHEMAS / url.rsplit("/", 1)[1]).read_text())))
-        for url in refs
+        (url, Resource.from_contents(json.loads((SCHEMAS / url.rsplit("/", 1)[1]).read_text()))) for url in refs
     )
     return Draft7Validator(top, registry=registry)
 
 
 def test_manifest_validates_against_slacks_schema() -> None:
-    errors = [
-        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in _validator().iter_errors(_manifest())
-    ]
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in _validator().iter_errors(_manifest())]
     assert errors == []
 
 

@@ -44,9 +44,7 @@ def test_upgrading_keeps_existing_rows(backend: str, scratch) -> None:
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
-            conn.execute(
-                text("INSERT INTO workspace (team_id, name, created_at) VALUES ('T9', 'x', '2027-01-01')")
-            )
+            conn.execute(text("INSERT INTO workspace (team_id, name, created_at) VALUES ('T9', 'x', '2027-01-01')"))
             conn.execute(
                 text(
                     "INSERT INTO program (workspace_id, name, status, default_locale, learning_fields,"

@@ -34,9 +34,7 @@ def test_tandem_worker_once_sends_what_is_due(database_url: str, session_factory
     with Sandbox(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN) as sandbox:
         user = sandbox.add_user("Ana", tz="Europe/Berlin", locale="de-DE")
         with session_factory() as s:
-            ws = people.get_or_create_workspace(
-                s, team_id=sandbox.team_id, bot_user_id=None, now=datetime.now(UTC)
-            )
+            ws = people.get_or_create_workspace(s, team_id=sandbox.team_id, bot_user_id=None, now=datetime.now(UTC))
             outbox.enqueue(
                 s,
                 workspace_id=ws.id,
@@ -59,9 +57,7 @@ def test_tandem_worker_once_sends_what_is_due(database_url: str, session_factory
         assert s.scalars(select(OutboxMessage.status)).one() == OutboxStatus.SENT
 
 
-def test_tandem_clock_ticks_once_per_minute_and_stops_cleanly(
-    database_url: str, session_factory, tmp_path
-) -> None:
+def test_tandem_clock_ticks_once_per_minute_and_stops_cleanly(database_url: str, session_factory, tmp_path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "clock"],
         env=_env(database_url),

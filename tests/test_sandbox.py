@@ -81,9 +81,7 @@ def bolt(sb: Sandbox) -> Iterator[App]:
         yield app
 
 
-def recorder(
-    status: int = 200, *, sleep_first: float = 0.0
-) -> tuple[Callable[..., Any], list[dict[str, Any]]]:
+def recorder(status: int = 200, *, sleep_first: float = 0.0) -> tuple[Callable[..., Any], list[dict[str, Any]]]:
     """A raw WSGI app answering ``status`` that records each request's headers and body."""
     seen: list[dict[str, Any]] = []
 
@@ -442,9 +440,7 @@ def test_conversations_open_members_and_ephemeral_rules(sb: Sandbox, client: Web
 
     channel = sb.create_channel("cohort", members=[sb.bot_user_id, jo, kim, lea])
     page1 = client.conversations_members(channel=channel, limit=2)
-    page2 = client.conversations_members(
-        channel=channel, limit=2, cursor=page1["response_metadata"]["next_cursor"]
-    )
+    page2 = client.conversations_members(channel=channel, limit=2, cursor=page1["response_metadata"]["next_cursor"])
     assert page1["members"] + page2["members"] == [sb.bot_user_id, jo, kim, lea]
     assert page2["response_metadata"]["next_cursor"] == ""
 
@@ -491,9 +487,7 @@ def test_response_url_rejects_invalid_blocks(sb: Sandbox) -> None:
     url = sb.issue_response_url(sb.open_dm(pia), pia)
     from slack_sdk.webhook import WebhookClient
 
-    bad = WebhookClient(url).send(
-        text="x", blocks=[{"type": "header", "text": {"type": "mrkdwn", "text": "h"}}]
-    )
+    bad = WebhookClient(url).send(text="x", blocks=[{"type": "header", "text": {"type": "mrkdwn", "text": "h"}}])
     assert bad.status_code == 400 and bad.body == "invalid_blocks"
     good = WebhookClient(url).send(text="fine", response_type="in_channel")
     assert good.status_code == 200

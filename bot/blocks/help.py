@@ -9,7 +9,7 @@ from bot.blocks import kit
 from bot.ids import ID
 
 # The commands a participant can use today, each with its help line in templates/<locale>/help.j2.
-COMMAND_HELP_BLOCKS = ("cmd_help",)
+COMMAND_HELP_BLOCKS = ("cmd_help", "cmd_join", "cmd_admin")
 
 
 def _content(locale: str) -> list[kit.Block]:
@@ -18,13 +18,9 @@ def _content(locale: str) -> list[kit.Block]:
     return [
         kit.section(i18n.text(locale, "help", "intro")),
         kit.section(
-            i18n.text(locale, "help", "how_title")
-            + "\n"
-            + i18n.text(locale, "help", "how", focus_question=focus)
+            i18n.text(locale, "help", "how_title") + "\n" + i18n.text(locale, "help", "how", focus_question=focus)
         ),
-        kit.section(
-            i18n.text(locale, "help", "commands_title") + "\n" + commands, block_id=ID.HELP_BLOCK_COMMANDS
-        ),
+        kit.section(i18n.text(locale, "help", "commands_title") + "\n" + commands, block_id=ID.HELP_BLOCK_COMMANDS),
         kit.context(i18n.text(locale, "help", "home_hint"), i18n.text(locale, "help", "language_hint")),
     ]
 

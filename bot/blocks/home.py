@@ -1,30 +1,109 @@
-"""App Home: the welcome view."""
+"""App Home: programs and invitations, the interview, the profile, and, for hosts, their programs."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import i18n
 from bot.blocks import kit
+from bot.blocks.admin import counts_text
+from bot.blocks.programs import status_text
 from bot.ids import ID
+from bot.models import EnrollmentStatus, ProgramStatus
+from bot.services.home import HomeState
+
+HOME_BLOCKS_MAX = 100
 
 
-def welcome_home(*, locale: str, name: str, tz: str, now: datetime) -> dict[str, Any]:
-    local = now.astimezone(ZoneInfo(tz))
-    focus = i18n.plain(locale, "common", "focus_question")
-    blocks = [
-        kit.header(i18n.plain(locale, "home", "header", name=name)),
-        kit.section(i18n.text(locale, "help", "intro")),
-        kit.section(
-            i18n.text(locale, "help", "how_title")
-            + "\n"
-            + i18n.text(locale, "help", "how", focus_question=focus)
-        ),
-        kit.actions(kit.button(i18n.plain(locale, "home", "help_button"), ID.HOME_HELP, style="primary")),
+def _profile_lines(locale: str, state: HomeState) -> list[str]:
+    p = state.participant
+    t = lambda block, **kw: i18n.text(locale, "home", block, **kw)  # noqa: E731
+    lines = []
+    if p.role:
+        lines.append(t("profile_role", role=i18n.plain(locale, "home", f"role_{p.role}")))
+    if p.self_description:
+        lines.append(t("profile_about", text=p.self_description))
+    if p.department:
+        lines.append(t("profile_department", text=p.department))
+    if p.curiosity:
+        lines.append(t("profile_curiosity", text=", ".join(map(str, p.curiosity))))
+    if p.can_teach:
+        lines.append(t("profile_teach", text=", ".join(map(str, p.can_teach))))
+    if p.want_to_learn:
+        lines.append(t("profile_learn", text=", ".join(map(str, p.want_to_learn))))
+    return lines
+
+
+def home_view(state: HomeState) -> dict[str, Any]:
+    p = state.participant
+    locale = p.locale
+    t = lambda block, **kw: i18n.text(locale, "home", block, **kw)  # noqa: E731
+    local_time = state.now.astimezone(ZoneInfo(p.tz)).strftime("%H:%M")
+    blocks: list[kit.Block] = [
+        kit.header(i18n.plain(locale, "home", "header", name=p.display_name)),
+        kit.section(t("intro")),
+        kit.actions(kit.button(i18n.plain(locale, "home", "help_button"), ID.HOME_HELP)),
         kit.divider(),
-        kit.section(i18n.text(locale, "home", "status")),
-        kit.context(i18n.text(locale, "home", "profile", tz=tz, local_time=local.strftime("%H:%M"))),
     ]
-    return kit.home(blocks=blocks)
+    if not state.enrollments:
+        blocks.append(kit.section(t("status")))
+    else:
+        blocks.append(kit.section(t("programs_title")))
+        for enrollment, program in state.enrollments[:15]:
+            suffix = ""
+            if program.status == ProgramStatus.PAUSED:
+                suffix = i18n.plain(locale, "home", "program_paused")
+            elif program.status == ProgramStatus.CLOSED:
+                suffix = i18n.plain(locale, "home", "program_closed")
+            blocks.append(kit.section(t(f"enrollment_{enrollment.status}", program=program.name) + suffix))
+            live = program.status == ProgramStatus.ACTIVE
+            if enrollment.status == EnrollmentStatus.INVITED and live:
+                blocks.append(
+                    kit.actions(
+                        kit.button(
+                            i18n.plain(locale, "invite", "join"),
+                            ID.INVITE_JOIN,
+                            value=str(enrollment.id),
+                            style="primary",
+                        ),
+                        kit.button(
+                            i18n.plain(locale, "invite", "decline"), ID.INVITE_DECLINE, value=str(enrollment.id)
+                        ),
+                    )
+                )
+            elif enrollment.status == EnrollmentStatus.INTERVIEWING and live:
+                blocks.append(
+                    kit.actions(
+                        kit.button(
+                            i18n.plain(locale, "home", "continue_button"),
+                            ID.INTERVIEW_CONTINUE,
+                            value=str(enrollment.id),
+                            style="primary",
+                        )
+                    )
+                )
+    if state.enrollments:
+        blocks.append(kit.divider())
+        lines = _profile_lines(locale, state)
+        blocks.append(kit.section(t("profile_title") + "\n" + ("\n".join(lines) if lines else t("profile_empty"))))
+        blocks.append(kit.actions(kit.button(i18n.plain(locale, "home", "edit_profile"), ID.PROFILE_EDIT)))
+    if state.hosted:
+        blocks.append(kit.divider())
+        blocks.append(kit.section(t("hosted_title")))
+        for program, counts in state.hosted[:10]:
+            blocks.append(
+                kit.section(
+                    t("hosted_program", name=program.name, status=status_text(locale, program.status))
+                    + "\n"
+                    + counts_text(locale, counts)
+                )
+            )
+        if state.admin_channel_id:
+            blocks.append(kit.context(t("hosted_manage", channel=state.admin_channel_id)))
+    blocks.append(
+        kit.context(
+            t("profile", language=i18n.plain(locale, "common", f"lang_{locale}"), tz=p.tz, local_time=local_time)
+        )
+    )
+    return kit.home(blocks=blocks[:HOME_BLOCKS_MAX])

@@ -33,15 +33,11 @@ def header(text: str) -> Block:
 
 
 def section(mrkdwn: str, *, block_id: ID | None = None) -> Block:
-    return SectionBlock(
-        text=MarkdownTextObject(text=truncate(mrkdwn, SECTION_TEXT_MAX)), block_id=block_id
-    ).to_dict()
+    return SectionBlock(text=MarkdownTextObject(text=truncate(mrkdwn, SECTION_TEXT_MAX)), block_id=block_id).to_dict()
 
 
 def context(*mrkdwn: str) -> Block:
-    return ContextBlock(
-        elements=[MarkdownTextObject(text=truncate(t, SECTION_TEXT_MAX)) for t in mrkdwn]
-    ).to_dict()
+    return ContextBlock(elements=[MarkdownTextObject(text=truncate(t, SECTION_TEXT_MAX)) for t in mrkdwn]).to_dict()
 
 
 def divider() -> Block:
@@ -89,3 +85,38 @@ def modal(
 
 def home(*, blocks: list[Block], callback_id: ID = ID.HOME_VIEW) -> dict[str, Any]:
     return View(type="home", callback_id=callback_id, blocks=blocks).to_dict()
+
+
+# -- choice elements for modal inputs (the rest are in bot/blocks/inputs.py) ----------------------------------
+OPTIONS_MAX = 100
+RADIO_OPTIONS_MAX = 10
+
+
+def multi_select(
+    options: list[dict[str, Any]],
+    *,
+    initial: list[str] | tuple[str, ...] = (),
+    max_selected: int | None = None,
+    placeholder: str | None = None,
+) -> dict[str, Any]:
+    """A multi_static_select element; ``options`` as ``bot.blocks.inputs.option`` builds them."""
+    options = options[:OPTIONS_MAX]
+    element: dict[str, Any] = {"type": "multi_static_select", "options": options}
+    chosen = [o for o in options if o["value"] in set(initial)]
+    if chosen:
+        element["initial_options"] = chosen
+    if max_selected:
+        element["max_selected_items"] = max_selected
+    if placeholder:
+        element["placeholder"] = {"type": "plain_text", "text": truncate(placeholder, 150)}
+    return element
+
+
+def radio_buttons(options: list[dict[str, Any]], *, initial: str | None = None) -> dict[str, Any]:
+    """A radio_buttons element (at most 10 options)."""
+    options = options[:RADIO_OPTIONS_MAX]
+    element: dict[str, Any] = {"type": "radio_buttons", "options": options}
+    chosen = [o for o in options if o["value"] == initial]
+    if chosen:
+        element["initial_option"] = chosen[0]
+    return element

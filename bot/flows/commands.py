@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from bot.blocks import invite
 from bot.blocks.common import unknown_command
 from bot.blocks.help import help_message
+from bot.models import Participant
+from bot.services import enrollments, programs
 
 MAX_COMMAND_TEXT = 2000
 
@@ -31,3 +37,18 @@ def answer(command: Command, *, locale: str) -> dict[str, Any]:
     if command.name in ("help", "hilfe", "?"):
         return help_message(locale)
     return unknown_command(locale, command.name)
+
+
+JOIN_OUTCOME = {"started": "joined", "already": "already", "closed": "closed"}
+
+
+def join(session: Session, *, participant: Participant, now: datetime) -> dict[str, Any]:
+    """``/tandem join``: sign up for the one open program, or pick among several."""
+    open_programs = programs.open_for_signup(session, workspace_id=participant.workspace_id)
+    if not open_programs:
+        return invite.note(participant.locale, "no_open")
+    if len(open_programs) > 1:
+        return invite.pick_program(participant.locale, open_programs)
+    program = open_programs[0]
+    _, outcome = enrollments.signup(session, program=program, participant=participant, now=now)
+    return invite.answer(participant.locale, JOIN_OUTCOME[outcome], program=program.name)

@@ -6,7 +6,7 @@ from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.handlers import actions, commands, errors, events, middleware
+from bot.handlers import actions, admin, commands, errors, events, interview, invitations, middleware
 
 
 def register_all(app: App, *, session_factory: sessionmaker[Session], clock: Clock) -> None:
@@ -15,3 +15,6 @@ def register_all(app: App, *, session_factory: sessionmaker[Session], clock: Clo
     commands.register(app)
     events.register(app)
     actions.register(app)
+    admin.register(app)
+    invitations.register(app)
+    interview.register(app)

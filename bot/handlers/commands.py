@@ -1,20 +1,39 @@
-"""The ``/tandem`` slash command."""
+"""The ``/tandem`` slash command: participants' subcommands, and ``/tandem admin ...`` for hosts."""
 
 from __future__ import annotations
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.flows import commands
-from bot.handlers.context import caller
+from bot.flows import admin, commands
+from bot.handlers.admin import who
+from bot.handlers.context import caller, db, now
+from bot.slack.admin_port import SlackAdmin
 
 
 def on_tandem(ack: Ack, command: dict, context: BoltContext, client: WebClient) -> None:
-    participant = caller(context, client)
-    ack(
-        response_type="ephemeral",
-        **commands.answer(commands.parse(command.get("text")), locale=participant.locale),
-    )
+    parsed = commands.parse(command.get("text"))
+    # joining or hosting is itself the start of the conversation: no generic welcome DM on top
+    participant = caller(context, client, welcome=parsed.name not in ("join", "admin"))
+    if parsed.name == "admin":
+        reply = admin.command(
+            db(context),
+            who(context, client, command.get("channel_id")),
+            parsed.args,
+            slack=SlackAdmin(client),
+            now=now(context),
+        )
+        if reply.view is not None:
+            client.views_open(trigger_id=command["trigger_id"], view=reply.view)
+        if reply.message is not None:
+            ack(response_type="ephemeral", **reply.message)
+        else:
+            ack()
+        return
+    if parsed.name == "join":
+        ack(response_type="ephemeral", **commands.join(db(context), participant=participant, now=now(context)))
+        return
+    ack(response_type="ephemeral", **commands.answer(parsed, locale=participant.locale))
 
 
 def register(app: App) -> None:

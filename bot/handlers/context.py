@@ -23,8 +23,9 @@ def now(context: BoltContext) -> datetime:
     return clock.now()
 
 
-def caller(context: BoltContext, client: WebClient, user_id: str | None = None) -> Participant:
-    """The person acting, registered on first contact (name, time zone and language from Slack)."""
+def caller(context: BoltContext, client: WebClient, user_id: str | None = None, *, welcome: bool = True) -> Participant:
+    """The person acting, registered on first contact (name, time zone and language from Slack). The first
+    contact queues a welcome DM unless ``welcome`` is False (when the action itself starts something)."""
     user_id = user_id or context.user_id
     assert user_id and context.team_id
     return people.get_or_register(
@@ -34,4 +35,5 @@ def caller(context: BoltContext, client: WebClient, user_id: str | None = None) 
         bot_user_id=context.bot_user_id,
         lookup=lambda uid: lookup_profile(client, uid),
         now=now(context),
+        welcome=welcome,
     )

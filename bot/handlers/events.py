@@ -6,9 +6,9 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.common import dm_reply, joined_channel
-from bot.blocks.home import welcome_home
 from bot.handlers.context import caller, db, now
-from bot.services import conversations, people
+from bot.handlers.home import publish_home
+from bot.services import conversations, hosts, people
 from bot.slack.profiles import lookup_profile
 
 
@@ -17,12 +17,7 @@ def on_app_home_opened(event: dict, context: BoltContext, client: WebClient) -> 
         caller(context, client)  # the Messages tab: first contact still gets the welcome DM
         return
     participant = caller(context, client)
-    client.views_publish(
-        user_id=participant.slack_user_id,
-        view=welcome_home(
-            locale=participant.locale, name=participant.display_name, tz=participant.tz, now=now(context)
-        ),
-    )
+    publish_home(client, db(context), participant=participant, now=now(context))
 
 
 def on_message(event: dict, context: BoltContext, client: WebClient) -> None:
@@ -39,7 +34,12 @@ def on_message(event: dict, context: BoltContext, client: WebClient) -> None:
     )
 
 
+def on_member_left_channel(event: dict, context: BoltContext) -> None:
+    hosts.forget_members(db(context), team_id=context.team_id or "", channel_id=event.get("channel", ""))
+
+
 def on_member_joined_channel(event: dict, context: BoltContext, client: WebClient) -> None:
+    hosts.forget_members(db(context), team_id=context.team_id or "", channel_id=event.get("channel", ""))
     if event.get("user") != context.bot_user_id:
         return
     inviter = event.get("inviter")
@@ -66,3 +66,4 @@ def register(app: App) -> None:
     app.event("app_home_opened")(on_app_home_opened)
     app.event("message")(on_message)
     app.event("member_joined_channel")(on_member_joined_channel)
+    app.event("member_left_channel")(on_member_left_channel)

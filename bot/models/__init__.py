@@ -3,6 +3,7 @@
 from bot.models.base import Base
 from bot.models.clock import ClockTick
 from bot.models.enrollment import Enrollment, EnrollmentStatus, InviteSource
+from bot.models.invite_batch import BatchStatus, InviteBatch
 from bot.models.outbox import OutboxMessage, OutboxStatus
 from bot.models.pair import Pair, PairStatus
 from bot.models.participant import Participant, TandemRole
@@ -11,9 +12,11 @@ from bot.models.workspace import Workspace
 
 __all__ = [
     "Base",
+    "BatchStatus",
     "ClockTick",
     "Enrollment",
     "EnrollmentStatus",
+    "InviteBatch",
     "InviteSource",
     "OutboxMessage",
     "OutboxStatus",

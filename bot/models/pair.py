@@ -22,12 +22,8 @@ class Pair(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"), index=True)
-    participant_a_id: Mapped[int] = mapped_column(
-        ForeignKey("participant.id", ondelete="CASCADE"), index=True
-    )
-    participant_b_id: Mapped[int] = mapped_column(
-        ForeignKey("participant.id", ondelete="CASCADE"), index=True
-    )
+    participant_a_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    participant_b_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=PairStatus.ACTIVE)
     channel_id: Mapped[str | None] = mapped_column(String(32))  # the pair's group DM
     thread_ts: Mapped[str | None] = mapped_column(String(32))  # the current week's thread

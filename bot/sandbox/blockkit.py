@@ -98,9 +98,7 @@ class _Checker:
         self.problems.append(f"{path}: {message}")
 
     # -- primitives ---------------------------------------------------------------------------------
-    def string(
-        self, value: Any, path: str, max_len: int, *, required: bool = False, min_len: int = 0
-    ) -> None:
+    def string(self, value: Any, path: str, max_len: int, *, required: bool = False, min_len: int = 0) -> None:
         if value is None:
             if required:
                 self.add(path, "is required")
@@ -113,9 +111,7 @@ class _Checker:
         if len(value) < min_len:
             self.add(path, f"must be at least {min_len} characters (got {len(value)})")
 
-    def text(
-        self, obj: Any, path: str, max_len: int, *, required: bool = True, plain_only: bool = False
-    ) -> None:
+    def text(self, obj: Any, path: str, max_len: int, *, required: bool = True, plain_only: bool = False) -> None:
         """A composition text object: ``{"type": "plain_text"|"mrkdwn", "text": str}``."""
         if obj is None:
             if required:
@@ -238,15 +234,11 @@ class _Checker:
                         self.add(gpath, "must be an option group")
                         continue
                     self.text(group.get("label"), f"{gpath}.label", 75, plain_only=True)
-                    self.options(
-                        group.get("options"), f"{gpath}.options", min_items=1, max_items=100, plain_only=True
-                    )
+                    self.options(group.get("options"), f"{gpath}.options", min_items=1, max_items=100, plain_only=True)
                 if "options" in el:
                     self.add(path, "must not have both options and option_groups")
             else:
-                opts = self.options(
-                    el.get("options"), f"{path}.options", min_items=1, max_items=100, plain_only=True
-                )
+                opts = self.options(el.get("options"), f"{path}.options", min_items=1, max_items=100, plain_only=True)
                 self.initial_options(el, path, opts)
         elif kind == "overflow":
             self.options(
@@ -258,9 +250,7 @@ class _Checker:
                 allow_url=True,
             )
         elif kind in ("checkboxes", "radio_buttons"):
-            opts = self.options(
-                el.get("options"), f"{path}.options", min_items=1, max_items=10, plain_only=False
-            )
+            opts = self.options(el.get("options"), f"{path}.options", min_items=1, max_items=10, plain_only=False)
             self.initial_options(el, path, opts)
         elif kind == "datepicker":
             value = el.get("initial_date")
@@ -306,6 +296,8 @@ class _Checker:
             return
         kind = block.get("type")
         self.block_id(block.get("block_id"), f"{path}.block_id")
+        # Slack: an action_id "should be unique among all other action_ids in the containing block".
+        self.action_ids = set()
         if kind not in KNOWN_BLOCKS:
             self.add(f"{path}.type", f"unknown block type {kind!r}")
             return
@@ -387,9 +379,7 @@ def validate_view(view: Any) -> list[str]:
     checker = _Checker(kind)
     if kind == "modal":
         checker.text(view.get("title"), "view.title", 24, plain_only=True)
-        checker.text(
-            view.get("submit"), "view.submit", 24, required=_has_input(view.get("blocks")), plain_only=True
-        )
+        checker.text(view.get("submit"), "view.submit", 24, required=_has_input(view.get("blocks")), plain_only=True)
         checker.text(view.get("close"), "view.close", 24, required=False, plain_only=True)
     else:
         for key in ("title", "submit", "close"):
@@ -431,17 +421,13 @@ def check_call(
     args = decode_args(args)
     for name in spec.get("required", []):
         if name != "token" and not _present(args.get(name)):
-            return MISSING_ARG_ERRORS.get(name, "invalid_arguments"), [
-                f"{method}: missing required argument {name!r}"
-            ]
+            return MISSING_ARG_ERRORS.get(name, "invalid_arguments"), [f"{method}: missing required argument {name!r}"]
     if method in MESSAGE_METHODS:
         text = args.get("text")
         if text is not None and not isinstance(text, str):
             return "invalid_arguments", [f"{method}: text must be a string"]
         if isinstance(text, str) and len(text) > MAX_MESSAGE_TEXT:
-            return "msg_too_long", [
-                f"{method}: text must be at most {MAX_MESSAGE_TEXT} characters (got {len(text)})"
-            ]
+            return "msg_too_long", [f"{method}: text must be at most {MAX_MESSAGE_TEXT} characters (got {len(text)})"]
         if not any(_present(args.get(k)) for k in ("text", "blocks", "attachments", "markdown_text")):
             return "no_text", [f"{method}: needs text, blocks or attachments"]
     if "blocks" in args and args["blocks"] is not None and method != "views.publish":
@@ -458,9 +444,7 @@ def check_call(
         problems = validate_view(view)
         if method == "views.publish" and isinstance(view, dict) and view.get("type") != "home":
             problems.append("view.type: views.publish needs a home view")
-        elif (
-            method in ("views.open", "views.push") and isinstance(view, dict) and view.get("type") != "modal"
-        ):
+        elif method in ("views.open", "views.push") and isinstance(view, dict) and view.get("type") != "modal":
             problems.append(f"view.type: {method} needs a modal view")
         if problems:
             return "invalid_arguments", problems
@@ -470,15 +454,11 @@ def check_call(
         and isinstance(metadata.get("event_type"), str)
         and isinstance(metadata.get("event_payload", {}), dict)
     ):
-        return "invalid_metadata_format", [
-            f"{method}: metadata needs event_type (str) and event_payload (object)"
-        ]
+        return "invalid_metadata_format", [f"{method}: metadata needs event_type (str) and event_payload (object)"]
     return None, []
 
 
-def validate_call(
-    method: str, args: dict[str, Any], methods: dict[str, dict[str, Any]] | None = None
-) -> list[str]:
+def validate_call(method: str, args: dict[str, Any], methods: dict[str, dict[str, Any]] | None = None) -> list[str]:
     """Problems Slack would report for calling ``method`` with ``args`` (token excluded). Empty = accepted."""
     return check_call(method, args, methods)[1]
 

@@ -47,6 +47,30 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def initial_value(element: dict[str, Any]) -> Any:
+    """What an untouched input holds: its initial value in the form ``element_state`` takes."""
+    kind = element["type"]
+    if kind in _SINGLE_OPTION:
+        option = element.get("initial_option")
+        return option.get("value") if option else None
+    if kind in _MULTI_OPTION:
+        return [o.get("value") for o in element.get("initial_options") or []] or None
+    for key in (
+        "initial_value",
+        "initial_date",
+        "initial_time",
+        "initial_user",
+        "initial_users",
+        "initial_conversation",
+        "initial_conversations",
+        "initial_channel",
+        "initial_channels",
+    ):
+        if key in element:
+            return element[key]
+    return None
+
+
 def element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
     """The ``state.values`` entry (also the block_actions fields) for ``element`` holding ``value``."""
     kind = element["type"]
@@ -143,9 +167,7 @@ class Persona:
         if home is not None:
             candidates.append(home)
         for view in candidates:
-            if any(
-                el.get("action_id") == action_id for _, el in iter_action_elements(view.get("blocks", []))
-            ):
+            if any(el.get("action_id") == action_id for _, el in iter_action_elements(view.get("blocks", []))):
                 return view
         return None
 
@@ -194,9 +216,7 @@ class Persona:
             payload["container"] = {"type": "view", "view_id": view["id"]}
             payload["view"] = view
             payload["state"] = copy.deepcopy(view.get("state", {"values": {}}))
-        found = next(
-            ((b, el) for b, el in iter_action_elements(blocks) if el.get("action_id") == action_id), None
-        )
+        found = next(((b, el) for b, el in iter_action_elements(blocks) if el.get("action_id") == action_id), None)
         if found is None:
             raise KeyError(f"no element with action_id {action_id!r}")
         block, element = found
@@ -226,7 +246,8 @@ class Persona:
         return sandbox.send_interaction(payload)
 
     def submit(self, view_id: str, values: dict[str, Any] | None = None) -> Delivery:
-        """Submit a modal with ``values`` by action_id (inputs left out are sent empty, as Slack does)."""
+        """Submit a modal with ``values`` by action_id. Inputs left out keep what the modal showed (their
+        initial value, or empty), as Slack does; pass ``None`` to clear one."""
         values = dict(values or {})
         view = self.sandbox.view(view_id)
         if view is None:
@@ -239,7 +260,7 @@ class Persona:
             if element["type"] == "button":
                 continue
             state.setdefault(block["block_id"], {})[action_id] = element_state(
-                element, values.pop(action_id, None)
+                element, values.pop(action_id, initial_value(element))
             )
         if values:
             raise KeyError(f"no inputs {sorted(values)} in view {view_id}")

@@ -51,9 +51,7 @@ RESPONSE_URL_TTL = timedelta(minutes=30)
 RESPONSE_URL_USES = 5
 MAX_VIEW_STACK = 3
 VERIFICATION_TOKEN = "sandbox-verification-token"
-BOT_SCOPES = (
-    "chat:write,commands,im:history,im:write,mpim:write,users:read,channels:read,groups:read,files:write"
-)
+BOT_SCOPES = "chat:write,commands,im:history,im:write,mpim:write,users:read,channels:read,groups:read,files:write"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TZ_LABELS = {
     "CET": "Central European Time",
@@ -570,9 +568,7 @@ class Sandbox:
         message.update({k: v for k, v in extra.items() if v is not None})
         return message
 
-    def post_as(
-        self, user_id: str, channel_id: str, text: str, *, thread_ts: str | None = None
-    ) -> dict[str, Any]:
+    def post_as(self, user_id: str, channel_id: str, text: str, *, thread_ts: str | None = None) -> dict[str, Any]:
         """Store a message a person wrote (no event). Returns the stored message (with ``channel``)."""
         with self.lock:
             conv = self._conv(channel_id)
@@ -624,9 +620,7 @@ class Sandbox:
         with self.lock:
             return copy.deepcopy(self._ephemeral.get(user_id, []))
 
-    def _add_ephemeral(
-        self, user_id: str, channel_id: str, body: dict[str, Any], source: str
-    ) -> dict[str, Any]:
+    def _add_ephemeral(self, user_id: str, channel_id: str, body: dict[str, Any], source: str) -> dict[str, Any]:
         message: dict[str, Any] = {
             "type": "message",
             "ts": self._next_ts(),
@@ -1005,9 +999,7 @@ class Sandbox:
 
     def _m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         conv = self._visible(args)
-        return {
-            "channel": self._conv_public(conv, include_num_members=_truthy(args.get("include_num_members")))
-        }
+        return {"channel": self._conv_public(conv, include_num_members=_truthy(args.get("include_num_members")))}
 
     @staticmethod
     def _page(items: list[Any], args: dict[str, Any]) -> tuple[list[Any], str]:
@@ -1024,9 +1016,7 @@ class Sandbox:
                 raise SlackError("invalid_cursor") from None
         page = items[start : start + limit]
         following = start + limit
-        next_cursor = (
-            base64.b64encode(f"offset:{following}".encode()).decode() if following < len(items) else ""
-        )
+        next_cursor = base64.b64encode(f"offset:{following}".encode()).decode() if following < len(items) else ""
         return page, next_cursor
 
     def _m_conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -1360,11 +1350,7 @@ class Sandbox:
         except TimeoutError:
             return None, "", {}, "http_timeout"
         except urllib.error.URLError as err:
-            reason = (
-                "http_timeout"
-                if isinstance(err.reason, TimeoutError | socket.timeout)
-                else "connection_failed"
-            )
+            reason = "http_timeout" if isinstance(err.reason, TimeoutError | socket.timeout) else "connection_failed"
             return None, "", {}, reason
         except (ConnectionError, OSError):
             return None, "", {}, "connection_failed"
@@ -1421,9 +1407,7 @@ class Sandbox:
                 "event_context": f"4-sandbox-{event_id}",
             }
         body = json.dumps(envelope).encode("utf-8")
-        return self._send(
-            "event", envelope, body, "application/json", retries=self.retries, event_id=event_id
-        )
+        return self._send("event", envelope, body, "application/json", retries=self.retries, event_id=event_id)
 
     def url_verification(self, challenge: str) -> Delivery:
         payload = {"token": VERIFICATION_TOKEN, "challenge": challenge, "type": "url_verification"}
@@ -1556,9 +1540,7 @@ def _make_handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             return self.rfile.read(length) if length else b""
 
-        def _reply(
-            self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
-        ) -> None:
+        def _reply(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -1595,9 +1577,7 @@ def _make_handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                 status, body, headers = sandbox.handle_api(
                     path[len("/api/") :], params, self.headers.get("Authorization")
                 )
-                self._reply(
-                    status, json.dumps(body).encode("utf-8"), "application/json; charset=utf-8", headers
-                )
+                self._reply(status, json.dumps(body).encode("utf-8"), "application/json; charset=utf-8", headers)
             elif path.startswith("/response/") and self.command == "POST":
                 status, text = sandbox.handle_response_url(path[len("/response/") :], raw)
                 self._reply(status, text.encode("utf-8"), "text/plain; charset=utf-8")

@@ -6,6 +6,7 @@ The demo and the end-to-end tests use this; nothing here is used in production.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -48,6 +49,16 @@ class LocalStack:
         if self.migrate:
             upgrade(self.database_url)
         self.sandbox.start()
+        self._start_tandem()
+        return self
+
+    def restart(self) -> None:
+        """Stop every Tandem process and start fresh ones on the same database and the same Slack, as a
+        deploy or a crash would. Nothing survives in memory; all state must come back from the database."""
+        self._stop_tandem()
+        self._start_tandem()
+
+    def _start_tandem(self) -> None:
         self.settings: Settings = load_settings(
             DATABASE_URL=self.database_url,
             SLACK_BOT_TOKEN=BOT_TOKEN,
@@ -57,25 +68,37 @@ class LocalStack:
         self.engine = make_engine(self.settings.database_url)
         self.session_factory = make_session_factory(self.engine)
         self.app = build_app(self.settings, session_factory=self.session_factory, clock=self.clock)
-        self._server = make_server(TandemWSGI(self.app, self.engine), host="127.0.0.1", port=0, threads=4)
-        self._thread = threading.Thread(target=self._server.run, name="tandem-web", daemon=True)
+        self._server = make_server(
+            TandemWSGI(self.app, self.engine), host="127.0.0.1", port=0, threads=4, asyncore_loop_timeout=0.05
+        )  # stops quickly between tests
+        self._thread = threading.Thread(target=self._serve, args=(self._server,), name="tandem-web", daemon=True)
         self._thread.start()
         self.base_url = f"http://127.0.0.1:{self._server.effective_port}"
         self.sandbox.app_url = f"{self.base_url}/slack/events"
         client = outbox_client(token=BOT_TOKEN, base_url=self.sandbox.api_url)
         self.worker = Worker(self.session_factory, lambda _team: client, self.clock, worker_id="stack-worker")
         self.leadership = Leadership(self.engine)
-        return self
 
-    def stop(self) -> None:
+    @staticmethod
+    def _serve(server: Any) -> None:
+        with contextlib.suppress(OSError):  # the socket closed under the loop's select(): how it stops
+            server.run()
+
+    def _stop_tandem(self) -> None:
         if self._server is not None:
             self._server.close()
             self._server = None
-        self.sandbox.stop()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
         if hasattr(self, "leadership"):
             self.leadership.release()
         if hasattr(self, "engine"):
             self.engine.dispose()
+
+    def stop(self) -> None:
+        self._stop_tandem()
+        self.sandbox.stop()
 
     def __enter__(self) -> LocalStack:
         return self.start()
@@ -93,14 +116,15 @@ class LocalStack:
         self.tick()
         return self.worker.drain()
 
-    def advance(self, delta: timedelta) -> Counter[str]:
-        """Move a simulated clock forward minute by minute, ticking and sending as production would."""
+    def advance(self, delta: timedelta, *, step: timedelta = timedelta(minutes=1)) -> Counter[str]:
+        """Move a simulated clock forward ``step`` by ``step`` (a minute, as production ticks), ticking and
+        sending after each step. Long spans may use a coarser step: due work is "due at or before now", so
+        it still happens, at most one step late."""
         advance = getattr(self.clock, "advance", None)
         if advance is None:
             raise TypeError("advance() needs a SimulatedClock")
         total: Counter[str] = Counter()
         remaining = delta
-        step = timedelta(minutes=1)
         while remaining > timedelta(0):
             advance(min(step, remaining))
             remaining -= step

@@ -37,9 +37,11 @@ def valid_tz(tz: str | None) -> str:
     return tz
 
 
-def get_or_create_workspace(
-    session: Session, *, team_id: str, bot_user_id: str | None, now: datetime
-) -> Workspace:
+def find_workspace(session: Session, *, team_id: str) -> Workspace | None:
+    return session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+
+
+def get_or_create_workspace(session: Session, *, team_id: str, bot_user_id: str | None, now: datetime) -> Workspace:
     """The workspace row for ``team_id``, created on first contact."""
     workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
     if workspace is None:
@@ -56,9 +58,7 @@ def get_or_create_workspace(
 
 def find_participant(session: Session, *, team_id: str, user_id: str) -> Participant | None:
     return session.scalar(
-        select(Participant)
-        .join(Workspace)
-        .where(Workspace.team_id == team_id, Participant.slack_user_id == user_id)
+        select(Participant).join(Workspace).where(Workspace.team_id == team_id, Participant.slack_user_id == user_id)
     )
 
 
@@ -78,14 +78,13 @@ def get_or_register(
     bot_user_id: str | None,
     lookup: Callable[[str], SlackProfile],
     now: datetime,
+    welcome: bool = True,
 ) -> Participant:
     """The person behind ``user_id``; on first contact their name, time zone and language come from Slack
     and a welcome DM is queued in the same transaction. Commits."""
     workspace = get_or_create_workspace(session, team_id=team_id, bot_user_id=bot_user_id, now=now)
     participant = session.scalar(
-        select(Participant).where(
-            Participant.workspace_id == workspace.id, Participant.slack_user_id == user_id
-        )
+        select(Participant).where(Participant.workspace_id == workspace.id, Participant.slack_user_id == user_id)
     )
     if participant is not None:
         session.commit()
@@ -97,7 +96,7 @@ def get_or_register(
         display_name=profile.name,
         tz=valid_tz(profile.tz),
         locale=locale_from_slack(profile.slack_locale),
-        welcomed_at=now,
+        welcomed_at=now if welcome else None,
         created_at=now,
         updated_at=now,
     )
@@ -109,13 +108,20 @@ def get_or_register(
         found = find_participant(session, team_id=team_id, user_id=user_id)
         assert found is not None
         return found
+    if welcome:
+        _queue_welcome(session, workspace=workspace, participant=participant, team_id=team_id, now=now)
+    session.commit()
+    return participant
+
+
+def _queue_welcome(
+    session: Session, *, workspace: Workspace, participant: Participant, team_id: str, now: datetime
+) -> None:
     outbox.enqueue(
         session,
         workspace_id=workspace.id,
         method="chat.postMessage",
-        payload={"channel": user_id, **welcome_dm(participant.locale, name=participant.display_name)},
-        dedupe_key=f"welcome:{team_id}:{user_id}",
+        payload={"channel": participant.slack_user_id, **welcome_dm(participant.locale, name=participant.display_name)},
+        dedupe_key=f"welcome:{team_id}:{participant.slack_user_id}",
         now=now,
     )
-    session.commit()
-    return participant

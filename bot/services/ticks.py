@@ -13,14 +13,19 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.flows import interview
 from bot.models import ClockTick
-from bot.services import outbox
+from bot.services import digest, enrollments, outbox
 
 DueJob = Callable[[Session, datetime], int]
 
 # name -> job(session, now) -> how many things it did. Later work adds prompts, polls, digests, ...
 DUE_JOBS: dict[str, DueJob] = {
     "outbox.release_stale_claims": lambda session, now: outbox.release_stale_claims(session, now=now),
+    "invites.release_stale_batches": lambda session, now: enrollments.release_stale_batches(session, now=now),
+    "digest.daily": lambda session, now: digest.daily(session, now),
+    "invites.reminders": lambda session, now: enrollments.remind_invitations(session, now),
+    "interview.reminders": lambda session, now: interview.send_reminders(session, now),
 }
 
 

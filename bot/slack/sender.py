@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.domain.delivery import Decision, Outcome, decide
-from bot.models import Workspace
-from bot.services import outbox
+from bot.models import Program, Workspace
+from bot.services import enrollments, outbox
+from bot.slack import invites
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +78,13 @@ class Worker:
         self.batch = batch
 
     def drain_once(self) -> Counter[str]:
-        """Claim one batch of due messages and send them. Returns counts by outcome."""
+        """Expand one pending invitation request, then claim one batch of due messages and send them.
+        Returns counts by outcome."""
         counts: Counter[str] = Counter()
+        if self.expand_invites():
+            counts["invite_batch"] += 1
         with self.session_factory() as session:
-            claimed = outbox.claim_due(
-                session, now=self.clock.now(), worker_id=self.worker_id, limit=self.batch
-            )
+            claimed = outbox.claim_due(session, now=self.clock.now(), worker_id=self.worker_id, limit=self.batch)
             work = [
                 (
                     m.id,
@@ -122,6 +124,29 @@ class Worker:
                 )
                 counts[decision.outcome.value] += 1
         return counts
+
+    def expand_invites(self) -> bool:
+        """Turn one host's invitation request into enrollments and invitation DMs (needs Slack to know who
+        is in a channel and each person's language). Returns whether there was one."""
+        with self.session_factory() as session:
+            batch = enrollments.claim_batch(session, now=self.clock.now())
+            if batch is None:
+                return False
+            program = session.get(Program, batch.program_id)
+            workspace = session.get(Workspace, program.workspace_id) if program else None
+            if program is None or workspace is None:
+                enrollments.finish_batch(session, batch=batch, summary={}, now=self.clock.now())
+                return True
+            summary = invites.expand(
+                session,
+                self.client_for(workspace.team_id),
+                batch,
+                team_id=workspace.team_id,
+                bot_user_id=workspace.bot_user_id,
+                now=self.clock.now(),
+            )
+            enrollments.finish_batch(session, batch=batch, summary=summary, now=self.clock.now())
+            return True
 
     def drain(self, max_rounds: int = 1000) -> Counter[str]:
         """Drain until nothing is due now (for the demo and the tests)."""

@@ -97,9 +97,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_participant")),
-        sa.UniqueConstraint(
-            "workspace_id", "slack_user_id", name=op.f("uq_participant_workspace_id_slack_user_id")
-        ),
+        sa.UniqueConstraint("workspace_id", "slack_user_id", name=op.f("uq_participant_workspace_id_slack_user_id")),
     )
     with op.batch_alter_table("participant", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_participant_workspace_id"), ["workspace_id"], unique=False)

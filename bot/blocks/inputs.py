@@ -1,0 +1,136 @@
+"""Block Kit input blocks for modals (dicts, checked against Slack's limits by the tests and the sandbox)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.kit import Block
+from bot.domain.text import truncate
+from bot.ids import ID
+
+LABEL_MAX = 2000
+PLACEHOLDER_MAX = 150
+OPTION_TEXT_MAX = 75
+OPTION_VALUE_MAX = 150
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": truncate(text, limit)}
+
+
+def option(label: str, value: str) -> dict[str, Any]:
+    return {"text": _plain(label, OPTION_TEXT_MAX), "value": value[:OPTION_VALUE_MAX]}
+
+
+def input_block(
+    block_id: ID, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
+) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": block_id.value,
+        "label": _plain(label, LABEL_MAX),
+        "element": {**element, "action_id": block_id.value},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = _plain(hint, LABEL_MAX)
+    return block
+
+
+def text_input(
+    *,
+    initial: str | None = None,
+    multiline: bool = False,
+    max_length: int | None = None,
+    placeholder: str | None = None,
+) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "multiline": multiline}
+    if initial:
+        element["initial_value"] = initial
+    if max_length:
+        element["max_length"] = max_length
+    if placeholder:
+        element["placeholder"] = _plain(placeholder, PLACEHOLDER_MAX)
+    return element
+
+
+def number_input(*, initial: int | None = None, minimum: int | None = None, maximum: int | None = None) -> dict:
+    element: dict[str, Any] = {"type": "number_input", "is_decimal_allowed": False}
+    if initial is not None:
+        element["initial_value"] = str(initial)
+    if minimum is not None:
+        element["min_value"] = str(minimum)
+    if maximum is not None:
+        element["max_value"] = str(maximum)
+    return element
+
+
+def date_input(*, initial: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "datepicker"}
+    if initial:
+        element["initial_date"] = initial
+    return element
+
+
+def static_select(
+    options: list[dict[str, Any]], *, initial: str | None = None, placeholder: str | None = None
+) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "static_select", "options": options[:100]}
+    chosen = [o for o in options if o["value"] == initial]
+    if chosen:
+        element["initial_option"] = chosen[0]
+    if placeholder:
+        element["placeholder"] = _plain(placeholder, PLACEHOLDER_MAX)
+    return element
+
+
+def checkboxes(options: list[dict[str, Any]], *, checked: list[str] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+    element: dict[str, Any] = {"type": "checkboxes", "options": options[:10]}
+    initial = [o for o in options if o["value"] in checked]
+    if initial:
+        element["initial_options"] = initial
+    return element
+
+
+def users_select(*, placeholder: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "multi_users_select"}
+    if placeholder:
+        element["placeholder"] = _plain(placeholder, PLACEHOLDER_MAX)
+    return element
+
+
+def conversation_select(*, placeholder: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "conversations_select",
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+    }
+    if placeholder:
+        element["placeholder"] = _plain(placeholder, PLACEHOLDER_MAX)
+    return element
+
+
+def state_values(view: dict[str, Any]) -> dict[str, Any]:
+    """Flatten a submitted view's ``state.values`` to ``{block_id: value}``: text as str, selects as the value,
+    multi-selects and checkboxes as lists, dates as ``YYYY-MM-DD``."""
+    out: dict[str, Any] = {}
+    for block_id, actions in (view.get("state") or {}).get("values", {}).items():
+        for element in actions.values():
+            kind = element.get("type")
+            if kind in ("plain_text_input", "number_input", "email_text_input", "url_text_input"):
+                out[block_id] = element.get("value")
+            elif kind in ("static_select", "radio_buttons", "external_select"):
+                chosen = element.get("selected_option")
+                out[block_id] = chosen.get("value") if chosen else None
+            elif kind in ("multi_static_select", "checkboxes", "multi_external_select"):
+                out[block_id] = [o.get("value") for o in element.get("selected_options") or []]
+            elif kind == "datepicker":
+                out[block_id] = element.get("selected_date")
+            elif kind == "multi_users_select":
+                out[block_id] = list(element.get("selected_users") or [])
+            elif kind == "users_select":
+                out[block_id] = element.get("selected_user")
+            elif kind in ("conversations_select", "channels_select"):
+                out[block_id] = element.get("selected_conversation") or element.get("selected_channel")
+            elif kind == "multi_conversations_select":
+                out[block_id] = list(element.get("selected_conversations") or [])
+    return out

@@ -1,0 +1,157 @@
+"""Program settings as hosts enter them: parsing and validation, no I/O.
+
+Errors are keys (``"name.required"``); the wording for each lives in templates/<locale>/program.j2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+NAME_MAX = 80
+FIELD_MAX = 60
+FIELDS_MAX = 10
+GOAL_MAX = 150
+GOALS_MAX = 5
+FOCUS_MAX = 150
+WEEKS_MAX = 104
+TRIAL_MAX = 52
+
+
+@dataclass(frozen=True)
+class ProgramSpec:
+    name: str
+    learning_fields: list[str]
+    start_date: date
+    duration_weeks: int
+    rhythm: str
+    prompt_weekday: int
+    prompt_hour: int
+    trial_weeks: int
+    focus_question: str | None
+    bold_goals: list[str] = field(default_factory=list)
+    default_locale: str = "en"
+    signup_open: bool = False
+
+
+def _lines(text: str | None) -> list[str]:
+    seen: list[str] = []
+    for raw in (text or "").replace(",", "\n").splitlines():
+        item = " ".join(raw.split()).strip(" -•*")
+        if item and item.casefold() not in {s.casefold() for s in seen}:
+            seen.append(item)
+    return seen
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_program_form(
+    raw: dict[str, object], *, existing_names: set[str], default_focus: str
+) -> tuple[ProgramSpec | None, dict[str, str]]:
+    """Check a host's program form. Returns the spec, or None and ``{field: error_key}``.
+
+    ``existing_names``: names of the workspace's other programs (case-insensitive uniqueness).
+    ``default_focus``: the localized default focus question; entering it unchanged stores None, so each
+    participant later sees the question in their own language.
+    """
+    errors: dict[str, str] = {}
+    name = " ".join(str(raw.get("name") or "").split())
+    if not name:
+        errors["name"] = "name.required"
+    elif len(name) > NAME_MAX:
+        errors["name"] = "name.too_long"
+    elif name.casefold() in {n.casefold() for n in existing_names}:
+        errors["name"] = "name.taken"
+
+    fields = _lines(raw.get("fields"))  # type: ignore[arg-type]
+    if not fields:
+        errors["fields"] = "fields.required"
+    elif len(fields) > FIELDS_MAX:
+        errors["fields"] = "fields.too_many"
+    elif any(len(f) > FIELD_MAX for f in fields):
+        errors["fields"] = "fields.too_long"
+
+    start: date | None = None
+    try:
+        start = date.fromisoformat(str(raw.get("start_date") or ""))
+    except ValueError:
+        errors["start_date"] = "start_date.required"
+
+    weeks = _int(raw.get("duration_weeks"))  # type: ignore[arg-type]
+    if weeks is None or not 1 <= weeks <= WEEKS_MAX:
+        errors["duration_weeks"] = "duration_weeks.range"
+
+    trial = _int(raw.get("trial_weeks"))  # type: ignore[arg-type]
+    if trial is None or not 0 <= trial <= TRIAL_MAX:
+        errors["trial_weeks"] = "trial_weeks.range"
+    elif weeks is not None and trial >= weeks:
+        errors["trial_weeks"] = "trial_weeks.longer_than_program"
+
+    rhythm = str(raw.get("rhythm") or "weekly")
+    if rhythm not in ("weekly", "biweekly"):
+        errors["rhythm"] = "rhythm.invalid"
+    weekday = _int(raw.get("weekday"))  # type: ignore[arg-type]
+    if weekday is None or not 0 <= weekday <= 6:
+        errors["weekday"] = "weekday.invalid"
+    hour = _int(raw.get("hour"))  # type: ignore[arg-type]
+    if hour is None or not 0 <= hour <= 23:
+        errors["hour"] = "hour.invalid"
+
+    focus = " ".join(str(raw.get("focus_question") or "").split()) or None
+    if focus and len(focus) > FOCUS_MAX:
+        errors["focus_question"] = "focus_question.too_long"
+    if focus == default_focus:
+        focus = None
+
+    goals = [g for g in (" ".join(line.split()) for line in str(raw.get("goals") or "").splitlines()) if g]
+    if len(goals) > GOALS_MAX:
+        errors["goals"] = "goals.too_many"
+    elif any(len(g) > GOAL_MAX for g in goals):
+        errors["goals"] = "goals.too_long"
+
+    locale = str(raw.get("locale") or "en")
+    if locale not in ("en", "de"):
+        errors["locale"] = "locale.invalid"
+
+    if errors:
+        return None, errors
+    assert start is not None and weeks is not None and trial is not None and weekday is not None and hour is not None
+    return ProgramSpec(
+        name=name,
+        learning_fields=fields,
+        start_date=start,
+        duration_weeks=weeks,
+        rhythm=rhythm,
+        prompt_weekday=weekday,
+        prompt_hour=hour,
+        trial_weeks=trial,
+        focus_question=focus,
+        bold_goals=goals,
+        default_locale=locale,
+        signup_open=bool(raw.get("signup_open")),
+    ), {}
+
+
+@dataclass(frozen=True)
+class OnboardingCounts:
+    """How a program's invitations stand. ``invited`` counts everyone ever invited or signed up."""
+
+    invited: int = 0
+    pending: int = 0  # invited, no answer yet
+    interviewing: int = 0
+    onboarded: int = 0
+    declined: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "invited": self.invited,
+            "pending": self.pending,
+            "interviewing": self.interviewing,
+            "onboarded": self.onboarded,
+            "declined": self.declined,
+        }

@@ -1,0 +1,276 @@
+"""What hosts do from the admin channel: ``/tandem admin ...``, program buttons and the two admin modals.
+
+Each function checks who may do it first; a refusal changes nothing and says why. It returns a ``Reply``
+saying what to show; the handler shows it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from bot import i18n
+from bot.blocks import admin as blocks
+from bot.blocks.inputs import state_values
+from bot.domain.programs import parse_program_form
+from bot.ids import ID
+from bot.models import Program, ProgramStatus, Workspace
+from bot.services import digest, enrollments, hosts, outbox, people, programs
+
+
+class AdminSlack(Protocol):
+    """What the admin flow needs to ask Slack."""
+
+    def members(self, channel_id: str) -> list[str]: ...
+
+    def is_workspace_admin(self, user_id: str) -> bool: ...
+
+    def channel_privacy(self, channel_id: str) -> bool | None:
+        """True for a private channel, False for anything else, None if Tandem cannot see the channel."""
+        ...
+
+
+@dataclass
+class Reply:
+    message: dict[str, Any] | None = None  # shown only to the host
+    view: dict[str, Any] | None = None  # a modal to open
+    errors: dict[str, str] = field(default_factory=dict)  # modal field errors
+
+
+@dataclass(frozen=True)
+class Caller:
+    team_id: str
+    bot_user_id: str | None
+    user_id: str
+    channel_id: str | None
+    locale: str
+    tz: str
+
+
+def _authorize(
+    session: Session, who: Caller, slack: AdminSlack, now: datetime, *, anywhere: bool = False
+) -> tuple[Workspace, Reply | None]:
+    verdict = hosts.authorize(
+        session,
+        team_id=who.team_id,
+        bot_user_id=who.bot_user_id,
+        user_id=who.user_id,
+        channel_id=who.channel_id,
+        members=slack.members,
+        now=now,
+        anywhere=anywhere,
+    )
+    if verdict.ok:
+        return verdict.workspace, None
+    context = {"channel": verdict.workspace.admin_channel_id} if verdict.refusal is hosts.Refusal.WRONG_CHANNEL else {}
+    return verdict.workspace, Reply(message=blocks.note(who.locale, verdict.refusal.value, **context))
+
+
+def _announce(session: Session, workspace: Workspace, message: dict[str, Any], *, cause: str, now: datetime) -> None:
+    if workspace.admin_channel_id:
+        outbox.enqueue(
+            session,
+            workspace_id=workspace.id,
+            method="chat.postMessage",
+            payload={"channel": workspace.admin_channel_id, **message},
+            dedupe_key=cause,
+            now=now,
+        )
+
+
+def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
+    """``/tandem admin <sub>``."""
+    sub = (args.split() or ["help"])[0].lower()
+    if sub == "setup":
+        return _setup(session, who, slack, now)
+    workspace, refusal = _authorize(session, who, slack, now)
+    if refusal is not None:
+        return refusal
+    locale = who.locale
+    if sub in ("new", "create"):
+        meta = {"program_id": None}
+        return Reply(
+            view=blocks.program_modal(
+                locale,
+                program=None,
+                private_metadata=meta,
+                default_focus=i18n.plain(locale, "common", "focus_question"),
+            )
+        )
+    if sub in ("programs", "list"):
+        listed = programs.listing(session, workspace_id=workspace.id)
+        counts = programs.counts(session, program_ids=[p.id for p in listed])
+        return Reply(message=blocks.program_list(locale, [(p, counts[p.id]) for p in listed]))
+    if sub == "invite":
+        return _invite_modal(session, workspace, locale, selected=None)
+    if sub == "digest":
+        posted = digest.post_now(session, workspace=workspace, now=now)
+        return Reply(message=None if posted else blocks.note(locale, "digest_none"))
+    if sub == "help":
+        return Reply(message=blocks.admin_help(locale))
+    return Reply(message=blocks.admin_help(locale, preface=i18n.text(locale, "admin", "unknown", command=sub)))
+
+
+def _setup(session: Session, who: Caller, slack: AdminSlack, now: datetime) -> Reply:
+    assert who.channel_id
+    workspace = people.get_or_create_workspace(session, team_id=who.team_id, bot_user_id=who.bot_user_id, now=now)
+    session.commit()
+    if workspace.admin_channel_id == who.channel_id:
+        return Reply(message=blocks.note(who.locale, "setup_already"))
+    privacy = slack.channel_privacy(who.channel_id)
+    if privacy is None:
+        return Reply(message=blocks.note(who.locale, "bot_not_in_channel"))
+    verdict = hosts.claim_admin_channel(
+        session,
+        team_id=who.team_id,
+        bot_user_id=who.bot_user_id,
+        user_id=who.user_id,
+        channel_id=who.channel_id,
+        channel_is_private=privacy,
+        user_is_workspace_admin=slack.is_workspace_admin(who.user_id),
+        members=slack.members,
+        now=now,
+    )
+    if not verdict.ok:
+        assert verdict.refusal is not None
+        return Reply(message=blocks.note(who.locale, verdict.refusal.value))
+    count = len(hosts.host_ids(session, verdict.workspace, members=slack.members, now=now))
+    _announce(
+        session,
+        verdict.workspace,
+        blocks.note(who.locale, "setup_done", host=who.user_id, count=count),
+        cause=f"setup:{who.channel_id}:{now.isoformat()}",
+        now=now,
+    )
+    session.commit()
+    return Reply()
+
+
+def _invite_modal(session: Session, workspace: Workspace, locale: str, *, selected: int | None) -> Reply:
+    active = [p for p in programs.listing(session, workspace_id=workspace.id) if p.status == ProgramStatus.ACTIVE]
+    if not active:
+        return Reply(message=blocks.note(locale, "no_active_program"))
+    return Reply(view=blocks.invite_modal(locale, programs=active, selected=selected, private_metadata={}))
+
+
+ACTIONS = {ID.PROGRAM_PAUSE: "pause", ID.PROGRAM_RESUME: "resume", ID.PROGRAM_CLOSE: "close"}
+EVENT_BLOCK = {"pause": "paused", "resume": "resumed", "close": "closed"}
+
+
+def program_action(
+    session: Session, who: Caller, action_id: str, value: str, *, slack: AdminSlack, now: datetime
+) -> Reply:
+    """A button on a program card in the admin channel."""
+    workspace, refusal = _authorize(session, who, slack, now)
+    if refusal is not None:
+        return refusal
+    locale = who.locale
+    program = programs.get(session, workspace=workspace, program_id=int(value)) if value.isdigit() else None
+    if program is None:
+        return Reply(message=blocks.note(locale, "program_missing"))
+    if action_id == ID.PROGRAM_EDIT:
+        return Reply(
+            view=blocks.program_modal(
+                locale,
+                program=program,
+                private_metadata={"program_id": program.id},
+                default_focus=i18n.plain(locale, "common", "focus_question"),
+            )
+        )
+    if action_id == ID.PROGRAM_INVITE:
+        return _invite_modal(session, workspace, locale, selected=program.id)
+    try:
+        if action_id == ID.PROGRAM_SIGNUP:
+            programs.toggle_signup(session, program=program, now=now)
+            event = "signup_opened" if program.signup_open else "signup_closed"
+        else:
+            action = ACTIONS[ID(action_id)]
+            programs.transition(session, program=program, action=action, now=now)
+            event = EVENT_BLOCK[action]
+    except programs.ProgramError as err:
+        session.rollback()
+        return Reply(message=blocks.note(locale, f"error_{err.key}"))
+    counts = programs.counts(session, program_ids=[program.id])[program.id]
+    _announce(
+        session,
+        workspace,
+        blocks.program_event(program.default_locale, event, program=program, host_id=who.user_id, counts=counts),
+        cause=f"program:{program.id}:{event}:{now.isoformat()}",
+        now=now,
+    )
+    session.commit()
+    return Reply()
+
+
+def submit_program(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Reply:
+    """The program modal was submitted."""
+    workspace, refusal = _authorize(session, who, slack, now, anywhere=True)
+    if refusal is not None:
+        return Reply(errors={ID.PROGRAM_NAME.value: _refusal_text(refusal, who.locale)})
+    meta = json.loads(view.get("private_metadata") or "{}")
+    program: Program | None = None
+    if meta.get("program_id"):
+        program = programs.get(session, workspace=workspace, program_id=int(meta["program_id"]))
+        if program is None:
+            return Reply(errors={ID.PROGRAM_NAME.value: i18n.plain(who.locale, "admin", "program_missing")})
+    values = state_values(view)
+    raw = {field: values.get(block.value) for field, block in blocks.PROGRAM_FIELD_BLOCKS.items()}
+    raw["signup_open"] = "open" in (values.get(ID.PROGRAM_SIGNUP_OPEN.value) or [])
+    spec, errors = parse_program_form(
+        raw,
+        existing_names=programs.names(session, workspace_id=workspace.id, except_id=program.id if program else None),
+        default_focus=i18n.plain(who.locale, "common", "focus_question"),
+    )
+    if spec is None:
+        return Reply(errors=blocks.program_errors(who.locale, errors))
+    try:
+        if program is None:
+            program = programs.create(
+                session, workspace=workspace, spec=spec, created_by=who.user_id, timezone=who.tz, now=now
+            )
+            event = "created"
+        else:
+            programs.update(session, program=program, spec=spec, now=now)
+            event = "updated"
+    except programs.ProgramError as err:
+        session.rollback()
+        return Reply(errors={ID.PROGRAM_NAME.value: i18n.plain(who.locale, "admin", f"error_{err.key}")})
+    counts = programs.counts(session, program_ids=[program.id])[program.id]
+    _announce(
+        session,
+        workspace,
+        blocks.program_event(who.locale, event, program=program, host_id=who.user_id, counts=counts),
+        cause=f"program:{program.id}:{event}:{now.isoformat()}",
+        now=now,
+    )
+    session.commit()
+    return Reply()
+
+
+def submit_invites(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Reply:
+    """The invite modal was submitted: record the request; the worker invites everyone."""
+    workspace, refusal = _authorize(session, who, slack, now, anywhere=True)
+    if refusal is not None:
+        return Reply(errors={ID.INVITE_PROGRAM.value: _refusal_text(refusal, who.locale)})
+    values = state_values(view)
+    program_id = values.get(ID.INVITE_PROGRAM.value)
+    program = programs.get(session, workspace=workspace, program_id=int(program_id)) if program_id else None
+    if program is None or program.status != ProgramStatus.ACTIVE:
+        return Reply(errors={ID.INVITE_PROGRAM.value: i18n.plain(who.locale, "invite", "err_program")})
+    users = [u for u in values.get(ID.INVITE_USERS.value) or [] if isinstance(u, str)]
+    channel = values.get(ID.INVITE_CHANNEL.value)
+    if not users and not channel:
+        return Reply(errors={ID.INVITE_USERS.value: i18n.plain(who.locale, "invite", "err_nobody")})
+    enrollments.request_invites(
+        session, program=program, requested_by=who.user_id, user_ids=users, channel_id=channel, now=now
+    )
+    return Reply()
+
+
+def _refusal_text(reply: Reply, locale: str) -> str:
+    message = reply.message or {}
+    return str(message.get("text") or i18n.plain(locale, "admin", "not_host"))

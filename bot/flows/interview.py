@@ -1,0 +1,499 @@
+"""The onboarding interview by DM: a state machine over ``bot.domain.interview``'s steps.
+
+All state lives in the database: the step a person is on (``enrollment.interview_step``), their answers
+(saved on the Participant as each step is answered), the DM of the current step (``enrollment.step_message``:
+the outbox row that posts it, and its channel and ts once Slack has it) and when they last did anything.
+Each message goes through the outbox in the same transaction as the change that caused it, under a dedupe
+key, so a repeated click or a second clock tick never sends twice.
+
+An answer to a step that is not the current one changes no interview state: an old step's buttons only turn
+the clicked message into its "answered" line; a late modal of an earlier step saves what was typed (as the
+profile editor would) and moves nothing.
+
+``start`` and ``show_current_step`` leave committing to their caller; the functions listeners call commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.blocks import interview as blocks
+from bot.domain import interview as rules
+from bot.domain.interview import Profile, Step
+from bot.ids import ID
+from bot.models import (
+    Enrollment,
+    EnrollmentStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Participant,
+    Program,
+    ProgramStatus,
+)
+from bot.services import outbox
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """A message in Slack: where it is and its ts."""
+
+    channel: str
+    ts: str
+
+    @classmethod
+    def of(cls, data: Any) -> MessageRef | None:
+        if isinstance(data, dict) and data.get("channel") and data.get("ts"):
+            return cls(str(data["channel"]), str(data["ts"]))
+        return None
+
+    def as_dict(self) -> dict[str, str]:
+        return {"channel": self.channel, "ts": self.ts}
+
+
+# Button steps: action_id -> (step it answers, the answer)
+CHOICES: dict[str, tuple[Step, str]] = {
+    ID.INTERVIEW_SETTINGS_OK.value: (Step.SETTINGS, "confirmed"),
+    **{action.value: (Step.ROLE, role) for role, action in blocks.ROLE_BUTTONS},
+    ID.INTERVIEW_AGREE.value: (Step.AGREEMENT, "agreed"),
+}
+
+
+def profile_of(participant: Participant) -> Profile:
+    """The interview's view of a participant's answers."""
+    return Profile(
+        name=participant.display_name,
+        tz=participant.tz,
+        locale=participant.locale,
+        role=participant.role,
+        self_description=participant.self_description,
+        department=participant.department,
+        curiosity=tuple(participant.curiosity or ()),
+        can_teach=tuple(participant.can_teach or ()),
+        want_to_learn=tuple(participant.want_to_learn or ()),
+        learning_style=participant.learning_style,
+        preferences=dict(participant.preferences or {}),
+        values=tuple(participant.values or ()),
+        hours_per_week=participant.hours_per_week,
+        preferred_days=tuple(participant.preferred_days or ()),
+    )
+
+
+# -- entry points for other code (they do not commit) ------------------------------------------------------
+def start(session: Session, *, enrollment: Enrollment, now: datetime) -> None:
+    """Begin the interview: status INTERVIEWING, the first step, and its DM queued. Idempotent: an interview
+    under way or finished is left alone. Does not commit."""
+    if enrollment.status == EnrollmentStatus.ONBOARDED:
+        return
+    if enrollment.status == EnrollmentStatus.INTERVIEWING and rules.parse_step(enrollment.interview_step):
+        return
+    if enrollment.id is None:
+        session.flush()
+    enrollment.status = EnrollmentStatus.INTERVIEWING
+    enrollment.interview_started_at = now
+    enrollment.interview_step = rules.first_step()
+    enrollment.completed_at = None
+    enrollment.last_activity_at = now
+    enrollment.reminders_sent = 0  # reminders about the invitation no longer count
+    enrollment.last_reminder_at = None
+    participant = session.get(Participant, enrollment.participant_id)
+    assert participant is not None
+    _post_step(session, enrollment=enrollment, participant=participant, now=now, again=False)
+
+
+def show_current_step(session: Session, *, enrollment: Enrollment, now: datetime) -> None:
+    """Post the current step again at the bottom of the DM; its earlier copy loses its buttons. At most once
+    a minute per enrollment. Does nothing unless the interview is under way. Does not commit."""
+    step = rules.parse_step(enrollment.interview_step)
+    if enrollment.status != EnrollmentStatus.INTERVIEWING or step is None or step is Step.DONE:
+        return
+    participant = session.get(Participant, enrollment.participant_id)
+    assert participant is not None
+    earlier = step_message_ref(session, enrollment)
+    before = enrollment.step_message.get("outbox_id")
+    posted = _post_step(session, enrollment=enrollment, participant=participant, now=now, again=True)
+    if posted.id == before or earlier is None:
+        return  # shown again already this minute, or the earlier copy never reached Slack
+    outbox.enqueue(
+        session,
+        workspace_id=participant.workspace_id,
+        method="chat.update",
+        payload={**earlier.as_dict(), **blocks.moved_message(participant.locale, step=step)},
+        dedupe_key=f"interview:{enrollment.id}:moved:{earlier.channel}:{earlier.ts}",
+        now=now,
+    )
+
+
+# -- what listeners call (these commit) ---------------------------------------------------------------------
+def choose(
+    session: Session, *, participant: Participant, action_id: str, value: str, clicked: MessageRef | None, now: datetime
+) -> None:
+    """A step's button: time zone and language confirmed, a role, consent. Commits."""
+    step, answer = CHOICES[action_id]
+    enrollment = _enrollment_at(session, participant=participant, value=value, step=step)
+    if enrollment is None:
+        return
+    if not _is_current(enrollment, step):
+        _stale(session, enrollment=enrollment, participant=participant, step=step, clicked=clicked, now=now)
+        session.commit()
+        return
+    if step is Step.SETTINGS:
+        participant.settings_confirmed = True
+    elif step is Step.ROLE:
+        participant.role = answer
+    elif step is Step.AGREEMENT:
+        participant.consented_at = now
+    participant.updated_at = now
+    _advance(session, enrollment=enrollment, participant=participant, step=step, clicked=clicked, now=now)
+    session.commit()
+
+
+def open_step(
+    session: Session, *, participant: Participant, value: str, clicked: MessageRef | None, now: datetime
+) -> dict[str, Any] | None:
+    """The modal for the step behind ``value`` (a modal step, or SETTINGS to correct), prefilled; None when
+    that step is not the current one (its message is then marked answered). Commits."""
+    ref = rules.parse_step_ref(value)
+    if ref is None:
+        return None
+    enrollment = _enrollment_at(session, participant=participant, value=value, step=ref[1])
+    step = ref[1]
+    if enrollment is None or step not in rules.STEP_FIELDS:
+        return None
+    if not _is_current(enrollment, step):
+        _stale(session, enrollment=enrollment, participant=participant, step=step, clicked=clicked, now=now)
+        session.commit()
+        return None
+    _touch(enrollment, now)
+    step_message_ref(session, enrollment)  # remember where the step's DM is while we are here
+    session.commit()
+    metadata: dict[str, Any] = {"e": enrollment.id, "s": str(step)}
+    if clicked is not None:
+        metadata["m"] = clicked.as_dict()
+    return blocks.step_modal(
+        participant.locale,
+        step=step,
+        profile=profile_of(participant),
+        offered=_offered(session, enrollment.program_id),
+        metadata=metadata,
+    )
+
+
+def submit_step(
+    session: Session, *, participant: Participant, view: dict[str, Any], now: datetime
+) -> dict[str, str] | None:
+    """A step's modal submitted: ``{block_id: message}`` when something needs fixing (nothing is saved),
+    else the answers are saved and the interview moves on. Commits."""
+    metadata = blocks.read_metadata(view)
+    step = rules.parse_step(metadata.get("s"))
+    enrollment = _own(session, participant=participant, enrollment_id=rules.parse_int(metadata.get("e")))
+    if enrollment is None or step not in rules.STEP_FIELDS:
+        return None
+    offered = _offered(session, enrollment.program_id)
+    form = blocks.read_form(view)
+    errors = rules.validate_step(step, form, offered=offered)
+    if errors:
+        session.rollback()
+        return blocks.error_messages(participant.locale, errors)
+    _save(participant, step, form, offered=offered, now=now)
+    if _is_current(enrollment, step):
+        clicked = MessageRef.of(metadata.get("m"))
+        _advance(session, enrollment=enrollment, participant=participant, step=step, clicked=clicked, now=now)
+    session.commit()
+    return None
+
+
+def continue_interview(session: Session, *, participant: Participant, value: str | None, now: datetime) -> None:
+    """ "Continue" (reminders, Home): show the current step again, or say the interview is complete. Commits."""
+    enrollment = _own(session, participant=participant, enrollment_id=rules.parse_int(value))
+    if enrollment is None or enrollment.status != EnrollmentStatus.INTERVIEWING:
+        enrollment = session.scalar(
+            select(Enrollment)
+            .where(Enrollment.participant_id == participant.id, Enrollment.status == EnrollmentStatus.INTERVIEWING)
+            .order_by(Enrollment.interview_started_at.desc(), Enrollment.id.desc())
+            .limit(1)
+        )
+    if enrollment is None:
+        outbox.enqueue(
+            session,
+            workspace_id=participant.workspace_id,
+            method="chat.postMessage",
+            payload={"channel": participant.slack_user_id, **blocks.nothing_to_continue(participant.locale)},
+            dedupe_key=f"interview:p{participant.id}:nothing:{_minute(now)}",
+            now=now,
+        )
+        session.commit()
+        return
+    session.refresh(enrollment, with_for_update=True)
+    _touch(enrollment, now)
+    show_current_step(session, enrollment=enrollment, now=now)
+    session.commit()
+
+
+def profile_form(session: Session, *, participant: Participant) -> dict[str, Any]:
+    """The profile editor, prefilled with everything the person told us."""
+    program = _profile_program(session, participant=participant)
+    return blocks.profile_modal(
+        participant.locale,
+        profile=profile_of(participant),
+        offered=list(program.learning_fields or ()) if program else [],
+        metadata={"p": program.id if program else None},
+    )
+
+
+def save_profile(
+    session: Session, *, participant: Participant, view: dict[str, Any], now: datetime
+) -> dict[str, str] | None:
+    """The profile editor submitted: ``{block_id: message}`` to fix (nothing saved), else saved. Commits."""
+    program = _profile_program(session, participant=participant, program_id=blocks.read_metadata(view).get("p"))
+    offered = list(program.learning_fields or ()) if program else []
+    form = blocks.read_form(view)
+    errors = rules.validate_profile(form, offered=offered)
+    if errors:
+        session.rollback()
+        return blocks.error_messages(participant.locale, errors)
+    for step in rules.STEP_FIELDS:
+        _save(participant, step, form, offered=offered, now=now)
+    session.commit()
+    return None
+
+
+# -- the clock's due job -----------------------------------------------------------------------------------
+def send_reminders(session: Session, now: datetime) -> int:
+    """Remind people whose interview has been quiet for 2 and then 5 days, in their local daytime. The
+    reminder is queued and counted in one transaction under a dedupe key, so running twice sends once.
+    Does not commit (the clock's tick does). Returns how many reminders were queued."""
+    quiet_since = now - rules.REMINDER_AFTER[0]
+    rows = session.execute(
+        select(Enrollment, Participant, Program)
+        .join(Participant, Participant.id == Enrollment.participant_id)
+        .join(Program, Program.id == Enrollment.program_id)
+        .where(
+            Enrollment.status == EnrollmentStatus.INTERVIEWING,
+            Enrollment.reminders_sent < len(rules.REMINDER_AFTER),
+            Enrollment.last_activity_at <= quiet_since,
+            Program.status == ProgramStatus.ACTIVE,
+        )
+        .order_by(Enrollment.id)
+        .with_for_update(of=Enrollment, skip_locked=True)
+    ).tuples()
+    queued = 0
+    for enrollment, participant, program in rows:
+        step = rules.parse_step(enrollment.interview_step)
+        if step is None or step is Step.DONE:
+            continue
+        number = rules.reminder_due(
+            last_activity_at=enrollment.last_activity_at,
+            reminders_sent=enrollment.reminders_sent,
+            last_reminder_at=enrollment.last_reminder_at,
+            now=now,
+            tz=participant.tz,
+        )
+        if number is None:
+            continue
+        outbox.enqueue(
+            session,
+            workspace_id=participant.workspace_id,
+            method="chat.postMessage",
+            payload={
+                "channel": participant.slack_user_id,
+                **blocks.reminder_message(
+                    participant.locale,
+                    number=number,
+                    name=participant.display_name,
+                    program=program.name,
+                    step=step,
+                    enrollment_id=enrollment.id,
+                ),
+            },
+            dedupe_key=f"interview:{enrollment.id}:reminder:{number}:{enrollment.last_activity_at:%Y%m%dT%H%M%S}",
+            now=now,
+        )
+        enrollment.reminders_sent = number
+        enrollment.last_reminder_at = now
+        queued += 1
+    return queued
+
+
+# -- inside the state machine ------------------------------------------------------------------------------
+def _minute(now: datetime) -> str:
+    return now.strftime("%Y%m%dT%H%M")
+
+
+def _own(session: Session, *, participant: Participant, enrollment_id: int | None) -> Enrollment | None:
+    """The enrollment, locked for this transaction, if it is ``participant``'s own."""
+    if enrollment_id is None:
+        return None
+    enrollment = session.get(Enrollment, enrollment_id, with_for_update=True)
+    if enrollment is None or enrollment.participant_id != participant.id:
+        return None
+    return enrollment
+
+
+def _enrollment_at(session: Session, *, participant: Participant, value: str, step: Step) -> Enrollment | None:
+    ref = rules.parse_step_ref(value)
+    if ref is None or ref[1] is not step:
+        return None
+    return _own(session, participant=participant, enrollment_id=ref[0])
+
+
+def _is_current(enrollment: Enrollment, step: Step) -> bool:
+    return enrollment.status == EnrollmentStatus.INTERVIEWING and enrollment.interview_step == step
+
+
+def _touch(enrollment: Enrollment, now: datetime) -> None:
+    """The person did something: the reminder schedule starts over."""
+    enrollment.last_activity_at = now
+    enrollment.reminders_sent = 0
+
+
+def _offered(session: Session, program_id: int) -> list[str]:
+    program = session.get(Program, program_id)
+    return list(program.learning_fields or ()) if program else []
+
+
+def _profile_program(session: Session, *, participant: Participant, program_id: Any = None) -> Program | None:
+    """The program whose learning fields the profile editor offers: the one named (if the person is in it),
+    else their latest one they joined."""
+    query = (
+        select(Program)
+        .join(Enrollment, Enrollment.program_id == Program.id)
+        .where(
+            Enrollment.participant_id == participant.id,
+            Enrollment.status.in_((EnrollmentStatus.INTERVIEWING, EnrollmentStatus.ONBOARDED)),
+        )
+    )
+    wanted = rules.parse_int(program_id)
+    if wanted is not None:
+        found = session.scalar(query.where(Program.id == wanted))
+        if found is not None:
+            return found
+    return session.scalar(query.order_by(Enrollment.invited_at.desc(), Enrollment.id.desc()).limit(1))
+
+
+def _save(participant: Participant, step: Step, form: dict[Any, Any], *, offered: list[str], now: datetime) -> None:
+    for key, value in rules.answers_of(step, form, offered=offered).items():
+        if key == "preferences":
+            value = {**(participant.preferences or {}), **value}
+        setattr(participant, key, value)
+    if step is Step.SETTINGS:
+        participant.settings_confirmed = True
+    participant.updated_at = now
+
+
+def _post_step(
+    session: Session, *, enrollment: Enrollment, participant: Participant, now: datetime, again: bool
+) -> OutboxMessage:
+    """Queue the current step's DM (first showing once ever; again at most once a minute)."""
+    step = Step(enrollment.interview_step)
+    program = session.get(Program, enrollment.program_id)
+    key = f"interview:{enrollment.id}:{step}" + (f":again:{_minute(now)}" if again else "")
+    message = blocks.step_message(
+        participant.locale,
+        step=step,
+        enrollment_id=enrollment.id,
+        profile=profile_of(participant),
+        program=program.name if program else "",
+        now=now,
+    )
+    posted = outbox.enqueue(
+        session,
+        workspace_id=participant.workspace_id,
+        method="chat.postMessage",
+        payload={"channel": participant.slack_user_id, **message},
+        dedupe_key=key,
+        now=now,
+    )
+    enrollment.step_message = {"step": str(step), "outbox_id": posted.id}
+    return posted
+
+
+def step_message_ref(session: Session, enrollment: Enrollment) -> MessageRef | None:
+    """Where the current step's DM is: ``enrollment.step_message`` names the outbox row that posts it, and
+    gets its channel and ts from that row's result once it was sent (then remembered). Does not commit."""
+    data = dict(enrollment.step_message or {})
+    ref = MessageRef.of(data)
+    if ref is not None or not data.get("outbox_id"):
+        return ref
+    posted = session.get(OutboxMessage, data["outbox_id"])
+    if posted is None or posted.status != OutboxStatus.SENT:
+        return None
+    ref = MessageRef.of(posted.result)
+    if ref is not None:
+        enrollment.step_message = {**data, **ref.as_dict()}
+    return ref
+
+
+def _mark_answered(
+    session: Session, *, enrollment: Enrollment, participant: Participant, step: Step, ref: MessageRef, now: datetime
+) -> None:
+    outbox.enqueue(
+        session,
+        workspace_id=participant.workspace_id,
+        method="chat.update",
+        payload={
+            **ref.as_dict(),
+            **blocks.answered_message(participant.locale, step=step, profile=profile_of(participant)),
+        },
+        dedupe_key=f"interview:{enrollment.id}:answered:{step}:{ref.channel}:{ref.ts}",
+        now=now,
+    )
+
+
+def _stale(
+    session: Session,
+    *,
+    enrollment: Enrollment,
+    participant: Participant,
+    step: Step,
+    clicked: MessageRef | None,
+    now: datetime,
+) -> None:
+    """A button of a step that is not the current one: nothing changes but the clicked message, which
+    shows its answered line (once) if that step was answered."""
+    current = rules.parse_step(enrollment.interview_step)
+    if clicked is None or current is None or not rules.answered_before(step, current):
+        return
+    _mark_answered(session, enrollment=enrollment, participant=participant, step=step, ref=clicked, now=now)
+
+
+def _advance(
+    session: Session,
+    *,
+    enrollment: Enrollment,
+    participant: Participant,
+    step: Step,
+    clicked: MessageRef | None,
+    now: datetime,
+) -> None:
+    """``step`` was answered: its DM shows the answer, and the next step (or the summary) is queued."""
+    refs = [r for r in (clicked, step_message_ref(session, enrollment)) if r is not None]
+    for ref in dict.fromkeys(refs):
+        _mark_answered(session, enrollment=enrollment, participant=participant, step=step, ref=ref, now=now)
+    _touch(enrollment, now)
+    following = rules.next_step(step)
+    enrollment.interview_step = following
+    if following is not Step.DONE:
+        _post_step(session, enrollment=enrollment, participant=participant, now=now, again=False)
+        return
+    enrollment.status = EnrollmentStatus.ONBOARDED
+    enrollment.completed_at = now
+    enrollment.step_message = {}
+    program = session.get(Program, enrollment.program_id)
+    outbox.enqueue(
+        session,
+        workspace_id=participant.workspace_id,
+        method="chat.postMessage",
+        payload={
+            "channel": participant.slack_user_id,
+            **blocks.summary_message(
+                participant.locale, profile=profile_of(participant), program=program.name if program else ""
+            ),
+        },
+        dedupe_key=f"interview:{enrollment.id}:done",
+        now=now,
+    )

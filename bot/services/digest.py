@@ -1,0 +1,98 @@
+"""The hosts' daily onboarding digest: one compact message per program, not a message per event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.blocks.admin import digest as digest_message
+from bot.domain.programs import OnboardingCounts
+from bot.models import Program, ProgramStatus, Workspace
+from bot.services import outbox, programs
+
+DIGEST_HOUR = 9  # local time of the program's time zone
+
+
+def _changes(before: dict[str, int], after: OnboardingCounts) -> dict[str, int] | None:
+    if not before:
+        return None
+    now = after.as_dict()
+    return {
+        "joined": max(
+            0, (now["interviewing"] + now["onboarded"]) - (before.get("interviewing", 0) + before.get("onboarded", 0))
+        ),
+        "onboarded": max(0, now["onboarded"] - before.get("onboarded", 0)),
+        "declined": max(0, now["declined"] - before.get("declined", 0)),
+    }
+
+
+def _post(
+    session: Session, *, workspace: Workspace, program: Program, counts: OnboardingCounts, key: str, now: datetime
+) -> None:
+    assert workspace.admin_channel_id
+    message = digest_message(
+        program.default_locale, program=program, counts=counts, changes=_changes(program.digest_snapshot, counts)
+    )
+    outbox.enqueue(
+        session,
+        workspace_id=workspace.id,
+        method="chat.postMessage",
+        payload={"channel": workspace.admin_channel_id, **message},
+        dedupe_key=key,
+        now=now,
+    )
+    program.digest_snapshot = counts.as_dict()
+
+
+def daily(session: Session, now: datetime) -> int:
+    """Due job: at 09:00 in each active program's zone, post its digest once a day, and only when
+    something changed since the last one (an unchanged day stays quiet). Does not commit (the tick does)."""
+    posted = 0
+    rows = (
+        session.execute(
+            select(Program, Workspace)
+            .join(Workspace, Workspace.id == Program.workspace_id)
+            .where(Program.status == ProgramStatus.ACTIVE, Workspace.admin_channel_id.is_not(None))
+        )
+        .tuples()
+        .all()
+    )
+    all_counts = programs.counts(session, program_ids=[p.id for p, _ in rows])
+    for program, workspace in rows:
+        local = now.astimezone(ZoneInfo(program.timezone))
+        if local.hour < DIGEST_HOUR or program.last_digest_on == local.date():
+            continue
+        program.last_digest_on = local.date()
+        counts = all_counts[program.id]
+        if counts.as_dict() == program.digest_snapshot or counts.invited == 0:
+            continue
+        _post(
+            session,
+            workspace=workspace,
+            program=program,
+            counts=counts,
+            key=f"digest:{program.id}:{local.date().isoformat()}",
+            now=now,
+        )
+        posted += 1
+    return posted
+
+
+def post_now(session: Session, *, workspace: Workspace, now: datetime) -> int:
+    """``/tandem admin digest``: every active program's summary right away. Commits."""
+    active = [p for p in programs.listing(session, workspace_id=workspace.id) if p.status == ProgramStatus.ACTIVE]
+    all_counts = programs.counts(session, program_ids=[p.id for p in active])
+    for program in active:
+        _post(
+            session,
+            workspace=workspace,
+            program=program,
+            counts=all_counts[program.id],
+            key=f"digest-now:{program.id}:{now.isoformat()}",
+            now=now,
+        )
+    session.commit()
+    return len(active)

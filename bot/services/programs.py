@@ -1,0 +1,145 @@
+"""Programs (cohorts): create, edit, pause, resume, close, open sign-up; onboarding counts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.domain.programs import OnboardingCounts, ProgramSpec
+from bot.models import Enrollment, EnrollmentStatus, Program, ProgramStatus, Workspace
+
+
+class ProgramError(Exception):
+    """A program action that does not fit the program's state (the message key says why)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def names(session: Session, *, workspace_id: int, except_id: int | None = None) -> set[str]:
+    query = select(Program.name).where(Program.workspace_id == workspace_id)
+    if except_id is not None:
+        query = query.where(Program.id != except_id)
+    return set(session.scalars(query))
+
+
+def get(session: Session, *, workspace: Workspace, program_id: int) -> Program | None:
+    """A program of this workspace, or None (ids from buttons are never trusted across workspaces)."""
+    program = session.get(Program, program_id)
+    return program if program is not None and program.workspace_id == workspace.id else None
+
+
+def listing(session: Session, *, workspace_id: int, include_closed: bool = False) -> list[Program]:
+    query = select(Program).where(Program.workspace_id == workspace_id).order_by(Program.created_at, Program.id)
+    if not include_closed:
+        query = query.where(Program.status != ProgramStatus.CLOSED)
+    return list(session.scalars(query))
+
+
+def _apply(program: Program, spec: ProgramSpec) -> None:
+    program.name = spec.name
+    program.learning_fields = list(spec.learning_fields)
+    program.start_date = spec.start_date
+    program.duration_weeks = spec.duration_weeks
+    program.rhythm = spec.rhythm
+    program.prompt_weekday = spec.prompt_weekday
+    program.prompt_hour = spec.prompt_hour
+    program.trial_weeks = spec.trial_weeks
+    program.focus_question = spec.focus_question
+    program.bold_goals = list(spec.bold_goals)
+    program.default_locale = spec.default_locale
+    program.signup_open = spec.signup_open
+
+
+def create(
+    session: Session, *, workspace: Workspace, spec: ProgramSpec, created_by: str, timezone: str, now: datetime
+) -> Program:
+    """A new active program. Does not commit (the caller also queues the announcement)."""
+    program = Program(
+        workspace_id=workspace.id,
+        status=ProgramStatus.ACTIVE,
+        created_by=created_by,
+        timezone=timezone,
+        created_at=now,
+        updated_at=now,
+        digest_snapshot={},
+    )
+    _apply(program, spec)
+    session.add(program)
+    session.flush()
+    return program
+
+
+def update(session: Session, *, program: Program, spec: ProgramSpec, now: datetime) -> Program:
+    if program.status == ProgramStatus.CLOSED:
+        raise ProgramError("closed")
+    _apply(program, spec)
+    program.updated_at = now
+    session.flush()
+    return program
+
+
+TRANSITIONS = {
+    "pause": ({ProgramStatus.ACTIVE}, ProgramStatus.PAUSED),
+    "resume": ({ProgramStatus.PAUSED}, ProgramStatus.ACTIVE),
+    "close": ({ProgramStatus.ACTIVE, ProgramStatus.PAUSED, ProgramStatus.DRAFT}, ProgramStatus.CLOSED),
+}
+
+
+def transition(session: Session, *, program: Program, action: str, now: datetime) -> Program:
+    """Pause, resume or close. Closing also closes sign-up. Does not commit."""
+    allowed, target = TRANSITIONS[action]
+    if program.status not in allowed:
+        raise ProgramError(f"cannot_{action}")
+    program.status = target
+    if target == ProgramStatus.CLOSED:
+        program.signup_open = False
+    program.updated_at = now
+    return program
+
+
+def toggle_signup(session: Session, *, program: Program, now: datetime) -> Program:
+    if program.status != ProgramStatus.ACTIVE:
+        raise ProgramError("not_active")
+    program.signup_open = not program.signup_open
+    program.updated_at = now
+    return program
+
+
+def open_for_signup(session: Session, *, workspace_id: int) -> list[Program]:
+    return list(
+        session.scalars(
+            select(Program)
+            .where(
+                Program.workspace_id == workspace_id,
+                Program.status == ProgramStatus.ACTIVE,
+                Program.signup_open.is_(True),
+            )
+            .order_by(Program.created_at, Program.id)
+        )
+    )
+
+
+def counts(session: Session, *, program_ids: list[int]) -> dict[int, OnboardingCounts]:
+    """Onboarding counts per program in one query."""
+    rows = session.execute(
+        select(Enrollment.program_id, Enrollment.status, func.count())
+        .where(Enrollment.program_id.in_(program_ids))
+        .group_by(Enrollment.program_id, Enrollment.status)
+    ).all()
+    per: dict[int, dict[str, int]] = {pid: {} for pid in program_ids}
+    for program_id, status, n in rows:
+        per[program_id][status] = n
+    out: dict[int, OnboardingCounts] = {}
+    for program_id, by in per.items():
+        out[program_id] = OnboardingCounts(
+            invited=sum(by.values()),
+            pending=by.get(EnrollmentStatus.INVITED, 0),
+            interviewing=by.get(EnrollmentStatus.INTERVIEWING, 0),
+            onboarded=by.get(EnrollmentStatus.ONBOARDED, 0),
+            declined=by.get(EnrollmentStatus.DECLINED, 0),
+        )
+    return out
