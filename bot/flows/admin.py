@@ -72,13 +72,13 @@ def _authorize(
 
 def _announce(session: Session, workspace: Workspace, message: dict[str, Any], *, cause: str, now: datetime) -> None:
     if workspace.admin_channel_id:
-        outbox.enqueue(
+        outbox.post(
             session,
             workspace_id=workspace.id,
-            method="chat.postMessage",
-            payload={"channel": workspace.admin_channel_id, **message},
-            dedupe_key=cause,
+            channel=workspace.admin_channel_id,
+            message=message,
             now=now,
+            dedupe_key=cause,
         )
 
 

@@ -218,13 +218,13 @@ def continue_interview(session: Session, *, participant: Participant, value: str
             .limit(1)
         )
     if enrollment is None:
-        outbox.enqueue(
+        outbox.post(
             session,
             workspace_id=participant.workspace_id,
-            method="chat.postMessage",
-            payload={"channel": participant.slack_user_id, **blocks.nothing_to_continue(participant.locale)},
-            dedupe_key=f"interview:p{participant.id}:nothing:{_minute(now)}",
+            channel=participant.slack_user_id,
+            message=blocks.nothing_to_continue(participant.locale),
             now=now,
+            dedupe_key=f"interview:p{participant.id}:nothing:{_minute(now)}",
         )
         session.commit()
         return
@@ -295,23 +295,20 @@ def send_reminders(session: Session, now: datetime) -> int:
         )
         if number is None:
             continue
-        outbox.enqueue(
+        outbox.post(
             session,
             workspace_id=participant.workspace_id,
-            method="chat.postMessage",
-            payload={
-                "channel": participant.slack_user_id,
-                **blocks.reminder_message(
-                    participant.locale,
-                    number=number,
-                    name=participant.display_name,
-                    program=program.name,
-                    step=step,
-                    enrollment_id=enrollment.id,
-                ),
-            },
-            dedupe_key=f"interview:{enrollment.id}:reminder:{number}:{enrollment.last_activity_at:%Y%m%dT%H%M%S}",
+            channel=participant.slack_user_id,
+            message=blocks.reminder_message(
+                participant.locale,
+                number=number,
+                name=participant.display_name,
+                program=program.name,
+                step=step,
+                enrollment_id=enrollment.id,
+            ),
             now=now,
+            dedupe_key=f"interview:{enrollment.id}:reminder:{number}:{enrollment.last_activity_at:%Y%m%dT%H%M%S}",
         )
         enrollment.reminders_sent = number
         enrollment.last_reminder_at = now
@@ -400,13 +397,13 @@ def _post_step(
         program=program.name if program else "",
         now=now,
     )
-    posted = outbox.enqueue(
+    posted = outbox.post(
         session,
         workspace_id=participant.workspace_id,
-        method="chat.postMessage",
-        payload={"channel": participant.slack_user_id, **message},
-        dedupe_key=key,
+        channel=participant.slack_user_id,
+        message=message,
         now=now,
+        dedupe_key=key,
     )
     enrollment.step_message = {"step": str(step), "outbox_id": posted.id}
     return posted
@@ -484,16 +481,13 @@ def _advance(
     enrollment.completed_at = now
     enrollment.step_message = {}
     program = session.get(Program, enrollment.program_id)
-    outbox.enqueue(
+    outbox.post(
         session,
         workspace_id=participant.workspace_id,
-        method="chat.postMessage",
-        payload={
-            "channel": participant.slack_user_id,
-            **blocks.summary_message(
-                participant.locale, profile=profile_of(participant), program=program.name if program else ""
-            ),
-        },
-        dedupe_key=f"interview:{enrollment.id}:done",
+        channel=participant.slack_user_id,
+        message=blocks.summary_message(
+            participant.locale, profile=profile_of(participant), program=program.name if program else ""
+        ),
         now=now,
+        dedupe_key=f"interview:{enrollment.id}:done",
     )

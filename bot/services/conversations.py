@@ -15,13 +15,13 @@ def reply_in_dm(
     session: Session, *, participant: Participant, message: dict[str, Any], cause: str, now: datetime
 ) -> None:
     """Answer a person in their DM with Tandem, once per ``cause``. Commits."""
-    outbox.enqueue(
+    outbox.post(
         session,
         workspace_id=participant.workspace_id,
-        method="chat.postMessage",
-        payload={"channel": participant.slack_user_id, **message},
-        dedupe_key=f"{cause}:reply",
+        channel=participant.slack_user_id,
+        message=message,
         now=now,
+        dedupe_key=f"{cause}:reply",
     )
     session.commit()
 
@@ -38,12 +38,7 @@ def post_to_channel(
 ) -> None:
     """Post into a channel, once per ``cause``. Commits."""
     workspace = people.get_or_create_workspace(session, team_id=team_id, bot_user_id=bot_user_id, now=now)
-    outbox.enqueue(
-        session,
-        workspace_id=workspace.id,
-        method="chat.postMessage",
-        payload={"channel": channel_id, **message},
-        dedupe_key=f"{cause}:post",
-        now=now,
+    outbox.post(
+        session, workspace_id=workspace.id, channel=channel_id, message=message, now=now, dedupe_key=f"{cause}:post"
     )
     session.commit()

@@ -36,13 +36,8 @@ def _post(
     message = digest_message(
         program.default_locale, program=program, counts=counts, changes=_changes(program.digest_snapshot, counts)
     )
-    outbox.enqueue(
-        session,
-        workspace_id=workspace.id,
-        method="chat.postMessage",
-        payload={"channel": workspace.admin_channel_id, **message},
-        dedupe_key=key,
-        now=now,
+    outbox.post(
+        session, workspace_id=workspace.id, channel=workspace.admin_channel_id, message=message, now=now, dedupe_key=key
     )
     program.digest_snapshot = counts.as_dict()
 

@@ -73,16 +73,15 @@ def finish_batch(session: Session, *, batch: InviteBatch, summary: dict[str, int
     batch.summary = summary
     workspace = session.get(Workspace, program.workspace_id) if program else None
     if program is not None and workspace is not None and workspace.admin_channel_id:
-        outbox.enqueue(
+        outbox.post(
             session,
             workspace_id=workspace.id,
-            method="chat.postMessage",
-            payload={
-                "channel": workspace.admin_channel_id,
-                **invite_summary(program.default_locale, program=program, host_id=batch.requested_by, summary=summary),
-            },
-            dedupe_key=f"invite-batch:{batch.id}:summary",
+            channel=workspace.admin_channel_id,
+            message=invite_summary(
+                program.default_locale, program=program, host_id=batch.requested_by, summary=summary
+            ),
             now=now,
+            dedupe_key=f"invite-batch:{batch.id}:summary",
         )
     session.commit()
 
@@ -130,22 +129,19 @@ def invite(
     )
     session.add(enrollment)
     session.flush()
-    outbox.enqueue(
+    outbox.post(
         session,
         workspace_id=program.workspace_id,
-        method="chat.postMessage",
-        payload={
-            "channel": participant.slack_user_id,
-            **invitation_message(
-                participant.locale,
-                program=program,
-                host_id=invited_by,
-                enrollment_id=enrollment.id,
-                name=participant.display_name,
-            ),
-        },
-        dedupe_key=f"invite:{enrollment.id}",
+        channel=participant.slack_user_id,
+        message=invitation_message(
+            participant.locale,
+            program=program,
+            host_id=invited_by,
+            enrollment_id=enrollment.id,
+            name=participant.display_name,
+        ),
         now=now,
+        dedupe_key=f"invite:{enrollment.id}",
     )
     return enrollment
 
@@ -257,13 +253,13 @@ def remind_invitations(session: Session, now: datetime) -> int:
             name=participant.display_name,
             reminder="reminder" if number == 1 else "last_reminder",
         )
-        outbox.enqueue(
+        outbox.post(
             session,
             workspace_id=program.workspace_id,
-            method="chat.postMessage",
-            payload={"channel": participant.slack_user_id, **message},
-            dedupe_key=f"invite:{enrollment.id}:reminder:{number}",
+            channel=participant.slack_user_id,
+            message=message,
             now=now,
+            dedupe_key=f"invite:{enrollment.id}:reminder:{number}",
         )
         sent += 1
     return sent

@@ -162,3 +162,25 @@ def depth(session: Session, *, now: datetime) -> int:
         )
         or 0
     )
+
+
+def post(
+    session: Session,
+    *,
+    workspace_id: int,
+    channel: str,
+    message: dict[str, Any],
+    now: datetime,
+    dedupe_key: str | None = None,
+    not_before: datetime | None = None,
+) -> OutboxMessage:
+    """Queue a chat.postMessage of ``message`` (text and blocks) to ``channel`` (a conversation or a user's DM)."""
+    return enqueue(
+        session,
+        workspace_id=workspace_id,
+        method="chat.postMessage",
+        payload={"channel": channel, **message},
+        now=now,
+        dedupe_key=dedupe_key,
+        not_before=not_before,
+    )

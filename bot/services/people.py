@@ -117,11 +117,11 @@ def get_or_register(
 def _queue_welcome(
     session: Session, *, workspace: Workspace, participant: Participant, team_id: str, now: datetime
 ) -> None:
-    outbox.enqueue(
+    outbox.post(
         session,
         workspace_id=workspace.id,
-        method="chat.postMessage",
-        payload={"channel": participant.slack_user_id, **welcome_dm(participant.locale, name=participant.display_name)},
-        dedupe_key=f"welcome:{team_id}:{participant.slack_user_id}",
+        channel=participant.slack_user_id,
+        message=welcome_dm(participant.locale, name=participant.display_name),
         now=now,
+        dedupe_key=f"welcome:{team_id}:{participant.slack_user_id}",
     )
