@@ -450,12 +450,20 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
     say.step("09:00 in Berlin: the hosts' daily onboarding digest, one message for the program.")
     say.flush()
 
-    _advance_to(stack, (DEMO_START + timedelta(days=2)).replace(hour=15, minute=15))
+    _advance_to(stack, (DEMO_START + timedelta(days=2)).replace(hour=15, minute=45))
     say.step(
         "Two days later: reminders go out in each person's daytime. Miguel continues where he stopped; "
         "Rui answers his invitation; Grace finally finds a moment."
     )
     say.flush()
+    _expect(
+        result,
+        any(
+            "your interview for *Pilot 2027* is waiting" in json.dumps(m, ensure_ascii=False)
+            for m in _dm_from_tandem(stack, people["miguel"])
+        ),
+        "Miguel got an interview reminder",
+    )
     for key in ("miguel", "rui", "grace"):
         interview(key)
     say.flush()
