@@ -4,6 +4,7 @@ from bot.models.base import Base
 from bot.models.clock import ClockTick
 from bot.models.enrollment import Enrollment, EnrollmentStatus, InviteSource
 from bot.models.invite_batch import BatchStatus, InviteBatch
+from bot.models.matching import MatchProposal, MatchRound, RoundStatus
 from bot.models.outbox import OutboxMessage, OutboxStatus
 from bot.models.pair import Pair, PairStatus
 from bot.models.participant import Participant, TandemRole
@@ -18,6 +19,8 @@ __all__ = [
     "EnrollmentStatus",
     "InviteBatch",
     "InviteSource",
+    "MatchProposal",
+    "MatchRound",
     "OutboxMessage",
     "OutboxStatus",
     "Pair",
@@ -26,6 +29,7 @@ __all__ = [
     "Program",
     "ProgramStatus",
     "Rhythm",
+    "RoundStatus",
     "TandemRole",
     "Workspace",
 ]

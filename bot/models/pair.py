@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,5 +28,8 @@ class Pair(Base):
     status: Mapped[str] = mapped_column(String(16), default=PairStatus.ACTIVE)
     channel_id: Mapped[str | None] = mapped_column(String(32))  # the pair's group DM
     thread_ts: Mapped[str | None] = mapped_column(String(32))  # the current week's thread
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("match_round.id", ondelete="SET NULL"))
+    score: Mapped[float | None]
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]

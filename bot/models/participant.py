@@ -43,6 +43,12 @@ class Participant(Base):
     consented_at: Mapped[datetime | None]
     # True once the person confirmed or corrected the time zone and language Slack gave us.
     settings_confirmed: Mapped[bool] = mapped_column(default=False)
+    # Matching constraints: people this person asked not to be paired with (Slack user ids), and their manager
+    # when known (nobody is paired within one reporting line).
+    avoid: Mapped[list[Any]] = mapped_column(default=list)
+    manager_slack_id: Mapped[str | None] = mapped_column(String(32))
+    # Waiting for a partner since (unmatched last round, or after a switch): matched first next time.
+    waitlisted_at: Mapped[datetime | None]
     welcomed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

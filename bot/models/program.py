@@ -57,5 +57,7 @@ class Program(Base):
     last_digest_on: Mapped[date | None]
     # The onboarding counts the last digest reported, so an unchanged day stays quiet.
     digest_snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Matching weights overriding the defaults in bot.domain.matching (e.g. {"values": 2.0}).
+    matching_weights: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
