@@ -250,7 +250,8 @@ def _script(stack: LocalStack, say: Narrator, result: DemoResult) -> None:
     say.out("Hosts: Hanna Berger (Berlin, German, workspace admin) and Jonas Keller (Lisbon, English).")
     say.out(f"Cohort: {len(COHORT)} people in Berlin, Lisbon, New York and Singapore, in English and German.")
     _chapter_foundation(stack, say, result, people)
-    _chapter_pilot(stack, say, result, people)
+    admin_channel = _chapter_pilot(stack, say, result, people)
+    _chapter_matching(stack, say, result, people, admin_channel)
 
 
 def _chapter_foundation(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> None:
@@ -339,7 +340,8 @@ def _advance_to(stack: LocalStack, when: datetime, step: timedelta = timedelta(m
         stack.advance(when - now, step=step)
 
 
-def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> None:
+def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> str:
+    """Returns the admin channel's id."""
     from bot.domain.interview import Step
     from bot.ids import ID
     from bot.models import Enrollment, EnrollmentStatus, Program
@@ -410,10 +412,17 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
         if invitation is not None and key != "sofia":
             persona.click(ID.INVITE_JOIN, message=invitation)
             stack.settle()
+        index = list(roles).index(key)
+        teach, learn, teach_other, learn_other = TOPICS[roles[key]][index % 2]
         answers = InterviewAnswers(
             role=roles[key],
             department=DEPARTMENTS[key],
             self_description=ABOUT[roles[key]].format(name=persona.real_name.split()[0]),
+            can_teach=teach,
+            want_to_learn=learn,
+            can_teach_other=teach_other,
+            want_to_learn_other=learn_other,
+            values=(VALUE_KEYS[index % len(VALUE_KEYS)], VALUE_KEYS[(index * 5 + 3) % len(VALUE_KEYS)]),
         )
         return answer_interview(stack, persona, answers, **kw)
 
@@ -494,7 +503,66 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
     _expect(result, len(noah) == 3, "Noah got his invitation and two reminders, then silence")
     klaus = _dm_from_tandem(stack, people["klaus"])
     _expect(result, len(klaus) == 1, "after “Not now”, Klaus got nothing more")
+    return admin
 
+
+def _chapter_matching(
+    stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str
+) -> None:
+    from bot.ids import ID
+    from bot.models import Pair
+
+    sb = stack.sandbox
+    hanna = people["hanna"]
+    say.out("\n##### Chapter 3: matching over the whole pool, explained, approved by a host #####")
+    say.brief = set()  # show everything, but only Ana's introduction in full
+    stack.advance(timedelta(minutes=30))
+    say.step("Hanna runs `/tandem admin match` in #tandem-hosts.")
+    hanna.slash("admin match", channel_id=admin)
+    stack.settle()
+    say.flush()
+    preview = _last_with(sb.messages(admin), ID.MATCH_APPROVE)
+    _expect(result, preview is not None, "a matching preview was posted")
+    if preview is None:
+        return
+    lock = next(
+        b["accessory"] for b in preview["blocks"] if (b.get("accessory") or {}).get("action_id") == ID.MATCH_LOCK
+    )
+    say.step("She locks the first pair, runs matching again (the lock holds), and approves.")
+    hanna.click(ID.MATCH_LOCK, message=preview, value=lock["value"])
+    hanna.click(ID.MATCH_RERUN, message=_last_with(sb.messages(admin), ID.MATCH_RERUN))
+    stack.settle()
+    say.brief = {p.id for key, p in people.items() if key != "ana"}
+    hanna.click(ID.MATCH_APPROVE, message=_last_with(sb.messages(admin), ID.MATCH_APPROVE))
+    stack.settle()
+    say.flush()
+    with stack.session_factory() as session:
+        pairs = session.query(Pair).count()
+    say.note(f"{pairs} pairs, each introduced in its own group DM with Tandem")
+    _expect(result, pairs == (len(COHORT) - 2) // 2, "every onboarded person got a partner")
+
+
+CREATOR, GOVERNANCE, NOCODE = (
+    "Creator skills for leaders",
+    "Enterprise governance for young professionals",
+    "No-code automation",
+)
+# role -> two profiles: (can teach from the fields, wants to learn from the fields, other teach, other learn)
+TOPICS = {
+    "digital": (
+        ([CREATOR], [GOVERNANCE], "short video", "stakeholder maps"),
+        ([NOCODE], [GOVERNANCE], "AI assistants", "budget planning"),
+    ),
+    "context": (
+        ([GOVERNANCE], [CREATOR], "stakeholder maps", "short video"),
+        ([GOVERNANCE], [NOCODE], "budget planning", "AI assistants"),
+    ),
+    "both": (
+        ([NOCODE, GOVERNANCE], [CREATOR], "AI assistants", "short video"),
+        ([CREATOR], [NOCODE], "short video", "budget planning"),
+    ),
+}
+VALUE_KEYS = ("curiosity", "trust", "openness", "courage", "respect", "reliability", "humour", "fairness", "growth")
 
 DEPARTMENTS = {
     "ana": "Social Media",

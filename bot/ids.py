@@ -44,6 +44,12 @@ class ID(enum.StrEnum):
     INVITE_DECLINE = "invite.decline"
     JOIN_PICK = "join.pick"  # /tandem join with several open programs: pick one
 
+    # Matching (hosts, in the admin channel)
+    MATCH_APPROVE = "match.approve"
+    MATCH_RERUN = "match.rerun"
+    MATCH_DISCARD = "match.discard"
+    MATCH_LOCK = "match.lock"  # toggles a proposed pair's lock
+
     # Interview and profile (bot/flows/interview.py); add interview ids below this line
     INTERVIEW_CONTINUE = "interview.continue"  # re-show the current step (Home, reminders)
     PROFILE_EDIT = "profile.edit"  # Home: edit my profile

@@ -107,6 +107,10 @@ def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now:
         return Reply(message=blocks.program_list(locale, [(p, counts[p.id]) for p in listed]))
     if sub == "invite":
         return _invite_modal(session, workspace, locale, selected=None)
+    if sub == "match":
+        from bot.flows import matching as matching_flow
+
+        return matching_flow.command(session, who, args.strip()[len(sub) :], slack=slack, now=now)
     if sub == "digest":
         posted = digest.post_now(session, workspace=workspace, now=now)
         return Reply(message=None if posted else blocks.note(locale, "digest_none"))

@@ -7,6 +7,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.flows import admin
+from bot.flows import matching as matching_flow
 from bot.handlers.context import caller, db, now
 from bot.ids import ID
 from bot.slack.admin_port import SlackAdmin
@@ -45,6 +46,22 @@ def on_program_button(ack: Ack, body: dict, action: dict, context: BoltContext, 
     show(reply, client=client, trigger_id=body.get("trigger_id"), respond=context.respond)
 
 
+def on_match_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+    ack()
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    reply, updated = matching_flow.action(
+        db(context),
+        who(context, client, channel),
+        action["action_id"],
+        str(action.get("value") or ""),
+        slack=SlackAdmin(client),
+        now=now(context),
+    )
+    if updated is not None and context.respond is not None:
+        context.respond(replace_original=True, **updated)
+    show(reply, client=client, trigger_id=body.get("trigger_id"), respond=context.respond)
+
+
 def _submit(flow, ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:  # type: ignore[no-untyped-def]
     reply = flow(db(context), who(context, client, None), view, slack=SlackAdmin(client), now=now(context))
     if reply.errors:
@@ -71,5 +88,7 @@ def register(app: App) -> None:
         ID.PROGRAM_SIGNUP,
     ):
         app.action(action_id.value)(on_program_button)
+    for action_id in (ID.MATCH_APPROVE, ID.MATCH_RERUN, ID.MATCH_DISCARD, ID.MATCH_LOCK):
+        app.action(action_id.value)(on_match_button)
     app.view(ID.PROGRAM_MODAL.value)(on_program_submit)
     app.view(ID.INVITE_MODAL.value)(on_invite_submit)

@@ -29,7 +29,12 @@ def enqueue(
         existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
         if existing is not None:
             return existing
-    channel = payload.get("channel") or payload.get("user_id") or payload.get("users")
+    channel = (
+        payload.get("channel")
+        or payload.get("user_id")
+        or payload.get("users")
+        or ",".join(payload.get("__open") or [])
+    )
     message = OutboxMessage(
         workspace_id=workspace_id,
         method=method,

@@ -31,9 +31,20 @@ class CallResult:
     data: dict[str, Any] | None
 
 
+OPEN_CONVERSATION = "__open"  # payload key: post into the group DM of these users (opened first, idempotently)
+
+
 def call_slack(client: WebClient, method: str, payload: dict[str, Any]) -> CallResult:
-    """Make one Web API call through slack_sdk's own method (its argument handling) and classify it."""
+    """Make one Web API call through slack_sdk's own method (its argument handling) and classify it.
+
+    A payload with ``__open: [user ids]`` goes to the conversation of those people with Tandem: Slack's
+    ``conversations.open`` returns the same group DM every time, so a retry finds the same channel."""
     try:
+        if OPEN_CONVERSATION in payload:
+            payload = dict(payload)
+            users = payload.pop(OPEN_CONVERSATION)
+            opened = client.conversations_open(users=",".join(users))
+            payload["channel"] = opened["channel"]["id"]
         response = getattr(client, method.replace(".", "_"))(**payload)
     except SlackApiError as exc:
         resp = exc.response

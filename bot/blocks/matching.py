@@ -1,0 +1,133 @@
+"""Matching: the hosts' preview in the admin channel, and each new pair's introduction."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_sdk.models.blocks import ConfirmObject
+
+from bot import i18n
+from bot.blocks import kit
+from bot.ids import ID
+
+PREVIEW_PAIRS_MAX = 30  # pairs listed one by one; a message holds at most 50 blocks
+REASONS_SHOWN = 4
+
+
+def note(locale: str, block: str, **context: Any) -> dict[str, Any]:
+    """A one-section message from templates/<locale>/matching.j2."""
+    text = i18n.text(locale, "matching", block, **context)
+    return kit.message(text, [kit.section(text)])
+
+
+def reason_text(locale: str, reason: dict[str, Any]) -> str | None:
+    """One stored reason in words (None for a reason this version cannot word)."""
+    key = str(reason.get("key", ""))
+    params = {k: v for k, v in reason.items() if k not in ("key", "points")}
+    if key == "shared_value" and "value" in params:
+        params["value"] = i18n.plain(locale, "interview", f"value_{params['value']}")
+    if key == "common_language" and "language" in params:
+        params["language"] = i18n.plain(locale, "common", f"lang_{params['language']}")
+    try:
+        return i18n.text(locale, "matching", f"reason_{key}", **params)
+    except KeyError:
+        return None
+
+
+def reasons_text(locale: str, reasons: list[dict[str, Any]], limit: int = REASONS_SHOWN) -> str:
+    ordered = sorted(reasons, key=lambda r: -float(r.get("points", 0)))
+    words = [w for w in (reason_text(locale, r) for r in ordered) if w]
+    return " · ".join(words[:limit])
+
+
+def _bars(histogram: list[int]) -> str:
+    if not histogram:
+        return ""
+    top = max(histogram) or 1
+    return "".join("▁▂▃▄▅▆▇█"[min(7, round(7 * n / top))] if n else "·" for n in histogram)
+
+
+def preview(
+    locale: str,
+    *,
+    program_name: str,
+    round_id: int,
+    pairs: list[dict[str, Any]],
+    unmatched: list[dict[str, Any]],
+    stats: dict[str, Any],
+) -> dict[str, Any]:
+    """``pairs``: {id, a, b, score, reasons, locked}; ``unmatched``: {name, reason}."""
+    t = lambda block, **kw: i18n.text(locale, "matching", block, **kw)  # noqa: E731
+    p = lambda block, **kw: i18n.plain(locale, "matching", block, **kw)  # noqa: E731
+    blocks: list[kit.Block] = [kit.header(p("preview_header", name=program_name))]
+    if not pairs and not unmatched:
+        blocks.append(kit.section(t("preview_empty")))
+        return kit.message(p("preview_fallback", name=program_name), blocks)
+    blocks.append(
+        kit.section(
+            t(
+                "preview_summary",
+                pairs=len(pairs),
+                pool=stats.get("pool", 0),
+                total=stats.get("total", 0),
+                median=stats.get("median", 0),
+                low=stats.get("min", 0),
+                high=stats.get("max", 0),
+            )
+        )
+    )
+    if stats.get("histogram"):
+        blocks.append(kit.context(t("distribution", bars=_bars(stats["histogram"]))))
+    blocks.append(kit.divider())
+    for pair in pairs[:PREVIEW_PAIRS_MAX]:
+        line = t("pair_line", a=pair["a"], b=pair["b"], score=pair["score"])
+        if pair["locked"]:
+            line += i18n.plain(locale, "matching", "locked")
+        why = reasons_text(locale, pair["reasons"])
+        section = kit.section(line + ("\n" + why if why else ""))
+        label = p("unlock" if pair["locked"] else "lock")
+        section["accessory"] = kit.button(label, ID.MATCH_LOCK, value=json.dumps([round_id, pair["id"]])).to_dict()
+        blocks.append(section)
+    if len(pairs) > PREVIEW_PAIRS_MAX:
+        blocks.append(kit.context(t("more_pairs", n=len(pairs) - PREVIEW_PAIRS_MAX)))
+    if unmatched:
+        lines = [
+            t("unmatched_line", name=u["name"], reason=i18n.plain(locale, "matching", f"unmatched_{u['reason']}"))
+            for u in unmatched[:40]
+        ]
+        blocks.append(kit.section(t("unmatched_title") + "\n" + "\n".join(lines)))
+    approve = kit.button(p("approve"), ID.MATCH_APPROVE, value=str(round_id), style="primary")
+    approve.confirm = ConfirmObject(
+        title=p("approve_confirm_title"),
+        text=p("approve_confirm_text"),
+        confirm=p("approve_confirm_yes"),
+        deny=p("approve_confirm_no"),
+    )
+    blocks.append(
+        kit.actions(
+            approve,
+            kit.button(p("rerun"), ID.MATCH_RERUN, value=str(round_id)),
+            kit.button(p("discard"), ID.MATCH_DISCARD, value=str(round_id)),
+        )
+    )
+    return kit.message(p("preview_fallback", name=program_name), blocks)
+
+
+def introduction(
+    locale: str, *, program: str, a: dict[str, Any], b: dict[str, Any], reasons: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The first message in a new pair's group DM. ``a``/``b``: {id (Slack), name, about}."""
+    t = lambda block, **kw: i18n.text(locale, "matching", block, **kw)  # noqa: E731
+    blocks = [
+        kit.header(i18n.plain(locale, "matching", "intro_header", a=a["name"], b=b["name"])),
+        kit.section(t("intro_hello", a_id=a["id"], b_id=b["id"], program=program)),
+    ]
+    why = reasons_text(locale, reasons, limit=6)
+    if why:
+        blocks.append(kit.section(t("intro_why", reasons=why)))
+    about = [t("intro_about", name=person["name"], text=person["about"]) for person in (a, b) if person.get("about")]
+    if about:
+        blocks.append(kit.section("\n".join(about)))
+    blocks.append(kit.section(t("intro_kickoff")))
+    return kit.message(i18n.plain(locale, "matching", "intro_fallback"), blocks)
