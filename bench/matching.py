@@ -1,6 +1,6 @@
 """Matching benchmark: prints numbers, asserts no time.
 
-    .venv/bin/python bench/matching.py [--sizes 1000,5000,10000] [--quick] [--seed 7] [--no-db]
+    .venv/bin/python bench/matching.py [--sizes 1000,5000,10000] [--quick] [--seed 7] [--mix 45,45,10] [--no-db]
 
 (a) the solver alone next to networkx.max_weight_matching on the same scores (the totals must agree);
 (b) time and peak memory to match synthetic pools through the domain (score + solve);
@@ -106,13 +106,18 @@ class Profile:
     waitlisted_at: datetime | None
 
 
-def synthetic(n: int, seed: int = 7) -> tuple[list[Profile], set[frozenset[int]], dict[frozenset[int], str]]:
+MIX = (45, 45, 10)  # digital, context, both (percent)
+
+
+def synthetic(
+    n: int, seed: int = 7, mix: tuple[int, int, int] = MIX
+) -> tuple[list[Profile], set[frozenset[int]], dict[frozenset[int], str]]:
     """A realistic pool: ~45% digital, 45% context, 10% both; 4 zones, 20 topics, 15 departments; teams of
     about 8 under one manager; a few "please not" wishes, past pairs, speed-dating answers, 5% waitlisted."""
     rnd = random.Random(seed)
     people: list[Profile] = []
     for i in range(n):
-        role = rnd.choices(("digital", "context", "both"), (45, 45, 10))[0]
+        role = rnd.choices(("digital", "context", "both"), mix)[0]
         teach_from, learn_from = {
             "digital": (DIGITAL_TOPICS, CONTEXT_TOPICS),
             "context": (CONTEXT_TOPICS, DIGITAL_TOPICS),
@@ -191,9 +196,11 @@ def compare_with_networkx(n: int, seed: int) -> None:
     people, past, interest = synthetic(n, seed)
     pool = sorted(candidates(people), key=lambda c: c.id)
     encoded = m._Pool(pool, weights=m.Weights(), reference=REFERENCE, past_pairs=past, interest=interest)
-    matrix = encoded.block(0, n, 0)
+    scores = encoded.block(0, n, 0).astype(np.int64)
+    offsets = encoded.priority * encoded.waitlisted  # the waitlist priority, as match() adds it
+    matrix = np.where(scores >= 0, scores + offsets[:, None] + offsets[None, :], -1)
     edges = int((matrix[np.triu_indices(n, 1)] >= 0).sum())
-    solution, ours = timed(lambda: m.solve_dense(matrix, keys=encoded.keys))
+    solution, ours = timed(lambda: m.solve_dense(matrix))
     graph = nx.Graph()
     graph.add_nodes_from(range(n))
     graph.add_weighted_edges_from(
@@ -201,41 +208,45 @@ def compare_with_networkx(n: int, seed: int) -> None:
     )
     pairs, theirs = timed(lambda: nx.max_weight_matching(graph))
     reference_total = sum(int(matrix[a, b]) for a, b in pairs)
-    print(f"(a) solver vs networkx.max_weight_matching, {n} participants, {edges} allowed pairs")
+    print(f"(a) solver vs networkx.max_weight_matching, {n} participants, {edges} allowed pairs (centipoints)")
     print(f"    ours:     objective {solution.objective} in {ours:.3f} s ({len(solution.pairs)} pairs)")
     print(f"    networkx: objective {reference_total} in {theirs:.3f} s ({len(pairs)} pairs)")
     print(f"    agree: {solution.objective == reference_total}   solver: {solution.stats}")
 
 
 # -- (b) --------------------------------------------------------------------------------------------------
-def domain(sizes: list[int], seed: int) -> None:
-    print("(b) through the domain: Candidates -> match() (score + solve)")
+def domain(sizes: list[int], seed: int, mix: tuple[int, int, int] = MIX) -> None:
+    print(f"(b) through the domain: Candidates -> match() (score + solve); roles digital/context/both {mix} %")
     for n in sizes:
-        people, past, interest = synthetic(n, seed)
+        people, past, interest = synthetic(n, seed, mix)
         pool = candidates(people)
-        _, rss_before = None, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        with measured() as cost:
-            result = m.match(pool, reference=REFERENCE, past_pairs=past, interest=interest)
-        # without tracemalloc's overhead, for the time
-        again, plain = timed(lambda: m.match(pool, reference=REFERENCE, past_pairs=past, interest=interest))
-        assert again.pairs == result.pairs
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        with measured() as cost:  # peak memory (tracemalloc slows it down: the time comes from a second run)
+            traced = m.match(pool, reference=REFERENCE, past_pairs=past, interest=interest)
+        start = time.perf_counter()
+        result = m.match(pool, reference=REFERENCE, past_pairs=past, interest=interest)
+        seconds = time.perf_counter() - start
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         solver = result.stats["solver"]
+        waitlisted = result.stats["waitlisted_matched"] + result.stats["waitlisted_unmatched"]
+        t = result.timings
+        rest = t["total"] - t["solve"] - t["encode"]
         print(
-            f"    n={n:>6}: {plain:6.2f} s  (encode {again.timings['encode']:.2f} s, solve {again.timings['solve']:.2f} s)"
-            f"  peak {cost['peak_mib']:7.1f} MiB traced, max RSS {rss / 1024:7.1f} MiB (was {rss_before / 1024:.1f})"
+            f"    n={n:>6}: {seconds:6.2f} s (encode {t['encode']:.2f} s, solve {t['solve']:.2f} s,"
+            f" pairs and reasons {rest:.2f} s); peak {cost['peak_mib']:.1f} MiB traced,"
+            f" max RSS {rss / 1024:.1f} MiB (before: {rss_before / 1024:.1f})"
         )
         print(
-            f"             pairs {len(result.pairs)}, unmatched {len(result.unmatched)}"
-            f" {_reasons(result)}, total {result.total:.2f}, median {result.distribution.median}"
-            f", waitlisted matched {result.stats['waitlisted_matched']}"
-            f"/{result.stats['waitlisted_matched'] + result.stats['waitlisted_unmatched']}"
+            f"             {len(result.pairs)} pairs, {len(result.unmatched)} unmatched {_reasons(result)},"
+            f" total {result.total:.2f}, median {result.distribution.median},"
+            f" waitlisted matched {result.stats['waitlisted_matched']}/{waitlisted}, same as traced run:"
+            f" {traced == result}"
         )
         print(
-            f"             solver: rounds {solver['rounds']}, candidate edges {solver['candidate_edges']}"
-            f", odd cycles {solver['odd_cycles']}, certificate {solver['certificate']}"
-            f", exact components {solver['exact_components']}"
-            f", objective {solver['objective']} <= upper bound {solver['upper_bound']:.3f}"
+            f"             solver: rounds {solver['rounds']}, candidate pairs {solver['candidate_edges']},"
+            f" odd cycles {solver['odd_cycles']}, blossom stages {solver['blossom_stages']},"
+            f" certificate {solver['certificate']}, objective {solver['objective']}"
+            f" <= upper bound {solver['upper_bound']:.1f}"
         )
 
 
@@ -354,14 +365,16 @@ def _end_to_end(service: Any, backend: str, url: str, n: int, seed: int) -> None
         factory = make_session_factory(engine)
         with factory() as session:
             prog = session.get(Program, program)
-            with measured() as cost:
-                round_ = service.propose(session, program=prog, created_by="UBENCH", now=now)
+            gc.collect()
+            start = time.perf_counter()
+            round_ = service.propose(session, program=prog, created_by="UBENCH", now=now)
+            seconds = time.perf_counter() - start
             stored = session.scalar(select(func.count()).where(MatchProposal.round_id == round_.id))
             stats = round_.stats
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
-            f"    {backend:<10} n={n:>6}: insert {inserted:6.2f} s, propose {cost['seconds']:6.2f} s"
-            f" (peak {cost['peak_mib']:.1f} MiB traced), {stored} proposals stored,"
-            f" pairs {stats.get('pairs')}, total {stats.get('total')}"
+            f"    {backend:<10} n={n:>6}: insert {inserted:5.2f} s, propose {seconds:6.2f} s (max RSS so far"
+            f" {rss:.0f} MiB), {stored} proposals stored, pairs {stats.get('pairs')}, total {stats.get('total')}"
         )
         with engine.begin() as conn:
             conn.execute(delete(Workspace))
@@ -376,11 +389,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--compare", type=int, default=200, help="pool size for (a)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-db", action="store_true", help="skip (c)")
+    parser.add_argument("--mix", default="45,45,10", help="percent digital,context,both for (b)")
     args = parser.parse_args(argv)
     sizes = [200, 1000] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
     print(f"matching benchmark, {os.cpu_count()} cores, numpy {np.__version__}, python {sys.version.split()[0]}")
     compare_with_networkx(args.compare, args.seed)
-    domain(sizes, args.seed)
+    mix = tuple(int(x) for x in args.mix.split(","))
+    assert len(mix) == 3, "--mix needs three numbers"
+    domain(sizes, args.seed, mix)  # type: ignore[arg-type]
     if not args.no_db:
         database(sizes, args.seed)
 

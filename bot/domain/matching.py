@@ -30,39 +30,40 @@ the other's manager, or both have the same manager); nobody said "no" in speed d
 
 **Matching** (:func:`match`) maximises, over the whole pool and under the hard constraints, the sum over pairs
 of ``score + PRIORITY * (waitlisted people in the pair)``, with ``PRIORITY = max_score(weights) + 0.01``
-(:func:`priority_bonus`): larger than any pair's score. What it means, exactly: **in the result, a waitlisted
-person is unmatched only if each of their compatible partners is paired with another waitlisted person**
-(otherwise swapping that partner's non-waitlisted mate for them would gain more than any one pair's score).
-Among the rest the score alone decides. Ties between equally good matchings are broken by a fixed hash of the
-two participant ids of each pair, so the same pool gives the same pairs whatever the input order.
+(:func:`priority_bonus`): more than any pair's score. What it means, exactly: **in the result, a waitlisted
+person is unmatched only if each of their compatible partners is paired with another waitlisted person** (else
+pairing them with that partner instead of the partner's non-waitlisted mate would gain more than any one pair's
+score). Among the rest the score alone decides. ``match`` sorts the pool by participant id and the solver is
+deterministic, so the same pool gives the same pairs, whatever the input order (ties go to the id order).
 
 Host-locked pairs are kept as they are (with any hard constraint they break listed in ``violations``) and taken
 out of the pool first. Nobody vanishes: everyone else is in exactly one pair or in ``unmatched`` with a reason
-(``UNMATCHED_REASONS``); the service waitlists them so they come first next round.
+(``UNMATCHED_REASONS``, most specific first): nobody compatible at all; their side (digital or context) has more
+people than everyone who can partner it; an odd pool's one person left; or every compatible partner is in a pair
+that is better for the whole pool. The service waitlists them, so they come first next round.
 
-**Solver** (:func:`solve`): exact maximum-weight matching on the general graph (the "both" people make it
-non-bipartite), fast enough for 10,000 people:
+**Solver** (:func:`solve`): an exact maximum-weight matching of the general graph (the "both" people make it
+non-bipartite), with a certificate of optimality over every pair of the pool, in seconds for 10,000 people:
 
-1. Score the pool in row blocks with numpy and keep each person's ``k`` best partners as candidate edges.
-2. Solve the *doubled* bipartite problem on the candidates with ``scipy``'s sparse assignment (LAPJVsp): left
-   copy ``u_L`` to right copy ``v_R`` with the pair's weight (both ways) and ``u_L -> u_R`` at 0 ("unmatched").
-   Its optimum is a permutation made of fixed points, 2-cycles (pairs) and longer cycles, and half its value is
-   the optimum of the fractional matching LP ``max w.x, x(δ(v)) <= 1, x >= 0``.
-3. Derive that LP's dual ``y`` (``y_u + y_v >= w_uv``, ``y >= 0``) from the residual graph (Bellman-Ford) and
-   *price* every other pair of the pool in blocks: any pair with ``w_uv > y_u + y_v`` joins the candidates and
-   step 2 runs again. When none is left, ``y`` is dual feasible for the whole pool, so ``UB = sum(y)`` bounds
-   every matching of the pool (weak duality).
-4. Pairs, and the alternate edges of even cycles, form a matching; if there is no odd cycle its weight equals
-   ``UB``: optimal, with the dual as certificate. Otherwise a matching ``M`` of weight ``LB`` is built (odd cycles
-   matched as well as they can be) and, since every matching ``M'`` satisfies
-   ``w(M') = UB - sum(slack of its edges) - sum(y of its exposed people)``, an optimal matching only uses edges
-   of slack ``<= UB - LB``. Those edges (one more pass over the pool) form a graph ``H`` that contains every
-   optimal matching; each component of ``H`` that holds no odd cycle is already optimal (its part of ``M`` has
-   weight ``sum(y)`` over the component), and the others are solved exactly with rustworkx's blossom algorithm.
+1. Score the pool in row blocks with numpy (upper triangle, kept as int16 between rounds when it fits
+   ``CACHE_BYTES``) and take each person's ``k`` best partners as candidate pairs.
+2. Solve the *doubled* bipartite problem on the candidates with scipy's sparse assignment (LAPJVsp): left copy
+   ``u_L`` to right copy ``v_R`` with the pair's weight, both ways, and ``u_L -> u_R`` at 0 ("unmatched"). Its
+   optimum is a permutation of fixed points, 2-cycles (pairs) and longer cycles, and half its value is the
+   optimum of the fractional matching LP ``max w.x, x(δ(v)) <= 1, x >= 0`` on the candidates.
+3. Derive that LP's dual ``y`` (``y_u + y_v >= w_uv``, ``y >= 0``) from the assignment's residual graph
+   (Bellman-Ford) and *price* every other pair of the pool: pairs with ``w_uv > y_u + y_v`` (and, while there are
+   any, those within a small margin of it) join the candidates, and step 2 runs again. When none is left, ``y`` is
+   feasible for the whole pool, so ``sum(y)`` bounds every matching (weak duality).
+4. The 2-cycles and every other edge of each even cycle form a matching of weight ``sum(y)`` when there is no odd
+   cycle: optimal, the dual is its certificate. Odd cycles (the LP gains a little from half-edges around them;
+   it happens in real pools) are settled by Edmonds' weighted blossom algorithm, **warm-started** from that
+   matching and dual, so it only has to place the one node left over per odd cycle (:class:`_Blossoms`). Its
+   dual, vertex and blossom parts, is priced against the whole pool again; any pair it violates joins the
+   candidates and the loop goes on. At the end the matching is optimal for the whole pool by LP duality for the
+   matching polytope (Edmonds): every pair satisfies the dual, matched pairs are tight, free nodes have dual 0.
 
-Weights are integers: ``weight * K + ε(ids)`` with ``ε < K / (n/2 + 1)``, so the perturbation decides ties only
-(any matching's ``ε`` adds up to less than one centipoint) and rarely leaves the LP with ties that would show up
-as spurious odd cycles.
+Everything is integer arithmetic (centipoints; scipy's assignment works in float64, exact below 2**53).
 """
 
 from __future__ import annotations
@@ -382,12 +383,13 @@ def _norm(text: str) -> str:
     return " ".join(str(text).split()).casefold()
 
 
-def _topic_keys(topics: Iterable[str]) -> set[str]:
-    return {k for k in (_norm(t) for t in topics) if k}
+@lru_cache(maxsize=65536)
+def _topic_keys(topics: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(k for k in (_norm(t) for t in topics) if k)
 
 
-def _curious_keys(c: Candidate) -> set[str]:
-    return _topic_keys(c.curiosity) - _topic_keys(c.want_to_learn)
+def _curious_keys(c: Candidate) -> frozenset[str]:
+    return _topic_keys(tuple(c.curiosity)) - _topic_keys(tuple(c.want_to_learn))
 
 
 def _department_key(c: Candidate) -> str | None:
@@ -469,7 +471,7 @@ def _min_slots(weights: Weights) -> int:
     return math.ceil(round(weights.min_overlap_hours * 60) / SLOT_MINUTES)
 
 
-def _teaching(teacher: Candidate, learner_keys: set[str]) -> list[str]:
+def _teaching(teacher: Candidate, learner_keys: frozenset[str]) -> list[str]:
     """The teacher's topics (as they wrote them) that are among the learner's, each once, in order."""
     seen: set[str] = set()
     topics: list[str] = []
@@ -498,7 +500,7 @@ def _score_parts(
             reasons.append(Reason(key, params, centi / 100))
 
     for teacher, learner in ((a, b), (b, a)):
-        topics = _teaching(teacher, _topic_keys(learner.want_to_learn))
+        topics = _teaching(teacher, _topic_keys(tuple(learner.want_to_learn)))
         params = {"teacher": teacher.name, "learner": learner.name, "topic": topics[0] if topics else ""}
         add("teaches", {**params, "topics": topics[:TOPIC_CAP]}, w.centi("topics") * min(len(topics), TOPIC_CAP))
     for teacher, learner in ((a, b), (b, a)):
@@ -602,6 +604,7 @@ def reasons_text_en(scored: Scored) -> str:
 FORBID = -(1 << 28)  # in the lookup tables; two of them still fit an int32
 ROLE_CODES = {"digital": 0, "context": 1, "both": 2}  # anything else: 3
 BLOCK_ELEMENTS = 1 << 21  # pairs scored at once (rows x columns), to bound memory
+CACHE_BYTES = 256 << 20  # the solver keeps the pool's scores between rounds up to this size (about 16,000 people)
 
 
 def _role_table() -> np.ndarray:
@@ -627,7 +630,7 @@ def _codes(values: Iterable[str | None], options: tuple[str, ...]) -> np.ndarray
 class _TopicMatrix:
     """People x topics incidence (dense when the vocabulary is small), for counting topics in common."""
 
-    def __init__(self, rows: list[set[str]], vocab: dict[str, int]) -> None:
+    def __init__(self, rows: list[frozenset[str]], vocab: dict[str, int]) -> None:
         n, v = len(rows), max(1, len(vocab))
         indptr = np.zeros(n + 1, dtype=np.int64)
         indices = [vocab[k] for r in rows for k in sorted(r)]
@@ -637,14 +640,15 @@ class _TopicMatrix:
         self.dense = self.csr.toarray() if v <= 512 else None
 
     def common(self, other: _TopicMatrix, r0: int, r1: int, c0: int) -> np.ndarray:
-        """How many topics row r of self shares with column c of other."""
+        """How many topics row r of self shares with column c of other (float32, exact small integers)."""
         if self.dense is not None and other.dense is not None:
-            return (self.dense[r0:r1] @ other.dense[c0:].T).astype(np.int32)
-        return (self.csr[r0:r1] @ other.csr[c0:].T).toarray().astype(np.int32)
+            return self.dense[r0:r1] @ other.dense[c0:].T
+        return (self.csr[r0:r1] @ other.csr[c0:].T).toarray()
 
 
 class _Pool:
-    """The pool encoded as arrays, and :meth:`block`: the objective of every pair in a block of rows."""
+    """The pool encoded as small integer codes and lookup tables, and :meth:`block`: the score of every pair in a
+    block of rows, computed with numpy (row-first table lookups, four small matrix products for topics)."""
 
     def __init__(
         self,
@@ -659,12 +663,11 @@ class _Pool:
         self.people = people
         self.n = len(people)
         monday = reference_monday(reference)
-        self.keys = np.array([c.id for c in people], dtype=np.int64)
         index = {c.id: i for i, c in enumerate(people)}
-        self.priority = _max_centi(w) + 1
+        self.priority = _max_centi(w) + 1  # per waitlisted person matched (module docstring)
         self.waitlisted = np.array([c.waitlisted for c in people], dtype=np.int64)
 
-        # Style, behaviour, language and role: one code per distinct combination, one lookup table.
+        # Style, behaviour, language and role: one code per distinct combination, one table (base included).
         role = np.array([ROLE_CODES.get(c.role, 3) for c in people], dtype=np.int64)
         style = _codes((c.learning_style for c in people), LEARNING_STYLES)
         mode = _codes((c.mode for c in people), MODES)
@@ -698,17 +701,28 @@ class _Pool:
         where = {k: i for i, k in enumerate(distinct)}
         self.profile = np.array([where[k] for k in profile_keys], dtype=np.int64)
         masks = np.array([_week_mask(tz, days, monday) for tz, days, _ in distinct], dtype=np.float32)
-        slots = np.rint(masks @ masks.T).astype(np.int64)
+        slots = np.rint(masks @ masks.T).astype(np.int64) if distinct else np.zeros((0, 0), dtype=np.int64)
         full = OVERLAP_FULL_HOURS * 60 // SLOT_MINUTES
         overlap = w.centi("overlap") * np.minimum(slots, full) // full
         is_async = np.array([k[2] for k in distinct], dtype=bool)
-        too_little = (slots < _min_slots(w)) & ~(is_async[:, None] & is_async[None, :])
-        overlap[too_little] = FORBID
+        overlap[(slots < _min_slots(w)) & ~(is_async[:, None] & is_async[None, :])] = FORBID
         self.overlap_table = overlap.astype(np.int32)
 
+        # Departments (code 0: unknown) and value sets.
+        departments: dict[str | None, int] = {None: 0}
+        self.department = np.array([departments.setdefault(_department_key(c), len(departments)) for c in people])
+        d = np.arange(len(departments))
+        self.department_table = w.centi("fields") * ((d[:, None] != d[None, :]) & (d[:, None] > 0) & (d[None, :] > 0))
+        self.department_table = self.department_table.astype(np.int32)
+        bit = {v: 1 << i for i, v in enumerate(VALUES)}
+        masks_v = [sum(bit[v] for v in set(c.values) if v in bit) for c in people]
+        value_sets, self.value_set = np.unique(np.array(masks_v, dtype=np.int64), return_inverse=True)
+        popcount = np.array([min(bin(int(x)).count("1"), VALUES_CAP) for x in range(1 << len(VALUES))])
+        self.values_table = (w.centi("values") * popcount[value_sets[:, None] & value_sets[None, :]]).astype(np.int32)
+
         # Topics.
-        teach = [_topic_keys(c.can_teach) for c in people]
-        learn = [_topic_keys(c.want_to_learn) for c in people]
+        teach = [_topic_keys(tuple(c.can_teach)) for c in people]
+        learn = [_topic_keys(tuple(c.want_to_learn)) for c in people]
         curious = [_curious_keys(c) for c in people]
         vocab: dict[str, int] = {}
         for sets in (teach, learn, curious):
@@ -717,62 +731,58 @@ class _Pool:
                     vocab.setdefault(k, len(vocab))
         self.teach, self.learn, self.curious = (_TopicMatrix(s, vocab) for s in (teach, learn, curious))
 
-        # Departments, values.
-        departments: dict[str, int] = {}
-        self.department = np.array(
-            [-1 if (k := _department_key(c)) is None else departments.setdefault(k, len(departments)) for c in people],
-            dtype=np.int64,
-        )
-        bit = {v: 1 << i for i, v in enumerate(VALUES)}
-        self.values = np.array([sum(bit[v] for v in set(c.values) if v in bit) for c in people], dtype=np.int64)
-        self.popcount = np.array([min(bin(i).count("1"), VALUES_CAP) for i in range(1 << len(VALUES))], np.int32)
-
-        # Reporting lines: Slack ids and managers as integers (-1: no manager known).
-        slack: dict[str, int] = {}
-        self.uid = np.array([slack.setdefault(c.slack_user_id, len(slack)) for c in people], dtype=np.int64)
-        self.manager = np.array(
-            [-1 if c.manager_slack_id is None else slack.setdefault(c.manager_slack_id, len(slack)) for c in people],
-            dtype=np.int64,
-        )
-
-        # Sparse per-pair facts: forbidden (past pairs, avoid lists, "no") and speed-dating bonuses.
+        # Sparse per-pair facts: forbidden pairs (past pairs, "please not", reporting lines, "no" in speed
+        # dating) and speed-dating bonuses, both directions, sorted by row.
         by_slack: dict[str, list[int]] = {}
+        managed: dict[str, list[int]] = {}
         for i, c in enumerate(people):
             by_slack.setdefault(c.slack_user_id, []).append(i)
+            if c.manager_slack_id is not None:
+                managed.setdefault(c.manager_slack_id, []).append(i)
         adjust: dict[tuple[int, int], int] = {}
 
         def put(i: int, j: int, value: int) -> None:
-            if i == j:
-                return
-            for key in ((i, j), (j, i)):
-                adjust[key] = -1 if value < 0 or adjust.get(key, 0) < 0 else value
+            if i != j:
+                for key in ((i, j), (j, i)):
+                    adjust[key] = FORBID if value == FORBID or adjust.get(key) == FORBID else value
 
         for pair in past_pairs:
             ids = [index.get(x) for x in pair]
-            if len(ids) == 2 and None not in ids:
-                put(ids[0], ids[1], -1)  # type: ignore[arg-type]
+            if len(ids) == 2 and ids[0] is not None and ids[1] is not None:
+                put(ids[0], ids[1], FORBID)
         for i, c in enumerate(people):
             for sid in c.avoid:
                 for j in by_slack.get(sid, ()):
-                    put(i, j, -1)
+                    put(i, j, FORBID)
+        for manager, team in managed.items():
+            for t, i in enumerate(team):
+                for j in team[t + 1 :]:  # the same manager
+                    put(i, j, FORBID)
+                for j in by_slack.get(manager, ()):  # the manager
+                    put(i, j, FORBID)
         for pair, level in interest.items():
             ids = [index.get(x) for x in pair]
-            if len(ids) != 2 or None in ids or level not in INTEREST_LEVELS:
-                continue
-            value = -1 if level == "no" else w.centi(f"interest_{level}")
-            put(ids[0], ids[1], value)  # type: ignore[arg-type]
+            if len(ids) == 2 and ids[0] is not None and ids[1] is not None and level in INTEREST_LEVELS:
+                put(ids[0], ids[1], FORBID if level == "no" else w.centi(f"interest_{level}"))
         items = sorted(adjust.items())
         self.adj_rows = np.array([k[0] for k, _ in items], dtype=np.int64)
         self.adj_cols = np.array([k[1] for k, _ in items], dtype=np.int64)
-        self.adj_vals = np.array([v for _, v in items], dtype=np.int64)
+        self.adj_vals = np.array([v for _, v in items], dtype=np.int32)
 
     def block(self, r0: int, r1: int, c0: int) -> np.ndarray:
-        """Objective (centipoints: score + priority per waitlisted person) of rows r0:r1 against columns c0:,
-        as int64; -1 where the pair is forbidden (and on the diagonal)."""
+        """Scores (centipoints) of rows r0:r1 against columns c0:, int32; -1 where the pair is forbidden (and on
+        the diagonal). The waitlist priority is not included: it is the solver's ``offsets``."""
         w = self.weights
         rows, cols = slice(r0, r1), slice(c0, self.n)
-        points = self.combo_table[self.combo[rows, None], self.combo[None, cols]]
-        points += self.overlap_table[self.profile[rows, None], self.profile[None, cols]]
+
+        def lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+            return np.take(table[codes[rows]], codes[cols], axis=1)
+
+        points = lookup(self.combo_table, self.combo)
+        points += lookup(self.overlap_table, self.profile)
+        points += lookup(self.department_table, self.department)
+        points += lookup(self.values_table, self.value_set)
+        topics = None
         for teacher, learner, weight in (
             (self.teach, self.learn, w.centi("topics")),
             (self.learn, self.teach, w.centi("topics")),
@@ -780,28 +790,23 @@ class _Pool:
             (self.curious, self.teach, w.centi("curiosity")),
         ):
             if weight:  # row i's topics (as teacher or learner) against column j's
-                points += weight * np.minimum(teacher.common(learner, r0, r1, c0), TOPIC_CAP)
-        da, db = self.department[rows, None], self.department[None, cols]
-        points += w.centi("fields") * ((da != db) & (da >= 0) & (db >= 0))
-        points += w.centi("values") * self.popcount[self.values[rows, None] & self.values[None, cols]]
-        ma, mb = self.manager[rows, None], self.manager[None, cols]
-        forbidden = (
-            (points < 0) | (ma == self.uid[None, cols]) | (self.uid[rows, None] == mb) | ((ma == mb) & (ma >= 0))
-        )
-        out = points.astype(np.int64)
-        out += self.priority * (self.waitlisted[rows, None] + self.waitlisted[None, cols])
+                common = np.minimum(teacher.common(learner, r0, r1, c0), TOPIC_CAP)
+                common *= weight
+                topics = common if topics is None else topics + common
+        if topics is not None:
+            points += topics.astype(np.int32)
         lo, hi = np.searchsorted(self.adj_rows, [r0, r1])
         if hi > lo:
             ar, ac, av = self.adj_rows[lo:hi] - r0, self.adj_cols[lo:hi], self.adj_vals[lo:hi]
             keep = ac >= c0
             ar, ac, av = ar[keep], ac[keep] - c0, av[keep]
             bonus = av > 0
-            out[ar[bonus], ac[bonus]] += av[bonus]
-            forbidden[ar[av < 0], ac[av < 0]] = True
+            points[ar[bonus], ac[bonus]] += av[bonus]
+            points[ar[~bonus], ac[~bonus]] = FORBID
         diagonal = np.arange(max(r0, c0), r1)
-        forbidden[diagonal - r0, diagonal - c0] = True
-        out[forbidden] = -1
-        return out
+        points[diagonal - r0, diagonal - c0] = FORBID
+        np.maximum(points, -1, out=points)
+        return points
 
 
 # -- the exact solver ---------------------------------------------------------------------------------------
@@ -816,62 +821,65 @@ class Solution:
     stats: dict[str, Any]
 
 
-def solve(n: int, block: BlockFn, *, offsets: np.ndarray | None = None, k: int = 8) -> Solution:
+def solve(
+    n: int, block: BlockFn, *, offsets: np.ndarray | None = None, k: int = 12, cache_bytes: int = CACHE_BYTES
+) -> Solution:
     """Maximum-weight matching of ``n`` nodes, exact; the method is in the module docstring.
 
-    ``block(r0, r1, c0)`` gives the integer weights (>= 0; negative: not allowed) of rows r0:r1 against columns
-    c0:n as an int64 array; it must be symmetric, with a negative diagonal. ``offsets``: per-node parts of the
-    weights (``w_ij = s_ij + offsets_i + offsets_j``) that should not decide which ``k`` partners of each node
-    are tried first (the result does not depend on them, only the speed). Ties go to the lower indices'
-    order as the assignment solver meets them: deterministic for the same input."""
+    ``block(r0, r1, c0)`` gives the pair weights ``s`` (integers >= 0; negative: not allowed) of rows r0:r1
+    against columns c0:n; it must be symmetric, with a negative diagonal. The weight of an allowed pair is
+    ``s_ij + offsets_i + offsets_j`` (``offsets``: non-negative per-node terms, default 0). Each node's ``k``
+    best partners by ``s`` are tried first; the result depends only on the weights. Scores of the upper triangle
+    are kept between rounds when they fit in ``cache_bytes``. Ties go to whatever the assignment solver meets
+    first in index order: the same input gives the same output."""
     stats: dict[str, Any] = {"rounds": 0, "odd_cycles": 0, "blossom_stages": 0, "certificate": "fractional"}
+    off = np.zeros(n, dtype=np.int64) if offsets is None else np.asarray(offsets, dtype=np.int64)
     has_partner = np.zeros(n, dtype=bool)
     if n < 2:
         stats.update(candidate_edges=0, upper_bound=0.0, objective=0)
         return Solution([], 0, has_partner, stats)
-    step = _rows_per_block(n)
+    scores = _Scores(n, block, cache_bytes)
     kk = max(1, min(k, n - 1))
-    offsets = np.zeros(n, dtype=np.int64) if offsets is None else np.asarray(offsets, dtype=np.int64)
 
-    # 1. candidates: each node's kk best partners (by weight less the partner's offset).
+    # 1. candidates: each node's kk best partners.
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for r0 in range(0, n, step):
-        r1 = min(n, r0 + step)
-        w = block(r0, r1, 0)
-        allowed = w >= 0
-        has_partner[r0:r1] = allowed.any(axis=1)
-        rank = np.where(allowed, w - offsets[None, :], np.iinfo(np.int64).min)
-        top = np.argpartition(rank, n - kk, axis=1)[:, n - kk :]
-        vals = np.take_along_axis(w, top, axis=1).ravel()
+    for r0, r1, s in scores.upper():
+        allowed = s >= 0
+        has_partner[r0:r1] |= allowed.any(axis=1)
+        has_partner[r0:] |= allowed.any(axis=0)
+        width = s.shape[1]
+        kw = min(kk, width)
+        top = np.argpartition(s, width - kw, axis=1)[:, width - kw :]
+        vals = np.take_along_axis(s, top, axis=1).ravel()
         keep = vals >= 0
-        found.append((np.repeat(np.arange(r0, r1), kk)[keep], top.ravel()[keep], vals[keep]))
-    ei, ej, ew = _unique_edges(*(np.concatenate(x) for x in zip(*found, strict=True)), n)
+        found.append((np.repeat(np.arange(r0, r1), kw)[keep], top.ravel()[keep] + r0, vals[keep]))
+    ei, ej, es = _unique_edges(*(np.concatenate(x) for x in zip(*found, strict=True)), n)
 
     while True:
         stats["rounds"] += 1
+        ew = es + off[ei] + off[ej]
         # 2-3. the doubled problem on the candidates, its LP dual, and pricing of the whole pool against it.
         sigma = _assignment(n, ei, ej, ew)
         y2 = _duals(n, ei, ej, ew, sigma)
-        more = _price(n, block, y2, kk)
-        if more is not None:
-            ei, ej, ew = _unique_edges(np.r_[ei, more[0]], np.r_[ej, more[1]], np.r_[ew, more[2]], n)
-            continue
-        stats["upper_bound"] = int(y2.sum()) / 2
-        mate, odd = _read_cycles(n, sigma)
-        stats["odd_cycles"] = len(odd)
-        if not odd:
-            stats["certificate"] = "fractional"
-            break
-        # 4. odd cycles: Edmonds' blossom algorithm from this matching and dual, then price against its dual.
-        blossom = _Blossoms(n, ei, ej, ew, mate, y2)
-        stats["blossom_stages"] += blossom.run()
-        mate = blossom.mate_array()
-        more = _price(n, block, blossom.dual_array(), kk, correction=blossom.shared_dual, scale=blossom.scale)
+        more = _price(scores, y2, off, kk, margin=max(1, scores.wmax // 64))
         if more is None:
-            stats["certificate"] = "blossom"
-            break
-        ei, ej, ew = _unique_edges(np.r_[ei, more[0]], np.r_[ej, more[1]], np.r_[ew, more[2]], n)
+            stats["upper_bound"] = int(y2.sum()) / 2
+            mate, odd = _read_cycles(n, sigma)
+            stats["odd_cycles"] = len(odd)
+            if not odd:
+                stats["certificate"] = "fractional"
+                break
+            # 4. odd cycles: Edmonds' blossom algorithm from this matching and dual; price against its dual.
+            blossom = _Blossoms(n, ei, ej, ew, mate, y2)
+            stats["blossom_stages"] += blossom.run()
+            mate = blossom.mate_array()
+            more = _price(scores, blossom.dual_array(), off, kk, blossom.shared_dual, blossom.scale)
+            if more is None:
+                stats["certificate"] = "blossom"
+                break
+        ei, ej, es = _unique_edges(np.r_[ei, more[0]], np.r_[ej, more[1]], np.r_[es, more[2]], n)
     stats["candidate_edges"] = len(ei)
+    stats["cached"] = scores.cache is not None
     weight = dict(zip((ei * n + ej).tolist(), ew.tolist(), strict=True))
     pairs = sorted((a, int(mate[a])) for a in range(n) if mate[a] > a)
     objective = sum(weight[a * n + b] for a, b in pairs)
@@ -879,14 +887,32 @@ def solve(n: int, block: BlockFn, *, offsets: np.ndarray | None = None, k: int =
     return Solution(pairs, objective, has_partner, stats)
 
 
-def _rows_per_block(n: int) -> int:
-    return max(1, BLOCK_ELEMENTS // max(1, n))
+class _Scores:
+    """Row blocks of the pair weights, the upper triangle kept (int16 when it fits) if it fits the budget."""
+
+    def __init__(self, n: int, block: BlockFn, cache_bytes: int) -> None:
+        self.n, self.block = n, block
+        self.step = max(1, BLOCK_ELEMENTS // n)
+        self.cache: dict[int, np.ndarray] | None = {} if n * (n + 1) <= cache_bytes else None  # 2 bytes a pair
+        self.wmax = 0
+
+    def upper(self) -> Iterable[tuple[int, int, np.ndarray]]:
+        for r0 in range(0, self.n, self.step):
+            r1 = min(self.n, r0 + self.step)
+            if self.cache is not None and r0 in self.cache:
+                yield r0, r1, self.cache[r0]
+                continue
+            s = self.block(r0, r1, r0)
+            self.wmax = max(self.wmax, int(s.max()))
+            if self.cache is not None:
+                s = self.cache[r0] = s.astype(np.int16) if s.max() < (1 << 15) else s
+            yield r0, r1, s
 
 
-def _unique_edges(i: np.ndarray, j: np.ndarray, w: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _unique_edges(i: np.ndarray, j: np.ndarray, s: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     lo, hi = np.minimum(i, j).astype(np.int64), np.maximum(i, j).astype(np.int64)
     code, first = np.unique(lo * n + hi, return_index=True)
-    return code // n, code % n, np.asarray(w, dtype=np.int64)[first]
+    return code // n, code % n, np.asarray(s, dtype=np.int64)[first]
 
 
 def _assignment(n: int, ei: np.ndarray, ej: np.ndarray, ew: np.ndarray) -> np.ndarray:
@@ -936,38 +962,49 @@ def _duals(n: int, ei: np.ndarray, ej: np.ndarray, ew: np.ndarray, sigma: np.nda
 
 
 def _price(
-    n: int,
-    block: BlockFn,
+    scores: _Scores,
     y2: np.ndarray,
+    off: np.ndarray,
     per_row: int,
     correction: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
     scale: int = 1,
+    margin: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Pairs of the whole pool whose weight exceeds their dual (2 * scale * w > y2_i + y2_j + correction), at
-    most ``per_row`` of the worst per row; None when there is none (the dual is feasible for the whole pool)."""
-    step = _rows_per_block(n)
+    """Pairs of the whole pool (with their s) whose weight exceeds their dual: ``2 * scale * w > y2_i + y2_j +
+    correction``; None when there is none: the dual is feasible for the whole pool. With some, pairs that fall
+    short of it by less than ``margin`` come along (they tend to be next), at most ``per_row`` a row, worst first."""
+    z = y2 - 2 * scale * off  # so that the test reads 2 * scale * s > z_i + z_j
+    big = 2 * scale * max(scores.wmax, 1) + 2 * int(np.abs(z).max(initial=0))
+    dtype = np.int32 if big < (1 << 31) else np.int64
+    z = z.astype(dtype)
     add: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for r0 in range(0, n, step):
-        r1 = min(n, r0 + step)
-        w = block(r0, r1, r0)
-        excess = 2 * scale * w - y2[r0:r1, None] - y2[None, r0:]
-        excess[w < 0] = -1
-        rr, cc = np.nonzero(excess > 0)
+    violated = False
+    for r0, r1, s in scores.upper():
+        excess = s.astype(dtype)
+        excess *= 2 * scale
+        excess -= z[r0:r1, None]
+        excess -= z[None, r0:]
+        rr, cc = np.nonzero(excess > -2 * scale * margin)
         if not len(rr):
             continue
-        ex = excess[rr, cc]
+        keep = s[rr, cc] >= 0
+        rr, cc = rr[keep], cc[keep]
+        ex = excess[rr, cc].astype(np.int64)
         if correction is not None:  # blossom duals count for pairs inside a blossom
-            ex = ex - correction(rr + r0, cc + r0)
-            keep = ex > 0
+            ex -= correction(rr + r0, cc + r0)
+            keep = ex > -2 * scale * margin
             rr, cc, ex = rr[keep], cc[keep], ex[keep]
         if len(rr) > per_row * (r1 - r0):  # the worst few per row; the next round checks again
             order = np.lexsort((-ex, rr))
-            rr, cc = rr[order], cc[order]
+            rr, cc, ex = rr[order], cc[order], ex[order]
             first = np.r_[0, np.flatnonzero(rr[1:] != rr[:-1]) + 1]
             rank = np.arange(len(rr)) - np.repeat(first, np.diff(np.r_[first, len(rr)]))
-            rr, cc = rr[rank < per_row], cc[rank < per_row]
-        add.append((rr + r0, cc + r0, w[rr, cc]))
-    if not add:
+            best = rank < per_row
+            rr, cc, ex = rr[best], cc[best], ex[best]
+        if len(rr):
+            violated = violated or bool((ex > 0).any())
+            add.append((rr + r0, cc + r0, s[rr, cc].astype(np.int64)))
+    if not violated:
         return None
     i, j, w = (np.concatenate(x) for x in zip(*add, strict=True))
     return i, j, w
@@ -1500,7 +1537,7 @@ class _Blossoms:
         return False
 
 
-def solve_dense(weights: np.ndarray, *, k: int = 8) -> Solution:
+def solve_dense(weights: np.ndarray, *, k: int = 12) -> Solution:
     """:func:`solve` on a symmetric integer matrix (negative = not allowed), for tests and benchmarks."""
     matrix = np.asarray(weights, dtype=np.int64).copy()
     np.fill_diagonal(matrix, -1)
@@ -1516,7 +1553,7 @@ def match(
     past_pairs: Iterable[frozenset[int]] = frozenset(),
     interest: Mapping[frozenset[int], str] | None = None,
     locked: Iterable[tuple[int, int]] = (),
-    k: int = 8,
+    k: int = 12,
 ) -> MatchResult:
     """The best pairs for the whole pool (module docstring). ``locked``: participant-id pairs a host fixed."""
     clock = _time.perf_counter
@@ -1557,6 +1594,7 @@ def match(
     scores = [p.scored.total for p in pairs]
     total = round(sum(scores), 2)
     wl_matched = sum(c.waitlisted for p in pairs if not p.locked for c in (p.a, p.b))
+    distribution = _distribution(scores, max_score(weights))
     stats = {
         "pool": len(people),
         "locked": len(pairs) - len(solution.pairs),
@@ -1565,11 +1603,9 @@ def match(
         "total": total,
         "waitlisted_matched": wl_matched,
         "waitlisted_unmatched": sum(u.candidate.waitlisted for u in unmatched),
-        "distribution": None,
-        "solver": {key: value for key, value in solution.stats.items() if key != "n"},
+        "distribution": distribution.as_dict(),
+        "solver": dict(solution.stats),  # rounds, candidate pairs, odd cycles, certificate, objective, bound
     }
-    distribution = _distribution(scores, max_score(weights))
-    stats["distribution"] = distribution.as_dict()
     free_total = sum(round(p.scored.total * 100) for p in pairs if not p.locked)
     if solution.objective != free_total + encoded.priority * wl_matched:
         raise AssertionError("vectorised and per-pair scores disagree")  # a bug, never a data problem
