@@ -51,7 +51,7 @@ class Caller:
     tz: str
 
 
-def _authorize(
+def authorize_host(
     session: Session, who: Caller, slack: AdminSlack, now: datetime, *, anywhere: bool = False
 ) -> tuple[Workspace, Reply | None]:
     verdict = hosts.authorize(
@@ -70,7 +70,7 @@ def _authorize(
     return verdict.workspace, Reply(message=blocks.note(who.locale, verdict.refusal.value, **context))
 
 
-def _announce(session: Session, workspace: Workspace, message: dict[str, Any], *, cause: str, now: datetime) -> None:
+def announce(session: Session, workspace: Workspace, message: dict[str, Any], *, cause: str, now: datetime) -> None:
     if workspace.admin_channel_id:
         outbox.post(
             session,
@@ -87,7 +87,7 @@ def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now:
     sub = (args.split() or ["help"])[0].lower()
     if sub == "setup":
         return _setup(session, who, slack, now)
-    workspace, refusal = _authorize(session, who, slack, now)
+    workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return refusal
     locale = who.locale
@@ -143,7 +143,7 @@ def _setup(session: Session, who: Caller, slack: AdminSlack, now: datetime) -> R
         assert verdict.refusal is not None
         return Reply(message=blocks.note(who.locale, verdict.refusal.value))
     count = len(hosts.host_ids(session, verdict.workspace, members=slack.members, now=now))
-    _announce(
+    announce(
         session,
         verdict.workspace,
         blocks.note(who.locale, "setup_done", host=who.user_id, count=count),
@@ -169,7 +169,7 @@ def program_action(
     session: Session, who: Caller, action_id: str, value: str, *, slack: AdminSlack, now: datetime
 ) -> Reply:
     """A button on a program card in the admin channel."""
-    workspace, refusal = _authorize(session, who, slack, now)
+    workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return refusal
     locale = who.locale
@@ -199,7 +199,7 @@ def program_action(
         session.rollback()
         return Reply(message=blocks.note(locale, f"error_{err.key}"))
     counts = programs.counts(session, program_ids=[program.id])[program.id]
-    _announce(
+    announce(
         session,
         workspace,
         blocks.program_event(program.default_locale, event, program=program, host_id=who.user_id, counts=counts),
@@ -212,7 +212,7 @@ def program_action(
 
 def submit_program(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Reply:
     """The program modal was submitted."""
-    workspace, refusal = _authorize(session, who, slack, now, anywhere=True)
+    workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
     if refusal is not None:
         return Reply(errors={ID.PROGRAM_NAME.value: _refusal_text(refusal, who.locale)})
     meta = json.loads(view.get("private_metadata") or "{}")
@@ -244,7 +244,7 @@ def submit_program(session: Session, who: Caller, view: dict[str, Any], *, slack
         session.rollback()
         return Reply(errors={ID.PROGRAM_NAME.value: i18n.plain(who.locale, "admin", f"error_{err.key}")})
     counts = programs.counts(session, program_ids=[program.id])[program.id]
-    _announce(
+    announce(
         session,
         workspace,
         blocks.program_event(who.locale, event, program=program, host_id=who.user_id, counts=counts),
@@ -257,7 +257,7 @@ def submit_program(session: Session, who: Caller, view: dict[str, Any], *, slack
 
 def submit_invites(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Reply:
     """The invite modal was submitted: record the request; the worker invites everyone."""
-    workspace, refusal = _authorize(session, who, slack, now, anywhere=True)
+    workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
     if refusal is not None:
         return Reply(errors={ID.INVITE_PROGRAM.value: _refusal_text(refusal, who.locale)})
     values = state_values(view)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import admin as admin_blocks
 from bot.blocks import matching as blocks
-from bot.flows.admin import AdminSlack, Caller, Reply, _announce, _authorize
+from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host
 from bot.ids import ID
 from bot.models import MatchRound, Pair, Participant, Program, ProgramStatus, Workspace
 from bot.services import matching, programs
@@ -41,13 +41,13 @@ def _post_preview(
     message = blocks.preview(
         locale, program_name=program.name, round_id=round_.id, pairs=pairs, unmatched=unmatched, stats=round_.stats
     )
-    _announce(session, workspace, message, cause=f"match-preview:{round_.id}", now=now)
+    announce(session, workspace, message, cause=f"match-preview:{round_.id}", now=now)
     session.commit()
 
 
 def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
     """``/tandem admin match [program name]``: a fresh preview in the admin channel."""
-    workspace, refusal = _authorize(session, who, slack, now)
+    workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return refusal
     active = [p for p in programs.listing(session, workspace_id=workspace.id) if p.status == ProgramStatus.ACTIVE]
@@ -66,7 +66,7 @@ def action(
     session: Session, who: Caller, action_id: str, value: str, *, slack: AdminSlack, now: datetime
 ) -> tuple[Reply, dict[str, Any] | None]:
     """A preview button. Returns the reply and, for a lock, the re-rendered preview to replace the message."""
-    workspace, refusal = _authorize(session, who, slack, now)
+    workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return refusal, None
     try:
@@ -102,7 +102,7 @@ def action(
     if action_id == ID.MATCH_DISCARD:
         if not matching.discard(session, round_=round_):
             return stale, None
-        _announce(
+        announce(
             session,
             workspace,
             blocks.note(who.locale, "discarded", host=who.user_id, name=program.name),
@@ -117,7 +117,7 @@ def action(
         )
         if not pairs and round_.status != "approved":
             return stale, None
-        _announce(
+        announce(
             session,
             workspace,
             blocks.note(who.locale, "approved", host=who.user_id, name=program.name, pairs=len(pairs)),

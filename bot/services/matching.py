@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import matching as rules
@@ -105,28 +105,31 @@ def propose(session: Session, *, program: Program, created_by: str | None, now: 
     session.add(round_)
     session.flush()
     locked_set = {frozenset(pair) for pair in locked}
-    for pair in result.pairs:
-        session.add(
-            MatchProposal(
-                round_id=round_.id,
-                participant_a_id=pair.a.id,
-                participant_b_id=pair.b.id,
-                score=round(pair.scored.total, 2),
-                reasons=[_reason(r) for r in pair.scored.reasons],
-                locked=frozenset((pair.a.id, pair.b.id)) in locked_set,
-            )
-        )
-    for left in result.unmatched:
-        session.add(
-            MatchProposal(
-                round_id=round_.id,
-                participant_a_id=left.candidate.id,
-                participant_b_id=None,
-                score=0.0,
-                reasons=[],
-                unmatched_reason=left.reason,
-            )
-        )
+    rows = [
+        {
+            "round_id": round_.id,
+            "participant_a_id": pair.a.id,
+            "participant_b_id": pair.b.id,
+            "score": round(pair.scored.total, 2),
+            "reasons": [_reason(r) for r in pair.scored.reasons],
+            "locked": frozenset((pair.a.id, pair.b.id)) in locked_set,
+            "unmatched_reason": None,
+        }
+        for pair in result.pairs
+    ] + [
+        {
+            "round_id": round_.id,
+            "participant_a_id": left.candidate.id,
+            "participant_b_id": None,
+            "score": 0.0,
+            "reasons": [],
+            "locked": False,
+            "unmatched_reason": left.reason,
+        }
+        for left in result.unmatched
+    ]
+    if rows:  # one executemany instead of an ORM object per proposal
+        session.execute(insert(MatchProposal), rows)
     session.commit()
     return round_
 
