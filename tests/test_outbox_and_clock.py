@@ -22,22 +22,8 @@ def _workspace(session):
 
 def test_enqueue_with_the_same_key_twice_queues_once(session) -> None:
     ws = _workspace(session)
-    a = outbox.enqueue(
-        session,
-        workspace_id=ws.id,
-        method="chat.postMessage",
-        payload={"channel": "U1", "text": "a"},
-        dedupe_key="k1",
-        now=NOW,
-    )
-    b = outbox.enqueue(
-        session,
-        workspace_id=ws.id,
-        method="chat.postMessage",
-        payload={"channel": "U1", "text": "b"},
-        dedupe_key="k1",
-        now=NOW,
-    )
+    a = outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "a"}, now=NOW, dedupe_key="k1")
+    b = outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "b"}, now=NOW, dedupe_key="k1")
     session.commit()
     assert a.id == b.id
     assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
@@ -45,13 +31,7 @@ def test_enqueue_with_the_same_key_twice_queues_once(session) -> None:
 
 def test_rows_round_trip_as_aware_utc(session) -> None:
     ws = _workspace(session)
-    outbox.enqueue(
-        session,
-        workspace_id=ws.id,
-        method="chat.postMessage",
-        payload={"channel": "U1", "text": "ü"},
-        now=NOW,
-    )
+    outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "ü"}, now=NOW)
     session.commit()
     session.expire_all()
     row = session.scalars(select(OutboxMessage)).one()
@@ -61,18 +41,12 @@ def test_rows_round_trip_as_aware_utc(session) -> None:
 
 def test_claim_takes_only_due_rows_and_each_only_once(session) -> None:
     ws = _workspace(session)
-    outbox.enqueue(
+    outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "now"}, now=NOW)
+    outbox.post(
         session,
         workspace_id=ws.id,
-        method="chat.postMessage",
-        payload={"channel": "U1", "text": "now"},
-        now=NOW,
-    )
-    outbox.enqueue(
-        session,
-        workspace_id=ws.id,
-        method="chat.postMessage",
-        payload={"channel": "U1", "text": "later"},
+        channel="U1",
+        message={"text": "later"},
         now=NOW,
         not_before=NOW + timedelta(hours=1),
     )
@@ -86,13 +60,7 @@ def test_claim_takes_only_due_rows_and_each_only_once(session) -> None:
 
 def test_retry_reschedules_and_park_stops(session) -> None:
     ws = _workspace(session)
-    m = outbox.enqueue(
-        session,
-        workspace_id=ws.id,
-        method="chat.postMessage",
-        payload={"channel": "U1", "text": "x"},
-        now=NOW,
-    )
+    m = outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "x"}, now=NOW)
     session.commit()
     outbox.claim_due(session, now=NOW, worker_id="w")
     outbox.record(session, m.id, decision=Decision(Outcome.RETRY, timedelta(seconds=30), "internal_error"), now=NOW)
@@ -107,13 +75,7 @@ def test_retry_reschedules_and_park_stops(session) -> None:
 
 def test_tick_releases_stale_claims_and_is_idempotent_per_minute(session) -> None:
     ws = _workspace(session)
-    m = outbox.enqueue(
-        session,
-        workspace_id=ws.id,
-        method="chat.postMessage",
-        payload={"channel": "U1", "text": "x"},
-        now=NOW,
-    )
+    m = outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "x"}, now=NOW)
     session.commit()
     outbox.claim_due(session, now=NOW, worker_id="dead-worker")
     later = NOW + STALE_CLAIM + timedelta(minutes=1)
@@ -170,27 +132,9 @@ def test_unknown_time_zone_falls_back_to_utc(session) -> None:
 
 def test_a_deferred_message_holds_back_later_ones_to_the_same_conversation(session) -> None:
     ws = _workspace(session)
-    first = outbox.enqueue(
-        session,
-        workspace_id=ws.id,
-        method="chat.postMessage",
-        payload={"channel": "U1", "text": "first"},
-        now=NOW,
-    )
-    outbox.enqueue(
-        session,
-        workspace_id=ws.id,
-        method="chat.postMessage",
-        payload={"channel": "U1", "text": "second"},
-        now=NOW,
-    )
-    outbox.enqueue(
-        session,
-        workspace_id=ws.id,
-        method="chat.postMessage",
-        payload={"channel": "U2", "text": "other"},
-        now=NOW,
-    )
+    first = outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "first"}, now=NOW)
+    outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "second"}, now=NOW)
+    outbox.post(session, workspace_id=ws.id, channel="U2", message={"text": "other"}, now=NOW)
     session.commit()
     claimed = outbox.claim_due(session, now=NOW, worker_id="w")
     assert sorted(m.payload["text"] for m in claimed) == ["first", "other"]
@@ -210,20 +154,14 @@ def test_a_deferred_message_holds_back_later_ones_to_the_same_conversation(sessi
 
 def test_a_message_scheduled_for_later_holds_nothing_back(session) -> None:
     ws = _workspace(session)
-    outbox.enqueue(
+    outbox.post(
         session,
         workspace_id=ws.id,
-        method="chat.postMessage",
-        payload={"channel": "U1", "text": "next week"},
+        channel="U1",
+        message={"text": "next week"},
         now=NOW,
         not_before=NOW + timedelta(days=7),
     )
-    outbox.enqueue(
-        session,
-        workspace_id=ws.id,
-        method="chat.postMessage",
-        payload={"channel": "U1", "text": "now"},
-        now=NOW,
-    )
+    outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "now"}, now=NOW)
     session.commit()
     assert [m.payload["text"] for m in outbox.claim_due(session, now=NOW, worker_id="w")] == ["now"]
