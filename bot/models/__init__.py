@@ -9,6 +9,8 @@ from bot.models.outbox import OutboxMessage, OutboxStatus
 from bot.models.pair import Pair, PairStatus
 from bot.models.participant import Participant, TandemRole
 from bot.models.program import Program, ProgramStatus, Rhythm
+from bot.models.speed import SpeedIntro, SpeedRound, SpeedStatus
+from bot.models.trial import TrialCheck, TrialOutcome
 from bot.models.workspace import Workspace
 
 __all__ = [
@@ -30,6 +32,11 @@ __all__ = [
     "ProgramStatus",
     "Rhythm",
     "RoundStatus",
+    "SpeedIntro",
+    "SpeedRound",
+    "SpeedStatus",
     "TandemRole",
+    "TrialCheck",
+    "TrialOutcome",
     "Workspace",
 ]

@@ -33,3 +33,5 @@ class Pair(Base):
     reasons: Mapped[list[Any]] = mapped_column(default=list)
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    # Why it ended: "switch" (after the trial; never who asked), "program_closed", ...
+    end_reason: Mapped[str | None] = mapped_column(String(32))

@@ -59,5 +59,8 @@ class Program(Base):
     digest_snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Matching weights overriding the defaults in bot.domain.matching (e.g. {"values": 2.0}).
     matching_weights: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Scheduled matching: on this date, at 09:00 in ``timezone``, the clock posts a preview for hosts to approve.
+    match_on: Mapped[date | None]
+    match_ran_on: Mapped[date | None]  # the scheduled date already handled
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
