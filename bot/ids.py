@@ -49,6 +49,12 @@ class ID(enum.StrEnum):
     MATCH_RERUN = "match.rerun"
     MATCH_DISCARD = "match.discard"
     MATCH_LOCK = "match.lock"  # toggles a proposed pair's lock
+    MATCH_RUN = "match.run"  # button (program card, summaries): run matching; value: program id
+    # (swap and scheduled-matching ids go below this line)
+
+    # Speed dating (hosts start it; participants answer by DM)
+
+    # Trial check-in "continue or switch?" (participants, by DM)
 
     # Interview and profile (bot/flows/interview.py); add interview ids below this line
     INTERVIEW_CONTINUE = "interview.continue"  # re-show the current step (Home, reminders)

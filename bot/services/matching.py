@@ -21,7 +21,7 @@ from bot.models import (
     Program,
     RoundStatus,
 )
-from bot.services import outbox
+from bot.services import outbox, speed
 
 INTRO_KEY = "pair-intro:"
 
@@ -92,6 +92,7 @@ def propose(session: Session, *, program: Program, created_by: str | None, now: 
         candidates,
         weights=rules.Weights.from_overrides(program.matching_weights),
         past_pairs=_past_pairs(session, program.workspace_id),
+        interest=speed.interest(session, program=program),
         locked=locked,
         reference=now,
     )
