@@ -35,6 +35,7 @@ class ID(enum.StrEnum):
     PROGRAM_GOALS = "program.f.goals"
     PROGRAM_LOCALE = "program.f.locale"
     PROGRAM_SIGNUP_OPEN = "program.f.signup_open"
+    PROGRAM_MATCH_ON = "program.f.match_on"  # optional: scheduled matching date
     # invite modal fields
     INVITE_PROGRAM = "invite.f.program"
     INVITE_USERS = "invite.f.users"
@@ -51,10 +52,23 @@ class ID(enum.StrEnum):
     MATCH_LOCK = "match.lock"  # toggles a proposed pair's lock
     MATCH_RUN = "match.run"  # button (program card, summaries): run matching; value: program id
     # (swap and scheduled-matching ids go below this line)
+    MATCH_SWAP = "match.swap"  # preview button: open the swap modal; value: round id
+    MATCH_SWAP_MODAL = "match.swap.modal"  # callback_id of the swap modal (round id in private_metadata)
+    MATCH_SWAP_PERSON = "match.swap.person"  # swap modal users_select (block_id and action_id alike)
+    MATCH_SWAP_WITH = "match.swap.with"  # swap modal users_select: who trades places with the person
 
     # Speed dating (hosts start it; participants answer by DM)
+    SPEED_START = "speed.start"  # program card button: open the speed-dating modal; value: program id
+    SPEED_MODAL = "speed.modal"
+    SPEED_PROGRAM = "speed.f.program"
+    SPEED_CLOSES_ON = "speed.f.closes_on"
+    SPEED_YES = "speed.yes"  # answers on a person's card; value: the intro id
+    SPEED_MAYBE = "speed.maybe"
+    SPEED_NO = "speed.no"
 
     # Trial check-in "continue or switch?" (participants, by DM)
+    TRIAL_CONTINUE = "trial.continue"  # value: the TrialCheck id
+    TRIAL_SWITCH = "trial.switch"  # value: the TrialCheck id; a confirm dialog first
 
     # Interview and profile (bot/flows/interview.py); add interview ids below this line
     INTERVIEW_CONTINUE = "interview.continue"  # re-show the current step (Home, reminders)

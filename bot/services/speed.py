@@ -1,26 +1,42 @@
 """Speed dating before matching: up to three candidate intros per person, answered yes / maybe / no by DM until
-a deadline. Only the combined level of both answers reaches matching."""
+a deadline. Only the combined level of both answers reaches matching; hosts see counts."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bot.models import Program, SpeedIntro, SpeedRound
+from bot.domain import matching as rules
+from bot.domain import speed as domain
+from bot.models import Participant, Program, SpeedIntro, SpeedRound, SpeedStatus
+from bot.services import matching, outbox
 
-ANSWERS = ("yes", "maybe", "no")
+CARD_KEY = "speed-card:"
 
 
-def combined(answers: list[str | None]) -> str | None:
-    """What two people said about each other, as one level for matching: any "no" excludes the pair; "yes" needs
-    both; "maybe" needs both to have said at least maybe; otherwise nothing."""
-    if "no" in answers:
-        return "no"
-    if len(answers) < 2 or None in answers:
-        return None
-    return "yes" if all(a == "yes" for a in answers) else "maybe"
+@dataclass(frozen=True)
+class CardEntry:
+    """One candidate on a person's card."""
+
+    intro: SpeedIntro
+    candidate: Participant
+
+
+# (viewer, entries, round, reminder?) -> a message
+CardRenderer = Callable[[Participant, list[CardEntry], SpeedRound, bool], dict[str, Any]]
+
+
+class Answered(enum.StrEnum):
+    SAVED = "saved"
+    NOT_YOURS = "not_yours"
+    CLOSED = "closed"
+    INVALID = "invalid"
 
 
 def latest_round(session: Session, *, program: Program) -> SpeedRound | None:
@@ -29,17 +45,170 @@ def latest_round(session: Session, *, program: Program) -> SpeedRound | None:
     )
 
 
-def interest(session: Session, *, program: Program) -> dict[frozenset[int], str]:
-    """The interest map matching takes, from the program's latest speed-dating round (its answers so far while
-    it is still open)."""
-    round_ = latest_round(session, program=program)
-    if round_ is None:
-        return {}
-    said: dict[frozenset[int], list[str | None]] = defaultdict(list)
-    for viewer, candidate, answer in session.execute(
-        select(SpeedIntro.participant_id, SpeedIntro.candidate_id, SpeedIntro.answer).where(
-            SpeedIntro.round_id == round_.id
+def open_round(session: Session, *, program: Program) -> SpeedRound | None:
+    found = latest_round(session, program=program)
+    return found if found is not None and found.status == SpeedStatus.OPEN else None
+
+
+def _rows(session: Session, round_id: int) -> list[tuple[int, int, str | None]]:
+    return [
+        (viewer, candidate, answer)
+        for viewer, candidate, answer in session.execute(
+            select(SpeedIntro.participant_id, SpeedIntro.candidate_id, SpeedIntro.answer).where(
+                SpeedIntro.round_id == round_id
+            )
         )
+    ]
+
+
+def interest(session: Session, *, program: Program) -> dict[frozenset[int], str]:
+    """The interest map matching takes, from the program's latest round (its answers so far while open)."""
+    round_ = latest_round(session, program=program)
+    return {} if round_ is None else domain.interest_map(_rows(session, round_.id))
+
+
+def start(
+    session: Session,
+    *,
+    program: Program,
+    closes_at: datetime,
+    created_by: str | None,
+    now: datetime,
+    card: CardRenderer,
+) -> SpeedRound | None:
+    """Pick the intros for everyone waiting for a partner, store them, and queue each person's card by DM.
+    Commits. None (and nothing written) when nobody can be introduced to anybody."""
+    pool = matching._pool(session, program)
+    chosen = domain.intros(
+        [rules.Candidate.from_participant(p) for p in pool],
+        reference=now,
+        weights=rules.Weights.from_overrides(program.matching_weights),
+        past_pairs=matching._past_pairs(session, program.workspace_id),
+    )
+    if not chosen:
+        return None
+    shown = {i.viewer for i in chosen}
+    round_ = SpeedRound(
+        program_id=program.id,
+        status=SpeedStatus.OPEN,
+        created_by=created_by,
+        created_at=now,
+        closes_at=closes_at,
+        stats={"pool": len(pool), "people": len(shown), "intros": len(chosen), "without": len(pool) - len(shown)},
+    )
+    session.add(round_)
+    session.flush()
+    session.execute(
+        insert(SpeedIntro),
+        [
+            {
+                "round_id": round_.id,
+                "participant_id": i.viewer,
+                "candidate_id": i.candidate,
+                "position": i.position,
+                "reasons": [r.as_dict() for r in i.reasons],
+                "answer": None,
+                "answered_at": None,
+            }
+            for i in chosen
+        ],
+    )
+    for viewer in pool:
+        if viewer.id in shown:
+            _queue_card(session, program, round_, viewer, card, now=now, reminder=False)
+    session.commit()
+    return round_
+
+
+def card_entries(session: Session, *, round_: SpeedRound, participant: Participant) -> list[CardEntry]:
+    rows = session.execute(
+        select(SpeedIntro, Participant)
+        .join(Participant, Participant.id == SpeedIntro.candidate_id)
+        .where(SpeedIntro.round_id == round_.id, SpeedIntro.participant_id == participant.id)
+        .order_by(SpeedIntro.position, SpeedIntro.id)
+    )
+    return [CardEntry(intro, candidate) for intro, candidate in rows]
+
+
+def _queue_card(
+    session: Session,
+    program: Program,
+    round_: SpeedRound,
+    viewer: Participant,
+    card: CardRenderer,
+    *,
+    now: datetime,
+    reminder: bool,
+) -> None:
+    entries = card_entries(session, round_=round_, participant=viewer)
+    outbox.post(
+        session,
+        workspace_id=program.workspace_id,
+        channel=viewer.slack_user_id,
+        message=card(viewer, entries, round_, reminder),
+        now=now,
+        dedupe_key=f"{CARD_KEY}{round_.id}:{viewer.id}:{'reminder' if reminder else 'intro'}",
+    )
+
+
+def is_open(round_: SpeedRound, now: datetime) -> bool:
+    return round_.status == SpeedStatus.OPEN and now < round_.closes_at
+
+
+def answer(
+    session: Session, *, participant: Participant, intro_id: int, answer: str, now: datetime
+) -> tuple[Answered, SpeedRound | None]:
+    """Record (or change) what ``participant`` says about one candidate on their card. Commits."""
+    intro = session.get(SpeedIntro, intro_id)
+    if intro is None or intro.participant_id != participant.id:
+        return Answered.NOT_YOURS, None
+    round_ = session.get(SpeedRound, intro.round_id)
+    assert round_ is not None
+    if answer not in domain.ANSWERS:
+        return Answered.INVALID, round_
+    if not is_open(round_, now):
+        return Answered.CLOSED, round_
+    intro.answer = answer
+    intro.answered_at = now
+    session.commit()
+    return Answered.SAVED, round_
+
+
+def remind(session: Session, *, now: datetime, card: CardRenderer) -> int:
+    """A day before closing, re-send the card once to everyone with an unanswered candidate. Does not commit."""
+    sent = 0
+    for round_ in session.scalars(select(SpeedRound).where(SpeedRound.status == SpeedStatus.OPEN)):
+        if not domain.reminder_due(
+            created_at=round_.created_at, closes_at=round_.closes_at, reminded=round_.reminded_at is not None, now=now
+        ):
+            continue
+        round_.reminded_at = now
+        program = session.get(Program, round_.program_id)
+        assert program is not None
+        waiting = session.scalars(
+            select(Participant).where(
+                Participant.id.in_(
+                    select(SpeedIntro.participant_id).where(
+                        SpeedIntro.round_id == round_.id, SpeedIntro.answer.is_(None)
+                    )
+                )
+            )
+        )
+        for viewer in waiting:
+            _queue_card(session, program, round_, viewer, card, now=now, reminder=True)
+            sent += 1
+    return sent
+
+
+def close_due(session: Session, *, now: datetime) -> list[tuple[SpeedRound, dict[str, int]]]:
+    """Close every round past its deadline; returns each with its counts for the hosts. Does not commit."""
+    closed = []
+    for round_ in session.scalars(
+        select(SpeedRound).where(SpeedRound.status == SpeedStatus.OPEN, SpeedRound.closes_at <= now)
     ):
-        said[frozenset((viewer, candidate))].append(answer)
-    return {pair: level for pair, answers in said.items() if (level := combined(answers)) is not None}
+        round_.status = SpeedStatus.CLOSED
+        round_.closed_at = now
+        counts = dict(domain.summary(_rows(session, round_.id)))
+        round_.stats = {**round_.stats, **counts}
+        closed.append((round_, counts))
+    return closed

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.flows import interview
+from bot.flows import interview, speed
 from bot.models import ClockTick
 from bot.services import digest, enrollments, outbox
 
@@ -26,6 +26,8 @@ DUE_JOBS: dict[str, DueJob] = {
     "digest.daily": lambda session, now: digest.daily(session, now),
     "invites.reminders": lambda session, now: enrollments.remind_invitations(session, now),
     "interview.reminders": lambda session, now: interview.send_reminders(session, now),
+    "speed.reminders": lambda session, now: speed.send_reminders(session, now),
+    "speed.close": lambda session, now: speed.close_rounds(session, now),
 }
 
 
