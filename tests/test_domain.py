@@ -1,14 +1,15 @@
-"""Pure domain rules: delivery decisions and text safety."""
+"""Pure domain rules: delivery decisions, text safety and the program form."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.delivery import BACKOFF_CAP, MAX_ATTEMPTS, Outcome, backoff, decide
+from bot.domain.programs import parse_program_form
 from bot.domain.text import escape_mrkdwn, mention, truncate
 
 
@@ -70,3 +71,53 @@ def test_truncate_respects_limit(text: str, limit: int) -> None:
     out = truncate(text, limit)
     assert len(out) <= limit
     assert out == text or out.endswith("…")
+
+
+PROGRAM_FORM = {
+    "name": "Pilot 2027",
+    "fields": "Creator skills for leaders",
+    "start_date": "2027-02-01",
+    "duration_weeks": "12",
+    "trial_weeks": "4",
+    "rhythm": "weekly",
+    "weekday": "0",
+    "hour": "9",
+}
+TODAY = date(2027, 1, 4)
+
+
+def _parse(match_on: object, **kw: object):  # type: ignore[no-untyped-def]
+    return parse_program_form(
+        {**PROGRAM_FORM, "match_on": match_on}, existing_names=set(), default_focus="Focus?", **kw
+    )
+
+
+@pytest.mark.parametrize("match_on", [None, ""])
+def test_program_form_matching_date_is_optional(match_on: object) -> None:
+    spec, errors = _parse(match_on, today=TODAY)
+    assert errors == {} and spec is not None and spec.match_on is None
+
+
+@pytest.mark.parametrize("day", ["2027-01-04", "2027-01-05", "2028-12-31"])
+def test_program_form_matching_date_today_or_later(day: str) -> None:
+    spec, errors = _parse(day, today=TODAY)
+    assert errors == {} and spec is not None and spec.match_on == date.fromisoformat(day)
+
+
+def test_program_form_refuses_a_matching_date_in_the_past() -> None:
+    assert _parse("2027-01-03", today=TODAY) == (None, {"match_on": "match_on.past"})
+
+
+def test_program_form_keeps_the_programs_own_pending_date_even_when_past() -> None:
+    spec, errors = _parse("2027-01-03", today=TODAY, current_match_on=date(2027, 1, 3))
+    assert errors == {} and spec is not None and spec.match_on == date(2027, 1, 3)
+    assert _parse("2027-01-02", today=TODAY, current_match_on=date(2027, 1, 3)) == (None, {"match_on": "match_on.past"})
+
+
+def test_program_form_without_today_does_not_check_the_past() -> None:
+    spec, errors = _parse("2020-01-01")
+    assert errors == {} and spec is not None and spec.match_on == date(2020, 1, 1)
+
+
+def test_program_form_refuses_a_malformed_matching_date() -> None:
+    assert _parse("next tuesday", today=TODAY) == (None, {"match_on": "match_on.invalid"})

@@ -46,6 +46,10 @@ def _program_blocks(locale: str, program: Program, counts: OnboardingCounts) -> 
         trial=program.trial_weeks,
         signup=signup,
     )
+    if program.match_on is not None and program.match_ran_on != program.match_on:
+        details += "\n" + i18n.text(
+            locale, "admin", "card_match_on", date=date_text(locale, program.match_on), tz=program.timezone
+        )
     blocks = [
         kit.section(
             i18n.text(locale, "admin", "card", name=program.name, status=status_text(locale, program.status))
@@ -68,6 +72,7 @@ def _program_buttons(locale: str, program: Program) -> list[Any]:
     buttons = []
     if program.status == ProgramStatus.ACTIVE:
         buttons.append(kit.button(label("btn_invite"), ID.PROGRAM_INVITE, value=value, style="primary"))
+        buttons.append(kit.button(label("btn_match"), ID.MATCH_RUN, value=value))
     buttons.append(kit.button(label("btn_edit"), ID.PROGRAM_EDIT, value=value))
     if program.status == ProgramStatus.ACTIVE:
         buttons.append(
@@ -139,6 +144,15 @@ def program_modal(
             inputs.date_input(initial=p.start_date.isoformat() if p and p.start_date else None),
         ),
         inputs.input_block(
+            ID.PROGRAM_MATCH_ON,
+            t("match_on"),
+            inputs.date_input(
+                initial=p.match_on.isoformat() if p and p.match_on and p.match_ran_on != p.match_on else None
+            ),
+            hint=t("match_on_hint"),
+            optional=True,
+        ),
+        inputs.input_block(
             ID.PROGRAM_WEEKS,
             t("weeks"),
             inputs.number_input(initial=p.duration_weeks if p else 12, minimum=1, maximum=104),
@@ -206,6 +220,7 @@ PROGRAM_FIELD_BLOCKS = {
     "name": ID.PROGRAM_NAME,
     "fields": ID.PROGRAM_FIELDS,
     "start_date": ID.PROGRAM_START,
+    "match_on": ID.PROGRAM_MATCH_ON,
     "duration_weeks": ID.PROGRAM_WEEKS,
     "rhythm": ID.PROGRAM_RHYTHM,
     "weekday": ID.PROGRAM_WEEKDAY,

@@ -1,4 +1,4 @@
-"""Matching: the hosts' preview in the admin channel, and each new pair's introduction."""
+"""Matching: the hosts' preview in the admin channel, the swap modal, and each new pair's introduction."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from slack_sdk.models.blocks import ConfirmObject
 
 from bot import i18n
-from bot.blocks import kit
+from bot.blocks import inputs, kit
 from bot.ids import ID
 
 PREVIEW_PAIRS_MAX = 30  # pairs listed one by one; a message holds at most 50 blocks
@@ -56,11 +56,15 @@ def preview(
     pairs: list[dict[str, Any]],
     unmatched: list[dict[str, Any]],
     stats: dict[str, Any],
+    headline: str | None = None,
 ) -> dict[str, Any]:
-    """``pairs``: {id, a, b, score, reasons, locked}; ``unmatched``: {name, reason}."""
+    """``pairs``: {id, a, b, score, reasons, locked}; ``unmatched``: {name, reason}. ``headline``: mrkdwn saying
+    why this preview was posted (a swap, the schedule), shown under the header."""
     t = lambda block, **kw: i18n.text(locale, "matching", block, **kw)  # noqa: E731
     p = lambda block, **kw: i18n.plain(locale, "matching", block, **kw)  # noqa: E731
     blocks: list[kit.Block] = [kit.header(p("preview_header", name=program_name))]
+    if headline:
+        blocks.append(kit.section(headline))
     if not pairs and not unmatched:
         blocks.append(kit.section(t("preview_empty")))
         return kit.message(p("preview_fallback", name=program_name), blocks)
@@ -104,14 +108,37 @@ def preview(
         confirm=p("approve_confirm_yes"),
         deny=p("approve_confirm_no"),
     )
-    blocks.append(
-        kit.actions(
-            approve,
-            kit.button(p("rerun"), ID.MATCH_RERUN, value=str(round_id)),
-            kit.button(p("discard"), ID.MATCH_DISCARD, value=str(round_id)),
-        )
-    )
+    buttons = [approve, kit.button(p("rerun"), ID.MATCH_RERUN, value=str(round_id))]
+    if pairs:
+        buttons.append(kit.button(p("swap"), ID.MATCH_SWAP, value=str(round_id)))
+    buttons.append(kit.button(p("discard"), ID.MATCH_DISCARD, value=str(round_id)))
+    blocks.append(kit.actions(*buttons))
     return kit.message(p("preview_fallback", name=program_name), blocks)
+
+
+def swap_modal(locale: str, *, round_id: int, program_name: str) -> dict[str, Any]:
+    """Two people of a preview trade places: "Person" / "trades places with"."""
+    p = lambda block: i18n.plain(locale, "matching", block)  # noqa: E731
+    return kit.modal(
+        title=p("swap_title"),
+        close=p("swap_close"),
+        submit=p("swap_submit"),
+        blocks=[
+            kit.context(i18n.text(locale, "matching", "swap_intro", name=program_name)),
+            inputs.input_block(ID.MATCH_SWAP_PERSON, p("swap_person"), {"type": "users_select"}),
+            inputs.input_block(ID.MATCH_SWAP_WITH, p("swap_other"), {"type": "users_select"}),
+        ],
+        callback_id=ID.MATCH_SWAP_MODAL,
+        private_metadata=json.dumps({"round_id": round_id}),
+    )
+
+
+SWAP_FIELDS = {"person": ID.MATCH_SWAP_PERSON, "other": ID.MATCH_SWAP_WITH}
+
+
+def swap_error(locale: str, *, key: str, field: str, a: str = "", b: str = "") -> dict[str, str]:
+    """``response_action: errors`` for the swap modal: the wording for ``key`` on ``field`` ("person"/"other")."""
+    return {SWAP_FIELDS[field].value: i18n.plain(locale, "matching", f"swap_err_{key}", a=a, b=b)}
 
 
 def introduction(

@@ -1594,7 +1594,7 @@ def match(
     scores = [p.scored.total for p in pairs]
     total = round(sum(scores), 2)
     wl_matched = sum(c.waitlisted for p in pairs if not p.locked for c in (p.a, p.b))
-    distribution = _distribution(scores, max_score(weights))
+    distribution = distribution_of(scores, max_score(weights))
     stats = {
         "pool": len(people),
         "locked": len(pairs) - len(solution.pairs),
@@ -1631,7 +1631,7 @@ def _unmatched(pool: list[Candidate], matched: set[int], has_partner: np.ndarray
     return tuple(out)
 
 
-def _distribution(scores: list[float], top: float, slices: int = 5) -> Distribution:
+def distribution_of(scores: list[float], top: float, slices: int = 5) -> Distribution:
     width = top / slices if top > 0 else 1.0
     buckets = []
     for s in range(slices):

@@ -32,6 +32,7 @@ class ProgramSpec:
     bold_goals: list[str] = field(default_factory=list)
     default_locale: str = "en"
     signup_open: bool = False
+    match_on: date | None = None  # scheduled matching: a preview for hosts on this day
 
 
 def _lines(text: str | None) -> list[str]:
@@ -51,13 +52,20 @@ def _int(text: str | None) -> int | None:
 
 
 def parse_program_form(
-    raw: dict[str, object], *, existing_names: set[str], default_focus: str
+    raw: dict[str, object],
+    *,
+    existing_names: set[str],
+    default_focus: str,
+    today: date | None = None,
+    current_match_on: date | None = None,
 ) -> tuple[ProgramSpec | None, dict[str, str]]:
     """Check a host's program form. Returns the spec, or None and ``{field: error_key}``.
 
     ``existing_names``: names of the workspace's other programs (case-insensitive uniqueness).
     ``default_focus``: the localized default focus question; entering it unchanged stores None, so each
     participant later sees the question in their own language.
+    ``today``: the date in the program's zone; a matching date before it is an error, unless it is
+    ``current_match_on``, the date the program already has (an edit that leaves it as it was).
     """
     errors: dict[str, str] = {}
     name = " ".join(str(raw.get("name") or "").split())
@@ -81,6 +89,16 @@ def parse_program_form(
         start = date.fromisoformat(str(raw.get("start_date") or ""))
     except ValueError:
         errors["start_date"] = "start_date.required"
+
+    match_on: date | None = None
+    if raw.get("match_on"):
+        try:
+            match_on = date.fromisoformat(str(raw.get("match_on")))
+        except ValueError:
+            errors["match_on"] = "match_on.invalid"
+        else:
+            if today is not None and match_on < today and match_on != current_match_on:
+                errors["match_on"] = "match_on.past"
 
     weeks = _int(raw.get("duration_weeks"))  # type: ignore[arg-type]
     if weeks is None or not 1 <= weeks <= WEEKS_MAX:
@@ -134,6 +152,7 @@ def parse_program_form(
         bold_goals=goals,
         default_locale=locale,
         signup_open=bool(raw.get("signup_open")),
+        match_on=match_on,
     ), {}
 
 

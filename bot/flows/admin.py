@@ -228,10 +228,13 @@ def submit_program(session: Session, who: Caller, view: dict[str, Any], *, slack
     values = state_values(view)
     raw = {field: values.get(block.value) for field, block in blocks.PROGRAM_FIELD_BLOCKS.items()}
     raw["signup_open"] = "open" in (values.get(ID.PROGRAM_SIGNUP_OPEN.value) or [])
+    pending_match_on = program.match_on if program and program.match_ran_on != program.match_on else None
     spec, errors = parse_program_form(
         raw,
         existing_names=programs.names(session, workspace_id=workspace.id, except_id=program.id if program else None),
         default_focus=i18n.plain(who.locale, "common", "focus_question"),
+        today=programs.local_today(program.timezone if program else who.tz, now=now),
+        current_match_on=pending_match_on,
     )
     if spec is None:
         return Reply(errors=blocks.program_errors(who.locale, errors))

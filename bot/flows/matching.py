@@ -1,20 +1,27 @@
-"""Hosts run matching from the admin channel: a preview to adjust (lock, run again, discard), then approval,
+"""Hosts run matching from the admin channel (``/tandem admin match``, a program's Match button, or on the
+program's matching date by the clock): a preview to adjust (lock, swap, run again, discard), then approval,
 which introduces each pair in its own group DM."""
 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot import i18n
 from bot.blocks import admin as admin_blocks
 from bot.blocks import matching as blocks
+from bot.blocks.inputs import state_values
+from bot.blocks.programs import date_text
 from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host
 from bot.ids import ID
-from bot.models import MatchRound, Pair, Participant, Program, ProgramStatus, Workspace
+from bot.models import MatchRound, Pair, Participant, Program, ProgramStatus, RoundStatus, Workspace
 from bot.services import matching, programs
+
+log = logging.getLogger(__name__)
 
 
 def _intro_locale(a: Participant, b: Participant) -> str:
@@ -35,14 +42,31 @@ def _introduction(program: Program):  # type: ignore[no-untyped-def]
 
 
 def _post_preview(
-    session: Session, workspace: Workspace, program: Program, round_: MatchRound, *, locale: str, now: datetime
+    session: Session,
+    workspace: Workspace,
+    program: Program,
+    round_: MatchRound,
+    *,
+    locale: str,
+    now: datetime,
+    headline: str | None = None,
+    cause: str | None = None,
+    commit: bool = True,
 ) -> None:
+    """Post the round's preview to the admin channel as a new message (``cause``: its dedupe key)."""
     pairs, unmatched = matching.preview_rows(session, round_)
     message = blocks.preview(
-        locale, program_name=program.name, round_id=round_.id, pairs=pairs, unmatched=unmatched, stats=round_.stats
+        locale,
+        program_name=program.name,
+        round_id=round_.id,
+        pairs=pairs,
+        unmatched=unmatched,
+        stats=round_.stats,
+        headline=headline,
     )
-    announce(session, workspace, message, cause=f"match-preview:{round_.id}", now=now)
-    session.commit()
+    announce(session, workspace, message, cause=cause or f"match-preview:{round_.id}", now=now)
+    if commit:
+        session.commit()
 
 
 def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
@@ -57,9 +81,27 @@ def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now:
         if not active:
             return Reply(message=admin_blocks.note(who.locale, "no_active_program"))
         return Reply(message=blocks.note(who.locale, "no_program", names=" | ".join(p.name for p in active)))
-    round_ = matching.propose(session, program=chosen[0], created_by=who.user_id, now=now)
-    _post_preview(session, workspace, chosen[0], round_, locale=who.locale, now=now)
+    return _run(session, workspace, chosen[0], who, now)
+
+
+def _run(session: Session, workspace: Workspace, program: Program, who: Caller, now: datetime) -> Reply:
+    round_ = matching.propose(session, program=program, created_by=who.user_id, now=now)
+    _post_preview(session, workspace, program, round_, locale=who.locale, now=now)
     return Reply()
+
+
+def run(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
+    """A Match button (a program card, or any summary in the admin channel; ``value``: the program id): what
+    ``/tandem admin match <program>`` does."""
+    workspace, refusal = authorize_host(session, who, slack, now)
+    if refusal is not None:
+        return refusal
+    program = programs.get(session, workspace=workspace, program_id=int(value)) if value.isdigit() else None
+    if program is None:
+        return Reply(message=admin_blocks.note(who.locale, "program_missing"))
+    if program.status != ProgramStatus.ACTIVE:
+        return Reply(message=blocks.note(who.locale, "not_active", name=program.name))
+    return _run(session, workspace, program, who, now)
 
 
 def action(
@@ -79,6 +121,10 @@ def action(
     if round_ is None or program is None or program.workspace_id != workspace.id:
         return Reply(message=admin_blocks.note(who.locale, "program_missing")), None
     stale = Reply(message=blocks.note(who.locale, "stale"))
+    if action_id == ID.MATCH_SWAP:
+        if round_.status != RoundStatus.PREVIEW:
+            return stale, None
+        return Reply(view=blocks.swap_modal(who.locale, round_id=round_.id, program_name=program.name)), None
     if action_id == ID.MATCH_LOCK:
         if not isinstance(proposal_id, int) or not matching.toggle_lock(
             session, round_=round_, proposal_id=proposal_id
@@ -127,3 +173,73 @@ def action(
         session.commit()
         return Reply(), None
     return stale, None
+
+
+def submit_swap(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Reply:
+    """The swap modal was submitted: the two people trade places in the preview, which is posted again with a line
+    saying who swapped whom. Anything wrong is shown on the field it is about, and nothing changes."""
+    workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
+    if refusal is not None:
+        text = str((refusal.message or {}).get("text") or i18n.plain(who.locale, "admin", "not_host"))
+        return Reply(errors={ID.MATCH_SWAP_PERSON.value: text})
+    try:
+        round_id = json.loads(view.get("private_metadata") or "{}").get("round_id")
+    except (ValueError, AttributeError):
+        round_id = None
+    round_ = session.get(MatchRound, round_id) if isinstance(round_id, int) else None
+    program = session.get(Program, round_.program_id) if round_ is not None else None
+    if round_ is None or program is None or program.workspace_id != workspace.id:
+        return Reply(errors=blocks.swap_error(who.locale, key="stale", field="person"))
+    values = state_values(view)
+    person, other = values.get(ID.MATCH_SWAP_PERSON.value), values.get(ID.MATCH_SWAP_WITH.value)
+    if not isinstance(person, str) or not person:
+        return Reply(errors=blocks.swap_error(who.locale, key="not_in_round", field="person"))
+    if not isinstance(other, str) or not other:
+        return Reply(errors=blocks.swap_error(who.locale, key="not_in_round", field="other"))
+    outcome = matching.swap(session, round_=round_, person=person, other=other)
+    if outcome.error is not None:
+        session.rollback()
+        a, b = outcome.names
+        return Reply(errors=blocks.swap_error(who.locale, key=outcome.error, field=outcome.field, a=a, b=b))
+    x, y = outcome.names
+    _post_preview(
+        session,
+        workspace,
+        program,
+        round_,
+        locale=who.locale,
+        now=now,
+        headline=i18n.text(who.locale, "matching", "swapped", host=who.user_id, x=x, y=y),
+        cause=f"match-preview:{round_.id}:swap:{outcome.swaps}",
+    )
+    return Reply()
+
+
+def run_scheduled(session: Session, now: datetime) -> int:
+    """Due job: on each active program's matching date, from 09:00 in its zone, post a fresh preview to the admin
+    channel saying it was scheduled; once per date. Without an admin channel the date is only marked handled.
+    Does not commit (the tick does). Returns how many previews it posted."""
+    posted = 0
+    for due in matching.due_scheduled(session, now=now):
+        program, workspace = due.program, due.workspace
+        assert program.match_on is not None
+        matching.mark_scheduled_done(program)
+        if not workspace.admin_channel_id:
+            log.warning("program %s: scheduled matching on %s skipped: no admin channel", program.id, program.match_on)
+            continue
+        locale = program.default_locale
+        round_ = matching.propose(session, program=program, created_by=None, now=now, commit=False)
+        _post_preview(
+            session,
+            workspace,
+            program,
+            round_,
+            locale=locale,
+            now=now,
+            headline=i18n.text(
+                locale, "matching", "scheduled", name=program.name, date=date_text(locale, program.match_on)
+            ),
+            commit=False,
+        )
+        posted += 1
+    return posted

@@ -62,6 +62,20 @@ def on_match_button(ack: Ack, body: dict, action: dict, context: BoltContext, cl
     show(reply, client=client, trigger_id=body.get("trigger_id"), respond=context.respond)
 
 
+def on_match_run(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+    """A Match button on any message in the admin channel (program cards, summaries)."""
+    ack()
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    reply = matching_flow.run(
+        db(context),
+        who(context, client, channel),
+        str(action.get("value") or ""),
+        slack=SlackAdmin(client),
+        now=now(context),
+    )
+    show(reply, client=client, trigger_id=body.get("trigger_id"), respond=context.respond)
+
+
 def _submit(flow, ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:  # type: ignore[no-untyped-def]
     reply = flow(db(context), who(context, client, None), view, slack=SlackAdmin(client), now=now(context))
     if reply.errors:
@@ -78,6 +92,10 @@ def on_invite_submit(ack: Ack, view: dict, context: BoltContext, client: WebClie
     _submit(admin.submit_invites, ack, view, context, client)
 
 
+def on_swap_submit(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
+    _submit(matching_flow.submit_swap, ack, view, context, client)
+
+
 def register(app: App) -> None:
     for action_id in (
         ID.PROGRAM_EDIT,
@@ -88,7 +106,9 @@ def register(app: App) -> None:
         ID.PROGRAM_SIGNUP,
     ):
         app.action(action_id.value)(on_program_button)
-    for action_id in (ID.MATCH_APPROVE, ID.MATCH_RERUN, ID.MATCH_DISCARD, ID.MATCH_LOCK):
+    for action_id in (ID.MATCH_APPROVE, ID.MATCH_RERUN, ID.MATCH_DISCARD, ID.MATCH_LOCK, ID.MATCH_SWAP):
         app.action(action_id.value)(on_match_button)
+    app.action(ID.MATCH_RUN.value)(on_match_run)
     app.view(ID.PROGRAM_MODAL.value)(on_program_submit)
     app.view(ID.INVITE_MODAL.value)(on_invite_submit)
+    app.view(ID.MATCH_SWAP_MODAL.value)(on_swap_submit)

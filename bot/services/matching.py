@@ -1,11 +1,14 @@
-"""Matching rounds: propose (score and solve over the whole pool), lock, run again, discard, approve."""
+"""Matching rounds: propose (score and solve over the whole pool), lock, swap, run again, discard, approve;
+and the scheduled run on a program's matching date."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import matching as rules
@@ -19,14 +22,16 @@ from bot.models import (
     PairStatus,
     Participant,
     Program,
+    ProgramStatus,
     RoundStatus,
+    Workspace,
 )
-from bot.services import outbox, speed
+from bot.services import outbox, programs, speed
 
 INTRO_KEY = "pair-intro:"
 
 
-def _pool(session: Session, program: Program) -> list[Participant]:
+def pool(session: Session, program: Program) -> list[Participant]:
     """Everyone onboarded in the program who has no active pair in it."""
     paired = (
         select(Pair.participant_a_id)
@@ -47,7 +52,7 @@ def _pool(session: Session, program: Program) -> list[Participant]:
     )
 
 
-def _past_pairs(session: Session, workspace_id: int) -> frozenset[frozenset[int]]:
+def past_pairs(session: Session, workspace_id: int) -> frozenset[frozenset[int]]:
     rows = session.execute(
         select(Pair.participant_a_id, Pair.participant_b_id)
         .join(Program, Program.id == Pair.program_id)
@@ -56,23 +61,56 @@ def _past_pairs(session: Session, workspace_id: int) -> frozenset[frozenset[int]
     return frozenset(frozenset(row) for row in rows)
 
 
+@dataclass(frozen=True)
+class RoundContext:
+    """What scoring needs besides the two people: the same for a round's proposal and every change to it."""
+
+    weights: rules.Weights
+    past_pairs: frozenset[frozenset[int]]
+    interest: Mapping[frozenset[int], str]
+    reference: datetime
+
+    def hard_constraint(self, a: rules.Candidate, b: rules.Candidate) -> str | None:
+        return rules.hard_constraint(
+            a, b, reference=self.reference, weights=self.weights, past_pairs=self.past_pairs, interest=self.interest
+        )
+
+    def score(self, a: rules.Candidate, b: rules.Candidate) -> rules.Scored | None:
+        return rules.score(
+            a, b, reference=self.reference, weights=self.weights, past_pairs=self.past_pairs, interest=self.interest
+        )
+
+
+def round_context(session: Session, *, program: Program, reference: datetime) -> RoundContext:
+    """The program's weights, the workspace's past pairs and the latest speed-dating answers, scored in the week
+    of ``reference`` (a round's is its creation time)."""
+    return RoundContext(
+        weights=rules.Weights.from_overrides(program.matching_weights),
+        past_pairs=past_pairs(session, program.workspace_id),
+        interest=speed.interest(session, program=program),
+        reference=reference,
+    )
+
+
 def latest(session: Session, *, program: Program) -> MatchRound | None:
     return session.scalar(
         select(MatchRound).where(MatchRound.program_id == program.id).order_by(MatchRound.id.desc()).limit(1)
     )
 
 
-def propose(session: Session, *, program: Program, created_by: str | None, now: datetime) -> MatchRound:
+def propose(
+    session: Session, *, program: Program, created_by: str | None, now: datetime, commit: bool = True
+) -> MatchRound:
     """Score every allowed pair in the pool and store the optimal pairing as a preview. Pairs a host locked in
-    the previous preview stay. Commits."""
-    pool = _pool(session, program)
+    the previous preview stay. Commits unless ``commit`` is False (the clock's tick commits its own work)."""
+    people = pool(session, program)
     previous = session.scalar(
         select(MatchRound)
         .where(MatchRound.program_id == program.id, MatchRound.status == RoundStatus.PREVIEW)
         .order_by(MatchRound.id.desc())
         .limit(1)
     )
-    in_pool = {p.id for p in pool}
+    in_pool = {p.id for p in people}
     locked: list[tuple[int, int]] = []
     if previous is not None:
         locked = [
@@ -87,21 +125,28 @@ def propose(session: Session, *, program: Program, created_by: str | None, now: 
         .where(MatchRound.program_id == program.id, MatchRound.status == RoundStatus.PREVIEW)
         .values(status=RoundStatus.DISCARDED)
     )
-    candidates = [rules.Candidate.from_participant(p, waitlisted=p.waitlisted_at is not None) for p in pool]
+    candidates = [rules.Candidate.from_participant(p, waitlisted=p.waitlisted_at is not None) for p in people]
+    context = round_context(session, program=program, reference=now)
     result = rules.match(
         candidates,
-        weights=rules.Weights.from_overrides(program.matching_weights),
-        past_pairs=_past_pairs(session, program.workspace_id),
-        interest=speed.interest(session, program=program),
+        weights=context.weights,
+        past_pairs=context.past_pairs,
+        interest=context.interest,
         locked=locked,
-        reference=now,
+        reference=context.reference,
     )
     round_ = MatchRound(
         program_id=program.id,
         status=RoundStatus.PREVIEW,
         created_by=created_by,
         created_at=now,
-        stats=_stats(result, pool_size=len(pool)),
+        stats=_stats(
+            result.distribution,
+            pairs=len(result.pairs),
+            unmatched=len(result.unmatched),
+            total=result.total,
+            pool_size=len(people),
+        ),
     )
     session.add(round_)
     session.flush()
@@ -131,7 +176,8 @@ def propose(session: Session, *, program: Program, created_by: str | None, now: 
     ]
     if rows:  # one executemany instead of an ORM object per proposal
         session.execute(insert(MatchProposal), rows)
-    session.commit()
+    if commit:
+        session.commit()
     return round_
 
 
@@ -139,13 +185,12 @@ def _reason(reason: Any) -> dict[str, Any]:
     return {"key": reason.key, **reason.params, "points": round(float(reason.points), 2)}
 
 
-def _stats(result: Any, *, pool_size: int) -> dict[str, Any]:
-    dist = result.distribution
+def _stats(dist: rules.Distribution, *, pairs: int, unmatched: int, total: float, pool_size: int) -> dict[str, Any]:
     return {
         "pool": pool_size,
-        "pairs": len(result.pairs),
-        "unmatched": len(result.unmatched),
-        "total": round(float(result.total), 1),
+        "pairs": pairs,
+        "unmatched": unmatched,
+        "total": round(float(total), 1),
         "median": round(float(dist.median), 1),
         "min": round(float(dist.min), 1),
         "max": round(float(dist.max), 1),
@@ -196,6 +241,108 @@ def toggle_lock(session: Session, *, round_: MatchRound, proposal_id: int) -> bo
     proposal.locked = not proposal.locked
     session.commit()
     return True
+
+
+SWAPPED_OUT = "swapped_out"  # unmatched_reason of someone a host swapped out of a pair
+
+
+@dataclass(frozen=True)
+class SwapOutcome:
+    """What a swap did. ``error``: None on success, else why nothing changed: ``stale`` (no longer the current
+    preview), ``not_in_round``, ``partners``, ``both_unmatched``, or the hard constraint a new pair would break
+    (one of ``bot.domain.matching.VIOLATIONS``). ``field``: whose pick the error is about, ``"person"`` or
+    ``"other"``. ``names``: on success the two people swapped, for a broken constraint the new pair's names."""
+
+    error: str | None = None
+    field: str = "person"
+    names: tuple[str, str] = ("", "")
+    swaps: int = 0  # swaps in this round so far
+
+
+def _partner(proposal: MatchProposal, participant_id: int) -> int | None:
+    if proposal.participant_b_id is None:
+        return None
+    return proposal.participant_b_id if proposal.participant_a_id == participant_id else proposal.participant_a_id
+
+
+def swap(session: Session, *, round_: MatchRound, person: str, other: str) -> SwapOutcome:
+    """``person`` (X) and ``other`` (Y), Slack user ids, trade places in a preview: pairs (A, X) and (B, Y) become
+    (A, Y) and (B, X); with Y unmatched, (A, X) becomes (A, Y) and X is unmatched (``swapped_out``). Each new pair
+    is rescored and locked, so running again keeps it, and the round's stats are recomputed. Changes nothing when
+    the round is no longer the current preview, either is not in it, they are each other's partner, both are
+    unmatched, or a new pair breaks a hard constraint. Commits on success."""
+    session.refresh(round_, with_for_update=True)  # one change to a round at a time (PostgreSQL)
+    if round_.status != RoundStatus.PREVIEW:
+        return SwapOutcome("stale")
+    if person == other:
+        return SwapOutcome("same_person", "other")
+    program = session.get(Program, round_.program_id)
+    assert program is not None
+    proposals = list(
+        session.scalars(select(MatchProposal).where(MatchProposal.round_id == round_.id).order_by(MatchProposal.id))
+    )
+    in_round = {m.participant_a_id for m in proposals} | {m.participant_b_id for m in proposals if m.participant_b_id}
+    picked = {
+        p.slack_user_id: p
+        for p in session.scalars(
+            select(Participant).where(
+                Participant.workspace_id == program.workspace_id,
+                Participant.slack_user_id.in_((person, other)),
+                Participant.id.in_(in_round),
+            )
+        )
+    }
+    x, y = picked.get(person), picked.get(other)
+    if x is None:
+        return SwapOutcome("not_in_round", "person")
+    if y is None:
+        return SwapOutcome("not_in_round", "other")
+    px = next(m for m in proposals if x.id in (m.participant_a_id, m.participant_b_id))
+    py = next(m for m in proposals if y.id in (m.participant_a_id, m.participant_b_id))
+    if px is py:
+        return SwapOutcome("partners", "other")
+    a_id, b_id = _partner(px, x.id), _partner(py, y.id)
+    if a_id is None and b_id is None:
+        return SwapOutcome("both_unmatched", "other")
+    partners = {p.id: p for p in session.scalars(select(Participant).where(Participant.id.in_({a_id, b_id} - {None})))}
+    candidates = {p.id: rules.Candidate.from_participant(p) for p in (x, y, *partners.values())}
+    context = round_context(session, program=program, reference=round_.created_at)
+    # (proposal, the partner who stays, who moves in, whose pick it is)
+    moves = [(px, a_id, y, "other"), (py, b_id, x, "person")]
+    for _proposal, stays, mover, field in moves:
+        if stays is None:
+            continue
+        broken = context.hard_constraint(candidates[stays], candidates[mover.id])
+        if broken is not None:
+            return SwapOutcome(broken, field, (mover.display_name, partners[stays].display_name))
+    for proposal, stays, mover, _field in moves:
+        if stays is None:
+            proposal.participant_a_id, proposal.participant_b_id = mover.id, None
+            proposal.score, proposal.reasons, proposal.locked = 0.0, [], False
+            proposal.unmatched_reason = SWAPPED_OUT
+            continue
+        low, high = sorted((stays, mover.id))
+        scored = context.score(candidates[low], candidates[high])
+        assert scored is not None  # no hard constraint is broken: checked above
+        proposal.participant_a_id, proposal.participant_b_id = low, high
+        proposal.score = round(scored.total, 2)
+        proposal.reasons = [_reason(r) for r in scored.reasons]
+        proposal.locked = True
+        proposal.unmatched_reason = None
+    scores = [m.score for m in proposals if m.participant_b_id is not None]
+    swaps = int(round_.stats.get("swaps", 0)) + 1
+    round_.stats = {
+        **_stats(
+            rules.distribution_of(scores, rules.max_score(context.weights)),
+            pairs=len(scores),
+            unmatched=len(proposals) - len(scores),
+            total=sum(scores),
+            pool_size=int(round_.stats.get("pool", len(in_round))),
+        ),
+        "swaps": swaps,
+    }
+    session.commit()
+    return SwapOutcome(names=(x.display_name, y.display_name), swaps=swaps)
 
 
 def discard(session: Session, *, round_: MatchRound) -> bool:
@@ -269,3 +416,45 @@ def active_pairs(session: Session, *, program: Program) -> list[Pair]:
             select(Pair).where(Pair.program_id == program.id, Pair.status == PairStatus.ACTIVE).order_by(Pair.id)
         )
     )
+
+
+SCHEDULED_HOUR = 9  # local time in the program's zone
+
+
+@dataclass(frozen=True)
+class ScheduledRun:
+    """A program whose matching date has come, with its workspace (which may have no admin channel)."""
+
+    program: Program
+    workspace: Workspace
+
+
+def due_scheduled(session: Session, *, now: datetime) -> list[ScheduledRun]:
+    """Active programs whose matching date is today or earlier in their zone, from 09:00 local time on, and not
+    handled yet (``match_ran_on`` is not that date)."""
+    rows = (
+        session.execute(
+            select(Program, Workspace)
+            .join(Workspace, Workspace.id == Program.workspace_id)
+            .where(
+                Program.status == ProgramStatus.ACTIVE,
+                Program.match_on.is_not(None),
+                or_(Program.match_ran_on.is_(None), Program.match_ran_on != Program.match_on),
+            )
+            .order_by(Program.id)
+        )
+        .tuples()
+        .all()
+    )
+    due = []
+    for program, workspace in rows:
+        assert program.match_on is not None
+        local = programs.local_now(program.timezone, now=now)
+        if program.match_on <= local.date() and local.hour >= SCHEDULED_HOUR:
+            due.append(ScheduledRun(program, workspace))
+    return due
+
+
+def mark_scheduled_done(program: Program) -> None:
+    """The program's matching date is handled: the clock won't run it again (until the date changes)."""
+    program.match_ran_on = program.match_on

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,6 +18,20 @@ class ProgramError(Exception):
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
+
+
+def local_now(timezone: str, *, now: datetime) -> datetime:
+    """``now`` in ``timezone`` (UTC when Tandem does not know the zone)."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return now.astimezone(zone)
+
+
+def local_today(timezone: str, *, now: datetime) -> date:
+    """Today's date in ``timezone`` (UTC when Tandem does not know the zone)."""
+    return local_now(timezone, now=now).date()
 
 
 def names(session: Session, *, workspace_id: int, except_id: int | None = None) -> set[str]:
@@ -68,6 +83,7 @@ def create(
         digest_snapshot={},
     )
     _apply(program, spec)
+    program.match_on = spec.match_on
     session.add(program)
     session.flush()
     return program
@@ -77,6 +93,10 @@ def update(session: Session, *, program: Program, spec: ProgramSpec, now: dateti
     if program.status == ProgramStatus.CLOSED:
         raise ProgramError("closed")
     _apply(program, spec)
+    if spec.match_on != program.match_on or program.match_ran_on == program.match_on:
+        # A new matching date, or one entered again after it was handled (the form leaves a handled date out):
+        # the clock runs it (again).
+        program.match_on, program.match_ran_on = spec.match_on, None
     program.updated_at = now
     session.flush()
     return program

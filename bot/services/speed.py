@@ -78,12 +78,12 @@ def start(
 ) -> SpeedRound | None:
     """Pick the intros for everyone waiting for a partner, store them, and queue each person's card by DM.
     Commits. None (and nothing written) when nobody can be introduced to anybody."""
-    pool = matching._pool(session, program)
+    people = matching.pool(session, program)
     chosen = domain.intros(
-        [rules.Candidate.from_participant(p) for p in pool],
+        [rules.Candidate.from_participant(p) for p in people],
         reference=now,
         weights=rules.Weights.from_overrides(program.matching_weights),
-        past_pairs=matching._past_pairs(session, program.workspace_id),
+        past_pairs=matching.past_pairs(session, program.workspace_id),
     )
     if not chosen:
         return None
@@ -94,7 +94,7 @@ def start(
         created_by=created_by,
         created_at=now,
         closes_at=closes_at,
-        stats={"pool": len(pool), "people": len(shown), "intros": len(chosen), "without": len(pool) - len(shown)},
+        stats={"pool": len(people), "people": len(shown), "intros": len(chosen), "without": len(people) - len(shown)},
     )
     session.add(round_)
     session.flush()
@@ -113,7 +113,7 @@ def start(
             for i in chosen
         ],
     )
-    for viewer in pool:
+    for viewer in people:
         if viewer.id in shown:
             _queue_card(session, program, round_, viewer, card, now=now, reminder=False)
     session.commit()
@@ -148,6 +148,7 @@ def _queue_card(
         message=card(viewer, entries, round_, reminder),
         now=now,
         dedupe_key=f"{CARD_KEY}{round_.id}:{viewer.id}:{'reminder' if reminder else 'intro'}",
+        not_before=domain.deliver_at(now, viewer.tz, closes_at=round_.closes_at),
     )
 
 
@@ -175,7 +176,8 @@ def answer(
 
 
 def remind(session: Session, *, now: datetime, card: CardRenderer) -> int:
-    """A day before closing, re-send the card once to everyone with an unanswered candidate. Does not commit."""
+    """A day before closing, re-send the card once to everyone who has not answered any candidate yet (a partial
+    answer is an answer: no nagging). Does not commit."""
     sent = 0
     for round_ in session.scalars(select(SpeedRound).where(SpeedRound.status == SpeedStatus.OPEN)):
         if not domain.reminder_due(
@@ -185,13 +187,13 @@ def remind(session: Session, *, now: datetime, card: CardRenderer) -> int:
         round_.reminded_at = now
         program = session.get(Program, round_.program_id)
         assert program is not None
+        answered = select(SpeedIntro.participant_id).where(
+            SpeedIntro.round_id == round_.id, SpeedIntro.answer.is_not(None)
+        )
         waiting = session.scalars(
             select(Participant).where(
-                Participant.id.in_(
-                    select(SpeedIntro.participant_id).where(
-                        SpeedIntro.round_id == round_.id, SpeedIntro.answer.is_(None)
-                    )
-                )
+                Participant.id.in_(select(SpeedIntro.participant_id).where(SpeedIntro.round_id == round_.id)),
+                Participant.id.not_in(answered),
             )
         )
         for viewer in waiting:

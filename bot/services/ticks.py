@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.flows import interview, speed
+from bot.flows import matching as matching_flow
 from bot.models import ClockTick
 from bot.services import digest, enrollments, outbox
 
@@ -28,6 +29,7 @@ DUE_JOBS: dict[str, DueJob] = {
     "interview.reminders": lambda session, now: interview.send_reminders(session, now),
     "speed.reminders": lambda session, now: speed.send_reminders(session, now),
     "speed.close": lambda session, now: speed.close_rounds(session, now),
+    "matching.scheduled": lambda session, now: matching_flow.run_scheduled(session, now),
 }
 
 

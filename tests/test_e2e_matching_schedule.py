@@ -1,0 +1,127 @@
+"""Scheduled matching: a program's "Matching on" date brings a preview to the admin channel at 09:00 in the
+program's time zone, once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.ids import ID
+from bot.models import MatchRound, Program, Workspace
+from bot.sandbox.blockkit import validate_call
+from bot.sandbox.stack import LocalStack
+from tests.admin_helpers import PROGRAM_VALUES, admin_channel, create_program, persona
+from tests.e2e import make_stack
+from tests.test_e2e_matching import _onboard
+
+HOUR = timedelta(hours=1)
+
+
+@pytest.fixture
+def stack(database_url: str, session_factory) -> Iterator[LocalStack]:
+    s = make_stack(database_url).start()
+    yield s
+    for i, call in enumerate(s.sandbox.calls):
+        assert validate_call(call["method"], call["args"]) == [], f"call {i} {call['method']} invalid"
+    assert s.sandbox.problems == []
+    s.stop()
+
+
+def _previews(stack: LocalStack, channel: str) -> list[dict]:
+    return [m for m in stack.sandbox.messages(channel) if m.get("text", "").startswith("Matching preview")]
+
+
+def _program(stack: LocalStack) -> tuple[date | None, date | None, int]:
+    with stack.session_factory() as s:
+        program = s.scalars(select(Program)).one()
+        rounds = s.scalar(select(func.count()).select_from(MatchRound))
+        return program.match_on, program.match_ran_on, rounds or 0
+
+
+def test_scheduled_matching_posts_one_preview_at_nine_in_the_programs_zone(stack: LocalStack) -> None:
+    # The stack starts on Monday 4 January 2027 at 08:00 UTC: 16:00 in Singapore, the program's zone.
+    hanna = persona(stack, "Hanna", tz="Asia/Singapore", is_admin=True)
+    channel = admin_channel(stack, hanna)
+    create_program(stack, hanna, channel, **{ID.PROGRAM_MATCH_ON.value: "2027-01-05"})
+    card = stack.sandbox.messages(channel)[-1]
+    assert "Matching preview scheduled for 5 Jan 2027, 09:00 (Asia/Singapore)" in json.dumps(card)
+    assert _program(stack) == (date(2027, 1, 5), None, 0)
+    _onboard(stack)
+
+    stack.advance(16 * HOUR, step=HOUR)  # 08:00 on the 5th in Singapore (00:00 UTC)
+    stack.advance(timedelta(minutes=59), step=timedelta(minutes=10))  # 08:59
+    assert _previews(stack, channel) == []
+    assert _program(stack) == (date(2027, 1, 5), None, 0)
+
+    stack.advance(timedelta(minutes=1))  # 09:00 in Singapore
+    previews = _previews(stack, channel)
+    assert len(previews) == 1
+    text = json.dumps(previews[0], ensure_ascii=False)
+    assert "Scheduled matching for *Pilot 2027* (5 Jan 2027)" in text
+    assert "*3 pairs* from 7 people" in text
+    with stack.session_factory() as s:
+        round_ = s.scalars(select(MatchRound)).one()
+        assert (round_.status, round_.created_by) == ("preview", None)
+    assert _program(stack) == (date(2027, 1, 5), date(2027, 1, 5), 1)
+
+    # idempotent: the same minute again, the next minutes and the next day change nothing
+    assert stack.tick() is None
+    stack.advance(timedelta(minutes=3))
+    stack.advance(24 * HOUR, step=HOUR)
+    assert len(_previews(stack, channel)) == 1
+    assert _program(stack) == (date(2027, 1, 5), date(2027, 1, 5), 1)
+
+    # the handled date is no longer on the card or in the edit form; a new date is scheduled again
+    hanna.slash("admin programs", channel_id=channel)
+    listing = hanna.ephemeral_messages()[-1]
+    assert "scheduled for" not in json.dumps(listing)
+    hanna.click(ID.PROGRAM_EDIT, message=listing)
+    edit = hanna.open_views()[-1]
+    field = next(b for b in edit["blocks"] if b.get("block_id") == ID.PROGRAM_MATCH_ON)
+    assert "initial_date" not in field["element"] and field["optional"] is True
+    delivery = hanna.submit(edit["id"], {ID.PROGRAM_MATCH_ON.value: "2027-01-07"})
+    assert not delivery.body or "errors" not in delivery.body, delivery.body
+    stack.settle()
+    assert "Matching preview scheduled for 7 Jan 2027" in json.dumps(stack.sandbox.messages(channel)[-1])
+    assert _program(stack) == (date(2027, 1, 7), None, 1)
+    stack.advance(23 * HOUR, step=HOUR)  # 08:03 on the 7th in Singapore
+    assert len(_previews(stack, channel)) == 1
+    stack.advance(HOUR, step=HOUR)  # 09:03
+    assert len(_previews(stack, channel)) == 2
+    assert "Scheduled matching for *Pilot 2027* (7 Jan 2027)" in json.dumps(_previews(stack, channel)[-1])
+    assert _program(stack) == (date(2027, 1, 7), date(2027, 1, 7), 2)
+
+
+def test_without_an_admin_channel_the_date_is_only_marked_handled(stack: LocalStack) -> None:
+    hanna = persona(stack, "Hanna", is_admin=True)  # Berlin: the stack starts at 09:00 there
+    channel = admin_channel(stack, hanna)
+    create_program(stack, hanna, channel, **{ID.PROGRAM_MATCH_ON.value: "2027-01-05"})
+    _onboard(stack)
+    with stack.session_factory() as s:
+        s.scalars(select(Workspace)).one().admin_channel_id = None
+        s.commit()
+    posted = len(stack.sandbox.messages(channel))
+    stack.advance(25 * HOUR, step=HOUR)  # 10:00 on the 5th in Berlin
+    assert _program(stack) == (date(2027, 1, 5), date(2027, 1, 5), 0)
+    assert len(stack.sandbox.messages(channel)) == posted
+
+
+def test_the_program_form_refuses_a_matching_date_in_the_past(stack: LocalStack) -> None:
+    hanna = persona(stack, "Hanna", tz="America/New_York", is_admin=True)  # 03:00 on 4 January there
+    channel = admin_channel(stack, hanna)
+    answer = create_program(stack, hanna, channel, **{ID.PROGRAM_MATCH_ON.value: "2027-01-03"})
+    assert answer == {
+        "response_action": "errors",
+        "errors": {ID.PROGRAM_MATCH_ON: "Pick today or a later date for matching."},
+    }
+    with stack.session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(Program)) == 0
+    # today in the program's zone is fine (in UTC it is already the 4th too, in New York only just)
+    view = hanna.open_views()[-1]
+    delivery = hanna.submit(view["id"], {**PROGRAM_VALUES, ID.PROGRAM_MATCH_ON.value: "2027-01-04"})
+    assert not delivery.body or "errors" not in delivery.body, delivery.body
+    assert _program(stack) == (date(2027, 1, 4), None, 0)
