@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from bot import i18n
 from bot.blocks import kit
 from bot.blocks.admin import counts_text
-from bot.blocks.programs import status_text
+from bot.blocks.programs import date_text, status_text
 from bot.ids import ID
-from bot.models import EnrollmentStatus, ProgramStatus
+from bot.models import Enrollment, EnrollmentStatus, Program, ProgramStatus
 from bot.services.home import HomeState
 
 HOME_BLOCKS_MAX = 100
@@ -35,6 +35,27 @@ def _profile_lines(locale: str, state: HomeState) -> list[str]:
     return lines
 
 
+def _enrollment_text(locale: str, state: HomeState, enrollment: Enrollment, program: Program) -> str:
+    """A program's line: the person's tandem partner(s) there, else where they stand. Neutral about pairs that
+    did not go on: a person waiting for a partner reads only that they come first next round."""
+    t = lambda block, **kw: i18n.text(locale, "home", block, **kw)  # noqa: E731
+    zone = ZoneInfo(state.participant.tz)
+    tandems = [x for x in state.tandems if x.program_id == program.id]
+    if tandems:
+        return "\n".join(
+            t(
+                "tandem",
+                program=program.name,
+                partner=x.partner,
+                since=date_text(locale, x.since.astimezone(zone).date()),
+            )
+            for x in tandems
+        )
+    if enrollment.status == EnrollmentStatus.ONBOARDED and state.waiting:
+        return t("enrollment_waiting", program=program.name)
+    return t(f"enrollment_{enrollment.status}", program=program.name)
+
+
 def home_view(state: HomeState) -> dict[str, Any]:
     p = state.participant
     locale = p.locale
@@ -56,7 +77,7 @@ def home_view(state: HomeState) -> dict[str, Any]:
                 suffix = i18n.plain(locale, "home", "program_paused")
             elif program.status == ProgramStatus.CLOSED:
                 suffix = i18n.plain(locale, "home", "program_closed")
-            blocks.append(kit.section(t(f"enrollment_{enrollment.status}", program=program.name) + suffix))
+            blocks.append(kit.section(_enrollment_text(locale, state, enrollment, program) + suffix))
             live = program.status == ProgramStatus.ACTIVE
             if enrollment.status == EnrollmentStatus.INVITED and live:
                 blocks.append(

@@ -6,7 +6,7 @@ from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.handlers import actions, admin, commands, errors, events, interview, invitations, middleware, speed
+from bot.handlers import actions, admin, commands, errors, events, interview, invitations, middleware, speed, trial
 
 
 def register_all(app: App, *, session_factory: sessionmaker[Session], clock: Clock) -> None:
@@ -19,3 +19,4 @@ def register_all(app: App, *, session_factory: sessionmaker[Session], clock: Clo
     invitations.register(app)
     interview.register(app)
     speed.register(app)
+    trial.register(app)

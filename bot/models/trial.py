@@ -32,3 +32,5 @@ class TrialCheck(Base):
     switch_requested: Mapped[bool] = mapped_column(default=False)
     resolved_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(16))
+    # When the hosts' summary counted it: one summary per program once none of its questions is open any more.
+    reported_at: Mapped[datetime | None]

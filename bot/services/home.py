@@ -6,11 +6,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.domain.programs import OnboardingCounts
-from bot.models import Enrollment, Participant, Program, Workspace
+from bot.models import Enrollment, Pair, PairStatus, Participant, Program, Workspace
 from bot.services import enrollments, hosts, programs
+
+
+@dataclass(frozen=True)
+class Tandem:
+    """One of the person's current pairs, as Home shows it."""
+
+    program_id: int
+    partner: str
+    since: datetime
 
 
 @dataclass(frozen=True)
@@ -20,6 +30,37 @@ class HomeState:
     enrollments: list[tuple[Enrollment, Program]] = field(default_factory=list)
     hosted: list[tuple[Program, OnboardingCounts]] = field(default_factory=list)
     admin_channel_id: str | None = None
+    tandems: list[Tandem] = field(default_factory=list)
+    # First in line for a partner in the next matching round (unmatched last time, or the pair did not go on).
+    waiting: bool = False
+
+
+def tandems_of(session: Session, *, participant: Participant) -> list[Tandem]:
+    """The person's active pairs with their partners' names, oldest first."""
+    pairs = list(
+        session.scalars(
+            select(Pair)
+            .where(
+                Pair.status == PairStatus.ACTIVE,
+                or_(Pair.participant_a_id == participant.id, Pair.participant_b_id == participant.id),
+            )
+            .order_by(Pair.started_at, Pair.id)
+        )
+    )
+    partner_ids = {p.participant_b_id if p.participant_a_id == participant.id else p.participant_a_id for p in pairs}
+    names = dict(
+        session.execute(select(Participant.id, Participant.display_name).where(Participant.id.in_(partner_ids)))
+        .tuples()
+        .all()
+    )
+    return [
+        Tandem(
+            program_id=p.program_id,
+            partner=names.get(p.participant_b_id if p.participant_a_id == participant.id else p.participant_a_id, ""),
+            since=p.started_at,
+        )
+        for p in pairs
+    ]
 
 
 def home_state(
@@ -45,4 +86,6 @@ def home_state(
         enrollments=enrollments.of_participant(session, participant=participant),
         hosted=hosted,
         admin_channel_id=workspace.admin_channel_id if workspace else None,
+        tandems=tandems_of(session, participant=participant),
+        waiting=participant.waitlisted_at is not None,
     )

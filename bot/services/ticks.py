@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.flows import interview, speed
 from bot.flows import matching as matching_flow
 from bot.models import ClockTick
-from bot.services import digest, enrollments, outbox
+from bot.services import digest, enrollments, outbox, trial
 
 DueJob = Callable[[Session, datetime], int]
 
@@ -30,6 +30,7 @@ DUE_JOBS: dict[str, DueJob] = {
     "speed.reminders": lambda session, now: speed.send_reminders(session, now),
     "speed.close": lambda session, now: speed.close_rounds(session, now),
     "matching.scheduled": lambda session, now: matching_flow.run_scheduled(session, now),
+    "trial.check_in": lambda session, now: trial.due(session, now),
 }
 
 

@@ -86,6 +86,7 @@ def upgrade() -> None:
         sa.Column("switch_requested", sa.Boolean(), nullable=False),
         sa.Column("resolved_at", UTCDateTime(), nullable=True),
         sa.Column("outcome", sa.String(length=16), nullable=True),
+        sa.Column("reported_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["pair_id"], ["pair.id"], name=op.f("fk_trial_check_pair_id_pair"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
             ["program_id"], ["program.id"], name=op.f("fk_trial_check_program_id_program"), ondelete="CASCADE"

@@ -1,0 +1,43 @@
+"""A partner answers the trial check-in: who is clicking, what the click came to, and the reply that replaces
+the question. Nothing here logs or stores who chose what (``bot.services.trial``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.blocks import trial as blocks
+from bot.i18n import locale_from_slack
+from bot.services import people, trial
+from bot.services.people import SlackProfile
+
+
+def click(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    switch: bool,
+    value: str,
+    lookup: Callable[[str], SlackProfile],
+    now: datetime,
+) -> tuple[dict[str, Any], bool]:
+    """Continue (``switch`` False) or Switch on the question behind ``value``. Returns the reply and whether it
+    replaces the question (else it is shown to the clicker alone). Someone Tandem has never met is not
+    registered by this: a click on a question that is not theirs changes nothing at all."""
+    participant = people.find_participant(session, team_id=team_id, user_id=user_id)
+    if participant is not None:
+        locale, tz = participant.locale, participant.tz
+    else:
+        locale, tz = locale_from_slack(lookup(user_id).slack_locale), "UTC"
+    check_id = int(value) if value.isdigit() else None
+    answer = trial.answer(session, participant=participant, check_id=check_id, switch=switch, now=now)
+    if answer.result == trial.NOT_YOURS:
+        return blocks.not_yours(locale), False
+    if answer.result == trial.CLOSED or answer.closes_at is None:
+        return blocks.closed(locale), True
+    deadline = blocks.deadline_text(locale, answer.closes_at, tz)
+    return blocks.answered(locale, switch=switch, partner=answer.partner, deadline=deadline), True
