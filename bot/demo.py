@@ -252,6 +252,7 @@ def _script(stack: LocalStack, say: Narrator, result: DemoResult) -> None:
     _chapter_foundation(stack, say, result, people)
     admin_channel = _chapter_pilot(stack, say, result, people)
     _chapter_matching(stack, say, result, people, admin_channel)
+    _chapter_trial(stack, say, result, people, admin_channel)
 
 
 def _chapter_foundation(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> None:
@@ -340,12 +341,38 @@ def _advance_to(stack: LocalStack, when: datetime, step: timedelta = timedelta(m
         stack.advance(when - now, step=step)
 
 
+def _interview(stack: LocalStack, people: dict[str, Persona], key: str, *, join: bool = True, **kw: Any) -> Any:
+    """``key`` accepts their invitation (when ``join``) and answers the interview from their scripted profile;
+    returns the step they stopped at."""
+    from bot.ids import ID
+    from bot.sandbox.interview_driver import InterviewAnswers, answer_interview
+
+    roles = {k: role for k, _real, _tz, _locale, role in COHORT}
+    persona = people[key]
+    invitation = _last_with(_dm_from_tandem(stack, persona), ID.INVITE_JOIN)
+    if invitation is not None and join:
+        persona.click(ID.INVITE_JOIN, message=invitation)
+        stack.settle()
+    index = list(roles).index(key)
+    teach, learn, teach_other, learn_other = TOPICS[roles[key]][index % 2]
+    answers = InterviewAnswers(
+        role=roles[key],
+        department=DEPARTMENTS[key],
+        self_description=ABOUT[roles[key]].format(name=persona.real_name.split()[0]),
+        can_teach=teach,
+        want_to_learn=learn,
+        can_teach_other=teach_other,
+        want_to_learn_other=learn_other,
+        values=(VALUE_KEYS[index % len(VALUE_KEYS)], VALUE_KEYS[(index * 5 + 3) % len(VALUE_KEYS)]),
+    )
+    return answer_interview(stack, persona, answers, **kw)
+
+
 def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> str:
     """Returns the admin channel's id."""
     from bot.domain.interview import Step
     from bot.ids import ID
     from bot.models import Enrollment, EnrollmentStatus, Program
-    from bot.sandbox.interview_driver import InterviewAnswers, answer_interview
 
     sb = stack.sandbox
     hanna, jonas = people["hanna"], people["jonas"]
@@ -404,27 +431,8 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
     stack.settle()
     say.flush()
 
-    roles = {key: role for key, _real, _tz, _locale, role in COHORT}
-
     def interview(key: str, **kw: Any) -> Step:
-        persona = people[key]
-        invitation = _last_with(_dm_from_tandem(stack, persona), ID.INVITE_JOIN)
-        if invitation is not None and key != "sofia":
-            persona.click(ID.INVITE_JOIN, message=invitation)
-            stack.settle()
-        index = list(roles).index(key)
-        teach, learn, teach_other, learn_other = TOPICS[roles[key]][index % 2]
-        answers = InterviewAnswers(
-            role=roles[key],
-            department=DEPARTMENTS[key],
-            self_description=ABOUT[roles[key]].format(name=persona.real_name.split()[0]),
-            can_teach=teach,
-            want_to_learn=learn,
-            can_teach_other=teach_other,
-            want_to_learn_other=learn_other,
-            values=(VALUE_KEYS[index % len(VALUE_KEYS)], VALUE_KEYS[(index * 5 + 3) % len(VALUE_KEYS)]),
-        )
-        return answer_interview(stack, persona, answers, **kw)
+        return _interview(stack, people, key, join=key != "sofia", **kw)
 
     _advance_to(stack, DEMO_START.replace(hour=14, minute=30))
     say.step("New York, 09:30: Ben, Olivia, Ethan and Emma join and answer their interviews.")
@@ -514,9 +522,12 @@ def _chapter_matching(
 
     sb = stack.sandbox
     hanna = people["hanna"]
-    say.out("\n##### Chapter 3: matching over the whole pool, explained, approved by a host #####")
-    say.brief = set()  # show everything, but only Ana's introduction in full
+    say.out("\n##### Chapter 3: speed dating, then matching over the whole pool, explained, approved by a host #####")
+    say.out("(Ana's messages in full; everyone else's as one line each.)")
+    say.brief = {p.id for key, p in people.items() if key not in ("hanna", "jonas", "ana")}
     stack.advance(timedelta(minutes=30))
+    refused = _chapter_speed_dating(stack, say, result, people, admin)
+    say.brief = set()  # show everything, but only Ana's introduction in full
     say.step("Hanna runs `/tandem admin match` in #tandem-hosts.")
     hanna.slash("admin match", channel_id=admin)
     stack.settle()
@@ -540,6 +551,207 @@ def _chapter_matching(
         pairs = session.query(Pair).count()
     say.note(f"{pairs} pairs, each introduced in its own group DM with Tandem")
     _expect(result, pairs == (len(COHORT) - 2) // 2, "every onboarded person got a partner")
+    with stack.session_factory() as session:
+        made = {frozenset((p.participant_a_id, p.participant_b_id)) for p in session.scalars(select(Pair))}
+        mutual = sum(any(r.get("key") == "mutual_interest" for r in p.reasons) for p in session.scalars(select(Pair)))
+    _expect(result, refused not in made, "Jörg's “no” in speed dating kept that pair apart")
+    _expect(result, mutual >= 3, "pairs who both said yes in speed dating were matched, and told why")
+
+
+def _chapter_trial(
+    stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str
+) -> None:
+    from bot.ids import ID
+    from bot.models import Pair, PairStatus, Participant
+
+    sb = stack.sandbox
+    hanna = people["hanna"]
+    key_of = {p.id: key for key, p in people.items()}
+    roles = {key: role for key, _real, _tz, _locale, role in COHORT}
+    europe = {key for key, _real, tz, _locale, _role in COHORT if not tz.startswith("Asia/")}  # and New York
+    with stack.session_factory() as session:
+        slack_of = {p.id: p.slack_user_id for p in session.scalars(select(Participant))}
+        pairs = list(session.scalars(select(Pair).where(Pair.status == PairStatus.ACTIVE).order_by(Pair.id)))
+        started = pairs[0].started_at if pairs else stack.clock.now()
+        duo = next(
+            (
+                (key_of[slack_of[p.participant_a_id]], key_of[slack_of[p.participant_b_id]])
+                for p in pairs
+                if {key_of[slack_of[p.participant_a_id]], key_of[slack_of[p.participant_b_id]]} <= europe
+                and {roles[key_of[slack_of[p.participant_a_id]]], roles[key_of[slack_of[p.participant_b_id]]]}
+                == {"digital", "context"}
+            ),
+            None,
+        )
+    _expect(result, duo is not None, "a pair on the Atlantic side to follow through the trial")
+    if duo is None:
+        return
+    switcher, stayer = sorted(duo, key=lambda k: roles[k] != "digital")  # the digital partner asks to switch
+    names = {k: people[k].real_name.split()[0] for k in duo}
+    say.out("\n##### Chapter 4: the trial month: “continue or switch?”, privately; late joiners; a rematch #####")
+    say.out(f"({names[switcher]}'s and {names[stayer]}'s messages in full; everyone else's as one line each.)")
+    say.brief = {p.id for key, p in people.items() if key not in ("hanna", "jonas", switcher, stayer)}
+
+    _advance_to(stack, (started + timedelta(days=5)).replace(hour=15, minute=0), step=timedelta(hours=1))
+    say.step("Klaus changes his mind and types `/tandem join`; Noah finally answers his invitation. Both interview.")
+    people["klaus"].slash("join")
+    stack.settle()
+    _interview(stack, people, "klaus", join=False)
+    _interview(stack, people, "noah")
+    say.flush()
+    say.note("late joiners wait for the next matching round; nobody is matched behind the hosts' backs")
+
+    _advance_to(stack, started + timedelta(weeks=4, hours=17), step=timedelta(hours=1))
+    say.step("Four weeks after the introductions: each partner is asked privately, in their own workday morning.")
+    say.flush()
+    asked = {k: _last_with(_dm_from_tandem(stack, people[k]), ID.TRIAL_SWITCH) for k in duo}
+    _expect(result, all(asked.values()), "both partners were asked “continue or switch?” by DM")
+    if not all(asked.values()):
+        return
+    say.step(f"{names[switcher]} chooses “switch”; {names[stayer]} chooses “continue”. Most others don't answer.")
+    people[switcher].click(ID.TRIAL_SWITCH, message=asked[switcher])
+    people[stayer].click(ID.TRIAL_CONTINUE, message=asked[stayer])
+    for key in ("ana", "ben", "wei"):
+        question = _last_with(_dm_from_tandem(stack, people[key]), ID.TRIAL_CONTINUE)
+        if question is not None:
+            people[key].click(ID.TRIAL_CONTINUE, message=question)
+    stack.settle()
+    say.flush()
+
+    _advance_to(stack, stack.clock.now() + timedelta(days=6), step=timedelta(hours=1))
+    say.step("The question closes. Both hear the same words; the hosts get counts, never who asked.")
+    say.flush()
+    endings = [
+        _dm_from_tandem(stack, people[k])[-1].get("blocks", []) for k in duo if _dm_from_tandem(stack, people[k])
+    ]
+    with stack.session_factory() as session:
+        ended = session.scalars(select(Pair).where(Pair.status == PairStatus.ENDED)).all()
+        still = session.scalar(select(func.count()).select_from(Pair).where(Pair.status == PairStatus.ACTIVE))
+    _expect(result, len(ended) == 1 and ended[0].end_reason == "switch", "exactly one pair ended after the trial")
+    _expect(result, still == len(pairs) - 1, "every other pair continues")
+    _expect(
+        result,
+        len(endings) == 2
+        and json.dumps(endings[0]).replace(names[stayer], "X").replace(names[switcher], "X")
+        == json.dumps(endings[1]).replace(names[stayer], "X").replace(names[switcher], "X"),
+        "both partners got the same closing words",
+    )
+    counts = _last_with(sb.messages(admin), ID.MATCH_RUN)
+    _expect(
+        result,
+        counts is not None and not any(people[k].real_name.split()[0] in json.dumps(counts) for k in duo),
+        "the hosts' trial summary names nobody",
+    )
+    if counts is None:
+        return
+
+    say.step("Hanna presses “Matching starten” on that summary: the two who switched come first, with Klaus and Noah.")
+    hanna.click(ID.MATCH_RUN, message=counts)
+    stack.settle()
+    say.flush()
+    hanna.click(ID.MATCH_APPROVE, message=_last_with(sb.messages(admin), ID.MATCH_APPROVE))
+    stack.settle()
+    say.flush()
+    with stack.session_factory() as session:
+        active = session.scalars(select(Pair).where(Pair.status == PairStatus.ACTIVE)).all()
+        partners = {key_of[slack_of[p.participant_a_id]]: key_of[slack_of[p.participant_b_id]] for p in active} | {
+            key_of[slack_of[p.participant_b_id]]: key_of[slack_of[p.participant_a_id]] for p in active
+        }
+    _expect(
+        result,
+        switcher in partners and stayer in partners and partners[switcher] != stayer,
+        "both who switched were rematched, with someone new",
+    )
+    _expect(result, "klaus" in partners and "noah" in partners, "the late joiners got partners too")
+    say.step(f"{names[stayer]} opens the Home tab: a new partner, and no trace of a “failed” tandem.")
+    people[stayer].open_home()
+    stack.settle()
+    say.flush()
+
+
+SPEED_ANSWERS = {  # position on the card -> answer, per person; everyone not listed stays silent
+    **{key: {0: "yes", 1: "maybe"} for key in ("ana", "lena", "mia", "tobias", "joana", "rui", "ines", "miguel")},
+    "joerg": {0: "yes", 1: "maybe", 2: "no"},
+    "sofia": {0: "yes", 1: "yes", 2: "maybe"},
+    **{key: {0: "yes"} for key in ("ben", "olivia", "ethan", "grace", "emma")},
+}
+SPEED_LATE = {key: {0: "yes", 1: "maybe"} for key in ("wei", "priya", "daniel", "mei", "arjun", "huimin", "kenji")}
+
+
+def _answer_card(stack: LocalStack, persona: Persona, answers: dict[int, str]) -> dict[int, int]:
+    """Click the answers on a person's speed-dating card; returns position -> intro id of what was clicked."""
+    from bot.ids import ID
+
+    card = _last_with(_dm_from_tandem(stack, persona), ID.SPEED_YES)
+    if card is None:
+        return {}
+    rows = [b for b in card["blocks"] if b["type"] == "actions"]
+    action = {"yes": ID.SPEED_YES, "maybe": ID.SPEED_MAYBE, "no": ID.SPEED_NO}
+    clicked = {}
+    for position, answer in answers.items():
+        if position < len(rows):
+            value = next(el["value"] for el in rows[position]["elements"] if el["action_id"] == action[answer])
+            persona.click(action[answer], message=card, value=value)
+            clicked[position] = int(value)
+    return clicked
+
+
+def _chapter_speed_dating(
+    stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str
+) -> frozenset[int]:
+    """Returns the pair Jörg said no to (participant ids)."""
+    from bot.ids import ID
+    from bot.models import SpeedIntro, SpeedRound
+
+    hanna = people["hanna"]
+    say.step("Hanna starts an optional speed-dating round with `/tandem admin speed`, answers due in three days.")
+    hanna.slash("admin speed", channel_id=admin)
+    say.flush()
+    hanna.submit(hanna.open_views()[-1]["id"])  # the proposed deadline: Thursday, 18:00 in Berlin
+    stack.settle()
+    say.flush()
+
+    say.step("Berlin and Lisbon answer right away: yes to their first candidate, maybe to the second; Jörg says no.")
+    refused = 0
+    for key, answers in SPEED_ANSWERS.items():
+        if key in ("ben", "olivia", "ethan", "grace", "emma"):
+            continue
+        clicked = _answer_card(stack, people[key], answers)
+        if key == "joerg":
+            refused = clicked.get(2, 0)
+    stack.settle()
+    say.flush()
+    _advance_to(stack, stack.clock.now().replace(hour=15))
+    say.step("New York, 10:00 (their cards came at 09:00): Ben, Olivia, Ethan, Grace and Emma say yes to the first.")
+    for key in ("ben", "olivia", "ethan", "grace", "emma"):
+        _answer_card(stack, people[key], SPEED_ANSWERS[key])
+    say.flush()
+    cards = {key: _last_with(_dm_from_tandem(stack, p), ID.SPEED_YES) for key, p in people.items()}
+    with_card = {key for key, card in cards.items() if card is not None}
+    _expect(result, len(with_card) == len(COHORT) - 2, "every onboarded person got a speed-dating card by DM")
+    with stack.session_factory() as session:
+        round_ = session.scalars(select(SpeedRound)).one()
+        closes_at = round_.closes_at
+    _advance_to(stack, closes_at - timedelta(hours=24), step=timedelta(hours=1))
+    say.step("A day before the deadline: one reminder, only to people with unanswered intros.")
+    say.flush()
+    _advance_to(stack, closes_at - timedelta(hours=20), step=timedelta(hours=1))
+    say.step(
+        "Singapore, the next morning: Wei, Priya, Daniel, Mei, Arjun, Hui Min and Kenji answer after the reminder."
+    )
+    for key, answers in SPEED_LATE.items():
+        _answer_card(stack, people[key], answers)
+    say.flush()
+    _advance_to(stack, closes_at + timedelta(minutes=1), step=timedelta(hours=1))
+    say.step("Thursday 18:00 in Berlin: speed dating closes; the hosts get counts, never who said what.")
+    say.flush()
+    with stack.session_factory() as session:
+        intro = session.get(SpeedIntro, refused) if refused else None
+        pair = frozenset((intro.participant_id, intro.candidate_id)) if intro else frozenset()
+        closed = session.scalars(select(SpeedRound)).one().status == "closed"
+    _expect(result, closed, "the speed-dating round closed at its deadline")
+    _expect(result, bool(pair), "Jörg said no to one candidate")
+    return pair
 
 
 CREATOR, GOVERNANCE, NOCODE = (

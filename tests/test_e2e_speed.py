@@ -89,7 +89,9 @@ def test_a_round_from_start_to_matching(stack: LocalStack) -> None:
         names = {p.id: p.display_name for p in s.scalars(select(Participant))}
     shown = {(names[i.participant_id], names[i.candidate_id]) for i in intros}
     assert all((b, a) in shown for a, b in shown)  # mutual
-    # everyone got a card by DM, in their language and their own time zone
+    # everyone got a card by DM, in their language, in their own daytime (New York: at 09:00 local)
+    assert _card(stack, people["Olivia"]) is None and _card(stack, people["Wei"]) is not None
+    stack.advance(timedelta(hours=6), step=timedelta(minutes=30))  # 14:00 UTC, 09:00 in New York
     for name, who in people.items():
         card = _card(stack, who)
         assert card is not None, name
@@ -121,19 +123,23 @@ def test_a_round_from_start_to_matching(stack: LocalStack) -> None:
         }
     assert said == {("Ana", "Jorg"): "yes", ("Jorg", "Ana"): "yes", ("Lena", refused): "no"}
 
-    # one reminder a day before closing, to those with open answers only (everyone but nobody who finished)
+    # one reminder a day before closing, only to those who answered nothing, each in their own daytime
     before = {name: len(who.dm_messages()) for name, who in people.items()}
-    stack.advance(timedelta(days=2, hours=9, minutes=30), step=timedelta(minutes=30))  # Wed 17:30 UTC
+    stack.advance(timedelta(days=2, hours=3, minutes=30), step=timedelta(minutes=30))  # Wed 17:30 UTC
     after = {name: len(who.dm_messages()) for name, who in people.items()}
-    assert all(after[n] == before[n] + 1 for n in people)  # all still had an open intro
-    assert "Reminder" in json.dumps(_card(stack, people["Olivia"])) or "Erinnerung" in json.dumps(
-        _card(stack, people["Ana"])
-    )
-    stack.advance(timedelta(hours=6), step=timedelta(hours=1))
+    silent = {"Wei", "Olivia", "Priya", "Kenji"}  # Ana, Jorg and Lena answered; Kenji's click was refused
+    assert {n for n in people if after[n] == before[n] + 1} == silent - {"Wei", "Priya", "Kenji"}
+    assert "Reminder" in json.dumps(_card(stack, people["Olivia"]))
+    stack.advance(timedelta(hours=6), step=timedelta(hours=1))  # Wed 23:30 UTC: 07:30 in Singapore
+    assert {n for n in people if len(people[n].dm_messages()) == before[n] + 1} == {"Olivia"}
+    stack.advance(timedelta(hours=2), step=timedelta(hours=1))  # 09:30 in Singapore
+    after = {name: len(who.dm_messages()) for name, who in people.items()}
+    assert {n for n in people if after[n] == before[n] + 1} == silent
+    stack.advance(timedelta(hours=4), step=timedelta(hours=1))
     assert {name: len(who.dm_messages()) for name, who in people.items()} == after
 
     # the deadline passes: closed, counts for hosts with a button to run matching
-    stack.advance(timedelta(hours=17), step=timedelta(hours=1))  # Thu 16:30 UTC: still open
+    stack.advance(timedelta(hours=11), step=timedelta(hours=1))  # Thu 16:30 UTC: still open
     with stack.session_factory() as s:
         assert s.scalars(select(SpeedRound)).one().status == SpeedStatus.OPEN
     stack.advance(timedelta(hours=1), step=timedelta(minutes=30))  # Thu 17:30 UTC, past 18:00 in Berlin

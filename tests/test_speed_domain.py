@@ -101,7 +101,7 @@ def test_interest_map_and_summary_count_pairs_not_people() -> None:
         frozenset((1, 3)): "maybe",
         frozenset((2, 4)): "no",
     }
-    assert speed.summary(rows) == {"people": 4, "answered": 2, "mutual_yes": 1, "mutual_maybe": 1}
+    assert speed.summary(rows) == {"people": 4, "answered": 3, "mutual_yes": 1, "mutual_maybe": 1}
 
 
 def test_deadline_is_18_local_on_a_day_from_tomorrow_to_two_weeks() -> None:
@@ -135,3 +135,14 @@ def test_one_reminder_a_day_before_closing_but_not_right_after_the_start() -> No
     short = created + timedelta(hours=20)  # a round shorter than a day: remind no sooner than 12 h in
     assert not speed.reminder_due(created_at=created, closes_at=short, reminded=False, now=created + timedelta(hours=1))
     assert speed.reminder_due(created_at=created, closes_at=short, reminded=False, now=created + timedelta(hours=12))
+
+
+def test_cards_arrive_in_local_workday_daytime_unless_the_deadline_is_near() -> None:
+    now = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)  # Monday: 09:00 Berlin, 03:00 New York, 16:00 Singapore
+    closes = datetime(2027, 1, 7, 17, 0, tzinfo=UTC)
+    assert speed.deliver_at(now, "Europe/Berlin", closes_at=closes) == now
+    assert speed.deliver_at(now, "America/New_York", closes_at=closes) == datetime(2027, 1, 4, 14, 0, tzinfo=UTC)
+    assert speed.deliver_at(now, "Asia/Singapore", closes_at=closes) == now
+    # at night, an hour before the deadline: at once, or never in time
+    late = datetime(2027, 1, 7, 16, 0, tzinfo=UTC)  # 01:00 in Singapore
+    assert speed.deliver_at(late, "Asia/Singapore", closes_at=closes) == late

@@ -7,6 +7,9 @@ rounds before. In round *r* everyone who so far got fewer than *r - 1* intros co
 matching serves them first (its priority rule): people on the larger side of the pool are not left out of
 every round while others get three.
 
+**Delivery**: cards and the one reminder (to people who have not answered any intro yet, a day before closing)
+reach each person in their own workday daytime (:func:`bot.domain.trial.send_at`).
+
 **Deadline**: answers are due by ``CLOSING_TIME`` local time (the program's zone) on a date the host picks,
 from tomorrow up to ``MAX_DAYS`` ahead.
 """
@@ -19,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import matching as rules
+from bot.domain.trial import send_at
 
 INTROS = 3
 MAX_DAYS = 14
@@ -26,6 +30,7 @@ DEFAULT_DAYS = 3
 CLOSING_TIME = time(18, 0)
 REMIND_BEFORE = timedelta(hours=24)  # the one reminder to people with open answers
 REMIND_NOT_BEFORE = timedelta(hours=12)  # ...but never sooner than this after the intros went out
+LAST_CALL = timedelta(hours=2)  # a card due later than this before the deadline goes out at once instead
 ANSWERS = ("yes", "maybe", "no")
 
 
@@ -103,20 +108,27 @@ def parse_deadline(raw: object, *, now: datetime, tz: str) -> tuple[datetime | N
     return datetime.combine(day, CLOSING_TIME, tzinfo=ZoneInfo(tz)), None
 
 
+def deliver_at(now: datetime, tz: str, *, closes_at: datetime) -> datetime:
+    """When a card or reminder should reach someone: their next workday daytime, unless that comes too close to
+    the deadline to be of use (then now)."""
+    at = send_at(now, tz)
+    return at if at <= closes_at - LAST_CALL else now
+
+
 def reminder_due(*, created_at: datetime, closes_at: datetime, reminded: bool, now: datetime) -> bool:
     return not reminded and closes_at - REMIND_BEFORE <= now < closes_at and now >= created_at + REMIND_NOT_BEFORE
 
 
 def summary(rows: Iterable[tuple[int, int, str | None]]) -> Mapping[str, int]:
-    """Counts for hosts, never who said what: people shown intros, people who answered all of theirs, and pairs
+    """Counts for hosts, never who said what: people shown intros, people who answered at least one, and pairs
     who both said yes / at least maybe."""
     rows = list(rows)
     people = {v for v, _, _ in rows}
-    open_people = {v for v, _, a in rows if a is None}
+    answered = {v for v, _, a in rows if a is not None}
     levels = interest_map(rows)
     return {
         "people": len(people),
-        "answered": len(people - open_people),
+        "answered": len(answered),
         "mutual_yes": sum(level == "yes" for level in levels.values()),
         "mutual_maybe": sum(level == "maybe" for level in levels.values()),
     }
