@@ -184,3 +184,28 @@ def test_non_hosts_cannot_start_a_round(stack: LocalStack) -> None:
     assert "only program hosts" in json.dumps(mallory.ephemeral_messages()[-1])
     with stack.session_factory() as s:
         assert s.scalar(select(func.count()).select_from(SpeedRound)) == 0
+
+
+def test_the_program_card_button_opens_the_modal_for_that_program(stack: LocalStack) -> None:
+    hanna = persona(stack, "Hanna", is_admin=True)
+    mallory = persona(stack, "Mallory")
+    channel = admin_channel(stack, hanna)
+    create_program(stack, hanna, channel)
+    _onboard(stack)
+    card = next(
+        m
+        for m in reversed(stack.sandbox.messages(channel))
+        if any(el["action_id"] == ID.SPEED_START for _, el in iter_action_elements(m.get("blocks", [])))
+    )
+    mallory.click(ID.SPEED_START, message=card)
+    assert mallory.open_views() == []
+    hanna.click(ID.SPEED_START, message=card)
+    view = hanna.open_views()[-1]
+    assert view["callback_id"] == ID.SPEED_MODAL
+    picker = next(b for b in view["blocks"] if b.get("block_id") == ID.SPEED_PROGRAM)
+    assert picker["element"]["initial_option"]["text"]["text"] == "Pilot 2027"
+    hanna.submit(view["id"], {ID.SPEED_CLOSES_ON.value: (START + timedelta(days=2)).date().isoformat()})
+    stack.settle()
+    with stack.session_factory() as s:
+        round_ = s.scalars(select(SpeedRound)).one()
+        assert round_.created_by == hanna.id and round_.stats["people"] == 7

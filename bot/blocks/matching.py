@@ -87,7 +87,7 @@ def preview(
     for pair in pairs[:PREVIEW_PAIRS_MAX]:
         line = t("pair_line", a=pair["a"], b=pair["b"], score=pair["score"])
         if pair["locked"]:
-            line += i18n.plain(locale, "matching", "locked")
+            line += " " + i18n.plain(locale, "matching", "locked")
         why = reasons_text(locale, pair["reasons"])
         section = kit.section(line + ("\n" + why if why else ""))
         label = p("unlock" if pair["locked"] else "lock")
