@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot.ids import ID
+from bot.models import Enrollment, EnrollmentStatus, Participant, Program
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 
@@ -33,3 +36,52 @@ def create_program(stack: LocalStack, host: Persona, channel: str, **values: str
     delivery = host.submit(view["id"], {**PROGRAM_VALUES, **values})
     stack.settle()
     return delivery.json() if delivery.body else {}
+
+
+def onboard(stack: LocalStack, people: dict[str, tuple], program_name: str = "Pilot 2027") -> dict[str, Persona]:
+    """People who finished the interview, written straight to the database (the interview has its own tests).
+
+    ``people``: name -> (role, Slack locale, zone, display name, department, can teach, wants to learn, values)."""
+    personas = {}
+    now = stack.clock.now()
+    with stack.session_factory() as s:
+        program = s.scalars(select(Program).where(Program.name == program_name)).one()
+        for name, (role, locale, tz, display, dept, teach, learn, values) in people.items():
+            p = persona(stack, name, tz=tz, locale=locale)
+            personas[name] = p
+            participant = Participant(
+                workspace_id=program.workspace_id,
+                slack_user_id=p.id,
+                display_name=display,
+                tz=tz,
+                locale=locale[:2],
+                role=role,
+                self_description=f"I am {display}.",
+                department=dept,
+                can_teach=teach,
+                want_to_learn=learn,
+                curiosity=[],
+                values=values,
+                learning_style="doing",
+                preferences={"mode": "async", "pace": "steady", "directness": "balanced"},
+                hours_per_week=2,
+                preferred_days=[1, 3],
+                created_at=now,
+                updated_at=now,
+            )
+            s.add(participant)
+            s.flush()
+            s.add(
+                Enrollment(
+                    program_id=program.id,
+                    participant_id=participant.id,
+                    status=EnrollmentStatus.ONBOARDED,
+                    source="list",
+                    invited_at=now,
+                    last_activity_at=now,
+                    reminders_sent=0,
+                    step_message={},
+                )
+            )
+        s.commit()
+    return personas

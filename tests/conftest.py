@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -100,3 +101,16 @@ def session_factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
 def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     with session_factory() as session:
         yield session
+
+
+@pytest.fixture
+def stack(database_url: str, session_factory: sessionmaker[Session]) -> Iterator[Any]:
+    """The whole of Tandem on the sandbox and a simulated clock. Afterwards every Web API call it made must be one
+    Slack accepts, every interaction answer well formed, and every response_url post accepted. (A test module
+    may define its own ``stack`` when it needs something else.)"""
+    from tests.e2e import assert_calls_ok, make_stack
+
+    s = make_stack(database_url).start()
+    yield s
+    assert_calls_ok(s)
+    s.stop()

@@ -22,6 +22,17 @@ def make_stack(database_url: str) -> LocalStack:
     return LocalStack(database_url, clock=SimulatedClock(START), migrate=False)
 
 
+def assert_calls_ok(stack: LocalStack) -> None:
+    """Every Web API call Tandem made is one Slack accepts, every interaction answer was well formed, and every
+    response_url post was accepted."""
+    from bot.sandbox.blockkit import validate_call
+
+    for i, call in enumerate(stack.sandbox.calls):
+        assert validate_call(call["method"], call["args"]) == [], f"call {i} {call['method']} invalid"
+    assert stack.sandbox.problems == []
+    assert all(post["ok"] for post in stack.sandbox.response_url_posts), stack.sandbox.response_url_posts
+
+
 def signed_post(
     url: str, body: bytes, *, content_type: str, secret: str = SIGNING_SECRET, timestamp: int | None = None
 ) -> tuple[int, bytes]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -11,21 +10,10 @@ from sqlalchemy import func, select
 
 from bot.ids import ID
 from bot.models import Enrollment, EnrollmentStatus, InviteBatch, OutboxMessage, Program, ProgramStatus, Workspace
-from bot.sandbox.blockkit import validate_call
 from bot.sandbox.stack import LocalStack
 from tests.admin_helpers import PROGRAM_VALUES, admin_channel, create_program, persona
-from tests.e2e import make_stack
 
 STEP = timedelta(hours=1)  # long spans tick hourly (production: every minute; due work is due at or before now)
-
-
-@pytest.fixture
-def stack(database_url: str, session_factory) -> Iterator[LocalStack]:
-    s = make_stack(database_url).start()
-    yield s
-    for i, call in enumerate(s.sandbox.calls):
-        assert validate_call(call["method"], call["args"]) == [], f"call {i} {call['method']} invalid"
-    s.stop()
 
 
 def _text(obj) -> str:

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import json
 import statistics
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.domain import matching as rules
 from bot.ids import ID
 from bot.models import (
-    Enrollment,
-    EnrollmentStatus,
     MatchProposal,
     MatchRound,
     Pair,
@@ -23,10 +19,9 @@ from bot.models import (
     Program,
     RoundStatus,
 )
-from bot.sandbox.blockkit import validate_call
+from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
-from tests.admin_helpers import admin_channel, create_program, persona
-from tests.e2e import make_stack
+from tests.admin_helpers import admin_channel, create_program, onboard, persona
 
 PROFILES = {
     # name: (role, locale, tz, department, can_teach, want_to_learn, values)
@@ -40,61 +35,9 @@ PROFILES = {
 }
 
 
-@pytest.fixture
-def stack(database_url: str, session_factory) -> Iterator[LocalStack]:
-    s = make_stack(database_url).start()
-    yield s
-    for i, call in enumerate(s.sandbox.calls):
-        assert validate_call(call["method"], call["args"]) == [], f"call {i} {call['method']} invalid"
-    assert s.sandbox.problems == []
-    s.stop()
-
-
-def _onboard(stack: LocalStack, program_name: str = "Pilot 2027") -> dict[str, object]:
-    """Seven people who finished the interview (written straight to the database: the interview has its own
-    end-to-end tests)."""
-    people = {}
-    with stack.session_factory() as s:
-        program = s.scalars(select(Program).where(Program.name == program_name)).one()
-        for name, (role, locale, tz, dept, teach, learn, values) in PROFILES.items():
-            p = persona(stack, name, tz=tz, locale=locale)
-            people[name] = p
-            participant = Participant(
-                workspace_id=program.workspace_id,
-                slack_user_id=p.id,
-                display_name=name,
-                tz=tz,
-                locale=locale[:2],
-                role=role,
-                self_description=f"I am {name}.",
-                department=dept,
-                can_teach=teach,
-                want_to_learn=learn,
-                curiosity=[],
-                values=values,
-                learning_style="doing",
-                preferences={"mode": "async", "pace": "steady", "directness": "balanced"},
-                hours_per_week=2,
-                preferred_days=[1, 3],
-                created_at=stack.clock.now(),
-                updated_at=stack.clock.now(),
-            )
-            s.add(participant)
-            s.flush()
-            s.add(
-                Enrollment(
-                    program_id=program.id,
-                    participant_id=participant.id,
-                    status=EnrollmentStatus.ONBOARDED,
-                    source="list",
-                    invited_at=stack.clock.now(),
-                    last_activity_at=stack.clock.now(),
-                    reminders_sent=0,
-                    step_message={},
-                )
-            )
-        s.commit()
-    return people
+def _onboard(stack: LocalStack, program_name: str = "Pilot 2027") -> dict[str, Persona]:
+    """The seven PROFILES, onboarded."""
+    return onboard(stack, {name: (*p[:3], name, *p[3:]) for name, p in PROFILES.items()}, program_name)
 
 
 def _preview(stack: LocalStack, channel: str) -> dict:

@@ -4,31 +4,17 @@ program's time zone, once."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.ids import ID
 from bot.models import MatchRound, Program, Workspace
-from bot.sandbox.blockkit import validate_call
 from bot.sandbox.stack import LocalStack
 from tests.admin_helpers import PROGRAM_VALUES, admin_channel, create_program, persona
-from tests.e2e import make_stack
 from tests.test_e2e_matching import _onboard
 
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture
-def stack(database_url: str, session_factory) -> Iterator[LocalStack]:
-    s = make_stack(database_url).start()
-    yield s
-    for i, call in enumerate(s.sandbox.calls):
-        assert validate_call(call["method"], call["args"]) == [], f"call {i} {call['method']} invalid"
-    assert s.sandbox.problems == []
-    s.stop()
 
 
 def _previews(stack: LocalStack, channel: str) -> list[dict]:

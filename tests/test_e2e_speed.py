@@ -4,31 +4,19 @@ deadline, one reminder, the round closes with counts for hosts, and matching wei
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.ids import ID
 from bot.models import Participant, SpeedIntro, SpeedRound, SpeedStatus
-from bot.sandbox.blockkit import iter_action_elements, validate_call
+from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 from tests.admin_helpers import admin_channel, create_program, persona
-from tests.e2e import START, make_stack
+from tests.e2e import START
 from tests.test_e2e_matching import _onboard, _preview
-
-
-@pytest.fixture
-def stack(database_url: str, session_factory) -> Iterator[LocalStack]:
-    s = make_stack(database_url).start()
-    yield s
-    for i, call in enumerate(s.sandbox.calls):
-        assert validate_call(call["method"], call["args"]) == [], f"call {i} {call['method']} invalid"
-    assert s.sandbox.problems == []
-    s.stop()
 
 
 def _card(stack: LocalStack, who: Persona) -> dict[str, Any] | None:

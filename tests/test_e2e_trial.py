@@ -4,7 +4,7 @@ the deadline without anyone (the database included) being able to tell who asked
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,8 +17,6 @@ from bot.clock import SimulatedClock
 from bot.db import upgrade
 from bot.ids import ID
 from bot.models import (
-    Enrollment,
-    EnrollmentStatus,
     OutboxMessage,
     Pair,
     PairStatus,
@@ -27,12 +25,12 @@ from bot.models import (
     ProgramStatus,
     TrialCheck,
 )
-from bot.sandbox.blockkit import iter_action_elements, validate_call
+from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 from bot.services import trial
-from tests.admin_helpers import admin_channel, create_program, persona
-from tests.e2e import START, make_stack
+from tests.admin_helpers import admin_channel, create_program, onboard, persona
+from tests.e2e import START, assert_calls_ok
 
 # name: (role, Slack locale, zone, display name, department, can teach, wants to learn, values)
 PAIR = {
@@ -53,69 +51,7 @@ FIVE = timedelta(minutes=5)
 MONDAY_AFTER = datetime(2027, 2, 8, 14, 5, tzinfo=UTC)  # both have been told how it came out
 
 
-def _check_calls(stack: LocalStack) -> None:
-    for i, call in enumerate(stack.sandbox.calls):
-        assert validate_call(call["method"], call["args"]) == [], f"call {i} {call['method']} invalid"
-    assert stack.sandbox.problems == []
-    assert all(post["ok"] for post in stack.sandbox.response_url_posts), stack.sandbox.response_url_posts
-
-
-@pytest.fixture
-def stack(database_url: str, session_factory) -> Iterator[LocalStack]:
-    s = make_stack(database_url).start()
-    yield s
-    _check_calls(s)
-    s.stop()
-
-
 # -- helpers ------------------------------------------------------------------------------------------------
-def _onboard(stack: LocalStack, people: dict[str, tuple]) -> dict[str, Persona]:
-    """People who finished the interview, written straight to the database (the interview has its own tests)."""
-    personas = {}
-    now = stack.clock.now()
-    with stack.session_factory() as s:
-        program = s.scalars(select(Program).where(Program.name == PROGRAM)).one()
-        for name, (role, locale, tz, display, dept, teach, learn, values) in people.items():
-            p = persona(stack, name, tz=tz, locale=locale)
-            personas[name] = p
-            participant = Participant(
-                workspace_id=program.workspace_id,
-                slack_user_id=p.id,
-                display_name=display,
-                tz=tz,
-                locale=locale[:2],
-                role=role,
-                self_description=f"I am {display}.",
-                department=dept,
-                can_teach=teach,
-                want_to_learn=learn,
-                curiosity=[],
-                values=values,
-                learning_style="doing",
-                preferences={"mode": "async", "pace": "steady", "directness": "balanced"},
-                hours_per_week=2,
-                preferred_days=[1, 3],
-                created_at=now,
-                updated_at=now,
-            )
-            s.add(participant)
-            s.flush()
-            s.add(
-                Enrollment(
-                    program_id=program.id,
-                    participant_id=participant.id,
-                    status=EnrollmentStatus.ONBOARDED,
-                    source="list",
-                    invited_at=now,
-                    last_activity_at=now,
-                    reminders_sent=0,
-                    step_message={},
-                )
-            )
-        s.commit()
-    return personas
-
-
 def _match(stack: LocalStack, host: Persona, channel: str) -> None:
     host.slash("admin match", channel_id=channel)
     stack.settle()
@@ -129,7 +65,7 @@ def _setup(stack: LocalStack, people: dict[str, tuple]) -> tuple[Persona, str, d
     hanna = persona(stack, "Hanna", is_admin=True)
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel)
-    personas = _onboard(stack, people)
+    personas = onboard(stack, people, PROGRAM)
     _match(stack, hanna, channel)
     with stack.session_factory() as s:
         program = s.scalars(select(Program).where(Program.name == PROGRAM)).one()
@@ -305,7 +241,7 @@ def test_asked_in_daytime_then_a_switch_ends_the_pair_for_both_alike_and_both_ar
         assert word not in home_wei.casefold() and word not in home_jorg.casefold()
 
     # the next round pairs both with someone new, never with each other again
-    others = _onboard(stack, OTHERS)
+    others = onboard(stack, OTHERS, PROGRAM)
     _match(stack, hanna, channel)
     assert _pair_ids(stack) == {
         frozenset((wei.id, others["Priya"].id)),
@@ -351,7 +287,7 @@ def _switch_by(url: str, clicker: str) -> dict[str, Any]:
         }
         assert all(len(news) == 1 for news in seen.values() if news is not seen["admin"])
         result = {"before": before, "after_click": after_click, "resolved": dump(stack.engine), "seen": seen}
-        _check_calls(stack)
+        assert_calls_ok(stack)
         return result
     finally:
         stack.stop()
