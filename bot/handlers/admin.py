@@ -62,18 +62,23 @@ def on_match_button(ack: Ack, body: dict, action: dict, context: BoltContext, cl
     show(reply, client=client, trigger_id=body.get("trigger_id"), respond=context.respond)
 
 
-def on_match_run(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
-    """A Match button on any message in the admin channel (program cards, summaries)."""
-    ack()
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    reply = matching_flow.run(
-        db(context),
-        who(context, client, channel),
-        str(action.get("value") or ""),
-        slack=SlackAdmin(client),
-        now=now(context),
-    )
-    show(reply, client=client, trigger_id=body.get("trigger_id"), respond=context.respond)
+def button(flow):  # type: ignore[no-untyped-def]
+    """A listener for an admin-channel button whose value names what it acts on: ``flow(session, who, value,
+    slack=..., now=...)`` returns the Reply to show."""
+
+    def listener(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+        ack()
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        reply = flow(
+            db(context),
+            who(context, client, channel),
+            str(action.get("value") or ""),
+            slack=SlackAdmin(client),
+            now=now(context),
+        )
+        show(reply, client=client, trigger_id=body.get("trigger_id"), respond=context.respond)
+
+    return listener
 
 
 def _submit(flow, ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:  # type: ignore[no-untyped-def]
@@ -108,7 +113,7 @@ def register(app: App) -> None:
         app.action(action_id.value)(on_program_button)
     for action_id in (ID.MATCH_APPROVE, ID.MATCH_RERUN, ID.MATCH_DISCARD, ID.MATCH_LOCK, ID.MATCH_SWAP):
         app.action(action_id.value)(on_match_button)
-    app.action(ID.MATCH_RUN.value)(on_match_run)
+    app.action(ID.MATCH_RUN.value)(button(matching_flow.run))
     app.view(ID.PROGRAM_MODAL.value)(on_program_submit)
     app.view(ID.INVITE_MODAL.value)(on_invite_submit)
     app.view(ID.MATCH_SWAP_MODAL.value)(on_swap_submit)

@@ -6,7 +6,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.flows import speed as flow
-from bot.handlers.admin import show, who
+from bot.handlers.admin import button, who
 from bot.handlers.context import caller, db, now
 from bot.ids import ID
 from bot.slack.admin_port import SlackAdmin
@@ -25,19 +25,6 @@ def on_answer(ack: Ack, action: dict, context: BoltContext, client: WebClient) -
         context.respond(replace_original=False, response_type="ephemeral", **note)
 
 
-def on_start(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
-    ack()
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    reply = flow.program_button(
-        db(context),
-        who(context, client, channel),
-        str(action.get("value") or ""),
-        slack=SlackAdmin(client),
-        now=now(context),
-    )
-    show(reply, client=client, trigger_id=body.get("trigger_id"), respond=context.respond)
-
-
 def on_submit(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     reply = flow.submit(db(context), who(context, client, None), view, slack=SlackAdmin(client), now=now(context))
     if reply.errors:
@@ -49,5 +36,5 @@ def on_submit(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> 
 def register(app: App) -> None:
     for action_id in (ID.SPEED_YES, ID.SPEED_MAYBE, ID.SPEED_NO):
         app.action(action_id.value)(on_answer)
-    app.action(ID.SPEED_START.value)(on_start)
+    app.action(ID.SPEED_START.value)(button(flow.program_button))
     app.view(ID.SPEED_MODAL.value)(on_submit)
