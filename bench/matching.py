@@ -257,6 +257,26 @@ def _reasons(result: m.MatchResult) -> dict[str, int]:
     return counts
 
 
+# -- (d) --------------------------------------------------------------------------------------------------
+def speed_dating(sizes: list[int], seed: int) -> None:
+    """Choosing the speed-dating intros: three successive optimal matchings (bot.domain.speed.intros)."""
+    from collections import Counter
+
+    from bot.domain import speed
+
+    print(f"(d) speed-dating intros: {speed.INTROS} successive optimal matchings, each person at most {speed.INTROS}")
+    for n in sizes:
+        people, past, _interest = synthetic(n, seed)
+        pool = candidates(people)
+        chosen, seconds = timed(lambda pool=pool, past=past: speed.intros(pool, reference=REFERENCE, past_pairs=past))
+        per = Counter(i.viewer for i in chosen)
+        spread = Counter(per[c.id] for c in pool)
+        print(
+            f"    n={n:>6}: {seconds:6.2f} s, {len(chosen)} intros; people by number of intros"
+            f" {dict(sorted(spread.items()))}"
+        )
+
+
 # -- (c) --------------------------------------------------------------------------------------------------
 def database(sizes: list[int], seed: int) -> None:
     try:
@@ -397,6 +417,7 @@ def main(argv: list[str] | None = None) -> None:
     mix = tuple(int(x) for x in args.mix.split(","))
     assert len(mix) == 3, "--mix needs three numbers"
     domain(sizes, args.seed, mix)  # type: ignore[arg-type]
+    speed_dating(sizes, args.seed)
     if not args.no_db:
         database(sizes, args.seed)
 

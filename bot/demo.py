@@ -730,7 +730,7 @@ def _chapter_speed_dating(
     hanna.slash("admin speed", channel_id=admin)
     say.flush()
     hanna.submit(hanna.open_views()[-1]["id"])  # the proposed deadline: Thursday, 18:00 in Berlin
-    stack.settle()
+    stack.advance(timedelta(minutes=1))  # the clock picks the intros and queues the cards
     say.flush()
 
     say.step("Berlin and Lisbon answer right away: yes to their first candidate, maybe to the second; Jörg says no.")

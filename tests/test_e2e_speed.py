@@ -14,7 +14,7 @@ from bot.models import Participant, SpeedIntro, SpeedRound, SpeedStatus
 from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
-from tests.admin_helpers import admin_channel, create_program, persona
+from tests.admin_helpers import admin_channel, create_program, onboard, persona
 from tests.e2e import START
 from tests.test_e2e_matching import _onboard, _preview
 
@@ -46,7 +46,7 @@ def _start_round(stack: LocalStack, host: Persona, channel: str, closes_on: str)
     view = host.open_views()[-1]
     assert view["callback_id"] == ID.SPEED_MODAL
     delivery = host.submit(view["id"], {ID.SPEED_CLOSES_ON.value: closes_on})
-    stack.settle()
+    stack.advance(timedelta(minutes=1))  # the clock's next tick picks the intros and queues the cards
     return delivery
 
 
@@ -193,7 +193,29 @@ def test_the_program_card_button_opens_the_modal_for_that_program(stack: LocalSt
     picker = next(b for b in view["blocks"] if b.get("block_id") == ID.SPEED_PROGRAM)
     assert picker["element"]["initial_option"]["text"]["text"] == "Pilot 2027"
     hanna.submit(view["id"], {ID.SPEED_CLOSES_ON.value: (START + timedelta(days=2)).date().isoformat()})
-    stack.settle()
+    stack.advance(timedelta(minutes=1))
     with stack.session_factory() as s:
         round_ = s.scalars(select(SpeedRound)).one()
         assert round_.created_by == hanna.id and round_.stats["people"] == 7
+
+
+def test_a_pool_where_nobody_fits_anybody_gets_no_cards_and_the_hosts_hear_why(stack: LocalStack) -> None:
+    hanna = persona(stack, "Hanna", is_admin=True)
+    channel = admin_channel(stack, hanna)
+    create_program(stack, hanna, channel)
+    closes_on = (START + timedelta(days=2)).date().isoformat()
+    # nobody waiting at all: the modal says so and nothing is stored
+    answer = _start_round(stack, hanna, channel, closes_on).json()
+    assert "Nobody in this program is waiting" in answer["errors"][ID.SPEED_PROGRAM.value]
+    # two people on the same side: the round is prepared, finds nobody to introduce, and closes
+    both_digital = {
+        name: ("digital", "en-GB", "Europe/Berlin", name, dept, ["no-code"], ["budgeting"], ["trust"])
+        for name, dept in (("Lena", "Marketing"), ("Mia", "Design"))
+    }
+    people = onboard(stack, both_digital)
+    assert not _start_round(stack, hanna, channel, closes_on).body
+    assert "nobody waiting for a partner can be introduced" in stack.sandbox.messages(channel)[-1]["text"]
+    assert all(_card(stack, p) is None for p in people.values())
+    with stack.session_factory() as s:
+        round_ = s.scalars(select(SpeedRound)).one()
+        assert (round_.status, round_.stats["people"], round_.stats["pool"]) == (SpeedStatus.CLOSED, 0, 2)

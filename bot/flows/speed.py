@@ -15,7 +15,7 @@ from bot.domain import speed as domain
 from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host
 from bot.ids import ID
 from bot.models import Participant, Program, ProgramStatus, SpeedRound, Workspace
-from bot.services import programs, speed
+from bot.services import matching, people, programs, speed
 
 
 def _card_renderer(program: Program) -> speed.CardRenderer:
@@ -117,28 +117,39 @@ def submit(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminS
     if running is not None:
         deadline = blocks.when(who.locale, running.closes_at, program.timezone)
         return Reply(errors=blocks.errors(who.locale, {"program": "already_open"}, deadline=deadline))
-    round_ = speed.start(
-        session, program=program, closes_at=closes_at, created_by=who.user_id, now=now, card=_card_renderer(program)
-    )
-    if round_ is None:
-        session.rollback()
+    if len(matching.pool(session, program)) < 2:
         return Reply(errors=blocks.errors(who.locale, {"program": "nobody"}))
-    announce(
-        session,
-        workspace,
-        blocks.started(
-            who.locale,
-            host=who.user_id,
-            program=program.name,
-            stats=round_.stats,
-            deadline=blocks.when(who.locale, closes_at, program.timezone),
-            tz=program.timezone,
-        ),
-        cause=f"speed-start:{round_.id}",
-        now=now,
-    )
-    session.commit()
+    speed.request(session, program=program, closes_at=closes_at, created_by=who.user_id, now=now)
     return Reply()
+
+
+def prepare_rounds(session: Session, now: datetime) -> int:
+    """Clock job: pick the intros of requested rounds, queue the cards, and tell the hosts how it went."""
+    prepared = speed.prepare_due(session, now=now, card=_card_renderer)
+    for round_ in prepared:
+        program = session.get(Program, round_.program_id)
+        workspace = session.get(Workspace, program.workspace_id) if program else None
+        if program is None or workspace is None:
+            continue
+        host = (
+            people.find_participant(session, team_id=workspace.team_id, user_id=round_.created_by)
+            if round_.created_by
+            else None
+        )
+        locale = host.locale if host else program.default_locale
+        if round_.stats.get("intros"):
+            message = blocks.started(
+                locale,
+                host=round_.created_by or "",
+                program=program.name,
+                stats=round_.stats,
+                deadline=blocks.when(locale, round_.closes_at, program.timezone),
+                tz=program.timezone,
+            )
+        else:
+            message = blocks.note(locale, "nobody_compatible", program=program.name)
+        announce(session, workspace, message, cause=f"speed-start:{round_.id}", now=now)
+    return len(prepared)
 
 
 def answer(

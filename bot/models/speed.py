@@ -11,6 +11,7 @@ from bot.models.base import Base
 
 
 class SpeedStatus(enum.StrEnum):
+    PREPARING = "preparing"  # a host asked for it; the clock picks the intros and queues the cards
     OPEN = "open"  # intros sent, answers welcome until closes_at
     CLOSED = "closed"  # past the deadline: answers count for matching, buttons say so
 

@@ -46,8 +46,9 @@ def latest_round(session: Session, *, program: Program) -> SpeedRound | None:
 
 
 def open_round(session: Session, *, program: Program) -> SpeedRound | None:
+    """The program's round that is being prepared or open for answers, if any."""
     found = latest_round(session, program=program)
-    return found if found is not None and found.status == SpeedStatus.OPEN else None
+    return found if found is not None and found.status in (SpeedStatus.PREPARING, SpeedStatus.OPEN) else None
 
 
 def _rows(session: Session, round_id: int) -> list[tuple[int, int, str | None]]:
@@ -67,17 +68,40 @@ def interest(session: Session, *, program: Program) -> dict[frozenset[int], str]
     return {} if round_ is None else domain.interest_map(_rows(session, round_.id))
 
 
-def start(
-    session: Session,
-    *,
-    program: Program,
-    closes_at: datetime,
-    created_by: str | None,
-    now: datetime,
-    card: CardRenderer,
-) -> SpeedRound | None:
-    """Pick the intros for everyone waiting for a partner, store them, and queue each person's card by DM.
-    Commits. None (and nothing written) when nobody can be introduced to anybody."""
+def request(
+    session: Session, *, program: Program, closes_at: datetime, created_by: str | None, now: datetime
+) -> SpeedRound:
+    """Record a host's request for a round; the clock prepares it (:func:`prepare_due`): picking the intros takes
+    seconds for a large pool, longer than Slack waits for a modal's answer. Commits."""
+    round_ = SpeedRound(
+        program_id=program.id,
+        status=SpeedStatus.PREPARING,
+        created_by=created_by,
+        created_at=now,
+        closes_at=closes_at,
+        stats={},
+    )
+    session.add(round_)
+    session.commit()
+    return round_
+
+
+def prepare_due(session: Session, *, now: datetime, card: Callable[[Program], CardRenderer]) -> list[SpeedRound]:
+    """Prepare every requested round: pick the intros for everyone waiting for a partner, store them and queue
+    each person's card by DM; the round opens. A round where nobody can be introduced to anybody closes at once
+    (its stats say so). Does not commit."""
+    prepared = []
+    for round_ in session.scalars(
+        select(SpeedRound).where(SpeedRound.status == SpeedStatus.PREPARING).order_by(SpeedRound.id)
+    ).all():
+        program = session.get(Program, round_.program_id)
+        assert program is not None
+        _prepare(session, program, round_, card(program), now=now)
+        prepared.append(round_)
+    return prepared
+
+
+def _prepare(session: Session, program: Program, round_: SpeedRound, card: CardRenderer, *, now: datetime) -> None:
     people = matching.pool(session, program)
     chosen = domain.intros(
         [rules.Candidate.from_participant(p) for p in people],
@@ -85,19 +109,18 @@ def start(
         weights=rules.Weights.from_overrides(program.matching_weights),
         past_pairs=matching.past_pairs(session, program.workspace_id),
     )
-    if not chosen:
-        return None
     shown = {i.viewer for i in chosen}
-    round_ = SpeedRound(
-        program_id=program.id,
-        status=SpeedStatus.OPEN,
-        created_by=created_by,
-        created_at=now,
-        closes_at=closes_at,
-        stats={"pool": len(people), "people": len(shown), "intros": len(chosen), "without": len(people) - len(shown)},
-    )
-    session.add(round_)
-    session.flush()
+    round_.stats = {
+        "pool": len(people),
+        "people": len(shown),
+        "intros": len(chosen),
+        "without": len(people) - len(shown),
+    }
+    if not chosen:
+        round_.status = SpeedStatus.CLOSED
+        round_.closed_at = now
+        return
+    round_.status = SpeedStatus.OPEN
     session.execute(
         insert(SpeedIntro),
         [
@@ -116,8 +139,6 @@ def start(
     for viewer in people:
         if viewer.id in shown:
             _queue_card(session, program, round_, viewer, card, now=now, reminder=False)
-    session.commit()
-    return round_
 
 
 def card_entries(session: Session, *, round_: SpeedRound, participant: Participant) -> list[CardEntry]:

@@ -27,6 +27,7 @@ DUE_JOBS: dict[str, DueJob] = {
     "digest.daily": lambda session, now: digest.daily(session, now),
     "invites.reminders": lambda session, now: enrollments.remind_invitations(session, now),
     "interview.reminders": lambda session, now: interview.send_reminders(session, now),
+    "speed.prepare": lambda session, now: speed.prepare_rounds(session, now),
     "speed.reminders": lambda session, now: speed.send_reminders(session, now),
     "speed.close": lambda session, now: speed.close_rounds(session, now),
     "matching.scheduled": lambda session, now: matching_flow.run_scheduled(session, now),
