@@ -81,6 +81,15 @@ def test_a_host_previews_locks_reruns_and_approves_and_pairs_are_introduced(stac
         assert {frozenset((p.participant_a_id, p.participant_b_id)) for p in pairs} >= locked_pairs
         kenji = s.scalars(select(Participant).where(Participant.display_name == "Kenji")).one()
         assert kenji.waitlisted_at is not None
+    # the one left over hears it from Tandem, kindly, and nobody who got a partner gets that note
+    waiting = [m for m in people["Kenji"].dm_messages() if "no partner for you" in m.get("text", "")]
+    assert len(waiting) == 1 and "first in line for the next round" in waiting[0]["text"]
+    assert not any(
+        "no partner for you" in m.get("text", "")
+        for name, p in people.items()
+        if name != "Kenji"
+        for m in p.dm_messages()
+    )
     # each pair has a group DM with Tandem and an introduction saying why
     for name in ("Ana", "Lena", "Wei"):
         person = people[name]

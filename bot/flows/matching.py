@@ -159,7 +159,12 @@ def action(
         return Reply(), None
     if action_id == ID.MATCH_APPROVE:
         pairs = matching.approve(
-            session, round_=round_, approved_by=who.user_id, now=now, introduction=_introduction(program)
+            session,
+            round_=round_,
+            approved_by=who.user_id,
+            now=now,
+            introduction=_introduction(program),
+            waiting=lambda person: blocks.note(person.locale, "waiting", program=program.name),
         )
         if not pairs and round_.status != "approved":
             return stale, None

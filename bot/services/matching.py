@@ -353,9 +353,18 @@ def discard(session: Session, *, round_: MatchRound) -> bool:
     return True
 
 
-def approve(session: Session, *, round_: MatchRound, approved_by: str, now: datetime, introduction: Any) -> list[Pair]:
+def approve(
+    session: Session,
+    *,
+    round_: MatchRound,
+    approved_by: str,
+    now: datetime,
+    introduction: Any,
+    waiting: Any = None,
+) -> list[Pair]:
     """Make the previewed pairs real and queue each introduction in a new group DM; the unmatched wait with
-    priority for the next round. ``introduction(pair, a, b)`` renders the intro. Commits."""
+    priority for the next round, and are told so by DM. ``introduction(pair, a, b)`` renders the intro,
+    ``waiting(person)`` the note to someone left without a partner. Commits."""
     if round_.status != RoundStatus.PREVIEW:
         return []
     program = session.get(Program, round_.program_id)
@@ -371,6 +380,15 @@ def approve(session: Session, *, round_: MatchRound, approved_by: str, now: date
         assert a is not None
         if proposal.participant_b_id is None:
             a.waitlisted_at = a.waitlisted_at or now
+            if waiting is not None:
+                outbox.post(
+                    session,
+                    workspace_id=program.workspace_id,
+                    channel=a.slack_user_id,
+                    message=waiting(a),
+                    now=now,
+                    dedupe_key=f"match-waiting:{round_.id}:{a.id}",
+                )
             continue
         b = session.get(Participant, proposal.participant_b_id)
         assert b is not None
