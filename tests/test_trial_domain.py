@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.blocks import trial as blocks
+from bot.domain import localtime
 from bot.domain import trial as rules
 from bot.ids import ID
 from bot.models import TrialOutcome
@@ -47,7 +48,7 @@ def test_the_trial_is_absolute_time_across_a_dst_change() -> None:
     due = rules.due_at(started_at=started, trial_weeks=4, program_active=True)
     assert due is not None and due - started == timedelta(weeks=4)
     assert wall(due, "America/New_York") == ("Mon", "09:30")
-    assert rules.send_at(due, "America/New_York") == due  # daytime there now: asked at once
+    assert localtime.send_at(due, "America/New_York") == due  # daytime there now: asked at once
 
 
 @settings(max_examples=200, deadline=None)
@@ -85,7 +86,7 @@ def test_the_query_form_agrees_with_due_at(started: datetime, offset: timedelta,
     ],
 )
 def test_asked_in_local_workday_daytime(earliest: datetime, tz: str, expected: datetime) -> None:
-    assert rules.send_at(earliest, tz) == expected
+    assert localtime.send_at(earliest, tz) == expected
 
 
 @pytest.mark.parametrize(
@@ -100,7 +101,7 @@ def test_asked_in_local_workday_daytime(earliest: datetime, tz: str, expected: d
     ],
 )
 def test_asked_at_09_local_across_dst_changes(earliest: datetime, tz: str, expected_utc: datetime) -> None:
-    sent = rules.send_at(earliest, tz)
+    sent = localtime.send_at(earliest, tz)
     assert sent == expected_utc
     assert wall(sent, tz) == ("Mon", "09:00")
 
@@ -114,14 +115,14 @@ ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Singapore", "Australi
     tz=st.sampled_from(ZONES),
 )
 def test_send_at_is_the_first_workday_daytime_moment(earliest: datetime, tz: str) -> None:
-    sent = rules.send_at(earliest, tz)
+    sent = localtime.send_at(earliest, tz)
     assert sent >= earliest
-    assert rules.is_workday_daytime(sent, tz)
+    assert localtime.is_workday_daytime(sent, tz)
     assert sent - earliest <= timedelta(days=3, hours=1)  # Friday evening to Monday morning, plus a DST hour
     if sent != earliest:  # it had to wait: the wait ends at 09:00 sharp, and no earlier moment would do
         assert wall(sent, tz)[1] == "09:00"
-        assert not rules.is_workday_daytime(earliest, tz)
-        assert not rules.is_workday_daytime(sent - timedelta(minutes=1), tz)
+        assert not localtime.is_workday_daytime(earliest, tz)
+        assert not localtime.is_workday_daytime(sent - timedelta(minutes=1), tz)
 
 
 # -- the answer window and the outcome ----------------------------------------------------------------------

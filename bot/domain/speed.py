@@ -8,7 +8,7 @@ matching serves them first (its priority rule): people on the larger side of the
 every round while others get three.
 
 **Delivery**: cards and the one reminder (to people who have not answered any intro yet, a day before closing)
-reach each person in their own workday daytime (:func:`bot.domain.trial.send_at`).
+reach each person in their own workday daytime (:func:`bot.domain.localtime.send_at`).
 
 **Deadline**: answers are due by ``CLOSING_TIME`` local time (the program's zone) on a date the host picks,
 from tomorrow up to ``MAX_DAYS`` ahead.
@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import matching as rules
-from bot.domain.trial import send_at
+from bot.domain.localtime import send_at
 
 INTROS = 3
 MAX_DAYS = 14

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks import trial as blocks
+from bot.domain import localtime
 from bot.domain import trial as rules
 from bot.models import Pair, PairStatus, Participant, Program, ProgramStatus, TrialCheck, Workspace
 from bot.services import outbox
@@ -70,7 +71,7 @@ def _partners(session: Session, pair: Pair) -> tuple[Participant, Participant]:
 
 def _ask(session: Session, *, program: Program, pair: Pair, now: datetime) -> None:
     a, b = _partners(session, pair)
-    send = {person.id: rules.send_at(now, person.tz) for person in (a, b)}
+    send = {person.id: localtime.send_at(now, person.tz) for person in (a, b)}
     check = TrialCheck(
         pair_id=pair.id,
         program_id=program.id,
@@ -206,7 +207,7 @@ def _tell_both(
             message=render(person.locale, partner=partner.display_name, program=program.name),
             now=now,
             dedupe_key=f"trial:{check.id}:outcome:{person.id}",
-            not_before=rules.send_at(now, person.tz),
+            not_before=localtime.send_at(now, person.tz),
         )
 
 
