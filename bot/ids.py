@@ -70,6 +70,12 @@ class ID(enum.StrEnum):
     TRIAL_CONTINUE = "trial.continue"  # value: the TrialCheck id
     TRIAL_SWITCH = "trial.switch"  # value: the TrialCheck id; a confirm dialog first
 
+    # Working agreement and goals (the pair's group DM, App Home; hosts edit the template per program)
+
+    # The weekly rhythm: focus prompt, answers, closing the week, nudges, pauses
+
+    # Notes (visibility, red zones), cancellations and escalations
+
     # Interview and profile (bot/flows/interview.py); add interview ids below this line
     INTERVIEW_CONTINUE = "interview.continue"  # re-show the current step (Home, reminders)
     PROFILE_EDIT = "profile.edit"  # Home: edit my profile
