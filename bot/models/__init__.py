@@ -1,6 +1,7 @@
 """SQLAlchemy 2.0 typed models, one module per aggregate. Importing this package registers them all."""
 
 from bot.models.base import Base
+from bot.models.cancellation import CancelKind, Cancellation
 from bot.models.clock import ClockTick
 from bot.models.enrollment import Enrollment, EnrollmentStatus, InviteSource
 from bot.models.invite_batch import BatchStatus, InviteBatch
@@ -16,6 +17,8 @@ from bot.models.workspace import Workspace
 __all__ = [
     "Base",
     "BatchStatus",
+    "CancelKind",
+    "Cancellation",
     "ClockTick",
     "Enrollment",
     "EnrollmentStatus",
