@@ -86,6 +86,8 @@ class LocalStack:
 
     def _stop_tandem(self) -> None:
         if self._server is not None:
+            # let the request threads finish before the loop's wake-up pipe closes under them
+            self._server.task_dispatcher.shutdown(timeout=5)
             self._server.close()
             self._server = None
         if self._thread is not None:
