@@ -12,6 +12,8 @@ import yaml
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 
+from bot.ids import ID
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = Path(__file__).resolve().parent / "data" / "manifest-schema"  # copied from Slack's manifest-schema
 SHARED_VALIDATOR = ROOT.parent / "shared" / "slack-reference" / "validate_manifest.py"
@@ -70,6 +72,7 @@ def test_manifest_has_what_tandem_needs() -> None:
     m = _manifest()
     assert m["features"]["app_home"]["home_tab_enabled"] and m["features"]["app_home"]["messages_tab_enabled"]
     assert [c["command"] for c in m["features"]["slash_commands"]] == ["/tandem"]
+    assert [(s["type"], s["callback_id"]) for s in m["features"]["shortcuts"]] == [("message", ID.NOTE_SHORTCUT.value)]
     assert m["settings"]["interactivity"]["is_enabled"] is True
     assert m["settings"]["socket_mode_enabled"] is True
     assert set(m["settings"]["event_subscriptions"]["bot_events"]) >= {
@@ -92,6 +95,7 @@ def test_manifest_asks_for_the_fewest_scopes() -> None:
         "users:read",
         "channels:read",
         "groups:read",
+        "files:write",
     }
     # never broad ones Tandem does not need
     assert not scopes & {

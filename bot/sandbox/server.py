@@ -1306,6 +1306,7 @@ class Sandbox:
             if info is None:
                 return 404, "file_not_found"
             info["uploaded"] = len(raw)
+            info["content"] = bytes(raw)  # what was uploaded, for tests and demos to read
             return 200, f"OK - {len(raw)}"
 
     # ------------------------------------------------------------------ deliveries to the app

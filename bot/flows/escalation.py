@@ -1,0 +1,203 @@
+"""Escalations: a person asks the hosts for help and decides what they see; a pattern of last-minute
+cancellations reaches the hosts without a name; hosts answer the person through Tandem.
+
+What reaches the admin channel is exactly ``Escalation.shared``: what the person wrote and ticked, or for a
+pattern the program and a count. Never a note, never anything from a pair's thread.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.blocks import escalation as blocks
+from bot.blocks.inputs import state_values
+from bot.domain import notes as rules
+from bot.domain.localtime import send_at
+from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host
+from bot.ids import ID
+from bot.models import EscalationKind, Participant, Program, Workspace
+from bot.services import escalations, notes, outbox, people
+
+
+def _context(session: Session, participant: Participant) -> tuple[list[Any], list[str], list[Program]]:
+    """The person's active pairs, their partners' names, and the programs they are in."""
+    pairs = notes.pairs_of(session, participant=participant)
+    labels = notes.labels(session, participant=participant, pairs=pairs)
+    partners = [labels[p.id][0] for p in pairs]
+    program_ids = notes.member_program_ids(session, participant=participant)
+    programs = [p for p in (session.get(Program, i) for i in sorted(program_ids)) if p is not None]
+    return pairs, partners, programs
+
+
+def open_help(session: Session, *, participant: Participant) -> dict[str, Any]:
+    """``/tandem help-me`` and the "I need help" button: the modal."""
+    _, partners, programs = _context(session, participant)
+    return blocks.help_modal(
+        participant.locale, name=participant.display_name, partners=partners, programs=[p.name for p in programs]
+    )
+
+
+def submit_help(
+    session: Session, *, participant: Participant, view: dict[str, Any], now: datetime
+) -> tuple[dict[str, str], dict[str, Any] | None]:
+    """The help-me modal was sent: (field errors, the view that replaces the modal). With errors nothing
+    changes and the modal keeps what was typed."""
+    locale = participant.locale
+    workspace = session.get(Workspace, participant.workspace_id)
+    if workspace is None or not workspace.admin_channel_id:
+        return {ID.HELP_ME_TEXT.value: blocks.error_text(locale, "err_no_hosts")}, None
+    values = state_values(view)
+    text = (values.get(ID.HELP_ME_TEXT.value) or "").strip()
+    chosen = [c for c in values.get(ID.HELP_ME_SHARE.value) or [] if isinstance(c, str)]
+    pairs, partners, programs = _context(session, participant)
+    shared = rules.shared_with_hosts(
+        text=text,
+        chosen=chosen,
+        name=participant.display_name,
+        partners=partners,
+        programs=[p.name for p in programs],
+    )
+    escalation = escalations.create(
+        session,
+        workspace_id=workspace.id,
+        kind=EscalationKind.HELP,
+        participant=participant,
+        shared=shared,
+        now=now,
+        # only what was shared points anywhere: the pair if the partner was named, the program if it was
+        pair_id=pairs[0].id if "partner" in shared and len(pairs) == 1 else None,
+        program_id=programs[0].id if "program" in shared and len(programs) == 1 else None,
+    )
+    hosts_locale = escalations.hosts_locale(session, workspace_id=workspace.id)
+    announce(
+        session,
+        workspace,
+        blocks.hosts_message(hosts_locale, escalation_id=escalation.id, kind=escalation.kind, shared=shared),
+        cause=f"escalation:{escalation.id}",
+        now=now,
+    )
+    session.commit()
+    return {}, blocks.sent_view(locale, shared)
+
+
+def open_answer(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
+    """A host clicked "Answer" on an escalation in the admin channel."""
+    workspace, refusal = authorize_host(session, who, slack, now)
+    if refusal is not None:
+        return refusal
+    escalation = escalations.get(
+        session, workspace_id=workspace.id, escalation_id=int(value) if value.isdigit() else None
+    )
+    if escalation is None:
+        return Reply(message=blocks.note(who.locale, "missing"))
+    host = people.find_participant(session, team_id=who.team_id, user_id=who.user_id)
+    return Reply(
+        view=blocks.answer_modal(
+            who.locale,
+            escalation_id=escalation.id,
+            kind=escalation.kind,
+            shared=escalation.shared,
+            host_name=host.display_name if host else who.user_id,
+        )
+    )
+
+
+def submit_answer(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Reply:
+    """A host sent an answer: it reaches the person by DM, signed with the host's name if they chose so."""
+    workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
+    field = ID.ESCALATION_ANSWER_TEXT.value
+    if refusal is not None:
+        message = refusal.message or {}
+        return Reply(errors={field: str(message.get("text") or "")})
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        meta = {}
+    escalation_id = meta.get("escalation_id")
+    escalation = escalations.get(
+        session, workspace_id=workspace.id, escalation_id=escalation_id if isinstance(escalation_id, int) else None
+    )
+    if escalation is None:
+        return Reply(errors={field: blocks.error_text(who.locale, "missing")})
+    values = state_values(view)
+    text = (values.get(field) or "").strip()
+    if not text:
+        return Reply(errors={field: blocks.error_text(who.locale, "err_answer_empty")})
+    if len(text) > rules.ANSWER_TEXT_MAX:
+        return Reply(errors={field: blocks.error_text(who.locale, "err_answer_too_long")})
+    person = session.get(Participant, escalation.participant_id)
+    if person is None:
+        return Reply(errors={field: blocks.error_text(who.locale, "missing")})
+    signed = "sign" in (values.get(ID.ESCALATION_ANSWER_SIGN.value) or [])
+    host = people.find_participant(session, team_id=who.team_id, user_id=who.user_id)
+    number = escalations.record_answer(session, escalation=escalation, host_id=who.user_id, now=now)
+    outbox.post(
+        session,
+        workspace_id=workspace.id,
+        channel=person.slack_user_id,
+        message=blocks.answer_dm(
+            person.locale, kind=escalation.kind, host=host.display_name if signed and host else None, text=text
+        ),
+        now=now,
+        dedupe_key=f"escalation-answer:{escalation.id}:{number}",
+    )
+    announce(
+        session,
+        workspace,
+        blocks.answered(
+            escalations.hosts_locale(session, workspace_id=workspace.id),
+            host_id=who.user_id,
+            escalation_id=escalation.id,
+        ),
+        cause=f"escalation-answered:{escalation.id}:{number}",
+        now=now,
+    )
+    session.commit()
+    return Reply()
+
+
+def late_patterns(session: Session, now: datetime) -> int:
+    """Due job: a person with repeated last-minute cancellations reaches the hosts once, without a name; the
+    person hears about it by DM in their workday daytime. Returns how many patterns escalated. Does not commit
+    (the tick does)."""
+    # without an admin channel there are no hosts to tell: the cancellations wait, uncounted, while they still count
+    found = [p for p in escalations.late_patterns(session, now=now) if p.workspace.admin_channel_id]
+    weeks = rules.LATE_WINDOW.days // 7
+    for pattern in found:
+        shared = {"program": pattern.program.name, "count": len(pattern.cancellation_ids), "weeks": weeks}
+        escalation = escalations.create(
+            session,
+            workspace_id=pattern.workspace.id,
+            kind=EscalationKind.LATE_PATTERN,
+            participant=pattern.participant,
+            shared=shared,
+            now=now,
+            pair_id=pattern.pair.id,
+            program_id=pattern.program.id,
+        )
+        escalations.mark_escalated(session, cancellation_ids=pattern.cancellation_ids, now=now)
+        hosts_locale = escalations.hosts_locale(session, workspace_id=pattern.workspace.id)
+        announce(
+            session,
+            pattern.workspace,
+            blocks.hosts_message(hosts_locale, escalation_id=escalation.id, kind=escalation.kind, shared=shared),
+            cause=f"escalation:{escalation.id}",
+            now=now,
+        )
+        person = pattern.participant
+        outbox.post(
+            session,
+            workspace_id=pattern.workspace.id,
+            channel=person.slack_user_id,
+            message=blocks.pattern_notice(
+                person.locale, program=pattern.program.name, count=len(pattern.cancellation_ids), weeks=weeks
+            ),
+            now=now,
+            not_before=send_at(now, person.tz),
+            dedupe_key=f"escalation-notice:{escalation.id}",
+        )
+    return len(found)

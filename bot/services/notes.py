@@ -1,0 +1,442 @@
+"""Notes in the database: saving, red zones, and every listing a note can appear in.
+
+Each listing goes through ``bot.domain.notes.visible`` with the reader's relations to each note; nothing
+here decides visibility on its own. The SQL filters only narrow what is read (and never widen it).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.domain import notes as rules
+from bot.domain.notes import Place, Viewer, Visibility
+from bot.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Note,
+    NoteSource,
+    OutboxMessage,
+    Pair,
+    PairStatus,
+    Participant,
+    Program,
+    RedTopic,
+)
+from bot.services import outbox
+
+MEMBER_STATUSES = (EnrollmentStatus.INTERVIEWING, EnrollmentStatus.ONBOARDED)
+
+
+@dataclass(frozen=True)
+class NoteView:
+    """A note as one reader may see it in one place."""
+
+    id: int
+    pair_id: int
+    program: str
+    author: str
+    mine: bool
+    text: str
+    topic: str | None
+    links: tuple[str, ...]
+    visibility: Visibility
+    red: bool  # red itself or under a red topic: shown with a red marker, only ever inside the pair
+    note_red: bool
+    topic_red: bool
+    can_lift: bool  # the reader marked it red (or wrote it red), so they may lift it
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PairNotes:
+    """One of the reader's pairs with the notes they may see there, newest first."""
+
+    pair_id: int
+    program: str
+    partner: str
+    active: bool
+    notes: list[NoteView]
+
+
+# -- pairs ---------------------------------------------------------------------------------------------------
+def pairs_of(session: Session, *, participant: Participant, active_only: bool = True) -> list[Pair]:
+    query = select(Pair).where(or_(Pair.participant_a_id == participant.id, Pair.participant_b_id == participant.id))
+    if active_only:
+        query = query.where(Pair.status == PairStatus.ACTIVE)
+    return list(session.scalars(query.order_by(Pair.started_at, Pair.id)))
+
+
+def partner_id(pair: Pair, participant_id: int) -> int:
+    return pair.participant_b_id if pair.participant_a_id == participant_id else pair.participant_a_id
+
+
+def in_pair(pair: Pair, participant_id: int) -> bool:
+    return participant_id in (pair.participant_a_id, pair.participant_b_id)
+
+
+def pair_of(session: Session, *, participant: Participant, pair_id: int | None) -> Pair | None:
+    """The person's active pair with this id (None when it is not theirs or not active)."""
+    pair = session.get(Pair, pair_id) if pair_id else None
+    if pair is None or pair.status != PairStatus.ACTIVE or not in_pair(pair, participant.id):
+        return None
+    return pair
+
+
+def pair_in_channel(session: Session, *, participant: Participant, channel_id: str | None) -> Pair | None:
+    """The person's active pair whose group DM is ``channel_id`` (a command typed in the pair's thread)."""
+    if not channel_id:
+        return None
+    for pair in pairs_of(session, participant=participant):
+        if (pair.channel_id or _intro_channel(session, pair)) == channel_id:
+            return pair
+    return None
+
+
+def _intro_channel(session: Session, pair: Pair) -> str | None:
+    """Where the pair's introduction went (read only: nothing is written, so nothing is left to commit)."""
+    from bot.services.matching import INTRO_KEY
+
+    result = session.scalar(select(OutboxMessage.result).where(OutboxMessage.dedupe_key == f"{INTRO_KEY}{pair.id}"))
+    return result.get("channel") if isinstance(result, dict) else None
+
+
+def labels(session: Session, *, participant: Participant, pairs: Iterable[Pair]) -> dict[int, tuple[str, str]]:
+    """Pair id -> (partner's name, program name)."""
+    pairs = list(pairs)
+    people = _names(session, {partner_id(p, participant.id) for p in pairs})
+    programs = _program_names(session, {p.program_id for p in pairs})
+    return {p.id: (people.get(partner_id(p, participant.id), ""), programs.get(p.program_id, "")) for p in pairs}
+
+
+def _names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(select(Participant.id, Participant.display_name).where(Participant.id.in_(ids)))
+    return dict(rows.tuples().all())
+
+
+def _program_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(session.execute(select(Program.id, Program.name).where(Program.id.in_(ids))).tuples().all())
+
+
+def member_program_ids(session: Session, *, participant: Participant) -> set[int]:
+    """Programs the person is in: joined (interviewing or onboarded) or paired there."""
+    enrolled = session.scalars(
+        select(Enrollment.program_id).where(
+            Enrollment.participant_id == participant.id, Enrollment.status.in_(MEMBER_STATUSES)
+        )
+    )
+    return set(enrolled) | {p.program_id for p in pairs_of(session, participant=participant, active_only=False)}
+
+
+# -- saving --------------------------------------------------------------------------------------------------
+def save(
+    session: Session, *, author: Participant, pair: Pair, draft: rules.NoteDraft, source: NoteSource, now: datetime
+) -> Note:
+    """Save a note to ``pair``'s note space. Commits."""
+    assert in_pair(pair, author.id)
+    note = Note(
+        pair_id=pair.id,
+        program_id=pair.program_id,
+        author_id=author.id,
+        text=draft.text,
+        links=list(draft.links),
+        topic=draft.topic,
+        topic_key=rules.topic_key(draft.topic),
+        visibility=draft.visibility,
+        red=draft.red,
+        red_by=author.id if draft.red else None,
+        source=source,
+        created_at=now,
+    )
+    session.add(note)
+    session.commit()
+    return note
+
+
+class RedOutcome(enum.StrEnum):
+    MARKED = "marked"
+    LIFTED = "lifted"
+    NOT_YOURS = "not_yours"  # not a note the person may see in their pair
+    ONLY_MARKER = "only_marker"  # red can be lifted only by whoever marked it
+
+
+def toggle_red(session: Session, *, participant: Participant, note_id: int | None) -> tuple[RedOutcome, Note | None]:
+    """Mark a note red, or lift red from it. Either partner may mark a note they can see; only whoever marked it
+    may lift it (the author, when it was saved red). Commits when something changed."""
+    note = session.get(Note, note_id) if note_id else None
+    pair = session.get(Pair, note.pair_id) if note is not None else None
+    if note is None or pair is None or not _may_see_in_pair(note, participant.id, pair):
+        return RedOutcome.NOT_YOURS, None
+    if not note.red:
+        note.red = True
+        note.red_by = participant.id
+        session.commit()
+        return RedOutcome.MARKED, note
+    if _marker(note) != participant.id:
+        return RedOutcome.ONLY_MARKER, note
+    note.red = False
+    note.red_by = None
+    session.commit()
+    return RedOutcome.LIFTED, note
+
+
+def _marker(note: Note) -> int:
+    return note.red_by if note.red_by is not None else note.author_id
+
+
+def _may_see_in_pair(note: Note, participant_id: int, pair: Pair) -> bool:
+    viewers = _viewers(note, participant_id, pair, is_host=False, programs=set())
+    return rules.visible(Visibility(note.visibility), red=True, viewers=viewers, place=Place.HOME)
+
+
+class TopicOutcome(enum.StrEnum):
+    MARKED = "marked"
+    ALREADY = "already"
+    LIFTED = "lifted"
+    NOT_RED = "not_red"
+    ONLY_MARKER = "only_marker"
+
+
+def mark_topic(session: Session, *, participant: Participant, pair: Pair, topic: str, now: datetime) -> TopicOutcome:
+    """Mark ``topic`` red in ``pair``: every note of the pair under it stays inside the pair. Commits."""
+    key = rules.topic_key(topic)
+    assert key is not None and in_pair(pair, participant.id)
+    existing = session.scalar(select(RedTopic).where(RedTopic.pair_id == pair.id, RedTopic.topic_key == key))
+    if existing is not None:
+        return TopicOutcome.ALREADY
+    try:
+        with session.begin_nested():
+            session.add(
+                RedTopic(
+                    pair_id=pair.id,
+                    topic_key=key,
+                    topic=" ".join(topic.split())[: rules.TOPIC_MAX],
+                    created_by=participant.id,
+                    created_at=now,
+                )
+            )
+    except IntegrityError:  # the partner marked it at the same moment
+        session.rollback()
+        return TopicOutcome.ALREADY
+    session.commit()
+    return TopicOutcome.MARKED
+
+
+def lift_topic(session: Session, *, participant: Participant, pair: Pair, topic: str) -> TopicOutcome:
+    """Lift red from a topic; only whoever marked it may. Commits."""
+    key = rules.topic_key(topic)
+    existing = session.scalar(select(RedTopic).where(RedTopic.pair_id == pair.id, RedTopic.topic_key == key))
+    if existing is None:
+        return TopicOutcome.NOT_RED
+    if existing.created_by not in (None, participant.id):
+        return TopicOutcome.ONLY_MARKER
+    session.delete(existing)
+    session.commit()
+    return TopicOutcome.LIFTED
+
+
+def red_topics(session: Session, pair_ids: Iterable[int]) -> dict[int, set[str]]:
+    ids = set(pair_ids)
+    out: dict[int, set[str]] = {i: set() for i in ids}
+    if ids:
+        for pair_id, key in session.execute(
+            select(RedTopic.pair_id, RedTopic.topic_key).where(RedTopic.pair_id.in_(ids))
+        ).tuples():
+            out[pair_id].add(key)
+    return out
+
+
+def red_topic_names(session: Session, *, pair_id: int) -> list[str]:
+    return list(session.scalars(select(RedTopic.topic).where(RedTopic.pair_id == pair_id).order_by(RedTopic.topic)))
+
+
+# -- reading -------------------------------------------------------------------------------------------------
+def _viewers(note: Note, participant_id: int | None, pair: Pair, *, is_host: bool, programs: set[int]) -> set[Viewer]:
+    """Every relation the reader has to the note."""
+    viewers: set[Viewer] = set()
+    if participant_id is not None and note.author_id == participant_id:
+        viewers.add(Viewer.AUTHOR)
+    elif participant_id is not None and in_pair(pair, participant_id):
+        viewers.add(Viewer.PARTNER)
+    if is_host:
+        viewers.add(Viewer.HOST)
+    if note.program_id in programs:
+        viewers.add(Viewer.MEMBER)
+    return viewers or {Viewer.OUTSIDER}
+
+
+def _views(
+    session: Session,
+    notes: list[Note],
+    *,
+    reader_id: int | None,
+    is_host: bool,
+    programs: set[int],
+    place: Place,
+) -> list[NoteView]:
+    """The notes the reader may see in ``place``, as views (the one gate every listing passes)."""
+    pair_rows = {p.id: p for p in session.scalars(select(Pair).where(Pair.id.in_({n.pair_id for n in notes})))}
+    reds = red_topics(session, pair_rows)
+    authors = _names(session, {n.author_id for n in notes})
+    program_names = _program_names(session, {n.program_id for n in notes})
+    out: list[NoteView] = []
+    for note in notes:
+        pair = pair_rows.get(note.pair_id)
+        if pair is None:
+            continue
+        topic_red = note.topic_key is not None and note.topic_key in reds[pair.id]
+        red = rules.is_red(note_red=note.red, key=note.topic_key, red_topics=reds[pair.id])
+        viewers = _viewers(note, reader_id, pair, is_host=is_host, programs=programs)
+        if not rules.visible(Visibility(note.visibility), red=red, viewers=viewers, place=place):
+            continue
+        out.append(
+            NoteView(
+                id=note.id,
+                pair_id=note.pair_id,
+                program=program_names.get(note.program_id, ""),
+                author=authors.get(note.author_id, ""),
+                mine=note.author_id == reader_id,
+                text=note.text,
+                topic=note.topic,
+                links=tuple(str(u) for u in note.links or ()),
+                visibility=Visibility(note.visibility),
+                red=red,
+                note_red=note.red,
+                topic_red=topic_red,
+                can_lift=note.red and reader_id is not None and _marker(note) == reader_id,
+                created_at=note.created_at,
+            )
+        )
+    return out
+
+
+def own_notes(
+    session: Session, *, participant: Participant, place: Place = Place.HOME, active_only: bool = True
+) -> list[PairNotes]:
+    """The reader's pairs with the notes they may see (``Place.HOME`` or ``Place.EXPORT``), newest first."""
+    assert place in rules.PAIR_PLACES
+    pairs = pairs_of(session, participant=participant, active_only=active_only)
+    if not pairs:
+        return []
+    named = labels(session, participant=participant, pairs=pairs)
+    notes = list(
+        session.scalars(
+            select(Note).where(Note.pair_id.in_([p.id for p in pairs])).order_by(Note.created_at.desc(), Note.id.desc())
+        )
+    )
+    views = _views(session, notes, reader_id=participant.id, is_host=False, programs=set(), place=place)
+    return [
+        PairNotes(
+            pair_id=p.id,
+            program=named[p.id][1],
+            partner=named[p.id][0],
+            active=p.status == PairStatus.ACTIVE,
+            notes=[v for v in views if v.pair_id == p.id],
+        )
+        for p in pairs
+    ]
+
+
+def host_listing(session: Session, *, workspace_id: int, program_id: int | None = None, limit: int = 20) -> list:
+    """Notes hosts may see (``Place.HOST_LISTING``), newest first. Call only for a host."""
+    query = (
+        select(Note)
+        .join(Program, Program.id == Note.program_id)
+        .where(
+            Program.workspace_id == workspace_id,
+            Note.visibility.in_((Visibility.HOSTS, Visibility.PROGRAM)),
+            Note.red.is_(False),
+        )
+        .order_by(Note.created_at.desc(), Note.id.desc())
+    )
+    if program_id is not None:
+        query = query.where(Note.program_id == program_id)
+    notes = list(session.scalars(query.limit(limit * 3)))
+    views = _views(session, notes, reader_id=None, is_host=True, programs=set(), place=Place.HOST_LISTING)
+    return views[:limit]
+
+
+def program_listing(session: Session, *, participant: Participant, limit: int = 20) -> tuple[list[str], list]:
+    """(names of the reader's programs, program notes they may see there, newest first)."""
+    programs = member_program_ids(session, participant=participant)
+    if not programs:
+        return [], []
+    notes = list(
+        session.scalars(
+            select(Note)
+            .where(Note.program_id.in_(programs), Note.visibility == Visibility.PROGRAM, Note.red.is_(False))
+            .order_by(Note.created_at.desc(), Note.id.desc())
+            .limit(limit * 3)
+        )
+    )
+    views = _views(
+        session, notes, reader_id=participant.id, is_host=False, programs=programs, place=Place.PROGRAM_LISTING
+    )
+    names = sorted(_program_names(session, programs).values())
+    return names, views[:limit]
+
+
+# -- export --------------------------------------------------------------------------------------------------
+UPLOAD_METHOD = "files.upload_v2"  # slack_sdk's upload: files.getUploadURLExternal, the bytes, completeUploadExternal
+
+
+def queue_export(
+    session: Session,
+    *,
+    participant: Participant,
+    content: str,
+    filename: str,
+    title: str,
+    comment: str,
+    now: datetime,
+) -> OutboxMessage:
+    """Queue the export file for the person's DM with Tandem (opened by the worker). Commits.
+
+    The worker calls slack_sdk's ``files_upload_v2`` for it, which is Slack's external upload in three steps; a
+    failed attempt is retried as a whole, like any outbox message."""
+    message = outbox.enqueue(
+        session,
+        workspace_id=participant.workspace_id,
+        method=UPLOAD_METHOD,
+        payload={
+            "__open": [participant.slack_user_id],
+            "content": content,
+            "filename": filename,
+            "title": title,
+            "initial_comment": comment,
+        },
+        now=now,
+        dedupe_key=f"notes-export:{participant.id}:{now.isoformat()}",
+    )
+    session.commit()
+    return message
+
+
+# -- App Home ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NotesHome:
+    """What App Home shows of notes: the person's active pairs with what they may see, the pairs' red topics,
+    and whether they are in a program at all (for "I need help")."""
+
+    pairs: list[PairNotes]
+    red_topics: dict[int, list[str]]
+    in_program: bool
+
+
+def home(session: Session, *, participant: Participant) -> NotesHome:
+    pairs = own_notes(session, participant=participant, place=Place.HOME)
+    return NotesHome(
+        pairs=pairs,
+        red_topics={p.pair_id: red_topic_names(session, pair_id=p.pair_id) for p in pairs},
+        in_program=bool(pairs) or bool(member_program_ids(session, participant=participant)),
+    )
