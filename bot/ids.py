@@ -71,10 +71,77 @@ class ID(enum.StrEnum):
     TRIAL_SWITCH = "trial.switch"  # value: the TrialCheck id; a confirm dialog first
 
     # Working agreement and goals (the pair's group DM, App Home; hosts edit the template per program)
+    AGREEMENT_ACCEPT = "agreement.accept"  # value: the agreement version id
+    AGREEMENT_PROPOSE = "agreement.propose"  # open the change modal; value: the agreement id
+    AGREEMENT_MODAL = "agreement.modal"  # callback_id of the change modal (agreement id in private_metadata)
+    AGREEMENT_NOTE = "agreement.note"  # change modal: an optional note to the partner
+    AGREEMENT_TEMPLATE = "agreement.template"  # program card button: edit the program's template; value: program id
+    AGREEMENT_TEMPLATE_MODAL = "agreement.template.modal"  # callback_id (program id in private_metadata)
+    # one section's input in both modals (block_id and action_id alike): "agreement.f." + a key of
+    # bot.domain.agreement.SECTIONS
+    AGREEMENT_F_CONFIDENTIALITY = "agreement.f.confidentiality"
+    AGREEMENT_F_PREPARATION = "agreement.f.preparation"
+    AGREEMENT_F_REACHABILITY = "agreement.f.reachability"
+    AGREEMENT_F_SENSITIVE_TOPICS = "agreement.f.sensitive_topics"
+    AGREEMENT_F_GUIDING_QUESTIONS = "agreement.f.guiding_questions"
+    AGREEMENT_F_AGENDA = "agreement.f.agenda"
+    AGREEMENT_F_EMAIL = "agreement.f.email"
+    AGREEMENT_F_SUCCESSES = "agreement.f.successes"
+    AGREEMENT_F_CONFLICTS = "agreement.f.conflicts"
+    GOAL_OPEN = "goal.open"  # open the goals modal; value: the pair id ("" from /tandem goals: the caller's pair)
+    GOAL_MODAL = "goal.modal"  # callback_id (pair id and the goal in each slot in private_metadata)
+    GOAL_TEXT_1 = "goal.f.text.1"  # goals modal: slot n's text and due date (block_id and action_id alike)
+    GOAL_TEXT_2 = "goal.f.text.2"
+    GOAL_TEXT_3 = "goal.f.text.3"
+    GOAL_DUE_1 = "goal.f.due.1"
+    GOAL_DUE_2 = "goal.f.due.2"
+    GOAL_DUE_3 = "goal.f.due.3"
+    GOAL_SUGGESTIONS = "goal.f.suggestions"  # goals modal: pick from the program's example goals
+    GOAL_PROGRESS_25 = "goal.progress.25"  # App Home: set a goal's progress; value: the goal id
+    GOAL_PROGRESS_50 = "goal.progress.50"
+    GOAL_PROGRESS_75 = "goal.progress.75"
+    GOAL_DONE = "goal.done"
+    GOAL_REOPEN = "goal.reopen"  # a done goal is not done after all
 
     # The weekly rhythm: focus prompt, answers, closing the week, nudges, pauses
+    RHYTHM_ANSWER = "rhythm.answer"  # prompt button: open the Answer modal; value: the week id
+    RHYTHM_AGREED = "rhythm.agreed"  # prompt button: open "What we agreed" (closes the week); value: the week id
+    RHYTHM_CANCEL = "rhythm.cancel"  # prompt button: open the cancel modal; value: the week id
+    RHYTHM_MOVE = "rhythm.move"  # prompt button: open the move modal; value: the week id
+    RHYTHM_ANSWER_MODAL = "rhythm.answer.modal"  # callback_ids (the week id in private_metadata)
+    RHYTHM_AGREED_MODAL = "rhythm.agreed.modal"
+    RHYTHM_CANCEL_MODAL = "rhythm.cancel.modal"
+    RHYTHM_MOVE_MODAL = "rhythm.move.modal"
+    RHYTHM_ANSWER_TEXT = "rhythm.f.answer"  # modal fields (block_id and action_id alike)
+    RHYTHM_HOMEWORK = "rhythm.f.homework"
+    RHYTHM_NEXT_STEP = "rhythm.f.next_step"
+    RHYTHM_WEEK = "rhythm.f.week"  # cancel / move modal: which week (value: its number)
+    RHYTHM_MOVE_TO = "rhythm.f.move_to"  # move modal: the new day
+    RHYTHM_PAUSE = "rhythm.pause"  # Home button: open the pause modal
+    RHYTHM_RESUME = "rhythm.resume"  # Home button: end my pause now
+    RHYTHM_PAUSE_MODAL = "rhythm.pause.modal"
+    RHYTHM_PAUSE_UNTIL = "rhythm.f.pause_until"  # pause modal: the last day away
 
     # Notes (visibility, red zones), cancellations and escalations
+    NOTE_ADD = "note.add"  # button "Add a note": open the note modal; value: the pair id
+    NOTE_SHORTCUT = "note.shortcut"  # message shortcut "Save to Tandem notes" (manifest.yml)
+    NOTE_MODAL = "note.modal"  # callback_id of the note modal (source and pair in private_metadata)
+    NOTE_PAIR = "note.f.pair"  # note modal fields (block_id and action_id alike)
+    NOTE_TEXT = "note.f.text"
+    NOTE_TOPIC = "note.f.topic"
+    NOTE_LINKS = "note.f.links"
+    NOTE_VISIBILITY = "note.f.visibility"
+    NOTE_RED = "note.f.red"
+    NOTE_TOGGLE_RED = "note.red"  # button on a note: mark it red / lift red; value: the note id
+    NOTES_EXPORT = "notes.export"  # button: my notes as a Markdown file by DM
+    HELP_ME = "help_me.open"  # button "I need help": open the help-me modal
+    HELP_ME_MODAL = "help_me.modal"
+    HELP_ME_TEXT = "help_me.f.text"  # help-me modal fields
+    HELP_ME_SHARE = "help_me.f.share"  # checkboxes: my name, my partner's name, my program
+    ESCALATION_ANSWER = "escalation.answer"  # hosts' button on an escalation: answer; value: the escalation id
+    ESCALATION_ANSWER_MODAL = "escalation.answer.modal"
+    ESCALATION_ANSWER_TEXT = "escalation.answer.f.text"
+    ESCALATION_ANSWER_SIGN = "escalation.answer.f.sign"  # checkbox: show my name to the person
 
     # Interview and profile (bot/flows/interview.py); add interview ids below this line
     INTERVIEW_CONTINUE = "interview.continue"  # re-show the current step (Home, reminders)

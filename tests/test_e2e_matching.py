@@ -93,15 +93,14 @@ def test_a_host_previews_locks_reruns_and_approves_and_pairs_are_introduced(stac
     # each pair has a group DM with Tandem and an introduction saying why
     for name in ("Ana", "Lena", "Wei"):
         person = people[name]
-        groups = [
-            c for c in stack.sandbox.calls if c["method"] == "conversations.open" and person.id in c["args"]["users"]
-        ]
-        assert len(groups) == 1
-    intros = [
-        json.dumps(c["args"], ensure_ascii=False)
-        for c in stack.sandbox.calls
-        if c["method"] == "chat.postMessage" and c["args"].get("channel", "").startswith("G")
-    ]
+        groups = {
+            c["args"]["users"]
+            for c in stack.sandbox.calls
+            if c["method"] == "conversations.open" and person.id in c["args"]["users"]
+        }
+        assert len(groups) == 1  # every message to the pair goes to its one group DM
+    firsts = [stack.sandbox.messages(cid)[0] for cid, conv in stack.sandbox._convs.items() if conv["kind"] == "mpim"]
+    intros = [json.dumps(m, ensure_ascii=False) for m in firsts]
     assert len(intros) == 3
     assert all("Meet your tandem" in i or "Euer Tandem" in i for i in intros)
     assert "approved 3 pairs" in stack.sandbox.messages(channel)[-1]["text"]

@@ -9,7 +9,16 @@ from bot.blocks import kit
 from bot.ids import ID
 
 # The commands a participant can use today, each with its help line in templates/<locale>/help.j2.
-COMMAND_HELP_BLOCKS = ("cmd_help", "cmd_join", "cmd_admin")
+COMMAND_HELP_BLOCKS = (
+    "cmd_help",
+    "cmd_join",
+    "cmd_goals",
+    "cmd_note",
+    "cmd_notes",
+    "cmd_pause",
+    "cmd_help_me",
+    "cmd_admin",
+)
 
 
 def _content(locale: str) -> list[kit.Block]:

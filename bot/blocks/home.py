@@ -6,7 +6,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import i18n
+from bot.blocks import agreement as agreement_blocks
 from bot.blocks import kit
+from bot.blocks import notes as notes_blocks
+from bot.blocks import rhythm as rhythm_blocks
 from bot.blocks.admin import counts_text
 from bot.blocks.programs import date_text, status_text
 from bot.ids import ID
@@ -104,6 +107,9 @@ def home_view(state: HomeState) -> dict[str, Any]:
                         )
                     )
                 )
+    blocks.extend(rhythm_blocks.home_section(locale, state.rhythm))  # next prompts, the break and its button
+    blocks.extend(agreement_blocks.home_section(locale, state.pair_cards))  # each tandem's agreement and goals
+    blocks += notes_blocks.home_section(locale, state.notes, tz=p.tz)  # the person's notes, "I need help"
     if state.enrollments:
         blocks.append(kit.divider())
         lines = _profile_lines(locale, state)

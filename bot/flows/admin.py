@@ -115,6 +115,10 @@ def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now:
         from bot.flows import speed as speed_flow
 
         return speed_flow.command(session, who, args.strip()[len(sub) :], slack=slack, now=now)
+    if sub == "notes":
+        from bot.flows import notes as notes_flow
+
+        return notes_flow.host_listing(session, who, args.strip()[len(sub) :], slack=slack, now=now)
     if sub == "digest":
         posted = digest.post_now(session, workspace=workspace, now=now)
         return Reply(message=None if posted else blocks.note(locale, "digest_none"))

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.blocks import invite
+from bot.blocks import agreement, invite
 from bot.blocks.common import unknown_command
 from bot.blocks.help import help_message
 from bot.models import Participant
@@ -36,6 +36,8 @@ def answer(command: Command, *, locale: str) -> dict[str, Any]:
     """The ephemeral answer to a participant's command."""
     if command.name in ("help", "hilfe", "?"):
         return help_message(locale)
+    if command.name in ("goals", "ziele"):
+        return agreement.goals_command(locale)  # its button opens the caller's goals
     return unknown_command(locale, command.name)
 
 

@@ -19,7 +19,7 @@ from bot.blocks.programs import date_text
 from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host
 from bot.ids import ID
 from bot.models import MatchRound, Pair, Participant, Program, ProgramStatus, RoundStatus, Workspace
-from bot.services import matching, programs
+from bot.services import agreements, matching, programs
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +166,7 @@ def action(
             introduction=_introduction(program),
             waiting=lambda person: blocks.note(person.locale, "waiting", program=program.name),
         )
+        agreements.start(session, program=program, pairs=pairs, now=now)  # each pair's agreement, after its intro
         if not pairs and round_.status != "approved":
             return stale, None
         announce(

@@ -6,7 +6,21 @@ from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.handlers import actions, admin, commands, errors, events, interview, invitations, middleware, speed, trial
+from bot.handlers import (
+    actions,
+    admin,
+    agreement,
+    commands,
+    errors,
+    events,
+    interview,
+    invitations,
+    middleware,
+    notes,
+    rhythm,
+    speed,
+    trial,
+)
 
 
 def register_all(app: App, *, session_factory: sessionmaker[Session], clock: Clock) -> None:
@@ -20,3 +34,6 @@ def register_all(app: App, *, session_factory: sessionmaker[Session], clock: Clo
     interview.register(app)
     speed.register(app)
     trial.register(app)
+    agreement.register(app)
+    notes.register(app)
+    rhythm.register(app)

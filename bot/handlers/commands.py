@@ -5,7 +5,8 @@ from __future__ import annotations
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.flows import admin, commands
+from bot.flows import admin, commands, rhythm
+from bot.handlers import notes
 from bot.handlers.admin import who
 from bot.handlers.context import caller, db, now
 from bot.slack.admin_port import SlackAdmin
@@ -32,6 +33,13 @@ def on_tandem(ack: Ack, command: dict, context: BoltContext, client: WebClient) 
         return
     if parsed.name == "join":
         ack(response_type="ephemeral", **commands.join(db(context), participant=participant, now=now(context)))
+        return
+    if parsed.name in notes.COMMANDS:  # note, notes, help-me
+        notes.command(ack, command, context, client, participant)
+        return
+    if parsed.name in ("pause", "pausieren"):
+        reply = rhythm.pause_command(db(context), participant=participant, args=parsed.args, now=now(context))
+        ack(response_type="ephemeral", **reply)
         return
     ack(response_type="ephemeral", **commands.answer(parsed, locale=participant.locale))
 

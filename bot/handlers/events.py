@@ -6,8 +6,10 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.common import dm_reply, joined_channel
+from bot.flows import rhythm as rhythm_flow
 from bot.handlers.context import caller, db, now
 from bot.handlers.home import publish_home
+from bot.handlers.rhythm import on_thread_reply
 from bot.services import conversations, hosts, people
 from bot.slack.profiles import lookup_profile
 
@@ -21,6 +23,9 @@ def on_app_home_opened(event: dict, context: BoltContext, client: WebClient) -> 
 
 
 def on_message(event: dict, context: BoltContext, client: WebClient) -> None:
+    if rhythm_flow.is_thread_reply(event):  # a reply in a pair's week thread may be an answer
+        on_thread_reply(event, context)
+        return
     # Edits, joins and bot posts carry a subtype or bot_id; only a person's new message gets an answer.
     if event.get("subtype") or event.get("bot_id") or event.get("channel_type") != "im":
         return

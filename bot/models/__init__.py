@@ -1,20 +1,28 @@
 """SQLAlchemy 2.0 typed models, one module per aggregate. Importing this package registers them all."""
 
+from bot.models.agreement import Agreement, AgreementAcceptance, AgreementVersion
 from bot.models.base import Base
 from bot.models.cancellation import CancelKind, Cancellation
 from bot.models.clock import ClockTick
 from bot.models.enrollment import Enrollment, EnrollmentStatus, InviteSource
+from bot.models.escalation import Escalation, EscalationKind
+from bot.models.goal import Goal
 from bot.models.invite_batch import BatchStatus, InviteBatch
 from bot.models.matching import MatchProposal, MatchRound, RoundStatus
+from bot.models.note import Note, NoteSource, NoteVisibility, RedTopic
 from bot.models.outbox import OutboxMessage, OutboxStatus
 from bot.models.pair import Pair, PairStatus
 from bot.models.participant import Participant, TandemRole
 from bot.models.program import Program, ProgramStatus, Rhythm
+from bot.models.rhythm import PairWeek, WeekAnswer, WeekPartner, WeekStatus
 from bot.models.speed import SpeedIntro, SpeedRound, SpeedStatus
 from bot.models.trial import TrialCheck, TrialOutcome
 from bot.models.workspace import Workspace
 
 __all__ = [
+    "Agreement",
+    "AgreementAcceptance",
+    "AgreementVersion",
     "Base",
     "BatchStatus",
     "CancelKind",
@@ -22,17 +30,25 @@ __all__ = [
     "ClockTick",
     "Enrollment",
     "EnrollmentStatus",
+    "Escalation",
+    "EscalationKind",
+    "Goal",
     "InviteBatch",
     "InviteSource",
     "MatchProposal",
     "MatchRound",
+    "Note",
+    "NoteSource",
+    "NoteVisibility",
     "OutboxMessage",
     "OutboxStatus",
     "Pair",
     "PairStatus",
+    "PairWeek",
     "Participant",
     "Program",
     "ProgramStatus",
+    "RedTopic",
     "Rhythm",
     "RoundStatus",
     "SpeedIntro",
@@ -41,5 +57,8 @@ __all__ = [
     "TandemRole",
     "TrialCheck",
     "TrialOutcome",
+    "WeekAnswer",
+    "WeekPartner",
+    "WeekStatus",
     "Workspace",
 ]

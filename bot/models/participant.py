@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
@@ -50,5 +50,7 @@ class Participant(Base):
     # Waiting for a partner since (unmatched last round, or after a switch): matched first next time.
     waitlisted_at: Mapped[datetime | None]
     welcomed_at: Mapped[datetime | None]
+    # Away (vacation) up to and including this day: the weekly prompts of the person's pairs skip it.
+    paused_until: Mapped[date | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

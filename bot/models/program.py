@@ -62,5 +62,8 @@ class Program(Base):
     # Scheduled matching: on this date, at 09:00 in ``timezone``, the clock posts a preview for hosts to approve.
     match_on: Mapped[date | None]
     match_ran_on: Mapped[date | None]  # the scheduled date already handled
+    # The working agreement's template: {"sections": {key: text}} overriding the localized default section by
+    # section (bot.domain.agreement.SECTIONS); None: the default. New pairs get it.
+    agreement_template: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -9,9 +9,14 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bot.blocks.rhythm import RhythmHome
+from bot.domain.agreement import HomePair
 from bot.domain.programs import OnboardingCounts
 from bot.models import Enrollment, Pair, PairStatus, Participant, Program, Workspace
-from bot.services import enrollments, hosts, programs
+from bot.services import agreements, enrollments, hosts, programs
+from bot.services import notes as note_space
+from bot.services import rhythm as weekly_rhythm
+from bot.services.notes import NotesHome
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,12 @@ class HomeState:
     tandems: list[Tandem] = field(default_factory=list)
     # First in line for a partner in the next matching round (unmatched last time, or the pair did not go on).
     waiting: bool = False
+    # Notes in the person's pairs (only what they may see) and whether "I need help" applies: bot.services.notes
+    notes: NotesHome | None = None
+    # Per active pair: the working agreement's status for the person and the pair's goals.
+    pair_cards: list[HomePair] = field(default_factory=list)
+    # The weekly rhythm: each tandem's next prompt on the person's clock, and their break (bot.services.rhythm).
+    rhythm: RhythmHome | None = None
 
 
 def tandems_of(session: Session, *, participant: Participant) -> list[Tandem]:
@@ -88,4 +99,7 @@ def home_state(
         admin_channel_id=workspace.admin_channel_id if workspace else None,
         tandems=tandems_of(session, participant=participant),
         waiting=participant.waitlisted_at is not None,
+        notes=note_space.home(session, participant=participant),
+        pair_cards=agreements.home_items(session, participant=participant, now=now),
+        rhythm=weekly_rhythm.home_info(session, participant=participant, now=now),
     )

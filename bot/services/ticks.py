@@ -13,10 +13,12 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.flows import escalation as escalation_flow
 from bot.flows import interview, speed
 from bot.flows import matching as matching_flow
+from bot.flows import rhythm as rhythm_flow
 from bot.models import ClockTick
-from bot.services import digest, enrollments, outbox, trial
+from bot.services import agreements, digest, enrollments, outbox, trial
 
 DueJob = Callable[[Session, datetime], int]
 
@@ -32,6 +34,9 @@ DUE_JOBS: dict[str, DueJob] = {
     "speed.close": lambda session, now: speed.close_rounds(session, now),
     "matching.scheduled": lambda session, now: matching_flow.run_scheduled(session, now),
     "trial.check_in": lambda session, now: trial.due(session, now),
+    "rhythm.weekly": lambda session, now: rhythm_flow.due(session, now),
+    "escalations.late_pattern": lambda session, now: escalation_flow.late_patterns(session, now),
+    "agreement.reminders": lambda session, now: agreements.send_reminders(session, now),
 }
 
 
