@@ -76,6 +76,8 @@ class Narrator:
         self._day: str | None = None
         self._views_seen: set[str] = set()
         self.brief: set[str] = set()  # people whose messages are shown as one line each
+        self.follow: set[str] | None = None  # when set: only these group DMs are shown, the others are counted
+        self.unshown = 0
 
     def _persona_of(self, user_or_channel: str) -> dict[str, Any] | None:
         target = user_or_channel
@@ -115,6 +117,10 @@ class Narrator:
                 continue
             if method == "chat.postMessage":
                 channel = str(args.get("channel", ""))
+                group_dm = self.sandbox._convs.get(channel, {}).get("kind") == "mpim"
+                if self.follow is not None and group_dm and channel not in self.follow:
+                    self.unshown += 1
+                    continue
                 user = self._persona_of(channel)
                 where = f"DM to {user['real_name']}" if user else f"#{self.sandbox.channel_name(channel)}"
                 self._show(f"Tandem → {where}", self._header(user, at), message_lines(args), user)
@@ -253,6 +259,7 @@ def _script(stack: LocalStack, say: Narrator, result: DemoResult) -> None:
     admin_channel = _chapter_pilot(stack, say, result, people)
     _chapter_matching(stack, say, result, people, admin_channel)
     _chapter_trial(stack, say, result, people, admin_channel)
+    _chapter_weeks(stack, say, result, people, admin_channel)
 
 
 def _chapter_foundation(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> None:
@@ -544,7 +551,7 @@ def _chapter_matching(
     hanna.click(ID.MATCH_RERUN, message=_last_with(sb.messages(admin), ID.MATCH_RERUN))
     stack.settle()
     say.flush()
-    ana, joerg, priya = people["ana"], people["joerg"], people["priya"]
+    ana, joerg, mia, rui, grace = (people[k] for k in ("ana", "joerg", "mia", "rui", "grace"))
     say.step("Hanna opens “Swap partners” and first tries Ana for Jörg; Tandem explains why not.")
     hanna.click(ID.MATCH_SWAP, message=_last_with(sb.messages(admin), ID.MATCH_SWAP))
     swap_view = hanna.open_views()[-1]
@@ -554,8 +561,8 @@ def _chapter_matching(
     errors = attempt.get("errors") or {}
     say.note(f"Slack keeps the modal open and shows: {' '.join(errors.values())}")
     _expect(result, attempt.get("response_action") == "errors", "a swap that breaks a hard constraint was refused")
-    say.step("She swaps Priya and Jörg instead, so that Ana learns from a colleague in her own time zone.")
-    hanna.submit(swap_view["id"], {ID.MATCH_SWAP_PERSON.value: priya.id, ID.MATCH_SWAP_WITH.value: joerg.id})
+    say.step("She swaps Rui and Grace instead, so that Mia in Berlin learns from Rui in Lisbon, an hour apart.")
+    hanna.submit(swap_view["id"], {ID.MATCH_SWAP_PERSON.value: rui.id, ID.MATCH_SWAP_WITH.value: grace.id})
     stack.settle()
     say.brief = {p.id for key, p in people.items() if key != "ana"}
     hanna.click(ID.MATCH_APPROVE, message=_last_with(sb.messages(admin), ID.MATCH_APPROVE))
@@ -572,7 +579,27 @@ def _chapter_matching(
     _expect(result, mutual >= 3, "pairs who both said yes in speed dating were matched, and told why")
     with stack.session_factory() as session:
         ids = {p.slack_user_id: p.id for p in session.scalars(select(Participant))}
-    _expect(result, frozenset((ids[ana.id], ids[joerg.id])) in made, "Hanna's swap made Ana and Jörg a pair")
+    _expect(result, frozenset((ids[mia.id], ids[rui.id])) in made, "Hanna's swap made Mia and Rui a pair")
+
+    say.brief = {p.id for key, p in people.items() if key not in ("hanna", "mia", "rui")}
+    say.follow = {_pair_dm(stack, mia, rui)}
+    say.step("The working agreement arrives after each introduction. Rui proposes a change; Mia accepts it.")
+    rui_dm = _pair_dm(stack, mia, rui)
+    rui.click(ID.AGREEMENT_PROPOSE, message=_last_with(sb.messages(rui_dm), ID.AGREEMENT_PROPOSE))
+    rui.submit(
+        rui.open_views()[-1]["id"],
+        {
+            ID.AGREEMENT_F_REACHABILITY.value: "We answer within 72 hours on workdays; Fridays are meeting-free.",
+            ID.AGREEMENT_NOTE.value: "I travel a lot in March; 72 h is more honest for me.",
+        },
+    )
+    stack.settle()
+    mia.click(ID.AGREEMENT_ACCEPT, message=_last_with(sb.messages(rui_dm), ID.AGREEMENT_ACCEPT))
+    stack.settle()
+    say.flush()
+    say.step("Everyone else accepts the agreement as it is, in their own time.")
+    _accept_agreements(stack, people)
+    say.flush()
 
 
 def _chapter_trial(
@@ -594,7 +621,8 @@ def _chapter_trial(
             (
                 (key_of[slack_of[p.participant_a_id]], key_of[slack_of[p.participant_b_id]])
                 for p in pairs
-                if {key_of[slack_of[p.participant_a_id]], key_of[slack_of[p.participant_b_id]]} <= europe
+                if {key_of[slack_of[p.participant_a_id]], key_of[slack_of[p.participant_b_id]]}
+                <= europe - {"mia", "rui"}
                 and {roles[key_of[slack_of[p.participant_a_id]]], roles[key_of[slack_of[p.participant_b_id]]]}
                 == {"digital", "context"}
             ),
@@ -618,6 +646,14 @@ def _chapter_trial(
     say.flush()
     say.note("late joiners wait for the next matching round; nobody is matched behind the hosts' backs")
 
+    quiet = _pair_dm(stack, people["joana"], people["olivia"])
+    say.follow = set()  # the pairs' weekly threads run from 1 February; chapter 5 shows them
+    while stack.clock.now() + timedelta(days=7) < started + timedelta(weeks=4, hours=17):
+        now = stack.clock.now()
+        _advance_to(
+            stack, (now + timedelta(days=7 - now.weekday())).replace(hour=16, minute=0), step=timedelta(hours=1)
+        )
+        _others_answer(stack, people, skip={quiet})  # everyone keeps up with the weekly prompt, but Joana and Olivia
     _advance_to(stack, started + timedelta(weeks=4, hours=17), step=timedelta(hours=1))
     say.step("Four weeks after the introductions: each partner is asked privately, in their own workday morning.")
     say.flush()
@@ -660,6 +696,7 @@ def _chapter_trial(
     if counts is None:
         return
 
+    say.follow = None  # show the new pairs' introductions
     say.step("Hanna presses “Matching starten” on that summary: the two who switched come first, with Klaus and Noah.")
     hanna.click(ID.MATCH_RUN, message=counts)
     stack.settle()
@@ -689,6 +726,231 @@ def _anonymous(blocks: list[dict[str, Any]], names: Iterable[str]) -> str:
     for name in names:
         text = text.replace(name, "…")
     return text
+
+
+def _pair_dm(stack: LocalStack, a: Persona, b: Persona) -> str:
+    """The group DM Tandem opened for ``a`` and ``b`` ("" if none)."""
+    for cid, conv in stack.sandbox._convs.items():
+        if conv["kind"] == "mpim" and {a.id, b.id} <= set(conv["members"]):
+            return cid
+    return ""
+
+
+def _group_dms(stack: LocalStack) -> list[tuple[str, list[str]]]:
+    return [(cid, list(c["members"])) for cid, c in stack.sandbox._convs.items() if c["kind"] == "mpim"]
+
+
+def _accept_agreements(stack: LocalStack, people: dict[str, Persona]) -> None:
+    """Everyone with an agreement waiting for them in a group DM accepts it."""
+    from bot.ids import ID
+
+    by_id = {p.id: p for p in people.values()}
+    for cid, members in _group_dms(stack):
+        for member in members:
+            message = _last_with(stack.sandbox.messages(cid), ID.AGREEMENT_ACCEPT)
+            if message is not None and member in by_id:
+                by_id[member].click(ID.AGREEMENT_ACCEPT, message=message)
+    stack.settle()
+
+
+def _prompt(stack: LocalStack, dm: str) -> dict[str, Any] | None:
+    from bot.ids import ID
+
+    return _last_with(stack.sandbox.messages(dm), ID.RHYTHM_ANSWER)
+
+
+def _reply(stack: LocalStack, who: Persona, dm: str, text: str) -> None:
+    prompt = _prompt(stack, dm)
+    if prompt is not None:
+        who.say(dm, text, thread_ts=prompt["ts"])
+
+
+def _agree(stack: LocalStack, who: Persona, dm: str, homework: str, step: str) -> None:
+    from bot.ids import ID
+
+    prompt = _prompt(stack, dm)
+    if prompt is None:
+        return
+    who.click(ID.RHYTHM_AGREED, message=prompt)
+    who.submit(who.open_views()[-1]["id"], {ID.RHYTHM_HOMEWORK.value: homework, ID.RHYTHM_NEXT_STEP.value: step})
+    stack.settle()
+
+
+def _others_answer(stack: LocalStack, people: dict[str, Persona], skip: set[str]) -> None:
+    """The pairs the demo does not follow keep going: one partner answers each week's prompt in the thread."""
+    by_id = {p.id: p for p in people.values()}
+    for cid, members in _group_dms(stack):
+        prompt = _prompt(stack, cid)
+        if cid in skip or prompt is None or prompt.get("reply_count"):
+            continue
+        first = next((by_id[m] for m in members if m in by_id), None)
+        if first is not None:
+            first.say(cid, "Done: tried the method of the week, notes in our doc.", thread_ts=prompt["ts"])
+
+
+def _cancel_next_week(stack: LocalStack, who: Persona, dm: str) -> None:
+    from bot.ids import ID
+
+    prompt = _prompt(stack, dm)
+    if prompt is None:
+        return
+    who.click(ID.RHYTHM_CANCEL, message=prompt)
+    view = who.open_views()[-1]
+    picker = next(b for b in view["blocks"] if b.get("block_id") == ID.RHYTHM_WEEK)
+    who.submit(view["id"], {ID.RHYTHM_WEEK.value: picker["element"]["options"][0]["value"]})  # the next one
+    stack.settle()
+
+
+def _chapter_weeks(
+    stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str
+) -> None:
+    from bot.ids import ID
+    from bot.models import Cancellation, Escalation, Goal, Note, WeekAnswer
+
+    sb = stack.sandbox
+    hanna, mia, rui, ana, priya = (people[k] for k in ("hanna", "mia", "rui", "ana", "priya"))
+    joana, olivia = people["joana"], people["olivia"]
+    berlin_lisbon, berlin_singapore = _pair_dm(stack, mia, rui), _pair_dm(stack, ana, priya)
+    quiet = _pair_dm(stack, joana, olivia)
+    say.out("\n##### Chapter 5: eight weeks in the pairs' threads, across a daylight-saving change #####")
+    say.out(
+        "(Following Mia in Berlin with Rui in Lisbon, and Ana in Berlin with Priya in Singapore; the other pairs'"
+        " threads are counted, not shown. Joana and Olivia go quiet.)"
+    )
+    say.brief = {p.id for key, p in people.items() if key not in ("hanna", "mia", "rui", "ana", "priya")}
+    say.follow, say.unshown = {berlin_lisbon, berlin_singapore}, 0
+    _expect(result, bool(berlin_lisbon and berlin_singapore), "a Berlin–Lisbon and a Berlin–Singapore pair")
+    _accept_agreements(stack, people)  # the rematched pairs' agreements
+    say.flush()
+
+    say.step("Mia sets their bold goal from App Home; Ana sets theirs. Notes go in at every visibility.")
+    for who, goal, due in (
+        (mia, "A pilot channel for our team on a new platform", "2027-04-30"),
+        (ana, "A simpler approval process: from 7 steps to 3", "2027-05-31"),
+    ):
+        who.open_home()
+        who.click(ID.GOAL_OPEN)
+        who.submit(who.open_views()[-1]["id"], {ID.GOAL_TEXT_1.value: goal, ID.GOAL_DUE_1.value: due})
+    mia.slash("note [pilot channel] Draft guidelines for the pilot channel https://example.com/pilot-guidelines")
+    rui.slash("note Stakeholder map for the approval board: who signs what #hosts")
+    ana.slash("note Approval today takes 7 steps and 12 days on average #program")
+    ana.slash("note Ask Priya about the audit calendar #private")
+    priya.slash("note [salary bands] What we said about pay stays between us #red")
+    stack.settle()
+    say.flush()
+
+    start = stack.clock.now()
+    monday = (start + timedelta(days=(7 - start.weekday()) % 7 or 7)).replace(hour=0, minute=0)
+    prompt_times: dict[str, list[datetime]] = {berlin_lisbon: [], berlin_singapore: []}
+    for week in range(8):
+        week_start = monday + timedelta(weeks=week)
+        _advance_to(stack, week_start + timedelta(hours=10), step=timedelta(hours=1))
+        for dm in prompt_times:
+            prompt = _prompt(stack, dm)
+            if prompt is not None and datetime.fromtimestamp(float(prompt["ts"]), UTC) >= week_start:
+                prompt_times[dm].append(datetime.fromtimestamp(float(prompt["ts"]), UTC))
+        label = week_start.strftime("%d %b")
+        if week == 0:
+            say.step(
+                f"Week of {label}: the prompt reaches Priya's thread at 09:00 in Singapore; Ana gets a DM at 09:00 in"
+                " Berlin. Mia and Rui's thread comes at 09:00 Berlin, Rui's DM at 09:00 Lisbon."
+            )
+        elif week in (1, 2):
+            say.step(f"Week of {label}: Rui is on holiday; his pair's prompt is skipped with a short note.")
+        elif week == 5:
+            say.step(f"Week of {label}: Europe is on summer time now; every prompt still comes at 09:00 local.")
+        else:
+            say.step(f"Week of {label}.")
+        say.flush()
+        if week not in (1, 2):
+            _reply(stack, mia, berlin_lisbon, f"Week {week + 1}: I tried the method card with my team, notes below.")
+            _reply(stack, rui, berlin_lisbon, "Good start. Next: who has to say yes before we open the channel?")
+            _agree(stack, mia, berlin_lisbon, "Rui: list the three approvers", "Mia: draft the channel's first post")
+        _reply(stack, ana, berlin_singapore, "Mapped the approval steps; two of them look redundant.")
+        if week not in (1, 2):
+            _agree(stack, priya, berlin_singapore, "Ana: ask Legal about step 4", "Priya: share the audit calendar")
+        _advance_to(stack, week_start + timedelta(hours=16), step=timedelta(hours=1))  # New York's prompts are out
+        _others_answer(stack, people, skip={berlin_lisbon, berlin_singapore, quiet})
+        stack.settle()
+        if week == 0:
+            say.step("Friday: Rui takes a two-week holiday with `/tandem pause until …`.")
+            _advance_to(stack, week_start + timedelta(days=4, hours=10), step=timedelta(hours=1))
+            rui.slash(f"pause until {(week_start + timedelta(days=18)).date().isoformat()}")
+            stack.settle()
+            say.flush()
+        if week in (0, 1):
+            _advance_to(stack, week_start + timedelta(days=6, hours=12), step=timedelta(hours=1))
+            say.step("Sunday: Priya cancels tomorrow's session, less than 24 hours ahead.")
+            _cancel_next_week(stack, priya, berlin_singapore)
+            say.flush()
+        if week == 2:
+            say.step("Hanna answers the escalation through Tandem, and lists the notes shared with hosts.")
+            escalation = _last_with(sb.messages(admin), ID.ESCALATION_ANSWER)
+            _expect(result, escalation is not None, "repeated late cancellations reached the hosts")
+            if escalation is not None:
+                hanna.click(ID.ESCALATION_ANSWER, message=escalation)
+                hanna.submit(
+                    hanna.open_views()[-1]["id"],
+                    {ID.ESCALATION_ANSWER_TEXT.value: "No problem at all. Shall we find a slot that works better?"},
+                )
+            hanna.slash("admin notes", channel_id=admin)
+            stack.settle()
+            say.flush()
+        if week == 4:
+            say.step("Mia marks their goal half done from App Home, and exports the pair's notes as a file.")
+            mia.open_home()
+            mia.click(ID.GOAL_PROGRESS_50)
+            mia.slash("notes export")
+            stack.settle()
+            say.flush()
+        if week == 7:
+            say.step("The pilot channel is live: Mia marks the goal done.")
+            mia.open_home()
+            mia.click(ID.GOAL_DONE)
+            stack.settle()
+            say.flush()
+    say.note(f"{say.unshown} messages to the other pairs' threads were sent but not shown")
+
+    with stack.session_factory() as session:
+        answers = session.scalar(select(func.count()).select_from(WeekAnswer))
+        late = session.scalar(select(func.count()).select_from(Cancellation).where(Cancellation.late.is_(True)))
+        escalations = session.scalar(select(func.count()).select_from(Escalation))
+        goals_done = session.scalar(select(func.count()).select_from(Goal).where(Goal.done_at.is_not(None)))
+        notes = session.scalar(select(func.count()).select_from(Note))
+    _expect(result, answers >= 8 * 3, "the pairs' thread replies were recorded as answers")
+    _expect(result, late == 2 and escalations >= 1, "two late cancellations escalated to the hosts")
+    _expect(result, goals_done == 1, "Mia and Rui's goal is done")
+    _expect(result, notes == 5, "five notes, one of each visibility and a red one")
+    host_view = json.dumps([m for m in hanna.ephemeral_messages()], ensure_ascii=False)
+    _expect(result, "Stakeholder map" in host_view and "7 steps" in host_view, "hosts see the notes shared with them")
+    _expect(
+        result,
+        "salary" not in host_view and "audit calendar" not in host_view and "pilot-guidelines" not in host_view,
+        "hosts never see red, private or pair notes",
+    )
+    _expect(
+        result,
+        any("no problem at all" in json.dumps(m).lower() for m in _dm_from_tandem(stack, priya)),
+        "Priya got the host's answer by DM",
+    )
+    _expect(result, any(c["method"] == "files.completeUploadExternal" for c in sb.calls), "the notes export")
+    utc_hours = {dm: [t.hour for t in times] for dm, times in prompt_times.items()}
+    _expect(
+        result,
+        utc_hours[berlin_lisbon][:1] == [8] and utc_hours[berlin_lisbon][-1:] == [7],
+        f"Mia and Rui's prompt: 09:00 Berlin, 08:00 UTC in winter, 07:00 UTC in summer ({utc_hours[berlin_lisbon]})",
+    )
+    _expect(
+        result,
+        set(utc_hours[berlin_singapore]) == {1},
+        f"Ana and Priya's prompt: 09:00 Singapore, 01:00 UTC all along ({utc_hours[berlin_singapore]})",
+    )
+    flags = [json.dumps(m) for m in sb.messages(admin) if ":zzz:" in json.dumps(m)]
+    _expect(
+        result,
+        len(flags) == 1 and joana.id in flags[0] and olivia.id in flags[0],
+        f"only Joana and Olivia's silence was flagged to the hosts, without content ({len(flags)} flags)",
+    )
 
 
 SPEED_ANSWERS = {  # position on the card -> answer, per person; everyone not listed stays silent
