@@ -70,6 +70,20 @@ def authorize_host(
     return verdict.workspace, Reply(message=blocks.note(who.locale, verdict.refusal.value, **context))
 
 
+def host_program(
+    session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime
+) -> tuple[Workspace, Program | None, Reply | None]:
+    """A host's button whose value is a program id: the workspace and the program, or the reply that refuses
+    (not a host, or no such program in this workspace)."""
+    workspace, refusal = authorize_host(session, who, slack, now)
+    if refusal is not None:
+        return workspace, None, refusal
+    program = programs.get(session, workspace=workspace, program_id=int(value)) if value.isdigit() else None
+    if program is None:
+        return workspace, None, Reply(message=blocks.note(who.locale, "program_missing"))
+    return workspace, program, None
+
+
 def announce(session: Session, workspace: Workspace, message: dict[str, Any], *, cause: str, now: datetime) -> None:
     if workspace.admin_channel_id:
         outbox.post(
@@ -177,13 +191,10 @@ def program_action(
     session: Session, who: Caller, action_id: str, value: str, *, slack: AdminSlack, now: datetime
 ) -> Reply:
     """A button on a program card in the admin channel."""
-    workspace, refusal = authorize_host(session, who, slack, now)
-    if refusal is not None:
-        return refusal
+    workspace, program, refusal = host_program(session, who, value, slack=slack, now=now)
+    if refusal is not None or program is None:
+        return refusal or Reply()
     locale = who.locale
-    program = programs.get(session, workspace=workspace, program_id=int(value)) if value.isdigit() else None
-    if program is None:
-        return Reply(message=blocks.note(locale, "program_missing"))
     if action_id == ID.PROGRAM_EDIT:
         return Reply(
             view=blocks.program_modal(

@@ -16,13 +16,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot import i18n
-from bot.blocks import admin as admin_blocks
 from bot.blocks import agreement as blocks
 from bot.blocks.inputs import state_values
 from bot.blocks.programs import date_text
 from bot.domain import agreement as rules
 from bot.domain import localtime
-from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host
+from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host, host_program
 from bot.i18n import locale_from_slack
 from bot.ids import ID
 from bot.models import Participant
@@ -210,12 +209,9 @@ def mark_goal(
 # -- hosts: the template per program ------------------------------------------------------------------------
 def template_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
     """The program card's Agreement button: the template modal, prefilled with what new pairs get now."""
-    workspace, refusal = authorize_host(session, who, slack, now)
-    if refusal is not None:
-        return refusal
-    program = programs.get(session, workspace=workspace, program_id=int(value)) if value.isdigit() else None
-    if program is None:
-        return Reply(message=admin_blocks.note(who.locale, "program_missing"))
+    _workspace, program, refusal = host_program(session, who, value, slack=slack, now=now)
+    if refusal is not None or program is None:
+        return refusal or Reply()
     sections = agreements.template_sections(program, who.locale)
     return Reply(view=blocks.template_modal(who.locale, program_id=program.id, name=program.name, sections=sections))
 

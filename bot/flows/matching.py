@@ -16,7 +16,7 @@ from bot.blocks import admin as admin_blocks
 from bot.blocks import matching as blocks
 from bot.blocks.inputs import state_values
 from bot.blocks.programs import date_text
-from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host
+from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host, host_program
 from bot.ids import ID
 from bot.models import MatchRound, Pair, Participant, Program, ProgramStatus, RoundStatus, Workspace
 from bot.services import agreements, matching, programs
@@ -93,12 +93,9 @@ def _run(session: Session, workspace: Workspace, program: Program, who: Caller, 
 def run(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
     """A Match button (a program card, or any summary in the admin channel; ``value``: the program id): what
     ``/tandem admin match <program>`` does."""
-    workspace, refusal = authorize_host(session, who, slack, now)
-    if refusal is not None:
-        return refusal
-    program = programs.get(session, workspace=workspace, program_id=int(value)) if value.isdigit() else None
-    if program is None:
-        return Reply(message=admin_blocks.note(who.locale, "program_missing"))
+    workspace, program, refusal = host_program(session, who, value, slack=slack, now=now)
+    if refusal is not None or program is None:
+        return refusal or Reply()
     if program.status != ProgramStatus.ACTIVE:
         return Reply(message=blocks.note(who.locale, "not_active", name=program.name))
     return _run(session, workspace, program, who, now)

@@ -29,7 +29,7 @@ from bot.models import (
     Program,
     ProgramStatus,
 )
-from bot.services import outbox
+from bot.services import matching, outbox
 
 OPEN_CONVERSATION = "__open"  # outbox payload key: post into the group DM of these users (bot.slack.sender)
 VERSION_KEY = "agreement:"  # dedupe key of a version's message in the group DM: agreement:<version id>
@@ -519,16 +519,7 @@ def send_reminders(session: Session, now: datetime) -> int:
 # -- App Home -----------------------------------------------------------------------------------------------
 def home_items(session: Session, *, participant: Participant, now: datetime) -> list[HomePair]:
     """Per active pair of the person: the agreement's status for them and the pair's goals."""
-    pairs = list(
-        session.scalars(
-            select(Pair)
-            .where(
-                Pair.status == PairStatus.ACTIVE,
-                or_(Pair.participant_a_id == participant.id, Pair.participant_b_id == participant.id),
-            )
-            .order_by(Pair.started_at, Pair.id)
-        )
-    )
+    pairs = matching.pairs_of(session, participant=participant)
     items = []
     for pair in pairs:
         program = session.get(Program, pair.program_id)

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import agreement as blocks
 from bot.domain import agreement as rules
 from bot.models import Goal, Pair, PairStatus, Participant, Program
+from bot.services import matching
 from bot.services.agreements import NOT_YOURS, partners, post_to_pair
 
 SAVED, DONE, MOVED, REOPENED, UNCHANGED = "saved", "done", "moved", "reopened", "unchanged"
@@ -43,16 +44,7 @@ def goals_context(session: Session, pair: Pair) -> list[dict[str, Any]]:
 
 
 def pairs_of(session: Session, participant: Participant) -> list[Pair]:
-    return list(
-        session.scalars(
-            select(Pair)
-            .where(
-                Pair.status == PairStatus.ACTIVE,
-                or_(Pair.participant_a_id == participant.id, Pair.participant_b_id == participant.id),
-            )
-            .order_by(Pair.started_at, Pair.id)
-        )
-    )
+    return matching.pairs_of(session, participant=participant)
 
 
 def own_pair(session: Session, *, participant: Participant | None, pair_id: int | None) -> Pair | None:

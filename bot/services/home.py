@@ -6,14 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks.rhythm import RhythmHome
 from bot.domain.agreement import HomePair
 from bot.domain.programs import OnboardingCounts
-from bot.models import Enrollment, Pair, PairStatus, Participant, Program, Workspace
-from bot.services import agreements, enrollments, hosts, programs
+from bot.models import Enrollment, Participant, Program, Workspace
+from bot.services import agreements, enrollments, hosts, matching, programs
 from bot.services import notes as note_space
 from bot.services import rhythm as weekly_rhythm
 from bot.services.notes import NotesHome
@@ -48,16 +48,7 @@ class HomeState:
 
 def tandems_of(session: Session, *, participant: Participant) -> list[Tandem]:
     """The person's active pairs with their partners' names, oldest first."""
-    pairs = list(
-        session.scalars(
-            select(Pair)
-            .where(
-                Pair.status == PairStatus.ACTIVE,
-                or_(Pair.participant_a_id == participant.id, Pair.participant_b_id == participant.id),
-            )
-            .order_by(Pair.started_at, Pair.id)
-        )
-    )
+    pairs = matching.pairs_of(session, participant=participant)
     partner_ids = {p.participant_b_id if p.participant_a_id == participant.id else p.participant_a_id for p in pairs}
     names = dict(
         session.execute(select(Participant.id, Participant.display_name).where(Participant.id.in_(partner_ids)))

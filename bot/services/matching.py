@@ -476,3 +476,11 @@ def due_scheduled(session: Session, *, now: datetime) -> list[ScheduledRun]:
 def mark_scheduled_done(program: Program) -> None:
     """The program's matching date is handled: the clock won't run it again (until the date changes)."""
     program.match_ran_on = program.match_on
+
+
+def pairs_of(session: Session, *, participant: Participant, active_only: bool = True) -> list[Pair]:
+    """The person's pairs (active ones by default), oldest first."""
+    query = select(Pair).where(or_(Pair.participant_a_id == participant.id, Pair.participant_b_id == participant.id))
+    if active_only:
+        query = query.where(Pair.status == PairStatus.ACTIVE)
+    return list(session.scalars(query.order_by(Pair.started_at, Pair.id)))

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,7 @@ from bot.models import (
     Program,
     RedTopic,
 )
-from bot.services import outbox
+from bot.services import matching, outbox
 
 MEMBER_STATUSES = (EnrollmentStatus.INTERVIEWING, EnrollmentStatus.ONBOARDED)
 
@@ -66,11 +66,7 @@ class PairNotes:
 
 
 # -- pairs ---------------------------------------------------------------------------------------------------
-def pairs_of(session: Session, *, participant: Participant, active_only: bool = True) -> list[Pair]:
-    query = select(Pair).where(or_(Pair.participant_a_id == participant.id, Pair.participant_b_id == participant.id))
-    if active_only:
-        query = query.where(Pair.status == PairStatus.ACTIVE)
-    return list(session.scalars(query.order_by(Pair.started_at, Pair.id)))
+pairs_of = matching.pairs_of
 
 
 def partner_id(pair: Pair, participant_id: int) -> int:
