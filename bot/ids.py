@@ -143,6 +143,10 @@ class ID(enum.StrEnum):
     ESCALATION_ANSWER_TEXT = "escalation.answer.f.text"
     ESCALATION_ANSWER_SIGN = "escalation.answer.f.sign"  # checkbox: show my name to the person
 
+    # Anonymous mood polls (participants by DM; results for hosts)
+
+    # Retro rituals and consented quotes (pair threads; hosts)
+
     # Interview and profile (bot/flows/interview.py); add interview ids below this line
     INTERVIEW_CONTINUE = "interview.continue"  # re-show the current step (Home, reminders)
     PROFILE_EDIT = "profile.edit"  # Home: edit my profile
