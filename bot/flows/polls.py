@@ -1,0 +1,178 @@
+"""Anonymous mood polls as people meet them: "Answer the pulse" in the DM and its modal; for hosts
+``/tandem admin pulse [program]`` (results held to the threshold) and the program card's "Pulse settings" modal.
+
+Someone who may not answer (not asked, already answered, too late) is told so kindly and nothing changes. Each
+function returns what to show; the handler shows it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot import i18n
+from bot.blocks import polls as blocks
+from bot.blocks.inputs import state_values
+from bot.domain import polls as rules
+from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host, host_program
+from bot.flows.agreement import Answer, Lookup
+from bot.i18n import locale_from_slack
+from bot.ids import ID
+from bot.models import Participant, Program, ProgramStatus
+from bot.services import people, programs
+from bot.services import polls as service
+
+
+def _who(session: Session, *, team_id: str, user_id: str, lookup: Lookup) -> tuple[Participant | None, str]:
+    participant = people.find_participant(session, team_id=team_id, user_id=user_id)
+    if participant is not None:
+        return participant, participant.locale
+    return None, locale_from_slack(lookup(user_id).slack_locale)
+
+
+def _int(value: Any) -> int | None:
+    text = str(value if value is not None else "")
+    return int(text) if text.isdigit() else None
+
+
+def _meta(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+# -- participants ------------------------------------------------------------------------------------------
+def open_form(session: Session, *, team_id: str, user_id: str, value: str, lookup: Lookup, now: datetime) -> Answer:
+    """ "Answer the pulse" (``value``: the round id): the modal, or why not."""
+    participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
+    found = service.find(session, participant=participant, round_id=_int(value), now=now)
+    session.rollback()
+    if isinstance(found, str):
+        return Answer(note=blocks.note(locale, f"answer_{found}"))
+    return Answer(
+        view=blocks.modal(
+            locale,
+            round_id=found.round.id,
+            program=found.program.name,
+            questions=list(found.round.questions or []),
+            threshold=found.round.threshold,
+        )
+    )
+
+
+@dataclass
+class Submitted:
+    """Modal field ``errors`` (the modal stays open, nothing changed), else the ``view`` it turns into."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    view: dict[str, Any] | None = None
+
+
+def submit_form(
+    session: Session, *, team_id: str, user_id: str, view: dict[str, Any], lookup: Lookup, now: datetime
+) -> Submitted:
+    """The pulse modal: a bad answer is named on its field; a refusal (already answered, closed, not asked) is said
+    on the mood field; either way nothing changes. Saved: the modal turns into a thank-you."""
+    participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
+    round_id = _int(_meta(view).get("round_id"))
+    found = service.find(session, participant=participant, round_id=round_id, now=now)
+    if isinstance(found, str):
+        session.rollback()
+        return Submitted(errors={ID.POLL_MOOD.value: i18n.plain(locale, "polls", f"answer_{found}")})
+    questions = list(found.round.questions or [])
+    values = state_values(view)
+    pulse, errors = rules.parse_pulse(
+        mood=values.get(ID.POLL_MOOD.value),
+        answers={key: values.get(block.value) for key, block in zip(questions, blocks.QUESTION_IDS, strict=False)},
+        comment=values.get(ID.POLL_COMMENT.value),
+        questions=questions,
+    )
+    if pulse is None:
+        session.rollback()
+        return Submitted(errors=blocks.form_errors(locale, errors, questions))
+    result = service.submit(session, participant=participant, round_id=round_id, pulse=pulse, now=now)
+    if result != service.SAVED:
+        return Submitted(errors={ID.POLL_MOOD.value: i18n.plain(locale, "polls", f"answer_{result}")})
+    return Submitted(view=blocks.done_view(locale))
+
+
+# -- hosts -------------------------------------------------------------------------------------------------
+def host_results(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
+    """``/tandem admin pulse [program]``: the program's rounds, each held to its threshold."""
+    workspace, refusal = authorize_host(session, who, slack, now)
+    if refusal is not None:
+        return refusal
+    name = " ".join(args.split())
+    if name:
+        program = session.scalar(
+            select(Program).where(Program.workspace_id == workspace.id, func.lower(Program.name) == name.lower())
+        )
+        if program is None:
+            return Reply(message=blocks.note(who.locale, "host_unknown_program", name=name))
+    else:
+        listed = [p for p in programs.listing(session, workspace_id=workspace.id) if p.status != ProgramStatus.CLOSED]
+        if not listed:
+            return Reply(message=blocks.note(who.locale, "host_no_program"))
+        if len(listed) > 1:
+            return Reply(message=blocks.note(who.locale, "host_which_program", names=", ".join(p.name for p in listed)))
+        program = listed[0]
+    current = service.open_round_of(session, program=program)
+    still_open = None
+    if current is not None:
+        closes = rules.at_hour(current.closes_on, program.timezone)
+        still_open = (current.number, blocks.deadline_text(who.locale, closes, who.tz))
+    results = service.results(session, program=program)
+    return Reply(message=blocks.results(who.locale, program=program.name, results=results, still_open=still_open))
+
+
+def settings_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
+    """The program card's "Pulse settings": the modal with the rhythm and the threshold."""
+    _workspace, program, refusal = host_program(session, who, value, slack=slack, now=now)
+    if refusal is not None or program is None:
+        return refusal or Reply()
+    return Reply(view=blocks.settings_modal(who.locale, program=program))
+
+
+def submit_settings(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Reply:
+    """Save the rhythm and the threshold (never below 3); anything wrong is said on its field, nothing changes."""
+    first = ID.POLL_EVERY.value
+    workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
+    if refusal is not None:
+        return Reply(errors={first: str((refusal.message or {}).get("text") or "")})
+    program_id = _int(_meta(view).get("program_id"))
+    program = programs.get(session, workspace=workspace, program_id=program_id) if program_id else None
+    if program is None:
+        return Reply(errors={first: i18n.plain(who.locale, "admin", "program_missing")})
+    values = state_values(view)
+    parsed, errors = rules.parse_settings(values.get(ID.POLL_EVERY.value), values.get(ID.POLL_THRESHOLD.value))
+    if parsed is None:
+        ids = {"every": ID.POLL_EVERY.value, "threshold": ID.POLL_THRESHOLD.value}
+        return Reply(
+            errors={ids[key]: i18n.plain(who.locale, "polls", f"error_{kind}") for key, kind in errors.items()}
+        )
+    every, threshold = parsed
+    program.poll_every_weeks = every
+    program.poll_threshold = threshold
+    program.updated_at = now
+    announce(
+        session,
+        workspace,
+        blocks.note(
+            who.locale,
+            "settings_saved" if every else "settings_saved_off",
+            host=who.user_id,
+            program=program.name,
+            every=every,
+            threshold=threshold,
+        ),
+        cause=f"poll-settings:{program.id}:{now.isoformat()}",
+        now=now,
+    )
+    session.commit()
+    return Reply()
