@@ -1,0 +1,168 @@
+"""Retro rituals, pure: when a pair's retro is due, what a filled-in form must hold, the consent rule for a quote
+and the hosts' aggregates. No database, no Slack, no clock.
+
+**Cycles.** A pair's weeks (``bot.domain.rhythm.Schedule``) fall into cycles of ``every`` weeks: a cycle ends
+after week ``every``, ``2 * every``, ... and the last cycle ends with the pair's last week (the program's end),
+however short it is. A cycle's retro is due ``RETRO_AFTER_DAYS`` after the day of its last week, at
+``RETRO_HOUR`` on the later partner's wall clock, moved to that partner's next workday daytime. When the clock
+was down over several due moments, only the newest retro opens.
+
+**Consent.** A quote is shared only when the partner who proposed it confirmed it and the other partner agreed,
+and nobody declined. One "no" is final.
+
+**Aggregates.** Hosts see counts only: how many retros opened and how many both partners filled in, the
+talk-share distribution and how many "what we change" answers there are; never free text, except consented
+quotes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from bot.domain.localtime import send_at, zone
+
+RETRO_AFTER_DAYS = 3  # e.g. Monday's last prompt of a cycle: the retro comes on Thursday
+RETRO_HOUR = time(10)
+EVERY_MIN, EVERY_MAX = 1, 52
+DEFAULT_EVERY = 4
+TEXT_MAX = 1000  # characters of each answer
+QUOTE_MAX = 280
+TALK_SHARES = (1, 2, 3, 4, 5)  # 1: one of us did nearly all the talking; 5: balanced
+REPORT_AFTER_DAYS = 7  # the hosts' program retro: this long after the program's end, 09:00 program time
+REPORT_HOUR = time(9)
+
+
+@dataclass(frozen=True)
+class Cycle:
+    number: int
+    last_week: int
+    final: bool
+
+
+def cycles(total_weeks: int, every: int) -> list[Cycle]:
+    """The cycles of a pair with ``total_weeks`` weeks, a retro every ``every`` weeks and one at the end."""
+    if total_weeks <= 0:
+        return []
+    every = max(EVERY_MIN, every)
+    ends = [*range(every, total_weeks, every), total_weeks]
+    return [Cycle(i, end, end == total_weeks) for i, end in enumerate(ends, start=1)]
+
+
+def due_moment(day_of_last_week: date, zones: Iterable[str]) -> datetime:
+    """When the retro of a cycle whose last week fell on ``day_of_last_week`` opens (UTC)."""
+    day = day_of_last_week + timedelta(days=RETRO_AFTER_DAYS)
+    return max(send_at(datetime.combine(day, RETRO_HOUR, tzinfo=zone(tz)), tz) for tz in zones)
+
+
+def due(
+    all_cycles: list[Cycle], *, day_of: Callable[[int], date], zones: Iterable[str], opened: int, now: datetime
+) -> Cycle | None:
+    """The newest cycle whose retro is due at ``now`` and newer than the newest one ``opened`` (0: none)."""
+    zones = list(zones)
+    come = [c for c in all_cycles if c.number > opened and due_moment(day_of(c.last_week), zones) <= now]
+    return come[-1] if come else None
+
+
+def report_moment(end_day: date, tz: str) -> datetime:
+    """The hosts' program retro: ``REPORT_AFTER_DAYS`` after the program's end (exclusive day), 09:00 in ``tz``."""
+    return datetime.combine(end_day + timedelta(days=REPORT_AFTER_DAYS), REPORT_HOUR, tzinfo=zone(tz))
+
+
+# -- the form -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Form:
+    went_well: str
+    learned: str
+    change: str
+    talk_share: int
+    quote: str | None
+
+
+def _clean(value: Any) -> str:
+    return "\n".join(line.rstrip() for line in str(value or "").strip().splitlines())
+
+
+def parse_form(raw: Mapping[str, Any]) -> tuple[Form | None, dict[str, str]]:
+    """``raw``: went_well, learned, change, talk_share, quote as the modal sent them. Returns the form, or None and
+    an error key per field (``required``, ``too_long``, ``talk_share``)."""
+    errors: dict[str, str] = {}
+    texts = {}
+    for key in ("went_well", "learned", "change"):
+        texts[key] = _clean(raw.get(key))
+        if not texts[key]:
+            errors[key] = "required"
+        elif len(texts[key]) > TEXT_MAX:
+            errors[key] = "too_long"
+    share_text = str(raw.get("talk_share") or "").strip()
+    share = int(share_text) if share_text.isdigit() else 0
+    if share not in TALK_SHARES:
+        errors["talk_share"] = "talk_share"
+    quote = _clean(raw.get("quote"))
+    if len(quote) > QUOTE_MAX:
+        errors["quote"] = "too_long"
+    if errors:
+        return None, errors
+    return Form(texts["went_well"], texts["learned"], texts["change"], share, quote or None), {}
+
+
+def parse_every(value: Any) -> int | None:
+    text = str(value if value is not None else "").strip()
+    number = int(text) if text.isdigit() else 0
+    return number if EVERY_MIN <= number <= EVERY_MAX else None
+
+
+# -- consent ------------------------------------------------------------------------------------------------
+def consented(*, author_at: datetime | None, partner_at: datetime | None, declined_at: datetime | None) -> bool:
+    return author_at is not None and partner_at is not None and declined_at is None
+
+
+def consent_state(*, author_at: datetime | None, partner_at: datetime | None, declined_at: datetime | None) -> str:
+    """``declined``, ``consented``, or who is still to agree: ``waiting_author``, ``waiting_partner``,
+    ``waiting_both``."""
+    if declined_at is not None:
+        return "declined"
+    if author_at is not None and partner_at is not None:
+        return "consented"
+    if author_at is None and partner_at is None:
+        return "waiting_both"
+    return "waiting_author" if author_at is None else "waiting_partner"
+
+
+# -- aggregates ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Aggregate:
+    pairs: int  # pairs with at least one retro opened
+    opened: int
+    done: int  # both partners filled it in
+    answers: int
+    talk_share: dict[int, int]  # rating -> how many answers
+    changes: int  # "what we change" answers
+    quotes_consented: int
+
+
+def aggregate(
+    *, pairs: int, opened: int, done: int, shares: Iterable[int], changes: int, quotes_consented: int
+) -> Aggregate:
+    counted = Counter(s for s in shares if s in TALK_SHARES)
+    return Aggregate(
+        pairs=pairs,
+        opened=opened,
+        done=done,
+        answers=sum(counted.values()),
+        talk_share={s: counted.get(s, 0) for s in TALK_SHARES},
+        changes=changes,
+        quotes_consented=quotes_consented,
+    )
+
+
+def balance_themes(talk_share: Mapping[int, int]) -> dict[str, int]:
+    """Talk-share answers grouped for the program retro: ``balanced`` (4–5), ``mixed`` (3), ``one_sided`` (1–2)."""
+    return {
+        "balanced": talk_share.get(4, 0) + talk_share.get(5, 0),
+        "mixed": talk_share.get(3, 0),
+        "one_sided": talk_share.get(1, 0) + talk_share.get(2, 0),
+    }

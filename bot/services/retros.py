@@ -1,0 +1,373 @@
+"""Retro rituals in the database (rules in ``bot.domain.retro``): the clock opens each active pair's retro in its
+group DM at the end of every cycle and at the program's end; each partner fills in the form; the summary goes
+into the retro's thread once both did, with a consent card for every proposed quote; hosts get counts, consented
+quotes, and at the program's end the program retro in the admin channel.
+
+Every Slack message goes through the outbox in the transaction that caused it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.blocks import retro as blocks
+from bot.domain import retro as rules
+from bot.models import (
+    OutboxMessage,
+    Pair,
+    PairStatus,
+    Participant,
+    Program,
+    ProgramStatus,
+    Retro,
+    RetroAnswer,
+    Workspace,
+)
+from bot.services import matching, outbox
+from bot.services.rhythm import Tandem, tandem_of
+
+OPEN_KEY = "retro:open:"  # + retro id: the retro's opening message (its ts is the retro's thread)
+REPORT_KEY = "retro:report:"  # + program id: the hosts' program retro
+QUOTE_KEY = "retro:quote:"  # + answer id: a consented quote in the community channel
+
+# Why something changed nothing (wording: ``retro.j2`` ``answer_<result>``).
+SAVED, DONE, NOT_YOURS, CLOSED, ALREADY, DECLINED, CONSENTED = (
+    "saved",
+    "done",
+    "not_yours",
+    "closed",
+    "already",
+    "declined",
+    "consented",
+)
+
+
+# -- posting into the pair's group DM ------------------------------------------------------------------------
+def _post(session: Session, tandem: Tandem, message: dict[str, Any], *, key: str, now: datetime, retro: Retro) -> None:
+    """Queue ``message`` in the retro's thread (top level in the group DM for the opening message, or while the
+    thread is not known yet)."""
+    payload: dict[str, Any] = dict(message)
+    channel = retro.channel_id or tandem.pair.channel_id or matching.pair_channel(session, tandem.pair)
+    if channel:
+        payload["channel"] = channel
+    else:  # the introduction is not out yet: the same group DM, opened by the worker
+        payload["__open"] = [tandem.a.slack_user_id, tandem.b.slack_user_id]
+    if retro.thread_ts and not key.startswith(OPEN_KEY):
+        payload["thread_ts"] = retro.thread_ts
+    outbox.enqueue(
+        session,
+        workspace_id=tandem.program.workspace_id,
+        method="chat.postMessage",
+        payload=payload,
+        now=now,
+        dedupe_key=key,
+    )
+
+
+def resolve_thread(session: Session, retro: Retro) -> bool:
+    """Whether the retro's opening message is in Slack; reads its channel and ts back from the outbox once."""
+    if retro.thread_ts:
+        return True
+    sent = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == f"{OPEN_KEY}{retro.id}"))
+    if sent is None or not sent.result or not sent.result.get("ts"):
+        return False
+    retro.channel_id = sent.result.get("channel")
+    retro.thread_ts = sent.result["ts"]
+    return True
+
+
+# -- the clock ---------------------------------------------------------------------------------------------
+def _opened(session: Session, pair_id: int) -> int:
+    return int(session.scalar(select(func.max(Retro.cycle)).where(Retro.pair_id == pair_id)) or 0)
+
+
+def open_due(session: Session, now: datetime) -> int:
+    """Open the retro of every active pair whose cycle ended (``bot.domain.retro.due``). Does not commit."""
+    opened = 0
+    pairs = session.scalars(
+        select(Pair)
+        .join(Program, Program.id == Pair.program_id)
+        .where(Pair.status == PairStatus.ACTIVE, Program.status == ProgramStatus.ACTIVE)
+        .order_by(Pair.id)
+    ).all()
+    for pair in pairs:
+        tandem = tandem_of(session, pair)
+        schedule = tandem.schedule
+        cycle = rules.due(
+            rules.cycles(schedule.weeks, tandem.program.retro_every_weeks),
+            day_of=schedule.day,
+            zones=tandem.zones.values(),
+            opened=_opened(session, pair.id),
+            now=now,
+        )
+        if cycle is None:
+            continue
+        retro = Retro(
+            pair_id=pair.id,
+            program_id=tandem.program.id,
+            cycle=cycle.number,
+            last_week=cycle.last_week,
+            final=cycle.final,
+            locale=tandem.locale,
+            opened_at=now,
+        )
+        session.add(retro)
+        session.flush()
+        message = blocks.opening(
+            retro.locale, retro_id=retro.id, program=tandem.program.name, final=retro.final, weeks=retro.last_week
+        )
+        _post(session, tandem, message, key=f"{OPEN_KEY}{retro.id}", now=now, retro=retro)
+        opened += 1
+    return opened
+
+
+def due(session: Session, now: datetime) -> int:
+    """Clock: open the retros that are due and send the hosts' program retros. Does not commit."""
+    return open_due(session, now) + report_due(session, now)
+
+
+# -- a partner's form ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Found:
+    retro: Retro
+    tandem: Tandem
+    me: Participant
+    partner: Participant
+    mine: RetroAnswer | None
+
+
+def find(session: Session, *, participant: Participant | None, retro_id: int | None) -> Found | str:
+    """The retro for one of its partners, or why not (``not_yours``, ``closed``: the pair ended)."""
+    retro = session.get(Retro, retro_id) if retro_id else None
+    if retro is None or participant is None:
+        return NOT_YOURS
+    pair = session.get(Pair, retro.pair_id)
+    assert pair is not None
+    tandem = tandem_of(session, pair)
+    if not tandem.has(participant.id):
+        return NOT_YOURS
+    if pair.status != PairStatus.ACTIVE:
+        return CLOSED
+    mine = session.scalar(
+        select(RetroAnswer).where(RetroAnswer.retro_id == retro.id, RetroAnswer.participant_id == participant.id)
+    )
+    return Found(retro, tandem, participant, tandem.partner_of(participant.id), mine)
+
+
+def answers(session: Session, retro: Retro) -> list[RetroAnswer]:
+    return list(session.scalars(select(RetroAnswer).where(RetroAnswer.retro_id == retro.id).order_by(RetroAnswer.id)))
+
+
+def submit(session: Session, found: Found, form: rules.Form, *, now: datetime) -> str:
+    """Store a partner's form (they may change it until the summary is out); once both filled it in, the summary
+    and a consent card per quote go into the retro's thread. Does not commit."""
+    retro = found.retro
+    if retro.summary_at is not None:
+        return DONE
+    answer = found.mine
+    if answer is None:
+        answer = RetroAnswer(retro_id=retro.id, participant_id=found.me.id, created_at=now)
+        session.add(answer)
+    answer.went_well, answer.learned, answer.change = form.went_well, form.learned, form.change
+    answer.talk_share = form.talk_share
+    if answer.quote != form.quote:
+        answer.author_consent_at = None
+        answer.partner_consent_at = None
+    answer.quote = form.quote
+    answer.updated_at = now
+    session.flush()
+    both = {a.participant_id: a for a in answers(session, retro)}
+    if len(both) < 2:
+        return SAVED
+    resolve_thread(session, retro)
+    retro.summary_at = now
+    tandem = found.tandem
+    names = {tandem.a.id: tandem.a.display_name, tandem.b.id: tandem.b.display_name}
+    summary = blocks.summary(
+        retro.locale,
+        [(names[pid], both[pid]) for pid in (tandem.a.id, tandem.b.id)],
+        final=retro.final,
+    )
+    _post(session, tandem, summary, key=f"retro:summary:{retro.id}", now=now, retro=retro)
+    for pid in (tandem.a.id, tandem.b.id):
+        answer = both[pid]
+        if answer.quote:
+            card = blocks.consent_card(
+                retro.locale, answer, author=names[pid], partner=names[tandem.partner_of(pid).id]
+            )
+            _post(session, tandem, card, key=f"retro:consent:{answer.id}", now=now, retro=retro)
+    return DONE
+
+
+def consent(session: Session, *, participant: Participant | None, answer_id: int | None, yes: bool, now: datetime):
+    """A partner's yes or no to sharing a quote. Returns (result, the answer or None, the tandem or None): ``saved``,
+    ``consented`` (both agreed now), ``declined``, ``already`` (decided before), ``not_yours``."""
+    answer = session.get(RetroAnswer, answer_id) if answer_id else None
+    if answer is None or participant is None or not answer.quote:
+        return NOT_YOURS, None, None
+    retro = session.get(Retro, answer.retro_id)
+    assert retro is not None
+    found = find(session, participant=participant, retro_id=retro.id)
+    if isinstance(found, str):
+        return found, None, None
+    if answer.declined_at is not None or rules.consented(
+        author_at=answer.author_consent_at, partner_at=answer.partner_consent_at, declined_at=answer.declined_at
+    ):
+        return ALREADY, answer, found.tandem
+    if not yes:
+        answer.declined_at = now
+        return DECLINED, answer, found.tandem
+    if participant.id == answer.participant_id:
+        answer.author_consent_at = answer.author_consent_at or now
+    else:
+        answer.partner_consent_at = answer.partner_consent_at or now
+    done = rules.consented(
+        author_at=answer.author_consent_at, partner_at=answer.partner_consent_at, declined_at=answer.declined_at
+    )
+    return (CONSENTED if done else SAVED), answer, found.tandem
+
+
+def consent_message(session: Session, answer: RetroAnswer, tandem: Tandem) -> dict[str, Any]:
+    retro = session.get(Retro, answer.retro_id)
+    assert retro is not None
+    author = tandem.person(answer.participant_id)
+    return blocks.consent_card(
+        retro.locale, answer, author=author.display_name, partner=tandem.partner_of(author.id).display_name
+    )
+
+
+# -- hosts -------------------------------------------------------------------------------------------------
+def _consented_filter() -> Any:
+    return (
+        RetroAnswer.quote.is_not(None),
+        RetroAnswer.author_consent_at.is_not(None),
+        RetroAnswer.partner_consent_at.is_not(None),
+        RetroAnswer.declined_at.is_(None),
+    )
+
+
+def aggregate(session: Session, program: Program) -> rules.Aggregate:
+    """Counts only, never free text."""
+    retros = list(session.scalars(select(Retro).where(Retro.program_id == program.id)))
+    rows = (
+        session.execute(
+            select(RetroAnswer.talk_share, RetroAnswer.change)
+            .join(Retro, Retro.id == RetroAnswer.retro_id)
+            .where(Retro.program_id == program.id)
+        )
+        .tuples()
+        .all()
+    )
+    return rules.aggregate(
+        pairs=len({r.pair_id for r in retros}),
+        opened=len(retros),
+        done=sum(1 for r in retros if r.summary_at is not None),
+        shares=[share for share, _ in rows],
+        changes=sum(1 for _, change in rows if change.strip()),
+        quotes_consented=len(consented_quotes(session, program)),
+    )
+
+
+def consented_quotes(session: Session, program: Program) -> list[RetroAnswer]:
+    return list(
+        session.scalars(
+            select(RetroAnswer)
+            .join(Retro, Retro.id == RetroAnswer.retro_id)
+            .where(Retro.program_id == program.id, *_consented_filter())
+            .order_by(RetroAnswer.partner_consent_at, RetroAnswer.id)
+        )
+    )
+
+
+def consented_quote(
+    session: Session, *, workspace_id: int, answer_id: int | None
+) -> tuple[RetroAnswer, Program] | None:
+    """A consented quote of a program in this workspace (None for anything else)."""
+    if not answer_id:
+        return None
+    row = session.execute(
+        select(RetroAnswer, Program)
+        .join(Retro, Retro.id == RetroAnswer.retro_id)
+        .join(Program, Program.id == Retro.program_id)
+        .where(RetroAnswer.id == answer_id, Program.workspace_id == workspace_id, *_consented_filter())
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def post_quote(
+    session: Session, answer: RetroAnswer, program: Program, *, host: str, locale: str, now: datetime
+) -> None:
+    """Queue a consented quote in the program's community channel. Does not commit."""
+    assert program.community_channel_id
+    outbox.post(
+        session,
+        workspace_id=program.workspace_id,
+        channel=program.community_channel_id,
+        message=blocks.community_quote(locale, quote=answer.quote or "", program=program.name),
+        now=now,
+        dedupe_key=f"{QUOTE_KEY}{answer.id}",
+    )
+    answer.posted_at = now
+    answer.posted_channel = program.community_channel_id
+    answer.posted_by = host
+
+
+def active_pairs(session: Session, program: Program) -> int:
+    return int(
+        session.scalar(
+            select(func.count(Pair.id)).where(Pair.program_id == program.id, Pair.status == PairStatus.ACTIVE)
+        )
+        or 0
+    )
+
+
+def mood_trend(session: Session, program: Program) -> list[float] | None:
+    """HOOK (issue 6, part 2: anonymous mood polls, ``bot.services.polls``): the program's mood trend, oldest first.
+    The polls were built in parallel; until they offer a per-program trend this returns None and the program
+    retro says there is no mood trend yet. Replace the body with the polls' function once it exists."""
+    return None
+
+
+def end_day(program: Program) -> date | None:
+    if program.start_date is None:
+        return None
+    return program.start_date + timedelta(weeks=program.duration_weeks)
+
+
+def report_due(session: Session, now: datetime) -> int:
+    """The hosts' program retro, once per program, ``REPORT_AFTER_DAYS`` after its end. Does not commit."""
+    sent = 0
+    for program in session.scalars(
+        select(Program).where(Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None))
+    ):
+        end = end_day(program)
+        if end is None or rules.report_moment(end, program.timezone) > now:
+            continue
+        key = f"{REPORT_KEY}{program.id}"
+        if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) is not None:
+            continue
+        workspace = session.get(Workspace, program.workspace_id)
+        if workspace is None or not workspace.admin_channel_id:
+            continue
+        message = blocks.program_report(
+            program.default_locale,
+            program=program.name,
+            active=active_pairs(session, program),
+            totals=aggregate(session, program),
+            mood=mood_trend(session, program),
+            quotes=consented_quotes(session, program),
+        )
+        outbox.post(
+            session,
+            workspace_id=workspace.id,
+            channel=workspace.admin_channel_id,
+            message=message,
+            now=now,
+            dedupe_key=key,
+        )
+        sent += 1
+    return sent
