@@ -144,8 +144,33 @@ class ID(enum.StrEnum):
     ESCALATION_ANSWER_SIGN = "escalation.answer.f.sign"  # checkbox: show my name to the person
 
     # Anonymous mood polls (participants by DM; results for hosts)
+    POLL_OPEN = "poll.open"  # pulse DM button "Answer the pulse": open the modal; value: the round id (same for all)
+    POLL_MODAL = "poll.modal"  # callback_id of the pulse modal (the round id in private_metadata, same for all)
+    POLL_MOOD = "poll.f.mood"  # pulse modal fields (block_id and action_id alike)
+    POLL_Q1 = "poll.f.q1"  # the round's first rotating question
+    POLL_Q2 = "poll.f.q2"  # the round's second rotating question
+    POLL_COMMENT = "poll.f.comment"
+    POLL_DONE_MODAL = "poll.done.modal"  # callback_id of the thank-you view the pulse modal turns into
+    POLL_SETTINGS = "poll.settings"  # program card button "Pulse settings": rhythm and threshold; value: program id
+    POLL_SETTINGS_MODAL = "poll.settings.modal"  # callback_id (program id in private_metadata)
+    POLL_EVERY = "poll.f.every_weeks"  # settings modal fields (block_id and action_id alike)
+    POLL_THRESHOLD = "poll.f.threshold"
 
     # Retro rituals and consented quotes (pair threads; hosts)
+    RETRO_OPEN = "retro.open"  # thread button "Fill in our retro": open the retro modal; value: the retro id
+    RETRO_MODAL = "retro.modal"  # callback_id of the retro modal (the retro id in private_metadata)
+    RETRO_WENT_WELL = "retro.f.went_well"  # retro modal fields (block_id and action_id alike)
+    RETRO_LEARNED = "retro.f.learned"
+    RETRO_CHANGE = "retro.f.change"
+    RETRO_TALK_SHARE = "retro.f.talk_share"
+    RETRO_QUOTE = "retro.f.quote"
+    RETRO_CONSENT_YES = "retro.consent.yes"  # a quote's consent card in the thread; value: the retro answer id
+    RETRO_CONSENT_NO = "retro.consent.no"
+    RETRO_POST_QUOTE = "retro.quote.post"  # hosts: post a consented quote to the community channel; value: answer id
+    RETRO_SETTINGS = "retro.settings"  # program card button: cycle length and community channel; value: program id
+    RETRO_SETTINGS_MODAL = "retro.settings.modal"  # callback_id (program id in private_metadata)
+    RETRO_EVERY = "retro.f.every_weeks"  # settings modal fields (block_id and action_id alike)
+    RETRO_CHANNEL = "retro.f.channel"
 
     # Interview and profile (bot/flows/interview.py); add interview ids below this line
     INTERVIEW_CONTINUE = "interview.continue"  # re-show the current step (Home, reminders)

@@ -76,6 +76,8 @@ def _program_buttons(locale: str, program: Program) -> list[Any]:
         buttons.append(kit.button(label("btn_match"), ID.MATCH_RUN, value=value))
     buttons.append(kit.button(label("btn_edit"), ID.PROGRAM_EDIT, value=value))
     buttons.append(kit.button(label("btn_agreement"), ID.AGREEMENT_TEMPLATE, value=value))
+    buttons.append(kit.button(label("btn_retro"), ID.RETRO_SETTINGS, value=value))
+    buttons.append(kit.button(label("btn_pulse"), ID.POLL_SETTINGS, value=value))
     if program.status == ProgramStatus.ACTIVE:
         buttons.append(
             kit.button(

@@ -133,6 +133,14 @@ def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now:
         from bot.flows import notes as notes_flow
 
         return notes_flow.host_listing(session, who, args.strip()[len(sub) :], slack=slack, now=now)
+    if sub == "retro":
+        from bot.flows import retro as retro_flow
+
+        return retro_flow.host_overview(session, who, args.strip()[len(sub) :], slack=slack, now=now)
+    if sub in ("pulse", "polls", "poll"):
+        from bot.flows import polls as polls_flow
+
+        return polls_flow.host_results(session, who, args.strip()[len(sub) :], slack=slack, now=now)
     if sub == "digest":
         posted = digest.post_now(session, workspace=workspace, now=now)
         return Reply(message=None if posted else blocks.note(locale, "digest_none"))

@@ -17,6 +17,8 @@ from bot.handlers import (
     invitations,
     middleware,
     notes,
+    polls,
+    retro,
     rhythm,
     speed,
     trial,
@@ -37,3 +39,5 @@ def register_all(app: App, *, session_factory: sessionmaker[Session], clock: Clo
     agreement.register(app)
     notes.register(app)
     rhythm.register(app)
+    retro.register(app)
+    polls.register(app)

@@ -29,7 +29,7 @@ def _in_view(body: dict[str, Any]) -> bool:
     return (body.get("container") or {}).get("type") == "view" or bool(body.get("view"))
 
 
-def _show(answer: flow.Answer, *, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+def show_answer(answer: flow.Answer, *, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     if answer.view is not None and body.get("trigger_id"):
         client.views_open(trigger_id=body["trigger_id"], view=answer.view)
     if context.respond is not None:
@@ -41,14 +41,14 @@ def _show(answer: flow.Answer, *, body: dict[str, Any], context: BoltContext, cl
         publish_home(client, db(context), participant=answer.participant, now=now(context))
 
 
-def _ids(context: BoltContext) -> tuple[str, str]:
+def caller_ids(context: BoltContext) -> tuple[str, str]:
     assert context.team_id and context.user_id
     return context.team_id, context.user_id
 
 
 def on_accept(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
     ack()
-    team_id, user_id = _ids(context)
+    team_id, user_id = caller_ids(context)
     answer = flow.accept(
         db(context),
         team_id=team_id,
@@ -59,12 +59,12 @@ def on_accept(ack: Ack, body: dict, action: dict, context: BoltContext, client: 
         lookup=lambda uid: lookup_profile(client, uid),
         now=now(context),
     )
-    _show(answer, body=body, context=context, client=client)
+    show_answer(answer, body=body, context=context, client=client)
 
 
 def on_propose(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
     ack()
-    team_id, user_id = _ids(context)
+    team_id, user_id = caller_ids(context)
     answer = flow.open_change(
         db(context),
         team_id=team_id,
@@ -72,12 +72,12 @@ def on_propose(ack: Ack, body: dict, action: dict, context: BoltContext, client:
         value=str(action.get("value") or ""),
         lookup=lambda uid: lookup_profile(client, uid),
     )
-    _show(answer, body=body, context=context, client=client)
+    show_answer(answer, body=body, context=context, client=client)
 
 
 def on_open_goals(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
     ack()
-    team_id, user_id = _ids(context)
+    team_id, user_id = caller_ids(context)
     answer = flow.open_goals(
         db(context),
         team_id=team_id,
@@ -85,12 +85,12 @@ def on_open_goals(ack: Ack, body: dict, action: dict, context: BoltContext, clie
         value=str(action.get("value") or ""),
         lookup=lambda uid: lookup_profile(client, uid),
     )
-    _show(answer, body=body, context=context, client=client)
+    show_answer(answer, body=body, context=context, client=client)
 
 
 def on_mark_goal(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
     ack()
-    team_id, user_id = _ids(context)
+    team_id, user_id = caller_ids(context)
     answer = flow.mark_goal(
         db(context),
         team_id=team_id,
@@ -100,14 +100,14 @@ def on_mark_goal(ack: Ack, body: dict, action: dict, context: BoltContext, clien
         lookup=lambda uid: lookup_profile(client, uid),
         now=now(context),
     )
-    _show(answer, body=body, context=context, client=client)
+    show_answer(answer, body=body, context=context, client=client)
 
 
-def _submitted(submit):  # type: ignore[no-untyped-def]
+def modal_submitted(submit):  # type: ignore[no-untyped-def]
     """A view_submission listener for a participant's modal: errors keep it open; else it closes."""
 
     def listener(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
-        team_id, user_id = _ids(context)
+        team_id, user_id = caller_ids(context)
         answer = submit(
             db(context),
             team_id=team_id,
@@ -139,10 +139,10 @@ def on_template_submit(ack: Ack, view: dict, context: BoltContext, client: WebCl
 def register(app: App) -> None:
     app.action(ID.AGREEMENT_ACCEPT.value)(on_accept)
     app.action(ID.AGREEMENT_PROPOSE.value)(on_propose)
-    app.view(ID.AGREEMENT_MODAL.value)(_submitted(flow.submit_change))
+    app.view(ID.AGREEMENT_MODAL.value)(modal_submitted(flow.submit_change))
     app.action(ID.AGREEMENT_TEMPLATE.value)(button(flow.template_button))
     app.view(ID.AGREEMENT_TEMPLATE_MODAL.value)(on_template_submit)
     app.action(ID.GOAL_OPEN.value)(on_open_goals)
-    app.view(ID.GOAL_MODAL.value)(_submitted(flow.submit_goals))
+    app.view(ID.GOAL_MODAL.value)(modal_submitted(flow.submit_goals))
     for action_id in (ID.GOAL_PROGRESS_25, ID.GOAL_PROGRESS_50, ID.GOAL_PROGRESS_75, ID.GOAL_DONE, ID.GOAL_REOPEN):
         app.action(action_id.value)(on_mark_goal)

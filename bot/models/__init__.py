@@ -13,7 +13,9 @@ from bot.models.note import Note, NoteSource, NoteVisibility, RedTopic
 from bot.models.outbox import OutboxMessage, OutboxStatus
 from bot.models.pair import Pair, PairStatus
 from bot.models.participant import Participant, TandemRole
+from bot.models.poll import PollReceipt, PollResponse, PollRound
 from bot.models.program import Program, ProgramStatus, Rhythm
+from bot.models.retro import Retro, RetroAnswer
 from bot.models.rhythm import PairWeek, WeekAnswer, WeekPartner, WeekStatus
 from bot.models.speed import SpeedIntro, SpeedRound, SpeedStatus
 from bot.models.trial import TrialCheck, TrialOutcome
@@ -46,9 +48,14 @@ __all__ = [
     "PairStatus",
     "PairWeek",
     "Participant",
+    "PollReceipt",
+    "PollResponse",
+    "PollRound",
     "Program",
     "ProgramStatus",
     "RedTopic",
+    "Retro",
+    "RetroAnswer",
     "Rhythm",
     "RoundStatus",
     "SpeedIntro",

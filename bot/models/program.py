@@ -65,5 +65,13 @@ class Program(Base):
     # The working agreement's template: {"sections": {key: text}} overriding the localized default section by
     # section (bot.domain.agreement.SECTIONS); None: the default. New pairs get it.
     agreement_template: Mapped[dict[str, Any] | None]
+    # Retro rituals (issue 6): a pair's retro after every ``retro_every_weeks`` of its weeks and at the end; hosts
+    # may post consented quotes to ``community_channel_id``.
+    retro_every_weeks: Mapped[int] = mapped_column(default=4)
+    community_channel_id: Mapped[str | None] = mapped_column(String(32))
+    # Anonymous mood polls (issue 6): a pulse every ``poll_every_weeks`` weeks (0: none); results only for groups of
+    # at least ``poll_threshold`` answers (never below 3, bot.domain.polls.THRESHOLD_MIN).
+    poll_every_weeks: Mapped[int] = mapped_column(default=2)
+    poll_threshold: Mapped[int] = mapped_column(default=5)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -18,7 +18,7 @@ from bot.flows import interview, speed
 from bot.flows import matching as matching_flow
 from bot.flows import rhythm as rhythm_flow
 from bot.models import ClockTick
-from bot.services import agreements, digest, enrollments, outbox, trial
+from bot.services import agreements, digest, enrollments, outbox, polls, retros, trial
 
 DueJob = Callable[[Session, datetime], int]
 
@@ -37,6 +37,8 @@ DUE_JOBS: dict[str, DueJob] = {
     "rhythm.weekly": lambda session, now: rhythm_flow.due(session, now),
     "escalations.late_pattern": lambda session, now: escalation_flow.late_patterns(session, now),
     "agreement.reminders": lambda session, now: agreements.send_reminders(session, now),
+    "retro.due": lambda session, now: retros.due(session, now),
+    "polls.due": lambda session, now: polls.due(session, now),
 }
 
 
