@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import i18n
@@ -82,6 +83,26 @@ def host_program(
     if program is None:
         return workspace, None, Reply(message=blocks.note(who.locale, "program_missing"))
     return workspace, program, None
+
+
+def named_program(
+    session: Session, workspace: Workspace, args: str
+) -> tuple[Program | None, str | None, dict[str, str]]:
+    """The program a host's ``/tandem admin <sub> [program]`` means: the one named (any case), else the only one not
+    closed. Otherwise None and why, as a note key (``host_unknown_program``, ``host_no_program`` or
+    ``host_which_program``) with its context, for the caller to word."""
+    name = " ".join(args.split())
+    if name:
+        program = session.scalar(
+            select(Program).where(Program.workspace_id == workspace.id, func.lower(Program.name) == name.lower())
+        )
+        return (program, None, {}) if program is not None else (None, "host_unknown_program", {"name": name})
+    listed = [p for p in programs.listing(session, workspace_id=workspace.id) if p.status != ProgramStatus.CLOSED]
+    if not listed:
+        return None, "host_no_program", {}
+    if len(listed) > 1:
+        return None, "host_which_program", {"names": ", ".join(p.name for p in listed)}
+    return listed[0], None, {}
 
 
 def announce(session: Session, workspace: Workspace, message: dict[str, Any], *, cause: str, now: datetime) -> None:

@@ -11,18 +11,17 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import i18n
 from bot.blocks import retro as blocks
 from bot.blocks.inputs import state_values
 from bot.domain import retro as rules
-from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host, host_program
+from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host, host_program, named_program
 from bot.flows.agreement import Answer, Lookup
 from bot.i18n import locale_from_slack
 from bot.ids import ID
-from bot.models import Participant, Program, ProgramStatus
+from bot.models import Participant
 from bot.services import people, programs, retros
 
 
@@ -100,20 +99,9 @@ def host_overview(session: Session, who: Caller, args: str, *, slack: AdminSlack
     workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return refusal
-    name = " ".join(args.split())
-    if name:
-        program = session.scalar(
-            select(Program).where(Program.workspace_id == workspace.id, func.lower(Program.name) == name.lower())
-        )
-        if program is None:
-            return Reply(message=blocks.note(who.locale, "host_unknown_program", name=name))
-    else:
-        listed = [p for p in programs.listing(session, workspace_id=workspace.id) if p.status != ProgramStatus.CLOSED]
-        if not listed:
-            return Reply(message=blocks.note(who.locale, "host_no_program"))
-        if len(listed) > 1:
-            return Reply(message=blocks.note(who.locale, "host_which_program", names=", ".join(p.name for p in listed)))
-        program = listed[0]
+    program, missing, context = named_program(session, workspace, args)
+    if program is None:
+        return Reply(message=blocks.note(who.locale, missing or "host_no_program", **context))
     totals = retros.aggregate(session, program)
     quotes = retros.consented_quotes(session, program)
     return Reply(message=blocks.host_overview(who.locale, program=program, totals=totals, quotes=quotes))
