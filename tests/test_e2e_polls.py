@@ -9,7 +9,7 @@ import itertools
 import json
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -426,3 +426,20 @@ def test_the_database_cannot_tie_an_answer_to_a_person(
     answered, _ = one["snapshots"][-2]  # until the hosts' results, the comments are in the response rows alone
     for comment in ("first comment", "third comment"):
         assert all(comment not in row for table, rows in answered.items() if table != "poll_response" for row in rows)
+
+
+def test_someone_on_a_break_is_not_asked_and_not_counted_as_silent(stack: LocalStack) -> None:
+    hanna, channel, people = _setup(stack)
+    tom = people["Tom"]
+    tom.slash("pause until 2027-01-22")  # over round 1 (18 January)
+    stack.settle()
+    _ask_all(stack, ROUND_1)
+    assert not _pulses(tom) and all(len(_pulses(p)) == 1 for n, p in people.items() if n != "Tom")
+    with stack.session_factory() as s:
+        tom_row = s.scalars(select(Participant).where(Participant.slack_user_id == tom.id)).one()
+        tom_id, paused = tom_row.id, tom_row.paused_until
+        receipts = s.scalars(select(PollReceipt.participant_id)).all()
+    assert paused == date(2027, 1, 22) and len(receipts) == 5 and tom_id not in receipts
+    # back from the break: round 2 asks him again
+    _ask_all(stack, ROUND_2)
+    assert len(_pulses(tom)) == 1

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 from bot.domain import retro as rules
@@ -60,3 +61,23 @@ def test_aggregates_are_counts_only() -> None:
     assert agg.talk_share == {1: 1, 2: 0, 3: 0, 4: 1, 5: 1} and agg.answers == 3
     assert rules.balance_themes(agg.talk_share) == {"balanced": 2, "mixed": 0, "one_sided": 1}
     assert rules.report_moment(date(2027, 3, 1), "Europe/Berlin") == datetime(2027, 3, 8, 8, tzinfo=UTC)
+
+
+def test_program_report_shows_the_mood_trend_with_hidden_rounds_and_the_shown_rounds_response_rate() -> None:
+    from bot.blocks import retro as blocks
+    from bot.domain import polls
+
+    def shown(number: int, moods: list[int], asked: int) -> polls.Result:
+        return polls.result(
+            number=number, threshold=5, asked=asked, responses=[(m, {}, None) for m in moods], questions=[]
+        )
+
+    mood = [shown(1, [4, 4, 3, 5, 4], 10), shown(2, [2, 3], 10), shown(3, [5, 4, 4, 4, 3, 4], 8)]
+    totals = rules.aggregate(pairs=4, opened=4, done=3, shares=[5, 4, 2], changes=2, quotes_consented=0)
+    for locale, hidden in (("en", "2: hidden"), ("de", "2: ausgeblendet")):
+        text = str(blocks.program_report(locale, program="Pilot", active=4, totals=totals, mood=mood, quotes=[]))
+        assert f"1: 4.0 → {hidden} → 3: 4.0" in text
+        # rounds 1 and 3 shown, answered by 50% and 75%: 62.5% on average, rounded half to even
+        assert ("2 of 3 rounds" if locale == "en" else "2 von 3 Runden") in text and re.search(r"\b62 ?%", text)
+    empty = str(blocks.program_report("en", program="Pilot", active=0, totals=totals, mood=[], quotes=[]))
+    assert "no mood polls yet" in empty

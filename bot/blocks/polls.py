@@ -162,6 +162,14 @@ def _round_blocks(locale: str, result: rules.Result, results: Sequence[rules.Res
     return out
 
 
+def trend_points(locale: str, results: Sequence[rules.Result], *, last: int = 12) -> str:
+    """The mood trend as text, oldest first (the latest ``last`` rounds): "1: 3.8 → 2: hidden → 3: 4.1"."""
+    return " → ".join(
+        _p(locale, "trend_hidden", number=n) if a is None else _p(locale, "trend_point", number=n, average=f"{a:.1f}")
+        for n, a in rules.trend(results)[-last:]
+    )
+
+
 def results(
     locale: str,
     *,
@@ -183,15 +191,8 @@ def results(
     head = _t(locale, "results_head", program=program, number=latest.number)
     out = [kit.header(_p(locale, "results_title", program=program)), kit.section(head), *pending]
     out.extend(_round_blocks(locale, latest, results, comments=True))
-    trend = rules.trend(results)
-    if len(trend) > 1:
-        points = [
-            _p(locale, "trend_point", number=n, average=f"{a:.1f}")
-            if a is not None
-            else _p(locale, "trend_hidden", number=n)
-            for n, a in trend[-12:]
-        ]
-        out.append(kit.context(_t(locale, "trend", points=" → ".join(points))))
+    if len(results) > 1:
+        out.append(kit.context(_t(locale, "trend", points=trend_points(locale, results))))
     if not latest_only:
         earlier = list(reversed(results[:-1]))[: ROUNDS_SHOWN - 1]
         for result in earlier:

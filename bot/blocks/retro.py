@@ -11,6 +11,8 @@ from typing import Any
 
 from bot import i18n
 from bot.blocks import inputs, kit
+from bot.blocks import polls as poll_blocks
+from bot.domain import polls as poll_rules
 from bot.domain import retro as rules
 from bot.ids import ID
 from bot.models import Program, RetroAnswer
@@ -196,13 +198,24 @@ def program_report(
     program: str,
     active: int,
     totals: rules.Aggregate,
-    mood: Sequence[float] | None,
+    mood: Sequence[poll_rules.Result],
     quotes: Sequence[RetroAnswer],
 ) -> dict[str, Any]:
+    """``mood``: the program's closed pulse rounds, each held to its threshold (hidden ones say only that)."""
     head = _t(locale, "report_head", program=program)
     themes = rules.balance_themes(totals.talk_share)
+    shown = [r for r in mood if r.shown]
     mood_text = (
-        _t(locale, "report_mood", trend=" → ".join(f"{m:.1f}" for m in mood)) if mood else _t(locale, "report_no_mood")
+        _t(
+            locale,
+            "report_mood",
+            trend=poll_blocks.trend_points(locale, mood),
+            rounds=len(mood),
+            shown=len(shown),
+            rate=round(100 * sum(r.response_rate for r in shown) / len(shown)) if shown else None,
+        )
+        if mood
+        else _t(locale, "report_no_mood")
     )
     out = [
         kit.header(_p(locale, "report_title", program=program)),

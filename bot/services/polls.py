@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from bot.blocks import polls as blocks
 from bot.domain import localtime
 from bot.domain import polls as rules
+from bot.domain.rhythm import paused_now
 from bot.models import (
     Enrollment,
     EnrollmentStatus,
@@ -48,8 +49,8 @@ def due(session: Session, now: datetime) -> int:
 
 
 # -- opening -----------------------------------------------------------------------------------------------
-def audience(session: Session, *, program: Program) -> list[Participant]:
-    """Everyone onboarded in the program with an active pair in it, by id."""
+def audience(session: Session, *, program: Program, now: datetime) -> list[Participant]:
+    """Everyone onboarded in the program with an active pair in it and not on a break (``/tandem pause``), by id."""
     pairs = session.execute(
         select(Pair.participant_a_id, Pair.participant_b_id).where(
             Pair.program_id == program.id, Pair.status == PairStatus.ACTIVE
@@ -58,18 +59,17 @@ def audience(session: Session, *, program: Program) -> list[Participant]:
     paired = {pid for row in pairs for pid in row}
     if not paired:
         return []
-    return list(
-        session.scalars(
-            select(Participant)
-            .join(Enrollment, Enrollment.participant_id == Participant.id)
-            .where(
-                Enrollment.program_id == program.id,
-                Enrollment.status == EnrollmentStatus.ONBOARDED,
-                Participant.id.in_(paired),
-            )
-            .order_by(Participant.id)
+    people = session.scalars(
+        select(Participant)
+        .join(Enrollment, Enrollment.participant_id == Participant.id)
+        .where(
+            Enrollment.program_id == program.id,
+            Enrollment.status == EnrollmentStatus.ONBOARDED,
+            Participant.id.in_(paired),
         )
+        .order_by(Participant.id)
     )
+    return [p for p in people if not paused_now(p.paused_until, now=now, tz=p.tz)]
 
 
 def last_number(session: Session, *, program_id: int) -> int:
@@ -99,7 +99,7 @@ def open_due(session: Session, *, now: datetime) -> int:
 def open_round(session: Session, *, program: Program, number: int, now: datetime) -> PollRound | None:
     """Open round ``number``: a receipt (not answered) and a pulse DM for each active participant. None when nobody
     is active (no round is recorded then)."""
-    people = audience(session, program=program)
+    people = audience(session, program=program, now=now)
     if not people:
         return None
     today = now.astimezone(localtime.zone(program.timezone)).date()

@@ -27,7 +27,7 @@ from bot.models import (
     RetroAnswer,
     Workspace,
 )
-from bot.services import matching, outbox
+from bot.services import matching, outbox, polls
 from bot.services.rhythm import Tandem, tandem_of
 
 OPEN_KEY = "retro:open:"  # + retro id: the retro's opening message (its ts is the retro's thread)
@@ -325,13 +325,6 @@ def active_pairs(session: Session, program: Program) -> int:
     )
 
 
-def mood_trend(session: Session, program: Program) -> list[float] | None:
-    """HOOK (issue 6, part 2: anonymous mood polls, ``bot.services.polls``): the program's mood trend, oldest first.
-    The polls were built in parallel; until they offer a per-program trend this returns None and the program
-    retro says there is no mood trend yet. Replace the body with the polls' function once it exists."""
-    return None
-
-
 def end_day(program: Program) -> date | None:
     if program.start_date is None:
         return None
@@ -358,7 +351,7 @@ def report_due(session: Session, now: datetime) -> int:
             program=program.name,
             active=active_pairs(session, program),
             totals=aggregate(session, program),
-            mood=mood_trend(session, program),
+            mood=polls.results(session, program=program),
             quotes=consented_quotes(session, program),
         )
         outbox.post(

@@ -37,8 +37,8 @@ DUE_JOBS: dict[str, DueJob] = {
     "rhythm.weekly": lambda session, now: rhythm_flow.due(session, now),
     "escalations.late_pattern": lambda session, now: escalation_flow.late_patterns(session, now),
     "agreement.reminders": lambda session, now: agreements.send_reminders(session, now),
+    "polls.due": lambda session, now: polls.due(session, now),  # before retros: the program retro's mood trend
     "retro.due": lambda session, now: retros.due(session, now),
-    "polls.due": lambda session, now: polls.due(session, now),
 }
 
 
