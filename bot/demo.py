@@ -42,6 +42,7 @@ class DemoResult:
     failed_checks: list[str] = field(default_factory=list)
     outbox: Counter[str] = field(default_factory=Counter)
     record: str | None = None
+    report: str | None = None  # the HTML report's index.html
 
     @property
     def ok(self) -> bool:
@@ -60,6 +61,8 @@ class DemoResult:
         lines += [f"  CHECK FAILED {problem}" for problem in self.failed_checks]
         if self.record:
             lines.append(f"Recorded every call to {self.record}")
+        if self.report:
+            lines.append(f"Wrote the HTML report to {self.report}")
         lines.append("demo: OK" if self.ok else "demo: FAILED")
         return "\n".join(lines)
 
@@ -156,6 +159,16 @@ class Narrator:
                 )
             self._ephemeral_seen[user_id] = len(messages)
 
+    def skip(self) -> int:
+        """Mark everything since the last flush as seen without printing it (background chatter the demo only
+        counts); returns how many Slack calls that was."""
+        skipped = len(self.sandbox.calls) - self._calls_seen
+        self._calls_seen = len(self.sandbox.calls)
+        for user_id in list(self.sandbox._users):
+            self._ephemeral_seen[user_id] = len(self.sandbox.ephemeral_messages(user_id))
+        self._views_seen.update(self.sandbox.views)
+        return skipped
+
     def _view_owner(self, call: dict[str, Any]) -> str | None:
         """The person a modal call showed a view to: the oldest view not narrated yet."""
         for view_id in self.sandbox.views:
@@ -177,8 +190,15 @@ class Narrator:
             self.out(f"    | {line}" if line else "    |")
 
 
-def run_demo(*, database_url: str | None = None, record: str | None = None, out: Printer | None = print) -> DemoResult:
-    """Run the scripted demo and return what it measured."""
+def run_demo(
+    *,
+    database_url: str | None = None,
+    record: str | None = None,
+    report: str | None = None,
+    out: Printer | None = print,
+) -> DemoResult:
+    """Run the scripted demo and return what it measured; with ``report`` also write the HTML report (a folder
+    with ``index.html`` and the chart images) there."""
     tmp: tempfile.TemporaryDirectory[str] | None = None
     if database_url is None:
         tmp = tempfile.TemporaryDirectory(prefix="tandem-demo-")
@@ -203,6 +223,10 @@ def run_demo(*, database_url: str | None = None, record: str | None = None, out:
                 Path(record).parent.mkdir(parents=True, exist_ok=True)
                 stack.sandbox.write_record(record)
                 result.record = record
+            if report:
+                from bot.report import write_report
+
+                result.report = str(write_report(stack, report, host_name="Hanna", title="Tandem demo: Pilot 2027"))
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -258,8 +282,10 @@ def _script(stack: LocalStack, say: Narrator, result: DemoResult) -> None:
     _chapter_foundation(stack, say, result, people)
     admin_channel = _chapter_pilot(stack, say, result, people)
     _chapter_matching(stack, say, result, people, admin_channel)
-    _chapter_trial(stack, say, result, people, admin_channel)
-    _chapter_weeks(stack, say, result, people, admin_channel)
+    pulses, retros_done = Pulses(), set[str]()
+    _chapter_trial(stack, say, result, people, admin_channel, pulses)
+    _chapter_weeks(stack, say, result, people, admin_channel, pulses, retros_done)
+    _chapter_end(stack, say, result, people, admin_channel, retros_done)
 
 
 def _chapter_foundation(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> None:
@@ -603,7 +629,7 @@ def _chapter_matching(
 
 
 def _chapter_trial(
-    stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str
+    stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str, pulses: Pulses
 ) -> None:
     from bot.ids import ID
     from bot.models import Pair, PairStatus, Participant
@@ -672,6 +698,12 @@ def _chapter_trial(
     say.flush()
 
     _advance_to(stack, stack.clock.now() + timedelta(days=6), step=timedelta(hours=1))
+    if pulses.new_round(stack):
+        say.step(
+            "Since Monday the program's first anonymous pulse is open: everyone got it at 09:00 their time, with"
+            " exactly what is stored and what is not. Most answer it before it closes on Saturday."
+        )
+        pulses.everyone(stack, say, people)
     say.step("The question closes. Both hear the same words; the hosts get counts, never who asked.")
     say.flush()
     endings = [
@@ -802,7 +834,13 @@ def _cancel_next_week(stack: LocalStack, who: Persona, dm: str) -> None:
 
 
 def _chapter_weeks(
-    stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str
+    stack: LocalStack,
+    say: Narrator,
+    result: DemoResult,
+    people: dict[str, Persona],
+    admin: str,
+    pulses: Pulses,
+    retros_done: set[str],
 ) -> None:
     from bot.ids import ID
     from bot.models import Cancellation, Escalation, Goal, Note, WeekAnswer
@@ -869,9 +907,23 @@ def _chapter_weeks(
         _reply(stack, ana, berlin_singapore, "Mapped the approval steps; two of them look redundant.")
         if week not in (1, 2):
             _agree(stack, priya, berlin_singapore, "Ana: ask Legal about step 4", "Priya: share the audit calendar")
+        if week == 1:
+            say.step("Round 2 of the anonymous pulse: Mia answers it from her DM. Rui is on holiday: not asked.")
+            say.flush()
+            pulses.answer(stack, mia, "mia")
+            say.flush()
         _advance_to(stack, week_start + timedelta(hours=16), step=timedelta(hours=1))  # New York's prompts are out
         _others_answer(stack, people, skip={berlin_lisbon, berlin_singapore, quiet})
         stack.settle()
+        if week == 3:  # Monday 15 March: round 3 opened
+            say.step("Round 3 of the pulse comes in a busy fortnight: only Mia, Ana and Ben answer it.")
+            pulses.everyone(stack, say, people, only=HIDDEN_ROUND_PEOPLE)
+        elif pulses.new_round(stack):
+            pulses.everyone(stack, say, people)
+        if week == 0:
+            _retro_cycle_one(stack, say, people, week_start, berlin_singapore, {berlin_lisbon, quiet}, retros_done)
+        if week == 4:
+            _retro_cycle_two(stack, say, result, people, admin, week_start, berlin_lisbon, retros_done)
         if week == 0:
             say.step("Friday: Rui takes a two-week holiday with `/tandem pause until …`.")
             _advance_to(stack, week_start + timedelta(days=4, hours=10), step=timedelta(hours=1))
@@ -894,6 +946,10 @@ def _chapter_weeks(
                     {ID.ESCALATION_ANSWER_TEXT.value: "No problem at all. Shall we find a slot that works better?"},
                 )
             hanna.slash("admin notes", channel_id=admin)
+            stack.settle()
+            say.flush()
+            say.step("Round 2 closed on Saturday. Hanna looks at the pulse: results only for rounds with 5+ answers.")
+            hanna.slash("admin pulse", channel_id=admin)
             stack.settle()
             say.flush()
         if week == 4:
@@ -951,6 +1007,354 @@ def _chapter_weeks(
         len(flags) == 1 and joana.id in flags[0] and olivia.id in flags[0],
         f"only Joana and Olivia's silence was flagged to the hosts, without content ({len(flags)} flags)",
     )
+
+
+def _retro_cycle_one(
+    stack: LocalStack,
+    say: Narrator,
+    people: dict[str, Persona],
+    week_start: datetime,
+    dm: str,
+    not_filling: set[str],
+    retros_done: set[str],
+) -> None:
+    """Thursday after the first four weeks: every pair's retro opens; Ana and Priya fill theirs in, each with a
+    quote; Priya's is shared only if Ana agrees too, and she doesn't. Mia and Rui are busy this week."""
+    ana, priya = people["ana"], people["priya"]
+    _advance_to(stack, week_start + timedelta(days=3, hours=11), step=timedelta(hours=1))
+    say.step("Thursday: four weeks done. Every pair gets a retro in its thread, 10:00 in the later partner's morning.")
+    say.flush()
+    say.step(
+        "Ana and Priya fill it in, each on their own; the summary comes once both did, with a consent card per quote."
+    )
+    _fill_retro(
+        stack,
+        ana,
+        dm,
+        {
+            "went_well": "Priya erklärt Audit-Logik so, dass ich sie verstehe.",
+            "learned": "Aha: jeder Freigabeschritt hatte mal einen Grund.",
+            "change": "Hausaufgaben direkt in den Thread schreiben.",
+            "talk_share": "4",
+            "quote": QUOTE_ANA,
+        },
+    )
+    _fill_retro(
+        stack,
+        priya,
+        dm,
+        {
+            "went_well": "Ana's map of the approval steps.",
+            "learned": "A 30-second video can replace a 3-page memo.",
+            "change": "Shorter check-ins when I travel.",
+            "talk_share": "4",
+            "quote": QUOTE_PRIYA,
+        },
+    )
+    say.flush()
+    say.step("Both agree to share Ana's quote. Ana says no to Priya's (it mentions Priya's team lead): final.")
+    _consent(stack, ana, dm, QUOTE_ANA, yes=True)
+    _consent(stack, priya, dm, QUOTE_ANA, yes=True)
+    _consent(stack, priya, dm, QUOTE_PRIYA, yes=True)
+    _consent(stack, ana, dm, QUOTE_PRIYA, yes=False)
+    say.flush()
+    _others_retro(stack, say, people, not_filling | {dm}, retros_done)
+
+
+def _retro_cycle_two(
+    stack: LocalStack,
+    say: Narrator,
+    result: DemoResult,
+    people: dict[str, Persona],
+    admin: str,
+    week_start: datetime,
+    dm: str,
+    retros_done: set[str],
+) -> None:
+    """The second cycle's retro: Mia and Rui fill theirs in and agree to share both quotes; the hidden pulse round
+    reached the hosts; Hanna picks a community channel and posts the consented quotes there."""
+    from bot.ids import ID
+
+    sb = stack.sandbox
+    hanna, mia, rui = people["hanna"], people["mia"], people["rui"]
+    hidden = _pulse_results(stack, admin, HIDDEN_ROUND)
+    _expect(result, _is_hidden(hidden), f"round {HIDDEN_ROUND} of the pulse (3 answers) stayed hidden from the hosts")
+    _advance_to(stack, week_start + timedelta(days=3, hours=11), step=timedelta(hours=1))
+    say.step("Thursday: eight weeks done. Mia and Rui fill in their retro; both agree to share both quotes.")
+    say.flush()
+    _fill_retro(
+        stack,
+        mia,
+        dm,
+        {
+            "went_well": "Rui's stakeholder map made the approvals obvious.",
+            "learned": "Aha: a pilot channel needs an owner, not just rules.",
+            "change": "Meet the approvers together once.",
+            "talk_share": "5",
+            "quote": QUOTE_MIA,
+        },
+    )
+    _fill_retro(
+        stack,
+        rui,
+        dm,
+        {
+            "went_well": "Mia's drafts: fast and clear.",
+            "learned": "Aha: one channel post can replace a status meeting.",
+            "change": "Fewer notes, more trying.",
+            "talk_share": "4",
+            "quote": QUOTE_RUI,
+        },
+    )
+    for quote in (QUOTE_MIA, QUOTE_RUI):
+        for who in (mia, rui):
+            _consent(stack, who, dm, quote, yes=True)
+    say.flush()
+    others = _others_retro(stack, say, people, {dm, _pair_dm(stack, people["joana"], people["olivia"])}, retros_done)
+    _expect(result, others >= 8, f"the other pairs filled in their retros ({others})")
+
+    say.step("Hanna opens `/tandem admin retro`: counts, and only the quotes both partners agreed to share.")
+    hanna.slash("admin retro", channel_id=admin)
+    stack.settle()
+    say.flush()
+    say.step("She creates #reverse-mentoring, adds Tandem, and picks it under “Retro settings” on the program card.")
+    community = sb.create_channel("reverse-mentoring", members=[people[k].id for k, *_ in COHORT], creator=hanna.id)
+    sb.invite(community, sb.bot_user_id, inviter=hanna.id)
+    hanna.slash("admin programs", channel_id=admin)
+    stack.settle()
+    card = _last_with(hanna.ephemeral_messages(), ID.RETRO_SETTINGS)
+    _expect(result, card is not None, "the program card has “Retro settings”")
+    if card is None:
+        return
+    hanna.click(ID.RETRO_SETTINGS, message=card)
+    stack.settle()
+    hanna.submit(hanna.open_views()[-1]["id"], {ID.RETRO_EVERY.value: "4", ID.RETRO_CHANNEL.value: community})
+    stack.settle()
+    say.flush()
+    say.step("Hanna posts the consented quotes to #reverse-mentoring, one button each.")
+    for _ in range(5):
+        hanna.slash("admin retro", channel_id=admin)
+        stack.settle()
+        overview = hanna.ephemeral_messages()[-1]
+        if _last_with([overview], ID.RETRO_POST_QUOTE) is None:
+            break
+        hanna.click(ID.RETRO_POST_QUOTE, message=overview)
+        stack.settle()
+    say.flush()
+    posted = json.dumps(sb.messages(community), ensure_ascii=False)
+    host_view = json.dumps([*sb.messages(admin), *hanna.ephemeral_messages()], ensure_ascii=False)
+    _expect(
+        result,
+        all(q.replace("’", "'")[:30] in posted.replace("’", "'") for q in (QUOTE_ANA, QUOTE_MIA, QUOTE_RUI)),
+        "the three consented quotes are in the community channel",
+    )
+    _expect(result, QUOTE_PRIYA[:30] not in posted + host_view, "the quote Ana said no to was never shown or shared")
+
+
+def _is_hidden(results_json: str) -> bool:
+    return "hidden to protect anonymity" in results_json or "zum Schutz der Anonymität ausgeblendet" in results_json
+
+
+def _chapter_end(
+    stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str, retros_done: set[str]
+) -> None:
+    """The program's last week, the final retros, and a week after the end the hosts' program retro."""
+    from bot.models import PollResponse, PollRound, Program
+
+    with stack.session_factory() as session:
+        program = session.scalars(select(Program)).one()
+        end = datetime.combine(program.start_date + timedelta(weeks=program.duration_weeks), datetime.min.time(), UTC)
+    quiet = _pair_dm(stack, people["joana"], people["olivia"])
+    say.out("\n##### Chapter 6: the end of Pilot 2027: final retros and the hosts' program retro #####")
+    say.follow = set()
+    _advance_to(stack, end - timedelta(days=7) + timedelta(hours=16), step=timedelta(hours=1))
+    _others_answer(stack, people, skip={quiet})  # the last week's prompt
+    _advance_to(stack, end - timedelta(days=4) + timedelta(hours=11), step=timedelta(hours=1))
+    say.step("Thursday of the last week: every pair gets its final retro; all but Joana and Olivia fill it in.")
+    say.flush()
+    _others_retro(stack, say, people, {quiet}, retros_done)
+    say.note(f"{say.unshown} messages to the pairs' threads in the last weeks were sent but not shown")
+    _advance_to(stack, end + timedelta(days=7, hours=6, minutes=55), step=timedelta(hours=6))  # a quiet week
+    _advance_to(stack, end + timedelta(days=7, hours=7, minutes=5), step=timedelta(minutes=5))
+    say.step("A week after the end, 09:00 in Berlin: the hosts get the program retro in #tandem-hosts.")
+    say.flush()
+
+    report = next(
+        (json.dumps(m, ensure_ascii=False) for m in stack.sandbox.messages(admin) if ":checkered_flag:" in str(m)), ""
+    )
+    with stack.session_factory() as session:
+        rounds = session.scalar(select(func.count()).select_from(PollRound))
+        responses = session.scalar(select(func.count()).select_from(PollResponse))
+    _expect(result, bool(report), "the hosts got the program retro")
+    _expect(result, rounds == 5 and responses > 60, f"five pulse rounds, {responses} anonymous answers")
+    shown = [n for n in range(1, 6) if n != HIDDEN_ROUND]
+    _expect(
+        result,
+        all(_pulse_results(stack, admin, n) and not _is_hidden(_pulse_results(stack, admin, n)) for n in shown),
+        "every pulse round with 5+ answers was shown to the hosts when it closed",
+    )
+    _expect(
+        result,
+        any(f"{HIDDEN_ROUND}: {h}" in report for h in ("hidden", "ausgeblendet"))
+        and any(n in report for n in ("4 of 5 rounds", "4 von 5 Runden")),
+        "the program retro's mood trend keeps round 3 hidden",
+    )
+    _expect(result, QUOTE_RUI[:30] in report and QUOTE_PRIYA[:30] not in report, "consented quotes only")
+    everything_hosts_saw = json.dumps(
+        [*stack.sandbox.messages(admin), *people["hanna"].ephemeral_messages(), *people["jonas"].ephemeral_messages()],
+        ensure_ascii=False,
+    )
+    _expect(
+        result,
+        PULSE_COMMENTS[HIDDEN_ROUND]["ben"] not in everything_hosts_saw
+        and PULSE_COMMENTS[1]["ben"] in everything_hosts_saw,
+        "comments reach the hosts only from rounds above the threshold",
+    )
+
+
+QUOTE_ANA = "Ich bringe Priya Kurzvideos bei, sie mir, warum Prüfer ruhig schlafen."
+QUOTE_PRIYA = "My team lead still thinks a reel is a fishing tool."
+QUOTE_MIA = "I came to teach Slack workflows and left knowing who actually decides."
+QUOTE_RUI = "Twenty years in, and a junior colleague showed me our fastest approval path."
+
+
+# -- issue 6: the anonymous pulse and the retros -----------------------------------------------------------
+PULSE_COMMENTS = {  # round -> person -> comment; the rest answer without one
+    1: {"ben": "More time between prompts would help.", "lena": "Die Methodenkarten sind super!"},
+    2: {"wei": "Hard to find slots across time zones.", "ines": "Loving the shadowing card."},
+    3: {"ben": "Too many deadlines this month, sorry."},  # a round below the threshold: never shown
+    4: {"grace": "The retro made us change our rhythm, in a good way."},
+    5: {"tobias": "Wir machen nach dem Programm weiter."},
+}
+HIDDEN_ROUND, HIDDEN_ROUND_PEOPLE = 3, ("mia", "ana", "ben")  # only three answer round 3: below the threshold of 5
+
+
+def _mood(key: str, number: int) -> tuple[int, int, int]:
+    """A scripted pulse answer (mood, first and second question), 1-5, rising a little over the program."""
+    seed = sum(map(ord, key)) + number
+    mood = 3 + seed % 3 - (seed % 4 == 0) + (number >= 4 and seed % 2 == 0)
+    return min(5, mood), 3 + (seed + number) % 3, 2 + seed % 4
+
+
+class Pulses:
+    """Which pulse DMs the demo's people already answered (by the DM's ts), and answering one in its modal."""
+
+    def __init__(self) -> None:
+        self.answered: set[str] = set()
+        self.handled = 0  # the latest round the demo's people were asked to answer
+
+    @staticmethod
+    def latest(stack: LocalStack) -> int:
+        from bot.models import PollRound
+
+        with stack.session_factory() as session:
+            return int(session.scalar(select(func.max(PollRound.number))) or 0)
+
+    def new_round(self, stack: LocalStack) -> bool:
+        return self.latest(stack) > self.handled
+
+    def pending(self, stack: LocalStack, persona: Persona) -> dict[str, Any] | None:
+        from bot.ids import ID
+
+        pulse = _last_with(_dm_from_tandem(stack, persona), ID.POLL_OPEN)
+        return pulse if pulse is not None and f"{persona.id}:{pulse['ts']}" not in self.answered else None
+
+    def answer(self, stack: LocalStack, persona: Persona, key: str) -> bool:
+        from bot.ids import ID
+
+        pulse = self.pending(stack, persona)
+        if pulse is None:
+            return False
+        number = self.latest(stack)
+        self.answered.add(f"{persona.id}:{pulse['ts']}")
+        for view in persona.open_views():  # the thank-you view of an earlier answer
+            persona.close(view["id"])
+        persona.click(ID.POLL_OPEN, message=pulse)
+        stack.settle()
+        view = persona.open_views()[-1] if persona.open_views() else None
+        if view is None:
+            return False
+        mood, q1, q2 = _mood(key, number)
+        values: dict[str, Any] = {ID.POLL_MOOD.value: str(mood), ID.POLL_COMMENT.value: None}
+        if comment := PULSE_COMMENTS.get(number, {}).get(key):
+            values[ID.POLL_COMMENT.value] = comment
+        ids = {b.get("block_id") for b in view["blocks"]}
+        values.update({b.value: str(v) for b, v in ((ID.POLL_Q1, q1), (ID.POLL_Q2, q2)) if b.value in ids})
+        persona.submit(view["id"], values)
+        stack.settle()
+        return True
+
+    def everyone(
+        self, stack: LocalStack, say: Narrator, people: dict[str, Persona], *, only: Iterable[str] = ()
+    ) -> int:
+        """Everyone asked answers the open round (or ``only`` these), but Joana and Olivia, who went quiet.
+        Shown as one line: what was on screen before is flushed first."""
+        say.flush()
+        self.handled = self.latest(stack)
+        keys = list(only) or [k for k, *_ in COHORT if k not in ("joana", "olivia")]
+        answered = sum(self.answer(stack, people[k], k) for k in keys)
+        say.note(f"{answered} more people answered the pulse in its modal ({say.skip()} Slack calls)")
+        return answered
+
+
+def _pulse_results(stack: LocalStack, admin: str, number: int) -> str:
+    """The hosts' results message for round ``number`` in the admin channel, as JSON ("" if none)."""
+    for message in stack.sandbox.messages(admin):
+        head = str(message.get("text", "")).lower()
+        if f"pulse, round {number}" in head or f"stimmungscheck, runde {number}" in head:
+            return json.dumps(message.get("blocks") or [], ensure_ascii=False)
+    return ""
+
+
+def _fill_retro(stack: LocalStack, who: Persona, dm: str, form: dict[str, str]) -> None:
+    """``who`` opens the retro in the pair's thread and fills it in (went well, learned, change, talk share, quote)."""
+    from bot.ids import ID
+
+    opening = _last_with(stack.sandbox.messages(dm), ID.RETRO_OPEN)
+    if opening is None:
+        return
+    who.click(ID.RETRO_OPEN, message=opening)
+    stack.settle()
+    fields = (ID.RETRO_WENT_WELL, ID.RETRO_LEARNED, ID.RETRO_CHANGE, ID.RETRO_TALK_SHARE, ID.RETRO_QUOTE)
+    who.submit(who.open_views()[-1]["id"], {f.value: form.get(f.value.rsplit(".", 1)[-1]) for f in fields})
+    stack.settle()
+
+
+def _consent(stack: LocalStack, who: Persona, dm: str, quote: str, *, yes: bool) -> None:
+    from bot.ids import ID
+
+    opening = _last_with(stack.sandbox.messages(dm), ID.RETRO_OPEN)
+    cards = stack.sandbox.messages(dm, opening["ts"]) if opening else []
+    card = next((c for c in reversed(cards) if quote in json.dumps(c, ensure_ascii=False)), None)
+    if card is not None:
+        who.click(ID.RETRO_CONSENT_YES if yes else ID.RETRO_CONSENT_NO, message=card)
+        stack.settle()
+
+
+def _others_retro(stack: LocalStack, say: Narrator, people: dict[str, Persona], skip: set[str], done: set[str]) -> int:
+    """The pairs the demo does not follow fill in their newest retro (no quotes), each retro once (``done``: the
+    openings' ts); one line in the narration."""
+    from bot.ids import ID
+
+    say.flush()
+    by_id = {p.id: p for p in people.values()}
+    filled = 0
+    for cid, members in _group_dms(stack):
+        opening = _last_with(stack.sandbox.messages(cid), ID.RETRO_OPEN)
+        if cid in skip or opening is None or opening["ts"] in done:
+            continue
+        done.add(opening["ts"])
+        for n, member in enumerate(m for m in members if m in by_id):
+            form = {
+                "went_well": "We kept the weekly rhythm.",
+                "learned": "A small experiment beats a long plan.",
+                "change": "Set the homework right in the thread." if n else "Shorter check-ins.",
+                "talk_share": str(3 + (len(cid) + n) % 3),
+            }
+            _fill_retro(stack, by_id[member], cid, form)
+        filled += 1
+    say.note(f"{filled} other pairs filled in their retro ({say.skip()} Slack calls)")
+    return filled
 
 
 SPEED_ANSWERS = {  # position on the card -> answer, per person; everyone not listed stays silent

@@ -7,12 +7,13 @@ Every Slack message goes through the outbox in the transaction that caused it.""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
 
 from bot.blocks import retro as blocks
 from bot.domain import retro as rules
@@ -27,7 +28,7 @@ from bot.models import (
     RetroAnswer,
     Workspace,
 )
-from bot.services import matching, outbox, polls
+from bot.services import matching, outbox, polls, rhythm
 from bot.services.rhythm import Tandem, tandem_of
 
 OPEN_KEY = "retro:open:"  # + retro id: the retro's opening message (its ts is the retro's thread)
@@ -81,34 +82,69 @@ def resolve_thread(session: Session, retro: Retro) -> bool:
 
 
 # -- the clock ---------------------------------------------------------------------------------------------
-def _opened(session: Session, pair_id: int) -> int:
-    return int(session.scalar(select(func.max(Retro.cycle)).where(Retro.pair_id == pair_id)) or 0)
+@functools.cache
+def _due_rows() -> Select[Any]:
+    """Active pairs with what their retro schedule depends on (built once: the clock runs it every minute)."""
+    a, b = aliased(Participant), aliased(Participant)
+    return (
+        select(
+            Pair.id.label("pair_id"),
+            Pair.started_at,
+            Program.timezone,
+            Program.prompt_weekday,
+            Program.prompt_hour,
+            Program.rhythm,
+            Program.duration_weeks,
+            Program.start_date,
+            Program.retro_every_weeks,
+            a.tz.label("tz_a"),
+            b.tz.label("tz_b"),
+        )
+        .join(Program, Program.id == Pair.program_id)
+        .join(a, a.id == Pair.participant_a_id)
+        .join(b, b.id == Pair.participant_b_id)
+        .where(Pair.status == PairStatus.ACTIVE, Program.status == ProgramStatus.ACTIVE)
+        .order_by(Pair.id)
+    )
 
 
 def open_due(session: Session, now: datetime) -> int:
-    """Open the retro of every active pair whose cycle ended (``bot.domain.retro.due``). Does not commit."""
+    """Open the retro of every active pair whose cycle ended (``bot.domain.retro.due``). Does not commit.
+
+    Runs every minute, so it reads only the columns the rule needs, in two queries for all pairs, and loads a
+    pair's rows only when its retro is due."""
+    rows = session.execute(_due_rows()).all()
+    if not rows:
+        return 0
+    opened_cycles = dict(
+        session.execute(
+            select(Retro.pair_id, func.max(Retro.cycle))
+            .join(Pair, Pair.id == Retro.pair_id)
+            .where(Pair.status == PairStatus.ACTIVE)
+            .group_by(Retro.pair_id)
+        )
+        .tuples()
+        .all()
+    )
     opened = 0
-    pairs = session.scalars(
-        select(Pair)
-        .join(Program, Program.id == Pair.program_id)
-        .where(Pair.status == PairStatus.ACTIVE, Program.status == ProgramStatus.ACTIVE)
-        .order_by(Pair.id)
-    ).all()
-    for pair in pairs:
-        tandem = tandem_of(session, pair)
-        schedule = tandem.schedule
+    for row in rows:
+        schedule = rhythm.schedule_of(row, row.started_at)
         cycle = rules.due(
-            rules.cycles(schedule.weeks, tandem.program.retro_every_weeks),
+            rules.cycles(schedule.weeks, row.retro_every_weeks),
             day_of=schedule.day,
-            zones=tandem.zones.values(),
-            opened=_opened(session, pair.id),
+            zones=(row.tz_a, row.tz_b),
+            opened=int(opened_cycles.get(row.pair_id) or 0),
             now=now,
         )
         if cycle is None:
             continue
+        pair = session.get(Pair, row.pair_id)
+        assert pair is not None
+        tandem = tandem_of(session, pair)
+        program = tandem.program
         retro = Retro(
             pair_id=pair.id,
-            program_id=tandem.program.id,
+            program_id=program.id,
             cycle=cycle.number,
             last_week=cycle.last_week,
             final=cycle.final,
@@ -118,7 +154,7 @@ def open_due(session: Session, now: datetime) -> int:
         session.add(retro)
         session.flush()
         message = blocks.opening(
-            retro.locale, retro_id=retro.id, program=tandem.program.name, final=retro.final, weeks=retro.last_week
+            retro.locale, retro_id=retro.id, program=program.name, final=retro.final, weeks=retro.last_week
         )
         _post(session, tandem, message, key=f"{OPEN_KEY}{retro.id}", now=now, retro=retro)
         opened += 1

@@ -17,7 +17,7 @@ from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from bot.blocks import kit
 from bot.blocks import rhythm as blocks
@@ -75,18 +75,23 @@ class Tandem:
 
     @property
     def schedule(self) -> rules.Schedule:
-        started_on = rules.local_today(self.pair.started_at, self.program.timezone)
-        return rules.schedule(
-            weekday=self.program.prompt_weekday,
-            hour=self.program.prompt_hour,
-            rhythm=self.program.rhythm,
-            duration_weeks=self.program.duration_weeks,
-            program_start=self.program.start_date,
-            started_on=started_on,
-        )
+        return schedule_of(self.program, self.pair.started_at)
 
     def plan(self, number: int, day: date) -> rules.WeekPlan:
         return rules.plan(number, day, self.program.prompt_hour, self.zones)
+
+
+def schedule_of(program: Any, started_at: datetime) -> rules.Schedule:
+    """The weekly schedule of a pair that started at ``started_at`` in ``program`` (a Program or a row with its
+    ``timezone``, ``prompt_weekday``, ``prompt_hour``, ``rhythm``, ``duration_weeks`` and ``start_date``)."""
+    return rules.schedule(
+        weekday=program.prompt_weekday,
+        hour=program.prompt_hour,
+        rhythm=program.rhythm,
+        duration_weeks=program.duration_weeks,
+        program_start=program.start_date,
+        started_on=rules.local_today(started_at, program.timezone),
+    )
 
 
 def tandem_of(session: Session, pair: Pair) -> Tandem:
@@ -95,6 +100,48 @@ def tandem_of(session: Session, pair: Pair) -> Tandem:
     b = session.get(Participant, pair.participant_b_id)
     assert program is not None and a is not None and b is not None
     return Tandem(pair, program, a, b)
+
+
+TANDEM_FIELDS = (
+    Participant.id,
+    Participant.workspace_id,
+    Participant.slack_user_id,
+    Participant.display_name,
+    Participant.tz,
+    Participant.locale,
+    Participant.role,
+    Participant.paused_until,
+)
+
+
+def active_tandems(session: Session) -> list[Tandem]:
+    """Every active pair of an active program as a Tandem, by pair id: two queries for all of them (the clock's
+    due jobs run this every minute)."""
+    rows = (
+        session.execute(
+            select(Pair, Program)
+            .join(Program, Program.id == Pair.program_id)
+            .where(Pair.status == PairStatus.ACTIVE, Program.status == ProgramStatus.ACTIVE)
+            .order_by(Pair.id)
+        )
+        .tuples()
+        .all()
+    )
+    if not rows:
+        return []
+    partners = {
+        p.id: p
+        for p in session.scalars(
+            select(Participant)
+            .options(load_only(*TANDEM_FIELDS))  # the free-text profile is loaded only if something reads it
+            .join(Pair, or_(Pair.participant_a_id == Participant.id, Pair.participant_b_id == Participant.id))
+            .where(Pair.status == PairStatus.ACTIVE)
+        )
+    }
+    return [
+        Tandem(pair, program, partners[pair.participant_a_id], partners[pair.participant_b_id])
+        for pair, program in rows
+    ]
 
 
 def _active_tandems(session: Session, participant: Participant) -> list[Tandem]:
@@ -281,17 +328,8 @@ def due(session: Session, *, now: datetime) -> Tick:
     """Clock: hand every active pair the week that has come (prompt, skip note, or nothing when cancelled),
     send the nudges that are due, and find pairs silent for ``SILENCE_WEEKS``. Does not commit."""
     tick = Tick()
-    rows = (
-        session.execute(
-            select(Pair, Program)
-            .join(Program, Program.id == Pair.program_id)
-            .where(Pair.status == PairStatus.ACTIVE, Program.status == ProgramStatus.ACTIVE)
-            .order_by(Pair.id)
-        )
-        .tuples()
-        .all()
-    )
-    if rows:
+    tandems = active_tandems(session)
+    if tandems:
         handled = dict(
             session.execute(
                 select(PairWeek.pair_id, func.max(PairWeek.number))
@@ -309,16 +347,8 @@ def due(session: Session, *, now: datetime) -> Tick:
             )
         ).tuples():
             moved.setdefault(pair_id, {})[number] = day
-        partners = {
-            p.id: p
-            for p in session.scalars(
-                select(Participant)
-                .join(Pair, or_(Pair.participant_a_id == Participant.id, Pair.participant_b_id == Participant.id))
-                .where(Pair.status == PairStatus.ACTIVE)
-            )
-        }
-        for pair, program in rows:
-            tandem = Tandem(pair, program, partners[pair.participant_a_id], partners[pair.participant_b_id])
+        for tandem in tandems:
+            pair = tandem.pair
             come = rules.due(
                 tandem.schedule,
                 handled=handled.get(pair.id, 0),
