@@ -172,6 +172,33 @@ class ID(enum.StrEnum):
     RETRO_EVERY = "retro.f.every_weeks"  # settings modal fields (block_id and action_id alike)
     RETRO_CHANNEL = "retro.f.channel"
 
+    # Impact: metrics, the dashboard, the export (hosts; pairs log their own metrics)
+    METRICS_OPEN = "impact.metrics"  # program card button "Impact": metrics and dashboard; value: program id
+    METRIC_ADD = "impact.metric.add"  # hosts: open the new-metric modal; value: program id
+    METRIC_MODAL = "impact.metric.modal"  # callback_id (program id in private_metadata)
+    METRIC_NAME = "impact.f.name"  # metric modal fields (block_id and action_id alike)
+    METRIC_UNIT = "impact.f.unit"
+    METRIC_BASELINE = "impact.f.baseline"
+    METRIC_TARGET_LOW = "impact.f.target_low"
+    METRIC_TARGET_HIGH = "impact.f.target_high"
+    METRIC_REPORTER = "impact.f.reporter"
+    METRIC_LOG = "impact.log"  # open the log-a-value modal; value: "host:<program id>" or "pair:<pair id>"
+    METRIC_LOG_MODAL = "impact.log.modal"  # callback_id (scope in private_metadata)
+    METRIC_LOG_DONE = "impact.log.done"  # callback_id of the confirmation the log modal turns into
+    METRIC_WHICH = "impact.f.which"  # log modal fields
+    METRIC_VALUE = "impact.f.value"
+    METRIC_DAY = "impact.f.day"
+    IMPACT_EXPORT = "impact.export"  # hosts: send me the export (CSV and Markdown); value: program id
+
+    # Learning cards (participants; published with consent to the program's community channel); add ids below
+    CARD_OPEN = "card.open"  # App Home / `/tandem card` button "Write a learning card": open the modal; value: ""
+
+    # Cohorts of a topic path and alumni as hosts (hosts); add ids below
+    COHORT_NEXT = "cohort.next"  # program card button "Start the next cohort"; value: program id
+    COHORT_ALUMNI = "cohort.alumni"  # "Invite alumni as co-hosts" on a new cohort's card; value: program id
+    COHORT_ALUMNI_MODAL = "cohort.alumni.modal"  # callback_id (program id in private_metadata)
+    COHORT_ALUMNI_PICK = "cohort.f.alumni"  # multi-select of the path's alumni
+
     # Interview and profile (bot/flows/interview.py); add interview ids below this line
     INTERVIEW_CONTINUE = "interview.continue"  # re-show the current step (Home, reminders)
     PROFILE_EDIT = "profile.edit"  # Home: edit my profile

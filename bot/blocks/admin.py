@@ -68,7 +68,7 @@ def _program_buttons(locale: str, program: Program) -> list[Any]:
     value = str(program.id)
     label = lambda key: i18n.plain(locale, "admin", key)  # noqa: E731
     if program.status == ProgramStatus.CLOSED:
-        return []
+        return [kit.button(label("btn_next_cohort"), ID.COHORT_NEXT, value=value)]
     buttons = []
     if program.status == ProgramStatus.ACTIVE:
         buttons.append(kit.button(label("btn_invite"), ID.PROGRAM_INVITE, value=value, style="primary"))
@@ -76,6 +76,8 @@ def _program_buttons(locale: str, program: Program) -> list[Any]:
         buttons.append(kit.button(label("btn_match"), ID.MATCH_RUN, value=value))
     buttons.append(kit.button(label("btn_edit"), ID.PROGRAM_EDIT, value=value))
     buttons.append(kit.button(label("btn_agreement"), ID.AGREEMENT_TEMPLATE, value=value))
+    buttons.append(kit.button(label("btn_impact"), ID.METRICS_OPEN, value=value))
+    buttons.append(kit.button(label("btn_next_cohort"), ID.COHORT_NEXT, value=value))
     buttons.append(kit.button(label("btn_retro"), ID.RETRO_SETTINGS, value=value))
     buttons.append(kit.button(label("btn_pulse"), ID.POLL_SETTINGS, value=value))
     if program.status == ProgramStatus.ACTIVE:

@@ -13,6 +13,7 @@ COMMAND_HELP_BLOCKS = (
     "cmd_help",
     "cmd_join",
     "cmd_goals",
+    "cmd_metric",
     "cmd_note",
     "cmd_notes",
     "cmd_pause",

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot import i18n
 from bot.blocks import agreement as agreement_blocks
+from bot.blocks import impact as impact_blocks
 from bot.blocks import kit
 from bot.blocks import notes as notes_blocks
 from bot.blocks import rhythm as rhythm_blocks
@@ -109,6 +110,7 @@ def home_view(state: HomeState) -> dict[str, Any]:
                 )
     blocks.extend(rhythm_blocks.home_section(locale, state.rhythm))  # next prompts, the break and its button
     blocks.extend(agreement_blocks.home_section(locale, state.pair_cards))  # each tandem's agreement and goals
+    blocks += impact_blocks.home_section(locale, state.impact_pairs, [])  # our streak, our metrics
     blocks += notes_blocks.home_section(locale, state.notes, tz=p.tz)  # the person's notes, "I need help"
     if state.enrollments:
         blocks.append(kit.divider())
@@ -128,6 +130,7 @@ def home_view(state: HomeState) -> dict[str, Any]:
             )
         if state.admin_channel_id:
             blocks.append(kit.context(t("hosted_manage", channel=state.admin_channel_id)))
+        blocks += impact_blocks.home_section(locale, [], state.impact_boards)  # the hosts' dashboard
     blocks.append(
         kit.context(
             t("profile", language=i18n.plain(locale, "common", f"lang_{locale}"), tz=p.tz, local_time=local_time)

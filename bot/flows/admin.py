@@ -162,6 +162,14 @@ def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now:
         from bot.flows import polls as polls_flow
 
         return polls_flow.host_results(session, who, args.strip()[len(sub) :], slack=slack, now=now)
+    if sub in ("impact", "dashboard", "metrics", "wirkung"):
+        from bot.flows import impact as impact_flow
+
+        return impact_flow.host_dashboard(session, who, args.strip()[len(sub) :], slack=slack, now=now)
+    if sub == "export":
+        from bot.flows import impact as impact_flow
+
+        return impact_flow.host_export(session, who, args.strip()[len(sub) :], slack=slack, now=now)
     if sub == "digest":
         posted = digest.post_now(session, workspace=workspace, now=now)
         return Reply(message=None if posted else blocks.note(locale, "digest_none"))
@@ -294,6 +302,12 @@ def submit_program(session: Session, who: Caller, view: dict[str, Any], *, slack
     except programs.ProgramError as err:
         session.rollback()
         return Reply(errors={ID.PROGRAM_NAME.value: i18n.plain(who.locale, "admin", f"error_{err.key}")})
+    if event == "created" and meta.get("copy_from"):
+        from bot.flows import cohorts as cohorts_flow
+
+        if cohorts_flow.after_create(session, workspace, who, program=program, source_id=meta["copy_from"], now=now):
+            session.commit()
+            return Reply()
     counts = programs.counts(session, program_ids=[program.id])[program.id]
     announce(
         session,

@@ -10,9 +10,11 @@ from bot.handlers import (
     actions,
     admin,
     agreement,
+    cohorts,
     commands,
     errors,
     events,
+    impact,
     interview,
     invitations,
     middleware,
@@ -40,4 +42,6 @@ def register_all(app: App, *, session_factory: sessionmaker[Session], clock: Clo
     notes.register(app)
     rhythm.register(app)
     retro.register(app)
+    impact.register(app)
+    cohorts.register(app)
     polls.register(app)

@@ -37,6 +37,11 @@ def on_tandem(ack: Ack, command: dict, context: BoltContext, client: WebClient) 
     if parsed.name in notes.COMMANDS:  # note, notes, help-me
         notes.command(ack, command, context, client, participant)
         return
+    if parsed.name in ("metric", "metrics", "metrik"):
+        from bot.flows import impact
+
+        ack(response_type="ephemeral", **impact.metric_command(db(context), participant=participant))
+        return
     if parsed.name in ("pause", "pausieren"):
         reply = rhythm.pause_command(db(context), participant=participant, args=parsed.args, now=now(context))
         ack(response_type="ephemeral", **reply)

@@ -3,10 +3,12 @@
 from bot.models.agreement import Agreement, AgreementAcceptance, AgreementVersion
 from bot.models.base import Base
 from bot.models.cancellation import CancelKind, Cancellation
+from bot.models.card import LearningCard
 from bot.models.clock import ClockTick
 from bot.models.enrollment import Enrollment, EnrollmentStatus, InviteSource
 from bot.models.escalation import Escalation, EscalationKind
 from bot.models.goal import Goal
+from bot.models.impact import KpiSnapshot, Metric, MetricReporter, MetricValue
 from bot.models.invite_batch import BatchStatus, InviteBatch
 from bot.models.matching import MatchProposal, MatchRound, RoundStatus
 from bot.models.note import Note, NoteSource, NoteVisibility, RedTopic
@@ -37,8 +39,13 @@ __all__ = [
     "Goal",
     "InviteBatch",
     "InviteSource",
+    "KpiSnapshot",
+    "LearningCard",
     "MatchProposal",
     "MatchRound",
+    "Metric",
+    "MetricReporter",
+    "MetricValue",
     "Note",
     "NoteSource",
     "NoteVisibility",

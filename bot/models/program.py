@@ -73,5 +73,7 @@ class Program(Base):
     # at least ``poll_threshold`` answers (never below 3, bot.domain.polls.THRESHOLD_MIN).
     poll_every_weeks: Mapped[int] = mapped_column(default=2)
     poll_threshold: Mapped[int] = mapped_column(default=5)
+    # Topic paths with several cohorts: every cohort of a path points to its first program (None: the first).
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("program.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

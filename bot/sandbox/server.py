@@ -51,7 +51,7 @@ RESPONSE_URL_TTL = timedelta(minutes=30)
 RESPONSE_URL_USES = 5
 MAX_VIEW_STACK = 3
 VERIFICATION_TOKEN = "sandbox-verification-token"
-BOT_SCOPES = "chat:write,commands,im:history,im:write,mpim:write,users:read,channels:read,groups:read,files:write"
+BOT_SCOPES = "chat:write,commands,im:history,im:write,mpim:write,users:read,channels:read,groups:read,groups:write,files:write"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TZ_LABELS = {
     "CET": "Central European Time",
@@ -169,6 +169,7 @@ class Sandbox:
         self.event_timeout = event_timeout
         self.app_url: str | None = None
         self.lock = threading.RLock()
+        self._after_call: list[dict[str, Any]] = []  # events to deliver once the current Web API call is done
         self.calls: list[dict[str, Any]] = []
         self.response_url_posts: list[dict[str, Any]] = []
         self.problems: list[str] = []  # invalid things the app answered with (acks, response_action views)
@@ -849,6 +850,10 @@ class Sandbox:
                     "at": self._now().isoformat(),
                 }
             )
+        with self.lock:
+            after, self._after_call = self._after_call, []
+        for event in after:  # events a call causes (member_joined_channel) reach the app before the call returns
+            self.deliver_event(event)
         if method == "auth.test":
             headers["X-OAuth-Scopes"] = BOT_SCOPES
         return status, body, headers
@@ -1067,6 +1072,36 @@ class Sandbox:
             result["warning"] = "already_in_channel"
         return result
 
+    def _m_conversations_invite(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Tandem invites people into a channel it is in (groups:write for private ones). Like Slack: everyone
+        already in it is ``already_in_channel``; unknown users are ``user_not_found``."""
+        conv = self._conv(str(args["channel"]))
+        if self.bot_user_id not in conv["members"]:
+            raise SlackError("not_in_channel")
+        users = [u for u in str(args["users"]).split(",") if u]
+        if not users:
+            raise SlackError("no_user")
+        for user in users:
+            if user not in self._users:
+                raise SlackError("user_not_found")
+            if user in conv["members"]:
+                raise SlackError("already_in_channel")
+        conv["members"].extend(users)
+        if self.app_url is not None:
+            kind = "G" if conv["kind"] == "private" else "C"
+            self._after_call.extend(
+                {
+                    "type": "member_joined_channel",
+                    "user": u,
+                    "channel": conv["id"],
+                    "channel_type": kind,
+                    "team": self.team_id,
+                    "inviter": self.bot_user_id,
+                }
+                for u in users
+            )
+        return {"channel": self._conv_public(conv)}
+
     def _m_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self._users.get(str(args["user"]))
         if user is None:
@@ -1218,6 +1253,7 @@ class Sandbox:
         "conversations.history": _m_history,
         "conversations.replies": _m_replies,
         "conversations.join": _m_join,
+        "conversations.invite": _m_conversations_invite,
         "users.info": _m_users_info,
         "users.list": _m_users_list,
         "users.conversations": _m_users_conversations,

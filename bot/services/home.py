@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from bot.blocks.rhythm import RhythmHome
 from bot.domain.agreement import HomePair
 from bot.domain.programs import OnboardingCounts
 from bot.models import Enrollment, Participant, Program, Workspace
-from bot.services import agreements, enrollments, hosts, matching, programs
+from bot.services import agreements, enrollments, hosts, impact, matching, programs
 from bot.services import notes as note_space
 from bot.services import rhythm as weekly_rhythm
 from bot.services.notes import NotesHome
@@ -44,6 +45,9 @@ class HomeState:
     pair_cards: list[HomePair] = field(default_factory=list)
     # The weekly rhythm: each tandem's next prompt on the person's clock, and their break (bot.services.rhythm).
     rhythm: RhythmHome | None = None
+    # Impact: per active pair its streak and metrics to log; for hosts, their active programs' dashboards.
+    impact_pairs: list[Any] = field(default_factory=list)  # bot.services.impact.PairImpact
+    impact_boards: list[Any] = field(default_factory=list)  # bot.services.impact.Dashboard
 
 
 def tandems_of(session: Session, *, participant: Participant) -> list[Tandem]:
@@ -93,4 +97,6 @@ def home_state(
         notes=note_space.home(session, participant=participant),
         pair_cards=agreements.home_items(session, participant=participant, now=now),
         rhythm=weekly_rhythm.home_info(session, participant=participant, now=now),
+        impact_pairs=impact.home_items(session, matching.pairs_of(session, participant=participant), now=now),
+        impact_boards=impact.host_boards(session, [p for p, _ in hosted], now=now),
     )

@@ -18,7 +18,7 @@ from bot.flows import interview, speed
 from bot.flows import matching as matching_flow
 from bot.flows import rhythm as rhythm_flow
 from bot.models import ClockTick
-from bot.services import agreements, digest, enrollments, outbox, polls, retros, trial
+from bot.services import agreements, digest, enrollments, impact, outbox, polls, retros, trial
 
 DueJob = Callable[[Session, datetime], int]
 
@@ -39,6 +39,7 @@ DUE_JOBS: dict[str, DueJob] = {
     "agreement.reminders": lambda session, now: agreements.send_reminders(session, now),
     "polls.due": lambda session, now: polls.due(session, now),  # before retros: the program retro's mood trend
     "retro.due": lambda session, now: retros.due(session, now),
+    "impact.weekly_digest": lambda session, now: impact.weekly_due(session, now),
 }
 
 

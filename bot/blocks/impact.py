@@ -1,0 +1,317 @@
+"""Impact: the hosts' dashboard (``/tandem admin impact``, App Home) and weekly digest, the metric and log-a-value
+modals, and the export's Markdown. Wording from templates/<locale>/impact.j2; metric names (host-written) and
+quotes are escaped by ``i18n.text``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from bot import i18n
+from bot.blocks import inputs, kit
+from bot.domain import impact as rules
+from bot.ids import ID
+from bot.models import Metric
+
+METRIC_IDS: dict[str, ID] = {
+    "name": ID.METRIC_NAME,
+    "unit": ID.METRIC_UNIT,
+    "baseline": ID.METRIC_BASELINE,
+    "target_low": ID.METRIC_TARGET_LOW,
+    "target_high": ID.METRIC_TARGET_HIGH,
+    "reporter": ID.METRIC_REPORTER,
+}
+LOG_IDS: dict[str, ID] = {"which": ID.METRIC_WHICH, "value": ID.METRIC_VALUE, "day": ID.METRIC_DAY}
+QUOTES_SHOWN = 3
+
+
+def _t(locale: str, block: str, **context: Any) -> str:
+    return i18n.text(locale, "impact", block, **context)
+
+
+def _p(locale: str, block: str, **context: Any) -> str:
+    return i18n.plain(locale, "impact", block, **context)
+
+
+def note(locale: str, block: str, **context: Any) -> dict[str, Any]:
+    text = _t(locale, block, **context)
+    return kit.message(text, [kit.section(text)])
+
+
+def number(value: float | None, *, locale: str = "en") -> str:
+    """A plain number for people: 12, 7.5, 1200 (no trailing zeros)."""
+    if value is None:
+        return _p(locale, "value_none")
+    return f"{value:.2f}".rstrip("0").rstrip(".") if abs(value - round(value)) > 1e-9 else str(round(value))
+
+
+def kpi_value(locale: str, kind: str, value: float | None) -> str:
+    if value is None:
+        return _p(locale, "value_none")
+    if kind == rules.RATE:
+        return f"{round(100 * value)}%"
+    if kind == rules.SCORE:
+        return f"{value:.1f}"
+    return str(round(value))
+
+
+def kpi_line(locale: str, line: rules.KpiLine) -> str:
+    direction = line.direction
+    if direction in ("up", "down"):
+        word = _p(locale, f"dir_{direction}_{'good' if line.better else 'bad'}")
+    elif direction == "same":
+        word = _p(locale, "dir_same")
+    else:
+        word = ""
+    return _t(
+        locale,
+        "kpi_line",
+        label=_p(locale, f"kpi_{line.key}"),
+        value=kpi_value(locale, line.kind, line.value),
+        direction=word,
+        previous=kpi_value(locale, line.kind, line.previous),
+    )
+
+
+def target_text(locale: str, low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return _p(locale, "target_range", low=number(low), high=number(high))
+    if low is not None:
+        return _p(locale, "target_min", low=number(low))
+    return _p(locale, "target_max", high=number(high))
+
+
+def metric_line(locale: str, view: Any) -> str:
+    """``view``: a ``bot.services.impact.MetricView``."""
+    m = view.metric
+    return _t(
+        locale,
+        "metric_line",
+        name=m.name,
+        unit=m.unit,
+        baseline=number(m.baseline, locale=locale),
+        target=target_text(locale, m.target_low, m.target_high),
+        latest=number(view.status.latest, locale=locale),
+        day=view.status.latest_day.isoformat() if view.status.latest_day else "",
+        state=_p(locale, f"state_{view.status.state}"),
+        pairs=view.pairs_reporting if m.reporter == "pair" else 0,
+    )
+
+
+def _attention(locale: str, board: Any) -> str:
+    a = board.attention
+    if not a.any:
+        return _t(locale, "attention_title") + "\n" + _t(locale, "attention_none")
+    return (
+        _t(locale, "attention_title")
+        + "\n"
+        + _t(locale, "attention_lines", silent=a.silent, escalations=a.escalations, agreements=a.agreements_pending)
+    )
+
+
+def _kpi_section(locale: str, board: Any) -> list[kit.Block]:
+    text = _t(locale, "kpis_title") + "\n" + "\n".join(kpi_line(locale, line) for line in board.lines)
+    return [kit.section(text[:3000])]
+
+
+def _metric_section(locale: str, board: Any) -> list[kit.Block]:
+    if not board.metrics:
+        return [kit.section(_t(locale, "metrics_title") + "\n" + _t(locale, "metrics_none"))]
+    text = _t(locale, "metrics_title") + "\n" + "\n".join(metric_line(locale, v) for v in board.metrics)
+    return [kit.section(text[:3000])]
+
+
+def dashboard_blocks(locale: str, board: Any, *, buttons: bool = True) -> list[kit.Block]:
+    """``board``: a ``bot.services.impact.Dashboard``."""
+    program = board.program
+    out: list[kit.Block] = [
+        kit.section(_t(locale, "dashboard_head", program=program.name, threshold=board.threshold)),
+        *_kpi_section(locale, board),
+        *_metric_section(locale, board),
+        kit.section(_attention(locale, board)),
+    ]
+    if board.cohorts:
+        from bot.blocks.cohorts import cohort_lines
+
+        out.append(kit.section(cohort_lines(locale, board.cohorts)[:3000]))
+    if board.previous is not None:
+        out.append(kit.context(_t(locale, "compared", day=_snapshot_day(board))))
+    if buttons:
+        value = str(program.id)
+        out.append(
+            kit.actions(
+                kit.button(_p(locale, "btn_add"), ID.METRIC_ADD, value=value),
+                kit.button(_p(locale, "btn_log"), ID.METRIC_LOG, value=f"host:{value}"),
+                kit.button(_p(locale, "btn_export"), ID.IMPACT_EXPORT, value=value),
+            )
+        )
+    return out
+
+
+def _snapshot_day(board: Any) -> str:
+    return board.previous_day or ""
+
+
+def dashboard(locale: str, board: Any) -> dict[str, Any]:
+    title = _p(locale, "dashboard_title", program=board.program.name)
+    return kit.message(title, [kit.header(title), *dashboard_blocks(locale, board)])
+
+
+def digest(locale: str, board: Any, *, day: date) -> dict[str, Any]:
+    """The weekly digest: KPIs with direction, notable changes, attention counts, metrics, a few consented quotes."""
+    program = board.program
+    title = _p(locale, "digest_title", program=program.name)
+    notable = [line for line in board.lines if line.notable]
+    out: list[kit.Block] = [
+        kit.header(title),
+        kit.section(_t(locale, "digest_head", program=program.name, day=day.isoformat())),
+        kit.section(
+            _t(locale, "notable_title")
+            + "\n"
+            + ("\n".join(kpi_line(locale, line) for line in notable) if notable else _t(locale, "notable_none"))
+        ),
+        *_kpi_section(locale, board),
+        *_metric_section(locale, board),
+        kit.section(_attention(locale, board)),
+    ]
+    if board.quotes:
+        out.append(kit.section(_t(locale, "quotes_title")))
+        out.extend(kit.section(_t(locale, "quote", quote=q)) for q in board.quotes[-QUOTES_SHOWN:])
+    out.append(
+        kit.actions(
+            kit.button(_p(locale, "btn_log"), ID.METRIC_LOG, value=f"host:{program.id}"),
+            kit.button(_p(locale, "btn_export"), ID.IMPACT_EXPORT, value=str(program.id)),
+        )
+    )
+    return kit.message(title, out)
+
+
+# -- modals ------------------------------------------------------------------------------------------------
+def metric_modal(locale: str, *, program_id: int, program: str) -> dict[str, Any]:
+    reporter = inputs.static_select(
+        [inputs.option(_p(locale, "reporter_host"), "host"), inputs.option(_p(locale, "reporter_pair"), "pair")],
+        initial="host",
+    )
+    return kit.modal(
+        title=_p(locale, "metric_modal_title"),
+        submit=_p(locale, "modal_submit"),
+        close=_p(locale, "modal_close"),
+        callback_id=ID.METRIC_MODAL,
+        private_metadata=json.dumps({"program_id": program_id}),
+        blocks=[
+            kit.section(_t(locale, "metric_modal_intro", program=program)),
+            inputs.input_block(
+                ID.METRIC_NAME,
+                _p(locale, "f_name"),
+                inputs.text_input(max_length=rules.NAME_MAX),
+                hint=_p(locale, "f_name_hint"),
+            ),
+            inputs.input_block(
+                ID.METRIC_UNIT,
+                _p(locale, "f_unit"),
+                inputs.text_input(max_length=rules.UNIT_MAX),
+                optional=True,
+                hint=_p(locale, "f_unit_hint"),
+            ),
+            inputs.input_block(ID.METRIC_BASELINE, _p(locale, "f_baseline"), inputs.text_input(max_length=20)),
+            inputs.input_block(
+                ID.METRIC_TARGET_LOW, _p(locale, "f_target_low"), inputs.text_input(max_length=20), optional=True
+            ),
+            inputs.input_block(
+                ID.METRIC_TARGET_HIGH, _p(locale, "f_target_high"), inputs.text_input(max_length=20), optional=True
+            ),
+            inputs.input_block(ID.METRIC_REPORTER, _p(locale, "f_reporter"), reporter),
+        ],
+    )
+
+
+def log_modal(
+    locale: str, *, scope: str, program: str, metrics: Sequence[Metric], today: date, pair: bool
+) -> dict[str, Any]:
+    options = [inputs.option(m.name + (f" ({m.unit})" if m.unit else ""), str(m.id)) for m in metrics]
+    return kit.modal(
+        title=_p(locale, "log_modal_title"),
+        submit=_p(locale, "modal_submit"),
+        close=_p(locale, "modal_close"),
+        callback_id=ID.METRIC_LOG_MODAL,
+        private_metadata=json.dumps({"scope": scope}),
+        blocks=[
+            kit.section(_t(locale, "log_modal_intro_pair" if pair else "log_modal_intro_host", program=program)),
+            inputs.input_block(
+                ID.METRIC_WHICH,
+                _p(locale, "f_which"),
+                inputs.static_select(options, initial=options[0]["value"] if len(options) == 1 else None),
+            ),
+            inputs.input_block(ID.METRIC_VALUE, _p(locale, "f_value"), inputs.text_input(max_length=20)),
+            inputs.input_block(ID.METRIC_DAY, _p(locale, "f_day"), inputs.date_input(initial=today.isoformat())),
+        ],
+    )
+
+
+def done_view(locale: str, message: dict[str, Any]) -> dict[str, Any]:
+    """What the log modal turns into once saved: the confirmation."""
+    return kit.modal(
+        title=_p(locale, "log_modal_title"),
+        close=_p(locale, "modal_close"),
+        callback_id=ID.METRIC_LOG_DONE,
+        blocks=message["blocks"],
+    )
+
+
+def errors(locale: str, errors: dict[str, str], ids: dict[str, ID]) -> dict[str, str]:
+    return {ids[key].value: _p(locale, f"error_{kind}") for key, kind in errors.items() if key in ids}
+
+
+# -- the export's Markdown -----------------------------------------------------------------------------------
+def markdown(locale: str, board: Any, *, day: date) -> str:
+    """The export's summary: plain Markdown (no Slack mrkdwn), counts, rates, program-level metric values, the
+    mood trend with hidden rounds as words, consented quotes."""
+    p = lambda block, **kw: _p(locale, block, **kw)  # noqa: E731
+    lines = [p("md_title", program=board.program.name), "", p("md_generated", day=day.isoformat()), ""]
+    lines += [p("md_kpis"), ""]
+    lines += [f"- {p(f'kpi_{line.key}')}: {kpi_value(locale, line.kind, line.value)}" for line in board.lines]
+    lines += ["", p("md_mood"), ""]
+    if board.kpis.mood:
+        for n, average in board.kpis.mood:
+            shown = f"{average:.1f}" if average is not None else p("md_mood_hidden", threshold=board.threshold)
+            lines.append(f"- {n}: {shown}")
+    else:
+        lines.append(p("md_none"))
+    lines += ["", p("md_metrics"), ""]
+    if board.metrics:
+        for view in board.metrics:
+            m = view.metric
+            lines.append(
+                f"- {m.name}{f' ({m.unit})' if m.unit else ''}: {number(m.baseline, locale=locale)} → "
+                f"{number(view.status.latest, locale=locale)} · {target_text(locale, m.target_low, m.target_high)}"
+                f" · {p(f'state_{view.status.state}').split(': ')[-1]}"
+            )
+    else:
+        lines.append(p("md_none"))
+    lines += ["", p("md_quotes"), ""]
+    lines += [f"> {q}" for q in board.quotes] or [p("md_none")]
+    return "\n".join(lines) + "\n"
+
+
+# -- App Home ------------------------------------------------------------------------------------------------
+def home_section(locale: str, pairs: Sequence[Any], boards: Sequence[Any]) -> list[kit.Block]:
+    """Per active pair: our streak of weeks and *Log a value* when the program has pair metrics; for hosts, their
+    active programs' dashboards (without buttons: those act in the admin channel)."""
+    out: list[kit.Block] = []
+    for item in pairs:
+        text = _t(locale, "streak", weeks=item.streak) if item.streak else _t(locale, "streak_none")
+        section = kit.section(text)
+        if item.metrics:
+            section["accessory"] = kit.button(
+                _p(locale, "btn_log"), ID.METRIC_LOG, value=f"pair:{item.pair_id}"
+            ).to_dict()
+        out.append(section)
+    if boards:
+        out.append(kit.divider())
+        out.append(kit.section(_t(locale, "home_title")))
+        for board in boards:
+            out.append(kit.header(_p(locale, "dashboard_title", program=board.program.name)))
+            out.extend(dashboard_blocks(locale, board, buttons=False))
+    return out

@@ -1,0 +1,351 @@
+"""Impact, pure: a program's built-in KPIs from what Tandem already knows, the hosts' own metrics against a baseline
+and a target range, what changed since last week, and what hosts may export.
+
+**KPIs** (no vanity metrics such as message counts):
+
+- funnel: invited → onboarded → matched (people who have been in a pair of the program);
+- active pairs: active pairs where a partner answered a focus prompt in the last ``ACTIVE_DAYS`` days;
+- focus-prompt response rate: partner prompts answered / partner prompts whose moment has come;
+- agreements accepted (pairs whose working agreement both accepted / pairs);
+- goals set and done; the switch rate after the trial (switches / trial check-ins closed);
+- the anonymous pulse: the mood trend and the latest shown round's response rate (held to the threshold: a hidden
+  round is a gap, never a number); retro completion (retros both partners filled in / retros opened).
+
+**Metrics** have a baseline and a target range with one bound possibly open; the direction that counts as better
+follows from where the target lies relative to the baseline. A pair-reported metric's program value is the mean of
+each pair's latest value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+ACTIVE_DAYS = 14
+NAME_MAX, UNIT_MAX = 120, 32
+VALUE_ABS_MAX = 1e9
+METRICS_MAX = 12  # per program
+NOTABLE_RATE = 0.10  # a rate that moved by 10 points or more is worth a line in the digest
+NOTABLE_COUNT = 0.20  # a count that moved by 20 % or more (and by at least 2)
+
+
+# -- KPIs --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Kpis:
+    invited: int = 0
+    onboarded: int = 0
+    matched: int = 0
+    pairs: int = 0  # active pairs now
+    active_pairs: int = 0  # of those, answered a focus prompt in the last ACTIVE_DAYS days
+    prompts: int = 0  # partner prompts whose moment has come
+    answered: int = 0  # of those, answered
+    pairs_ever: int = 0
+    agreements_accepted: int = 0
+    goals: int = 0
+    goals_done: int = 0
+    trial_checks: int = 0  # trial check-ins that closed
+    switches: int = 0
+    mood: tuple[tuple[int, float | None], ...] = ()  # (round, average or None when hidden), oldest first
+    pulse_rate: float | None = None  # the latest shown round's response rate
+    retros: int = 0
+    retros_done: int = 0
+
+    @property
+    def response_rate(self) -> float | None:
+        return _share(self.answered, self.prompts)
+
+    @property
+    def agreement_rate(self) -> float | None:
+        return _share(self.agreements_accepted, self.pairs_ever)
+
+    @property
+    def switch_rate(self) -> float | None:
+        return _share(self.switches, self.trial_checks)
+
+    @property
+    def retro_completion(self) -> float | None:
+        return _share(self.retros_done, self.retros)
+
+    @property
+    def mood_latest(self) -> float | None:
+        shown = [a for _, a in self.mood if a is not None]
+        return shown[-1] if shown else None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["mood"] = [list(point) for point in self.mood]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Kpis:
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in data.items() if k in known}
+        values["mood"] = tuple((int(n), a) for n, a in data.get("mood") or [])
+        return cls(**values)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+# The KPI lines hosts see, in order: (key, how to read it from Kpis, kind, which direction is good).
+RATE, COUNT, SCORE = "rate", "count", "score"
+KPI_LINES: tuple[tuple[str, str, int], ...] = (
+    ("invited", COUNT, +1),
+    ("onboarded", COUNT, +1),
+    ("matched", COUNT, +1),
+    ("active_pairs", COUNT, +1),
+    ("response_rate", RATE, +1),
+    ("agreement_rate", RATE, +1),
+    ("goals", COUNT, +1),
+    ("goals_done", COUNT, +1),
+    ("switch_rate", RATE, -1),
+    ("mood_latest", SCORE, +1),
+    ("pulse_rate", RATE, +1),
+    ("retro_completion", RATE, +1),
+)
+
+
+@dataclass(frozen=True)
+class KpiLine:
+    key: str
+    kind: str
+    value: float | None
+    previous: float | None
+    good_direction: int  # +1: higher is better, -1: lower is better
+
+    @property
+    def delta(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
+    def direction(self) -> str:
+        """``up``, ``down``, ``same`` or ``new`` (nothing to compare with)."""
+        delta = self.delta
+        if delta is None:
+            return "new"
+        if abs(delta) < 1e-9:
+            return "same"
+        return "up" if delta > 0 else "down"
+
+    @property
+    def better(self) -> bool | None:
+        delta = self.delta
+        if delta is None or abs(delta) < 1e-9:
+            return None
+        return (delta > 0) == (self.good_direction > 0)
+
+    @property
+    def notable(self) -> bool:
+        delta = self.delta
+        if delta is None or self.previous is None:
+            return False
+        if self.kind == RATE:
+            return abs(delta) >= NOTABLE_RATE - 1e-9
+        if self.kind == SCORE:
+            return abs(delta) >= 0.3 - 1e-9
+        return abs(delta) >= 2 and (self.previous == 0 or abs(delta) / self.previous >= NOTABLE_COUNT)
+
+
+def kpi_value(kpis: Kpis, key: str) -> float | None:
+    value = getattr(kpis, key)
+    return None if value is None else float(value)
+
+
+def lines(now: Kpis, before: Kpis | None = None) -> list[KpiLine]:
+    return [
+        KpiLine(
+            key=key,
+            kind=kind,
+            value=kpi_value(now, key),
+            previous=kpi_value(before, key) if before is not None else None,
+            good_direction=good,
+        )
+        for key, kind, good in KPI_LINES
+    ]
+
+
+def funnel(kpis: Kpis) -> list[tuple[str, int]]:
+    """The stages for the funnel chart; ``active`` counts people (two per active pair)."""
+    return [
+        ("invited", kpis.invited),
+        ("onboarded", kpis.onboarded),
+        ("matched", kpis.matched),
+        ("active", 2 * kpis.active_pairs),
+    ]
+
+
+# -- metrics -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MetricSpec:
+    name: str
+    unit: str
+    baseline: float
+    target_low: float | None
+    target_high: float | None
+    reporter: str  # "host" or "pair"
+
+
+def parse_number(raw: Any) -> float | None:
+    """A number as people type it: "12", "7.5", "7,5", "1 200", "-3". None for anything else."""
+    text = str(raw if raw is not None else "").strip().replace("\u202f", "").replace(" ", "")
+    if not text:
+        return None
+    if re.fullmatch(r"[+-]?\d+,\d+", text):
+        text = text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(value) or abs(value) > VALUE_ABS_MAX:
+        return None
+    return value
+
+
+def parse_metric(raw: Mapping[str, Any], *, taken: Iterable[str] = ()) -> tuple[MetricSpec | None, dict[str, str]]:
+    """The metric form -> a spec, or errors by field (``name``, ``unit``, ``baseline``, ``target_low``,
+    ``target_high``, ``reporter``) with an error key each: ``required``, ``too_long``, ``taken``, ``number``,
+    ``target_missing``, ``target_order``, ``reporter``."""
+    errors: dict[str, str] = {}
+    name = " ".join(str(raw.get("name") or "").split())
+    unit = " ".join(str(raw.get("unit") or "").split())
+    if not name:
+        errors["name"] = "required"
+    elif len(name) > NAME_MAX:
+        errors["name"] = "too_long"
+    elif name.casefold() in {t.casefold() for t in taken}:
+        errors["name"] = "taken"
+    if len(unit) > UNIT_MAX:
+        errors["unit"] = "too_long"
+    baseline = parse_number(raw.get("baseline"))
+    if baseline is None:
+        errors["baseline"] = "number"
+    bounds: dict[str, float | None] = {}
+    for key in ("target_low", "target_high"):
+        text = str(raw.get(key) or "").strip()
+        bounds[key] = parse_number(text) if text else None
+        if text and bounds[key] is None:
+            errors[key] = "number"
+    low, high = bounds["target_low"], bounds["target_high"]
+    if "target_low" not in errors and "target_high" not in errors:
+        if low is None and high is None:
+            errors["target_low"] = "target_missing"
+        elif low is not None and high is not None and low > high:
+            errors["target_high"] = "target_order"
+    reporter = str(raw.get("reporter") or "")
+    if reporter not in ("host", "pair"):
+        errors["reporter"] = "reporter"
+    if errors or baseline is None:
+        return None, errors
+    return MetricSpec(name, unit, baseline, low, high, reporter), {}
+
+
+def parse_value(
+    raw_value: Any, raw_day: Any, *, today: date, earliest: date | None
+) -> tuple[tuple[float, date] | None, dict[str, str]]:
+    """A logged value and its day (default today; not in the future, not before ``earliest``)."""
+    errors: dict[str, str] = {}
+    value = parse_number(raw_value)
+    if value is None:
+        errors["value"] = "number"
+    day = today
+    if raw_day:
+        try:
+            day = date.fromisoformat(str(raw_day))
+        except ValueError:
+            errors["day"] = "day"
+    if "day" not in errors:
+        if day > today:
+            errors["day"] = "future"
+        elif earliest is not None and day < earliest:
+            errors["day"] = "early"
+    if errors or value is None:
+        return None, errors
+    return (value, day), {}
+
+
+def better_direction(baseline: float | None, low: float | None, high: float | None) -> int:
+    """+1 when reaching the target means going up from the baseline, -1 when down, 0 when the baseline is already
+    in the range (or unknown)."""
+    if baseline is None:
+        return 0
+    if low is not None and baseline < low:
+        return +1
+    if high is not None and baseline > high:
+        return -1
+    return 0
+
+
+def in_range(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+@dataclass(frozen=True)
+class MetricStatus:
+    """Where a metric stands: ``no_data``, ``on_target``, ``toward`` (better than the baseline, not there yet),
+    ``away`` (worse than the baseline) or ``flat`` (at the baseline)."""
+
+    state: str
+    latest: float | None = None
+    latest_day: date | None = None
+    change: float | None = None  # latest - baseline
+
+
+def status(
+    values: Sequence[tuple[date, float]], *, baseline: float | None, low: float | None, high: float | None
+) -> MetricStatus:
+    if not values:
+        return MetricStatus("no_data")
+    day, latest = max(values, key=lambda v: v[0])
+    change = latest - baseline if baseline is not None else None
+    if in_range(latest, low, high):
+        return MetricStatus("on_target", latest, day, change)
+    direction = better_direction(baseline, low, high)
+    if change is None or abs(change) < 1e-9 or direction == 0:
+        return MetricStatus("flat", latest, day, change)
+    return MetricStatus("toward" if (change > 0) == (direction > 0) else "away", latest, day, change)
+
+
+def program_series(values: Iterable[tuple[int | None, date, float]]) -> list[tuple[date, float]]:
+    """A metric's program-level series from its logged values (pair id or None, day, value): host values as they
+    are (the latest per day); for pair values, on each day with a new value, the mean of every pair's latest value
+    up to that day."""
+    rows = sorted(values, key=lambda v: (v[1], -1 if v[0] is None else v[0]))
+    host = {day: value for pair, day, value in rows if pair is None}
+    if host:
+        return sorted(host.items())
+    latest: dict[int, float] = {}
+    series: dict[date, float] = {}
+    for pair, day, value in rows:
+        assert pair is not None
+        latest[pair] = value
+        series[day] = sum(latest.values()) / len(latest)
+    return sorted(series.items())
+
+
+# -- exports -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ExportRow:
+    section: str  # "kpi" or "metric"
+    key: str
+    value: float | None
+    unit: str = ""
+    day: date | None = None
+    baseline: float | None = None
+    target_low: float | None = None
+    target_high: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def kpi_rows(kpis: Kpis, *, day: date) -> list[ExportRow]:
+    """The KPIs as export rows: counts and rates only. The mood appears per shown round; a hidden round's row has
+    no value (never a number below the threshold)."""
+    rows = [ExportRow("kpi", key, kpi_value(kpis, key), day=day) for key, _kind, _good in KPI_LINES]
+    rows += [ExportRow("kpi", f"mood_round_{n}", a, day=day) for n, a in kpis.mood]
+    return rows
