@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/tandem demo --record demo-out/calls.jsonl
+	$(BIN)/tandem demo --record demo-out/calls.jsonl --report demo-out/report
 
 test: $(STAMP)
 	$(BIN)/ruff check bot tests migrations bench

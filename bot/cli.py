@@ -150,13 +150,19 @@ def clock() -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="write every Web API call as JSON lines to this file",
 )
+@click.option(
+    "--report",
+    "report",
+    type=click.Path(file_okay=False, writable=True),
+    help="write the HTML report (index.html and chart images) to this folder",
+)
 @click.option("--database-url", default=None, help="database for the demo (default: a fresh SQLite file)")
 @click.option("--quiet", is_flag=True, help="print only the summary")
-def demo(record: str | None, database_url: str | None, quiet: bool) -> None:
+def demo(record: str | None, report: str | None, database_url: str | None, quiet: bool) -> None:
     """Run a scripted program in the local Slack sandbox on a simulated clock."""
     from bot.demo import run_demo
 
-    result = run_demo(database_url=database_url, record=record, out=None if quiet else click.echo)
+    result = run_demo(database_url=database_url, record=record, report=report, out=None if quiet else click.echo)
     click.echo(result.summary())
     if not result.ok:
         sys.exit(1)

@@ -429,7 +429,7 @@ def test_the_database_cannot_tie_an_answer_to_a_person(
 
 
 def test_someone_on_a_break_is_not_asked_and_not_counted_as_silent(stack: LocalStack) -> None:
-    hanna, channel, people = _setup(stack)
+    _hanna, _channel, people = _setup(stack)
     tom = people["Tom"]
     tom.slash("pause until 2027-01-22")  # over round 1 (18 January)
     stack.settle()

@@ -51,7 +51,9 @@ RESPONSE_URL_TTL = timedelta(minutes=30)
 RESPONSE_URL_USES = 5
 MAX_VIEW_STACK = 3
 VERIFICATION_TOKEN = "sandbox-verification-token"
-BOT_SCOPES = "chat:write,commands,im:history,im:write,mpim:write,users:read,channels:read,groups:read,groups:write,files:write"
+BOT_SCOPES = (
+    "chat:write,commands,im:history,im:write,mpim:write,users:read,channels:read,groups:read,groups:write,files:write"
+)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TZ_LABELS = {
     "CET": "Central European Time",
