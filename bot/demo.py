@@ -43,6 +43,7 @@ class DemoResult:
     outbox: Counter[str] = field(default_factory=Counter)
     record: str | None = None
     report: str | None = None  # the HTML report's index.html
+    kpis: dict[str, Any] = field(default_factory=dict)  # Pilot 2027's KPIs at the end (bot.domain.impact.Kpis)
 
     @property
     def ok(self) -> bool:
@@ -133,6 +134,20 @@ class Narrator:
                 self._show(
                     f"Tandem updates a message in {who}", self._header(user, at), message_lines(args), user, brief=True
                 )
+            elif method == "files.completeUploadExternal":
+                channel = str(args.get("channel_id") or "")
+                user = self._persona_of(channel) if channel else None
+                where = f"DM to {user['real_name']}" if user else f"#{self.sandbox.channel_name(channel)}"
+                files = args.get("files") or []
+                if isinstance(files, str):
+                    files = json.loads(files)
+                lines = [str(args.get("initial_comment") or "")]
+                for item in files:
+                    info = self.sandbox.files.get(item.get("id"), {})
+                    lines.append(f"[file] {item.get('title') or info.get('name')}")
+                    if info.get("alt_txt"):
+                        lines.append(f"  (text for screen readers: {info['alt_txt']})")
+                self._show(f"Tandem → {where}: {len(files)} file(s)", self._header(user, at), lines, user)
             elif method == "views.publish":
                 user = self.sandbox.user(str(args["user_id"]))
                 home = self.sandbox.home_view(user["id"])
@@ -530,6 +545,22 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
     hanna.open_home()
     people["ana"].open_home()
     stack.settle()
+    say.flush()
+
+    say.step(
+        "Hanna presses “Wirkung” on the program card and adds two metrics: one the hosts report, one each pair"
+        " reports; a typo in the baseline is caught on its field first."
+    )
+    hanna.click(ID.METRICS_OPEN, message=_last_with(hanna.ephemeral_messages(), ID.METRICS_OPEN))
+    stack.settle()
+    for metric in DEMO_METRICS:
+        hanna.click(ID.METRIC_ADD, message=_last_with(hanna.ephemeral_messages(), ID.METRIC_ADD))
+        view = hanna.open_views()[-1]
+        if metric is DEMO_METRICS[0]:
+            typo = hanna.submit(view["id"], {**metric, ID.METRIC_BASELINE.value: "12 Tage"}).json()
+            _expect(result, ID.METRIC_BASELINE.value in typo.get("errors", {}), "a bad baseline is refused")
+        hanna.submit(view["id"], metric)
+        stack.settle()
     say.flush()
 
     with stack.session_factory() as session:
@@ -952,6 +983,15 @@ def _chapter_weeks(
             hanna.slash("admin pulse", channel_id=admin)
             stack.settle()
             say.flush()
+        if week in APPROVAL_DAYS:
+            say.step(f"Hanna logs this week's approval lead time: {APPROVAL_DAYS[week]} days.")
+            _log_host_value(stack, hanna, admin, APPROVAL_DAYS[week])
+            say.flush()
+        if week in (3, 6):
+            say.step("Mia and Ana log their tandems' “days to first test” with `/tandem metric`.")
+            _log_pair_value(stack, mia, "18" if week == 3 else "12")
+            _log_pair_value(stack, ana, "25" if week == 3 else "14")
+            say.flush()
         if week == 4:
             say.step("Mia marks their goal half done from App Home, and exports the pair's notes as a file.")
             mia.open_home()
@@ -1210,12 +1250,139 @@ def _chapter_end(
         and PULSE_COMMENTS[1]["ben"] in everything_hosts_saw,
         "comments reach the hosts only from rounds above the threshold",
     )
+    _impact_at_the_end(stack, say, result, people, admin)
+
+
+def _impact_at_the_end(
+    stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str
+) -> None:
+    """The hosts' dashboard, the export (nothing red, nothing below the threshold), a participant's streak; the
+    KPIs go into the demo's result so a test can compare them with values counted by hand."""
+    from bot.models import Program
+    from bot.services import impact
+
+    hanna, mia = people["hanna"], people["mia"]
+    say.step("Hanna opens her Home tab: the dashboard of Pilot 2027. Mia opens hers: their streak.")
+    hanna.open_home()
+    mia.open_home()
+    stack.settle()
+    say.flush()
+    say.step("Hanna asks for the export: a CSV and a Markdown summary arrive in her DM with Tandem.")
+    hanna.slash("admin export", channel_id=admin)
+    stack.settle()
+    say.flush()
+    exported = [
+        f for f in stack.sandbox.files.values() if f["name"].startswith("tandem-pilot-2027") and f.get("content")
+    ]
+    text = "".join(f["content"].decode("utf-8", "replace") for f in exported)
+    _expect(result, len(exported) == 2, f"the export is two files ({len(exported)})")
+    _expect(result, "salary" not in text.lower() and "audit calendar" not in text, "no red or private note exported")
+    _expect(
+        result,
+        f"mood_round_{HIDDEN_ROUND}," in text and PULSE_COMMENTS[1]["ben"] not in text,
+        "the hidden round is exported without a value, and no comment is exported",
+    )
+    with stack.session_factory() as session:
+        program = session.scalars(select(Program)).first()
+        assert program is not None
+        result.kpis = impact.kpis(session, program, now=stack.clock.now()).as_dict()
+    say.note(f"KPIs at the end: {result.kpis}")
+    _next_cohort(stack, say, result, people, admin)
+
+
+def _next_cohort(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str) -> None:
+    """Hanna closes Pilot 2027 and starts its next cohort with the same setup; Mia and Rui, alumni now, become
+    co-hosts: Tandem invites them into the admin channel."""
+    from bot.ids import ID
+    from bot.models import Metric, Program
+
+    hanna, mia, rui = people["hanna"], people["mia"], people["rui"]
+    say.step("Hanna closes Pilot 2027 and presses “Nächste Kohorte starten”: the setup is copied, not the people.")
+    hanna.slash("admin programs", channel_id=admin)
+    stack.settle()
+    hanna.click(ID.PROGRAM_CLOSE, message=_last_with(hanna.ephemeral_messages(), ID.PROGRAM_CLOSE))
+    stack.settle()
+    hanna.slash("admin programs", channel_id=admin)
+    stack.settle()
+    hanna.click(ID.COHORT_NEXT, message=_last_with(hanna.ephemeral_messages(), ID.COHORT_NEXT))
+    view = hanna.open_views()[-1]
+    hanna.submit(view["id"], {ID.PROGRAM_START.value: "2027-06-07"})
+    stack.settle()
+    say.flush()
+    offer = _last_with(stack.sandbox.messages(admin), ID.COHORT_ALUMNI)
+    _expect(result, offer is not None, "the new cohort's announcement offers its alumni as co-hosts")
+    if offer is None:
+        return
+    say.step("She invites Mia and Rui, alumni now, as co-hosts: Tandem adds them to #tandem-hosts and welcomes them.")
+    hanna.click(ID.COHORT_ALUMNI, message=offer)
+    hanna.submit(hanna.open_views()[-1]["id"], {ID.COHORT_ALUMNI_PICK.value: [mia.id, rui.id]})
+    stack.settle()
+    say.flush()
+    members = set(stack.sandbox.conversation(admin)["members"])
+    with stack.session_factory() as session:
+        cohort = session.scalars(select(Program).where(Program.series_id.is_not(None))).one_or_none()
+        copied = session.scalars(select(Metric.name).where(Metric.program_id == cohort.id)).all() if cohort else []
+    _expect(result, cohort is not None and cohort.name == "Pilot 2027 · Cohort 2", "the next cohort exists")
+    _expect(result, len(copied) == len(DEMO_METRICS), "its metrics were copied (definitions only)")
+    _expect(result, {mia.id, rui.id} <= members, "Mia and Rui are in the admin channel: co-hosts")
 
 
 QUOTE_ANA = "Ich bringe Priya Kurzvideos bei, sie mir, warum Prüfer ruhig schlafen."
 QUOTE_PRIYA = "My team lead still thinks a reel is a fishing tool."
 QUOTE_MIA = "I came to teach Slack workflows and left knowing who actually decides."
 QUOTE_RUI = "Twenty years in, and a junior colleague showed me our fastest approval path."
+
+
+def _demo_metrics() -> tuple[dict[str, str], ...]:
+    from bot.ids import ID
+
+    return (
+        {
+            ID.METRIC_NAME.value: "Freigabedauer",
+            ID.METRIC_UNIT.value: "Tage",
+            ID.METRIC_BASELINE.value: "12",
+            ID.METRIC_TARGET_LOW.value: "",
+            ID.METRIC_TARGET_HIGH.value: "5",
+            ID.METRIC_REPORTER.value: "host",
+        },
+        {
+            ID.METRIC_NAME.value: "Tage bis zum ersten Test",
+            ID.METRIC_UNIT.value: "Tage",
+            ID.METRIC_BASELINE.value: "30",
+            ID.METRIC_TARGET_LOW.value: "",
+            ID.METRIC_TARGET_HIGH.value: "14",
+            ID.METRIC_REPORTER.value: "pair",
+        },
+    )
+
+
+DEMO_METRICS = _demo_metrics()
+APPROVAL_DAYS = {1: "11", 4: "8", 7: "5"}  # chapter 5's week -> the hosts' approval lead time that Monday
+
+
+def _log_host_value(stack: LocalStack, hanna: Persona, admin: str, value: str) -> None:
+    from bot.ids import ID
+
+    hanna.slash("admin impact", channel_id=admin)
+    stack.settle()
+    hanna.click(ID.METRIC_LOG, message=_last_with(hanna.ephemeral_messages(), ID.METRIC_LOG))
+    view = hanna.open_views()[-1]
+    which = next(b for b in view["blocks"] if b.get("block_id") == ID.METRIC_WHICH.value)["element"]["options"][0]
+    hanna.submit(view["id"], {ID.METRIC_WHICH.value: which["value"], ID.METRIC_VALUE.value: value})
+    stack.settle()
+    hanna.close(hanna.open_views()[-1]["id"])
+
+
+def _log_pair_value(stack: LocalStack, who: Persona, value: str) -> None:
+    from bot.ids import ID
+
+    who.slash("metric")
+    stack.settle()
+    who.click(ID.METRIC_LOG, message=_last_with(who.ephemeral_messages(), ID.METRIC_LOG))
+    view = who.open_views()[-1]
+    who.submit(view["id"], {ID.METRIC_VALUE.value: value})
+    stack.settle()
+    who.close(who.open_views()[-1]["id"])
 
 
 # -- issue 6: the anonymous pulse and the retros -----------------------------------------------------------

@@ -23,6 +23,7 @@ import base64
 import copy
 import itertools
 import json
+import mimetypes
 import random
 import socket
 import threading
@@ -1183,6 +1184,9 @@ class Sandbox:
         return {"view": copy.deepcopy(view)}
 
     def _m_upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
+        alt = args.get("alt_txt")
+        if alt is not None and len(str(alt)) > 1000:
+            raise SlackError("invalid_arguments", ["alt_txt must be at most 1000 characters"])
         file_id = self._next_id("F")
         self.files[file_id] = {
             "id": file_id,
@@ -1192,6 +1196,8 @@ class Sandbox:
             "uploaded": None,
             "shares": [],
             "completed": False,
+            "alt_txt": str(alt) if alt is not None else None,
+            "mimetype": mimetypes.guess_type(str(args["filename"]))[0] or "text/plain",
         }
         return {"upload_url": f"{self.base_url}upload/{file_id}", "file_id": file_id}
 
@@ -1206,7 +1212,15 @@ class Sandbox:
                 raise SlackError("file_not_found")
             info["title"] = item.get("title") or info["name"]
             info["completed"] = True
-            done.append({"id": info["id"], "name": info["name"], "title": info["title"]})
+            done.append(
+                {
+                    "id": info["id"],
+                    "name": info["name"],
+                    "title": info["title"],
+                    "mimetype": info.get("mimetype"),
+                    "alt_txt": info.get("alt_txt"),
+                }
+            )
         channels = [c for c in str(args.get("channels") or "").split(",") if c]
         if args.get("channel_id"):
             channels.append(str(args["channel_id"]))

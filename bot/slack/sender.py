@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import socket
@@ -32,6 +33,25 @@ class CallResult:
 
 
 OPEN_CONVERSATION = "__open"  # payload key: post into the group DM of these users (opened first, idempotently)
+BASE64 = "content_b64"  # payload key (top level or in each of ``file_uploads``): binary file content, as base64
+
+
+def _decoded(payload: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``payload`` with base64 file content as bytes for slack_sdk; the stored payload stays JSON."""
+    if BASE64 not in payload and not any(BASE64 in f for f in payload.get("file_uploads") or [] if isinstance(f, dict)):
+        return payload
+    out = dict(payload)
+    if BASE64 in out:
+        out["content"] = base64.b64decode(out.pop(BASE64))
+    if isinstance(out.get("file_uploads"), list):
+        uploads = []
+        for item in out["file_uploads"]:
+            item = dict(item)
+            if BASE64 in item:
+                item["content"] = base64.b64decode(item.pop(BASE64))
+            uploads.append(item)
+        out["file_uploads"] = uploads
+    return out
 
 
 def call_slack(client: WebClient, method: str, payload: dict[str, Any]) -> CallResult:
@@ -40,6 +60,7 @@ def call_slack(client: WebClient, method: str, payload: dict[str, Any]) -> CallR
     A payload with ``__open: [user ids]`` goes to the conversation of those people with Tandem: Slack's
     ``conversations.open`` returns the same group DM every time, so a retry finds the same channel."""
     try:
+        payload = _decoded(payload)
         if OPEN_CONVERSATION in payload:
             payload = dict(payload)
             users = payload.pop(OPEN_CONVERSATION)
