@@ -205,10 +205,48 @@ def test_a_permanent_slack_error_parks_the_message(stack: LocalStack) -> None:
         assert (row.status, row.last_error, row.attempts) == (OutboxStatus.PARKED, "channel_not_found", 1)
 
 
+# Pilot 2027's KPIs at the end of the demo, counted by hand from the script in bot/demo.py:
+DEMO_KPIS = {
+    "invited": 24,  # the 24 people of COHORT: 21 through #pilot-cohort, Kenji and Emma by name, Sofia signed up
+    "onboarded": 24,  # 22 in chapter 2, Klaus and Noah (late joiners) in chapter 4
+    "matched": 24,  # 11 pairs of 22 in chapter 3; Klaus and Noah with the two who switched
+    "pairs": 12,  # 13 pairs ever, minus Ben and Grace's, which ended with the switch
+    "pairs_ever": 13,
+    "active_pairs": 11,  # everyone answered week 12 (19 April), except Joana and Olivia, quiet all along
+    # Partner prompts: 7 other first pairs x 12 weeks x 2 = 168; Ben and Grace's 3 weeks x 2 = 6; Joana and
+    # Olivia's 24; the 2 late pairs 9 weeks (their weeks 1-9 are program weeks 4-12) x 2 = 36; Mia and Rui 10
+    # weeks (2 skipped for Rui's holiday) x 2 = 20; Ana and Priya 10 weeks (2 cancelled) x 2 = 20. 274 in all.
+    "prompts": 274,
+    # Answered: the 7 other first pairs one partner a week in weeks 1, 2 and 4-12 (week 3 falls between chapters
+    # 4 and 5) = 7 x 11; Ben and Grace weeks 1-3 = 3; Joana and Olivia 0; the late pairs 2 x 9; Mia and Rui and
+    # Ana and Priya each one partner in weeks 1, 2 and 12 and both in their 6 weeks followed in chapter 5 = 2 x 15.
+    "answered": 77 + 3 + 18 + 30,
+    "agreements_accepted": 13,  # every pair accepted its agreement
+    "goals": 2,  # Mia and Rui's, Ana and Priya's
+    "goals_done": 1,  # Mia marks hers done in the last week of chapter 5
+    "trial_checks": 13,  # every pair was asked after its 4 trial weeks
+    "switches": 1,  # Ben asked to switch
+    "retros": 36,  # 12 active pairs x 3 retros (after weeks 4 and 8 and at their end)
+    # Filled in by both (the demo fills them at 11:00 UTC, before 10:00 in New York): after 4 weeks Ana and
+    # Priya and the 5 other first pairs without a New York partner = 6; four weeks later Mia and Rui, Ana and
+    # Priya, those 5 (second cycle), the 2 New York pairs and the 2 late pairs (first cycle) = 11; in the last
+    # week Mia and Rui, Ana and Priya and the 5 (finals), the 2 New York and the 2 late pairs (second cycle) = 11.
+    "retros_done": 6 + 11 + 11,
+}
+
+
 def test_demo_runs_and_every_recorded_call_is_valid_for_slack(tmp_path: Path) -> None:
     record = tmp_path / "calls.jsonl"
-    result = run_demo(record=str(record), out=None)
+    result = run_demo(record=str(record), report=str(tmp_path / "report"), out=None)
     assert result.ok, result.summary()
+    assert {k: result.kpis[k] for k in DEMO_KPIS} == DEMO_KPIS
+    # the pulse: the scripted answers' averages; round 3 (three answers) stays hidden; 22 of 24 answered round 5
+    mood = dict(result.kpis["mood"])
+    assert mood[3] is None and [round(mood[n], 2) for n in (1, 2, 4, 5)] == [3.8, 3.67, 4.23, 4.05]
+    assert result.kpis["pulse_rate"] == 22 / 24
+    index = tmp_path / "report" / "index.html"
+    html = index.read_text()
+    assert "Host dashboard" in html and 'src="files/' in html and "mood-trend-pilot-2027.png" in html
     lines = [json.loads(line) for line in record.read_text().splitlines()]
     assert len(lines) == result.calls > 0
     assert all(set(line) == {"method", "args"} for line in lines)
