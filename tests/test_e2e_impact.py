@@ -233,7 +233,7 @@ def test_metrics_values_kpis_digest_home_and_export(stack: LocalStack) -> None:
     files = {f["name"]: f for f in stack.sandbox.files.values() if f["name"].startswith("tandem-pilot-2027")}
     [csv_file] = [f for n, f in files.items() if n.endswith(".csv")]
     [md_file] = [f for n, f in files.items() if n.endswith(".md")]
-    assert csv_file["shares"] and stack.sandbox.conversation(csv_file["shares"][0]["channel"])["kind"] == "im"
+    assert csv_file["shares"] and csv_file["shares"][0]["channel"] == stack.sandbox.dm_channel(hanna.id)
     rows = list(csv.DictReader(io.StringIO(csv_file["content"].decode())))
     by_key = {r["key"]: r for r in rows if r["section"] == "kpi"}
     assert by_key["invited"]["value"] == "6" and by_key["matched"]["value"] == "6"
