@@ -988,9 +988,10 @@ def _chapter_weeks(
             _log_host_value(stack, hanna, admin, APPROVAL_DAYS[week])
             say.flush()
         if week in (3, 6):
-            say.step("Mia and Ana log their tandems' “days to first test” with `/tandem metric`.")
+            say.step("Mia, Ana and Tobias log their tandems' “days to first test” with `/tandem metric`.")
             _log_pair_value(stack, mia, "18" if week == 3 else "12")
             _log_pair_value(stack, ana, "25" if week == 3 else "14")
+            _log_pair_value(stack, people["tobias"], "29" if week == 3 else "16")
             say.flush()
         if week == 4:
             say.step("Mia marks their goal half done from App Home, and exports the pair's notes as a file.")

@@ -56,9 +56,12 @@ def test_status_follows_the_direction_from_baseline_to_target() -> None:
 
 
 def test_a_pair_metric_is_the_mean_of_each_pairs_latest_value() -> None:
-    d1, d2, d3 = date(2027, 3, 1), date(2027, 3, 8), date(2027, 3, 15)
-    series = rules.program_series([(1, d1, 30.0), (2, d2, 20.0), (1, d3, 10.0)])
+    d1, d2, d3, d4 = date(2027, 3, 1), date(2027, 3, 8), date(2027, 3, 15), date(2027, 3, 22)
+    series = rules.program_series([(1, d1, 30.0), (2, d2, 20.0), (1, d3, 10.0)], pairs_min=1)
     assert series == [(d1, 30.0), (d2, 25.0), (d3, 15.0)]
+    # by default nothing shows until three pairs reported: never one pair's value, nor two (one could subtract)
+    rows = [(1, d1, 30.0), (2, d2, 20.0), (1, d3, 10.0), (3, d4, 30.0)]
+    assert rules.program_series(rows[:3]) == [] and rules.program_series(rows) == [(d4, 20.0)]
     assert rules.program_series([(None, d1, 9.0), (None, d1, 8.0), (None, d2, 7.0)]) == [(d1, 8.0), (d2, 7.0)]
 
 

@@ -312,10 +312,16 @@ def status(
     return MetricStatus("toward" if (change > 0) == (direction > 0) else "away", latest, day, change)
 
 
-def program_series(values: Iterable[tuple[int | None, date, float]]) -> list[tuple[date, float]]:
+PAIRS_MIN = 3  # a pair-reported metric shows at program level only once this many pairs reported a value
+
+
+def program_series(
+    values: Iterable[tuple[int | None, date, float]], *, pairs_min: int = PAIRS_MIN
+) -> list[tuple[date, float]]:
     """A metric's program-level series from its logged values (pair id or None, day, value): host values as they
     are (the latest per day); for pair values, on each day with a new value, the mean of every pair's latest value
-    up to that day."""
+    up to that day, and only from the day at least ``pairs_min`` pairs reported (so no point is one pair's
+    value, nor lets anyone subtract their way to one)."""
     rows = sorted(values, key=lambda v: (v[1], -1 if v[0] is None else v[0]))
     host = {day: value for pair, day, value in rows if pair is None}
     if host:
@@ -325,7 +331,8 @@ def program_series(values: Iterable[tuple[int | None, date, float]]) -> list[tup
     for pair, day, value in rows:
         assert pair is not None
         latest[pair] = value
-        series[day] = sum(latest.values()) / len(latest)
+        if len(latest) >= pairs_min:
+            series[day] = sum(latest.values()) / len(latest)
     return sorted(series.items())
 
 
