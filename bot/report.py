@@ -823,7 +823,8 @@ def screenshot(
 
 _CSS = """
 *{box-sizing:border-box}
-body{margin:0;font:15px/1.46 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","DejaVu Sans",sans-serif,
+body{margin:0;font:15px/1.46 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,
+"Noto Sans","DejaVu Sans",sans-serif,
 "Apple Color Emoji","Segoe UI Emoji","Noto Color Emoji";color:#1d1c1d;background:#fff}
 a{color:#1264a3;text-decoration:none}a:hover{text-decoration:underline}
 .sidebar{position:fixed;top:0;left:0;bottom:0;width:260px;overflow-y:auto;background:#3f0e40;color:#cfc3cf;

@@ -7,6 +7,7 @@ saying what to show; the handler shows it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -103,6 +104,26 @@ def named_program(
     if len(listed) > 1:
         return None, "host_which_program", {"names": ", ".join(p.name for p in listed)}
     return listed[0], None, {}
+
+
+def commanded_program(
+    session: Session,
+    who: Caller,
+    args: str,
+    *,
+    slack: AdminSlack,
+    now: datetime,
+    note: Callable[..., dict[str, Any]],
+) -> tuple[Program | None, Reply | None]:
+    """For ``/tandem admin <sub> [program]``: the program a host means, or the Reply that refuses (not a host) or
+    says why there is none, worded by the feature's ``note(locale, block, **context)``."""
+    workspace, refusal = authorize_host(session, who, slack, now)
+    if refusal is not None:
+        return None, refusal
+    program, missing, context = named_program(session, workspace, args)
+    if program is None:
+        return None, Reply(message=note(who.locale, missing or "host_no_program", **context))
+    return program, None
 
 
 def announce(session: Session, workspace: Workspace, message: dict[str, Any], *, cause: str, now: datetime) -> None:

@@ -18,7 +18,15 @@ from bot.blocks import impact as blocks
 from bot.blocks import kit
 from bot.blocks.inputs import state_values
 from bot.domain import impact as rules
-from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host, host_program, named_program
+from bot.flows.admin import (
+    AdminSlack,
+    Caller,
+    Reply,
+    announce,
+    authorize_host,
+    commanded_program,
+    host_program,
+)
 from bot.ids import ID
 from bot.models import Metric, MetricReporter, Pair, PairStatus, Participant, Program
 from bot.services import impact, matching, outbox, programs
@@ -44,12 +52,9 @@ def _meta(view: dict[str, Any]) -> dict[str, Any]:
 # -- hosts: the dashboard -------------------------------------------------------------------------------------
 def host_dashboard(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
     """``/tandem admin impact [program]``."""
-    workspace, refusal = authorize_host(session, who, slack, now)
-    if refusal is not None:
-        return refusal
-    program, missing, context = named_program(session, workspace, args)
+    program, refusal = commanded_program(session, who, args, slack=slack, now=now, note=blocks.note)
     if program is None:
-        return Reply(message=blocks.note(who.locale, missing or "host_no_program", **context))
+        return refusal or Reply()
     return Reply(message=blocks.dashboard(who.locale, impact.dashboard(session, program, now=now)))
 
 
@@ -271,12 +276,9 @@ def queue_export(session: Session, who: Caller, program: Program, *, now: dateti
 
 def host_export(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
     """``/tandem admin export [program]``."""
-    workspace, refusal = authorize_host(session, who, slack, now)
-    if refusal is not None:
-        return refusal
-    program, missing, context = named_program(session, workspace, args)
+    program, refusal = commanded_program(session, who, args, slack=slack, now=now, note=blocks.note)
     if program is None:
-        return Reply(message=blocks.note(who.locale, missing or "host_no_program", **context))
+        return refusal or Reply()
     queue_export(session, who, program, now=now)
     return Reply(message=blocks.note(who.locale, "export_queued", program=program.name))
 

@@ -17,7 +17,15 @@ from bot import i18n
 from bot.blocks import polls as blocks
 from bot.blocks.inputs import state_values
 from bot.domain import polls as rules
-from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host, host_program, named_program
+from bot.flows.admin import (
+    AdminSlack,
+    Caller,
+    Reply,
+    announce,
+    authorize_host,
+    commanded_program,
+    host_program,
+)
 from bot.flows.agreement import Answer, Lookup
 from bot.i18n import locale_from_slack
 from bot.ids import ID
@@ -104,12 +112,9 @@ def submit_form(
 # -- hosts -------------------------------------------------------------------------------------------------
 def host_results(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
     """``/tandem admin pulse [program]``: the program's rounds, each held to its threshold."""
-    workspace, refusal = authorize_host(session, who, slack, now)
-    if refusal is not None:
-        return refusal
-    program, missing, context = named_program(session, workspace, args)
+    program, refusal = commanded_program(session, who, args, slack=slack, now=now, note=blocks.note)
     if program is None:
-        return Reply(message=blocks.note(who.locale, missing or "host_no_program", **context))
+        return refusal or Reply()
     current = service.open_round_of(session, program=program)
     still_open = None
     if current is not None:

@@ -17,7 +17,15 @@ from bot import i18n
 from bot.blocks import retro as blocks
 from bot.blocks.inputs import state_values
 from bot.domain import retro as rules
-from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host, host_program, named_program
+from bot.flows.admin import (
+    AdminSlack,
+    Caller,
+    Reply,
+    announce,
+    authorize_host,
+    commanded_program,
+    host_program,
+)
 from bot.flows.agreement import Answer, Lookup
 from bot.i18n import locale_from_slack
 from bot.ids import ID
@@ -96,12 +104,9 @@ def consent(
 # -- hosts -------------------------------------------------------------------------------------------------
 def host_overview(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
     """``/tandem admin retro [program]``: counts (never free text) and the consented quotes with a post button."""
-    workspace, refusal = authorize_host(session, who, slack, now)
-    if refusal is not None:
-        return refusal
-    program, missing, context = named_program(session, workspace, args)
+    program, refusal = commanded_program(session, who, args, slack=slack, now=now, note=blocks.note)
     if program is None:
-        return Reply(message=blocks.note(who.locale, missing or "host_no_program", **context))
+        return refusal or Reply()
     totals = retros.aggregate(session, program)
     quotes = retros.consented_quotes(session, program)
     return Reply(message=blocks.host_overview(who.locale, program=program, totals=totals, quotes=quotes))
