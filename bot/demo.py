@@ -1263,6 +1263,7 @@ def _impact_at_the_end(
     from bot.services import impact
 
     hanna, mia = people["hanna"], people["mia"]
+    _learning_card(stack, say, result, mia)
     say.step("Hanna opens her Home tab: the dashboard of Pilot 2027. Mia opens hers: their streak.")
     hanna.open_home()
     mia.open_home()
@@ -1289,6 +1290,36 @@ def _impact_at_the_end(
         result.kpis = impact.kpis(session, program, now=stack.clock.now()).as_dict()
     say.note(f"KPIs at the end: {result.kpis}")
     _next_cohort(stack, say, result, people, admin)
+
+
+def _learning_card(stack: LocalStack, say: Narrator, result: DemoResult, mia: Persona) -> None:
+    """Mia writes a learning card from App Home; only her *Publish* posts it to #reverse-mentoring."""
+    from bot.ids import ID
+
+    say.step("Mia writes a learning card from her Home tab: a draft in her DM first; she publishes it herself.")
+    mia.open_home()
+    stack.settle()
+    mia.click(ID.CARD_OPEN)
+    stack.settle()
+    view = mia.open_views()[-1]
+    mia.submit(view["id"], {ID.CARD_TITLE.value: CARD_TITLE, ID.CARD_TEXT.value: CARD_TEXT})
+    stack.settle()
+    preview = _last_with(_dm_from_tandem(stack, mia), ID.CARD_PUBLISH)
+    _expect(result, preview is not None, "the learning card's draft is in Mia's DM with Publish")
+    if preview is not None:
+        mia.click(ID.CARD_PUBLISH, message=preview)
+        stack.settle()
+    say.flush()
+    community = next((cid for cid, c in stack.sandbox._convs.items() if c.get("name") == "reverse-mentoring"), "")
+    posted = json.dumps(stack.sandbox.messages(community), ensure_ascii=False) if community else ""
+    _expect(result, CARD_TITLE in posted and "Mia" in posted, "Mia's learning card is in #reverse-mentoring")
+
+
+CARD_TITLE = "A pilot channel needs an owner"
+CARD_TEXT = (
+    "Rules alone don't make a channel work. Rui showed me who signs off what; the channel took off once one"
+    " person owned it and the approvers were in it from day one."
+)
 
 
 def _next_cohort(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str) -> None:

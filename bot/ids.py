@@ -192,6 +192,14 @@ class ID(enum.StrEnum):
 
     # Learning cards (participants; published with consent to the program's community channel); add ids below
     CARD_OPEN = "card.open"  # App Home / `/tandem card` button "Write a learning card": open the modal; value: ""
+    CARD_MODAL = "card.modal"  # callback_id of the card modal (card id, or program id, in private_metadata)
+    CARD_PROGRAM = "card.f.program"  # card modal fields (block_id and action_id alike); the program select
+    CARD_TITLE = "card.f.title"
+    CARD_TEXT = "card.f.text"
+    CARD_SHOW_NAME = "card.f.show_name"  # radio buttons: with my name / without it
+    CARD_PUBLISH = "card.publish"  # the draft's preview (DM): publish it (the author's consent); value: the card id
+    CARD_EDIT = "card.edit"  # open the card modal on the draft; value: the card id
+    CARD_DELETE = "card.delete"  # delete the draft; value: the card id
 
     # Cohorts of a topic path and alumni as hosts (hosts); add ids below
     COHORT_NEXT = "cohort.next"  # program card button "Start the next cohort"; value: program id

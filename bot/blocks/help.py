@@ -14,6 +14,7 @@ COMMAND_HELP_BLOCKS = (
     "cmd_join",
     "cmd_goals",
     "cmd_metric",
+    "cmd_card",
     "cmd_note",
     "cmd_notes",
     "cmd_pause",

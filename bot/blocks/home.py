@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot import i18n
 from bot.blocks import agreement as agreement_blocks
+from bot.blocks import cards as card_blocks
 from bot.blocks import impact as impact_blocks
 from bot.blocks import kit
 from bot.blocks import notes as notes_blocks
@@ -111,6 +112,8 @@ def home_view(state: HomeState) -> dict[str, Any]:
     blocks.extend(rhythm_blocks.home_section(locale, state.rhythm))  # next prompts, the break and its button
     blocks.extend(agreement_blocks.home_section(locale, state.pair_cards))  # each tandem's agreement and goals
     blocks += impact_blocks.home_section(locale, state.impact_pairs, [])  # our streak, our metrics
+    if state.can_write_cards or state.cards:
+        blocks += card_blocks.home_section(locale, state.cards, can_write=state.can_write_cards)
     blocks += notes_blocks.home_section(locale, state.notes, tz=p.tz)  # the person's notes, "I need help"
     if state.enrollments:
         blocks.append(kit.divider())

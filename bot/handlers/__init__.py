@@ -10,6 +10,7 @@ from bot.handlers import (
     actions,
     admin,
     agreement,
+    cards,
     cohorts,
     commands,
     errors,
@@ -45,3 +46,4 @@ def register_all(app: App, *, session_factory: sessionmaker[Session], clock: Clo
     impact.register(app)
     cohorts.register(app)
     polls.register(app)
+    cards.register(app)

@@ -42,6 +42,11 @@ def on_tandem(ack: Ack, command: dict, context: BoltContext, client: WebClient) 
 
         ack(response_type="ephemeral", **impact.metric_command(db(context), participant=participant))
         return
+    if parsed.name in ("card", "karte", "learning-card"):
+        from bot.flows import cards
+
+        ack(response_type="ephemeral", **cards.command(db(context), participant=participant))
+        return
     if parsed.name in ("pause", "pausieren"):
         reply = rhythm.pause_command(db(context), participant=participant, args=parsed.args, now=now(context))
         ack(response_type="ephemeral", **reply)

@@ -15,6 +15,7 @@ from bot.domain.agreement import HomePair
 from bot.domain.programs import OnboardingCounts
 from bot.models import Enrollment, Participant, Program, Workspace
 from bot.services import agreements, enrollments, hosts, impact, matching, programs
+from bot.services import cards as learning_cards
 from bot.services import notes as note_space
 from bot.services import rhythm as weekly_rhythm
 from bot.services.notes import NotesHome
@@ -48,6 +49,9 @@ class HomeState:
     # Impact: per active pair its streak and metrics to log; for hosts, their active programs' dashboards.
     impact_pairs: list[Any] = field(default_factory=list)  # bot.services.impact.PairImpact
     impact_boards: list[Any] = field(default_factory=list)  # bot.services.impact.Dashboard
+    # Learning cards: the person's own (drafts and published), and whether they may write one (in or after a pair).
+    cards: list[Any] = field(default_factory=list)  # (LearningCard, Program), newest first
+    can_write_cards: bool = False
 
 
 def tandems_of(session: Session, *, participant: Participant) -> list[Tandem]:
@@ -99,4 +103,6 @@ def home_state(
         rhythm=weekly_rhythm.home_info(session, participant=participant, now=now),
         impact_pairs=impact.home_items(session, matching.pairs_of(session, participant=participant), now=now),
         impact_boards=impact.host_boards(session, [p for p, _ in hosted], now=now),
+        cards=learning_cards.cards_of(session, participant),
+        can_write_cards=bool(learning_cards.programs_for(session, participant)),
     )

@@ -1,0 +1,200 @@
+"""Learning cards as people meet them: ``/tandem card`` and the *Write a learning card* button (App Home too), the
+card modal, and the draft's Publish / Edit / Delete buttons in the author's DM (or App Home).
+
+Only the author decides about a card, and their *Publish* is the consent to share it: anyone else is refused and
+nothing changes. Without a community channel, or with Tandem not in it, the card stays a draft and the author is
+told kindly. Bad input keeps the modal open with field errors and changes nothing. Each function returns what to
+show; the handler shows it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot import i18n
+from bot.blocks import cards as blocks
+from bot.blocks.inputs import state_values
+from bot.domain import cards as rules
+from bot.flows.admin import AdminSlack
+from bot.flows.agreement import Answer, Lookup
+from bot.i18n import locale_from_slack
+from bot.ids import ID
+from bot.models import LearningCard, Participant, Program
+from bot.services import cards, people
+
+
+def _who(session: Session, *, team_id: str, user_id: str, lookup: Lookup) -> tuple[Participant | None, str]:
+    participant = people.find_participant(session, team_id=team_id, user_id=user_id)
+    if participant is not None:
+        return participant, participant.locale
+    return None, locale_from_slack(lookup(user_id).slack_locale)
+
+
+def _int(value: Any) -> int | None:
+    text = str(value if value is not None else "")
+    return int(text) if text.isdigit() else None
+
+
+def _meta(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _tandem_in(slack: AdminSlack, bot_user_id: str | None, channel: str) -> bool:
+    return bool(bot_user_id) and bot_user_id in slack.members(channel)
+
+
+def _say(
+    session: Session, participant: Participant | None, message: dict[str, Any], *, in_view: bool, now: datetime
+) -> Answer:
+    """A note for the person: ephemeral under the clicked message, or by DM for a click in App Home (where an
+    ephemeral answer has nowhere to go)."""
+    if in_view and participant is not None:
+        cards.tell(session, participant, message, now=now)
+        session.commit()
+        return Answer(home=True, participant=participant)
+    return Answer(note=message)
+
+
+# -- writing ------------------------------------------------------------------------------------------------
+def command(session: Session, *, participant: Participant) -> dict[str, Any]:
+    """``/tandem card``: the *Write a learning card* button, or that cards come with a tandem."""
+    if not cards.programs_for(session, participant):
+        return blocks.note(participant.locale, "no_pair")
+    return blocks.command(participant.locale)
+
+
+def open_form(session: Session, *, team_id: str, user_id: str, in_view: bool, lookup: Lookup) -> Answer:
+    """*Write a learning card*: the modal, with a program select when the person is or was in several programs."""
+    participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
+    choices = [(p.id, p.name) for p in cards.programs_for(session, participant)]
+    if not choices:
+        return Answer(note=blocks.note(locale, "no_pair"))
+    return Answer(view=blocks.modal(locale, programs=choices, from_home=in_view))
+
+
+def open_edit(session: Session, *, team_id: str, user_id: str, value: str, in_view: bool, lookup: Lookup) -> Answer:
+    """*Edit* (``value``: the card id): the modal on the author's draft."""
+    participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
+    found = cards.own_card(session, card_id=_int(value))
+    if found is None:
+        return Answer(note=blocks.note(locale, "answer_missing"))
+    card, program, author = found
+    refused = rules.refusal(
+        rules.Act.EDIT,
+        is_author=participant is not None and participant.id == author.id,
+        published=card.published_at is not None,
+    )
+    if refused is not None:
+        return Answer(note=blocks.note(locale, f"answer_{refused}"))
+    return Answer(view=blocks.modal(locale, programs=[(program.id, program.name)], card=card, from_home=in_view))
+
+
+def submit_form(
+    session: Session, *, team_id: str, user_id: str, view: dict[str, Any], lookup: Lookup, now: datetime
+) -> Answer:
+    """The card modal: a new draft, or the draft changed, and its preview by DM. Anything wrong is said on its
+    field, the modal stays open and nothing changes."""
+    participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
+    values = state_values(view)
+    meta = _meta(view)
+    form, errors = rules.parse_form({key: values.get(blocks.FIELD_IDS[key].value) for key in rules.FORM_FIELDS})
+    first = ID.CARD_TITLE.value
+    card: LearningCard | None = None
+    program: Program | None = None
+    card_id = _int(meta.get("card_id"))
+    if card_id is not None:  # an edit: is it still the author's draft?
+        found = cards.own_card(session, card_id=card_id)
+        if found is None:
+            return Answer(errors={first: i18n.plain(locale, "cards", "answer_missing")})
+        card, program, author = found
+        refused = rules.refusal(
+            rules.Act.EDIT,
+            is_author=participant is not None and participant.id == author.id,
+            published=card.published_at is not None,
+        )
+        if refused is not None:
+            return Answer(errors={first: i18n.plain(locale, "cards", f"answer_{refused}")})
+    else:
+        allowed = {p.id: p for p in cards.programs_for(session, participant)}
+        picked = ID.CARD_PROGRAM.value in values
+        program_id = rules.parse_program(
+            values.get(ID.CARD_PROGRAM.value) if picked else meta.get("program_id"), allowed
+        )
+        if program_id is None and not picked:  # the one program the modal was for is no longer theirs
+            return Answer(errors={first: i18n.plain(locale, "cards", "no_pair")})
+        if program_id is None:
+            errors = {**errors, "program": rules.CHOOSE_PROGRAM}
+        else:
+            program = allowed[program_id]
+    if form is None or program is None or participant is None or errors:
+        return Answer(errors=blocks.form_errors(locale, errors))
+    cards.save_draft(session, author=participant, program=program, form=form, now=now, card=card)
+    session.commit()
+    return Answer(home=bool(meta.get("home")), participant=participant)
+
+
+# -- the draft's buttons ------------------------------------------------------------------------------------
+def publish(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    value: str,
+    bot_user_id: str | None,
+    slack: AdminSlack,
+    in_view: bool,
+    lookup: Lookup,
+    now: datetime,
+) -> Answer:
+    """*Publish* (``value``: the card id): the author's consent. The card goes to the program's community channel
+    only when Tandem is in it; otherwise it stays a draft and the author hears why."""
+    participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
+    found = cards.own_card(session, card_id=_int(value))
+    if found is None:
+        return _say(session, participant, blocks.note(locale, "answer_missing"), in_view=in_view, now=now)
+    card, program, author = found
+    refused = rules.refusal(
+        rules.Act.PUBLISH,
+        is_author=participant is not None and participant.id == author.id,
+        published=card.published_at is not None,
+    )
+    if refused is not None:
+        return _say(session, participant, blocks.note(locale, f"answer_{refused}"), in_view=in_view, now=now)
+    channel = program.community_channel_id
+    blocked = rules.publish_blocker(
+        channel_id=channel, tandem_in_channel=bool(channel) and _tandem_in(slack, bot_user_id, str(channel))
+    )
+    if blocked is not None:
+        message = blocks.note(locale, f"answer_{blocked}", program=program.name, channel=channel)
+        return _say(session, participant, message, in_view=in_view, now=now)
+    cards.publish(session, card, author=author, program=program, now=now)
+    session.commit()
+    return Answer(home=in_view, participant=participant)
+
+
+def delete(
+    session: Session, *, team_id: str, user_id: str, value: str, in_view: bool, lookup: Lookup, now: datetime
+) -> Answer:
+    """*Delete* (``value``: the card id): only the author's draft; its preview says it is gone."""
+    participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
+    found = cards.own_card(session, card_id=_int(value))
+    if found is None:
+        return _say(session, participant, blocks.note(locale, "answer_missing"), in_view=in_view, now=now)
+    card, _program, author = found
+    refused = rules.refusal(
+        rules.Act.DELETE,
+        is_author=participant is not None and participant.id == author.id,
+        published=card.published_at is not None,
+    )
+    if refused is not None:
+        return _say(session, participant, blocks.note(locale, f"answer_{refused}"), in_view=in_view, now=now)
+    cards.delete_draft(session, card, author=author, now=now)
+    session.commit()
+    return Answer(home=in_view, participant=participant)

@@ -1,0 +1,202 @@
+"""Learning cards in the database (rules in ``bot.domain.cards``): a participant saves a draft and gets its preview
+by DM; only their *Publish* posts it to the program's community channel; a draft can be edited or deleted, a
+published card stays as the community saw it. Hosts get the program's published cards and their count.
+
+Every Slack message goes through the outbox in the transaction that caused it. The preview is one message per card
+that is kept up to date (edited, published, deleted) with ``chat.update``, or rewritten while it still waits in the
+outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from bot.blocks import cards as blocks
+from bot.domain import cards as rules
+from bot.models import LearningCard, OutboxMessage, OutboxStatus, PairStatus, Participant, Program
+from bot.services import matching, outbox
+
+PREVIEW_KEY = "card:preview:"  # + card id + ":" + n: the preview in the author's DM (n counts previews of that id)
+POST_KEY = "card:post:"  # + card id + ":" + created_at: the card in the community channel (posted once)
+
+
+# -- who writes for which program -------------------------------------------------------------------------
+def programs_for(session: Session, participant: Participant | None) -> list[Program]:
+    """The programs the person is or was in a pair of: those of active pairs first, then past ones."""
+    if participant is None:
+        return []
+    pairs = matching.pairs_of(session, participant=participant, active_only=False)
+    ordered = [p for p in pairs if p.status == PairStatus.ACTIVE] + [p for p in pairs if p.status != PairStatus.ACTIVE]
+    out: list[Program] = []
+    for pair in ordered:
+        program = session.get(Program, pair.program_id)
+        if program is not None and program not in out:
+            out.append(program)
+    return out
+
+
+def own_card(session: Session, *, card_id: int | None) -> tuple[LearningCard, Program, Participant] | None:
+    """A card with its program and author (None: no such card, e.g. a deleted draft)."""
+    card = session.get(LearningCard, card_id) if card_id else None
+    if card is None:
+        return None
+    program = session.get(Program, card.program_id)
+    author = session.get(Participant, card.participant_id)
+    assert program is not None and author is not None
+    return card, program, author
+
+
+# -- the preview in the author's DM ---------------------------------------------------------------------------
+def _preview_rows(session: Session, card: LearningCard) -> list[OutboxMessage]:
+    """This card's preview messages, newest first (an id a deleted draft had may come back on SQLite, so the key
+    carries a counter)."""
+    prefix = f"{PREVIEW_KEY}{card.id}:"
+    return list(
+        session.scalars(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(prefix)).order_by(OutboxMessage.id.desc())
+        )
+    )
+
+
+def _show(
+    session: Session, card: LearningCard, author: Participant, message: dict[str, Any], *, now: datetime, new: bool
+) -> None:
+    """Show ``message`` as the card's preview: update the sent one, rewrite a queued one, or post it (always for a
+    ``new`` card: the newest preview of a card id is then always the current card's)."""
+    rows = [] if new else _preview_rows(session, card)
+    latest = rows[0] if rows else None
+    if latest is not None:
+        if latest.result and latest.result.get("ts"):
+            outbox.enqueue(
+                session,
+                workspace_id=author.workspace_id,
+                method="chat.update",
+                payload={"channel": latest.result.get("channel"), "ts": latest.result["ts"], **message},
+                now=now,
+            )
+            return
+        if latest.status == OutboxStatus.PENDING:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == latest.id, OutboxMessage.status == OutboxStatus.PENDING)
+                .values(payload={"channel": latest.payload.get("channel"), **message})
+            )
+            return
+    outbox.post(
+        session,
+        workspace_id=author.workspace_id,
+        channel=author.slack_user_id,
+        message=message,
+        now=now,
+        dedupe_key=f"{PREVIEW_KEY}{card.id}:{len(_preview_rows(session, card)) + 1}",
+    )
+
+
+def refresh_preview(
+    session: Session, card: LearningCard, *, author: Participant, program: Program, now: datetime, new: bool = False
+) -> None:
+    """Show the card's preview as the card is now (a draft with its buttons, or published): a new message for a
+    ``new`` card, else the one sent before, updated. Does not commit."""
+    message = blocks.preview(author.locale, card, name=author.display_name, program=program)
+    _show(session, card, author, message, now=now, new=new)
+
+
+# -- the author's acts ----------------------------------------------------------------------------------------
+def save_draft(
+    session: Session,
+    *,
+    author: Participant,
+    program: Program,
+    form: rules.Form,
+    now: datetime,
+    card: LearningCard | None = None,
+) -> LearningCard:
+    """A new draft (or ``card``, a draft, changed) and its preview in the author's DM. Nothing goes anywhere
+    else. Does not commit; the caller checked ``bot.domain.cards.refusal`` for an existing card."""
+    new = card is None
+    if card is None:
+        card = LearningCard(program_id=program.id, participant_id=author.id, created_at=now, show_name=True)
+        session.add(card)
+    assert card.published_at is None
+    card.title, card.text, card.show_name = form.title, form.text, form.show_name
+    card.updated_at = now
+    session.flush()
+    refresh_preview(session, card, author=author, program=program, now=now, new=new)
+    return card
+
+
+def publish(session: Session, card: LearningCard, *, author: Participant, program: Program, now: datetime) -> None:
+    """Post the card to the program's community channel (the caller checked the author's right and that Tandem is
+    in the channel) in the program's language, and turn the preview into "published". Does not commit."""
+    channel = program.community_channel_id
+    assert channel and card.published_at is None
+    outbox.post(
+        session,
+        workspace_id=program.workspace_id,
+        channel=channel,
+        message=blocks.community_post(program.default_locale, card, name=author.display_name, program=program.name),
+        now=now,
+        dedupe_key=f"{POST_KEY}{card.id}:{card.created_at.isoformat()}",
+    )
+    card.published_at = now
+    card.channel_id = channel
+    card.updated_at = now
+    refresh_preview(session, card, author=author, program=program, now=now)
+
+
+def delete_draft(session: Session, card: LearningCard, *, author: Participant, now: datetime) -> None:
+    """Delete a draft; its preview says so. Does not commit."""
+    assert card.published_at is None
+    _show(session, card, author, blocks.deleted(author.locale, title=card.title), now=now, new=False)
+    session.delete(card)
+    session.flush()
+
+
+def tell(session: Session, author: Participant, message: dict[str, Any], *, now: datetime) -> None:
+    """A note to the author by DM, where an ephemeral answer has nowhere to go (a click in App Home)."""
+    outbox.post(
+        session,
+        workspace_id=author.workspace_id,
+        channel=author.slack_user_id,
+        message=message,
+        now=now,
+    )
+
+
+# -- listings -----------------------------------------------------------------------------------------------
+def cards_of(session: Session, participant: Participant) -> list[tuple[LearningCard, Program]]:
+    """The person's cards with their programs, newest first (drafts and published)."""
+    rows = session.execute(
+        select(LearningCard, Program)
+        .join(Program, Program.id == LearningCard.program_id)
+        .where(LearningCard.participant_id == participant.id)
+        .order_by(LearningCard.created_at.desc(), LearningCard.id.desc())
+    ).tuples()
+    return list(rows)
+
+
+def published_cards(session: Session, program: Program) -> list[tuple[LearningCard, Participant]]:
+    """The program's published cards with their authors, oldest first (for hosts: only what the community saw;
+    ``show_name`` says whether the author may be named)."""
+    rows = session.execute(
+        select(LearningCard, Participant)
+        .join(Participant, Participant.id == LearningCard.participant_id)
+        .where(LearningCard.program_id == program.id, LearningCard.published_at.is_not(None))
+        .order_by(LearningCard.published_at, LearningCard.id)
+    ).tuples()
+    return list(rows)
+
+
+def published_count(session: Session, program: Program) -> int:
+    """How many cards of the program were published (a KPI; drafts never count)."""
+    return int(
+        session.scalar(
+            select(func.count(LearningCard.id)).where(
+                LearningCard.program_id == program.id, LearningCard.published_at.is_not(None)
+            )
+        )
+        or 0
+    )
