@@ -7,8 +7,6 @@ because they clicked. Each function returns what to show; the handler shows it."
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,13 +20,13 @@ from bot.blocks.programs import date_text
 from bot.domain import agreement as rules
 from bot.domain import localtime
 from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host, host_program
-from bot.i18n import locale_from_slack
+from bot.flows.common import Lookup
+from bot.flows.common import as_int as _int
+from bot.flows.common import view_meta as _meta
+from bot.flows.common import who as _who
 from bot.ids import ID
 from bot.models import Participant
-from bot.services import agreements, goals, people, programs
-from bot.services.people import SlackProfile
-
-Lookup = Callable[[str], SlackProfile]
+from bot.services import agreements, goals, programs
 
 
 @dataclass
@@ -42,26 +40,6 @@ class Answer:
     errors: dict[str, str] = field(default_factory=dict)
     home: bool = False
     participant: Participant | None = None
-
-
-def _who(session: Session, *, team_id: str, user_id: str, lookup: Lookup) -> tuple[Participant | None, str]:
-    participant = people.find_participant(session, team_id=team_id, user_id=user_id)
-    if participant is not None:
-        return participant, participant.locale
-    return None, locale_from_slack(lookup(user_id).slack_locale)
-
-
-def _int(value: Any) -> int | None:
-    text = str(value if value is not None else "")
-    return int(text) if text.isdigit() else None
-
-
-def _meta(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
 
 
 # -- the agreement ------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ show; the handler shows it."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -20,30 +19,12 @@ from bot.blocks.inputs import state_values
 from bot.domain import cards as rules
 from bot.flows.admin import AdminSlack
 from bot.flows.agreement import Answer, Lookup
-from bot.i18n import locale_from_slack
+from bot.flows.common import as_int as _int
+from bot.flows.common import view_meta as _meta
+from bot.flows.common import who as _who
 from bot.ids import ID
 from bot.models import LearningCard, Participant, Program
-from bot.services import cards, people
-
-
-def _who(session: Session, *, team_id: str, user_id: str, lookup: Lookup) -> tuple[Participant | None, str]:
-    participant = people.find_participant(session, team_id=team_id, user_id=user_id)
-    if participant is not None:
-        return participant, participant.locale
-    return None, locale_from_slack(lookup(user_id).slack_locale)
-
-
-def _int(value: Any) -> int | None:
-    text = str(value if value is not None else "")
-    return int(text) if text.isdigit() else None
-
-
-def _meta(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
+from bot.services import cards
 
 
 def _tandem_in(slack: AdminSlack, bot_user_id: str | None, channel: str) -> bool:
@@ -141,6 +122,31 @@ def submit_form(
 
 
 # -- the draft's buttons ------------------------------------------------------------------------------------
+def _checked(
+    session: Session,
+    act: rules.Act,
+    participant: Participant | None,
+    locale: str,
+    *,
+    value: str,
+    in_view: bool,
+    now: datetime,
+) -> tuple[LearningCard, Program, Participant] | Answer:
+    """The card a draft button names, if ``participant`` may ``act`` on it; else the Answer that says why not."""
+    found = cards.own_card(session, card_id=_int(value))
+    if found is None:
+        return _say(session, participant, blocks.note(locale, "answer_missing"), in_view=in_view, now=now)
+    card, _program, author = found
+    refused = rules.refusal(
+        act,
+        is_author=participant is not None and participant.id == author.id,
+        published=card.published_at is not None,
+    )
+    if refused is not None:
+        return _say(session, participant, blocks.note(locale, f"answer_{refused}"), in_view=in_view, now=now)
+    return found
+
+
 def publish(
     session: Session,
     *,
@@ -156,17 +162,10 @@ def publish(
     """*Publish* (``value``: the card id): the author's consent. The card goes to the program's community channel
     only when Tandem is in it; otherwise it stays a draft and the author hears why."""
     participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
-    found = cards.own_card(session, card_id=_int(value))
-    if found is None:
-        return _say(session, participant, blocks.note(locale, "answer_missing"), in_view=in_view, now=now)
-    card, program, author = found
-    refused = rules.refusal(
-        rules.Act.PUBLISH,
-        is_author=participant is not None and participant.id == author.id,
-        published=card.published_at is not None,
-    )
-    if refused is not None:
-        return _say(session, participant, blocks.note(locale, f"answer_{refused}"), in_view=in_view, now=now)
+    checked = _checked(session, rules.Act.PUBLISH, participant, locale, value=value, in_view=in_view, now=now)
+    if isinstance(checked, Answer):
+        return checked
+    card, program, author = checked
     channel = program.community_channel_id
     blocked = rules.publish_blocker(
         channel_id=channel, tandem_in_channel=bool(channel) and _tandem_in(slack, bot_user_id, str(channel))
@@ -184,17 +183,10 @@ def delete(
 ) -> Answer:
     """*Delete* (``value``: the card id): only the author's draft; its preview says it is gone."""
     participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
-    found = cards.own_card(session, card_id=_int(value))
-    if found is None:
-        return _say(session, participant, blocks.note(locale, "answer_missing"), in_view=in_view, now=now)
-    card, _program, author = found
-    refused = rules.refusal(
-        rules.Act.DELETE,
-        is_author=participant is not None and participant.id == author.id,
-        published=card.published_at is not None,
-    )
-    if refused is not None:
-        return _say(session, participant, blocks.note(locale, f"answer_{refused}"), in_view=in_view, now=now)
+    checked = _checked(session, rules.Act.DELETE, participant, locale, value=value, in_view=in_view, now=now)
+    if isinstance(checked, Answer):
+        return checked
+    card, _program, author = checked
     cards.delete_draft(session, card, author=author, now=now)
     session.commit()
     return Answer(home=in_view, participant=participant)

@@ -8,7 +8,6 @@ changes nothing."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -27,26 +26,13 @@ from bot.flows.admin import (
     commanded_program,
     host_program,
 )
+from bot.flows.common import as_int as _int
+from bot.flows.common import view_meta as _meta
 from bot.ids import ID
 from bot.models import Metric, MetricReporter, Pair, PairStatus, Participant, Program
 from bot.services import impact, matching, outbox, programs
 
 EXPORT_METHOD = "files.upload_v2"
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-
-
-def _meta(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 # -- hosts: the dashboard -------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ handler shows it."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -27,30 +26,11 @@ from bot.flows.admin import (
     host_program,
 )
 from bot.flows.agreement import Answer, Lookup
-from bot.i18n import locale_from_slack
+from bot.flows.common import as_int as _int
+from bot.flows.common import view_meta as _meta
+from bot.flows.common import who as _who
 from bot.ids import ID
-from bot.models import Participant
-from bot.services import people, programs, retros
-
-
-def _who(session: Session, *, team_id: str, user_id: str, lookup: Lookup) -> tuple[Participant | None, str]:
-    participant = people.find_participant(session, team_id=team_id, user_id=user_id)
-    if participant is not None:
-        return participant, participant.locale
-    return None, locale_from_slack(lookup(user_id).slack_locale)
-
-
-def _int(value: Any) -> int | None:
-    text = str(value if value is not None else "")
-    return int(text) if text.isdigit() else None
-
-
-def _meta(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
+from bot.services import programs, retros
 
 
 # -- the pair ----------------------------------------------------------------------------------------------
