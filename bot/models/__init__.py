@@ -7,6 +7,7 @@ from bot.models.card import LearningCard
 from bot.models.clock import ClockTick
 from bot.models.enrollment import Enrollment, EnrollmentStatus, InviteSource
 from bot.models.escalation import Escalation, EscalationKind
+from bot.models.event import SlackEvent
 from bot.models.goal import Goal
 from bot.models.impact import KpiSnapshot, Metric, MetricReporter, MetricValue
 from bot.models.invite_batch import BatchStatus, InviteBatch
@@ -65,6 +66,7 @@ __all__ = [
     "RetroAnswer",
     "Rhythm",
     "RoundStatus",
+    "SlackEvent",
     "SpeedIntro",
     "SpeedRound",
     "SpeedStatus",

@@ -1462,6 +1462,17 @@ class Sandbox:
         body = json.dumps(envelope).encode("utf-8")
         return self._send("event", envelope, body, "application/json", retries=self.retries, event_id=event_id)
 
+    def redeliver(self, envelope: dict[str, Any], *, retry_num: int = 1, reason: str = "http_timeout") -> Delivery:
+        """Send an event envelope again, as Slack does when it believes an earlier try was not acknowledged in
+        time: the same ``event_id``, with ``X-Slack-Retry-Num`` and ``X-Slack-Retry-Reason``. No further retries."""
+        body = json.dumps(envelope).encode("utf-8")
+        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": reason}
+        status, text, response_headers, _ = self.post_to_app(body, "application/json", extra_headers=headers)
+        delivery = Delivery(kind="event", payload=envelope, event_id=str(envelope.get("event_id") or ""))
+        delivery.attempts.append((status, retry_num))
+        delivery.status, delivery.body, delivery.headers = status, text, response_headers
+        return delivery
+
     def url_verification(self, challenge: str) -> Delivery:
         payload = {"token": VERIFICATION_TOKEN, "challenge": challenge, "type": "url_verification"}
         return self._send(

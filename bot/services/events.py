@@ -1,0 +1,58 @@
+"""Each Slack event is handled once. Slack redelivers an event it thinks was not acknowledged (same ``event_id``,
+``X-Slack-Retry-Num`` set), and several ``web`` processes may get the copies at the same moment: the first to
+insert the event's row handles it; the others acknowledge and do nothing. A handling that failed releases its row
+so Slack's next retry is handled; a claim left by a process that died is taken over after ``STALE``."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.models import SlackEvent
+
+STALE = timedelta(minutes=5)  # Slack gives up retrying after about an hour; a live handler is long done by then
+KEEP = timedelta(days=2)  # rows older than this are pruned by the clock (Slack retries for much less)
+
+
+def claim(session: Session, *, event_id: str, team_id: str, now: datetime) -> bool:
+    """True when this process should handle the event now; False when it was handled or is being handled."""
+    session.add(SlackEvent(event_id=event_id, team_id=team_id, received_at=now))
+    try:
+        session.commit()
+        return True
+    except IntegrityError:
+        session.rollback()
+    row = session.get(SlackEvent, event_id)
+    if row is None:  # pruned or released in the meantime: handle it
+        return claim(session, event_id=event_id, team_id=team_id, now=now)
+    if row.done_at is not None or row.received_at > now - STALE:
+        return False
+    taken = session.execute(  # take over a claim left by a process that died, unless another one just did
+        update(SlackEvent)
+        .where(
+            SlackEvent.event_id == event_id,
+            SlackEvent.received_at == row.received_at,
+            SlackEvent.done_at.is_(None),
+        )
+        .values(received_at=now)
+    )
+    session.commit()
+    return taken.rowcount == 1  # type: ignore[attr-defined]
+
+
+def finish(session: Session, *, event_id: str, ok: bool, now: datetime) -> None:
+    """Mark the event handled, or release it when handling failed (Slack's retry is then handled). Commits."""
+    if ok:
+        session.execute(update(SlackEvent).where(SlackEvent.event_id == event_id).values(done_at=now))
+    else:
+        session.execute(delete(SlackEvent).where(SlackEvent.event_id == event_id, SlackEvent.done_at.is_(None)))
+    session.commit()
+
+
+def prune(session: Session, *, now: datetime) -> int:
+    """Clock: forget events older than ``KEEP``. Does not commit."""
+    result = session.execute(delete(SlackEvent).where(SlackEvent.received_at < now - KEEP))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
