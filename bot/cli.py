@@ -103,7 +103,8 @@ def serve(host: str) -> None:
 @main.command()
 @click.option("--once", is_flag=True, help="send what is due now, then exit")
 @click.option("--interval", default=1.0, show_default=True, help="seconds to wait when nothing is due")
-def worker(once: bool, interval: float) -> None:
+@click.option("--metrics-port", type=int, default=None, help="serve Prometheus /metrics on this port")
+def worker(once: bool, interval: float, metrics_port: int | None) -> None:
     """Send queued Slack messages from the outbox."""
     from bot.clock import SystemClock
     from bot.slack.client import outbox_client
@@ -112,7 +113,14 @@ def worker(once: bool, interval: float) -> None:
     settings = _settings()
     _require_slack(settings)
     _logging(settings)
-    _, session_factory = _runtime(settings)
+    engine, session_factory = _runtime(settings)
+    if metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        from bot import metrics
+
+        metrics.watch_outbox(engine)
+        start_http_server(metrics_port, registry=metrics.REGISTRY)
     client = outbox_client(token=settings.slack_bot_token, base_url=settings.slack_api_url)
     w = Worker(session_factory, lambda _team: client, SystemClock())
     if once:

@@ -1,16 +1,21 @@
-"""HTTP entry: ``/slack/events`` (events, commands, interactivity) and ``/healthz``, as one WSGI app."""
+"""HTTP entry: ``/slack/events`` (events, commands, interactivity), ``/healthz`` and ``/metrics`` (Prometheus), as
+one WSGI app."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine
 
+from bot import metrics
 from bot.db import check_database
 
 log = logging.getLogger(__name__)
@@ -22,14 +27,36 @@ class TandemWSGI:
     def __init__(self, app: App, engine: Engine) -> None:
         self.slack = SlackRequestHandler(app, path="/slack/events")
         self.engine = engine
+        metrics.watch_outbox(engine)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/slack/events":
-            return self.slack(environ, start_response)
+            return self._slack(environ, start_response)
         if path == "/healthz":
             return self._health(start_response)
+        if path == "/metrics":
+            data = generate_latest(metrics.REGISTRY)
+            start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST), ("Content-Length", str(len(data)))])
+            return [data]
         return self._json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
+
+    def _slack(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Bolt answers after the listeners ran (process_before_response), so the time to the answer is the ack
+        latency Slack sees."""
+        started = time.perf_counter()
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        body = environ["wsgi.input"].read(length) if length > 0 else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        kind = metrics.request_kind(str(environ.get("CONTENT_TYPE") or ""), body)
+        try:
+            return self.slack(environ, start_response)
+        finally:
+            metrics.REQUESTS.labels(kind).inc()
+            metrics.ACK_SECONDS.labels(kind).observe(time.perf_counter() - started)
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         try:

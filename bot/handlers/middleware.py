@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import metrics
 from bot.clock import Clock
 from bot.services import events
 
@@ -28,6 +29,7 @@ def register(app: App, *, session_factory: sessionmaker[Session], clock: Clock) 
             team_id = str(body.get("team_id") or context.team_id or "")
             if not events.claim(session, event_id=event_id, team_id=team_id, now=clock.now()):
                 log.info("event %s already handled or being handled: acknowledged, not handled again", event_id)
+                metrics.EVENTS_DUPLICATE.inc()
                 return BoltResponse(status=200, body="")
             context["event_id"] = event_id
         return next()

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import metrics
 from bot.clock import Clock
 from bot.domain.delivery import Decision, Outcome, decide
 from bot.models import Program, Workspace
@@ -155,6 +156,9 @@ class Worker:
                     rate_limited=result.status == 429,
                 )
                 counts[decision.outcome.value] += 1
+                metrics.SENDS.labels(method, decision.outcome.value).inc()
+                if result.status == 429:
+                    metrics.RATE_LIMITED.labels(method).inc()
         return counts
 
     def expand_invites(self) -> bool:
