@@ -30,11 +30,9 @@ def _require_slack(settings: Settings) -> None:
 
 
 def _logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # At DEBUG, slack_sdk and Bolt log request and response bodies: message content, and which button someone
-    # pressed (a private trial answer, a speed-dating "no"). Tandem's own debug logs never carry content.
-    for name in ("slack_sdk", "slack_bolt"):
-        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
+    from bot import logs
+
+    logs.setup(settings.log_level, json_lines=settings.log_format == "json")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

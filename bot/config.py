@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(default=DEFAULT_SLACK_API_URL, alias="SLACK_API_URL")
     port: int = Field(default=3000, alias="PORT", ge=1, le=65535)
     log_level: str = Field(default="INFO", alias="TANDEM_LOG_LEVEL")
+    log_format: str = Field(default="json", alias="TANDEM_LOG_FORMAT")  # "json" (one object a line) or "text"
 
     @field_validator("database_url")
     @classmethod
@@ -81,6 +82,14 @@ class Settings(BaseSettings):
         value = value.upper()
         if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        value = value.lower()
+        if value not in ("json", "text"):
+            raise ValueError("must be json or text")
         return value
 
     def require_slack(self) -> None:

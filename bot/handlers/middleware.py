@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import metrics
+from bot import logs, metrics
 from bot.clock import Clock
 from bot.services import events
 
@@ -24,6 +24,7 @@ def register(app: App, *, session_factory: sessionmaker[Session], clock: Clock) 
         # so the session cannot be a ``with`` block here: it is closed when the request is done, below.
         session = context["db"] = session_factory()
         context["clock"] = clock
+        logs.TEAM.set(context.team_id)  # this request's log lines carry its workspace (its own thread's context)
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if isinstance(event_id, str) and event_id:
             team_id = str(body.get("team_id") or context.team_id or "")
@@ -45,6 +46,7 @@ def register(app: App, *, session_factory: sessionmaker[Session], clock: Clock) 
             response = dispatch(req)
             return response
         finally:
+            logs.TEAM.set(None)  # the thread serves other requests next
             session = req.context.get("db")
             if session is not None:
                 session.close()

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import metrics
+from bot import logs, metrics
 from bot.clock import Clock
 from bot.domain.delivery import Decision, Outcome, decide
 from bot.models import Program, Workspace
@@ -136,7 +136,8 @@ class Worker:
                     counts["held"] += 1
                     continue
                 team_id = workspace.team_id if workspace else ""
-                result = call_slack(self.client_for(team_id), method, payload)
+                with logs.ids(team_id=team_id, outbox_id=message_id):
+                    result = call_slack(self.client_for(team_id), method, payload)
                 decision: Decision = decide(
                     status=result.status,
                     error=result.error,
@@ -144,7 +145,8 @@ class Worker:
                     attempts=attempts + 1,
                 )
                 if decision.outcome is Outcome.PARK:
-                    log.error("outbox message %s parked: %s", message_id, decision.reason)
+                    with logs.ids(team_id=team_id, outbox_id=message_id):
+                        log.error("outbox message %s parked: %s", message_id, decision.reason)
                 if decision.outcome is Outcome.RETRY and channel_key is not None:
                     held.add(channel_key)
                 outbox.record(
