@@ -38,5 +38,6 @@ class OutboxMessage(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    parked_at: Mapped[datetime | None] = mapped_column(index=True)  # when Tandem gave up on it (hosts are told)
     result: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]

@@ -130,6 +130,7 @@ def record(
     else:
         message.status = OutboxStatus.PARKED
         message.last_error = decision.reason
+        message.parked_at = now
     session.commit()
 
 

@@ -18,7 +18,7 @@ from bot.flows import interview, speed
 from bot.flows import matching as matching_flow
 from bot.flows import rhythm as rhythm_flow
 from bot.models import ClockTick
-from bot.services import agreements, digest, enrollments, events, impact, outbox, polls, retros, trial
+from bot.services import agreements, delivery_alerts, digest, enrollments, events, impact, outbox, polls, retros, trial
 
 DueJob = Callable[[Session, datetime], int]
 
@@ -26,6 +26,7 @@ DueJob = Callable[[Session, datetime], int]
 DUE_JOBS: dict[str, DueJob] = {
     "outbox.release_stale_claims": lambda session, now: outbox.release_stale_claims(session, now=now),
     "events.prune": lambda session, now: events.prune(session, now=now),
+    "outbox.parked_alerts": lambda session, now: delivery_alerts.due(session, now),
     "invites.release_stale_batches": lambda session, now: enrollments.release_stale_batches(session, now=now),
     "digest.daily": lambda session, now: digest.daily(session, now),
     "invites.reminders": lambda session, now: enrollments.remind_invitations(session, now),
