@@ -38,20 +38,23 @@ BASE64 = "content_b64"  # payload key (top level or in each of ``file_uploads``)
 
 
 def _decoded(payload: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``payload`` with base64 file content as bytes for slack_sdk; the stored payload stays JSON."""
-    if BASE64 not in payload and not any(BASE64 in f for f in payload.get("file_uploads") or [] if isinstance(f, dict)):
+    """``payload`` with its base64 file content (``content_b64``, top level or in each of ``file_uploads``) as
+    bytes for slack_sdk. Works on a copy: the stored payload stays JSON, so a retry decodes it again. Raises
+    ``binascii.Error`` for content that is not base64."""
+    uploads = payload.get("file_uploads")
+    nested = isinstance(uploads, list) and any(isinstance(f, dict) and BASE64 in f for f in uploads)
+    if BASE64 not in payload and not nested:
         return payload
     out = dict(payload)
     if BASE64 in out:
-        out["content"] = base64.b64decode(out.pop(BASE64))
-    if isinstance(out.get("file_uploads"), list):
-        uploads = []
-        for item in out["file_uploads"]:
-            item = dict(item)
-            if BASE64 in item:
-                item["content"] = base64.b64decode(item.pop(BASE64))
-            uploads.append(item)
-        out["file_uploads"] = uploads
+        out["content"] = base64.b64decode(out.pop(BASE64), validate=True)
+    if nested:
+        out["file_uploads"] = [
+            {**{k: v for k, v in f.items() if k != BASE64}, "content": base64.b64decode(f[BASE64], validate=True)}
+            if isinstance(f, dict) and BASE64 in f
+            else f
+            for f in uploads
+        ]
     return out
 
 
@@ -62,6 +65,10 @@ def call_slack(client: WebClient, method: str, payload: dict[str, Any]) -> CallR
     ``conversations.open`` returns the same group DM every time, so a retry finds the same channel."""
     try:
         payload = _decoded(payload)
+    except (TypeError, ValueError):  # not base64 (binascii.Error is a ValueError): park it, a retry cannot help
+        log.error("slack call %s has file content that is not base64", method)
+        return CallResult(200, "invalid_file_content", None, None)
+    try:
         if OPEN_CONVERSATION in payload:
             payload = dict(payload)
             users = payload.pop(OPEN_CONVERSATION)
