@@ -104,7 +104,10 @@ def serve(host: str) -> None:
 @click.option("--metrics-port", type=int, default=None, help="serve Prometheus /metrics on this port")
 def worker(once: bool, interval: float, metrics_port: int | None) -> None:
     """Send queued Slack messages from the outbox."""
+    from datetime import timedelta
+
     from bot.clock import SystemClock
+    from bot.domain.delivery import Pacing
     from bot.slack.client import outbox_client
     from bot.slack.sender import Worker
 
@@ -120,21 +123,25 @@ def worker(once: bool, interval: float, metrics_port: int | None) -> None:
         metrics.watch_outbox(engine)
         start_http_server(metrics_port, registry=metrics.REGISTRY)
     client = outbox_client(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    w = Worker(session_factory, lambda _team: client, SystemClock())
-    if once:
-        click.echo(dict(w.drain()))
-        return
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    while not stop.is_set():
-        try:
-            counts = w.drain_once()
-        except Exception:
-            logging.getLogger("tandem.worker").exception("worker round failed; retrying")
-            counts = None
-        if not counts:
-            stop.wait(interval)
+    pacing = Pacing(timedelta(seconds=settings.channel_interval), settings.workspace_budget)
+    w = Worker(session_factory, lambda _team: client, SystemClock(), pacing=pacing)
+    try:
+        if once:
+            click.echo(dict(w.drain()))
+            return
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        while not stop.is_set():
+            try:
+                counts = w.drain_once()
+            except Exception:  # the database went away, say: log it, wait, try again
+                logging.getLogger("tandem.worker").exception("worker round failed; retrying")
+                counts = None
+            if not counts:
+                stop.wait(interval)
+    finally:
+        w.close()
 
 
 @main.command()

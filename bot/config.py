@@ -19,6 +19,8 @@ VARIABLES: dict[str, str] = {
     "SLACK_API_URL": "base URL of the Slack Web API (GovSlack-style hosts, the sandbox)",
     "PORT": "HTTP port of `tandem serve` (default 3000)",
     "TANDEM_LOG_LEVEL": "logging level (default INFO)",
+    "TANDEM_CHANNEL_INTERVAL": "seconds between two messages the worker posts to one conversation (default 1, 0: off)",
+    "TANDEM_WORKSPACE_BUDGET": "Web API calls per minute per workspace and method the workers make (default 300)",
 }
 
 
@@ -37,6 +39,8 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, alias="PORT", ge=1, le=65535)
     log_level: str = Field(default="INFO", alias="TANDEM_LOG_LEVEL")
     log_format: str = Field(default="json", alias="TANDEM_LOG_FORMAT")  # "json" (one object a line) or "text"
+    channel_interval: float = Field(default=1.0, alias="TANDEM_CHANNEL_INTERVAL", ge=0, le=60)
+    workspace_budget: int = Field(default=300, alias="TANDEM_WORKSPACE_BUDGET", ge=0, le=100_000)
 
     @field_validator("database_url")
     @classmethod

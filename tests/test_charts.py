@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,11 @@ from bot.models import OutboxMessage, OutboxStatus
 from bot.sandbox.stack import BOT_TOKEN, LocalStack
 from bot.services import outbox, people
 from bot.slack.sender import call_slack
+
+
+def untagged(name: str) -> str:
+    return re.sub(r"\.t\d+-\d+(\.png)$", r"\1", name)
+
 
 PNG = b"\x89PNG\r\n\x1a\n"
 MOOD = [(1, 3.8), (2, None), (3, 4.1)]
@@ -201,17 +207,21 @@ def test_an_upload_sends_the_exact_bytes_with_each_alt_text(stack: LocalStack) -
         s.commit()
     stack.settle()
     asked = sandbox.calls_to("files.getUploadURLExternal")
-    assert [(c["args"]["filename"], c["args"]["alt_txt"]) for c in asked] == [(c.filename, c.alt_text) for c in two]
+    # the worker tags each file name with the message's idempotency key (chart.png -> chart.t<key>.png)
+    assert [(untagged(c["args"]["filename"]), c["args"]["alt_txt"]) for c in asked] == [
+        (c.filename, c.alt_text) for c in two
+    ]
+    assert all(re.fullmatch(r".+\.t\d+-\d+\.png", c["args"]["filename"]) for c in asked)
     [complete] = sandbox.calls_to("files.completeUploadExternal")
     assert complete["args"]["channel_id"] == channel
-    by_name = {f["name"]: f for f in sandbox.files.values()}
+    by_name = {untagged(f["name"]): f for f in sandbox.files.values()}
     for chart in two:
         stored = by_name[chart.filename]
         assert stored["content"] == chart.png and stored["completed"]
         assert (stored["mimetype"], stored["alt_txt"]) == ("image/png", chart.alt_text)
     [shared] = [m for m in sandbox.messages(channel) if m.get("subtype") == "file_share"]
     assert shared["text"] == "This week's charts"
-    assert [(f["name"], f["title"], f["mimetype"], f["alt_txt"]) for f in shared["files"]] == [
+    assert [(untagged(f["name"]), f["title"], f["mimetype"], f["alt_txt"]) for f in shared["files"]] == [
         (c.filename, c.title, "image/png", c.alt_text) for c in two
     ]
     with stack.session_factory() as s:

@@ -24,6 +24,41 @@ TRANSIENT_ERRORS = frozenset(
 )
 
 
+# Errors that say "this was done already": after a try whose answer was lost, the retry finds it so.
+DONE_ALREADY = frozenset({"already_in_channel", "already_reacted"})
+
+# Slack's published rate tiers (calls per minute per workspace and method) for the methods the outbox makes:
+# https://docs.slack.dev/apis/web-api/rate-limits. chat.postMessage is "special": about one message per second
+# per conversation, plus a workspace-wide limit Slack does not publish (the workspace budget setting covers it).
+TIER_PER_MINUTE: dict[str, int] = {
+    "chat.update": 50,  # tier 3
+    "conversations.invite": 50,  # tier 3
+    "conversations.open": 50,  # tier 3
+    "conversations.history": 50,  # tier 3
+    "conversations.replies": 50,  # tier 3
+    "files.upload_v2": 20,  # files.getUploadURLExternal + completeUploadExternal are tier 4; uploads are heavy
+    "views.publish": 100,  # tier 4
+}
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How fast the workers send. ``channel_interval``: between two messages to one conversation;
+    ``budget_per_minute``: calls per workspace and method (capped at the method's tier)."""
+
+    channel_interval: timedelta = timedelta(seconds=1)
+    budget_per_minute: int = 300
+
+    def budget(self, method: str) -> int:
+        tier = TIER_PER_MINUTE.get(method)
+        return min(self.budget_per_minute, tier) if tier is not None else self.budget_per_minute
+
+
+def may_have_reached_slack(status: int | None) -> bool:
+    """A try that got no answer, or a 5xx, may still have been carried out by Slack: the next try looks first."""
+    return status is None or status >= 500
+
+
 class Outcome(enum.StrEnum):
     SENT = "sent"
     RETRY = "retry"
@@ -53,7 +88,7 @@ def decide(*, status: int | None, error: str | None, retry_after: float | None, 
         # Rate limited: not the message's fault, so it does not use up an attempt's backoff budget.
         wait = timedelta(seconds=max(1.0, retry_after or 1.0))
         return Decision(Outcome.RETRY, wait, "ratelimited")
-    if status is not None and 200 <= status < 300 and error is None:
+    if status is not None and 200 <= status < 300 and (error is None or error in DONE_ALREADY):
         return Decision(Outcome.SENT)
     transient = status is None or status >= 500 or (error in TRANSIENT_ERRORS)
     reason = error or (f"http_{status}" if status is not None else "no_response")

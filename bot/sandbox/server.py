@@ -20,6 +20,7 @@ Time in the workspace (message ts, trigger age, response_url age, users' UTC off
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import itertools
 import json
@@ -53,7 +54,8 @@ RESPONSE_URL_USES = 5
 MAX_VIEW_STACK = 3
 VERIFICATION_TOKEN = "sandbox-verification-token"
 BOT_SCOPES = (
-    "chat:write,commands,im:history,im:write,mpim:write,users:read,channels:read,groups:read,groups:write,files:write"
+    "chat:write,commands,im:history,im:write,mpim:history,mpim:write,users:read,channels:read,groups:read,"
+    "groups:write,files:write,channels:history,groups:history"
 )
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TZ_LABELS = {
@@ -117,6 +119,16 @@ class _Fault:
     status: int
     times: int
     retry_after: int
+    after: bool = False  # carry the call out, then answer with the fault: the caller never learns it worked
+
+
+def _metadata_if_asked(messages: list[dict[str, Any]], args: dict[str, Any]) -> list[dict[str, Any]]:
+    """Copies of ``messages``; like Slack, with their metadata only when ``include_all_metadata`` is set."""
+    out = copy.deepcopy(messages)
+    if not _truthy(args.get("include_all_metadata")):
+        for message in out:
+            message.pop("metadata", None)
+    return out
 
 
 def _truthy(value: Any) -> bool:
@@ -189,6 +201,9 @@ class Sandbox:
         self._triggers: dict[str, dict[str, Any]] = {}
         self._response_urls: dict[str, dict[str, Any]] = {}
         self._faults: list[_Fault] = []
+        self._stall: tuple[str, int] | None = None  # (method, n): hold back the answer to the n-th call
+        self.stalled = threading.Event()  # set while a stalled answer is held back
+        self._unstall = threading.Event()
         self._rng = random.Random(0)
         self._rate_429 = 0.0
         self._rate_5xx = 0.0
@@ -785,10 +800,25 @@ class Sandbox:
             self._views[view_id]["state"] = {"values": copy.deepcopy(values)}
 
     # ------------------------------------------------------------------ faults
-    def inject(self, method: str | None, *, status: int, times: int = 1, retry_after: int = 1) -> None:
-        """The next ``times`` calls to ``method`` (None: any) answer HTTP ``status`` (429: Retry-After)."""
+    def inject(
+        self, method: str | None, *, status: int, times: int = 1, retry_after: int = 1, after: bool = False
+    ) -> None:
+        """The next ``times`` calls to ``method`` (None: any) answer HTTP ``status`` (429: Retry-After). With
+        ``after``, each call is carried out first and only its answer is the fault (Slack posted, the answer got
+        lost)."""
         with self.lock:
-            self._faults.append(_Fault(method, status, times, retry_after))
+            self._faults.append(_Fault(method, status, times, retry_after, after))
+
+    def stall(self, method: str, nth: int) -> None:
+        """Carry out the ``nth`` call to ``method`` from now, then hold its answer back (``stalled`` is set)
+        until ``unstall()``: a caller killed meanwhile never hears that the call worked."""
+        with self.lock:
+            self._stall = (method, nth)
+            self.stalled.clear()
+            self._unstall.clear()
+
+    def unstall(self) -> None:
+        self._unstall.set()
 
     def fault_rates(self, rate_429: float = 0.0, rate_5xx: float = 0.0, seed: int = 0) -> None:
         """Random faults on every call, from a seeded RNG (reproducible)."""
@@ -809,7 +839,8 @@ class Sandbox:
             if roll < self._rate_429:
                 return _Fault(method, 429, 1, 1)
             if roll < self._rate_429 + self._rate_5xx:
-                return _Fault(method, 500, 1, 0)
+                # like Slack's, half of the 5xx answers come after the call was carried out
+                return _Fault(method, 500, 1, 0, after=self._rng.random() < 0.5)
         return None
 
     # ------------------------------------------------------------------ the Web API
@@ -826,8 +857,16 @@ class Sandbox:
         args = decode_args({k: v for k, v in params.items() if k != "token"})
         headers: dict[str, str] = {}
         status = 200
+        stall = False
         with self.lock:
             fault = self._take_fault(method)
+            if fault is not None and fault.after:
+                with contextlib.suppress(SlackError):
+                    self._api_call(method, args, token)
+            if self._stall is not None and self._stall[0] == method:
+                remaining = self._stall[1] - 1
+                self._stall = (method, remaining) if remaining > 0 else None
+                stall = remaining == 0
             if fault is not None:
                 status = fault.status
                 body: dict[str, Any] = {
@@ -853,6 +892,9 @@ class Sandbox:
                     "at": self._now().isoformat(),
                 }
             )
+        if stall:
+            self.stalled.set()
+            self._unstall.wait(timeout=120)
         with self.lock:
             after, self._after_call = self._after_call, []
         for event in after:  # events a call causes (member_joined_channel) reach the app before the call returns
@@ -1044,7 +1086,7 @@ class Sandbox:
         top.reverse()  # newest first, like Slack
         page, cursor = self._page(top, args)
         return {
-            "messages": copy.deepcopy(page),
+            "messages": _metadata_if_asked(page, args),
             "has_more": bool(cursor),
             "response_metadata": {"next_cursor": cursor},
         }
@@ -1058,7 +1100,7 @@ class Sandbox:
         thread = [m for m in self._messages[channel] if m["ts"] == ts or m.get("thread_ts") == ts]
         page, cursor = self._page(thread, args)
         return {
-            "messages": copy.deepcopy(page),
+            "messages": _metadata_if_asked(page, args),
             "has_more": bool(cursor),
             "response_metadata": {"next_cursor": cursor},
         }

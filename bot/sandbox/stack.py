@@ -95,6 +95,8 @@ class LocalStack:
             self._thread = None
         if hasattr(self, "leadership"):
             self.leadership.release()
+        if hasattr(self, "worker"):
+            self.worker.close()
         if hasattr(self, "engine"):
             self.engine.dispose()
 

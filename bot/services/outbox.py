@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from bot.domain.delivery import STALE_CLAIM, Decision, Outcome
+from bot.domain.delivery import STALE_CLAIM, Decision, Outcome, Pacing
 from bot.models import OutboxMessage, OutboxStatus
+
+BUDGET_WINDOW = timedelta(minutes=1)
+PAUSED = "paused: ratelimited"  # last_error of messages held back by another message's 429
 
 
 def enqueue(
@@ -56,13 +60,19 @@ def enqueue(
     return message
 
 
-def claim_due(session: Session, *, now: datetime, worker_id: str, limit: int = 50) -> list[OutboxMessage]:
+def claim_due(
+    session: Session, *, now: datetime, worker_id: str, limit: int = 50, pacing: Pacing | None = None
+) -> list[OutboxMessage]:
     """Claim up to ``limit`` due messages for this worker and commit the claim.
 
     On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets many workers claim side by side without sharing a row.
     A message waits while an older one to the same conversation is due or was deferred by a failure and
     is still unsent, so each conversation reads in the order things happened. (An older message merely
     scheduled for later holds nothing back.)
+
+    With ``pacing``, a conversation gets at most one message per ``channel_interval``, and a workspace at most
+    its budget of calls per method per minute; both are read from what the outbox sent (and has in flight),
+    so every worker of the database keeps to one shared pace.
     """
     older = aliased(OutboxMessage)
     blocked_by_older = (
@@ -80,25 +90,68 @@ def claim_due(session: Session, *, now: datetime, worker_id: str, limit: int = 5
         )
         .exists()
     )
+    conditions = [
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.not_before <= now,
+        or_(OutboxMessage.channel_key.is_(None), ~blocked_by_older),
+    ]
+    remaining: dict[tuple[int, str], int] = {}
+    if pacing is not None:
+        if pacing.channel_interval > timedelta(0):
+            recent = aliased(OutboxMessage)
+            conditions.append(
+                or_(
+                    OutboxMessage.channel_key.is_(None),
+                    ~select(recent.id)
+                    .where(
+                        recent.channel_key == OutboxMessage.channel_key, recent.sent_at > now - pacing.channel_interval
+                    )
+                    .exists(),
+                )
+            )
+        remaining = _budget_left(session, now=now, pacing=pacing)
+        spent = [key for key, left in remaining.items() if left <= 0]
+        if spent:
+            conditions.append(~tuple_(OutboxMessage.workspace_id, OutboxMessage.method).in_(spent))
     rows = list(
         session.scalars(
             select(OutboxMessage)
-            .where(
-                OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.not_before <= now,
-                or_(OutboxMessage.channel_key.is_(None), ~blocked_by_older),
-            )
+            .where(*conditions)
             .order_by(OutboxMessage.not_before, OutboxMessage.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
     )
+    claimed = []
     for row in rows:
+        if pacing is not None:
+            key = (row.workspace_id, row.method)
+            left = remaining.get(key, pacing.budget(row.method))
+            if left <= 0:
+                continue  # over this minute's budget: stays pending, untouched
+            remaining[key] = left - 1
         row.status = OutboxStatus.SENDING
         row.claimed_at = now
         row.claimed_by = worker_id
+        claimed.append(row)
     session.commit()
-    return rows
+    return claimed
+
+
+def _budget_left(session: Session, *, now: datetime, pacing: Pacing) -> dict[tuple[int, str], int]:
+    """Calls each (workspace, method) may still make this minute: its budget less what was sent in the last
+    minute and what is in flight."""
+    used = session.execute(
+        select(OutboxMessage.workspace_id, OutboxMessage.method, func.count())
+        .where(
+            or_(
+                OutboxMessage.sent_at > now - BUDGET_WINDOW,
+                OutboxMessage.status == OutboxStatus.SENDING,
+            )
+        )
+        .group_by(OutboxMessage.workspace_id, OutboxMessage.method)
+    ).all()
+    return {(ws, method): pacing.budget(method) - int(n) for ws, method, n in used}
 
 
 def record(
@@ -109,8 +162,10 @@ def record(
     now: datetime,
     result: dict[str, Any] | None = None,
     rate_limited: bool = False,
+    in_doubt: bool = False,
 ) -> None:
-    """Store what happened to one claimed message and commit."""
+    """Store what happened to one claimed message and commit. ``in_doubt``: the try may have reached Slack
+    (no answer, a 5xx), so the next one looks for the message before sending it again."""
     message = session.get(OutboxMessage, message_id)
     if message is None or message.status != OutboxStatus.SENDING:
         return
@@ -118,6 +173,7 @@ def record(
         message.attempts += 1
     message.claimed_at = None
     message.claimed_by = None
+    message.in_doubt = in_doubt and decision.outcome is not Outcome.SENT
     if decision.outcome is Outcome.SENT:
         message.status = OutboxStatus.SENT
         message.sent_at = now
@@ -145,21 +201,59 @@ def release(session: Session, message_id: int) -> None:
 
 
 def release_stale_claims(session: Session, *, now: datetime) -> int:
-    """Give back messages whose worker vanished mid-send (claimed longer than STALE_CLAIM ago).
-    Does not commit."""
+    """Give back messages whose worker vanished mid-send (claimed longer than STALE_CLAIM ago). The worker may
+    have died after Slack carried out the call, so they are in doubt. Does not commit."""
     result = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < now - STALE_CLAIM)
-        .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
+        .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None, in_doubt=True)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)
 
 
+def release_dead_workers(session: Session, *, alive: Callable[[str], bool], me: str) -> int:
+    """Give back, in doubt, what workers that are gone had claimed (``alive(worker_id)`` tells), at once rather
+    than after STALE_CLAIM. Commits."""
+    owners = session.scalars(
+        select(OutboxMessage.claimed_by)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_by.is_not(None))
+        .distinct()
+    ).all()
+    dead = [owner for owner in owners if owner and owner != me and not alive(owner)]
+    if not dead:
+        return 0
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_by.in_(dead))
+        .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None, in_doubt=True)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(result.rowcount or 0)
+
+
+def hold_back(session: Session, *, workspace_id: int, method: str, channel_key: str | None, until: datetime) -> int:
+    """After a 429, hold back what would meet the same limit until Slack's Retry-After has passed: for
+    chat.postMessage (limited per conversation) the conversation's pending messages, for other methods the
+    workspace's pending calls of that method. They keep their order and their attempts. Commits."""
+    scope = (
+        OutboxMessage.channel_key == channel_key
+        if method == "chat.postMessage" and channel_key is not None
+        else and_(OutboxMessage.workspace_id == workspace_id, OutboxMessage.method == method)
+    )
+    result = session.execute(
+        update(OutboxMessage)
+        .where(scope, OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before < until)
+        .values(not_before=until, last_error=func.coalesce(OutboxMessage.last_error, PAUSED))
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(result.rowcount or 0)
+
+
 def depth(session: Session, *, now: datetime) -> int:
     """How many messages are due and not yet sent."""
-    from sqlalchemy import func
-
     return int(
         session.scalar(
             select(func.count())
