@@ -233,6 +233,19 @@ def release_dead_workers(session: Session, *, alive: Callable[[str], bool], me: 
     return int(result.rowcount or 0)
 
 
+def release_own(session: Session, *, me: str) -> int:
+    """After a round of this worker failed part-way (the database went away, say), give back what it still has
+    claimed, in doubt: the failure may have come between Slack's answer and the commit. Commits."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_by == me)
+        .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None, in_doubt=True)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(result.rowcount or 0)
+
+
 def hold_back(session: Session, *, workspace_id: int, method: str, channel_key: str | None, until: datetime) -> int:
     """After a 429, hold back what would meet the same limit until Slack's Retry-After has passed: for
     chat.postMessage (limited per conversation) the conversation's pending messages, for other methods the

@@ -276,6 +276,7 @@ class Worker:
         bind = session_factory.kw.get("bind")
         self.lease = Lease(bind if isinstance(bind, Engine) else None, self.worker_id)
         self._reaped_at: float | None = None
+        self._failed = False
 
     def reap(self) -> int:
         """Give back what dead workers had claimed (PostgreSQL), at most every REAP_EVERY seconds."""
@@ -293,7 +294,19 @@ class Worker:
 
     def drain_once(self) -> Counter[str]:
         """Expand one pending invitation request, then claim one batch of due messages and send them.
-        Returns counts by outcome."""
+        Returns counts by outcome. A round that fails part-way (the database went away) raises; the next one
+        first gives back, in doubt, what this worker still had claimed."""
+        try:
+            if self._failed:
+                with self.session_factory() as session:
+                    outbox.release_own(session, me=self.worker_id)
+                self._failed = False
+            return self._drain_once()
+        except Exception:
+            self._failed = True
+            raise
+
+    def _drain_once(self) -> Counter[str]:
         counts: Counter[str] = Counter()
         self.lease.hold()
         if self.reap():
