@@ -24,9 +24,10 @@ def build_app(
 ) -> App:
     """Create the Bolt app with every listener, a database session per request and one error handler.
 
-    Listeners run before the response is returned (``process_before_response``): they only touch the
-    database and the outbox, plus the few direct calls a person waits for, so they finish well within
-    Slack's 3 seconds, and the per-request session stays open for exactly as long as they run.
+    Bolt runs each listener to its end (``process_before_response``), but in a listener thread: Slack gets its
+    answer as soon as the listener calls ``ack()`` (``bot.handlers.middleware``), so work after the ack, like the
+    few direct calls a person waits for, never delays it; the per-request session stays open for exactly as long
+    as the listener runs.
     """
     settings.require_slack()
     client = client or interactive_client(token=settings.slack_bot_token, base_url=settings.slack_api_url)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
@@ -9,13 +11,30 @@ from bot.flows import admin, commands, rhythm
 from bot.handlers import notes
 from bot.handlers.admin import who
 from bot.handlers.context import caller, db, now
+from bot.models import Participant
 from bot.slack.admin_port import SlackAdmin
 
 
 def on_tandem(ack: Ack, command: dict, context: BoltContext, client: WebClient) -> None:
+    """The answer (shown only to the caller) is the acknowledgement; a modal opens after it, with the command's
+    trigger. (Should the answer take longer than Slack waits, it follows through the response_url: see
+    ``bot.handlers.middleware``.)"""
     parsed = commands.parse(command.get("text"))
     # joining or hosting is itself the start of the conversation: no generic welcome DM on top
     participant = caller(context, client, welcome=parsed.name not in ("join", "admin"))
+    view, message = _reply(parsed, command, context, client, participant)
+    if message is not None:
+        ack(response_type="ephemeral", **message)
+    else:
+        ack()
+    if view is not None:
+        client.views_open(trigger_id=command["trigger_id"], view=view)
+
+
+def _reply(
+    parsed: commands.Command, command: dict, context: BoltContext, client: WebClient, participant: Participant
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(a view to open, a message to answer with) for one ``/tandem`` command."""
     if parsed.name == "admin":
         reply = admin.command(
             db(context),
@@ -24,34 +43,23 @@ def on_tandem(ack: Ack, command: dict, context: BoltContext, client: WebClient) 
             slack=SlackAdmin(client),
             now=now(context),
         )
-        if reply.view is not None:
-            client.views_open(trigger_id=command["trigger_id"], view=reply.view)
-        if reply.message is not None:
-            ack(response_type="ephemeral", **reply.message)
-        else:
-            ack()
-        return
+        return reply.view, reply.message
     if parsed.name == "join":
-        ack(response_type="ephemeral", **commands.join(db(context), participant=participant, now=now(context)))
-        return
+        return None, commands.join(db(context), participant=participant, now=now(context))
     if parsed.name in notes.COMMANDS:  # note, notes, help-me
-        notes.command(ack, command, context, client, participant)
-        return
+        reply = notes.command(command, context, participant)
+        return reply.view, reply.message
     if parsed.name in ("metric", "metrics", "metrik"):
         from bot.flows import impact
 
-        ack(response_type="ephemeral", **impact.metric_command(db(context), participant=participant))
-        return
+        return None, impact.metric_command(db(context), participant=participant)
     if parsed.name in ("card", "karte", "learning-card"):
         from bot.flows import cards
 
-        ack(response_type="ephemeral", **cards.command(db(context), participant=participant))
-        return
+        return None, cards.command(db(context), participant=participant)
     if parsed.name in ("pause", "pausieren"):
-        reply = rhythm.pause_command(db(context), participant=participant, args=parsed.args, now=now(context))
-        ack(response_type="ephemeral", **reply)
-        return
-    ack(response_type="ephemeral", **commands.answer(parsed, locale=participant.locale))
+        return None, rhythm.pause_command(db(context), participant=participant, args=parsed.args, now=now(context))
+    return None, commands.answer(parsed, locale=participant.locale)
 
 
 def register(app: App) -> None:

@@ -50,12 +50,12 @@ def register(app: App, *, session_factory: sessionmaker[Session]) -> None:
         except Exception:  # the database may be what failed
             log.warning("could not look up the locale of the failing request's user")
         message = error_message(locale)
-        if "command" in body:
-            # A slash command: the answer is the HTTP response itself, shown only to the caller.
+        if "command" in body and context.ack.response is None and not getattr(context.ack, "too_late", False):
+            # A slash command not yet acknowledged: the answer is the HTTP response itself, shown only to the caller.
             return BoltResponse(status=200, body={"response_type": "ephemeral", **message})
         try:
             if body.get("response_url") and context.respond is not None:
-                context.respond(**message)
+                context.respond(response_type="ephemeral", **message)
             else:
                 client.chat_postMessage(channel=user_id, **message)
         except Exception:

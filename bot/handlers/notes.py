@@ -19,10 +19,10 @@ from bot.models import Participant
 COMMANDS = flow.COMMANDS
 
 
-def command(ack: Ack, command: dict, context: BoltContext, client: WebClient, participant: Participant) -> None:
-    """``/tandem note …``, ``/tandem notes …`` and ``/tandem help-me``."""
+def command(command: dict, context: BoltContext, participant: Participant) -> Any:
+    """``/tandem note …``, ``/tandem notes …`` and ``/tandem help-me``: the reply (a view to open and/or a message)."""
     name, _, args = (command.get("text") or "").strip().partition(" ")
-    reply = flow.command(
+    return flow.command(
         db(context),
         participant=participant,
         name=name.lower(),
@@ -30,12 +30,6 @@ def command(ack: Ack, command: dict, context: BoltContext, client: WebClient, pa
         channel_id=command.get("channel_id"),
         now=now(context),
     )
-    if reply.view is not None:
-        client.views_open(trigger_id=command["trigger_id"], view=reply.view)
-    if reply.message is not None:
-        ack(response_type="ephemeral", **reply.message)
-    else:
-        ack()
 
 
 def _from_home(body: dict[str, Any]) -> bool:

@@ -183,6 +183,10 @@ class Sandbox:
         self.retries = retries
         self.event_timeout = event_timeout
         self.app_url: str | None = None
+        # Called after each delivery the sandbox makes on its own (not one a Web API call causes): LocalStack waits
+        # there until the app has finished handling, also what it does after its acknowledgement.
+        self.after_delivery: Callable[[], object] | None = None
+        self._local = threading.local()  # .in_api: this thread is answering a Web API call
         self.lock = threading.RLock()
         self._after_call: list[dict[str, Any]] = []  # events to deliver once the current Web API call is done
         self.calls: list[dict[str, Any]] = []
@@ -203,6 +207,9 @@ class Sandbox:
         self._faults: list[_Fault] = []
         self._stall: tuple[str, int] | None = None  # (method, n): hold back the answer to the n-th call
         self.stalled = threading.Event()  # set while a stalled answer is held back
+        self.stalled_call: dict[str, Any] | None = None  # the arguments of that call
+        self._calls_open = threading.Event()  # cleared: every Web API call waits (a Slack that does not answer)
+        self._calls_open.set()
         self._unstall = threading.Event()
         self._rng = random.Random(0)
         self._rate_429 = 0.0
@@ -820,6 +827,13 @@ class Sandbox:
     def unstall(self) -> None:
         self._unstall.set()
 
+    def hold_calls(self) -> None:
+        """Every Web API call from now on waits, unanswered, until ``release_calls()`` (at most 60 s)."""
+        self._calls_open.clear()
+
+    def release_calls(self) -> None:
+        self._calls_open.set()
+
     def fault_rates(self, rate_429: float = 0.0, rate_5xx: float = 0.0, seed: int = 0) -> None:
         """Random faults on every call, from a seeded RNG (reproducible)."""
         with self.lock:
@@ -851,6 +865,19 @@ class Sandbox:
         authorization: str | None,
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         """One Web API call: (HTTP status, JSON body, extra headers). Recorded in ``calls``."""
+        self._local.in_api = True
+        try:
+            self._calls_open.wait(timeout=60)
+            return self._handle_api(method, params, authorization)
+        finally:
+            self._local.in_api = False
+
+    def _handle_api(
+        self,
+        method: str,
+        params: dict[str, Any],
+        authorization: str | None,
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         token = params.get("token")
         if authorization and authorization.lower().startswith("bearer "):
             token = authorization[7:].strip()
@@ -893,6 +920,7 @@ class Sandbox:
                 }
             )
         if stall:
+            self.stalled_call = copy.deepcopy(args)
             self.stalled.set()
             self._unstall.wait(timeout=120)
         with self.lock:
@@ -1413,6 +1441,20 @@ class Sandbox:
         secret: str | None = None,
     ) -> tuple[int | None, str, dict[str, str], str]:
         """One signed POST to ``app_url``: (status or None, body, lower-cased headers, failure reason)."""
+        try:
+            return self._post_to_app(body, content_type, extra_headers=extra_headers, secret=secret)
+        finally:
+            if self.after_delivery is not None and not getattr(self._local, "in_api", False):
+                self.after_delivery()
+
+    def _post_to_app(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        extra_headers: dict[str, str] | None = None,
+        secret: str | None = None,
+    ) -> tuple[int | None, str, dict[str, str], str]:
         if not self.app_url:
             raise RuntimeError("sandbox.app_url is not set")
         timestamp = str(int(time.time()))

@@ -75,6 +75,8 @@ class LocalStack:
         self._thread.start()
         self.base_url = f"http://127.0.0.1:{self._server.effective_port}"
         self.sandbox.app_url = f"{self.base_url}/slack/events"
+        # Slack hears back at the listener's ack; the sandbox's next step waits until the handling is done
+        self.sandbox.after_delivery = self.app.tandem_inflight.wait_idle
         client = outbox_client(token=BOT_TOKEN, base_url=self.sandbox.api_url)
         self.worker = Worker(self.session_factory, lambda _team: client, self.clock, worker_id="stack-worker")
         self.leadership = Leadership(self.engine)
