@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, load_only
 
-from bot.blocks import kit
 from bot.blocks import rhythm as blocks
 from bot.blocks.agreement import goals_section
 from bot.domain import rhythm as rules
 from bot.models import (
     CancelKind,
     Cancellation,
+    Goal,
     OutboxMessage,
     Pair,
     PairStatus,
@@ -39,7 +39,6 @@ from bot.models import (
     Workspace,
 )
 from bot.services import matching, outbox, people
-from bot.services.goals import goals_context
 
 PROMPT_KEY = "rhythm:prompt:"  # + week id: the outbox message of a week's prompt
 PROMPTED = tuple(rules.PROMPTED)
@@ -176,17 +175,21 @@ def _moved(weeks: dict[int, PairWeek]) -> dict[int, date]:
     return {n: w.moved_to for n, w in weeks.items() if w.moved_to is not None and w.handled_at is None}
 
 
+def _new_week(tandem: Tandem, number: int, *, now: datetime) -> PairWeek:
+    return PairWeek(
+        pair_id=tandem.pair.id,
+        number=number,
+        day=tandem.schedule.day(number),
+        status=WeekStatus.SCHEDULED,
+        method=rules.method_card(number),
+        created_at=now,
+    )
+
+
 def _week(session: Session, tandem: Tandem, number: int, *, now: datetime) -> PairWeek:
     week = session.scalar(select(PairWeek).where(PairWeek.pair_id == tandem.pair.id, PairWeek.number == number))
     if week is None:
-        week = PairWeek(
-            pair_id=tandem.pair.id,
-            number=number,
-            day=tandem.schedule.day(number),
-            status=WeekStatus.SCHEDULED,
-            method=rules.method_card(number),
-            created_at=now,
-        )
+        week = _new_week(tandem, number, now=now)
         session.add(week)
         session.flush()
     return week
@@ -273,36 +276,27 @@ def _post_in_thread(session: Session, tandem: Tandem, message: dict[str, Any], *
         _post(session, tandem, message, key=key, now=now)
 
 
+def _pending_nudge() -> Any:
+    """A partner row with a nudge or a mid-week nudge planned that has not gone out."""
+    return or_(
+        and_(WeekPartner.nudge_at.is_not(None), WeekPartner.nudge_sent_at.is_(None)),
+        and_(WeekPartner.midweek_at.is_not(None), WeekPartner.midweek_sent_at.is_(None)),
+    )
+
+
+def _void(part: WeekPartner) -> None:
+    if part.nudge_sent_at is None:
+        part.nudge_at = None
+    if part.midweek_sent_at is None:
+        part.midweek_at = None
+
+
 def _void_nudges(session: Session, week_ids: list[int]) -> None:
     """Nudges of these weeks that have not gone out yet never will."""
     if not week_ids:
         return
-    pending = or_(
-        and_(WeekPartner.nudge_at.is_not(None), WeekPartner.nudge_sent_at.is_(None)),
-        and_(WeekPartner.midweek_at.is_not(None), WeekPartner.midweek_sent_at.is_(None)),
-    )
-    for part in session.scalars(select(WeekPartner).where(WeekPartner.week_id.in_(week_ids), pending)):
-        if part.nudge_sent_at is None:
-            part.nudge_at = None
-        if part.midweek_sent_at is None:
-            part.midweek_at = None
-
-
-def goals_blocks(session: Session, pair: Pair, locale: str) -> list[kit.Block]:
-    """The pair's goals in the weekly prompt (issue 5, part 1: ``bot.services.goals``); none: no blocks."""
-    return goals_section(locale, goals_context(session, pair))
-
-
-def _last_agreed(session: Session, pair_id: int, before: int) -> dict[str, Any] | None:
-    week = session.scalar(
-        select(PairWeek)
-        .where(PairWeek.pair_id == pair_id, PairWeek.number < before, PairWeek.agreed_at.is_not(None))
-        .order_by(PairWeek.number.desc())
-        .limit(1)
-    )
-    if week is None:
-        return None
-    return {"number": week.number, "homework": week.agreed_homework, "next_step": week.agreed_next_step}
+    for part in session.scalars(select(WeekPartner).where(WeekPartner.week_id.in_(week_ids), _pending_nudge())):
+        _void(part)
 
 
 # -- the clock ---------------------------------------------------------------------------------------------
@@ -326,7 +320,11 @@ class Tick:
 
 def due(session: Session, *, now: datetime) -> Tick:
     """Clock: hand every active pair the week that has come (prompt, skip note, or nothing when cancelled),
-    send the nudges that are due, and find pairs silent for ``SILENCE_WEEKS``. Does not commit."""
+    send the nudges that are due, and find pairs silent for ``SILENCE_WEEKS``. Does not commit.
+
+    A whole program's pairs may come due in the same minute, so what the round reads (the pairs' weeks, nudges,
+    answers, changes and goals) is read for all of them at once (:func:`_load`) and the new weeks are written in one
+    flush: each pair then costs only its message and its outbox row."""
     tick = Tick()
     tandems = active_tandems(session)
     if tandems:
@@ -347,112 +345,216 @@ def due(session: Session, *, now: datetime) -> Tick:
             )
         ).tuples():
             moved.setdefault(pair_id, {})[number] = day
+        come: list[tuple[Tandem, rules.Due]] = []
         for tandem in tandems:
-            pair = tandem.pair
-            come = rules.due(
+            found = rules.due(
                 tandem.schedule,
-                handled=handled.get(pair.id, 0),
-                moved=moved.get(pair.id, {}),
+                handled=handled.get(tandem.pair.id, 0),
+                moved=moved.get(tandem.pair.id, {}),
                 zones=tandem.zones,
                 now=now,
             )
-            if come.week is None:
-                continue
-            for number in come.missed:
-                week = _week(session, tandem, number, now=now)
-                week.status = WeekStatus.CANCELLED if week.status == WeekStatus.CANCELLED else WeekStatus.MISSED
-                week.handled_at = now
-            _handle(session, tandem, come.week, now=now)
-            tick.handled += 1
-            silent = _silence(session, tandem, before=come.week.number, now=now)
-            if silent is not None:
-                tick.silent.append(silent)
+            if found.week is not None:
+                come.append((tandem, found))
+        if come:
+            loaded = _load(session, [tandem.pair.id for tandem, _ in come])
+            opened = [_open(session, tandem, found, loaded, now=now) for tandem, found in come]
+            session.flush()  # the new weeks, all at once: their ids go into partner rows and messages
+            for week in opened:
+                week.add_partners(session)
+                tick.handled += 1
+                silent = _silence(week.tandem, loaded, before=week.plan.number, now=now)
+                if silent is not None:
+                    tick.silent.append(silent)
+            for week in opened:
+                week.post(session, loaded, now=now)
     tick.nudged = _send_nudges(session, now=now)
     return tick
 
 
-def _handle(session: Session, tandem: Tandem, plan: rules.WeekPlan, *, now: datetime) -> None:
-    """Week ``plan.number`` has come: earlier weeks stop nudging; then its prompt, or a skip note for a pause,
-    or nothing when it was cancelled."""
-    week = _week(session, tandem, plan.number, now=now)
-    earlier = list(
-        session.scalars(select(PairWeek.id).where(PairWeek.pair_id == tandem.pair.id, PairWeek.number < plan.number))
-    )
-    _void_nudges(session, earlier)
+@dataclass
+class _Loaded:
+    """What ``due`` reads for the pairs whose week has come, in a few queries for all of them: each pair's weeks
+    (the session's own objects, kept up to date as ``due`` changes and adds them), the partner rows of those weeks
+    with a nudge still to go, the weeks a partner answered, and when each pair cancelled or moved a week."""
+
+    weeks: dict[int, dict[int, PairWeek]]  # pair id -> week number -> week
+    pending: dict[int, list[WeekPartner]]  # week id -> its partners with a nudge not sent yet
+    answered: set[int]  # week ids
+    changes: dict[int, list[datetime]]  # pair id -> Cancellation.created_at
+    goals: dict[int, list[Goal]]  # pair id -> its goals by position and id
+
+
+LOAD_CHUNK = 500  # pair ids in one IN (...)
+
+
+def _load(session: Session, pair_ids: list[int]) -> _Loaded:
+    loaded = _Loaded({p: {} for p in pair_ids}, {}, set(), {p: [] for p in pair_ids}, {p: [] for p in pair_ids})
+    for start in range(0, len(pair_ids), LOAD_CHUNK):
+        chunk = pair_ids[start : start + LOAD_CHUNK]
+        for week in session.scalars(select(PairWeek).where(PairWeek.pair_id.in_(chunk))):
+            loaded.weeks[week.pair_id][week.number] = week
+        partners = select(WeekPartner).join(PairWeek, PairWeek.id == WeekPartner.week_id)
+        for part in session.scalars(partners.where(PairWeek.pair_id.in_(chunk), _pending_nudge())):
+            loaded.pending.setdefault(part.week_id, []).append(part)
+        loaded.answered.update(
+            session.scalars(
+                select(WeekPartner.week_id)
+                .join(PairWeek, PairWeek.id == WeekPartner.week_id)
+                .where(PairWeek.pair_id.in_(chunk), WeekPartner.answered_at.is_not(None))
+            )
+        )
+        for pair_id, at in session.execute(
+            select(Cancellation.pair_id, Cancellation.created_at).where(Cancellation.pair_id.in_(chunk))
+        ).tuples():
+            loaded.changes[pair_id].append(at)
+        for goal in session.scalars(select(Goal).where(Goal.pair_id.in_(chunk)).order_by(Goal.position, Goal.id)):
+            loaded.goals[goal.pair_id].append(goal)
+    return loaded
+
+
+def _goals_context(goals: list[Goal]) -> list[dict[str, Any]]:
+    """``bot.services.goals.goals_context`` of a pair from its goals loaded with the round (ordered by position
+    and id, as ``goals_of`` reads them): open goals first, then done ones, with the same fields."""
+    ordered = [g for g in goals if g.done_at is None] + [g for g in goals if g.done_at is not None]
+    return [
+        {
+            "id": g.id,
+            "text": g.text,
+            "due": g.due_on,
+            "progress": g.progress,
+            "done": g.done_at is not None,
+            "done_on": g.done_at.date() if g.done_at else None,
+        }
+        for g in ordered
+    ]
+
+
+def _loaded_week(session: Session, tandem: Tandem, number: int, loaded: _Loaded, *, now: datetime) -> PairWeek:
+    """``_week`` from the loaded weeks; a new one is added to the session unflushed."""
+    weeks = loaded.weeks[tandem.pair.id]
+    week = weeks.get(number)
+    if week is None:
+        week = weeks[number] = _new_week(tandem, number, now=now)
+        session.add(week)
+    return week
+
+
+@dataclass
+class _Opened:
+    """A pair's week that has come, decided and not yet posted: its prompt (``following``: the plan of the week
+    after, for the mid-week nudge), a skip note (``away``: who is on a break), or nothing (cancelled)."""
+
+    tandem: Tandem
+    plan: rules.WeekPlan
+    week: PairWeek
+    away: list[Participant] = field(default_factory=list)
+    prompt: bool = False
+    following: rules.WeekPlan | None = None
+
+    def add_partners(self, session: Session) -> None:
+        """Each partner's side of a prompted week: their moment, the DM nudge when behind the thread, the
+        mid-week nudge."""
+        if not self.prompt:
+            return
+        sched, plan = self.tandem.schedule, self.plan
+        for person in (self.tandem.a, self.tandem.b):
+            at = plan.at[person.id]
+            session.add(
+                WeekPartner(
+                    week_id=self.week.id,
+                    participant_id=person.id,
+                    prompt_at=at,
+                    nudge_at=at if person.id in plan.nudged else None,
+                    midweek_at=rules.midweek_at(
+                        at,
+                        next_at=self.following.at[person.id] if self.following else None,
+                        every_days=sched.every_days,
+                        tz=person.tz,
+                    ),
+                )
+            )
+
+    def post(self, session: Session, loaded: _Loaded, *, now: datetime) -> None:
+        tandem, plan, week = self.tandem, self.plan, self.week
+        if self.away:
+            until = max(p.paused_until for p in self.away if p.paused_until is not None)
+            names = [p.display_name for p in self.away]
+            message = blocks.skip_note(tandem.locale, number=plan.number, names=names, until=until)
+            _post_in_thread(session, tandem, message, key=f"rhythm:skip:{week.id}", now=now)
+        if not self.prompt:
+            return
+        agreed = max(
+            (w for w in loaded.weeks[tandem.pair.id].values() if w.number < plan.number and w.agreed_at is not None),
+            key=lambda w: w.number,
+            default=None,
+        )
+        message = blocks.prompt(
+            tandem.locale,
+            week_id=week.id,
+            number=plan.number,
+            program=tandem.program.name,
+            question=tandem.program.focus_question,
+            card=week.method,
+            agreed=(
+                {"number": agreed.number, "homework": agreed.agreed_homework, "next_step": agreed.agreed_next_step}
+                if agreed is not None
+                else None
+            ),
+            goals=goals_section(tandem.locale, _goals_context(loaded.goals[tandem.pair.id])),
+        )
+        _post(session, tandem, message, key=f"{PROMPT_KEY}{week.id}", now=now)
+
+
+def _open(session: Session, tandem: Tandem, come: rules.Due, loaded: _Loaded, *, now: datetime) -> _Opened:
+    """Week ``come.week`` has come (``come.missed`` passed while the clock was down): earlier weeks stop nudging;
+    then it is open for its prompt, skipped for a pause, or stays cancelled."""
+    plan = come.week
+    assert plan is not None
+    for number in come.missed:
+        week = _loaded_week(session, tandem, number, loaded, now=now)
+        week.status = WeekStatus.CANCELLED if week.status == WeekStatus.CANCELLED else WeekStatus.MISSED
+        week.handled_at = now
+    week = _loaded_week(session, tandem, plan.number, loaded, now=now)
+    weeks = loaded.weeks[tandem.pair.id]
+    for earlier in weeks.values():
+        if earlier.number < plan.number and earlier.id is not None:
+            for part in loaded.pending.pop(earlier.id, []):
+                _void(part)
     week.thread_at = plan.thread_at
     week.handled_at = now
+    opened = _Opened(tandem, plan, week)
     if week.status == WeekStatus.CANCELLED:
-        return
-    away = [p for p in (tandem.a, tandem.b) if rules.is_paused(p.paused_until, plan.day)]
-    if away:
+        return opened
+    opened.away = [p for p in (tandem.a, tandem.b) if rules.is_paused(p.paused_until, plan.day)]
+    if opened.away:
         week.status = WeekStatus.SKIPPED
-        until = max(p.paused_until for p in away if p.paused_until is not None)
-        message = blocks.skip_note(tandem.locale, number=plan.number, names=[p.display_name for p in away], until=until)
-        _post_in_thread(session, tandem, message, key=f"rhythm:skip:{week.id}", now=now)
-        return
+        return opened
     sched = tandem.schedule
     week.status = WeekStatus.OPEN
     week.method = rules.method_card(plan.number)
-    following = (
-        tandem.plan(plan.number + 1, rules.week_day(sched, plan.number + 1, _moved(_weeks(session, tandem.pair.id))))
-        if plan.number < sched.weeks
-        else None
-    )
-    for person in (tandem.a, tandem.b):
-        at = plan.at[person.id]
-        session.add(
-            WeekPartner(
-                week_id=week.id,
-                participant_id=person.id,
-                prompt_at=at,
-                nudge_at=at if person.id in plan.nudged else None,
-                midweek_at=rules.midweek_at(
-                    at,
-                    next_at=following.at[person.id] if following else None,
-                    every_days=sched.every_days,
-                    tz=person.tz,
-                ),
-            )
-        )
-    message = blocks.prompt(
-        tandem.locale,
-        week_id=week.id,
-        number=plan.number,
-        program=tandem.program.name,
-        question=tandem.program.focus_question,
-        card=week.method,
-        agreed=_last_agreed(session, tandem.pair.id, plan.number),
-        goals=goals_blocks(session, tandem.pair, tandem.locale),
-    )
-    _post(session, tandem, message, key=f"{PROMPT_KEY}{week.id}", now=now)
+    opened.prompt = True
+    if plan.number < sched.weeks:
+        opened.following = tandem.plan(plan.number + 1, rules.week_day(sched, plan.number + 1, _moved(weeks)))
+    return opened
 
 
-def _silence(session: Session, tandem: Tandem, *, before: int, now: datetime) -> SilentPair | None:
+def _silence(tandem: Tandem, loaded: _Loaded, *, before: int, now: datetime) -> SilentPair | None:
     """Weeks before ``before`` have ended: a stretch of ``SILENCE_WEEKS`` silent ones is flagged once. A week is
     not silent when a partner answered, recorded what they agreed, or cancelled or moved a week during it."""
-    handled = list(
-        session.scalars(
-            select(PairWeek)
-            .where(PairWeek.pair_id == tandem.pair.id, PairWeek.number <= before, PairWeek.handled_at.is_not(None))
-            .order_by(PairWeek.number)
-        )
+    handled = sorted(
+        (w for w in loaded.weeks[tandem.pair.id].values() if w.number <= before and w.handled_at is not None),
+        key=lambda w: w.number,
     )
     weeks = [w for w in handled if w.number < before]
     if len(weeks) < rules.SILENCE_WEEKS:
         return None
-    answered = set(
-        session.scalars(
-            select(WeekPartner.week_id).where(
-                WeekPartner.week_id.in_([w.id for w in weeks]), WeekPartner.answered_at.is_not(None)
-            )
-        )
-    )
-    changes = list(session.scalars(select(Cancellation.created_at).where(Cancellation.pair_id == tandem.pair.id)))
+    changes = loaded.changes[tandem.pair.id]
     ends = {w.number: nxt.thread_at or now for w, nxt in pairwise(handled)}
 
     def heard(week: PairWeek) -> bool:
         start, end = week.thread_at or now, ends.get(week.number, now)
-        return week.id in answered or week.agreed_at is not None or any(start <= at < end for at in changes)
+        return week.id in loaded.answered or week.agreed_at is not None or any(start <= at < end for at in changes)
 
     stretch = rules.silence_to_flag(
         [
