@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from bot.domain.delivery import STALE_CLAIM, Decision, Outcome
 from bot.models import ClockTick, OutboxMessage, OutboxStatus
@@ -165,3 +165,74 @@ def test_a_message_scheduled_for_later_holds_nothing_back(session) -> None:
     outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "now"}, now=NOW)
     session.commit()
     assert [m.payload["text"] for m in outbox.claim_due(session, now=NOW, worker_id="w")] == ["now"]
+
+
+def _item(ws, key, channel="C1", **payload):
+    return {
+        "workspace_id": ws.id,
+        "method": "chat.postMessage",
+        "payload": {"channel": channel, **payload},
+        "dedupe_key": key,
+    }
+
+
+def test_enqueue_many_skips_known_keys_and_keeps_the_first_of_a_batch_in_order(session) -> None:
+    ws = _workspace(session)
+    known = outbox.post(session, workspace_id=ws.id, channel="C1", message={"text": "old"}, now=NOW, dedupe_key="k1")
+    session.commit()
+    later = NOW + timedelta(hours=1)
+    items = [
+        _item(ws, "k2", text="first"),
+        _item(ws, "k1", text="again"),  # known: the earlier message
+        {"workspace_id": ws.id, "method": "conversations.open", "payload": {"users": "U1,U2"}},  # no key
+        _item(ws, "k2", text="second"),  # a duplicate within the batch: the first wins
+        {**_item(ws, "k3", channel="", text="open"), "payload": {"__open": ["U1", "U2"], "text": "x"}},
+        {**_item(ws, "k4", channel="C" * 80), "not_before": later},
+    ]
+    got = outbox.enqueue_many(session, items, now=NOW)
+    session.commit()
+    assert got[1] is known and got[3] is got[0]
+    assert [m.payload.get("text") for m in got] == ["first", "old", None, "first", "x", None]
+    assert [m.channel_key for m in got] == ["C1", "C1", "U1,U2", "C1", "U1,U2", "C" * 64]
+    assert [m.not_before for m in got] == [NOW, NOW, NOW, NOW, NOW, later]
+    new = [got[0], got[2], got[4], got[5]]
+    assert [m.id for m in new] == sorted(m.id for m in new) and new[0].id > known.id  # ids in item order
+    rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [r.dedupe_key for r in rows] == ["k1", "k2", None, "k3", "k4"]
+    assert all(r.status == OutboxStatus.PENDING and r.attempts == 0 and r.created_at == NOW for r in rows)
+    # the same batch again queues nothing new
+    again = outbox.enqueue_many(session, items, now=NOW)
+    session.commit()
+    assert [m.id for m in again if m.dedupe_key] == [m.id for m in got if m.dedupe_key]
+    assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 6  # one more keyless call
+
+
+def test_enqueue_many_falls_back_to_enqueue_when_a_key_turns_up_meanwhile(session, monkeypatch) -> None:
+    ws = _workspace(session)
+    original = session.begin_nested
+    calls = []
+
+    def begin_nested():
+        if not calls:  # between the SELECT and the flush, "someone else" writes k2
+            session.execute(
+                insert(OutboxMessage).values(
+                    workspace_id=ws.id,
+                    method="chat.postMessage",
+                    payload={"channel": "C1", "text": "theirs"},
+                    channel_key="C1",
+                    dedupe_key="k2",
+                    status=OutboxStatus.PENDING,
+                    attempts=0,
+                    not_before=NOW,
+                    created_at=NOW,
+                )
+            )
+        calls.append(1)
+        return original()
+
+    monkeypatch.setattr(session, "begin_nested", begin_nested)
+    got = outbox.enqueue_many(session, [_item(ws, "k1", text="a"), _item(ws, "k2", text="b")], now=NOW)
+    session.commit()
+    assert [m.payload["text"] for m in got] == ["a", "theirs"]
+    rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(r.dedupe_key, r.payload["text"]) for r in rows] == [("k2", "theirs"), ("k1", "a")]

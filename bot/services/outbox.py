@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,22 +33,13 @@ def enqueue(
         existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
         if existing is not None:
             return existing
-    channel = (
-        payload.get("channel")
-        or payload.get("user_id")
-        or payload.get("users")
-        or ",".join(payload.get("__open") or [])
-    )
-    message = OutboxMessage(
+    message = _new_message(
         workspace_id=workspace_id,
         method=method,
         payload=payload,
-        channel_key=str(channel)[:64] if channel else None,
+        now=now,
         dedupe_key=dedupe_key,
-        status=OutboxStatus.PENDING,
-        attempts=0,
-        not_before=not_before or now,
-        created_at=now,
+        not_before=not_before,
     )
     try:
         with session.begin_nested():
@@ -58,6 +49,85 @@ def enqueue(
             raise
         return session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).one()
     return message
+
+
+def _channel_key(payload: dict[str, Any]) -> str | None:
+    """The conversation a call goes to, for per-conversation ordering and pacing."""
+    channel = (
+        payload.get("channel")
+        or payload.get("user_id")
+        or payload.get("users")
+        or ",".join(payload.get("__open") or [])
+    )
+    return str(channel)[:64] if channel else None
+
+
+def _new_message(
+    *,
+    workspace_id: int,
+    method: str,
+    payload: dict[str, Any],
+    now: datetime,
+    dedupe_key: str | None,
+    not_before: datetime | None,
+) -> OutboxMessage:
+    return OutboxMessage(
+        workspace_id=workspace_id,
+        method=method,
+        payload=payload,
+        channel_key=_channel_key(payload),
+        dedupe_key=dedupe_key,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        not_before=not_before or now,
+        created_at=now,
+    )
+
+
+DEDUPE_CHUNK = 500  # dedupe keys in one IN (...)
+
+
+def enqueue_many(session: Session, items: Sequence[Mapping[str, Any]], *, now: datetime) -> list[OutboxMessage]:
+    """:func:`enqueue` for many calls at once: ``items`` are its keyword arguments (``workspace_id``, ``method``,
+    ``payload``, optional ``dedupe_key`` and ``not_before``). Returns the message of each item in order: the
+    earlier one for a key seen before (also earlier in ``items``: the first wins).
+
+    One SELECT (per chunk of keys) finds the known keys and the new rows are flushed together in one savepoint,
+    in the order of ``items`` (so their ids keep that order). Should a concurrent transaction have written one of
+    the keys meanwhile, the savepoint is rolled back and each item goes through :func:`enqueue`. Does not
+    commit."""
+    keys = list(dict.fromkeys(item["dedupe_key"] for item in items if item.get("dedupe_key") is not None))
+    known: dict[str, OutboxMessage] = {}
+    for start in range(0, len(keys), DEDUPE_CHUNK):
+        chunk = keys[start : start + DEDUPE_CHUNK]
+        for message in session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.in_(chunk))):
+            known[message.dedupe_key] = message  # type: ignore[index]
+    result: list[OutboxMessage] = []
+    new: list[OutboxMessage] = []
+    for item in items:
+        key = item.get("dedupe_key")
+        message = known.get(key) if key is not None else None
+        if message is None:
+            message = _new_message(
+                workspace_id=item["workspace_id"],
+                method=item["method"],
+                payload=item["payload"],
+                now=now,
+                dedupe_key=key,
+                not_before=item.get("not_before"),
+            )
+            new.append(message)
+            if key is not None:
+                known[key] = message
+        result.append(message)
+    if not new:
+        return result
+    try:
+        with session.begin_nested():
+            session.add_all(new)
+    except IntegrityError:
+        return [enqueue(session, now=now, **item) for item in items]
+    return result
 
 
 def claim_due(

@@ -235,6 +235,21 @@ def _post(
     thread_ts: str | None = None,
 ) -> None:
     """Queue ``message`` in the pair's group DM (in ``thread_ts`` when given)."""
+    outbox.enqueue(
+        session, now=now, **_post_item(session, tandem, message, key=key, channel=channel, thread_ts=thread_ts)
+    )
+
+
+def _post_item(
+    session: Session,
+    tandem: Tandem,
+    message: dict[str, Any],
+    *,
+    key: str,
+    channel: str | None = None,
+    thread_ts: str | None = None,
+) -> dict[str, Any]:
+    """What :func:`_post` queues, as keyword arguments of ``outbox.enqueue`` (and items of ``enqueue_many``)."""
     channel = channel or tandem.pair.channel_id or matching.pair_channel(session, tandem.pair)
     payload: dict[str, Any] = dict(message)
     if channel:
@@ -243,14 +258,12 @@ def _post(
         payload["__open"] = [tandem.a.slack_user_id, tandem.b.slack_user_id]
     if thread_ts:
         payload["thread_ts"] = thread_ts
-    outbox.enqueue(
-        session,
-        workspace_id=tandem.program.workspace_id,
-        method="chat.postMessage",
-        payload=payload,
-        now=now,
-        dedupe_key=key,
-    )
+    return {
+        "workspace_id": tandem.program.workspace_id,
+        "method": "chat.postMessage",
+        "payload": payload,
+        "dedupe_key": key,
+    }
 
 
 POSTED = (*PROMPTED, WeekStatus.CANCELLED)  # a week cancelled while under way keeps its thread
@@ -269,11 +282,15 @@ def _latest_thread(session: Session, pair_id: int) -> PairWeek | None:
 
 def _post_in_thread(session: Session, tandem: Tandem, message: dict[str, Any], *, key: str, now: datetime) -> None:
     """A note in the pair's newest week thread (top level when there is none yet)."""
+    outbox.enqueue(session, now=now, **_in_thread_item(session, tandem, message, key=key))
+
+
+def _in_thread_item(session: Session, tandem: Tandem, message: dict[str, Any], *, key: str) -> dict[str, Any]:
+    """What :func:`_post_in_thread` queues (see :func:`_post_item`)."""
     week = _latest_thread(session, tandem.pair.id)
     if week is not None:
-        _post(session, tandem, message, key=key, now=now, channel=week.channel_id, thread_ts=week.thread_ts)
-    else:
-        _post(session, tandem, message, key=key, now=now)
+        return _post_item(session, tandem, message, key=key, channel=week.channel_id, thread_ts=week.thread_ts)
+    return _post_item(session, tandem, message, key=key)
 
 
 def _pending_nudge() -> Any:
@@ -366,8 +383,9 @@ def due(session: Session, *, now: datetime) -> Tick:
                 silent = _silence(week.tandem, loaded, before=week.plan.number, now=now)
                 if silent is not None:
                     tick.silent.append(silent)
-            for week in opened:
-                week.post(session, loaded, now=now)
+            items = [item for week in opened for item in week.items(session, loaded)]
+            for start in range(0, len(items), OUTBOX_CHUNK):  # in the order each would have been queued
+                outbox.enqueue_many(session, items[start : start + OUTBOX_CHUNK], now=now)
     tick.nudged = _send_nudges(session, now=now)
     return tick
 
@@ -386,6 +404,7 @@ class _Loaded:
 
 
 LOAD_CHUNK = 500  # pair ids in one IN (...)
+OUTBOX_CHUNK = 1000  # messages queued with one ``outbox.enqueue_many``
 
 
 def _load(session: Session, pair_ids: list[int]) -> _Loaded:
@@ -475,15 +494,17 @@ class _Opened:
                 )
             )
 
-    def post(self, session: Session, loaded: _Loaded, *, now: datetime) -> None:
+    def items(self, session: Session, loaded: _Loaded) -> list[dict[str, Any]]:
+        """The outbox items of the week (``outbox.enqueue_many``): its skip note, then its prompt."""
         tandem, plan, week = self.tandem, self.plan, self.week
+        items = []
         if self.away:
             until = max(p.paused_until for p in self.away if p.paused_until is not None)
             names = [p.display_name for p in self.away]
             message = blocks.skip_note(tandem.locale, number=plan.number, names=names, until=until)
-            _post_in_thread(session, tandem, message, key=f"rhythm:skip:{week.id}", now=now)
+            items.append(_in_thread_item(session, tandem, message, key=f"rhythm:skip:{week.id}"))
         if not self.prompt:
-            return
+            return items
         agreed = max(
             (w for w in loaded.weeks[tandem.pair.id].values() if w.number < plan.number and w.agreed_at is not None),
             key=lambda w: w.number,
@@ -503,7 +524,8 @@ class _Opened:
             ),
             goals=goals_section(tandem.locale, _goals_context(loaded.goals[tandem.pair.id])),
         )
-        _post(session, tandem, message, key=f"{PROMPT_KEY}{week.id}", now=now)
+        items.append(_post_item(session, tandem, message, key=f"{PROMPT_KEY}{week.id}"))
+        return items
 
 
 def _open(session: Session, tandem: Tandem, come: rules.Due, loaded: _Loaded, *, now: datetime) -> _Opened:
