@@ -108,3 +108,49 @@ def test_db_commands_run(command: list[str], scratch, tmp_path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "database at" in proc.stdout
+
+
+def test_a_standby_clock_takes_over_when_the_leader_is_killed(database_url: str, session_factory, tmp_path) -> None:
+    """Two ``tandem clock`` processes on PostgreSQL: the second stands by while the first holds the advisory lock;
+    killed with SIGKILL, the first leaves the lock to the server, and the standby's next minute's tick acts. Takes up
+    to a minute and a bit (ticks come at the top of the minute)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("leadership between processes is PostgreSQL's advisory lock; SQLite runs one clock")
+    env = {**_env(database_url), "TANDEM_LOG_FORMAT": "text"}
+
+    def start(name: str) -> subprocess.Popen[str]:
+        out = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 (closed when the test ends)
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "clock"], env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT
+        )
+
+    def ticks() -> list[datetime]:
+        with session_factory() as s:
+            return list(s.scalars(select(ClockTick.minute)))
+
+    leader = start("leader")
+    standby = None
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not ticks():
+            time.sleep(0.2)
+        assert len(ticks()) == 1  # the leader's tick at start-up
+        standby = start("standby")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "standing by" not in (tmp_path / "standby.log").read_text():
+            time.sleep(0.2)
+        assert "standing by" in (tmp_path / "standby.log").read_text()
+        leader.kill()
+        leader.wait(timeout=10)
+        killed_in = datetime.now(UTC).replace(second=0, microsecond=0)  # the minute the leader died in
+        deadline = time.monotonic() + 80
+        while time.monotonic() < deadline and not [m for m in ticks() if m > killed_in]:
+            time.sleep(0.5)
+        after = [m for m in ticks() if m > killed_in]
+        assert after, (tmp_path / "standby.log").read_text()[-2000:]  # only the standby was left to tick
+        assert standby.poll() is None
+    finally:
+        for proc in (leader, standby):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=10)
