@@ -94,7 +94,8 @@ def serve(host: str) -> None:
     from bot.web import TandemWSGI, make_server
 
     server = make_server(TandemWSGI(app, engine), host=host, port=settings.port)
-    click.echo(f"tandem: HTTP on {host}:{settings.port} (/slack/events, /healthz)")
+    install = ", /slack/install, /slack/oauth_redirect" if settings.multi_workspace else ""
+    click.echo(f"tandem: HTTP on {host}:{settings.port} (/slack/events{install}, /healthz)")
     server.run()
 
 
@@ -108,7 +109,7 @@ def worker(once: bool, interval: float, metrics_port: int | None) -> None:
 
     from bot.clock import SystemClock
     from bot.domain.delivery import Pacing
-    from bot.slack.client import outbox_client
+    from bot.slack.install import client_factory
     from bot.slack.sender import Worker
 
     settings = _settings()
@@ -122,9 +123,9 @@ def worker(once: bool, interval: float, metrics_port: int | None) -> None:
 
         metrics.watch_outbox(engine)
         start_http_server(metrics_port, registry=metrics.REGISTRY)
-    client = outbox_client(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    client_for = client_factory(settings, engine)  # the one token, or each workspace's from its installation
     pacing = Pacing(timedelta(seconds=settings.channel_interval), settings.workspace_budget)
-    w = Worker(session_factory, lambda _team: client, SystemClock(), pacing=pacing)
+    w = Worker(session_factory, client_for, SystemClock(), pacing=pacing)
     try:
         if once:
             click.echo(dict(w.drain()))

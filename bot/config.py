@@ -9,14 +9,19 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_SLACK_AUTHORIZE_URL = "https://slack.com/oauth/v2/authorize"
 
 # environment variable -> one-line description; the README configuration table mirrors this.
 VARIABLES: dict[str, str] = {
     "DATABASE_URL": "SQLAlchemy URL of the database (default: sqlite:///tandem.sqlite3 in the working dir)",
-    "SLACK_BOT_TOKEN": "the bot token (xoxb-...) of the installed Slack app",
+    "SLACK_BOT_TOKEN": "the bot token (xoxb-...) of the installed Slack app (one workspace)",
     "SLACK_SIGNING_SECRET": "the app's signing secret; every HTTP request from Slack is checked against it",
     "SLACK_APP_TOKEN": "app-level token (xapp-...); when set, `tandem serve` uses Socket Mode",
     "SLACK_API_URL": "base URL of the Slack Web API (GovSlack-style hosts, the sandbox)",
+    "SLACK_CLIENT_ID": "the app's client id; with SLACK_CLIENT_SECRET, workspaces install Tandem over OAuth",
+    "SLACK_CLIENT_SECRET": "the app's client secret (several workspaces, OAuth)",
+    "SLACK_OAUTH_REDIRECT_URI": "the redirect URL sent to Slack (https://.../slack/oauth_redirect; default: the app's)",
+    "SLACK_AUTHORIZE_URL": "where /slack/install sends people to approve the app (default: Slack's oauth/v2/authorize)",
     "PORT": "HTTP port of `tandem serve` (default 3000)",
     "TANDEM_LOG_LEVEL": "logging level (default INFO)",
     "TANDEM_CHANNEL_INTERVAL": "seconds between two messages the worker posts to one conversation (default 1, 0: off)",
@@ -36,6 +41,10 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default=DEFAULT_SLACK_API_URL, alias="SLACK_API_URL")
+    slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: str | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
+    slack_oauth_redirect_uri: str | None = Field(default=None, alias="SLACK_OAUTH_REDIRECT_URI")
+    slack_authorize_url: str = Field(default=DEFAULT_SLACK_AUTHORIZE_URL, alias="SLACK_AUTHORIZE_URL")
     port: int = Field(default=3000, alias="PORT", ge=1, le=65535)
     log_level: str = Field(default="INFO", alias="TANDEM_LOG_LEVEL")
     log_format: str = Field(default="json", alias="TANDEM_LOG_FORMAT")  # "json" (one object a line) or "text"
@@ -65,6 +74,18 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_oauth_redirect_uri", "slack_authorize_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("slack_client_id", "slack_client_secret", "slack_oauth_redirect_uri")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value or None
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -96,14 +117,34 @@ class Settings(BaseSettings):
             raise ValueError("must be json or text")
         return value
 
+    @property
+    def multi_workspace(self) -> bool:
+        """Workspaces install Tandem over OAuth (a token each, from the installation store) instead of one
+        SLACK_BOT_TOKEN."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
     def require_slack(self) -> None:
-        """Raise ConfigError unless the settings needed to talk to Slack are present."""
-        for name, value in (
-            ("SLACK_BOT_TOKEN", self.slack_bot_token),
-            ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
-        ):
-            if not value:
-                raise ConfigError(f"{name}: not set ({VARIABLES[name]})")
+        """Raise ConfigError unless the settings needed to talk to Slack are present: SLACK_SIGNING_SECRET, and
+        either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID with SLACK_CLIENT_SECRET (OAuth, several)."""
+        if bool(self.slack_client_id) != bool(self.slack_client_secret):
+            name = "SLACK_CLIENT_SECRET" if self.slack_client_id else "SLACK_CLIENT_ID"
+            raise ConfigError(f"{name}: not set (OAuth needs both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)")
+        if self.multi_workspace:
+            if self.slack_bot_token:
+                raise ConfigError(
+                    "SLACK_BOT_TOKEN: set it (one workspace) or SLACK_CLIENT_ID with SLACK_CLIENT_SECRET, not both"
+                )
+            if self.slack_app_token:
+                raise ConfigError(
+                    "SLACK_APP_TOKEN: Socket Mode serves no install pages; unset it to install over OAuth (HTTP mode)"
+                )
+        elif not self.slack_bot_token:
+            raise ConfigError(
+                f"SLACK_BOT_TOKEN: not set ({VARIABLES['SLACK_BOT_TOKEN']}; or set SLACK_CLIENT_ID and"
+                " SLACK_CLIENT_SECRET to install over OAuth)"
+            )
+        if not self.slack_signing_secret:
+            raise ConfigError(f"SLACK_SIGNING_SECRET: not set ({VARIABLES['SLACK_SIGNING_SECRET']})")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -12,3 +12,10 @@ def resource_dir(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"Tandem's {name}/ folder is missing; reinstall the package")
+
+
+def resource_file(name: str) -> Path:
+    for candidate in (_PACKAGE / "_resources" / name, _PACKAGE.parent / name):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"Tandem's {name} is missing; reinstall the package")

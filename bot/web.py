@@ -1,5 +1,5 @@
 """HTTP entry: ``/slack/events`` (events, commands, interactivity), ``/healthz`` and ``/metrics`` (Prometheus), as
-one WSGI app."""
+one WSGI app; with several workspaces (OAuth) also ``/slack/install`` and ``/slack/oauth_redirect``."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ class TandemWSGI:
         path = environ.get("PATH_INFO", "")
         if path == "/slack/events":
             return self._slack(environ, start_response)
+        if path in ("/slack/install", "/slack/oauth_redirect"):  # GET, in a browser; Bolt's 404 in token mode
+            return self.slack(environ, start_response)
         if path == "/healthz":
             return self._health(start_response)
         if path == "/metrics":

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic import context
 from sqlalchemy import pool
 
-from bot.db import make_engine
+from bot.db import include_object, make_engine
 from bot.models import Base
 from bot.models.base import UTCDateTime
 
@@ -76,6 +76,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_item,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from bot.db import downgrade, make_engine, upgrade
+from bot.db import downgrade, include_object, make_engine, upgrade
 from bot.models import Base
 from tests.conftest import backends
 
@@ -21,7 +21,7 @@ def test_upgrade_matches_models_and_downgrade_to_base(backend: str, scratch) -> 
         with engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
             assert set(Base.metadata.tables) <= tables
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
             drift = compare_metadata(context, Base.metadata)
             assert drift == [], f"models and migrations differ: {drift}"
         downgrade(url, "base")

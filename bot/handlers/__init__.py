@@ -16,6 +16,7 @@ from bot.handlers import (
     errors,
     events,
     impact,
+    installs,
     interview,
     invitations,
     middleware,
@@ -33,6 +34,7 @@ def register_all(app: App, *, session_factory: sessionmaker[Session], clock: Clo
     errors.register(app, session_factory=session_factory)
     commands.register(app)
     events.register(app)
+    installs.register(app)
     actions.register(app)
     admin.register(app)
     invitations.register(app)

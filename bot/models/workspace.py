@@ -23,4 +23,6 @@ class Workspace(Base):
     # Who the hosts are: the admin channel's members as Slack last said, and when we asked (a brief cache).
     admin_members: Mapped[list[Any]] = mapped_column(default=list)
     admin_members_fetched_at: Mapped[datetime | None]
+    # Set when the app was uninstalled (or its bot token revoked): Tandem stops acting here until a reinstall.
+    uninstalled_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

@@ -4,6 +4,8 @@
   body; token from ``Authorization: Bearer`` or ``token``. Every call is checked with
   :func:`bot.sandbox.blockkit.check_call` and recorded in ``calls``. The methods the bot uses are implemented
   with state (see ``Sandbox._METHODS``); every other *known* method answers ``{"ok": true}`` and is recorded.
+* ``GET /oauth/v2/authorize`` and ``oauth.v2.access``: installing the app over OAuth, and uninstalling it
+  (``bot.sandbox.oauth``, ``Sandbox.oauth``). Calls are recorded with the token they used.
 * ``POST /response/<token>``: response_url posts (ephemeral or in_channel, replace/delete original).
 * ``POST /upload/<file_id>``: the upload URL handed out by ``files.getUploadURLExternal``.
 * Deliveries to the app (``app_url``): events (with Slack's retries), slash commands, interactions and
@@ -221,6 +223,9 @@ class Sandbox:
         self._users[bot_user_id] = self._make_user(
             bot_user_id, "tandem", "Tandem", "America/Los_Angeles", "en-US", False, False, True
         )
+        from bot.sandbox.oauth import SandboxOAuth
+
+        self.oauth = SandboxOAuth(self)  # installing over OAuth: the authorize page, oauth.v2.access, uninstalling
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -881,7 +886,11 @@ class Sandbox:
         token = params.get("token")
         if authorization and authorization.lower().startswith("bearer "):
             token = authorization[7:].strip()
+        from bot.sandbox.oauth import basic_credentials, redacted
+
         args = decode_args({k: v for k, v in params.items() if k != "token"})
+        credentials = basic_credentials(authorization)  # oauth.v2.access: the app's client id and secret
+        args.update(credentials)
         headers: dict[str, str] = {}
         status = 200
         stall = False
@@ -912,7 +921,8 @@ class Sandbox:
             self.calls.append(
                 {
                     "method": method,
-                    "args": copy.deepcopy(args),
+                    "args": copy.deepcopy({**args, **redacted(credentials)}),
+                    "token": token,
                     "ok": body["ok"],
                     "error": body.get("error"),
                     "status": status,
@@ -932,15 +942,21 @@ class Sandbox:
         return status, body, headers
 
     def _api_call(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        from bot.sandbox import oauth
+
         code, problems = check_call(method, args)
         if code == "unknown_method":
             raise SlackError(code)
-        if not token:
+        if method in oauth.NO_TOKEN_METHODS:
+            token = None
+        elif not token:
             raise SlackError("not_authed")
-        if token != self.bot_token:
-            raise SlackError("invalid_auth")
+        else:
+            self.oauth.team_of(token)  # the configured bot token or one issued over OAuth, not revoked
         if code:
             raise SlackError(code, problems)
+        if method in oauth.METHODS:
+            return {"ok": True, **self.oauth.call(method, args, token)}
         handler = self._METHODS.get(method)
         result = handler(self, args) if handler else {}
         return {"ok": True, **result}
@@ -1726,6 +1742,10 @@ def _make_handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                     path[len("/api/") :], params, self.headers.get("Authorization")
                 )
                 self._reply(status, json.dumps(body).encode("utf-8"), "application/json; charset=utf-8", headers)
+            elif path == "/oauth/v2/authorize" and self.command == "GET":
+                query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
+                status, extra, page = sandbox.oauth.authorize(query)
+                self._reply(status, page.encode("utf-8"), "text/html; charset=utf-8", extra)
             elif path.startswith("/response/") and self.command == "POST":
                 status, text = sandbox.handle_response_url(path[len("/response/") :], raw)
                 self._reply(status, text.encode("utf-8"), "text/plain; charset=utf-8")

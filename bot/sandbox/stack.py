@@ -9,16 +9,20 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from bot.app import build_app
+from slack_sdk import WebClient
+
+from bot.app import REDIRECT_PATH, build_app
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, load_settings
 from bot.db import make_engine, make_session_factory, upgrade
 from bot.sandbox.server import Sandbox
 from bot.scheduler import Leadership, run_tick
 from bot.slack.client import outbox_client
+from bot.slack.install import TokenClients, installation_store
 from bot.slack.sender import Worker
 from bot.web import TandemWSGI, make_server
 
@@ -34,10 +38,13 @@ class LocalStack:
         clock: Clock | None = None,
         migrate: bool = True,
         sandbox_options: dict[str, Any] | None = None,
+        oauth: bool = False,
     ) -> None:
         self.database_url = database_url
         self.clock = clock or SystemClock()
         self.migrate = migrate
+        # several workspaces: Tandem has no bot token of its own; workspaces install it over OAuth from the sandbox
+        self.oauth = oauth
         self.sandbox = Sandbox(
             signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, clock=self.clock, **(sandbox_options or {})
         )
@@ -59,11 +66,20 @@ class LocalStack:
         self._start_tandem()
 
     def _start_tandem(self) -> None:
+        slack: dict[str, Any] = {"SLACK_BOT_TOKEN": BOT_TOKEN}
+        if self.oauth:
+            slack = {
+                "SLACK_BOT_TOKEN": None,
+                "SLACK_APP_TOKEN": None,
+                "SLACK_CLIENT_ID": self.sandbox.oauth.client_id,
+                "SLACK_CLIENT_SECRET": self.sandbox.oauth.client_secret,
+                "SLACK_AUTHORIZE_URL": self.sandbox.oauth.authorize_url,
+            }
         self.settings: Settings = load_settings(
             DATABASE_URL=self.database_url,
-            SLACK_BOT_TOKEN=BOT_TOKEN,
             SLACK_SIGNING_SECRET=SIGNING_SECRET,
             SLACK_API_URL=self.sandbox.api_url,
+            **slack,
         )
         self.engine = make_engine(self.settings.database_url)
         self.session_factory = make_session_factory(self.engine)
@@ -78,7 +94,16 @@ class LocalStack:
         # Slack hears back at the listener's ack; the sandbox's next step waits until the handling is done
         self.sandbox.after_delivery = self.app.tandem_inflight.wait_idle
         client = outbox_client(token=BOT_TOKEN, base_url=self.sandbox.api_url)
-        self.worker = Worker(self.session_factory, lambda _team: client, self.clock, worker_id="stack-worker")
+        client_for: Callable[[str], WebClient] = lambda _team: client  # noqa: E731
+        if self.oauth:
+            self.sandbox.oauth.redirect_url = f"{self.base_url}{REDIRECT_PATH}"  # as configured in the app's settings
+            # each workspace's token from the installation store, kept for a minute of the stack's clock
+            client_for = TokenClients(
+                installation_store(self.settings, self.engine),
+                base_url=self.sandbox.api_url,
+                monotonic=lambda: self.clock.now().timestamp(),
+            )
+        self.worker = Worker(self.session_factory, client_for, self.clock, worker_id="stack-worker")
         self.leadership = Leadership(self.engine)
 
     @staticmethod

@@ -18,7 +18,19 @@ from bot.flows import interview, speed
 from bot.flows import matching as matching_flow
 from bot.flows import rhythm as rhythm_flow
 from bot.models import ClockTick
-from bot.services import agreements, delivery_alerts, digest, enrollments, events, impact, outbox, polls, retros, trial
+from bot.services import (
+    agreements,
+    delivery_alerts,
+    digest,
+    enrollments,
+    events,
+    impact,
+    installs,
+    outbox,
+    polls,
+    retros,
+    trial,
+)
 
 DueJob = Callable[[Session, datetime], int]
 
@@ -42,6 +54,8 @@ DUE_JOBS: dict[str, DueJob] = {
     "polls.due": lambda session, now: polls.due(session, now),  # before retros: the program retro's mood trend
     "retro.due": lambda session, now: retros.due(session, now),
     "impact.weekly_digest": lambda session, now: impact.weekly_due(session, now),
+    # last: whatever the jobs above queued for a workspace that uninstalled Tandem is parked, never sent
+    "installs.park_uninstalled": lambda session, now: installs.park_uninstalled(session, now),
 }
 
 

@@ -1,0 +1,142 @@
+"""Several workspaces (OAuth): slack_sdk's installation and state stores on Tandem's database, the bot scopes from
+``manifest.yml``, and the outbox worker's WebClient per workspace.
+
+The stores' tables come from migration 0015 (never from ``create_tables``). In token mode (``SLACK_BOT_TOKEN``)
+none of this is used except ``client_factory``, which then hands out the one token's client.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from functools import cache
+
+import yaml
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.resources import resource_file
+from bot.slack.client import outbox_client
+
+STATE_SECONDS = 600  # how long an install link's state is good for (Slack's own default)
+TOKEN_TTL = 60.0  # seconds the worker keeps a workspace's token before asking the store again (a reinstall's new one)
+
+
+@cache
+def bot_scopes() -> tuple[str, ...]:
+    """The bot scopes Tandem asks for: ``oauth_config.scopes.bot`` of manifest.yml, the app's one definition."""
+    manifest = yaml.safe_load(resource_file("manifest.yml").read_text(encoding="utf-8"))
+    return tuple(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
+    """Installations and bot tokens per workspace (tables ``slack_installations``, ``slack_bots``)."""
+    if not settings.slack_client_id:
+        raise ValueError("the installation store needs SLACK_CLIENT_ID")
+    return SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=engine)
+
+
+def state_store(engine: Engine) -> SQLAlchemyOAuthStateStore:
+    """The one-time ``state`` of each install link (table ``slack_oauth_states``)."""
+    return SQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=engine)
+
+
+class TokenClients:
+    """``client_for(team_id)`` from the installation store: a client with the workspace's newest bot token, kept for
+    ``ttl`` seconds. A workspace without one (never installed, uninstalled, token revoked) gets a client without a
+    token, which Slack answers with ``not_authed``: the outbox parks the message."""
+
+    def __init__(
+        self,
+        store: SQLAlchemyInstallationStore,
+        *,
+        base_url: str,
+        ttl: float = TOKEN_TTL,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.base_url = base_url
+        self.ttl = ttl
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[float, WebClient]] = {}
+
+    def token(self, team_id: str) -> str | None:
+        bot = self.store.find_bot(enterprise_id=None, team_id=team_id) if team_id else None
+        return bot.bot_token if bot is not None else None
+
+    def __call__(self, team_id: str) -> WebClient:
+        now = self._monotonic()
+        with self._lock:
+            cached = self._cache.get(team_id)
+            if cached is not None and cached[0] > now:
+                return cached[1]
+        client = outbox_client(token=self.token(team_id), base_url=self.base_url)
+        with self._lock:
+            self._cache[team_id] = (now + self.ttl, client)
+        return client
+
+
+def client_factory(settings: Settings, engine: Engine) -> Callable[[str], WebClient]:
+    """The outbox worker's ``client_for``: per workspace from the installation store (OAuth), or the one token."""
+    if settings.multi_workspace:
+        return TokenClients(installation_store(settings, engine), base_url=settings.slack_api_url)
+    client = outbox_client(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    return lambda _team: client
+
+
+# ---------------------------------------------------------------------------------------------- the install pages
+def page_locale(accept_language: str | None) -> str:
+    """The first language of the browser's Accept-Language that Tandem speaks, else English."""
+    from bot.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
+
+    for part in (accept_language or "").split(","):
+        lang = part.split(";")[0].strip().split("-")[0].lower()
+        if lang in SUPPORTED_LOCALES:
+            return lang
+    return DEFAULT_LOCALE
+
+
+def _page(locale: str, title: str, text: str, link: str, label: str) -> str:
+    return (
+        f'<!DOCTYPE html>\n<html lang="{locale}"><head><meta charset="utf-8"><title>{title}</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+        '<body style="font-family: sans-serif; max-width: 36em; margin: 3em auto; padding: 0 1em">'
+        f'<h1>{title}</h1><p>{text}</p><p><a href="{link}">{label}</a></p></body></html>\n'
+    )
+
+
+def success_page(locale: str, *, team_name: str | None, team_id: str | None, app_id: str | None) -> str:
+    """What the person who installed Tandem sees at the end (HTML)."""
+    from html import escape
+    from urllib.parse import urlencode
+
+    from bot.i18n import plain
+
+    link = "slack://app?" + urlencode({"team": team_id or "", "id": app_id or ""})
+    return _page(
+        locale,
+        escape(plain(locale, "install", "title_done")),
+        escape(plain(locale, "install", "done", team=team_name or team_id or "Slack")),
+        escape(link),
+        escape(plain(locale, "install", "open_slack")),
+    )
+
+
+def failure_page(locale: str, *, reason: str, install_path: str) -> str:
+    """What the person sees when the installation failed (HTML), with a link to start again."""
+    from html import escape
+
+    from bot.i18n import plain
+
+    return _page(
+        locale,
+        escape(plain(locale, "install", "title_failed")),
+        escape(plain(locale, "install", "failed", reason=reason)),
+        escape(install_path),
+        escape(plain(locale, "install", "again")),
+    )
