@@ -23,6 +23,11 @@ SAVED, DONE, MOVED, REOPENED, UNCHANGED = "saved", "done", "moved", "reopened", 
 def goals_of(session: Session, pair: Pair) -> list[Goal]:
     """The pair's goals: open ones in their order, then done ones."""
     goals = session.scalars(select(Goal).where(Goal.pair_id == pair.id).order_by(Goal.position, Goal.id)).all()
+    return open_first(goals)
+
+
+def open_first(goals: Sequence[Goal]) -> list[Goal]:
+    """``goals`` (in position order) with the open ones first, then the done ones."""
     return [g for g in goals if g.done_at is None] + [g for g in goals if g.done_at is not None]
 
 
@@ -30,6 +35,11 @@ def goals_context(session: Session, pair: Pair) -> list[dict[str, Any]]:
     """The pair's goals as plain data for a message (``bot.blocks.agreement.goals_section`` renders them): each
     ``{"id", "text", "due" (date or None), "progress" (0-100), "done" (bool), "done_on" (UTC date or None)}``,
     open goals first."""
+    return context_of(goals_of(session, pair))
+
+
+def context_of(goals: Sequence[Goal]) -> list[dict[str, Any]]:
+    """``goals_context`` of goals already read, in the order given."""
     return [
         {
             "id": g.id,
@@ -39,7 +49,7 @@ def goals_context(session: Session, pair: Pair) -> list[dict[str, Any]]:
             "done": g.done_at is not None,
             "done_on": g.done_at.date() if g.done_at else None,
         }
-        for g in goals_of(session, pair)
+        for g in goals
     ]
 
 

@@ -38,6 +38,7 @@ from bot.models import (
     WeekStatus,
     Workspace,
 )
+from bot.services import goals as goals_service
 from bot.services import matching, outbox, people
 
 PROMPT_KEY = "rhythm:prompt:"  # + week id: the outbox message of a week's prompt
@@ -432,23 +433,6 @@ def _load(session: Session, pair_ids: list[int]) -> _Loaded:
     return loaded
 
 
-def _goals_context(goals: list[Goal]) -> list[dict[str, Any]]:
-    """``bot.services.goals.goals_context`` of a pair from its goals loaded with the round (ordered by position
-    and id, as ``goals_of`` reads them): open goals first, then done ones, with the same fields."""
-    ordered = [g for g in goals if g.done_at is None] + [g for g in goals if g.done_at is not None]
-    return [
-        {
-            "id": g.id,
-            "text": g.text,
-            "due": g.due_on,
-            "progress": g.progress,
-            "done": g.done_at is not None,
-            "done_on": g.done_at.date() if g.done_at else None,
-        }
-        for g in ordered
-    ]
-
-
 def _loaded_week(session: Session, tandem: Tandem, number: int, loaded: _Loaded, *, now: datetime) -> PairWeek:
     """``_week`` from the loaded weeks; a new one is added to the session unflushed."""
     weeks = loaded.weeks[tandem.pair.id]
@@ -522,7 +506,9 @@ class _Opened:
                 if agreed is not None
                 else None
             ),
-            goals=goals_section(tandem.locale, _goals_context(loaded.goals[tandem.pair.id])),
+            goals=goals_section(
+                tandem.locale, goals_service.context_of(goals_service.open_first(loaded.goals[tandem.pair.id]))
+            ),
         )
         items.append(_post_item(session, tandem, message, key=f"{PROMPT_KEY}{week.id}"))
         return items
