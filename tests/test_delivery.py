@@ -249,3 +249,36 @@ def test_random_429s_and_5xx_deliver_everything_exactly_once(stack) -> None:
         assert _texts(stack, stack.sandbox.dm_channel(user)) == texts  # each once, in order
     faults = Counter(c["status"] for c in stack.sandbox.calls)
     assert faults[429] > 20 and faults[500] > 3  # the faults did happen
+
+
+def _refusing(error: str, status: int = 200) -> Any:
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.slack_response import SlackResponse
+
+    class History:
+        def conversations_history(self, **_: Any) -> None:
+            response = SlackResponse(
+                client=None,
+                http_verb="GET",
+                api_url="https://slack.com/api/conversations.history",
+                req_args={},
+                data={"ok": False, "error": error},
+                headers={"Retry-After": "7"} if status == 429 else {},
+                status_code=status,
+            )
+            raise SlackApiError(error, response)
+
+    return History()
+
+
+def test_a_look_slack_refuses_for_good_sends_rather_than_loses_and_a_passing_refusal_waits() -> None:
+    from bot.slack.sender import Lookup, find_sent
+
+    payload = {"channel": "C1", "text": "x"}
+    assert find_sent(_refusing("missing_scope"), "chat.postMessage", payload, "1-2") == Lookup()  # send it
+    assert find_sent(_refusing("channel_not_found"), "chat.postMessage", payload, "1-2") == Lookup()
+    limited = find_sent(_refusing("ratelimited", 429), "chat.postMessage", payload, "1-2")
+    assert limited.found is None and limited.failure is not None
+    assert (limited.failure.status, limited.failure.retry_after) == (429, 7.0)  # try the look again later
+    failing = find_sent(_refusing("internal_error"), "chat.postMessage", payload, "1-2")
+    assert failing.failure is not None and failing.failure.status == 503

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logs, metrics
 from bot.clock import Clock
-from bot.domain.delivery import Decision, Outcome, Pacing, decide, may_have_reached_slack
+from bot.domain.delivery import TRANSIENT_ERRORS, Decision, Outcome, Pacing, decide, may_have_reached_slack
 from bot.models import Program, Workspace
 from bot.services import enrollments, outbox
 from bot.slack import invites
@@ -167,10 +167,15 @@ def find_sent(client: WebClient, method: str, payload: dict[str, Any], key: str)
                 break
     except SlackApiError as exc:
         resp = exc.response
-        if isinstance(resp.data, dict) and resp.get("error") in ("channel_not_found", "thread_not_found"):
-            return Lookup()  # nothing there, so nothing was posted there
-        retry_after = resp.headers.get("Retry-After") or resp.headers.get("retry-after")
         error = resp.get("error") if isinstance(resp.data, dict) else None
+        if error in ("channel_not_found", "thread_not_found"):
+            return Lookup()  # nothing there, so nothing was posted there
+        if resp.status_code != 429 and resp.status_code < 500 and error not in TRANSIENT_ERRORS:
+            # Slack will not let us look (an install without the history scopes, say): rather than lose the
+            # message, send it; a duplicate is possible here, and only here
+            log.warning("cannot look up a message in doubt (%s); sending it again", error)
+            return Lookup()
+        retry_after = resp.headers.get("Retry-After") or resp.headers.get("retry-after")
         status = resp.status_code if resp.status_code != 200 else 503  # a failed look is never a success
         return Lookup(
             failure=CallResult(status, error or "lookup_failed", float(retry_after) if retry_after else None, None)
