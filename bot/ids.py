@@ -237,3 +237,6 @@ class ID(enum.StrEnum):
     PROFILE_VALUES = "profile.values"
     PROFILE_HOURS = "profile.hours_per_week"
     PROFILE_DAYS = "profile.preferred_days"
+
+    # -- data retention (issue 9) ------------------------------------------------------------------------------
+    PROGRAM_RETENTION = "program.f.retention_months"  # program modal: months the data is kept after the end

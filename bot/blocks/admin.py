@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import ConfirmObject
 from bot import i18n
 from bot.blocks import inputs, kit
 from bot.blocks.programs import date_text, fields_text, rhythm_text, status_text, weekday_text
+from bot.domain import retention
 from bot.domain.programs import FOCUS_MAX, NAME_MAX, OnboardingCounts
 from bot.ids import ID
 from bot.models import Program, ProgramStatus
@@ -44,6 +45,7 @@ def _program_blocks(locale: str, program: Program, counts: OnboardingCounts) -> 
         weekday=weekday_text(locale, program.prompt_weekday),
         hour=f"{program.prompt_hour:02d}",
         trial=program.trial_weeks,
+        retention=program.retention_months,
         signup=signup,
     )
     if program.match_on is not None and program.match_ran_on != program.match_on:
@@ -181,6 +183,16 @@ def program_modal(
             hint=t("trial_hint"),
         ),
         inputs.input_block(
+            ID.PROGRAM_RETENTION,
+            t("retention"),
+            inputs.number_input(
+                initial=p.retention_months if p else retention.DEFAULT_MONTHS,
+                minimum=retention.MIN_MONTHS,
+                maximum=retention.MAX_MONTHS,
+            ),
+            hint=t("retention_hint"),
+        ),
+        inputs.input_block(
             ID.PROGRAM_FOCUS,
             t("focus"),
             inputs.text_input(
@@ -232,6 +244,7 @@ PROGRAM_FIELD_BLOCKS = {
     "weekday": ID.PROGRAM_WEEKDAY,
     "hour": ID.PROGRAM_HOUR,
     "trial_weeks": ID.PROGRAM_TRIAL,
+    "retention_months": ID.PROGRAM_RETENTION,
     "focus_question": ID.PROGRAM_FOCUS,
     "goals": ID.PROGRAM_GOALS,
     "locale": ID.PROGRAM_LOCALE,

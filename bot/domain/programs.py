@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.domain.retention import parse_months as parse_retention_months
+
 NAME_MAX = 80
 FIELD_MAX = 60
 FIELDS_MAX = 10
@@ -33,6 +35,7 @@ class ProgramSpec:
     default_locale: str = "en"
     signup_open: bool = False
     match_on: date | None = None  # scheduled matching: a preview for hosts on this day
+    retention_months: int = 12  # data kept this many months after the program's end (bot.domain.retention)
 
 
 def _lines(text: str | None) -> list[str]:
@@ -132,6 +135,10 @@ def parse_program_form(
     elif any(len(g) > GOAL_MAX for g in goals):
         errors["goals"] = "goals.too_long"
 
+    retention, retention_error = parse_retention_months(raw.get("retention_months"))
+    if retention_error:
+        errors["retention_months"] = retention_error
+
     locale = str(raw.get("locale") or "en")
     if locale not in ("en", "de"):
         errors["locale"] = "locale.invalid"
@@ -153,6 +160,7 @@ def parse_program_form(
         default_locale=locale,
         signup_open=bool(raw.get("signup_open")),
         match_on=match_on,
+        retention_months=retention or 12,
     ), {}
 
 

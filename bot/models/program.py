@@ -32,6 +32,7 @@ class Program(Base):
         CheckConstraint("trial_weeks BETWEEN 0 AND 52", name="trial_weeks"),
         CheckConstraint("prompt_weekday BETWEEN 0 AND 6", name="prompt_weekday"),
         CheckConstraint("prompt_hour BETWEEN 0 AND 23", name="prompt_hour"),
+        CheckConstraint("retention_months BETWEEN 1 AND 60", name="retention_months"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,5 +76,11 @@ class Program(Base):
     poll_threshold: Mapped[int] = mapped_column(default=5)
     # Topic paths with several cohorts: every cohort of a path points to its first program (None: the first).
     series_id: Mapped[int | None] = mapped_column(ForeignKey("program.id", ondelete="SET NULL"), index=True)
+    # Retention (issue 9): ``retention_months`` calendar months after the program's end
+    # (``bot.domain.retention``) the clock deletes its free text and participant links; ``expired_at`` says it did.
+    # ``closed_at``: a host closed it (a closed program ends then).
+    retention_months: Mapped[int] = mapped_column(default=12, server_default="12")
+    closed_at: Mapped[datetime | None]
+    expired_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

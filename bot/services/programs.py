@@ -67,6 +67,7 @@ def _apply(program: Program, spec: ProgramSpec) -> None:
     program.bold_goals = list(spec.bold_goals)
     program.default_locale = spec.default_locale
     program.signup_open = spec.signup_open
+    program.retention_months = spec.retention_months
 
 
 def create(
@@ -117,6 +118,7 @@ def transition(session: Session, *, program: Program, action: str, now: datetime
     program.status = target
     if target == ProgramStatus.CLOSED:
         program.signup_open = False
+        program.closed_at = now
     program.updated_at = now
     return program
 
