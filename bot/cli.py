@@ -32,7 +32,7 @@ def _require_slack(settings: Settings) -> None:
 def _logging(settings: Settings) -> None:
     from bot import logs
 
-    logs.setup(settings.log_level, json_lines=settings.log_format == "json")
+    logs.setup(settings.log_level, json_lines=settings.log_format == "json", secrets=settings.secrets())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -93,7 +93,8 @@ def serve(host: str) -> None:
         return
     from bot.web import TandemWSGI, make_server
 
-    server = make_server(TandemWSGI(app, engine), host=host, port=settings.port)
+    wsgi = TandemWSGI(app, engine, signing_secret=settings.slack_signing_secret, max_body=settings.max_body_bytes)
+    server = make_server(wsgi, host=host, port=settings.port)
     install = ", /slack/install, /slack/oauth_redirect" if settings.multi_workspace else ""
     click.echo(f"tandem: HTTP on {host}:{settings.port} (/slack/events{install}, /healthz)")
     server.run()

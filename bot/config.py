@@ -5,6 +5,8 @@ A missing or malformed setting is reported as one line naming the variable; the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -26,7 +28,12 @@ VARIABLES: dict[str, str] = {
     "TANDEM_LOG_LEVEL": "logging level (default INFO)",
     "TANDEM_CHANNEL_INTERVAL": "seconds between two messages the worker posts to one conversation (default 1, 0: off)",
     "TANDEM_WORKSPACE_BUDGET": "Web API calls per minute per workspace and method the workers make (default 300)",
+    "TANDEM_MAX_BODY_BYTES": "largest HTTP request body `tandem serve` accepts, in bytes; larger ones get 413 (1 MiB)",
 }
+
+# Settings that are secrets: read from the environment only (or a git-ignored ``.env`` in the working directory,
+# for development), with no default, and never shown: ``repr(settings)`` masks them, the logs redact them.
+SECRETS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret")
 
 
 class ConfigError(Exception):
@@ -50,6 +57,25 @@ class Settings(BaseSettings):
     log_format: str = Field(default="json", alias="TANDEM_LOG_FORMAT")  # "json" (one object a line) or "text"
     channel_interval: float = Field(default=1.0, alias="TANDEM_CHANNEL_INTERVAL", ge=0, le=60)
     workspace_budget: int = Field(default=300, alias="TANDEM_WORKSPACE_BUDGET", ge=0, le=100_000)
+    max_body_bytes: int = Field(default=1024 * 1024, alias="TANDEM_MAX_BODY_BYTES", ge=16 * 1024, le=64 * 1024 * 1024)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, object]]:
+        """``repr()`` and ``str()`` show every setting but the secrets, and the database URL without its password."""
+        for name, value in super().__repr_args__():
+            if name in SECRETS and value is not None:
+                yield name, "***"
+            elif name == "database_url" and isinstance(value, str):
+                yield name, _hide_password(value)
+            else:
+                yield name, value
+
+    def secrets(self) -> list[str]:
+        """The secret values that are set (the database password too), for the logs to redact."""
+        values = [getattr(self, name) for name in SECRETS]
+        from sqlalchemy.engine import make_url
+
+        values.append(make_url(self.database_url).password)
+        return [str(v) for v in values if v]
 
     @field_validator("database_url")
     @classmethod
@@ -145,6 +171,12 @@ class Settings(BaseSettings):
             )
         if not self.slack_signing_secret:
             raise ConfigError(f"SLACK_SIGNING_SECRET: not set ({VARIABLES['SLACK_SIGNING_SECRET']})")
+
+
+def _hide_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -13,6 +13,9 @@ from bot.resources import resource_dir
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # A statement's parameters hold what people wrote and the workspaces' bot tokens: never in SQLAlchemy's log
+    # lines (``sqlalchemy.engine`` at INFO) or in the text of a database error that gets logged.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         # Threads of one process (web, worker and clock in the demo) share the file.
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})

@@ -28,6 +28,12 @@ ACK_SECONDS = Histogram(
     buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0),
     registry=REGISTRY,
 )
+REJECTED = Counter(
+    "tandem_requests_rejected",
+    "HTTP requests refused before anything acted on them, by reason (signature: 401, too_large: 413)",
+    ["reason"],
+    registry=REGISTRY,
+)
 EVENTS_DUPLICATE = Counter(
     "tandem_events_duplicate", "Slack events delivered again and acknowledged without handling", registry=REGISTRY
 )

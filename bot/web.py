@@ -1,5 +1,21 @@
 """HTTP entry: ``/slack/events`` (events, commands, interactivity), ``/healthz`` and ``/metrics`` (Prometheus), as
-one WSGI app; with several workspaces (OAuth) also ``/slack/install`` and ``/slack/oauth_redirect``."""
+one WSGI app; with several workspaces (OAuth) also ``/slack/install`` and ``/slack/oauth_redirect``.
+
+What a request must be before anything acts on it:
+
+- no body larger than ``max_body`` bytes (``TANDEM_MAX_BODY_BYTES``, 1 MiB; Slack's payloads are a few KB): waitress
+  answers 413 from the Content-Length header before it reads the body (``max_request_body_size``), and this app
+  answers 413 from CONTENT_LENGTH under any other WSGI server, reading at most ``max_body`` bytes;
+- every POST to ``/slack/events`` carries Slack's ``X-Slack-Signature`` (v0, HMAC-SHA256 of the body with the
+  signing secret) over an ``X-Slack-Request-Timestamp`` at most 5 minutes from now, either way: checked here, in the
+  HTTP thread, before the request reaches Bolt, so a busy listener pool can never turn a forged request's 401 into
+  the 200 Tandem answers for a slow listener; Bolt's own RequestVerification middleware checks it again;
+- ``/slack/install`` and ``/slack/oauth_redirect`` are GETs from a browser, not from Slack, so they carry no
+  signature: the redirect is bound to its install link by slack_sdk's one-time ``state`` (stored in the
+  ``slack_oauth_states`` table for 10 minutes, and in a cookie of the browser that started the install), and the
+  ``code`` is exchanged for a token only with the client secret;
+- ``/healthz`` and ``/metrics`` act for nobody and say nothing about anyone (counts by kind and status).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +29,7 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 
 from bot import metrics
@@ -22,15 +39,27 @@ log = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
 
+MAX_BODY = 1024 * 1024  # bytes; the default of TANDEM_MAX_BODY_BYTES
+
 
 class TandemWSGI:
-    def __init__(self, app: App, engine: Engine) -> None:
+    def __init__(
+        self, app: App, engine: Engine, *, signing_secret: str | None = None, max_body: int = MAX_BODY
+    ) -> None:
         self.slack = SlackRequestHandler(app, path="/slack/events")
         self.engine = engine
+        self.max_body = max_body
+        secret = signing_secret if signing_secret is not None else getattr(app, "_signing_secret", None)
+        if not secret:
+            raise ValueError("the HTTP entry needs the app's signing secret")
+        self.verifier = SignatureVerifier(secret)
         metrics.watch_outbox(engine)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        if self._length(environ) > self.max_body:
+            metrics.REJECTED.labels("too_large").inc()
+            return self._json(start_response, "413 Payload Too Large", {"ok": False, "error": "too_large"})
         if path == "/slack/events":
             return self._slack(environ, start_response)
         if path in ("/slack/install", "/slack/oauth_redirect"):  # GET, in a browser; Bolt's 404 in token mode
@@ -47,18 +76,38 @@ class TandemWSGI:
         """Bolt answers after the listeners ran (process_before_response), so the time to the answer is the ack
         latency Slack sees."""
         started = time.perf_counter()
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
+        length = self._length(environ)
         body = environ["wsgi.input"].read(length) if length > 0 else b""
         environ["wsgi.input"] = io.BytesIO(body)
+        if environ.get("REQUEST_METHOD", "GET") == "POST" and not self._signed(environ, body):
+            metrics.REJECTED.labels("signature").inc()
+            return self._json(start_response, "401 Unauthorized", {"ok": False, "error": "invalid_request"})
         kind = metrics.request_kind(str(environ.get("CONTENT_TYPE") or ""), body)
         try:
             return self.slack(environ, start_response)
         finally:
             metrics.REQUESTS.labels(kind).inc()
             metrics.ACK_SECONDS.labels(kind).observe(time.perf_counter() - started)
+
+    @staticmethod
+    def _length(environ: dict[str, Any]) -> int:
+        try:
+            return max(0, int(environ.get("CONTENT_LENGTH") or 0))
+        except ValueError:
+            return 0
+
+    def _signed(self, environ: dict[str, Any], body: bytes) -> bool:
+        """Slack's v0 signature over this body, timestamped within 5 minutes of now (slack_sdk's check, as Bolt's).
+        Only Slack's ``ssl_check`` pings are let through unsigned, as Bolt does: Bolt answers them with an empty 200
+        and nothing else."""
+        if body.startswith(b"ssl_check=1") or b"&ssl_check=1" in body:
+            return True
+        timestamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "")
+        if not timestamp.isdigit():
+            return False
+        return self.verifier.is_valid(
+            body=body, timestamp=timestamp, signature=str(environ.get("HTTP_X_SLACK_SIGNATURE") or "")
+        )
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -79,4 +128,6 @@ def make_server(wsgi: TandemWSGI, *, host: str, port: int, threads: int = 8, **o
     """A waitress server (production WSGI) ready to ``run()``; port 0 picks a free port."""
     from waitress import create_server
 
+    # waitress refuses a Content-Length >= max_request_body_size with 413 before reading the body
+    options.setdefault("max_request_body_size", wsgi.max_body + 1)
     return create_server(wsgi, host=host, port=port, threads=threads, ident="tandem", **options)

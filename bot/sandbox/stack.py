@@ -85,7 +85,16 @@ class LocalStack:
         self.session_factory = make_session_factory(self.engine)
         self.app = build_app(self.settings, session_factory=self.session_factory, clock=self.clock)
         self._server = make_server(
-            TandemWSGI(self.app, self.engine), host="127.0.0.1", port=0, threads=4, asyncore_loop_timeout=0.05
+            TandemWSGI(
+                self.app,
+                self.engine,
+                signing_secret=self.settings.slack_signing_secret,
+                max_body=self.settings.max_body_bytes,
+            ),
+            host="127.0.0.1",
+            port=0,
+            threads=4,
+            asyncore_loop_timeout=0.05,
         )  # stops quickly between tests
         self._thread = threading.Thread(target=self._serve, args=(self._server,), name="tandem-web", daemon=True)
         self._thread.start()
