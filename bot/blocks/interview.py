@@ -185,6 +185,18 @@ def moved_message(locale: str, *, step: Step) -> dict[str, Any]:
     return kit.message(text, [kit.context(_heading(locale, step)), kit.context(text)])
 
 
+def not_yours(locale: str) -> dict[str, Any]:
+    """A step's button or modal that belongs to someone else's interview: said to the clicker alone."""
+    text = _t(locale, "not_yours")
+    return kit.message(text, [kit.section(text)])
+
+
+def not_yours_errors(locale: str, view: dict[str, Any]) -> dict[str, str]:
+    """The same, on the modal's first input (the modal stays open; nothing is saved)."""
+    first = next((b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"), None)
+    return {str(first): _p(locale, "not_yours")} if first else {}
+
+
 def reminder_message(
     locale: str, *, number: int, name: str, program: str, step: Step, enrollment_id: int
 ) -> dict[str, Any]:

@@ -131,16 +131,18 @@ def show_current_step(session: Session, *, enrollment: Enrollment, now: datetime
 # -- what listeners call (these commit) ---------------------------------------------------------------------
 def choose(
     session: Session, *, participant: Participant, action_id: str, value: str, clicked: MessageRef | None, now: datetime
-) -> None:
-    """A step's button: time zone and language confirmed, a role, consent. Commits."""
+) -> dict[str, Any] | None:
+    """A step's button: time zone and language confirmed, a role, consent. Commits. Returns a note for the clicker
+    alone when the step is not theirs (nothing changes), else None."""
     step, answer = CHOICES[action_id]
     enrollment = _enrollment_at(session, participant=participant, value=value, step=step)
     if enrollment is None:
-        return
+        session.rollback()
+        return blocks.not_yours(participant.locale)
     if not _is_current(enrollment, step):
         _stale(session, enrollment=enrollment, participant=participant, step=step, clicked=clicked, now=now)
         session.commit()
-        return
+        return None
     if step is Step.SETTINGS:
         participant.settings_confirmed = True
     elif step is Step.ROLE:
@@ -150,37 +152,39 @@ def choose(
     participant.updated_at = now
     _advance(session, enrollment=enrollment, participant=participant, step=step, clicked=clicked, now=now)
     session.commit()
+    return None
 
 
 def open_step(
     session: Session, *, participant: Participant, value: str, clicked: MessageRef | None, now: datetime
-) -> dict[str, Any] | None:
-    """The modal for the step behind ``value`` (a modal step, or SETTINGS to correct), prefilled; None when
-    that step is not the current one (its message is then marked answered). Commits."""
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(the modal for the step behind ``value`` (a modal step, or SETTINGS to correct), prefilled; a note for the
+    clicker alone). Neither when that step is not the current one (its message is then marked answered); only
+    the note when the step is not theirs (nothing changes). Commits."""
     ref = rules.parse_step_ref(value)
-    if ref is None:
-        return None
-    enrollment = _enrollment_at(session, participant=participant, value=value, step=ref[1])
+    enrollment = _enrollment_at(session, participant=participant, value=value, step=ref[1]) if ref else None
+    if ref is None or enrollment is None or ref[1] not in rules.STEP_FIELDS:
+        session.rollback()
+        return None, blocks.not_yours(participant.locale)
     step = ref[1]
-    if enrollment is None or step not in rules.STEP_FIELDS:
-        return None
     if not _is_current(enrollment, step):
         _stale(session, enrollment=enrollment, participant=participant, step=step, clicked=clicked, now=now)
         session.commit()
-        return None
+        return None, None
     _touch(enrollment, now)
     step_message_ref(session, enrollment)  # remember where the step's DM is while we are here
     session.commit()
     metadata: dict[str, Any] = {"e": enrollment.id, "s": str(step)}
     if clicked is not None:
         metadata["m"] = clicked.as_dict()
-    return blocks.step_modal(
+    view = blocks.step_modal(
         participant.locale,
         step=step,
         profile=profile_of(participant),
         offered=_offered(session, enrollment.program_id),
         metadata=metadata,
     )
+    return view, None
 
 
 def submit_step(
@@ -192,7 +196,8 @@ def submit_step(
     step = rules.parse_step(metadata.get("s"))
     enrollment = _own(session, participant=participant, enrollment_id=rules.parse_int(metadata.get("e")))
     if enrollment is None or step not in rules.STEP_FIELDS:
-        return None
+        session.rollback()
+        return blocks.not_yours_errors(participant.locale, view)
     offered = _offered(session, enrollment.program_id)
     form = blocks.read_form(view)
     errors = rules.validate_step(step, form, offered=offered)

@@ -24,7 +24,7 @@ def _clicked(body: dict[str, Any]) -> MessageRef | None:
 
 def on_choice(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
     ack()
-    interview.choose(
+    note = interview.choose(
         db(context),
         participant=caller(context, client),
         action_id=action["action_id"],
@@ -32,11 +32,13 @@ def on_choice(ack: Ack, body: dict, action: dict, context: BoltContext, client: 
         clicked=_clicked(body),
         now=now(context),
     )
+    if note is not None and context.respond is not None:
+        context.respond(replace_original=False, response_type="ephemeral", **note)
 
 
 def on_open(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
     ack()
-    view = interview.open_step(
+    view, note = interview.open_step(
         db(context),
         participant=caller(context, client),
         value=action.get("value") or "",
@@ -45,6 +47,8 @@ def on_open(ack: Ack, body: dict, action: dict, context: BoltContext, client: We
     )
     if view is not None:
         client.views_open(trigger_id=body["trigger_id"], view=view)
+    if note is not None and context.respond is not None:
+        context.respond(replace_original=False, response_type="ephemeral", **note)
 
 
 def on_continue(ack: Ack, action: dict, context: BoltContext, client: WebClient) -> None:

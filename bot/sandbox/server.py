@@ -811,6 +811,15 @@ class Sandbox:
         with self.lock:
             self._views[view_id]["state"] = {"values": copy.deepcopy(values)}
 
+    def forge_view(self, user_id: str, spec: dict[str, Any]) -> dict[str, Any]:
+        """Put a modal on ``user_id``'s stack as if Tandem had opened it for them: a test replays someone else's
+        modal (its blocks, callback_id and private_metadata) to see that Tandem checks who submits it."""
+        keep = ("type", "title", "submit", "close", "blocks", "callback_id", "private_metadata", "external_id")
+        with self.lock:
+            view = self._new_view({k: copy.deepcopy(v) for k, v in spec.items() if k in keep}, user_id)
+            self._view_stacks.setdefault(user_id, []).append(view["id"])
+            return copy.deepcopy(view)
+
     # ------------------------------------------------------------------ faults
     def inject(
         self, method: str | None, *, status: int, times: int = 1, retry_after: int = 1, after: bool = False

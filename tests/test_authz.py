@@ -1,0 +1,784 @@
+"""The authorization matrix, end to end: every entry point in ``bot.access`` is classified, and every ADMIN, PAIR
+and SELF one is played by someone who may not use it, with real ids of someone else's things in its value or
+private_metadata, as signed requests through the sandbox. Each attempt must be refused in words the person can
+read, change nothing in the database, and show nothing of pair A (its goals, notes, answers, names).
+
+One program is built once per backend: a host, two matched pairs (A: Alma and Arne; B: Bela and Bodo), Otto who is
+in no program, Cleo halfway through her interview and Cato with an unanswered invitation; pair A has goals, notes,
+a proposed agreement, an answered week, a retro with a quote, a trial check-in, a logged value, a learning card
+draft and an escalation."""
+
+from __future__ import annotations
+
+import ast
+import copy
+import inspect
+import json
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, MetaData, select
+
+from bot import access
+from bot.access import Access, Surface
+from bot.blocks import cohorts as cohort_blocks
+from bot.blocks import impact as impact_blocks
+from bot.blocks import matching as matching_blocks
+from bot.ids import ID
+from bot.models import (
+    Agreement,
+    AgreementVersion,
+    Base,
+    Enrollment,
+    Escalation,
+    Goal,
+    LearningCard,
+    MatchProposal,
+    MatchRound,
+    Metric,
+    Note,
+    Pair,
+    PairWeek,
+    Participant,
+    PollRound,
+    Program,
+    Retro,
+    RetroAnswer,
+    SpeedIntro,
+    TrialCheck,
+)
+from bot.sandbox.personas import Persona
+from bot.sandbox.server import Delivery
+from bot.sandbox.stack import LocalStack
+from bot.services import matching
+from tests.admin_helpers import admin_channel, create_program, onboard, persona
+from tests.e2e import assert_calls_ok, make_stack
+
+# name: (role, Slack locale, zone, display name, department, can teach, wants to learn, values)
+PEOPLE = {
+    "Alma": ("digital", "en-GB", "Europe/Berlin", "Alma", "Content", ["podcasts"], ["governance"], ["growth"]),
+    "Arne": ("context", "de-DE", "Europe/Berlin", "Arne", "Finance", ["governance"], ["podcasts"], ["growth"]),
+    "Bela": ("digital", "en-GB", "Europe/Berlin", "Bela", "Social", ["short video"], ["budgeting"], ["trust"]),
+    "Bodo": ("context", "en-GB", "Europe/Berlin", "Bodo", "Risk", ["budgeting"], ["short video"], ["trust"]),
+}
+# what pair A wrote: none of it may reach anyone else
+GOAL = "zq7goal Record a first podcast together"
+NOTE = "zq7note the budget talk went well"
+CHANGE = "zq7agreement we meet on Tuesdays instead"
+ANSWER = "zq7answer we tried a podcast app"
+RETRO = "zq7retro the podcast episode"
+QUOTE = "zq7quote Reverse mentoring made me curious"
+CARD = "zq7card What a podcast taught me"
+HELP = "zq7help we are stuck"
+MARKERS = ("zq7", "Alma", "Arne")
+BOOKKEEPING = {"slack_event", "clock_tick"}  # not what a person changes
+WORKSPACE_CACHE = {"admin_members", "admin_members_fetched_at"}  # hosts.authorize refreshes it for anyone
+
+
+# -- sending what Slack would send, with any value ---------------------------------------------------------------
+def act(stack: LocalStack, who: Persona, action_id: str, value: str, *, channel: str | None = None) -> Delivery:
+    """A click on a button ``action_id`` carrying ``value``, on a message only ``who`` sees in ``channel`` (their DM
+    with Tandem by default): what a forged or replayed button looks like."""
+    sandbox = stack.sandbox
+    channel = channel or who.dm
+    ts = sandbox.next_ts()
+    payload = {
+        "type": "block_actions",
+        "user": {"id": who.id, "username": who.name, "name": who.name, "team_id": sandbox.team_id},
+        "trigger_id": sandbox.issue_trigger(who.id),
+        "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": True},
+        "channel": {"id": channel, "name": sandbox.channel_name(channel)},
+        "response_url": sandbox.issue_response_url(channel, who.id, message_ts=ts, is_ephemeral=True),
+        "state": {"values": {}},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b",
+                "text": {"type": "plain_text", "text": "x"},
+                "value": value,
+                "action_ts": sandbox.next_ts(),
+            }
+        ],
+    }
+    return sandbox.send_interaction(payload)
+
+
+def opened(stack: LocalStack, who: Persona, action_id: str, value: str, *, channel: str | None = None) -> dict:
+    """``who`` clicks a button that opens a modal: the modal."""
+    before = {v["id"] for v in who.open_views()}
+    assert act(stack, who, action_id, value, channel=channel).ok
+    new = [v for v in who.open_views() if v["id"] not in before]
+    assert new, f"{action_id} {value!r} opened no modal for {who.name}: {who.ephemeral_messages()[-1:]}"
+    return new[-1]
+
+
+def _texts(delivery: Delivery) -> str:
+    return delivery.body or ""
+
+
+# -- the world ---------------------------------------------------------------------------------------------------
+@dataclass
+class World:
+    stack: LocalStack
+    channel: str  # the admin channel
+    group_a: str  # pair A's group DM
+    people: dict[str, Persona]
+    ids: dict[str, Any]
+    views: dict[str, dict[str, Any]]  # callback_id -> a modal Tandem opened for someone entitled to it
+    submit: dict[str, dict[str, Any]]  # callback_id -> values a real submission would carry
+    tables: list[Any] = field(default_factory=list)
+    baseline: dict[str, list[tuple]] = field(default_factory=dict)
+
+
+def _one(stack: LocalStack, query: Any) -> Any:
+    with stack.session_factory() as s:
+        return s.scalars(query).first()
+
+
+def _participant_id(stack: LocalStack, p: Persona) -> int:
+    return _one(stack, select(Participant.id).where(Participant.slack_user_id == p.id))
+
+
+def _build(stack: LocalStack) -> World:
+    hanna = persona(stack, "Hanna", is_admin=True)
+    channel = admin_channel(stack, hanna)
+    create_program(
+        stack,
+        hanna,
+        channel,
+        **{
+            ID.PROGRAM_START.value: "2027-01-04",
+            ID.PROGRAM_WEEKS.value: "8",
+            ID.PROGRAM_TRIAL.value: "4",
+            ID.PROGRAM_SIGNUP_OPEN.value: ["open"],
+        },
+    )
+    people = onboard(stack, PEOPLE)
+    alma, arne, bela = people["Alma"], people["Arne"], people["Bela"]
+    otto = persona(stack, "Otto")  # in no program; Tandem knows him (he asked for help once)
+    assert otto.slash("help").ok
+    program_id = _one(stack, select(Program.id))
+    views: dict[str, dict[str, Any]] = {}
+    submit: dict[str, dict[str, Any]] = {}
+
+    # speed dating first (cards for everyone onboarded), then matching: Alma with Arne, Bela with Bodo
+    views[ID.SPEED_MODAL] = opened(stack, hanna, ID.SPEED_START, str(program_id), channel=channel)
+    assert not hanna.submit(views[ID.SPEED_MODAL]["id"]).body
+    stack.advance(timedelta(minutes=1))
+    hanna.slash("admin match", channel_id=channel)
+    stack.settle()
+    preview = [m for m in stack.sandbox.messages(channel) if m.get("text", "").startswith("Matching preview")][-1]
+    hanna.click(ID.MATCH_APPROVE, message=preview)
+    stack.settle()
+    ids: dict[str, Any] = {"program": program_id}
+    with stack.session_factory() as s:
+        pid = {p.slack_user_id: p.id for p in s.scalars(select(Participant))}
+        pairs = {frozenset((p.participant_a_id, p.participant_b_id)): p for p in s.scalars(select(Pair))}
+        pair_a = pairs[frozenset((pid[alma.id], pid[arne.id]))]
+        pair_b = pairs[frozenset((pid[bela.id], pid[people["Bodo"].id]))]
+        ids.update(pair_a=pair_a.id, pair_b=pair_b.id, participants=pid)
+        group_a = matching.pair_channel(s, pair_a)
+        assert group_a
+        round_ = s.scalars(select(MatchRound)).one()
+        ids["round"] = round_.id
+        ids["proposal"] = s.scalars(select(MatchProposal.id).where(MatchProposal.round_id == round_.id)).first()
+        ids["agreement"] = s.scalars(select(Agreement.id).where(Agreement.pair_id == pair_a.id)).one()
+        ids["intro"] = s.scalars(select(SpeedIntro.id).where(SpeedIntro.participant_id == pid[alma.id])).first()
+    assert ids["intro"] is not None
+
+    # pair A writes: goals, a note, a change to the agreement; Alma asks the hosts for help; drafts a card
+    views[ID.GOAL_MODAL] = opened(stack, alma, ID.GOAL_OPEN, str(ids["pair_a"]))
+    submit[ID.GOAL_MODAL] = {ID.GOAL_TEXT_1.value: GOAL}
+    assert not alma.submit(views[ID.GOAL_MODAL]["id"], submit[ID.GOAL_MODAL]).body
+    assert alma.slash(f"note {NOTE}").ok
+    views[ID.AGREEMENT_MODAL] = opened(stack, alma, ID.AGREEMENT_PROPOSE, str(ids["agreement"]))
+    submit[ID.AGREEMENT_MODAL] = {ID.AGREEMENT_F_AGENDA.value: CHANGE, ID.AGREEMENT_NOTE.value: CHANGE}
+    assert not alma.submit(views[ID.AGREEMENT_MODAL]["id"], submit[ID.AGREEMENT_MODAL]).body
+    submit[ID.AGREEMENT_MODAL] = {ID.AGREEMENT_F_AGENDA.value: CHANGE + " and Fridays"}
+    views[ID.HELP_ME_MODAL] = opened(stack, alma, ID.HELP_ME, "")
+    submit[ID.HELP_ME_MODAL] = {ID.HELP_ME_TEXT.value: HELP}
+    assert alma.submit(views[ID.HELP_ME_MODAL]["id"], submit[ID.HELP_ME_MODAL]).ok
+    views[ID.CARD_MODAL] = opened(stack, alma, ID.CARD_OPEN, "")
+    submit[ID.CARD_MODAL] = {ID.CARD_TITLE.value: CARD, ID.CARD_TEXT.value: CARD}
+    assert alma.submit(views[ID.CARD_MODAL]["id"], submit[ID.CARD_MODAL]).ok
+    # the hosts add a metric the pairs report; Cleo signs up (her interview starts), Cato is invited
+    views[ID.METRIC_MODAL] = opened(stack, hanna, ID.METRIC_ADD, str(program_id), channel=channel)
+    submit[ID.METRIC_MODAL] = {
+        ID.METRIC_NAME.value: "Podcasts published",
+        ID.METRIC_UNIT.value: "episodes",
+        ID.METRIC_REPORTER.value: "pair",
+        ID.METRIC_BASELINE.value: "0",
+        ID.METRIC_TARGET_LOW.value: "4",
+    }
+    assert not hanna.submit(views[ID.METRIC_MODAL]["id"], submit[ID.METRIC_MODAL]).body
+    submit[ID.METRIC_MODAL] = {**submit[ID.METRIC_MODAL], ID.METRIC_NAME.value: "Videos"}
+    cleo, cato = persona(stack, "Cleo"), persona(stack, "Cato")
+    assert cleo.slash("join").ok
+    views[ID.INVITE_MODAL] = opened(stack, hanna, ID.PROGRAM_INVITE, str(program_id), channel=channel)
+    submit[ID.INVITE_MODAL] = {ID.INVITE_USERS.value: [cato.id]}
+    assert not hanna.submit(views[ID.INVITE_MODAL]["id"], submit[ID.INVITE_MODAL]).body
+    submit[ID.INVITE_MODAL] = {ID.INVITE_USERS.value: [otto.id]}
+    stack.settle()
+
+    # four weeks on: the week's prompt, the trial check-in and the pulse (Monday 1 February, 09:00 in Berlin)
+    stack.clock.set(datetime(2027, 2, 1, 7, 50, tzinfo=UTC))  # type: ignore[attr-defined]
+    stack.advance(timedelta(minutes=30), step=timedelta(minutes=10))
+    with stack.session_factory() as s:
+        week = s.scalars(
+            select(PairWeek)
+            .where(PairWeek.pair_id == ids["pair_a"], PairWeek.status == "open")
+            .order_by(PairWeek.number.desc())
+        ).first()
+        assert week is not None, "no week prompt for pair A"
+        ids["week"] = week.id
+        ids["trial"] = s.scalars(select(TrialCheck.id).where(TrialCheck.pair_id == ids["pair_a"])).one()
+        ids["poll"] = s.scalars(select(PollRound.id).order_by(PollRound.id.desc())).first()
+        ids["metric"] = s.scalars(select(Metric.id)).one()
+    assert ids["poll"] is not None
+    views[ID.RHYTHM_ANSWER_MODAL] = opened(stack, alma, ID.RHYTHM_ANSWER, str(ids["week"]))
+    submit[ID.RHYTHM_ANSWER_MODAL] = {ID.RHYTHM_ANSWER_TEXT.value: ANSWER}
+    assert not alma.submit(views[ID.RHYTHM_ANSWER_MODAL]["id"], submit[ID.RHYTHM_ANSWER_MODAL]).body
+    views[ID.RHYTHM_AGREED_MODAL] = opened(stack, alma, ID.RHYTHM_AGREED, str(ids["week"]))
+    submit[ID.RHYTHM_AGREED_MODAL] = {ID.RHYTHM_HOMEWORK.value: ANSWER, ID.RHYTHM_NEXT_STEP.value: ANSWER}
+    views[ID.RHYTHM_CANCEL_MODAL] = opened(stack, alma, ID.RHYTHM_CANCEL, str(ids["week"]))
+    submit[ID.RHYTHM_CANCEL_MODAL] = {}
+    views[ID.RHYTHM_MOVE_MODAL] = opened(stack, alma, ID.RHYTHM_MOVE, str(ids["week"]))
+    submit[ID.RHYTHM_MOVE_MODAL] = {ID.RHYTHM_MOVE_TO.value: "2027-02-10"}
+    views[ID.METRIC_LOG_MODAL] = opened(stack, alma, ID.METRIC_LOG, f"pair:{ids['pair_a']}")
+    submit[ID.METRIC_LOG_MODAL] = {ID.METRIC_WHICH.value: str(ids["metric"]), ID.METRIC_VALUE.value: "3"}
+    assert not alma.submit(views[ID.METRIC_LOG_MODAL]["id"], submit[ID.METRIC_LOG_MODAL]).json().get("errors")
+    views[ID.POLL_MODAL] = opened(stack, alma, ID.POLL_OPEN, str(ids["poll"]))
+    submit[ID.POLL_MODAL] = {ID.POLL_MOOD.value: "4"}
+
+    # the retro after week 4 (Thursday 10:00 in Berlin): both fill it in, Alma with a quote
+    stack.clock.set(datetime(2027, 2, 4, 8, 50, tzinfo=UTC))  # type: ignore[attr-defined]
+    stack.advance(timedelta(minutes=20), step=timedelta(minutes=10))
+    ids["retro"] = _one(stack, select(Retro.id).where(Retro.pair_id == ids["pair_a"]))
+    assert ids["retro"] is not None
+    form = {
+        ID.RETRO_WENT_WELL.value: RETRO,
+        ID.RETRO_LEARNED.value: RETRO,
+        ID.RETRO_CHANGE.value: RETRO,
+        ID.RETRO_TALK_SHARE.value: "4",
+        ID.RETRO_QUOTE.value: QUOTE,
+    }
+    views[ID.RETRO_MODAL] = opened(stack, alma, ID.RETRO_OPEN, str(ids["retro"]))
+    assert not alma.submit(views[ID.RETRO_MODAL]["id"], form).body
+    submit[ID.RETRO_MODAL] = form
+    stack.settle()
+
+    with stack.session_factory() as s:
+        ids["goal"] = s.scalars(select(Goal.id).where(Goal.pair_id == ids["pair_a"])).first()
+        ids["note"] = s.scalars(select(Note.id).where(Note.pair_id == ids["pair_a"])).first()
+        ids["version"] = s.scalars(
+            select(AgreementVersion.id).where(AgreementVersion.agreement_id == ids["agreement"])
+        ).all()[-1]
+        ids["retro_answer"] = s.scalars(select(RetroAnswer.id).where(RetroAnswer.retro_id == ids["retro"])).first()
+        ids["escalation"] = s.scalars(select(Escalation.id)).one()
+        ids["card"] = s.scalars(select(LearningCard.id)).one()
+        enrollment = {
+            e.participant_id: e.id for e in s.scalars(select(Enrollment).where(Enrollment.program_id == program_id))
+        }
+        pid = {p.slack_user_id: p.id for p in s.scalars(select(Participant))}
+        ids["enrollment_cleo"] = enrollment[pid[cleo.id]]
+        ids["enrollment_cato"] = enrollment[pid[cato.id]]
+        ids["participants"] = pid
+    assert None not in ids.values(), ids
+
+    # modals hosts open (their callback's private_metadata names the program, the round, the escalation)
+    for action_id, callback_id in (
+        (ID.PROGRAM_EDIT, ID.PROGRAM_MODAL),
+        (ID.AGREEMENT_TEMPLATE, ID.AGREEMENT_TEMPLATE_MODAL),
+        (ID.RETRO_SETTINGS, ID.RETRO_SETTINGS_MODAL),
+        (ID.POLL_SETTINGS, ID.POLL_SETTINGS_MODAL),
+    ):
+        views[callback_id] = opened(stack, hanna, action_id, str(program_id), channel=channel)
+    submit[ID.PROGRAM_MODAL] = {ID.PROGRAM_NAME.value: "Renamed by someone"}
+    submit[ID.AGREEMENT_TEMPLATE_MODAL] = {ID.AGREEMENT_F_AGENDA.value: "An agenda nobody asked for"}
+    submit[ID.RETRO_SETTINGS_MODAL] = {ID.RETRO_EVERY.value: "2"}
+    submit[ID.POLL_SETTINGS_MODAL] = {ID.POLL_THRESHOLD.value: "3"}
+    submit[ID.SPEED_MODAL] = {}
+    views[ID.ESCALATION_ANSWER_MODAL] = opened(
+        stack, hanna, ID.ESCALATION_ANSWER, str(ids["escalation"]), channel=channel
+    )
+    submit[ID.ESCALATION_ANSWER_MODAL] = {ID.ESCALATION_ANSWER_TEXT.value: "Not a host's answer"}
+    with stack.session_factory() as s:
+        program = s.get(Program, program_id)
+        metric = s.get(Metric, ids["metric"])
+        assert program is not None and metric is not None
+        views[ID.COHORT_ALUMNI_MODAL] = cohort_blocks.alumni_modal(
+            "en", program=program, path="Pilot", alumni={alma.id: "Alma"}
+        )
+        host_log = impact_blocks.log_modal(
+            "en", scope=f"host:{program_id}", program="Pilot 2027", metrics=[metric], today=date(2027, 2, 4), pair=False
+        )
+    submit[ID.COHORT_ALUMNI_MODAL] = {ID.COHORT_ALUMNI_PICK.value: [alma.id]}
+    views["host:" + ID.METRIC_LOG_MODAL] = host_log
+    submit["host:" + ID.METRIC_LOG_MODAL] = {ID.METRIC_WHICH.value: str(ids["metric"]), ID.METRIC_VALUE.value: "3"}
+    # a private channel of Otto's with Tandem in it, where he tries to make himself a host
+    otto_channel = stack.sandbox.create_channel("otto-hosts", is_private=True, members=[otto.id])
+    stack.sandbox.invite(otto_channel, stack.sandbox.bot_user_id, inviter=otto.id)
+    ids["otto_channel"] = otto_channel
+    views[ID.MATCH_SWAP_MODAL] = matching_blocks.swap_modal("en", round_id=ids["round"], program_name="Pilot 2027")
+    submit[ID.MATCH_SWAP_MODAL] = {ID.MATCH_SWAP_PERSON.value: alma.id, ID.MATCH_SWAP_WITH.value: bela.id}
+    # the interview step Cleo is at: its modal
+    views[ID.INTERVIEW_MODAL] = _interview_modal(stack, cleo, ids["enrollment_cleo"])
+    submit[ID.INTERVIEW_MODAL] = {}
+    views[ID.NOTE_MODAL] = opened(stack, alma, ID.NOTE_ADD, str(ids["pair_a"]))
+    submit[ID.NOTE_MODAL] = {ID.NOTE_TEXT.value: NOTE + " again"}
+    views[ID.CARD_MODAL] = opened(stack, alma, ID.CARD_EDIT, str(ids["card"]))
+    submit[ID.CARD_MODAL] = {ID.CARD_TITLE.value: CARD + " edited"}
+    stack.settle()
+    for p in (*people.values(), hanna, otto, cleo, cato):
+        for view in p.open_views():
+            p.close(view["id"])
+    return World(
+        stack=stack,
+        channel=channel,
+        group_a=group_a,
+        people={**{k.lower(): v for k, v in people.items()}, "hanna": hanna, "otto": otto, "cleo": cleo, "cato": cato},
+        ids=ids,
+        views=views,
+        submit=submit,
+    )
+
+
+def _interview_modal(stack: LocalStack, cleo: Persona, enrollment_id: int) -> dict[str, Any]:
+    """Cleo goes through her interview's first steps until one opens a modal; that modal."""
+    for _ in range(4):
+        message = next(
+            (m for m in reversed(cleo.dm_messages()) if ID.INTERVIEW_OPEN.value in json.dumps(m.get("blocks"))),
+            None,
+        )
+        if message is not None:
+            cleo.click(ID.INTERVIEW_OPEN, message=message)
+            return cleo.open_views()[-1]
+        step = next(m for m in reversed(cleo.dm_messages()) if ID.INTERVIEW_STEP.value in json.dumps(m.get("blocks")))
+        for action in (ID.INTERVIEW_SETTINGS_OK, ID.INTERVIEW_ROLE_DIGITAL):
+            if action.value in json.dumps(step.get("blocks")):
+                cleo.click(action, message=step)
+                stack.settle()
+                break
+    raise AssertionError(f"no interview modal for enrollment {enrollment_id}")
+
+
+# -- one stack per backend ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def world(database_url: str, engine: Engine) -> Iterator[World]:
+    stack = make_stack(database_url).start()
+    try:
+        w = _build(stack)
+        meta = MetaData()
+        meta.reflect(engine)
+        w.tables = [t for t in meta.sorted_tables if t.name not in BOOKKEEPING]
+        w.baseline = _dump(engine, w.tables)
+        yield w
+        assert_calls_ok(stack)
+    finally:
+        stack.stop()
+        with engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+def _dump(engine: Engine, tables: list[Any]) -> dict[str, list[tuple]]:
+    out: dict[str, list[tuple]] = {}
+    with engine.connect() as conn:
+        for table in tables:
+            columns = [c for c in table.columns if not (table.name == "workspace" and c.name in WORKSPACE_CACHE)]
+            rows = conn.execute(select(*columns).order_by(*table.primary_key.columns)).all()
+            out[table.name] = [tuple(map(_plain, row)) for row in rows]
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return json.dumps(value, sort_keys=True, default=str) if isinstance(value, dict | list) else value
+
+
+def _changes(before: dict[str, list[tuple]], after: dict[str, list[tuple]]) -> dict[str, Any]:
+    found = {}
+    for name in after:
+        old, new = set(before.get(name, [])), set(after[name])
+        if old != new:
+            found[name] = {"gone": sorted(old - new, key=repr)[:3], "new": sorted(new - old, key=repr)[:3]}
+    return found
+
+
+# -- the cases ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Case:
+    surface: Surface
+    name: str  # the matrix key: action_id, callback_id, command word, event type
+    attacker: str  # a key of World.people
+    value: str = ""  # a button's value, a command's arguments: "{pair_a}" is filled from World.ids
+    view: str = ""  # for a view: the key of World.views whose modal is replayed
+    channel: str = ""  # "admin", "group_a", "otto_channel", or the attacker's DM
+
+    @property
+    def id(self) -> str:
+        variant = f"[{self.value}]" if self.value and self.surface is not Surface.ADMIN_COMMAND else ""
+        view = f"[{self.view.split(':')[0]}]" if self.view.startswith("host:") else ""
+        return f"{self.surface.value}:{self.name}{variant}{view}-as-{self.attacker}"
+
+
+ADMIN_VALUES: dict[ID, str] = {
+    ID.MATCH_APPROVE: "{round}",
+    ID.MATCH_RERUN: "{round}",
+    ID.MATCH_DISCARD: "{round}",
+    ID.MATCH_SWAP: "{round}",
+    ID.MATCH_LOCK: "[{round}, {proposal}]",
+    ID.ESCALATION_ANSWER: "{escalation}",
+    ID.RETRO_POST_QUOTE: "{retro_answer}",
+}
+PAIR_VALUES: dict[ID, str] = {
+    ID.AGREEMENT_ACCEPT: "{version}",
+    ID.AGREEMENT_PROPOSE: "{agreement}",
+    ID.GOAL_OPEN: "{pair_a}",
+    **dict.fromkeys((ID.GOAL_PROGRESS_25, ID.GOAL_PROGRESS_50, ID.GOAL_PROGRESS_75, ID.GOAL_DONE), "{goal}"),
+    ID.GOAL_REOPEN: "{goal}",
+    **dict.fromkeys((ID.RHYTHM_ANSWER, ID.RHYTHM_AGREED, ID.RHYTHM_CANCEL, ID.RHYTHM_MOVE), "{week}"),
+    ID.NOTE_ADD: "{pair_a}",
+    ID.NOTE_TOGGLE_RED: "{note}",
+    ID.RETRO_OPEN: "{retro}",
+    ID.RETRO_CONSENT_YES: "{retro_answer}",
+    ID.RETRO_CONSENT_NO: "{retro_answer}",
+    ID.METRIC_LOG: "pair:{pair_a}",
+    ID.TRIAL_CONTINUE: "{trial}",
+    ID.TRIAL_SWITCH: "{trial}",
+}
+SELF_VALUES: dict[ID, str] = {
+    ID.INVITE_JOIN: "{enrollment_cato}",
+    ID.INVITE_DECLINE: "{enrollment_cato}",
+    ID.INTERVIEW_SETTINGS_OK: "{enrollment_cleo}:settings",
+    ID.INTERVIEW_SETTINGS_CHANGE: "{enrollment_cleo}:settings",
+    ID.INTERVIEW_ROLE_DIGITAL: "{enrollment_cleo}:role",
+    ID.INTERVIEW_ROLE_CONTEXT: "{enrollment_cleo}:role",
+    ID.INTERVIEW_ROLE_BOTH: "{enrollment_cleo}:role",
+    ID.INTERVIEW_OPEN: "{enrollment_cleo}:about",
+    ID.INTERVIEW_AGREE: "{enrollment_cleo}:agreement",
+    ID.SPEED_YES: "{intro}",
+    ID.SPEED_MAYBE: "{intro}",
+    ID.SPEED_NO: "{intro}",
+    ID.POLL_OPEN: "{poll}",
+    ID.CARD_PUBLISH: "{card}",
+    ID.CARD_EDIT: "{card}",
+    ID.CARD_DELETE: "{card}",
+}
+# who may not: hosts' things are tried by a pair member and an outsider; a pair's by a member of the other pair and
+# an outsider; a person's by someone else in the program and an outsider (the pulse: by Cleo, who was not asked)
+ATTACKERS = {Access.ADMIN: ("alma", "otto"), Access.PAIR: ("bela", "otto"), Access.SELF: ("arne", "otto")}
+SELF_ATTACKERS = {ID.POLL_OPEN: ("cleo", "otto"), ID.POLL_MODAL: ("cleo", "otto")}
+# views whose modal an entitled person opened; the OWN ones each attacker opens for themselves
+OWN_VALUES = {ID.HELP_ME_MODAL.value: {ID.HELP_ME_TEXT.value: "zq8 Otto would like to talk"}}
+OWN_VIEW_OPENER = {
+    ID.PROFILE_MODAL: ID.PROFILE_EDIT,
+    ID.HELP_ME_MODAL: ID.HELP_ME,
+    ID.RHYTHM_PAUSE_MODAL: ID.RHYTHM_PAUSE,
+}
+
+
+def _cases() -> list[Case]:
+    cases: list[Case] = []
+    values = {**ADMIN_VALUES, **PAIR_VALUES, **SELF_VALUES}
+    for action_id, cls in access.ACTIONS.items():
+        if cls in ATTACKERS:
+            channel = "admin" if cls is Access.ADMIN else ""
+            value = values.get(action_id, "{program}")
+            for who in SELF_ATTACKERS.get(action_id, ATTACKERS[cls]):
+                cases.append(Case(Surface.ACTION, action_id.value, who, value=value, channel=channel))
+    for who in ATTACKERS[Access.ADMIN]:
+        cases.append(Case(Surface.ACTION, ID.METRIC_LOG.value, who, value="host:{program}", channel="admin"))
+    for callback_id, cls in access.VIEWS.items():
+        if cls in ATTACKERS:
+            for who in SELF_ATTACKERS.get(callback_id, ATTACKERS[cls]):
+                cases.append(Case(Surface.VIEW, callback_id.value, who, view=callback_id.value))
+    for who in ATTACKERS[Access.ADMIN]:
+        cases.append(Case(Surface.VIEW, ID.METRIC_LOG_MODAL.value, who, view="host:" + ID.METRIC_LOG_MODAL.value))
+    for word in access.ADMIN_COMMANDS:
+        for who in ATTACKERS[Access.ADMIN]:
+            cases.append(Case(Surface.ADMIN_COMMAND, word, who, value="admin " + word))
+    cases.append(Case(Surface.ADMIN_COMMAND, "setup", "otto", value="admin setup", channel="otto_channel"))
+    # a reply in pair A's week thread counts only from its partners
+    for who in ATTACKERS[Access.PAIR]:
+        cases.append(Case(Surface.EVENT, "message", who, value="thread", channel="group_a"))
+    # about themselves: played by Otto, typed in pair A's group DM where a channel matters
+    for word in access.COMMANDS:
+        if word != "join":
+            cases.append(Case(Surface.COMMAND, word, "otto", value=word, channel="group_a"))
+    for word, args in (("note", "note zq8 typed in their DM"), ("notes", "notes red zq8"), ("notes", "notes program")):
+        cases.append(Case(Surface.COMMAND, word, "otto", value=args, channel="group_a"))
+    for action_id, cls in access.ACTIONS.items():
+        if cls in (Access.OWN, Access.PUBLIC):
+            cases.append(Case(Surface.ACTION, action_id.value, "otto", value="{pair_a}"))
+    for callback_id in OWN_VIEW_OPENER:
+        cases.append(Case(Surface.VIEW, callback_id.value, "otto", view=callback_id.value))
+    cases.append(Case(Surface.VIEW, ID.CARD_MODAL.value, "otto", view="program:" + ID.CARD_MODAL.value))
+    cases.append(Case(Surface.SHORTCUT, ID.NOTE_SHORTCUT.value, "otto"))
+    cases.append(Case(Surface.EVENT, "app_home_opened", "otto"))
+    cases.append(Case(Surface.COMMAND, "join", "otto", value="join"))  # last: Otto is in the program after it
+    return cases
+
+
+CASES = _cases()
+GUARDED = (Access.ADMIN, Access.PAIR, Access.SELF)
+
+
+def _fill(template: str, ids: dict[str, Any]) -> str:
+    return template.format(**ids) if template else ""
+
+
+@dataclass
+class Seen:
+    """What one attempt showed the attacker, and everything Tandem sent anywhere meanwhile."""
+
+    dms: list[dict[str, Any]]
+    ack: str
+    ephemeral: list[dict[str, Any]]
+    views: list[dict[str, Any]]
+    calls: list[dict[str, Any]]
+    responses: list[dict[str, Any]]
+
+    def text(self) -> str:
+        everything = [self.ack, self.ephemeral, self.views, self.calls, self.responses, self.dms]
+        return json.dumps(everything, ensure_ascii=False)
+
+
+def _play(w: World, case: Case) -> Seen:
+    stack, sandbox = w.stack, w.stack.sandbox
+    who = w.people[case.attacker]
+    channel = {"admin": w.channel, "group_a": w.group_a, "otto_channel": w.ids.get("otto_channel", "")}.get(
+        case.channel, ""
+    )
+    calls, posts, ephemeral = len(sandbox.calls), len(sandbox.response_url_posts), len(who.ephemeral_messages())
+    views_before = {v["id"] for v in who.open_views()}
+    dms = len(who.dm_messages())
+    if case.surface is Surface.ACTION:
+        delivery = act(stack, who, case.name, _fill(case.value, w.ids), channel=channel or None)
+    elif case.surface in (Surface.COMMAND, Surface.ADMIN_COMMAND):
+        delivery = who.slash(_fill(case.value, w.ids), channel_id=channel or None)
+    elif case.surface is Surface.VIEW:
+        if case.name in {v.value for v in OWN_VIEW_OPENER}:
+            spec = opened(stack, who, OWN_VIEW_OPENER[ID(case.name)], "")
+        elif case.view.startswith("program:"):  # a new card for a program Otto is not in
+            spec = copy.deepcopy(w.views[ID.CARD_MODAL])
+            spec["private_metadata"] = json.dumps({"program_id": w.ids["program"]})
+        else:
+            spec = w.views[case.view]
+        forged = sandbox.forge_view(who.id, spec)
+        views_before.add(forged["id"])
+        if case.name in {v.value for v in OWN_VIEW_OPENER}:
+            values = OWN_VALUES.get(case.name, {})
+        elif case.view.startswith("program:"):
+            values = w.submit[ID.CARD_MODAL]
+        else:
+            values = w.submit.get(case.view, {})
+        delivery = who.submit(forged["id"], values)
+    elif case.surface is Surface.SHORTCUT:
+        delivery = sandbox.send_interaction(
+            {
+                "type": "message_action",
+                "callback_id": case.name,
+                "trigger_id": sandbox.issue_trigger(who.id),
+                "action_ts": sandbox.next_ts(),
+                "user": {"id": who.id, "name": who.name, "username": who.name, "team_id": sandbox.team_id},
+                "channel": {"id": who.dm, "name": "directmessage"},
+                "message_ts": sandbox.next_ts(),
+                "message": {"type": "message", "user": who.id, "text": "save this", "ts": sandbox.next_ts()},
+                "response_url": sandbox.issue_response_url(who.dm, who.id),
+            }
+        )
+    elif case.name == "message":  # a reply in pair A's week thread
+        thread_ts = _one(stack, select(PairWeek.thread_ts).where(PairWeek.id == w.ids["week"]))
+        delivery = sandbox.deliver_event(
+            {
+                "type": "message",
+                "user": who.id,
+                "text": "zq8 an answer that is not mine to give",
+                "channel": w.group_a,
+                "channel_type": "mpim",
+                "ts": sandbox.next_ts(),
+                "thread_ts": thread_ts or sandbox.next_ts(),
+            }
+        )
+    else:
+        delivery = who.open_home()
+    assert delivery.ok, (delivery.status, delivery.body)
+    if not (delivery.body or who.ephemeral_messages()[ephemeral:] or len(who.open_views()) > len(views_before)):
+        stack.settle()  # an answer by DM goes through the outbox
+    return Seen(
+        dms=who.dm_messages()[dms:],
+        ack=_texts(delivery),
+        ephemeral=who.ephemeral_messages()[ephemeral:],
+        views=[v for v in who.open_views() if v["id"] not in views_before],
+        calls=sandbox.calls[calls:],
+        responses=sandbox.response_url_posts[posts:],
+    )
+
+
+def _own_rows_dropped(w: World, dump: dict[str, list[tuple]], who: Persona) -> dict[str, list[tuple]]:
+    """The dump without the rows that are the attacker's own (their participant row, enrollments, outbox DMs ...)."""
+    pid = w.ids["participants"].get(who.id)
+    mine = {who.id, who.dm}
+    out = {}
+    for table in w.tables:
+        names = [c.name for c in table.columns if not (table.name == "workspace" and c.name in WORKSPACE_CACHE)]
+        keys = [i for i, n in enumerate(names) if n in ("participant_id", "author_id")]
+        is_participant = table.name == "participant"
+        out[table.name] = [
+            row
+            for row in dump[table.name]
+            if not (
+                (table.name == "outbox" and w.channel in row)  # the hosts hear of it (help-me)
+                or mine & {v for v in row if isinstance(v, str)}
+                or any(isinstance(v, str) and who.id in v for v in row)
+                or (pid is not None and any(row[i] == pid for i in keys))
+                or (is_participant and pid is not None and row[names.index("id")] == pid)
+            )
+        ]
+    return out
+
+
+def _opened_for_target(view: dict[str, Any], value: str) -> bool:
+    """A modal whose private_metadata names the thing the forged value named."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return False
+    flat = json.dumps(meta)
+    wanted = {value, *value.replace(":", " ").split()} - {"pair", "host", "settings", "role", "about", "agreement"}
+    return any(f'": {v}' in flat or f'": "{v}"' in flat for v in wanted if v)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_refused_unchanged_and_nothing_shown(world: World, case: Case) -> None:
+    w = world
+    cls = access.matrix()[(case.surface, case.name)]
+    problems = len(w.stack.sandbox.problems)
+    who = w.people[case.attacker]
+    try:
+        seen = _play(w, case)
+        after = _dump(w.stack.engine, w.tables)
+        guarded = cls in GUARDED or case.value.startswith("host:") or case.view.startswith(("host:", "program:"))
+        if guarded or (case.surface is Surface.EVENT and case.name == "message"):
+            assert _changes(w.baseline, after) == {}, "something changed"
+        else:  # about themselves: nothing of anyone else changed
+            mine_before, mine_after = _own_rows_dropped(w, w.baseline, who), _own_rows_dropped(w, after, who)
+            assert _changes(mine_before, mine_after) == {}, "something of someone else changed"
+        leaked = [m for m in MARKERS if m in seen.text()]
+        assert not leaked, f"{leaked} shown: {seen.text()[:2000]}"
+        assert w.stack.sandbox.problems[problems:] == []
+        assert all(post["ok"] for post in seen.responses), seen.responses
+        if case.surface is Surface.EVENT:
+            return
+        homes = [c for c in seen.calls if c["method"] == "views.publish" and c["args"].get("user_id") == who.id]
+        shown = [
+            seen.ack,
+            *(m.get("text") for m in seen.ephemeral),
+            *(json.dumps(v) for v in seen.views),
+            *homes,
+            *seen.dms,
+        ]
+        assert any(shown), "no answer the person can read"
+        if guarded and case.surface is Surface.VIEW:
+            answer = json.loads(seen.ack) if seen.ack else {}
+            assert answer.get("response_action") in ("errors", "update"), f"the modal just closed: {seen.ack!r}"
+            assert all(answer.get("errors", {}).values())
+        if guarded and case.surface is Surface.ACTION:
+            value = _fill(case.value, w.ids)
+            entitled = [v["callback_id"] for v in seen.views if _opened_for_target(v, value)]
+            assert not entitled, f"opened {entitled} on someone else's {value}"
+    finally:
+        w.baseline = _dump(w.stack.engine, w.tables)
+        for view in who.open_views():
+            who.close(view["id"])
+
+
+# -- the matrix is complete ----------------------------------------------------------------------------------------
+class _Recorder:
+    """Stands in for the Bolt app in ``register_all``: records what each listener is registered for."""
+
+    installation_store = None
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[Surface, str]] = set()
+
+    def _on(self, surface: Surface):  # type: ignore[no-untyped-def]
+        def register(key: Any, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+            assert isinstance(key, str), f"{surface} registered with a non-string matcher {key!r}"
+            self.seen.add((surface, key))
+            return lambda listener: listener
+
+        return register
+
+    def __getattr__(self, name: str) -> Any:
+        surfaces = {
+            "action": Surface.ACTION,
+            "block_action": Surface.ACTION,
+            "view": Surface.VIEW,
+            "view_submission": Surface.VIEW,
+            "shortcut": Surface.SHORTCUT,
+            "global_shortcut": Surface.SHORTCUT,
+            "message_shortcut": Surface.SHORTCUT,
+            "options": Surface.OPTIONS,
+            "block_suggestion": Surface.OPTIONS,
+            "event": Surface.EVENT,
+            "command": Surface.COMMAND,
+        }
+        if name in surfaces:
+            return self._on(surfaces[name])
+        if name in ("middleware", "error", "use"):
+            return lambda listener: listener
+        if name == "dispatch":
+            return lambda request: None
+        raise AttributeError(name)
+
+
+def _command_words() -> tuple[set[str], set[str]]:
+    """The words ``/tandem`` and ``/tandem admin`` understand, read from the code that parses them: every string
+    compared with the parsed subcommand (``parsed.name``, ``command.name``, ``sub``), literals and module tables."""
+    from bot.flows import admin as admin_flow
+    from bot.flows import commands as commands_flow
+    from bot.handlers import commands as commands_handler
+
+    def words(module: Any, subject: str, functions: tuple[str, ...]) -> set[str]:
+        found: set[str] = set()
+        tree = ast.parse(textwrap.dedent(inspect.getsource(module)))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.FunctionDef) and node.name in functions):
+                continue
+            for compare in (n for n in ast.walk(node) if isinstance(n, ast.Compare)):
+                if ast.unparse(compare.left) != subject:
+                    continue
+                for other in compare.comparators:
+                    value = eval(compile(ast.Expression(other), "<matrix>", "eval"), vars(module))
+                    found.update([value] if isinstance(value, str) else list(value))
+        return found
+
+    commands = words(commands_handler, "parsed.name", ("on_tandem", "_reply")) | words(
+        commands_flow, "command.name", ("answer",)
+    )
+    return commands - {"admin"}, words(admin_flow, "sub", ("command",))
+
+
+def test_every_entry_point_is_in_the_matrix() -> None:
+    """A listener, or a ``/tandem`` word, without a class in ``bot.access`` fails here: classify it first."""
+    from bot.handlers import register_all
+
+    recorder = _Recorder()
+    register_all(recorder, session_factory=None, clock=None)  # type: ignore[arg-type]
+    matrix = access.matrix()
+    registered = {key for key in recorder.seen if key[0] is not Surface.COMMAND}
+    assert recorder.seen - registered == {(Surface.COMMAND, "/tandem")}
+    words, admin_words = _command_words()
+    registered |= {(Surface.COMMAND, w) for w in words} | {(Surface.ADMIN_COMMAND, w) for w in admin_words}
+    assert sorted(registered - set(matrix)) == [], "entry points without a class in bot.access"
+    assert sorted(set(matrix) - registered) == [], "classes for entry points nobody registers"
+    # every guarded entry point is played by someone who may not use it
+    played = {(c.surface, c.name) for c in CASES}
+    guarded = {key for key, cls in matrix.items() if cls in GUARDED}
+    assert sorted(guarded - played) == []
