@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 
 from bot.domain.localtime import zone
 
@@ -97,3 +98,38 @@ def parse_months(raw: object) -> tuple[int | None, str | None]:
     if not MIN_MONTHS <= months <= MAX_MONTHS:
         return None, "retention_months.range"
     return months, None
+
+
+class ProgramLike(Protocol):
+    start_date: date | None
+    duration_weeks: int
+    closed_at: datetime | None
+    retention_months: int
+    timezone: str
+
+
+def of(program: ProgramLike) -> Schedule | None:
+    """:func:`schedule` for a program (any object with the program's fields)."""
+    return schedule(
+        start_date=program.start_date,
+        duration_weeks=program.duration_weeks,
+        closed_at=program.closed_at,
+        retention_months=program.retention_months,
+        tz=program.timezone,
+    )
+
+
+def ends_on(program: ProgramLike, *, today: date) -> date | None:
+    """The day the program ended (exclusive), or None when it has not ended by ``today`` (or has no end yet)."""
+    end = end_day(
+        start_date=program.start_date,
+        duration_weeks=program.duration_weeks,
+        closed_at=program.closed_at,
+        tz=program.timezone,
+    )
+    return end if end is not None and end <= today else None
+
+
+def expires_on(program: ProgramLike, end: date) -> date:
+    """The day the data of a program that ended on ``end`` is deleted (at ``QUIET_HOUR``)."""
+    return add_months(end, program.retention_months)
