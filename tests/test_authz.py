@@ -469,10 +469,15 @@ SELF_VALUES: dict[ID, str] = {
     ID.CARD_EDIT: "{card}",
     ID.CARD_DELETE: "{card}",
 }
-# who may not: hosts' things are tried by a pair member and an outsider; a pair's by a member of the other pair and
-# an outsider; a person's by someone else in the program and an outsider (the pulse: by Cleo, who was not asked)
-ATTACKERS = {Access.ADMIN: ("alma", "otto"), Access.PAIR: ("bela", "otto"), Access.SELF: ("arne", "otto")}
-SELF_ATTACKERS = {ID.POLL_OPEN: ("cleo", "otto"), ID.POLL_MODAL: ("cleo", "otto")}
+# who may not: hosts' things are tried by a pair member and an outsider; a pair's by a member of the other pair, an
+# outsider and a host (hosts see no pair's data); a person's by someone else in the program, an outsider and a host
+# (the pulse: by Cleo, who was not asked)
+ATTACKERS = {
+    Access.ADMIN: ("alma", "otto"),
+    Access.PAIR: ("bela", "otto", "hanna"),
+    Access.SELF: ("arne", "otto", "hanna"),
+}
+SELF_ATTACKERS = {ID.POLL_OPEN: ("cleo", "otto", "hanna"), ID.POLL_MODAL: ("cleo", "otto", "hanna")}
 # views whose modal an entitled person opened; the OWN ones each attacker opens for themselves
 OWN_VALUES = {ID.HELP_ME_MODAL.value: {ID.HELP_ME_TEXT.value: "zq8 Otto would like to talk"}}
 OWN_VIEW_OPENER = {
@@ -513,14 +518,16 @@ def _cases() -> list[Case]:
     for word, args in (("note", "note zq8 typed in their DM"), ("notes", "notes red zq8"), ("notes", "notes program")):
         cases.append(Case(Surface.COMMAND, word, "otto", value=args, channel="group_a"))
     for action_id, cls in access.ACTIONS.items():
-        if cls in (Access.OWN, Access.PUBLIC):
+        if cls in (Access.OWN, Access.PUBLIC) and action_id is not ID.JOIN_PICK:
             cases.append(Case(Surface.ACTION, action_id.value, "otto", value="{pair_a}"))
     for callback_id in OWN_VIEW_OPENER:
         cases.append(Case(Surface.VIEW, callback_id.value, "otto", view=callback_id.value))
     cases.append(Case(Surface.VIEW, ID.CARD_MODAL.value, "otto", view="program:" + ID.CARD_MODAL.value))
     cases.append(Case(Surface.SHORTCUT, ID.NOTE_SHORTCUT.value, "otto"))
     cases.append(Case(Surface.EVENT, "app_home_opened", "otto"))
-    cases.append(Case(Surface.COMMAND, "join", "otto", value="join"))  # last: Otto is in the program after it
+    # last: Otto is in the program after these
+    cases.append(Case(Surface.ACTION, ID.JOIN_PICK.value, "otto", value="{program}"))
+    cases.append(Case(Surface.COMMAND, "join", "otto", value="join"))
     return cases
 
 

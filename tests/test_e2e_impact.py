@@ -167,7 +167,7 @@ def test_metrics_values_kpis_digest_home_and_export(stack: LocalStack) -> None:
 
         wei = s.scalars(select(Participant).where(Participant.slack_user_id == outsider.id)).first()
         view_for_outsider, note = impact_flow.pair_log_view(s, participant=wei, value=f"pair:{ana_pair}", now=MONDAY_3)
-    assert view_for_outsider is None and note is not None and "isn't active" in _dump(note)
+    assert view_for_outsider is None and note is not None and "isn't your tandem" in _dump(note)
 
     # -- the first Monday after the start (11 January): the first digest at 09:00 Berlin, then week 1's prompts;
     # Ana and Lea answer, Mia and Tom's pair stays silent; Ana writes a red note

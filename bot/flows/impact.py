@@ -100,6 +100,17 @@ def _pair_of(session: Session, participant: Participant | None, pair_id: int | N
     return pair if participant.id in (pair.participant_a_id, pair.participant_b_id) else None
 
 
+def _why_not(session: Session, participant: Participant | None, pair_id: int | None) -> str:
+    """Why ``_pair_of`` found nothing, as a note key: the pair is not the person's, or it ended."""
+    pair = session.get(Pair, pair_id) if pair_id else None
+    mine = (
+        pair is not None
+        and participant is not None
+        and participant.id in (pair.participant_a_id, pair.participant_b_id)
+    )
+    return "pair_gone" if mine else "pair_not_yours"
+
+
 def host_log_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
     """*Log a value* for hosts (value ``host:<program id>``): the program's host-reported metrics."""
     _workspace, program, refusal = host_program(session, who, value.removeprefix("host:"), slack=slack, now=now)
@@ -125,9 +136,10 @@ def pair_log_view(
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """*Log a value* for a pair (value ``pair:<pair id>``): (the modal, None) or (None, a note why not)."""
     locale = participant.locale if participant else "en"
-    pair = _pair_of(session, participant, _int(value.removeprefix("pair:")))
+    pair_id = _int(value.removeprefix("pair:"))
+    pair = _pair_of(session, participant, pair_id)
     if pair is None:
-        return None, blocks.note(locale, "pair_gone")
+        return None, blocks.note(locale, _why_not(session, participant, pair_id))
     program = session.get(Program, pair.program_id)
     metrics = impact.pair_metric_programs(session, [pair.id]).get(pair.id, [])
     if program is None or not metrics:
@@ -166,6 +178,7 @@ def submit_log(
     kind, _, raw_id = scope.partition(":")
     program: Program | None = None
     pair_id: int | None = None
+    missing = "pair_gone"
     by = participant.slack_user_id if participant else ""
     if kind == "host" and host is not None and slack is not None:
         workspace, refusal = authorize_host(session, host, slack, now, anywhere=True)
@@ -177,9 +190,11 @@ def submit_log(
         pair = _pair_of(session, participant, _int(raw_id))
         if pair is not None:
             program, pair_id = session.get(Program, pair.program_id), pair.id
+        else:
+            missing = _why_not(session, participant, _int(raw_id))
         reporter = MetricReporter.PAIR
     if program is None:
-        return {first: blocks._p(locale, "pair_gone")}, None
+        return {first: blocks._p(locale, missing)}, None
     values = state_values(view)
     metric = _metric_in(session, _int(values.get(ID.METRIC_WHICH.value)), program.id, reporter)
     if metric is None:
