@@ -1,4 +1,4 @@
-"""The ``tandem`` command: db, serve, worker, clock, demo."""
+"""The ``tandem`` command: db, serve, worker, clock, demo, data-inventory."""
 
 from __future__ import annotations
 
@@ -156,6 +156,32 @@ def clock() -> None:
     _logging(settings)
     engine, session_factory = _runtime(settings)
     run_clock(engine, session_factory, SystemClock())
+
+
+@main.command("data-inventory")
+@click.option("--output", default="DATA.md", show_default=True, type=click.Path(dir_okay=False), help="file to write")
+@click.option("--check", is_flag=True, help="write nothing; exit 1 when the file differs from what would be written")
+def data_inventory(output: str, check: bool) -> None:
+    """Write DATA.md: every table and column, its purpose, who sees it and how long it is kept."""
+    from pathlib import Path
+
+    from bot.inventory import render
+
+    try:
+        text = render()
+    except ValueError as exc:  # a table or column without an entry in bot/models/inventory.py
+        click.echo(f"tandem: {exc}", err=True)
+        sys.exit(2)
+    path = Path(output)
+    if check:
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != text:
+            click.echo(f"tandem: {output} is out of date; run `tandem data-inventory --output {output}`", err=True)
+            sys.exit(1)
+        click.echo(f"{output} is up to date")
+        return
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}")
 
 
 @main.command()

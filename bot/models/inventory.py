@@ -1,0 +1,839 @@
+"""The data inventory: for every table and column Tandem's database holds, what it is for, who can see it in Slack,
+how long it is kept, and what kind of data it is. ``tandem data-inventory`` writes DATA.md from it (``bot.inventory``);
+a test fails when a table or column of the models or migrations has no entry here, or an entry names one that is gone.
+
+Kept apart from the models so that they stay readable; the key of a column is ``"table.column"`` as in the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# ---------------------------------------------------------------------------------------------- kinds of data
+IDENTIFIER = "identifier"  # who someone is: a Slack user id, or a link to a participant row
+PROFILE = "profile"  # what a person said about themselves (or Slack says about them), about them
+FREE_TEXT = "free text"  # words a person wrote
+ACTIVITY = "activity"  # what a person did and when, linked to them
+AGGREGATE = "aggregate"  # counts and averages, or answers that are linked to nobody
+PROGRAM = "program"  # a program's set-up, written by its hosts
+OPERATIONAL = "operational"  # how Tandem works: ids of Slack objects, states, timestamps of its own work
+SECRET = "secret"  # a credential
+
+KINDS: dict[str, str] = {
+    IDENTIFIER: "who someone is: a Slack user id, or the link to a person's row",
+    PROFILE: "what a person told Tandem about themselves in the interview (or what Slack says: name, zone, language)",
+    FREE_TEXT: "words a person wrote: notes, weekly answers, goals, retro answers, cards, comments",
+    ACTIVITY: "what a person did and when (answered, accepted, cancelled), linked to them",
+    AGGREGATE: "counts, rates and averages, or answers linked to nobody (the anonymous pulse)",
+    PROGRAM: "a program's set-up and settings, written by its hosts",
+    OPERATIONAL: "how Tandem works: ids of Slack messages and channels, states, times of its own work",
+    SECRET: "a credential (a workspace's bot token): never shown, never logged",
+}
+
+# ---------------------------------------------------------------------------------------------- who sees it
+ME = "the person"
+PAIR = "the person and their partner"
+HOSTS = "hosts"
+NOBODY = "nobody in Slack (Tandem itself)"
+
+# ---------------------------------------------------------------------------------------------- how long
+# A program's data is deleted by the clock `retention_months` (default 12) after the program ends
+# (bot.domain.retention); forget-me (`/tandem forget-me`, bot.services.privacy.forget) deletes or empties a person's
+# own data at once, whenever they ask.
+R_PROGRAM = "until the program's retention ends (default 12 months after the program ends)"
+R_PROGRAM_TEXT = R_PROGRAM + "; forget-me deletes or empties it at once"
+R_PROGRAM_LINK = R_PROGRAM + "; after forget-me it points to an anonymous placeholder, not to the person"
+R_PERSON = (
+    "while the person is in the workspace's Tandem; forget-me empties it at once and keeps only an anonymous "
+    "placeholder row"
+)
+R_WORKSPACE = "while Tandem is installed in the workspace; its data stays after an uninstall, for a reinstall"
+R_EVENTS = "2 days (the clock deletes older rows)"
+R_OUTBOX = "kept after sending (the exactly-once record); forget-me deletes every message that carries the person"
+R_SCHEMA = "as long as the database exists"
+
+
+@dataclass(frozen=True)
+class Column:
+    purpose: str
+    kind: str
+    seen_by: str | None = None  # None: the table's
+    retention: str | None = None  # None: the table's
+
+
+@dataclass(frozen=True)
+class Table:
+    description: str
+    seen_by: str
+    retention: str
+    columns: dict[str, Column] = field(default_factory=dict)
+    source: str = "bot.models"  # where the table is defined
+
+
+def c(purpose: str, kind: str = OPERATIONAL, seen_by: str | None = None, retention: str | None = None) -> Column:
+    return Column(purpose, kind, seen_by, retention)
+
+
+ID = c("row id", OPERATIONAL, seen_by=NOBODY)
+CREATED = c("when the row was written", OPERATIONAL)
+UPDATED = c("when the row last changed", OPERATIONAL)
+
+
+def _program_fk() -> Column:
+    return c("the program it belongs to", OPERATIONAL)
+
+
+def _pair_fk() -> Column:
+    return c("the pair it belongs to", OPERATIONAL)
+
+
+def _host_id(purpose: str, seen_by: str | None = None) -> Column:
+    return c(purpose, IDENTIFIER, seen_by=seen_by, retention="as the row; forget-me of that person empties it")
+
+
+def _person(what: str = "the participant") -> Column:
+    return c(f"{what} (link to their participant row)", IDENTIFIER)
+
+
+TABLES: dict[str, Table] = {
+    # ------------------------------------------------------------------------------------------ workspace & people
+    "workspace": Table(
+        "A Slack workspace where Tandem is installed, its admin channel and who its hosts are.",
+        HOSTS,
+        R_WORKSPACE,
+        {
+            "id": ID,
+            "team_id": c("Slack's id of the workspace", OPERATIONAL),
+            "name": c("the workspace's name, as Slack says", OPERATIONAL),
+            "bot_user_id": c("Tandem's own Slack user id in the workspace", OPERATIONAL),
+            "admin_channel_id": c("the private channel whose members are the hosts", OPERATIONAL),
+            "admin_members": c(
+                "Slack user ids of the admin channel's members (the hosts), as Slack last said (a one-minute cache)",
+                IDENTIFIER,
+                retention="replaced every minute it is needed; forget-me removes the person's id",
+            ),
+            "admin_members_fetched_at": c("when Slack was last asked who the hosts are"),
+            "uninstalled_at": c("when the workspace removed Tandem or revoked its token (None: installed)"),
+            "created_at": CREATED,
+        },
+    ),
+    "participant": Table(
+        "A person who met Tandem in a workspace, with the profile the onboarding interview fills. Matching reads the "
+        "profile; hosts see a person's name and, in the matching preview, the reasons two people fit (what one can "
+        "teach and the other wants to learn, shared values, different departments), never the rest.",
+        ME,
+        R_PERSON,
+        {
+            "id": ID,
+            "workspace_id": c("the workspace", OPERATIONAL),
+            "slack_user_id": c(
+                "the person's Slack user id (after forget-me: a random placeholder)",
+                IDENTIFIER,
+                seen_by="the person, their partner and hosts (as a name in Slack)",
+            ),
+            "display_name": c("name from Slack", PROFILE, seen_by="the person, their partner and hosts"),
+            "tz": c("time zone (from Slack, correctable): prompts come at the person's local time", PROFILE),
+            "locale": c("language, English or German (from Slack, correctable)", PROFILE),
+            "role": c(
+                "role in the tandem: brings digital skills, brings context, or both",
+                PROFILE,
+                seen_by="the person, and hosts in the matching preview",
+            ),
+            "self_description": c("a few words the person wrote about themselves", FREE_TEXT, seen_by=PAIR),
+            "curiosity": c("what the person is curious about", PROFILE),
+            "can_teach": c(
+                "what the person can teach", PROFILE, seen_by="the person; their partner and hosts in match reasons"
+            ),
+            "want_to_learn": c(
+                "what the person wants to learn",
+                PROFILE,
+                seen_by="the person; their partner and hosts in match reasons",
+            ),
+            "learning_style": c("how the person likes to learn", PROFILE),
+            "preferences": c("preferences for a partner (e.g. another department, async)", PROFILE),
+            "values": c("up to three values", PROFILE, seen_by="the person; their partner and hosts in match reasons"),
+            "department": c(
+                "field or department",
+                PROFILE,
+                seen_by="the person; hosts see only whether two people share it (match reasons)",
+            ),
+            "hours_per_week": c("availability in hours a week", PROFILE),
+            "preferred_days": c("preferred weekdays", PROFILE),
+            "consented_at": c("when the person agreed to the basics of the working agreement", ACTIVITY),
+            "settings_confirmed": c("the person confirmed or corrected time zone and language", OPERATIONAL),
+            "avoid": c(
+                "Slack ids of people this person asked not to be paired with",
+                IDENTIFIER,
+                seen_by="the person only (matching respects it without telling anyone)",
+            ),
+            "manager_slack_id": c(
+                "the person's manager when known: nobody is paired within one reporting line",
+                IDENTIFIER,
+                seen_by=NOBODY,
+            ),
+            "waitlisted_at": c("waiting for a partner since (first in line next round)", ACTIVITY, seen_by=HOSTS),
+            "welcomed_at": c("when Tandem's welcome DM went", OPERATIONAL),
+            "paused_until": c("on a break up to this day (/tandem pause): prompts skip it", ACTIVITY, seen_by=PAIR),
+            "created_at": CREATED,
+            "updated_at": UPDATED,
+        },
+    ),
+    # ------------------------------------------------------------------------------------------ programs
+    "program": Table(
+        "A program (cohort) and its set-up, as hosts wrote it in the program modal.",
+        "hosts; participants see its name, rhythm and focus question",
+        "until a host deletes the workspace's data; its free text and participant links go when its retention ends",
+        {
+            "id": ID,
+            "workspace_id": c("the workspace", OPERATIONAL),
+            "name": c("the program's name", PROGRAM),
+            "status": c("draft, open, running, paused or closed", PROGRAM),
+            "default_locale": c("language for people without one", PROGRAM),
+            "learning_fields": c("learning fields / topic paths", PROGRAM),
+            "start_date": c("first day", PROGRAM),
+            "duration_weeks": c("length in weeks", PROGRAM),
+            "rhythm": c("weekly or fortnightly", PROGRAM),
+            "prompt_weekday": c("weekday of the weekly prompt", PROGRAM),
+            "prompt_hour": c("local hour of the weekly prompt", PROGRAM),
+            "trial_weeks": c("length of the trial period", PROGRAM),
+            "focus_question": c("the question each week asks", PROGRAM),
+            "bold_goals": c("example bold goals", PROGRAM),
+            "signup_open": c("anyone may join with /tandem join", PROGRAM),
+            "timezone": c("the program's zone: digests at 09:00 there", PROGRAM),
+            "created_by": _host_id("Slack id of the host who created it"),
+            "last_digest_on": c("the day of the last onboarding digest"),
+            "digest_snapshot": c("the counts the last digest reported", AGGREGATE),
+            "matching_weights": c("weights overriding matching's defaults", PROGRAM),
+            "match_on": c("the day matching is scheduled for", PROGRAM),
+            "match_ran_on": c("the scheduled matching day already handled"),
+            "agreement_template": c("the working agreement's text for new pairs", PROGRAM),
+            "retro_every_weeks": c("retro cycle length", PROGRAM),
+            "community_channel_id": c("the channel consented quotes and published cards go to", PROGRAM),
+            "poll_every_weeks": c("pulse rhythm (0: no pulse)", PROGRAM),
+            "poll_threshold": c("fewest answers a pulse round needs before hosts see anything of it", PROGRAM),
+            "series_id": c("the first program of its topic path (cohorts of one path)", PROGRAM),
+            "retention_months": c("months after the end the program's data is kept (default 12)", PROGRAM),
+            "closed_at": c("when a host closed it (a closed program ends then)", PROGRAM),
+            "expired_at": c("when its retention ended and the clock deleted its data", OPERATIONAL),
+            "created_at": CREATED,
+            "updated_at": UPDATED,
+        },
+    ),
+    "enrollment": Table(
+        "One person in one program: the invitation, their answer and where they are in the onboarding interview.",
+        "the person; hosts see counts (invited, onboarded, matched) and who is in their programs",
+        R_PROGRAM_LINK,
+        {
+            "id": ID,
+            "program_id": _program_fk(),
+            "participant_id": _person(),
+            "status": c("invited, declined, interviewing, onboarded, matched, left ...", ACTIVITY),
+            "source": c("how they came: a host's list, a channel, or /tandem join", OPERATIONAL),
+            "invited_by": _host_id("Slack id of the inviting host"),
+            "invited_at": c("when invited", ACTIVITY),
+            "responded_at": c("when they answered the invitation", ACTIVITY),
+            "interview_step": c("the interview step they are on", ACTIVITY, seen_by=ME),
+            "interview_started_at": c("when the interview began", ACTIVITY, seen_by=ME),
+            "completed_at": c("when the interview was done", ACTIVITY),
+            "last_activity_at": c("their last interview answer: reminders count from it", ACTIVITY, seen_by=NOBODY),
+            "reminders_sent": c("reminders sent (2 at most, then silence)", OPERATIONAL),
+            "last_reminder_at": c("the last reminder", OPERATIONAL),
+            "step_message": c("where the current step's DM is, to update it", OPERATIONAL, seen_by=NOBODY),
+        },
+    ),
+    "invite_batch": Table(
+        "A host's request to invite people (picked, or everyone in a channel), worked through by the clock.",
+        HOSTS,
+        R_PROGRAM,
+        {
+            "id": ID,
+            "program_id": _program_fk(),
+            "requested_by": _host_id("Slack id of the host"),
+            "user_ids": c("Slack ids of the people picked", IDENTIFIER, retention="forget-me removes the person's id"),
+            "channel_id": c("the channel whose members were invited"),
+            "status": c("pending, processing or done"),
+            "created_at": CREATED,
+            "claimed_at": c("when the clock took it"),
+            "processed_at": c("when it was done"),
+            "summary": c("counts: invited, already invited, skipped", AGGREGATE),
+        },
+    ),
+    # ------------------------------------------------------------------------------------------ matching
+    "speed_round": Table(
+        "An optional speed-dating round before matching.",
+        HOSTS,
+        R_PROGRAM,
+        {
+            "id": ID,
+            "program_id": _program_fk(),
+            "status": c("open or closed"),
+            "created_by": _host_id("Slack id of the host"),
+            "created_at": CREATED,
+            "closes_at": c("deadline"),
+            "reminded_at": c("when the one reminder went"),
+            "closed_at": c("when it closed"),
+            "stats": c("counts: people, intros, people without a candidate", AGGREGATE),
+        },
+    ),
+    "speed_intro": Table(
+        "One candidate shown to one person in a speed-dating round, and their private answer. Only the combined "
+        'level of both answers reaches matching; a "no" is never shown to anyone.',
+        "the person (their own candidates and answers)",
+        R_PROGRAM + "; forget-me deletes every intro to or about the person",
+        {
+            "id": ID,
+            "round_id": c("the round"),
+            "participant_id": _person("who was shown the candidate"),
+            "candidate_id": _person("the candidate"),
+            "position": c("order on the person's card"),
+            "reasons": c("why they might fit (matching reasons)", PROFILE),
+            "answer": c("yes, maybe or no", ACTIVITY, seen_by="the person only"),
+            "answered_at": c("when they answered", ACTIVITY, seen_by=NOBODY),
+        },
+    ),
+    "match_round": Table(
+        "One run of matching for a program: a preview hosts adjust, then approve.",
+        HOSTS,
+        R_PROGRAM,
+        {
+            "id": ID,
+            "program_id": _program_fk(),
+            "status": c("preview, approved or discarded"),
+            "created_by": _host_id("Slack id of the host (None: scheduled)"),
+            "created_at": CREATED,
+            "approved_by": _host_id("Slack id of the approving host"),
+            "approved_at": c("when approved"),
+            "stats": c("total score, pool size, score distribution, solver time", AGGREGATE),
+        },
+    ),
+    "match_proposal": Table(
+        "A proposed pair in a matching round, or someone left unmatched with the reason.",
+        HOSTS,
+        R_PROGRAM + "; forget-me takes the person out of a preview and empties the reasons elsewhere",
+        {
+            "id": ID,
+            "round_id": c("the round"),
+            "participant_a_id": _person("one partner"),
+            "participant_b_id": _person("the other partner (None: unmatched)"),
+            "score": c("how well they fit", AGGREGATE),
+            "reasons": c("why they fit, from both profiles", PROFILE),
+            "locked": c("a host locked the pair"),
+            "unmatched_reason": c("why someone is left over", OPERATIONAL),
+        },
+    ),
+    "pair": Table(
+        "Two people of a program learning together in their own group DM with Tandem.",
+        "the two partners and hosts",
+        R_PROGRAM_LINK,
+        {
+            "id": ID,
+            "program_id": _program_fk(),
+            "participant_a_id": _person("one partner"),
+            "participant_b_id": _person("the other partner"),
+            "status": c("active or ended", ACTIVITY),
+            "channel_id": c("the pair's group DM"),
+            "thread_ts": c("the current week's thread"),
+            "round_id": c("the matching round that made it"),
+            "score": c("matching score", AGGREGATE),
+            "reasons": c(
+                "why they were matched, from both profiles",
+                PROFILE,
+                retention=R_PROGRAM + "; forget-me empties it",
+            ),
+            "started_at": c("when they were introduced", ACTIVITY),
+            "ended_at": c("when it ended", ACTIVITY),
+            "end_reason": c(
+                "why it ended (switch after the trial: never who asked; program closed; left)",
+                ACTIVITY,
+                seen_by="the two partners; hosts see counts",
+            ),
+        },
+    ),
+    "trial_check": Table(
+        'The end-of-trial question "continue or switch?" for a pair. It holds no answer of a person: a switch '
+        "sets the flag, a continue writes nothing, so nobody (not even someone reading the database) can tell who "
+        "asked to switch.",
+        "hosts see counts per program",
+        R_PROGRAM,
+        {
+            "id": ID,
+            "pair_id": _pair_fk(),
+            "program_id": _program_fk(),
+            "asked_at": c("when both were asked"),
+            "closes_at": c("deadline"),
+            "switch_requested": c("someone in the pair asked to switch (never who)", AGGREGATE, seen_by=NOBODY),
+            "resolved_at": c("when the outcome was settled"),
+            "outcome": c("continued or switched", ACTIVITY, seen_by="the two partners; hosts see counts"),
+            "reported_at": c("when the hosts' summary counted it"),
+        },
+    ),
+    # ------------------------------------------------------------------------------------------ a pair's weeks
+    "agreement": Table(
+        "A pair's working agreement.",
+        "the two partners",
+        R_PROGRAM,
+        {
+            "id": ID,
+            "pair_id": _pair_fk(),
+            "locale": c("the pair's common language"),
+            "created_at": CREATED,
+            "agreed_at": c("when both first accepted a version", ACTIVITY),
+            "reminders_a": c("reminders to one partner"),
+            "reminders_b": c("reminders to the other partner"),
+            "reminded_a_at": c("the last reminder to one partner"),
+            "reminded_b_at": c("the last reminder to the other partner"),
+        },
+    ),
+    "agreement_version": Table(
+        "One version of a pair's agreement text: the program's template, or a change a partner proposed.",
+        "the two partners",
+        R_PROGRAM,
+        {
+            "id": ID,
+            "agreement_id": c("the agreement"),
+            "number": c("version number"),
+            "sections": c(
+                "the agreement's text by section (a proposed change is the proposer's words)",
+                FREE_TEXT,
+                retention=R_PROGRAM_TEXT,
+            ),
+            "note": c("the proposer's note to the partner", FREE_TEXT, retention=R_PROGRAM_TEXT),
+            "proposed_by": _person("who proposed it (None: the template)"),
+            "created_at": CREATED,
+            "agreed_at": c("when both accepted it", ACTIVITY),
+            "superseded_at": c("when a newer version replaced it"),
+            "channel_id": c("where it was posted"),
+            "message_ts": c("the message showing it"),
+        },
+    ),
+    "agreement_acceptance": Table(
+        "A partner accepted a version of the agreement.",
+        "the two partners",
+        R_PROGRAM_LINK,
+        {
+            "id": ID,
+            "version_id": c("the version"),
+            "participant_id": _person("who accepted"),
+            "accepted_at": c("when", ACTIVITY),
+        },
+    ),
+    "goal": Table(
+        "A pair's bold goal (1 to 3), with progress.",
+        "the two partners; hosts see counts (goals set and done)",
+        R_PROGRAM,
+        {
+            "id": ID,
+            "pair_id": _pair_fk(),
+            "position": c("order in the pair's list"),
+            "text": c("the goal, in the pair's words", FREE_TEXT, retention=R_PROGRAM_TEXT),
+            "due_on": c("optional due date", ACTIVITY),
+            "progress": c("0, 25, 50, 75 or 100 percent", ACTIVITY),
+            "done_at": c("when it was done", ACTIVITY),
+            "created_by": _person("who set it"),
+            "updated_by": _person("who last changed it"),
+            "created_at": CREATED,
+            "updated_at": UPDATED,
+        },
+    ),
+    "pair_week": Table(
+        "One week of a pair's rhythm: its day, the prompt in the pair's thread, the method card, and how it ended.",
+        "the two partners",
+        R_PROGRAM,
+        {
+            "id": ID,
+            "pair_id": _pair_fk(),
+            "number": c("week number"),
+            "day": c("the schedule's day"),
+            "moved_to": c("a partner moved it to this day", ACTIVITY),
+            "status": c("scheduled, posted, cancelled, skipped, missed or closed", ACTIVITY),
+            "method": c("the method card of the week"),
+            "thread_at": c("when its prompt went"),
+            "handled_at": c("when the clock dealt with it"),
+            "channel_id": c("the pair's group DM"),
+            "thread_ts": c("the week's thread"),
+            "agreed_homework": c('"what we agreed": homework', FREE_TEXT, retention=R_PROGRAM_TEXT),
+            "agreed_next_step": c('"what we agreed": the smallest next step', FREE_TEXT, retention=R_PROGRAM_TEXT),
+            "agreed_by": _person("who wrote it"),
+            "agreed_at": c("when", ACTIVITY),
+            "silence_flagged_at": c(
+                "when hosts were told the pair has been quiet for weeks (their names and the week numbers, never "
+                "content)",
+                ACTIVITY,
+                seen_by="the hosts (the pair's names and the quiet weeks)",
+            ),
+            "created_at": CREATED,
+        },
+    ),
+    "week_partner": Table(
+        "One partner's side of a week: their prompt moment, the nudges, whether they answered.",
+        NOBODY,
+        R_PROGRAM_LINK,
+        {
+            "id": ID,
+            "week_id": c("the week"),
+            "participant_id": _person(),
+            "prompt_at": c("the program's hour on the week's day, on their clock"),
+            "nudge_at": c("the DM linking to the thread (later partners)"),
+            "nudge_sent_at": c("when it went"),
+            "midweek_at": c("the one mid-week nudge"),
+            "midweek_sent_at": c("when it went"),
+            "answered_at": c("when they answered that week", ACTIVITY, seen_by=PAIR),
+        },
+    ),
+    "week_answer": Table(
+        "What a partner wrote for a week (a reply in the week's thread, or the Answer modal). Hosts never see it.",
+        "the two partners",
+        R_PROGRAM_TEXT,
+        {
+            "id": ID,
+            "week_id": c("the week"),
+            "participant_id": _person("the author"),
+            "text": c("the answer", FREE_TEXT),
+            "slack_ts": c("the thread reply"),
+            "source": c("thread or modal"),
+            "created_at": c("when it was written", ACTIVITY),
+        },
+    ),
+    "cancellation": Table(
+        "A partner cancelled or moved a week. Less than 24 hours ahead counts as late; a pattern of late ones "
+        "reaches the hosts with counts only.",
+        "the two partners; hosts only counts, when a pattern escalates",
+        R_PROGRAM_LINK,
+        {
+            "id": ID,
+            "pair_id": _pair_fk(),
+            "participant_id": _person("who cancelled or moved"),
+            "week_number": c("the week"),
+            "kind": c("cancel or move", ACTIVITY),
+            "moved_to": c("the new day", ACTIVITY),
+            "late": c("less than 24 hours ahead", ACTIVITY),
+            "created_at": c("when", ACTIVITY),
+            "escalated_at": c("when an escalation counted it"),
+        },
+    ),
+    "note": Table(
+        "A note in a pair's note space. Its visibility (private, pair, hosts, program) decides who reads it; a red "
+        "note, or one under a red topic, never leaves the pair.",
+        "as its visibility says: the author, the pair, hosts, or the program; red: only the pair",
+        R_PROGRAM_TEXT,
+        {
+            "id": ID,
+            "pair_id": _pair_fk(),
+            "program_id": _program_fk(),
+            "author_id": _person("the author"),
+            "text": c("the note", FREE_TEXT),
+            "links": c("links in it, or to a saved message and its files", FREE_TEXT),
+            "topic": c("topic as typed", FREE_TEXT),
+            "topic_key": c("topic, normalized", FREE_TEXT),
+            "visibility": c("private, pair, hosts or program"),
+            "red": c("stays inside the pair"),
+            "red_by": _person("who marked it red"),
+            "source": c("command, shortcut or modal"),
+            "created_at": c("when it was written", ACTIVITY),
+        },
+    ),
+    "red_topic": Table(
+        "A topic a pair marked red: every note of the pair under it stays inside the pair.",
+        "the two partners",
+        R_PROGRAM_TEXT,
+        {
+            "id": ID,
+            "pair_id": _pair_fk(),
+            "topic_key": c("topic, normalized", FREE_TEXT),
+            "topic": c("topic as typed", FREE_TEXT),
+            "created_by": _person("who marked it"),
+            "created_at": CREATED,
+        },
+    ),
+    "escalation": Table(
+        "Something that reached the hosts privately: a request for help (only what the person chose to share) or a "
+        "pattern of late cancellations (the program and a count, never a name).",
+        HOSTS,
+        R_PROGRAM_TEXT,
+        {
+            "id": ID,
+            "workspace_id": c("the workspace"),
+            "kind": c("help or late cancellations"),
+            "participant_id": _person("who a host's answer goes to (hosts see it only if the person shared it)"),
+            "pair_id": _pair_fk(),
+            "program_id": _program_fk(),
+            "shared": c("exactly what the hosts were shown", FREE_TEXT),
+            "created_at": CREATED,
+            "answers": c("how often a host answered"),
+            "answered_at": c("the latest answer"),
+            "answered_by": _host_id("Slack id of the answering host"),
+        },
+    ),
+    # ------------------------------------------------------------------------------------------ pulse and retros
+    "poll_round": Table(
+        "One round of a program's anonymous pulse.",
+        HOSTS,
+        R_PROGRAM,
+        {
+            "id": ID,
+            "program_id": _program_fk(),
+            "number": c("round number"),
+            "opens_on": c("opening day"),
+            "closes_on": c("closing day"),
+            "threshold": c("fewest answers before hosts see anything", PROGRAM),
+            "questions": c("the two rotating questions asked", PROGRAM),
+            "closed": c("results went to the hosts"),
+        },
+    ),
+    "poll_receipt": Table(
+        "Someone was asked in a pulse round, and whether they answered: never what, never when. It cannot be tied to "
+        "a response (see the pulse section above).",
+        "nobody (hosts see the response rate, at or above the threshold)",
+        R_PROGRAM_LINK,
+        {
+            "round_id": c("the round"),
+            "participant_id": _person("who was asked"),
+            "answered": c("they answered (so they cannot answer twice)", ACTIVITY),
+        },
+    ),
+    "poll_response": Table(
+        "One anonymous pulse answer: no person, no time, a random key.",
+        "hosts, only as averages, distributions and shuffled comments of a round at or above the threshold",
+        R_PROGRAM,
+        {
+            "id": c("a random key (not a counter)", AGGREGATE),
+            "round_id": c("the round", AGGREGATE),
+            "mood": c("mood 1 to 5", AGGREGATE),
+            "answers": c("the two questions' answers, 1 to 5", AGGREGATE),
+            "comment": c("an optional comment, linked to nobody", FREE_TEXT),
+        },
+    ),
+    "retro": Table(
+        "A pair's retro at the end of a cycle and of the program.",
+        "the two partners; hosts see counts",
+        R_PROGRAM,
+        {
+            "id": ID,
+            "pair_id": _pair_fk(),
+            "program_id": _program_fk(),
+            "cycle": c("cycle number"),
+            "last_week": c("the week that ended the cycle"),
+            "final": c("the program's end"),
+            "locale": c("language"),
+            "opened_at": c("when it opened"),
+            "channel_id": c("the pair's group DM"),
+            "thread_ts": c("the retro's thread"),
+            "summary_at": c("when both had filled it in", ACTIVITY),
+        },
+    ),
+    "retro_answer": Table(
+        "One partner's retro: what went well, what they learned, what they change, talk share, and a quote they "
+        "would share. The quote reaches hosts only when both partners agreed.",
+        "the two partners; hosts see counts and consented quotes",
+        R_PROGRAM_TEXT,
+        {
+            "id": ID,
+            "retro_id": c("the retro"),
+            "participant_id": _person("the author"),
+            "went_well": c("what went well", FREE_TEXT),
+            "learned": c("what they learned", FREE_TEXT),
+            "change": c("what they change", FREE_TEXT),
+            "talk_share": c("how balanced the talk was, 1 to 5", ACTIVITY),
+            "quote": c(
+                "a quote they would share",
+                FREE_TEXT,
+                seen_by="the two partners; hosts and the community channel once both agreed",
+            ),
+            "author_consent_at": c("the proposer confirmed sharing it", ACTIVITY),
+            "partner_consent_at": c("the partner agreed", ACTIVITY),
+            "declined_at": c("either said no: never shared", ACTIVITY),
+            "posted_at": c("a host posted it to the community channel"),
+            "posted_channel": c("where"),
+            "posted_by": _host_id("Slack id of the host"),
+            "created_at": CREATED,
+            "updated_at": UPDATED,
+        },
+    ),
+    "learning_card": Table(
+        'A participant\'s "what I learned" card: a draft in their DM until they press Publish (their consent), then '
+        "in the program's community channel, with or without their name.",
+        "the author; once published, the community channel",
+        R_PROGRAM_TEXT + " (a published card stays in Slack, where the author can delete it)",
+        {
+            "id": ID,
+            "program_id": _program_fk(),
+            "participant_id": _person("the author"),
+            "title": c("title", FREE_TEXT),
+            "text": c("the card", FREE_TEXT),
+            "show_name": c("publish with the author's name"),
+            "created_at": CREATED,
+            "updated_at": UPDATED,
+            "published_at": c("when the author published it (None: a draft)", ACTIVITY),
+            "channel_id": c("where it was posted"),
+        },
+    ),
+    # ------------------------------------------------------------------------------------------ impact
+    "metric": Table(
+        "A metric hosts defined for a program, with baseline and target range.",
+        "hosts; pairs see the metrics they report",
+        R_PROGRAM,
+        {
+            "id": ID,
+            "program_id": _program_fk(),
+            "name": c("name", PROGRAM),
+            "unit": c("unit", PROGRAM),
+            "baseline": c("baseline", PROGRAM),
+            "target_low": c("target range, low", PROGRAM),
+            "target_high": c("target range, high", PROGRAM),
+            "reporter": c("logged by hosts or by each pair", PROGRAM),
+            "created_by": _host_id("Slack id of the host"),
+            "created_at": CREATED,
+            "archived_at": c("when archived"),
+        },
+    ),
+    "metric_value": Table(
+        "One logged value of a metric: the program's (hosts) or a pair's own.",
+        "a pair's value: the pair; hosts see only the average once three pairs reported",
+        R_PROGRAM,
+        {
+            "id": ID,
+            "metric_id": c("the metric"),
+            "pair_id": _pair_fk(),
+            "value": c("the value", ACTIVITY),
+            "day": c("the day it describes"),
+            "logged_by": _host_id("Slack id of who logged it", seen_by=NOBODY),
+            "created_at": CREATED,
+        },
+    ),
+    "kpi_snapshot": Table(
+        "The program's built-in KPIs as the weekly digest showed them: counts and rates only.",
+        HOSTS,
+        R_PROGRAM,
+        {
+            "id": ID,
+            "program_id": _program_fk(),
+            "taken_on": c("the digest's day"),
+            "data": c("counts and rates", AGGREGATE),
+            "created_at": CREATED,
+        },
+    ),
+    # ------------------------------------------------------------------------------------------ operations
+    "outbox": Table(
+        "Every Slack Web API call Tandem makes from its workers (messages, DMs, uploads), written with the change that "
+        "caused it, so each is sent exactly once. A message's payload is a copy of what it says to whom.",
+        "nobody in Slack (the recipients see the message itself)",
+        R_OUTBOX,
+        {
+            "id": ID,
+            "workspace_id": c("the workspace"),
+            "method": c("the Web API method"),
+            "channel_key": c("the conversation (a channel id, or a person's Slack id for a DM)", IDENTIFIER),
+            "payload": c("the call's arguments: the message, its recipient", FREE_TEXT),
+            "dedupe_key": c("what caused it (so it is queued once)", OPERATIONAL),
+            "status": c("pending, sent or parked"),
+            "attempts": c("tries so far"),
+            "not_before": c("not to be sent before"),
+            "claimed_at": c("when a worker took it"),
+            "claimed_by": c("which worker"),
+            "sent_at": c("when Slack accepted it"),
+            "last_error": c("Slack's last error code"),
+            "parked_at": c("when Tandem gave up on it (hosts hear counts)"),
+            "result": c("Slack's answer: the message's channel and ts", OPERATIONAL),
+            "in_doubt": c("a try may have reached Slack: look it up before trying again"),
+            "created_at": CREATED,
+        },
+    ),
+    "slack_event": Table(
+        "Slack events already handled (by Slack's event id), so a redelivery is not handled twice.",
+        NOBODY,
+        R_EVENTS,
+        {
+            "event_id": c("Slack's event id"),
+            "team_id": c("the workspace"),
+            "received_at": c("when it arrived"),
+            "done_at": c("when its handling finished"),
+        },
+    ),
+    "clock_tick": Table(
+        "One row a minute the clock acted: a second tick for the same minute does nothing.",
+        NOBODY,
+        "kept (small: a row a minute, with counts only)",
+        {
+            "minute": c("the minute"),
+            "ran_at": c("when it ran"),
+            "summary": c("how many things each job did", AGGREGATE),
+        },
+    ),
+}
+
+# ---------------------------------------------------------------------------------------------- not in bot.models
+_SLACK = "slack_sdk's OAuth store (migration 0015)"
+R_INSTALL = "while the workspace has Tandem installed: an uninstall or a revoked token deletes it"
+_INSTALL_COMMON: dict[str, Column] = {
+    "id": ID,
+    "client_id": c("the Slack app's client id"),
+    "app_id": c("the Slack app's id"),
+    "enterprise_id": c("Enterprise Grid org id (unused)"),
+    "enterprise_name": c("Enterprise Grid org name (unused)"),
+    "team_id": c("the workspace"),
+    "team_name": c("the workspace's name"),
+    "bot_token": c("the workspace's bot token (xoxb-): Tandem acts in the workspace with it", SECRET, seen_by=NOBODY),
+    "bot_id": c("Tandem's bot id"),
+    "bot_user_id": c("Tandem's Slack user id"),
+    "bot_scopes": c("the permissions the workspace granted"),
+    "bot_refresh_token": c("refresh token, when token rotation is on (off)", SECRET, seen_by=NOBODY),
+    "bot_token_expires_at": c("token expiry, when token rotation is on (off)"),
+    "is_enterprise_install": c("an org-wide install (unsupported)"),
+}
+EXTRA: dict[str, Table] = {
+    "slack_installations": Table(
+        "Each installation of Tandem to a workspace over OAuth (several workspaces only), from "
+        + _SLACK
+        + ". Tandem asks for no user scopes, so no user token is stored.",
+        NOBODY,
+        R_INSTALL,
+        {
+            **_INSTALL_COMMON,
+            "enterprise_url": c("Enterprise Grid org URL (unused)"),
+            "user_id": c(
+                "Slack id of who installed it",
+                IDENTIFIER,
+                retention=R_INSTALL + "; forget-me of that person empties it",
+            ),
+            "user_token": c("a user token (Tandem asks for none: empty)", SECRET),
+            "user_scopes": c("user scopes (none)"),
+            "user_refresh_token": c("user refresh token (none)", SECRET),
+            "user_token_expires_at": c("user token expiry (none)"),
+            "incoming_webhook_url": c("an incoming webhook (Tandem asks for none)", SECRET),
+            "incoming_webhook_channel": c("incoming webhook channel (none)"),
+            "incoming_webhook_channel_id": c("incoming webhook channel id (none)"),
+            "incoming_webhook_configuration_url": c("incoming webhook settings (none)"),
+            "token_type": c("bot"),
+            "installed_at": c("when it was installed"),
+        },
+        source=_SLACK,
+    ),
+    "slack_bots": Table(
+        "The current bot token of each workspace (several workspaces only), from " + _SLACK + ".",
+        NOBODY,
+        R_INSTALL,
+        {**_INSTALL_COMMON, "installed_at": c("when it was installed")},
+        source=_SLACK,
+    ),
+    "slack_oauth_states": Table(
+        "The one-time state of each install link, so an install can't be forged (several workspaces only), from "
+        + _SLACK
+        + ".",
+        NOBODY,
+        "10 minutes: used up by the install, or expired",
+        {"id": ID, "state": c("a random one-time value"), "expire_at": c("when it expires")},
+        source=_SLACK,
+    ),
+    "alembic_version": Table(
+        "The database schema's version (alembic's migrations).",
+        NOBODY,
+        R_SCHEMA,
+        {"version_num": c("the migration the database is at")},
+        source="alembic",
+    ),
+}
+
+
+def all_tables() -> dict[str, Table]:
+    """Every table, the models' and the others, by name."""
+    return {**TABLES, **EXTRA}

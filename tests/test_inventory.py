@@ -1,0 +1,99 @@
+"""The data inventory (DATA.md): every table and column of the migrated database has an entry in
+``bot.models.inventory``, no entry names a column that is gone, and the committed DATA.md is what
+``tandem data-inventory`` writes. (The schema check runs on SQLite, and PostgreSQL when set.)"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import DateTime, Engine, inspect
+
+from bot.cli import main
+from bot.inventory import missing_and_stale, render, schema_tables
+from bot.models import inventory as inv
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_table_and_column_of_the_migrated_database_has_an_entry(engine: Engine) -> None:
+    """The database at head (all migrations) against the inventory, and against the tables the generator reads."""
+    found = inspect(engine)
+    database = {name: [c["name"] for c in found.get_columns(name)] for name in found.get_table_names()}
+    missing, stale = missing_and_stale(database)
+    assert missing == [], f"no entry in bot/models/inventory.py for {missing}"
+    assert stale == [], f"bot/models/inventory.py names what the database does not have: {stale}"
+    generated = {name: sorted(c.name for c in table.columns) for name, table in schema_tables().items()}
+    assert generated == {name: sorted(columns) for name, columns in database.items()}
+
+
+def test_a_missing_or_stale_entry_is_named_and_stops_the_generator(monkeypatch: pytest.MonkeyPatch) -> None:
+    tables = {name: [c.name for c in t.columns] for name, t in schema_tables().items()}
+    assert missing_and_stale(tables) == ([], [])
+    grown = {**tables, "note": [*tables["note"], "mood"], "new_table": ["id"]}
+    shrunk = {**tables, "goal": [c for c in tables["goal"] if c != "due_on"]}
+    del shrunk["clock_tick"]
+    assert missing_and_stale(grown) == (["new_table", "note.mood"], [])
+    assert missing_and_stale(shrunk) == ([], ["clock_tick", "goal.due_on"])
+
+    participant = inv.TABLES["participant"]
+    columns = {k: v for k, v in participant.columns.items() if k != "values"}
+    monkeypatch.setitem(inv.TABLES, "participant", replace(participant, columns=columns))
+    with pytest.raises(ValueError, match=r"missing \['participant\.values'\]"):
+        render()
+    result = CliRunner().invoke(main, ["data-inventory", "--check", "--output", str(ROOT / "DATA.md")])
+    assert result.exit_code == 2 and "participant.values" in result.output
+
+
+def test_data_md_is_up_to_date() -> None:
+    committed = (ROOT / "DATA.md").read_text(encoding="utf-8")
+    assert committed == render(), "DATA.md is out of date: run `tandem data-inventory` and commit DATA.md"
+
+
+def test_the_command_writes_and_checks(tmp_path: Path) -> None:
+    out = tmp_path / "DATA.md"
+    runner = CliRunner()
+    assert runner.invoke(main, ["data-inventory", "--check", "--output", str(out)]).exit_code == 1  # no file yet
+    written = runner.invoke(main, ["data-inventory", "--output", str(out)])
+    assert written.exit_code == 0 and out.read_text(encoding="utf-8") == render()
+    assert runner.invoke(main, ["data-inventory", "--check", "--output", str(out)]).exit_code == 0
+    out.write_text(render().replace("a random key", "a key"), encoding="utf-8")
+    stale = runner.invoke(main, ["data-inventory", "--check", "--output", str(out)])
+    assert stale.exit_code == 1 and "out of date" in stale.output and "tandem data-inventory" in stale.output
+
+
+def test_every_entry_says_what_who_and_how_long() -> None:
+    for name, table in inv.all_tables().items():
+        assert table.description and table.seen_by and table.retention, name
+        for column, fact in table.columns.items():
+            assert fact.purpose and fact.kind in inv.KINDS, f"{name}.{column}"
+            assert (fact.seen_by or table.seen_by) and (fact.retention or table.retention), f"{name}.{column}"
+            if fact.kind == inv.SECRET:
+                assert (fact.seen_by or table.seen_by) == inv.NOBODY, f"{name}.{column}"
+    text = render()
+    for name in inv.all_tables():  # each table has its section and a row per column
+        assert f"\n### {name}\n" in text
+    assert text.count("\n| `") == sum(len(t.columns) for t in inv.all_tables().values())
+
+
+def test_the_inventory_matches_what_the_schema_promises() -> None:
+    """The promises DATA.md makes about the anonymous pulse and the trial check hold in the schema itself."""
+    tables = schema_tables()
+    response = tables["poll_response"]
+    # a response names no person and has no time: no link to participant, no timestamp column, a random text key
+    assert not [fk for fk in response.foreign_keys if fk.column.table.name != "poll_round"]
+    assert not [c for c in response.columns if isinstance(c.type, DateTime) or "time" in type(c.type).__name__.lower()]
+    assert [c.name for c in response.primary_key] == ["id"] and response.c.id.type.python_type is str
+    receipt = tables["poll_receipt"]
+    assert sorted(c.name for c in receipt.columns) == ["answered", "participant_id", "round_id"]
+    # the trial check holds no per-person answer
+    trial = tables["trial_check"]
+    assert not [fk for fk in trial.foreign_keys if fk.column.table.name == "participant"]
+    # every link to a person is an identifier in the inventory
+    for name, table in tables.items():
+        entry = inv.all_tables()[name]
+        for column in table.columns:
+            if any(fk.column.table.name == "participant" for fk in column.foreign_keys):
+                assert entry.columns[column.name].kind == inv.IDENTIFIER, f"{name}.{column.name}"
