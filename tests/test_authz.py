@@ -196,6 +196,8 @@ def _build(stack: LocalStack) -> World:
     submit[ID.GOAL_MODAL] = {ID.GOAL_TEXT_1.value: GOAL}
     assert not alma.submit(views[ID.GOAL_MODAL]["id"], submit[ID.GOAL_MODAL]).body
     assert alma.slash(f"note {NOTE}").ok
+    assert alma.slash(f"note {NOTE} for the program #program").ok
+    assert alma.slash(f"note {NOTE} for the hosts #hosts").ok
     views[ID.AGREEMENT_MODAL] = opened(stack, alma, ID.AGREEMENT_PROPOSE, str(ids["agreement"]))
     submit[ID.AGREEMENT_MODAL] = {ID.AGREEMENT_F_AGENDA.value: CHANGE, ID.AGREEMENT_NOTE.value: CHANGE}
     assert not alma.submit(views[ID.AGREEMENT_MODAL]["id"], submit[ID.AGREEMENT_MODAL]).body
@@ -274,7 +276,9 @@ def _build(stack: LocalStack) -> World:
 
     with stack.session_factory() as s:
         ids["goal"] = s.scalars(select(Goal.id).where(Goal.pair_id == ids["pair_a"])).first()
-        ids["note"] = s.scalars(select(Note.id).where(Note.pair_id == ids["pair_a"])).first()
+        ids["note"], ids["note_program"], ids["note_hosts"] = s.scalars(
+            select(Note.id).where(Note.pair_id == ids["pair_a"]).order_by(Note.id)
+        ).all()[:3]
         ids["version"] = s.scalars(
             select(AgreementVersion.id).where(AgreementVersion.agreement_id == ids["agreement"])
         ).all()[-1]
@@ -498,6 +502,10 @@ def _cases() -> list[Case]:
                 cases.append(Case(Surface.ACTION, action_id.value, who, value=value, channel=channel))
     for who in ATTACKERS[Access.ADMIN]:
         cases.append(Case(Surface.ACTION, ID.METRIC_LOG.value, who, value="host:{program}", channel="admin"))
+    # notes others may read (the program's, the hosts') are still only the pair's to mark red
+    for note in ("{note_program}", "{note_hosts}"):
+        for who in ATTACKERS[Access.PAIR]:
+            cases.append(Case(Surface.ACTION, ID.NOTE_TOGGLE_RED.value, who, value=note))
     for callback_id, cls in access.VIEWS.items():
         if cls in ATTACKERS:
             for who in SELF_ATTACKERS.get(callback_id, ATTACKERS[cls]):
