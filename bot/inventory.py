@@ -131,15 +131,20 @@ about them, and `/tandem privacy` tells them in short what is stored, who sees i
 
 **The anonymous pulse.** Everyone in an active pair is asked, every few weeks, for their mood and two short questions.
 Tandem keeps two things apart, in two tables that cannot be joined: a **receipt** (`poll_receipt`: round, person,
-"answered" — so nobody answers twice) and a **response** (`poll_response`: round, mood, answers, an optional comment).
+"answered", so nobody answers twice) and a **response** (`poll_response`: round, mood, answers, an optional comment).
 A response has no person, no time (not even a creation time) and a random key (`uuid4`), never a counter. Each time
-someone answers, Tandem deletes and rewrites *all* receipts of the round (ordered by person) and *all* its responses
-(ordered by their random key) in one transaction, so the order of rows on disk, SQLite's row ids, PostgreSQL's
-physical row position (`ctid`) and writing transaction (`xmin`) are the same for every row and say nothing about who
-answered what. No queued message, no log line and no timestamp is written for an answer. Hosts see a round's results
-only after it closes and only when at least the threshold answered; below it they see that the round is hidden,
-nothing else. Comments are shown shuffled; a person can of course give themselves away by what they write. (Slack
-itself carries the answer from the person's screen to Tandem, as it carries every message.)
+someone answers, Tandem deletes and rewrites *all* receipts of the round (in the order of the people's ids) and *all*
+its responses (in the order of their random keys) in one transaction. So neither the order of the rows, SQLite's row
+ids, PostgreSQL's physical row positions (`ctid`) nor the transaction that wrote a row (`xmin`) follows the order in
+which people answered: nothing lines a receipt up with a response. No queued message, no log line and no timestamp is
+written for an answer. Hosts see a round's results only after it closes and only when at least the threshold
+answered; below it they see that the round is hidden, nothing else. Comments are shown shuffled.
+
+What this cannot prevent: a person can give themselves away by what they write in a comment; someone who reads the
+database while only one person has answered a round knows whose the one response is; and two copies of the database
+taken between two answers (say, two backups) show which receipt and which response appeared together. Keep database
+access and backups with the few people who run Tandem. (Slack itself carries the answer from the person's screen to
+Tandem, as it carries every message.)
 
 **The trial check-in.** After the trial period each partner is asked privately "continue or switch?". A switch only
 sets a flag on the pair's check-in (`trial_check.switch_requested`), a continue writes nothing: the database cannot tell

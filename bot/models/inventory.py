@@ -35,6 +35,7 @@ ME = "the person"
 PAIR = "the person and their partner"
 HOSTS = "hosts"
 NOBODY = "nobody in Slack (Tandem itself)"
+IN_REASONS = "the person; their partner and hosts as far as it appears in the match reasons"
 
 # ---------------------------------------------------------------------------------------------- how long
 # A program's data is deleted by the clock `retention_months` (default 12) after the program ends
@@ -119,8 +120,10 @@ TABLES: dict[str, Table] = {
     ),
     "participant": Table(
         "A person who met Tandem in a workspace, with the profile the onboarding interview fills. Matching reads the "
-        "profile; hosts see a person's name and, in the matching preview, the reasons two people fit (what one can "
-        "teach and the other wants to learn, shared values, different departments), never the rest.",
+        "profile. Hosts see a person's name and, in the matching preview, the reasons two people fit (\"Ana can "
+        'teach short video, Jörg wants to learn it · different departments · shared value: curiosity"); the '
+        "partner sees the same reasons and the self-description in the introduction; speed-dating candidates see "
+        "name, department and self-description. Nobody else sees the profile: the person edits it on App Home.",
         ME,
         R_PERSON,
         {
@@ -139,26 +142,27 @@ TABLES: dict[str, Table] = {
                 PROFILE,
                 seen_by="the person, and hosts in the matching preview",
             ),
-            "self_description": c("a few words the person wrote about themselves", FREE_TEXT, seen_by=PAIR),
-            "curiosity": c("what the person is curious about", PROFILE),
-            "can_teach": c(
-                "what the person can teach", PROFILE, seen_by="the person; their partner and hosts in match reasons"
+            "self_description": c(
+                "a few words the person wrote about themselves",
+                FREE_TEXT,
+                seen_by="the person; their partner (introduction) and speed-dating candidates",
             ),
-            "want_to_learn": c(
-                "what the person wants to learn",
-                PROFILE,
-                seen_by="the person; their partner and hosts in match reasons",
-            ),
-            "learning_style": c("how the person likes to learn", PROFILE),
-            "preferences": c("preferences for a partner (e.g. another department, async)", PROFILE),
-            "values": c("up to three values", PROFILE, seen_by="the person; their partner and hosts in match reasons"),
+            "curiosity": c("what the person is curious about", PROFILE, seen_by=IN_REASONS),
+            "can_teach": c("what the person can teach", PROFILE, seen_by=IN_REASONS),
+            "want_to_learn": c("what the person wants to learn", PROFILE, seen_by=IN_REASONS),
+            "learning_style": c("how the person likes to learn", PROFILE, seen_by=IN_REASONS),
+            "preferences": c("ways of working and wishes for a partner", PROFILE, seen_by=IN_REASONS),
+            "values": c("up to three values", PROFILE, seen_by=IN_REASONS),
             "department": c(
                 "field or department",
                 PROFILE,
-                seen_by="the person; hosts see only whether two people share it (match reasons)",
+                seen_by="the person and speed-dating candidates; hosts and the partner only whether two people's "
+                "differ (match reasons)",
             ),
-            "hours_per_week": c("availability in hours a week", PROFILE),
-            "preferred_days": c("preferred weekdays", PROFILE),
+            "hours_per_week": c(
+                "availability in hours a week", PROFILE, seen_by="the person; others only the overlap in match reasons"
+            ),
+            "preferred_days": c("preferred weekdays", PROFILE, seen_by="the person (matching uses it)"),
             "consented_at": c("when the person agreed to the basics of the working agreement", ACTIVITY),
             "settings_confirmed": c("the person confirmed or corrected time zone and language", OPERATIONAL),
             "avoid": c(
@@ -514,7 +518,8 @@ TABLES: dict[str, Table] = {
     "note": Table(
         "A note in a pair's note space. Its visibility (private, pair, hosts, program) decides who reads it; a red "
         "note, or one under a red topic, never leaves the pair.",
-        "as its visibility says: the author, the pair, hosts, or the program; red: only the pair",
+        "as its visibility says: only the author (private), the pair, the pair and hosts, or everyone in the program; "
+        "a red note: only the pair",
         R_PROGRAM_TEXT,
         {
             "id": ID,
