@@ -129,6 +129,20 @@ def test_only_requests_signed_within_five_minutes_are_handled(stack: LocalStack)
         assert s.scalars(select(Participant.slack_user_id)).all() == [ana]
 
 
+def test_a_forged_request_never_reaches_bolt(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check is made in the HTTP thread, before Bolt's dispatch (its listener pool, the event dedupe): a busy
+    pool can't turn a forged request's 401 into the 200 Tandem answers for a slow listener."""
+    reached: list[bytes] = []
+    dispatch = stack.app.dispatch
+    monkeypatch.setattr(stack.app, "dispatch", lambda req: reached.append(req.raw_body.encode()) or dispatch(req))
+    body = command_body(user_id="U0NOBODY", text="help")
+    now = int(time.time())
+    for headers in ({}, signed(body, now - 360), {**signed(body, now), "X-Slack-Signature": "v0=" + "0" * 64}):
+        assert post(stack.sandbox.app_url, body, headers) == 401
+    assert reached == []
+    assert post(stack.sandbox.app_url, body, signed(body, now)) == 200 and reached == [body]
+
+
 # ---------------------------------------------------------------------------------------------- the body limit
 def test_a_body_over_the_limit_gets_413_before_it_is_read(stack: LocalStack) -> None:
     url = stack.sandbox.app_url
