@@ -115,12 +115,17 @@ weekly answers, private or pair notes, red notes, retro answers, speed-dating an
 the trial. The columns "who sees it" below say this column by column. Everyone with access to the database or its
 backups (the people who run Tandem) can read every table: keep that circle small.
 
-**How long.** A program's data is kept for `retention_months` after the program ends (a host sets it in the program
-modal: 1 to 60 months, default 12); the program ends at its last week, or the day after a host closes it. Hosts hear
-about the deletion 7 days before. Then the clock deletes the program's free text (weekly answers, notes, goals'
-texts, retro answers, cards, what people shared with hosts) and its links to people; counts and other anonymous
-aggregates stay. A person's profile is kept while they are in the workspace's Tandem. Handled Slack events are kept
-2 days; install links' one-time states 10 minutes; a workspace's bot token until it uninstalls Tandem.
+**How long.** A program's data is kept for `retention_months` after the program ends (hosts set it in the program
+modal: 1 to 60 months, default 12); a program ends after its last week, or the day after a host closes it. Hosts get
+a heads-up 7 days before, so they can export the program's figures, and a message with counts afterwards. Then, at
+03:00 program time, the clock deletes everything that ties the program to a person: enrollments, pairs, their weeks,
+answers, notes, goals, agreements, retros, cancellations, requests for help, speed-dating intros, matching proposals,
+pulse receipts, learning cards, and the program's Slack messages Tandem stored; pulse comments are emptied and hosts'
+Slack ids removed. What stays is the program's name, settings and dates, its weekly KPI snapshots (counts and rates),
+the anonymous statistics of its matching and speed-dating rounds, the pulse's anonymous moods and ratings, and
+program-level metric values. Everyone who is in no other program whose data is still kept is then forgotten, as with
+forget-me below. A person who met Tandem but never joined a program is kept until they use forget-me. Handled Slack
+events are kept 2 days; install links' one-time states 10 minutes; a workspace's bot token until it uninstalls Tandem.
 
 **Forget-me.** `/tandem forget-me` deletes or empties, at once, everything a person said about themselves or wrote,
 wherever a copy is stored (queued messages included), and removes their Slack id from every column and list. Their

@@ -39,18 +39,26 @@ IN_REASONS = "the person; their partner and hosts as far as it appears in the ma
 
 # ---------------------------------------------------------------------------------------------- how long
 # A program's data is deleted by the clock `retention_months` (default 12) after the program ends
-# (bot.domain.retention); forget-me (`/tandem forget-me`, bot.services.privacy.forget) deletes or empties a person's
-# own data at once, whenever they ask.
-R_PROGRAM = "until the program's retention ends (default 12 months after the program ends)"
-R_PROGRAM_TEXT = R_PROGRAM + "; forget-me deletes or empties it at once"
+# (bot.domain.retention, bot.services.retention: its table of what happens to each table); forget-me
+# (`/tandem forget-me`, bot.services.privacy.forget) deletes or empties a person's own data at once, whenever they ask.
+RETENTION = "the program's retention ends (by default 12 months after the program)"
+R_PROGRAM = "deleted when " + RETENTION
+R_PROGRAM_TEXT = R_PROGRAM + "; forget-me deletes or empties the person's own words at once"
 R_PROGRAM_LINK = R_PROGRAM + "; after forget-me it points to an anonymous placeholder, not to the person"
+R_KEPT = "kept, also after " + RETENTION + " (counts, settings, nobody's data)"
+R_HOST_AT_RETENTION = "emptied when " + RETENTION + "; forget-me of that host empties it earlier"
 R_PERSON = (
-    "while the person is in the workspace's Tandem; forget-me empties it at once and keeps only an anonymous "
-    "placeholder row"
+    "while a program whose data is kept has the person; when the last one's retention ends, or at once on "
+    "forget-me, the profile is emptied and only an anonymous placeholder row stays (someone who joined no program: "
+    "until forget-me)"
 )
 R_WORKSPACE = "while Tandem is installed in the workspace; its data stays after an uninstall, for a reinstall"
 R_EVENTS = "2 days (the clock deletes older rows)"
-R_OUTBOX = "kept after sending (the exactly-once record); forget-me deletes every message that carries the person"
+R_OUTBOX = (
+    "kept after sending (the exactly-once record); a program's calls (to its pairs, about its rows) are deleted when "
+    + RETENTION
+    + "; forget-me deletes every call that carries the person; the rest (e.g. welcome DMs) stay"
+)
 R_SCHEMA = "as long as the database exists"
 
 
@@ -186,7 +194,8 @@ TABLES: dict[str, Table] = {
     "program": Table(
         "A program (cohort) and its set-up, as hosts wrote it in the program modal.",
         "hosts; participants see its name, rhythm and focus question",
-        "until a host deletes the workspace's data; its free text and participant links go when its retention ends",
+        "kept, also after its retention ends (name, settings, dates, the digest's counts): then the clock closes it, "
+        "sets expired_at and deletes its people's data (see the other tables)",
         {
             "id": ID,
             "workspace_id": c("the workspace", OPERATIONAL),
@@ -248,12 +257,16 @@ TABLES: dict[str, Table] = {
     "invite_batch": Table(
         "A host's request to invite people (picked, or everyone in a channel), worked through by the clock.",
         HOSTS,
-        R_PROGRAM,
+        "kept (the channel and the counts); the Slack ids in it are emptied when " + RETENTION,
         {
             "id": ID,
             "program_id": _program_fk(),
-            "requested_by": _host_id("Slack id of the host"),
-            "user_ids": c("Slack ids of the people picked", IDENTIFIER, retention="forget-me removes the person's id"),
+            "requested_by": c("Slack id of the host", IDENTIFIER, retention=R_HOST_AT_RETENTION),
+            "user_ids": c(
+                "Slack ids of the people picked",
+                IDENTIFIER,
+                retention="emptied when " + RETENTION + "; forget-me removes the person's id earlier",
+            ),
             "channel_id": c("the channel whose members were invited"),
             "status": c("pending, processing or done"),
             "created_at": CREATED,
@@ -266,12 +279,12 @@ TABLES: dict[str, Table] = {
     "speed_round": Table(
         "An optional speed-dating round before matching.",
         HOSTS,
-        R_PROGRAM,
+        R_KEPT,
         {
             "id": ID,
             "program_id": _program_fk(),
             "status": c("preparing, open or closed"),
-            "created_by": _host_id("Slack id of the host"),
+            "created_by": c("Slack id of the host", IDENTIFIER, retention=R_HOST_AT_RETENTION),
             "created_at": CREATED,
             "closes_at": c("deadline"),
             "reminded_at": c("when the one reminder went"),
@@ -298,14 +311,14 @@ TABLES: dict[str, Table] = {
     "match_round": Table(
         "One run of matching for a program: a preview hosts adjust, then approve.",
         HOSTS,
-        R_PROGRAM,
+        R_KEPT,
         {
             "id": ID,
             "program_id": _program_fk(),
             "status": c("preview, approved or discarded"),
-            "created_by": _host_id("Slack id of the host (None: scheduled)"),
+            "created_by": c("Slack id of the host (None: scheduled)", IDENTIFIER, retention=R_HOST_AT_RETENTION),
             "created_at": CREATED,
-            "approved_by": _host_id("Slack id of the approving host"),
+            "approved_by": c("Slack id of the approving host", IDENTIFIER, retention=R_HOST_AT_RETENTION),
             "approved_at": c("when approved"),
             "stats": c("total score, pool size, score distribution, solver time", AGGREGATE),
         },
@@ -554,7 +567,7 @@ TABLES: dict[str, Table] = {
         "Something that reached the hosts privately: a request for help (only what the person chose to share) or a "
         "pattern of late cancellations (the program and a count, never a name).",
         "hosts, and the person who asked for help",
-        R_PROGRAM_TEXT,
+        R_PROGRAM_TEXT + " (a help request outside any program: until forget-me)",
         {
             "id": ID,
             "workspace_id": c("the workspace"),
@@ -573,7 +586,7 @@ TABLES: dict[str, Table] = {
     "poll_round": Table(
         "One round of a program's anonymous pulse.",
         HOSTS,
-        R_PROGRAM,
+        R_KEPT,
         {
             "id": ID,
             "program_id": _program_fk(),
@@ -599,13 +612,13 @@ TABLES: dict[str, Table] = {
     "poll_response": Table(
         "One anonymous pulse answer: no person, no time, a random key.",
         "hosts, only as averages, distributions and shuffled comments of a round at or above the threshold",
-        R_PROGRAM,
+        "kept (linked to nobody), also after " + RETENTION + "; the comment is emptied then",
         {
             "id": c("a random key (not a counter)", AGGREGATE),
             "round_id": c("the round", AGGREGATE),
             "mood": c("mood 1 to 5", AGGREGATE),
             "answers": c("the two questions' answers, 1 to 5", AGGREGATE),
-            "comment": c("an optional comment, linked to nobody", FREE_TEXT),
+            "comment": c("an optional comment, linked to nobody", FREE_TEXT, retention="emptied when " + RETENTION),
         },
     ),
     "retro": Table(
@@ -676,7 +689,7 @@ TABLES: dict[str, Table] = {
     "metric": Table(
         "A metric hosts defined for a program, with baseline and target range.",
         "hosts; pairs see the metrics they report",
-        R_PROGRAM,
+        "kept (the hosts' definitions)",
         {
             "id": ID,
             "program_id": _program_fk(),
@@ -694,21 +707,21 @@ TABLES: dict[str, Table] = {
     "metric_value": Table(
         "One logged value of a metric: the program's (hosts) or a pair's own.",
         "a pair's value: the pair; hosts see only the average once three pairs reported",
-        R_PROGRAM,
+        "a pair's values are deleted when " + RETENTION + "; the hosts' program-level values are kept",
         {
             "id": ID,
             "metric_id": c("the metric"),
             "pair_id": _pair_fk(),
             "value": c("the value", ACTIVITY),
             "day": c("the day it describes"),
-            "logged_by": _host_id("Slack id of who logged it", seen_by=NOBODY),
+            "logged_by": c("Slack id of who logged it", IDENTIFIER, seen_by=NOBODY, retention=R_HOST_AT_RETENTION),
             "created_at": CREATED,
         },
     ),
     "kpi_snapshot": Table(
         "The program's built-in KPIs as the weekly digest showed them: counts and rates only.",
         HOSTS,
-        R_PROGRAM,
+        "kept (counts and rates only: the program's record after its people's data is gone)",
         {
             "id": ID,
             "program_id": _program_fk(),
