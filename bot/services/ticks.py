@@ -28,6 +28,7 @@ from bot.services import (
     installs,
     outbox,
     polls,
+    retention,
     retros,
     trial,
 )
@@ -54,6 +55,8 @@ DUE_JOBS: dict[str, DueJob] = {
     "polls.due": lambda session, now: polls.due(session, now),  # before retros: the program retro's mood trend
     "retro.due": lambda session, now: retros.due(session, now),
     "impact.weekly_digest": lambda session, now: impact.weekly_due(session, now),
+    # a program's data, retention_months after its end: deleted at 03:00 program time (heads-up a week before)
+    "retention.daily": lambda session, now: retention.due(session, now),
     # last: whatever the jobs above queued for a workspace that uninstalled Tandem is parked, never sent
     "installs.park_uninstalled": lambda session, now: installs.park_uninstalled(session, now),
 }

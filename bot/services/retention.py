@@ -1,0 +1,559 @@
+"""Retention: ``retention_months`` after a program ends (``bot.domain.retention``) the clock deletes its free text
+and every link between it and a person; the program row, its KPI snapshots and what is already anonymous stay.
+A week before, the hosts get a heads-up (they can ``/tandem admin export`` first); afterwards one count-only
+message. Then everyone who was in the program and whose data no other program still keeps is forgotten
+(``bot.services.privacy.forget``: their profile goes, an unlinkable tombstone stays).
+
+Every table (``Base.metadata.sorted_tables``) and what happens to the expired program's rows in it:
+
+- workspace, clock_tick, slack_event, slack_* (installations, OAuth states): not a program's data; untouched.
+- program: kept (name, settings, dates, the digest's counts); ``status`` closed, ``signup_open`` off,
+  ``expired_at`` set. ``created_by`` (a host) stays: it is the program's setting, not a participant's data.
+- kpi_snapshot: kept (counts and rates only: the program's record after its data is gone).
+- metric: kept (the hosts' definitions). metric_value: rows a pair logged (``pair_id``) deleted; the hosts'
+  program-level values kept, with ``logged_by`` emptied.
+- enrollment: deleted (who was in the program; the counts survive in kpi_snapshot and the digest snapshot).
+- invite_batch: ``user_ids`` emptied, ``requested_by`` emptied; channel and the summary's counts kept.
+- participant: forgotten (privacy.forget) when no program whose data is kept (not expired) has them; else kept.
+- pair: deleted (participant links, match reasons); first every row below that points to it.
+- pair_week: deleted ("what we agreed", thread refs); week_partner (who answered when): deleted;
+  week_answer: deleted.
+- note, red_topic: deleted (every visibility; red ones too).
+- goal: deleted. agreement, agreement_version (sections, notes), agreement_acceptance: deleted.
+- retro, retro_answer (texts, quotes, consents): deleted; quotes a host posted stay in Slack's channel only.
+- cancellation: deleted. escalation of the program or its pairs (what the person shared, host answers): deleted.
+- trial_check: deleted (a flag per pair, but the pair goes).
+- match_round: kept with its anonymous stats (pool size, score distribution); ``created_by`` / ``approved_by``
+  emptied. match_proposal (pairs of people with reasons): deleted.
+- speed_round: kept (counts); ``created_by`` emptied. speed_intro (who said what about whom): deleted.
+- learning_card: deleted, drafts and published ones alike (a published card stays in the community channel in
+  Slack, where its author put it with consent; our copy goes).
+- poll_round: kept. poll_receipt (who was asked, who answered): deleted. poll_response (mood and ratings, never
+  linked to anyone): kept, its free-text ``comment`` emptied.
+- outbox: every stored call of the program deleted, sent or not: everything to its pairs' conversations, and
+  every call whose idempotency key names the program or one of its rows (prompts, nudges, DMs about its polls,
+  trial, speed dating, interviews and invitations, the hosts' digests, previews and reports). The heads-up and
+  the count-only message about the expiry itself are the only new ones.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, union, update
+from sqlalchemy.orm import Session
+
+from bot.blocks import retention as blocks
+from bot.domain import localtime
+from bot.domain import retention as rules
+from bot.models import (
+    Agreement,
+    AgreementAcceptance,
+    AgreementVersion,
+    Cancellation,
+    Enrollment,
+    Escalation,
+    Goal,
+    InviteBatch,
+    LearningCard,
+    MatchProposal,
+    MatchRound,
+    Metric,
+    MetricValue,
+    Note,
+    OutboxMessage,
+    Pair,
+    PairWeek,
+    Participant,
+    PollReceipt,
+    PollResponse,
+    PollRound,
+    Program,
+    ProgramStatus,
+    RedTopic,
+    Retro,
+    RetroAnswer,
+    SpeedIntro,
+    SpeedRound,
+    TrialCheck,
+    WeekAnswer,
+    WeekPartner,
+    Workspace,
+)
+from bot.services import outbox
+
+log = logging.getLogger(__name__)
+
+CHUNK = 500  # ids in one IN (...) list
+OUTBOX_PAGE = 5000  # outbox rows read at a time when looking for the program's stored calls
+NOTICE_KEY = "retention:notice:"  # + program id + ":" + due day: the hosts' heads-up (again if the day moves)
+DONE_KEY = "retention:done:"  # + program id: the count-only message after the expiry
+
+
+@dataclass
+class Expired:
+    """What one program's expiry deleted, as counts (the hosts' message shows them)."""
+
+    program_id: int
+    name: str
+    months: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, key: str, n: int | None) -> None:
+        self.counts[key] = self.counts.get(key, 0) + int(n or 0)
+
+
+@dataclass
+class Report:
+    expired: list[Expired] = field(default_factory=list)
+    notices: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.expired) + self.notices
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start : start + CHUNK])
+
+
+def _ids(session: Session, query: Any) -> list[int]:
+    return [int(i) for i in session.scalars(query)]
+
+
+def _ids_in(session: Session, column: Any, by: Any, ids: Sequence[int]) -> list[int]:
+    """``column`` of rows whose ``by`` is one of ``ids``, read chunk by chunk."""
+    out: list[int] = []
+    for chunk in _chunks(ids):
+        out += _ids(session, select(column).where(by.in_(chunk)))
+    return out
+
+
+def _delete_in(session: Session, model: Any, by: Any, ids: Sequence[int]) -> int:
+    """``DELETE FROM model WHERE by IN ids``, chunk by chunk. Returns how many rows went."""
+    gone = 0
+    for chunk in _chunks(ids):
+        gone += session.execute(delete(model).where(by.in_(chunk))).rowcount or 0
+    return gone
+
+
+# -- what is due -----------------------------------------------------------------------------------------------
+def _candidates(session: Session) -> list[Program]:
+    return list(session.scalars(select(Program).where(Program.expired_at.is_(None)).order_by(Program.id)))
+
+
+def notify_due(session: Session, *, now: datetime) -> int:
+    """The hosts' heads-up, once per program and due day, from ``NOTICE_DAYS`` before the expiry. Does not
+    commit."""
+    sent = 0
+    for program in _candidates(session):
+        plan = rules.of(program)
+        if plan is None or not plan.notice_due(now):
+            continue
+        key = f"{NOTICE_KEY}{program.id}:{plan.due_on.isoformat()}"
+        channel = _admin_channel(session, program)
+        if channel is None or session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
+            continue
+        outbox.post(
+            session,
+            workspace_id=program.workspace_id,
+            channel=channel,
+            message=blocks.notice(
+                program.default_locale, program=program.name, months=program.retention_months, due_on=plan.due_on
+            ),
+            now=now,
+            dedupe_key=key,
+        )
+        sent += 1
+    return sent
+
+
+def expire_due(
+    session: Session, *, now: datetime, forget: Callable[..., Any] | None = None, notify: bool = True
+) -> Report:
+    """Expire every program whose retention is over (see the module's table), one transaction per program, and
+    tell its hosts. ``forget(session, participant=, now=)`` forgets one person (default:
+    ``bot.services.privacy.forget``). Commits."""
+    report = Report()
+    if notify:
+        report.notices = notify_due(session, now=now)
+        if report.notices:
+            session.commit()
+    for program in _candidates(session):
+        plan = rules.of(program)
+        if plan is None or not plan.is_due(now):
+            continue
+        report.expired.append(expire_program(session, program=program, now=now, forget=forget))
+    return report
+
+
+def due(session: Session, now: datetime) -> int:
+    """Clock: the heads-ups, and the expiry of programs whose retention is over (at 03:00 program time on the due
+    day, or at the first tick after). Commits what it did."""
+    return expire_due(session, now=now).total
+
+
+# -- one program -------------------------------------------------------------------------------------------------
+def _people(session: Session, program_id: int) -> list[int]:
+    """Everyone linked to the program: enrolled, paired, proposed, introduced, asked in a poll."""
+    in_pairs = Pair.program_id == program_id
+    rounds = select(MatchRound.id).where(MatchRound.program_id == program_id)
+    speed = select(SpeedRound.id).where(SpeedRound.program_id == program_id)
+    polls = select(PollRound.id).where(PollRound.program_id == program_id)
+    query = union(
+        select(Enrollment.participant_id.label("p")).where(Enrollment.program_id == program_id),
+        select(Pair.participant_a_id).where(in_pairs),
+        select(Pair.participant_b_id).where(in_pairs),
+        select(MatchProposal.participant_a_id).where(MatchProposal.round_id.in_(rounds)),
+        select(SpeedIntro.participant_id).where(SpeedIntro.round_id.in_(speed)),
+        select(PollReceipt.participant_id).where(PollReceipt.round_id.in_(polls)),
+        select(LearningCard.participant_id).where(LearningCard.program_id == program_id),
+    ).subquery()
+    return sorted(int(p) for p in session.scalars(select(query.c.p)) if p is not None)
+
+
+@dataclass
+class _Rows:
+    """Ids of the program's rows, read before anything is deleted (the outbox's keys name them)."""
+
+    program: int
+    pairs: list[int]
+    weeks: list[int]
+    week_partners: list[int]
+    answers: list[int]
+    goals: list[int]
+    agreements: list[int]
+    versions: list[int]
+    retros: list[int]
+    retro_answers: list[int]
+    escalations: list[int]
+    enrollments: list[int]
+    batches: list[int]
+    match_rounds: list[int]
+    speed_rounds: list[int]
+    polls: list[int]
+    trials: list[int]
+    cards: list[int]
+    channels: set[str]
+
+    def key_ids(self) -> dict[str, set[int]]:
+        return {
+            "program": {self.program},
+            "pair": set(self.pairs),
+            "week": set(self.weeks),
+            "week_partner": set(self.week_partners),
+            "answer": set(self.answers),
+            "goal": set(self.goals),
+            "agreement": set(self.agreements),
+            "version": set(self.versions),
+            "retro": set(self.retros),
+            "retro_answer": set(self.retro_answers),
+            "escalation": set(self.escalations),
+            "enrollment": set(self.enrollments),
+            "batch": set(self.batches),
+            "match_round": set(self.match_rounds),
+            "speed_round": set(self.speed_rounds),
+            "poll": set(self.polls),
+            "trial": set(self.trials),
+            "card": set(self.cards),
+        }
+
+
+def _collect(session: Session, program_id: int) -> _Rows:
+    pairs = _ids(session, select(Pair.id).where(Pair.program_id == program_id).order_by(Pair.id))
+    weeks = _ids_in(session, PairWeek.id, PairWeek.pair_id, pairs)
+    agreements = _ids_in(session, Agreement.id, Agreement.pair_id, pairs)
+    retros = _ids(session, select(Retro.id).where(Retro.program_id == program_id))
+    retros = sorted(set(retros) | set(_ids_in(session, Retro.id, Retro.pair_id, pairs)))
+    escalations = set(_ids(session, select(Escalation.id).where(Escalation.program_id == program_id)))
+    escalations |= set(_ids_in(session, Escalation.id, Escalation.pair_id, pairs))
+    trials = set(_ids(session, select(TrialCheck.id).where(TrialCheck.program_id == program_id)))
+    trials |= set(_ids_in(session, TrialCheck.id, TrialCheck.pair_id, pairs))
+    channels = _pair_channels(session, pairs, retros)
+    return _Rows(
+        program=program_id,
+        pairs=pairs,
+        weeks=weeks,
+        week_partners=_ids_in(session, WeekPartner.id, WeekPartner.week_id, weeks),
+        answers=_ids_in(session, WeekAnswer.id, WeekAnswer.week_id, weeks),
+        goals=_ids_in(session, Goal.id, Goal.pair_id, pairs),
+        agreements=agreements,
+        versions=_ids_in(session, AgreementVersion.id, AgreementVersion.agreement_id, agreements),
+        retros=retros,
+        retro_answers=_ids_in(session, RetroAnswer.id, RetroAnswer.retro_id, retros),
+        escalations=sorted(escalations),
+        enrollments=_ids(session, select(Enrollment.id).where(Enrollment.program_id == program_id)),
+        batches=_ids(session, select(InviteBatch.id).where(InviteBatch.program_id == program_id)),
+        match_rounds=_ids(session, select(MatchRound.id).where(MatchRound.program_id == program_id)),
+        speed_rounds=_ids(session, select(SpeedRound.id).where(SpeedRound.program_id == program_id)),
+        polls=_ids(session, select(PollRound.id).where(PollRound.program_id == program_id)),
+        trials=sorted(trials),
+        cards=_ids(session, select(LearningCard.id).where(LearningCard.program_id == program_id)),
+        channels=channels,
+    )
+
+
+def _pair_channels(session: Session, pairs: Sequence[int], retros: Sequence[int]) -> set[str]:
+    """The pairs' group DMs: remembered on the pair, its weeks and retros, or only in the introduction's result."""
+    from bot.services.matching import INTRO_KEY
+
+    channels: set[str] = set()
+    for chunk in _chunks(pairs):
+        channels.update(session.scalars(select(Pair.channel_id).where(Pair.id.in_(chunk))))
+        channels.update(session.scalars(select(PairWeek.channel_id).where(PairWeek.pair_id.in_(chunk)).distinct()))
+        keys = [f"{INTRO_KEY}{pair_id}" for pair_id in chunk]
+        for result in session.scalars(select(OutboxMessage.result).where(OutboxMessage.dedupe_key.in_(keys))):
+            if isinstance(result, dict):
+                channels.add(result.get("channel"))
+    for chunk in _chunks(retros):
+        channels.update(session.scalars(select(Retro.channel_id).where(Retro.id.in_(chunk))))
+    return {c for c in channels if isinstance(c, str) and c}
+
+
+def expire_program(
+    session: Session, *, program: Program, now: datetime, forget: Callable[..., Any] | None = None
+) -> Expired:
+    """Delete one program's free text and participant links (see the module's table), tell the hosts, then forget
+    the people no other kept program has. Commits (once for the program's data, then per person forgotten)."""
+    pid = program.id
+    done = Expired(program_id=pid, name=program.name, months=program.retention_months)
+    people = _people(session, pid)
+    rows = _collect(session, pid)
+
+    # the stored Slack calls, while the rows their keys name are still known
+    done.add("messages", _delete_outbox(session, workspace_id=program.workspace_id, rows=rows))
+
+    # children of the pairs first (PostgreSQL checks every foreign key)
+    done.add("answers", _delete_in(session, WeekAnswer, WeekAnswer.id, rows.answers))
+    _delete_in(session, WeekPartner, WeekPartner.id, rows.week_partners)
+    done.add("weeks", _delete_in(session, PairWeek, PairWeek.id, rows.weeks))
+    done.add("notes", session.execute(delete(Note).where(Note.program_id == pid)).rowcount)
+    done.add("notes", _delete_in(session, Note, Note.pair_id, rows.pairs))
+    done.add("red_topics", _delete_in(session, RedTopic, RedTopic.pair_id, rows.pairs))
+    done.add("goals", _delete_in(session, Goal, Goal.id, rows.goals))
+    _delete_in(session, AgreementAcceptance, AgreementAcceptance.version_id, rows.versions)
+    _delete_in(session, AgreementVersion, AgreementVersion.id, rows.versions)
+    done.add("agreements", _delete_in(session, Agreement, Agreement.id, rows.agreements))
+    done.add("retro_answers", _delete_in(session, RetroAnswer, RetroAnswer.id, rows.retro_answers))
+    _delete_in(session, Retro, Retro.id, rows.retros)
+    done.add("cancellations", _delete_in(session, Cancellation, Cancellation.pair_id, rows.pairs))
+    done.add("escalations", _delete_in(session, Escalation, Escalation.id, rows.escalations))
+    _delete_in(session, TrialCheck, TrialCheck.id, rows.trials)
+    metrics = select(Metric.id).where(Metric.program_id == pid)
+    done.add(
+        "metric_values",
+        session.execute(
+            delete(MetricValue).where(MetricValue.metric_id.in_(metrics), MetricValue.pair_id.is_not(None))
+        ).rowcount,
+    )
+    done.add("metric_values", _delete_in(session, MetricValue, MetricValue.pair_id, rows.pairs))
+    session.execute(update(MetricValue).where(MetricValue.metric_id.in_(metrics)).values(logged_by=""))
+
+    # matching and speed dating: the rounds' anonymous stats stay, who was proposed or shown to whom goes
+    done.add("match_proposals", _delete_in(session, MatchProposal, MatchProposal.round_id, rows.match_rounds))
+    session.execute(update(MatchRound).where(MatchRound.program_id == pid).values(created_by=None, approved_by=None))
+    done.add("speed_intros", _delete_in(session, SpeedIntro, SpeedIntro.round_id, rows.speed_rounds))
+    session.execute(update(SpeedRound).where(SpeedRound.program_id == pid).values(created_by=None))
+    done.add("pairs", _delete_in(session, Pair, Pair.id, rows.pairs))
+
+    done.add("cards", session.execute(delete(LearningCard).where(LearningCard.program_id == pid)).rowcount)
+    done.add("poll_receipts", _delete_in(session, PollReceipt, PollReceipt.round_id, rows.polls))
+    for chunk in _chunks(rows.polls):
+        done.add(
+            "poll_comments",
+            session.execute(
+                update(PollResponse)
+                .where(PollResponse.round_id.in_(chunk), PollResponse.comment.is_not(None))
+                .values(comment=None)
+            ).rowcount,
+        )
+    done.add("enrollments", _delete_in(session, Enrollment, Enrollment.id, rows.enrollments))
+    session.execute(update(InviteBatch).where(InviteBatch.program_id == pid).values(user_ids=[], requested_by=""))
+
+    if program.status != ProgramStatus.CLOSED:
+        program.status = ProgramStatus.CLOSED
+        program.closed_at = program.closed_at or now
+    program.signup_open = False
+    program.expired_at = now
+    program.updated_at = now
+
+    # who no kept program has any more: their profile goes too
+    kept = _still_kept(session, people, except_program=pid)
+    leaving = [p for p in people if p not in kept]
+    done.add("people", len(leaving))
+    _tell_hosts(session, program=program, done=done, now=now)
+    session.commit()
+    log.info("retention: program %s expired", pid, extra={"program_id": pid})
+
+    _forget_people(session, leaving, now=now, forget=forget)
+    return done
+
+
+def _still_kept(session: Session, people: Sequence[int], *, except_program: int) -> set[int]:
+    """Of ``people``, who is in another program whose data is still kept (not expired; an active one too)."""
+    kept_programs = select(Program.id).where(Program.expired_at.is_(None), Program.id != except_program)
+    pairs = Pair.program_id.in_(kept_programs)
+    kept: set[int] = set()
+    for chunk in _chunks(people):
+        query = union(
+            select(Enrollment.participant_id.label("p")).where(
+                Enrollment.program_id.in_(kept_programs), Enrollment.participant_id.in_(chunk)
+            ),
+            select(Pair.participant_a_id).where(pairs, Pair.participant_a_id.in_(chunk)),
+            select(Pair.participant_b_id).where(pairs, Pair.participant_b_id.in_(chunk)),
+        ).subquery()
+        kept |= {int(p) for p in session.scalars(select(query.c.p))}
+    return kept
+
+
+def _no_pair_left(session: Session, **_: Any) -> None:
+    """``forget``'s callback for a pair that ends: never called here (the expired program's pairs are gone)."""
+    raise AssertionError("an expired program has no active pair")
+
+
+def default_forget() -> Callable[..., Any] | None:
+    """The seam to ``bot.services.privacy.forget`` (one person's personal data); None while it is not there."""
+    try:
+        from bot.services import privacy
+    except ImportError:
+        return None
+    return getattr(privacy, "forget", None)
+
+
+def _forget_people(session: Session, people: Iterable[int], *, now: datetime, forget: Callable[..., Any] | None) -> int:
+    forget = forget or default_forget()
+    if forget is None:
+        log.warning("retention: bot.services.privacy.forget is missing; profiles were kept")
+        return 0
+    done = 0
+    for person_id in people:
+        person = session.get(Participant, person_id)
+        if person is None:
+            continue
+        forget(session, participant=person, now=now, end_pair=_no_pair_left)
+        done += 1
+    return done
+
+
+# -- the outbox --------------------------------------------------------------------------------------------------
+# An idempotency key names the row it is about: "<prefix><id>[:...]". Each prefix -> which of the program's ids.
+KEY_PREFIXES: dict[str, str] = {
+    "program:": "program",
+    "retro:report:": "program",
+    "impact:digest:": "program",
+    "impact:charts:": "program",
+    "impact-export:": "program",
+    "trial-summary:": "program",
+    "digest:": "program",
+    "digest-now:": "program",
+    "cohort-alumni:": "program",
+    "cohort-alumni-welcome:": "program",
+    "cohort-alumni-invited:": "program",
+    "metric-added:": "program",
+    "poll-settings:": "program",
+    "retro-settings:": "program",
+    "agreement-template:": "program",
+    "pair-intro:": "pair",
+    "partner-left:": "pair",
+    "rhythm:cancel:": "pair",
+    "rhythm:move:": "pair",
+    "rhythm:prompt:": "week",
+    "rhythm:skip:": "week",
+    "rhythm:silence:": "week",
+    "rhythm:nudge:": "week_partner",
+    "rhythm:midweek:": "week_partner",
+    "rhythm:answer:": "answer",
+    "goal-done:": "goal",
+    "agreement-reminder:": "agreement",
+    "agreement:": "version",
+    "agreement-agreed:": "version",
+    "retro:open:": "retro",
+    "retro:quote:": "retro_answer",
+    "retro-quote-posted:": "retro_answer",
+    "escalation:": "escalation",
+    "escalation-answer:": "escalation",
+    "escalation-answered:": "escalation",
+    "escalation-notice:": "escalation",
+    "invite:": "enrollment",
+    "interview:": "enrollment",
+    "invite-batch:": "batch",
+    "match-waiting:": "match_round",
+    "match-preview:": "match_round",
+    "match-approved:": "match_round",
+    "match-discard:": "match_round",
+    "speed-card:": "speed_round",
+    "speed-start:": "speed_round",
+    "speed-closed:": "speed_round",
+    "poll:": "poll",
+    "trial:": "trial",
+    "card:preview:": "card",
+    "card:post:": "card",
+}
+# the longest prefix wins ("retro:report:" before a shorter one); grouped by the key's first word for speed
+_BY_HEAD: dict[str, list[tuple[str, str]]] = {}
+for _prefix, _kind in sorted(KEY_PREFIXES.items(), key=lambda item: -len(item[0])):
+    _BY_HEAD.setdefault(_prefix.split(":", 1)[0], []).append((_prefix, _kind))
+
+
+def key_names(key: str | None, ids: dict[str, set[int]]) -> bool:
+    """Whether an outbox idempotency key names one of ``ids`` (kind -> ids of the program's rows)."""
+    if not key:
+        return False
+    for prefix, kind in _BY_HEAD.get(key.split(":", 1)[0], ()):
+        if key.startswith(prefix):
+            head = key[len(prefix) :].split(":", 1)[0]
+            return head.isdigit() and int(head) in ids[kind]
+    return False
+
+
+def _delete_outbox(session: Session, *, workspace_id: int, rows: _Rows) -> int:
+    """Delete the program's stored Slack calls: those to its pairs' conversations and those whose key names one of
+    its rows. Reads only ids, keys and conversations, a page at a time."""
+    ids = rows.key_ids()
+    doomed: list[int] = []
+    last = 0
+    while True:
+        page = session.execute(
+            select(OutboxMessage.id, OutboxMessage.dedupe_key, OutboxMessage.channel_key)
+            .where(OutboxMessage.workspace_id == workspace_id, OutboxMessage.id > last)
+            .order_by(OutboxMessage.id)
+            .limit(OUTBOX_PAGE)
+        ).all()
+        if not page:
+            break
+        for row_id, key, channel in page:
+            if (channel is not None and channel in rows.channels) or key_names(key, ids):
+                doomed.append(int(row_id))
+        last = int(page[-1][0])
+    return _delete_in(session, OutboxMessage, OutboxMessage.id, doomed)
+
+
+# -- the hosts ---------------------------------------------------------------------------------------------------
+def _admin_channel(session: Session, program: Program) -> str | None:
+    workspace = session.get(Workspace, program.workspace_id)
+    if workspace is None or not workspace.admin_channel_id or workspace.uninstalled_at is not None:
+        return None
+    return workspace.admin_channel_id
+
+
+def _tell_hosts(session: Session, *, program: Program, done: Expired, now: datetime) -> None:
+    channel = _admin_channel(session, program)
+    if channel is None:
+        return
+    # deleted at 03:00, told with the hosts' morning
+    local = localtime.zone(program.timezone)
+    morning = datetime.combine(now.astimezone(local).date(), rules.NOTICE_HOUR, tzinfo=local)
+    outbox.post(
+        session,
+        workspace_id=program.workspace_id,
+        channel=channel,
+        message=blocks.expired(program.default_locale, program=program.name, months=done.months, counts=done.counts),
+        now=now,
+        dedupe_key=f"{DONE_KEY}{program.id}",
+        not_before=max(now, morning),
+    )
