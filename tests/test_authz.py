@@ -16,9 +16,11 @@ import inspect
 import json
 import textwrap
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import Engine, MetaData, select
@@ -50,6 +52,7 @@ from bot.models import (
     RetroAnswer,
     SpeedIntro,
     TrialCheck,
+    Workspace,
 )
 from bot.sandbox.personas import Persona
 from bot.sandbox.server import Delivery
@@ -75,11 +78,67 @@ QUOTE = "zq7quote Reverse mentoring made me curious"
 CARD = "zq7card What a podcast taught me"
 HELP = "zq7help we are stuck"
 MARKERS = ("zq7", "Alma", "Arne")
+PROGRAM = "Ypsilon Pilot"  # no other workspace's host may see its name
 BOOKKEEPING = {"slack_event", "clock_tick"}  # not what a person changes
 WORKSPACE_CACHE = {"admin_members", "admin_members_fetched_at"}  # hosts.authorize refreshes it for anyone
 
 
+OTHER_TEAM = "T0OTHER"  # a second workspace with Tandem installed, and a host of its own
+TEAMS: dict[str, str] = {}  # Slack user id -> the workspace they act from (the sandbox's own by default)
+
+
 # -- sending what Slack would send, with any value ---------------------------------------------------------------
+@contextmanager
+def from_team(stack: LocalStack, who: Persona) -> Iterator[None]:
+    """Interactions (clicks, submissions) of ``who`` come from their own workspace."""
+    team = TEAMS.get(who.id)
+    sandbox = stack.sandbox
+    if team is None:
+        yield
+        return
+    send = sandbox.send_interaction
+
+    def send_from_team(payload: dict[str, Any]) -> Delivery:
+        user = {**payload["user"], "team_id": team}
+        changed = {**payload, "user": user, "team": {"id": team, "domain": "other"}}
+        if "view" in payload:  # a modal Tandem opened in her workspace
+            changed["view"] = {**payload["view"], "team_id": team, "app_installed_team_id": team}
+        return send(changed)
+
+    sandbox.send_interaction = send_from_team  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        sandbox.send_interaction = send  # type: ignore[method-assign]
+
+
+def slash(stack: LocalStack, who: Persona, text: str, *, channel: str | None = None) -> Delivery:
+    """``/tandem <text>`` from ``who``'s workspace (the answer is the delivery's body)."""
+    team = TEAMS.get(who.id)
+    if team is None:
+        return who.slash(text, channel_id=channel)
+    sandbox = stack.sandbox
+    channel = channel or who.dm
+    form = {
+        "token": "legacy",
+        "team_id": team,
+        "team_domain": "other",
+        "channel_id": channel,
+        "channel_name": sandbox.channel_name(channel),
+        "user_id": who.id,
+        "user_name": who.name,
+        "command": "/tandem",
+        "text": text,
+        "api_app_id": sandbox.app_id,
+        "response_url": sandbox.issue_response_url(channel, who.id),
+        "trigger_id": sandbox.issue_trigger(who.id),
+    }
+    status, body, headers, _ = sandbox.post_to_app(urlencode(form).encode(), "application/x-www-form-urlencoded")
+    delivery = Delivery(kind="command", payload=form)
+    delivery.status, delivery.body, delivery.headers = status, body, headers
+    return delivery
+
+
 def act(stack: LocalStack, who: Persona, action_id: str, value: str, *, channel: str | None = None) -> Delivery:
     """A click on a button ``action_id`` carrying ``value``, on a message only ``who`` sees in ``channel`` (their DM
     with Tandem by default): what a forged or replayed button looks like."""
@@ -88,7 +147,7 @@ def act(stack: LocalStack, who: Persona, action_id: str, value: str, *, channel:
     ts = sandbox.next_ts()
     payload = {
         "type": "block_actions",
-        "user": {"id": who.id, "username": who.name, "name": who.name, "team_id": sandbox.team_id},
+        "user": {"id": who.id, "username": who.name, "name": who.name, "team_id": TEAMS.get(who.id, sandbox.team_id)},
         "trigger_id": sandbox.issue_trigger(who.id),
         "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": True},
         "channel": {"id": channel, "name": sandbox.channel_name(channel)},
@@ -152,13 +211,14 @@ def _build(stack: LocalStack) -> World:
         hanna,
         channel,
         **{
+            ID.PROGRAM_NAME.value: PROGRAM,
             ID.PROGRAM_START.value: "2027-01-04",
             ID.PROGRAM_WEEKS.value: "8",
             ID.PROGRAM_TRIAL.value: "4",
             ID.PROGRAM_SIGNUP_OPEN.value: ["open"],
         },
     )
-    people = onboard(stack, PEOPLE)
+    people = onboard(stack, PEOPLE, PROGRAM)
     alma, arne, bela = people["Alma"], people["Arne"], people["Bela"]
     otto = persona(stack, "Otto")  # in no program; Tandem knows him (he asked for help once)
     assert otto.slash("help").ok
@@ -319,16 +379,26 @@ def _build(stack: LocalStack) -> World:
             "en", program=program, path="Pilot", alumni={alma.id: "Alma"}
         )
         host_log = impact_blocks.log_modal(
-            "en", scope=f"host:{program_id}", program="Pilot 2027", metrics=[metric], today=date(2027, 2, 4), pair=False
+            "en", scope=f"host:{program_id}", program=PROGRAM, metrics=[metric], today=date(2027, 2, 4), pair=False
         )
     submit[ID.COHORT_ALUMNI_MODAL] = {ID.COHORT_ALUMNI_PICK.value: [alma.id]}
     views["host:" + ID.METRIC_LOG_MODAL] = host_log
     submit["host:" + ID.METRIC_LOG_MODAL] = {ID.METRIC_WHICH.value: str(ids["metric"]), ID.METRIC_VALUE.value: "3"}
+    # Tess hosts Tandem in another workspace: a host there, nobody here
+    tess = persona(stack, "Tess", is_admin=True)
+    TEAMS[tess.id] = OTHER_TEAM
+    tess_channel = stack.sandbox.create_channel("other-hosts", is_private=True, members=[tess.id])
+    stack.sandbox.invite(tess_channel, stack.sandbox.bot_user_id, inviter=tess.id)
+    assert slash(stack, tess, "admin setup", channel=tess_channel).ok
+    with stack.session_factory() as s:
+        other = s.scalars(select(Workspace).where(Workspace.team_id == OTHER_TEAM)).one()
+        assert other.admin_channel_id == tess_channel and tess.id in other.admin_members
+    ids["tess_channel"] = tess_channel
     # a private channel of Otto's with Tandem in it, where he tries to make himself a host
     otto_channel = stack.sandbox.create_channel("otto-hosts", is_private=True, members=[otto.id])
     stack.sandbox.invite(otto_channel, stack.sandbox.bot_user_id, inviter=otto.id)
     ids["otto_channel"] = otto_channel
-    views[ID.MATCH_SWAP_MODAL] = matching_blocks.swap_modal("en", round_id=ids["round"], program_name="Pilot 2027")
+    views[ID.MATCH_SWAP_MODAL] = matching_blocks.swap_modal("en", round_id=ids["round"], program_name=PROGRAM)
     submit[ID.MATCH_SWAP_MODAL] = {ID.MATCH_SWAP_PERSON.value: alma.id, ID.MATCH_SWAP_WITH.value: bela.id}
     # the interview step Cleo is at: its modal
     views[ID.INTERVIEW_MODAL] = _interview_modal(stack, cleo, ids["enrollment_cleo"])
@@ -345,7 +415,10 @@ def _build(stack: LocalStack) -> World:
         stack=stack,
         channel=channel,
         group_a=group_a,
-        people={**{k.lower(): v for k, v in people.items()}, "hanna": hanna, "otto": otto, "cleo": cleo, "cato": cato},
+        people={
+            **{k.lower(): v for k, v in people.items()},
+            **{"hanna": hanna, "otto": otto, "cleo": cleo, "cato": cato, "tess": tess},
+        },
         ids=ids,
         views=views,
         submit=submit,
@@ -477,7 +550,7 @@ SELF_VALUES: dict[ID, str] = {
 # outsider and a host (hosts see no pair's data); a person's by someone else in the program, an outsider and a host
 # (the pulse: by Cleo, who was not asked)
 ATTACKERS = {
-    Access.ADMIN: ("alma", "otto"),
+    Access.ADMIN: ("alma", "otto", "tess"),  # Tess: a host of another workspace
     Access.PAIR: ("bela", "otto", "hanna"),
     Access.SELF: ("arne", "otto", "hanna"),
 }
@@ -566,16 +639,19 @@ class Seen:
 def _play(w: World, case: Case) -> Seen:
     stack, sandbox = w.stack, w.stack.sandbox
     who = w.people[case.attacker]
-    channel = {"admin": w.channel, "group_a": w.group_a, "otto_channel": w.ids.get("otto_channel", "")}.get(
-        case.channel, ""
-    )
+    places = {"admin": w.channel, "group_a": w.group_a, "otto_channel": w.ids.get("otto_channel", "")}
+    if case.attacker == "tess" and case.channel == "admin":
+        places["admin"] = w.ids["tess_channel"]  # her own admin channel
+    channel = places.get(case.channel, "")
     calls, posts, ephemeral = len(sandbox.calls), len(sandbox.response_url_posts), len(who.ephemeral_messages())
     views_before = {v["id"] for v in who.open_views()}
     dms = len(who.dm_messages())
     if case.surface is Surface.ACTION:
         delivery = act(stack, who, case.name, _fill(case.value, w.ids), channel=channel or None)
     elif case.surface in (Surface.COMMAND, Surface.ADMIN_COMMAND):
-        delivery = who.slash(_fill(case.value, w.ids), channel_id=channel or None)
+        if case.attacker == "tess" and case.surface is Surface.ADMIN_COMMAND:
+            channel = w.ids["tess_channel"]
+        delivery = slash(stack, who, _fill(case.value, w.ids), channel=channel or None)
     elif case.surface is Surface.VIEW:
         if case.name in {v.value for v in OWN_VIEW_OPENER}:
             spec = opened(stack, who, OWN_VIEW_OPENER[ID(case.name)], "")
@@ -669,6 +745,11 @@ def _opened_for_target(view: dict[str, Any], value: str) -> bool:
     return any(f'": {v}' in flat or f'": "{v}"' in flat for v in wanted if v)
 
 
+def _play_from_team(w: World, case: Case) -> Seen:
+    with from_team(w.stack, w.people[case.attacker]):
+        return _play(w, case)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_refused_unchanged_and_nothing_shown(world: World, case: Case) -> None:
     w = world
@@ -676,7 +757,7 @@ def test_refused_unchanged_and_nothing_shown(world: World, case: Case) -> None:
     problems = len(w.stack.sandbox.problems)
     who = w.people[case.attacker]
     try:
-        seen = _play(w, case)
+        seen = _play_from_team(w, case)
         after = _dump(w.stack.engine, w.tables)
         guarded = cls in GUARDED or case.value.startswith("host:") or case.view.startswith(("host:", "program:"))
         if guarded or (case.surface is Surface.EVENT and case.name == "message"):
@@ -684,7 +765,8 @@ def test_refused_unchanged_and_nothing_shown(world: World, case: Case) -> None:
         else:  # about themselves: nothing of anyone else changed
             mine_before, mine_after = _own_rows_dropped(w, w.baseline, who), _own_rows_dropped(w, after, who)
             assert _changes(mine_before, mine_after) == {}, "something of someone else changed"
-        leaked = [m for m in MARKERS if m in seen.text()]
+        markers = (*MARKERS, PROGRAM, "Hanna") if case.attacker == "tess" else MARKERS
+        leaked = [m for m in markers if m in seen.text()]
         assert not leaked, f"{leaked} shown: {seen.text()[:2000]}"
         assert w.stack.sandbox.problems[problems:] == []
         assert all(post["ok"] for post in seen.responses), seen.responses
