@@ -45,17 +45,17 @@ RETENTION = "the program's retention ends (by default 12 months after the progra
 R_PROGRAM = "deleted when " + RETENTION
 R_PROGRAM_TEXT = R_PROGRAM + "; forget-me deletes or empties the person's own words at once"
 R_PROGRAM_LINK = R_PROGRAM + "; after forget-me it points to an anonymous placeholder, not to the person"
-R_KEPT = "kept, also after " + RETENTION + " (counts, settings, nobody's data)"
+R_KEPT = "for good, also after " + RETENTION + ": counts and settings, nobody's data"
 R_HOST_AT_RETENTION = "emptied when " + RETENTION + "; forget-me of that host empties it earlier"
 R_PERSON = (
     "while a program whose data is kept has the person; when the last one's retention ends, or at once on "
     "forget-me, the profile is emptied and only an anonymous placeholder row stays (someone who joined no program: "
     "until forget-me)"
 )
-R_WORKSPACE = "while Tandem is installed in the workspace; its data stays after an uninstall, for a reinstall"
+R_WORKSPACE = "for good (after an uninstall too, so that a reinstall finds it)"
 R_EVENTS = "2 days (the clock deletes older rows)"
 R_OUTBOX = (
-    "kept after sending (the exactly-once record); a program's calls (to its pairs, about its rows) are deleted when "
+    "after sending too (the exactly-once record), but a program's calls (to its pairs, about its rows) are deleted when "
     + RETENTION
     + "; forget-me deletes every call that carries the person; the rest (e.g. welcome DMs) stay"
 )
@@ -194,7 +194,7 @@ TABLES: dict[str, Table] = {
     "program": Table(
         "A program (cohort) and its set-up, as hosts wrote it in the program modal.",
         "hosts; participants see its name, rhythm and focus question",
-        "kept, also after its retention ends (name, settings, dates, the digest's counts): then the clock closes it, "
+        "for good, also after its retention ends (name, settings, dates, the digest's counts): then the clock closes it, "
         "sets expired_at and deletes its people's data (see the other tables)",
         {
             "id": ID,
@@ -257,7 +257,7 @@ TABLES: dict[str, Table] = {
     "invite_batch": Table(
         "A host's request to invite people (picked, or everyone in a channel), worked through by the clock.",
         HOSTS,
-        "kept (the channel and the counts); the Slack ids in it are emptied when " + RETENTION,
+        "for good (the channel and the counts); the Slack ids in it are emptied when " + RETENTION,
         {
             "id": ID,
             "program_id": _program_fk(),
@@ -612,7 +612,7 @@ TABLES: dict[str, Table] = {
     "poll_response": Table(
         "One anonymous pulse answer: no person, no time, a random key.",
         "hosts, only as averages, distributions and shuffled comments of a round at or above the threshold",
-        "kept (linked to nobody), also after " + RETENTION + "; the comment is emptied then",
+        "for good (linked to nobody), also after " + RETENTION + "; the comment is emptied then",
         {
             "id": c("a random key (not a counter)", AGGREGATE),
             "round_id": c("the round", AGGREGATE),
@@ -689,7 +689,7 @@ TABLES: dict[str, Table] = {
     "metric": Table(
         "A metric hosts defined for a program, with baseline and target range.",
         "hosts; pairs see the metrics they report",
-        "kept (the hosts' definitions)",
+        "for good (the hosts' definitions)",
         {
             "id": ID,
             "program_id": _program_fk(),
@@ -721,7 +721,7 @@ TABLES: dict[str, Table] = {
     "kpi_snapshot": Table(
         "The program's built-in KPIs as the weekly digest showed them: counts and rates only.",
         HOSTS,
-        "kept (counts and rates only: the program's record after its people's data is gone)",
+        "for good: counts and rates only, the program's record after its people's data is gone",
         {
             "id": ID,
             "program_id": _program_fk(),
@@ -770,7 +770,7 @@ TABLES: dict[str, Table] = {
     "clock_tick": Table(
         "One row a minute the clock acted: a second tick for the same minute does nothing.",
         NOBODY,
-        "kept (small: a row a minute, with counts only)",
+        "for good (a small row a minute, with counts only)",
         {
             "minute": c("the minute"),
             "ran_at": c("when it ran"),
