@@ -55,7 +55,8 @@ R_PERSON = (
 R_WORKSPACE = "for good (after an uninstall too, so that a reinstall finds it)"
 R_EVENTS = "2 days (the clock deletes older rows)"
 R_OUTBOX = (
-    "after sending too (the exactly-once record), but a program's calls (to its pairs, about its rows) are deleted when "
+    "after sending too (the exactly-once record), but a program's calls (to its pairs, about its rows) are "
+    "deleted when "
     + RETENTION
     + "; forget-me deletes every call that carries the person; the rest (e.g. welcome DMs) stay"
 )
@@ -194,8 +195,8 @@ TABLES: dict[str, Table] = {
     "program": Table(
         "A program (cohort) and its set-up, as hosts wrote it in the program modal.",
         "hosts; participants see its name, rhythm and focus question",
-        "for good, also after its retention ends (name, settings, dates, the digest's counts): then the clock closes it, "
-        "sets expired_at and deletes its people's data (see the other tables)",
+        "for good, also after its retention ends (name, settings, dates, the digest's counts): then the clock "
+        "closes it, sets expired_at and deletes its people's data (see the other tables)",
         {
             "id": ID,
             "workspace_id": c("the workspace", OPERATIONAL),
