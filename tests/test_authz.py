@@ -205,7 +205,8 @@ def _participant_id(stack: LocalStack, p: Persona) -> int:
 
 def _build(stack: LocalStack) -> World:
     hanna = persona(stack, "Hanna", is_admin=True)
-    channel = admin_channel(stack, hanna)
+    hugo = persona(stack, "Hugo")  # a host until he leaves the admin channel, below
+    channel = admin_channel(stack, hanna, hugo)
     create_program(
         stack,
         hanna,
@@ -407,8 +408,11 @@ def _build(stack: LocalStack) -> World:
     submit[ID.NOTE_MODAL] = {ID.NOTE_TEXT.value: NOTE + " again"}
     views[ID.CARD_MODAL] = opened(stack, alma, ID.CARD_EDIT, str(ids["card"]))
     submit[ID.CARD_MODAL] = {ID.CARD_TITLE.value: CARD + " edited"}
+    # Hugo was a host and opened the program's modal; then he left the admin channel
+    views["hugo:" + ID.PROGRAM_MODAL] = opened(stack, hugo, ID.PROGRAM_EDIT, str(program_id), channel=channel)
+    stack.sandbox.leave(channel, hugo.id)
     stack.settle()
-    for p in (*people.values(), hanna, otto, cleo, cato):
+    for p in (*people.values(), hanna, otto, cleo, cato, hugo):
         for view in p.open_views():
             p.close(view["id"])
     return World(
@@ -417,7 +421,7 @@ def _build(stack: LocalStack) -> World:
         group_a=group_a,
         people={
             **{k.lower(): v for k, v in people.items()},
-            **{"hanna": hanna, "otto": otto, "cleo": cleo, "cato": cato, "tess": tess},
+            **{"hanna": hanna, "otto": otto, "cleo": cleo, "cato": cato, "tess": tess, "hugo": hugo},
         },
         ids=ids,
         views=views,
@@ -499,7 +503,7 @@ class Case:
     @property
     def id(self) -> str:
         variant = f"[{self.value}]" if self.value and self.surface is not Surface.ADMIN_COMMAND else ""
-        view = f"[{self.view.split(':')[0]}]" if self.view.startswith("host:") else ""
+        view = f"[{self.view.split(':')[0]}]" if ":" in self.view else ""
         return f"{self.surface.value}:{self.name}{variant}{view}-as-{self.attacker}"
 
 
@@ -550,7 +554,7 @@ SELF_VALUES: dict[ID, str] = {
 # outsider and a host (hosts see no pair's data); a person's by someone else in the program, an outsider and a host
 # (the pulse: by Cleo, who was not asked)
 ATTACKERS = {
-    Access.ADMIN: ("alma", "otto", "tess"),  # Tess: a host of another workspace
+    Access.ADMIN: ("alma", "otto", "tess", "hugo"),  # Tess: a host of another workspace; Hugo: a host no more
     Access.PAIR: ("bela", "otto", "hanna"),
     Access.SELF: ("arne", "otto", "hanna"),
 }
@@ -585,8 +589,10 @@ def _cases() -> list[Case]:
                 cases.append(Case(Surface.VIEW, callback_id.value, who, view=callback_id.value))
     for who in ATTACKERS[Access.ADMIN]:
         cases.append(Case(Surface.VIEW, ID.METRIC_LOG_MODAL.value, who, view="host:" + ID.METRIC_LOG_MODAL.value))
+    # the very modal Hugo opened while he was a host
+    cases.append(Case(Surface.VIEW, ID.PROGRAM_MODAL.value, "hugo", view="hugo:" + ID.PROGRAM_MODAL.value))
     for word in access.ADMIN_COMMANDS:
-        for who in ATTACKERS[Access.ADMIN]:
+        for who in ATTACKERS[Access.ADMIN][:3]:
             cases.append(Case(Surface.ADMIN_COMMAND, word, who, value="admin " + word))
     cases.append(Case(Surface.ADMIN_COMMAND, "setup", "otto", value="admin setup", channel="otto_channel"))
     # a reply in pair A's week thread counts only from its partners
@@ -667,7 +673,7 @@ def _play(w: World, case: Case) -> Seen:
         elif case.view.startswith("program:"):
             values = w.submit[ID.CARD_MODAL]
         else:
-            values = w.submit.get(case.view, {})
+            values = w.submit.get(case.view) or w.submit.get(case.view.split(":")[-1], {})
         delivery = who.submit(forged["id"], values)
     elif case.surface is Surface.SHORTCUT:
         delivery = sandbox.send_interaction(

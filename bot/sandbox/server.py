@@ -442,6 +442,23 @@ class Sandbox:
             return None
         return self.deliver_event(event)
 
+    def leave(self, channel_id: str, user_id: str) -> Delivery | None:
+        """A member leaves (or is removed from) a channel: ``member_left_channel`` is delivered."""
+        with self.lock:
+            conv = self._convs[channel_id]
+            if user_id in conv["members"]:
+                conv["members"].remove(user_id)
+            event = {
+                "type": "member_left_channel",
+                "user": user_id,
+                "channel": channel_id,
+                "channel_type": "G" if conv["kind"] == "private" else "C",
+                "team": self.team_id,
+            }
+        if self.app_url is None:
+            return None
+        return self.deliver_event(event)
+
     def open_dm(self, user_id: str) -> str:
         """The bot's DM (``D...``) with ``user_id``, created when needed."""
         return self._open_conversation([user_id])
