@@ -3,10 +3,13 @@ and SELF one is played by someone who may not use it, with real ids of someone e
 private_metadata, as signed requests through the sandbox. Each attempt must be refused in words the person can
 read, change nothing in the database, and show nothing of pair A (its goals, notes, answers, names).
 
-One program is built once per backend: a host, two matched pairs (A: Alma and Arne; B: Bela and Bodo), Otto who is
-in no program, Cleo halfway through her interview and Cato with an unanswered invitation; pair A has goals, notes,
-a proposed agreement, an answered week, a retro with a quote, a trial check-in, a logged value, a learning card
-draft and an escalation."""
+One program is built once per backend: a host (Hanna), two matched pairs (A: Alma and Arne; B: Bela and Bodo), Otto
+who is in no program, Cleo halfway through her interview, Cato with an unanswered invitation, Hugo who was a host
+until he left the admin channel, and Tess who hosts Tandem in another workspace; pair A has goals, notes, a proposed
+agreement, an answered week, a retro with a quote, a trial check-in, a logged value, a learning card draft and an
+escalation. Hosts' things are tried by Alma, Otto, Tess and Hugo; a pair's by Bela, Otto and Hanna (hosts see no
+pair's data); a person's by someone else in the program, Otto and Hanna. What is about the caller only (OWN,
+PUBLIC) is played by Otto, who may change only his own rows."""
 
 from __future__ import annotations
 
