@@ -107,10 +107,11 @@ nobody's performance.
 
 **Who sees it.** In Slack, a person sees their own profile and data; their partner sees what the pair shares
 (weekly answers, agreement, goals, pair notes, retro answers). *Hosts* are the members of a private admin channel:
-they see the program's set-up, who is invited and in which state, the matching preview (names, scores and the
-reasons two people fit), counts and rates, requests for help with only what the person chose to share, a pair that
-has been quiet for two weeks (names and week numbers, never content), retro quotes both partners agreed to share, and
-pulse results only as averages of at least the threshold (default 5, never fewer than 3) answers. Hosts never see
+they see the program's set-up, how many people are invited, onboarded and matched, the matching preview (the names
+of everyone waiting for a partner, scores and the reasons two people fit), counts and rates, requests for help with
+only what the person chose to share, a pair that has been quiet for two weeks (names and week numbers, never
+content), retro quotes both partners agreed to share, and pulse results only as averages of at least the threshold
+(default 5, never fewer than 3) answers. Hosts never see
 weekly answers, private or pair notes, red notes, retro answers, speed-dating answers, or who asked to switch after
 the trial. The columns "who sees it" below say this column by column. Everyone with access to the database or its
 backups (the people who run Tandem) can read every table: keep that circle small.

@@ -235,7 +235,8 @@ TABLES: dict[str, Table] = {
     ),
     "enrollment": Table(
         "One person in one program: the invitation, their answer and where they are in the onboarding interview.",
-        "the person; hosts see counts (invited, onboarded, matched) and who is in their programs",
+        "the person; hosts see counts (invited, onboarded, matched), and the matching preview names who waits for "
+        "a partner",
         R_PROGRAM_LINK,
         {
             "id": ID,
