@@ -50,7 +50,7 @@ from bot.models import (
 )
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
-from bot.services import outbox, retention
+from bot.services import impact, outbox, retention
 from tests.admin_helpers import PROGRAM_VALUES, admin_channel, onboard, persona
 from tests.test_e2e_impact import _group_of, _reply
 from tests.test_e2e_polls import _match
@@ -466,7 +466,10 @@ def test_the_clock_deletes_a_programs_data_after_its_retention_and_keeps_the_res
         assert program.retention_months == 1
         pid = program.id
         pairs = set(s.scalars(select(Pair.id).where(Pair.program_id == pid)))
-        snapshots = [r.data for r in s.scalars(select(KpiSnapshot).where(KpiSnapshot.program_id == pid))]
+        snapshots = [
+            r.data
+            for r in s.scalars(select(KpiSnapshot).where(KpiSnapshot.program_id == pid).order_by(KpiSnapshot.taken_on))
+        ]
         kept_pairs = set(s.scalars(select(Pair.id).where(Pair.program_id == kept_id)))
         karl = _participant(s, people["Karl"])
         karl_profile = (karl.id, karl.display_name, karl.self_description)
@@ -546,7 +549,13 @@ def test_the_clock_deletes_a_programs_data_after_its_retention_and_keeps_the_res
     # the program and its KPI snapshots stay; it is closed
     program_row = next(r for r in after["program"] if r["id"] == pid)
     assert program_row["name"] == "Pilot 2027" and program_row["status"] == "closed"
-    assert [r["data"] for r in after["kpi_snapshot"] if r["program_id"] == pid] == snapshots
+    assert (
+        sorted((r["taken_on"], r["data"]) for r in after["kpi_snapshot"] if r["program_id"] == pid)[-1][1]
+        == snapshots[-1]
+    )
+    assert len([r for r in after["kpi_snapshot"] if r["program_id"] == pid]) == len(snapshots)
+    with stack.session_factory() as s:  # the dashboard and a later cohort's comparison show its last snapshot
+        assert impact.kpis(s, s.get(Program, pid), now=stack.clock.now()).as_dict() == snapshots[-1]
     # the program still within its retention is untouched, and Karl, who is in it, keeps his profile
     assert _of_program(after, kept_id, kept_pairs) == kept_before
     with stack.session_factory() as s:

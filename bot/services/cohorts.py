@@ -44,7 +44,8 @@ def next_name(program: Program, taken: set[str]) -> str:
 
 
 def copy_setup(session: Session, source: Program, target: Program, *, now: datetime) -> None:
-    """What the next cohort keeps from ``source``. Does not commit."""
+    """What the next cohort keeps from ``source``. Does not commit. (How long its data is kept, ``retention_months``,
+    comes with the program modal, prefilled from ``source``: what the host entered there wins.)"""
     target.series_id = series_of(source)
     target.timezone = source.timezone
     target.agreement_template = source.agreement_template

@@ -47,8 +47,15 @@ def _count(session: Session, query: Any) -> int:
 
 
 def kpis(session: Session, program: Program, *, now: datetime) -> rules.Kpis:
-    """The program's KPIs at ``now`` (see ``bot.domain.impact``)."""
+    """The program's KPIs at ``now`` (see ``bot.domain.impact``). Once its data expired (``bot.services.retention``)
+    they are its last weekly snapshot: the counts can no longer be taken from rows that are gone."""
     pid = program.id
+    if program.expired_at is not None:
+        kept = session.scalar(
+            select(KpiSnapshot.data).where(KpiSnapshot.program_id == pid).order_by(KpiSnapshot.taken_on.desc()).limit(1)
+        )
+        if kept is not None:
+            return rules.Kpis.from_dict(kept)
     counts = programs.counts(session, program_ids=[pid]).get(pid)
     in_program = Pair.program_id == pid
     people = union(
