@@ -491,6 +491,7 @@ def test_the_clock_deletes_a_programs_data_after_its_retention_and_keeps_the_res
     stack.settle()
     notices = [m for m in stack.sandbox.messages(channel) if "In a week" in m.get("text", "")]
     assert len(notices) == 1 and "Pilot 2027" in notices[0]["text"] and "/tandem admin export" in notices[0]["text"]
+    assert "with *Edit* on the program card" in notices[0]["text"]  # it is not closed: its card can still change it
     stack.clock.set(DUE - timedelta(minutes=1))  # type: ignore[attr-defined]
     stack.settle()
     assert len([m for m in stack.sandbox.messages(channel) if "In a week" in m.get("text", "")]) == 1
@@ -585,3 +586,18 @@ def test_a_program_without_an_end_is_never_expired(session: Any) -> None:
     report = retention.expire_due(session, now=datetime(2040, 1, 1, tzinfo=UTC))
     assert report.expired == [] and report.notices == 0
     assert session.scalars(select(Program)).one().retention_months == 12  # the default
+
+
+@pytest.mark.parametrize("locale", ["en", "de"])
+def test_the_hosts_messages_in_both_languages(locale: str) -> None:
+    from bot.blocks import retention as blocks
+
+    open_card = blocks.notice(locale, program="P & Q", months=12, due_on=date(2028, 3, 29), editable=True)["text"]
+    closed = blocks.notice(locale, program="P & Q", months=12, due_on=date(2028, 3, 29), editable=False)["text"]
+    assert "P &amp; Q" in open_card and "/tandem admin export" in closed
+    assert len(closed) < len(open_card)  # a closed program's card has no Edit: the hint about it is left out
+    done = blocks.expired(locale, program="P", months=1, counts={"notes": 1, "pairs": 0, "people": 3})["text"]
+    shown = blocks.counts_text(locale, {"notes": 1, "people": 3})
+    assert shown in done and shown.count(",") == 1  # nothing is said about what had nothing to delete
+    nothing = blocks.expired(locale, program="P", months=12, counts={})["text"]
+    assert blocks.counts_text(locale, {}) in nothing

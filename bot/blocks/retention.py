@@ -34,8 +34,17 @@ KINDS = (
 )
 
 
-def notice(locale: str, *, program: str, months: int, due_on: date) -> dict[str, Any]:
-    text = i18n.text(locale, "retention", "notice", program=program, months=months, date=date_text(locale, due_on))
+def notice(locale: str, *, program: str, months: int, due_on: date, editable: bool) -> dict[str, Any]:
+    """``editable``: the program is not closed, so its card still has *Edit* (where the months can change)."""
+    text = i18n.text(
+        locale,
+        "retention",
+        "notice",
+        program=program,
+        months=months,
+        date=date_text(locale, due_on),
+        editable=editable,
+    )
     return kit.message(text, [kit.section(text)])
 
 

@@ -170,7 +170,11 @@ def notify_due(session: Session, *, now: datetime) -> int:
             workspace_id=program.workspace_id,
             channel=channel,
             message=blocks.notice(
-                program.default_locale, program=program.name, months=program.retention_months, due_on=plan.due_on
+                program.default_locale,
+                program=program.name,
+                months=program.retention_months,
+                due_on=plan.due_on,
+                editable=program.status != ProgramStatus.CLOSED,
             ),
             now=now,
             dedupe_key=key,
