@@ -601,3 +601,38 @@ def test_the_hosts_messages_in_both_languages(locale: str) -> None:
     assert shown in done and shown.count(",") == 1  # nothing is said about what had nothing to delete
     nothing = blocks.expired(locale, program="P", months=12, counts={})["text"]
     assert blocks.counts_text(locale, {}) in nothing
+
+
+def test_closing_a_program_records_when_and_that_is_when_it_ends(session: Any) -> None:
+    from bot.models import Workspace
+    from bot.services import programs
+
+    now = datetime(2027, 3, 3, 15, tzinfo=UTC)
+    workspace = Workspace(team_id="T2", name="x", created_at=now)
+    session.add(workspace)
+    session.flush()
+    program = Program(
+        workspace_id=workspace.id,
+        name="Closed early",
+        status=ProgramStatus.ACTIVE,
+        learning_fields=[],
+        start_date=date(2027, 1, 4),
+        duration_weeks=12,
+        timezone=BERLIN,
+        retention_months=6,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(program)
+    session.flush()
+    programs.transition(session, program=program, action="close", now=now)
+    session.commit()
+    session.refresh(program)
+    assert program.closed_at == now
+    plan = rules.of(program)
+    assert plan is not None and plan.ends_on == date(2027, 3, 4) and plan.due_on == date(2027, 9, 4)
+    assert not retention.expire_due(session, now=plan.due_at - timedelta(minutes=1)).expired
+    report = retention.expire_due(session, now=plan.due_at)
+    assert [e.program_id for e in report.expired] == [program.id] and report.expired[0].counts["pairs"] == 0
+    session.refresh(program)
+    assert program.expired_at == plan.due_at and program.status == ProgramStatus.CLOSED
