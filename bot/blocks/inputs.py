@@ -39,16 +39,18 @@ def input_block(
 
 def text_input(
     *,
+    max_length: int,
     initial: str | None = None,
     multiline: bool = False,
-    max_length: int | None = None,
     placeholder: str | None = None,
 ) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "plain_text_input", "multiline": multiline}
+    """A free-text input. Its ``max_length`` is required: Slack then stops people at the limit as they type,
+    and the service refuses longer text arriving any other way."""
+    if max_length < 1:
+        raise ValueError("a text input needs a positive max_length")
+    element: dict[str, Any] = {"type": "plain_text_input", "multiline": multiline, "max_length": max_length}
     if initial:
-        element["initial_value"] = initial
-    if max_length:
-        element["max_length"] = max_length
+        element["initial_value"] = initial[:max_length]
     if placeholder:
         element["placeholder"] = _plain(placeholder, PLACEHOLDER_MAX)
     return element
@@ -109,28 +111,46 @@ def conversation_select(*, placeholder: str | None = None) -> dict[str, Any]:
     return element
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _texts(values: Any) -> list[str]:
+    return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+
+
+def _chosen(option: Any) -> str | None:
+    return _text(option.get("value")) if isinstance(option, dict) else None
+
+
 def state_values(view: dict[str, Any]) -> dict[str, Any]:
     """Flatten a submitted view's ``state.values`` to ``{block_id: value}``: text as str, selects as the value,
-    multi-selects and checkboxes as lists, dates as ``YYYY-MM-DD``."""
+    multi-selects and checkboxes as lists, dates as ``YYYY-MM-DD``. Whatever does not have the shape Slack sends
+    reads as empty (None, or an empty list), never as something else."""
     out: dict[str, Any] = {}
-    for block_id, actions in (view.get("state") or {}).get("values", {}).items():
-        for element in actions.values():
+    state = view.get("state") if isinstance(view, dict) else None
+    values = state.get("values") if isinstance(state, dict) else None
+    for block_id, actions in (values if isinstance(values, dict) else {}).items():
+        for element in (actions if isinstance(actions, dict) else {}).values():
+            if not isinstance(element, dict):
+                continue
             kind = element.get("type")
             if kind in ("plain_text_input", "number_input", "email_text_input", "url_text_input"):
-                out[block_id] = element.get("value")
+                out[block_id] = _text(element.get("value"))
             elif kind in ("static_select", "radio_buttons", "external_select"):
-                chosen = element.get("selected_option")
-                out[block_id] = chosen.get("value") if chosen else None
+                out[block_id] = _chosen(element.get("selected_option"))
             elif kind in ("multi_static_select", "checkboxes", "multi_external_select"):
-                out[block_id] = [o.get("value") for o in element.get("selected_options") or []]
+                options = element.get("selected_options")
+                chosen = [_chosen(o) for o in options] if isinstance(options, list) else []
+                out[block_id] = [c for c in chosen if c is not None]
             elif kind == "datepicker":
-                out[block_id] = element.get("selected_date")
+                out[block_id] = _text(element.get("selected_date"))
             elif kind == "multi_users_select":
-                out[block_id] = list(element.get("selected_users") or [])
+                out[block_id] = _texts(element.get("selected_users"))
             elif kind == "users_select":
-                out[block_id] = element.get("selected_user")
+                out[block_id] = _text(element.get("selected_user"))
             elif kind in ("conversations_select", "channels_select"):
-                out[block_id] = element.get("selected_conversation") or element.get("selected_channel")
+                out[block_id] = _text(element.get("selected_conversation")) or _text(element.get("selected_channel"))
             elif kind == "multi_conversations_select":
-                out[block_id] = list(element.get("selected_conversations") or [])
+                out[block_id] = _texts(element.get("selected_conversations"))
     return out

@@ -284,7 +284,7 @@ def _input(locale: str, field: Field, profile: Profile, offered: list[str]) -> k
         )
         return inputs.input_block(block_id, label, element)
     if field is Field.CURIOSITY:
-        element = inputs.text_input(initial=", ".join(profile.curiosity) or None)
+        element = inputs.text_input(initial=", ".join(profile.curiosity) or None, max_length=rules.TOPICS_TEXT_MAX)
         return inputs.input_block(block_id, label, element, optional=True, hint=_topics_hint(locale))
     if field in (Field.CAN_TEACH, Field.WANT_TO_LEARN):
         if not offered:
@@ -297,7 +297,7 @@ def _input(locale: str, field: Field, profile: Profile, offered: list[str]) -> k
     if field in (Field.CAN_TEACH_OTHER, Field.WANT_TO_LEARN_OTHER):
         stored = profile.can_teach if field is Field.CAN_TEACH_OTHER else profile.want_to_learn
         _, other = rules.split_chosen(stored, offered)
-        element = inputs.text_input(initial=", ".join(other) or None)
+        element = inputs.text_input(initial=", ".join(other) or None, max_length=rules.TOPICS_TEXT_MAX)
         return inputs.input_block(block_id, label, element, optional=True, hint=_topics_hint(locale))
     if field is Field.LEARNING_STYLE:
         options = _options(locale, "style", rules.LEARNING_STYLES)

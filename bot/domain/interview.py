@@ -93,6 +93,7 @@ SELF_DESCRIPTION_MIN, SELF_DESCRIPTION_MAX = 20, 600
 DEPARTMENT_MIN, DEPARTMENT_MAX = 2, 120
 TOPIC_MAX = 60  # characters per free-text topic
 TOPICS_MAX = 10  # free-text topics per field
+TOPICS_TEXT_MAX = TOPICS_MAX * (TOPIC_MAX + 2)  # the free-text field they are typed in, comma-separated
 VALUES_MIN, VALUES_MAX = 1, 3
 TZ_TEXT_MAX = 64
 

@@ -17,6 +17,28 @@ def escape_mrkdwn(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean(value: str) -> str:
+    """Text as it may be stored and sent on: without NUL (which PostgreSQL refuses in text) and without lone
+    surrogates (which are not UTF-8); everything else a person typed stays."""
+    return _UNSAFE.sub("", value) if _UNSAFE.search(value) else value
+
+
+def clean_payload(value: object) -> object:
+    """``clean`` applied to every string in a decoded JSON payload, in place for dicts and lists."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            value[key] = clean_payload(item)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            value[i] = clean_payload(item)
+    return value
+
+
 def mention(user_id: str) -> str:
     """A user mention built by Tandem itself from a validated user id."""
     if not _USER_ID.match(user_id):

@@ -6,7 +6,6 @@ saying what to show; the handler shows it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +18,7 @@ from bot import i18n
 from bot.blocks import admin as blocks
 from bot.blocks.inputs import state_values
 from bot.domain.programs import parse_program_form
+from bot.flows.common import as_int, view_meta
 from bot.ids import ID
 from bot.models import Program, ProgramStatus, Workspace
 from bot.services import digest, enrollments, hosts, outbox, people, programs
@@ -292,10 +292,10 @@ def submit_program(session: Session, who: Caller, view: dict[str, Any], *, slack
     workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
     if refusal is not None:
         return Reply(errors={ID.PROGRAM_NAME.value: _refusal_text(refusal, who.locale)})
-    meta = json.loads(view.get("private_metadata") or "{}")
+    meta = view_meta(view)
     program: Program | None = None
     if meta.get("program_id"):
-        program = programs.get(session, workspace=workspace, program_id=int(meta["program_id"]))
+        program = programs.get(session, workspace=workspace, program_id=as_int(meta["program_id"]) or 0)
         if program is None:
             return Reply(errors={ID.PROGRAM_NAME.value: i18n.plain(who.locale, "admin", "program_missing")})
     values = state_values(view)

@@ -5,7 +5,6 @@ and welcomes them by DM. Only alumni can be picked; bad input keeps the modal op
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from bot import i18n
 from bot.blocks import cohorts as blocks
 from bot.blocks.inputs import state_values
 from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host, host_program
+from bot.flows.common import as_int, view_meta
 from bot.ids import ID
 from bot.models import Participant, Program, Workspace
 from bot.services import cohorts, outbox, programs
@@ -85,10 +85,7 @@ def submit_alumni(session: Session, who: Caller, view: dict[str, Any], *, slack:
     workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
     if refusal is not None:
         return Reply(errors={field: str((refusal.message or {}).get("text") or "")})
-    try:
-        program_id = int(json.loads(view.get("private_metadata") or "{}").get("program_id"))
-    except (TypeError, ValueError):
-        program_id = 0
+    program_id = as_int(view_meta(view).get("program_id")) or 0
     program = programs.get(session, workspace=workspace, program_id=program_id)
     if program is None:
         return Reply(errors={field: i18n.plain(who.locale, "admin", "program_missing")})

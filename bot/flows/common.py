@@ -25,10 +25,21 @@ def who(session: Session, *, team_id: str, user_id: str, lookup: Lookup) -> tupl
     return None, locale_from_slack(lookup(user_id).slack_locale)
 
 
+ID_MAX = 2**31 - 1  # the largest id a table holds (PostgreSQL's integer)
+
+
 def as_int(value: Any) -> int | None:
-    """A non-negative id from a button value or metadata field; None for anything else."""
+    """A non-negative id from a button value or metadata field; None for anything else (also digits that are not
+    ASCII, like "²", and numbers too large to be an id)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value <= ID_MAX else None
     text = str(value if value is not None else "").strip()
-    return int(text) if text.isdigit() else None
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if number <= ID_MAX else None
 
 
 def view_meta(view: dict[str, Any]) -> dict[str, Any]:

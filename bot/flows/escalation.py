@@ -7,7 +7,6 @@ pattern the program and a count. Never a note, never anything from a pair's thre
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +17,7 @@ from bot.blocks.inputs import state_values
 from bot.domain import notes as rules
 from bot.domain.localtime import send_at
 from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host
+from bot.flows.common import as_int, view_meta
 from bot.ids import ID
 from bot.models import EscalationKind, Participant, Program, Workspace
 from bot.services import escalations, notes, outbox, people
@@ -113,13 +113,11 @@ def submit_answer(session: Session, who: Caller, view: dict[str, Any], *, slack:
     if refusal is not None:
         message = refusal.message or {}
         return Reply(errors={field: str(message.get("text") or "")})
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        meta = {}
-    escalation_id = meta.get("escalation_id")
+    escalation_id = view_meta(view).get("escalation_id")
     escalation = escalations.get(
-        session, workspace_id=workspace.id, escalation_id=escalation_id if isinstance(escalation_id, int) else None
+        session,
+        workspace_id=workspace.id,
+        escalation_id=as_int(escalation_id) if isinstance(escalation_id, int) else None,
     )
     if escalation is None:
         return Reply(errors={field: blocks.error_text(who.locale, "missing")})

@@ -17,6 +17,7 @@ from bot.blocks import matching as blocks
 from bot.blocks.inputs import state_values
 from bot.blocks.programs import date_text
 from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host, host_program
+from bot.flows.common import as_int, view_meta
 from bot.ids import ID
 from bot.models import MatchRound, Pair, Participant, Program, ProgramStatus, RoundStatus, Workspace
 from bot.services import agreements, matching, programs
@@ -113,7 +114,8 @@ def action(
     except ValueError:
         parsed = None
     round_id, proposal_id = parsed if isinstance(parsed, list) and len(parsed) == 2 else (parsed, None)
-    round_ = session.get(MatchRound, round_id) if isinstance(round_id, int) else None
+    round_id = as_int(round_id) if isinstance(round_id, int) else None
+    round_ = session.get(MatchRound, round_id) if round_id is not None else None
     program = session.get(Program, round_.program_id) if round_ is not None else None
     if round_ is None or program is None or program.workspace_id != workspace.id:
         return Reply(message=admin_blocks.note(who.locale, "program_missing")), None
@@ -185,11 +187,9 @@ def submit_swap(session: Session, who: Caller, view: dict[str, Any], *, slack: A
     if refusal is not None:
         text = str((refusal.message or {}).get("text") or i18n.plain(who.locale, "admin", "not_host"))
         return Reply(errors={ID.MATCH_SWAP_PERSON.value: text})
-    try:
-        round_id = json.loads(view.get("private_metadata") or "{}").get("round_id")
-    except (ValueError, AttributeError):
-        round_id = None
-    round_ = session.get(MatchRound, round_id) if isinstance(round_id, int) else None
+    round_id = view_meta(view).get("round_id")
+    round_id = as_int(round_id) if isinstance(round_id, int) else None
+    round_ = session.get(MatchRound, round_id) if round_id is not None else None
     program = session.get(Program, round_.program_id) if round_ is not None else None
     if round_ is None or program is None or program.workspace_id != workspace.id:
         return Reply(errors=blocks.swap_error(who.locale, key="stale", field="person"))

@@ -7,7 +7,6 @@ modal), so nothing is lost.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from bot.domain import notes as rules
 from bot.domain.notes import NoteError, Place, Visibility
 from bot.flows import escalation
 from bot.flows.admin import AdminSlack, Caller, Reply, authorize_host
+from bot.flows.common import as_int, view_meta
 from bot.ids import ID
 from bot.models import NoteSource, Pair, Participant, Program
 from bot.services import notes
@@ -197,16 +197,11 @@ def submit(
     """The note modal was submitted: (field errors, the view that replaces it, where it was opened: "home",
     "button", "command" or "shortcut"). With errors nothing is saved and the modal keeps what was typed."""
     locale = participant.locale
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        meta = {}
+    meta = view_meta(view)
     source = str(meta.get("source") or "button")
     values = state_values(view)
     pair_id = meta.get("pair_id") or values.get(ID.NOTE_PAIR.value)
-    pair = notes.pair_of(
-        session, participant=participant, pair_id=int(pair_id) if str(pair_id or "").isdigit() else None
-    )
+    pair = notes.pair_of(session, participant=participant, pair_id=as_int(pair_id))
     has_picker = any(b.get("block_id") == ID.NOTE_PAIR.value for b in view.get("blocks") or [])
     if pair is None:
         field = ID.NOTE_PAIR if has_picker else ID.NOTE_TEXT

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logs, metrics
 from bot.clock import Clock
+from bot.domain.text import clean_payload
 from bot.services import events
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,13 @@ def register(app: App, *, session_factory: sessionmaker[Session], clock: Clock) 
     def db_session(context: BoltContext, body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
         # Bolt runs the listener after the whole middleware chain has returned (``next()`` only lets it go on),
         # so the session cannot be a ``with`` block here: it is closed when the request is done, below.
+        clean_payload(body)  # no NUL nor lone surrogate reaches a listener (Bolt's payload views share this dict)
         session = context["db"] = session_factory()
         context["clock"] = clock
+        if not context.response_url:
+            # Bolt builds a respond() that raises when there is no response_url (a button in App Home or a modal):
+            # None, so that ``context.respond is not None`` means there is somewhere to respond to
+            context["respond"] = None
         logs.TEAM.set(context.team_id)  # this request's log lines carry its workspace (its own thread's context)
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if isinstance(event_id, str) and event_id:
