@@ -45,7 +45,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from slack_bolt import App
 from slack_sdk import WebClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.clock import SimulatedClock
@@ -901,6 +901,59 @@ def test_seeded_world_has_every_surface(world: World) -> None:
     assert len(callbacks & set(world.views)) >= len(callbacks) // 2, sorted(callbacks - set(world.views))
 
 
+def _echoed(message: dict[str, Any]) -> str:
+    """The text a refusal shows back: its code sections, joined and unescaped."""
+    pieces = [
+        b["text"]["text"][3:-3]
+        for b in message.get("blocks", [])
+        if b.get("type") == "section" and b["text"]["text"].startswith("```")
+    ]
+    return "".join(pieces).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def test_too_long_command_is_refused_and_echoed(world: World) -> None:
+    """A command over COMMAND_TEXT_MAX does nothing, says so in the person's language, and gives all of it back."""
+    from bot.domain.text import COMMAND_TEXT_MAX
+    from bot.models import Note
+
+    wei = world.stack.sandbox.persona(world.users[1])
+    typed = "note <!channel> " + "&<>ü" * (COMMAND_TEXT_MAX // 4)
+    with world.stack.session_factory() as s:
+        notes_before = s.scalar(select(func.count()).select_from(Note))
+    assert wei.slash(typed).ok
+    reply = wei.ephemeral_messages()[-1]
+    assert str(COMMAND_TEXT_MAX) in reply["text"]
+    assert _echoed(reply) == typed
+    world.check(200)
+    with world.stack.session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(Note)) == notes_before
+
+
+def test_too_long_thread_reply_is_not_recorded_and_echoed(world: World) -> None:
+    """A reply in a week's thread over THREAD_REPLY_MAX is not taken as the answer; its author gets it back by
+    DM, all of it; someone else's long reply in the thread gets nothing."""
+    from bot.domain.text import THREAD_REPLY_MAX
+    from bot.models import Pair, PairWeek, Participant, WeekAnswer
+
+    stack = world.stack
+    with stack.session_factory() as s:
+        week = s.scalars(select(PairWeek).where(PairWeek.thread_ts.is_not(None)).order_by(PairWeek.id)).first()
+        assert week is not None, "the seeding posted no weekly prompt"
+        pair = s.get(Pair, week.pair_id)
+        author = s.get(Participant, pair.participant_a_id).slack_user_id  # type: ignore[union-attr]
+        answers = s.scalar(select(func.count()).select_from(WeekAnswer))
+        channel, thread_ts = week.channel_id, week.thread_ts
+    who = stack.sandbox.persona(author)
+    typed = "<!here> my long answer " + "ä" * THREAD_REPLY_MAX
+    assert who.say(channel, typed, thread_ts=thread_ts).ok  # type: ignore[arg-type, union-attr]
+    stack.worker.drain()
+    dm = who.dm_messages()[-1]
+    assert str(THREAD_REPLY_MAX) in dm["text"] and _echoed(dm) == typed
+    world.check(200)
+    with stack.session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(WeekAnswer)) == answers
+
+
 @pytest.mark.parametrize("key", FUZZED, ids=lambda k: f"{k[0]}:{k[1]}")
 def test_fuzz_listener(world: World, key: Key) -> None:
     assert key in world.registry.listeners
@@ -932,3 +985,17 @@ def test_fuzz_command(world: World, sub: str) -> None:
 def test_calls_all_valid_at_the_end(world: World) -> None:
     world.stack.settle()
     world.check(200)
+
+
+def test_every_text_input_has_a_max_length(world: World) -> None:
+    """Every plain_text_input Tandem rendered in this run (modals, App Home, messages) has a max_length, and no
+    initial value is longer than it."""
+    sandbox = world.stack.sandbox
+    with sandbox.lock:
+        surfaces = [v.get("blocks", []) for v in sandbox._views.values()]
+        surfaces += [m.get("blocks", []) for conv in sandbox._messages.values() for m in conv]
+    inputs = [el for blocks in surfaces for _, el in iter_action_elements(blocks) if el["type"] == "plain_text_input"]
+    assert len(inputs) > 20
+    for element in inputs:
+        assert isinstance(element.get("max_length"), int) and element["max_length"] > 0, element
+        assert len(element.get("initial_value") or "") <= element["max_length"], element

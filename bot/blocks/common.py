@@ -7,6 +7,18 @@ from typing import Any
 from bot import i18n
 from bot.blocks import kit
 from bot.blocks.help import help_message
+from bot.domain.text import echo_chunks, escape_mrkdwn
+
+
+def too_long(locale: str, *, typed: str, limit: int, where: str) -> dict[str, Any]:
+    """Refused because ``typed`` is longer than ``limit``: says so, and shows all of it again (escaped, as code)
+    so its author can copy it and send it shorter or in parts. ``where``: "command" or "reply"."""
+    text = i18n.text(locale, "common", f"too_long_{where}", length=len(typed), limit=limit)
+    pieces = echo_chunks(typed)
+    blocks = [kit.section(text), *(kit.section(f"```{escape_mrkdwn(p)}```") for p in pieces)]
+    if sum(len(p) for p in pieces) < len(typed):
+        blocks.append(kit.context(i18n.text(locale, "common", "too_long_cut", shown=sum(len(p) for p in pieces))))
+    return kit.message(text, blocks)
 
 
 def error_message(locale: str) -> dict[str, Any]:

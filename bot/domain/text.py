@@ -4,6 +4,36 @@ from __future__ import annotations
 
 import re
 
+# -- how much text Tandem takes in, in one place ---------------------------------------------------------------
+# Modal inputs carry their own max_length (Slack stops people there as they type; each feature's domain module
+# names its limit, and bot.blocks.inputs.text_input requires one). Text that arrives otherwise is held to these:
+COMMAND_TEXT_MAX = 4000  # characters after ``/tandem``; longer is refused and echoed back, never cut
+THREAD_REPLY_MAX = 4000  # a reply in a pair's week thread that becomes an answer
+ECHO_CHUNK = 2900  # characters of refused text per section when it is shown back to its author
+ECHO_BLOCKS_MAX = 45  # sections of echo in one message (Slack allows 50 blocks)
+
+
+def echo_chunks(value: str) -> list[str]:
+    """A refused text in pieces that, once escaped (``escape_mrkdwn``), fit one section each, so its author can
+    copy it all back; at most ``ECHO_BLOCKS_MAX`` pieces."""
+    pieces: list[str] = []
+    start, size = 0, 0
+    for i, char in enumerate(value):
+        cost = _ESCAPED_SIZE.get(char, 1)
+        if size + cost > ECHO_CHUNK:
+            pieces.append(value[start:i])
+            if len(pieces) == ECHO_BLOCKS_MAX:
+                return pieces
+            start, size = i, 0
+        size += cost
+    if start < len(value):
+        pieces.append(value[start:])
+    return pieces[:ECHO_BLOCKS_MAX]
+
+
+_ESCAPED_SIZE = {"&": 5, "<": 4, ">": 4}
+
+
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
 

@@ -80,7 +80,7 @@ def host_program(
     workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return workspace, None, refusal
-    program = programs.get(session, workspace=workspace, program_id=int(value)) if value.isdigit() else None
+    program = programs.get(session, workspace=workspace, program_id=as_int(value) or 0)
     if program is None:
         return workspace, None, Reply(message=blocks.note(who.locale, "program_missing"))
     return workspace, program, None
@@ -348,7 +348,7 @@ def submit_invites(session: Session, who: Caller, view: dict[str, Any], *, slack
         return Reply(errors={ID.INVITE_PROGRAM.value: _refusal_text(refusal, who.locale)})
     values = state_values(view)
     program_id = values.get(ID.INVITE_PROGRAM.value)
-    program = programs.get(session, workspace=workspace, program_id=int(program_id)) if program_id else None
+    program = programs.get(session, workspace=workspace, program_id=as_int(program_id) or 0)
     if program is None or program.status != ProgramStatus.ACTIVE:
         return Reply(errors={ID.INVITE_PROGRAM.value: i18n.plain(who.locale, "invite", "err_program")})
     users = [u for u in values.get(ID.INVITE_USERS.value) or [] if isinstance(u, str)]

@@ -9,12 +9,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.blocks import agreement, invite
-from bot.blocks.common import unknown_command
+from bot.blocks.common import too_long, unknown_command
 from bot.blocks.help import help_message
+from bot.domain.text import COMMAND_TEXT_MAX
 from bot.models import Participant
 from bot.services import enrollments, programs
 
-MAX_COMMAND_TEXT = 2000
+TOO_LONG = " too long"  # the name of a command whose text is over the limit (has a space: nobody can type it)
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,11 @@ class Command:
 
 
 def parse(text: str | None) -> Command:
-    """``"help"`` -> Command("help", ""); empty text means help; names are case-insensitive."""
-    text = (text or "").strip()[:MAX_COMMAND_TEXT]
+    """``"help"`` -> Command("help", ""); empty text means help; names are case-insensitive. A text longer than
+    ``COMMAND_TEXT_MAX`` is Command(TOO_LONG, text): refused as a whole, never cut."""
+    text = (text or "").strip()
+    if len(text) > COMMAND_TEXT_MAX:
+        return Command(TOO_LONG, text)
     if not text:
         return Command("help", "")
     name, _, args = text.partition(" ")
@@ -34,6 +38,8 @@ def parse(text: str | None) -> Command:
 
 def answer(command: Command, *, locale: str) -> dict[str, Any]:
     """The ephemeral answer to a participant's command."""
+    if command.name == TOO_LONG:
+        return too_long(locale, typed=command.args, limit=COMMAND_TEXT_MAX, where="command")
     if command.name in ("help", "hilfe", "?"):
         return help_message(locale)
     if command.name in ("goals", "ziele"):

@@ -89,9 +89,7 @@ def open_answer(session: Session, who: Caller, value: str, *, slack: AdminSlack,
     workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return refusal
-    escalation = escalations.get(
-        session, workspace_id=workspace.id, escalation_id=int(value) if value.isdigit() else None
-    )
+    escalation = escalations.get(session, workspace_id=workspace.id, escalation_id=as_int(value))
     if escalation is None:
         return Reply(message=blocks.note(who.locale, "missing"))
     host = people.find_participant(session, team_id=who.team_id, user_id=who.user_id)

@@ -237,7 +237,7 @@ def submit(
 # -- red, export ---------------------------------------------------------------------------------------------------
 def toggle_red(session: Session, *, participant: Participant, value: str) -> dict[str, Any]:
     """ "Mark red" / "Lift red" on a note: the answer to show the person."""
-    outcome, note = notes.toggle_red(session, participant=participant, note_id=int(value) if value.isdigit() else None)
+    outcome, note = notes.toggle_red(session, participant=participant, note_id=as_int(value))
     if outcome is notes.RedOutcome.LIFTED and note is not None:
         return blocks.notice(
             participant.locale, "red_lifted", audience=blocks.audience(participant.locale, note.visibility)

@@ -16,12 +16,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.blocks import rhythm as blocks
+from bot.blocks.common import too_long
 from bot.blocks.inputs import state_values
 from bot.domain import rhythm as rules
+from bot.domain.text import THREAD_REPLY_MAX
 from bot.flows.admin import announce
+from bot.flows.common import as_int
 from bot.ids import ID
 from bot.models import Participant, Workspace
-from bot.services import rhythm
+from bot.services import outbox, rhythm
 
 PAUSE_EXAMPLE_DAYS = 14  # "/tandem pause until <two weeks from today>" in the error's example
 PAUSE_DEFAULT_DAYS = 7  # the pause modal's datepicker starts a week ahead
@@ -61,7 +64,28 @@ def is_thread_reply(event: dict[str, Any]) -> bool:
 
 
 def thread_reply(session: Session, *, team_id: str, event: dict[str, Any], now: datetime) -> bool:
-    """Record a partner's reply in a week's thread as their answer; anything else changes nothing."""
+    """Record a partner's reply in a week's thread as their answer; anything else changes nothing. A reply longer
+    than ``THREAD_REPLY_MAX`` is not recorded: its author gets it back by DM, with why."""
+    text = str(event.get("text") or "")
+    if len(text) > THREAD_REPLY_MAX:
+        partner = rhythm.replying_partner(
+            session,
+            team_id=team_id,
+            channel_id=str(event.get("channel") or ""),
+            thread_ts=str(event["thread_ts"]),
+            user_id=str(event.get("user") or ""),
+        )
+        if partner is not None:
+            outbox.post(
+                session,
+                workspace_id=partner.workspace_id,
+                channel=partner.slack_user_id,
+                message=too_long(partner.locale, typed=text, limit=THREAD_REPLY_MAX, where="reply"),
+                now=now,
+                dedupe_key=f"long-reply:{event.get('channel')}:{event.get('ts')}",
+            )
+        session.commit()
+        return False
     return rhythm.record_reply(
         session,
         team_id=team_id,
@@ -87,7 +111,7 @@ def open_modal(
     session: Session, *, participant: Participant | None, locale: str, action_id: str, value: str, now: datetime
 ) -> Opened:
     """Answer / What we agreed / Cancel a week / Move a week, for one of the pair's partners only."""
-    week_id = int(value) if value.isdigit() else None
+    week_id = as_int(value)
     found = rhythm.find(session, participant=participant, week_id=week_id)
     if found.refusal is not None or found.week is None or found.tandem is None:
         return Opened(note=blocks.note(locale, found.refusal or rhythm.NOT_YOURS))
@@ -126,7 +150,7 @@ def _text(values: dict[str, Any], field: ID) -> str:
 
 def _number(values: dict[str, Any]) -> int | None:
     raw = str(values.get(ID.RHYTHM_WEEK.value) or "")
-    return int(raw) if raw.isdigit() else None
+    return as_int(raw)
 
 
 def _day(raw: object) -> date | None:

@@ -13,6 +13,7 @@ from bot.blocks import speed as blocks
 from bot.blocks.inputs import state_values
 from bot.domain import speed as domain
 from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host
+from bot.flows.common import as_int
 from bot.ids import ID
 from bot.models import Participant, Program, ProgramStatus, SpeedRound, Workspace
 from bot.services import matching, people, programs, speed
@@ -158,9 +159,10 @@ def answer(
     """A button on a card. Returns (the card to replace the message with, a note only the clicker sees)."""
     locale = participant.locale
     chosen = blocks.ANSWER_OF.get(action_id)
-    if chosen is None or not value.isdigit():
+    intro_id = as_int(value)
+    if chosen is None or intro_id is None:
         return None, blocks.note(locale, "invalid")
-    outcome, round_ = speed.answer(session, participant=participant, intro_id=int(value), answer=chosen, now=now)
+    outcome, round_ = speed.answer(session, participant=participant, intro_id=intro_id, answer=chosen, now=now)
     if outcome is speed.Answered.NOT_YOURS or round_ is None:
         return None, blocks.note(locale, "not_yours")
     if outcome is speed.Answered.INVALID:

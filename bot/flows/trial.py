@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.blocks import trial as blocks
+from bot.flows.common import as_int
 from bot.i18n import locale_from_slack
 from bot.services import people, trial
 from bot.services.people import SlackProfile
@@ -33,7 +34,7 @@ def click(
         locale, tz = participant.locale, participant.tz
     else:
         locale, tz = locale_from_slack(lookup(user_id).slack_locale), "UTC"
-    check_id = int(value) if value.isdigit() else None
+    check_id = as_int(value)
     answer = trial.answer(session, participant=participant, check_id=check_id, switch=switch, now=now)
     if answer.result == trial.NOT_YOURS:
         return blocks.not_yours(locale), False

@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import invite as blocks
 from bot.flows.commands import JOIN_OUTCOME
+from bot.flows.common import as_int
 from bot.handlers.context import caller, db, now
 from bot.handlers.home import publish_home
 from bot.ids import ID
@@ -27,8 +28,11 @@ def _own_enrollment(context: BoltContext, client: WebClient, action: dict) -> tu
     """The clicker and the enrollment behind the button, if it is theirs (else they are told, and None)."""
     participant = caller(context, client)
     value = str(action.get("value") or "")
+    enrollment_id = as_int(value)
     enrollment = (
-        enrollments.mine(db(context), participant=participant, enrollment_id=int(value)) if value.isdigit() else None
+        enrollments.mine(db(context), participant=participant, enrollment_id=enrollment_id)
+        if enrollment_id is not None
+        else None
     )
     if enrollment is None and context.respond is not None:
         context.respond(
@@ -67,7 +71,7 @@ def on_pick(ack: Ack, body: dict, action: dict, context: BoltContext, client: We
     session = db(context)
     open_programs = {p.id: p for p in programs.open_for_signup(session, workspace_id=participant.workspace_id)}
     value = str(action.get("value") or "")
-    program = open_programs.get(int(value)) if value.isdigit() else None
+    program = open_programs.get(as_int(value) or 0)
     if program is None:
         message = blocks.note(participant.locale, "no_open")
     else:

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.flows import notes as flow
+from bot.flows.common import as_int
 from bot.handlers import escalation
 from bot.handlers.context import caller, db, now
 from bot.handlers.home import publish_home
@@ -43,7 +44,7 @@ def on_add(ack: Ack, body: dict, action: dict, context: BoltContext, client: Web
         db(context),
         participant=caller(context, client),
         source="home" if _from_home(body) else "button",
-        pair_id=int(value) if value.isdigit() else None,
+        pair_id=as_int(value),
     )
     client.views_open(trigger_id=body["trigger_id"], view=view)
 

@@ -687,6 +687,18 @@ def _mark_answered(session: Session, week: PairWeek, participant_id: int, *, now
         part.answered_at = now
 
 
+def replying_partner(
+    session: Session, *, team_id: str, channel_id: str, thread_ts: str, user_id: str
+) -> Participant | None:
+    """The partner who wrote in one of their pair's week threads; None for anyone and anything else."""
+    week = week_of_thread(session, channel_id=channel_id, thread_ts=thread_ts)
+    participant = people.find_participant(session, team_id=team_id, user_id=user_id)
+    pair = session.get(Pair, week.pair_id) if week is not None else None
+    if pair is None or participant is None or participant.id not in (pair.participant_a_id, pair.participant_b_id):
+        return None
+    return participant
+
+
 def record_reply(
     session: Session, *, team_id: str, channel_id: str, thread_ts: str, user_id: str, text: str, ts: str, now: datetime
 ) -> bool:
