@@ -274,6 +274,7 @@ class World:
     seen_calls: int = 0
     seen_posts: int = 0
     seen_problems: int = 0
+    seeded_calls: int = 0
     events: int = 0
 
     # -- values --------------------------------------------------------------------------------------------
@@ -668,7 +669,7 @@ def mrkdwn_texts(thing: Any, *, top: bool = True) -> Iterator[str]:
         if thing.get("type") == "mrkdwn" and isinstance(thing.get("text"), str):
             yield thing["text"]
         for key, value in thing.items():
-            if key == "blocks" and isinstance(value, str):
+            if key in ("blocks", "view", "attachments") and isinstance(value, str):
                 try:
                     value = json.loads(value)
                 except ValueError:
@@ -845,7 +846,7 @@ def _seed(stack: LocalStack, registry: Registry) -> World:
                 )
         if view.get("type") == "modal" and view.get("callback_id"):
             world.views.setdefault(view["callback_id"], []).append(view)
-    world.seen_calls = len(sandbox.calls)
+    world.seen_calls = world.seeded_calls = len(sandbox.calls)
     world.seen_posts = len(sandbox.response_url_posts)
     return world
 
@@ -899,6 +900,19 @@ def test_seeded_world_has_every_surface(world: World) -> None:
     seen = action_ids & set(world.contexts)
     assert len(seen) >= len(action_ids) // 2, sorted(action_ids - seen)
     assert len(callbacks & set(world.views)) >= len(callbacks) // 2, sorted(callbacks - set(world.views))
+
+
+def test_seeded_hostile_text_reaches_others_only_escaped(world: World) -> None:
+    """The seeding types ``<!channel>`` and a disguised link into every empty text field it meets (notes, goals,
+    agreement changes, answers, help requests and the hosts' answers, cards, metrics, programs...): what other
+    people got from it carries them escaped, never live."""
+    calls = world.stack.sandbox.calls[: world.seeded_calls]
+    reached: set[str] = set()
+    for call in calls:
+        world.assert_no_live_markup(call["args"])
+        if any("&lt;!channel&gt;" in text for text in mrkdwn_texts(call["args"])):
+            reached.add(str(call["args"].get("channel") or call["args"].get("user_id") or call["method"]))
+    assert len(reached) >= 4, reached
 
 
 def _echoed(message: dict[str, Any]) -> str:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from bot.blocks import interview as blocks
 from bot.domain import interview as rules
 from bot.domain.interview import Profile, Step
+from bot.flows.common import as_int
 from bot.ids import ID
 from bot.models import (
     Enrollment,
@@ -328,6 +329,7 @@ def _minute(now: datetime) -> str:
 
 def _own(session: Session, *, participant: Participant, enrollment_id: int | None) -> Enrollment | None:
     """The enrollment, locked for this transaction, if it is ``participant``'s own."""
+    enrollment_id = as_int(enrollment_id)
     if enrollment_id is None:
         return None
     enrollment = session.get(Enrollment, enrollment_id, with_for_update=True)
@@ -369,7 +371,7 @@ def _profile_program(session: Session, *, participant: Participant, program_id: 
             Enrollment.status.in_((EnrollmentStatus.INTERVIEWING, EnrollmentStatus.ONBOARDED)),
         )
     )
-    wanted = rules.parse_int(program_id)
+    wanted = as_int(program_id)
     if wanted is not None:
         found = session.scalar(query.where(Program.id == wanted))
         if found is not None:
