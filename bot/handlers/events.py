@@ -26,8 +26,8 @@ def on_message(event: dict, context: BoltContext, client: WebClient) -> None:
     if rhythm_flow.is_thread_reply(event):  # a reply in a pair's week thread may be an answer
         on_thread_reply(event, context)
         return
-    # Edits, joins and bot posts carry a subtype or bot_id; only a person's new message gets an answer.
-    if event.get("subtype") or event.get("bot_id") or event.get("channel_type") != "im":
+    # Edits, joins and bot posts carry a subtype or bot_id (or no user); only a person's new message gets an answer.
+    if event.get("subtype") or event.get("bot_id") or not event.get("user") or event.get("channel_type") != "im":
         return
     participant = caller(context, client)
     conversations.reply_in_dm(

@@ -89,7 +89,14 @@ def register(app: App, *, session_factory: sessionmaker[Session], clock: Clock) 
         except BaseException:
             inflight.finished()
             raise
-        future.add_done_callback(lambda _f: (ready.set(), inflight.finished()))
+        def done(finished: Any) -> None:
+            ready.set()
+            inflight.finished()
+            failure = finished.exception()
+            if failure is not None:  # past Bolt's error handler (a middleware failed): never silent
+                log.error("handling a request failed", exc_info=failure)
+
+        future.add_done_callback(done)
         is_event = isinstance(req.body, dict) and req.body.get("type") == "event_callback"
         ready.wait(EVENT_GRACE if is_event else ACK_WAIT)
         if future.done():
