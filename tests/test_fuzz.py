@@ -52,7 +52,7 @@ from bot.clock import SimulatedClock
 from bot.db import upgrade
 from bot.handlers import register_all
 from bot.ids import ID
-from bot.models import Base
+from bot.models import Base, Participant
 from bot.sandbox.blockkit import iter_action_elements, validate_blocks, validate_call
 from bot.sandbox.personas import Persona, element_state
 from bot.sandbox.stack import LocalStack
@@ -804,6 +804,11 @@ def _seed(stack: LocalStack, registry: Registry) -> World:
         stack, hanna, channel, **{ID.PROGRAM_START.value: START.date().isoformat(), ID.PROGRAM_WEEKDAY.value: "1"}
     )
     people = onboard(stack, {**PAIR, **OTHERS})
+    with stack.session_factory() as s:  # what people wrote about themselves reaches partners, hosts, speed dates
+        for participant in s.scalars(select(Participant)):
+            participant.self_description = f"I am {participant.display_name} <!channel> <https://evil.example|bank>"
+            participant.department = f"{participant.department} <!subteam^S0FUZZ01|everyone-team>"
+        s.commit()
     _match(stack, hanna, channel)
     olaf = persona(stack, "Olaf", locale="de-DE")
     community = stack.sandbox.create_channel("community", members=[hanna.id])
@@ -916,6 +921,12 @@ def test_seeded_hostile_text_reaches_others_only_escaped(world: World) -> None:
         if any("&lt;!channel&gt;" in text for text in mrkdwn_texts(call["args"])):
             reached.add(str(call["args"].get("channel") or call["args"].get("user_id") or call["method"]))
     assert len(reached) >= 4, reached
+    introduced = [
+        call["method"]
+        for call in calls
+        if any("I am" in t and "&lt;!channel&gt;" in t for t in mrkdwn_texts(call["args"]))
+    ]
+    assert introduced, "no self-description reached anyone"
 
 
 def _echoed(message: dict[str, Any]) -> str:
