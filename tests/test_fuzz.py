@@ -18,8 +18,8 @@ people's objects. After each request:
   (``response_action: errors`` names input blocks of the submitted view) and every response_url post accepted;
 - no mrkdwn text Tandem sent carries a broadcast, a mention or a disguised link that came from the fuzzer.
 
-``TANDEM_FUZZ_EXAMPLES`` (default 6) sets the examples per listener and per subcommand; CI runs the default with a
-fixed derandomized seed, so a failure reproduces.
+``TANDEM_FUZZ_EXAMPLES`` (default 8) sets the examples per listener and per subcommand; CI runs the default
+derandomized, so a failure reproduces; ``TANDEM_FUZZ_SEED=<n>`` draws other examples (for longer runs locally).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -61,7 +61,8 @@ from tests.conftest import backends
 from tests.e2e import START, make_stack, signed_post
 from tests.test_e2e_trial import OTHERS, PAIR, _match
 
-EXAMPLES = int(os.environ.get("TANDEM_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("TANDEM_FUZZ_EXAMPLES", "8"))
+SEED = os.environ.get("TANDEM_FUZZ_SEED")  # unset: the same derandomized examples on every run
 ROOT = Path(__file__).resolve().parents[1]
 
 # -- which listeners exist -----------------------------------------------------------------------------------
@@ -893,12 +894,16 @@ FUZZED = sorted({k for k in LISTENERS if k[0] != "command"}, key=_order)
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
-    derandomize=True,
+    derandomize=SEED is None,
     database=None,
     suppress_health_check=list(HealthCheck),
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking: the failing request is printed as it was
     print_blob=False,
 )
+
+
+def _seeded(test: Callable[..., Any]) -> Callable[..., Any]:
+    return seed(int(SEED))(test) if SEED is not None else test
 
 
 def test_seeded_world_has_every_surface(world: World) -> None:
@@ -987,6 +992,7 @@ def test_fuzz_listener(world: World, key: Key) -> None:
     assert key in world.registry.listeners
     before = world.registry.hits[key]
 
+    @_seeded
     @FUZZ_SETTINGS
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
@@ -1001,6 +1007,7 @@ def test_fuzz_command(world: World, sub: str) -> None:
     key = ("command", "/tandem")
     before = world.registry.hits[key]
 
+    @_seeded
     @FUZZ_SETTINGS
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
