@@ -50,6 +50,7 @@ COMMANDS: dict[str, Access] = {
     **dict.fromkeys(("metric", "metrics", "metrik"), _O),
     **dict.fromkeys(("card", "karte", "learning-card"), _O),
     **dict.fromkeys(("pause", "pausieren"), _O),
+    " too long": _U,  # any text over the limit (bot.flows.commands.TOO_LONG): refused, echoed to its author alone
 }
 
 # /tandem admin <word>: every one is for hosts; ``setup`` also for workspace admins and owners

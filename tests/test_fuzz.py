@@ -1034,3 +1034,17 @@ def test_every_text_input_has_a_max_length(world: World) -> None:
     for element in inputs:
         assert isinstance(element.get("max_length"), int) and element["max_length"] > 0, element
         assert len(element.get("initial_value") or "") <= element["max_length"], element
+
+
+def test_join_pick_with_several_programs_is_valid_block_kit() -> None:
+    """Found by the fuzzer: ``/tandem join`` with several open programs put every "join.pick" button in one
+    actions block, where Slack wants each action_id once."""
+    from bot.blocks.invite import pick_program
+    from bot.models import Program
+
+    programs = [Program(id=i, name=f"Pilot {i}") for i in (1, 2, 3)]
+    for locale in ("en", "de"):
+        message = pick_program(locale, programs)
+        assert validate_blocks(message["blocks"], surface="message") == []
+        values = [el["value"] for _, el in iter_action_elements(message["blocks"]) if el["action_id"] == "join.pick"]
+        assert values == ["1", "2", "3"]

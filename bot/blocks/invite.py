@@ -60,5 +60,6 @@ def note(locale: str, block: str) -> dict[str, Any]:
 
 def pick_program(locale: str, programs: list[Program]) -> dict[str, Any]:
     text = i18n.text(locale, "invite", "pick")
+    # one actions block per program: an action_id is unique within its block, and every button is "join.pick"
     buttons = [kit.button(p.name, ID.JOIN_PICK, value=str(p.id)) for p in programs[:25]]
-    return kit.message(text, [kit.section(text), kit.actions(*buttons)])
+    return kit.message(text, [kit.section(text), *(kit.actions(b) for b in buttons)])
