@@ -89,6 +89,7 @@ def register(app: App, *, session_factory: sessionmaker[Session], clock: Clock) 
         except BaseException:
             inflight.finished()
             raise
+
         def done(finished: Any) -> None:
             ready.set()
             inflight.finished()
