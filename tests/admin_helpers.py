@@ -78,6 +78,7 @@ def onboard(stack: LocalStack, people: dict[str, tuple], program_name: str = "Pi
                     status=EnrollmentStatus.ONBOARDED,
                     source="list",
                     invited_at=now,
+                    completed_at=now,  # as the interview's last step records it
                     last_activity_at=now,
                     reminders_sent=0,
                     step_message={},

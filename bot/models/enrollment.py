@@ -15,6 +15,7 @@ class EnrollmentStatus(enum.StrEnum):
     DECLINED = "declined"  # "Not now": no further messages
     INTERVIEWING = "interviewing"  # joined, onboarding interview under way
     ONBOARDED = "onboarded"  # interview complete
+    LEFT = "left"  # the person left Tandem (forget-me, or a host removed them): a tombstone, messaged no more
 
 
 class InviteSource(enum.StrEnum):

@@ -406,6 +406,7 @@ def queue_export(
         method=UPLOAD_METHOD,
         payload={
             "__open": [participant.slack_user_id],
+            outbox.SCRUB: True,  # the file's copy goes once Slack has it
             "content": content,
             "filename": filename,
             "title": title,

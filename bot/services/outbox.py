@@ -15,6 +15,8 @@ from bot.models import OutboxMessage, OutboxStatus
 
 BUDGET_WINDOW = timedelta(minutes=1)
 PAUSED = "paused: ratelimited"  # last_error of messages held back by another message's 429
+# payload key: once Slack has the call, the stored copy is emptied (a person's data export must not linger here)
+SCRUB = "__scrub"
 
 
 def enqueue(
@@ -249,6 +251,9 @@ def record(
         message.sent_at = now
         message.result = result
         message.last_error = None
+        if message.payload.get(SCRUB):
+            message.payload = {SCRUB: True}
+            message.result = {"ok": True}
     elif decision.outcome is Outcome.RETRY:
         message.status = OutboxStatus.PENDING
         message.not_before = now + decision.delay

@@ -146,15 +146,19 @@ def open_for_signup(session: Session, *, workspace_id: int) -> list[Program]:
 
 
 def counts(session: Session, *, program_ids: list[int]) -> dict[int, OnboardingCounts]:
-    """Onboarding counts per program in one query."""
+    """Onboarding counts per program in one query. Someone who left Tandem after their interview (forget-me)
+    still counts as onboarded: the counts are anonymous aggregates."""
+    completed = Enrollment.completed_at.is_not(None)
     rows = session.execute(
-        select(Enrollment.program_id, Enrollment.status, func.count())
+        select(Enrollment.program_id, Enrollment.status, completed, func.count())
         .where(Enrollment.program_id.in_(program_ids))
-        .group_by(Enrollment.program_id, Enrollment.status)
+        .group_by(Enrollment.program_id, Enrollment.status, completed)
     ).all()
     per: dict[int, dict[str, int]] = {pid: {} for pid in program_ids}
-    for program_id, status, n in rows:
-        per[program_id][status] = n
+    for program_id, status, was_onboarded, n in rows:
+        if status == EnrollmentStatus.LEFT and was_onboarded:
+            status = EnrollmentStatus.ONBOARDED
+        per[program_id][status] = per[program_id].get(status, 0) + n
     out: dict[int, OnboardingCounts] = {}
     for program_id, by in per.items():
         out[program_id] = OnboardingCounts(

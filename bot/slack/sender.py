@@ -71,6 +71,8 @@ def call_slack(client: WebClient, method: str, payload: dict[str, Any]) -> CallR
 
     A payload with ``__open: [user ids]`` goes to the conversation of those people with Tandem: Slack's
     ``conversations.open`` returns the same group DM every time, so a retry finds the same channel."""
+    if outbox.SCRUB in payload:  # Tandem's own mark, not an argument for Slack
+        payload = {k: v for k, v in payload.items() if k != outbox.SCRUB}
     try:
         payload = _decoded(payload)
     except (TypeError, ValueError):  # not base64 (binascii.Error is a ValueError): park it, a retry cannot help

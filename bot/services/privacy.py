@@ -1,0 +1,520 @@
+"""Data rights: what Tandem stores about a person, sending it to them, and forgetting them.
+
+``forget`` keeps the person's row as an unlinkable tombstone (a random id, every field emptied) so that counts
+stay right (invited → onboarded → matched, pairs, answered weeks, accepted agreements): those are anonymous
+aggregates. Everything the person said about themselves or wrote is deleted or emptied, wherever a copy of it
+is stored (the outbox's message payloads included); their Slack id is removed from every column and list.
+
+Table by table (``bot.models``; a test reads every table afterwards):
+
+- participant: tombstone (``forgotten-<random>``), every profile field emptied, ``avoid`` and the manager
+  emptied; their id is removed from other people's ``avoid`` and ``manager_slack_id``.
+- enrollment: status ``left`` (no more messages, not in any pool), the interview's message refs emptied.
+- pair: an active pair ends (``end_reason = "left"``), the partner is waitlisted and told in neutral words;
+  the match reasons (built from both profiles) are emptied on every pair of theirs.
+- match_proposal: in a round still in preview, they leave it (they must not be paired): their proposed partner
+  is shown unmatched ("their proposed partner left") and is first in line; elsewhere the reasons are emptied.
+- speed_intro: every intro to or about them is deleted (answers about other people, and theirs about them).
+- note: notes they wrote are deleted; ``red_by`` them is emptied (the note stays red). red_topic: a topic they
+  marked is deleted, and the partner's notes under it are marked red one by one, so they stay in the pair.
+- week_answer: deleted. pair_week: "what we agreed" written by them is emptied.
+- goal: the text of goals they set is emptied (the goal still counts as set / done); ``updated_by`` emptied.
+- agreement_version: the sections and note of a change they proposed are emptied.
+- retro_answer: their texts and quote emptied (the answer still counts for retro completion).
+- learning_card: deleted (a card already published stays in Slack, where the person can delete it).
+- escalation: what they chose to share is emptied; the kind and the tombstone link remain; answered_by emptied.
+- cancellation, agreement_acceptance, week_partner, poll_receipt: kept, linked to the tombstone only (counts).
+- poll_response: never linked to anyone (see ``bot.services.polls``); nothing to do.
+- Slack ids of a host in program, match_round, speed_round, metric, metric_value, enrollment.invited_by,
+  invite_batch, retro_answer.posted_by: emptied; invite_batch.user_ids and workspace.admin_members: removed.
+- outbox: every stored call whose payload, conversation, key or result carries their id or any of their texts
+  is deleted (sent or not).
+- slack_installations: an install they made keeps the workspace's bot token; their user id and user token go.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import MetaData, Table, delete, func, inspect, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.domain import privacy as rules
+from bot.models import (
+    Agreement,
+    AgreementAcceptance,
+    AgreementVersion,
+    Cancellation,
+    Enrollment,
+    EnrollmentStatus,
+    Escalation,
+    Goal,
+    InviteBatch,
+    LearningCard,
+    MatchProposal,
+    MatchRound,
+    Metric,
+    MetricValue,
+    Note,
+    OutboxMessage,
+    Pair,
+    PairStatus,
+    PairWeek,
+    Participant,
+    PollReceipt,
+    Program,
+    RedTopic,
+    Retro,
+    RetroAnswer,
+    RoundStatus,
+    SpeedIntro,
+    SpeedRound,
+    WeekAnswer,
+    Workspace,
+)
+
+OUTBOX_BATCH = 500
+PARTNER_LEFT = "partner_left"  # unmatched_reason in a matching preview: the proposed partner left Tandem
+
+
+@dataclass
+class Forgotten:
+    """What ``forget`` did, as counts (the hosts' confirmation shows them; nothing names the person)."""
+
+    notes: int = 0
+    answers: int = 0
+    texts_emptied: int = 0
+    pairs_ended: int = 0
+    messages_deleted: int = 0
+    cards: int = 0
+    partners: list[int] = field(default_factory=list)  # participant ids of partners whose pair ended
+
+
+def _their_texts(session: Session, person: Participant) -> list[str | None]:
+    """Every free text the person wrote or said about themselves, to find stored copies of it."""
+    texts: list[str | None] = [person.display_name, person.self_description, person.department]
+    for values in (person.curiosity, person.can_teach, person.want_to_learn, person.values):
+        texts += [str(v) for v in values or []]
+    texts += [str(v) for v in (person.preferences or {}).values() if isinstance(v, str)]
+    texts += session.scalars(select(Note.text).where(Note.author_id == person.id)).all()
+    texts += session.scalars(select(RedTopic.topic).where(RedTopic.created_by == person.id)).all()
+    texts += session.scalars(select(WeekAnswer.text).where(WeekAnswer.participant_id == person.id)).all()
+    for homework, step in session.execute(
+        select(PairWeek.agreed_homework, PairWeek.agreed_next_step).where(PairWeek.agreed_by == person.id)
+    ):
+        texts += [homework, step]
+    texts += session.scalars(select(Goal.text).where(Goal.created_by == person.id)).all()
+    for shared in session.scalars(select(Escalation.shared).where(Escalation.participant_id == person.id)):
+        texts += [str(v) for v in (shared or {}).values()]
+    for sections, note in session.execute(
+        select(AgreementVersion.sections, AgreementVersion.note).where(AgreementVersion.proposed_by == person.id)
+    ):
+        texts += [str(v) for v in (sections or {}).values()] + [note]
+    for row in session.execute(
+        select(RetroAnswer.went_well, RetroAnswer.learned, RetroAnswer.change, RetroAnswer.quote).where(
+            RetroAnswer.participant_id == person.id
+        )
+    ):
+        texts += list(row)
+    for title, text in session.execute(
+        select(LearningCard.title, LearningCard.text).where(LearningCard.participant_id == person.id)
+    ):
+        texts += [title, text]
+    return texts
+
+
+def forget(session: Session, *, participant: Participant, now: datetime, end_pair: Callable[..., None]) -> Forgotten:
+    """Delete ``participant``'s personal data and free text, keep anonymous aggregates (see the module's table).
+    ``end_pair(session, pair=, partner=, program=, now=)`` tells the partner of an active pair that it ended (the
+    flow words it). Commits."""
+    person = participant
+    user_id = person.slack_user_id
+    done = Forgotten()
+    marks = rules.needles(_their_texts(session, person)) | {user_id}
+
+    # pairs: an active one ends; the partner is first in line and told
+    pairs = list(
+        session.scalars(select(Pair).where(or_(Pair.participant_a_id == person.id, Pair.participant_b_id == person.id)))
+    )
+    for pair in pairs:
+        pair.reasons = []
+        if pair.status == PairStatus.ACTIVE:
+            pair.status = PairStatus.ENDED
+            pair.ended_at = now
+            pair.end_reason = rules.END_REASON
+            partner_id = pair.participant_b_id if pair.participant_a_id == person.id else pair.participant_a_id
+            partner = session.get(Participant, partner_id)
+            if partner is not None:
+                partner.waitlisted_at = now
+                done.partners.append(partner.id)
+                end_pair(session, pair=pair, partner=partner, program=session.get(Program, pair.program_id), now=now)
+            done.pairs_ended += 1
+    session.flush()
+
+    # matching and speed dating
+    previews = select(MatchRound.id).where(MatchRound.status == RoundStatus.PREVIEW)
+    theirs = or_(MatchProposal.participant_a_id == person.id, MatchProposal.participant_b_id == person.id)
+    for proposal in session.scalars(select(MatchProposal).where(theirs, MatchProposal.round_id.in_(previews))).all():
+        other = proposal.participant_b_id if proposal.participant_a_id == person.id else proposal.participant_a_id
+        if other is None:
+            session.delete(proposal)
+        else:  # the proposed partner is shown as unmatched ("their partner left"), first in line after approval
+            proposal.participant_a_id, proposal.participant_b_id = other, None
+            proposal.unmatched_reason, proposal.reasons, proposal.locked = PARTNER_LEFT, [], False
+    session.execute(update(MatchProposal).where(theirs).values(reasons=[]))
+    session.execute(
+        delete(SpeedIntro).where(or_(SpeedIntro.participant_id == person.id, SpeedIntro.candidate_id == person.id))
+    )
+
+    # notes and red topics
+    for topic in session.scalars(select(RedTopic).where(RedTopic.created_by == person.id)).all():
+        session.execute(
+            update(Note)
+            .where(Note.pair_id == topic.pair_id, Note.topic_key == topic.topic_key, Note.author_id != person.id)
+            .values(red=True)
+        )
+        session.delete(topic)
+    done.notes = session.execute(delete(Note).where(Note.author_id == person.id)).rowcount or 0
+    session.execute(update(Note).where(Note.red_by == person.id).values(red_by=None))
+    session.execute(update(RedTopic).where(RedTopic.created_by == person.id).values(created_by=None))
+
+    # the weekly rhythm, goals, agreements, retros, cards
+    done.answers = session.execute(delete(WeekAnswer).where(WeekAnswer.participant_id == person.id)).rowcount or 0
+    emptied = 0
+    emptied += _rows(
+        session,
+        update(PairWeek)
+        .where(PairWeek.agreed_by == person.id)
+        .values(agreed_homework=None, agreed_next_step=None, agreed_by=None),
+    )
+    emptied += _rows(session, update(Goal).where(Goal.created_by == person.id).values(text="", created_by=None))
+    session.execute(update(Goal).where(Goal.updated_by == person.id).values(updated_by=None))
+    emptied += _rows(
+        session,
+        update(AgreementVersion)
+        .where(AgreementVersion.proposed_by == person.id)
+        .values(sections={}, note=None, proposed_by=None),
+    )
+    emptied += _rows(
+        session,
+        update(RetroAnswer)
+        .where(RetroAnswer.participant_id == person.id)
+        .values(went_well="", learned="", change="", quote=None),
+    )
+    emptied += _rows(session, update(Escalation).where(Escalation.participant_id == person.id).values(shared={}))
+    done.texts_emptied = emptied
+    done.cards = session.execute(delete(LearningCard).where(LearningCard.participant_id == person.id)).rowcount or 0
+
+    # their Slack id where they acted as a host, or in lists
+    _forget_host_id(session, user_id=user_id, workspace_id=person.workspace_id)
+
+    # the person: a tombstone, not in any pool, messaged no more
+    session.execute(
+        update(Enrollment)
+        .where(Enrollment.participant_id == person.id)
+        .values(status=EnrollmentStatus.LEFT, step_message={}, interview_step=None)
+    )
+    _tombstone(person, now=now)
+    session.flush()
+
+    done.messages_deleted = _forget_outbox(session, workspace_id=person.workspace_id, marks=marks)
+    _forget_installer(session, user_id=user_id)
+    session.commit()
+    return done
+
+
+def _rows(session: Session, statement: Any) -> int:
+    return session.execute(statement).rowcount or 0
+
+
+def _tombstone(person: Participant, *, now: datetime) -> None:
+    person.slack_user_id = rules.forgotten_id(secrets.token_hex(8))
+    person.display_name = ""
+    person.tz = "UTC"
+    person.locale = "en"
+    person.role = None
+    person.self_description = None
+    person.curiosity = []
+    person.can_teach = []
+    person.want_to_learn = []
+    person.learning_style = None
+    person.preferences = {}
+    person.values = []
+    person.department = None
+    person.hours_per_week = None
+    person.preferred_days = []
+    person.consented_at = None
+    person.settings_confirmed = False
+    person.avoid = []
+    person.manager_slack_id = None
+    person.waitlisted_at = None
+    person.welcomed_at = None
+    person.paused_until = None
+    person.created_at = now
+    person.updated_at = now
+
+
+def _forget_host_id(session: Session, *, user_id: str, workspace_id: int) -> None:
+    """Remove a Slack id from every column and list that records who did something (as a host, mostly)."""
+    programs = select(Program.id).where(Program.workspace_id == workspace_id)
+    session.execute(update(Program).where(Program.created_by == user_id).values(created_by=None))
+    session.execute(update(MatchRound).where(MatchRound.created_by == user_id).values(created_by=None))
+    session.execute(update(MatchRound).where(MatchRound.approved_by == user_id).values(approved_by=None))
+    session.execute(update(SpeedRound).where(SpeedRound.created_by == user_id).values(created_by=None))
+    session.execute(update(Metric).where(Metric.created_by == user_id).values(created_by=""))
+    session.execute(update(MetricValue).where(MetricValue.logged_by == user_id).values(logged_by=""))
+    session.execute(update(Enrollment).where(Enrollment.invited_by == user_id).values(invited_by=None))
+    session.execute(update(RetroAnswer).where(RetroAnswer.posted_by == user_id).values(posted_by=None))
+    session.execute(update(Escalation).where(Escalation.answered_by == user_id).values(answered_by=None))
+    for batch in session.scalars(select(InviteBatch).where(InviteBatch.program_id.in_(programs))):
+        if batch.requested_by == user_id:
+            batch.requested_by = ""
+        if user_id in (batch.user_ids or []):
+            batch.user_ids = rules.without(batch.user_ids, user_id)
+    for other in session.scalars(select(Participant).where(Participant.workspace_id == workspace_id)):
+        if user_id in (other.avoid or []):
+            other.avoid = rules.without(other.avoid, user_id)
+        if other.manager_slack_id == user_id:
+            other.manager_slack_id = None
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is not None and user_id in (workspace.admin_members or []):
+        workspace.admin_members = rules.without(workspace.admin_members, user_id)
+
+
+def _outbox_rows(session: Session, workspace_id: int) -> Iterator[list[OutboxMessage]]:
+    last = 0
+    while True:
+        rows = list(
+            session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.workspace_id == workspace_id, OutboxMessage.id > last)
+                .order_by(OutboxMessage.id)
+                .limit(OUTBOX_BATCH)
+            )
+        )
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+
+
+def _forget_outbox(session: Session, *, workspace_id: int, marks: set[str]) -> int:
+    """Delete every stored call that carries the person's id or a copy of their words. Returns how many."""
+    doomed: list[int] = []
+    for rows in _outbox_rows(session, workspace_id):
+        for row in rows:
+            if any(rules.carries(value, marks) for value in (row.payload, row.channel_key, row.dedupe_key, row.result)):
+                doomed.append(row.id)
+    for start in range(0, len(doomed), OUTBOX_BATCH):
+        session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(doomed[start : start + OUTBOX_BATCH])))
+    return len(doomed)
+
+
+def _forget_installer(session: Session, *, user_id: str) -> None:
+    """slack_sdk's installation store keeps who installed the app (``user_id``, not null) and their user token:
+    both go; the bot token, which is the workspace's, stays."""
+    bind = session.get_bind()
+    if not inspect(bind).has_table("slack_installations"):
+        return
+    table = Table("slack_installations", MetaData(), autoload_with=bind)
+    session.execute(
+        update(table)
+        .where(table.c.user_id == user_id)
+        .values(user_id="", user_token=None, user_scopes=None, user_refresh_token=None, user_token_expires_at=None)
+    )
+
+
+# -- what is stored about a person ---------------------------------------------------------------------------
+def stored_about(session: Session, *, participant: Participant, may_see: Callable[..., bool]) -> dict[str, Any]:
+    """Everything Tandem stores about ``participant``, as JSON-ready values. ``may_see(note, pair)`` says which
+    notes of their pairs written by the partner they may read (their own notes are all in it)."""
+    person = participant
+    names = _names(session, person)
+    data: dict[str, Any] = {
+        "profile": {
+            "slack_user_id": person.slack_user_id,
+            "display_name": person.display_name,
+            "time_zone": person.tz,
+            "language": person.locale,
+            "role": person.role,
+            "self_description": person.self_description,
+            "curiosity": person.curiosity,
+            "can_teach": person.can_teach,
+            "want_to_learn": person.want_to_learn,
+            "learning_style": person.learning_style,
+            "preferences": person.preferences,
+            "values": person.values,
+            "department": person.department,
+            "hours_per_week": person.hours_per_week,
+            "preferred_days": person.preferred_days,
+            "consented_at": person.consented_at,
+            "please_not_with": person.avoid,
+            "manager": person.manager_slack_id,
+            "waitlisted_since": person.waitlisted_at,
+            "paused_until": person.paused_until,
+            "first_contact": person.created_at,
+        }
+    }
+    data["programs"] = [
+        {
+            "program": name,
+            "status": e.status,
+            "invited_at": e.invited_at,
+            "answered_at": e.responded_at,
+            "interview_completed_at": e.completed_at,
+        }
+        for e, name in session.execute(
+            select(Enrollment, Program.name)
+            .join(Program, Program.id == Enrollment.program_id)
+            .where(Enrollment.participant_id == person.id)
+            .order_by(Enrollment.invited_at)
+        )
+    ]
+    data["pairs"] = [_pair(session, person, pair, names, may_see) for pair in _pairs(session, person)]
+    data["notes_without_pair"] = [
+        _note(n, names)
+        for n in session.scalars(select(Note).where(Note.author_id == person.id, Note.pair_id.is_(None)))
+    ]
+    data["speed_dating"] = [
+        {"candidate": names.get(i.candidate_id, ""), "my_answer": i.answer, "answered_at": i.answered_at}
+        for i in session.scalars(select(SpeedIntro).where(SpeedIntro.participant_id == person.id))
+    ]
+    data["learning_cards"] = [
+        {"title": c.title, "text": c.text, "show_name": c.show_name, "published_at": c.published_at}
+        for c in session.scalars(select(LearningCard).where(LearningCard.participant_id == person.id))
+    ]
+    data["escalations"] = [
+        {"kind": e.kind, "shared": e.shared, "created_at": e.created_at}
+        for e in session.scalars(select(Escalation).where(Escalation.participant_id == person.id))
+    ]
+    data["metric_values_i_logged"] = [
+        {"metric": name, "value": v.value, "day": v.day}
+        for v, name in session.execute(
+            select(MetricValue, Metric.name)
+            .join(Metric, Metric.id == MetricValue.metric_id)
+            .where(MetricValue.logged_by == person.slack_user_id)
+        )
+    ]
+    data["mood_polls_answered"] = session.scalar(
+        select(func.count())
+        .select_from(PollReceipt)
+        .where(PollReceipt.participant_id == person.id, PollReceipt.answered)
+    )
+    return data
+
+
+def _names(session: Session, person: Participant) -> dict[int, str]:
+    rows = session.execute(
+        select(Participant.id, Participant.display_name).where(Participant.workspace_id == person.workspace_id)
+    )
+    return {pid: name for pid, name in rows}
+
+
+def _pairs(session: Session, person: Participant) -> list[Pair]:
+    return list(
+        session.scalars(
+            select(Pair)
+            .where(or_(Pair.participant_a_id == person.id, Pair.participant_b_id == person.id))
+            .order_by(Pair.started_at)
+        )
+    )
+
+
+def _note(note: Note, names: dict[int, str]) -> dict[str, Any]:
+    return {
+        "written_by": names.get(note.author_id, ""),
+        "topic": note.topic,
+        "text": note.text,
+        "links": note.links,
+        "visibility": note.visibility,
+        "red": note.red,
+        "created_at": note.created_at,
+    }
+
+
+def _pair(
+    session: Session, person: Participant, pair: Pair, names: dict[int, str], may_see: Callable[..., bool]
+) -> dict[str, Any]:
+    partner_id = pair.participant_b_id if pair.participant_a_id == person.id else pair.participant_a_id
+    program = session.get(Program, pair.program_id)
+    weeks = []
+    for week in session.scalars(select(PairWeek).where(PairWeek.pair_id == pair.id).order_by(PairWeek.number)):
+        mine = session.scalars(
+            select(WeekAnswer.text).where(WeekAnswer.week_id == week.id, WeekAnswer.participant_id == person.id)
+        ).all()
+        weeks.append(
+            {
+                "week": week.number,
+                "day": week.day,
+                "status": week.status,
+                "method": week.method,
+                "my_answers": list(mine),
+                "we_agreed": week.agreed_homework,
+                "next_step": week.agreed_next_step,
+            }
+        )
+    notes = [
+        _note(n, names)
+        for n in session.scalars(select(Note).where(Note.pair_id == pair.id).order_by(Note.created_at))
+        if n.author_id == person.id or may_see(n, pair)
+    ]
+    versions = [
+        {
+            "version": v.number,
+            "sections": v.sections,
+            "note": v.note,
+            "proposed_by_me": v.proposed_by == person.id,
+            "agreed_at": v.agreed_at,
+            "i_accepted_at": session.scalar(
+                select(AgreementAcceptance.accepted_at).where(
+                    AgreementAcceptance.version_id == v.id, AgreementAcceptance.participant_id == person.id
+                )
+            ),
+        }
+        for v in session.scalars(
+            select(AgreementVersion)
+            .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
+            .where(Agreement.pair_id == pair.id)
+            .order_by(AgreementVersion.number)
+        )
+    ]
+    return {
+        "program": program.name if program else "",
+        "partner": names.get(partner_id, ""),
+        "status": pair.status,
+        "started_at": pair.started_at,
+        "ended_at": pair.ended_at,
+        "why_we_were_matched": pair.reasons,
+        "goals": [
+            {"goal": g.text, "due_on": g.due_on, "progress": g.progress, "done_at": g.done_at}
+            for g in session.scalars(select(Goal).where(Goal.pair_id == pair.id).order_by(Goal.position))
+        ],
+        "agreement": versions,
+        "weeks": weeks,
+        "my_cancellations": [
+            {"week": c.week_number, "kind": c.kind, "late": c.late, "created_at": c.created_at}
+            for c in session.scalars(
+                select(Cancellation).where(Cancellation.pair_id == pair.id, Cancellation.participant_id == person.id)
+            )
+        ],
+        "my_retro_answers": [
+            {
+                "went_well": r.went_well,
+                "learned": r.learned,
+                "change": r.change,
+                "talk_share": r.talk_share,
+                "quote": r.quote,
+                "quote_consent_at": r.author_consent_at,
+            }
+            for r in session.scalars(
+                select(RetroAnswer)
+                .join(Retro, Retro.id == RetroAnswer.retro_id)
+                .where(Retro.pair_id == pair.id, RetroAnswer.participant_id == person.id)
+            )
+        ],
+        "notes": notes,
+    }
