@@ -50,6 +50,8 @@ COMMANDS: dict[str, Access] = {
     **dict.fromkeys(("metric", "metrics", "metrik"), _O),
     **dict.fromkeys(("card", "karte", "learning-card"), _O),
     **dict.fromkeys(("pause", "pausieren"), _O),
+    # data rights: what is stored about the caller, their export, the question before their data goes
+    **dict.fromkeys(("privacy", "datenschutz", "export-my-data", "meine-daten", "forget-me", "vergiss-mich"), _O),
     " too long": _U,  # any text over the limit (bot.flows.commands.TOO_LONG): refused, echoed to its author alone
 }
 
@@ -77,6 +79,8 @@ ADMIN_COMMANDS: dict[str, Access] = dict.fromkeys(
         "wirkung",
         "export",
         "digest",
+        "remove",  # a participant and their data (bot.flows.privacy)
+        "entfernen",
         "help",
     ),
     _A,
@@ -108,6 +112,7 @@ ACTIONS: dict[ID, Access] = {
     ID.IMPACT_EXPORT: _A,
     ID.COHORT_NEXT: _A,
     ID.COHORT_ALUMNI: _A,
+    ID.PRIVACY_REMOVE: _A,  # its value is the Slack id of the person to remove
     # a pair's things: agreement, goals, weeks, notes, retro, logged values, trial check-in
     ID.AGREEMENT_ACCEPT: _P,
     ID.AGREEMENT_PROPOSE: _P,
@@ -155,6 +160,8 @@ ACTIONS: dict[ID, Access] = {
     ID.RHYTHM_PAUSE: _O,
     ID.RHYTHM_RESUME: _O,
     ID.CARD_OPEN: _O,
+    ID.PRIVACY_EXPORT: _O,  # the clicker's own data, whatever the value says
+    ID.PRIVACY_FORGET: _O,  # the clicker's own data only
 }
 
 VIEWS: dict[ID, Access] = {

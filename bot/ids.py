@@ -238,5 +238,10 @@ class ID(enum.StrEnum):
     PROFILE_HOURS = "profile.hours_per_week"
     PROFILE_DAYS = "profile.preferred_days"
 
+    # -- data rights (/tandem privacy, export-my-data, forget-me; /tandem admin remove) --------------------------
+    PRIVACY_EXPORT = "privacy.export"  # button: send me everything stored about me
+    PRIVACY_FORGET = "privacy.forget"  # button (with Slack's confirm dialog): delete my data
+    PRIVACY_REMOVE = "privacy.remove"  # hosts' button (with confirm): remove a participant and delete their data
+
     # -- data retention (issue 9) ------------------------------------------------------------------------------
     PROGRAM_RETENTION = "program.f.retention_months"  # program modal: months the data is kept after the end

@@ -245,7 +245,7 @@ def _build(stack: LocalStack) -> World:
         pairs = {frozenset((p.participant_a_id, p.participant_b_id)): p for p in s.scalars(select(Pair))}
         pair_a = pairs[frozenset((pid[alma.id], pid[arne.id]))]
         pair_b = pairs[frozenset((pid[bela.id], pid[people["Bodo"].id]))]
-        ids.update(pair_a=pair_a.id, pair_b=pair_b.id, participants=pid)
+        ids.update(pair_a=pair_a.id, pair_b=pair_b.id, participants=pid, arne_user=arne.id)
         group_a = matching.pair_channel(s, pair_a)
         assert group_a
         round_ = s.scalars(select(MatchRound)).one()
@@ -518,6 +518,7 @@ ADMIN_VALUES: dict[ID, str] = {
     ID.MATCH_LOCK: "[{round}, {proposal}]",
     ID.ESCALATION_ANSWER: "{escalation}",
     ID.RETRO_POST_QUOTE: "{retro_answer}",
+    ID.PRIVACY_REMOVE: "{arne_user}",  # Alma would remove her own partner
 }
 PAIR_VALUES: dict[ID, str] = {
     ID.AGREEMENT_ACCEPT: "{version}",
@@ -721,8 +722,11 @@ def _play(w: World, case: Case) -> Seen:
 
 
 def _own_rows_dropped(w: World, dump: dict[str, list[tuple]], who: Persona) -> dict[str, list[tuple]]:
-    """The dump without the rows that are the attacker's own (their participant row, enrollments, outbox DMs ...)."""
-    pid = w.ids["participants"].get(who.id)
+    """The dump without the rows that are the attacker's own (their participant row, enrollments, outbox DMs ...).
+    Their participant ids are the one they had and the one they have now: after the forget-me button the first is
+    a tombstone and they are somebody new to Tandem."""
+    now = _one(w.stack, select(Participant.id).where(Participant.slack_user_id == who.id))
+    pids = {w.ids["participants"].get(who.id), now} - {None}
     mine = {who.id, who.dm}
     out = {}
     for table in w.tables:
@@ -736,8 +740,8 @@ def _own_rows_dropped(w: World, dump: dict[str, list[tuple]], who: Persona) -> d
                 (table.name == "outbox" and w.channel in row)  # the hosts hear of it (help-me)
                 or mine & {v for v in row if isinstance(v, str)}
                 or any(isinstance(v, str) and who.id in v for v in row)
-                or (pid is not None and any(row[i] == pid for i in keys))
-                or (is_participant and pid is not None and row[names.index("id")] == pid)
+                or any(row[i] in pids for i in keys)
+                or (is_participant and row[names.index("id")] in pids)
             )
         ]
     return out

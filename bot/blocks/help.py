@@ -19,6 +19,7 @@ COMMAND_HELP_BLOCKS = (
     "cmd_notes",
     "cmd_pause",
     "cmd_help_me",
+    "cmd_privacy",
     "cmd_admin",
 )
 

@@ -194,6 +194,10 @@ def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now:
     if sub == "digest":
         posted = digest.post_now(session, workspace=workspace, now=now)
         return Reply(message=None if posted else blocks.note(locale, "digest_none"))
+    if sub in ("remove", "entfernen"):
+        from bot.flows import privacy as privacy_flow
+
+        return privacy_flow.remove_command(session, who, args.strip()[len(sub) :], slack=slack, now=now)
     if sub == "help":
         return Reply(message=blocks.admin_help(locale))
     return Reply(message=blocks.admin_help(locale, preface=i18n.text(locale, "admin", "unknown", command=sub)))

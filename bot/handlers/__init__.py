@@ -22,6 +22,7 @@ from bot.handlers import (
     middleware,
     notes,
     polls,
+    privacy,
     retro,
     rhythm,
     speed,
@@ -49,3 +50,4 @@ def register_all(app: App, *, session_factory: sessionmaker[Session], clock: Clo
     cohorts.register(app)
     polls.register(app)
     cards.register(app)
+    privacy.register(app)

@@ -12,7 +12,9 @@ from bot.handlers import notes
 from bot.handlers.admin import who
 from bot.handlers.context import caller, db, now
 from bot.models import Participant
+from bot.services import people
 from bot.slack.admin_port import SlackAdmin
+from bot.slack.profiles import lookup_profile
 
 
 def on_tandem(ack: Ack, command: dict, context: BoltContext, client: WebClient) -> None:
@@ -20,6 +22,9 @@ def on_tandem(ack: Ack, command: dict, context: BoltContext, client: WebClient) 
     trigger. (Should the answer take longer than Slack waits, it follows through the response_url: see
     ``bot.handlers.middleware``.)"""
     parsed = commands.parse(command.get("text"))
+    if parsed.name in PRIVACY_COMMANDS:  # asking what is stored must not store anything: nobody is registered
+        ack(response_type="ephemeral", **_privacy(parsed.name, command, context, client))
+        return
     # joining or hosting is itself the start of the conversation: no generic welcome DM on top
     participant = caller(context, client, welcome=parsed.name not in ("join", "admin"))
     view, message = _reply(parsed, command, context, client, participant)
@@ -60,6 +65,39 @@ def _reply(
     if parsed.name in ("pause", "pausieren"):
         return None, rhythm.pause_command(db(context), participant=participant, args=parsed.args, now=now(context))
     return None, commands.answer(parsed, locale=participant.locale)
+
+
+PRIVACY_COMMANDS = {
+    "privacy": "privacy",
+    "datenschutz": "privacy",
+    "export-my-data": "export",
+    "meine-daten": "export",
+    "forget-me": "forget",
+    "vergiss-mich": "forget",
+}
+
+
+def _privacy(name: str, command: dict, context: BoltContext, client: WebClient) -> dict[str, Any]:
+    """``/tandem privacy``, ``/tandem export-my-data``, ``/tandem forget-me`` (and their German names), for
+    someone Tandem knows; someone it doesn't is told so, in their Slack language, and stays unknown."""
+    from bot.flows import privacy
+
+    session = db(context)
+    participant = people.find_participant(session, team_id=context.team_id or "", user_id=command.get("user_id") or "")
+    if participant is None:
+        locale = people.locale_of(
+            session,
+            team_id=context.team_id or "",
+            user_id=command.get("user_id") or "",
+            lookup=lambda uid: lookup_profile(client, uid),
+        )
+        return privacy.nothing_stored(locale)
+    what = PRIVACY_COMMANDS[name]
+    if what == "privacy":
+        return privacy.overview(session, participant=participant, now=now(context))
+    if what == "export":
+        return privacy.export(session, participant=participant, now=now(context))
+    return privacy.forget_question(session, participant=participant)
 
 
 def register(app: App) -> None:

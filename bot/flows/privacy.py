@@ -1,0 +1,169 @@
+"""Data rights: ``/tandem privacy``, ``/tandem export-my-data``, ``/tandem forget-me`` and, for hosts,
+``/tandem admin remove @person``. What is stored and forgotten is ``bot.services.privacy``; this says what to
+answer and what to send."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from bot.blocks import privacy as blocks
+from bot.domain import localtime
+from bot.domain import notes as note_rules
+from bot.domain import privacy as rules
+from bot.domain.retention import ends_on, expires_on
+from bot.flows.admin import AdminSlack, Caller, Reply, authorize_host
+from bot.models import Enrollment, EnrollmentStatus, Note, Pair, PairStatus, Participant, Program
+from bot.services import outbox, people, privacy
+
+UPLOAD_METHOD = "files.upload_v2"
+MENTION = re.compile(r"<@([UW][A-Z0-9]{2,30})(?:\|[^>]*)?>")
+
+
+def _programs(session: Session, participant: Participant) -> list[Program]:
+    return list(
+        session.scalars(
+            select(Program)
+            .join(Enrollment, Enrollment.program_id == Program.id)
+            .where(Enrollment.participant_id == participant.id, Enrollment.status != EnrollmentStatus.LEFT)
+            .order_by(Program.created_at, Program.id)
+        )
+    )
+
+
+def overview(session: Session, *, participant: Participant, now: datetime) -> dict[str, Any]:
+    """``/tandem privacy``: in plain words what is stored, who sees it, and how long for each of their programs."""
+    lines = []
+    for program in _programs(session, participant):
+        end = ends_on(program, today=now.astimezone(localtime.zone(program.timezone)).date())
+        until = expires_on(program, end) if end is not None else None
+        lines.append({"name": program.name, "months": program.retention_months, "until": until and until.isoformat()})
+    return blocks.overview(participant.locale, programs=lines, stored=True)
+
+
+def nothing_stored(locale: str) -> dict[str, Any]:
+    return blocks.note(locale, "nothing_stored")
+
+
+def _may_see(viewer: Participant) -> Any:
+    """Which notes of a pair a partner may read in their own export (the pair's own place)."""
+
+    def check(note: Note, pair: Pair) -> bool:
+        relation = note_rules.Viewer.AUTHOR if note.author_id == viewer.id else note_rules.Viewer.PARTNER
+        return note_rules.may_see(
+            note_rules.Visibility(note.visibility), red=bool(note.red), viewer=relation, place=note_rules.Place.EXPORT
+        )
+
+    return check
+
+
+def export(session: Session, *, participant: Participant, now: datetime) -> dict[str, Any]:
+    """``/tandem export-my-data``: everything stored about the person as a JSON and a Markdown file in their DM
+    with Tandem (one upload through the outbox, whose stored copy is emptied once Slack has it). Commits."""
+    data = privacy.stored_about(session, participant=participant, may_see=_may_see(participant))
+    day = now.astimezone(localtime.zone(participant.tz)).date()
+    outbox.enqueue(
+        session,
+        workspace_id=participant.workspace_id,
+        method=UPLOAD_METHOD,
+        payload={
+            "__open": [participant.slack_user_id],
+            outbox.SCRUB: True,
+            "file_uploads": [
+                {
+                    "content": blocks.export_json(data),
+                    "filename": f"tandem-my-data-{day.isoformat()}.json",
+                    "title": f"Tandem: my data ({day.isoformat()})",
+                },
+                {
+                    "content": blocks.export_markdown(participant.locale, data, day=day),
+                    "filename": f"tandem-my-data-{day.isoformat()}.md",
+                    "title": f"Tandem: my data ({day.isoformat()}), readable",
+                },
+            ],
+            "initial_comment": blocks.phrase(participant.locale, "export_comment", day=day.isoformat()),
+        },
+        now=now,
+        dedupe_key=f"my-data:{participant.id}:{now.isoformat()}",
+    )
+    session.commit()
+    return blocks.note(participant.locale, "export_queued")
+
+
+def _active_pairs(session: Session, participant: Participant) -> int:
+    return len(
+        session.scalars(
+            select(Pair.id).where(
+                Pair.status == PairStatus.ACTIVE,
+                or_(Pair.participant_a_id == participant.id, Pair.participant_b_id == participant.id),
+            )
+        ).all()
+    )
+
+
+def forget_question(session: Session, *, participant: Participant) -> dict[str, Any]:
+    """``/tandem forget-me``: what will go, with the button that does it (Slack asks once more)."""
+    return blocks.forget_question(participant.locale, pairs=_active_pairs(session, participant))
+
+
+def _tell_partner(
+    session: Session, *, pair: Pair, partner: Participant, program: Program | None, now: datetime
+) -> None:
+    outbox.post(
+        session,
+        workspace_id=partner.workspace_id,
+        channel=partner.slack_user_id,
+        message=blocks.partner_left(partner.locale, program=program.name if program else ""),
+        now=now,
+        dedupe_key=f"partner-left:{pair.id}",
+        not_before=localtime.send_at(now, partner.tz),
+    )
+
+
+def forget(session: Session, *, team_id: str, user_id: str, now: datetime) -> dict[str, Any]:
+    """The forget-me button: the clicker's data goes (only ever the clicker's). The answer is the only trace
+    left, and it is not stored. Commits."""
+    person = people.find_participant(session, team_id=team_id, user_id=user_id)
+    if person is None or rules.is_forgotten(person.slack_user_id):
+        return nothing_stored("en")
+    locale = person.locale
+    done = privacy.forget(session, participant=person, now=now, end_pair=_tell_partner)
+    return blocks.forgotten(locale, done)
+
+
+# -- hosts ------------------------------------------------------------------------------------------------------
+def remove_command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
+    """``/tandem admin remove @person``: the question, with the button that removes them."""
+    _workspace, refusal = authorize_host(session, who, slack, now)
+    if refusal is not None:
+        return refusal
+    found = MENTION.search(args)
+    if found is None:
+        return Reply(message=blocks.note(who.locale, "remove_usage"))
+    user_id = found.group(1)
+    person = people.find_participant(session, team_id=who.team_id, user_id=user_id)
+    if person is None:
+        return Reply(message=blocks.note(who.locale, "remove_unknown", person=user_id))
+    return Reply(message=blocks.remove_question(who.locale, person=user_id, pairs=_active_pairs(session, person)))
+
+
+def remove(
+    session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime
+) -> tuple[Reply, tuple[str, dict[str, Any]] | None]:
+    """The hosts' *Remove* button: forget the person. Returns what the host sees and the (user id, message) of
+    the DM telling the person, which the caller sends directly: no stored copy of it may stay."""
+    _workspace, refusal = authorize_host(session, who, slack, now)
+    if refusal is not None:
+        return refusal, None
+    if not MENTION.fullmatch(f"<@{value}>"):
+        return Reply(message=blocks.note(who.locale, "remove_usage")), None
+    person = people.find_participant(session, team_id=who.team_id, user_id=value)
+    if person is None:
+        return Reply(message=blocks.note(who.locale, "remove_unknown", person=value)), None
+    locale = person.locale
+    done = privacy.forget(session, participant=person, now=now, end_pair=_tell_partner)
+    return Reply(message=blocks.removed(who.locale, host=who.user_id, counts=done)), (value, blocks.removed_dm(locale))
