@@ -17,9 +17,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/tandem demo --record demo-out/calls.jsonl --report demo-out/report
 
+# Two processes (pytest-xdist, one test file each at a time), then the tests marked serial alone: one restarts
+# PostgreSQL under a running worker, which the other process's tests must not meet.
 test: $(STAMP)
 	$(BIN)/ruff check bot tests migrations bench
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests migrations bench

@@ -190,6 +190,7 @@ def _restart_postgres(url: str) -> str:
     return "connections ended"
 
 
+@pytest.mark.serial  # restarts the server every other test's database is on: run alone (see the Makefile)
 def test_postgres_restarted_under_a_running_worker_and_tandem_recovers_by_itself(
     fanout, session_factory, pg_url
 ) -> None:
