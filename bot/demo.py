@@ -301,6 +301,7 @@ def _script(stack: LocalStack, say: Narrator, result: DemoResult) -> None:
     _chapter_trial(stack, say, result, people, admin_channel, pulses)
     _chapter_weeks(stack, say, result, people, admin_channel, pulses, retros_done)
     _chapter_end(stack, say, result, people, admin_channel, retros_done)
+    _chapter_data_rights(stack, say, result, people)
 
 
 def _chapter_foundation(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> None:
@@ -1290,6 +1291,63 @@ def _impact_at_the_end(
         result.kpis = impact.kpis(session, program, now=stack.clock.now()).as_dict()
     say.note(f"KPIs at the end: {result.kpis}")
     _next_cohort(stack, say, result, people, admin)
+
+
+def _chapter_data_rights(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> None:
+    """After the program, Inês asks what is stored about her, takes a copy, and has Tandem forget her: afterwards
+    no table holds her Slack id, her name or her self-description, and the KPIs' counts stay as they were."""
+    from sqlalchemy import MetaData
+
+    from bot.ids import ID
+    from bot.models import Participant, Program
+    from bot.services import impact
+
+    ines = people["ines"]
+    say.out("\n##### Chapter 7: data rights: what is stored, a copy, and forget-me #####")
+    say.follow = set()
+    with stack.session_factory() as session:
+        me = session.scalars(select(Participant).where(Participant.slack_user_id == ines.id)).one()
+        about = me.self_description or ""
+        program = session.scalars(select(Program).order_by(Program.id)).first()
+        assert program is not None
+        before = impact.kpis(session, program, now=stack.clock.now()).as_dict()
+    say.step("Inês types /tandem privacy: what Tandem stores, who sees it, and until when.")
+    ines.slash("privacy")
+    say.flush()
+    say.step("/tandem export-my-data: a JSON and a Markdown file arrive in her DM with Tandem.")
+    ines.slash("export-my-data")
+    stack.settle()
+    say.flush()
+    copies = [f for f in stack.sandbox.files.values() if f["name"].startswith("tandem-my-data") and f.get("content")]
+    _expect(
+        result,
+        len(copies) == 2 and all(about and about in f["content"].decode("utf-8") for f in copies),
+        f"Inês's copy of her data is two files with her self-description ({len(copies)})",
+    )
+    say.step("/tandem forget-me, then *Delete my data* (Slack asks once more).")
+    ines.slash("forget-me")
+    question = ines.ephemeral_messages()[-1]
+    ines.click(ID.PRIVACY_FORGET, message=question)
+    stack.settle()
+    say.flush()
+    needles = [ines.id, ines.real_name, about]
+    meta = MetaData()
+    meta.reflect(stack.engine)
+    found = []
+    with stack.engine.connect() as conn:
+        for table in meta.sorted_tables:
+            for row in conn.execute(table.select()):
+                text = json.dumps(dict(row._mapping), default=str, ensure_ascii=False)
+                found += [table.name for needle in needles if needle and needle in text]
+    _expect(result, not found, f"after forget-me no table holds Inês's id, name or words ({sorted(set(found))})")
+    with stack.session_factory() as session:
+        after = impact.kpis(session, program, now=stack.clock.now()).as_dict()
+    counts = ("invited", "onboarded", "matched")
+    _expect(
+        result,
+        all(before.get(k) == after.get(k) for k in counts),
+        "the program's counts are unchanged: only anonymous aggregates remain of her",
+    )
 
 
 def _learning_card(stack: LocalStack, say: Narrator, result: DemoResult, mia: Persona) -> None:

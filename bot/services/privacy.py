@@ -10,7 +10,8 @@ Table by table (``bot.models``; a test reads every table afterwards):
 - participant: tombstone (``forgotten-<random>``), every profile field emptied, ``avoid`` and the manager
   emptied; their id is removed from other people's ``avoid`` and ``manager_slack_id``.
 - enrollment: status ``left`` (no more messages, not in any pool), the interview's message refs emptied.
-- pair: an active pair ends (``end_reason = "left"``), the partner is waitlisted and told in neutral words;
+- pair: an active pair ends (``end_reason = "left"``); in a running program the partner is waitlisted and told
+  in neutral words;
   the match reasons (built from both profiles) are emptied on every pair of theirs.
 - match_proposal: in a round still in preview, they leave it (they must not be paired): their proposed partner
   is shown unmatched ("their proposed partner left") and is first in line; elsewhere the reasons are emptied.
@@ -67,6 +68,7 @@ from bot.models import (
     Participant,
     PollReceipt,
     Program,
+    ProgramStatus,
     RedTopic,
     Retro,
     RetroAnswer,
@@ -148,10 +150,12 @@ def forget(session: Session, *, participant: Participant, now: datetime, end_pai
             pair.end_reason = rules.END_REASON
             partner_id = pair.participant_b_id if pair.participant_a_id == person.id else pair.participant_a_id
             partner = session.get(Participant, partner_id)
-            if partner is not None:
+            program = session.get(Program, pair.program_id)
+            running = program is not None and program.status in (ProgramStatus.ACTIVE, ProgramStatus.PAUSED)
+            if partner is not None and running:  # a closed program's pairs end quietly: nothing left to pair
                 partner.waitlisted_at = now
                 done.partners.append(partner.id)
-                end_pair(session, pair=pair, partner=partner, program=session.get(Program, pair.program_id), now=now)
+                end_pair(session, pair=pair, partner=partner, program=program, now=now)
             done.pairs_ended += 1
     session.flush()
 
