@@ -186,7 +186,7 @@ class Narrator:
 
     def _view_owner(self, call: dict[str, Any]) -> str | None:
         """The person a modal call showed a view to: the oldest view not narrated yet."""
-        for view_id in self.sandbox.views:
+        for view_id in self.sandbox.view_ids():
             if view_id not in self._views_seen:
                 self._views_seen.add(view_id)
                 return self.sandbox.view_owner(view_id)

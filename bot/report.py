@@ -333,7 +333,7 @@ class _Report:
             self.conversations = self._read_conversations()
             self.ephemeral = sum(len(sandbox.ephemeral_messages(uid)) for uid in self.users)
             homes = {v["id"] for uid in self.users if (v := sandbox.home_view(uid))}
-            self.modals = sum(1 for vid in sandbox.views if vid not in homes)
+            self.modals = sum(1 for vid in sandbox.view_ids() if vid not in homes)
             self.host = self._find_host()
             self.home = sandbox.home_view(self.host) if self.host else None
         self.by_id = {c.id: c for c in self.conversations}

@@ -162,14 +162,14 @@ def test_a_non_host_is_refused_every_admin_command_and_nothing_changes(stack: Lo
     mallory.open_home()  # she has met Tandem before (first contact would queue her welcome DM)
     stack.settle()
     before = _snapshot(stack)
-    views_before = len(stack.sandbox.views)
+    views_before = len(stack.sandbox.view_ids())
     for where in (channel, mallory.dm):  # even a command run in the admin channel by a non-member
         delivery = mallory.slash(command, channel_id=where)
         assert delivery.status == 200
         assert "only program hosts" in _text(mallory.ephemeral_messages()[-1])
     stack.settle()
     assert _snapshot(stack) == before
-    assert len(stack.sandbox.views) == views_before and not mallory.open_views()
+    assert len(stack.sandbox.view_ids()) == views_before and not mallory.open_views()
 
 
 @pytest.mark.parametrize("command", ADMIN_COMMANDS)

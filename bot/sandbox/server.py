@@ -791,6 +791,11 @@ class Sandbox:
         with self.lock:
             return copy.deepcopy(self._views)
 
+    def view_ids(self) -> list[str]:
+        """Every view's id (modals and Home tabs), oldest first, without copying the views."""
+        with self.lock:
+            return list(self._views)
+
     def view_owner(self, view_id: str) -> str | None:
         with self.lock:
             return self._view_owner.get(view_id)
