@@ -7,6 +7,7 @@ interpolated with ``{{ }}`` is escaped unless it was built by Tandem and marked 
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -61,7 +62,27 @@ def _environment(locale: str, mrkdwn: bool) -> Environment:
     return env
 
 
+# values a rendering may be remembered by: immutable, and compared with their type (Markup("x") == "x", but the
+# two render differently)
+_CACHEABLE = frozenset({str, Markup, int, float, bool, type(None), date, datetime})
+
+
 def _render(locale: str, name: str, block: str, mrkdwn: bool, context: dict[str, Any]) -> str:
+    """Renders a block; the same block with the same values is rendered once (a weekly round for 5,000 pairs
+    asks for the same labels and method cards thousands of times). Contexts holding lists or dicts are not
+    remembered."""
+    if all(type(v) in _CACHEABLE for v in context.values()):
+        key = tuple(sorted((k, type(v).__name__, v) for k, v in context.items()))
+        return _render_cached(locale, name, block, mrkdwn, key)
+    return _render_now(locale, name, block, mrkdwn, context)
+
+
+@lru_cache(maxsize=4096)
+def _render_cached(locale: str, name: str, block: str, mrkdwn: bool, key: tuple[tuple[str, str, Any], ...]) -> str:
+    return _render_now(locale, name, block, mrkdwn, {k: v for k, _type, v in key})
+
+
+def _render_now(locale: str, name: str, block: str, mrkdwn: bool, context: dict[str, Any]) -> str:
     if locale not in SUPPORTED_LOCALES:
         locale = DEFAULT_LOCALE
     template: Template = _environment(locale, mrkdwn).get_template(f"{name}.j2")
