@@ -1296,11 +1296,9 @@ def _impact_at_the_end(
 def _chapter_data_rights(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> None:
     """After the program, Inês asks what is stored about her, takes a copy, and has Tandem forget her: afterwards
     no table holds her Slack id, her name or her self-description, and the KPIs' counts stay as they were."""
-    from sqlalchemy import MetaData
-
     from bot.ids import ID
     from bot.models import Participant, Program
-    from bot.services import impact
+    from bot.services import impact, privacy
 
     ines = people["ines"]
     say.out("\n##### Chapter 7: data rights: what is stored, a copy, and forget-me #####")
@@ -1330,15 +1328,7 @@ def _chapter_data_rights(stack: LocalStack, say: Narrator, result: DemoResult, p
     ines.click(ID.PRIVACY_FORGET, message=question)
     stack.settle()
     say.flush()
-    needles = [ines.id, ines.real_name, about]
-    meta = MetaData()
-    meta.reflect(stack.engine)
-    found = []
-    with stack.engine.connect() as conn:
-        for table in meta.sorted_tables:
-            for row in conn.execute(table.select()):
-                text = json.dumps(dict(row._mapping), default=str, ensure_ascii=False)
-                found += [table.name for needle in needles if needle and needle in text]
+    found = privacy.traces(stack.engine, [ines.id, ines.real_name, about])
     _expect(result, not found, f"after forget-me no table holds Inês's id, name or words ({sorted(set(found))})")
     with stack.session_factory() as session:
         after = impact.kpis(session, program, now=stack.clock.now()).as_dict()

@@ -10,7 +10,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from bot.ids import ID
@@ -40,7 +40,7 @@ from bot.models import (
 )
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
-from bot.services import impact
+from bot.services import impact, privacy
 from tests.admin_helpers import admin_channel, create_program, onboard, persona
 from tests.test_e2e_impact import _reply
 from tests.test_e2e_polls import _match
@@ -99,29 +99,6 @@ ANA = {
     "help": "zq-ana-help-request",
 }
 PARTNER = {"pair": "zq-partner-pair-note", "private": "zq-partner-private-note", "answer": "zq-partner-answer"}
-
-
-def _everything(engine: Engine) -> dict[str, list[str]]:
-    """Every row of every table (slack_sdk's and alembic's too), every column, as JSON text."""
-    meta = MetaData()
-    meta.reflect(engine)
-    out: dict[str, list[str]] = {}
-    with engine.connect() as conn:
-        for table in meta.sorted_tables:
-            out[table.name] = [
-                json.dumps(dict(r._mapping), default=str, ensure_ascii=False) for r in conn.execute(table.select())
-            ]
-    return out
-
-
-def _found(engine: Engine, needles: list[str]) -> list[tuple[str, str]]:
-    return [
-        (table, needle)
-        for table, rows in _everything(engine).items()
-        for row in rows
-        for needle in needles
-        if needle in row
-    ]
 
 
 def _participant(s: Any, p: Persona) -> Participant:
@@ -309,9 +286,9 @@ def test_export_and_forget_me_leave_nothing_of_the_person(stack: LocalStack, eng
 
     # every table, every column: nothing of her
     needles = [ana.id, "Anabel Zwirnfaden", "I am Anabel", *ANA.values()]
-    assert _found(engine, needles) == []
+    assert privacy.traces(engine, needles) == []
     # the partner's own words stay, the partner is told in neutral words and is first in line
-    assert _found(engine, [PARTNER["pair"], PARTNER["private"], PARTNER["answer"]]) != []
+    assert privacy.traces(engine, [PARTNER["pair"], PARTNER["private"], PARTNER["answer"]]) != []
     stack.advance(timedelta(hours=12), step=timedelta(minutes=30))
     news = partner.dm_messages()[partner_dms:]
     assert any("has left" in m.get("text", "") or "verlassen" in m.get("text", "") for m in news)
@@ -334,7 +311,7 @@ def test_export_and_forget_me_leave_nothing_of_the_person(stack: LocalStack, eng
     # asked again, Tandem knows nothing about her, and registers nothing
     assert ana.slash("privacy").ok
     assert "speichert über dich nichts" in _last(ana)
-    assert _found(engine, [ana.id]) == []
+    assert privacy.traces(engine, [ana.id]) == []
     del hanna
 
 
@@ -369,11 +346,11 @@ def test_a_host_removes_a_participant_and_nobody_else_can(stack: LocalStack, eng
     assert hanna.slash(f"admin remove <@{karl.id}|karl>", channel_id=channel).ok
     question = hanna.ephemeral_messages()[-1]
     assert ID.PRIVACY_REMOVE.value in json.dumps(question)
-    before = _everything(engine)
+    before = privacy.every_row(engine)
     # Lea presses the host's button (a forged click): refused, nothing changed
     lea.click(ID.PRIVACY_REMOVE, message=question)
     stack.settle()
-    after = _everything(engine)
+    after = privacy.every_row(engine)
     assert {k: v for k, v in after.items() if k not in ("slack_event", "workspace")} == {
         k: v for k, v in before.items() if k not in ("slack_event", "workspace")
     }
@@ -385,7 +362,7 @@ def test_a_host_removes_a_participant_and_nobody_else_can(stack: LocalStack, eng
     assert any(
         "removed you" in m.get("text", "") or "entfernt" in m.get("text", "") for m in karl.dm_messages()[karl_dms:]
     )
-    assert _found(engine, [karl.id, "Karlheinz Quappe", "zq-karl-note"]) == []
+    assert privacy.traces(engine, [karl.id, "Karlheinz Quappe", "zq-karl-note"]) == []
 
 
 def test_someone_who_leaves_during_a_matching_preview_is_never_paired(stack: LocalStack, engine: Engine) -> None:
@@ -415,4 +392,4 @@ def test_someone_who_leaves_during_a_matching_preview_is_never_paired(stack: Loc
     alone = next(p for p in people.values() if p.id == left_alone.slack_user_id)
     stack.advance(timedelta(hours=24), step=timedelta(hours=1))
     assert any("first in line" in m.get("text", "") or "zuerst dran" in m.get("text", "") for m in alone.dm_messages())
-    assert _found(engine, [ana.id, "Anabel Zwirnfaden"]) == []
+    assert privacy.traces(engine, [ana.id, "Anabel Zwirnfaden"]) == []

@@ -35,6 +35,7 @@ Table by table (``bot.models``; a test reads every table afterwards):
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -330,6 +331,33 @@ def _forget_installer(session: Session, *, user_id: str) -> None:
         .where(table.c.user_id == user_id)
         .values(user_id="", user_token=None, user_scopes=None, user_refresh_token=None, user_token_expires_at=None)
     )
+
+
+# -- checking that a person is gone ----------------------------------------------------------------------------
+def every_row(bind: Any) -> dict[str, list[str]]:
+    """Every row of every table in the database (Tandem's, slack_sdk's and alembic's too), every column, as JSON
+    text, by table."""
+    meta = MetaData()
+    meta.reflect(bind)
+    out: dict[str, list[str]] = {}
+    with bind.connect() as conn:
+        for table in meta.sorted_tables:
+            out[table.name] = [
+                json.dumps(dict(r._mapping), default=str, ensure_ascii=False) for r in conn.execute(table.select())
+            ]
+    return out
+
+
+def traces(bind: Any, needles: list[str]) -> list[tuple[str, str]]:
+    """(table, needle) for every row anywhere in the database that still holds one of ``needles`` (a Slack id, a
+    name, a sentence): after forget-me there must be none. The demo and the tests check with it."""
+    return [
+        (table, needle)
+        for table, rows in every_row(bind).items()
+        for row in rows
+        for needle in needles
+        if needle and needle in row
+    ]
 
 
 # -- what is stored about a person ---------------------------------------------------------------------------
