@@ -131,9 +131,10 @@ events are kept 2 days; install links' one-time states 10 minutes; a workspace's
 **Forget-me.** `/tandem forget-me` deletes or empties, at once, everything a person said about themselves or wrote,
 wherever a copy is stored (queued messages included), and removes their Slack id from every column and list. Their
 row stays only as an anonymous placeholder with a random id, so that counts (invited, onboarded, matched, answered
-weeks) stay right; an active pair ends and the partner is told in neutral words. Anonymous pulse answers are linked to
-nobody in the first place, so they stay. `/tandem export-my-data` sends a person a copy of everything Tandem stores
-about them, and `/tandem privacy` tells them in short what is stored, who sees it and for how long.
+weeks) stay right; an active pair ends, and while the program runs the partner is told in neutral words. Anonymous
+pulse answers are linked to nobody in the first place, so they stay. Hosts can do the same for a person with
+`/tandem admin remove @person`. `/tandem export-my-data` sends a person a copy of everything Tandem stores about them,
+and `/tandem privacy` tells them in short what is stored, who sees it and for how long.
 
 **The anonymous pulse.** Everyone in an active pair is asked, every few weeks, for their mood and two short questions.
 Tandem keeps two things apart, in two tables that cannot be joined: a **receipt** (`poll_receipt`: round, person,
