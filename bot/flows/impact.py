@@ -32,8 +32,6 @@ from bot.ids import ID
 from bot.models import Metric, MetricReporter, Pair, PairStatus, Participant, Program
 from bot.services import impact, matching, outbox, programs
 
-EXPORT_METHOD = "files.upload_v2"
-
 
 # -- hosts: the dashboard -------------------------------------------------------------------------------------
 def host_dashboard(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
@@ -249,26 +247,23 @@ def queue_export(session: Session, who: Caller, program: Program, *, now: dateti
     board = impact.dashboard(session, program, now=now)
     day = impact.local_today(program, now)
     slug = "".join(c if c.isalnum() else "-" for c in program.name.lower()).strip("-") or "program"
-    outbox.enqueue(
+    outbox.upload_to_dm(
         session,
         workspace_id=program.workspace_id,
-        method=EXPORT_METHOD,
-        payload={
-            "__open": [who.user_id],
-            "file_uploads": [
-                {
-                    "content": impact.export_csv(board, day=day),
-                    "filename": f"tandem-{slug}-{day.isoformat()}.csv",
-                    "title": f"{program.name}: KPIs and metrics ({day.isoformat()})",
-                },
-                {
-                    "content": blocks.markdown(who.locale, board, day=day),
-                    "filename": f"tandem-{slug}-{day.isoformat()}.md",
-                    "title": f"{program.name}: impact summary ({day.isoformat()})",
-                },
-            ],
-            "initial_comment": blocks._p(who.locale, "export_comment", program=program.name),
-        },
+        user_id=who.user_id,
+        files=[
+            {
+                "content": impact.export_csv(board, day=day),
+                "filename": f"tandem-{slug}-{day.isoformat()}.csv",
+                "title": f"{program.name}: KPIs and metrics ({day.isoformat()})",
+            },
+            {
+                "content": blocks.markdown(who.locale, board, day=day),
+                "filename": f"tandem-{slug}-{day.isoformat()}.md",
+                "title": f"{program.name}: impact summary ({day.isoformat()})",
+            },
+        ],
+        comment=blocks._p(who.locale, "export_comment", program=program.name),
         now=now,
         dedupe_key=f"impact-export:{program.id}:{who.user_id}:{now.isoformat()}",
     )

@@ -20,7 +20,6 @@ from bot.flows.admin import AdminSlack, Caller, Reply, authorize_host
 from bot.models import Enrollment, EnrollmentStatus, Note, Pair, PairStatus, Participant, Program
 from bot.services import outbox, people, privacy
 
-UPLOAD_METHOD = "files.upload_v2"
 MENTION = re.compile(r"<@([UW][A-Z0-9]{2,30})(?:\|[^>]*)?>")
 
 
@@ -66,29 +65,26 @@ def export(session: Session, *, participant: Participant, now: datetime) -> dict
     with Tandem (one upload through the outbox, whose stored copy is emptied once Slack has it). Commits."""
     data = privacy.stored_about(session, participant=participant, may_see=_may_see(participant))
     day = now.astimezone(localtime.zone(participant.tz)).date()
-    outbox.enqueue(
+    outbox.upload_to_dm(
         session,
         workspace_id=participant.workspace_id,
-        method=UPLOAD_METHOD,
-        payload={
-            "__open": [participant.slack_user_id],
-            outbox.SCRUB: True,
-            "file_uploads": [
-                {
-                    "content": blocks.export_json(data),
-                    "filename": f"tandem-my-data-{day.isoformat()}.json",
-                    "title": f"Tandem: my data ({day.isoformat()})",
-                },
-                {
-                    "content": blocks.export_markdown(participant.locale, data, day=day),
-                    "filename": f"tandem-my-data-{day.isoformat()}.md",
-                    "title": f"Tandem: my data ({day.isoformat()}), readable",
-                },
-            ],
-            "initial_comment": blocks.phrase(participant.locale, "export_comment", day=day.isoformat()),
-        },
+        user_id=participant.slack_user_id,
+        files=[
+            {
+                "content": blocks.export_json(data),
+                "filename": f"tandem-my-data-{day.isoformat()}.json",
+                "title": f"Tandem: my data ({day.isoformat()})",
+            },
+            {
+                "content": blocks.export_markdown(participant.locale, data, day=day),
+                "filename": f"tandem-my-data-{day.isoformat()}.md",
+                "title": f"Tandem: my data ({day.isoformat()}), readable",
+            },
+        ],
+        comment=blocks.phrase(participant.locale, "export_comment", day=day.isoformat()),
         now=now,
         dedupe_key=f"my-data:{participant.id}:{now.isoformat()}",
+        scrub=True,
     )
     session.commit()
     return blocks.note(participant.locale, "export_queued")

@@ -53,6 +53,31 @@ def enqueue(
     return message
 
 
+UPLOAD_METHOD = "files.upload_v2"  # slack_sdk's upload: files.getUploadURLExternal, the bytes, completeUploadExternal
+
+
+def upload_to_dm(
+    session: Session,
+    *,
+    workspace_id: int,
+    user_id: str,
+    files: list[dict[str, str]],
+    comment: str,
+    now: datetime,
+    dedupe_key: str,
+    scrub: bool = False,
+) -> OutboxMessage:
+    """Queue one upload of ``files`` (each ``content``, ``filename``, ``title``) into the person's DM with Tandem,
+    with ``comment``. ``scrub``: the stored copy is emptied once Slack has it. Does not commit."""
+    payload: dict[str, Any] = {"__open": [user_id]}
+    if scrub:
+        payload[SCRUB] = True
+    payload.update(file_uploads=files, initial_comment=comment)
+    return enqueue(
+        session, workspace_id=workspace_id, method=UPLOAD_METHOD, payload=payload, now=now, dedupe_key=dedupe_key
+    )
+
+
 def _channel_key(payload: dict[str, Any]) -> str | None:
     """The conversation a call goes to, for per-conversation ordering and pacing."""
     channel = (
