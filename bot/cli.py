@@ -29,6 +29,14 @@ def _require_slack(settings: Settings) -> None:
         sys.exit(2)
 
 
+def _require_secret_key(settings: Settings) -> None:
+    try:
+        settings.require_secret_key()
+    except ConfigError as exc:
+        click.echo(f"tandem: configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
 def _logging(settings: Settings) -> None:
     from bot import logs
 
@@ -82,6 +90,7 @@ def serve(host: str) -> None:
 
     settings = _settings()
     _require_slack(settings)
+    _require_secret_key(settings)
     _logging(settings)
     engine, session_factory = _runtime(settings)
     app = build_app(settings, session_factory=session_factory)
@@ -115,6 +124,7 @@ def worker(once: bool, interval: float, metrics_port: int | None) -> None:
 
     settings = _settings()
     _require_slack(settings)
+    _require_secret_key(settings)
     _logging(settings)
     engine, session_factory = _runtime(settings)
     if metrics_port is not None:
@@ -153,9 +163,18 @@ def clock() -> None:
     from bot.scheduler import run_clock
 
     settings = _settings()
+    _require_secret_key(settings)
     _logging(settings)
     engine, session_factory = _runtime(settings)
     run_clock(engine, session_factory, SystemClock())
+
+
+@main.command("secret-key")
+def secret_key() -> None:
+    """Print a new random key for TANDEM_SECRET_KEY (32 bytes, URL-safe base64)."""
+    from bot.crypto import new_key
+
+    click.echo(new_key())
 
 
 @main.command("data-inventory")

@@ -29,11 +29,13 @@ VARIABLES: dict[str, str] = {
     "TANDEM_CHANNEL_INTERVAL": "seconds between two messages the worker posts to one conversation (default 1, 0: off)",
     "TANDEM_WORKSPACE_BUDGET": "Web API calls per minute per workspace and method the workers make (default 300)",
     "TANDEM_MAX_BODY_BYTES": "largest HTTP request body `tandem serve` accepts, in bytes; larger ones get 413 (1 MiB)",
+    "TANDEM_SECRET_KEY": "the key that seals pulse ballots and encrypts stored tokens (`tandem secret-key` prints one;"
+    " several, comma-separated, while rotating: the first encrypts)",
 }
 
 # Settings that are secrets: read from the environment only (or a git-ignored ``.env`` in the working directory,
 # for development), with no default, and never shown: ``repr(settings)`` masks them, the logs redact them.
-SECRETS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret")
+SECRETS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret", "secret_key")
 
 
 class ConfigError(Exception):
@@ -58,6 +60,7 @@ class Settings(BaseSettings):
     channel_interval: float = Field(default=1.0, alias="TANDEM_CHANNEL_INTERVAL", ge=0, le=60)
     workspace_budget: int = Field(default=300, alias="TANDEM_WORKSPACE_BUDGET", ge=0, le=100_000)
     max_body_bytes: int = Field(default=1024 * 1024, alias="TANDEM_MAX_BODY_BYTES", ge=16 * 1024, le=64 * 1024 * 1024)
+    secret_key: str | None = Field(default=None, alias="TANDEM_SECRET_KEY")
 
     def __repr_args__(self) -> Iterator[tuple[str | None, object]]:
         """``repr()`` and ``str()`` show every setting but the secrets, and the database URL without its password."""
@@ -71,7 +74,9 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """The secret values that are set (the database password too), for the logs to redact."""
-        values = [getattr(self, name) for name in SECRETS]
+        values = [getattr(self, name) for name in SECRETS if name != "secret_key"]
+        if self.secret_key:
+            values += [part.strip() for part in self.secret_key.split(",") if part.strip()]
         from sqlalchemy.engine import make_url
 
         values.append(make_url(self.database_url).password)
@@ -126,6 +131,25 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith("xapp-"):
             raise ValueError("must be an app-level token starting with xapp-")
         return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        from bot.crypto import KeyProblem, parse_keys
+
+        try:
+            parse_keys(value)
+        except KeyProblem as exc:
+            raise ValueError(str(exc)) from None
+        return value.strip()
+
+    def require_secret_key(self) -> None:
+        """Raise ConfigError unless TANDEM_SECRET_KEY is set: serve, worker and clock need it (pulse ballots are
+        sealed with it, stored tokens encrypted)."""
+        if not self.secret_key:
+            raise ConfigError(f"TANDEM_SECRET_KEY: not set ({VARIABLES['TANDEM_SECRET_KEY']})")
 
     @field_validator("log_level")
     @classmethod

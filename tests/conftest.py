@@ -17,10 +17,14 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.crypto import new_key
 from bot.db import make_engine, make_session_factory, upgrade
 from bot.models import Base
 
 PG_ENV = "TANDEM_TEST_DATABASE_URL"
+
+# The app's secret key for this run (pulse ballots, stored tokens); processes the tests start inherit it.
+os.environ.setdefault("TANDEM_SECRET_KEY", new_key())
 
 
 def backends() -> list[str]:

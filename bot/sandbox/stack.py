@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot import crypto
 from bot.app import REDIRECT_PATH, build_app
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, load_settings
@@ -53,6 +54,7 @@ class LocalStack:
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def start(self) -> LocalStack:
+        crypto.ensure()  # TANDEM_SECRET_KEY, else a key of this process's own (the demo throws its database away)
         if self.migrate:
             upgrade(self.database_url)
         self.sandbox.start()
