@@ -168,7 +168,8 @@ def test_asked_in_daytime_then_a_switch_ends_the_pair_for_both_alike_and_both_ar
     # each in their own language, about the other, with the deadline on their own clock
     text_wei, text_jorg = _text(asked_wei), _text(asked_jorg)
     assert "Your trial period with *Jörg* in *Pilot 2027* is over. Continue or switch?" in text_wei
-    assert "Jörg never learns what you chose, nor does anyone else. If nobody answers, you continue." in text_wei
+    assert "Tandem tells nobody what you chose, and stores only that someone in your tandem asked to switch, never who." in text_wei
+    assert "If nobody answers, you continue." in text_wei
     assert "Please answer by Saturday 6 Feb 2027, 22:00 (your time)." in text_wei
     assert "Die Probezeit deines Tandems mit *Wei* in *Pilot 2027* ist vorbei." in text_jorg
     assert "Bitte antworte bis Samstag, 6.2.2027, 09:00 Uhr (deine Ortszeit)." in text_jorg
@@ -181,7 +182,8 @@ def test_asked_in_daytime_then_a_switch_ends_the_pair_for_both_alike_and_both_ar
     replaced = stack.sandbox.find_message(asked_wei["ts"], asked_wei["channel"])
     assert not _has(replaced, ID.TRIAL_SWITCH) and not _has(replaced, ID.TRIAL_CONTINUE)
     assert "Thanks, noted: you'd like to switch." in replaced["text"]
-    assert "Jörg never learns what you chose" in replaced["text"]
+    assert "Tandem tells nobody that the wish came from you" in replaced["text"]
+    assert "if Jörg chose to continue, though, they can work out that it was you" in replaced["text"]  # the truth
     with stack.session_factory() as s:
         assert s.scalars(select(TrialCheck)).one().switch_requested is True
     assert len(_pair_ids(stack)) == 1
@@ -341,7 +343,7 @@ def test_continue_by_both_writes_nothing_and_silence_also_continues(stack: Local
         assert not _has(replaced, ID.TRIAL_CONTINUE) and not _has(replaced, ID.TRIAL_SWITCH)
         thanks[name] = replaced["text"]
     assert dump(stack.engine) == before  # a continue leaves no trace at all
-    assert thanks["Wei"].startswith("Thanks, noted. Your answer is private: nobody learns what you chose.")
+    assert thanks["Wei"].startswith("Thanks, noted. Your answer is private: Tandem tells nobody what you chose")
     assert "Saturday 6 Feb 2027, 22:00" in thanks["Wei"]
     assert thanks["Jorg"].startswith("Danke, ist notiert. Deine Antwort ist privat")
 

@@ -155,13 +155,14 @@ def test_the_question_has_two_buttons_and_a_confirm_and_is_valid(locale: str) ->
     assert deadline in text
     if locale == "en":
         assert deadline == "Saturday 6 Feb 2027, 22:00"
-        assert "Continue or switch?" in text and "never learns what you chose" in text
+        assert "Continue or switch?" in text and "Tandem tells nobody what you chose" in text
         assert "If nobody answers, you continue." in text
-        assert "final and private" in buttons[1]["confirm"]["text"]["text"]
+        confirm = buttons[1]["confirm"]["text"]["text"]
+        assert "final" in confirm and "a partner who chose to continue can work it out" in confirm
     else:
         assert deadline == "Samstag, 6.2.2027, 22:00 Uhr"
-        assert "Weitermachen oder wechseln?" in text and "erfährt nie, was du gewählt hast" in text
-        assert "endgültig und privat" in buttons[1]["confirm"]["text"]["text"]
+        assert "Weitermachen oder wechseln?" in text and "Tandem sagt niemandem, was du gewählt hast" in text
+        assert "wer selbst weitermachen wollte, kann es sich aber denken" in buttons[1]["confirm"]["text"]["text"]
 
 
 @pytest.mark.parametrize("locale", ["en", "de"])
