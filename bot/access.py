@@ -128,6 +128,8 @@ ACTIONS: dict[ID, Access] = {
     ID.RHYTHM_MOVE: _P,
     ID.NOTE_ADD: _P,
     ID.NOTE_TOGGLE_RED: _P,
+    ID.NOTE_SHARE_YES: _P,  # only the author's partner, in the note's pair
+    ID.NOTE_SHARE_NO: _P,
     ID.RETRO_OPEN: _P,
     ID.RETRO_CONSENT_YES: _P,
     ID.RETRO_CONSENT_NO: _P,

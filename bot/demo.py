@@ -922,6 +922,17 @@ def _chapter_weeks(
         label = week_start.strftime("%d %b")
         if week == 0:
             say.step(
+                "A note for the hosts or the program leaves a pair only when both agree: Mia is asked about Rui's"
+                " note for the hosts, Priya about Ana's note for the program, each in their own morning. Both agree."
+            )
+            for partner in (mia, priya):
+                ask = _last_with(_dm_from_tandem(stack, partner), ID.NOTE_SHARE_YES)
+                _expect(result, ask is not None, f"{partner.name} was asked before a note left the pair")
+                if ask is not None:
+                    partner.click(ID.NOTE_SHARE_YES, message=ask)
+            stack.settle()
+            say.flush()
+            say.step(
                 f"Week of {label}: the prompt reaches Priya's thread at 09:00 in Singapore; Ana gets a DM at 09:00 in"
                 " Berlin. Mia and Rui's thread comes at 09:00 Berlin, Rui's DM at 09:00 Lisbon."
             )

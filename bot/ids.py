@@ -133,6 +133,8 @@ class ID(enum.StrEnum):
     NOTE_VISIBILITY = "note.f.visibility"
     NOTE_RED = "note.f.red"
     NOTE_TOGGLE_RED = "note.red"  # button on a note: mark it red / lift red; value: the note id
+    NOTE_SHARE_YES = "note.share.yes"  # the author's partner agrees that a note leaves the pair; value: the note id
+    NOTE_SHARE_NO = "note.share.no"  # ... or keeps it in the pair for good
     NOTES_EXPORT = "notes.export"  # button: my notes as a Markdown file by DM
     HELP_ME = "help_me.open"  # button "I need help": open the help-me modal
     HELP_ME_MODAL = "help_me.modal"

@@ -529,6 +529,8 @@ PAIR_VALUES: dict[ID, str] = {
     **dict.fromkeys((ID.RHYTHM_ANSWER, ID.RHYTHM_AGREED, ID.RHYTHM_CANCEL, ID.RHYTHM_MOVE), "{week}"),
     ID.NOTE_ADD: "{pair_a}",
     ID.NOTE_TOGGLE_RED: "{note}",
+    ID.NOTE_SHARE_YES: "{note_hosts}",  # waiting for Arne's OK: nobody else may give it
+    ID.NOTE_SHARE_NO: "{note_hosts}",
     ID.RETRO_OPEN: "{retro}",
     ID.RETRO_CONSENT_YES: "{retro_answer}",
     ID.RETRO_CONSENT_NO: "{retro_answer}",

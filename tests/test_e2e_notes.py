@@ -15,6 +15,7 @@ from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.personas import Persona
 from bot.sandbox.server import Delivery
 from bot.sandbox.stack import LocalStack
+from bot.services import notes
 from tests.admin_helpers import admin_channel, create_program, onboard, persona
 from tests.test_e2e_trial import OTHERS, PAIR, _match
 
@@ -76,6 +77,34 @@ def _home(p: Persona) -> str:
 def _note_id(stack: LocalStack, marker: str) -> int:
     with stack.session_factory() as s:
         return s.scalars(select(Note.id).where(Note.text.contains(marker))).one()
+
+
+def _share_asks(p: Persona) -> dict[str, dict[str, Any]]:
+    """The partner's "share this note beyond your tandem?" DMs, by note id."""
+    asks = {}
+    for m in p.dm_messages():
+        for _, el in iter_action_elements(m.get("blocks") or []):
+            if el["action_id"] == ID.NOTE_SHARE_YES:
+                asks[el["value"]] = m
+    return asks
+
+
+def deliver_asks(stack: LocalStack, partner: Persona) -> dict[str, dict[str, Any]]:
+    """The questions come in the partner's daytime: jump the clock there (nothing ticks on the way) and send them."""
+    with stack.session_factory() as s:
+        due = s.scalars(select(OutboxMessage.not_before).where(OutboxMessage.dedupe_key.like("note:%"))).all()
+    stack.clock.set(max(stack.clock.now(), *[d for d in due if d is not None]))  # type: ignore[attr-defined]
+    stack.settle()
+    return _share_asks(partner)
+
+
+def answer_share(stack: LocalStack, partner: Persona, marker: str, *, yes: bool = True) -> Delivery:
+    """The author's partner answers the question about the note with ``marker``, from their DM."""
+    note_id = str(_note_id(stack, marker))
+    ask = deliver_asks(stack, partner)[note_id]
+    delivery = partner.click(ID.NOTE_SHARE_YES if yes else ID.NOTE_SHARE_NO, message=ask, value=note_id)
+    stack.settle()
+    return delivery
 
 
 def save_from_shortcut(stack: LocalStack, p: Persona, message: dict[str, Any]) -> Delivery:
@@ -168,6 +197,19 @@ def test_visibility_and_red_zones_hold_everywhere_a_note_can_appear(stack: Local
     olaf.slash("notes")
     assert _shown(_dump(_last_ephemeral(olaf))) == set()
 
+    # a hosts or program note leaves the pair only once the partner agreed: Jörg was asked about the four that are
+    # not red (in German, his Slack's language), never about a red one; until he answers, hosts see nothing
+    asks = deliver_asks(stack, jorg)
+    asked = {m for m in EVERY_MARKER if any(m in _dump(a) for a in asks.values())}
+    assert asked == {"note-03", "note-04", "note-09", "note-10"}
+    assert all("möchte diese Notiz aus eurem Tandem" in _dump(a) for a in asks.values())
+    hanna.slash("admin notes", channel_id=channel)
+    assert _shown(_dump(_last_ephemeral(hanna))) == set()
+    ana.slash("notes program")
+    assert _shown(_dump(_last_ephemeral(ana))) == set()
+    for marker in ("note-03", "note-04", "note-09", "note-10"):
+        assert answer_share(stack, jorg, marker).ok
+
     # the hosts' listing: only hosts/program notes that are not red, in the admin channel only
     hanna.slash("admin notes", channel_id=channel)
     assert _shown(_dump(_last_ephemeral(hanna))) == for_hosts
@@ -211,10 +253,15 @@ def test_visibility_and_red_zones_hold_everywhere_a_note_can_appear(stack: Local
     admin_text = _dump(stack.sandbox.messages(channel))
     assert "We keep missing each other" in admin_text
     assert _shown(admin_text) == set()
-    # nothing anywhere in the workspace outside the pair ever carried a red note (DMs, channels, group DMs)
+    # nothing anywhere in the workspace outside the pair ever carried a red note (DMs, channels, group DMs); the
+    # partner's question about a note that turned red after it was asked stays in the pair (Jörg's own DM)
     red = {"note-05", "note-06", "note-07", "note-08", "note-09", "note-10"}
+    inside = {jorg.dm, jorg.id, wei.dm, wei.id}
     for call in stack.sandbox.calls:
         if call["method"] in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            if call["args"].get("channel") in inside:
+                assert not _shown(_dump(call["args"])) & (red - {"note-09", "note-10"}), call["method"]
+                continue
             assert not _shown(_dump(call["args"])) & red, call["method"]
 
     # lifting the red topic (only who marked it may) brings its notes back to hosts and program
@@ -235,6 +282,8 @@ def test_marking_a_note_red_from_home_hides_it_from_hosts_and_only_the_marker_li
     wei, jorg, hanna, ana, channel = w["wei"], w["jorg"], w["hanna"], w["ana"], w["channel"]
     wei.slash("note note-03 shared with hosts #hosts")
     wei.slash("note note-04 shared with the program #program")
+    answer_share(stack, jorg, "note-03")
+    answer_share(stack, jorg, "note-04")
     hanna.slash("admin notes", channel_id=channel)
     assert _shown(_dump(_last_ephemeral(hanna))) == {"note-03", "note-04"}
 
@@ -285,6 +334,12 @@ def test_escaping_user_text_is_harmless_everywhere(stack: LocalStack) -> None:
         assert "<!channel>" not in surface and "&lt;!channel&gt;" in surface
         assert "|bank>" not in surface and "bank (https:\\/\\/evil.example)" in surface.replace("/", "\\/")
         assert "<https://evil.example>" in surface  # the link Tandem renders shows its real target
+    ask = deliver_asks(stack, jorg)  # the question to the partner shows the note harmlessly too
+    asked = _dump(list(ask.values()))
+    assert "<!channel>" not in asked and "&lt;!channel&gt;" in asked and "|bank>" not in asked
+    answer_share(stack, jorg, "please read")
+    news = _dump(wei.dm_messages()[-1])
+    assert "<!channel>" not in news and "&lt;!channel&gt;" in news and "|bank>" not in news
     hanna.slash("admin notes", channel_id=channel)
     hosts = _dump(_last_ephemeral(hanna))
     assert "<!channel>" not in hosts and "&lt;!channel&gt;" in hosts and "|bank>" not in hosts
@@ -416,3 +471,38 @@ def test_notes_help(stack: LocalStack) -> None:
     w["wei"].slash("notes help")
     text = _dump(_last_ephemeral(w["wei"]))
     assert "#private" in text and "/tandem notes export" in text and "/tandem help-me" in text
+
+
+def test_a_note_leaves_the_pair_only_when_both_agree_and_one_no_is_final(stack: LocalStack) -> None:
+    """The working agreement says "we pass something on only when both of us agree": a hosts or program note waits
+    for the partner; a "no" keeps it in the pair for good; nobody but the partner can answer, and only once."""
+    w = _setup(stack)
+    wei, jorg, ana, hanna, channel = w["wei"], w["jorg"], w["ana"], w["hanna"], w["channel"]
+    wei.slash("note note-21 the approval board is the bottleneck #program")
+    saved = _dump(_last_ephemeral(wei))
+    assert "visible to your pair for now: it reaches everyone in the program once Jörg agrees too" in saved
+    note_id = str(_note_id(stack, "note-21"))
+    ask = deliver_asks(stack, jorg)[note_id]
+    # the author, someone else in the program and a host cannot answer for Jörg: refused, nothing changes
+    for p in (wei, ana, hanna):
+        assert p.click(ID.NOTE_SHARE_YES, message=ask, value=note_id).ok
+        assert "nothing changed" in _dump(_last_ephemeral(p)) or "nichts geändert" in _dump(_last_ephemeral(p))
+    with stack.session_factory() as s:
+        assert s.scalars(select(Note.share_state).where(Note.id == int(note_id))).one() == "asked"
+    wei.slash("notes")
+    assert "until your partner agrees to share it with everyone in the program" in _dump(_last_ephemeral(wei))
+
+    # Jörg keeps it in the pair: final, Wei hears it, hosts and the program never see it
+    assert answer_share(stack, jorg, "note-21", yes=False).ok
+    assert "bleibt für immer in eurem Tandem" in _dump(stack.sandbox.find_message(ask["ts"], ask["channel"]))
+    assert "would rather keep this note in your tandem" in _dump(wei.dm_messages()[-1])
+    with stack.session_factory() as s:  # a second answer (a stale copy of the question, a double click) changes nothing
+        me = s.scalars(select(Participant).where(Participant.slack_user_id == jorg.id)).one()
+        outcome, _ = notes.answer_share(s, participant=me, note_id=int(note_id), yes=True, now=stack.clock.now())
+        assert outcome is notes.ShareOutcome.ALREADY
+        assert s.scalars(select(Note.share_state).where(Note.id == int(note_id))).one() == "declined"
+    hanna.slash("admin notes", channel_id=channel)
+    ana.slash("notes program")
+    assert "note-21" not in _dump(_last_ephemeral(hanna)) + _dump(_last_ephemeral(ana))
+    wei.slash("notes")
+    assert "your partner kept it in the pair" in _dump(_last_ephemeral(wei))

@@ -168,7 +168,10 @@ def test_asked_in_daytime_then_a_switch_ends_the_pair_for_both_alike_and_both_ar
     # each in their own language, about the other, with the deadline on their own clock
     text_wei, text_jorg = _text(asked_wei), _text(asked_jorg)
     assert "Your trial period with *Jörg* in *Pilot 2027* is over. Continue or switch?" in text_wei
-    assert "Tandem tells nobody what you chose, and stores only that someone in your tandem asked to switch, never who." in text_wei
+    assert (
+        "Tandem tells nobody what you chose, and stores only that someone in your tandem asked to switch, never who."
+        in text_wei
+    )
     assert "If nobody answers, you continue." in text_wei
     assert "Please answer by Saturday 6 Feb 2027, 22:00 (your time)." in text_wei
     assert "Die Probezeit deines Tandems mit *Wei* in *Pilot 2027* ist vorbei." in text_jorg

@@ -689,6 +689,7 @@ DESTRUCTIVE = {
     ID.MATCH_DISCARD.value,
     ID.CARD_DELETE.value,
     ID.TRIAL_SWITCH.value,
+    ID.NOTE_SHARE_NO.value,  # final, like a switch: the crawler shares instead
     ID.INVITE_DECLINE.value,
     "privacy.forget",
     "privacy.remove",

@@ -46,8 +46,8 @@ NOT_RED: dict[tuple[Place, Visibility], set[Viewer]] = {
 }
 
 
-def expected(visibility: Visibility, red: bool, viewer: Viewer, place: Place) -> bool:
-    if red and place not in (P.HOME, P.EXPORT):
+def expected(visibility: Visibility, red: bool, viewer: Viewer, place: Place, shared: bool = True) -> bool:
+    if (red or not shared) and place not in (P.HOME, P.EXPORT):
         return False
     return viewer in NOT_RED[(place, visibility)]
 
@@ -57,10 +57,27 @@ def test_the_matrix_covers_every_place_and_visibility() -> None:
 
 
 @pytest.mark.parametrize(
-    ("visibility", "red", "viewer", "place"), list(itertools.product(Visibility, (False, True), Viewer, Place))
+    ("visibility", "red", "viewer", "place", "shared"),
+    list(itertools.product(Visibility, (False, True), Viewer, Place, (False, True))),
 )
-def test_may_see_is_the_matrix(visibility: Visibility, red: bool, viewer: Viewer, place: Place) -> None:
-    assert rules.may_see(visibility, red=red, viewer=viewer, place=place) is expected(visibility, red, viewer, place)
+def test_may_see_is_the_matrix(visibility: Visibility, red: bool, viewer: Viewer, place: Place, shared: bool) -> None:
+    assert rules.may_see(visibility, red=red, viewer=viewer, place=place, shared=shared) is expected(
+        visibility, red, viewer, place, shared
+    )
+
+
+@pytest.mark.parametrize("place", [p for p in Place if p not in rules.PAIR_PLACES])
+@pytest.mark.parametrize("visibility", list(Visibility))
+def test_nothing_leaves_the_pair_unless_both_agree(place: Place, visibility: Visibility) -> None:
+    """Not shared (asked, declined, or never asked): no relation outside the pair sees it, the default included."""
+    for viewers in ALL_VIEWER_SETS:
+        assert not rules.visible(visibility, red=False, viewers=viewers, place=place, shared=False)
+        assert not rules.visible(visibility, red=False, viewers=viewers, place=place)
+
+
+def test_only_notes_that_would_leave_the_pair_ask_the_partner() -> None:
+    assert [v for v in Visibility if rules.needs_consent(v, red=False)] == [V.HOSTS, V.PROGRAM]
+    assert not any(rules.needs_consent(v, red=True) for v in Visibility)
 
 
 ALL_VIEWER_SETS = [set(c) for n in range(1, len(Viewer) + 1) for c in itertools.combinations(Viewer, n)]
@@ -71,29 +88,29 @@ ALL_VIEWER_SETS = [set(c) for n in range(1, len(Viewer) + 1) for c in itertools.
 def test_red_content_never_reaches_a_place_outside_the_pair(place: Place, visibility: Visibility) -> None:
     """Whoever reads (any combination of relations, a host who is also the author included), red stays in."""
     for viewers in ALL_VIEWER_SETS:
-        assert not rules.visible(visibility, red=True, viewers=viewers, place=place)
+        assert not rules.visible(visibility, red=True, viewers=viewers, place=place, shared=True)
 
 
 @pytest.mark.parametrize("place", list(Place))
 def test_a_red_note_shared_with_hosts_never_reaches_a_host(place: Place) -> None:
-    assert not rules.may_see(V.HOSTS, red=True, viewer=W.HOST, place=place)
-    assert not rules.may_see(V.PROGRAM, red=True, viewer=W.HOST, place=place)
-    assert not rules.may_see(V.PROGRAM, red=True, viewer=W.MEMBER, place=place)
+    assert not rules.may_see(V.HOSTS, red=True, viewer=W.HOST, place=place, shared=True)
+    assert not rules.may_see(V.PROGRAM, red=True, viewer=W.HOST, place=place, shared=True)
+    assert not rules.may_see(V.PROGRAM, red=True, viewer=W.MEMBER, place=place, shared=True)
 
 
 @pytest.mark.parametrize("red", [False, True])
 @pytest.mark.parametrize("place", list(Place))
 def test_private_notes_reach_their_author_alone(red: bool, place: Place) -> None:
     for viewers in ALL_VIEWER_SETS:
-        shown = rules.visible(V.PRIVATE, red=red, viewers=viewers, place=place)
+        shown = rules.visible(V.PRIVATE, red=red, viewers=viewers, place=place, shared=True)
         assert shown == (W.AUTHOR in viewers and place in rules.PAIR_PLACES)
 
 
 def test_outsiders_and_escalations_never_get_a_note() -> None:
     for visibility, red, place in itertools.product(Visibility, (False, True), Place):
-        assert not rules.may_see(visibility, red=red, viewer=W.OUTSIDER, place=place)
+        assert not rules.may_see(visibility, red=red, viewer=W.OUTSIDER, place=place, shared=True)
     for visibility, red, viewer in itertools.product(Visibility, (False, True), Viewer):
-        assert not rules.may_see(visibility, red=red, viewer=viewer, place=P.ESCALATION)
+        assert not rules.may_see(visibility, red=red, viewer=viewer, place=P.ESCALATION, shared=True)
 
 
 @given(
@@ -103,7 +120,7 @@ def test_outsiders_and_escalations_never_get_a_note() -> None:
     st.sampled_from(list(Place)),
 )
 def test_visible_is_any_relation(visibility: Visibility, red: bool, viewers: set[Viewer], place: Place) -> None:
-    assert rules.visible(visibility, red=red, viewers=viewers, place=place) == any(
+    assert rules.visible(visibility, red=red, viewers=viewers, place=place, shared=True) == any(
         expected(visibility, red, v, place) for v in viewers
     )
 

@@ -13,13 +13,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from markupsafe import Markup
 from slack_sdk.models.blocks import ButtonElement
 
 from bot import i18n
 from bot.blocks import kit
 from bot.blocks.escalation import help_button
 from bot.blocks.inputs import checkboxes, input_block, option, static_select, text_input
+from bot.blocks.note_share import audience, audience_of, beyond, links_markup
 from bot.blocks.programs import date_text
 from bot.domain import notes as rules
 from bot.domain.notes import NoteError, Visibility
@@ -56,16 +56,6 @@ def red_button(locale: str, note: NoteView) -> ButtonElement | None:
     if note.can_lift:
         return kit.button(_p(locale, "btn_lift_red"), ID.NOTE_TOGGLE_RED, value=str(note.id))
     return None
-
-
-def audience(locale: str, visibility: Visibility | str) -> str:
-    return _p(locale, f"audience_{Visibility(visibility).value}")
-
-
-def links_markup(links: tuple[str, ...] | list[str]) -> Markup:
-    """Links as Slack links Tandem builds itself: ``<url>`` shows the real target, never a label."""
-    safe = [url for url in links if rules.is_safe_link(url)]
-    return Markup(" ".join("<" + url.replace("&", "&amp;") + ">" for url in safe))
 
 
 # -- the modal ------------------------------------------------------------------------------------------------
@@ -165,11 +155,15 @@ def no_pair_modal(locale: str) -> dict[str, Any]:
 
 
 def saved_text(locale: str, *, partner: str, draft: rules.NoteDraft) -> str:
+    """Saved, and who reads it: a hosts or program note waits for the partner's OK (they were asked)."""
+    asked = rules.needs_consent(draft.visibility, red=draft.red)
     return _t(
         locale,
         "saved",
         partner=partner,
         audience=audience(locale, draft.visibility),
+        asked=asked,
+        beyond=beyond(locale, draft.visibility) if asked else "",
         topic=draft.topic,
         red=draft.red,
     )
@@ -261,7 +255,7 @@ def _note_blocks(
             meta,
             author=note.author,
             date=when,
-            audience=audience(locale, note.visibility),
+            audience=audience_of(locale, note.visibility, note.share_state),
             topic_red=note.topic_red,
             program=note.program,
         )
@@ -402,7 +396,7 @@ def export_markdown(
                     "export_note",
                     date=f"{date_text(locale, when.date())} {when:%H:%M}",
                     author=md(note.author),
-                    audience=audience(locale, note.visibility),
+                    audience=audience_of(locale, note.visibility, note.share_state),
                     red=note.red,
                 ),
             ]

@@ -5,6 +5,10 @@ note, or a note under a topic its pair marked red, never leaves the pair: not to
 not into a digest, an escalation or any summary, whatever its visibility says. Private notes reach their
 author alone, red or not.
 
+**Both agree.** A note leaves the pair (to the hosts or the program) only once the author's partner agreed as well
+(``ShareState.AGREED``); until then, and for good after a "no", it is a note of the pair. This is what the working
+agreement promises: "we pass something on only when both of us agree".
+
 ``/tandem note`` syntax (parsed by ``parse_note``)::
 
     /tandem note [topic] what we learned https://example.com #hosts #red
@@ -33,6 +37,22 @@ class Visibility(enum.StrEnum):
     PROGRAM = "program"  # the pair, the hosts and everyone in the program
 
 
+class ShareState(enum.StrEnum):
+    """Whether the author's partner agreed that a note leaves the pair (only for hosts and program notes)."""
+
+    ASKED = "asked"  # the partner was asked; until they answer the note stays in the pair
+    AGREED = "agreed"  # both agree: the note reaches whom its visibility says
+    DECLINED = "declined"  # the partner said no: the note stays in the pair for good
+
+
+BEYOND_PAIR = frozenset({Visibility.HOSTS, Visibility.PROGRAM})  # visibilities that need the partner's consent
+
+
+def needs_consent(visibility: Visibility | str, *, red: bool) -> bool:
+    """Is the partner asked when a note is saved (or its red lifted)? Only a note that would leave the pair."""
+    return Visibility(visibility) in BEYOND_PAIR and not red
+
+
 class Viewer(enum.StrEnum):
     """How a reader relates to one note (a person can be several: the author may also be a host)."""
 
@@ -58,15 +78,15 @@ PAIR_PLACES = frozenset({Place.HOME, Place.EXPORT})  # places that reach only th
 DEFAULT_VISIBILITY = Visibility.PAIR
 
 
-def may_see(visibility: Visibility, *, red: bool, viewer: Viewer, place: Place) -> bool:
+def may_see(visibility: Visibility, *, red: bool, viewer: Viewer, place: Place, shared: bool = False) -> bool:
     """May a reader related to a note as ``viewer`` see it in ``place``? ``red``: the note is red or under one
-    of its pair's red topics."""
+    of its pair's red topics; ``shared``: the partner agreed that it leaves the pair (``ShareState.AGREED``)."""
     if place in PAIR_PLACES:
         if viewer is Viewer.AUTHOR:
             return True
         return viewer is Viewer.PARTNER and visibility is not Visibility.PRIVATE
-    if red:
-        return False  # red never leaves the pair
+    if red or not shared:
+        return False  # red never leaves the pair, nor does anything the partner did not agree to share
     if place in (Place.HOST_LISTING, Place.DIGEST):
         return viewer is Viewer.HOST and visibility in (Visibility.HOSTS, Visibility.PROGRAM)
     if place is Place.PROGRAM_LISTING:
@@ -74,9 +94,11 @@ def may_see(visibility: Visibility, *, red: bool, viewer: Viewer, place: Place) 
     return False  # Place.ESCALATION: escalations carry what a person chose to write, never a note
 
 
-def visible(visibility: Visibility, *, red: bool, viewers: Iterable[Viewer], place: Place) -> bool:
+def visible(
+    visibility: Visibility, *, red: bool, viewers: Iterable[Viewer], place: Place, shared: bool = False
+) -> bool:
     """``may_see`` for a reader with several relations to the note: any one of them suffices."""
-    return any(may_see(visibility, red=red, viewer=v, place=place) for v in viewers)
+    return any(may_see(visibility, red=red, viewer=v, place=place, shared=shared) for v in viewers)
 
 
 # -- red topics --------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.blocks import note_share as share_blocks
 from bot.blocks import notes as blocks
 from bot.blocks.inputs import state_values
 from bot.domain import notes as rules
@@ -22,7 +23,7 @@ from bot.flows.admin import AdminSlack, Caller, Reply, authorize_host
 from bot.flows.common import as_int, view_meta
 from bot.ids import ID
 from bot.models import NoteSource, Pair, Participant, Program
-from bot.services import notes
+from bot.services import notes, people
 
 COMMANDS = ("note", "notes", "help-me")
 HELP_WORDS = ("help", "hilfe", "?")
@@ -235,14 +236,29 @@ def submit(
 
 
 # -- red, export ---------------------------------------------------------------------------------------------------
-def toggle_red(session: Session, *, participant: Participant, value: str) -> dict[str, Any]:
+def toggle_red(session: Session, *, participant: Participant, value: str, now: datetime) -> dict[str, Any]:
     """ "Mark red" / "Lift red" on a note: the answer to show the person."""
-    outcome, note = notes.toggle_red(session, participant=participant, note_id=as_int(value))
+    outcome, note = notes.toggle_red(session, participant=participant, note_id=as_int(value), now=now)
     if outcome is notes.RedOutcome.LIFTED and note is not None:
-        return blocks.notice(
-            participant.locale, "red_lifted", audience=blocks.audience(participant.locale, note.visibility)
-        )
+        audience = blocks.audience_of(participant.locale, note.visibility, note.share_state)
+        return blocks.notice(participant.locale, "red_lifted", audience=audience)
     return blocks.notice(participant.locale, f"red_{outcome.value}")
+
+
+def share(
+    session: Session, *, team_id: str, user_id: str, value: str, yes: bool, locale: str, now: datetime
+) -> tuple[dict[str, Any], bool]:
+    """The partner's "Share it" / "Keep it between us": the reply, and whether it replaces the question (else it is
+    shown to the clicker alone). Someone Tandem has never met is not registered by a click."""
+    participant = people.find_participant(session, team_id=team_id, user_id=user_id)
+    if participant is not None:
+        locale = participant.locale
+    outcome, note = notes.answer_share(session, participant=participant, note_id=as_int(value), yes=yes, now=now)
+    if outcome is notes.ShareOutcome.NOT_YOURS or note is None:
+        return share_blocks.share_reply(locale, outcome.value), False
+    if outcome is notes.ShareOutcome.ALREADY:
+        return share_blocks.share_reply(locale, outcome.value), False
+    return share_blocks.share_reply(locale, outcome.value, visibility=Visibility(note.visibility)), True
 
 
 def export(session: Session, *, participant: Participant, now: datetime) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from bot.flows.common import as_int
 from bot.handlers import escalation
 from bot.handlers.context import caller, db, now
 from bot.handlers.home import publish_home
+from bot.i18n import locale_from_slack
 from bot.ids import ID
 from bot.models import Participant
 
@@ -88,11 +89,31 @@ def on_submit(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> 
 def on_toggle_red(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
     ack()
     participant = caller(context, client)
-    message = flow.toggle_red(db(context), participant=participant, value=str(action.get("value") or ""))
+    message = flow.toggle_red(
+        db(context), participant=participant, value=str(action.get("value") or ""), now=now(context)
+    )
     if _from_home(body):
         publish_home(client, db(context), participant=participant, now=now(context))
     elif context.respond is not None:
         context.respond(response_type="ephemeral", replace_original=False, **message)
+
+
+def on_share(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+    ack()
+    message, replace = flow.share(
+        db(context),
+        team_id=context.team_id or "",
+        user_id=context.user_id or "",
+        value=str(action.get("value") or ""),
+        yes=action.get("action_id") == ID.NOTE_SHARE_YES.value,
+        locale=locale_from_slack((body.get("user") or {}).get("locale")),
+        now=now(context),
+    )
+    if context.respond is not None:
+        if replace:
+            context.respond(replace_original=True, **message)
+        else:
+            context.respond(response_type="ephemeral", replace_original=False, **message)
 
 
 def on_export(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
@@ -108,6 +129,8 @@ def register(app: App) -> None:
     escalation.register(app)
     app.action(ID.NOTE_ADD.value)(on_add)
     app.action(ID.NOTE_TOGGLE_RED.value)(on_toggle_red)
+    app.action(ID.NOTE_SHARE_YES.value)(on_share)
+    app.action(ID.NOTE_SHARE_NO.value)(on_share)
     app.action(ID.NOTES_EXPORT.value)(on_export)
     app.shortcut(ID.NOTE_SHORTCUT.value)(on_shortcut)
     app.view(ID.NOTE_MODAL.value)(on_submit)

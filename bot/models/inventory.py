@@ -532,9 +532,10 @@ TABLES: dict[str, Table] = {
     ),
     "note": Table(
         "A note in a pair's note space. Its visibility (private, pair, hosts, program) decides who reads it; a red "
-        "note, or one under a red topic, never leaves the pair.",
-        "as its visibility says: only the author (private), the pair, the pair and hosts, or everyone in the program; "
-        "a red note: only the pair",
+        "note, or one under a red topic, never leaves the pair, and a hosts or program note leaves it only once the "
+        "author's partner agreed.",
+        "as its visibility says: only the author (private), the pair, the pair and hosts, or everyone in the program "
+        "(the last two only once both partners agreed); a red note: only the pair",
         R_PROGRAM_TEXT,
         {
             "id": ID,
@@ -546,6 +547,7 @@ TABLES: dict[str, Table] = {
             "topic": c("topic as typed", FREE_TEXT),
             "topic_key": c("topic, normalized", FREE_TEXT),
             "visibility": c("private, pair, hosts or program"),
+            "share_state": c("hosts and program notes: asked, agreed or declined by the author's partner"),
             "red": c("stays inside the pair"),
             "red_by": _person("who marked it red"),
             "source": c("command, message shortcut or button"),

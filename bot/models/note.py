@@ -36,6 +36,9 @@ class Note(Base):
     topic: Mapped[str | None] = mapped_column(String(40))  # as typed
     topic_key: Mapped[str | None] = mapped_column(String(40))  # normalized, to match the pair's red topics
     visibility: Mapped[str] = mapped_column(String(16), default=NoteVisibility.PAIR)
+    # hosts and program notes: the author's partner was asked (bot.domain.notes.ShareState); it leaves the pair only
+    # once agreed. None: nobody was asked (a private, pair or red note)
+    share_state: Mapped[str | None] = mapped_column(String(16))
     red: Mapped[bool] = mapped_column(default=False)
     # who marked it red: only they may lift it (None while not red)
     red_by: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))

@@ -15,8 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.blocks import note_share as note_blocks
+from bot.domain import localtime
 from bot.domain import notes as rules
-from bot.domain.notes import Place, Viewer, Visibility
+from bot.domain.notes import Place, ShareState, Viewer, Visibility
+from bot.domain.privacy import is_forgotten
 from bot.models import (
     Enrollment,
     EnrollmentStatus,
@@ -52,6 +55,7 @@ class NoteView:
     topic_red: bool
     can_lift: bool  # the reader marked it red (or wrote it red), so they may lift it
     created_at: datetime
+    share_state: ShareState | None = None  # hosts and program notes: asked, agreed or declined by the partner
 
 
 @dataclass(frozen=True)
@@ -155,8 +159,92 @@ def save(
         created_at=now,
     )
     session.add(note)
+    session.flush()
+    if rules.needs_consent(draft.visibility, red=draft.red):
+        _ask_partner(session, note=note, pair=pair, author=author, now=now)
     session.commit()
     return note
+
+
+# -- both agree before a note leaves the pair ---------------------------------------------------------------
+def _ask_partner(session: Session, *, note: Note, pair: Pair, author: Participant, now: datetime) -> None:
+    """The note would leave the pair: ask the author's partner by DM (in their daytime); until they agree it stays
+    in the pair. Does not commit."""
+    note.share_state = ShareState.ASKED
+    partner = session.get(Participant, partner_id(pair, author.id))
+    if partner is None or is_forgotten(partner.slack_user_id):
+        return  # nobody left to agree: the note stays in the pair
+    program = session.get(Program, note.program_id)
+    outbox.post(
+        session,
+        workspace_id=partner.workspace_id,
+        channel=partner.slack_user_id,
+        message=note_blocks.share_ask(
+            partner.locale,
+            note_id=note.id,
+            author=author.display_name,
+            program=program.name if program is not None else "",
+            visibility=Visibility(note.visibility),
+            topic=note.topic,
+            text=note.text,
+            links=tuple(str(u) for u in note.links or ()),
+        ),
+        now=now,
+        dedupe_key=f"note:{note.id}:share-ask",
+        not_before=localtime.send_at(now, partner.tz),
+    )
+
+
+class ShareOutcome(enum.StrEnum):
+    AGREED = "agreed"
+    AGREED_RED = "agreed_red"  # both agree, but the note is red (or under a red topic): it stays in until lifted
+    DECLINED = "declined"
+    ALREADY = "already"  # answered before: the first answer holds
+    NOT_YOURS = "not_yours"  # not a note of the clicker's partner
+
+
+def answer_share(
+    session: Session, *, participant: Participant | None, note_id: int | None, yes: bool, now: datetime
+) -> tuple[ShareOutcome, Note | None]:
+    """The partner's answer to "share this note beyond the two of you?". Only the author's partner in the note's
+    pair may answer, once; a "no" is final. The author hears the answer by DM. Commits when something changed."""
+    note = session.get(Note, note_id, with_for_update=True) if note_id else None
+    pair = session.get(Pair, note.pair_id) if note is not None else None
+    if (
+        note is None
+        or pair is None
+        or participant is None
+        or note.author_id == participant.id
+        or not in_pair(pair, participant.id)
+    ):
+        session.rollback()
+        return ShareOutcome.NOT_YOURS, None
+    if note.share_state != ShareState.ASKED:
+        session.rollback()
+        return ShareOutcome.ALREADY, note
+    note.share_state = ShareState.AGREED if yes else ShareState.DECLINED
+    red = rules.is_red(note_red=note.red, key=note.topic_key, red_topics=red_topics(session, [pair.id])[pair.id])
+    author = session.get(Participant, note.author_id)
+    if author is not None and not is_forgotten(author.slack_user_id):
+        outbox.post(
+            session,
+            workspace_id=author.workspace_id,
+            channel=author.slack_user_id,
+            message=note_blocks.share_answered_author(
+                author.locale,
+                partner=participant.display_name,
+                agreed=yes,
+                red=red,
+                visibility=Visibility(note.visibility),
+                text=note.text,
+            ),
+            now=now,
+            dedupe_key=f"note:{note.id}:share-answer",
+        )
+    session.commit()
+    if not yes:
+        return ShareOutcome.DECLINED, note
+    return (ShareOutcome.AGREED_RED if red else ShareOutcome.AGREED), note
 
 
 class RedOutcome(enum.StrEnum):
@@ -166,9 +254,12 @@ class RedOutcome(enum.StrEnum):
     ONLY_MARKER = "only_marker"  # red can be lifted only by whoever marked it
 
 
-def toggle_red(session: Session, *, participant: Participant, note_id: int | None) -> tuple[RedOutcome, Note | None]:
+def toggle_red(
+    session: Session, *, participant: Participant, note_id: int | None, now: datetime
+) -> tuple[RedOutcome, Note | None]:
     """Mark a note red, or lift red from it. Either partner may mark a note they can see; only whoever marked it
-    may lift it (the author, when it was saved red). Commits when something changed."""
+    may lift it (the author, when it was saved red). Lifting red from a hosts or program note nobody was asked about
+    asks the partner now. Commits when something changed."""
     note = session.get(Note, note_id) if note_id else None
     pair = session.get(Pair, note.pair_id) if note is not None else None
     if note is None or pair is None or not _may_see_in_pair(note, participant.id, pair):
@@ -182,6 +273,10 @@ def toggle_red(session: Session, *, participant: Participant, note_id: int | Non
         return RedOutcome.ONLY_MARKER, note
     note.red = False
     note.red_by = None
+    if note.share_state is None and rules.needs_consent(note.visibility, red=False):
+        author = session.get(Participant, note.author_id)
+        if author is not None:  # saved red, so nobody was asked yet: ask now, it stays in the pair until then
+            _ask_partner(session, note=note, pair=pair, author=author, now=now)
     session.commit()
     return RedOutcome.LIFTED, note
 
@@ -293,7 +388,8 @@ def _views(
         topic_red = note.topic_key is not None and note.topic_key in reds[pair.id]
         red = rules.is_red(note_red=note.red, key=note.topic_key, red_topics=reds[pair.id])
         viewers = _viewers(note, reader_id, pair, is_host=is_host, programs=programs)
-        if not rules.visible(Visibility(note.visibility), red=red, viewers=viewers, place=place):
+        shared = note.share_state == ShareState.AGREED
+        if not rules.visible(Visibility(note.visibility), red=red, viewers=viewers, place=place, shared=shared):
             continue
         out.append(
             NoteView(
@@ -311,6 +407,7 @@ def _views(
                 topic_red=topic_red,
                 can_lift=note.red and reader_id is not None and _marker(note) == reader_id,
                 created_at=note.created_at,
+                share_state=ShareState(note.share_state) if note.share_state else None,
             )
         )
     return out
@@ -352,6 +449,7 @@ def host_listing(session: Session, *, workspace_id: int, program_id: int | None 
             Program.workspace_id == workspace_id,
             Note.visibility.in_((Visibility.HOSTS, Visibility.PROGRAM)),
             Note.red.is_(False),
+            Note.share_state == ShareState.AGREED,
         )
         .order_by(Note.created_at.desc(), Note.id.desc())
     )
@@ -370,7 +468,12 @@ def program_listing(session: Session, *, participant: Participant, limit: int = 
     notes = list(
         session.scalars(
             select(Note)
-            .where(Note.program_id.in_(programs), Note.visibility == Visibility.PROGRAM, Note.red.is_(False))
+            .where(
+                Note.program_id.in_(programs),
+                Note.visibility == Visibility.PROGRAM,
+                Note.red.is_(False),
+                Note.share_state == ShareState.AGREED,
+            )
             .order_by(Note.created_at.desc(), Note.id.desc())
             .limit(limit * 3)
         )
