@@ -188,7 +188,6 @@ def secret_key(rotate: bool) -> None:
 
     settings = _settings()
     _require_secret_key(settings)
-    _logging(settings)
     ring = crypto.Keyring.from_text(settings.secret_key or "")
     engine, session_factory = _runtime(settings)
     try:

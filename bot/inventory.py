@@ -158,11 +158,11 @@ shown shuffled. A ballot sealed under a key that was taken out of `TANDEM_SECRET
 be opened: the close counts it in a log line (the count only) and drops it. `tandem secret-key --rotate` seals the
 ballots of open rounds again under the first key, so an old key can be removed without losing answers.
 
-What this cannot prevent: someone who holds both the database and `TANDEM_SECRET_KEY` while a round is open can open
-its ballots and tell from the transaction that wrote each one whose it is, so keep the key apart from the database
-and its backups. Slack itself carries the answer from the person's screen to Tandem, as it carries every message. A
-person can give themselves away by what they write in a comment. And the receipts say who answered (never what);
-copies of the database taken at different moments say roughly when.
+What this cannot prevent: someone who holds both the database (or a copy of it, a backup say) from while a round is
+open and `TANDEM_SECRET_KEY` can open its ballots and tell from the transaction that wrote each one whose it is, so
+keep the key apart from the database and its backups. Slack itself carries the answer from the person's screen to
+Tandem, as it carries every message. A person can give themselves away by what they write in a comment. And the
+receipts say who answered (never what); copies of the database taken at different moments say roughly when.
 
 **The trial check-in.** After the trial period each partner is asked privately "continue or switch?". A switch only
 sets a flag on the pair's check-in (`trial_check.switch_requested`), a continue writes nothing: the database cannot tell

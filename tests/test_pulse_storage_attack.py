@@ -614,3 +614,33 @@ def test_the_app_key_is_not_in_the_database(fresh: World) -> None:
     if url.get_backend_name() == "sqlite":
         data = Path(str(url.database)).read_bytes() + Path(f"{url.database}-wal").read_bytes()
         assert key_text.encode() not in data and crypto.parse_keys(key_text)[0] not in data
+
+
+def test_tandem_secret_key_rotate_reseals_what_an_older_key_sealed(fresh: World) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    app_key = crypto.keyring()
+    old_key, new_key, gone_key = crypto.new_key(), crypto.new_key(), crypto.new_key()
+    try:
+        crypto.use(crypto.Keyring.from_text(gone_key))  # a key already removed from the setting: that ballot is lost
+        assert _submit(fresh, 0, "QX-GONE") == polls.SAVED
+        crypto.use(crypto.Keyring.from_text(old_key))
+        for k in range(1, 4):
+            assert _submit(fresh, k, f"QX-CLI {k}") == polls.SAVED
+    finally:
+        crypto.use(app_key)
+    env = {"DATABASE_URL": fresh.url, "TANDEM_SECRET_KEY": f"{new_key},{old_key}"}
+    done = CliRunner().invoke(main, ["secret-key", "--rotate"], env=env)
+    assert done.exit_code == 0, done.output
+    assert "pulse_ballots: 3" in done.output and "pulse_ballots_unopenable: 1" in done.output
+    assert "1 stored value(s) no listed key opens" in done.output
+    new_ring = crypto.Keyring.from_text(new_key)
+    assert sum(new_ring.sealed_with_current(b) for b in _ballots(fresh)) == 3
+    assert new_key not in done.output and old_key not in done.output
+    again = CliRunner().invoke(main, ["secret-key", "--rotate"], env=env)
+    assert again.exit_code == 0 and "pulse_ballots: 0" in again.output
+    # without --rotate it prints a new key, as before
+    printed = CliRunner().invoke(main, ["secret-key"])
+    assert printed.exit_code == 0 and len(crypto.parse_keys(printed.output.strip())) == 1

@@ -10,7 +10,8 @@ writes them as responses (fresh random keys, shuffled order) in one transaction 
 the ballots; with fewer, the ballots are deleted unopened. So the transaction that wrote a receipt never wrote a
 readable answer, and the one that wrote the answers wrote no receipt and all of the round's answers at once.
 Neither table has a time finer than the round (no created_at, no updated_at). What remains: someone holding both
-the database and the key while a round is open can open its ballots; Slack carries each answer to Tandem.
+the database (or a copy) from while a round is open and the key can open its ballots and tell whose each is; Slack
+carries each answer to Tandem.
 """
 
 from __future__ import annotations
