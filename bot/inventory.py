@@ -162,7 +162,8 @@ What this cannot prevent: someone who holds both the database (or a copy of it, 
 open and `TANDEM_SECRET_KEY` can open its ballots and tell from the transaction that wrote each one whose it is, so
 keep the key apart from the database and its backups. Slack itself carries the answer from the person's screen to
 Tandem, as it carries every message. A person can give themselves away by what they write in a comment. And the
-receipts say who answered (never what); copies of the database taken at different moments say roughly when.
+receipts say who answered (never what), and the storage's history (its WAL, dead row versions, copies taken at
+different moments) says when.
 
 **The trial check-in.** After the trial period each partner is asked privately "continue or switch?". A switch only
 sets a flag on the pair's check-in (`trial_check.switch_requested`), a continue writes nothing: the database cannot tell

@@ -644,3 +644,24 @@ def test_tandem_secret_key_rotate_reseals_what_an_older_key_sealed(fresh: World)
     # without --rotate it prints a new key, as before
     printed = CliRunner().invoke(main, ["secret-key"])
     assert printed.exit_code == 0 and len(crypto.parse_keys(printed.output.strip())) == 1
+
+
+def test_export_and_forget_me_with_an_open_ballot(fresh: World) -> None:
+    """Export-my-data shows only that someone answered; forget-me leaves the sealed ballot alone (it names nobody),
+    and it is counted with the others at the close, as every anonymous answer is."""
+    from bot.services import privacy
+
+    assert _submit(fresh, 0, "QX-FORGOTTEN answer", mood=1) == polls.SAVED
+    with make_session_factory(fresh.engine)() as s:
+        person = s.scalars(select(Participant).where(Participant.slack_user_id == fresh.people[0])).one()
+        mine = privacy.stored_about(s, participant=person, may_see=lambda *_: True)
+        assert mine["mood_polls_answered"] == 1 and "QX-FORGOTTEN" not in json.dumps(mine, default=str)
+        privacy.forget(s, participant=person, now=OPENS + timedelta(hours=3), end_pair=lambda *_, **__: None)
+    assert privacy.traces(fresh.engine, [fresh.people[0], "Person 0"]) == []
+    assert len(_ballots(fresh)) == 1
+    for k in range(1, 5):
+        assert _submit(fresh, k, None, mood=3) == polls.SAVED
+    _tick(fresh, CLOSES)
+    with make_session_factory(fresh.engine)() as s:
+        assert sorted(s.scalars(select(PollResponse.mood))) == [1, 3, 3, 3, 3]
+        assert not s.scalars(select(PollBallot)).all()
