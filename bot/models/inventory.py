@@ -601,8 +601,9 @@ TABLES: dict[str, Table] = {
         },
     ),
     "poll_receipt": Table(
-        "Someone was asked in a pulse round, and whether they answered: never what, never when. It cannot be tied to "
-        "a ballot's content or a response (see the pulse section above).",
+        "Someone was asked in a pulse round, and whether they answered: never what, and no time (the database's own "
+        "history says when the row changed). It cannot be tied to a ballot's content or a response (see the pulse "
+        "section above).",
         "nobody (hosts see the response rate, at or above the threshold)",
         R_PROGRAM_LINK,
         {

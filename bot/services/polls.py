@@ -273,7 +273,7 @@ def open_ballot(ring: crypto.Keyring, sealed: bytes, *, round_id: int) -> rules.
 
 def reseal_ballots(session: Session, ring: crypto.Keyring) -> tuple[int, int]:
     """Key rotation (``bot.services.rekey``): every ballot not sealed under the first key is opened and sealed again
-    under it (same padding, same key and round). Returns (re-sealed, no listed key opens: left as they are). Does
+    under it (same padding, same row). Returns (re-sealed, no listed key opens: left as they are). Does
     not commit."""
     resealed = unopenable = 0
     rows = session.execute(select(PollBallot.id, PollBallot.round_id, PollBallot.sealed)).all()
