@@ -1,4 +1,4 @@
-"""The ``tandem`` command: db, serve, worker, clock, demo, data-inventory."""
+"""The ``tandem`` command: db, serve, worker, clock, demo, secret-key, data-inventory."""
 
 from __future__ import annotations
 
@@ -170,11 +170,42 @@ def clock() -> None:
 
 
 @main.command("secret-key")
-def secret_key() -> None:
-    """Print a new random key for TANDEM_SECRET_KEY (32 bytes, URL-safe base64)."""
-    from bot.crypto import new_key
+@click.option(
+    "--rotate",
+    is_flag=True,
+    help="seal again, under the first key of TANDEM_SECRET_KEY, what is stored under the others (open pulse "
+    "rounds' ballots); run it after putting a new key first",
+)
+def secret_key(rotate: bool) -> None:
+    """Print a new random key for TANDEM_SECRET_KEY (32 bytes, URL-safe base64), or with --rotate re-seal what is
+    stored under an older key listed after the first."""
+    from bot import crypto
 
-    click.echo(new_key())
+    if not rotate:
+        click.echo(crypto.new_key())
+        return
+    from bot.services import rekey
+
+    settings = _settings()
+    _require_secret_key(settings)
+    ring = crypto.Keyring.from_text(settings.secret_key or "")
+    engine, session_factory = _runtime(settings)
+    try:
+        with session_factory() as session:
+            counts = rekey.rotate(session, ring)
+            session.commit()
+    finally:
+        engine.dispose()
+    for kind, count in counts.items():
+        click.echo(f"{kind}: {count}")
+    left = sum(count for kind, count in counts.items() if kind.endswith("_unopenable"))
+    if left:
+        click.echo(
+            f"tandem: {left} stored value(s) no listed key opens were left as they are; they cannot be read any more",
+            err=True,
+        )
+    else:
+        click.echo("everything stored is sealed under the first key; keys listed after it can be removed")
 
 
 @main.command("data-inventory")

@@ -137,21 +137,33 @@ pulse answers are linked to nobody in the first place, so they stay. Hosts can d
 and `/tandem privacy` tells them in short what is stored, who sees it and for how long.
 
 **The anonymous pulse.** Everyone in an active pair is asked, every few weeks, for their mood and two short questions.
-Tandem keeps two things apart, in two tables that cannot be joined: a **receipt** (`poll_receipt`: round, person,
-"answered", so nobody answers twice) and a **response** (`poll_response`: round, mood, answers, an optional comment).
-A response has no person, no time (not even a creation time) and a random key (`uuid4`), never a counter. Each time
-someone answers, Tandem deletes and rewrites *all* receipts of the round (in the order of the people's ids) and *all*
-its responses (in the order of their random keys) in one transaction. So neither the order of the rows, SQLite's row
-ids, PostgreSQL's physical row positions (`ctid`) nor the transaction that wrote a row (`xmin`) follows the order in
-which people answered: nothing lines a receipt up with a response. No queued message, no log line and no timestamp is
-written for an answer. Hosts see a round's results only after it closes and only when at least the threshold
-answered; below it they see that the round is hidden, nothing else. Comments are shown shuffled.
+Tandem keeps three things apart: a **receipt** (`poll_receipt`: round, person, "answered", so nobody answers twice),
+while the round is open a **ballot** (`poll_ballot`: round, a random key, the answer sealed), and once it has closed a
+**response** (`poll_response`: round, mood, answers, an optional comment). While its round is open an answer exists
+only sealed: encrypted (AES-GCM) with the app's secret key `TANDEM_SECRET_KEY`, which lives in the app's environment,
+never in the database or its backups, and padded so that every ballot has the same length whatever the comment. The
+receipt turns "answered" and the ballot is added in one transaction, and nothing readable of the answer is written:
+no copy of the database files taken while the round is open (the file, SQLite's `-wal`, PostgreSQL's dead row versions
+or WAL, a backup) holds its words or ratings. When the round closes (5 days after it opened) the clock opens all of
+its ballots at once, if there are at least the threshold of them, shuffles them with a cryptographic random
+generator and writes them as responses with fresh random keys, never a counter, in the shuffled order, in one
+transaction that touches no receipt and deletes the ballots; with fewer than the threshold the ballots are deleted
+unopened. So the transaction that marked someone's receipt wrote nothing readable, the one that wrote the answers
+marked nobody and wrote all of the round's answers together, and neither the order of the rows, SQLite's row ids,
+PostgreSQL's physical row positions (`ctid`) nor the transaction that wrote a row (`xmin`) follows the order in which
+people answered. A response has no person and no time finer than its round (not even a creation time). No queued
+message, no log line and no timestamp is written for an answer. Hosts see a round's results only after it closes and
+only when at least the threshold answered; below it they see that the round is hidden, nothing else. Comments are
+shown shuffled. A ballot sealed under a key that was taken out of `TANDEM_SECRET_KEY` before its round closed cannot
+be opened: the close counts it in a log line (the count only) and drops it. `tandem secret-key --rotate` seals the
+ballots of open rounds again under the first key, so an old key can be removed without losing answers.
 
-What this cannot prevent: a person can give themselves away by what they write in a comment; someone who reads the
-database while only one person has answered a round knows whose the one response is; and two copies of the database
-taken between two answers (say, two backups) show which receipt and which response appeared together. Keep database
-access and backups with the few people who run Tandem. (Slack itself carries the answer from the person's screen to
-Tandem, as it carries every message.)
+What this cannot prevent: someone who holds both the database (or a copy of it, a backup say) from while a round is
+open and `TANDEM_SECRET_KEY` can open its ballots and tell from the transaction that wrote each one whose it is, so
+keep the key apart from the database and its backups. Slack itself carries the answer from the person's screen to
+Tandem, as it carries every message. A person can give themselves away by what they write in a comment. And the
+receipts say who answered (never what), and the storage's history (its WAL, dead row versions, copies taken at
+different moments) says when.
 
 **The trial check-in.** After the trial period each partner is asked privately "continue or switch?". A switch only
 sets a flag on the pair's check-in (`trial_check.switch_requested`), a continue writes nothing: the database cannot tell

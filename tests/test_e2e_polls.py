@@ -21,7 +21,7 @@ from bot.db import upgrade
 from bot.domain import polls as rules
 from bot.flows import polls as polls_flow
 from bot.ids import ID
-from bot.models import Participant, PollReceipt, PollResponse, PollRound, Program
+from bot.models import Participant, PollBallot, PollReceipt, PollResponse, PollRound, Program
 from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
@@ -119,6 +119,11 @@ def _results(stack: LocalStack, channel: str) -> list[dict[str, Any]]:
     return [m for m in stack.sandbox.messages(channel) if "anonymous pulse" in m.get("text", "")]
 
 
+def _plain(value: Any) -> str:
+    """A column value JSON has no type for: bytes (a sealed ballot) as hex, anything else as text."""
+    return bytes(value).hex() if isinstance(value, bytes | memoryview) else str(value)
+
+
 def dump(engine: Engine) -> dict[str, list[str]]:
     """Every row of every table, every column (ids included), as canonical JSON, rows sorted."""
     meta = MetaData()
@@ -126,7 +131,7 @@ def dump(engine: Engine) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     with engine.connect() as conn:
         for table in meta.sorted_tables:
-            rows = [json.dumps(dict(r._mapping), sort_keys=True, default=str) for r in conn.execute(table.select())]
+            rows = [json.dumps(dict(r._mapping), sort_keys=True, default=_plain) for r in conn.execute(table.select())]
             out[table.name] = sorted(rows)
     return out
 
@@ -139,7 +144,7 @@ def physical(engine: Engine) -> dict[str, Any]:
         for table in ("poll_receipt", "poll_response"):
             if engine.dialect.name == "sqlite":
                 rows = conn.execute(text(f"SELECT * FROM {table} ORDER BY rowid")).mappings().all()
-                out[table] = [json.dumps(dict(r), sort_keys=True, default=str) for r in rows]
+                out[table] = [json.dumps(dict(r), sort_keys=True, default=_plain) for r in rows]
             else:
                 rows = conn.execute(text(f"SELECT xmin::text AS tx, * FROM {table} ORDER BY ctid")).mappings().all()
                 out[table] = [json.dumps({k: v for k, v in r.items() if k != "tx"}, sort_keys=True) for r in rows]
@@ -205,8 +210,8 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
     assert ok.json()["response_action"] == "update" and "Thank you!" in _text(ok.json()["view"])
     after = dump(stack.engine)
     assert after["outbox"] == before["outbox"]
-    assert {t for t in after if after[t] != before[t]} == {"poll_receipt", "poll_response"}
-    assert "Good start" not in json.dumps(after["outbox"])
+    assert {t for t in after if after[t] != before[t]} == {"poll_receipt", "poll_ballot"}  # sealed until the close
+    assert "Good start" not in json.dumps(after)
 
     # voting twice is impossible: the button says so, a second submit (say, a modal left open on another device)
     # is refused kindly, and even a direct second write is; each time nothing changes
@@ -240,7 +245,7 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
     _answer(stack, jon, 3, 3, 3, "Secret round-one comment")
     _answer(stack, mia, 5, 4, 4)
     with stack.session_factory() as s:
-        assert len(s.scalars(select(PollResponse)).all()) == 4
+        assert len(s.scalars(select(PollBallot)).all()) == 4 and not s.scalars(select(PollResponse)).all()
         assert sum(r.answered for r in s.scalars(select(PollReceipt))) == 4
 
     # the hosts ask while the round is open: no results at all until it closes (so nobody can compare before and
@@ -258,6 +263,9 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
     assert HIDDEN in _text(closed_1)
     for word in ("Secret round-one comment", "Good start", "Distribution", "Answered", "4 of"):
         assert word not in _text(closed_1)
+    with stack.session_factory() as s:  # below the threshold the ballots were deleted unopened
+        assert not s.scalars(select(PollBallot)).all() and not s.scalars(select(PollResponse)).all()
+    assert "Secret round-one comment" not in json.dumps(dump(stack.engine))
     assert _open(stack, tom) is None and "has closed" in _text(tom.ephemeral_messages()[-1])
 
     # round 2 asks the other two questions; five answer (one comment with markup), one stays silent
@@ -366,8 +374,8 @@ def _round_by(url: str, order: list[str], monkeypatch: pytest.MonkeyPatch) -> di
     """Round 1 on a fresh database and Slack: the k-th answer of ANSWERS is given by ``order[k]``, at the same
     moments in every run. Returns the database (and its physical order) after each answer and after closing."""
     keys = itertools.count(1)
-    monkeypatch.setattr(service.uuid, "uuid4", lambda: type("U", (), {"hex": f"{next(keys) * 7919 % 1000:032x}"})())
-    monkeypatch.setattr(service.random, "SystemRandom", lambda: random.Random(42))  # the comments' shuffle
+    monkeypatch.setattr(service, "new_key", lambda: f"{next(keys) * 7919 % 1000:032x}")
+    monkeypatch.setattr(service.random, "SystemRandom", lambda: random.Random(42))  # the close's shuffle
     stack = LocalStack(url, clock=SimulatedClock(START), migrate=False).start()
     try:
         _, channel, people = _setup(stack)
@@ -386,6 +394,14 @@ def _round_by(url: str, order: list[str], monkeypatch: pytest.MonkeyPatch) -> di
         stack.stop()
 
 
+def _unsealed(rows: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A dump with each ballot's sealed bytes replaced by their length (sealing takes a fresh random nonce)."""
+    out = dict(rows)
+    ballots = [json.loads(r) for r in rows.get("poll_ballot", [])]
+    out["poll_ballot"] = sorted(json.dumps({**b, "sealed": len(b["sealed"]) // 2}, sort_keys=True) for b in ballots)
+    return out
+
+
 def test_the_database_cannot_tie_an_answer_to_a_person(
     fresh_database: Callable[[], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -393,39 +409,41 @@ def test_the_database_cannot_tie_an_answer_to_a_person(
     # the same answers at the same moments, each from someone else (a permutation of the same five people)
     other = _round_by(fresh_database(), ["Mia", "Lea", "Ana", "Karl", "Jon"], monkeypatch)
     snapshots = list(zip(one["snapshots"], other["snapshots"], strict=True))
-    # once the same five have answered (and after closing), every table, every column (ids included), the physical
-    # order of the poll tables and which transaction wrote which of their rows are identical
-    for (dump_one, physical_one), (dump_other, physical_other) in snapshots[-2:]:
-        assert dump_one == dump_other
-        assert physical_one == physical_other
-    # before that, who has answered so far differs (only the receipts say so), but nothing else does, and nothing
-    # in storage remembers arrival order: receipts lie in participant order, responses in (random) key order, and
-    # every live row of a round was written by the last answer's transaction
-    for (dump_one, physical_one), (dump_other, physical_other) in snapshots[:-2]:
-        assert {t: r for t, r in dump_one.items() if t != "poll_receipt"} == {
-            t: r for t, r in dump_other.items() if t != "poll_receipt"
+    # after closing, every table, every column (ids included), the physical order of the responses and which
+    # transaction wrote which of them are identical. (The receipts' own storage history says who answered when, on
+    # PostgreSQL even in their physical order, since an update writes a new row version: never what.)
+    (dump_one, physical_one), (dump_other, physical_other) = snapshots[-1]
+    assert dump_one == dump_other
+    assert physical_one["poll_response"] == physical_other["poll_response"]
+    assert physical_one.get("poll_response.xmin") == physical_other.get("poll_response.xmin")
+    # while the round is open, who has answered so far differs (only the receipts say so); the answers are sealed
+    # ballots of one length, the same in both runs but for their random nonces; no response exists yet
+    for (dump_one, _), (dump_other, _) in snapshots[:-1]:
+        assert {t: r for t, r in _unsealed(dump_one).items() if t != "poll_receipt"} == {
+            t: r for t, r in _unsealed(dump_other).items() if t != "poll_receipt"
         }
-        assert physical_one["poll_response"] == physical_other["poll_response"]
-        for physical_run in (physical_one, physical_other):
-            order = [json.loads(r)["participant_id"] for r in physical_run["poll_receipt"]]
-            assert order == sorted(order)
-            keys = [json.loads(r)["id"] for r in physical_run["poll_response"]]
-            assert keys == sorted(keys)
-            for table in ("poll_receipt", "poll_response"):
-                assert len(physical_run.get(f"{table}.xmin", [[]])) == 1
+        assert (
+            dump_one["poll_response"] == []
+            and len({json.loads(b)["sealed"] for b in _unsealed(dump_one)["poll_ballot"]}) == 1
+        )
     # the hosts' results were the same too, and shown (5 answers)
     assert one["results"] == other["results"] and "mood *3.0*" in json.dumps(one["results"])
 
-    # what a response and a receipt are made of: no person, no time, nothing ordered
-    final, _ = one["snapshots"][-1]
+    # what a response, a ballot and a receipt are made of: no person, no time, nothing ordered
+    final, physical_final = one["snapshots"][-1]
     assert {tuple(sorted(json.loads(r))) for r in final["poll_response"]} == {
         ("answers", "comment", "id", "mood", "round_id")
     }
+    assert {tuple(sorted(json.loads(r))) for r in one["snapshots"][0][0]["poll_ballot"]} == {
+        ("id", "round_id", "sealed")
+    }
     assert {tuple(sorted(json.loads(r))) for r in final["poll_receipt"]} == {("answered", "participant_id", "round_id")}
-    assert len(final["poll_receipt"]) == 6 and len(final["poll_response"]) == 5
-    answered, _ = one["snapshots"][-2]  # until the hosts' results, the comments are in the response rows alone
+    assert len(final["poll_receipt"]) == 6 and len(final["poll_response"]) == 5 and final["poll_ballot"] == []
+    if "poll_response.xmin" in physical_final:  # PostgreSQL: one transaction wrote all of the round's answers
+        assert len(physical_final["poll_response.xmin"]) == 1
+    answered, _ = one["snapshots"][-2]  # until the close, the comments are nowhere in the database
     for comment in ("first comment", "third comment"):
-        assert all(comment not in row for table, rows in answered.items() if table != "poll_response" for row in rows)
+        assert all(comment not in row for rows in answered.values() for row in rows)
 
 
 def test_someone_on_a_break_is_not_asked_and_not_counted_as_silent(stack: LocalStack) -> None:

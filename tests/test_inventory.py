@@ -86,6 +86,11 @@ def test_the_inventory_matches_what_the_schema_promises() -> None:
     assert not [fk for fk in response.foreign_keys if fk.column.table.name != "poll_round"]
     assert not [c for c in response.columns if isinstance(c.type, DateTime) or "time" in type(c.type).__name__.lower()]
     assert [c.name for c in response.primary_key] == ["id"] and response.c.id.type.python_type is str
+    # a sealed ballot (an open round's answer) neither: its round, a random text key and the sealed bytes, nothing else
+    ballot = tables["poll_ballot"]
+    assert sorted(c.name for c in ballot.columns) == ["id", "round_id", "sealed"]
+    assert [fk.column.table.name for fk in ballot.foreign_keys] == ["poll_round"]
+    assert [c.name for c in ballot.primary_key] == ["id"] and ballot.c.id.type.python_type is str
     receipt = tables["poll_receipt"]
     assert sorted(c.name for c in receipt.columns) == ["answered", "participant_id", "round_id"]
     # the trial check holds no per-person answer

@@ -15,7 +15,9 @@ from sqlalchemy import MetaData, func, select
 from sqlalchemy.engine import Engine
 
 from bot.blocks import cohorts as cohort_blocks
+from bot.crypto import keyring
 from bot.domain import retention as rules
+from bot.domain.polls import Pulse
 from bot.ids import ID
 from bot.models import (
     Agreement,
@@ -36,6 +38,7 @@ from bot.models import (
     PairStatus,
     PairWeek,
     Participant,
+    PollBallot,
     PollReceipt,
     PollResponse,
     PollRound,
@@ -51,6 +54,7 @@ from bot.models import (
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 from bot.services import impact, outbox, retention
+from bot.services.polls import seal_ballot
 from tests.admin_helpers import PROGRAM_VALUES, admin_channel, onboard, persona
 from tests.test_e2e_impact import _group_of, _reply
 from tests.test_e2e_polls import _match
@@ -320,6 +324,17 @@ def _content(stack: LocalStack, people: dict[str, Persona]) -> None:
             closed=True,
         )
         s.add(poll)
+        # a round the clock never closed (it would close long after the program's data is gone): its sealed ballot
+        unclosed = PollRound(
+            program_id=program.id,
+            number=10,
+            opens_on=date(2027, 1, 25),
+            closes_on=date(2099, 1, 1),
+            threshold=3,
+            questions=["belonging"],
+            closed=False,
+        )
+        s.add(unclosed)
         metric = Metric(
             program_id=program.id, name="Days", unit="days", reporter="pair", created_by="UHOST", created_at=now
         )
@@ -329,6 +344,10 @@ def _content(stack: LocalStack, people: dict[str, Persona]) -> None:
         s.add(PollReceipt(round_id=poll.id, participant_id=me.id, answered=True))
         for n, comment in enumerate((f"{MARK}pulse-comment", None)):
             s.add(PollResponse(id=f"r{n}", round_id=poll.id, mood=4, answers={"belonging": 4}, comment=comment))
+        sealed = Pulse(mood=2, answers={"belonging": 2}, comment=f"{MARK}sealed")
+        s.add(
+            PollBallot(id="b0", round_id=unclosed.id, sealed=seal_ballot(keyring(), round_id=unclosed.id, pulse=sealed))
+        )
         s.add(
             MetricValue(
                 metric_id=metric.id, pair_id=pair.id, value=12, day=date(2027, 1, 11), logged_by=ana.id, created_at=now
@@ -538,6 +557,7 @@ def test_the_clock_deletes_a_programs_data_after_its_retention_and_keeps_the_res
     assert after["speed_intro"] == [] and after["match_proposal"] == []
     polls = {r["id"] for r in after["poll_round"] if r["program_id"] == pid}
     assert [r for r in after["poll_receipt"] if r["round_id"] in polls] == []
+    assert [r for r in after["poll_ballot"] if r["round_id"] in polls] == []  # deleted unopened
     responses = [r for r in after["poll_response"] if r["round_id"] in polls]
     assert len(responses) == 2 and all(r["comment"] is None for r in responses)  # the anonymous moods stay
     metrics = {r["id"] for r in after["metric"] if r["program_id"] == pid}

@@ -16,7 +16,7 @@ from bot.models.note import Note, NoteSource, NoteVisibility, RedTopic
 from bot.models.outbox import OutboxMessage, OutboxStatus
 from bot.models.pair import Pair, PairStatus
 from bot.models.participant import Participant, TandemRole
-from bot.models.poll import PollReceipt, PollResponse, PollRound
+from bot.models.poll import PollBallot, PollReceipt, PollResponse, PollRound
 from bot.models.program import Program, ProgramStatus, Rhythm
 from bot.models.retro import Retro, RetroAnswer
 from bot.models.rhythm import PairWeek, WeekAnswer, WeekPartner, WeekStatus
@@ -56,6 +56,7 @@ __all__ = [
     "PairStatus",
     "PairWeek",
     "Participant",
+    "PollBallot",
     "PollReceipt",
     "PollResponse",
     "PollRound",

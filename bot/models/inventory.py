@@ -603,8 +603,9 @@ TABLES: dict[str, Table] = {
         },
     ),
     "poll_receipt": Table(
-        "Someone was asked in a pulse round, and whether they answered: never what, never when. It cannot be tied to "
-        "a response (see the pulse section above).",
+        "Someone was asked in a pulse round, and whether they answered: never what, and no time (the database's own "
+        "history says when the row changed). It cannot be tied to a ballot's content or a response (see the pulse "
+        "section above).",
         "nobody (hosts see the response rate, at or above the threshold)",
         R_PROGRAM_LINK,
         {
@@ -613,8 +614,27 @@ TABLES: dict[str, Table] = {
             "answered": c("they answered (so they cannot answer twice)", ACTIVITY),
         },
     ),
+    "poll_ballot": Table(
+        "One answer to a pulse round that is still open, sealed with the app's secret key (TANDEM_SECRET_KEY): no "
+        "person, no time, a random key, and the same length as every other ballot. When the round closes with at "
+        "least its threshold of ballots they are opened, shuffled and written as responses, all at once; with "
+        "fewer they are deleted unopened.",
+        NOBODY,
+        "until its round closes, 5 days after it opened (then it becomes a response or is deleted unopened); any "
+        "left of a program are deleted when " + RETENTION,
+        {
+            "id": c("a random key (not a counter)", AGGREGATE),
+            "round_id": c("the round", AGGREGATE),
+            "sealed": c(
+                "mood, the two questions' answers and the optional comment, encrypted (AES-GCM) and padded to one "
+                "length; only the app's key opens it",
+                FREE_TEXT,
+            ),
+        },
+    ),
     "poll_response": Table(
-        "One anonymous pulse answer: no person, no time, a random key.",
+        "One anonymous pulse answer of a closed round: no person, no time, a random key; written with all the other "
+        "answers of its round at its close, in shuffled order.",
         "hosts, only as averages, distributions and shuffled comments of a round at or above the threshold",
         "for good (linked to nobody), also after " + RETENTION + "; the comment is emptied then",
         {

@@ -1,11 +1,17 @@
 """Anonymous mood polls (``bot.domain.polls``): a program's pulse rounds, who was asked and whether they answered
-(the receipt), and the answers (the response), which cannot be tied to the receipts.
+(the receipt), the sealed answers of an open round (the ballot) and the answers of a closed one (the response).
 
-**Unlinkable by construction.** A response has no participant, no time finer than its round (no created_at,
-no updated_at) and a random key; a receipt has no key of its own beyond (round, participant), no time and no
-order. Every submit rewrites all of the round's receipts (in participant order) and all of its responses (in key
-order, which is random) in the same transaction, so neither insertion order, SQLite's rowid, PostgreSQL's
-physical order (``ctid``) nor the inserting transaction (``xmin``) lines a receipt up with a response.
+**Unlinkable in the storage's history too.** An answer is written as a *ballot*: the receipt turns "answered" and
+the ballot is added in one transaction, but the ballot holds only a random key, the round and the answer sealed
+with the app's secret key (``TANDEM_SECRET_KEY``, AES-GCM, ``bot.crypto``), padded so that every ballot has the same
+length. Nothing readable of an answer reaches the database (its WAL, dead row versions, backups) while the round is
+open. When the round closes with at least its threshold of ballots, the clock opens them all, shuffles them and
+writes them as responses (fresh random keys, shuffled order) in one transaction that touches no receipt, deleting
+the ballots; with fewer, the ballots are deleted unopened. So the transaction that wrote a receipt never wrote a
+readable answer, and the one that wrote the answers wrote no receipt and all of the round's answers at once.
+Neither table has a time finer than the round (no created_at, no updated_at). What remains: someone holding both
+the database (or a copy) from while a round is open and the key can open its ballots and tell whose each is; Slack
+carries each answer to Tandem.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base
@@ -51,8 +57,20 @@ class PollReceipt(Base):
     answered: Mapped[bool] = mapped_column(default=False)
 
 
+class PollBallot(Base):
+    """One answer to an open round, sealed: no person, no time, a random key; ``sealed`` is the answer (mood,
+    ratings, comment) encrypted and padded to the same length as every other ballot (``bot.services.polls``)."""
+
+    __tablename__ = "poll_ballot"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("poll_round.id", ondelete="CASCADE"), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class PollResponse(Base):
-    """One answer to a round: no person, no time, a random key (``uuid4().hex``)."""
+    """One answer to a closed round, opened from its ballot with all the others of the round at the close: no
+    person, no time, a random key, written in shuffled order."""
 
     __tablename__ = "poll_response"
     __table_args__ = (CheckConstraint("mood BETWEEN 1 AND 5", name="mood"),)

@@ -2,25 +2,34 @@
 workday daytime), recording an answer, closing a round (results to the admin channel) and the hosts' results.
 Rules in ``bot.domain.polls``; the unlinkability design in ``bot.models.poll``.
 
-**An answer is unlinkable.** :func:`submit` marks the person's receipt ``answered`` and adds a response without
-person, time or ordered key; then it rewrites all of the round's receipts (participant order) and responses (key
-order; keys are random), so the physical order of rows and the transaction that wrote each live row say nothing
-about who answered what. Nothing else is written: no outbox row, no log line, no timestamp.
+**An answer is sealed until its round closes.** :func:`submit` turns the person's receipt "answered" and adds a
+*ballot* in one transaction: a random key, the round, and the answer sealed with the app's key
+(``crypto.keyring().seal(BALLOT_PURPOSE, ..., pad_to=BALLOT_PAD)``: every ballot has the same length, whatever
+the comment). Nothing readable of the answer reaches the database, its WAL or its dead row versions while the round
+is open. Nothing else is written: no outbox row, no log line, no timestamp.
+
+**The close opens them all at once.** :func:`close_due` (the clock) locks the round, and when it has at least its
+threshold of ballots opens them, shuffles them (``random.SystemRandom``) and writes them as responses with fresh
+random keys in one batch, in the shuffled order, deleting the ballots: a transaction that touches no receipt. With
+fewer, the ballots are deleted unopened. A ballot no listed key opens (its key was removed before the close) is
+counted in a log line, without anything of its content, and dropped. Results come from closed rounds only.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import random
-import uuid
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from bot import crypto
 from bot.blocks import polls as blocks
 from bot.domain import localtime
 from bot.domain import polls as rules
@@ -31,6 +40,7 @@ from bot.models import (
     Pair,
     PairStatus,
     Participant,
+    PollBallot,
     PollReceipt,
     PollResponse,
     PollRound,
@@ -39,6 +49,8 @@ from bot.models import (
     Workspace,
 )
 from bot.services import outbox
+
+log = logging.getLogger(__name__)
 
 SAVED, MISSING, NOT_YOURS, CLOSED, ANSWERED = "saved", "missing", "not_yours", "closed", "answered"
 
@@ -164,45 +176,163 @@ def find(session: Session, *, participant: Participant | None, round_id: int | N
 def submit(
     session: Session, *, participant: Participant | None, round_id: int | None, pulse: rules.Pulse, now: datetime
 ) -> str:
-    """Record one answer (see the module docstring) and commit; anything else changes nothing (rolled back)."""
+    """Record one answer as a sealed ballot (see the module docstring) and commit; anything else changes nothing
+    (rolled back)."""
     if round_id is not None:
-        session.get(PollRound, round_id, with_for_update=True)  # one answer to a round at a time
+        # PostgreSQL: a close under way finishes first (it holds the round FOR UPDATE), and waits for this answer
+        session.get(PollRound, round_id, with_for_update={"read": True}, populate_existing=True)
     found = find(session, participant=participant, round_id=round_id, now=now)
     if isinstance(found, str) or participant is None:
         session.rollback()
         return found if isinstance(found, str) else NOT_YOURS
     poll_id = found.round.id
-    receipts = [
-        dict(row)
-        for row in session.execute(select(PollReceipt.__table__).where(PollReceipt.round_id == poll_id)).mappings()
-    ]
-    for row in receipts:
-        if row["participant_id"] == participant.id:
-            row["answered"] = True
-    responses = [
-        dict(row)
-        for row in session.execute(select(PollResponse.__table__).where(PollResponse.round_id == poll_id)).mappings()
-    ]
-    responses.append(
-        {
-            "id": uuid.uuid4().hex,
-            "round_id": poll_id,
-            "mood": pulse.mood,
-            "answers": dict(pulse.answers),
-            "comment": pulse.comment,
-        }
-    )
-    session.expunge_all()  # no ORM object of these tables may write anything after the rewrite
-    try:
-        session.execute(delete(PollReceipt.__table__).where(PollReceipt.round_id == poll_id))
-        session.execute(delete(PollResponse.__table__).where(PollResponse.round_id == poll_id))
-        session.execute(insert(PollReceipt.__table__), sorted(receipts, key=lambda r: r["participant_id"]))
-        session.execute(insert(PollResponse.__table__), sorted(responses, key=lambda r: r["id"]))
-        session.commit()
-    except IntegrityError:
+    sealed = seal_ballot(crypto.keyring(), round_id=poll_id, pulse=pulse)
+    # one statement: the receipt turns "answered" only if it was not, and only while the round is not closed (on
+    # SQLite the write lock comes with this statement, so it sees a close that committed since ``find``)
+    marked = session.execute(
+        update(PollReceipt.__table__)
+        .where(
+            PollReceipt.round_id == poll_id,
+            PollReceipt.participant_id == participant.id,
+            PollReceipt.answered.is_(False),
+            exists().where(PollRound.id == poll_id, PollRound.closed.is_(False)),
+        )
+        .values(answered=True)
+    ).rowcount
+    if marked != 1:
         session.rollback()
-        return ANSWERED
+        again = find(session, participant=participant, round_id=round_id, now=now)
+        session.rollback()
+        return again if isinstance(again, str) else ANSWERED
+    session.execute(insert(PollBallot.__table__).values(id=new_key(), round_id=poll_id, sealed=sealed))
+    session.commit()
     return SAVED
+
+
+# -- ballots -----------------------------------------------------------------------------------------------
+BALLOT_PURPOSE = "pulse-ballot"
+
+
+def new_key() -> str:
+    """A random row key (a ballot's, a response's): 128 bits from the OS, never a counter."""
+    return secrets.token_hex(16)
+
+
+def _head(round_id: int, mood: int, answers: dict[str, int]) -> bytes:
+    return json.dumps(
+        {"round": round_id, "mood": mood, "answers": answers}, separators=(",", ":"), sort_keys=True
+    ).encode("ascii")
+
+
+def ballot_plaintext(*, round_id: int, pulse: rules.Pulse) -> bytes:
+    """What a ballot seals: a JSON line (round, mood, answers), then the comment's UTF-8 bytes (no escaping, so a
+    comment of ``COMMENT_MAX`` characters takes at most 4 bytes each)."""
+    comment = (pulse.comment or "").encode("utf-8", "surrogatepass")
+    return _head(round_id, pulse.mood, dict(pulse.answers)) + b"\n" + comment
+
+
+def _largest_plaintext() -> int:
+    questions = sorted(rules.QUESTIONS, key=len)[-rules.PER_ROUND :]
+    head = _head(2**31 - 1, max(rules.SCALE), {q: max(rules.SCALE) for q in questions})
+    return len(head) + 1 + 4 * rules.COMMENT_MAX
+
+
+# Every ballot is sealed padded to this many bytes (crypto's 4-byte length frame included): the largest answer a
+# round can get fits, so every ballot of every round has the same length (4,096 bytes, sealed 4,129).
+BALLOT_PAD = -(-(4 + _largest_plaintext()) // 512) * 512
+
+
+def seal_ballot(ring: crypto.Keyring, *, round_id: int, pulse: rules.Pulse) -> bytes:
+    plain = ballot_plaintext(round_id=round_id, pulse=pulse)
+    if 4 + len(plain) > BALLOT_PAD:  # parse_pulse never lets such a comment through
+        raise ValueError("a pulse answer longer than a ballot holds")
+    return ring.seal(BALLOT_PURPOSE, plain, pad_to=BALLOT_PAD)
+
+
+def open_ballot(ring: crypto.Keyring, sealed: bytes, *, round_id: int) -> rules.Pulse:
+    """The answer in a ballot of round ``round_id``. Raises ``crypto.CannotOpen`` when no listed key opens it, or
+    what it holds is not an answer to that round."""
+    plain = ring.open(BALLOT_PURPOSE, bytes(sealed))
+    head, _, comment = plain.partition(b"\n")
+    try:
+        data = json.loads(head)
+        mood, answers = data["mood"], data["answers"]
+        text = comment.decode("utf-8", "surrogatepass")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise crypto.CannotOpen("not a pulse answer") from exc
+    if not (
+        isinstance(data, dict)
+        and data.get("round") == round_id
+        and mood in rules.SCALE
+        and isinstance(answers, dict)
+        and all(isinstance(k, str) and v in rules.SCALE for k, v in answers.items())
+    ):
+        raise crypto.CannotOpen("not an answer to this round")
+    return rules.Pulse(mood=mood, answers=answers, comment=text or None)
+
+
+def reseal_ballots(session: Session, ring: crypto.Keyring) -> tuple[int, int]:
+    """Key rotation (``bot.services.rekey``): every ballot not sealed under the first key is opened and sealed again
+    under it (same padding, same row). Returns (re-sealed, no listed key opens: left as they are). Does
+    not commit."""
+    resealed = unopenable = 0
+    rows = session.execute(select(PollBallot.id, PollBallot.round_id, PollBallot.sealed)).all()
+    for key, round_id, sealed in rows:
+        if ring.sealed_with_current(bytes(sealed)):
+            continue
+        try:
+            pulse = open_ballot(ring, sealed, round_id=round_id)
+        except crypto.CannotOpen:
+            unopenable += 1
+            continue
+        session.execute(
+            update(PollBallot.__table__)
+            .where(PollBallot.id == key, PollBallot.sealed == sealed)
+            .values(sealed=seal_ballot(ring, round_id=round_id, pulse=pulse))
+        )
+        resealed += 1
+    return resealed, unopenable
+
+
+def tally(session: Session, poll: PollRound) -> int:
+    """At the close: the round's ballots become responses, all at once and shuffled, when at least the threshold of
+    them open; else they are deleted unopened. Touches no receipt; does not commit. Returns how many responses it
+    wrote."""
+    ballots = session.scalars(select(PollBallot.sealed).where(PollBallot.round_id == poll.id)).all()
+    # answers given before sealed ballots existed (migration 0017) are responses already
+    earlier = session.scalar(select(func.count()).select_from(PollResponse).where(PollResponse.round_id == poll.id))
+    least = max(poll.threshold, rules.THRESHOLD_MIN)
+    opened: list[rules.Pulse] = []
+    if ballots and len(ballots) + (earlier or 0) >= least:
+        ring = crypto.keyring()
+        lost = 0
+        for sealed in ballots:
+            try:
+                opened.append(open_ballot(ring, sealed, round_id=poll.id))
+            except crypto.CannotOpen:
+                lost += 1
+        if lost:
+            log.warning(
+                "pulse round %s: %d of %d ballots no listed key opens (sealed under a key no longer in "
+                "TANDEM_SECRET_KEY) were dropped",
+                poll.id,
+                lost,
+                len(ballots),
+            )
+        if len(opened) + (earlier or 0) < least:
+            opened = []
+    session.execute(delete(PollBallot.__table__).where(PollBallot.round_id == poll.id))
+    if not opened:
+        return 0
+    random.SystemRandom().shuffle(opened)
+    session.execute(
+        insert(PollResponse.__table__),
+        [
+            {"id": new_key(), "round_id": poll.id, "mood": p.mood, "answers": dict(p.answers), "comment": p.comment}
+            for p in opened
+        ],
+    )
+    return len(opened)
 
 
 # -- results -----------------------------------------------------------------------------------------------
@@ -240,15 +370,21 @@ def open_round_of(session: Session, *, program: Program) -> PollRound | None:
 
 
 def close_due(session: Session, *, now: datetime) -> int:
-    """Close every round whose time is up; its results (with the trend) go to the admin channel."""
+    """Close every round whose time is up: its ballots become responses (:func:`tally`) and its results (with the
+    trend) go to the admin channel."""
     closed = 0
     for poll in session.scalars(select(PollRound).where(PollRound.closed.is_(False)).order_by(PollRound.id)).all():
         program = session.get(Program, poll.program_id)
         if program is None or rules.is_open(closes=poll.closes_on, closed=False, tz=program.timezone, now=now):
             continue
+        # PostgreSQL: answers under way finish first (they hold the round FOR SHARE), later ones find it closed
+        session.get(PollRound, poll.id, with_for_update=True, populate_existing=True)
+        if poll.closed:
+            continue
         poll.closed = True
         closed += 1
         session.flush()
+        tally(session, poll)
         workspace = session.get(Workspace, program.workspace_id)
         if workspace is None or not workspace.admin_channel_id or program.status == ProgramStatus.CLOSED:
             continue

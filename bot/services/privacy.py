@@ -25,7 +25,8 @@ Table by table (``bot.models``; a test reads every table afterwards):
 - learning_card: deleted (a card already published stays in Slack, where the person can delete it).
 - escalation: what they chose to share is emptied; the kind and the tombstone link remain; answered_by emptied.
 - cancellation, agreement_acceptance, week_partner, poll_receipt: kept, linked to the tombstone only (counts).
-- poll_response: never linked to anyone (see ``bot.services.polls``); nothing to do.
+- poll_ballot, poll_response: never linked to anyone (an open round's answers are sealed ballots, see
+  ``bot.services.polls``); nothing to do. A ballot of theirs is opened with the others when its round closes.
 - Slack ids of a host in program, match_round, speed_round, metric, metric_value, enrollment.invited_by,
   invite_batch, retro_answer.posted_by: emptied; invite_batch.user_ids and workspace.admin_members: removed.
 - outbox: every stored call whose payload, conversation, key or result carries their id or any of their texts

@@ -31,8 +31,9 @@ Every table (``Base.metadata.sorted_tables``) and what happens to the expired pr
 - speed_round: kept (counts); ``created_by`` emptied. speed_intro (who said what about whom): deleted.
 - learning_card: deleted, drafts and published ones alike (a published card stays in the community channel in
   Slack, where its author put it with consent; our copy goes).
-- poll_round: kept. poll_receipt (who was asked, who answered): deleted. poll_response (mood and ratings, never
-  linked to anyone): kept, its free-text ``comment`` emptied.
+- poll_round: kept. poll_receipt (who was asked, who answered): deleted. poll_ballot (an open round's sealed answers;
+  a round the clock never closed): deleted unopened. poll_response (mood and ratings, never linked to anyone): kept,
+  its free-text ``comment`` emptied.
 - outbox: every stored call of the program deleted, sent or not: everything to its pairs' conversations, and
   every call whose idempotency key names the program or one of its rows (prompts, nudges, DMs about its polls,
   trial, speed dating, interviews and invitations, the hosts' digests, previews and reports). The heads-up and
@@ -75,6 +76,7 @@ from bot.models import (
     Pair,
     PairWeek,
     Participant,
+    PollBallot,
     PollReceipt,
     PollResponse,
     PollRound,
@@ -373,6 +375,7 @@ def expire_program(
 
     done.add("cards", session.execute(delete(LearningCard).where(LearningCard.program_id == pid)).rowcount)
     done.add("poll_receipts", _delete_in(session, PollReceipt, PollReceipt.round_id, rows.polls))
+    _delete_in(session, PollBallot, PollBallot.round_id, rows.polls)
     for chunk in _chunks(rows.polls):
         done.add(
             "poll_comments",
