@@ -341,14 +341,27 @@ def _content(stack: LocalStack, people: dict[str, Persona]) -> None:
         )
         s.add(InviteBatch(program_id=program.id, requested_by="UHOST", user_ids=[ana.id], created_at=now))
         goal = s.scalars(select(Goal).where(Goal.pair_id == pair.id)).one()
-        # stored Slack calls carrying the program's words: in the pair's conversation (no key), and a DM to Karl,
-        # who stays (its key names the goal)
+        # stored Slack calls still carrying the program's words (not sent yet: a sent call says nothing any more):
+        # one about the program; and two queued before calls said what they are about (migration 0021): in the
+        # pair's conversation (no key), and a DM to Karl, who stays (its key names the goal)
+        later = now + timedelta(days=3650)
+        outbox.post(
+            s,
+            workspace_id=me.workspace_id,
+            channel="C0ELSEWHERE",
+            message={"text": f"{MARK}about-the-program"},
+            now=now,
+            about=outbox.About.of(program=program, people=[_participant(s, karl)]),
+            not_before=later,
+        )
         outbox.post(
             s,
             workspace_id=me.workspace_id,
             channel=_group_of(stack, ana),
             message={"text": f"{MARK}in-the-dm"},
             now=now,
+            about=outbox.NOBODY,
+            not_before=later,
         )
         outbox.post(
             s,
@@ -357,6 +370,8 @@ def _content(stack: LocalStack, people: dict[str, Persona]) -> None:
             message={"text": f"{MARK}goal-done"},
             now=now,
             dedupe_key=f"goal-done:{goal.id}:{now.isoformat()}",
+            about=outbox.NOBODY,
+            not_before=later,
         )
         s.commit()
     stack.settle()
