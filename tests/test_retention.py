@@ -32,6 +32,8 @@ from bot.models import (
     Metric,
     MetricValue,
     Note,
+    OutboxMessage,
+    OutboxStatus,
     Pair,
     PairStatus,
     PairWeek,
@@ -373,6 +375,19 @@ def _content(stack: LocalStack, people: dict[str, Persona]) -> None:
             about=outbox.NOBODY,
             not_before=later,
         )
+        # Ana's data export, with her partner's words, which Slack refused for good an hour ago (parked, and still
+        # holding what it says: parked calls are emptied a day later)
+        export = outbox.upload_to_dm(
+            s,
+            workspace_id=me.workspace_id,
+            user_id=ana.id,
+            files=[{"content": f"{MARK}parked-export", "filename": "my-data.md", "title": "my data"}],
+            comment="your data",
+            now=now,
+            about=outbox.About.of(people=[me, other]),
+            dedupe_key=f"my-data:{me.id}:{now.isoformat()}",
+        )
+        export.status, export.parked_at, export.last_error = OutboxStatus.PARKED, now, "invalid_auth"
         s.commit()
     stack.settle()
 
@@ -514,6 +529,9 @@ def test_the_clock_deletes_a_programs_data_after_its_retention_and_keeps_the_res
     with stack.session_factory() as s:
         assert s.get(Program, pid).expired_at is None
         assert s.scalar(select(func.count()).select_from(Pair).where(Pair.program_id == pid)) == len(pairs)
+        # the parked export was emptied a day after Slack refused it; its row is still there
+        parked = s.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("my-data:%"))).one()
+        assert parked.status == OutboxStatus.PARKED and parked.payload == {} and parked.emptied_at is not None
 
     # at 03:00 on the due day the clock deletes it; the hosts are told in their morning
     stack.clock.set(DUE)  # type: ignore[attr-defined]
@@ -531,6 +549,8 @@ def test_the_clock_deletes_a_programs_data_after_its_retention_and_keeps_the_res
     assert "3 profiles of people in no other program" in text
     assert MARK not in text and not any(p.id in text for p in people.values())
 
+    with stack.session_factory() as s:  # the parked export went with Ana, whom no other program keeps
+        assert s.scalar(select(func.count()).where(OutboxMessage.dedupe_key.like("my-data:%"))) == 0
     after = _everything(engine)
     # no free text of the program anywhere, in any table (the outbox's stored calls included)
     assert _found(engine, [MARK]) == [], [_text(r) for t in after.values() for r in t if MARK in _text(r)]
