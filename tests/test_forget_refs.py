@@ -22,6 +22,7 @@ from bot.models import OutboxMessage, OutboxStatus, OutboxSubject, Pair, Partici
 from bot.sandbox.stack import LocalStack
 from bot.services import installs, outbox, privacy
 from tests.admin_helpers import admin_channel, create_program, onboard, persona
+from tests.conftest import backends
 
 # short on purpose: a string search for 8 or more characters never finds them
 QYX = ("digital", "en-GB", "Europe/Berlin", "Qyx Li", "Dq7", ["Zqvid"], ["Qbudg"], ["trust"])
@@ -206,3 +207,43 @@ def test_a_sent_call_keeps_its_key_and_slacks_answer_not_what_it_said(session: A
     session.refresh(message)
     assert message.payload == {} and message.emptied_at == NOW
     assert (message.dedupe_key, message.channel_key, message.result) == ("dm-1", "U1", {"channel": "D1", "ts": "1.2"})
+
+
+@pytest.mark.parametrize("backend", backends())
+def test_the_migration_empties_what_sent_calls_said(backend: str, scratch: Any) -> None:
+    """A database from before 0021: its sent calls lose their payloads (and a group DM's key naming people), a
+    queued one keeps what it has to send."""
+    from sqlalchemy import text
+
+    from bot.db import make_engine, upgrade
+
+    url = scratch.new(backend)
+    upgrade(url, "0016")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO workspace (team_id, name, created_at) VALUES ('T9', 'x', '2027-01-01')"))
+            for key, channel, status in (("a", "U1,U2", "sent"), ("b", "U3", "sent"), ("c", "U1,U2", "pending")):
+                conn.execute(
+                    text(
+                        "INSERT INTO outbox (workspace_id, method, channel_key, payload, dedupe_key, status, attempts,"
+                        " not_before, sent_at, result, in_doubt, created_at) SELECT id, 'chat.postMessage', :channel,"
+                        " :payload, :key, :status, 1, '2027-01-01', '2027-01-01', NULL, false, '2027-01-01'"
+                        " FROM workspace"
+                    ),
+                    {
+                        "channel": channel,
+                        "payload": json.dumps({"text": f"zq-{key} Qyx Li"}),
+                        "key": key,
+                        "status": status,
+                    },
+                )
+        upgrade(url)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT dedupe_key, channel_key, payload FROM outbox ORDER BY dedupe_key")).all()
+    finally:
+        engine.dispose()
+    found = [
+        (key, channel, payload if isinstance(payload, dict) else json.loads(payload)) for key, channel, payload in rows
+    ]
+    assert found == [("a", None, {}), ("b", "U3", {}), ("c", "U1,U2", {"text": "zq-c Qyx Li"})]

@@ -27,7 +27,7 @@ KINDS: dict[str, str] = {
     AGGREGATE: "counts, rates and averages, or answers linked to nobody (the anonymous pulse)",
     PROGRAM: "a program's set-up and settings, written by its hosts",
     OPERATIONAL: "how Tandem works: ids of Slack messages and channels, states, times of its own work",
-    SECRET: "a credential (a workspace's bot token): never shown, never logged",
+    SECRET: "a credential (a bot token): encrypted at rest with TANDEM_SECRET_KEY, never shown, never logged",
 }
 
 # ---------------------------------------------------------------------------------------------- who sees it
@@ -809,11 +809,15 @@ _INSTALL_COMMON: dict[str, Column] = {
     "enterprise_name": c("Enterprise Grid org name (unused)"),
     "team_id": c("the workspace"),
     "team_name": c("the workspace's name"),
-    "bot_token": c("the workspace's bot token (xoxb-): Tandem acts in the workspace with it", SECRET, seen_by=NOBODY),
+    "bot_token": c(
+        "the workspace's bot token (xoxb-): Tandem acts in the workspace with it; encrypted with TANDEM_SECRET_KEY",
+        SECRET,
+        seen_by=NOBODY,
+    ),
     "bot_id": c("Tandem's bot id"),
     "bot_user_id": c("Tandem's Slack user id"),
     "bot_scopes": c("the permissions the workspace granted"),
-    "bot_refresh_token": c("refresh token, when token rotation is on (off)", SECRET, seen_by=NOBODY),
+    "bot_refresh_token": c("refresh token, when token rotation is on (off); encrypted", SECRET, seen_by=NOBODY),
     "bot_token_expires_at": c("token expiry, when token rotation is on (off)"),
     "is_enterprise_install": c("an org-wide install (unsupported)"),
 }
@@ -832,9 +836,9 @@ EXTRA: dict[str, Table] = {
                 IDENTIFIER,
                 retention=R_INSTALL + "; forget-me of that person empties it",
             ),
-            "user_token": c("a user token (Tandem asks for none: empty)", SECRET),
+            "user_token": c("a user token (Tandem asks for none: empty); encrypted", SECRET),
             "user_scopes": c("user scopes (none)"),
-            "user_refresh_token": c("user refresh token (none)", SECRET),
+            "user_refresh_token": c("user refresh token (none); encrypted", SECRET),
             "user_token_expires_at": c("user token expiry (none)"),
             "incoming_webhook_url": c("an incoming webhook (Tandem asks for none)", SECRET),
             "incoming_webhook_channel": c("incoming webhook channel (none)"),

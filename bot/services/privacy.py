@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import MetaData, Table, delete, func, inspect, or_, select, update
+from sqlalchemy import MetaData, Table, Text, cast, delete, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import privacy as rules
@@ -250,11 +250,18 @@ def _forget_host_id(session: Session, *, user_id: str, workspace_id: int) -> Non
             batch.requested_by = ""
         if user_id in (batch.user_ids or []):
             batch.user_ids = rules.without(batch.user_ids, user_id)
-    for other in session.scalars(select(Participant).where(Participant.workspace_id == workspace_id)):
-        if user_id in (other.avoid or []):
-            other.avoid = rules.without(other.avoid, user_id)
-        if other.manager_slack_id == user_id:
-            other.manager_slack_id = None
+    # other people's "please not" lists and managers: only the rows whose list's text has the id are read
+    for pid, avoid, manager in session.execute(
+        select(Participant.id, Participant.avoid, Participant.manager_slack_id).where(
+            Participant.workspace_id == workspace_id,
+            or_(Participant.manager_slack_id == user_id, cast(Participant.avoid, Text).contains(user_id)),
+        )
+    ).all():
+        if user_id in (avoid or []) or manager == user_id:
+            other = session.get(Participant, pid)
+            assert other is not None
+            other.avoid = rules.without(avoid, user_id)
+            other.manager_slack_id = None if manager == user_id else manager
     workspace = session.get(Workspace, workspace_id)
     if workspace is not None and user_id in (workspace.admin_members or []):
         workspace.admin_members = rules.without(workspace.admin_members, user_id)

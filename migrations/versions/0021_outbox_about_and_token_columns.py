@@ -4,8 +4,9 @@
 about, by participant id) say what a stored call is about, so forget-me and retention find it by reference
 (``bot.services.outbox``) instead of searching what its payload says. ``outbox.emptied_at``: when what the call says
 was dropped (on sending; a day after it was parked). Calls already sent are emptied here (only their method, keys,
-conversation and Slack's answer stay); calls queued before this migration carry no reference (retention still finds
-them by their idempotency key).
+conversation and Slack's answer stay; a group DM's conversation key, which lists people, goes too); calls queued
+before this migration carry no reference (retention still finds them by their idempotency key, forget-me a DM by
+its conversation).
 
 The token columns of slack_sdk's installation store become TEXT: the tokens are stored encrypted with
 ``TANDEM_SECRET_KEY`` (``bot.slack.install``), which is longer than the token itself.
@@ -58,15 +59,21 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox_subject", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outbox_subject_participant_id"), ["participant_id"], unique=False)
 
-    # what a sent call said is no longer needed: only the method, keys, conversation and Slack's answer stay
+    # what a sent call said is no longer needed: only the method, keys, conversation and Slack's answer stay. A sent
+    # call to a group DM queued before calls said what they are about has no pair to be found by; its conversation
+    # key (the people's Slack ids) is only used to pace sends a second apart, so it goes too.
     outbox = sa.table(
         "outbox",
         sa.column("status", sa.String()),
         sa.column("payload", JSONType),
+        sa.column("channel_key", sa.String()),
         sa.column("sent_at", UTCDateTime()),
         sa.column("emptied_at", UTCDateTime()),
     )
     op.execute(outbox.update().where(outbox.c.status == "sent").values(payload={}, emptied_at=outbox.c.sent_at))
+    op.execute(
+        outbox.update().where(outbox.c.status == "sent", outbox.c.channel_key.like("%,%")).values(channel_key=None)
+    )
 
     for table, columns in TOKEN_COLUMNS.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
