@@ -275,6 +275,10 @@ def extra(conn: Any, *, program: int, workspace: int, weeks: int, other: int, se
         conn.execute(insert(OutboxMessage), calls[start : start + 5000])
     for start in range(0, len(subjects), 5000):
         conn.execute(insert(OutboxSubject), subjects[start : start + 5000])
+    if conn.dialect.name == "postgresql":  # the ids were given: the sequence goes on after them
+        from sqlalchemy import text
+
+        conn.execute(text("SELECT setval(pg_get_serial_sequence('outbox', 'id'), (SELECT max(id) FROM outbox))"))
 
 
 def run(backend: str, url: str, *, pairs: int, weeks: int, other: int, one_by_one: bool, seed_value: int) -> None:
