@@ -343,6 +343,7 @@ SECRET_VARIABLES = {
     "slack_app_token": "SLACK_APP_TOKEN",
     "slack_client_secret": "SLACK_CLIENT_SECRET",
     "secret_key": "TANDEM_SECRET_KEY",
+    "metrics_token": "TANDEM_METRICS_TOKEN",
 }
 
 
@@ -366,16 +367,17 @@ def test_secrets_come_from_the_environment_only_and_are_never_shown(
         "SLACK_APP_TOKEN": "xapp-not-a-real-token",
         "SLACK_CLIENT_SECRET": "clientsecretvalue",
         "TANDEM_SECRET_KEY": "c2VjcmV0a2V5dmFsdWVfMzJfYnl0ZXNfbG9uZ19feHg=",
+        "TANDEM_METRICS_TOKEN": "metricstokenvalue-123456",
         "DATABASE_URL": "postgresql://tandem:dbpasswordvalue@db/tandem",
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     settings = load_settings()
     assert settings.slack_bot_token == values["SLACK_BOT_TOKEN"]
-    assert sorted(settings.secrets()) == sorted([*list(values.values())[:5], "dbpasswordvalue"])
+    assert sorted(settings.secrets()) == sorted([*list(values.values())[:6], "dbpasswordvalue"])
     for shown in (repr(settings), str(settings), f"{settings}"):
         assert "***" in shown and "db/tandem" in shown
-        for secret in [*list(values.values())[:5], "dbpasswordvalue"]:
+        for secret in [*list(values.values())[:6], "dbpasswordvalue"]:
             assert secret not in shown
 
     # the one file settings are read from, .env in the working directory, is for development and never committed

@@ -34,10 +34,10 @@ def _rotated(team: str) -> Installation:
     """An installation with every kind of token slack_sdk stores: bot and user, each with a refresh token (token
     rotation), as a workspace that granted user scopes would have."""
     return Installation(
-        app_id="A1", team_id=team, team_name="Rotating", bot_token=f"xoxe.xoxb-1-{team}-bot", bot_id="B1",
-        bot_user_id="UB", bot_scopes="chat:write", bot_refresh_token=f"xoxe-1-{team}-bot-refresh",
-        bot_token_expires_in=43200, user_id="U1", user_token=f"xoxe.xoxp-1-{team}-user",
-        user_refresh_token=f"xoxe-1-{team}-user-refresh", user_token_expires_in=43200, user_scopes="search:read",
+        app_id="A1", team_id=team, team_name="Rotating", bot_token=f"xoxe.xoxb-made-up-{team}-bot", bot_id="B1",
+        bot_user_id="UB", bot_scopes="chat:write", bot_refresh_token=f"xoxe-made-up-{team}-bot-refresh",
+        bot_token_expires_in=43200, user_id="U1", user_token=f"xoxe.xoxp-made-up-{team}-user",
+        user_refresh_token=f"xoxe-made-up-{team}-user-refresh", user_token_expires_in=43200, user_scopes="search:read",
         installed_at=1_800_000_000.0,
     )  # fmt: skip
 
@@ -67,7 +67,7 @@ def test_a_database_reader_finds_no_token_after_an_oauth_install(fresh_url: str)
         bot = store.find_bot(enterprise_id=None, team_id=sandbox.team_id)
         assert bot is not None and bot.bot_token == token
         rotating = store.find_installation(enterprise_id=None, team_id="T0ROTATE")
-        assert rotating is not None and rotating.user_refresh_token == "xoxe-1-T0ROTATE-user-refresh"
+        assert rotating is not None and rotating.user_refresh_token == "xoxe-made-up-T0ROTATE-user-refresh"
         # every row of every table: no token, no token's shape
         tokens = [token, *(getattr(rotating, k) for k in ("bot_token", "bot_refresh_token", "user_token"))]
         assert privacy.traces(stack.engine, [*tokens, *(s.decode() for s in TOKEN_SHAPES)]) == []
@@ -111,7 +111,7 @@ def test_plaintext_tokens_still_work_and_are_encrypted_then_moved_to_a_new_key(
     SQLAlchemyInstallationStore(client_id="1.2", engine=engine).save(_rotated("T0OLD"))
     store = installation_store(settings, engine)
     found = store.find_installation(enterprise_id=None, team_id="T0OLD")
-    assert found is not None and found.bot_token == "xoxe.xoxb-1-T0OLD-bot"  # read as it is
+    assert found is not None and found.bot_token == "xoxe.xoxb-made-up-T0OLD-bot"  # read as it is
 
     def raw() -> list[str]:
         with engine.connect() as conn:
@@ -134,9 +134,9 @@ def test_plaintext_tokens_still_work_and_are_encrypted_then_moved_to_a_new_key(
     assert installs.reencrypt_tokens(engine) == 6
     crypto.use(crypto.Keyring.from_text(new_key))  # the old key dropped
     found = store.find_installation(enterprise_id=None, team_id="T0OLD")
-    assert found is not None and found.user_refresh_token == "xoxe-1-T0OLD-user-refresh"
+    assert found is not None and found.user_refresh_token == "xoxe-made-up-T0OLD-user-refresh"
     bot = store.find_bot(enterprise_id=None, team_id="T0OLD")
-    assert bot is not None and bot.bot_refresh_token == "xoxe-1-T0OLD-bot-refresh"
+    assert bot is not None and bot.bot_refresh_token == "xoxe-made-up-T0OLD-bot-refresh"
     # a token under a key nobody lists any more reads as no token (Slack then says not_authed), never garbage
     crypto.use(crypto.Keyring.from_text(crypto.new_key()))
     lost = store.find_bot(enterprise_id=None, team_id="T0OLD")

@@ -569,10 +569,10 @@ def forget_people(
     pairs: Sequence[int] = (),
 ) -> int:
     """Forget-me in the outbox, by reference. Calls to their DMs (conversation key: one of their Slack ``users``
-    ids) and calls about their ``pairs`` go, sent or not. A call naming one of ``people`` (participant ids) goes
-    while it still says something (pending, or parked and not yet emptied); one already sent says nothing any more
-    and only loses its link to them (its key and Slack's answer stay for everyone else it was about). Does not
-    commit. Returns how many calls went."""
+    ids, or the DM's channel id Slack answered with) and calls about their ``pairs`` go, sent or not. A call naming
+    one of ``people`` (participant ids) goes while it still says something (pending, or parked and not yet
+    emptied); one already sent says nothing any more and only loses its link to them (its key and Slack's answer
+    stay for everyone else it was about). Does not commit. Returns how many calls went."""
     doomed: list[int] = []
     for chunk in _chunks(list(people)):
         doomed += session.scalars(
@@ -584,7 +584,18 @@ def forget_people(
         doomed += session.scalars(
             select(OutboxMessage.id).where(OutboxMessage.workspace_id == workspace_id, OutboxMessage.pair_id.in_(chunk))
         ).all()
+    ims: set[str] = set()  # their DMs with Tandem, as Slack named them in its answers (a later chat.update goes there)
     for chunk in _chunks(sorted(set(users))):
+        for row_id, result in session.execute(
+            select(OutboxMessage.id, OutboxMessage.result).where(
+                OutboxMessage.workspace_id == workspace_id, OutboxMessage.channel_key.in_(chunk)
+            )
+        ):
+            doomed.append(int(row_id))
+            channel = result.get("channel") if isinstance(result, dict) else None
+            if isinstance(channel, str) and channel.startswith("D"):
+                ims.add(channel)
+    for chunk in _chunks(sorted(ims)):
         doomed += session.scalars(
             select(OutboxMessage.id).where(
                 OutboxMessage.workspace_id == workspace_id, OutboxMessage.channel_key.in_(chunk)
