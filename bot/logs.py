@@ -46,6 +46,8 @@ BODY = re.compile(
     r"(?i)\b(body|body_params|json_body|query_params|files|payload|event|response|request|submission|values?)"
     r"(\s*[:=]\s*|\s*\(|\s+)(?=[\"'{\[(])"
 )
+# ... and what follows an error's text in one (Bolt: "Failed to run listener function (error: <the exception>)")
+ERROR_TEXT = re.compile(r"(?i)\b(error|exception)(\s*[:=]\s*)")
 REDACTED = "[redacted]"
 _MIN_SECRET = 6  # shorter "secrets" (a test's "x") would redact ordinary words
 
@@ -99,7 +101,7 @@ class Withhold(logging.Filter):
             message = record.getMessage()
         except Exception:
             message = str(record.msg)
-        found = BODY.search(message)
+        found = BODY.search(message) or ERROR_TEXT.search(message)
         if found is not None:
             record.msg, record.args = message[: found.end(2)] + WITHHELD, None
         if record.exc_info and record.exc_info[1] is not None:

@@ -141,8 +141,8 @@ def test_a_librarys_body_never_reaches_a_line_even_when_its_logger_is_forced_to_
         bolt.warning("A global middleware (x) skipped calling next() for the request (%s)", {"text": typed})
         try:
             raise ValueError(typed)
-        except ValueError:
-            bolt.exception("Failed to run a listener")
+        except ValueError as e:
+            bolt.exception(f"Failed to run listener function (error: {e})")
     finally:
         bolt.removeHandler(out)
         bolt.setLevel(saved[0])
@@ -151,6 +151,7 @@ def test_a_librarys_body_never_reaches_a_line_even_when_its_logger_is_forced_to_
     assert "zq-forced" not in written
     assert "skipped calling next() for the request ([withheld]" in written
     assert "ValueError: [withheld]" in written and "Traceback (most recent call last):" in written
+    assert "Failed to run listener function (error: [withheld]" in written
 
 
 def test_a_traceback_of_tandems_own_shows_where_never_the_values() -> None:
