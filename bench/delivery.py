@@ -498,6 +498,7 @@ def worker_cpu(backend: str, url: str, messages: int) -> None:
                         message=message,
                         now=now,
                         dedupe_key=f"bench:{i}",
+                        about=outbox.NOBODY,
                     )
                 session.commit()
             queued = time.perf_counter() - t

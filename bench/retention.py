@@ -8,8 +8,9 @@ agreements, goals, prompted weeks with both partners' sides, "what we agreed", 4
 adds over its life: each partner's answers in the weeks they answered, a retro every 4 weeks with both answers and a
 quote, a cancellation per pair, a pair-reported metric value per pair, a pulse every 2 weeks (receipts, anonymous
 answers with comments), a KPI snapshot a week, and the stored Slack calls: the introduction, each week's prompt
-and DM nudges, each retro's opening, each pulse's DMs (about 18 per pair for 12 weeks). ``--other`` more stored calls
-belong to another program of the workspace (they are read, not deleted). Bulk-inserted into a fresh SQLite file
+and DM nudges, each retro's opening, each pulse's DMs (about 18 per pair for 12 weeks), sent (payload emptied) and
+recording what each is about, as the outbox does. ``--other`` more stored calls belong to another program of the
+workspace (kept). Bulk-inserted into a fresh SQLite file
 and into a PostgreSQL database created for the run and dropped after.
 
 Then ``bot.services.retention.expire_due`` at the program's due moment: its time in total, the part spent in
@@ -36,7 +37,7 @@ from bench.delivery import DEFAULT_PG, PROGRAM_START, _backends, machine, pg_ver
 def extra(conn: Any, *, program: int, workspace: int, weeks: int, other: int, seed_value: int) -> None:
     """What :func:`bench.delivery.seed` leaves out: answers, retros, cancellations, metric values, pulses,
     KPI snapshots and the outbox."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import func, insert, select
 
     from bot.models import (
         Cancellation,
@@ -44,6 +45,7 @@ def extra(conn: Any, *, program: int, workspace: int, weeks: int, other: int, se
         Metric,
         MetricValue,
         OutboxMessage,
+        OutboxSubject,
         Pair,
         PairWeek,
         Participant,
@@ -215,43 +217,68 @@ def extra(conn: Any, *, program: int, workspace: int, weeks: int, other: int, se
         ],
     )
 
-    def call(key: str | None, channel: str, text: str) -> dict[str, Any]:
+    first_id = int(conn.execute(select(func.coalesce(func.max(OutboxMessage.id), 0))).scalar_one()) + 1
+    subjects: list[dict[str, int]] = []
+
+    def call(
+        key: str | None,
+        channel: str,
+        text: str,
+        *,
+        program_id: int | None = program,
+        pair: int | None = None,
+        people: tuple[int, ...] = (),
+    ) -> dict[str, Any]:
+        """A sent call as the outbox stores it: payload emptied, what it is about recorded (as producers do)."""
+        row_id = first_id + len(calls)
+        subjects.extend({"outbox_id": row_id, "participant_id": p} for p in people)
         return {
+            "id": row_id,
             "workspace_id": workspace,
             "method": "chat.postMessage",
             "channel_key": channel,
-            "payload": {"channel": channel, "text": text},
+            "payload": {},
             "dedupe_key": key,
             "status": "sent",
             "attempts": 1,
             "not_before": at,
             "sent_at": at,
+            "emptied_at": at,
             "result": {"ok": True, "channel": channel},
             "created_at": at,
+            "program_id": program_id,
+            "pair_id": pair,
         }
 
-    calls = [call(f"pair-intro:{p.id}", p.channel_id, "Meet your tandem partner") for p in pairs]
+    calls: list[dict[str, Any]] = []
+    for p in pairs:
+        calls.append(call(f"pair-intro:{p.id}", p.channel_id, "Meet your tandem partner", pair=p.id))
     weeks_of = conn.execute(
-        select(PairWeek.id, PairWeek.channel_id)
+        select(PairWeek.id, PairWeek.channel_id, PairWeek.pair_id)
         .join(Pair, Pair.id == PairWeek.pair_id)
         .where(Pair.program_id == program)
     ).all()
-    calls += [call(f"rhythm:prompt:{w.id}", w.channel_id, "What moves us forward by next week?") for w in weeks_of]
-    calls += [
-        call(f"rhythm:midweek:{s.id}", slack[s.participant_id], "A nudge: your tandem's thread")
-        for s in sides
-        if s.answered_at is None
-    ]
-    calls += [
-        call(f"retro:open:{r.id}", r.channel_id, "Retro time")
-        for r in conn.execute(select(Retro.id, Retro.channel_id).where(Retro.program_id == program))
-    ]
-    calls += [
-        call(f"poll:{poll}:ask:{person}", slack[person], "How was your week?") for poll in polls for person in everyone
-    ]
-    calls += [call(f"other:{i}", f"U9{i % 5000:07d}", "Another program's message") for i in range(other)]
+    for w in weeks_of:
+        calls.append(call(f"rhythm:prompt:{w.id}", w.channel_id, "What moves us forward?", pair=w.pair_id))
+    for s in sides:
+        if s.answered_at is None:
+            key = f"rhythm:midweek:{s.id}"
+            calls.append(call(key, slack[s.participant_id], "A nudge", pair=s.pair_id, people=(s.participant_id,)))
+    for r in conn.execute(select(Retro.id, Retro.channel_id, Retro.pair_id).where(Retro.program_id == program)):
+        calls.append(call(f"retro:open:{r.id}", r.channel_id, "Retro time", pair=r.pair_id))
+    for poll in polls:
+        for person in everyone:
+            calls.append(call(f"poll:{poll}:ask:{person}", slack[person], "How was your week?", people=(person,)))
+    for i in range(other):  # another program's calls (an id no program of the workspace has here)
+        calls.append(call(f"other:{i}", f"U9{i % 5000:07d}", "Another program's message", program_id=program + 10_000))
     for start in range(0, len(calls), 5000):
         conn.execute(insert(OutboxMessage), calls[start : start + 5000])
+    for start in range(0, len(subjects), 5000):
+        conn.execute(insert(OutboxSubject), subjects[start : start + 5000])
+    if conn.dialect.name == "postgresql":  # the ids were given: the sequence goes on after them
+        from sqlalchemy import text
+
+        conn.execute(text("SELECT setval(pg_get_serial_sequence('outbox', 'id'), (SELECT max(id) FROM outbox))"))
 
 
 def run(backend: str, url: str, *, pairs: int, weeks: int, other: int, one_by_one: bool, seed_value: int) -> None:

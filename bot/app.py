@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import logs
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.handlers import register_all
@@ -62,7 +63,7 @@ def build_app(
         oauth_settings=oauth_settings,
         process_before_response=True,
         token_verification_enabled=token_verification,
-        logger=logging.getLogger("tandem.bolt"),
+        logger=logs.guarded("bolt"),  # never below INFO, bodies withheld: Bolt logs its responses' bodies at DEBUG
     )
     register_all(app, session_factory=session_factory, clock=clock)
     return app
@@ -123,7 +124,7 @@ def _oauth_settings(
         installation_store_bot_only=True,  # Tandem asks for no user scopes; a revoked bot token is gone at once
         state_store=install.state_store(engine),
         state_expiration_seconds=install.STATE_SECONDS,
-        logger=logging.getLogger("tandem.oauth"),
+        logger=logs.guarded("oauth"),
     )
 
 

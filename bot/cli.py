@@ -82,9 +82,28 @@ def _runtime(settings: Settings) -> tuple[Any, Any]:
     return engine, make_session_factory(engine)
 
 
+def _metrics_server(settings: Settings, engine: Any, *, host: str, port: int) -> Any:
+    """``/metrics`` alone on ``port`` (waitress, in a thread of its own), behind TANDEM_METRICS_TOKEN when set."""
+    from waitress import create_server
+
+    from bot import metrics
+    from bot.web import metrics_app
+
+    metrics.watch_outbox(engine)
+    server = create_server(metrics_app(settings.metrics_token), host=host, port=port, threads=2, ident="tandem")
+    threading.Thread(target=server.run, name="tandem-metrics", daemon=True).start()
+    return server
+
+
 @main.command()
 @click.option("--host", default="0.0.0.0", show_default=True, help="interface for HTTP mode")
-def serve(host: str) -> None:
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="serve /metrics on this port only (not on the public Slack port, where it then answers 404)",
+)
+def serve(host: str, metrics_port: int | None) -> None:
     """Answer Slack: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT."""
     from bot.app import build_app
 
@@ -94,6 +113,9 @@ def serve(host: str) -> None:
     _logging(settings)
     engine, session_factory = _runtime(settings)
     app = build_app(settings, session_factory=session_factory)
+    if metrics_port is not None:
+        _metrics_server(settings, engine, host=host, port=metrics_port)
+        click.echo(f"tandem: /metrics on {host}:{metrics_port}")
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -102,18 +124,32 @@ def serve(host: str) -> None:
         return
     from bot.web import TandemWSGI, make_server
 
-    wsgi = TandemWSGI(app, engine, signing_secret=settings.slack_signing_secret, max_body=settings.max_body_bytes)
+    wsgi = TandemWSGI(
+        app,
+        engine,
+        signing_secret=settings.slack_signing_secret,
+        max_body=settings.max_body_bytes,
+        metrics_token=settings.metrics_token,
+        serve_metrics=metrics_port is None,
+    )
     server = make_server(wsgi, host=host, port=settings.port)
     install = ", /slack/install, /slack/oauth_redirect" if settings.multi_workspace else ""
-    click.echo(f"tandem: HTTP on {host}:{settings.port} (/slack/events{install}, /healthz)")
+    on_main = "" if metrics_port is not None else ", /metrics"
+    click.echo(f"tandem: HTTP on {host}:{settings.port} (/slack/events{install}, /healthz{on_main})")
     server.run()
 
 
 @main.command()
 @click.option("--once", is_flag=True, help="send what is due now, then exit")
 @click.option("--interval", default=1.0, show_default=True, help="seconds to wait when nothing is due")
-@click.option("--metrics-port", type=int, default=None, help="serve Prometheus /metrics on this port")
-def worker(once: bool, interval: float, metrics_port: int | None) -> None:
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="serve Prometheus /metrics on this port (behind TANDEM_METRICS_TOKEN when set)",
+)
+@click.option("--metrics-host", default="0.0.0.0", show_default=True, help="interface for --metrics-port")
+def worker(once: bool, interval: float, metrics_port: int | None, metrics_host: str) -> None:
     """Send queued Slack messages from the outbox."""
     from datetime import timedelta
 
@@ -128,12 +164,7 @@ def worker(once: bool, interval: float, metrics_port: int | None) -> None:
     _logging(settings)
     engine, session_factory = _runtime(settings)
     if metrics_port is not None:
-        from prometheus_client import start_http_server
-
-        from bot import metrics
-
-        metrics.watch_outbox(engine)
-        start_http_server(metrics_port, registry=metrics.REGISTRY)
+        _metrics_server(settings, engine, host=metrics_host, port=metrics_port)
     client_for = client_factory(settings, engine)  # the one token, or each workspace's from its installation
     pacing = Pacing(timedelta(seconds=settings.channel_interval), settings.workspace_budget)
     w = Worker(session_factory, client_for, SystemClock(), pacing=pacing)
@@ -174,7 +205,7 @@ def clock() -> None:
     "--rotate",
     is_flag=True,
     help="seal again, under the first key of TANDEM_SECRET_KEY, what is stored under the others (open pulse "
-    "rounds' ballots); run it after putting a new key first",
+    "rounds' ballots, Slack tokens); run it after putting a new key first",
 )
 def secret_key(rotate: bool) -> None:
     """Print a new random key for TANDEM_SECRET_KEY (32 bytes, URL-safe base64), or with --rotate re-seal what is

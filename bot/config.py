@@ -31,11 +31,21 @@ VARIABLES: dict[str, str] = {
     "TANDEM_MAX_BODY_BYTES": "largest HTTP request body `tandem serve` accepts, in bytes; larger ones get 413 (1 MiB)",
     "TANDEM_SECRET_KEY": "the key that seals pulse ballots and encrypts stored tokens (`tandem secret-key` prints one;"
     " several, comma-separated, while rotating: the first encrypts)",
+    "TANDEM_METRICS_TOKEN": "when set, /metrics answers only requests with `Authorization: Bearer <this token>`"
+    " (at least 16 characters)",
 }
 
 # Settings that are secrets: read from the environment only (or a git-ignored ``.env`` in the working directory,
 # for development), with no default, and never shown: ``repr(settings)`` masks them, the logs redact them.
-SECRETS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret", "secret_key")
+SECRETS = (
+    "slack_bot_token",
+    "slack_signing_secret",
+    "slack_app_token",
+    "slack_client_secret",
+    "secret_key",
+    "metrics_token",
+)
+METRICS_TOKEN_MIN = 16  # characters
 
 
 class ConfigError(Exception):
@@ -61,6 +71,7 @@ class Settings(BaseSettings):
     workspace_budget: int = Field(default=300, alias="TANDEM_WORKSPACE_BUDGET", ge=0, le=100_000)
     max_body_bytes: int = Field(default=1024 * 1024, alias="TANDEM_MAX_BODY_BYTES", ge=16 * 1024, le=64 * 1024 * 1024)
     secret_key: str | None = Field(default=None, alias="TANDEM_SECRET_KEY")
+    metrics_token: str | None = Field(default=None, alias="TANDEM_METRICS_TOKEN")
 
     def __repr_args__(self) -> Iterator[tuple[str | None, object]]:
         """``repr()`` and ``str()`` show every setting but the secrets, and the database URL without its password."""
@@ -130,6 +141,16 @@ class Settings(BaseSettings):
     def _app_token(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith("xapp-"):
             raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        value = value.strip()
+        if len(value) < METRICS_TOKEN_MIN or any(c.isspace() for c in value):
+            raise ValueError(f"must be at least {METRICS_TOKEN_MIN} characters without spaces (a random string)")
         return value
 
     @field_validator("secret_key")

@@ -1,6 +1,8 @@
-"""Operational metrics in Prometheus' text format (``prometheus_client``): ``GET /metrics`` on ``tandem serve``,
-and on ``tandem worker --metrics-port N``. Counters live in each process (Prometheus scrapes every process); the
-outbox's depth is read from the database at scrape time, so any process reports the same numbers.
+"""Operational metrics in Prometheus' text format (``prometheus_client``): ``GET /metrics`` on ``tandem serve`` (or
+on a port of its own, ``tandem serve --metrics-port N``), and on ``tandem worker --metrics-port N``; with
+``TANDEM_METRICS_TOKEN`` only for ``Authorization: Bearer <token>`` (``bot.web``). Counters live in each process
+(Prometheus scrapes every process); the outbox's depth is read from the database at scrape time, so any process
+reports the same numbers.
 
 Never labelled with anything a person wrote: only kinds, methods, statuses and outcomes."""
 
@@ -30,7 +32,8 @@ ACK_SECONDS = Histogram(
 )
 REJECTED = Counter(
     "tandem_requests_rejected",
-    "HTTP requests refused before anything acted on them, by reason (signature: 401, too_large: 413)",
+    "HTTP requests refused before anything acted on them, by reason (signature: 401, too_large: 413,"
+    " metrics_token: 401 on /metrics)",
     ["reason"],
     registry=REGISTRY,
 )

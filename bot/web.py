@@ -14,11 +14,16 @@ What a request must be before anything acts on it:
   signature: the redirect is bound to its install link by slack_sdk's one-time ``state`` (stored in the
   ``slack_oauth_states`` table for 10 minutes, and in a cookie of the browser that started the install), and the
   ``code`` is exchanged for a token only with the client secret;
-- ``/healthz`` and ``/metrics`` act for nobody and say nothing about anyone (counts by kind and status).
+- ``/healthz`` and ``/metrics`` act for nobody and say nothing about anyone (counts by kind and status). With
+  ``TANDEM_METRICS_TOKEN`` set, ``/metrics`` answers only a request with ``Authorization: Bearer <token>`` (compared in
+  constant time; 401 otherwise); with ``tandem serve --metrics-port N`` it is served on that port alone
+  (:func:`metrics_app`) and the public port answers it with 404.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import json
 import logging
@@ -42,13 +47,67 @@ StartResponse = Callable[..., Any]
 MAX_BODY = 1024 * 1024  # bytes; the default of TANDEM_MAX_BODY_BYTES
 
 
+def _digest(value: str) -> bytes:
+    return hashlib.sha256(value.encode("utf-8")).digest()
+
+
+def metrics_allowed(environ: dict[str, Any], token: str | None) -> bool:
+    """Whether a request may read ``/metrics``: always without a token; else only with ``Authorization: Bearer
+    <token>``, compared in constant time (over digests, so not even the length is told)."""
+    if not token:
+        return True
+    scheme, _, given = str(environ.get("HTTP_AUTHORIZATION") or "").partition(" ")
+    return hmac.compare_digest(_digest(given.strip() if scheme.lower() == "bearer" else ""), _digest(token))
+
+
+def serve_metrics(environ: dict[str, Any], start_response: StartResponse, token: str | None) -> Iterable[bytes]:
+    if not metrics_allowed(environ, token):
+        metrics.REJECTED.labels("metrics_token").inc()
+        data = json.dumps({"ok": False, "error": "unauthorized"}).encode()
+        start_response(
+            "401 Unauthorized",
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(data))),
+                ("WWW-Authenticate", 'Bearer realm="tandem-metrics"'),
+            ],
+        )
+        return [data]
+    data = generate_latest(metrics.REGISTRY)
+    start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def metrics_app(token: str | None) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """``/metrics`` alone, for a port of its own (``tandem serve --metrics-port``, ``tandem worker --metrics-port``);
+    every other path answers 404."""
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "") == "/metrics":
+            return serve_metrics(environ, start_response, token)
+        data = json.dumps({"ok": False, "error": "not_found"}).encode()
+        start_response("404 Not Found", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+    return app
+
+
 class TandemWSGI:
     def __init__(
-        self, app: App, engine: Engine, *, signing_secret: str | None = None, max_body: int = MAX_BODY
+        self,
+        app: App,
+        engine: Engine,
+        *,
+        signing_secret: str | None = None,
+        max_body: int = MAX_BODY,
+        metrics_token: str | None = None,
+        serve_metrics: bool = True,
     ) -> None:
         self.slack = SlackRequestHandler(app, path="/slack/events")
         self.engine = engine
         self.max_body = max_body
+        self.metrics_token = metrics_token
+        self.serve_metrics = serve_metrics  # False: /metrics has a port of its own and is not found here
         secret = signing_secret if signing_secret is not None else getattr(app, "_signing_secret", None)
         if not secret:
             raise ValueError("the HTTP entry needs the app's signing secret")
@@ -66,10 +125,8 @@ class TandemWSGI:
             return self.slack(environ, start_response)
         if path == "/healthz":
             return self._health(start_response)
-        if path == "/metrics":
-            data = generate_latest(metrics.REGISTRY)
-            start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST), ("Content-Length", str(len(data)))])
-            return [data]
+        if path == "/metrics" and self.serve_metrics:
+            return serve_metrics(environ, start_response, self.metrics_token)
         return self._json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
 
     def _slack(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:

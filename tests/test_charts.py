@@ -203,8 +203,17 @@ def test_an_upload_sends_the_exact_bytes_with_each_alt_text(stack: LocalStack) -
             payload=charts.upload_payload(two, channel=channel, comment="This week's charts"),
             now=stack.clock.now(),
             dedupe_key="charts-test",
+            about=outbox.NOBODY,
         )
         s.commit()
+    with stack.session_factory() as s:  # queued: JSON with base64 text, not bytes
+        uploads = (
+            s.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == "charts-test"))
+            .one()
+            .payload["file_uploads"]
+        )
+    assert all("content" not in f for f in uploads)
+    assert [base64.b64decode(f["content_b64"]) for f in uploads] == [c.png for c in two]
     stack.settle()
     asked = sandbox.calls_to("files.getUploadURLExternal")
     # the worker tags each file name with the message's idempotency key (chart.png -> chart.t<key>.png)
@@ -227,9 +236,7 @@ def test_an_upload_sends_the_exact_bytes_with_each_alt_text(stack: LocalStack) -
     with stack.session_factory() as s:
         row = s.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == "charts-test")).one()
         assert row.status == OutboxStatus.SENT
-        uploads = row.payload["file_uploads"]
-    assert all("content" not in f for f in uploads)  # still JSON: base64 text, not bytes
-    assert [base64.b64decode(f["content_b64"]) for f in uploads] == [c.png for c in two]
+        assert row.payload == {} and row.emptied_at is not None  # once Slack has it, the copy goes
 
 
 def test_the_sandbox_refuses_alt_text_over_a_thousand_characters(stack: LocalStack) -> None:

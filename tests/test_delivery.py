@@ -33,7 +33,12 @@ def _post(stack: Any, channel: str, texts: list[str], **extra: Any) -> None:
     with stack.session_factory() as s:
         for text in texts:
             outbox.post(
-                s, workspace_id=workspace_id, channel=channel, message={"text": text, **extra}, now=stack.clock.now()
+                s,
+                workspace_id=workspace_id,
+                channel=channel,
+                message={"text": text, **extra},
+                now=stack.clock.now(),
+                about=outbox.NOBODY,
             )
         s.commit()
 
@@ -168,6 +173,7 @@ def test_a_lost_upload_is_found_by_its_file_name(stack) -> None:
                 "file_uploads": [{"content_b64": "aGVsbG8=", "filename": "notes.md", "title": "Notes"}],
             },
             now=stack.clock.now(),
+            about=outbox.NOBODY,
         )
         s.commit()
     stack.sandbox.inject("files.completeUploadExternal", status=500, after=True)

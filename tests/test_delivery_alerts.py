@@ -27,6 +27,7 @@ def test_parked_messages_reach_the_hosts_as_counts_once(stack: LocalStack) -> No
                 message={"text": f"Private words number {n}"},
                 now=stack.clock.now(),
                 dedupe_key=f"doomed:{n}",
+                about=outbox.NOBODY,
             )
         s.commit()
     stack.settle()

@@ -198,6 +198,7 @@ def test_a_permanent_slack_error_parks_the_message(stack: LocalStack) -> None:
             method="chat.postMessage",
             payload={"channel": "C0NOSUCH", "text": "hi"},
             now=stack.clock.now(),
+            about=outbox.NOBODY,
         )
         s.commit()
     assert stack.settle()["park"] == 1

@@ -459,7 +459,8 @@ def test_add_a_note_from_home_and_with_two_tandems_a_picker(stack: LocalStack) -
     # typed in the pair's group DM, the note goes to that pair at once
     with stack.session_factory() as s:
         intros = s.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith("pair-intro:"))).all()
-        group_dm = next(m.result["channel"] for m in intros if set(m.payload["__open"]) == {wei.id, jorg.id})
+        # sent: what it said is gone, its conversation key (the two people) and Slack's answer stay
+        group_dm = next(m.result["channel"] for m in intros if set(m.channel_key.split(",")) == {wei.id, jorg.id})
     wei.slash("note note-05 typed in our thread", channel_id=group_dm)
     assert "Saved to your notes with *Jörg*" in _dump(_last_ephemeral(wei)["blocks"])
     with stack.session_factory() as s:

@@ -104,7 +104,9 @@ def fanout(pg_url: str, session_factory, tmp_path: Path) -> Iterator[tuple[Sandb
                 for user in users:
                     msg = f"{user} #{n}"
                     expected.setdefault(user, []).append(msg)
-                    outbox.post(s, workspace_id=ws.id, channel=user, message={"text": msg}, now=now)
+                    outbox.post(
+                        s, workspace_id=ws.id, channel=user, message={"text": msg}, now=now, about=outbox.NOBODY
+                    )
             s.commit()
         workers = Workers(pg_url, sandbox.api_url, tmp_path)
         try:

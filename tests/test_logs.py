@@ -40,6 +40,7 @@ def test_log_lines_are_json_with_ids_and_no_content(stack: LocalStack) -> None:
                 message={"text": "My secret plan, again"},
                 now=stack.clock.now(),
                 dedupe_key="logs-test",
+                about=outbox.NOBODY,
             )
             s.commit()
         stack.settle()

@@ -323,7 +323,7 @@ def test_uninstalling_stops_tandem_for_the_workspace_and_a_reinstall_brings_it_b
 
     # the clock does nothing for it: whatever its jobs queue for the workspace is parked in the same tick
     def queue_for_it(session, now) -> int:
-        outbox.post(session, workspace_id=ws.id, channel=ana.id, message={"text": "due"}, now=now)
+        outbox.post(session, workspace_id=ws.id, channel=ana.id, message={"text": "due"}, now=now, about=outbox.NOBODY)
         return 1
 
     with stack.session_factory() as s:
@@ -381,7 +381,9 @@ def test_the_worker_sends_with_each_workspaces_token(stack: LocalStack) -> None:
         assert set(ids) == {sandbox.team_id, SECOND}
         third = installs.installed(s, team_id="T0NOTOKEN", name="Never installed", bot_user_id=None, now=START)[0]
         for workspace_id in (ids[sandbox.team_id], ids[SECOND], third.id):
-            outbox.post(s, workspace_id=workspace_id, channel=someone, message={"text": "hi"}, now=START)
+            outbox.post(
+                s, workspace_id=workspace_id, channel=someone, message={"text": "hi"}, now=START, about=outbox.NOBODY
+            )
         s.commit()
     before = len(sandbox.calls)
     stack.worker.drain()
@@ -433,7 +435,9 @@ def test_tandem_worker_once_uses_the_installed_token(
             )
             now = datetime.now(UTC)  # the worker runs on the system clock
             ws = installs.installed(s, team_id=sandbox.team_id, name="Tandem Sandbox", bot_user_id=None, now=now)[0]
-            outbox.post(s, workspace_id=ws.id, channel=user, message={"text": "queued earlier"}, now=now)
+            outbox.post(
+                s, workspace_id=ws.id, channel=user, message={"text": "queued earlier"}, now=now, about=outbox.NOBODY
+            )
             s.commit()
         proc = subprocess.run(
             [sys.executable, "-m", "bot.cli", "worker", "--once"],

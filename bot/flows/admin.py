@@ -126,7 +126,16 @@ def commanded_program(
     return program, None
 
 
-def announce(session: Session, workspace: Workspace, message: dict[str, Any], *, cause: str, now: datetime) -> None:
+def announce(
+    session: Session,
+    workspace: Workspace,
+    message: dict[str, Any],
+    *,
+    cause: str,
+    now: datetime,
+    about: outbox.About,
+) -> None:
+    """Post ``message`` in the admin channel, once per ``cause``; ``about``: the program and the people it names."""
     if workspace.admin_channel_id:
         outbox.post(
             session,
@@ -134,6 +143,7 @@ def announce(session: Session, workspace: Workspace, message: dict[str, Any], *,
             channel=workspace.admin_channel_id,
             message=message,
             now=now,
+            about=about,
             dedupe_key=cause,
         )
 
@@ -233,6 +243,7 @@ def _setup(session: Session, who: Caller, slack: AdminSlack, now: datetime) -> R
         blocks.note(who.locale, "setup_done", host=who.user_id, count=count),
         cause=f"setup:{who.channel_id}:{now.isoformat()}",
         now=now,
+        about=outbox.About.of(users=[who.user_id]),
     )
     session.commit()
     return Reply()
@@ -286,6 +297,7 @@ def program_action(
         blocks.program_event(program.default_locale, event, program=program, host_id=who.user_id, counts=counts),
         cause=f"program:{program.id}:{event}:{now.isoformat()}",
         now=now,
+        about=outbox.About.of(program=program, users=[who.user_id]),
     )
     session.commit()
     return Reply()
@@ -340,6 +352,7 @@ def submit_program(session: Session, who: Caller, view: dict[str, Any], *, slack
         blocks.program_event(who.locale, event, program=program, host_id=who.user_id, counts=counts),
         cause=f"program:{program.id}:{event}:{now.isoformat()}",
         now=now,
+        about=outbox.About.of(program=program, users=[who.user_id]),
     )
     session.commit()
     return Reply()

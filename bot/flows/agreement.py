@@ -26,7 +26,7 @@ from bot.flows.common import view_meta as _meta
 from bot.flows.common import who as _who
 from bot.ids import ID
 from bot.models import Participant
-from bot.services import agreements, goals, programs
+from bot.services import agreements, goals, outbox, programs
 
 
 @dataclass
@@ -220,6 +220,7 @@ def submit_template(session: Session, who: Caller, view: dict[str, Any], *, slac
         blocks.note(who.locale, event, host=who.user_id, name=program.name),
         cause=f"agreement-template:{program.id}:{event}:{now.isoformat()}",
         now=now,
+        about=outbox.About.of(program=program, users=[who.user_id]),
     )
     session.commit()
     return Reply()

@@ -61,6 +61,7 @@ def after_create(
         ),
         cause=f"program:{program.id}:cohort-created",
         now=now,
+        about=outbox.About.of(program=program, users=[who.user_id]),
     )
     return True
 
@@ -106,6 +107,7 @@ def submit_alumni(session: Session, who: Caller, view: dict[str, Any], *, slack:
             method=INVITE_METHOD,
             payload={"channel": workspace.admin_channel_id, "users": ",".join(new)},
             now=now,
+            about=outbox.About.of(program=program, users=new),
             dedupe_key=f"cohort-alumni:{program.id}:{','.join(sorted(new))}",
         )
     for user_id in picked:
@@ -121,6 +123,7 @@ def submit_alumni(session: Session, who: Caller, view: dict[str, Any], *, slack:
                 locale, "welcome_dm", host=who.user_id, program=program.name, channel=workspace.admin_channel_id
             ),
             now=now,
+            about=outbox.About.of(program=program, users=[user_id]),
             dedupe_key=f"cohort-alumni-welcome:{program.id}:{user_id}",
         )
     announce(
@@ -135,6 +138,7 @@ def submit_alumni(session: Session, who: Caller, view: dict[str, Any], *, slack:
         ),
         cause=f"cohort-alumni-invited:{program.id}:{now.isoformat()}",
         now=now,
+        about=outbox.About.of(program=program, users=[who.user_id, *picked]),
     )
     session.commit()
     return Reply()

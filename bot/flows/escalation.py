@@ -41,6 +41,10 @@ def open_help(session: Session, *, participant: Participant) -> dict[str, Any]:
     )
 
 
+def _partner_ids(pairs: list[Any], participant: Participant) -> list[int]:
+    return [p.participant_b_id if p.participant_a_id == participant.id else p.participant_a_id for p in pairs]
+
+
 def submit_help(
     session: Session, *, participant: Participant, view: dict[str, Any], now: datetime
 ) -> tuple[dict[str, str], dict[str, Any] | None]:
@@ -79,6 +83,11 @@ def submit_help(
         blocks.hosts_message(hosts_locale, escalation_id=escalation.id, kind=escalation.kind, shared=shared),
         cause=f"escalation:{escalation.id}",
         now=now,
+        # whom it may name: the person, and the partners when they chose to share them
+        about=outbox.About.of(
+            program_id=escalation.program_id,
+            people=[participant, *(_partner_ids(pairs, participant) if "partner" in shared else [])],
+        ),
     )
     session.commit()
     return {}, blocks.sent_view(locale, shared)
@@ -139,6 +148,7 @@ def submit_answer(session: Session, who: Caller, view: dict[str, Any], *, slack:
             person.locale, kind=escalation.kind, host=host.display_name if signed and host else None, text=text
         ),
         now=now,
+        about=outbox.About.of(program_id=escalation.program_id, people=[person]),
         dedupe_key=f"escalation-answer:{escalation.id}:{number}",
     )
     announce(
@@ -151,6 +161,7 @@ def submit_answer(session: Session, who: Caller, view: dict[str, Any], *, slack:
         ),
         cause=f"escalation-answered:{escalation.id}:{number}",
         now=now,
+        about=outbox.About.of(program_id=escalation.program_id, people=[person], users=[who.user_id]),
     )
     session.commit()
     return Reply()
@@ -183,6 +194,7 @@ def late_patterns(session: Session, now: datetime) -> int:
             blocks.hosts_message(hosts_locale, escalation_id=escalation.id, kind=escalation.kind, shared=shared),
             cause=f"escalation:{escalation.id}",
             now=now,
+            about=outbox.About.of(program=pattern.program, people=[pattern.participant]),
         )
         person = pattern.participant
         outbox.post(
@@ -193,6 +205,7 @@ def late_patterns(session: Session, now: datetime) -> int:
                 person.locale, program=pattern.program.name, count=len(pattern.cancellation_ids), weeks=weeks
             ),
             now=now,
+            about=outbox.About.of(program=pattern.program, people=[person]),
             not_before=send_at(now, person.tz),
             dedupe_key=f"escalation-notice:{escalation.id}",
         )

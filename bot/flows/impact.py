@@ -84,6 +84,7 @@ def submit_metric(session: Session, who: Caller, view: dict[str, Any], *, slack:
         blocks.note(who.locale, "metric_added", host=who.user_id, name=spec.name, program=program.name),
         cause=f"metric-added:{program.id}:{spec.name}",
         now=now,
+        about=outbox.About.of(program=program, users=[who.user_id]),
     )
     session.commit()
     return Reply()
@@ -265,6 +266,7 @@ def queue_export(session: Session, who: Caller, program: Program, *, now: dateti
         ],
         comment=blocks._p(who.locale, "export_comment", program=program.name),
         now=now,
+        about=outbox.About.of(program=program, users=[who.user_id]),  # counts and rates
         dedupe_key=f"impact-export:{program.id}:{who.user_id}:{now.isoformat()}",
     )
     session.commit()

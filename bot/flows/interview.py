@@ -126,6 +126,7 @@ def show_current_step(session: Session, *, enrollment: Enrollment, now: datetime
         payload={**earlier.as_dict(), **blocks.moved_message(participant.locale, step=step)},
         dedupe_key=f"interview:{enrollment.id}:moved:{earlier.channel}:{earlier.ts}",
         now=now,
+        about=outbox.About.of(program_id=enrollment.program_id, people=[participant]),
     )
 
 
@@ -230,6 +231,7 @@ def continue_interview(session: Session, *, participant: Participant, value: str
             channel=participant.slack_user_id,
             message=blocks.nothing_to_continue(participant.locale),
             now=now,
+            about=outbox.About.of(people=[participant]),
             dedupe_key=f"interview:p{participant.id}:nothing:{_minute(now)}",
         )
         session.commit()
@@ -314,6 +316,7 @@ def send_reminders(session: Session, now: datetime) -> int:
                 enrollment_id=enrollment.id,
             ),
             now=now,
+            about=outbox.About.of(program=program, people=[participant]),
             dedupe_key=f"interview:{enrollment.id}:reminder:{number}:{enrollment.last_activity_at:%Y%m%dT%H%M%S}",
         )
         enrollment.reminders_sent = number
@@ -410,6 +413,7 @@ def _post_step(
         channel=participant.slack_user_id,
         message=message,
         now=now,
+        about=outbox.About.of(program_id=enrollment.program_id, people=[participant]),
         dedupe_key=key,
     )
     enrollment.step_message = {"step": str(step), "outbox_id": posted.id}
@@ -445,6 +449,7 @@ def _mark_answered(
         },
         dedupe_key=f"interview:{enrollment.id}:answered:{step}:{ref.channel}:{ref.ts}",
         now=now,
+        about=outbox.About.of(program_id=enrollment.program_id, people=[participant]),
     )
 
 
@@ -496,5 +501,6 @@ def _advance(
             participant.locale, profile=profile_of(participant), program=program.name if program else ""
         ),
         now=now,
+        about=outbox.About.of(program_id=enrollment.program_id, people=[participant]),
         dedupe_key=f"interview:{enrollment.id}:done",
     )

@@ -20,7 +20,7 @@ from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host,
 from bot.flows.common import as_int, view_meta
 from bot.ids import ID
 from bot.models import MatchRound, Pair, Participant, Program, ProgramStatus, RoundStatus, Workspace
-from bot.services import agreements, matching, programs
+from bot.services import agreements, matching, outbox, programs
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,10 @@ def _post_preview(
         stats=round_.stats,
         headline=headline,
     )
-    announce(session, workspace, message, cause=cause or f"match-preview:{round_.id}", now=now)
+    names = matching.round_people(session, round_)
+    host = [round_.created_by, round_.approved_by]
+    about = outbox.About.of(program=program, people=names, users=host)
+    announce(session, workspace, message, cause=cause or f"match-preview:{round_.id}", now=now, about=about)
     if commit:
         session.commit()
 
@@ -153,6 +156,7 @@ def action(
             blocks.note(who.locale, "discarded", host=who.user_id, name=program.name),
             cause=f"match-discard:{round_.id}",
             now=now,
+            about=outbox.About.of(program=program, users=[who.user_id]),
         )
         session.commit()
         return Reply(), None
@@ -174,6 +178,7 @@ def action(
             blocks.note(who.locale, "approved", host=who.user_id, name=program.name, pairs=len(pairs)),
             cause=f"match-approved:{round_.id}",
             now=now,
+            about=outbox.About.of(program=program, users=[who.user_id]),
         )
         session.commit()
         return Reply(), None

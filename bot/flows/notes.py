@@ -280,6 +280,7 @@ def export(session: Session, *, participant: Participant, now: datetime) -> dict
         title=blocks.export_title(locale),
         comment=blocks.export_comment(locale),
         now=now,
+        pair_ids=[p.pair_id for p in pairs],
     )
     return blocks.notice(locale, "export_queued")
 

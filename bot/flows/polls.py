@@ -30,8 +30,8 @@ from bot.flows.common import as_int as _int
 from bot.flows.common import view_meta as _meta
 from bot.flows.common import who as _who
 from bot.ids import ID
+from bot.services import outbox, programs
 from bot.services import polls as service
-from bot.services import programs
 
 
 # -- participants ------------------------------------------------------------------------------------------
@@ -146,6 +146,7 @@ def submit_settings(session: Session, who: Caller, view: dict[str, Any], *, slac
         ),
         cause=f"poll-settings:{program.id}:{now.isoformat()}",
         now=now,
+        about=outbox.About.of(program=program, users=[who.user_id]),
     )
     session.commit()
     return Reply()

@@ -83,6 +83,8 @@ def export(session: Session, *, participant: Participant, now: datetime) -> dict
         ],
         comment=blocks.phrase(participant.locale, "export_comment", day=day.isoformat()),
         now=now,
+        # about them and everyone it names (partners, whose notes to the pair are in it; speed-dating candidates)
+        about=outbox.About.of(people=[participant, *privacy.named_in(session, participant=participant)]),
         dedupe_key=f"my-data:{participant.id}:{now.isoformat()}",
         scrub=True,
     )
@@ -115,6 +117,7 @@ def _tell_partner(
         channel=partner.slack_user_id,
         message=blocks.partner_left(partner.locale, program=program.name if program else ""),
         now=now,
+        about=outbox.About.of(pair=pair, people=[partner]),
         dedupe_key=f"partner-left:{pair.id}",
         not_before=localtime.send_at(now, partner.tz),
     )

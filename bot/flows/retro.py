@@ -30,7 +30,7 @@ from bot.flows.common import as_int as _int
 from bot.flows.common import view_meta as _meta
 from bot.flows.common import who as _who
 from bot.ids import ID
-from bot.services import programs, retros
+from bot.services import outbox, programs, retros
 
 
 # -- the pair ----------------------------------------------------------------------------------------------
@@ -130,6 +130,7 @@ def submit_settings(session: Session, who: Caller, view: dict[str, Any], *, slac
         blocks.note(who.locale, "settings_saved", host=who.user_id, program=program.name, every=every, channel=channel),
         cause=f"retro-settings:{program.id}:{now.isoformat()}",
         now=now,
+        about=outbox.About.of(program=program, users=[who.user_id]),
     )
     session.commit()
     return Reply()
@@ -159,6 +160,7 @@ def post_quote(session: Session, who: Caller, value: str, *, slack: AdminSlack, 
         blocks.note(who.locale, "post_done", host=who.user_id, program=program.name, channel=channel),
         cause=f"retro-quote-posted:{answer.id}",
         now=now,
+        about=outbox.About.of(program=program, users=[who.user_id]),
     )
     session.commit()
     return Reply()

@@ -46,7 +46,8 @@ def due(session: Session, now: datetime) -> int:
             b_id=silent.b.slack_user_id,
             weeks=list(silent.weeks),
         )
-        announce(session, workspace, message, cause=f"rhythm:silence:{silent.week_id}", now=now)
+        about = outbox.About.of(program=silent.program, people=[silent.a, silent.b])
+        announce(session, workspace, message, cause=f"rhythm:silence:{silent.week_id}", now=now, about=about)
     return tick.handled + tick.nudged + len(tick.silent)
 
 
@@ -82,6 +83,7 @@ def thread_reply(session: Session, *, team_id: str, event: dict[str, Any], now: 
                 channel=partner.slack_user_id,
                 message=too_long(partner.locale, typed=text, limit=THREAD_REPLY_MAX, where="reply"),
                 now=now,
+                about=outbox.About.of(people=[partner]),
                 dedupe_key=f"long-reply:{event.get('channel')}:{event.get('ts')}",
             )
         session.commit()

@@ -16,7 +16,7 @@ from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host
 from bot.flows.common import as_int
 from bot.ids import ID
 from bot.models import Participant, Program, ProgramStatus, SpeedRound, Workspace
-from bot.services import matching, people, programs, speed
+from bot.services import matching, outbox, people, programs, speed
 
 
 def _card_renderer(program: Program) -> speed.CardRenderer:
@@ -149,7 +149,14 @@ def prepare_rounds(session: Session, now: datetime) -> int:
             )
         else:
             message = blocks.note(locale, "nobody_compatible", program=program.name)
-        announce(session, workspace, message, cause=f"speed-start:{round_.id}", now=now)
+        announce(
+            session,
+            workspace,
+            message,
+            cause=f"speed-start:{round_.id}",
+            now=now,
+            about=outbox.About.of(program=program, users=[round_.created_by]),
+        )
     return len(prepared)
 
 
@@ -205,5 +212,6 @@ def close_rounds(session: Session, now: datetime) -> int:
             blocks.closed_for_hosts(program.default_locale, program=program.name, program_id=program.id, counts=counts),
             cause=f"speed-closed:{round_.id}",
             now=now,
+            about=outbox.About.of(program=program),  # counts
         )
     return len(closed)

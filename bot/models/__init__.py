@@ -13,7 +13,7 @@ from bot.models.impact import KpiSnapshot, Metric, MetricReporter, MetricValue
 from bot.models.invite_batch import BatchStatus, InviteBatch
 from bot.models.matching import MatchProposal, MatchRound, RoundStatus
 from bot.models.note import Note, NoteSource, NoteVisibility, RedTopic
-from bot.models.outbox import OutboxMessage, OutboxStatus
+from bot.models.outbox import OutboxMessage, OutboxStatus, OutboxSubject
 from bot.models.pair import Pair, PairStatus
 from bot.models.participant import Participant, TandemRole
 from bot.models.poll import PollBallot, PollReceipt, PollResponse, PollRound
@@ -52,6 +52,7 @@ __all__ = [
     "NoteVisibility",
     "OutboxMessage",
     "OutboxStatus",
+    "OutboxSubject",
     "Pair",
     "PairStatus",
     "PairWeek",

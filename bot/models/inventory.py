@@ -27,7 +27,7 @@ KINDS: dict[str, str] = {
     AGGREGATE: "counts, rates and averages, or answers linked to nobody (the anonymous pulse)",
     PROGRAM: "a program's set-up and settings, written by its hosts",
     OPERATIONAL: "how Tandem works: ids of Slack messages and channels, states, times of its own work",
-    SECRET: "a credential (a workspace's bot token): never shown, never logged",
+    SECRET: "a credential (a bot token): encrypted at rest with TANDEM_SECRET_KEY, never shown, never logged",
 }
 
 # ---------------------------------------------------------------------------------------------- who sees it
@@ -55,10 +55,12 @@ R_PERSON = (
 R_WORKSPACE = "for good (after an uninstall too, so that a reinstall finds it)"
 R_EVENTS = "2 days (the clock deletes older rows)"
 R_OUTBOX = (
-    "after sending too (the exactly-once record), but a program's calls (to its pairs, about its rows) are "
-    "deleted when "
+    "the row after sending too (the exactly-once record), but what a call says (the payload) only until Slack has "
+    "it: emptied on sending, and a day after Slack refused it for good (a person's data export at once); a "
+    "program's calls (about it, its pairs, its rows) are deleted when "
     + RETENTION
-    + "; forget-me deletes every call that carries the person; the rest (e.g. welcome DMs) stay"
+    + "; forget-me deletes every call to the person or about their pairs, and every call naming them that still "
+    "says something, found by these references (never by searching the text); the rest (e.g. welcome DMs) stay"
 )
 R_SCHEMA = "as long as the database exists"
 
@@ -765,7 +767,9 @@ TABLES: dict[str, Table] = {
             "workspace_id": c("the workspace"),
             "method": c("the Web API method"),
             "channel_key": c("the conversation (a channel id, or a person's Slack id for a DM)", IDENTIFIER),
-            "payload": c("the call's arguments: the message, its recipient", FREE_TEXT),
+            "payload": c(
+                "the call's arguments: the message, its recipient (until Slack has it; then emptied)", FREE_TEXT
+            ),
             "dedupe_key": c("what caused it (so it is queued once)", OPERATIONAL),
             "status": c("pending, sending, sent or parked"),
             "attempts": c("tries so far"),
@@ -778,6 +782,19 @@ TABLES: dict[str, Table] = {
             "result": c("Slack's answer: the message's channel and ts", OPERATIONAL),
             "in_doubt": c("a try may have reached Slack: look it up before trying again"),
             "created_at": CREATED,
+            "program_id": c("the program the call is about (retention deletes the program's calls by it)"),
+            "pair_id": c("the pair the call is about (forget-me of either partner deletes it)"),
+            "emptied_at": c("when the payload was emptied (on sending; a day after it was parked)"),
+        },
+    ),
+    "outbox_subject": Table(
+        "The people a stored Slack call is to or about (a matching preview names many), so that forget-me finds "
+        "every call about a person by reference.",
+        NOBODY,
+        "as the call; forget-me deletes the person's rows (and the calls that still say something)",
+        {
+            "outbox_id": c("the stored call"),
+            "participant_id": _person("a person the call is to or about"),
         },
     ),
     "slack_event": Table(
@@ -814,11 +831,15 @@ _INSTALL_COMMON: dict[str, Column] = {
     "enterprise_name": c("Enterprise Grid org name (unused)"),
     "team_id": c("the workspace"),
     "team_name": c("the workspace's name"),
-    "bot_token": c("the workspace's bot token (xoxb-): Tandem acts in the workspace with it", SECRET, seen_by=NOBODY),
+    "bot_token": c(
+        "the workspace's bot token (xoxb-): Tandem acts in the workspace with it; encrypted with TANDEM_SECRET_KEY",
+        SECRET,
+        seen_by=NOBODY,
+    ),
     "bot_id": c("Tandem's bot id"),
     "bot_user_id": c("Tandem's Slack user id"),
     "bot_scopes": c("the permissions the workspace granted"),
-    "bot_refresh_token": c("refresh token, when token rotation is on (off)", SECRET, seen_by=NOBODY),
+    "bot_refresh_token": c("refresh token, when token rotation is on (off); encrypted", SECRET, seen_by=NOBODY),
     "bot_token_expires_at": c("token expiry, when token rotation is on (off)"),
     "is_enterprise_install": c("an org-wide install (unsupported)"),
 }
@@ -837,9 +858,9 @@ EXTRA: dict[str, Table] = {
                 IDENTIFIER,
                 retention=R_INSTALL + "; forget-me of that person empties it",
             ),
-            "user_token": c("a user token (Tandem asks for none: empty)", SECRET),
+            "user_token": c("a user token (Tandem asks for none: empty); encrypted", SECRET),
             "user_scopes": c("user scopes (none)"),
-            "user_refresh_token": c("user refresh token (none)", SECRET),
+            "user_refresh_token": c("user refresh token (none); encrypted", SECRET),
             "user_token_expires_at": c("user token expiry (none)"),
             "incoming_webhook_url": c("an incoming webhook (Tandem asks for none)", SECRET),
             "incoming_webhook_channel": c("incoming webhook channel (none)"),

@@ -48,3 +48,24 @@ class OutboxMessage(Base):
     # before the next try the worker looks the message up in Slack by its idempotency key.
     in_doubt: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime]
+    # What the call is about, set by whoever queued it (``bot.services.outbox.About``): forget-me and retention find
+    # a person's or a program's stored calls by these, never by searching what the payloads say. A call about a pair
+    # is about both partners; the people it names or is addressed to otherwise are its ``OutboxSubject`` rows.
+    program_id: Mapped[int | None] = mapped_column(index=True)
+    pair_id: Mapped[int | None] = mapped_column(index=True)
+    # When the payload was emptied (what the call said is kept only while it may still have to be sent): on
+    # sending, and some time after it was parked. Routing, key and Slack's answer (channel, ts) stay.
+    emptied_at: Mapped[datetime | None]
+
+
+class OutboxSubject(Base):
+    """A person a stored Slack call is to or about (by participant id: nothing personal in the index itself)."""
+
+    __tablename__ = "outbox_subject"
+
+    outbox_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True, autoincrement=False, index=True
+    )

@@ -56,6 +56,7 @@ def post_to_pair(
     session: Session,
     *,
     workspace_id: int,
+    pair: Pair,
     a: Participant,
     b: Participant,
     message: dict[str, Any],
@@ -69,6 +70,7 @@ def post_to_pair(
         method="chat.postMessage",
         payload={OPEN_CONVERSATION: [a.slack_user_id, b.slack_user_id], **message},
         now=now,
+        about=outbox.About.of(pair=pair),
         dedupe_key=dedupe_key,
     )
 
@@ -117,6 +119,7 @@ def start(session: Session, *, program: Program, pairs: Sequence[Pair], now: dat
         post_to_pair(
             session,
             workspace_id=program.workspace_id,
+            pair=pair,
             a=a,
             b=b,
             message=blocks.card_message(
@@ -270,6 +273,7 @@ def _refresh_message(
         method="chat.update",
         payload={"channel": ref[0], "ts": ref[1], **message},
         now=now,
+        about=outbox.About.of(pair=pair),
     )
 
 
@@ -376,6 +380,7 @@ def _agree(session: Session, ctx: Context, version: AgreementVersion, *, now: da
     post_to_pair(
         session,
         workspace_id=ctx.program.workspace_id,
+        pair=ctx.pair,
         a=a,
         b=b,
         message=blocks.agreed_message(ctx.agreement.locale, on=local_date(now, ctx.me.tz)),
@@ -439,6 +444,7 @@ def propose(
     post_to_pair(
         session,
         workspace_id=ctx.program.workspace_id,
+        pair=ctx.pair,
         a=a,
         b=b,
         message=blocks.card_message(ctx.agreement.locale, rendered),
@@ -510,6 +516,7 @@ def send_reminders(session: Session, now: datetime) -> int:
                     sections=version.sections,
                 ),
                 now=now,
+                about=outbox.About.of(pair=pair, people=[person]),
                 dedupe_key=f"agreement-reminder:{agreement.id}:{person.id}:{number}",
             )
             sent += 1

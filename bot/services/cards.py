@@ -76,6 +76,7 @@ def _show(
                 method="chat.update",
                 payload={"channel": latest.result.get("channel"), "ts": latest.result["ts"], **message},
                 now=now,
+                about=outbox.About.of(program_id=card.program_id, people=[author]),
             )
             return
         if latest.status == OutboxStatus.PENDING:
@@ -91,6 +92,7 @@ def _show(
         channel=author.slack_user_id,
         message=message,
         now=now,
+        about=outbox.About.of(program_id=card.program_id, people=[author]),
         dedupe_key=f"{PREVIEW_KEY}{card.id}:{len(_preview_rows(session, card)) + 1}",
     )
 
@@ -139,6 +141,7 @@ def publish(session: Session, card: LearningCard, *, author: Participant, progra
         channel=channel,
         message=blocks.community_post(program.default_locale, card, name=author.display_name, program=program.name),
         now=now,
+        about=outbox.About.of(program=program, people=[author]),
         dedupe_key=f"{POST_KEY}{card.id}:{card.created_at.isoformat()}",
     )
     card.published_at = now
@@ -163,6 +166,7 @@ def tell(session: Session, author: Participant, message: dict[str, Any], *, now:
         channel=author.slack_user_id,
         message=message,
         now=now,
+        about=outbox.About.of(people=[author]),
     )
 
 

@@ -21,6 +21,7 @@ def reply_in_dm(
         channel=participant.slack_user_id,
         message=message,
         now=now,
+        about=outbox.About.of(people=[participant]),
         dedupe_key=f"{cause}:reply",
     )
     session.commit()
@@ -36,9 +37,15 @@ def post_to_channel(
     cause: str,
     now: datetime,
 ) -> None:
-    """Post into a channel, once per ``cause``. Commits."""
+    """Post into a channel, once per ``cause`` (a message about no one: Tandem's own hello). Commits."""
     workspace = people.get_or_create_workspace(session, team_id=team_id, bot_user_id=bot_user_id, now=now)
     outbox.post(
-        session, workspace_id=workspace.id, channel=channel_id, message=message, now=now, dedupe_key=f"{cause}:post"
+        session,
+        workspace_id=workspace.id,
+        channel=channel_id,
+        message=message,
+        now=now,
+        about=outbox.NOBODY,
+        dedupe_key=f"{cause}:post",
     )
     session.commit()

@@ -62,6 +62,7 @@ def due(session: Session, now: datetime) -> int:
                 details=details,
             ),
             now=now,
+            about=outbox.NOBODY,  # counts by method and Slack error, never to whom
             dedupe_key=key,
         )
         sent += 1

@@ -37,7 +37,13 @@ def _post(
         program.default_locale, program=program, counts=counts, changes=_changes(program.digest_snapshot, counts)
     )
     outbox.post(
-        session, workspace_id=workspace.id, channel=workspace.admin_channel_id, message=message, now=now, dedupe_key=key
+        session,
+        workspace_id=workspace.id,
+        channel=workspace.admin_channel_id,
+        message=message,
+        now=now,
+        about=outbox.About.of(program=program),  # counts only
+        dedupe_key=key,
     )
     program.digest_snapshot = counts.as_dict()
 

@@ -81,6 +81,7 @@ def finish_batch(session: Session, *, batch: InviteBatch, summary: dict[str, int
                 program.default_locale, program=program, host_id=batch.requested_by, summary=summary
             ),
             now=now,
+            about=outbox.About.of(program=program, users=[batch.requested_by]),  # counts
             dedupe_key=f"invite-batch:{batch.id}:summary",
         )
     session.commit()
@@ -141,6 +142,7 @@ def invite(
             name=participant.display_name,
         ),
         now=now,
+        about=outbox.About.of(program=program, people=[participant], users=[invited_by]),
         dedupe_key=f"invite:{enrollment.id}",
     )
     return enrollment
@@ -259,6 +261,7 @@ def remind_invitations(session: Session, now: datetime) -> int:
             channel=participant.slack_user_id,
             message=message,
             now=now,
+            about=outbox.About.of(program=program, people=[participant], users=[enrollment.invited_by]),
             dedupe_key=f"invite:{enrollment.id}:reminder:{number}",
         )
         sent += 1

@@ -163,6 +163,7 @@ def _tell_pair(session: Session, pair: Pair, *, who: Participant, now: datetime)
     post_to_pair(
         session,
         workspace_id=program.workspace_id if program else who.workspace_id,
+        pair=pair,
         a=a,
         b=b,
         message=blocks.goals_posted(locale, who=who.display_name, goals=goals_context(session, pair)),
@@ -192,6 +193,7 @@ def mark(
         post_to_pair(
             session,
             workspace_id=program.workspace_id if program else participant.workspace_id,
+            pair=pair,
             a=a,
             b=b,
             message=blocks.goal_done_posted(

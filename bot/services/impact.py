@@ -424,6 +424,7 @@ def post_digest(session: Session, program: Program, workspace: Workspace, *, now
         channel=workspace.admin_channel_id,
         message=impact_blocks.digest(locale, board, day=day),
         now=now,
+        about=outbox.About.of(program=program),  # counts and rates; names nobody
         dedupe_key=f"{DIGEST_KEY}{program.id}:{day.isoformat()}",
     )
     outbox.enqueue(
@@ -436,6 +437,7 @@ def post_digest(session: Session, program: Program, workspace: Workspace, *, now
             comment=impact_blocks._p(locale, "charts_comment", program=program.name, day=day.isoformat()),
         ),
         now=now,
+        about=outbox.About.of(program=program),
         dedupe_key=f"{CHARTS_KEY}{program.id}:{day.isoformat()}",
     )
     take_snapshot(session, program, board.kpis, now=now)

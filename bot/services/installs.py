@@ -1,21 +1,39 @@
-"""Workspaces installing and uninstalling Tandem (several workspaces, OAuth).
+"""Workspaces installing and uninstalling Tandem (several workspaces, OAuth), and their tokens at rest.
 
 An uninstalled workspace keeps its data (a reinstall brings it back), but Tandem stops acting for it: what its
 outbox still holds is parked with the reason ``uninstalled``, now and on every clock tick, so nothing reaches
 Slack for it until it is installed again.
+
+**Tokens at rest.** slack_sdk's installation store (tables ``slack_installations``, ``slack_bots``) keeps each
+workspace's bot token (and, were user scopes ever asked for, user and refresh tokens). Tandem stores every one of
+them encrypted with ``TANDEM_SECRET_KEY`` (``bot.crypto``, purpose ``slack-token``; ``bot.slack.install`` encrypts
+on write and decrypts on read), so a copy of the database, its WAL or a backup holds no usable token. A row written
+before encryption (plaintext) is still read, and encrypted on the next save or by :func:`reencrypt_tokens`, which
+also moves every token to the first (current) key when the key is rotated.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, MetaData, Table, inspect, select, update
 from sqlalchemy.orm import Session
 
-from bot.models import OutboxMessage, OutboxStatus, Workspace
+from bot import crypto
+from bot.models import OutboxMessage, Workspace
+from bot.services import outbox
 from bot.services.people import find_workspace, get_or_create_workspace
 
 UNINSTALLED = "uninstalled"  # the outbox's last_error for what was parked because of it
+TOKEN_PURPOSE = "slack-token"  # bot.crypto purpose of the stored tokens
+# slack_sdk's installation store: the columns that hold tokens, encrypted at rest
+TOKEN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "slack_installations": ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token"),
+    "slack_bots": ("bot_token", "bot_refresh_token"),
+}
 
 
 def installed(
@@ -54,9 +72,81 @@ def park_uninstalled(session: Session, now: datetime) -> int:
 
 def _park(session: Session, workspace_ids: list[int], *, now: datetime) -> int:
     session.flush()
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.workspace_id.in_(workspace_ids), OutboxMessage.status == OutboxStatus.PENDING)
-        .values(status=OutboxStatus.PARKED, last_error=UNINSTALLED, parked_at=now)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return outbox.park(session, OutboxMessage.workspace_id.in_(workspace_ids), reason=UNINSTALLED, now=now)
+
+
+# -- tokens at rest ----------------------------------------------------------------------------------------------
+def _current(ring: crypto.Keyring, value: str) -> bool:
+    """Whether a stored token is encrypted under the keyring's current (first) key."""
+    if not crypto.is_encrypted(value):
+        return False
+    try:
+        raw = base64.urlsafe_b64decode(value[len(crypto.TEXT_PREFIX) :].encode("ascii"))
+    except (binascii.Error, ValueError):
+        return False
+    return ring.sealed_with_current(raw)
+
+
+def reencrypt_tokens(
+    bind: Session | Engine, ring: crypto.Keyring | None = None, *, skip_unopenable: bool = False
+) -> int:
+    """Encrypt every token in the installation store under the current key of ``ring`` (default: the process's,
+    ``TANDEM_SECRET_KEY``): a plaintext one (written before encryption) and one encrypted under an older listed
+    key alike; one already under the current key is left as it is. Returns how many token values it rewrote. On an
+    Engine it commits (one transaction); on a Session it does not (the caller's transaction). Raises
+    ``crypto.CannotOpen`` for a token no listed key opens (drop an old key only after this ran), before anything is
+    written; with ``skip_unopenable`` such a token is left as it is instead (``unopenable_tokens`` counts them)."""
+    ring = ring or crypto.keyring()
+    if isinstance(bind, Session):
+        return _reencrypt(bind.connection(), ring, skip_unopenable=skip_unopenable)
+    with bind.begin() as conn:
+        return _reencrypt(conn, ring, skip_unopenable=skip_unopenable)
+
+
+def unopenable_tokens(bind: Session, ring: crypto.Keyring | None = None) -> int:
+    """How many stored token values no key of ``ring`` opens (they read as no token: the workspace must reinstall)."""
+    return _count_unopenable(bind.connection(), ring or crypto.keyring())
+
+
+def _count_unopenable(conn: Any, ring: crypto.Keyring) -> int:
+    present = set(inspect(conn).get_table_names())
+    lost = 0
+    for name, columns in TOKEN_COLUMNS.items():
+        if name not in present:
+            continue
+        table = Table(name, MetaData(), autoload_with=conn)
+        for row in conn.execute(select(*(table.c[c] for c in columns))).all():
+            for value in row:
+                if value is None or not crypto.is_encrypted(value):
+                    continue
+                try:
+                    ring.decrypt_text(TOKEN_PURPOSE, value)
+                except crypto.CannotOpen:
+                    lost += 1
+    return lost
+
+
+def _reencrypt(conn: Any, ring: crypto.Keyring, *, skip_unopenable: bool = False) -> int:
+    if not skip_unopenable and _count_unopenable(conn, ring):
+        raise crypto.CannotOpen("a stored token no listed key opens")
+    changed = 0
+    present = set(inspect(conn).get_table_names())
+    for name, columns in TOKEN_COLUMNS.items():
+        if name not in present:
+            continue
+        table = Table(name, MetaData(), autoload_with=conn)
+        rows = conn.execute(select(table.c.id, *(table.c[c] for c in columns))).all()
+        for row in rows:
+            values: dict[str, str] = {}
+            for column, value in zip(columns, row[1:], strict=True):
+                if value is None or _current(ring, value):
+                    continue
+                try:
+                    plain = ring.decrypt_text(TOKEN_PURPOSE, value)
+                except crypto.CannotOpen:
+                    continue  # only with skip_unopenable: left as it is, counted by unopenable_tokens
+                values[column] = ring.encrypt_text(TOKEN_PURPOSE, plain)
+            if values:
+                conn.execute(update(table).where(table.c.id == row[0]).values(**values))
+                changed += len(values)
+    return changed

@@ -198,6 +198,18 @@ def _stats(dist: rules.Distribution, *, pairs: int, unmatched: int, total: float
     }
 
 
+def round_people(session: Session, round_: MatchRound) -> list[int]:
+    """Everyone a round's preview names (participant ids): both sides of every proposal."""
+    ids: dict[int, None] = {}
+    for a, b in session.execute(
+        select(MatchProposal.participant_a_id, MatchProposal.participant_b_id).where(
+            MatchProposal.round_id == round_.id
+        )
+    ):
+        ids.update({i: None for i in (a, b) if i is not None})
+    return list(ids)
+
+
 def preview_rows(session: Session, round_: MatchRound) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The round's pairs (best first) and unmatched people, as plain data for the preview message."""
     proposals = list(session.scalars(select(MatchProposal).where(MatchProposal.round_id == round_.id)))
@@ -387,6 +399,7 @@ def approve(
                     channel=a.slack_user_id,
                     message=waiting(a),
                     now=now,
+                    about=outbox.About.of(program=program, people=[a]),
                     dedupe_key=f"match-waiting:{round_.id}:{a.id}",
                 )
             continue
@@ -412,6 +425,7 @@ def approve(
             payload={"__open": [a.slack_user_id, b.slack_user_id], **introduction(pair, a, b)},
             dedupe_key=f"{INTRO_KEY}{pair.id}",
             now=now,
+            about=outbox.About.of(pair=pair),
         )
         pairs.append(pair)
     session.commit()

@@ -7,7 +7,7 @@ here decides visibility on its own. The SQL filters only narrow what is read (an
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -191,6 +191,7 @@ def _ask_partner(session: Session, *, note: Note, pair: Pair, author: Participan
         ),
         now=now,
         dedupe_key=f"note:{note.id}:share-ask",
+        about=outbox.About.of(pair=pair, people=[author, partner]),
         not_before=localtime.send_at(now, partner.tz),
     )
 
@@ -240,6 +241,7 @@ def answer_share(
             ),
             now=now,
             dedupe_key=f"note:{note.id}:share-answer",
+            about=outbox.About.of(pair=pair, people=[author, participant]),
         )
     session.commit()
     if not yes:
@@ -485,6 +487,13 @@ def program_listing(session: Session, *, participant: Participant, limit: int = 
     return names, views[:limit]
 
 
+def _partners(session: Session, participant: Participant, pair_ids: Sequence[int]) -> list[int]:
+    rows = session.execute(
+        select(Pair.participant_a_id, Pair.participant_b_id).where(Pair.id.in_(list(pair_ids)))
+    ).all()
+    return [b if a == participant.id else a for a, b in rows] if pair_ids else []
+
+
 # -- export --------------------------------------------------------------------------------------------------
 UPLOAD_METHOD = "files.upload_v2"  # slack_sdk's upload: files.getUploadURLExternal, the bytes, completeUploadExternal
 
@@ -498,8 +507,10 @@ def queue_export(
     title: str,
     comment: str,
     now: datetime,
+    pair_ids: Sequence[int] = (),
 ) -> OutboxMessage:
-    """Queue the export file for the person's DM with Tandem (opened by the worker). Commits.
+    """Queue the export file for the person's DM with Tandem (opened by the worker). Commits. ``pair_ids``: the
+    pairs whose notes are in it (the partners are named in it, their notes to the pair are in it).
 
     The worker calls slack_sdk's ``files_upload_v2`` for it, which is Slack's external upload in three steps; a
     failed attempt is retried as a whole, like any outbox message."""
@@ -509,13 +520,14 @@ def queue_export(
         method=UPLOAD_METHOD,
         payload={
             "__open": [participant.slack_user_id],
-            outbox.SCRUB: True,  # the file's copy goes once Slack has it
+            outbox.SCRUB: True,  # private: emptied at once should Slack refuse it (any call is once sent)
             "content": content,
             "filename": filename,
             "title": title,
             "initial_comment": comment,
         },
         now=now,
+        about=outbox.About.of(people=[participant, *_partners(session, participant, pair_ids)]),
         dedupe_key=f"notes-export:{participant.id}:{now.isoformat()}",
     )
     session.commit()

@@ -1,22 +1,80 @@
-"""The outbox: Slack calls written in the same transaction as the state change that caused them."""
+"""The outbox: Slack calls written in the same transaction as the state change that caused them.
+
+**What a call is about.** Every producer says what a call is to or about (:class:`About`: its program, its pair,
+the people it is addressed to or names); the references are stored with the call (``outbox.program_id``,
+``outbox.pair_id``, one ``outbox_subject`` row per person) and indexed. Forget-me and retention find a person's or a
+program's stored calls by them (:func:`forget_people`, :func:`forget_program`), never by searching what the
+payloads say. ``about`` is a required argument of every way in, so no producer can leave it out.
+
+**How long what a call says is kept.** The payload (what the call says, to whom) is needed only until Slack has the
+call: the worker sends it, and a try that may have reached Slack unrecorded is looked up by its idempotency key
+before it is sent again (``bot.slack.sender``). Once sent, the payload is emptied at once (:func:`record`); what
+stays is the method, the conversation key, the idempotency key, Slack's answer (channel, ts) and the references.
+A parked call (Slack refused it for good) is emptied ``PARKED_KEEP`` after it was parked (:func:`empty_parked`,
+on the clock), one marked private (``SCRUB``: a person's data export) at once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, tuple_, update
+from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.delivery import STALE_CLAIM, Decision, Outcome, Pacing
-from bot.models import OutboxMessage, OutboxStatus
+from bot.models import OutboxMessage, OutboxStatus, OutboxSubject, Participant
 
 BUDGET_WINDOW = timedelta(minutes=1)
 PAUSED = "paused: ratelimited"  # last_error of messages held back by another message's 429
-# payload key: once Slack has the call, the stored copy is emptied (a person's data export must not linger here)
+# payload key: a private call (a person's data export): emptied at once should Slack refuse it for good
 SCRUB = "__scrub"
+PARKED_KEEP = timedelta(hours=24)  # how long a parked call keeps what it says (for the operator to see why)
+CHUNK = 500  # ids in one IN (...)
+
+
+@dataclass(frozen=True)
+class About:
+    """What a stored Slack call is about: its program, its pair (a call about a pair is about both partners), and
+    the people it is addressed to or names otherwise: ``people`` by participant id, ``users`` by Slack id (a host
+    named in the admin channel, say: linked to their participant row when they have one). Forget-me deletes a call
+    about a person (through their pairs or as one of its people); a program's retention deletes its calls."""
+
+    program_id: int | None = None
+    pair_id: int | None = None
+    people: tuple[int, ...] = ()
+    users: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        program: Any = None,
+        pair: Any = None,
+        people: Iterable[Any] = (),
+        users: Iterable[str | None] = (),
+        program_id: int | None = None,
+    ) -> About:
+        """From rows or ids: ``program`` (a Program or id), ``pair`` (a Pair: its program too), ``people``
+        (Participants or participant ids), ``users`` (Slack user ids); None left out."""
+        pid = program_id if program_id is not None else _id(program)
+        pair_id = _id(pair)
+        if pid is None and pair is not None and not isinstance(pair, int):
+            pid = pair.program_id
+        ids = tuple(dict.fromkeys(i for i in (_id(p) for p in people) if i is not None))
+        return cls(program_id=pid, pair_id=pair_id, people=ids, users=tuple(dict.fromkeys(u for u in users if u)))
+
+
+def _id(value: Any) -> int | None:
+    if value is None or isinstance(value, int):
+        return value
+    return int(value.id)
+
+
+NOBODY = About()  # a call about no person and no program (a workspace-level notice, counts only)
 
 
 def enqueue(
@@ -26,11 +84,12 @@ def enqueue(
     method: str,
     payload: dict[str, Any],
     now: datetime,
+    about: About,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
 ) -> OutboxMessage:
-    """Queue one Web API call. With a ``dedupe_key`` seen before, the earlier message is returned instead.
-    Does not commit: the caller's transaction decides."""
+    """Queue one Web API call ``about`` a program, pair or people. With a ``dedupe_key`` seen before, the earlier
+    message is returned instead. Does not commit: the caller's transaction decides."""
     if dedupe_key is not None:
         existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
         if existing is not None:
@@ -40,12 +99,15 @@ def enqueue(
         method=method,
         payload=payload,
         now=now,
+        about=about,
         dedupe_key=dedupe_key,
         not_before=not_before,
     )
     try:
         with session.begin_nested():
             session.add(message)
+            session.flush([message])
+            _add_subjects(session, [(message, about)])
     except IntegrityError:
         if dedupe_key is None:
             raise
@@ -64,17 +126,25 @@ def upload_to_dm(
     files: list[dict[str, str]],
     comment: str,
     now: datetime,
+    about: About,
     dedupe_key: str,
     scrub: bool = False,
 ) -> OutboxMessage:
     """Queue one upload of ``files`` (each ``content``, ``filename``, ``title``) into the person's DM with Tandem,
-    with ``comment``. ``scrub``: the stored copy is emptied once Slack has it. Does not commit."""
+    with ``comment``. ``scrub``: private (a person's data export): emptied at once should Slack refuse it for good
+    (once sent, every call is emptied). Does not commit."""
     payload: dict[str, Any] = {"__open": [user_id]}
     if scrub:
         payload[SCRUB] = True
     payload.update(file_uploads=files, initial_comment=comment)
     return enqueue(
-        session, workspace_id=workspace_id, method=UPLOAD_METHOD, payload=payload, now=now, dedupe_key=dedupe_key
+        session,
+        workspace_id=workspace_id,
+        method=UPLOAD_METHOD,
+        payload=payload,
+        now=now,
+        about=about,
+        dedupe_key=dedupe_key,
     )
 
 
@@ -95,9 +165,12 @@ def _new_message(
     method: str,
     payload: dict[str, Any],
     now: datetime,
+    about: About,
     dedupe_key: str | None,
     not_before: datetime | None,
 ) -> OutboxMessage:
+    if not isinstance(about, About):
+        raise TypeError("about: say what the call is about (bot.services.outbox.About, or NOBODY)")
     return OutboxMessage(
         workspace_id=workspace_id,
         method=method,
@@ -108,7 +181,31 @@ def _new_message(
         attempts=0,
         not_before=not_before or now,
         created_at=now,
+        program_id=about.program_id,
+        pair_id=about.pair_id,
     )
+
+
+def _add_subjects(session: Session, messages: Sequence[tuple[OutboxMessage, About]]) -> None:
+    """The ``outbox_subject`` rows of flushed messages (one INSERT for all)."""
+    by_user: dict[tuple[int, str], int] = {}
+    wanted = {(m.workspace_id, u) for m, about in messages for u in about.users}
+    for workspace_id in {w for w, _ in wanted}:
+        users = sorted(u for w, u in wanted if w == workspace_id)
+        for chunk in _chunks(users):
+            for pid, user in session.execute(
+                select(Participant.id, Participant.slack_user_id).where(
+                    Participant.workspace_id == workspace_id, Participant.slack_user_id.in_(chunk)
+                )
+            ):
+                by_user[(workspace_id, user)] = int(pid)
+    rows = []
+    for m, about in messages:
+        ids = dict.fromkeys(about.people)
+        ids.update(dict.fromkeys(by_user[(m.workspace_id, u)] for u in about.users if (m.workspace_id, u) in by_user))
+        rows += [{"outbox_id": m.id, "participant_id": p} for p in ids]
+    if rows:
+        session.execute(insert(OutboxSubject), rows)
 
 
 DEDUPE_CHUNK = 500  # dedupe keys in one IN (...)
@@ -116,7 +213,7 @@ DEDUPE_CHUNK = 500  # dedupe keys in one IN (...)
 
 def enqueue_many(session: Session, items: Sequence[Mapping[str, Any]], *, now: datetime) -> list[OutboxMessage]:
     """:func:`enqueue` for many calls at once: ``items`` are its keyword arguments (``workspace_id``, ``method``,
-    ``payload``, optional ``dedupe_key`` and ``not_before``). Returns the message of each item in order: the
+    ``payload``, ``about``, optional ``dedupe_key`` and ``not_before``). Returns the message of each item in order: the
     earlier one for a key seen before (also earlier in ``items``: the first wins).
 
     One SELECT (per chunk of keys) finds the known keys and the new rows are flushed together in one savepoint,
@@ -130,7 +227,7 @@ def enqueue_many(session: Session, items: Sequence[Mapping[str, Any]], *, now: d
         for message in session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.in_(chunk))):
             known[message.dedupe_key] = message  # type: ignore[index]
     result: list[OutboxMessage] = []
-    new: list[OutboxMessage] = []
+    new: list[tuple[OutboxMessage, About]] = []
     for item in items:
         key = item.get("dedupe_key")
         message = known.get(key) if key is not None else None
@@ -140,10 +237,11 @@ def enqueue_many(session: Session, items: Sequence[Mapping[str, Any]], *, now: d
                 method=item["method"],
                 payload=item["payload"],
                 now=now,
+                about=item["about"],
                 dedupe_key=key,
                 not_before=item.get("not_before"),
             )
-            new.append(message)
+            new.append((message, item["about"]))
             if key is not None:
                 known[key] = message
         result.append(message)
@@ -151,7 +249,9 @@ def enqueue_many(session: Session, items: Sequence[Mapping[str, Any]], *, now: d
         return result
     try:
         with session.begin_nested():
-            session.add_all(new)
+            session.add_all([m for m, _ in new])
+            session.flush([m for m, _ in new])
+            _add_subjects(session, new)
     except IntegrityError:
         return [enqueue(session, now=now, **item) for item in items]
     return result
@@ -276,9 +376,8 @@ def record(
         message.sent_at = now
         message.result = result
         message.last_error = None
-        if message.payload.get(SCRUB):
-            message.payload = {SCRUB: True}
-            message.result = {"ok": True}
+        message.payload = {}  # Slack has it: what it said is no longer needed here
+        message.emptied_at = now
     elif decision.outcome is Outcome.RETRY:
         message.status = OutboxStatus.PENDING
         message.not_before = now + decision.delay
@@ -287,6 +386,9 @@ def record(
         message.status = OutboxStatus.PARKED
         message.last_error = decision.reason
         message.parked_at = now
+        if message.payload.get(SCRUB):  # private: not kept a moment longer for anyone to look at
+            message.payload = {}
+            message.emptied_at = now
     session.commit()
 
 
@@ -384,6 +486,7 @@ def post(
     channel: str,
     message: dict[str, Any],
     now: datetime,
+    about: About,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
 ) -> OutboxMessage:
@@ -394,6 +497,120 @@ def post(
         method="chat.postMessage",
         payload={"channel": channel, **message},
         now=now,
+        about=about,
         dedupe_key=dedupe_key,
         not_before=not_before,
     )
+
+
+# -- what is kept, and forgetting -------------------------------------------------------------------------------
+def empty_parked(session: Session, now: datetime) -> int:
+    """Clock: empty the payload of calls parked longer than ``PARKED_KEEP`` ago (Slack refused them for good;
+    nothing sends them again). Does not commit. Returns how many."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PARKED,
+            OutboxMessage.parked_at <= now - PARKED_KEEP,
+            OutboxMessage.emptied_at.is_(None),
+        )
+        .values(payload={}, emptied_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+def park(session: Session, where: Any, *, reason: str, now: datetime) -> int:
+    """Park the pending calls ``where`` selects (Tandem will not send them: the workspace uninstalled it, say);
+    a private one (``SCRUB``) is emptied at once. Does not commit. Returns how many."""
+    pending = [OutboxMessage.status == OutboxStatus.PENDING, where]
+    private = [
+        int(i)
+        for i, payload in session.execute(
+            select(OutboxMessage.id, OutboxMessage.payload).where(*pending, OutboxMessage.method == UPLOAD_METHOD)
+        )
+        if isinstance(payload, dict) and payload.get(SCRUB)
+    ]
+    for chunk in _chunks(private):
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(chunk))
+            .values(payload={}, emptied_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    result = session.execute(
+        update(OutboxMessage)
+        .where(*pending)
+        .values(status=OutboxStatus.PARKED, last_error=reason, parked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield list(values[start : start + CHUNK])
+
+
+def _delete_ids(session: Session, ids: Sequence[int]) -> int:
+    gone = 0
+    for chunk in _chunks(sorted(set(ids))):
+        session.execute(delete(OutboxSubject).where(OutboxSubject.outbox_id.in_(chunk)))
+        gone += int(session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(chunk))).rowcount or 0)
+    return gone
+
+
+def forget_people(
+    session: Session,
+    *,
+    workspace_id: int,
+    people: Sequence[int],
+    users: Iterable[str] = (),
+    pairs: Sequence[int] = (),
+) -> int:
+    """Forget-me in the outbox, by reference. Calls to their DMs (conversation key: one of their Slack ``users``
+    ids, or the DM's channel id Slack answered with) and calls about their ``pairs`` go, sent or not. A call naming
+    one of ``people`` (participant ids) goes while it still says something (pending, or parked and not yet
+    emptied); one already sent says nothing any more and only loses its link to them (its key and Slack's answer
+    stay for everyone else it was about). Does not commit. Returns how many calls went."""
+    doomed: list[int] = []
+    for chunk in _chunks(list(people)):
+        doomed += session.scalars(
+            select(OutboxMessage.id)
+            .join(OutboxSubject, OutboxSubject.outbox_id == OutboxMessage.id)
+            .where(OutboxSubject.participant_id.in_(chunk), OutboxMessage.emptied_at.is_(None))
+        ).all()
+    for chunk in _chunks(list(pairs)):
+        doomed += session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.workspace_id == workspace_id, OutboxMessage.pair_id.in_(chunk))
+        ).all()
+    ims: set[str] = set()  # their DMs with Tandem, as Slack named them in its answers (a later chat.update goes there)
+    for chunk in _chunks(sorted(set(users))):
+        for row_id, result in session.execute(
+            select(OutboxMessage.id, OutboxMessage.result).where(
+                OutboxMessage.workspace_id == workspace_id, OutboxMessage.channel_key.in_(chunk)
+            )
+        ):
+            doomed.append(int(row_id))
+            channel = result.get("channel") if isinstance(result, dict) else None
+            if isinstance(channel, str) and channel.startswith("D"):
+                ims.add(channel)
+    for chunk in _chunks(sorted(ims)):
+        doomed += session.scalars(
+            select(OutboxMessage.id).where(
+                OutboxMessage.workspace_id == workspace_id, OutboxMessage.channel_key.in_(chunk)
+            )
+        ).all()
+    gone = _delete_ids(session, doomed)
+    for chunk in _chunks(list(people)):  # what is left of their links: calls already sent, which say nothing now
+        session.execute(delete(OutboxSubject).where(OutboxSubject.participant_id.in_(chunk)))
+    return gone
+
+
+def forget_program(session: Session, *, program_id: int, pairs: Sequence[int] = ()) -> int:
+    """A program's retention in the outbox: every stored call about the program or one of its ``pairs`` goes, sent
+    or not. Does not commit. Returns how many."""
+    doomed = list(session.scalars(select(OutboxMessage.id).where(OutboxMessage.program_id == program_id)))
+    for chunk in _chunks(list(pairs)):
+        doomed += session.scalars(select(OutboxMessage.id).where(OutboxMessage.pair_id.in_(chunk))).all()
+    return _delete_ids(session, doomed)

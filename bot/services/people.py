@@ -123,5 +123,6 @@ def _queue_welcome(
         channel=participant.slack_user_id,
         message=welcome_dm(participant.locale, name=participant.display_name),
         now=now,
+        about=outbox.About.of(people=[participant]),
         dedupe_key=f"welcome:{team_id}:{participant.slack_user_id}",
     )

@@ -141,6 +141,7 @@ def open_round(session: Session, *, program: Program, number: int, now: datetime
                 deadline=blocks.deadline_text(person.locale, closes, person.tz),
             ),
             now=now,
+            about=outbox.About.of(program=program, people=[person]),
             dedupe_key=f"poll:{poll.id}:ask:{person.id}",
             not_before=localtime.send_at(now, person.tz),
         )
@@ -399,6 +400,7 @@ def close_due(session: Session, *, now: datetime) -> int:
                 latest_only=True,
             ),
             now=now,
+            about=outbox.About.of(program=program),  # anonymous figures and comments, never linked to anyone
             dedupe_key=f"poll:{poll.id}:results",
         )
     session.flush()

@@ -29,8 +29,10 @@ Table by table (``bot.models``; a test reads every table afterwards):
   ``bot.services.polls``); nothing to do. A ballot of theirs is opened with the others when its round closes.
 - Slack ids of a host in program, match_round, speed_round, metric, metric_value, enrollment.invited_by,
   invite_batch, retro_answer.posted_by: emptied; invite_batch.user_ids and workspace.admin_members: removed.
-- outbox: every stored call whose payload, conversation, key or result carries their id or any of their texts
-  is deleted (sent or not).
+- outbox: found by what each call is about (``bot.services.outbox.forget_people``), never by searching what it
+  says: calls to their DM and about their pairs are deleted, sent or not; a call naming them (a matching preview,
+  a hosts' message) is deleted while it still says something (pending, or parked and not yet emptied), and one
+  already sent (its payload emptied on sending) loses its link to them.
 - slack_installations: an install they made keeps the workspace's bot token; their user id and user token go.
 """
 
@@ -38,12 +40,12 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import MetaData, Table, delete, func, inspect, or_, select, update
+from sqlalchemy import MetaData, Table, Text, cast, delete, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import privacy as rules
@@ -63,7 +65,6 @@ from bot.models import (
     Metric,
     MetricValue,
     Note,
-    OutboxMessage,
     Pair,
     PairStatus,
     PairWeek,
@@ -80,8 +81,8 @@ from bot.models import (
     WeekAnswer,
     Workspace,
 )
+from bot.services import outbox
 
-OUTBOX_BATCH = 500
 PARTNER_LEFT = "partner_left"  # unmatched_reason in a matching preview: the proposed partner left Tandem
 
 
@@ -98,39 +99,6 @@ class Forgotten:
     partners: list[int] = field(default_factory=list)  # participant ids of partners whose pair ended
 
 
-def _their_texts(session: Session, person: Participant) -> list[str | None]:
-    """Every free text the person wrote or said about themselves, to find stored copies of it."""
-    texts: list[str | None] = [person.display_name, person.self_description, person.department]
-    for values in (person.curiosity, person.can_teach, person.want_to_learn, person.values):
-        texts += [str(v) for v in values or []]
-    texts += [str(v) for v in (person.preferences or {}).values() if isinstance(v, str)]
-    texts += session.scalars(select(Note.text).where(Note.author_id == person.id)).all()
-    texts += session.scalars(select(RedTopic.topic).where(RedTopic.created_by == person.id)).all()
-    texts += session.scalars(select(WeekAnswer.text).where(WeekAnswer.participant_id == person.id)).all()
-    for homework, step in session.execute(
-        select(PairWeek.agreed_homework, PairWeek.agreed_next_step).where(PairWeek.agreed_by == person.id)
-    ):
-        texts += [homework, step]
-    texts += session.scalars(select(Goal.text).where(Goal.created_by == person.id)).all()
-    for shared in session.scalars(select(Escalation.shared).where(Escalation.participant_id == person.id)):
-        texts += [str(v) for v in (shared or {}).values()]
-    for sections, note in session.execute(
-        select(AgreementVersion.sections, AgreementVersion.note).where(AgreementVersion.proposed_by == person.id)
-    ):
-        texts += [str(v) for v in (sections or {}).values()] + [note]
-    for row in session.execute(
-        select(RetroAnswer.went_well, RetroAnswer.learned, RetroAnswer.change, RetroAnswer.quote).where(
-            RetroAnswer.participant_id == person.id
-        )
-    ):
-        texts += list(row)
-    for title, text in session.execute(
-        select(LearningCard.title, LearningCard.text).where(LearningCard.participant_id == person.id)
-    ):
-        texts += [title, text]
-    return texts
-
-
 def forget(session: Session, *, participant: Participant, now: datetime, end_pair: Callable[..., None]) -> Forgotten:
     """Delete ``participant``'s personal data and free text, keep anonymous aggregates (see the module's table).
     ``end_pair(session, pair=, partner=, program=, now=)`` tells the partner of an active pair that it ended (the
@@ -138,11 +106,14 @@ def forget(session: Session, *, participant: Participant, now: datetime, end_pai
     person = participant
     user_id = person.slack_user_id
     done = Forgotten()
-    marks = rules.needles(_their_texts(session, person)) | {user_id}
 
     # pairs: an active one ends; the partner is first in line and told
     pairs = list(
         session.scalars(select(Pair).where(or_(Pair.participant_a_id == person.id, Pair.participant_b_id == person.id)))
+    )
+    # every stored Slack call about them, found by what it is about (before the partners' notices are queued)
+    done.messages_deleted = outbox.forget_people(
+        session, workspace_id=person.workspace_id, people=[person.id], users=[user_id], pairs=[p.id for p in pairs]
     )
     for pair in pairs:
         pair.reasons = []
@@ -227,7 +198,6 @@ def forget(session: Session, *, participant: Participant, now: datetime, end_pai
     _tombstone(person, now=now)
     session.flush()
 
-    done.messages_deleted = _forget_outbox(session, workspace_id=person.workspace_id, marks=marks)
     _forget_installer(session, user_id=user_id)
     session.commit()
     return done
@@ -281,43 +251,21 @@ def _forget_host_id(session: Session, *, user_id: str, workspace_id: int) -> Non
             batch.requested_by = ""
         if user_id in (batch.user_ids or []):
             batch.user_ids = rules.without(batch.user_ids, user_id)
-    for other in session.scalars(select(Participant).where(Participant.workspace_id == workspace_id)):
-        if user_id in (other.avoid or []):
-            other.avoid = rules.without(other.avoid, user_id)
-        if other.manager_slack_id == user_id:
-            other.manager_slack_id = None
+    # other people's "please not" lists and managers: only the rows whose list's text has the id are read
+    for pid, avoid, manager in session.execute(
+        select(Participant.id, Participant.avoid, Participant.manager_slack_id).where(
+            Participant.workspace_id == workspace_id,
+            or_(Participant.manager_slack_id == user_id, cast(Participant.avoid, Text).contains(user_id)),
+        )
+    ).all():
+        if user_id in (avoid or []) or manager == user_id:
+            other = session.get(Participant, pid)
+            assert other is not None
+            other.avoid = rules.without(avoid, user_id)
+            other.manager_slack_id = None if manager == user_id else manager
     workspace = session.get(Workspace, workspace_id)
     if workspace is not None and user_id in (workspace.admin_members or []):
         workspace.admin_members = rules.without(workspace.admin_members, user_id)
-
-
-def _outbox_rows(session: Session, workspace_id: int) -> Iterator[list[OutboxMessage]]:
-    last = 0
-    while True:
-        rows = list(
-            session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.workspace_id == workspace_id, OutboxMessage.id > last)
-                .order_by(OutboxMessage.id)
-                .limit(OUTBOX_BATCH)
-            )
-        )
-        if not rows:
-            return
-        yield rows
-        last = rows[-1].id
-
-
-def _forget_outbox(session: Session, *, workspace_id: int, marks: set[str]) -> int:
-    """Delete every stored call that carries the person's id or a copy of their words. Returns how many."""
-    doomed: list[int] = []
-    for rows in _outbox_rows(session, workspace_id):
-        for row in rows:
-            if any(rules.carries(value, marks) for value in (row.payload, row.channel_key, row.dedupe_key, row.result)):
-                doomed.append(row.id)
-    for start in range(0, len(doomed), OUTBOX_BATCH):
-        session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(doomed[start : start + OUTBOX_BATCH])))
-    return len(doomed)
 
 
 def _forget_installer(session: Session, *, user_id: str) -> None:
@@ -438,6 +386,23 @@ def stored_about(session: Session, *, participant: Participant, may_see: Callabl
         .where(PollReceipt.participant_id == person.id, PollReceipt.answered)
     )
     return data
+
+
+def named_in(session: Session, *, participant: Participant) -> list[int]:
+    """Who else ``stored_about`` names (participant ids): the partners of every pair, the speed-dating candidates."""
+    ids: dict[int, None] = {}
+    for a, b in session.execute(
+        select(Pair.participant_a_id, Pair.participant_b_id).where(
+            or_(Pair.participant_a_id == participant.id, Pair.participant_b_id == participant.id)
+        )
+    ):
+        ids.update({i: None for i in (a, b) if i != participant.id})
+    ids.update(
+        dict.fromkeys(
+            session.scalars(select(SpeedIntro.candidate_id).where(SpeedIntro.participant_id == participant.id))
+        )
+    )
+    return list(ids)
 
 
 def _names(session: Session, person: Participant) -> dict[int, str]:

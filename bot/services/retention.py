@@ -34,17 +34,17 @@ Every table (``Base.metadata.sorted_tables``) and what happens to the expired pr
 - poll_round: kept. poll_receipt (who was asked, who answered): deleted. poll_ballot (an open round's sealed answers;
   a round the clock never closed): deleted unopened. poll_response (mood and ratings, never linked to anyone): kept,
   its free-text ``comment`` emptied.
-- outbox: every stored call of the program deleted, sent or not: everything to its pairs' conversations, and
-  every call whose idempotency key names the program or one of its rows (prompts, nudges, DMs about its polls,
-  trial, speed dating, interviews and invitations, the hosts' digests, previews and reports). The heads-up and
-  the count-only message about the expiry itself are the only new ones.
+- outbox: every stored call of the program deleted, sent or not, found by what it is about
+  (``outbox.program_id`` / ``pair_id``, set by whoever queued it: prompts, nudges, DMs about its polls, trial,
+  speed dating, interviews and invitations, the hosts' digests, previews and reports); calls queued before those
+  references existed, by their idempotency key or their pair's conversation. outbox_subject: goes with its call.
+  The count-only message about the expiry itself is the only new one. The people who leave with it are forgotten
+  in the outbox too (``outbox.forget_people``: calls to their DMs, calls naming them that still say something).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -179,6 +179,7 @@ def notify_due(session: Session, *, now: datetime) -> int:
                 editable=program.status != ProgramStatus.CLOSED,
             ),
             now=now,
+            about=outbox.About.of(program=program),
             dedupe_key=key,
         )
         sent += 1
@@ -457,7 +458,6 @@ def _forget_people(
     return done
 
 
-SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 # who did something, by Slack id: emptied when it is a forgotten person's (None, or "" where the column is NOT NULL)
 ACTOR_COLUMNS: tuple[tuple[Any, Any], ...] = (
     (Program.created_by, None),
@@ -582,45 +582,10 @@ def forget_many(session: Session, people: Sequence[int], *, workspace_id: int, n
     workspace = session.get(Workspace, workspace_id)
     if workspace is not None and any(u in users for u in workspace.admin_members or []):
         workspace.admin_members = [u for u in workspace.admin_members if u not in users]
-    _forget_in_outbox(session, workspace_id=workspace_id, users=users)
+    outbox.forget_people(session, workspace_id=workspace_id, people=ids, users=users)
     _forget_installers(session, users=users)
     session.flush()
     return len(ids)
-
-
-def _forget_in_outbox(session: Session, *, workspace_id: int, users: set[str]) -> int:
-    """Delete the stored calls to these people (their DMs, by user id or by the DM's channel id) or naming them."""
-    doomed: list[int] = []
-    dms: set[str] = set()
-    by_channel: dict[str, list[int]] = {}
-    last = 0
-    while True:
-        page = session.execute(
-            select(
-                OutboxMessage.id,
-                OutboxMessage.channel_key,
-                OutboxMessage.dedupe_key,
-                OutboxMessage.payload,
-                OutboxMessage.result,
-            )
-            .where(OutboxMessage.workspace_id == workspace_id, OutboxMessage.id > last)
-            .order_by(OutboxMessage.id)
-            .limit(OUTBOX_PAGE)
-        ).all()
-        if not page:
-            break
-        for row_id, channel, key, payload, result in page:
-            text = json.dumps([key, payload, result], default=str)
-            if channel in users or not users.isdisjoint(SLACK_ID.findall(text)):
-                doomed.append(int(row_id))
-                if channel in users and isinstance(result, dict) and result.get("channel"):
-                    dms.add(str(result["channel"]))
-            elif channel:
-                by_channel.setdefault(channel, []).append(int(row_id))
-        last = int(page[-1][0])
-    for channel in dms:
-        doomed += by_channel.get(channel, [])
-    return _delete_in(session, OutboxMessage, OutboxMessage.id, sorted(set(doomed)))
 
 
 def _forget_installers(session: Session, *, users: set[str]) -> None:
@@ -708,15 +673,24 @@ def key_names(key: str | None, ids: dict[str, set[int]]) -> bool:
 
 
 def _delete_outbox(session: Session, *, workspace_id: int, rows: _Rows) -> int:
-    """Delete the program's stored Slack calls: those to its pairs' conversations and those whose key names one of
-    its rows. Reads only ids, keys and conversations, a page at a time."""
+    """Delete the program's stored Slack calls, by what they are about: the program and its pairs
+    (``outbox.forget_program``, indexed). Calls queued before Tandem recorded what a call is about (migration 0021)
+    carry no such reference: of the calls about no program, those whose idempotency key names one of the program's
+    rows, or that went to one of its pairs' group DMs, go too (reading only ids, keys and conversations, a page at a
+    time)."""
+    gone = outbox.forget_program(session, program_id=rows.program, pairs=rows.pairs)
     ids = rows.key_ids()
     doomed: list[int] = []
     last = 0
     while True:
         page = session.execute(
             select(OutboxMessage.id, OutboxMessage.dedupe_key, OutboxMessage.channel_key)
-            .where(OutboxMessage.workspace_id == workspace_id, OutboxMessage.id > last)
+            .where(
+                OutboxMessage.workspace_id == workspace_id,
+                OutboxMessage.id > last,
+                OutboxMessage.program_id.is_(None),
+                OutboxMessage.pair_id.is_(None),
+            )
             .order_by(OutboxMessage.id)
             .limit(OUTBOX_PAGE)
         ).all()
@@ -726,7 +700,7 @@ def _delete_outbox(session: Session, *, workspace_id: int, rows: _Rows) -> int:
             if (channel is not None and channel in rows.channels) or key_names(key, ids):
                 doomed.append(int(row_id))
         last = int(page[-1][0])
-    return _delete_in(session, OutboxMessage, OutboxMessage.id, doomed)
+    return gone + _delete_in(session, OutboxMessage, OutboxMessage.id, doomed)
 
 
 # -- the hosts ---------------------------------------------------------------------------------------------------
@@ -750,6 +724,7 @@ def _tell_hosts(session: Session, *, program: Program, done: Expired, now: datet
         channel=channel,
         message=blocks.expired(program.default_locale, program=program.name, months=done.months, counts=done.counts),
         now=now,
+        about=outbox.About.of(program=program),  # counts; after the program's calls were deleted
         dedupe_key=f"{DONE_KEY}{program.id}",
         not_before=max(now, morning),
     )

@@ -65,6 +65,7 @@ def _post(session: Session, tandem: Tandem, message: dict[str, Any], *, key: str
         method="chat.postMessage",
         payload=payload,
         now=now,
+        about=outbox.About.of(pair=tandem.pair),
         dedupe_key=key,
     )
 
@@ -345,6 +346,7 @@ def post_quote(
         channel=program.community_channel_id,
         message=blocks.community_quote(locale, quote=answer.quote or "", program=program.name),
         now=now,
+        about=outbox.About.of(program=program, people=[answer.participant_id]),
         dedupe_key=f"{QUOTE_KEY}{answer.id}",
     )
     answer.posted_at = now
@@ -382,13 +384,14 @@ def report_due(session: Session, now: datetime) -> int:
         workspace = session.get(Workspace, program.workspace_id)
         if workspace is None or not workspace.admin_channel_id:
             continue
+        quotes = consented_quotes(session, program)
         message = blocks.program_report(
             program.default_locale,
             program=program.name,
             active=active_pairs(session, program),
             totals=aggregate(session, program),
             mood=polls.results(session, program=program),
-            quotes=consented_quotes(session, program),
+            quotes=quotes,
         )
         outbox.post(
             session,
@@ -396,6 +399,7 @@ def report_due(session: Session, now: datetime) -> int:
             channel=workspace.admin_channel_id,
             message=message,
             now=now,
+            about=outbox.About.of(program=program, people=[q.participant_id for q in quotes]),  # whose quotes
             dedupe_key=key,
         )
         sent += 1

@@ -263,6 +263,7 @@ def _post_item(
         "workspace_id": tandem.program.workspace_id,
         "method": "chat.postMessage",
         "payload": payload,
+        "about": outbox.About.of(pair=tandem.pair),
         "dedupe_key": key,
     }
 
@@ -656,6 +657,7 @@ def _dm(
         channel=person.slack_user_id,
         message=message,
         now=now,
+        about=outbox.About.of(pair=tandem.pair, people=[person]),
         dedupe_key=key,
     )
 

@@ -168,6 +168,7 @@ def _queue_card(
         channel=viewer.slack_user_id,
         message=card(viewer, entries, round_, reminder),
         now=now,
+        about=outbox.About.of(program=program, people=[viewer, *(e.candidate for e in entries)]),
         dedupe_key=f"{CARD_KEY}{round_.id}:{viewer.id}:{'reminder' if reminder else 'intro'}",
         not_before=domain.deliver_at(now, viewer.tz, closes_at=round_.closes_at),
     )

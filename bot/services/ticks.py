@@ -59,6 +59,8 @@ DUE_JOBS: dict[str, DueJob] = {
     "retention.daily": lambda session, now: retention.due(session, now),
     # last: whatever the jobs above queued for a workspace that uninstalled Tandem is parked, never sent
     "installs.park_uninstalled": lambda session, now: installs.park_uninstalled(session, now),
+    # what a parked call says is kept a day (to see why Slack refused it), a private one (a data export) not at all
+    "outbox.empty_parked": lambda session, now: outbox.empty_parked(session, now),
 }
 
 

@@ -94,6 +94,7 @@ def _ask(session: Session, *, program: Program, pair: Pair, now: datetime) -> No
                 deadline=blocks.deadline_text(person.locale, check.closes_at, person.tz),
             ),
             now=now,
+            about=outbox.About.of(pair=pair, people=[person]),
             dedupe_key=f"trial:{check.id}:ask:{person.id}",
             not_before=send[person.id],
         )
@@ -206,6 +207,7 @@ def _tell_both(
             channel=person.slack_user_id,
             message=render(person.locale, partner=partner.display_name, program=program.name),
             now=now,
+            about=outbox.About.of(pair=pair, people=[person]),
             dedupe_key=f"trial:{check.id}:outcome:{person.id}",
             not_before=localtime.send_at(now, person.tz),
         )
@@ -244,5 +246,6 @@ def _summary(session: Session, *, program: Program, now: datetime) -> None:
             waiting=2 * switched,
         ),
         now=now,
+        about=outbox.About.of(program=program),  # counts
         dedupe_key=f"trial-summary:{program.id}:{now:%Y%m%dT%H%M}",
     )

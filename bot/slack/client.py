@@ -9,6 +9,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot import logs
+
 
 def interactive_client(*, token: str | None, base_url: str) -> WebClient:
     """For calls a person is waiting on (views.open, views.publish, users.info): one quick retry."""
@@ -16,6 +18,7 @@ def interactive_client(*, token: str | None, base_url: str) -> WebClient:
         token=token,
         base_url=base_url,
         timeout=10,
+        logger=logs.guarded("web"),  # slack_sdk logs request and response bodies at DEBUG: never below INFO here
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=1),
             RateLimitErrorRetryHandler(max_retry_count=1),
@@ -26,4 +29,4 @@ def interactive_client(*, token: str | None, base_url: str) -> WebClient:
 
 def outbox_client(*, token: str | None, base_url: str) -> WebClient:
     """For the worker: no built-in retries, because a failed row is rescheduled instead of slept on."""
-    return WebClient(token=token, base_url=base_url, timeout=15, retry_handlers=[])
+    return WebClient(token=token, base_url=base_url, timeout=15, retry_handlers=[], logger=logs.guarded("web"))

@@ -3,24 +3,34 @@
 
 The stores' tables come from migration 0015 (never from ``create_tables``). In token mode (``SLACK_BOT_TOKEN``)
 none of this is used except ``client_factory``, which then hands out the one token's client.
+
+Tokens are stored encrypted with ``TANDEM_SECRET_KEY`` (:class:`EncryptedInstallationStore`; see
+``bot.services.installs`` for plaintext rows written before, and for rotating the key).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 import yaml
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine
+from sqlalchemy import Engine, MetaData, Table, Text
+from sqlalchemy.types import TypeDecorator
 
+from bot import crypto
 from bot.config import Settings
 from bot.resources import resource_file
+from bot.services.installs import TOKEN_COLUMNS, TOKEN_PURPOSE
 from bot.slack.client import outbox_client
+
+log = logging.getLogger(__name__)
 
 STATE_SECONDS = 600  # how long an install link's state is good for (Slack's own default)
 TOKEN_TTL = 60.0  # seconds the worker keeps a workspace's token before asking the store again (a reinstall's new one)
@@ -33,11 +43,53 @@ def bot_scopes() -> tuple[str, ...]:
     return tuple(manifest["oauth_config"]["scopes"]["bot"])
 
 
+class EncryptedToken(TypeDecorator[str]):
+    """A token column: encrypted with the process's key on the way in, decrypted on the way out. A plaintext value
+    (written before encryption) reads as it is; one no listed key opens reads as no token (Slack then answers
+    ``not_authed``, and the log says why, without the value)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        if value is None or crypto.is_encrypted(value):
+            return value
+        return crypto.keyring().encrypt_text(TOKEN_PURPOSE, str(value))
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        try:
+            return crypto.keyring().decrypt_text(TOKEN_PURPOSE, str(value))
+        except crypto.CannotOpen:
+            log.error("a stored Slack token cannot be decrypted: its key is not in TANDEM_SECRET_KEY")
+            return None
+
+
+def _encrypted(table: Table) -> Table:
+    for name in TOKEN_COLUMNS[table.name]:
+        table.c[name].type = EncryptedToken()
+    return table
+
+
+class EncryptedInstallationStore(SQLAlchemyInstallationStore):
+    """slack_sdk's SQLAlchemy installation store, its token columns encrypted at rest (``EncryptedToken``)."""
+
+    @classmethod
+    def build_installations_table(cls, metadata: MetaData, table_name: str) -> Table:
+        return _encrypted(super().build_installations_table(metadata, table_name))
+
+    @classmethod
+    def build_bots_table(cls, metadata: MetaData, table_name: str) -> Table:
+        return _encrypted(super().build_bots_table(metadata, table_name))
+
+
 def installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
-    """Installations and bot tokens per workspace (tables ``slack_installations``, ``slack_bots``)."""
+    """Installations and bot tokens per workspace (tables ``slack_installations``, ``slack_bots``), tokens
+    encrypted with TANDEM_SECRET_KEY."""
     if not settings.slack_client_id:
         raise ValueError("the installation store needs SLACK_CLIENT_ID")
-    return SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=engine)
+    return EncryptedInstallationStore(client_id=settings.slack_client_id, engine=engine)
 
 
 def state_store(engine: Engine) -> SQLAlchemyOAuthStateStore:

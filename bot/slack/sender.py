@@ -259,7 +259,9 @@ class Worker:
 
     Exactly once: every post carries an idempotency key Slack keeps with it (``tagged``). A message whose try may
     have reached Slack unrecorded (the worker died between Slack's answer and the commit, a timeout, a 5xx) is
-    marked in doubt, and its next try first looks for the key in the conversation (``find_sent``). ``pacing``
+    marked in doubt, and its next try first looks for the key in the conversation (``find_sent``), for which the
+    stored payload (routing and body) is kept until Slack has the call; once it is sent the outbox empties it
+    (``outbox.record``). ``pacing``
     (None: as fast as Slack answers, for the demo and the tests) keeps to Slack's rate limits."""
 
     REAP_EVERY = 5.0  # seconds between looks for claims of workers that are gone
