@@ -126,7 +126,7 @@ def _open(persona: Persona, action_id: str, step: Step) -> dict[str, Any]:
 def test_a_full_interview_in_english_stores_every_answer(stack: LocalStack) -> None:
     ben, enrollment_id = _enroll(stack, "Ben", "America/New_York", "en-US")
     first = _text(_bot_posts(stack, ben)[-1])
-    assert "Step 1 of 8" in first and "America/New_York" in first and "English" in first
+    assert "Step 1 of 10" in first and "America/New_York" in first and "English" in first
     assert "03:00" in first  # 08:00 UTC is 03:00 in New York
 
     answers = InterviewAnswers(
@@ -171,13 +171,13 @@ def test_a_full_interview_in_english_stores_every_answer(stack: LocalStack) -> N
     # every step's DM was answered in place: no buttons left, one "answered" line each
     assert current_step(ben) is None
     answered = [m for m in posts if m["text"].startswith(":white_check_mark:")]
-    assert len(answered) == 8 and all(m.get("edited") for m in answered)
+    assert len(answered) == 10 and all(m.get("edited") for m in answered)
     assert "Context and experience" in _text(answered[1])
 
 
 def test_a_full_interview_in_german(stack: LocalStack) -> None:
     jorg, enrollment_id = _enroll(stack, "Jorg", "Europe/Berlin", "de-DE")
-    assert "Schritt 1 von 8" in _text(_bot_posts(stack, jorg)[-1])
+    assert "Schritt 1 von 10" in _text(_bot_posts(stack, jorg)[-1])
     answers = InterviewAnswers(
         role="both",
         self_description="Ich leite das Controlling und möchte Reels verstehen.",
@@ -286,7 +286,7 @@ def test_time_zone_and_language_can_be_corrected(stack: LocalStack) -> None:
     assert enrollment["interview_step"] == "role"
     posts = _bot_posts(stack, joana)
     assert "Asia/Singapore · Deutsch" in posts[-2]["text"]  # the first step, answered, in her new language
-    assert "Schritt 2 von 8" in _text(posts[-1])  # and the interview goes on in German
+    assert "Schritt 2 von 10" in _text(posts[-1])  # and the interview goes on in German
 
 
 def test_the_interview_resumes_after_a_restart_days_later(stack: LocalStack) -> None:
@@ -295,7 +295,7 @@ def test_the_interview_resumes_after_a_restart_days_later(stack: LocalStack) -> 
     wei.open_home()  # "Continue" on Home shows the current step again at the bottom of the DM
     assert wei.click(ID.INTERVIEW_CONTINUE).ok
     stack.settle()
-    assert len([m for m in _bot_posts(stack, wei) if "Step 5 of 8" in _text(m)]) == 2
+    assert len([m for m in _bot_posts(stack, wei) if "Step 5 of 10" in _text(m)]) == 2
     stack.restart()  # a deploy: nothing survives in memory
     stack.clock.advance(timedelta(days=1, hours=3))  # type: ignore[attr-defined]
     assert answer_interview(stack, wei, InterviewAnswers(role="digital")) is Step.DONE
@@ -333,7 +333,7 @@ def test_reminders_after_two_and_five_days_at_local_daytime_then_silence(stack: 
     assert len(reminders()) == 1
     sent = stack.sandbox.calls_to("chat.postMessage")[-1]
     assert sent["at"].startswith("2027-01-06T14:00")  # 09:00 in New York
-    assert "waiting at step 2 of 8" in _text(reminders()[0])
+    assert "waiting at step 2 of 10" in _text(reminders()[0])
 
     # the job on its own, twice for the same minute: nothing more
     with stack.session_factory() as s:
@@ -365,7 +365,7 @@ def test_reminders_after_two_and_five_days_at_local_daytime_then_silence(stack: 
     again = _step_message(ben, Step.ROLE)
     assert again["ts"] != old["ts"] and again["ts"] == _bot_posts(stack, ben)[-1]["ts"]
     assert "further down" in _text(stack.sandbox.find_message(old["ts"]))
-    assert len([m for m in _bot_posts(stack, ben) if "Step 2 of 8" in _text(m)]) == 2
+    assert len([m for m in _bot_posts(stack, ben) if "Step 2 of 10" in _text(m)]) == 2
     enrollment, _ = _state(stack, enrollment_id)
     assert enrollment["reminders_sent"] == 0 and enrollment["last_activity_at"] == clock.now()
     assert answer_interview(stack, ben) is Step.DONE
@@ -388,7 +388,7 @@ def test_old_buttons_clicked_again_change_nothing(stack: LocalStack) -> None:
     enrollment, person = _state(stack, enrollment_id)
     assert (person["role"], enrollment["interview_step"]) == ("digital", "about")
     assert "Digital and creator skills" in stack.sandbox.find_message(role_message["ts"])["text"]
-    assert len([m for m in _bot_posts(stack, ana) if "Step 3 of 8" in _text(m)]) == 1
+    assert len([m for m in _bot_posts(stack, ana) if "Step 3 of 10" in _text(m)]) == 1
 
     before_db, before_outbox = _state(stack, enrollment_id), _outbox_count(stack)
     replayed = json.loads(json.dumps(settings_click.payload))  # the same click arrives again, much later

@@ -82,10 +82,23 @@ def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now:
         if not active:
             return Reply(message=admin_blocks.note(who.locale, "no_active_program"))
         return Reply(message=blocks.note(who.locale, "no_program", names=" | ".join(p.name for p in active)))
-    return _run(session, workspace, chosen[0], who, now)
+    return _run(session, workspace, chosen[0], who, now, slack)
 
 
-def _run(session: Session, workspace: Workspace, program: Program, who: Caller, now: datetime) -> Reply:
+def _refresh_profiles(
+    session: Session, workspace: Workspace, program: Program, slack: AdminSlack, now: datetime
+) -> None:
+    """A host runs matching: the mapped Slack profile field is read again for the people to be paired."""
+    from bot.flows import orgchart
+
+    people = [p.slack_user_id for p in matching.pool(session, program)]
+    orgchart.refresh_profiles(session, workspace, people, slack=slack, now=now)
+
+
+def _run(
+    session: Session, workspace: Workspace, program: Program, who: Caller, now: datetime, slack: AdminSlack
+) -> Reply:
+    _refresh_profiles(session, workspace, program, slack, now)
     round_ = matching.propose(session, program=program, created_by=who.user_id, now=now)
     _post_preview(session, workspace, program, round_, locale=who.locale, now=now)
     return Reply()
@@ -99,7 +112,7 @@ def run(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: da
         return refusal or Reply()
     if program.status != ProgramStatus.ACTIVE:
         return Reply(message=blocks.note(who.locale, "not_active", name=program.name))
-    return _run(session, workspace, program, who, now)
+    return _run(session, workspace, program, who, now, slack)
 
 
 def action(
@@ -141,6 +154,7 @@ def action(
     if action_id == ID.MATCH_RERUN:
         if round_.status != "preview":
             return stale, None
+        _refresh_profiles(session, workspace, program, slack, now)
         fresh = matching.propose(session, program=program, created_by=who.user_id, now=now)
         _post_preview(session, workspace, program, fresh, locale=who.locale, now=now)
         return Reply(), None
@@ -203,6 +217,15 @@ def submit_swap(session: Session, who: Caller, view: dict[str, Any], *, slack: A
     if outcome.error is not None:
         session.rollback()
         a, b = outcome.names
+        if outcome.refused:  # the rules refused it: every host hears that someone tried (never which pair)
+            announce(
+                session,
+                workspace,
+                blocks.note(who.locale, "swap_refused", host=who.user_id, n=outcome.refused),
+                cause=f"match-refused:{round_.id}:{outcome.refused}",
+                now=now,
+            )
+            session.commit()
         return Reply(errors=blocks.swap_error(who.locale, key=outcome.error, field=outcome.field, a=a, b=b))
     x, y = outcome.names
     _post_preview(

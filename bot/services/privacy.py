@@ -7,8 +7,10 @@ is stored (the outbox's message payloads included); their Slack id is removed fr
 
 Table by table (``bot.models``; a test reads every table afterwards):
 
-- participant: tombstone (``forgotten-<random>``), every profile field emptied, ``avoid`` and the manager
-  emptied; their id is removed from other people's ``avoid`` and ``manager_slack_id``.
+- participant: tombstone (``forgotten-<random>``), every profile field emptied, ``avoid`` emptied; their id is
+  removed from other people's ``avoid``.
+- reporting_line: every line about them (interview, Slack profile field, org chart) is deleted; where they are
+  someone's manager, an anonymous placeholder takes their id, so the people below stay apart from the line above.
 - enrollment: status ``left`` (no more messages, not in any pool), the interview's message refs emptied.
 - pair: an active pair ends (``end_reason = "left"``); in a running program the partner is waitlisted and told
   in neutral words;
@@ -79,6 +81,7 @@ from bot.models import (
     WeekAnswer,
     Workspace,
 )
+from bot.services import reporting
 
 OUTBOX_BATCH = 500
 PARTNER_LEFT = "partner_left"  # unmatched_reason in a matching preview: the proposed partner left Tandem
@@ -255,7 +258,6 @@ def _tombstone(person: Participant, *, now: datetime) -> None:
     person.consented_at = None
     person.settings_confirmed = False
     person.avoid = []
-    person.manager_slack_id = None
     person.waitlisted_at = None
     person.welcomed_at = None
     person.paused_until = None
@@ -283,8 +285,7 @@ def _forget_host_id(session: Session, *, user_id: str, workspace_id: int) -> Non
     for other in session.scalars(select(Participant).where(Participant.workspace_id == workspace_id)):
         if user_id in (other.avoid or []):
             other.avoid = rules.without(other.avoid, user_id)
-        if other.manager_slack_id == user_id:
-            other.manager_slack_id = None
+    reporting.forget(session, workspace_id=workspace_id, users=[user_id])
     workspace = session.get(Workspace, workspace_id)
     if workspace is not None and user_id in (workspace.admin_members or []):
         workspace.admin_members = rules.without(workspace.admin_members, user_id)
@@ -385,12 +386,12 @@ def stored_about(session: Session, *, participant: Participant, may_see: Callabl
             "preferred_days": person.preferred_days,
             "consented_at": person.consented_at,
             "please_not_with": person.avoid,
-            "manager": person.manager_slack_id,
             "waitlisted_since": person.waitlisted_at,
             "paused_until": person.paused_until,
             "first_contact": person.created_at,
         }
     }
+    data["reporting_lines"] = reporting.about(session, participant=person)
     data["programs"] = [
         {
             "program": name,
