@@ -165,9 +165,7 @@ def _answer(persona: Persona, step: Step, message: dict[str, Any], answers: Inte
         click(ROLE_ACTIONS[answers.role])
     elif step is Step.AGREEMENT:
         click(ID.INTERVIEW_AGREE)
-    elif step is Step.MANAGER and not answers.manager:
-        click(ID.INTERVIEW_SKIP)
-    elif step is Step.AVOID and not answers.avoid:
+    elif (step is Step.MANAGER and not answers.manager) or (step is Step.AVOID and not answers.avoid):
         click(ID.INTERVIEW_SKIP)
     else:
         view = _open_modal(persona, ID.INTERVIEW_OPEN, message)
