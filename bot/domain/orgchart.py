@@ -146,11 +146,13 @@ def decode(data: bytes) -> str | None:
             return None
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    try:
-        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
+def _delimiter(text: str) -> str:
+    """The separator of the first lines: whichever of comma, semicolon and tab they hold most (comma by default;
+    spreadsheets in German write semicolons)."""
+    head = [line for line in text.splitlines()[:50] if line.strip()]
+    counts = {d: sum(line.count(d) for line in head) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
 
 
 def parse_csv(data: bytes) -> tuple[list[ChartLine], list[LineError]]:
@@ -164,7 +166,7 @@ def parse_csv(data: bytes) -> tuple[list[ChartLine], list[LineError]]:
         return [], [LineError(0, "not_text")]
     lines: list[ChartLine] = []
     errors: list[LineError] = []
-    reader = csv.reader(io.StringIO(text), _dialect(text))
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text), skipinitialspace=True)
     first = True
     try:
         for row in reader:
