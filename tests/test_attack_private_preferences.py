@@ -182,7 +182,10 @@ def test_a_host_trying_every_swap_learns_neither_why_nor_who_asked(stack: LocalS
         private.append(text)
         # the neutral wording, the same for every private reason: only the two names differ
         shape = re.sub(r"^(\w+) and (\w+) ", "X and Y ", text)
-        assert shape == "X and Y can't be paired: a matching rule keeps them apart, and Tandem doesn't say which one or why."
+        assert (
+            shape
+            == "X and Y can't be paired: a matching rule keeps them apart, and Tandem doesn't say which one or why."
+        )
     # each seeded pair was hit by some swap, and every one of them read alike
     hit = {frozenset(re.match(r"^(\w+) and (\w+) ", t).groups()) for t in private}  # type: ignore[union-attr]
     assert forbidden <= hit
@@ -197,7 +200,9 @@ def test_a_host_trying_every_swap_learns_neither_why_nor_who_asked(stack: LocalS
     assert len(told) == len(refusals) and all(f"<@{hanna.id}>" in t for t in told)
     assert f"Swaps refused in this preview so far: {len(refusals)}." in told[-1]
     latest = _preview(stack, channel)
-    lock = next(b["accessory"] for b in latest["blocks"] if (b.get("accessory") or {}).get("action_id") == ID.MATCH_LOCK)
+    lock = next(
+        b["accessory"] for b in latest["blocks"] if (b.get("accessory") or {}).get("action_id") == ID.MATCH_LOCK
+    )
     hanna.click(ID.MATCH_LOCK, message=latest, value=lock["value"])  # the preview is shown again, as it stands
     shown = json.dumps(stack.sandbox.find_message(latest["ts"], channel), ensure_ascii=False)
     assert f"Swaps the matching rules refused in this preview: {len(refusals)}." in shown

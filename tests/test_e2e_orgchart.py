@@ -107,7 +107,10 @@ def test_bad_lines_are_reported_line_by_line_nothing_is_imported_then_a_good_fil
     view = _open(stack, hanna, channel)
     assert "3 lines from the org chart" in _text(view)
     shown = _submit(
-        stack, hanna, view, {ID.ORGCHART_FILE.value: stack.sandbox.upload_as(hanna.id, "v2.csv", f"{ivy},{tia}\n".encode())}
+        stack,
+        hanna,
+        view,
+        {ID.ORGCHART_FILE.value: stack.sandbox.upload_as(hanna.id, "v2.csv", f"{ivy},{tia}\n".encode())},
     )
     assert "Imported the org chart: 1 reporting line, replacing the previous 3." in _text(shown)
     assert _lines(stack) == {ivy: tia}
@@ -171,9 +174,7 @@ def test_a_mapped_profile_field_names_managers_and_is_read_again_when_a_host_run
     select_ = next(b for b in view["blocks"] if b["block_id"] == ID.ORGCHART_FIELD.value)
     assert [o["text"]["text"] for o in select_["element"]["options"]] == ["No profile field", "Manager"]
     shown = _submit(stack, hanna, view, {ID.ORGCHART_FIELD.value: field})
-    assert "reads managers from the profile field *Manager*: 2 of 3 people in a program name one there" in _text(
-        shown
-    )
+    assert "reads managers from the profile field *Manager*: 2 of 3 people in a program name one there" in _text(shown)
     assert _lines(stack, "slack_profile") == {people["Tia"].id: boss, people["Hal"].id: boss}
     with stack.session_factory() as s:
         assert s.scalars(select(Workspace.manager_field_id)).one() == field

@@ -109,12 +109,12 @@ def test_the_preview_counts_excluded_pairs_by_kind_each_once() -> None:
 # -- the CSV --------------------------------------------------------------------------------------------------------
 def test_a_good_file_with_a_header_semicolons_mentions_and_emails() -> None:
     data = (
-        "Person;Manager\n"
-        "U0TRAINEE;<@U0LEAD|lead>\n"
-        "Lead@Example.com;head@example.com\n"
-        "\n"
-        "U0TRAINEE;U0LEAD\n"  # the same line again is fine
-    ).encode()
+        b"Person;Manager\n"
+        b"U0TRAINEE;<@U0LEAD|lead>\n"
+        b"Lead@Example.com;head@example.com\n"
+        b"\n"
+        b"U0TRAINEE;U0LEAD\n"  # the same line again is fine
+    )
     lines, errors = rules.parse_csv(data)
     assert errors == []
     assert [(line.line, line.person.value, line.manager.value) for line in lines] == [
@@ -141,7 +141,7 @@ def test_every_bad_line_is_reported_with_its_number_and_reason() -> None:
         "U0G,U0H,U0I\n"  # 10: three columns
     ).encode("cp1252")
     lines, errors = rules.parse_csv(data)
-    chart, more = rules.resolve(lines, {"ghost@example.com": None})
+    _chart, more = rules.resolve(lines, {"ghost@example.com": None})
     found = sorted((e.line, e.key, tuple(sorted(e.params.items()))) for e in [*errors, *more])
     assert found == [
         (3, "columns", (("found", 1),)),
