@@ -41,8 +41,8 @@ def modal(
     problems: list[str] | None = None,
 ) -> dict[str, Any]:
     """The import modal. ``fields``: the workspace's custom profile fields (id, label), None or empty when there
-    are none to offer; ``counts``: stored lines per source; ``problems``: mrkdwn paragraphs shown first (why the
-    last file was refused, line by line)."""
+    are none to offer; ``counts``: stored lines of the org chart and of the profile field; ``problems``: mrkdwn
+    paragraphs shown first (why the last file was refused, line by line)."""
     blocks: list[kit.Block] = [kit.section(p) for p in problems or []]
     blocks += [
         kit.section(_t(locale, "intro")),

@@ -35,7 +35,7 @@ def _view(
     session: Session, workspace: Workspace, locale: str, slack: AdminSlack, problems: list[str] | None = None
 ) -> dict[str, Any]:
     summary = reporting.summary(session, workspace_id=workspace.id)
-    counts = {"orgchart": summary.orgchart, "slack_profile": summary.slack_profile, "interview": summary.interview}
+    counts = {"orgchart": summary.orgchart, "slack_profile": summary.slack_profile}  # never how many named their own
     imported = date_text(locale, summary.imported_at.date()) if summary.imported_at else None
     return blocks.modal(
         locale,

@@ -120,11 +120,11 @@ def replace_orgchart(session: Session, *, workspace_id: int, chart: Mapping[str,
 
 @dataclass(frozen=True)
 class Summary:
-    """What hosts see about the stored lines: counts per source, and when the org chart was imported."""
+    """What hosts see about the stored lines: how many the org chart and the profile field gave, and when the org
+    chart was imported (never how many people named their own manager)."""
 
     orgchart: int = 0
     slack_profile: int = 0
-    interview: int = 0
     imported_at: datetime | None = None
 
 
@@ -144,7 +144,6 @@ def summary(session: Session, *, workspace_id: int) -> Summary:
     return Summary(
         orgchart=int(counts.get(rules.ORGCHART, 0)),
         slack_profile=int(counts.get(rules.SLACK_PROFILE, 0)),
-        interview=int(counts.get(rules.INTERVIEW, 0)),
         imported_at=imported_at,
     )
 
