@@ -232,3 +232,34 @@ def test_matching_never_pairs_across_the_private_rules_nor_a_manager_with_a_skip
     # the pair told why: their own mutual yes is theirs to know
     intro = [m for m in stack.sandbox.calls_to("chat.postMessage") if "You are a tandem" in json.dumps(m["args"])]
     assert any("you both said yes in speed dating" in json.dumps(m["args"]) for m in intro)
+
+
+def test_a_lock_does_not_outlive_a_please_not_added_after_it(stack: LocalStack) -> None:
+    """A host locks a pair; one of the two then says "please not" in their profile. Running matching again must not
+    keep the pair, and nothing says why it was let go."""
+    hanna = persona(stack, "Hanna", is_admin=True)
+    channel = admin_channel(stack, hanna)
+    create_program(stack, hanna, channel)
+    people = onboard(stack, PEOPLE)
+    hanna.slash("admin match", channel_id=channel)
+    stack.settle()
+    preview = _preview(stack, channel)
+    lock = next(
+        b["accessory"] for b in preview["blocks"] if (b.get("accessory") or {}).get("action_id") == "match.lock"
+    )
+    hanna.click(ID.MATCH_LOCK, message=preview, value=lock["value"])
+    from bot.models import MatchProposal
+
+    with stack.session_factory() as s:
+        names = {p.id: p.display_name for p in s.scalars(select(Participant))}
+        row = s.scalars(select(MatchProposal).where(MatchProposal.locked.is_(True))).one()
+        locked = frozenset((names[row.participant_a_id], names[row.participant_b_id]))
+    first, second = sorted(locked)
+    with stack.session_factory() as s:
+        me = s.scalars(select(Participant).where(Participant.display_name == first)).one()
+        me.avoid = [people[second].id]
+        s.commit()
+    hanna.click(ID.MATCH_RERUN, message=_preview(stack, channel))
+    stack.settle()
+    assert locked not in _pairs(stack)
+    assert ":lock:" not in json.dumps(_preview(stack, channel), ensure_ascii=False)

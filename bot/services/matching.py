@@ -134,7 +134,8 @@ def propose(
     session: Session, *, program: Program, created_by: str | None, now: datetime, commit: bool = True
 ) -> MatchRound:
     """Score every allowed pair in the pool and store the optimal pairing as a preview. Pairs a host locked in
-    the previous preview stay. Commits unless ``commit`` is False (the clock's tick commits its own work)."""
+    the previous preview stay, as long as they are still allowed. Commits unless ``commit`` is False (the clock's
+    tick commits its own work)."""
     people = pool(session, program)
     previous = session.scalar(
         select(MatchRound)
@@ -159,6 +160,10 @@ def propose(
     )
     pool_candidates = candidates(session, program=program, people=people)
     context = round_context(session, program=program, reference=now)
+    # a lock holds only while the pair is allowed: a "please not", a reporting line or a "no" added since the lock
+    # (or anything else) unlocks it, without a word about which
+    by_id = {c.id: c for c in pool_candidates}
+    locked = [(a, b) for a, b in locked if context.hard_constraint(by_id[a], by_id[b]) is None]
     result = rules.match(
         pool_candidates,
         weights=context.weights,
