@@ -135,8 +135,9 @@ TABLES: dict[str, Table] = {
     "reporting_line": Table(
         "Who reports to whom, by Slack user id, one row per person and source: `orgchart` (the CSV a host imported "
         "with /tandem admin orgchart; the next import replaces all of them), `slack_profile` (the workspace's mapped "
-        "profile field, read when a host saves the mapping and when someone joins a program) or `interview` (what "
-        "the person named in the interview or their profile). For a person the org chart counts before the Slack "
+        "profile field, read for everyone in a program when a host saves the mapping, and again for the people to be "
+        "paired whenever a host runs matching) or `interview` (what the person named in the interview or their "
+        "profile). For a person the org chart counts before the Slack "
         "profile field, and that before the interview. Matching keeps everyone up to the program's number of levels "
         "above a person, and people with the same direct manager, apart; hosts see only how many pairs all private "
         "rules together ruled out. Rows may name people who never joined a program: a skip-level manager need not "
