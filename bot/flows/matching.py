@@ -16,11 +16,11 @@ from bot.blocks import admin as admin_blocks
 from bot.blocks import matching as blocks
 from bot.blocks.inputs import state_values
 from bot.blocks.programs import date_text
-from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host, host_program
+from bot.flows.admin import AdminSlack, Caller, Reply, SlackUnavailable, announce, authorize_host, host_program
 from bot.flows.common import as_int, view_meta
 from bot.ids import ID
 from bot.models import MatchRound, Pair, Participant, Program, ProgramStatus, RoundStatus, Workspace
-from bot.services import agreements, matching, programs
+from bot.services import agreements, matching, programs, reporting
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +88,19 @@ def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now:
 def _refresh_profiles(
     session: Session, workspace: Workspace, program: Program, slack: AdminSlack, now: datetime
 ) -> None:
-    """A host runs matching: the mapped Slack profile field is read again for the people to be paired."""
-    from bot.flows import orgchart
-
+    """A host runs matching: the mapped Slack profile field is read again for the people to be paired (nothing when
+    no field is mapped). When Slack does not answer, the lines read before stay. Does not commit."""
     people = [p.slack_user_id for p in matching.pool(session, program)]
-    orgchart.refresh_profiles(session, workspace, people, slack=slack, now=now)
+    if not workspace.manager_field_id or not people:
+        return
+    try:
+        read = reporting.read_profiles(
+            people, workspace.manager_field_id, value=slack.profile_value, lookup_email=slack.lookup_email
+        )
+    except SlackUnavailable:
+        log.warning("workspace %s: profile field unreadable; matching uses the lines read before", workspace.id)
+        return
+    reporting.set_profile_managers(session, workspace_id=workspace.id, found=read.found, now=now)
 
 
 def _run(

@@ -10,7 +10,6 @@ at once (the modal says it is checking; e-mail lookups take time) and the modal 
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,8 +26,6 @@ from bot.flows.admin import AdminSlack, Caller, Reply, SlackUnavailable, announc
 from bot.ids import ID
 from bot.models import Enrollment, EnrollmentStatus, Participant, Program, ProgramStatus, Workspace
 from bot.services import reporting
-
-log = logging.getLogger(__name__)
 
 
 def _view(
@@ -127,11 +124,13 @@ def finish(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminS
                 )
                 session.commit()
                 return _view(session, workspace, locale, slack, blocks.problems(locale, errors))
-        profile: ProfileRead | None = None
+        profile: reporting.ProfileRead | None = None
         if asked.field not in (None, blocks.NONE):
             assert asked.field is not None
             people = enrolled(session, workspace_id=workspace.id)
-            profile = read_profiles(people, asked.field, slack)
+            profile = reporting.read_profiles(
+                people, asked.field, value=slack.profile_value, lookup_email=slack.lookup_email
+            )
     except SlackUnavailable:
         session.rollback()
         return _view(session, workspace, locale, slack, [i18n.text(locale, "orgchart", "err_slack")])
@@ -178,34 +177,6 @@ def check(data: bytes, slack: AdminSlack) -> tuple[dict[str, str], list[rules.Li
     return ({} if everything else chart), everything
 
 
-@dataclass(frozen=True)
-class ProfileRead:
-    found: dict[str, str | None]  # person -> the manager their profile field names (None: nothing usable)
-    unreadable: int = 0  # fields that name neither a person nor an e-mail address
-
-
-def read_profiles(people: list[str], field_id: str, slack: AdminSlack) -> ProfileRead:
-    """What the profile field ``field_id`` says for each of ``people``: a Slack id (a "user" field), or an e-mail
-    address (looked up). Raises SlackUnavailable when Slack does not answer."""
-    found: dict[str, str | None] = {}
-    unreadable = 0
-    emails: dict[str, str | None] = {}
-    for person in people:
-        value = slack.profile_value(person, field_id)
-        ref = rules.parse_ref(value.split(",")[0]) if value else None
-        if value and ref is None:
-            unreadable += 1
-        manager: str | None = None
-        if ref is not None and ref.kind == "id":
-            manager = ref.value
-        elif ref is not None:
-            if ref.value not in emails:
-                emails[ref.value] = slack.lookup_email(ref.value)
-            manager = emails[ref.value]
-        found[person] = manager if manager != person else None
-    return ProfileRead(found, unreadable)
-
-
 def enrolled(session: Session, *, workspace_id: int) -> list[str]:
     """Slack ids of everyone in one of the workspace's programs (interviewing or onboarded, program not closed)."""
     return list(
@@ -222,18 +193,3 @@ def enrolled(session: Session, *, workspace_id: int) -> list[str]:
             .order_by(Participant.slack_user_id)
         )
     )
-
-
-def refresh_profiles(
-    session: Session, workspace: Workspace, people: list[str], *, slack: AdminSlack, now: datetime
-) -> None:
-    """Before a host's matching run: read the mapped profile field again for the people to be paired (nothing when
-    no field is mapped). When Slack does not answer, the lines read before stay. Does not commit."""
-    if not workspace.manager_field_id or not people:
-        return
-    try:
-        read = read_profiles(people, workspace.manager_field_id, slack)
-    except SlackUnavailable:
-        log.warning("workspace %s: profile field unreadable; matching uses the lines read before", workspace.id)
-        return
-    reporting.set_profile_managers(session, workspace_id=workspace.id, found=read.found, now=now)

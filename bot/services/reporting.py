@@ -5,7 +5,7 @@ matching, an org-chart import that replaces the previous one in one transaction,
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -89,6 +89,41 @@ def set_profile_managers(session: Session, *, workspace_id: int, found: Mapping[
     for person, manager in found.items():
         _set(session, workspace_id, rules.SLACK_PROFILE, person, manager, now)
     return sum(1 for m in found.values() if m)
+
+
+@dataclass(frozen=True)
+class ProfileRead:
+    found: dict[str, str | None]  # person -> the manager their profile field names (None: nothing usable)
+    unreadable: int = 0  # fields that name neither a person nor an e-mail address
+
+
+def read_profiles(
+    people: Iterable[str],
+    field_id: str,
+    *,
+    value: Callable[[str, str], str | None],
+    lookup_email: Callable[[str], str | None],
+) -> ProfileRead:
+    """What the custom profile field ``field_id`` says for each person (``value(person, field_id)``, from Slack's
+    users.profile.get): a member id (a "user" field) or an e-mail address (looked up once each). Whatever the
+    Slack calls raise when Slack does not answer goes to the caller."""
+    found: dict[str, str | None] = {}
+    unreadable = 0
+    emails: dict[str, str | None] = {}
+    for person in people:
+        text = value(person, field_id)
+        ref = rules.parse_ref(text.split(",")[0]) if text else None
+        if text and ref is None:
+            unreadable += 1
+        manager: str | None = None
+        if ref is not None and ref.kind == "id":
+            manager = ref.value
+        elif ref is not None:
+            if ref.value not in emails:
+                emails[ref.value] = lookup_email(ref.value)
+            manager = emails[ref.value]
+        found[person] = manager if manager != person else None
+    return ProfileRead(found, unreadable)
 
 
 def drop_source(session: Session, *, workspace_id: int, source: str) -> int:
