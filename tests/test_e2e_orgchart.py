@@ -114,6 +114,7 @@ def test_bad_lines_are_reported_line_by_line_nothing_is_imported_then_a_good_fil
     )
     assert "Imported the org chart: 1 reporting line, replacing the previous 3." in _text(shown)
     assert _lines(stack) == {ivy: tia}
+    assert any("(the previous 3 are replaced)" in t for t in _admin_texts(stack, channel))
 
     # asking for nothing, or for two things at once, is refused on the field; removing deletes it
     view = _open(stack, hanna, channel)

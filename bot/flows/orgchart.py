@@ -119,7 +119,7 @@ def finish(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminS
                     session,
                     workspace,
                     blocks.note(locale, "announce_refused", host=who.user_id, n=bad),
-                    cause=f"orgchart-refused:{workspace.id}:{now.isoformat()}",
+                    cause=f"orgchart-refused:{workspace.id}:{_key(asked)}:{now.isoformat()}",
                     now=now,
                 )
                 session.commit()
@@ -160,9 +160,16 @@ def finish(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminS
         outcome.done.append(i18n.text(locale, "orgchart", "done_field", **context))
         outcome.news.append(blocks.note(locale, "announce_field", host=who.user_id, **context))
     for number, message in enumerate(outcome.news):
-        announce(session, workspace, message, cause=f"orgchart:{workspace.id}:{now.isoformat()}:{number}", now=now)
+        cause = f"orgchart:{workspace.id}:{_key(asked)}:{now.isoformat()}:{number}"
+        announce(session, workspace, message, cause=cause, now=now)
     session.commit()
     return blocks.done(locale, outcome.done)
+
+
+def _key(asked: Request) -> str:
+    """What a submission did, for its announcements' idempotency keys (each upload is a new Slack file)."""
+    file_id = str((asked.file or {}).get("id") or "-")
+    return f"{file_id}:{asked.field or '='}:{int(asked.remove)}"
 
 
 def check(data: bytes, slack: AdminSlack) -> tuple[dict[str, str], list[rules.LineError]]:
