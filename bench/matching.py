@@ -34,6 +34,7 @@ if __package__ in (None, ""):  # run as a script: make `bot` importable
 import numpy as np
 
 from bot.domain import matching as m
+from bot.domain import orgchart
 from bot.domain.interview import DIRECTNESS, LEARNING_STYLES, MODES, PACES, VALUES
 
 REFERENCE = datetime(2027, 3, 15, 9, 0, tzinfo=UTC)  # a Monday between the US and EU clock changes
@@ -164,8 +165,19 @@ def synthetic(
     return people, past, interest
 
 
-def candidates(people: list[Profile]) -> list[m.Candidate]:
-    return [m.Candidate.from_participant(p) for p in people]
+def reporting_lines(people: list[Profile]) -> dict[str, str]:
+    """Person -> manager: the teams' managers, and each manager under one of a few directors (not in the pool)."""
+    lines = {p.slack_user_id: p.manager_slack_id for p in people if p.manager_slack_id}
+    for manager in sorted(set(lines.values())):
+        lines.setdefault(manager, f"UDIR{sum(map(ord, manager)) % 12:02d}")
+    return lines
+
+
+def candidates(people: list[Profile], levels: int = orgchart.LEVELS_DEFAULT) -> list[m.Candidate]:
+    """The pool as matching sees it: each person's reporting chain ``levels`` up, as the service builds it from
+    reporting_line (``reporting_lines``)."""
+    chains = orgchart.chains(reporting_lines(people), [p.slack_user_id for p in people], levels)
+    return [m.Candidate.from_participant(p, managers=chains.get(p.slack_user_id, ())) for p in people]
 
 
 @contextmanager
@@ -334,6 +346,7 @@ def _end_to_end(service: Any, backend: str, url: str, n: int, seed: int) -> None
         Participant,
         Program,
         ProgramStatus,
+        ReportingLine,
         Workspace,
     )
 
@@ -363,9 +376,22 @@ def _end_to_end(service: Any, backend: str, url: str, n: int, seed: int) -> None
             ).scalar_one()
             rows = []
             for p in people:
-                row = {k: v for k, v in p.__dict__.items() if k != "id"}
+                row = {k: v for k, v in p.__dict__.items() if k not in ("id", "manager_slack_id")}
                 rows.append({**row, "workspace_id": ws, "consented_at": now, "created_at": now, "updated_at": now})
             conn.execute(insert(Participant), rows)
+            conn.execute(
+                insert(ReportingLine),
+                [
+                    {
+                        "workspace_id": ws,
+                        "person_slack_id": a,
+                        "manager_slack_id": b,
+                        "source": "orgchart",
+                        "created_at": now,
+                    }
+                    for a, b in reporting_lines(people).items()
+                ],
+            )
             ids = conn.execute(select(Participant.id).where(Participant.workspace_id == ws)).scalars().all()
             conn.execute(
                 insert(Enrollment),

@@ -81,6 +81,8 @@ ADMIN_COMMANDS: dict[str, Access] = dict.fromkeys(
         "digest",
         "remove",  # a participant and their data (bot.flows.privacy)
         "entfernen",
+        "orgchart",  # import the org chart, map the Slack profile field that names managers (bot.flows.orgchart)
+        "organigramm",
         "help",
     ),
     _A,
@@ -146,6 +148,7 @@ ACTIONS: dict[ID, Access] = {
     ID.INTERVIEW_ROLE_BOTH: _S,
     ID.INTERVIEW_OPEN: _S,
     ID.INTERVIEW_AGREE: _S,
+    ID.INTERVIEW_SKIP: _S,
     ID.SPEED_YES: _S,
     ID.SPEED_MAYBE: _S,
     ID.SPEED_NO: _S,
@@ -177,6 +180,7 @@ VIEWS: dict[ID, Access] = {
     ID.POLL_SETTINGS_MODAL: _A,
     ID.METRIC_MODAL: _A,
     ID.COHORT_ALUMNI_MODAL: _A,
+    ID.ORGCHART_MODAL: _A,  # an org chart import: only hosts, and only from files they uploaded themselves
     ID.AGREEMENT_MODAL: _P,
     ID.GOAL_MODAL: _P,
     ID.RHYTHM_ANSWER_MODAL: _P,

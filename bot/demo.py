@@ -157,7 +157,8 @@ class Narrator:
                     f"Tandem → {user['real_name']}: App Home", self._header(user, at), view_lines(args["view"]), user
                 )
             elif method in ("views.open", "views.push", "views.update"):
-                owner = self._view_owner(call)
+                updated = args.get("view_id") if method == "views.update" else None
+                owner = self.sandbox.view_owner(str(updated)) if updated else self._view_owner(call)
                 user = self.sandbox.user(owner) if owner else None
                 who = user["real_name"] if user else "someone"
                 self._show(f"Tandem → {who}: modal", self._header(user, at), view_lines(args["view"]), user)
@@ -413,8 +414,15 @@ def _interview(stack: LocalStack, people: dict[str, Persona], key: str, *, join:
         can_teach_other=teach_other,
         want_to_learn_other=learn_other,
         values=(VALUE_KEYS[index % len(VALUE_KEYS)], VALUE_KEYS[(index * 5 + 3) % len(VALUE_KEYS)]),
+        manager=people[PRIVATE_ANSWERS[key]["manager"]].id if "manager" in PRIVATE_ANSWERS.get(key, {}) else None,
+        avoid=tuple(people[k].id for k in PRIVATE_ANSWERS.get(key, {}).get("avoid", ())),
     )
     return answer_interview(stack, persona, answers, **kw)
+
+
+# The interview's two optional, private steps: Wei would rather not be paired with Kenji; Ethan names Olivia as his
+# manager. Everyone else skips them.
+PRIVATE_ANSWERS: dict[str, dict[str, Any]] = {"wei": {"avoid": ("kenji",)}, "ethan": {"manager": "olivia"}}
 
 
 def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> str:
@@ -541,6 +549,8 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
     )
     say.flush()
 
+    _org_chart(stack, say, result, people, admin)
+
     say.step("Hanna lists the programs, and opens her Home tab; Ana looks at hers.")
     hanna.slash("admin programs", channel_id=admin)
     hanna.open_home()
@@ -577,6 +587,53 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
     klaus = _dm_from_tandem(stack, people["klaus"])
     _expect(result, len(klaus) == 1, "after “Not now”, Klaus got nothing more")
     return admin
+
+
+def _org_chart(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str) -> None:
+    """Hanna imports the org chart HR gave her: Daniel reports to Chen Wu, who is not in the program and reports to
+    Jörg, so Daniel and Jörg (skip-level) must never be a tandem. One address has a typo: the modal lists that line
+    with its reason and imports nothing; the corrected file replaces it as a whole."""
+    from bot.ids import ID
+    from bot.models import ReportingLine
+
+    sb = stack.sandbox
+    hanna = people["hanna"]
+    chen = sb.add_user("Chen", real_name="Chen Wu", tz="Asia/Singapore", locale="en-GB", email="chen.wu@example.org")
+    mail = {key: sb.user(p.id)["profile"]["email"] for key, p in people.items()}
+    rows = [
+        ("Person", "Manager"),
+        (mail["daniel"], "chen.wu@example.org"),
+        ("chen.wu@example.org", mail["joerg"]),
+        (people["mei"].id, people["priya"].id),
+    ]
+    with_typo = [row if row[0] != "chen.wu@example.org" else ("chen.wu@exmaple.org", row[1]) for row in rows]
+    say.step(
+        "HR sends Hanna the org chart as a CSV file. She runs `/tandem admin orgchart` and uploads it; one address "
+        "has a typo."
+    )
+    hanna.slash("admin orgchart", channel_id=admin)
+    view = hanna.open_views()[-1]
+    csv = "\n".join(";".join(row) for row in with_typo).encode()
+    hanna.submit(view["id"], {ID.ORGCHART_FILE.value: sb.upload_as(hanna.id, "organigramm.csv", csv)})
+    stack.settle()
+    say.flush()
+    shown = json.dumps(sb.view(view["id"]), ensure_ascii=False)
+    with stack.session_factory() as session:
+        stored = session.scalars(select(ReportingLine).where(ReportingLine.source == "orgchart")).all()
+    _expect(result, "Zeile 3" in shown and not stored, "a bad org-chart line was reported and nothing was imported")
+    say.step("She fixes the address and uploads the file again in the same window.")
+    csv = "\n".join(";".join(row) for row in rows).encode()
+    hanna.submit(view["id"], {ID.ORGCHART_FILE.value: sb.upload_as(hanna.id, "organigramm.csv", csv)})
+    stack.settle()
+    say.flush()
+    with stack.session_factory() as session:
+        lines = {
+            (r.person_slack_id, r.manager_slack_id)
+            for r in session.scalars(select(ReportingLine).where(ReportingLine.source == "orgchart"))
+        }
+    expected = {(people["daniel"].id, chen), (chen, people["joerg"].id), (people["mei"].id, people["priya"].id)}
+    _expect(result, lines == expected, "the corrected org chart was imported whole, e-mail addresses resolved")
+    _expect(result, "@" not in json.dumps(sorted(lines)), "the org chart's e-mail addresses were not stored")
 
 
 def _chapter_matching(
@@ -619,6 +676,29 @@ def _chapter_matching(
     errors = attempt.get("errors") or {}
     say.note(f"Slack keeps the modal open and shows: {' '.join(errors.values())}")
     _expect(result, attempt.get("response_action") == "errors", "a swap that breaks a hard constraint was refused")
+    partner = _preview_partner(stack, "daniel", people)
+    if partner is not None:
+        say.step(
+            "Then she tries Jörg in Daniel's place. Matching keeps them apart (the org chart), and Tandem says only "
+            "that they can't be paired: never which rule, nor who asked. Every host sees that a swap was refused."
+        )
+        attempt = hanna.submit(
+            swap_view["id"], {ID.MATCH_SWAP_PERSON.value: partner.id, ID.MATCH_SWAP_WITH.value: joerg.id}
+        ).json()
+        stack.settle()
+        errors = attempt.get("errors") or {}
+        say.note(f"Slack keeps the modal open and shows: {' '.join(errors.values())}")
+        say.flush()
+        _expect(
+            result,
+            any("Tandem sagt nicht, welche oder warum" in e for e in errors.values()),
+            "a swap against a private rule was refused in neutral words",
+        )
+        _expect(
+            result,
+            any("hat einen Tausch versucht" in m.get("text", "") for m in sb.messages(admin)),
+            "every host saw that a swap was refused",
+        )
     say.step("She swaps Rui and Grace instead, so that Mia in Berlin learns from Rui in Lisbon, an hour apart.")
     hanna.submit(swap_view["id"], {ID.MATCH_SWAP_PERSON.value: rui.id, ID.MATCH_SWAP_WITH.value: grace.id})
     stack.settle()
@@ -638,6 +718,14 @@ def _chapter_matching(
     with stack.session_factory() as session:
         ids = {p.slack_user_id: p.id for p in session.scalars(select(Participant))}
     _expect(result, frozenset((ids[mia.id], ids[rui.id])) in made, "Hanna's swap made Mia and Rui a pair")
+    kept_apart = {
+        "Wei's “please not”": ("wei", "kenji"),
+        "Ethan's manager": ("ethan", "olivia"),
+        "the org chart's skip-level line": ("daniel", "joerg"),
+        "the org chart's direct line": ("mei", "priya"),
+    }
+    for rule, (a, b) in kept_apart.items():
+        _expect(result, frozenset((ids[people[a].id], ids[people[b].id])) not in made, f"matching respected {rule}")
 
     say.brief = {p.id for key, p in people.items() if key not in ("hanna", "mia", "rui")}
     say.follow = {_pair_dm(stack, mia, rui)}
@@ -658,6 +746,23 @@ def _chapter_matching(
     say.step("Everyone else accepts the agreement as it is, in their own time.")
     _accept_agreements(stack, people)
     say.flush()
+
+
+def _preview_partner(stack: LocalStack, key: str, people: dict[str, Persona]) -> Persona | None:
+    """Who ``key`` is paired with in the current matching preview (None if unmatched)."""
+    from bot.models import MatchProposal, MatchRound, Participant
+
+    with stack.session_factory() as session:
+        round_ = session.scalars(select(MatchRound).order_by(MatchRound.id.desc())).first()
+        me = session.scalars(select(Participant.id).where(Participant.slack_user_id == people[key].id)).one()
+        if round_ is None:
+            return None
+        for m in session.scalars(select(MatchProposal).where(MatchProposal.round_id == round_.id)):
+            if me in (m.participant_a_id, m.participant_b_id) and m.participant_b_id is not None:
+                other = m.participant_b_id if m.participant_a_id == me else m.participant_a_id
+                slack_id = session.get(Participant, other).slack_user_id  # type: ignore[union-attr]
+                return next((p for p in people.values() if p.id == slack_id), None)
+    return None
 
 
 def _chapter_trial(

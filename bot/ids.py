@@ -220,6 +220,7 @@ class ID(enum.StrEnum):
     INTERVIEW_ROLE_BOTH = "interview.role.both"
     INTERVIEW_OPEN = "interview.open"  # a step's one button: open its modal
     INTERVIEW_AGREE = "interview.agree"  # consent to the working agreement
+    INTERVIEW_SKIP = "interview.skip"  # an optional step's "skip" (manager, "please not"); value: "<enrollment>:<step>"
     INTERVIEW_MODAL = "interview.modal"  # callback_id of every step modal (step in private_metadata)
     PROFILE_MODAL = "profile.modal"  # callback_id of the profile editor
     # form fields: each is its input's block_id and action_id ("profile." + bot.domain.interview.Field)
@@ -239,6 +240,8 @@ class ID(enum.StrEnum):
     PROFILE_VALUES = "profile.values"
     PROFILE_HOURS = "profile.hours_per_week"
     PROFILE_DAYS = "profile.preferred_days"
+    PROFILE_MANAGER = "profile.manager"  # users_select: who the person's manager is (private)
+    PROFILE_AVOID = "profile.avoid"  # multi_users_select: people they'd rather not be paired with (private)
 
     # -- data rights (/tandem privacy, export-my-data, forget-me; /tandem admin remove) --------------------------
     PRIVACY_EXPORT = "privacy.export"  # button: send me everything stored about me
@@ -247,3 +250,10 @@ class ID(enum.StrEnum):
 
     # -- data retention (issue 9) ------------------------------------------------------------------------------
     PROGRAM_RETENTION = "program.f.retention_months"  # program modal: months the data is kept after the end
+
+    # -- reporting lines (issue 16): the org chart hosts import, the Slack profile field they map ----------------
+    PROGRAM_REPORTING_LEVELS = "program.f.reporting_levels"  # program modal: levels up matching keeps apart
+    ORGCHART_MODAL = "orgchart.modal"  # /tandem admin orgchart: callback_id of the import modal
+    ORGCHART_FILE = "orgchart.f.file"  # file_input: the CSV (block_id and action_id alike)
+    ORGCHART_FIELD = "orgchart.f.field"  # static_select: the custom profile field that names the manager
+    ORGCHART_REMOVE = "orgchart.f.remove"  # checkboxes: remove the imported org chart

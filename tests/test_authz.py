@@ -403,6 +403,11 @@ def _build(stack: LocalStack) -> World:
     stack.sandbox.invite(otto_channel, stack.sandbox.bot_user_id, inviter=otto.id)
     ids["otto_channel"] = otto_channel
     views[ID.MATCH_SWAP_MODAL] = matching_blocks.swap_modal("en", round_id=ids["round"], program_name=PROGRAM)
+    # the hosts' org-chart import, with a file a host uploaded: nobody else may import it, nor anything
+    hanna.slash("admin orgchart", channel_id=channel)
+    views[ID.ORGCHART_MODAL] = hanna.open_views()[-1]
+    chart = f"{alma.id},{arne.id}\n".encode()
+    submit[ID.ORGCHART_MODAL] = {ID.ORGCHART_FILE.value: [stack.sandbox.upload_as(hanna.id, "chart.csv", chart)]}
     submit[ID.MATCH_SWAP_MODAL] = {ID.MATCH_SWAP_PERSON.value: alma.id, ID.MATCH_SWAP_WITH.value: bela.id}
     # the interview step Cleo is at: its modal
     views[ID.INTERVIEW_MODAL] = _interview_modal(stack, cleo, ids["enrollment_cleo"])
@@ -548,6 +553,7 @@ SELF_VALUES: dict[ID, str] = {
     ID.INTERVIEW_ROLE_BOTH: "{enrollment_cleo}:role",
     ID.INTERVIEW_OPEN: "{enrollment_cleo}:about",
     ID.INTERVIEW_AGREE: "{enrollment_cleo}:agreement",
+    ID.INTERVIEW_SKIP: "{enrollment_cleo}:avoid",
     ID.SPEED_YES: "{intro}",
     ID.SPEED_MAYBE: "{intro}",
     ID.SPEED_NO: "{intro}",

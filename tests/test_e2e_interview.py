@@ -126,7 +126,7 @@ def _open(persona: Persona, action_id: str, step: Step) -> dict[str, Any]:
 def test_a_full_interview_in_english_stores_every_answer(stack: LocalStack) -> None:
     ben, enrollment_id = _enroll(stack, "Ben", "America/New_York", "en-US")
     first = _text(_bot_posts(stack, ben)[-1])
-    assert "Step 1 of 8" in first and "America/New_York" in first and "English" in first
+    assert "Step 1 of 10" in first and "America/New_York" in first and "English" in first
     assert "03:00" in first  # 08:00 UTC is 03:00 in New York
 
     answers = InterviewAnswers(
@@ -171,13 +171,13 @@ def test_a_full_interview_in_english_stores_every_answer(stack: LocalStack) -> N
     # every step's DM was answered in place: no buttons left, one "answered" line each
     assert current_step(ben) is None
     answered = [m for m in posts if m["text"].startswith(":white_check_mark:")]
-    assert len(answered) == 8 and all(m.get("edited") for m in answered)
+    assert len(answered) == 10 and all(m.get("edited") for m in answered)
     assert "Context and experience" in _text(answered[1])
 
 
 def test_a_full_interview_in_german(stack: LocalStack) -> None:
     jorg, enrollment_id = _enroll(stack, "Jorg", "Europe/Berlin", "de-DE")
-    assert "Schritt 1 von 8" in _text(_bot_posts(stack, jorg)[-1])
+    assert "Schritt 1 von 10" in _text(_bot_posts(stack, jorg)[-1])
     answers = InterviewAnswers(
         role="both",
         self_description="Ich leite das Controlling und möchte Reels verstehen.",
@@ -286,7 +286,7 @@ def test_time_zone_and_language_can_be_corrected(stack: LocalStack) -> None:
     assert enrollment["interview_step"] == "role"
     posts = _bot_posts(stack, joana)
     assert "Asia/Singapore · Deutsch" in posts[-2]["text"]  # the first step, answered, in her new language
-    assert "Schritt 2 von 8" in _text(posts[-1])  # and the interview goes on in German
+    assert "Schritt 2 von 10" in _text(posts[-1])  # and the interview goes on in German
 
 
 def test_the_interview_resumes_after_a_restart_days_later(stack: LocalStack) -> None:
@@ -295,7 +295,7 @@ def test_the_interview_resumes_after_a_restart_days_later(stack: LocalStack) -> 
     wei.open_home()  # "Continue" on Home shows the current step again at the bottom of the DM
     assert wei.click(ID.INTERVIEW_CONTINUE).ok
     stack.settle()
-    assert len([m for m in _bot_posts(stack, wei) if "Step 5 of 8" in _text(m)]) == 2
+    assert len([m for m in _bot_posts(stack, wei) if "Step 5 of 10" in _text(m)]) == 2
     stack.restart()  # a deploy: nothing survives in memory
     stack.clock.advance(timedelta(days=1, hours=3))  # type: ignore[attr-defined]
     assert answer_interview(stack, wei, InterviewAnswers(role="digital")) is Step.DONE
@@ -333,7 +333,7 @@ def test_reminders_after_two_and_five_days_at_local_daytime_then_silence(stack: 
     assert len(reminders()) == 1
     sent = stack.sandbox.calls_to("chat.postMessage")[-1]
     assert sent["at"].startswith("2027-01-06T14:00")  # 09:00 in New York
-    assert "waiting at step 2 of 8" in _text(reminders()[0])
+    assert "waiting at step 2 of 10" in _text(reminders()[0])
 
     # the job on its own, twice for the same minute: nothing more
     with stack.session_factory() as s:
@@ -365,7 +365,7 @@ def test_reminders_after_two_and_five_days_at_local_daytime_then_silence(stack: 
     again = _step_message(ben, Step.ROLE)
     assert again["ts"] != old["ts"] and again["ts"] == _bot_posts(stack, ben)[-1]["ts"]
     assert "further down" in _text(stack.sandbox.find_message(old["ts"]))
-    assert len([m for m in _bot_posts(stack, ben) if "Step 2 of 8" in _text(m)]) == 2
+    assert len([m for m in _bot_posts(stack, ben) if "Step 2 of 10" in _text(m)]) == 2
     enrollment, _ = _state(stack, enrollment_id)
     assert enrollment["reminders_sent"] == 0 and enrollment["last_activity_at"] == clock.now()
     assert answer_interview(stack, ben) is Step.DONE
@@ -388,7 +388,7 @@ def test_old_buttons_clicked_again_change_nothing(stack: LocalStack) -> None:
     enrollment, person = _state(stack, enrollment_id)
     assert (person["role"], enrollment["interview_step"]) == ("digital", "about")
     assert "Digital and creator skills" in stack.sandbox.find_message(role_message["ts"])["text"]
-    assert len([m for m in _bot_posts(stack, ana) if "Step 3 of 8" in _text(m)]) == 1
+    assert len([m for m in _bot_posts(stack, ana) if "Step 3 of 10" in _text(m)]) == 1
 
     before_db, before_outbox = _state(stack, enrollment_id), _outbox_count(stack)
     replayed = json.loads(json.dumps(settings_click.payload))  # the same click arrives again, much later
@@ -493,3 +493,71 @@ def test_the_driver_comes_back_through_the_reminder(stack: LocalStack) -> None:
     assert len(topics_posts) == 2  # shown again by "Continue", the first copy moved below
     enrollment, _ = _state(stack, enrollment_id)
     assert enrollment["status"] == EnrollmentStatus.ONBOARDED and enrollment["reminders_sent"] == 0
+
+
+def _lines_of(stack: LocalStack, person: str) -> list[tuple[str, str]]:
+    from bot.models import ReportingLine
+
+    with stack.session_factory() as s:
+        return [
+            (r.source, r.manager_slack_id)
+            for r in s.scalars(select(ReportingLine).where(ReportingLine.person_slack_id == person))
+        ]
+
+
+def test_the_private_steps_name_a_manager_and_a_please_not_skip_resume_and_edit_in_the_profile(
+    stack: LocalStack,
+) -> None:
+    """The two optional, private steps: Ben names his manager and someone to avoid (after a refused try to name
+    himself), coming back to them later; Ada skips both; Ben changes both in his profile. Nobody else hears of it."""
+    boss = stack.sandbox.add_user("boss", real_name="Bea Boss")
+    rival = stack.sandbox.add_user("rival", real_name="Rico Rival")
+    ben, enrollment_id = _enroll(stack, "Ben", "Europe/Berlin", "en-GB")
+    assert answer_interview(stack, ben, stop_after=Step.AVAILABILITY) is Step.MANAGER  # a meeting starts
+    step = _step_message(ben, Step.MANAGER)
+    assert "Optional: who is your manager?" in _text(step) and "Nobody sees your answer" in _text(step)
+    assert "Step 8 of 10" in _text(step) and ID.INTERVIEW_SKIP.value in _text(step)
+
+    view = _open(ben, ID.INTERVIEW_OPEN, Step.MANAGER)
+    refused = ben.submit(view["id"], {ID.PROFILE_MANAGER: ben.id}).json()
+    assert refused["errors"] == {"profile.manager": "You can't name yourself here."}
+    assert _lines_of(stack, ben.id) == []
+    ben.close(view["id"])
+
+    answers = InterviewAnswers(manager=boss, avoid=(rival,))
+    assert answer_interview(stack, ben, answers) is Step.DONE  # carries on where he stopped
+    _, person = _state(stack, enrollment_id)
+    assert person["avoid"] == [rival]
+    assert _lines_of(stack, ben.id) == [("interview", boss)]
+    posts = _bot_posts(stack, ben)
+    answered = [_text(m) for m in posts if m["text"].startswith(":white_check_mark:")]
+    assert any("Your manager" in a and "saved" in a for a in answered)
+    assert any("Rather not paired with" in a and "1 person (private)" in a for a in answered)
+    assert not any(rival in a or boss in a for a in answered)  # the answered lines name nobody
+    assert f"<@{boss}>" in _text(posts[-1]) and "*Rather not paired with (private):* 1 person" in _text(posts[-1])
+
+    ada, ada_enrollment = _enroll(stack, "Ada", "Europe/Berlin", "en-GB")
+    assert answer_interview(stack, ada, InterviewAnswers()) is Step.DONE  # "skip" twice
+    assert _state(stack, ada_enrollment)[1]["avoid"] == [] and _lines_of(stack, ada.id) == []
+    assert any("nobody named" in _text(m) for m in _bot_posts(stack, ada))
+
+    # his profile shows both, explained; he names someone else as his manager and clears his list
+    ben.open_home()
+    assert ben.click(ID.PROFILE_EDIT).ok
+    view = ben.open_views()[-1]
+    by_block = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+    assert by_block["profile.manager"]["element"]["initial_user"] == boss
+    assert by_block["profile.avoid"]["element"]["initial_users"] == [rival]
+    assert "Private, only for matching." in _text(view)
+    new_boss = stack.sandbox.add_user("newboss", real_name="Nia Newboss")
+    assert ben.submit(view["id"], {ID.PROFILE_MANAGER: new_boss, ID.PROFILE_AVOID: None}).json() is None
+    assert _state(stack, enrollment_id)[1]["avoid"] == []
+    assert _lines_of(stack, ben.id) == [("interview", new_boss)]
+
+    # nothing of it reached anyone but Ben: no message to anybody else names the people he named
+    for call in stack.sandbox.calls:
+        if call["method"] in ("chat.postMessage", "chat.update", "views.publish"):
+            to = str(call["args"].get("channel") or call["args"].get("user_id") or "")
+            if to not in (ben.id, ben.dm):
+                assert rival not in _text(call["args"]) and boss not in _text(call["args"]), call
+    assert stack.sandbox.dm_channel(boss) is None and stack.sandbox.dm_channel(rival) is None

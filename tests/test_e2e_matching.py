@@ -296,8 +296,15 @@ def test_a_swap_that_breaks_a_hard_constraint_is_refused_and_changes_nothing(sta
     }
     assert hanna.open_views(), "the modal stays open"
     stack.settle()
-    assert _current(stack) == before
+    # nothing changed but the count of swaps the rules refused (one: the roles), which every host is told
+    after = _current(stack)
+    assert after["stats"].pop("refused_swaps") == 1
+    assert after == before
     assert len(_previews(stack, channel)) == 1
+    told = [m["text"] for m in stack.sandbox.messages(channel) if "tried a swap" in m.get("text", "")]
+    assert told == [
+        f"<@{hanna.id}> tried a swap that the matching rules don't allow. Swaps refused in this preview so far: 1."
+    ]
 
     # a past pair is refused too, in the host's language
     with stack.session_factory() as s:
@@ -318,7 +325,9 @@ def test_a_swap_that_breaks_a_hard_constraint_is_refused_and_changes_nothing(sta
     assert swap(people[c1].id, people[c2].id) == {
         ID.MATCH_SWAP_WITH: f"{c2} and {d1} can't be a pair: they have been a tandem before."
     }
-    assert _current(stack) == before
+    after = _current(stack)
+    assert after["stats"].pop("refused_swaps") == 2
+    assert after == before
 
     # an approved preview can no longer be changed
     hanna.click(ID.MATCH_APPROVE, message=_previews(stack, channel)[-1])

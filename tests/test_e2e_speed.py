@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.ids import ID
-from bot.models import Participant, SpeedIntro, SpeedRound, SpeedStatus
+from bot.models import MatchProposal, Participant, SpeedIntro, SpeedRound, SpeedStatus
 from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
@@ -156,7 +156,11 @@ def test_a_round_from_start_to_matching(stack: LocalStack) -> None:
     stack.settle()
     preview = json.dumps(_preview(stack, channel), ensure_ascii=False)
     assert "*Ana* × *Jorg*" in preview or "*Jorg* × *Ana*" in preview
-    assert "both said yes in speed dating" in preview
+    # the mutual yes counts, but hosts see no pair's answers (only the counts at closing): not in the preview
+    assert "said yes in speed dating" not in preview
+    with stack.session_factory() as s:
+        proposals = s.scalars(select(MatchProposal)).all()
+        assert any(r.get("key") == "mutual_interest" for m in proposals for r in m.reasons)
     assert f"*Lena* × *{refused}*" not in preview and f"*{refused}* × *Lena*" not in preview
 
 

@@ -23,7 +23,10 @@ NOW = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)  # a Monday
 
 # -- steps --------------------------------------------------------------------------------------------------
 def test_steps_run_in_order_and_end_in_done() -> None:
-    assert 7 <= len(rules.STEPS) <= 8
+    # 7 or 8 steps everyone answers, and the two private ones anybody may skip (manager, "please not")
+    assert 7 <= len([s for s in rules.STEPS if s not in rules.SKIPPABLE]) <= 8
+    assert {Step.MANAGER, Step.AVOID} == rules.SKIPPABLE and rules.SKIPPABLE <= rules.MODAL_STEPS
+    assert rules.STEPS[-1] is Step.AGREEMENT  # consent stays the last step
     walked = [rules.first_step()]
     while walked[-1] is not Step.DONE:
         walked.append(rules.next_step(walked[-1]))
@@ -182,6 +185,39 @@ def test_profile_validation_is_every_step_at_once() -> None:
     }
 
 
+def test_the_private_steps_are_optional_and_nobody_names_themselves() -> None:
+    assert rules.validate_step(Step.MANAGER, {}, me="U1") == {}  # nothing named: fine
+    assert rules.validate_step(Step.AVOID, {Field.AVOID: []}, me="U1") == {}
+    assert rules.validate_step(Step.MANAGER, {Field.MANAGER: "U1"}, me="U1") == {Field.MANAGER: "not_yourself"}
+    assert rules.validate_step(Step.AVOID, {Field.AVOID: ["U2", "U1"]}, me="U1") == {Field.AVOID: "not_yourself"}
+    many = [f"U{i}" for i in range(2, 3 + rules.AVOID_MAX)]
+    assert rules.validate_step(Step.AVOID, {Field.AVOID: many}, me="U1") == {Field.AVOID: "too_many_people"}
+    assert rules.answers_of(Step.MANAGER, {Field.MANAGER: "U9"}) == {"manager": "U9"}
+    assert rules.answers_of(Step.MANAGER, {}) == {"manager": None}
+    assert rules.answers_of(Step.AVOID, {Field.AVOID: ["U3", "U2", "U3", 7]}) == {"avoid": ["U3", "U2"]}
+    # the profile editor checks them with everything else; an empty answer is no error
+    assert not {Field.MANAGER, Field.AVOID} & set(rules.validate_profile({}, me="U1"))
+
+
+@pytest.mark.parametrize("locale", ["en", "de"])
+def test_the_private_steps_can_be_skipped_explain_who_sees_them_and_never_name_anyone(locale: str) -> None:
+    profile = Profile(name="Ana", manager="U0BOSS", avoid=("U0X", "U0Y"))
+    for step in (Step.MANAGER, Step.AVOID):
+        message = blocks.step_message(locale, step=step, enrollment_id=7, profile=profile, program="P", now=NOW)
+        actions = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        assert [e["action_id"] for e in actions] == [ID.INTERVIEW_OPEN, ID.INTERVIEW_SKIP]
+        assert {e["value"] for e in actions} == {f"7:{step}"}
+        assert ":lock:" in str(message["blocks"])  # who sees it, and what it does
+        answered = str(blocks.answered_message(locale, step=step, profile=profile))
+        assert "U0BOSS" not in answered and "U0X" not in answered
+    modal = blocks.step_modal(locale, step=Step.AVOID, profile=profile, offered=[], metadata={"e": 7, "s": "avoid"})
+    element = next(b["element"] for b in modal["blocks"] if b["type"] == "input")
+    assert element["type"] == "multi_users_select" and element["initial_users"] == ["U0X", "U0Y"]
+    assert element["max_selected_items"] == rules.AVOID_MAX
+    modal = blocks.step_modal(locale, step=Step.MANAGER, profile=profile, offered=[], metadata={})
+    assert next(b["element"] for b in modal["blocks"] if b["type"] == "input")["initial_user"] == "U0BOSS"
+
+
 # -- reminders ----------------------------------------------------------------------------------------------
 ZONES = ["Europe/Berlin", "Europe/Lisbon", "America/New_York", "Asia/Singapore", "Asia/Kathmandu", "Pacific/Chatham"]
 
@@ -262,6 +298,8 @@ FULL = Profile(
     values=("curiosity", "trust", "humour"),
     hours_per_week=5,
     preferred_days=(0, 6),
+    manager="U0BOSS",
+    avoid=("U0X",),
 )
 OFFERED = ["Governance", "Creator skills", "x" * 60]
 
@@ -297,7 +335,7 @@ def test_the_summary_escapes_what_people_typed() -> None:
 
 def test_every_error_key_has_wording_in_both_languages() -> None:
     keys = {"required", "choose", "too_short", "too_long", "unknown_tz", "too_many_topics", "topic_too_long"}
-    keys |= {"need_a_topic", "values_count"}
+    keys |= {"need_a_topic", "values_count", "not_yourself", "too_many_people"}
     for locale in ("en", "de"):
         for field in Field:
             for key in keys:

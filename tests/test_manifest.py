@@ -101,10 +101,17 @@ def test_manifest_asks_for_the_fewest_scopes() -> None:
         # channels it was added to: the admin channel and the community channel
         "channels:history",
         "groups:history",
+        # reporting lines (issue 16): an org chart's e-mail addresses are looked up (users.lookupByEmail), the
+        # workspace's manager profile field read (team.profile.get, users.profile.get), the uploaded CSV fetched
+        # (files.info, url_private)
+        "users:read.email",
+        "users.profile:read",
+        "files:read",
     }
     # never broad ones Tandem does not need
     assert not scopes & {
         "chat:write.public",
-        "users:read.email",
+        "users:write",
+        "users.profile:write",
         "admin",
     }

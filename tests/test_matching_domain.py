@@ -128,10 +128,10 @@ def test_candidate_from_a_participant_row() -> None:
         hours_per_week=2,
         preferred_days=[3, 1],
         avoid=["U9"],
-        manager_slack_id="U1",
         waitlisted_at=REF,
     )
-    c = m.candidate_from(row)
+    c = m.candidate_from(row, managers=("U1", "U0"))
+    assert c.managers == ("U1", "U0")
     assert (c.name, c.mode, c.pace, c.directness, c.preferred_days, c.avoid, c.waitlisted) == (
         "U7",
         "async",
@@ -181,11 +181,17 @@ def test_hard_constraints() -> None:
     assert m.hard_constraint(a, b, reference=REF, past_pairs={frozenset({1, 2})}) == "past_pair"
     assert m.hard_constraint(person(1, avoid=frozenset({"U2"})), b, reference=REF) == "avoid"
     assert m.hard_constraint(a, person(2, "context", avoid=frozenset({"U1"})), reference=REF) == "avoid"
-    assert m.hard_constraint(person(1, manager_slack_id="U2"), b, reference=REF) == "reporting_line"
-    assert m.hard_constraint(a, person(2, "context", manager_slack_id="U1"), reference=REF) == "reporting_line"
+    assert m.hard_constraint(person(1, managers=("U2",)), b, reference=REF) == "reporting_line"
+    assert m.hard_constraint(a, person(2, "context", managers=("U1",)), reference=REF) == "reporting_line"
     boss = "UBOSS"
-    same = (person(1, manager_slack_id=boss), person(2, "context", manager_slack_id=boss))
+    same = (person(1, managers=(boss,)), person(2, "context", managers=(boss,)))
     assert m.hard_constraint(*same, reference=REF) == "reporting_line"
+    # skip-level: the manager's manager (who need not be in the pool) is kept apart as far as the chain goes
+    assert m.hard_constraint(person(1, managers=(boss, "U2")), b, reference=REF) == "reporting_line"
+    assert m.hard_constraint(a, person(2, "context", managers=(boss, "U1")), reference=REF) == "reporting_line"
+    # cousins (different managers, the same skip-level manager) may be paired
+    cousins = (person(1, managers=("UM1", boss)), person(2, "context", managers=("UM2", boss)))
+    assert m.hard_constraint(*cousins, reference=REF) is None
     assert m.hard_constraint(a, b, reference=REF, interest={frozenset({1, 2}): "no"}) == "not_interested"
     assert m.score(a, b, reference=REF, interest={frozenset({1, 2}): "no"}) is None
 
@@ -198,7 +204,7 @@ def pools(draw: st.DrawFn, max_size: int = 10) -> dict[str, object]:
     slack = [f"U{i}" for i in ids]
     people = []
     for i, pid in enumerate(ids):
-        manager = draw(st.sampled_from([None, None, "UBOSS1", "UBOSS2", *slack]))
+        above = draw(st.lists(st.sampled_from(["UBOSS1", "UBOSS2", *slack]), max_size=3, unique=True))
         people.append(
             Candidate(
                 id=pid,
@@ -218,7 +224,7 @@ def pools(draw: st.DrawFn, max_size: int = 10) -> dict[str, object]:
                 locale=draw(st.sampled_from(("en", "de"))),
                 preferred_days=tuple(draw(st.lists(st.integers(0, 6), max_size=3, unique=True))),
                 avoid=frozenset(draw(st.lists(st.sampled_from(slack), max_size=2))) if slack else frozenset(),
-                manager_slack_id=None if manager == slack[i] else manager,
+                managers=tuple(x for x in above if x != slack[i]),
                 waitlisted=draw(st.booleans()),
             )
         )

@@ -32,6 +32,7 @@ from bot.models import (
     PairWeek,
     Participant,
     Program,
+    ReportingLine,
     Retro,
     RetroAnswer,
     SpeedIntro,
@@ -221,10 +222,25 @@ def _ana_writes(stack: LocalStack, ana: Persona, partner: Persona) -> None:
                 metric_id=metric.id, pair_id=pair.id, value=12, day=date(2027, 1, 11), logged_by=ana.id, created_at=now
             )
         )
-        # someone else's lists name her
+        # someone else's lists name her; she named a manager and someone to avoid; the org chart has her
         jon = s.scalars(select(Participant).where(Participant.display_name == "Jonathan Wibble")).one()
         jon.avoid = [ana.id]
-        jon.manager_slack_id = ana.id
+        me.avoid = [jon.slack_user_id]
+        for person, manager, source in (
+            (jon.slack_user_id, ana.id, "interview"),  # Jon says she is his manager
+            (ana.id, "U0ANASBOSS", "interview"),  # she says who hers is
+            (ana.id, "U0ANASLEAD", "orgchart"),
+            ("U0HERREPORT", ana.id, "orgchart"),
+        ):
+            s.add(
+                ReportingLine(
+                    workspace_id=program.workspace_id,
+                    person_slack_id=person,
+                    manager_slack_id=manager,
+                    source=source,
+                    created_at=now,
+                )
+            )
         s.commit()
 
 
@@ -265,6 +281,14 @@ def test_export_and_forget_me_leave_nothing_of_the_person(stack: LocalStack, eng
         assert PARTNER["private"] not in text
         assert "Anabel Zwirnfaden" in text
     assert data["profile"]["self_description"] == "I am Anabel Zwirnfaden."
+    # what she told Tandem in confidence, and the lines that name her manager (not whom she manages)
+    with stack.session_factory() as s:
+        jon_id = s.scalars(select(Participant.slack_user_id).where(Participant.display_name == "Jonathan Wibble")).one()
+    assert data["profile"]["please_not_with"] == [jon_id]
+    assert data["reporting_lines"] == [
+        {"source": "interview", "manager": "U0ANASBOSS"},
+        {"source": "orgchart", "manager": "U0ANASLEAD"},
+    ]
     # the stored copy of the upload was emptied once Slack had it
     with stack.session_factory() as s:
         uploads = s.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("my-data:%"))).all()
@@ -287,6 +311,14 @@ def test_export_and_forget_me_leave_nothing_of_the_person(stack: LocalStack, eng
     # every table, every column: nothing of her
     needles = [ana.id, "Anabel Zwirnfaden", "I am Anabel", *ANA.values()]
     assert privacy.traces(engine, needles) == []
+    # her reporting lines are gone; where she was someone's manager a placeholder keeps the line above apart
+    with stack.session_factory() as s:
+        lines = {(r.person_slack_id, r.source): r.manager_slack_id for r in s.scalars(select(ReportingLine))}
+    assert set(lines) == {(jon_id, "interview"), ("U0HERREPORT", "orgchart")}
+    assert lines[(jon_id, "interview")].startswith("forgotten-") and lines[("U0HERREPORT", "orgchart")].startswith(
+        "forgotten-"
+    )
+    assert lines[(jon_id, "interview")] == lines[("U0HERREPORT", "orgchart")]  # one placeholder for one person
     # the partner's own words stay, the partner is told in neutral words and is first in line
     assert privacy.traces(engine, [PARTNER["pair"], PARTNER["private"], PARTNER["answer"]]) != []
     stack.advance(timedelta(hours=12), step=timedelta(minutes=30))

@@ -46,6 +46,7 @@ from bot.models import (
     PollRound,
     Program,
     ProgramStatus,
+    ReportingLine,
     Retro,
     RetroAnswer,
     SpeedIntro,
@@ -361,6 +362,21 @@ def _content(stack: LocalStack, people: dict[str, Persona]) -> None:
             )
         )
         s.add(InviteBatch(program_id=program.id, requested_by="UHOST", user_ids=[ana.id], created_at=now))
+        # reporting lines: Ana's own (she named her manager), one where she is the manager, one of Karl's (stays)
+        for person, manager, source in (
+            (ana.id, "U0ANABOSS", "interview"),
+            ("U0REPORT", ana.id, "orgchart"),
+            (karl.id, "U0KARLBOSS", "interview"),
+        ):
+            s.add(
+                ReportingLine(
+                    workspace_id=me.workspace_id,
+                    person_slack_id=person,
+                    manager_slack_id=manager,
+                    source=source,
+                    created_at=now,
+                )
+            )
         goal = s.scalars(select(Goal).where(Goal.pair_id == pair.id)).one()
         # stored Slack calls still carrying the program's words (not sent yet: a sent call says nothing any more):
         # one about the program; and two queued before calls said what they are about (migration 0021): in the
@@ -577,6 +593,11 @@ def test_the_clock_deletes_a_programs_data_after_its_retention_and_keeps_the_res
     gone = [people[n] for n in ("Ana", "Lea", "Jon")]
     needles = [p.id for p in gone] + [PEOPLE[n][3] for n in ("Ana", "Lea", "Jon")]
     assert _found(engine, needles) == []
+    # reporting lines: Ana's own went, where she managed someone an anonymous placeholder stands, Karl's stays
+    lines = {(r["person_slack_id"], r["source"]): r["manager_slack_id"] for r in after["reporting_line"]}
+    assert set(lines) == {("U0REPORT", "orgchart"), (people["Karl"].id, "interview")}
+    assert lines[("U0REPORT", "orgchart")].startswith("forgotten-")
+    assert lines[(people["Karl"].id, "interview")] == "U0KARLBOSS"
     # no participant link of the program remains
     assert [r for r in after["pair"] if r["program_id"] == pid] == []
     assert [r for r in after["enrollment"] if r["program_id"] == pid] == []

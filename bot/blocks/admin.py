@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import ConfirmObject
 from bot import i18n
 from bot.blocks import inputs, kit
 from bot.blocks.programs import date_text, fields_text, rhythm_text, status_text, weekday_text
-from bot.domain import retention
+from bot.domain import orgchart, retention
 from bot.domain.programs import FOCUS_MAX, NAME_MAX, OnboardingCounts
 from bot.ids import ID
 from bot.models import Program, ProgramStatus
@@ -193,6 +193,16 @@ def program_modal(
             hint=t("retention_hint"),
         ),
         inputs.input_block(
+            ID.PROGRAM_REPORTING_LEVELS,
+            t("reporting_levels"),
+            inputs.number_input(
+                initial=p.reporting_levels if p else orgchart.LEVELS_DEFAULT,
+                minimum=orgchart.LEVELS_MIN,
+                maximum=orgchart.LEVELS_MAX,
+            ),
+            hint=t("reporting_levels_hint"),
+        ),
+        inputs.input_block(
             ID.PROGRAM_FOCUS,
             t("focus"),
             inputs.text_input(
@@ -245,6 +255,7 @@ PROGRAM_FIELD_BLOCKS = {
     "hour": ID.PROGRAM_HOUR,
     "trial_weeks": ID.PROGRAM_TRIAL,
     "retention_months": ID.PROGRAM_RETENTION,
+    "reporting_levels": ID.PROGRAM_REPORTING_LEVELS,
     "focus_question": ID.PROGRAM_FOCUS,
     "goals": ID.PROGRAM_GOALS,
     "locale": ID.PROGRAM_LOCALE,

@@ -101,6 +101,33 @@ def users_select(*, placeholder: str | None = None) -> dict[str, Any]:
     return element
 
 
+def user_select(*, initial: str | None = None, placeholder: str | None = None) -> dict[str, Any]:
+    """One person (``users_select``)."""
+    element: dict[str, Any] = {"type": "users_select"}
+    if initial:
+        element["initial_user"] = initial
+    if placeholder:
+        element["placeholder"] = _plain(placeholder, PLACEHOLDER_MAX)
+    return element
+
+
+def people_select(
+    *, initial: list[str] | tuple[str, ...] = (), max_selected: int | None = None, placeholder: str | None = None
+) -> dict[str, Any]:
+    """Several people (``multi_users_select``), prefilled."""
+    element = users_select(placeholder=placeholder)
+    if initial:
+        element["initial_users"] = list(initial)
+    if max_selected is not None:
+        element["max_selected_items"] = max_selected
+    return element
+
+
+def file_input(*, filetypes: list[str], max_files: int = 1) -> dict[str, Any]:
+    """An upload field in a modal (``file_input``): the submission carries the uploaded files' objects."""
+    return {"type": "file_input", "filetypes": list(filetypes), "max_files": max_files}
+
+
 def conversation_select(*, placeholder: str | None = None) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "conversations_select",
@@ -153,4 +180,7 @@ def state_values(view: dict[str, Any]) -> dict[str, Any]:
                 out[block_id] = _text(element.get("selected_conversation")) or _text(element.get("selected_channel"))
             elif kind == "multi_conversations_select":
                 out[block_id] = _texts(element.get("selected_conversations"))
+            elif kind == "file_input":
+                files = element.get("files")
+                out[block_id] = [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
     return out

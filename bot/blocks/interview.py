@@ -137,6 +137,16 @@ def step_message(
                 block_id=ID.INTERVIEW_STEP,
             ),
         ]
+    elif step in rules.SKIPPABLE:
+        blocks += [
+            kit.section(heading + "\n" + _t(locale, f"{step}_ask")),
+            kit.context(_t(locale, f"{step}_private")),
+            kit.actions(
+                kit.button(_p(locale, f"btn_{step}"), ID.INTERVIEW_OPEN, value=value, style="primary"),
+                kit.button(_p(locale, f"btn_skip_{step}"), ID.INTERVIEW_SKIP, value=value),
+                block_id=ID.INTERVIEW_STEP,
+            ),
+        ]
     elif step in rules.MODAL_STEPS:
         blocks += [
             kit.section(heading + "\n" + _t(locale, f"{step}_ask")),
@@ -170,6 +180,10 @@ def _answer_detail(locale: str, step: Step, profile: Profile) -> str:
         return f"{hours_label(locale, profile.hours_per_week)} · {days_label(locale, profile.preferred_days)}"
     if step is Step.AGREEMENT:
         return _p(locale, "answered_agreed")
+    if step is Step.MANAGER:  # never a name here: only whether they named someone
+        return _p(locale, "answered_saved" if profile.manager else "answered_nobody")
+    if step is Step.AVOID:
+        return _p(locale, "answered_people", n=len(profile.avoid)) if profile.avoid else _p(locale, "answered_nobody")
     return _p(locale, "answered_saved")
 
 
@@ -242,6 +256,8 @@ def summary_message(locale: str, *, profile: Profile, program: str) -> dict[str,
         days=days_label(locale, profile.preferred_days),
         tz=profile.tz,
         language=language_label(locale, profile.locale),
+        manager=profile.manager,
+        avoid=len(profile.avoid),
     )
     return kit.message(
         _p(locale, "done_fallback", name=profile.name),
@@ -324,6 +340,15 @@ def _input(locale: str, field: Field, profile: Profile, offered: list[str]) -> k
         options = [inputs.option(_p(locale, f"day_{d}"), str(d)) for d in rules.WEEKDAYS]
         element = inputs.checkboxes(options, checked=[str(d) for d in profile.preferred_days])
         return inputs.input_block(block_id, label, element)
+    if field is Field.MANAGER:
+        element = inputs.user_select(initial=profile.manager, placeholder=_p(locale, "placeholder_person"))
+        return inputs.input_block(block_id, label, element, optional=True, hint=_p(locale, "hint_manager"))
+    if field is Field.AVOID:
+        element = inputs.people_select(
+            initial=list(profile.avoid), max_selected=rules.AVOID_MAX, placeholder=_p(locale, "placeholder_people")
+        )
+        hint = _p(locale, "hint_avoid", max=rules.AVOID_MAX)
+        return inputs.input_block(block_id, label, element, optional=True, hint=hint)
     raise ValueError(f"no input for {field!r}")
 
 
@@ -334,8 +359,12 @@ def _inputs(locale: str, fields: Iterable[Field], profile: Profile, offered: lis
 def step_modal(
     locale: str, *, step: Step, profile: Profile, offered: list[str], metadata: dict[str, Any]
 ) -> dict[str, Any]:
-    """The modal of a step (SETTINGS: the correction of time zone and language), prefilled."""
-    blocks = [kit.section(_heading(locale, step)), *_inputs(locale, rules.STEP_FIELDS[step], profile, offered)]
+    """The modal of a step (SETTINGS: the correction of time zone and language), prefilled. The private steps say
+    who sees the answer (nobody) and what it does."""
+    blocks = [kit.section(_heading(locale, step))]
+    if step in rules.SKIPPABLE:
+        blocks.append(kit.context(_t(locale, f"{step}_private")))
+    blocks += _inputs(locale, rules.STEP_FIELDS[step], profile, offered)
     return kit.modal(
         title=step_title(locale, step),
         submit=_p(locale, "modal_submit"),
@@ -347,8 +376,17 @@ def step_modal(
 
 
 def profile_modal(locale: str, *, profile: Profile, offered: list[str], metadata: dict[str, Any]) -> dict[str, Any]:
-    """Every answer of the interview in one modal, prefilled, for App Home's "Edit profile"."""
-    blocks = [kit.section(_t(locale, "profile_intro")), *_inputs(locale, rules.PROFILE_FIELDS, profile, offered)]
+    """Every answer of the interview in one modal, prefilled, for App Home's "Edit profile"; the private answers
+    (manager, "please not") last, under a line that says who sees them (nobody) and what they do."""
+    public = [f for f in rules.PROFILE_FIELDS if f not in rules.PRIVATE_FIELDS]
+    private = [f for f in rules.PROFILE_FIELDS if f in rules.PRIVATE_FIELDS]
+    blocks = [
+        kit.section(_t(locale, "profile_intro")),
+        *_inputs(locale, public, profile, offered),
+        kit.divider(),
+        kit.section(_t(locale, "profile_private")),
+        *_inputs(locale, private, profile, offered),
+    ]
     return kit.modal(
         title=_p(locale, "profile_title"),
         submit=_p(locale, "modal_submit"),

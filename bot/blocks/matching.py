@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import ConfirmObject
 
 from bot import i18n
 from bot.blocks import inputs, kit
+from bot.domain.matching import EXCLUDED_KINDS
 from bot.ids import ID
 
 PREVIEW_PAIRS_MAX = 30  # pairs listed one by one; a message holds at most 50 blocks
@@ -81,8 +82,17 @@ def preview(
             )
         )
     )
+    facts = []
     if stats.get("histogram"):
-        blocks.append(kit.context(t("distribution", bars=_bars(stats["histogram"]))))
+        facts.append(t("distribution", bars=_bars(stats["histogram"])))
+    excluded = stats.get("excluded") or {}
+    if excluded.get("possible"):
+        counts = {kind: int(excluded.get(kind, 0)) for kind in EXCLUDED_KINDS}
+        facts.append(t("excluded", ruled_out=sum(counts.values()), possible=int(excluded["possible"]), **counts))
+    if stats.get("refused_swaps"):
+        facts.append(t("refused_swaps", n=int(stats["refused_swaps"])))
+    if facts:
+        blocks.append(kit.context(*facts))
     blocks.append(kit.divider())
     for pair in pairs[:PREVIEW_PAIRS_MAX]:
         line = t("pair_line", a=pair["a"], b=pair["b"], score=pair["score"])
@@ -137,7 +147,8 @@ SWAP_FIELDS = {"person": ID.MATCH_SWAP_PERSON, "other": ID.MATCH_SWAP_WITH}
 
 
 def swap_error(locale: str, *, key: str, field: str, a: str = "", b: str = "") -> dict[str, str]:
-    """``response_action: errors`` for the swap modal: the wording for ``key`` on ``field`` ("person"/"other")."""
+    """``response_action: errors`` for the swap modal: the wording for ``key`` on ``field`` ("person"/"other").
+    Every private reason comes as ``private`` (``bot.domain.matching.shown_violation``): one wording for all."""
     return {SWAP_FIELDS[field].value: i18n.plain(locale, "matching", f"swap_err_{key}", a=a, b=b)}
 
 

@@ -168,6 +168,8 @@ def export_markdown(locale: str, data: dict[str, Any], *, day: date) -> str:
     other += [
         p("md_speed", candidate=s["candidate"], answer=_value(locale, s["my_answer"])) for s in data["speed_dating"]
     ]
+    lines_ = data.get("reporting_lines", [])
+    other += [p("md_manager", source=p(f"source_{r['source']}"), manager=r["manager"]) for r in lines_]
     other += [p("md_card", title=c["title"], text=c["text"]) for c in data["learning_cards"]]
     other += [
         p("md_escalation", kind=e["kind"], day=_value(locale, e["created_at"]), shared=_value(locale, e["shared"]))

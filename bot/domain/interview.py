@@ -25,13 +25,17 @@ class Step(enum.StrEnum):
     STYLE = "style"  # learning style and how they like to work together (modal)
     VALUES = "values"  # up to three values (modal)
     AVAILABILITY = "availability"  # hours a week, preferred days (modal)
+    MANAGER = "manager"  # optional, private: who is your manager? (modal with a users_select; skippable)
+    AVOID = "avoid"  # optional, private: anyone you'd rather not be paired with? (multi_users_select; skippable)
     AGREEMENT = "agreement"  # consent to the basics of the working agreement (button)
     DONE = "done"  # every step answered
 
 
 STEPS: tuple[Step, ...] = tuple(s for s in Step if s is not Step.DONE)
 # Steps answered in a modal (opened from the step's one button). SETTINGS has a modal only to correct.
-MODAL_STEPS = frozenset({Step.ABOUT, Step.TOPICS, Step.STYLE, Step.VALUES, Step.AVAILABILITY})
+MODAL_STEPS = frozenset({Step.ABOUT, Step.TOPICS, Step.STYLE, Step.VALUES, Step.AVAILABILITY, Step.MANAGER, Step.AVOID})
+# Optional steps: their DM has a "skip" button next to the one that opens the modal, and the modal may be empty.
+SKIPPABLE = frozenset({Step.MANAGER, Step.AVOID})
 
 
 def first_step() -> Step:
@@ -96,6 +100,7 @@ TOPICS_MAX = 10  # free-text topics per field
 TOPICS_TEXT_MAX = TOPICS_MAX * (TOPIC_MAX + 2)  # the free-text field they are typed in, comma-separated
 VALUES_MIN, VALUES_MAX = 1, 3
 TZ_TEXT_MAX = 64
+AVOID_MAX = 10  # people on a "please not" list
 
 
 class Field(enum.StrEnum):
@@ -117,6 +122,8 @@ class Field(enum.StrEnum):
     VALUES = "values"
     HOURS = "hours_per_week"
     DAYS = "preferred_days"
+    MANAGER = "manager"  # a Slack user id (users_select)
+    AVOID = "avoid"  # Slack user ids (multi_users_select)
 
 
 # The fields each modal step asks for (SETTINGS: its correction modal). The profile editor asks for all.
@@ -127,6 +134,8 @@ STEP_FIELDS: dict[Step, tuple[Field, ...]] = {
     Step.STYLE: (Field.LEARNING_STYLE, Field.MODE, Field.PACE, Field.DIRECTNESS),
     Step.VALUES: (Field.VALUES,),
     Step.AVAILABILITY: (Field.HOURS, Field.DAYS),
+    Step.MANAGER: (Field.MANAGER,),
+    Step.AVOID: (Field.AVOID,),
 }
 PROFILE_FIELDS: tuple[Field, ...] = (
     *STEP_FIELDS[Step.ABOUT],
@@ -135,7 +144,11 @@ PROFILE_FIELDS: tuple[Field, ...] = (
     *STEP_FIELDS[Step.VALUES],
     *STEP_FIELDS[Step.AVAILABILITY],
     *STEP_FIELDS[Step.SETTINGS],
+    *STEP_FIELDS[Step.MANAGER],
+    *STEP_FIELDS[Step.AVOID],
 )
+# The private fields: never shown to anyone but the person (the profile editor explains them above their inputs).
+PRIVATE_FIELDS = frozenset({Field.MANAGER, Field.AVOID})
 
 # Limits each error message may mention: field -> (min, max).
 LIMITS: dict[Field, tuple[int, int]] = {
@@ -146,6 +159,7 @@ LIMITS: dict[Field, tuple[int, int]] = {
     Field.WANT_TO_LEARN_OTHER: (0, TOPICS_MAX),
     Field.VALUES: (VALUES_MIN, VALUES_MAX),
     Field.TZ: (1, TZ_TEXT_MAX),
+    Field.AVOID: (0, AVOID_MAX),
 }
 
 
@@ -167,6 +181,8 @@ class Profile:
     values: tuple[str, ...] = ()
     hours_per_week: int | None = None
     preferred_days: tuple[int, ...] = ()
+    manager: str | None = None  # the manager the person named themselves (not an org chart's)
+    avoid: tuple[str, ...] = ()  # their "please not" list
 
 
 # -- cleaning what people type ----------------------------------------------------------------------------
@@ -366,9 +382,34 @@ def validate_availability(*, hours: Any, days: Iterable[Any] | None) -> dict[str
     return errors
 
 
-def validate_step(step: Step, form: dict[str, Any], *, offered: Iterable[str] = ()) -> dict[str, str]:
+def clean_users(value: Any) -> list[str]:
+    """Slack user ids from a users_select / multi_users_select value, each once, in order."""
+    raw = [value] if isinstance(value, str) else list(value or ())
+    return list(dict.fromkeys(str(v) for v in raw if isinstance(v, str) and v.strip()))
+
+
+def validate_manager(*, manager: Any, me: str | None) -> dict[str, str]:
+    chosen = clean_users(manager)
+    if me is not None and me in chosen:
+        return {Field.MANAGER: "not_yourself"}
+    return {}
+
+
+def validate_avoid(*, avoid: Any, me: str | None) -> dict[str, str]:
+    chosen = clean_users(avoid)
+    if me is not None and me in chosen:
+        return {Field.AVOID: "not_yourself"}
+    if len(chosen) > AVOID_MAX:
+        return {Field.AVOID: "too_many_people"}
+    return {}
+
+
+def validate_step(
+    step: Step, form: dict[str, Any], *, offered: Iterable[str] = (), me: str | None = None
+) -> dict[str, str]:
     """Validate the answers of ``step``'s form (``{Field: raw value}``); ``offered``: the program's learning
-    fields shown to pick from."""
+    fields shown to pick from; ``me``: the person's own Slack id (nobody is their own manager, nor on their own
+    "please not" list)."""
     offered = list(offered)
     if step is Step.SETTINGS:
         return validate_settings(tz=form.get(Field.TZ), locale=form.get(Field.LOCALE))
@@ -397,15 +438,28 @@ def validate_step(step: Step, form: dict[str, Any], *, offered: Iterable[str] = 
         return validate_values(values=form.get(Field.VALUES))
     if step is Step.AVAILABILITY:
         return validate_availability(hours=form.get(Field.HOURS), days=form.get(Field.DAYS))
+    if step is Step.MANAGER:
+        return validate_manager(manager=form.get(Field.MANAGER), me=me)
+    if step is Step.AVOID:
+        return validate_avoid(avoid=form.get(Field.AVOID), me=me)
     return {}
 
 
-def validate_profile(form: dict[str, Any], *, offered: Iterable[str] = ()) -> dict[str, str]:
+def validate_profile(form: dict[str, Any], *, offered: Iterable[str] = (), me: str | None = None) -> dict[str, str]:
     """Every step's rules at once, for the profile editor."""
     offered = list(offered)
     errors: dict[str, str] = {}
-    for step in (Step.ABOUT, Step.TOPICS, Step.STYLE, Step.VALUES, Step.AVAILABILITY, Step.SETTINGS):
-        errors.update(validate_step(step, form, offered=offered))
+    for step in (
+        Step.ABOUT,
+        Step.TOPICS,
+        Step.STYLE,
+        Step.VALUES,
+        Step.AVAILABILITY,
+        Step.SETTINGS,
+        Step.MANAGER,
+        Step.AVOID,
+    ):
+        errors.update(validate_step(step, form, offered=offered, me=me))
     return errors
 
 
@@ -444,6 +498,10 @@ def answers_of(step: Step, form: dict[str, Any], *, offered: Iterable[str] = ())
         return {"values": [v for v in VALUES if v in set(form.get(Field.VALUES) or ())]}
     if step is Step.AVAILABILITY:
         return {"hours_per_week": parse_int(form.get(Field.HOURS)), "preferred_days": parse_days(form.get(Field.DAYS))}
+    if step is Step.MANAGER:
+        return {"manager": next(iter(clean_users(form.get(Field.MANAGER))), None)}
+    if step is Step.AVOID:
+        return {"avoid": clean_users(form.get(Field.AVOID))}
     return {}
 
 

@@ -25,8 +25,14 @@ converted with zoneinfo, so daylight saving time is applied as it is that week. 
 
 **Hard constraints**: roles must complement (digital-context, digital-both, context-both, both-both); never
 a past pair again; neither has the other on their "please not" list; not within one reporting line (one is
-the other's manager, or both have the same manager); nobody said "no" in speed dating; at least
-``Weights.min_overlap_hours`` of working hours in common a week, unless both chose the mode "async".
+above the other within the levels the program keeps apart, ``Candidate.managers``, or both have the same direct
+manager: ``bot.domain.orgchart``); nobody said "no" in speed dating; at least ``Weights.min_overlap_hours`` of
+working hours in common a week, unless both chose the mode "async".
+
+**Private reasons.** The "please not" list, a "no" in speed dating and reporting lines are what people told Tandem
+in confidence (``PRIVATE_VIOLATIONS``). Whatever a host sees says at most that two people can't be paired, never
+which of these rules it is nor who asked (:func:`shown_violation`); the preview counts the pairs they rule out only
+in one aggregate (:func:`excluded_pairs`: pairs that roles, working hours and earlier tandems would have allowed).
 
 **Matching** (:func:`match`) maximises, over the whole pool and under the hard constraints, the sum over pairs
 of ``score + PRIORITY * (waitlisted people in the pair)``, with ``PRIORITY = max_score(weights) + 0.01``
@@ -83,6 +89,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from bot.domain.interview import DIRECTNESS, LEARNING_STYLES, MODES, PACES, VALUES
+from bot.domain.orgchart import same_line
 
 # -- vocabularies and policy ----------------------------------------------------------------------------------
 ROLE_PARTNERS: dict[str, frozenset[str]] = {
@@ -111,6 +118,11 @@ INTEREST_LEVELS = ("yes", "maybe", "no")
 
 # Hard constraints, in the order hard_constraint() checks them (also the `violations` of a locked pair).
 VIOLATIONS = ("same_person", "roles", "past_pair", "avoid", "reporting_line", "not_interested", "no_overlap")
+# What people told Tandem in confidence: shown to hosts only as PRIVATE ("these two can't be paired").
+PRIVATE_VIOLATIONS = frozenset({"avoid", "reporting_line", "not_interested"})
+PRIVATE = "private"
+# Kinds of excluded pairs the preview counts (excluded_pairs), each pair once, under the first that applies.
+EXCLUDED_KINDS = ("roles_or_hours", "past_pair", PRIVATE)
 # Why someone is left unmatched, most specific first.
 NO_COMPATIBLE_PARTNER = "no_compatible_partner"  # nobody in the pool is allowed for them
 UNEQUAL_SIDES = "unequal_sides"  # their side (digital or context) outnumbers everyone who can partner it
@@ -144,14 +156,16 @@ class Candidate:
     hours_per_week: int | None = None
     preferred_days: tuple[int, ...] = ()
     avoid: frozenset[str] = frozenset()
-    manager_slack_id: str | None = None
+    # Slack ids of the people above this person, direct manager first, as far up as the program keeps apart.
+    managers: tuple[str, ...] = ()
     waitlisted: bool = False
 
     @classmethod
-    def from_participant(cls, p: Any, *, waitlisted: bool | None = None) -> Candidate:
+    def from_participant(cls, p: Any, *, waitlisted: bool | None = None, managers: Iterable[str] = ()) -> Candidate:
         """From anything with Participant's attributes (duck-typed: the domain does not import models).
 
-        ``waitlisted`` defaults to whether ``p.waitlisted_at`` is set."""
+        ``waitlisted`` defaults to whether ``p.waitlisted_at`` is set; ``managers``: the person's reporting chain
+        (``bot.domain.orgchart.chain``), which the participant row does not hold."""
         prefs = getattr(p, "preferences", None) or {}
         days = sorted({int(d) for d in (getattr(p, "preferred_days", None) or ()) if str(d).strip().isdigit()})
         name = getattr(p, "display_name", None) or getattr(p, "name", None) or p.slack_user_id
@@ -176,14 +190,14 @@ class Candidate:
             hours_per_week=getattr(p, "hours_per_week", None),
             preferred_days=tuple(d for d in days if 0 <= d <= 6),
             avoid=frozenset(str(s) for s in getattr(p, "avoid", None) or ()),
-            manager_slack_id=getattr(p, "manager_slack_id", None) or None,
+            managers=tuple(str(m) for m in managers),
             waitlisted=bool(waitlisted),
         )
 
 
-def candidate_from(participant: Any, *, waitlisted: bool | None = None) -> Candidate:
+def candidate_from(participant: Any, *, waitlisted: bool | None = None, managers: Iterable[str] = ()) -> Candidate:
     """:meth:`Candidate.from_participant`, as a function."""
-    return Candidate.from_participant(participant, waitlisted=waitlisted)
+    return Candidate.from_participant(participant, waitlisted=waitlisted, managers=managers)
 
 
 @dataclass(frozen=True)
@@ -419,11 +433,13 @@ def _interest_level(interest: Mapping[frozenset[int], str], a: int, b: int) -> s
 
 
 def _same_reporting_line(a: Candidate, b: Candidate) -> bool:
-    return (
-        (a.manager_slack_id is not None and a.manager_slack_id == b.slack_user_id)
-        or (b.manager_slack_id is not None and b.manager_slack_id == a.slack_user_id)
-        or (a.manager_slack_id is not None and a.manager_slack_id == b.manager_slack_id)
-    )
+    return same_line(a.slack_user_id, a.managers, b.slack_user_id, b.managers)
+
+
+def shown_violation(violation: str) -> str:
+    """What a host may learn about a broken hard constraint: the constraint itself when it is public (roles,
+    working hours, an earlier tandem), ``PRIVATE`` for anything a person told Tandem in confidence."""
+    return PRIVATE if violation in PRIVATE_VIOLATIONS else violation
 
 
 def hard_constraint(
@@ -694,6 +710,7 @@ class _Pool:
         )
         table[~_role_table()[c_role[:, None], c_role[None, :]]] = FORBID
         self.combo_table = table.astype(np.int32)
+        self.role = role
 
         # Working hours: one profile per (zone, days, async); overlap points, or FORBID below the minimum.
         profile_keys = [(c.tz, _days(c.preferred_days), c.mode == "async") for c in people]
@@ -732,42 +749,70 @@ class _Pool:
         self.teach, self.learn, self.curious = (_TopicMatrix(s, vocab) for s in (teach, learn, curious))
 
         # Sparse per-pair facts: forbidden pairs (past pairs, "please not", reporting lines, "no" in speed
-        # dating) and speed-dating bonuses, both directions, sorted by row.
+        # dating) and speed-dating bonuses, both directions, sorted by row. ``self.forbidden``: each forbidden pair
+        # (i < j) with the first of its kinds ("past_pair" before PRIVATE), for excluded_pairs().
         by_slack: dict[str, list[int]] = {}
         managed: dict[str, list[int]] = {}
         for i, c in enumerate(people):
             by_slack.setdefault(c.slack_user_id, []).append(i)
-            if c.manager_slack_id is not None:
-                managed.setdefault(c.manager_slack_id, []).append(i)
+            if c.managers:
+                managed.setdefault(c.managers[0], []).append(i)
         adjust: dict[tuple[int, int], int] = {}
+        self.forbidden: dict[tuple[int, int], str] = {}
 
-        def put(i: int, j: int, value: int) -> None:
+        def put(i: int, j: int, value: int, kind: str = "") -> None:
             if i != j:
                 for key in ((i, j), (j, i)):
                     adjust[key] = FORBID if value == FORBID or adjust.get(key) == FORBID else value
+                if value == FORBID:
+                    self.forbidden.setdefault((min(i, j), max(i, j)), kind)
 
         for pair in past_pairs:
             ids = [index.get(x) for x in pair]
             if len(ids) == 2 and ids[0] is not None and ids[1] is not None:
-                put(ids[0], ids[1], FORBID)
+                put(ids[0], ids[1], FORBID, "past_pair")
         for i, c in enumerate(people):
             for sid in c.avoid:
                 for j in by_slack.get(sid, ()):
-                    put(i, j, FORBID)
-        for manager, team in managed.items():
+                    put(i, j, FORBID, PRIVATE)
+            for manager in c.managers:  # everyone above them, as far as the program keeps apart
+                for j in by_slack.get(manager, ()):
+                    put(i, j, FORBID, PRIVATE)
+        for team in managed.values():
             for t, i in enumerate(team):
-                for j in team[t + 1 :]:  # the same manager
-                    put(i, j, FORBID)
-                for j in by_slack.get(manager, ()):  # the manager
-                    put(i, j, FORBID)
+                for j in team[t + 1 :]:  # the same direct manager
+                    put(i, j, FORBID, PRIVATE)
         for pair, level in interest.items():
             ids = [index.get(x) for x in pair]
             if len(ids) == 2 and ids[0] is not None and ids[1] is not None and level in INTEREST_LEVELS:
-                put(ids[0], ids[1], FORBID if level == "no" else w.centi(f"interest_{level}"))
+                put(ids[0], ids[1], FORBID if level == "no" else w.centi(f"interest_{level}"), PRIVATE)
         items = sorted(adjust.items())
         self.adj_rows = np.array([k[0] for k, _ in items], dtype=np.int64)
         self.adj_cols = np.array([k[1] for k, _ in items], dtype=np.int64)
         self.adj_vals = np.array([v for _, v in items], dtype=np.int32)
+
+    def excluded_pairs(self) -> dict[str, int]:
+        """How many pairs of the pool the hard constraints rule out, by kind (EXCLUDED_KINDS), each pair counted
+        once under the first kind that applies: roles or working hours, an earlier tandem, then the private
+        reasons. Counts only, for the preview; ``possible``: every pair of the pool."""
+        counts = dict.fromkeys(EXCLUDED_KINDS, 0)
+        counts["possible"] = self.n * (self.n - 1) // 2
+        if self.n < 2:
+            return counts
+        width = max(1, len(self.overlap_table))
+        keys, inverse, sizes = np.unique(self.role * width + self.profile, return_inverse=True, return_counts=True)
+        roles, profiles = keys // width, keys % width
+        public = ~_role_table()[roles[:, None], roles[None, :]] | (
+            self.overlap_table[profiles[:, None], profiles[None, :]] == FORBID
+        )
+        sizes = sizes.astype(np.int64)
+        across = np.triu(np.outer(sizes, sizes), 1)
+        within = sizes * (sizes - 1) // 2
+        counts["roles_or_hours"] = int((across * public).sum() + (within * np.diag(public)).sum())
+        for (i, j), kind in self.forbidden.items():
+            if not public[inverse[i], inverse[j]]:
+                counts[kind] += 1
+        return counts
 
     def block(self, r0: int, r1: int, c0: int) -> np.ndarray:
         """Scores (centipoints) of rows r0:r1 against columns c0:, int32; -1 where the pair is forbidden (and on
@@ -1605,6 +1650,7 @@ def match(
         "waitlisted_unmatched": sum(u.candidate.waitlisted for u in unmatched),
         "distribution": distribution.as_dict(),
         "solver": dict(solution.stats),  # rounds, candidate pairs, odd cycles, certificate, objective, bound
+        "excluded": encoded.excluded_pairs(),  # pairs of the (unlocked) pool the rules rule out, by kind: counts only
     }
     free_total = sum(round(p.scored.total * 100) for p in pairs if not p.locked)
     if solution.objective != free_total + encoded.priority * wl_matched:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.domain.orgchart import LEVELS_DEFAULT, LEVELS_MAX, LEVELS_MIN
 from bot.domain.retention import parse_months as parse_retention_months
 
 NAME_MAX = 80
@@ -36,6 +37,7 @@ class ProgramSpec:
     signup_open: bool = False
     match_on: date | None = None  # scheduled matching: a preview for hosts on this day
     retention_months: int = 12  # data kept this many months after the program's end (bot.domain.retention)
+    reporting_levels: int = LEVELS_DEFAULT  # matching keeps people apart this many levels up a reporting line
 
 
 def _lines(text: str | None) -> list[str]:
@@ -139,6 +141,14 @@ def parse_program_form(
     if retention_error:
         errors["retention_months"] = retention_error
 
+    levels = LEVELS_DEFAULT
+    if raw.get("reporting_levels") not in (None, ""):
+        parsed = _int(raw.get("reporting_levels"))  # type: ignore[arg-type]
+        if parsed is None or not LEVELS_MIN <= parsed <= LEVELS_MAX:
+            errors["reporting_levels"] = "reporting_levels.range"
+        else:
+            levels = parsed
+
     locale = str(raw.get("locale") or "en")
     if locale not in ("en", "de"):
         errors["locale"] = "locale.invalid"
@@ -161,6 +171,7 @@ def parse_program_form(
         signup_open=bool(raw.get("signup_open")),
         match_on=match_on,
         retention_months=retention or 12,
+        reporting_levels=levels,
     ), {}
 
 

@@ -24,6 +24,10 @@ from bot.models import Program, ProgramStatus, Workspace
 from bot.services import digest, enrollments, hosts, outbox, people, programs
 
 
+class SlackUnavailable(Exception):
+    """Slack did not answer a question a flow needs (an error other than "not found", or its rate limit held)."""
+
+
 class AdminSlack(Protocol):
     """What the admin flow needs to ask Slack."""
 
@@ -34,6 +38,15 @@ class AdminSlack(Protocol):
     def channel_privacy(self, channel_id: str) -> bool | None:
         """True for a private channel, False for anything else, None if Tandem cannot see the channel."""
         ...
+
+    # reporting lines (bot.flows.orgchart); bot.slack.admin_port.SlackAdmin says what each does
+    def profile_fields(self) -> list[tuple[str, str]] | None: ...
+
+    def profile_value(self, user_id: str, field_id: str) -> str | None: ...
+
+    def lookup_email(self, email: str) -> str | None: ...
+
+    def download(self, file: dict[str, Any], *, uploader: str, max_bytes: int) -> bytes | None: ...
 
 
 @dataclass
@@ -204,6 +217,10 @@ def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now:
     if sub == "digest":
         posted = digest.post_now(session, workspace=workspace, now=now)
         return Reply(message=None if posted else blocks.note(locale, "digest_none"))
+    if sub in ("orgchart", "organigramm"):
+        from bot.flows import orgchart as orgchart_flow
+
+        return orgchart_flow.command(session, who, args.strip()[len(sub) :], slack=slack, now=now)
     if sub in ("remove", "entfernen"):
         from bot.flows import privacy as privacy_flow
 

@@ -36,7 +36,7 @@ from bot.models import (
     Program,
     ProgramStatus,
 )
-from bot.services import outbox
+from bot.services import outbox, reporting
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,9 @@ CHOICES: dict[str, tuple[Step, str]] = {
 }
 
 
-def profile_of(participant: Participant) -> Profile:
-    """The interview's view of a participant's answers."""
+def profile_of(participant: Participant, *, manager: str | None = None) -> Profile:
+    """The interview's view of a participant's answers (``manager``: the one they named, which is kept in
+    reporting_line: ``bot.services.reporting.own_manager``)."""
     return Profile(
         name=participant.display_name,
         tz=participant.tz,
@@ -81,7 +82,13 @@ def profile_of(participant: Participant) -> Profile:
         values=tuple(participant.values or ()),
         hours_per_week=participant.hours_per_week,
         preferred_days=tuple(participant.preferred_days or ()),
+        manager=manager,
+        avoid=tuple(str(u) for u in participant.avoid or ()),
     )
+
+
+def _profile(session: Session, participant: Participant) -> Profile:
+    return profile_of(participant, manager=reporting.own_manager(session, participant=participant))
 
 
 # -- entry points for other code (they do not commit) ------------------------------------------------------
@@ -182,7 +189,7 @@ def open_step(
     view = blocks.step_modal(
         participant.locale,
         step=step,
-        profile=profile_of(participant),
+        profile=_profile(session, participant),
         offered=_offered(session, enrollment.program_id),
         metadata=metadata,
     )
@@ -202,14 +209,35 @@ def submit_step(
         return blocks.not_yours_errors(participant.locale, view)
     offered = _offered(session, enrollment.program_id)
     form = blocks.read_form(view)
-    errors = rules.validate_step(step, form, offered=offered)
+    errors = rules.validate_step(step, form, offered=offered, me=participant.slack_user_id)
     if errors:
         session.rollback()
         return blocks.error_messages(participant.locale, errors)
-    _save(participant, step, form, offered=offered, now=now)
+    _save(session, participant, step, form, offered=offered, now=now)
     if _is_current(enrollment, step):
         clicked = MessageRef.of(metadata.get("m"))
         _advance(session, enrollment=enrollment, participant=participant, step=step, clicked=clicked, now=now)
+    session.commit()
+    return None
+
+
+def skip(
+    session: Session, *, participant: Participant, value: str, clicked: MessageRef | None, now: datetime
+) -> dict[str, Any] | None:
+    """An optional step's "skip" (manager, "please not"): the interview moves on and nothing is saved. Commits.
+    Returns a note for the clicker alone when the step is not theirs or not optional (nothing changes)."""
+    ref = rules.parse_step_ref(value)
+    step = ref[1] if ref is not None else None
+    enrollment = _enrollment_at(session, participant=participant, value=value, step=step) if step else None
+    if step not in rules.SKIPPABLE or enrollment is None:
+        session.rollback()
+        return blocks.not_yours(participant.locale)
+    if not _is_current(enrollment, step):
+        _stale(session, enrollment=enrollment, participant=participant, step=step, clicked=clicked, now=now)
+        session.commit()
+        return None
+    participant.updated_at = now
+    _advance(session, enrollment=enrollment, participant=participant, step=step, clicked=clicked, now=now)
     session.commit()
     return None
 
@@ -247,7 +275,7 @@ def profile_form(session: Session, *, participant: Participant) -> dict[str, Any
     program = _profile_program(session, participant=participant)
     return blocks.profile_modal(
         participant.locale,
-        profile=profile_of(participant),
+        profile=_profile(session, participant),
         offered=list(program.learning_fields or ()) if program else [],
         metadata={"p": program.id if program else None},
     )
@@ -260,12 +288,12 @@ def save_profile(
     program = _profile_program(session, participant=participant, program_id=blocks.read_metadata(view).get("p"))
     offered = list(program.learning_fields or ()) if program else []
     form = blocks.read_form(view)
-    errors = rules.validate_profile(form, offered=offered)
+    errors = rules.validate_profile(form, offered=offered, me=participant.slack_user_id)
     if errors:
         session.rollback()
         return blocks.error_messages(participant.locale, errors)
     for step in rules.STEP_FIELDS:
-        _save(participant, step, form, offered=offered, now=now)
+        _save(session, participant, step, form, offered=offered, now=now)
     session.commit()
     return None
 
@@ -382,10 +410,15 @@ def _profile_program(session: Session, *, participant: Participant, program_id: 
     return session.scalar(query.order_by(Enrollment.invited_at.desc(), Enrollment.id.desc()).limit(1))
 
 
-def _save(participant: Participant, step: Step, form: dict[Any, Any], *, offered: list[str], now: datetime) -> None:
+def _save(
+    session: Session, participant: Participant, step: Step, form: dict[Any, Any], *, offered: list[str], now: datetime
+) -> None:
     for key, value in rules.answers_of(step, form, offered=offered).items():
         if key == "preferences":
             value = {**(participant.preferences or {}), **value}
+        if key == "manager":  # what they say about their manager is a reporting line of theirs
+            reporting.set_own_manager(session, participant=participant, manager=value, now=now)
+            continue
         setattr(participant, key, value)
     if step is Step.SETTINGS:
         participant.settings_confirmed = True
@@ -403,7 +436,7 @@ def _post_step(
         participant.locale,
         step=step,
         enrollment_id=enrollment.id,
-        profile=profile_of(participant),
+        profile=_profile(session, participant),
         program=program.name if program else "",
         now=now,
     )
@@ -445,7 +478,7 @@ def _mark_answered(
         method="chat.update",
         payload={
             **ref.as_dict(),
-            **blocks.answered_message(participant.locale, step=step, profile=profile_of(participant)),
+            **blocks.answered_message(participant.locale, step=step, profile=_profile(session, participant)),
         },
         dedupe_key=f"interview:{enrollment.id}:answered:{step}:{ref.channel}:{ref.ts}",
         now=now,
@@ -498,7 +531,7 @@ def _advance(
         workspace_id=participant.workspace_id,
         channel=participant.slack_user_id,
         message=blocks.summary_message(
-            participant.locale, profile=profile_of(participant), program=program.name if program else ""
+            participant.locale, profile=_profile(session, participant), program=program.name if program else ""
         ),
         now=now,
         about=outbox.About.of(program_id=enrollment.program_id, people=[participant]),

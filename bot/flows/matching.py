@@ -16,11 +16,11 @@ from bot.blocks import admin as admin_blocks
 from bot.blocks import matching as blocks
 from bot.blocks.inputs import state_values
 from bot.blocks.programs import date_text
-from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host, host_program
+from bot.flows.admin import AdminSlack, Caller, Reply, SlackUnavailable, announce, authorize_host, host_program
 from bot.flows.common import as_int, view_meta
 from bot.ids import ID
 from bot.models import MatchRound, Pair, Participant, Program, ProgramStatus, RoundStatus, Workspace
-from bot.services import agreements, matching, outbox, programs
+from bot.services import agreements, matching, outbox, programs, reporting
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +85,31 @@ def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now:
         if not active:
             return Reply(message=admin_blocks.note(who.locale, "no_active_program"))
         return Reply(message=blocks.note(who.locale, "no_program", names=" | ".join(p.name for p in active)))
-    return _run(session, workspace, chosen[0], who, now)
+    return _run(session, workspace, chosen[0], who, now, slack)
 
 
-def _run(session: Session, workspace: Workspace, program: Program, who: Caller, now: datetime) -> Reply:
+def _refresh_profiles(
+    session: Session, workspace: Workspace, program: Program, slack: AdminSlack, now: datetime
+) -> None:
+    """A host runs matching: the mapped Slack profile field is read again for the people to be paired (nothing when
+    no field is mapped). When Slack does not answer, the lines read before stay. Does not commit."""
+    people = [p.slack_user_id for p in matching.pool(session, program)]
+    if not workspace.manager_field_id or not people:
+        return
+    try:
+        read = reporting.read_profiles(
+            people, workspace.manager_field_id, value=slack.profile_value, lookup_email=slack.lookup_email
+        )
+    except SlackUnavailable:
+        log.warning("workspace %s: profile field unreadable; matching uses the lines read before", workspace.id)
+        return
+    reporting.set_profile_managers(session, workspace_id=workspace.id, found=read.found, now=now)
+
+
+def _run(
+    session: Session, workspace: Workspace, program: Program, who: Caller, now: datetime, slack: AdminSlack
+) -> Reply:
+    _refresh_profiles(session, workspace, program, slack, now)
     round_ = matching.propose(session, program=program, created_by=who.user_id, now=now)
     _post_preview(session, workspace, program, round_, locale=who.locale, now=now)
     return Reply()
@@ -102,7 +123,7 @@ def run(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: da
         return refusal or Reply()
     if program.status != ProgramStatus.ACTIVE:
         return Reply(message=blocks.note(who.locale, "not_active", name=program.name))
-    return _run(session, workspace, program, who, now)
+    return _run(session, workspace, program, who, now, slack)
 
 
 def action(
@@ -144,6 +165,7 @@ def action(
     if action_id == ID.MATCH_RERUN:
         if round_.status != "preview":
             return stale, None
+        _refresh_profiles(session, workspace, program, slack, now)
         fresh = matching.propose(session, program=program, created_by=who.user_id, now=now)
         _post_preview(session, workspace, program, fresh, locale=who.locale, now=now)
         return Reply(), None
@@ -208,6 +230,16 @@ def submit_swap(session: Session, who: Caller, view: dict[str, Any], *, slack: A
     if outcome.error is not None:
         session.rollback()
         a, b = outcome.names
+        if outcome.refused:  # the rules refused it: every host hears that someone tried (never which pair)
+            announce(
+                session,
+                workspace,
+                blocks.note(who.locale, "swap_refused", host=who.user_id, n=outcome.refused),
+                cause=f"match-refused:{round_.id}:{outcome.refused}",
+                now=now,
+                about=outbox.About.of(program_id=round_.program_id, users=[who.user_id]),
+            )
+            session.commit()
         return Reply(errors=blocks.swap_error(who.locale, key=outcome.error, field=outcome.field, a=a, b=b))
     x, y = outcome.names
     _post_preview(

@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 
 from bot.flows import admin
 from bot.flows import matching as matching_flow
+from bot.flows import orgchart as orgchart_flow
 from bot.handlers.context import caller, db, now
 from bot.ids import ID
 from bot.slack.admin_port import SlackAdmin
@@ -101,6 +102,20 @@ def on_swap_submit(ack: Ack, view: dict, context: BoltContext, client: WebClient
     _submit(matching_flow.submit_swap, ack, view, context, client)
 
 
+def on_orgchart_submit(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
+    """Answered at once (refused, or "checking"); the check and the import run after, and the modal then shows
+    what was saved or each bad line."""
+    caller_ = who(context, client, None)
+    slack = SlackAdmin(client)
+    reply = orgchart_flow.begin(db(context), caller_, view, slack=slack, now=now(context))
+    if reply.errors:
+        ack(response_action="errors", errors=reply.errors)
+        return
+    ack(response_action="update", view=reply.view)
+    result = orgchart_flow.finish(db(context), caller_, view, slack=slack, now=now(context))
+    client.views_update(view_id=view["id"], view=result)
+
+
 def register(app: App) -> None:
     for action_id in (
         ID.PROGRAM_EDIT,
@@ -117,3 +132,4 @@ def register(app: App) -> None:
     app.view(ID.PROGRAM_MODAL.value)(on_program_submit)
     app.view(ID.INVITE_MODAL.value)(on_invite_submit)
     app.view(ID.MATCH_SWAP_MODAL.value)(on_swap_submit)
+    app.view(ID.ORGCHART_MODAL.value)(on_orgchart_submit)

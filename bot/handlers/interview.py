@@ -36,6 +36,19 @@ def on_choice(ack: Ack, body: dict, action: dict, context: BoltContext, client: 
         context.respond(replace_original=False, response_type="ephemeral", **note)
 
 
+def on_skip(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+    ack()
+    note = interview.skip(
+        db(context),
+        participant=caller(context, client),
+        value=action.get("value") or "",
+        clicked=_clicked(body),
+        now=now(context),
+    )
+    if note is not None and context.respond is not None:
+        context.respond(replace_original=False, response_type="ephemeral", **note)
+
+
 def on_open(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
     ack()
     view, note = interview.open_step(
@@ -86,6 +99,7 @@ def register(app: App) -> None:
     for action_id in interview.CHOICES:
         app.action(action_id)(on_choice)
     app.action(ID.INTERVIEW_OPEN.value)(on_open)
+    app.action(ID.INTERVIEW_SKIP.value)(on_skip)
     app.action(ID.INTERVIEW_SETTINGS_CHANGE.value)(on_open)
     app.action(ID.INTERVIEW_CONTINUE.value)(on_continue)
     app.action(ID.PROFILE_EDIT.value)(on_profile_edit)

@@ -18,6 +18,7 @@ from bot.models.pair import Pair, PairStatus
 from bot.models.participant import Participant, TandemRole
 from bot.models.poll import PollBallot, PollReceipt, PollResponse, PollRound
 from bot.models.program import Program, ProgramStatus, Rhythm
+from bot.models.reporting import ReportingLine
 from bot.models.retro import Retro, RetroAnswer
 from bot.models.rhythm import PairWeek, WeekAnswer, WeekPartner, WeekStatus
 from bot.models.speed import SpeedIntro, SpeedRound, SpeedStatus
@@ -64,6 +65,7 @@ __all__ = [
     "Program",
     "ProgramStatus",
     "RedTopic",
+    "ReportingLine",
     "Retro",
     "RetroAnswer",
     "Rhythm",

@@ -126,6 +126,39 @@ TABLES: dict[str, Table] = {
             ),
             "admin_members_fetched_at": c("when Slack was last asked who the hosts are"),
             "uninstalled_at": c("when the workspace removed Tandem or revoked its token (None: installed)"),
+            "manager_field_id": c(
+                "the custom Slack profile field that names each person's manager, when hosts map one "
+                "(/tandem admin orgchart)",
+                OPERATIONAL,
+            ),
+            "created_at": CREATED,
+        },
+    ),
+    "reporting_line": Table(
+        "Who reports to whom, by Slack user id, one row per person and source: `orgchart` (the CSV a host imported "
+        "with /tandem admin orgchart; the next import replaces all of them), `slack_profile` (the workspace's mapped "
+        "profile field, read for everyone in a program when a host saves the mapping, and again for the people to be "
+        "paired whenever a host runs matching) or `interview` (what the person named in the interview or their "
+        "profile). For a person the org chart counts before the Slack "
+        "profile field, and that before the interview. Matching keeps everyone up to the program's number of levels "
+        "above a person, and people with the same direct manager, apart; hosts see only how many pairs all private "
+        "rules together ruled out. Rows may name people who never joined a program: a skip-level manager need not "
+        "take part. E-mail addresses in an org chart are only looked up in Slack, never stored.",
+        NOBODY,
+        "org chart rows until the next import replaces them or a host removes the import; profile-field rows until "
+        "the mapping changes or is removed; interview rows until the person changes them; forget-me (and the end of "
+        "the last retention that keeps the person) deletes the person's own rows and puts an anonymous placeholder "
+        "where they are someone's manager, so that the line above stays apart",
+        {
+            "id": ID,
+            "workspace_id": c("the workspace", OPERATIONAL),
+            "person_slack_id": c("the person whose manager the row names", IDENTIFIER),
+            "manager_slack_id": c(
+                "their manager (after that manager's forget-me: an anonymous placeholder)",
+                IDENTIFIER,
+                seen_by="the person, for an interview row (their own answer; and in their data export)",
+            ),
+            "source": c("where the line comes from: orgchart, slack_profile or interview", OPERATIONAL),
             "created_at": CREATED,
         },
     ),
@@ -177,14 +210,10 @@ TABLES: dict[str, Table] = {
             "consented_at": c("when the person agreed to the basics of the working agreement", ACTIVITY),
             "settings_confirmed": c("the person confirmed or corrected time zone and language", OPERATIONAL),
             "avoid": c(
-                "Slack ids of people this person asked not to be paired with",
+                "Slack ids of people this person asked not to be paired with (interview or profile; at most 10)",
                 IDENTIFIER,
-                seen_by="the person only (matching respects it without telling anyone)",
-            ),
-            "manager_slack_id": c(
-                "the person's manager when known: nobody is paired within one reporting line",
-                IDENTIFIER,
-                seen_by=NOBODY,
+                seen_by="the person only (matching respects it; a host who tries to pair them by hand learns only that "
+                "the two can't be paired, not why nor who asked)",
             ),
             "waitlisted_at": c("waiting for a partner since (first in line next round)", ACTIVITY, seen_by=HOSTS),
             "welcomed_at": c("when Tandem's welcome DM went", OPERATIONAL),
@@ -229,6 +258,10 @@ TABLES: dict[str, Table] = {
             "poll_threshold": c("fewest answers a pulse round needs before hosts see anything of it", PROGRAM),
             "series_id": c("the first program of its topic path (cohorts of one path)", PROGRAM),
             "retention_months": c("months after the end the program's data is kept (default 12)", PROGRAM),
+            "reporting_levels": c(
+                "how many levels up a reporting line matching keeps people apart (default 2: manager and skip-level)",
+                PROGRAM,
+            ),
             "closed_at": c("when a host closed it (a closed program ends then)", PROGRAM),
             "expired_at": c("when its retention ended and the clock deleted its data", OPERATIONAL),
             "created_at": CREATED,

@@ -43,10 +43,9 @@ class Participant(Base):
     consented_at: Mapped[datetime | None]
     # True once the person confirmed or corrected the time zone and language Slack gave us.
     settings_confirmed: Mapped[bool] = mapped_column(default=False)
-    # Matching constraints: people this person asked not to be paired with (Slack user ids), and their manager
-    # when known (nobody is paired within one reporting line).
+    # Matching constraint: people this person asked not to be paired with (Slack user ids), private to them. Their
+    # manager, when known, is in reporting_line (bot.models.reporting), with the org chart's and Slack's.
     avoid: Mapped[list[Any]] = mapped_column(default=list)
-    manager_slack_id: Mapped[str | None] = mapped_column(String(32))
     # Waiting for a partner since (unmatched last round, or after a switch): matched first next time.
     waitlisted_at: Mapped[datetime | None]
     welcomed_at: Mapped[datetime | None]

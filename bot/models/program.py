@@ -33,6 +33,7 @@ class Program(Base):
         CheckConstraint("prompt_weekday BETWEEN 0 AND 6", name="prompt_weekday"),
         CheckConstraint("prompt_hour BETWEEN 0 AND 23", name="prompt_hour"),
         CheckConstraint("retention_months BETWEEN 1 AND 60", name="retention_months"),
+        CheckConstraint("reporting_levels BETWEEN 1 AND 5", name="reporting_levels"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,5 +83,8 @@ class Program(Base):
     retention_months: Mapped[int] = mapped_column(default=12, server_default="12")
     closed_at: Mapped[datetime | None]
     expired_at: Mapped[datetime | None]
+    # Matching keeps a person apart from everyone up to this many levels above them in their reporting line (1: the
+    # manager; 2: also the manager's manager), and from people with the same direct manager (bot.domain.orgchart).
+    reporting_levels: Mapped[int] = mapped_column(default=2, server_default="2")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -25,4 +25,7 @@ class Workspace(Base):
     admin_members_fetched_at: Mapped[datetime | None]
     # Set when the app was uninstalled (or its bot token revoked): Tandem stops acting here until a reinstall.
     uninstalled_at: Mapped[datetime | None]
+    # The custom Slack profile field that names each person's manager (its id, e.g. "Xf01ABCDEF"), when hosts
+    # map one (/tandem admin orgchart): a source of reporting lines (bot.models.reporting).
+    manager_field_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]

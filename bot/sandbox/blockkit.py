@@ -268,6 +268,22 @@ class _Checker:
                 self.add(f"{path}.max_length", "must be an integer from 1 to 3000")
             if min_length is not None and not (isinstance(min_length, int) and 0 <= min_length <= 3000):
                 self.add(f"{path}.min_length", "must be an integer from 0 to 3000")
+        elif kind == "file_input":
+            max_files = el.get("max_files")
+            if max_files is not None and not (isinstance(max_files, int) and 1 <= max_files <= 10):
+                self.add(f"{path}.max_files", "must be an integer from 1 to 10")
+            filetypes = el.get("filetypes")
+            if filetypes is not None and not (
+                isinstance(filetypes, list) and all(isinstance(t, str) and t for t in filetypes)
+            ):
+                self.add(f"{path}.filetypes", "must be a list of file extensions")
+        elif kind == "users_select":
+            if "initial_user" in el and not isinstance(el["initial_user"], str):
+                self.add(f"{path}.initial_user", "must be a user id")
+        elif kind == "multi_users_select":
+            initial = el.get("initial_users")
+            if initial is not None and not (isinstance(initial, list) and all(isinstance(u, str) for u in initial)):
+                self.add(f"{path}.initial_users", "must be a list of user ids")
         if kind in MULTI_SELECTS:
             value = el.get("max_selected_items")
             if value is not None and not (isinstance(value, int) and value >= 1):

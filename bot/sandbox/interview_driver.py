@@ -48,6 +48,10 @@ class InterviewAnswers:
     preferred_days: Sequence[int] = (1, 3)
     # Typed when the program offers no learning fields to pick from and nothing else was given.
     fallback_topic: str = "Working out loud"
+    # The optional, private steps: their manager's Slack id and who they'd rather not be paired with (Slack ids);
+    # left empty, the persona presses "skip".
+    manager: str | None = None
+    avoid: Sequence[str] = ()
 
 
 class InterviewError(RuntimeError):
@@ -161,6 +165,8 @@ def _answer(persona: Persona, step: Step, message: dict[str, Any], answers: Inte
         click(ROLE_ACTIONS[answers.role])
     elif step is Step.AGREEMENT:
         click(ID.INTERVIEW_AGREE)
+    elif (step is Step.MANAGER and not answers.manager) or (step is Step.AVOID and not answers.avoid):
+        click(ID.INTERVIEW_SKIP)
     else:
         view = _open_modal(persona, ID.INTERVIEW_OPEN, message)
         values: dict[str, Any]
@@ -186,6 +192,10 @@ def _answer(persona: Persona, step: Step, message: dict[str, Any], answers: Inte
                 ID.PROFILE_HOURS: str(answers.hours_per_week),
                 ID.PROFILE_DAYS: [str(d) for d in answers.preferred_days],
             }
+        elif step is Step.MANAGER:
+            values = {ID.PROFILE_MANAGER: answers.manager}
+        elif step is Step.AVOID:
+            values = {ID.PROFILE_AVOID: list(answers.avoid)}
         else:
             raise InterviewError(f"unknown step {step}")
         _submit(persona, step, view, {str(k): v for k, v in values.items()})

@@ -87,6 +87,8 @@ def element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
         state[key] = _plain(value) if value is not None else ([] if key.endswith("s") else None)
     elif kind in _TEXT_VALUE:
         state["value"] = None if value is None else str(value)
+    elif kind == "file_input":  # the file objects of what the person uploaded (Sandbox.upload_as)
+        state["files"] = [] if value is None else ([value] if isinstance(value, dict) else list(value))
     else:
         state["value"] = value
     return state

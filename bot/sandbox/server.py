@@ -8,6 +8,11 @@
   (``bot.sandbox.oauth``, ``Sandbox.oauth``). Calls are recorded with the token they used.
 * ``POST /response/<token>``: response_url posts (ephemeral or in_channel, replace/delete original).
 * ``POST /upload/<file_id>``: the upload URL handed out by ``files.getUploadURLExternal``.
+* ``GET /files-pri/<team>-<file_id>/<name>``: a file's ``url_private``, for a request with a valid token in
+  ``Authorization: Bearer`` (as Slack does; without one, Slack's HTML sign-in page). ``upload_as`` puts a file a
+  member uploaded (what a ``file_input`` carries in ``view_submission``); downloads are recorded in ``downloads``.
+* Members have e-mail addresses (``users.lookupByEmail``) and custom profile fields (``add_profile_field``,
+  ``set_profile_field``; ``team.profile.get``, ``users.profile.get``).
 * Deliveries to the app (``app_url``): events (with Slack's retries), slash commands, interactions and
   url_verification, signed with the signing secret and the real wall-clock time. They run on the calling
   thread; the HTTP handler never delivers anything, so a Bolt app may call the Web API while it handles a
@@ -57,7 +62,7 @@ MAX_VIEW_STACK = 3
 VERIFICATION_TOKEN = "sandbox-verification-token"
 BOT_SCOPES = (
     "chat:write,commands,im:history,im:write,mpim:history,mpim:write,users:read,channels:read,groups:read,"
-    "groups:write,files:write,channels:history,groups:history"
+    "groups:write,files:write,channels:history,groups:history,users:read.email,users.profile:read,files:read"
 )
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TZ_LABELS = {
@@ -195,6 +200,8 @@ class Sandbox:
         self.response_url_posts: list[dict[str, Any]] = []
         self.problems: list[str] = []  # invalid things the app answered with (acks, response_action views)
         self.files: dict[str, dict[str, Any]] = {}
+        self.downloads: list[dict[str, Any]] = []  # GETs of url_private: file id, whether the token was good
+        self._profile_fields: list[dict[str, Any]] = []  # the workspace's custom profile fields (team.profile.get)
         self._users: dict[str, dict[str, Any]] = {}
         self._convs: dict[str, dict[str, Any]] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}
@@ -319,6 +326,8 @@ class Sandbox:
             "is_owner": is_owner,
             "is_bot": is_bot,
             "deleted": False,
+            "email": None if is_bot else f"{name.lower()}@{self.team_domain}.example",
+            "fields": {},  # custom profile field id -> value
         }
 
     def add_user(
@@ -331,14 +340,92 @@ class Sandbox:
         is_admin: bool = False,
         is_owner: bool = False,
         is_bot: bool = False,
+        email: str | None = None,
     ) -> str:
-        """Add a member to the workspace; returns its id (``U`` + counter)."""
+        """Add a member to the workspace; returns its id (``U`` + counter). ``email``: their address (default
+        ``<name>@<team domain>.example``)."""
         with self.lock:
             uid = self._next_id("U")
             self._users[uid] = self._make_user(
                 uid, name, real_name or name.title(), tz, locale, is_admin, is_owner, is_bot
             )
+            if email is not None:
+                self._users[uid]["email"] = email
             return uid
+
+    def add_profile_field(self, label: str, *, kind: str = "user") -> str:
+        """A custom profile field of the workspace (``Xf...``); ``kind``: Slack's field type (user, text, ...)."""
+        with self.lock:
+            field_id = f"Xf{self._next('field'):08d}"
+            self._profile_fields.append(
+                {
+                    "id": field_id,
+                    "ordering": len(self._profile_fields),
+                    "label": label,
+                    "hint": "",
+                    "type": kind,
+                    "possible_values": None,
+                    "options": None,
+                    "is_hidden": False,
+                    "section_id": "S0SANDBOX",
+                }
+            )
+            return field_id
+
+    def set_profile_field(self, user_id: str, field_id: str, value: str | None) -> None:
+        """What a member's profile says in a custom field (None: empty)."""
+        with self.lock:
+            fields = self._users[user_id]["fields"]
+            if value is None:
+                fields.pop(field_id, None)
+            else:
+                fields[field_id] = value
+
+    def upload_as(self, user_id: str, name: str, content: bytes, *, filetype: str = "csv") -> dict[str, Any]:
+        """A file a member uploaded (e.g. into a modal's ``file_input``): its file object, as Slack puts it in a
+        ``view_submission``'s state, with ``url_private`` pointing at this sandbox."""
+        with self.lock:
+            if user_id not in self._users:
+                raise KeyError(f"no sandbox user {user_id!r}")
+            file_id = self._next_id("F")
+            base = f"{self.base_url}files-pri/{self.team_id}-{file_id}/"
+            url = base + urllib.parse.quote(name)
+            self.files[file_id] = {
+                "id": file_id,
+                "name": name,
+                "title": name,
+                "length": len(content),
+                "uploaded": len(content),
+                "content": bytes(content),
+                "shares": [],
+                "completed": True,
+                "alt_txt": None,
+                "mimetype": mimetypes.guess_type(name)[0] or "text/plain",
+                "user": user_id,
+                "filetype": filetype,
+                "created": int(self._now().timestamp()),
+                "url_private": url,
+                "url_private_download": base + "download/" + urllib.parse.quote(name),
+            }
+            return self._file_public(self.files[file_id])
+
+    def _file_public(self, info: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": info["id"],
+            "created": info.get("created", 0),
+            "timestamp": info.get("created", 0),
+            "name": info["name"],
+            "title": info.get("title") or info["name"],
+            "mimetype": info.get("mimetype") or "text/plain",
+            "filetype": info.get("filetype") or "text",
+            "user": info.get("user") or self.bot_user_id,
+            "size": info.get("length") or 0,
+            "mode": "hosted",
+            "is_external": False,
+            "is_public": False,
+            "url_private": info.get("url_private") or "",
+            "url_private_download": info.get("url_private_download") or "",
+        }
 
     def find_user(self, name_or_id: str) -> str:
         """A user id from a user id or a user name."""
@@ -384,6 +471,8 @@ class Sandbox:
                 "team": self.team_id,
             },
         }
+        if user.get("email"):
+            out["profile"]["email"] = user["email"]
         if user["is_bot"] and user["id"] == self.bot_user_id:
             out["profile"]["bot_id"] = self.bot_id
         if include_locale:
@@ -1238,6 +1327,61 @@ class Sandbox:
             "response_metadata": {"next_cursor": cursor},
         }
 
+    def _m_users_lookup_by_email(self, args: dict[str, Any]) -> dict[str, Any]:
+        wanted = str(args["email"]).strip().lower()
+        for user in self._users.values():
+            if (user.get("email") or "").lower() == wanted and not user["deleted"]:
+                return {"user": self._user_public(user, include_locale=False)}
+        raise SlackError("users_not_found")
+
+    def _m_users_profile_get(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self._users.get(str(args.get("user") or self.bot_user_id))
+        if user is None:
+            raise SlackError("user_not_found")
+        labels = {f["id"]: f["label"] for f in self._profile_fields}
+        fields: dict[str, Any] = {}
+        for field_id, value in user["fields"].items():
+            fields[field_id] = {"value": value, "alt": ""}
+            if _truthy(args.get("include_labels")):
+                fields[field_id]["label"] = labels.get(field_id, "")
+        profile = dict(self._user_public(user, include_locale=False)["profile"])
+        profile["fields"] = fields or None  # Slack answers null when a member has no custom fields
+        return {"profile": profile}
+
+    def _m_team_profile_get(self, args: dict[str, Any]) -> dict[str, Any]:
+        everyone = args.get("visibility") == "all"
+        visible = [copy.deepcopy(f) for f in self._profile_fields if everyone or not f["is_hidden"]]
+        return {"profile": {"fields": visible, "sections": []}}
+
+    def _m_files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        info = self.files.get(str(args["file"]))
+        if info is None:
+            raise SlackError("file_not_found")
+        return {"file": self._file_public(info), "comments": [], "response_metadata": {"next_cursor": ""}}
+
+    def handle_download(self, path: str, authorization: str | None) -> tuple[int, bytes, str]:
+        """A GET of a file's url_private: (HTTP status, body, content type). Like Slack, without a valid token the
+        answer is the HTML sign-in page, not an error."""
+        token = authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None
+        rest = path[len("/files-pri/") :]
+        file_id = rest.split("/", 1)[0].split("-", 1)[-1]
+        with self.lock:
+            info = self.files.get(file_id)
+            valid = False
+            if token:
+                try:
+                    self.oauth.team_of(token)
+                    valid = True
+                except SlackError:
+                    valid = False
+            self.downloads.append({"file": file_id, "authorized": valid, "at": self._now().isoformat()})
+            if info is None:
+                return 404, b"file_not_found", "text/plain; charset=utf-8"
+            if not valid:
+                page = b"<!DOCTYPE html><html><body>Sign in to Tandem Sandbox</body></html>"
+                return 200, page, "text/html; charset=utf-8"
+            return 200, bytes(info.get("content") or b""), info.get("mimetype") or "application/octet-stream"
+
     def _m_users_conversations(self, args: dict[str, Any]) -> dict[str, Any]:
         user = str(args.get("user") or self.bot_user_id)
         if user not in self._users:
@@ -1390,6 +1534,10 @@ class Sandbox:
         "users.info": _m_users_info,
         "users.list": _m_users_list,
         "users.conversations": _m_users_conversations,
+        "users.lookupByEmail": _m_users_lookup_by_email,
+        "users.profile.get": _m_users_profile_get,
+        "team.profile.get": _m_team_profile_get,
+        "files.info": _m_files_info,
         "views.open": _m_views_open,
         "views.push": _m_views_push,
         "views.update": _m_views_update,
@@ -1491,8 +1639,12 @@ class Sandbox:
         try:
             return self._post_to_app(body, content_type, extra_headers=extra_headers, secret=secret)
         finally:
-            if self.after_delivery is not None and not getattr(self._local, "in_api", False):
-                self.after_delivery()
+            if not getattr(self._local, "hold_settle", False):
+                self._settle()
+
+    def _settle(self) -> None:
+        if self.after_delivery is not None and not getattr(self._local, "in_api", False):
+            self.after_delivery()
 
     def _post_to_app(
         self,
@@ -1670,17 +1822,35 @@ class Sandbox:
         payload.setdefault("is_enterprise_install", False)
         payload.setdefault("enterprise", None)
         body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode("utf-8")
-        delivery = self._send("interaction", payload, body, "application/x-www-form-urlencoded", retries=0)
-        if payload.get("type") == "view_submission" and delivery.ok:
-            self._apply_response_action(payload["user"]["id"], payload["view"]["id"], delivery)
+        # Like Slack, a view_submission's answer (response_action) is applied as soon as it arrives, before
+        # whatever the app does after acknowledging it (a views.update of the same view, say) is waited for.
+        submitted = None
+        if payload.get("type") == "view_submission":
+            with self.lock:
+                submitted = (self._views.get(payload["view"]["id"]) or {}).get("hash")
+        self._local.hold_settle = True
+        try:
+            delivery = self._send("interaction", payload, body, "application/x-www-form-urlencoded", retries=0)
+            if payload.get("type") == "view_submission" and delivery.ok:
+                self._apply_response_action(payload["user"]["id"], payload["view"]["id"], delivery, submitted)
+        finally:
+            self._local.hold_settle = False
+            self._settle()
         return delivery
 
-    def _apply_response_action(self, user_id: str, view_id: str, delivery: Delivery) -> None:
+    def _apply_response_action(
+        self, user_id: str, view_id: str, delivery: Delivery, submitted_hash: str | None = None
+    ) -> None:
         ack = delivery.json()
         ack = ack if isinstance(ack, dict) else {}
         action = ack.get("response_action")
         with self.lock:
             stack = self._view_stacks.setdefault(user_id, [])
+            current = self._views.get(view_id)
+            if action == "update" and current is not None and submitted_hash and current["hash"] != submitted_hash:
+                # the app already changed the view with views.update after acknowledging: at Slack the answer
+                # came first, so the view stays as the app's later views.update left it
+                return
             if action == "errors":
                 errors = ack.get("errors")
                 view = self._views.get(view_id, {})
@@ -1780,6 +1950,9 @@ def _make_handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             elif path.startswith("/response/") and self.command == "POST":
                 status, text = sandbox.handle_response_url(path[len("/response/") :], raw)
                 self._reply(status, text.encode("utf-8"), "text/plain; charset=utf-8")
+            elif path.startswith("/files-pri/") and self.command == "GET":
+                status, content, kind = sandbox.handle_download(path, self.headers.get("Authorization"))
+                self._reply(status, content, kind)
             elif path.startswith("/upload/") and self.command == "POST":
                 status, text = sandbox.handle_upload(path[len("/upload/") :], raw)
                 self._reply(status, text.encode("utf-8"), "text/plain; charset=utf-8")

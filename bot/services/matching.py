@@ -26,7 +26,7 @@ from bot.models import (
     RoundStatus,
     Workspace,
 )
-from bot.services import outbox, programs, speed
+from bot.services import outbox, programs, reporting, speed
 
 INTRO_KEY = "pair-intro:"
 
@@ -81,6 +81,38 @@ class RoundContext:
         )
 
 
+def candidates(session: Session, *, program: Program, people: list[Participant]) -> list[rules.Candidate]:
+    """The people as matching sees them, each with their reporting chain as far up as the program keeps apart."""
+    chains = reporting.chains(
+        session,
+        workspace_id=program.workspace_id,
+        people=[p.slack_user_id for p in people],
+        levels=program.reporting_levels,
+    )
+    return [
+        rules.Candidate.from_participant(
+            p, waitlisted=p.waitlisted_at is not None, managers=chains.get(p.slack_user_id, ())
+        )
+        for p in people
+    ]
+
+
+# Reasons a pair fits that come from what people told Tandem in confidence: the pair's introduction names them (it is
+# about the two of them), hosts never see them, nor the points they add.
+PRIVATE_REASONS = frozenset({"mutual_interest"})
+
+
+def shown_score(score: float, reasons: list[dict[str, Any]]) -> float:
+    """A pair's score as hosts see it: without the points of private reasons (a mutual yes in speed dating)."""
+    private = sum(float(r.get("points", 0)) for r in reasons if r.get("key") in PRIVATE_REASONS)
+    return round(float(score) - private, 2)
+
+
+def shown_reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The reasons hosts may see (every one but the private ones)."""
+    return [r for r in reasons if r.get("key") not in PRIVATE_REASONS]
+
+
 def round_context(session: Session, *, program: Program, reference: datetime) -> RoundContext:
     """The program's weights, the workspace's past pairs and the latest speed-dating answers, scored in the week
     of ``reference`` (a round's is its creation time)."""
@@ -102,7 +134,8 @@ def propose(
     session: Session, *, program: Program, created_by: str | None, now: datetime, commit: bool = True
 ) -> MatchRound:
     """Score every allowed pair in the pool and store the optimal pairing as a preview. Pairs a host locked in
-    the previous preview stay. Commits unless ``commit`` is False (the clock's tick commits its own work)."""
+    the previous preview stay, as long as they are still allowed. Commits unless ``commit`` is False (the clock's
+    tick commits its own work)."""
     people = pool(session, program)
     previous = session.scalar(
         select(MatchRound)
@@ -125,28 +158,36 @@ def propose(
         .where(MatchRound.program_id == program.id, MatchRound.status == RoundStatus.PREVIEW)
         .values(status=RoundStatus.DISCARDED)
     )
-    candidates = [rules.Candidate.from_participant(p, waitlisted=p.waitlisted_at is not None) for p in people]
+    pool_candidates = candidates(session, program=program, people=people)
     context = round_context(session, program=program, reference=now)
+    # a lock holds only while the pair is allowed: a "please not", a reporting line or a "no" added since the lock
+    # (or anything else) unlocks it, without a word about which
+    by_id = {c.id: c for c in pool_candidates}
+    locked = [(a, b) for a, b in locked if context.hard_constraint(by_id[a], by_id[b]) is None]
     result = rules.match(
-        candidates,
+        pool_candidates,
         weights=context.weights,
         past_pairs=context.past_pairs,
         interest=context.interest,
         locked=locked,
         reference=context.reference,
     )
+    shown = [shown_score(p.scored.total, [_reason(r) for r in p.scored.reasons]) for p in result.pairs]
     round_ = MatchRound(
         program_id=program.id,
         status=RoundStatus.PREVIEW,
         created_by=created_by,
         created_at=now,
-        stats=_stats(
-            result.distribution,
-            pairs=len(result.pairs),
-            unmatched=len(result.unmatched),
-            total=result.total,
-            pool_size=len(people),
-        ),
+        stats={
+            **_stats(
+                _shown_distribution(shown, context.weights),
+                pairs=len(result.pairs),
+                unmatched=len(result.unmatched),
+                total=sum(shown),
+                pool_size=len(people),
+            ),
+            "excluded": dict(result.stats.get("excluded") or {}),
+        },
     )
     session.add(round_)
     session.flush()
@@ -185,7 +226,12 @@ def _reason(reason: Any) -> dict[str, Any]:
     return {"key": reason.key, **reason.params, "points": round(float(reason.points), 2)}
 
 
+def _shown_distribution(scores: list[float], weights: rules.Weights) -> rules.Distribution:
+    return rules.distribution_of(scores, rules.max_score(weights))
+
+
 def _stats(dist: rules.Distribution, *, pairs: int, unmatched: int, total: float, pool_size: int) -> dict[str, Any]:
+    """The preview's figures, from the scores as hosts see them (``shown_score``)."""
     return {
         "pool": pool_size,
         "pairs": pairs,
@@ -211,7 +257,8 @@ def round_people(session: Session, round_: MatchRound) -> list[int]:
 
 
 def preview_rows(session: Session, round_: MatchRound) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The round's pairs (best first) and unmatched people, as plain data for the preview message."""
+    """The round's pairs (best first) and unmatched people, as plain data for the preview message: scores and
+    reasons as hosts may see them (without what speed dating added)."""
     proposals = list(session.scalars(select(MatchProposal).where(MatchProposal.round_id == round_.id)))
     people = {
         p.id: p
@@ -229,8 +276,8 @@ def preview_rows(session: Session, round_: MatchRound) -> tuple[list[dict[str, A
             "id": m.id,
             "a": people[m.participant_a_id].display_name,
             "b": people[m.participant_b_id].display_name,
-            "score": m.score,
-            "reasons": m.reasons,
+            "score": shown_score(m.score, m.reasons),
+            "reasons": shown_reasons(m.reasons),
             "locked": m.locked,
         }
         for m in proposals
@@ -261,14 +308,18 @@ SWAPPED_OUT = "swapped_out"  # unmatched_reason of someone a host swapped out of
 @dataclass(frozen=True)
 class SwapOutcome:
     """What a swap did. ``error``: None on success, else why nothing changed: ``stale`` (no longer the current
-    preview), ``not_in_round``, ``partners``, ``both_unmatched``, or the hard constraint a new pair would break
-    (one of ``bot.domain.matching.VIOLATIONS``). ``field``: whose pick the error is about, ``"person"`` or
-    ``"other"``. ``names``: on success the two people swapped, for a broken constraint the new pair's names."""
+    preview), ``not_in_round``, ``partners``, ``both_unmatched``, or the hard constraint a new pair would break as
+    hosts may learn it (``bot.domain.matching.shown_violation``: a public one, or ``private`` for whatever people
+    told Tandem in confidence, never which). ``field``: whose pick the error is about, ``"person"`` or ``"other"``.
+    ``names``: on success the two people swapped, for a broken constraint the new pair's names. ``refused``: for a
+    broken constraint, how many swaps the rules have refused in this preview (this one included), which every host
+    sees, so that trying pairs one by one is never silent."""
 
     error: str | None = None
     field: str = "person"
     names: tuple[str, str] = ("", "")
     swaps: int = 0  # swaps in this round so far
+    refused: int = 0
 
 
 def _partner(proposal: MatchProposal, participant_id: int) -> int | None:
@@ -282,7 +333,8 @@ def swap(session: Session, *, round_: MatchRound, person: str, other: str) -> Sw
     (A, Y) and (B, X); with Y unmatched, (A, X) becomes (A, Y) and X is unmatched (``swapped_out``). Each new pair
     is rescored and locked, so running again keeps it, and the round's stats are recomputed. Changes nothing when
     the round is no longer the current preview, either is not in it, they are each other's partner, both are
-    unmatched, or a new pair breaks a hard constraint. Commits on success."""
+    unmatched, or a new pair breaks a hard constraint; a broken constraint is counted in the round's stats
+    (``refused_swaps``) and committed. Commits on success."""
     session.refresh(round_, with_for_update=True)  # one change to a round at a time (PostgreSQL)
     if round_.status != RoundStatus.PREVIEW:
         return SwapOutcome("stale")
@@ -317,16 +369,20 @@ def swap(session: Session, *, round_: MatchRound, person: str, other: str) -> Sw
     if a_id is None and b_id is None:
         return SwapOutcome("both_unmatched", "other")
     partners = {p.id: p for p in session.scalars(select(Participant).where(Participant.id.in_({a_id, b_id} - {None})))}
-    candidates = {p.id: rules.Candidate.from_participant(p) for p in (x, y, *partners.values())}
+    involved = [x, y, *partners.values()]
+    by_id = {c.id: c for c in candidates(session, program=program, people=involved)}
     context = round_context(session, program=program, reference=round_.created_at)
     # (proposal, the partner who stays, who moves in, whose pick it is)
     moves = [(px, a_id, y, "other"), (py, b_id, x, "person")]
     for _proposal, stays, mover, field in moves:
         if stays is None:
             continue
-        broken = context.hard_constraint(candidates[stays], candidates[mover.id])
+        broken = context.hard_constraint(by_id[stays], by_id[mover.id])
         if broken is not None:
-            return SwapOutcome(broken, field, (mover.display_name, partners[stays].display_name))
+            session.rollback()
+            refused = _count_refusal(session, round_=round_)
+            shown = rules.shown_violation(broken)
+            return SwapOutcome(shown, field, (mover.display_name, partners[stays].display_name), refused=refused)
     for proposal, stays, mover, _field in moves:
         if stays is None:
             proposal.participant_a_id, proposal.participant_b_id = mover.id, None
@@ -334,18 +390,19 @@ def swap(session: Session, *, round_: MatchRound, person: str, other: str) -> Sw
             proposal.unmatched_reason = SWAPPED_OUT
             continue
         low, high = sorted((stays, mover.id))
-        scored = context.score(candidates[low], candidates[high])
+        scored = context.score(by_id[low], by_id[high])
         assert scored is not None  # no hard constraint is broken: checked above
         proposal.participant_a_id, proposal.participant_b_id = low, high
         proposal.score = round(scored.total, 2)
         proposal.reasons = [_reason(r) for r in scored.reasons]
         proposal.locked = True
         proposal.unmatched_reason = None
-    scores = [m.score for m in proposals if m.participant_b_id is not None]
+    scores = [shown_score(m.score, m.reasons) for m in proposals if m.participant_b_id is not None]
     swaps = int(round_.stats.get("swaps", 0)) + 1
     round_.stats = {
+        **round_.stats,
         **_stats(
-            rules.distribution_of(scores, rules.max_score(context.weights)),
+            _shown_distribution(scores, context.weights),
             pairs=len(scores),
             unmatched=len(proposals) - len(scores),
             total=sum(scores),
@@ -355,6 +412,17 @@ def swap(session: Session, *, round_: MatchRound, person: str, other: str) -> Sw
     }
     session.commit()
     return SwapOutcome(names=(x.display_name, y.display_name), swaps=swaps)
+
+
+def _count_refusal(session: Session, *, round_: MatchRound) -> int:
+    """One more swap the rules refused in this preview. Commits. Returns the round's count. (Who tried is said in
+    the admin channel, ``bot.flows.matching``, not stored here.)"""
+    session.refresh(round_, with_for_update=True)
+    stats = dict(round_.stats or {})
+    refused = int(stats.get("refused_swaps", 0)) + 1
+    round_.stats = {**stats, "refused_swaps": refused}
+    session.commit()
+    return refused
 
 
 def discard(session: Session, *, round_: MatchRound) -> bool:

@@ -7,8 +7,10 @@ is stored (the outbox's message payloads included); their Slack id is removed fr
 
 Table by table (``bot.models``; a test reads every table afterwards):
 
-- participant: tombstone (``forgotten-<random>``), every profile field emptied, ``avoid`` and the manager
-  emptied; their id is removed from other people's ``avoid`` and ``manager_slack_id``.
+- participant: tombstone (``forgotten-<random>``), every profile field emptied, ``avoid`` emptied; their id is
+  removed from other people's ``avoid``.
+- reporting_line: every line about them (interview, Slack profile field, org chart) is deleted; where they are
+  someone's manager, an anonymous placeholder takes their id, so the people below stay apart from the line above.
 - enrollment: status ``left`` (no more messages, not in any pool), the interview's message refs emptied.
 - pair: an active pair ends (``end_reason = "left"``); in a running program the partner is waitlisted and told
   in neutral words;
@@ -81,7 +83,7 @@ from bot.models import (
     WeekAnswer,
     Workspace,
 )
-from bot.services import outbox
+from bot.services import outbox, reporting
 
 PARTNER_LEFT = "partner_left"  # unmatched_reason in a matching preview: the proposed partner left Tandem
 
@@ -226,7 +228,6 @@ def _tombstone(person: Participant, *, now: datetime) -> None:
     person.consented_at = None
     person.settings_confirmed = False
     person.avoid = []
-    person.manager_slack_id = None
     person.waitlisted_at = None
     person.welcomed_at = None
     person.paused_until = None
@@ -251,18 +252,17 @@ def _forget_host_id(session: Session, *, user_id: str, workspace_id: int) -> Non
             batch.requested_by = ""
         if user_id in (batch.user_ids or []):
             batch.user_ids = rules.without(batch.user_ids, user_id)
-    # other people's "please not" lists and managers: only the rows whose list's text has the id are read
-    for pid, avoid, manager in session.execute(
-        select(Participant.id, Participant.avoid, Participant.manager_slack_id).where(
-            Participant.workspace_id == workspace_id,
-            or_(Participant.manager_slack_id == user_id, cast(Participant.avoid, Text).contains(user_id)),
+    # other people's "please not" lists: only the rows whose list's text has the id are read
+    for pid, avoid in session.execute(
+        select(Participant.id, Participant.avoid).where(
+            Participant.workspace_id == workspace_id, cast(Participant.avoid, Text).contains(user_id)
         )
     ).all():
-        if user_id in (avoid or []) or manager == user_id:
+        if user_id in (avoid or []):
             other = session.get(Participant, pid)
             assert other is not None
             other.avoid = rules.without(avoid, user_id)
-            other.manager_slack_id = None if manager == user_id else manager
+    reporting.forget(session, workspace_id=workspace_id, users=[user_id])
     workspace = session.get(Workspace, workspace_id)
     if workspace is not None and user_id in (workspace.admin_members or []):
         workspace.admin_members = rules.without(workspace.admin_members, user_id)
@@ -334,12 +334,12 @@ def stored_about(session: Session, *, participant: Participant, may_see: Callabl
             "preferred_days": person.preferred_days,
             "consented_at": person.consented_at,
             "please_not_with": person.avoid,
-            "manager": person.manager_slack_id,
             "waitlisted_since": person.waitlisted_at,
             "paused_until": person.paused_until,
             "first_contact": person.created_at,
         }
     }
+    data["reporting_lines"] = reporting.about(session, participant=person)
     data["programs"] = [
         {
             "program": name,

@@ -68,6 +68,7 @@ def _apply(program: Program, spec: ProgramSpec) -> None:
     program.default_locale = spec.default_locale
     program.signup_open = spec.signup_open
     program.retention_months = spec.retention_months
+    program.reporting_levels = spec.reporting_levels
 
 
 def create(

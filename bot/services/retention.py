@@ -18,6 +18,8 @@ Every table (``Base.metadata.sorted_tables``) and what happens to the expired pr
 - invite_batch: ``user_ids`` emptied, ``requested_by`` emptied; channel and the summary's counts kept.
 - participant: forgotten (a tombstone, :func:`forget_many`) when no program whose data is kept (not expired) has
   them; else kept.
+- reporting_line: a forgotten person's own lines deleted; where they are someone's manager, an anonymous placeholder
+  takes their id (``bot.services.reporting.forget``). The org chart's other lines stay until the next import.
 - pair: deleted (participant links, match reasons); first every row below that points to it.
 - pair_week: deleted ("what we agreed", thread refs); week_partner (who answered when): deleted;
   week_answer: deleted.
@@ -92,7 +94,7 @@ from bot.models import (
     WeekPartner,
     Workspace,
 )
-from bot.services import outbox
+from bot.services import outbox, reporting
 
 log = logging.getLogger(__name__)
 
@@ -494,7 +496,8 @@ def forget_many(session: Session, people: Sequence[int], *, workspace_id: int, n
     """What ``bot.services.privacy.forget`` does for one person, for many at once and in bulk, for people whose
     programs' data is already gone (no pair, no enrollment left): each row becomes an unlinkable tombstone (a
     random ``forgotten-`` id, every profile field emptied); their Slack ids leave every column and list that
-    names who did something, other people's "please not" lists and managers, the admin channel's cached members
+    names who did something, other people's "please not" lists, reporting lines (a placeholder where they are
+    someone's manager), the admin channel's cached members
     and slack_sdk's installation store; every stored Slack call to them (their DMs) or naming them goes. One
     pass over the workspace's outbox instead of one per person. Does not commit. Returns how many."""
     try:
@@ -540,7 +543,6 @@ def forget_many(session: Session, people: Sequence[int], *, workspace_id: int, n
                 "consented_at": None,
                 "settings_confirmed": False,
                 "avoid": [],
-                "manager_slack_id": None,
                 "waitlisted_at": None,
                 "welcomed_at": None,
                 "paused_until": None,
@@ -555,23 +557,19 @@ def forget_many(session: Session, people: Sequence[int], *, workspace_id: int, n
         for start in range(0, len(user_list), CHUNK):
             chunk = user_list[start : start + CHUNK]
             session.execute(update(column.class_).where(column.in_(chunk)).values({column.key: empty}))
-    # lists that name them
+    # lists that name them, and reporting lines (bot.services.reporting.forget: theirs go, a placeholder where they
+    # are someone's manager)
     others = session.execute(
-        select(Participant.id, Participant.avoid, Participant.manager_slack_id).where(
-            Participant.workspace_id == workspace_id
-        )
+        select(Participant.id, Participant.avoid).where(Participant.workspace_id == workspace_id)
     ).all()
     changes = [
-        {
-            "id": pid,
-            "avoid": [u for u in avoid or [] if u not in users],
-            "manager_slack_id": None if manager in users else manager,
-        }
-        for pid, avoid, manager in others
-        if manager in users or any(u in users for u in avoid or [])
+        {"id": pid, "avoid": [u for u in avoid or [] if u not in users]}
+        for pid, avoid in others
+        if any(u in users for u in avoid or [])
     ]
     if changes:
         session.execute(update(Participant), changes)
+    reporting.forget(session, workspace_id=workspace_id, users=users)
     for batch in session.scalars(
         select(InviteBatch).where(
             InviteBatch.program_id.in_(select(Program.id).where(Program.workspace_id == workspace_id))
@@ -647,6 +645,7 @@ KEY_PREFIXES: dict[str, str] = {
     "match-preview:": "match_round",
     "match-approved:": "match_round",
     "match-discard:": "match_round",
+    "match-refused:": "match_round",
     "speed-card:": "speed_round",
     "speed-start:": "speed_round",
     "speed-closed:": "speed_round",
