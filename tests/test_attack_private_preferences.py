@@ -263,3 +263,33 @@ def test_a_lock_does_not_outlive_a_please_not_added_after_it(stack: LocalStack) 
     stack.settle()
     assert locked not in _pairs(stack)
     assert ":lock:" not in json.dumps(_preview(stack, channel), ensure_ascii=False)
+
+
+def test_a_please_not_added_after_the_preview_holds_at_approval(stack: LocalStack) -> None:
+    """Someone adds a "please not" for the partner the preview proposed, and a host approves that same preview: the
+    pair is not made, both wait first in line for the next round (told as anyone unmatched is), and the hosts get a
+    count, never who or why."""
+    hanna = persona(stack, "Hanna", is_admin=True)
+    channel = admin_channel(stack, hanna)
+    create_program(stack, hanna, channel)
+    people = onboard(stack, PEOPLE)
+    hanna.slash("admin match", channel_id=channel)
+    stack.settle()
+    previewed = _pairs(stack)
+    first, second = sorted(next(iter(sorted(previewed, key=sorted))))
+    with stack.session_factory() as s:
+        me = s.scalars(select(Participant).where(Participant.display_name == first)).one()
+        me.avoid = [people[second].id]
+        s.commit()
+    hanna.click(ID.MATCH_APPROVE, message=_preview(stack, channel))
+    stack.settle()
+    with stack.session_factory() as s:
+        names = {p.id: p.display_name for p in s.scalars(select(Participant))}
+        made = {frozenset((names[p.participant_a_id], names[p.participant_b_id])) for p in s.scalars(select(Pair))}
+        waiting = {p.display_name for p in s.scalars(select(Participant).where(Participant.waitlisted_at.is_not(None)))}
+    assert made == previewed - {frozenset((first, second))}
+    assert {first, second} <= waiting
+    approved = [m for m in stack.sandbox.messages(channel) if "approved" in m.get("text", "")][-1]
+    text = json.dumps(approved, ensure_ascii=False)
+    assert f"approved {len(made)} pairs" in text and "1 previewed pair was not made" in text
+    assert first not in text and second not in text and not WHY.search(text)

@@ -197,7 +197,14 @@ def action(
         announce(
             session,
             workspace,
-            blocks.note(who.locale, "approved", host=who.user_id, name=program.name, pairs=len(pairs)),
+            blocks.note(
+                who.locale,
+                "approved",
+                host=who.user_id,
+                name=program.name,
+                pairs=len(pairs),
+                apart=int((round_.stats or {}).get("kept_apart_at_approval", 0)),
+            ),
             cause=f"match-approved:{round_.id}",
             now=now,
             about=outbox.About.of(program=program, users=[who.user_id]),

@@ -443,8 +443,10 @@ def approve(
     waiting: Any = None,
 ) -> list[Pair]:
     """Make the previewed pairs real and queue each introduction in a new group DM; the unmatched wait with
-    priority for the next round, and are told so by DM. ``introduction(pair, a, b)`` renders the intro,
-    ``waiting(person)`` the note to someone left without a partner. Commits."""
+    priority for the next round, and are told so by DM. A previewed pair that a hard constraint rules out by now (a
+    "please not", a reporting line or a speed-dating "no" that came after the preview) is not made: both wait as the
+    unmatched do, and the round's ``kept_apart_at_approval`` counts them. ``introduction(pair, a, b)`` renders the
+    intro, ``waiting(person)`` the note to someone left without a partner. Commits."""
     if round_.status != RoundStatus.PREVIEW:
         return []
     program = session.get(Program, round_.program_id)
@@ -453,11 +455,32 @@ def approve(
     round_.approved_by = approved_by
     round_.approved_at = now
     pairs: list[Pair] = []
-    for proposal in session.scalars(
-        select(MatchProposal).where(MatchProposal.round_id == round_.id).order_by(MatchProposal.id)
-    ):
+    proposals = list(
+        session.scalars(select(MatchProposal).where(MatchProposal.round_id == round_.id).order_by(MatchProposal.id))
+    )
+    kept_apart = _kept_apart_now(session, program=program, round_=round_, proposals=proposals)
+    for proposal in proposals:
         a = session.get(Participant, proposal.participant_a_id)
         assert a is not None
+        if proposal.participant_b_id is not None and proposal.id in kept_apart:
+            # a rule keeps them apart since the preview (a "please not" or a reporting line added meanwhile): both
+            # wait for the next round, told as anyone unmatched is; hosts get a count, never who or why
+            b = session.get(Participant, proposal.participant_b_id)
+            for person in (a, b):
+                if person is None:
+                    continue
+                person.waitlisted_at = person.waitlisted_at or now
+                if waiting is not None:
+                    outbox.post(
+                        session,
+                        workspace_id=program.workspace_id,
+                        channel=person.slack_user_id,
+                        message=waiting(person),
+                        now=now,
+                        about=outbox.About.of(program=program, people=[person]),
+                        dedupe_key=f"match-waiting:{round_.id}:{person.id}",
+                    )
+            continue
         if proposal.participant_b_id is None:
             a.waitlisted_at = a.waitlisted_at or now
             if waiting is not None:
@@ -498,6 +521,30 @@ def approve(
         pairs.append(pair)
     session.commit()
     return pairs
+
+
+def _kept_apart_now(
+    session: Session, *, program: Program, round_: MatchRound, proposals: list[MatchProposal]
+) -> set[int]:
+    """The proposals whose two people a hard constraint keeps apart as things stand now (checked again at approval,
+    since people may have changed their "please not" list or reporting line after the preview)."""
+    paired = [m for m in proposals if m.participant_b_id is not None]
+    if not paired:
+        return set()
+    ids = {m.participant_a_id for m in paired} | {m.participant_b_id for m in paired if m.participant_b_id}
+    people = list(session.scalars(select(Participant).where(Participant.id.in_(ids))))
+    by_id = {c.id: c for c in candidates(session, program=program, people=people)}
+    context = round_context(session, program=program, reference=round_.created_at)
+    apart = {
+        m.id
+        for m in paired
+        if m.participant_a_id in by_id
+        and m.participant_b_id in by_id
+        and context.hard_constraint(by_id[m.participant_a_id], by_id[m.participant_b_id]) is not None
+    }
+    if apart:
+        round_.stats = {**(round_.stats or {}), "kept_apart_at_approval": len(apart)}
+    return apart
 
 
 def pair_channel(session: Session, pair: Pair) -> str | None:
