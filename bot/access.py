@@ -20,7 +20,7 @@ from bot.ids import ID
 
 
 class Access(enum.StrEnum):
-    ADMIN = "admin"  # hosts only: members of the workspace's admin channel (bot.services.hosts)
+    ADMIN = "admin"  # hosts only: members of the admin channel while it is private, unarchived, unshared (hosts.py)
     PAIR = "pair"  # only the two partners of the pair its value or private_metadata names
     SELF = "self"  # only the person the thing it names was sent to or belongs to (an invitation, a card ...)
     OWN = "own"  # anyone, about themselves only: it names nothing of anyone else
@@ -209,6 +209,10 @@ EVENTS: dict[str, Access] = {
     "message": _O,  # a DM to Tandem; a reply in a week's thread counts only from the pair's partners
     "member_joined_channel": _U,
     "member_left_channel": _U,
+    # a channel archived, unarchived, shared or no longer shared: the admin channel is checked again
+    # (bot.services.hosts); nothing is shown to anyone but the hosts' DM when it became public, archived or shared
+    **dict.fromkeys(("channel_archive", "group_archive", "channel_unarchive", "group_unarchive"), _U),
+    **dict.fromkeys(("channel_shared", "channel_unshared"), _U),
     "app_uninstalled": Access.SLACK,
     "tokens_revoked": Access.SLACK,
 }

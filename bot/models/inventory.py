@@ -48,9 +48,11 @@ R_PROGRAM_LINK = R_PROGRAM + "; after forget-me it points to an anonymous placeh
 R_KEPT = "for good, also after " + RETENTION + ": counts and settings, nobody's data"
 R_HOST_AT_RETENTION = "emptied when " + RETENTION + "; forget-me of that host empties it earlier"
 R_PERSON = (
-    "while a program whose data is kept has the person; when the last one's retention ends, or at once on "
-    "forget-me, the profile is emptied and only an anonymous placeholder row stays (someone who joined no program: "
-    "until forget-me)"
+    "while a program whose data is kept has the person (they joined it); when the last one's retention ends, or at "
+    "once on forget-me, the profile is emptied and only an anonymous placeholder row stays. Someone who never joins "
+    "a program: 30 days after declining an invitation, 60 days after an invitation nobody answered, 30 days after a "
+    "help request or a break they asked for (the clock, daily); someone who only asks Tandem something is never "
+    "stored"
 )
 R_WORKSPACE = "for good (after an uninstall too, so that a reinstall finds it)"
 R_EVENTS = "2 days (the clock deletes older rows)"
@@ -60,7 +62,9 @@ R_OUTBOX = (
     "program's calls (about it, its pairs, its rows) are deleted when "
     + RETENTION
     + "; forget-me deletes every call to the person or about their pairs, and every call naming them that still "
-    "says something, found by these references (never by searching the text); the rest (e.g. welcome DMs) stay"
+    "says something, found by these references (never by searching the text), and so does the clock for someone "
+    "who never joined a program; the rest stay, emptied once sent (answers to someone in no program, and the "
+    "welcome DM, are sent directly and never stored)"
 )
 R_SCHEMA = "as long as the database exists"
 
@@ -122,9 +126,19 @@ TABLES: dict[str, Table] = {
             "admin_members": c(
                 "Slack user ids of the admin channel's members (the hosts), as Slack last said (a one-minute cache)",
                 IDENTIFIER,
-                retention="replaced every minute it is needed; forget-me removes the person's id",
+                retention="replaced every minute it is needed (kept as it was while the admin channel is public, "
+                "archived or shared); forget-me removes the person's id",
             ),
-            "admin_members_fetched_at": c("when Slack was last asked who the hosts are"),
+            "admin_members_fetched_at": c("when Slack was last asked who the hosts are and what the admin channel is"),
+            "admin_channel_problems": c(
+                "what was wrong with the admin channel at that moment (public, archived, shared with another "
+                "workspace or organisation); while set, nobody is a host",
+                OPERATIONAL,
+            ),
+            "admin_channel_warned_at": c(
+                "when the hosts were told by DM how to fix the admin channel (cleared once it is fine again)",
+            ),
+            "people_checked_on": c("the day the clock last forgot the people who never joined a program"),
             "uninstalled_at": c("when the workspace removed Tandem or revoked its token (None: installed)"),
             "manager_field_id": c(
                 "the custom Slack profile field that names each person's manager, when hosts map one "
@@ -216,7 +230,9 @@ TABLES: dict[str, Table] = {
                 "the two can't be paired, not why nor who asked)",
             ),
             "waitlisted_at": c("waiting for a partner since (first in line next round)", ACTIVITY, seen_by=HOSTS),
-            "welcomed_at": c("when Tandem's welcome DM went", OPERATIONAL),
+            "welcomed_at": c(
+                "unused, always empty: whether Tandem welcomed someone is read from Slack's DM history", OPERATIONAL
+            ),
             "paused_until": c("on a break up to this day (/tandem pause): prompts skip it", ACTIVITY, seen_by=PAIR),
             "created_at": CREATED,
             "updated_at": UPDATED,
@@ -272,7 +288,9 @@ TABLES: dict[str, Table] = {
         "One person in one program: the invitation, their answer and where they are in the onboarding interview.",
         "the person; hosts see counts (invited, onboarded, matched), and the matching preview names who waits for "
         "a partner",
-        R_PROGRAM_LINK,
+        R_PROGRAM_LINK
+        + "; a declined invitation points to it 30 days after the answer, one nobody answered 60 days after it was "
+        "sent",
         {
             "id": ID,
             "program_id": _program_fk(),
@@ -302,7 +320,7 @@ TABLES: dict[str, Table] = {
             "user_ids": c(
                 "Slack ids of the people picked",
                 IDENTIFIER,
-                retention="emptied when " + RETENTION + "; forget-me removes the person's id earlier",
+                retention="emptied as soon as the invitations are out (the enrollments hold who was invited)",
             ),
             "channel_id": c("the channel whose members were invited"),
             "status": c("pending, processing or done"),
@@ -887,9 +905,9 @@ EXTRA: dict[str, Table] = {
             **_INSTALL_COMMON,
             "enterprise_url": c("Enterprise Grid org URL (unused)"),
             "user_id": c(
-                "Slack id of who installed it",
+                "Slack id of who installed it: emptied as soon as the installation is stored (Tandem never reads it)",
                 IDENTIFIER,
-                retention=R_INSTALL + "; forget-me of that person empties it",
+                retention="emptied right after the install",
             ),
             "user_token": c("a user token (Tandem asks for none: empty); encrypted", SECRET),
             "user_scopes": c("user scopes (none)"),

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.delivery import STALE_CLAIM, Decision, Outcome, Pacing
-from bot.models import OutboxMessage, OutboxStatus, OutboxSubject, Participant
+from bot.models import OutboxMessage, OutboxStatus, OutboxSubject, Participant, Workspace
 
 BUDGET_WINDOW = timedelta(minutes=1)
 PAUSED = "paused: ratelimited"  # last_error of messages held back by another message's 429
@@ -287,10 +287,21 @@ def claim_due(
         )
         .exists()
     )
+    # nothing goes to an admin channel that is public, archived or shared (bot.services.hosts): held until it is fixed
+    unsafe_admin_channel = (
+        select(Workspace.id)
+        .where(
+            Workspace.id == OutboxMessage.workspace_id,
+            Workspace.admin_channel_id == OutboxMessage.channel_key,
+            Workspace.admin_channel_problems.is_not(None),
+        )
+        .exists()
+    )
     conditions = [
         OutboxMessage.status == OutboxStatus.PENDING,
         OutboxMessage.not_before <= now,
         or_(OutboxMessage.channel_key.is_(None), ~blocked_by_older),
+        or_(OutboxMessage.channel_key.is_(None), ~unsafe_admin_channel),
     ]
     remaining: dict[tuple[int, str], int] = {}
     if pacing is not None:
@@ -448,6 +459,17 @@ def release_own(session: Session, *, me: str) -> int:
     return int(result.rowcount or 0)
 
 
+def park_channel(session: Session, *, workspace_id: int, channel: str, reason: str, now: datetime) -> int:
+    """Park every pending message to ``channel``: it will never be sent (emptied like any parked call). Returns how
+    many. Does not commit."""
+    return park(
+        session,
+        and_(OutboxMessage.workspace_id == workspace_id, OutboxMessage.channel_key == channel),
+        reason=reason,
+        now=now,
+    )
+
+
 def hold_back(session: Session, *, workspace_id: int, method: str, channel_key: str | None, until: datetime) -> int:
     """After a 429, hold back what would meet the same limit until Slack's Retry-After has passed: for
     chat.postMessage (limited per conversation) the conversation's pending messages, for other methods the
@@ -567,14 +589,16 @@ def forget_people(
     people: Sequence[int],
     users: Iterable[str] = (),
     pairs: Sequence[int] = (),
+    naming: bool = True,
 ) -> int:
     """Forget-me in the outbox, by reference. Calls to their DMs (conversation key: one of their Slack ``users``
     ids, or the DM's channel id Slack answered with) and calls about their ``pairs`` go, sent or not. A call naming
     one of ``people`` (participant ids) goes while it still says something (pending, or parked and not yet
     emptied); one already sent says nothing any more and only loses its link to them (its key and Slack's answer
-    stay for everyone else it was about). Does not commit. Returns how many calls went."""
+    stay for everyone else it was about). ``naming`` False leaves the calls that name them (what they did as hosts,
+    say) and only unlinks them. Does not commit. Returns how many calls went."""
     doomed: list[int] = []
-    for chunk in _chunks(list(people)):
+    for chunk in _chunks(list(people) if naming else []):
         doomed += session.scalars(
             select(OutboxMessage.id)
             .join(OutboxSubject, OutboxSubject.outbox_id == OutboxMessage.id)

@@ -12,8 +12,11 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.hosts import ChannelStatus
 from bot.flows.admin import SlackUnavailable
+from bot.services.people import SlackProfile
 from bot.slack.invites import channel_members
+from bot.slack.profiles import lookup_profile
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +39,17 @@ class SlackAdmin:
         user = self.client.users_info(user=user_id)["user"]
         return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
-    def channel_privacy(self, channel_id: str) -> bool | None:
+    def channel_status(self, channel_id: str) -> ChannelStatus | None:
+        """Private, archived, shared with another workspace or organisation (``conversations.info``); None when
+        Tandem cannot see the channel."""
         try:
             channel = self.client.conversations_info(channel=channel_id)["channel"]
         except SlackApiError:
             return None
-        return bool(channel.get("is_private")) and not channel.get("is_im") and not channel.get("is_mpim")
+        return ChannelStatus.of(channel)
+
+    def profile(self, user_id: str) -> SlackProfile:
+        return lookup_profile(self.client, user_id)
 
     # -- reporting lines (bot.flows.orgchart) ---------------------------------------------------------------------
     def profile_fields(self) -> list[tuple[str, str]] | None:

@@ -12,7 +12,7 @@ The token columns of slack_sdk's installation store become TEXT: the tokens are 
 ``TANDEM_SECRET_KEY`` (``bot.slack.install``), which is longer than the token itself.
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-06
 """
 
@@ -24,7 +24,7 @@ from alembic import op
 from bot.models.base import BigId, JSONType, UTCDateTime
 
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
