@@ -177,13 +177,17 @@ def results(
     results: Sequence[rules.Result],
     latest_only: bool = False,
     still_open: tuple[int, str] | None = None,
+    waiting: tuple[list[int], str] | None = None,
 ) -> dict[str, Any]:
-    """A program's results: the latest closed round with its comments (when shown) and the trend; with
-    ``latest_only`` False also the earlier rounds (without comments, which went out when each closed). A round
-    ``still_open`` (number, closing time) is only mentioned: it has no results until it closes."""
+    """A program's results: the latest released round with its comments (when shown) and the trend; with
+    ``latest_only`` False also the earlier rounds (without comments, which went out when each was released). A
+    round ``still_open`` (number, closing time) is only mentioned, and so are rounds ``waiting`` for the next
+    weekly release (numbers, its time): none has results before that release."""
     pending = (
         [kit.context(_t(locale, "round_open", number=still_open[0], deadline=still_open[1]))] if still_open else []
     )
+    if waiting:
+        pending += [kit.context(_t(locale, "round_waiting", number=n, when=waiting[1])) for n in waiting[0]]
     if not results:
         text = _t(locale, "no_rounds", program=program)
         return kit.message(text, [kit.section(text), *pending])
