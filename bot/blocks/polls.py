@@ -1,6 +1,6 @@
 """Anonymous mood polls: the pulse DM, its modal and the thank-you the modal turns into; the hosts' results (in
-the admin channel when a round closes and with ``/tandem admin pulse``) and the pulse settings modal. Wording
-from templates/<locale>/polls.j2; comments are escaped by ``i18n.text``.
+the admin channel with the weekly release after a round closes, and with ``/tandem admin pulse``) and the pulse
+settings modal. Wording from templates/<locale>/polls.j2; comments are escaped by ``i18n.text``.
 
 Nothing here carries a per-person token: the DM's button and the modal carry only the round id, the same for
 everyone asked."""

@@ -157,7 +157,7 @@ def host_series(session: Session, metric: Metric) -> list[tuple[date, float]]:
         .where(MetricValue.metric_id == metric.id, MetricValue.pair_id.is_(None))
         .order_by(MetricValue.day, MetricValue.id)
     ).tuples()
-    return rules.host_series(rows)
+    return rules.host_series(rows.all())
 
 
 @dataclass(frozen=True)
