@@ -529,7 +529,15 @@ def _read(w: World, now: datetime, into: dict[str, list[Reading]], *, participan
 def _posted(w: World, into: dict[str, list[Reading]]) -> None:
     """What the clock posted to the hosts over the whole timeline: digests, charts, pulse results, the program
     retro, each a reading of its own."""
-    rows = w.s.scalars(select(OutboxMessage).order_by(OutboxMessage.dedupe_key)).all()
+
+    def where(row: OutboxMessage) -> tuple[str, list[int], int]:
+        """By what it is (kind and day), then program A before B, then as queued: the same order every run."""
+        parts = (row.dedupe_key or "").split(":")
+        programs = {w.a.id: 0, w.b.id: 1}
+        ids = [programs.get(int(p), 2) for p in parts if p.isdigit()]
+        return ":".join(p for p in parts if not p.isdigit()), ids, row.id
+
+    rows = sorted(w.s.scalars(select(OutboxMessage)).all(), key=where)
     for row in rows:
         key = row.dedupe_key or ""
         if key.startswith("impact:digest:"):

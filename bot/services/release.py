@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.domain import polls as poll_rules
@@ -190,11 +190,11 @@ def _goals(session: Session, pid: int, since: datetime | None, now: datetime) ->
             select(Pair.id).where(Pair.program_id == pid, Pair.status == PairStatus.ACTIVE, Pair.started_at <= now)
         )
     )
-    rows = session.execute(
-        select(Goal.pair_id, Goal.created_at, Goal.done_at)
-        .join(Pair, Pair.id == Goal.pair_id)
-        .where(Pair.program_id == pid)
-    ).tuples()
+    query = select(Goal.pair_id, Goal.created_at, Goal.done_at).join(Pair, Pair.id == Goal.pair_id)
+    query = query.where(Pair.program_id == pid)
+    if since is not None:
+        query = query.where(or_(Goal.created_at > since, Goal.done_at > since))
+    rows = session.execute(query).tuples()
     made: dict[int, int] = defaultdict(int)
     done: dict[int, int] = defaultdict(int)
     for pair, created_at, done_at in rows:

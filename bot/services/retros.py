@@ -365,7 +365,9 @@ def report_due(session: Session, now: datetime) -> int:
     """The hosts' program retro, once per program, ``REPORT_AFTER_DAYS`` after its end. Does not commit."""
     sent = 0
     for program in session.scalars(
-        select(Program).where(Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None))
+        select(Program)
+        .where(Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None))
+        .order_by(Program.id)
     ):
         end = end_day(program)
         if end is None or rules.report_moment(end, program.timezone) > now:
