@@ -202,6 +202,8 @@ def _setup(s: Session) -> World:
         _pair(w, a, key, at(2))
     for key in ("Q0", "Q1", "Q2"):
         _pair(w, b, key, at(2))
+    for pair in w.pairs.values():
+        s.add(Agreement(pair_id=pair.id, created_at=at(2)))
     for program, key in ((a, "A"), (b, "B")):
         metric = Metric(
             program_id=program.id,
@@ -314,13 +316,9 @@ def _timeline(x: dict[str, Any]) -> list[Event]:
     events.append((at(8), goals))
     events += [_done("P0", at(9), x["g0"]), _done("P1", at(10), x["g1"]), _done("P2", at(9, 12), True)]
 
-    def agreements(w: World) -> None:
-        for pair in ("P0", "P1", "P2", "P3", "P4", "P5", "Q0", "Q1", "Q2"):
-            w.s.add(Agreement(pair_id=w.pairs[pair].id, created_at=at(2)))
-
-    events.append((at(2), agreements))
-    events += [_accept("P0", at(3), x["ag0"]), _accept("P1", at(4), x["ag1"])]
-    events += [_accept(p, at(5)) for p in ("P2", "P3", "P4", "P5", "Q0", "Q1", "Q2")]
+    # agreements (posted when the pairs were matched): accepted on days of their own, the others on Monday 11th
+    events += [_accept("P0", at(8, 12), x["ag0"]), _accept("P1", at(9, 12), x["ag1"])]
+    events += [_accept(p, at(7, 12)) for p in ("P2", "P3", "P4", "P5", "Q0", "Q1", "Q2")]
     # the trial check-ins resolve one after the other: P0 on the 20th, P1 on the 21st, the others on the 20th
     events += [_trial("P0", x["s0"], at(16)), _trial("P1", x["s1"], at(17))]
     events += [_trial(p, False, at(16, 12)) for p in ("P2", "P3", "P4", "P5")]
@@ -562,7 +560,7 @@ class _Cheap:
 
 def run_timeline(factory: sessionmaker[Session], x: dict[str, Any]) -> dict[str, list[Reading]]:
     """Every figure the attacker reads on each surface: each day something happened (after it) and after each
-    weekly release; a participant's App Home after each release."""
+    weekly release; a participant's App Home after the second and the last release."""
     seen: dict[str, list[Reading]] = {name: [] for name in SURFACES}
     events = _timeline(x)
     releases = [at(d, 8) + timedelta(minutes=5) for d in range(7, 36, 7)]  # Mondays 08:05 UTC, 09:05 in Berlin
@@ -584,7 +582,7 @@ def run_timeline(factory: sessionmaker[Session], x: dict[str, Any]) -> dict[str,
             impact.weekly_due(s, now)
             retros.report_due(s, now)
             if now in releases or now in daily:
-                _read(w, now, seen, participant=now in releases)
+                _read(w, now, seen, participant=now in releases[1::3])
         _posted(w, seen)
         s.rollback()
     return seen
