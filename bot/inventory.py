@@ -144,11 +144,12 @@ backups (the people who run Tandem) can read every table: keep that circle small
    open requests for help) and the hosts' own metric values are shown as they are. Rates, averages and counts of
    people's behaviour or answers (the focus-prompt response rate, active pairs, agreements accepted, goals set and
    done, the switch rate after the trial, retro completion and talk share, the pulse's response rate and mood,
-   pair-reported metrics) follow 1 to 3, weekly only. A week-over-week change compares two released figures, and two
-   consecutive released figures of a series differ by exactly one cell: at least *k* contributors. (Publishing a new
-   figure whenever at least *k* contributors changed since the last one would not be enough: when contributions can
-   change again or disappear, an alternating sum of four such figures can isolate one contribution,
-   `tests/test_release.py`. Disjoint, frozen cells cannot be combined that way.)
+   pair-reported metrics) follow 1 to 3, weekly only. A week-over-week change compares two released figures: a
+   total (a rate over the program, goals set) grows by one whole cell or not at all, so the change is one cell of at
+   least *k* contributors; a latest value (active pairs, a metric, the mood) compares two cells with no contribution
+   in common. (Publishing a new figure whenever at least *k* contributors changed since the last one would not be
+   enough: when contributions can change again or disappear, an alternating sum of four such figures can isolate one
+   contribution, `tests/test_release.py`. Disjoint, frozen cells cannot be combined that way.)
 
 What remains: a cell can give away what all its contributors have in common (when every one of *k* people rates 5,
 everyone's rating is known), someone who knows all but one contribution of a cell learns the last, and a person can

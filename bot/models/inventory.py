@@ -597,7 +597,7 @@ TABLES: dict[str, Table] = {
             "closes_on": c("closing day"),
             "threshold": c("fewest answers before hosts see anything", PROGRAM),
             "questions": c("the two rotating questions asked", PROGRAM),
-            "closed": c("results went to the hosts"),
+            "closed": c("closed: no more answers; its results reach the hosts with the next weekly release"),
         },
     ),
     "poll_receipt": Table(
