@@ -15,9 +15,14 @@ The attacker is assumed to know who contributed to which figure. We find that ou
 the timeline runs once with base values and once more per contribution with only that contribution changed; a
 figure *depends* on the contributions whose change changes it. Each figure is a mean (or a count, a rate) with equal
 weights over what it depends on, so it is one linear equation ``sum of x_i over its contributions``; a contribution
-is determined when its unit vector lies in the row space of those equations (numpy's matrix rank). On the code
-before the release rule the attacker determines contributions on every surface that showed live figures; with it,
-on none.
+is determined when its unit vector lies in the row space of those equations (numpy's matrix rank). A histogram
+(how many gave each rating) is one figure over all who rated; a line that comes and goes with the figures (a
+notable change) repeats figures shown anyway and is no equation of its own.
+
+On the code before the release rule the attacker determines contributions on the dashboard, App Home for hosts, the
+digest, its charts, both exports, the retro counts and cohorts side by side (the Tuesday pair's metric value, single
+answers, goals, agreements, switches, one partner's talk share); with it, on none. Pulse results (each round was
+already its own window) and a participant's App Home (no figure built from others) held before and hold now.
 """
 
 from __future__ import annotations
@@ -225,7 +230,9 @@ def _setup(s: Session) -> World:
 Event = tuple[datetime, Callable[[World], None]]
 
 
-def _log(key: str, pair: str, metric: str, value: float, when: datetime) -> Event:
+def _log(pair: str, metric: str, value: float, when: datetime) -> Event:
+    """``pair`` logs ``value`` for the metric of program ``metric`` (A or B) at ``when``."""
+
     def run(w: World) -> None:
         w.s.add(
             MetricValue(
@@ -281,16 +288,16 @@ def _answer(pair: str, side: str, when: datetime, yes: bool = True) -> Event:
 
 def _timeline(x: dict[str, Any]) -> list[Event]:
     events: list[Event] = [
-        _log("m0", "P0", "A", x["m0"], at(7, 9)),
-        _log("m1", "P1", "A", x["m1"], at(7, 10)),
-        _log("m2", "P2", "A", x["m2"], at(7, 11)),
-        _log("m3", "P3", "A", x["m3"], at(8)),  # Tuesday: 4 x Tuesday - 3 x Monday
-        _log("m4", "P0", "A", x["m4"], at(16)),
-        _log("m5", "P4", "A", x["m5"], at(17)),
-        _log("m6", "P6", "A", x["m6"], at(24)),  # the late pair
-        _log("q", "Q0", "B", 40.0, at(8)),
-        _log("q", "Q1", "B", 35.0, at(9)),
-        _log("q", "Q2", "B", 33.0, at(10)),
+        _log("P0", "A", x["m0"], at(7, 9)),
+        _log("P1", "A", x["m1"], at(7, 10)),
+        _log("P2", "A", x["m2"], at(7, 11)),
+        _log("P3", "A", x["m3"], at(8)),  # Tuesday: 4 x Tuesday - 3 x Monday
+        _log("P0", "A", x["m4"], at(16)),
+        _log("P4", "A", x["m5"], at(17)),
+        _log("P6", "A", x["m6"], at(24)),  # the late pair
+        _log("Q0", "B", 40.0, at(8)),
+        _log("Q1", "B", 35.0, at(9)),
+        _log("Q2", "B", 33.0, at(10)),
     ]
 
     def late_pair(w: World) -> None:
@@ -589,7 +596,7 @@ def run_timeline(factory: sessionmaker[Session], x: dict[str, Any]) -> dict[str,
 
 
 # -- the attacker's algebra ------------------------------------------------------------------------------------------
-def determined(rows: list[set[int]], unknowns: int, ignore: set[int] = frozenset()) -> list[int]:
+def determined(rows: list[set[int]], unknowns: int, ignore: frozenset[int] | set[int] = frozenset()) -> list[int]:
     """The contributions whose value follows from the figures: ``rows`` says which contributions each figure is the
     (equal-weight) sum of; contribution i is determined when e_i lies in the rows' span."""
     matrix = [[1.0 if j in row else 0.0 for j in range(unknowns)] for row in rows if row]
