@@ -6,8 +6,9 @@
 (b) from the database: a synthetic program of n participants in n/2 pairs with 12 prompted weeks each (every
     partner's prompt, 60 % answered), agreements, goals, retros and three metrics with weekly values, bulk-inserted
     into a fresh SQLite file (and a PostgreSQL database created and dropped for the run when
-    TANDEM_TEST_DATABASE_URL is set); then ``impact.kpis``, ``impact.dashboard`` (KPIs, metrics, attention,
-    quotes), ``impact.export_csv`` and the digest's charts for it.
+    TANDEM_TEST_DATABASE_URL is set); then the weekly release (``release.release``: every series' cell from all the
+    program's contributions at once, the most it ever gathers), ``impact.kpis``, ``impact.dashboard`` (KPIs,
+    metrics, attention, quotes, all read from the released cells), ``impact.export_csv`` and the digest's charts.
 """
 
 from __future__ import annotations
@@ -278,9 +279,9 @@ def _populate(url: str, n: int, seed: int) -> int:
 def database(sizes: list[int], seed: int) -> None:
     from bot.db import make_engine, make_session_factory
     from bot.models import Program
-    from bot.services import impact
+    from bot.services import impact, release
 
-    print("(b) from the database: kpis(), dashboard(), export_csv() and the digest's charts")
+    print("(b) from the database: the weekly release, kpis(), dashboard(), export_csv() and the digest's charts")
     with tempfile.TemporaryDirectory() as tmp:
         urls: list[tuple[str, str, Callable[[], None]]] = [
             ("sqlite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", lambda: None)
@@ -300,6 +301,9 @@ def database(sizes: list[int], seed: int) -> None:
                         program = session.get(Program, program_id)
                         assert program is not None
                         t = time.perf_counter()
+                        cells = release.release(session, program, now=NOW)
+                        t_release = time.perf_counter() - t
+                        t = time.perf_counter()
                         kpis = impact.kpis(session, program, now=NOW)
                         t_kpis = time.perf_counter() - t
                         t = time.perf_counter()
@@ -313,10 +317,11 @@ def database(sizes: list[int], seed: int) -> None:
                         t_charts = time.perf_counter() - t
                     engine.dispose()
                     print(
-                        f"    {backend:<10} n={n:>6}: insert {inserted:5.1f} s | kpis {1000 * t_kpis:7.1f} ms"
+                        f"    {backend:<10} n={n:>6}: insert {inserted:5.1f} s"
+                        f" | release {1000 * t_release:7.1f} ms ({len(cells)} cells) | kpis {1000 * t_kpis:7.1f} ms"
                         f" | dashboard {1000 * t_board:7.1f} ms | export {1000 * t_csv:5.1f} ms ({len(csv_text)} B)"
                         f" | {len(drawn)} charts {1000 * t_charts:6.1f} ms | prompts {kpis.prompts},"
-                        f" response rate {kpis.response_rate:.0%}"
+                        f" response rate {kpis.response_rate or 0:.0%}"
                     )
             finally:
                 drop()

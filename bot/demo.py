@@ -1119,7 +1119,10 @@ def _chapter_weeks(
             hanna.slash("admin notes", channel_id=admin)
             stack.settle()
             say.flush()
-            say.step("Round 2 closed on Saturday. Hanna looks at the pulse: results only for rounds with 5+ answers.")
+            say.step(
+                "Round 2 closed on Saturday. Hanna looks at the pulse: results only for rounds with 5+ answers, "
+                "each with the weekly release after it closed."
+            )
             hanna.slash("admin pulse", channel_id=admin)
             stack.settle()
             say.flush()
@@ -1372,7 +1375,7 @@ def _chapter_end(
     _expect(
         result,
         all(_pulse_results(stack, admin, n) and not _is_hidden(_pulse_results(stack, admin, n)) for n in shown),
-        "every pulse round with 5+ answers was shown to the hosts when it closed",
+        "every pulse round with 5+ answers was shown to the hosts with the weekly release after it closed",
     )
     _expect(
         result,
@@ -1429,6 +1432,13 @@ def _impact_at_the_end(
         assert program is not None
         result.kpis = impact.kpis(session, program, now=stack.clock.now()).as_dict()
     say.note(f"KPIs at the end: {result.kpis}")
+    released = result.kpis.get("released_on")
+    _expect(
+        result,
+        bool(released)
+        and f"kpi,response_rate,{result.kpis['answered'] / result.kpis['prompts']:.4g},,{released}" in text,
+        "the export's figures are those of the latest weekly release, the same as the dashboard's",
+    )
     _next_cohort(stack, say, result, people, admin)
 
 

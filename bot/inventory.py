@@ -108,13 +108,52 @@ nobody's performance.
 **Who sees it.** In Slack, a person sees their own profile and data; their partner sees what the pair shares
 (weekly answers, agreement, goals, pair notes, retro answers). *Hosts* are the members of a private admin channel:
 they see the program's set-up, how many people are invited, onboarded and matched, the matching preview (the names
-of everyone waiting for a partner, scores and the reasons two people fit), counts and rates, requests for help with
-only what the person chose to share, a pair that has been quiet for two weeks (names and week numbers, never
-content), retro quotes both partners agreed to share, and pulse results only as averages of at least the threshold
-(default 5, never fewer than 3) answers. Hosts never see
+of everyone waiting for a partner, scores and the reasons two people fit), counts and rates (released once a week
+under the release rule below), requests for help with only what the person chose to share, a pair that has been
+quiet for two weeks (names and week numbers, never content), retro quotes both partners agreed to share, and pulse
+results only as averages of at least the threshold (default 5, never fewer than 3) answers. Hosts never see
 weekly answers, private or pair notes, red notes, retro answers, speed-dating answers, or who asked to switch after
 the trial. The columns "who sees it" below say this column by column. Everyone with access to the database or its
 backups (the people who run Tandem) can read every table: keep that circle small.
+
+**The release rule.** No figure can be subtracted down to one pair or one person (`bot/domain/release.py`,
+`bot/services/release.py`):
+
+1. Every figure a host or participant sees that is built from other people's contributions (a pair-reported metric's
+   program value, a rate, an average, a count of what people did or answered, a pulse round's result, retro counts)
+   is read from a *release*: a frozen cell (`release_cell`) that Tandem writes once a week, at the program's weekly
+   release (the weekly digest's weekday, 09:00 program time, from the program's start until three weeks after its
+   end), never computed from live rows when someone looks. Between two releases every surface (the dashboard, App
+   Home, the weekly digest and its charts, the export, pulse results, retro counts, the program retro, cohorts side
+   by side) shows the same figures.
+2. A cell holds only contributions that no earlier cell of the same series holds. Each contribution settles at a
+   moment that follows from the data, and keeps the value it had then: a logged metric value when it is logged (a
+   cell counts each pair's latest one); a focus prompt a week after it was sent, answered or not; an agreement two
+   weeks after the pair was matched; a retro two weeks after it opened; a trial check-in when it closes; goals and
+   active pairs over the week since the series' last cell; a pulse round, which is its own window, when it closes.
+   A cell is written only when at least *k* distinct contributors stand behind it (people, or pairs for what a pair
+   does together), *k* being the program's threshold and never below 3. Otherwise its contributions wait for the
+   next release together with what settles until then, the last released figure stays as it was, and the surfaces
+   say "not enough reports yet". A pulse round with fewer answers than its threshold is released as hidden: its
+   answers are never shown, not even later.
+3. Anything combined across cells (a program total, a rate over the whole program, a trend, the latest value,
+   another filter, cohorts side by side, an export) is computed only from released cells, so it reveals nothing the
+   cells did not: whatever anyone subtracts from whatever they saw, the smallest group they can isolate is one
+   cell's, of at least *k* contributors.
+4. Counts of what hosts see one by one anyway (people invited, onboarded and matched, pairs, pairs flagged as quiet,
+   open requests for help) and the hosts' own metric values are shown as they are. Rates, averages and counts of
+   people's behaviour or answers (the focus-prompt response rate, active pairs, agreements accepted, goals set and
+   done, the switch rate after the trial, retro completion and talk share, the pulse's response rate and mood,
+   pair-reported metrics) follow 1 to 3, weekly only. A week-over-week change compares two released figures: a
+   total (a rate over the program, goals set) grows by one whole cell or not at all, so the change is one cell of at
+   least *k* contributors; a latest value (active pairs, a metric, the mood) compares two cells with no contribution
+   in common. (Publishing a new figure whenever at least *k* contributors changed since the last one would not be
+   enough: when contributions can change again or disappear, an alternating sum of four such figures can isolate one
+   contribution, `tests/test_release.py`. Disjoint, frozen cells cannot be combined that way.)
+
+What remains: a cell can give away what all its contributors have in common (when every one of *k* people rates 5,
+everyone's rating is known), someone who knows all but one contribution of a cell learns the last, and a person can
+give themselves away in a pulse comment. Hosts set the threshold (never below 3): a higher one protects more.
 
 **How long.** A program's data is kept for `retention_months` after the program ends (hosts set it in the program
 modal: 1 to 60 months, default 12); a program ends after its last week, or the day after a host closes it. Hosts get
@@ -122,7 +161,8 @@ a heads-up 7 days before, so they can export the program's figures, and a messag
 03:00 program time, the clock deletes everything that ties the program to a person: enrollments, pairs, their weeks,
 answers, notes, goals, agreements, retros, cancellations, requests for help, speed-dating intros, matching proposals,
 pulse receipts, learning cards, and the program's Slack messages Tandem stored; pulse comments are emptied and hosts'
-Slack ids removed. What stays is the program's name, settings and dates, its weekly KPI snapshots (counts and rates),
+Slack ids removed. What stays is the program's name, settings and dates, its weekly KPI snapshots and released
+cells (counts and rates),
 the anonymous statistics of its matching and speed-dating rounds, the pulse's anonymous moods and ratings, and
 program-level metric values. Everyone who is in no other program whose data is still kept is then forgotten, as with
 forget-me below. A person who met Tandem but never joined a program is kept until they use forget-me. Handled Slack
@@ -152,11 +192,12 @@ unopened. So the transaction that marked someone's receipt wrote nothing readabl
 marked nobody and wrote all of the round's answers together, and neither the order of the rows, SQLite's row ids,
 PostgreSQL's physical row positions (`ctid`) nor the transaction that wrote a row (`xmin`) follows the order in which
 people answered. A response has no person and no time finer than its round (not even a creation time). No queued
-message, no log line and no timestamp is written for an answer. Hosts see a round's results only after it closes and
-only when at least the threshold answered; below it they see that the round is hidden, nothing else. Comments are
-shown shuffled. A ballot sealed under a key that was taken out of `TANDEM_SECRET_KEY` before its round closed cannot
-be opened: the close counts it in a log line (the count only) and drops it. `tandem secret-key --rotate` seals the
-ballots of open rounds again under the first key, so an old key can be removed without losing answers.
+message, no log line and no timestamp is written for an answer. Hosts see a round's results only with the weekly
+release after it closes, and only when at least the threshold answered; below it they see that the round is hidden,
+nothing else. Comments are shown shuffled. A ballot sealed under a key that was taken out of `TANDEM_SECRET_KEY` before
+its round closed cannot be opened: the close counts it in a log line (the count only) and drops it. `tandem secret-key
+--rotate` seals the ballots of open rounds again under the first key, so an old key can be removed without losing
+answers.
 
 What this cannot prevent: someone who holds both the database (or a copy of it, a backup say) from while a round is
 open and `TANDEM_SECRET_KEY` can open its ballots and tell from the transaction that wrote each one whose it is, so

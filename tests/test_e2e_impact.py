@@ -1,7 +1,9 @@
 """Impact end to end: hosts define metrics (bad input refused, nothing changed), hosts and pairs log values, the
-dashboard's KPIs equal the values counted by hand for a scripted program, the weekly digest comes on the program's
-weekday with charts uploaded through valid calls (each with its text equivalent), App Home shows the hosts'
-dashboard and each pair's streak, and the export holds no red-zone note and no pulse round below the threshold."""
+weekly release and its digest come on the program's weekday with charts uploaded through valid calls (each with its
+text equivalent), the released KPIs equal the values counted by hand for a scripted program and stay the same
+between two releases whoever answers meanwhile, App Home shows the hosts' dashboard and each pair's streak, and the
+export holds no red-zone note, no pulse round below the threshold and no pair-reported value of fewer pairs than
+the threshold."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.ids import ID
-from bot.models import KpiSnapshot, Metric, MetricValue, Pair, Participant, Program
+from bot.models import KpiSnapshot, Metric, MetricValue, Pair, Participant, Program, ReleaseCell
 from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
@@ -169,65 +171,86 @@ def test_metrics_values_kpis_digest_home_and_export(stack: LocalStack) -> None:
         view_for_outsider, note = impact_flow.pair_log_view(s, participant=wei, value=f"pair:{ana_pair}", now=MONDAY_3)
     assert view_for_outsider is None and note is not None and "isn't your tandem" in _dump(note)
 
-    # -- the first Monday after the start (11 January): the first digest at 09:00 Berlin, then week 1's prompts;
-    # Ana and Lea answer, Mia and Tom's pair stays silent; Ana writes a red note
+    # -- the first Monday after the start (11 January): the first release and digest at 09:00 Berlin, then week 1's
+    # prompts; Ana and Lea answer, Mia and Tom's pair stays silent; Ana writes a red note
     digests = lambda: [m for m in stack.sandbox.messages(channel) if "Weekly impact digest" in m.get("text", "")]  # noqa: E731
     stack.advance(datetime(2027, 1, 11, 7, 50, tzinfo=UTC) - stack.clock.now(), step=timedelta(hours=2))
     assert not digests()
     stack.advance(timedelta(hours=7), step=timedelta(minutes=10))  # New York's 09:00 is 14:00 UTC
     assert len(digests()) == 1
+
+    def board_text() -> str:
+        hanna.slash("admin impact", channel_id=channel)
+        stack.settle()
+        return _dump(hanna.ephemeral_messages()[-1]["blocks"])
+
+    before = board_text()
+    assert "figures as released on 2027-01-11" in before
     _reply(stack, ana, "Tried the first method card.")
     _reply(stack, lea, "Podcast plan drafted.")
     ana.slash(f"note {RED} #red")
     stack.settle()
-    # -- the next Monday at 09:00 Berlin: the second digest, compared with the first, with charts
+    # the real surface between two releases: the same figures, whoever answered meanwhile (nothing to subtract)
+    assert board_text() == before
+    # -- the next Monday at 09:00 Berlin: the second release and digest, compared with the first, with charts
     stack.advance(MONDAY_3 - stack.clock.now() - timedelta(minutes=10), step=timedelta(hours=2))
     assert len(digests()) == 1
     stack.advance(timedelta(minutes=20), step=timedelta(minutes=5))
     digest = digests()[-1]
     text = _dump(digest)
-    # KPIs by hand: 6 invited (through invitations), 6 onboarded, 6 matched in 3 pairs. Week 1's prompts went to all
-    # 6 partners; week 2's come at 09:00 local, so at 08:10 UTC only the 4 Berliners' have come: 10 partner prompts,
-    # 2 answered (Ana, Lea) = 20%. 2 of 3 pairs answered in the last 2 weeks. Last week: 0 answered of 4.
+    # KPIs by hand: 6 invited (through invitations), 6 onboarded, 6 matched in 3 pairs: counts, as they are. Week 1's
+    # prompts count a week after they went out: at 08:10 UTC only the 4 Berliners' (09:00 their time), fewer than
+    # the threshold of 5 people, so the response rate is not released yet; 3 pairs are fewer than 5 for the active
+    # pairs (both say "not enough reports yet", never a number of fewer people).
     assert len(digests()) == 2
     assert "Invited: *6*" in text and "Onboarded: *6*" in text and "Matched (people): *6*" in text
-    assert "Active pairs (answered in the last 2 weeks): *2* · :arrow_up: better (was 0)" in text
-    assert "Focus-prompt response rate: *20%* · :arrow_up: better (was 0%)" in text
-    assert "Notable changes since last week" in text
+    assert "Active pairs (a partner answered in the week before): *not enough reports yet*" in text
+    assert "Focus-prompt response rate (answered within a week): *not enough reports yet*" in text
     assert "Approval lead time" in text and "9.5" in text and "moving toward the target" in text  # 9.5 > 5
+    # the pair metric: one pair of three logged, fewer than 5 pairs: no value, and it says why
+    assert "not enough reports yet: the pairs' average shows once at least 5 pairs logged a value" in text
     assert RED not in text
     uploads = [c for c in stack.sandbox.calls if c["method"] == "files.getUploadURLExternal"]
-    # per digest: the funnel and the hosts' metric (no pulse round yet; the pair metric has one pair, no value)
+    # per digest: the funnel and the hosts' metric (no pulse round yet; the pair metric has no released value)
     assert len(uploads) == 4 and all(c["args"].get("alt_txt") for c in uploads)
     charts = [f for f in stack.sandbox.files.values() if f["name"].endswith(".png")]
     assert charts and all(f["content"].startswith(b"\x89PNG") for f in charts)
     alt = " ".join(f.get("alt_txt") or "" for f in charts)
     assert "9.5" in alt and "Invited" in alt  # the metric's value and the funnel's stages, in words
-    with stack.session_factory() as s:
-        snapshots = s.scalars(select(KpiSnapshot).order_by(KpiSnapshot.taken_on)).all()
-        assert [x.taken_on for x in snapshots] == [date(2027, 1, 11), date(2027, 1, 18)]
-        assert (snapshots[0].data["answered"], snapshots[1].data["answered"]) == (0, 2)
     # once a week only
     stack.advance(timedelta(hours=7), step=timedelta(hours=1))
     assert len(digests()) == 2
 
-    # -- the pulse's first round (18 January): three answers, below the threshold of 5
+    # -- the pulse's first round (18 January): three answers, below the threshold of 5; it closes on Saturday 23rd
     for p, mood in ((ana, 4), (karl, 5), (lea, 3)):
         _answer(stack, p, mood, 4, 4, "A comment nobody else must see")
-    stack.advance(datetime(2027, 1, 23, 9, 0, tzinfo=UTC) - stack.clock.now(), step=timedelta(hours=2))
+    stack.advance(datetime(2027, 1, 25, 8, 20, tzinfo=UTC) - stack.clock.now(), step=timedelta(hours=2))
+    # -- the third release (25 January): week 1's six prompts and the Berliners' week 2: 10 prompts of 6 people,
+    # 2 answered (Ana, Lea) = 20%; the round is released as hidden
+    assert len(digests()) == 3
+    text = _dump(digests()[-1])
+    assert "Focus-prompt response rate (answered within a week): *20%*" in text
+    with stack.session_factory() as s:
+        snapshots = s.scalars(select(KpiSnapshot).order_by(KpiSnapshot.taken_on)).all()
+        assert [x.taken_on for x in snapshots] == [date(2027, 1, 11), date(2027, 1, 18), date(2027, 1, 25)]
+        assert [(x.data["answered"], x.data["prompts"]) for x in snapshots] == [(0, 0), (0, 0), (2, 10)]
+        assert s.scalars(select(ReleaseCell.series).where(ReleaseCell.series.like("metric:%"))).all() == []
+    hidden = [m for m in stack.sandbox.messages(channel) if "anonymous pulse, round 1" in m.get("text", "")]
+    assert len(hidden) == 1 and "fewer than 5 answers: hidden" in _dump(hidden)
 
     # -- App Home: the host sees the dashboard, a partner the pair's streak and *Log a value*
     hanna.open_home()
     stack.settle()
     home = _dump(hanna.home())
     assert "Impact of the programs you host" in home and "Approval lead time" in home
+    assert "figures as released on 2027-01-25" in home
     ana.open_home()
     stack.settle()
     ana_home = _dump(ana.home())
     assert "Your streak" in ana_home or "Eure Serie" in ana_home
     assert f"pair:{ana_pair}" in ana_home
 
-    # -- the export, by DM: CSV and Markdown; no red note, no value of the hidden round, no comment
+    # -- the export, by DM: CSV and Markdown; no red note, no value of the hidden round, no comment, no pair value
     hanna.slash("admin export", channel_id=channel)
     stack.settle()
     assert "on its way" in _dump(hanna.ephemeral_messages()[-1:])
@@ -238,13 +261,15 @@ def test_metrics_values_kpis_digest_home_and_export(stack: LocalStack) -> None:
     rows = list(csv.DictReader(io.StringIO(csv_file["content"].decode())))
     by_key = {r["key"]: r for r in rows if r["section"] == "kpi"}
     assert by_key["invited"]["value"] == "6" and by_key["matched"]["value"] == "6"
+    assert by_key["response_rate"]["value"] == "0.2" and by_key["response_rate"]["day"] == "2027-01-25"
     assert by_key["mood_round_1"]["value"] == "" and by_key["mood_latest"]["value"] == ""
     metric_rows = [r for r in rows if r["section"] == "metric"]
-    # the pair metric: one pair reported, so it has no program value yet (never one pair's value)
+    # the pair metric: one pair reported, so it has no program value (never fewer pairs than the threshold)
     assert {(r["key"], r["value"]) for r in metric_rows} == {("Approval lead time", "9.5")}
     everything = csv_file["content"].decode() + md_file["content"].decode()
     assert RED not in everything and "A comment nobody else must see" not in everything
     assert "hidden (fewer than 5 answers)" in md_file["content"].decode()
+    assert "from the weekly release of 2027-01-25" in md_file["content"].decode()
     with stack.session_factory() as s:
         program = s.get(Program, s.scalars(select(Pair.program_id)).first())
         assert program is not None

@@ -1,7 +1,8 @@
 """Anonymous mood polls end to end: on the program's rhythm every active participant gets a pulse DM that says
 exactly what is stored; answers are refused kindly when they are wrong, late, not asked for or a second vote;
-hosts see results (in the admin channel when a round closes, and with ``/tandem admin pulse``) only for rounds with
-at least the threshold of answers; and the database alone cannot tie any answer to a person."""
+hosts see results (in the admin channel with the program's weekly release after a round closes, and with ``/tandem
+admin pulse``) only for rounds with at least the threshold of answers; and the database alone cannot tie any answer
+to a person."""
 
 from __future__ import annotations
 
@@ -42,8 +43,10 @@ PEOPLE = {
 ROUND_1 = datetime(2027, 1, 18, 8, 0, tzinfo=UTC)  # two weeks after the start, 09:00 in Berlin (the program's zone)
 CLOSE_1 = datetime(2027, 1, 23, 8, 0, tzinfo=UTC)  # five days later
 NEW_YORK_NINE = timedelta(hours=6)  # Mia and Tom get their pulse at 09:00 in New York, six hours later
+RELEASE_1 = datetime(2027, 1, 25, 8, 0, tzinfo=UTC)  # the next Monday, 09:00 in Berlin: the weekly release
 ROUND_2 = datetime(2027, 2, 1, 8, 0, tzinfo=UTC)
 CLOSE_2 = datetime(2027, 2, 6, 8, 0, tzinfo=UTC)
+RELEASE_2 = datetime(2027, 2, 8, 8, 0, tzinfo=UTC)
 FIVE = timedelta(minutes=5)
 HIDDEN = "fewer than 5 answers: hidden to protect anonymity"
 
@@ -253,12 +256,21 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
     hanna.slash("admin pulse", channel_id=channel)
     stack.settle()
     reply = _text(hanna.ephemeral_messages()[-1])
-    assert "*Pilot 2027* has no closed pulse round yet." in reply
+    assert "*Pilot 2027* has no released pulse round yet." in reply
     assert "Round 1 is open until Saturday 23 Jan 2027, 09:00 (your time)" in reply
     assert "Good start" not in reply and "Answered" not in reply and "mood" not in reply
 
-    # closing: the results go to the admin channel, hidden; a late click is refused kindly
+    # closing: a late click is refused kindly; nothing goes to the hosts before the weekly release on Monday
     _run(stack, CLOSE_1 - FIVE, CLOSE_1 + FIVE)
+    assert _open(stack, tom) is None and "has closed" in _text(tom.ephemeral_messages()[-1])
+    assert _results(stack, channel) == []
+    hanna.slash("admin pulse", channel_id=channel)
+    stack.settle()
+    reply = _text(hanna.ephemeral_messages()[-1])
+    assert "Round 1 has closed; its results come with the weekly release on Monday 25 Jan 2027, 09:00" in reply
+    assert "Good start" not in reply and "Answered" not in reply
+    # the release: the results go to the admin channel, hidden
+    _run(stack, RELEASE_1 - FIVE, RELEASE_1 + FIVE)
     [closed_1] = _results(stack, channel)
     assert HIDDEN in _text(closed_1)
     for word in ("Secret round-one comment", "Good start", "Distribution", "Answered", "4 of"):
@@ -266,7 +278,6 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
     with stack.session_factory() as s:  # below the threshold the ballots were deleted unopened
         assert not s.scalars(select(PollBallot)).all() and not s.scalars(select(PollResponse)).all()
     assert "Secret round-one comment" not in json.dumps(dump(stack.engine))
-    assert _open(stack, tom) is None and "has closed" in _text(tom.ephemeral_messages()[-1])
 
     # round 2 asks the other two questions; five answer (one comment with markup), one stays silent
     _ask_all(stack, ROUND_2)
@@ -286,6 +297,8 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
     ):
         _answer(stack, p, mood, 4, 3, comment)
     _run(stack, CLOSE_2 - FIVE, CLOSE_2 + FIVE)
+    assert len(_results(stack, channel)) == 1
+    _run(stack, RELEASE_2 - FIVE, RELEASE_2 + FIVE)
     closed_2 = _results(stack, channel)[-1]
     shown = _text(closed_2)
     assert "*Round 2*: mood *3.6* of 5 (no earlier round to compare)" in shown
@@ -343,6 +356,8 @@ def test_pulse_settings_keep_the_threshold_at_three_or_more_and_a_higher_one_hid
     for name in ("Ana", "Karl", "Lea", "Jon", "Mia"):
         _answer(stack, people[name], 4, 4, 4, f"comment by someone {len(name)}")
     _run(stack, first + timedelta(days=5) - FIVE, first + timedelta(days=5) + FIVE)
+    assert _results(stack, channel) == []  # closed on Saturday: the results come with Monday's release
+    _run(stack, first + timedelta(days=7) - FIVE, first + timedelta(days=7) + FIVE)
     [closed] = _results(stack, channel)
     assert "fewer than 6 answers: hidden to protect anonymity" in _text(closed)
     assert "comment by someone" not in _text(closed)
@@ -387,6 +402,7 @@ def _round_by(url: str, order: list[str], monkeypatch: pytest.MonkeyPatch) -> di
             snapshots.append((dump(stack.engine), physical(stack.engine)))
         _run(stack, CLOSE_1 - FIVE, CLOSE_1 + FIVE)
         snapshots.append((dump(stack.engine), physical(stack.engine)))
+        _run(stack, RELEASE_1 - FIVE, RELEASE_1 + FIVE)  # the weekly release shows the round to the hosts
         results = [(m["text"], m.get("blocks")) for m in _results(stack, channel)]
         assert_calls_ok(stack)
         return {"snapshots": snapshots, "results": results}

@@ -1,6 +1,7 @@
 """Retro rituals end to end: after week 4 each pair gets a retro in its group DM in its language; both fill it in;
 the summary goes into the thread; a quote is shared only with both partners' consent (never after a "no"); hosts
-see counts and consented quotes, pick a community channel and post a quote there, escaped."""
+see counts (released weekly, never of fewer pairs than the threshold) and consented quotes, pick a community channel
+and post a quote there, escaped."""
 
 from __future__ import annotations
 
@@ -107,7 +108,9 @@ def test_retro_after_week_four_consent_hosts_and_community_channel(stack: LocalS
     hanna.slash("admin retro", channel_id=admin)
     stack.settle()
     overview = _dump(hanna.ephemeral_messages()[-1:])
-    assert "No consented quotes yet" in overview and "filled in by both: *1*" in overview
+    # counts are released weekly and only from at least the threshold (5) of pairs: one pair's retro never shows
+    assert "No consented quotes yet" in overview and "filled in by both within 2 weeks: *0*" in overview
+    assert "1: 0, 2: 0, 3: 0, 4: 0, 5: 0" in overview
     assert FREE_TEXT not in overview and SECRET not in overview
     # Karl agrees: now both consented
     karl.click(ID.RETRO_CONSENT_YES, message=ana_card)
@@ -118,7 +121,7 @@ def test_retro_after_week_four_consent_hosts_and_community_channel(stack: LocalS
     overview = _dump([last])
     assert "Reverse mentoring rocks" in overview and "&lt;!channel&gt;" in overview and "<!channel>" not in overview
     assert FREE_TEXT not in overview and SECRET not in overview and "Mehr vorbereiten" not in overview
-    assert "4: 1, 5: 1" in overview
+    assert "4: 1, 5: 1" not in overview  # one pair's talk shares: never a figure of their own
 
     # posting needs a community channel first
     hanna.click(ID.RETRO_POST_QUOTE, message=last)
@@ -155,3 +158,4 @@ def test_retro_after_week_four_consent_hosts_and_community_channel(stack: LocalS
     assert "Reverse mentoring rocks" in text and SECRET not in text and FREE_TEXT not in text
     # the one pulse round (two people asked) stays below the threshold: hidden in the report's trend too
     assert "Mood trend* (anonymous pulse): 2: hidden" in text and "0 of 1 rounds had enough answers" in text
+    assert "0 retros filled in by both within 2 weeks" in text  # one pair: fewer than the threshold

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.domain import impact as rules
+from bot.domain import release
 
 
 def test_numbers_as_people_type_them() -> None:
@@ -55,14 +56,41 @@ def test_status_follows_the_direction_from_baseline_to_target() -> None:
     assert rules.status([(day, 11.0)], baseline=2.0, low=10.0, high=12.0).state == "on_target"
 
 
-def test_a_pair_metric_is_the_mean_of_each_pairs_latest_value() -> None:
-    d1, d2, d3, d4 = date(2027, 3, 1), date(2027, 3, 8), date(2027, 3, 15), date(2027, 3, 22)
-    series = rules.program_series([(1, d1, 30.0), (2, d2, 20.0), (1, d3, 10.0)], pairs_min=1)
-    assert series == [(d1, 30.0), (d2, 25.0), (d3, 15.0)]
-    # by default nothing shows until three pairs reported: never one pair's value, nor two (one could subtract)
-    rows = [(1, d1, 30.0), (2, d2, 20.0), (1, d3, 10.0), (3, d4, 30.0)]
-    assert rules.program_series(rows[:3]) == [] and rules.program_series(rows) == [(d4, 20.0)]
-    assert rules.program_series([(None, d1, 9.0), (None, d1, 8.0), (None, d2, 7.0)]) == [(d1, 8.0), (d2, 7.0)]
+def test_a_hosts_metric_shows_as_logged_the_latest_per_day() -> None:
+    d1, d2 = date(2027, 3, 1), date(2027, 3, 8)
+    assert rules.host_series([(d1, 9.0), (d1, 8.0), (d2, 7.0)]) == [(d1, 8.0), (d2, 7.0)]
+
+
+def test_kpis_come_from_released_cells_only() -> None:
+    day1, day2 = date(2027, 3, 1), date(2027, 3, 8)
+    cells = [
+        release.Cell(release.PROMPTS, day1, 5, num=3, den=6),
+        release.Cell(release.PROMPTS, day2, 4, num=4, den=4),
+        release.Cell(release.ACTIVE, day1, 4, num=2, den=4),
+        release.Cell(release.ACTIVE, day2, 4, num=3, den=4),
+        release.Cell(release.GOALS, day2, 4, num=2, den=4, data={"done": 1.0}),
+        release.Cell(release.AGREEMENTS, day1, 4, num=3, den=4),
+        release.Cell(f"{release.PULSE}1", day1, 0, 0, 0, {"number": 1, "threshold": 5, "shown": False}),
+        release.Cell(
+            f"{release.PULSE}2",
+            day2,
+            5,
+            5,
+            6,
+            {"number": 2, "threshold": 5, "shown": True, "asked": 6, "answered": 5, "mood": {"average": 3.6}},
+        ),
+    ]
+    kpis = rules.released(cells, invited=9, onboarded=8, matched=8, pairs=4, pairs_ever=4, released_on=day2)
+    assert (kpis.invited, kpis.matched, kpis.released_on) == (9, 8, day2)  # counts as given
+    assert (kpis.prompts, kpis.answered, kpis.response_rate) == (10, 7, 0.7)  # the cells summed
+    assert kpis.active_pairs == 3  # the latest cell's
+    assert (kpis.goals, kpis.goals_done, kpis.agreement_rate) == (2, 1, 0.75)
+    assert kpis.mood == ((1, None), (2, 3.6)) and kpis.pulse_rate == 5 / 6
+    # nothing released: no number, "not enough reports yet"
+    empty = rules.released([], invited=3)
+    assert empty.active_pairs is None and empty.goals is None and empty.response_rate is None
+    assert empty.retro_completion is None and empty.mood_latest is None and empty.invited == 3
+    assert rules.funnel(empty) == [("invited", 3), ("onboarded", 0), ("matched", 0)]
 
 
 def test_kpis_rates_lines_and_notable_changes() -> None:
@@ -95,6 +123,7 @@ def test_kpis_rates_lines_and_notable_changes() -> None:
         pulse_rate=0.7,
         retros=4,
         retros_done=3,
+        released_on=date(2027, 3, 8),
     )
     assert now.response_rate == 0.75 and now.switch_rate == 0.25 and now.mood_latest == 3.9
     assert rules.Kpis().response_rate is None and rules.Kpis().mood_latest is None

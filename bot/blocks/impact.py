@@ -48,8 +48,9 @@ def number(value: float | None, *, locale: str = "en") -> str:
 
 
 def kpi_value(locale: str, kind: str, value: float | None) -> str:
+    """A released KPI as hosts read it; None: nothing released yet (never a number below the threshold)."""
     if value is None:
-        return _p(locale, "value_none")
+        return _p(locale, "value_held")
     if kind == rules.RATE:
         return f"{round(100 * value)}%"
     if kind == rules.SCORE:
@@ -83,8 +84,8 @@ def target_text(locale: str, low: float | None, high: float | None) -> str:
     return _p(locale, "target_max", high=number(high))
 
 
-def metric_line(locale: str, view: Any) -> str:
-    """``view``: a ``bot.services.impact.MetricView``."""
+def metric_line(locale: str, view: Any, *, threshold: int) -> str:
+    """``view``: a ``bot.services.impact.MetricView``; a pair-reported metric's value is its latest release."""
     m = view.metric
     return _t(
         locale,
@@ -96,7 +97,10 @@ def metric_line(locale: str, view: Any) -> str:
         latest=number(view.status.latest, locale=locale),
         day=view.status.latest_day.isoformat() if view.status.latest_day else "",
         state=_p(locale, f"state_{view.status.state}"),
-        pairs=view.pairs_reporting if m.reporter == "pair" else 0,
+        pair=m.reporter == "pair",
+        pairs=view.pairs_reporting,
+        waiting=view.waiting,
+        threshold=threshold,
     )
 
 
@@ -105,9 +109,7 @@ def _attention(locale: str, board: Any) -> str:
     if not a.any:
         return _t(locale, "attention_title") + "\n" + _t(locale, "attention_none")
     return (
-        _t(locale, "attention_title")
-        + "\n"
-        + _t(locale, "attention_lines", silent=a.silent, escalations=a.escalations, agreements=a.agreements_pending)
+        _t(locale, "attention_title") + "\n" + _t(locale, "attention_lines", silent=a.silent, escalations=a.escalations)
     )
 
 
@@ -119,7 +121,8 @@ def _kpi_section(locale: str, board: Any) -> list[kit.Block]:
 def _metric_section(locale: str, board: Any) -> list[kit.Block]:
     if not board.metrics:
         return [kit.section(_t(locale, "metrics_title") + "\n" + _t(locale, "metrics_none"))]
-    text = _t(locale, "metrics_title") + "\n" + "\n".join(metric_line(locale, v) for v in board.metrics)
+    lines = (metric_line(locale, v, threshold=board.threshold) for v in board.metrics)
+    text = _t(locale, "metrics_title") + "\n" + "\n".join(lines)
     return [kit.section(text[:3000])]
 
 
@@ -127,7 +130,7 @@ def dashboard_blocks(locale: str, board: Any, *, buttons: bool = True) -> list[k
     """``board``: a ``bot.services.impact.Dashboard``."""
     program = board.program
     out: list[kit.Block] = [
-        kit.section(_t(locale, "dashboard_head", program=program.name, threshold=board.threshold)),
+        kit.section(_head(locale, board)),
         *_kpi_section(locale, board),
         *_metric_section(locale, board),
         kit.section(_attention(locale, board)),
@@ -148,6 +151,17 @@ def dashboard_blocks(locale: str, board: Any, *, buttons: bool = True) -> list[k
             )
         )
     return out
+
+
+def _head(locale: str, board: Any) -> str:
+    released = board.kpis.released_on
+    return _t(
+        locale,
+        "dashboard_head",
+        program=board.program.name,
+        threshold=board.threshold,
+        released=released.isoformat() if released else "",
+    )
 
 
 def _snapshot_day(board: Any) -> str:
@@ -228,8 +242,9 @@ def metric_modal(locale: str, *, program_id: int, program: str) -> dict[str, Any
 
 
 def log_modal(
-    locale: str, *, scope: str, program: str, metrics: Sequence[Metric], today: date, pair: bool
+    locale: str, *, scope: str, program: str, metrics: Sequence[Metric], today: date, pair: bool, threshold: int = 0
 ) -> dict[str, Any]:
+    """``threshold``: for a pair, the fewest pairs behind the weekly average hosts see."""
     options = [inputs.option(m.name + (f" ({m.unit})" if m.unit else ""), str(m.id)) for m in metrics]
     return kit.modal(
         title=_p(locale, "log_modal_title"),
@@ -238,7 +253,14 @@ def log_modal(
         callback_id=ID.METRIC_LOG_MODAL,
         private_metadata=json.dumps({"scope": scope}),
         blocks=[
-            kit.section(_t(locale, "log_modal_intro_pair" if pair else "log_modal_intro_host", program=program)),
+            kit.section(
+                _t(
+                    locale,
+                    "log_modal_intro_pair" if pair else "log_modal_intro_host",
+                    program=program,
+                    threshold=threshold,
+                )
+            ),
             inputs.input_block(
                 ID.METRIC_WHICH,
                 _p(locale, "f_which"),
@@ -266,10 +288,12 @@ def errors(locale: str, errors: dict[str, str], ids: dict[str, ID]) -> dict[str,
 
 # -- the export's Markdown -----------------------------------------------------------------------------------
 def markdown(locale: str, board: Any, *, day: date) -> str:
-    """The export's summary: plain Markdown (no Slack mrkdwn), counts, rates, program-level metric values, the
-    mood trend with hidden rounds as words, consented quotes."""
+    """The export's summary, as of the latest release: plain Markdown (no Slack mrkdwn), counts, rates,
+    program-level metric values, the mood trend with hidden rounds as words, consented quotes."""
     p = lambda block, **kw: _p(locale, block, **kw)  # noqa: E731
-    lines = [p("md_title", program=board.program.name), "", p("md_generated", day=day.isoformat()), ""]
+    released = board.kpis.released_on.isoformat() if board.kpis.released_on else ""
+    generated = p("md_generated", day=day.isoformat(), released=released, threshold=board.threshold)
+    lines = [p("md_title", program=board.program.name), "", generated, ""]
     lines += [p("md_kpis"), ""]
     lines += [f"- {p(f'kpi_{line.key}')}: {kpi_value(locale, line.kind, line.value)}" for line in board.lines]
     lines += ["", p("md_mood"), ""]
@@ -283,9 +307,11 @@ def markdown(locale: str, board: Any, *, day: date) -> str:
     if board.metrics:
         for view in board.metrics:
             m = view.metric
+            latest = view.status.latest
+            shown = p("value_held") if latest is None and m.reporter == "pair" else number(latest, locale=locale)
             lines.append(
                 f"- {m.name}{f' ({m.unit})' if m.unit else ''}: {number(m.baseline, locale=locale)} → "
-                f"{number(view.status.latest, locale=locale)} · {target_text(locale, m.target_low, m.target_high)}"
+                f"{shown} · {target_text(locale, m.target_low, m.target_high)}"
                 f" · {p(f'state_{view.status.state}').split(': ')[-1]}"
             )
     else:

@@ -1,6 +1,6 @@
 """Anonymous mood polls: the pulse DM, its modal and the thank-you the modal turns into; the hosts' results (in
-the admin channel when a round closes and with ``/tandem admin pulse``) and the pulse settings modal. Wording
-from templates/<locale>/polls.j2; comments are escaped by ``i18n.text``.
+the admin channel with the weekly release after a round closes, and with ``/tandem admin pulse``) and the pulse
+settings modal. Wording from templates/<locale>/polls.j2; comments are escaped by ``i18n.text``.
 
 Nothing here carries a per-person token: the DM's button and the modal carry only the round id, the same for
 everyone asked."""
@@ -177,13 +177,17 @@ def results(
     results: Sequence[rules.Result],
     latest_only: bool = False,
     still_open: tuple[int, str] | None = None,
+    waiting: tuple[list[int], str] | None = None,
 ) -> dict[str, Any]:
-    """A program's results: the latest closed round with its comments (when shown) and the trend; with
-    ``latest_only`` False also the earlier rounds (without comments, which went out when each closed). A round
-    ``still_open`` (number, closing time) is only mentioned: it has no results until it closes."""
+    """A program's results: the latest released round with its comments (when shown) and the trend; with
+    ``latest_only`` False also the earlier rounds (without comments, which went out when each was released). A
+    round ``still_open`` (number, closing time) is only mentioned, and so are rounds ``waiting`` for the next
+    weekly release (numbers, its time): none has results before that release."""
     pending = (
         [kit.context(_t(locale, "round_open", number=still_open[0], deadline=still_open[1]))] if still_open else []
     )
+    if waiting:
+        pending += [kit.context(_t(locale, "round_waiting", number=n, when=waiting[1])) for n in waiting[0]]
     if not results:
         text = _t(locale, "no_rounds", program=program)
         return kit.message(text, [kit.section(text), *pending])

@@ -13,6 +13,7 @@ from bot import i18n
 from bot.blocks import inputs, kit
 from bot.blocks import polls as poll_blocks
 from bot.domain import polls as poll_rules
+from bot.domain import release as release_rules
 from bot.domain import retro as rules
 from bot.ids import ID
 from bot.models import Program, RetroAnswer
@@ -145,7 +146,9 @@ def _totals(locale: str, totals: rules.Aggregate) -> str:
 def host_overview(
     locale: str, *, program: Program, totals: rules.Aggregate, quotes: Sequence[RetroAnswer]
 ) -> dict[str, Any]:
-    head = _t(locale, "host_head", program=program.name)
+    released = totals.released_on.isoformat() if totals.released_on else ""
+    threshold = release_rules.threshold(program.poll_threshold)
+    head = _t(locale, "host_head", program=program.name, released=released, threshold=threshold)
     out = [
         kit.header(_p(locale, "host_title", program=program.name)),
         kit.section(head),
@@ -220,7 +223,16 @@ def program_report(
     out = [
         kit.header(_p(locale, "report_title", program=program)),
         kit.section(head),
-        kit.section(_t(locale, "report_participation", active=active, pairs=totals.pairs, done=totals.done)),
+        kit.section(
+            _t(
+                locale,
+                "report_participation",
+                active=active,
+                pairs=totals.pairs,
+                done=totals.done,
+                released=totals.released_on.isoformat() if totals.released_on else "",
+            )
+        ),
         kit.section(mood_text),
         kit.section(_t(locale, "report_themes", changes=totals.changes, **themes)),
     ]

@@ -1,19 +1,29 @@
-"""Impact, pure: a program's built-in KPIs from what Tandem already knows, the hosts' own metrics against a baseline
-and a target range, what changed since last week, and what hosts may export.
+"""Impact, pure: a program's built-in KPIs, the hosts' own metrics against a baseline and a target range, what
+changed since the week before, and what hosts may export.
+
+Every figure here that is built from other people's contributions comes from released cells (``bot.domain.release``,
+the rule in DATA.md): published once a week, each over at least the threshold of contributors, never computed from
+live rows when someone looks. Only counts of what hosts see one by one anyway (people invited, onboarded, matched,
+pairs) are taken as they are.
 
 **KPIs** (no vanity metrics such as message counts):
 
-- funnel: invited → onboarded → matched (people who have been in a pair of the program);
-- active pairs: active pairs where a partner answered a focus prompt in the last ``ACTIVE_DAYS`` days;
-- focus-prompt response rate: partner prompts answered / partner prompts whose moment has come;
-- agreements accepted (pairs whose working agreement both accepted / pairs);
+- funnel: invited → onboarded → matched (people who have been in a pair of the program): counts;
+- active pairs: of the active pairs at the last release, those where a partner answered a focus prompt in the week
+  before it;
+- focus-prompt response rate: partner prompts answered within a week / partner prompts whose week is over;
+- agreements accepted within two weeks of matching / pairs matched at least two weeks before;
 - goals set and done; the switch rate after the trial (switches / trial check-ins closed);
 - the anonymous pulse: the mood trend and the latest shown round's response rate (held to the threshold: a hidden
-  round is a gap, never a number); retro completion (retros both partners filled in / retros opened).
+  round is a gap, never a number); retro completion (retros both partners filled in within two weeks / retros two
+  weeks old).
+
+A rate, count or mean with nothing released yet is None: "not enough reports yet", never a number.
 
 **Metrics** have a baseline and a target range with one bound possibly open; the direction that counts as better
 follows from where the target lies relative to the baseline. A pair-reported metric's program value is the mean of
-each pair's latest value.
+the values pairs logged since its last released value, released weekly once at least the threshold of pairs
+reported; hosts' own values are shown as they log them.
 """
 
 from __future__ import annotations
@@ -24,6 +34,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
+
+from bot.domain import release
+from bot.domain.release import Cell
 
 ACTIVE_DAYS = 14
 NAME_MAX, UNIT_MAX = 120, 32
@@ -39,20 +52,22 @@ class Kpis:
     invited: int = 0
     onboarded: int = 0
     matched: int = 0
-    pairs: int = 0  # active pairs now
-    active_pairs: int = 0  # of those, answered a focus prompt in the last ACTIVE_DAYS days
-    prompts: int = 0  # partner prompts whose moment has come
-    answered: int = 0  # of those, answered
+    pairs: int = 0  # active pairs now (a count hosts see pair by pair)
+    active_pairs: int | None = None  # released: active pairs that answered a focus prompt in the week before
+    prompts: int = 0  # released: partner prompts whose week is over
+    answered: int = 0  # of those, answered within the week
     pairs_ever: int = 0
-    agreements_accepted: int = 0
-    goals: int = 0
-    goals_done: int = 0
-    trial_checks: int = 0  # trial check-ins that closed
+    agreements: int = 0  # released: pairs matched at least two weeks before
+    agreements_accepted: int = 0  # of those, accepted their agreement within two weeks
+    goals: int | None = None  # released: goals set
+    goals_done: int | None = None
+    trial_checks: int = 0  # released: trial check-ins that closed
     switches: int = 0
     mood: tuple[tuple[int, float | None], ...] = ()  # (round, average or None when hidden), oldest first
     pulse_rate: float | None = None  # the latest shown round's response rate
-    retros: int = 0
-    retros_done: int = 0
+    retros: int = 0  # released: retros two weeks old
+    retros_done: int = 0  # of those, filled in by both within two weeks
+    released_on: date | None = None  # the latest release these figures come from
 
     @property
     def response_rate(self) -> float | None:
@@ -60,7 +75,7 @@ class Kpis:
 
     @property
     def agreement_rate(self) -> float | None:
-        return _share(self.agreements_accepted, self.pairs_ever)
+        return _share(self.agreements_accepted, self.agreements)
 
     @property
     def switch_rate(self) -> float | None:
@@ -78,6 +93,7 @@ class Kpis:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["mood"] = [list(point) for point in self.mood]
+        data["released_on"] = self.released_on.isoformat() if self.released_on else None
         return data
 
     @classmethod
@@ -85,7 +101,65 @@ class Kpis:
         known = {f for f in cls.__dataclass_fields__}
         values = {k: v for k, v in data.items() if k in known}
         values["mood"] = tuple((int(n), a) for n, a in data.get("mood") or [])
+        released = data.get("released_on")
+        values["released_on"] = date.fromisoformat(released) if released else None
         return cls(**values)
+
+
+def released(
+    cells: Sequence[Cell],
+    *,
+    invited: int = 0,
+    onboarded: int = 0,
+    matched: int = 0,
+    pairs: int = 0,
+    pairs_ever: int = 0,
+    released_on: date | None = None,
+) -> Kpis:
+    """The KPIs from a program's released cells and its counts: each rate and count of behaviour is the sum of its
+    series' cells (so it reveals nothing its cells did not), the active pairs are the latest cell's, the mood one
+    point per released round."""
+
+    def of(name: str) -> list[Cell]:
+        return [c for c in cells if c.series == name]
+
+    prompts, agreements, trial, retros = (
+        release.total(of(name)) for name in (release.PROMPTS, release.AGREEMENTS, release.TRIAL, release.RETROS)
+    )
+    goals = of(release.GOALS)
+    goal_total = release.total(goals)
+    active = release.latest(of(release.ACTIVE))
+    rounds = sorted(
+        (c for c in cells if c.series.startswith(release.PULSE)), key=lambda c: int(c.data.get("number", 0))
+    )
+    mood: list[tuple[int, float | None]] = []
+    rate = None
+    for c in rounds:
+        average = (c.data.get("mood") or {}).get("average") if c.data.get("shown") else None
+        mood.append((int(c.data["number"]), float(average) if average is not None else None))
+        if c.data.get("shown") and c.den:
+            rate = c.num / c.den
+    return Kpis(
+        invited=invited,
+        onboarded=onboarded,
+        matched=matched,
+        pairs=pairs,
+        active_pairs=int(active.num) if active is not None else None,
+        prompts=int(prompts.den),
+        answered=int(prompts.num),
+        pairs_ever=pairs_ever,
+        agreements=int(agreements.den),
+        agreements_accepted=int(agreements.num),
+        goals=int(goal_total.num) if goals else None,
+        goals_done=int(goal_total.data.get("done", 0)) if goals else None,
+        trial_checks=int(trial.den),
+        switches=int(trial.num),
+        mood=tuple(mood),
+        pulse_rate=rate,
+        retros=int(retros.den),
+        retros_done=int(retros.num),
+        released_on=released_on,
+    )
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -172,13 +246,11 @@ def lines(now: Kpis, before: Kpis | None = None) -> list[KpiLine]:
 
 
 def funnel(kpis: Kpis) -> list[tuple[str, int]]:
-    """The stages for the funnel chart; ``active`` counts people (two per active pair)."""
-    return [
-        ("invited", kpis.invited),
-        ("onboarded", kpis.onboarded),
-        ("matched", kpis.matched),
-        ("active", 2 * kpis.active_pairs),
-    ]
+    """The stages for the funnel chart; ``active`` counts people (two per active pair), once released."""
+    stages = [("invited", kpis.invited), ("onboarded", kpis.onboarded), ("matched", kpis.matched)]
+    if kpis.active_pairs is not None:
+        stages.append(("active", 2 * kpis.active_pairs))
+    return stages
 
 
 # -- metrics -----------------------------------------------------------------------------------------------
@@ -312,28 +384,11 @@ def status(
     return MetricStatus("toward" if (change > 0) == (direction > 0) else "away", latest, day, change)
 
 
-PAIRS_MIN = 3  # a pair-reported metric shows at program level only once this many pairs reported a value
-
-
-def program_series(
-    values: Iterable[tuple[int | None, date, float]], *, pairs_min: int = PAIRS_MIN
-) -> list[tuple[date, float]]:
-    """A metric's program-level series from its logged values (pair id or None, day, value): host values as they
-    are (the latest per day); for pair values, on each day with a new value, the mean of every pair's latest value
-    up to that day, and only from the day at least ``pairs_min`` pairs reported (so no point is one pair's
-    value, nor lets anyone subtract their way to one)."""
-    rows = sorted(values, key=lambda v: (v[1], -1 if v[0] is None else v[0]))
-    host = {day: value for pair, day, value in rows if pair is None}
-    if host:
-        return sorted(host.items())
-    latest: dict[int, float] = {}
-    series: dict[date, float] = {}
-    for pair, day, value in rows:
-        assert pair is not None
-        latest[pair] = value
-        if len(latest) >= pairs_min:
-            series[day] = sum(latest.values()) / len(latest)
-    return sorted(series.items())
+def host_series(values: Iterable[tuple[date, float]]) -> list[tuple[date, float]]:
+    """A host-reported metric's series: the values as hosts logged them (the latest per day). Hosts' own numbers,
+    nobody else's, so they show at once. A pair-reported metric's series is its released cells
+    (``bot.domain.release.points``)."""
+    return sorted(dict(values).items())
 
 
 # -- exports -----------------------------------------------------------------------------------------------

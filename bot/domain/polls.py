@@ -203,6 +203,49 @@ def result(
     )
 
 
+def _scale_data(found: Scale) -> dict[str, Any]:
+    return {"average": found.average, "distribution": {str(n): c for n, c in found.distribution.items()}}
+
+
+def _scale_of(data: Mapping[str, Any] | None) -> Scale | None:
+    if not data:
+        return None
+    return Scale(average=float(data["average"]), distribution={int(n): int(c) for n, c in data["distribution"].items()})
+
+
+def result_data(found: Result) -> dict[str, Any]:
+    """A round's result as a released cell keeps it (``bot.domain.release``): the figures, never the comments; a
+    hidden round keeps only its number and threshold."""
+    if not found.shown:
+        return {"number": found.number, "threshold": found.threshold, "shown": False}
+    return {
+        "number": found.number,
+        "threshold": found.threshold,
+        "shown": True,
+        "asked": found.asked,
+        "answered": found.answered,
+        "mood": _scale_data(found.mood) if found.mood else None,
+        "questions": {key: _scale_data(value) for key, value in found.questions.items()},
+    }
+
+
+def result_from(data: Mapping[str, Any], comments: Sequence[str] = ()) -> Result:
+    """The result :func:`result_data` kept, with the round's comments (shown rounds only)."""
+    if not data.get("shown"):
+        return Result(number=int(data["number"]), threshold=int(data["threshold"]), shown=False)
+    questions = {key: _scale_of(value) for key, value in (data.get("questions") or {}).items()}
+    return Result(
+        number=int(data["number"]),
+        threshold=int(data["threshold"]),
+        shown=True,
+        asked=int(data.get("asked") or 0),
+        answered=int(data.get("answered") or 0),
+        mood=_scale_of(data.get("mood")),
+        questions={key: value for key, value in questions.items() if value is not None},
+        comments=list(comments),
+    )
+
+
 def trend(results: Sequence[Result]) -> list[tuple[int, float | None]]:
     """(round number, average mood or None when hidden), oldest first."""
     ordered = sorted(results, key=lambda r: r.number)

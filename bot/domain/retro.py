@@ -10,9 +10,9 @@ was down over several due moments, only the newest retro opens.
 **Consent.** A quote is shared only when the partner who proposed it confirmed it and the other partner agreed,
 and nobody declined. One "no" is final.
 
-**Aggregates.** Hosts see counts only: how many retros opened and how many both partners filled in, the
-talk-share distribution and how many "what we change" answers there are; never free text, except consented
-quotes.
+**Aggregates.** Hosts see counts only, as released once a week (``bot.domain.release``): of the retros two weeks
+old, how many both partners filled in within those two weeks, their talk-share distribution and how many "what we
+change" answers they hold; never free text, except consented quotes.
 """
 
 from __future__ import annotations
@@ -135,13 +135,14 @@ def consent_state(*, author_at: datetime | None, partner_at: datetime | None, de
 # -- aggregates ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Aggregate:
-    pairs: int  # pairs with at least one retro opened
-    opened: int
-    done: int  # both partners filled it in
+    pairs: int  # pairs with at least one retro opened (a count: retros open for every pair on its schedule)
+    opened: int  # released: retros two weeks old
+    done: int  # released: of those, filled in by both within the two weeks
     answers: int
-    talk_share: dict[int, int]  # rating -> how many answers
+    talk_share: dict[int, int]  # rating -> how many answers (of the retros done)
     changes: int  # "what we change" answers
     quotes_consented: int
+    released_on: date | None = None  # the latest release the figures come from
 
 
 def aggregate(
@@ -156,6 +157,21 @@ def aggregate(
         talk_share={s: counted.get(s, 0) for s in TALK_SHARES},
         changes=changes,
         quotes_consented=quotes_consented,
+    )
+
+
+def released(total: Any, *, pairs: int, quotes_consented: int, released_on: date | None = None) -> Aggregate:
+    """The hosts' aggregate from the retros series' released cells summed (``bot.domain.release.Total``)."""
+    data = total.data
+    return Aggregate(
+        pairs=pairs,
+        opened=int(total.den),
+        done=int(total.num),
+        answers=int(data.get("answers", 0)),
+        talk_share={s: int(data.get(f"talk_{s}", 0)) for s in TALK_SHARES},
+        changes=int(data.get("changes", 0)),
+        quotes_consented=quotes_consented,
+        released_on=released_on,
     )
 
 

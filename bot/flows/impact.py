@@ -17,6 +17,7 @@ from bot.blocks import impact as blocks
 from bot.blocks import kit
 from bot.blocks.inputs import state_values
 from bot.domain import impact as rules
+from bot.domain import release as release_rules
 from bot.flows.admin import (
     AdminSlack,
     Caller,
@@ -150,6 +151,7 @@ def pair_log_view(
         metrics=metrics,
         today=impact.local_today(program, now),
         pair=True,
+        threshold=release_rules.threshold(program.poll_threshold),
     )
     return view, None
 

@@ -30,7 +30,7 @@ from bot.flows.common import as_int as _int
 from bot.flows.common import view_meta as _meta
 from bot.flows.common import who as _who
 from bot.ids import ID
-from bot.services import outbox, programs
+from bot.services import outbox, programs, release
 from bot.services import polls as service
 
 
@@ -100,8 +100,14 @@ def host_results(session: Session, who: Caller, args: str, *, slack: AdminSlack,
     if current is not None:
         closes = rules.at_hour(current.closes_on, program.timezone)
         still_open = (current.number, blocks.deadline_text(who.locale, closes, who.tz))
+    waiting = None
+    closed = service.waiting_rounds(session, program=program)
+    when = release.next_release(program, now)
+    if closed and when is not None:
+        waiting = (closed, blocks.deadline_text(who.locale, when, who.tz))
     results = service.results(session, program=program)
-    return Reply(message=blocks.results(who.locale, program=program.name, results=results, still_open=still_open))
+    message = blocks.results(who.locale, program=program.name, results=results, still_open=still_open, waiting=waiting)
+    return Reply(message=message)
 
 
 def settings_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:

@@ -9,7 +9,7 @@ from bot.models.enrollment import Enrollment, EnrollmentStatus, InviteSource
 from bot.models.escalation import Escalation, EscalationKind
 from bot.models.event import SlackEvent
 from bot.models.goal import Goal
-from bot.models.impact import KpiSnapshot, Metric, MetricReporter, MetricValue
+from bot.models.impact import KpiSnapshot, Metric, MetricReporter, MetricValue, ReleaseCell
 from bot.models.invite_batch import BatchStatus, InviteBatch
 from bot.models.matching import MatchProposal, MatchRound, RoundStatus
 from bot.models.note import Note, NoteSource, NoteVisibility, RedTopic
@@ -65,6 +65,7 @@ __all__ = [
     "Program",
     "ProgramStatus",
     "RedTopic",
+    "ReleaseCell",
     "ReportingLine",
     "Retro",
     "RetroAnswer",

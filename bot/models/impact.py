@@ -1,5 +1,6 @@
 """Impact: the metrics a host defines per program (a unit, a baseline, a target range, who reports them) and the
-values logged over time; and a weekly snapshot of the built-in KPIs, so the digest can say what changed.
+values logged over time; a weekly snapshot of the built-in KPIs, so the digest can say what changed; and the released
+cells every figure built from other people's contributions is read from (``bot.domain.release``).
 
 Nothing here holds free text from a pair except a metric's name and unit, which hosts write."""
 
@@ -9,7 +10,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base
@@ -61,5 +62,28 @@ class KpiSnapshot(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"), index=True)
     taken_on: Mapped[date]
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
+class ReleaseCell(Base):
+    """One released figure of a program's series (``bot.domain.release``): written by the weekly release, never
+    changed afterwards. A sum and a count over at least the threshold of distinct contributors, never who they
+    were; ``data`` holds further sums (goals done, a rating's count) or a pulse round's result."""
+
+    __tablename__ = "release_cell"
+    __table_args__ = (
+        UniqueConstraint("program_id", "series", "released_on"),
+        CheckConstraint("contributors >= 0", name="contributors"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"), index=True)
+    series: Mapped[str] = mapped_column(String(40))  # "prompts", "metric:<id>", "pulse:<round number>", ...
+    released_on: Mapped[date]  # the release's day (program time)
+    through: Mapped[datetime]  # the window's end: the next cell of the series holds what settled after it
+    contributors: Mapped[int]
+    num: Mapped[float]
+    den: Mapped[float]
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]

@@ -652,7 +652,7 @@ TABLES: dict[str, Table] = {
             "closes_on": c("closing day"),
             "threshold": c("fewest answers before hosts see anything", PROGRAM),
             "questions": c("the two rotating questions asked", PROGRAM),
-            "closed": c("results went to the hosts"),
+            "closed": c("closed: no more answers; its results reach the hosts with the next weekly release"),
         },
     ),
     "poll_receipt": Table(
@@ -783,7 +783,8 @@ TABLES: dict[str, Table] = {
     ),
     "metric_value": Table(
         "One logged value of a metric: the program's (hosts) or a pair's own.",
-        "a pair's value: the pair; hosts see only the average once three pairs reported",
+        "a pair's value: the pair; hosts see only weekly averages of at least the threshold of pairs (the release "
+        "rule)",
         "a pair's values are deleted when " + RETENTION + "; the hosts' program-level values are kept",
         {
             "id": ID,
@@ -792,6 +793,33 @@ TABLES: dict[str, Table] = {
             "value": c("the value", ACTIVITY),
             "day": c("the day it describes"),
             "logged_by": c("Slack id of who logged it", IDENTIFIER, seen_by=NOBODY, retention=R_HOST_AT_RETENTION),
+            "created_at": CREATED,
+        },
+    ),
+    "release_cell": Table(
+        "One released figure of a program (the release rule above): written by the weekly release from the "
+        "contributions of at least the threshold of distinct people or pairs that settled since the series' last "
+        "cell, and never changed afterwards. Every figure hosts see that is built from other people's contributions "
+        "is read from these cells.",
+        HOSTS,
+        "for good: sums and counts over at least the threshold of contributors, nobody's data",
+        {
+            "id": ID,
+            "program_id": _program_fk(),
+            "series": c(
+                "which figure: a metric, the focus-prompt answers, active pairs, agreements, goals, the trial, "
+                "retros, a pulse round"
+            ),
+            "released_on": c("the release's day (program time)"),
+            "through": c("the window's end: what settled later goes into the series' next cell"),
+            "contributors": c("how many distinct people or pairs stand behind it (at least the threshold)", AGGREGATE),
+            "num": c("the sum of their contributions", AGGREGATE),
+            "den": c("how many contributions (a mean or rate is the sum divided by it)", AGGREGATE),
+            "data": c(
+                "further sums (goals done, talk-share ratings); for a pulse round its result (averages and "
+                "distributions, no comment), or only that it is hidden",
+                AGGREGATE,
+            ),
             "created_at": CREATED,
         },
     ),

@@ -42,7 +42,7 @@ class PollRound(Base):
     closes_on: Mapped[date]
     threshold: Mapped[int]
     questions: Mapped[list[Any]]  # keys of bot.domain.polls.QUESTIONS, in the modal's order
-    closed: Mapped[bool] = mapped_column(default=False)  # results went to the hosts
+    closed: Mapped[bool] = mapped_column(default=False)  # no more answers; results come with the weekly release
 
 
 class PollReceipt(Base):

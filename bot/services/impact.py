@@ -1,14 +1,18 @@
-"""Impact in the database (rules in ``bot.domain.impact``): a program's KPIs from what Tandem already stores, the
-hosts' metrics and their logged values, the weekly snapshot, the hosts' weekly digest with charts, and the export.
+"""Impact in the database (rules in ``bot.domain.impact``): a program's KPIs, the hosts' metrics and their logged
+values, the weekly release and snapshot, the hosts' weekly digest with charts, and the export.
 
-Everything here is counts, rates and numbers a host or pair logged on purpose. No note, answer, comment or quote
-text is read, except quotes both partners agreed to share (``retros.consented_quotes``)."""
+Every figure built from other people's contributions is read from the cells the weekly release wrote
+(``bot.services.release``, the rule in DATA.md), never computed from live rows when someone looks: between two
+releases the dashboard, App Home, the digest, its charts and the export show the same figures. Counts of what hosts
+see one by one anyway (invited, onboarded, matched, pairs) and the hosts' own metric values are taken as they are.
+No note, answer, comment or quote text is read, except quotes both partners agreed to share
+(``retros.consented_quotes``)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,13 +20,11 @@ from sqlalchemy import distinct, func, select, union
 from sqlalchemy.orm import Session
 
 from bot.domain import impact as rules
-from bot.domain import polls as poll_rules
+from bot.domain import release as release_rules
 from bot.domain.localtime import zone
 from bot.domain.rhythm import PROMPTED, WeekStatus
 from bot.models import (
-    Agreement,
     Escalation,
-    Goal,
     KpiSnapshot,
     Metric,
     MetricReporter,
@@ -32,13 +34,10 @@ from bot.models import (
     PairWeek,
     Program,
     ProgramStatus,
-    Retro,
-    TrialCheck,
-    TrialOutcome,
     WeekPartner,
     Workspace,
 )
-from bot.services import outbox, polls, programs, retros
+from bot.services import outbox, polls, programs, release, retros
 
 
 # -- KPIs --------------------------------------------------------------------------------------------------
@@ -46,91 +45,57 @@ def _count(session: Session, query: Any) -> int:
     return int(session.scalar(query) or 0)
 
 
-def kpis(session: Session, program: Program, *, now: datetime) -> rules.Kpis:
-    """The program's KPIs at ``now`` (see ``bot.domain.impact``). Once its data expired (``bot.services.retention``)
-    they are its last weekly snapshot: the counts can no longer be taken from rows that are gone."""
+def counts(session: Session, program: Program) -> dict[str, int]:
+    """The counts a host may see as they are (rule 4 of the release rule): people invited, onboarded and matched,
+    active pairs now and pairs ever (hosts see each pair in the matching preview and the pair list)."""
     pid = program.id
-    if program.expired_at is not None:
-        kept = session.scalar(
-            select(KpiSnapshot.data).where(KpiSnapshot.program_id == pid).order_by(KpiSnapshot.taken_on.desc()).limit(1)
-        )
-        if kept is not None:
-            return rules.Kpis.from_dict(kept)
-    counts = programs.counts(session, program_ids=[pid]).get(pid)
+    onboarding = programs.counts(session, program_ids=[pid]).get(pid)
     in_program = Pair.program_id == pid
     people = union(
         select(Pair.participant_a_id.label("p")).where(in_program),
         select(Pair.participant_b_id.label("p")).where(in_program),
     ).subquery()
-    active = (Pair.status == PairStatus.ACTIVE, in_program)
-    since = now - timedelta(days=rules.ACTIVE_DAYS)
-    partner_prompts = (
-        select(func.count(WeekPartner.id))
-        .join(PairWeek, PairWeek.id == WeekPartner.week_id)
-        .join(Pair, Pair.id == PairWeek.pair_id)
-        .where(in_program, WeekPartner.prompt_at <= now)
-    )
-    results = polls.results(session, program=program)
-    shown = [r for r in results if r.shown]
-    return rules.Kpis(
-        invited=counts.invited if counts else 0,
-        onboarded=counts.onboarded if counts else 0,
-        matched=_count(session, select(func.count()).select_from(people)),
-        pairs=_count(session, select(func.count(Pair.id)).where(*active)),
-        active_pairs=_count(
-            session,
-            select(func.count(distinct(Pair.id)))
-            .join(PairWeek, PairWeek.pair_id == Pair.id)
-            .join(WeekPartner, WeekPartner.week_id == PairWeek.id)
-            .where(*active, WeekPartner.answered_at >= since, WeekPartner.answered_at <= now),
-        ),
-        prompts=_count(session, partner_prompts),
-        answered=_count(session, partner_prompts.where(WeekPartner.answered_at.is_not(None))),
-        pairs_ever=_count(session, select(func.count(Pair.id)).where(in_program)),
-        agreements_accepted=_count(
-            session,
-            select(func.count(Agreement.id))
-            .join(Pair, Pair.id == Agreement.pair_id)
-            .where(in_program, Agreement.agreed_at.is_not(None)),
-        ),
-        goals=_count(session, select(func.count(Goal.id)).join(Pair, Pair.id == Goal.pair_id).where(in_program)),
-        goals_done=_count(
-            session,
-            select(func.count(Goal.id))
-            .join(Pair, Pair.id == Goal.pair_id)
-            .where(in_program, Goal.done_at.is_not(None)),
-        ),
-        trial_checks=_count(
-            session,
-            select(func.count(TrialCheck.id)).where(TrialCheck.program_id == pid, TrialCheck.resolved_at.is_not(None)),
-        ),
-        switches=_count(
-            session,
-            select(func.count(TrialCheck.id)).where(
-                TrialCheck.program_id == pid, TrialCheck.outcome == TrialOutcome.SWITCH
-            ),
-        ),
-        mood=tuple(poll_rules.trend(results)),
-        pulse_rate=shown[-1].response_rate if shown else None,
-        retros=_count(session, select(func.count(Retro.id)).where(Retro.program_id == pid)),
-        retros_done=_count(
-            session, select(func.count(Retro.id)).where(Retro.program_id == pid, Retro.summary_at.is_not(None))
-        ),
+    return {
+        "invited": onboarding.invited if onboarding else 0,
+        "onboarded": onboarding.onboarded if onboarding else 0,
+        "matched": _count(session, select(func.count()).select_from(people)),
+        "pairs": _count(session, select(func.count(Pair.id)).where(in_program, Pair.status == PairStatus.ACTIVE)),
+        "pairs_ever": _count(session, select(func.count(Pair.id)).where(in_program)),
+    }
+
+
+def kpis(session: Session, program: Program, *, now: datetime) -> rules.Kpis:
+    """The program's KPIs as released (see ``bot.domain.impact`` and ``bot.domain.release``): the counts as they are,
+    everything else from the released cells, the same at any ``now`` between two releases. Once its data expired
+    (``bot.services.retention``) they are its last weekly snapshot: the counts can no longer be taken from rows that
+    are gone."""
+    if program.expired_at is not None:
+        kept = session.scalar(
+            select(KpiSnapshot.data)
+            .where(KpiSnapshot.program_id == program.id)
+            .order_by(KpiSnapshot.taken_on.desc())
+            .limit(1)
+        )
+        if kept is not None:
+            return rules.Kpis.from_dict(kept)
+    return rules.released(
+        release.of(session, program), released_on=release.last_release(session, program), **counts(session, program)
     )
 
 
 @dataclass(frozen=True)
 class Attention:
-    """Pairs needing attention, as counts only: silent (flagged in the last two weeks), open escalations (help
-    requests and late-cancellation patterns not answered yet), agreements not accepted after a week."""
+    """Pairs needing attention, as counts of what hosts are told pair by pair anyway: silent (flagged in the last two
+    weeks, each flag names the pair) and open escalations (help requests and late-cancellation patterns not answered
+    yet, each in the admin channel). A live count of anything else would let hosts watch behaviour change one pair
+    at a time (the release rule): agreements not yet accepted are in the released KPIs instead."""
 
     silent: int = 0
     escalations: int = 0
-    agreements_pending: int = 0
 
     @property
     def any(self) -> bool:
-        return bool(self.silent or self.escalations or self.agreements_pending)
+        return bool(self.silent or self.escalations)
 
 
 def attention(session: Session, program: Program, *, now: datetime) -> Attention:
@@ -147,12 +112,6 @@ def attention(session: Session, program: Program, *, now: datetime) -> Attention
             select(func.count(Escalation.id)).where(
                 Escalation.program_id == program.id, Escalation.answered_at.is_(None)
             ),
-        ),
-        agreements_pending=_count(
-            session,
-            select(func.count(Agreement.id))
-            .join(Pair, Pair.id == Agreement.pair_id)
-            .where(*in_program, Agreement.agreed_at.is_(None), Agreement.created_at <= now - timedelta(days=7)),
         ),
     )
 
@@ -191,41 +150,49 @@ def log_value(
     return row
 
 
-def series(session: Session, metric: Metric) -> list[tuple[date, float]]:
+def host_series(session: Session, metric: Metric) -> list[tuple[date, float]]:
+    """A host-reported metric's values as hosts logged them (the latest per day)."""
     rows = session.execute(
-        select(MetricValue.pair_id, MetricValue.day, MetricValue.value)
-        .where(MetricValue.metric_id == metric.id)
+        select(MetricValue.day, MetricValue.value)
+        .where(MetricValue.metric_id == metric.id, MetricValue.pair_id.is_(None))
         .order_by(MetricValue.day, MetricValue.id)
     ).tuples()
-    if metric.reporter == MetricReporter.HOST:
-        return rules.program_series((None, day, value) for _pair, day, value in rows)
-    return rules.program_series((pair or 0, day, value) for pair, day, value in rows)
+    return rules.host_series(rows.all())
 
 
 @dataclass(frozen=True)
 class MetricView:
     metric: Metric
-    series: list[tuple[date, float]]
+    series: list[tuple[date, float]]  # host-reported: as logged; pair-reported: the released means
     status: rules.MetricStatus
-    pairs_reporting: int  # pair-reported metrics: how many pairs logged a value
+    pairs_reporting: int  # pair-reported: the pairs behind the latest released value (0: nothing released yet)
+    waiting: bool = False  # pair-reported: the latest release had not enough new reports for a new value
+    reporting: tuple[int, ...] = ()  # pair-reported: the pairs behind each released value, as ``series``
 
 
-def metric_views(session: Session, program: Program) -> list[MetricView]:
+def metric_views(session: Session, program: Program, cells: list[Any] | None = None) -> list[MetricView]:
     views = []
+    if cells is None:
+        cells = release.of(session, program)
+    last = release.last_release(session, program)
     for metric in metrics(session, program):
-        points = series(session, metric)
-        reporting = _count(
-            session,
-            select(func.count(distinct(MetricValue.pair_id))).where(
-                MetricValue.metric_id == metric.id, MetricValue.pair_id.is_not(None)
-            ),
-        )
+        if metric.reporter == MetricReporter.PAIR:
+            own = release.series(cells, f"{release_rules.METRIC}{metric.id}")
+            points = release_rules.points(own)
+            behind = tuple(c.contributors for c in sorted(own, key=lambda c: c.day) if c.mean is not None)
+            newest = release_rules.latest(own)
+            reporting = newest.contributors if newest is not None else 0
+            waiting = last is not None and (newest is None or newest.day < last)
+        else:
+            points, behind, reporting, waiting = host_series(session, metric), (), 0, False
         views.append(
             MetricView(
                 metric=metric,
                 series=points,
                 status=rules.status(points, baseline=metric.baseline, low=metric.target_low, high=metric.target_high),
                 pairs_reporting=reporting,
+                waiting=waiting,
+                reporting=behind,
             )
         )
     return views
@@ -275,20 +242,23 @@ def take_snapshot(session: Session, program: Program, values: rules.Kpis, *, now
 @dataclass(frozen=True)
 class Dashboard:
     program: Program
-    kpis: rules.Kpis
-    previous: rules.Kpis | None  # the last weekly snapshot before today
+    kpis: rules.Kpis  # as of the latest release (``kpis.released_on``)
+    previous: rules.Kpis | None  # the weekly snapshot before the latest release
     previous_day: str | None
     lines: list[rules.KpiLine]
     metrics: list[MetricView]
     attention: Attention
     quotes: list[str]  # consented quotes only, newest last
-    threshold: int
+    threshold: int  # k: the fewest contributors behind any figure shown
     cohorts: list[Any] = field(default_factory=list)  # bot.services.cohorts.CohortLine, when the path has several
 
 
 def dashboard(session: Session, program: Program, *, now: datetime) -> Dashboard:
+    """What hosts see of a program (the dashboard, App Home, the digest, the export): the same at any ``now``
+    between two releases, except the counts of what hosts see one by one."""
+    cells = release.of(session, program)
     current = kpis(session, program, now=now)
-    found = last_snapshot(session, program, before=local_today(program, now))
+    found = last_snapshot(session, program, before=current.released_on) if current.released_on else None
     previous = found[0] if found else None
     return Dashboard(
         program=program,
@@ -296,16 +266,17 @@ def dashboard(session: Session, program: Program, *, now: datetime) -> Dashboard
         previous=previous,
         previous_day=found[1].isoformat() if found else None,
         lines=rules.lines(current, previous),
-        metrics=metric_views(session, program),
+        metrics=metric_views(session, program, cells),
         attention=attention(session, program, now=now),
         quotes=[a.quote or "" for a in retros.consented_quotes(session, program)],
-        threshold=max(program.poll_threshold, poll_rules.THRESHOLD_MIN),
+        threshold=release_rules.threshold(program.poll_threshold),
         cohorts=cohort_lines(session, program, current, now=now),
     )
 
 
 def cohort_lines(session: Session, program: Program, current: rules.Kpis, *, now: datetime) -> list[Any]:
-    """The KPIs of every cohort of the program's topic path, oldest first; empty for a path of one."""
+    """The released KPIs of every cohort of the program's topic path, oldest first; empty for a path of one. Each
+    cohort's figures are its own cells: side by side they reveal nothing each did not."""
     from bot.services import cohorts
 
     path = cohorts.cohorts(session, program)
@@ -333,17 +304,19 @@ def _cell(value: Any) -> str:
 
 
 def export_csv(board: Dashboard, *, day: date) -> str:
-    """The program's KPIs and metrics as CSV: counts, rates, the shown mood rounds and every logged metric value at
-    program level (a pair-reported metric as the pairs' mean, never a single pair's value)."""
+    """The program's KPIs and metrics as CSV, as released (``day``: the export's day; each row carries the release
+    it comes from): counts, rates, the released mood rounds, the hosts' metric values and every released value of a
+    pair-reported metric (the mean of at least the threshold of pairs, with how many)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    for row in rules.kpi_rows(board.kpis, day=day):
-        writer.writerow(["kpi", row.key, _cell(row.value), "", day.isoformat(), "", "", "", ""])
+    released = board.kpis.released_on or day
+    for row in rules.kpi_rows(board.kpis, day=released):
+        writer.writerow(["kpi", row.key, _cell(row.value), "", released.isoformat(), "", "", "", ""])
     for view in board.metrics:
         m = view.metric
-        reporting = view.pairs_reporting if m.reporter == MetricReporter.PAIR else ""
-        for point_day, value in view.series:
+        for index, (point_day, value) in enumerate(view.series):
+            reporting = view.reporting[index] if m.reporter == MetricReporter.PAIR else ""
             writer.writerow(
                 [
                     "metric",
@@ -361,7 +334,7 @@ def export_csv(board: Dashboard, *, day: date) -> str:
 
 
 # -- the weekly digest ------------------------------------------------------------------------------------------
-DIGEST_HOUR = 9  # local time of the program's zone, on the program's weekday
+DIGEST_HOUR = release_rules.HOUR  # local time of the program's zone, on the program's weekday
 DIGEST_KEY = "impact:digest:"  # + program id + ":" + day
 CHARTS_KEY = "impact:charts:"
 UPLOAD_METHOD = "files.upload_v2"
@@ -396,21 +369,20 @@ def charts_for(board: Dashboard, locale: str) -> list[Any]:
 
 def digest_due_on(program: Program, now: datetime) -> date | None:
     """The day the program's weekly digest is due at ``now`` (its weekday, from ``DIGEST_HOUR`` local time, while
-    it runs and one week after), or None."""
-    if program.start_date is None:
-        return None
-    local = now.astimezone(zone(program.timezone))
-    today = local.date()
-    last = program.start_date + timedelta(weeks=program.duration_weeks + 1)
-    if not program.start_date < today <= last:
-        return None
-    if local.weekday() != program.prompt_weekday or local.hour < DIGEST_HOUR:
-        return None
-    return today
+    it runs and one week after), or None. The weekly release is due at the same moments, and a few weeks longer
+    (``bot.services.release.due_on``)."""
+    return release_rules.due_on(
+        start=program.start_date,
+        duration_weeks=program.duration_weeks,
+        weekday=program.prompt_weekday,
+        local=now.astimezone(zone(program.timezone)),
+        hour=DIGEST_HOUR,
+        tail_weeks=1,
+    )
 
 
 def post_digest(session: Session, program: Program, workspace: Workspace, *, now: datetime) -> None:
-    """Queue the digest and its charts in the admin channel and keep this week's snapshot. Does not commit."""
+    """Queue the digest and its charts in the admin channel, from the latest release. Does not commit."""
     from bot import charts
     from bot.blocks import impact as impact_blocks
 
@@ -440,38 +412,51 @@ def post_digest(session: Session, program: Program, workspace: Workspace, *, now
         about=outbox.About.of(program=program),
         dedupe_key=f"{CHARTS_KEY}{program.id}:{day.isoformat()}",
     )
-    take_snapshot(session, program, board.kpis, now=now)
+
+
+def weekly(session: Session, program: Program, workspace: Workspace | None, *, now: datetime) -> None:
+    """The program's weekly release at ``now`` (``bot.services.release``), its KPI snapshot (which marks the week
+    done), and for the hosts in the admin channel the digest with charts (while the program runs and a week after)
+    and the results of the pulse rounds released now. Does not commit."""
+    fresh = release.release(session, program, now=now)
+    day = local_today(program, now)
+    current = replace(kpis(session, program, now=now), released_on=day)
+    take_snapshot(session, program, current, now=now)
+    if workspace is None or not workspace.admin_channel_id:
+        return
+    if digest_due_on(program, now) is not None:
+        post_digest(session, program, workspace, now=now)
+    rounds = release.new_pulse_rounds(fresh)
+    if rounds:
+        polls.post_results(session, program, workspace, numbers=rounds, now=now)
 
 
 def weekly_due(session: Session, now: datetime) -> int:
-    """Clock: each active program's weekly digest, once per week (the snapshot of the day marks it done)."""
-    posted = 0
+    """Clock: each active program's weekly release (and digest), once per week on its weekday from
+    ``DIGEST_HOUR`` (the snapshot of the day marks it done). Returns how many programs released."""
+    done = 0
     rows = (
         session.execute(
             select(Program, Workspace)
             .join(Workspace, Workspace.id == Program.workspace_id)
-            .where(
-                Program.status == ProgramStatus.ACTIVE,
-                Program.start_date.is_not(None),
-                Workspace.admin_channel_id.is_not(None),
-            )
+            .where(Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None))
             .order_by(Program.id)
         )
         .tuples()
         .all()
     )
     for program, workspace in rows:
-        day = digest_due_on(program, now)
+        day = release.due_on(program, now)
         if day is None:
             continue
-        done = session.scalar(
+        taken = session.scalar(
             select(KpiSnapshot.id).where(KpiSnapshot.program_id == program.id, KpiSnapshot.taken_on == day)
         )
-        if done is not None:
+        if taken is not None:
             continue
-        post_digest(session, program, workspace, now=now)
-        posted += 1
-    return posted
+        weekly(session, program, workspace, now=now)
+        done += 1
+    return done
 
 
 # -- App Home ---------------------------------------------------------------------------------------------------

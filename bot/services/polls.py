@@ -1,5 +1,6 @@
 """Anonymous mood polls: opening a program's pulse rounds on its rhythm (a DM to each active participant in their
-workday daytime), recording an answer, closing a round (results to the admin channel) and the hosts' results.
+workday daytime), recording an answer, closing a round, and the hosts' results (each round released with the
+program's weekly release after it closed, ``bot.services.release``).
 Rules in ``bot.domain.polls``; the unlinkability design in ``bot.models.poll``.
 
 **An answer is sealed until its round closes.** :func:`submit` turns the person's receipt "answered" and adds a
@@ -21,10 +22,8 @@ import json
 import logging
 import random
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -48,7 +47,7 @@ from bot.models import (
     ProgramStatus,
     Workspace,
 )
-from bot.services import outbox
+from bot.services import outbox, release
 
 log = logging.getLogger(__name__)
 
@@ -337,31 +336,33 @@ def tally(session: Session, poll: PollRound) -> int:
 
 
 # -- results -----------------------------------------------------------------------------------------------
-def round_result(
-    session: Session, poll: PollRound, *, shuffle: Callable[[list[str]], None] | None = None
-) -> rules.Result:
-    asked = session.scalars(select(PollReceipt.participant_id).where(PollReceipt.round_id == poll.id)).all()
-    rows = session.execute(
-        select(PollResponse.mood, PollResponse.answers, PollResponse.comment).where(PollResponse.round_id == poll.id)
-    ).all()
-    responses: list[tuple[int, dict[str, Any], str | None]] = [(m, a or {}, c) for m, a, c in rows]
-    return rules.result(
-        number=poll.number,
-        threshold=poll.threshold,
-        asked=len(asked),
-        responses=responses,
-        questions=list(poll.questions or []),
-        shuffle=shuffle if shuffle is not None else random.SystemRandom().shuffle,
-    )
-
-
 def results(session: Session, *, program: Program, through: int | None = None) -> list[rules.Result]:
-    """The results of the program's closed rounds (up to round ``through``), oldest first, each held to its
-    threshold. An open round shows nothing, so nobody can compare results before and after someone answered."""
-    query = select(PollRound).where(PollRound.program_id == program.id, PollRound.closed.is_(True))
-    if through is not None:
-        query = query.where(PollRound.number <= through)
-    return [round_result(session, poll) for poll in session.scalars(query.order_by(PollRound.number))]
+    """The program's released rounds (up to round ``through``), oldest first: each round is its own window, released
+    with the weekly release after it closed (``bot.services.release``) and held to its threshold. An open round, or
+    one closed since the last release, shows nothing. Comments come with shown rounds only, shuffled."""
+    shown_comments = _comments(session, program=program)
+    out = []
+    for cell in release.pulse_cells(release.of(session, program)):
+        number = int(cell.data["number"])
+        if through is not None and number > through:
+            continue
+        comments = list(shown_comments.get(number, [])) if cell.data.get("shown") else []
+        random.SystemRandom().shuffle(comments)
+        out.append(rules.result_from(cell.data, comments))
+    return out
+
+
+def _comments(session: Session, *, program: Program) -> dict[int, list[str]]:
+    rows = session.execute(
+        select(PollRound.number, PollResponse.comment)
+        .join(PollRound, PollRound.id == PollResponse.round_id)
+        .where(PollRound.program_id == program.id, PollRound.closed.is_(True), PollResponse.comment.is_not(None))
+    ).tuples()
+    out: dict[int, list[str]] = {}
+    for number, comment in rows:
+        if comment:
+            out.setdefault(number, []).append(comment)
+    return {number: sorted(found) for number, found in out.items()}
 
 
 def open_round_of(session: Session, *, program: Program) -> PollRound | None:
@@ -370,9 +371,19 @@ def open_round_of(session: Session, *, program: Program) -> PollRound | None:
     )
 
 
+def waiting_rounds(session: Session, *, program: Program) -> list[int]:
+    """Rounds that closed but are not released yet (their results come with the next weekly release)."""
+    released = {int(c.data["number"]) for c in release.pulse_cells(release.of(session, program))}
+    closed = session.scalars(
+        select(PollRound.number).where(PollRound.program_id == program.id, PollRound.closed.is_(True))
+    ).all()
+    return sorted(n for n in closed if n not in released)
+
+
 def close_due(session: Session, *, now: datetime) -> int:
-    """Close every round whose time is up: its ballots become responses (:func:`tally`) and its results (with the
-    trend) go to the admin channel."""
+    """Close every round whose time is up: its ballots become responses (:func:`tally`). Its results go to the hosts
+    with the program's next weekly release (``post_results``), never before: every figure is released on the same
+    fixed weekly date."""
     closed = 0
     for poll in session.scalars(select(PollRound).where(PollRound.closed.is_(False)).order_by(PollRound.id)).all():
         program = session.get(Program, poll.program_id)
@@ -386,9 +397,27 @@ def close_due(session: Session, *, now: datetime) -> int:
         closed += 1
         session.flush()
         tally(session, poll)
-        workspace = session.get(Workspace, program.workspace_id)
-        if workspace is None or not workspace.admin_channel_id or program.status == ProgramStatus.CLOSED:
-            continue
+    session.flush()
+    return closed
+
+
+def post_results(
+    session: Session, program: Program, workspace: Workspace, *, numbers: list[int], now: datetime
+) -> None:
+    """The results of rounds ``numbers``, just released, to the admin channel: each round with the trend up to it.
+    Does not commit."""
+    if not workspace.admin_channel_id or program.status == ProgramStatus.CLOSED:
+        return
+    ids = dict(
+        session.execute(
+            select(PollRound.number, PollRound.id).where(
+                PollRound.program_id == program.id, PollRound.number.in_(numbers)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    for number in sorted(numbers):
         outbox.post(
             session,
             workspace_id=workspace.id,
@@ -396,12 +425,10 @@ def close_due(session: Session, *, now: datetime) -> int:
             message=blocks.results(
                 program.default_locale,
                 program=program.name,
-                results=results(session, program=program, through=poll.number),
+                results=results(session, program=program, through=number),
                 latest_only=True,
             ),
             now=now,
             about=outbox.About.of(program=program),  # anonymous figures and comments, never linked to anyone
-            dedupe_key=f"poll:{poll.id}:results",
+            dedupe_key=f"poll:{ids[number]}:results",
         )
-    session.flush()
-    return closed

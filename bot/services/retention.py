@@ -11,7 +11,8 @@ Every table (``Base.metadata.sorted_tables``) and what happens to the expired pr
 - workspace, clock_tick, slack_event, slack_* (installations, OAuth states): not a program's data; untouched.
 - program: kept (name, settings, dates, the digest's counts); ``status`` closed, ``signup_open`` off,
   ``expired_at`` set. ``created_by`` (a host) stays: it is the program's setting, not a participant's data.
-- kpi_snapshot: kept (counts and rates only: the program's record after its data is gone).
+- kpi_snapshot: kept (counts and rates only: the program's record after its data is gone). release_cell: kept
+  (the released figures: sums and counts over at least the threshold of contributors, nobody's data).
 - metric: kept (the hosts' definitions). metric_value: rows a pair logged (``pair_id``) deleted; the hosts'
   program-level values kept, with ``logged_by`` emptied.
 - enrollment: deleted (who was in the program; the counts survive in kpi_snapshot and the digest snapshot). Those

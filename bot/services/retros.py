@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.blocks import retro as blocks
+from bot.domain import release as release_rules
 from bot.domain import retro as rules
 from bot.models import (
     OutboxMessage,
@@ -28,7 +29,7 @@ from bot.models import (
     RetroAnswer,
     Workspace,
 )
-from bot.services import matching, outbox, polls, rhythm
+from bot.services import matching, outbox, polls, release, rhythm
 from bot.services.rhythm import Tandem, tandem_of
 
 OPEN_KEY = "retro:open:"  # + retro id: the retro's opening message (its ts is the retro's thread)
@@ -288,24 +289,17 @@ def _consented_filter() -> Any:
 
 
 def aggregate(session: Session, program: Program) -> rules.Aggregate:
-    """Counts only, never free text."""
-    retros = list(session.scalars(select(Retro).where(Retro.program_id == program.id)))
-    rows = (
-        session.execute(
-            select(RetroAnswer.talk_share, RetroAnswer.change)
-            .join(Retro, Retro.id == RetroAnswer.retro_id)
-            .where(Retro.program_id == program.id)
-        )
-        .tuples()
-        .all()
+    """Counts only, never free text, and released ones (``bot.services.release``, series ``retros``): the same
+    figures all week, each from at least the threshold of pairs."""
+    cells = release.series(release.of(session, program), release_rules.RETROS)
+    pairs = int(
+        session.scalar(select(func.count(func.distinct(Retro.pair_id))).where(Retro.program_id == program.id)) or 0
     )
-    return rules.aggregate(
-        pairs=len({r.pair_id for r in retros}),
-        opened=len(retros),
-        done=sum(1 for r in retros if r.summary_at is not None),
-        shares=[share for share, _ in rows],
-        changes=sum(1 for _, change in rows if change.strip()),
+    return rules.released(
+        release_rules.total(cells),
+        pairs=pairs,
         quotes_consented=len(consented_quotes(session, program)),
+        released_on=release.last_release(session, program),
     )
 
 
@@ -373,7 +367,9 @@ def report_due(session: Session, now: datetime) -> int:
     """The hosts' program retro, once per program, ``REPORT_AFTER_DAYS`` after its end. Does not commit."""
     sent = 0
     for program in session.scalars(
-        select(Program).where(Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None))
+        select(Program)
+        .where(Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None))
+        .order_by(Program.id)
     ):
         end = end_day(program)
         if end is None or rules.report_moment(end, program.timezone) > now:

@@ -52,9 +52,10 @@ DUE_JOBS: dict[str, DueJob] = {
     "rhythm.weekly": lambda session, now: rhythm_flow.due(session, now),
     "escalations.late_pattern": lambda session, now: escalation_flow.late_patterns(session, now),
     "agreement.reminders": lambda session, now: agreements.send_reminders(session, now),
-    "polls.due": lambda session, now: polls.due(session, now),  # before retros: the program retro's mood trend
-    "retro.due": lambda session, now: retros.due(session, now),
+    "polls.due": lambda session, now: polls.due(session, now),  # closes rounds; the weekly release shows them
+    # the weekly release (bot.services.release), its snapshot and digest: before the program retro, which reads it
     "impact.weekly_digest": lambda session, now: impact.weekly_due(session, now),
+    "retro.due": lambda session, now: retros.due(session, now),
     # a program's data, retention_months after its end: deleted at 03:00 program time (heads-up a week before)
     "retention.daily": lambda session, now: retention.due(session, now),
     # people who never joined a program: forgotten 30 days after their invitation's answer or expiry (03:30 UTC)

@@ -8,7 +8,7 @@ keeps apart (issue 16)
 ``workspace.manager_field_id``: the custom Slack profile field that names each person's manager, when mapped.
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-01
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from bot.models.base import UTCDateTime
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

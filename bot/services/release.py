@@ -1,0 +1,370 @@
+"""The weekly release (the rule in ``bot.domain.release`` and DATA.md): once a week, on the program's digest day and
+hour, every series of the program gathers the contributions that settled since its last released cell and writes a
+new cell when at least the threshold of distinct contributors stand behind them. Every surface that shows a figure
+built from other people's contributions (the dashboard, App Home, the weekly digest and its charts, the export,
+pulse results, retro counts, cohorts side by side) reads it from these cells (:func:`cells`), never from live rows.
+
+The series and their contributions:
+
+- ``prompts``: each partner prompt, a week after its moment: 1 when answered by then, else 0 (contributor: the
+  person). The focus-prompt response rate.
+- ``active_pairs``: each pair active at the release: 1 when a partner answered a focus prompt since the series'
+  last cell, else 0 (contributor: the pair).
+- ``agreements``: each pair, two weeks after it was matched: 1 when its agreement was accepted by then.
+- ``goals``: each pair active at the release or with a goal set or done since the last cell: how many goals it set
+  and finished in that time.
+- ``trial``: each trial check-in, when it resolved: 1 for a switch.
+- ``retros``: each retro, two weeks after it opened: 1 when both partners filled it in by then; the talk-share
+  ratings and "what we change" answers of those.
+- ``metric:<id>`` (pair-reported metrics): each pair's latest value logged since the series' last cell.
+- ``pulse:<round>``: a closed pulse round is its own window: its result when at least its threshold answered,
+  else a cell that says only "hidden" (its answers are never shown, not even later).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.domain import polls as poll_rules
+from bot.domain import release as rules
+from bot.domain.localtime import zone
+from bot.domain.release import Cell, Contribution
+from bot.models import (
+    Agreement,
+    Goal,
+    Metric,
+    MetricReporter,
+    MetricValue,
+    Pair,
+    PairStatus,
+    PairWeek,
+    PollReceipt,
+    PollResponse,
+    PollRound,
+    Program,
+    ReleaseCell,
+    Retro,
+    RetroAnswer,
+    TrialCheck,
+    TrialOutcome,
+    WeekPartner,
+)
+
+
+def local_day(program: Program, now: datetime) -> date:
+    return now.astimezone(zone(program.timezone)).date()
+
+
+def due_on(program: Program, now: datetime) -> date | None:
+    """The day the program's weekly release is due at ``now``, or None (``bot.domain.release.due_on``)."""
+    return rules.due_on(
+        start=program.start_date,
+        duration_weeks=program.duration_weeks,
+        weekday=program.prompt_weekday,
+        local=now.astimezone(zone(program.timezone)),
+        hour=rules.HOUR,
+    )
+
+
+def next_release(program: Program, now: datetime) -> datetime | None:
+    """When the program's next weekly release comes (aware, in its zone), or None when none is left."""
+    local = now.astimezone(zone(program.timezone))
+    for ahead in range(8):
+        moment = datetime.combine(local.date() + timedelta(days=ahead), time(rules.HOUR), tzinfo=local.tzinfo)
+        if moment > local and due_on(program, moment) is not None:
+            return moment
+    return None
+
+
+# -- reading -----------------------------------------------------------------------------------------------------
+def _cell(row: ReleaseCell) -> Cell:
+    return Cell(
+        series=row.series,
+        day=row.released_on,
+        contributors=row.contributors,
+        num=row.num,
+        den=row.den,
+        data=dict(row.data or {}),
+    )
+
+
+def cells(session: Session, program_ids: Iterable[int]) -> dict[int, list[Cell]]:
+    """Every released cell of the programs, oldest first: the only source of the figures people see."""
+    ids = sorted(set(program_ids))
+    out: dict[int, list[Cell]] = {pid: [] for pid in ids}
+    if not ids:
+        return out
+    rows = session.scalars(
+        select(ReleaseCell)
+        .where(ReleaseCell.program_id.in_(ids))
+        .order_by(ReleaseCell.released_on, ReleaseCell.series, ReleaseCell.id)
+    )
+    for row in rows:
+        out[row.program_id].append(_cell(row))
+    return out
+
+
+def of(session: Session, program: Program) -> list[Cell]:
+    return cells(session, [program.id])[program.id]
+
+
+def series(all_cells: Iterable[Cell], name: str) -> list[Cell]:
+    return [c for c in all_cells if c.series == name]
+
+
+def pulse_cells(all_cells: Iterable[Cell]) -> list[Cell]:
+    """The released pulse rounds, by round number."""
+    found = [c for c in all_cells if c.series.startswith(rules.PULSE)]
+    return sorted(found, key=lambda c: int(c.data.get("number", 0)))
+
+
+def last_release(session: Session, program: Program) -> date | None:
+    """The day of the program's latest weekly release (its KPI snapshot), or None before the first."""
+    from bot.models import KpiSnapshot
+
+    return session.scalar(select(func.max(KpiSnapshot.taken_on)).where(KpiSnapshot.program_id == program.id))
+
+
+# -- the contributions of each series since its last cell --------------------------------------------------------
+def _prompts(session: Session, pid: int, since: datetime | None, now: datetime) -> list[Contribution]:
+    days = timedelta(days=rules.ANSWER_DAYS)
+    query = (
+        select(WeekPartner.participant_id, WeekPartner.prompt_at, WeekPartner.answered_at)
+        .join(PairWeek, PairWeek.id == WeekPartner.week_id)
+        .join(Pair, Pair.id == PairWeek.pair_id)
+        .where(Pair.program_id == pid, WeekPartner.prompt_at <= now - days)
+    )
+    if since is not None:
+        query = query.where(WeekPartner.prompt_at > since - days)
+    out = []
+    for person, prompt_at, answered_at in session.execute(query).tuples():
+        at, yes = rules.settles(prompt_at, rules.ANSWER_DAYS, answered_at)
+        if rules.settled(at, since=since, until=now):
+            out.append(Contribution(person, 1.0 if yes else 0.0))
+    return out
+
+
+def _active(session: Session, pid: int, since: datetime | None, now: datetime) -> list[Contribution]:
+    pairs = session.scalars(
+        select(Pair.id).where(Pair.program_id == pid, Pair.status == PairStatus.ACTIVE, Pair.started_at <= now)
+    ).all()
+    if not pairs:
+        return []
+    answered = (
+        select(PairWeek.pair_id)
+        .join(WeekPartner, WeekPartner.week_id == PairWeek.id)
+        .where(PairWeek.pair_id.in_(pairs), WeekPartner.answered_at <= now)
+    )
+    if since is not None:
+        answered = answered.where(WeekPartner.answered_at > since)
+    heard = set(session.scalars(answered))
+    return [Contribution(pair, 1.0 if pair in heard else 0.0) for pair in pairs]
+
+
+def _agreements(session: Session, pid: int, since: datetime | None, now: datetime) -> list[Contribution]:
+    days = timedelta(days=rules.AGREE_DAYS)
+    query = (
+        select(Pair.id, Pair.started_at, Agreement.agreed_at)
+        .outerjoin(Agreement, Agreement.pair_id == Pair.id)
+        .where(Pair.program_id == pid, Pair.started_at <= now - days)
+    )
+    if since is not None:
+        query = query.where(Pair.started_at > since - days)
+    out = []
+    for pair, started_at, agreed_at in session.execute(query).tuples():
+        at, yes = rules.settles(started_at, rules.AGREE_DAYS, agreed_at)
+        if rules.settled(at, since=since, until=now):
+            out.append(Contribution(pair, 1.0 if yes else 0.0))
+    return out
+
+
+def _goals(session: Session, pid: int, since: datetime | None, now: datetime) -> list[Contribution]:
+    active = set(
+        session.scalars(
+            select(Pair.id).where(Pair.program_id == pid, Pair.status == PairStatus.ACTIVE, Pair.started_at <= now)
+        )
+    )
+    query = select(Goal.pair_id, Goal.created_at, Goal.done_at).join(Pair, Pair.id == Goal.pair_id)
+    query = query.where(Pair.program_id == pid)
+    if since is not None:
+        query = query.where(or_(Goal.created_at > since, Goal.done_at > since))
+    rows = session.execute(query).tuples()
+    made: dict[int, int] = defaultdict(int)
+    done: dict[int, int] = defaultdict(int)
+    for pair, created_at, done_at in rows:
+        if rules.settled(created_at, since=since, until=now):
+            made[pair] += 1
+        if rules.settled(done_at, since=since, until=now):
+            done[pair] += 1
+    population = active | set(made) | set(done)
+    return [Contribution(pair, float(made[pair]), 1.0, {"done": float(done[pair])}) for pair in sorted(population)]
+
+
+def _trial(session: Session, pid: int, since: datetime | None, now: datetime) -> list[Contribution]:
+    query = select(TrialCheck.pair_id, TrialCheck.outcome).where(
+        TrialCheck.program_id == pid, TrialCheck.resolved_at.is_not(None), TrialCheck.resolved_at <= now
+    )
+    if since is not None:
+        query = query.where(TrialCheck.resolved_at > since)
+    return [
+        Contribution(pair, 1.0 if outcome == TrialOutcome.SWITCH else 0.0)
+        for pair, outcome in session.execute(query).tuples()
+    ]
+
+
+def _retros(session: Session, pid: int, since: datetime | None, now: datetime) -> list[Contribution]:
+    days = timedelta(days=rules.RETRO_DAYS)
+    query = select(Retro.id, Retro.pair_id, Retro.opened_at, Retro.summary_at).where(
+        Retro.program_id == pid, Retro.opened_at <= now - days
+    )
+    if since is not None:
+        query = query.where(Retro.opened_at > since - days)
+    settled: list[tuple[int, int, bool]] = []
+    for retro_id, pair, opened_at, summary_at in session.execute(query).tuples():
+        at, yes = rules.settles(opened_at, rules.RETRO_DAYS, summary_at)
+        if rules.settled(at, since=since, until=now):
+            settled.append((retro_id, pair, yes))
+    done_ids = [r for r, _pair, yes in settled if yes]
+    answers: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    if done_ids:
+        for retro_id, share, change in session.execute(
+            select(RetroAnswer.retro_id, RetroAnswer.talk_share, RetroAnswer.change).where(
+                RetroAnswer.retro_id.in_(done_ids)
+            )
+        ).tuples():
+            answers[retro_id].append((share, change))
+    out = []
+    for retro_id, pair, yes in settled:
+        extra: dict[str, float] = {}
+        for share, change in answers.get(retro_id, []) if yes else []:
+            extra[f"talk_{share}"] = extra.get(f"talk_{share}", 0.0) + 1
+            extra["answers"] = extra.get("answers", 0.0) + 1
+            extra["changes"] = extra.get("changes", 0.0) + (1 if (change or "").strip() else 0)
+        out.append(Contribution(pair, 1.0 if yes else 0.0, 1.0, extra))
+    return out
+
+
+def _metric(session: Session, metric_id: int, since: datetime | None, now: datetime) -> list[Contribution]:
+    query = select(
+        MetricValue.pair_id, MetricValue.day, MetricValue.created_at, MetricValue.id, MetricValue.value
+    ).where(MetricValue.metric_id == metric_id, MetricValue.pair_id.is_not(None), MetricValue.created_at <= now)
+    if since is not None:
+        query = query.where(MetricValue.created_at > since)
+    return rules.latest_per(
+        (pair, (day, created_at, row_id), value) for pair, day, created_at, row_id, value in session.execute(query)
+    )
+
+
+SERIES = {
+    rules.PROMPTS: _prompts,
+    rules.ACTIVE: _active,
+    rules.AGREEMENTS: _agreements,
+    rules.GOALS: _goals,
+    rules.TRIAL: _trial,
+    rules.RETROS: _retros,
+}
+
+
+def _pulse_rounds(session: Session, program: Program, released: set[str]) -> list[tuple[str, poll_rules.Result]]:
+    """Each closed round without a cell yet: its series name and its result (held to the round's threshold)."""
+    out = []
+    rounds = session.scalars(
+        select(PollRound)
+        .where(PollRound.program_id == program.id, PollRound.closed.is_(True))
+        .order_by(PollRound.number)
+    ).all()
+    for poll in rounds:
+        name = f"{rules.PULSE}{poll.number}"
+        if name in released:
+            continue
+        asked = session.scalar(select(func.count()).select_from(PollReceipt).where(PollReceipt.round_id == poll.id))
+        responses = [
+            (m, a or {}, None)
+            for m, a in session.execute(
+                select(PollResponse.mood, PollResponse.answers).where(PollResponse.round_id == poll.id)
+            ).tuples()
+        ]
+        result = poll_rules.result(
+            number=poll.number,
+            threshold=poll.threshold,
+            asked=int(asked or 0),
+            responses=responses,
+            questions=list(poll.questions or []),
+        )
+        out.append((name, result))
+    return out
+
+
+# -- writing -----------------------------------------------------------------------------------------------------
+def release(session: Session, program: Program, *, now: datetime) -> list[Cell]:
+    """The program's weekly release at ``now``: a new cell for every series with at least the threshold of
+    distinct contributors since its last cell, and one for every pulse round that closed since. Returns the new
+    cells. Does not commit; a second call on the same day writes nothing."""
+    day = local_day(program, now)
+    k = rules.threshold(program.poll_threshold)
+    last = dict(
+        session.execute(
+            select(ReleaseCell.series, func.max(ReleaseCell.through))
+            .where(ReleaseCell.program_id == program.id)
+            .group_by(ReleaseCell.series)
+        )
+        .tuples()
+        .all()
+    )
+    today = set(
+        session.scalars(
+            select(ReleaseCell.series).where(ReleaseCell.program_id == program.id, ReleaseCell.released_on == day)
+        )
+    )
+    made: list[tuple[Cell, dict[str, Any]]] = []
+    gather = dict(SERIES)
+    for metric_id in session.scalars(
+        select(Metric.id).where(
+            Metric.program_id == program.id, Metric.reporter == MetricReporter.PAIR, Metric.archived_at.is_(None)
+        )
+    ):
+        gather[f"{rules.METRIC}{metric_id}"] = lambda s, _pid, since, until, m=metric_id: _metric(s, m, since, until)
+    for name, contributions_of in gather.items():
+        if name in today:
+            continue
+        found = rules.cell(name, contributions_of(session, program.id, last.get(name), now), day=day, k=k)
+        if found is not None:
+            made.append((found, dict(found.data)))
+    for name, result in _pulse_rounds(session, program, set(last)):
+        shown = result.shown
+        found = Cell(
+            series=name,
+            day=day,
+            contributors=result.answered if shown else 0,
+            num=float(result.answered if shown else 0),
+            den=float(result.asked if shown else 0),
+            data=poll_rules.result_data(result),
+        )
+        made.append((found, dict(found.data)))
+    for found, data in made:
+        session.add(
+            ReleaseCell(
+                program_id=program.id,
+                series=found.series,
+                released_on=day,
+                through=now,
+                contributors=found.contributors,
+                num=found.num,
+                den=found.den,
+                data=data,
+                created_at=now,
+            )
+        )
+    session.flush()
+    return [found for found, _ in made]
+
+
+def new_pulse_rounds(fresh: Sequence[Cell]) -> list[int]:
+    """The round numbers among freshly released cells (their results go to the hosts with the release)."""
+    return sorted(int(c.data["number"]) for c in fresh if c.series.startswith(rules.PULSE))

@@ -1,0 +1,101 @@
+"""The release rule, pure (``bot.domain.release``): a cell only from at least k distinct contributors, one value
+per contributor where a series says so, yes/no contributions settled when their time is up, the weekly date; and
+why the rule publishes disjoint frozen cells rather than "a new figure once k contributors changed"."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+
+from bot.domain import release
+from bot.domain.release import Contribution
+
+
+def test_a_cell_needs_k_distinct_contributors_never_fewer_than_three() -> None:
+    day = date(2027, 1, 18)
+    two = [Contribution("p1", 4.0), Contribution("p2", 6.0), Contribution("p2", 8.0)]
+    assert release.cell("prompts", two, day=day, k=3) is None  # three values, two contributors
+    assert release.cell("prompts", two, day=day, k=1) is None  # a threshold below 3 counts as 3
+    three = [*two, Contribution("p3", 0.0, extra={"done": 1.0})]
+    found = release.cell("prompts", three, day=day, k=3)
+    assert found is not None and (found.contributors, found.num, found.den) == (3, 18.0, 4.0)
+    assert found.mean == 4.5 and found.data == {"done": 1.0}
+    assert release.threshold(5) == 5 and release.threshold(2) == 3 and release.threshold(None) == 3
+
+
+def test_one_value_per_contributor_the_latest() -> None:
+    rows = [
+        ("p1", (date(2027, 1, 11), 1), 30.0),
+        ("p1", (date(2027, 1, 12), 2), 20.0),
+        ("p2", (date(2027, 1, 5), 3), 9.0),
+    ]
+    assert sorted((c.contributor, c.value) for c in release.latest_per(rows)) == [("p1", 20.0), ("p2", 9.0)]
+
+
+def test_a_yes_or_no_settles_when_its_time_is_up() -> None:
+    start = datetime(2027, 1, 11, 8, tzinfo=UTC)
+    assert release.settles(start, 7, start + timedelta(days=2)) == (start + timedelta(days=7), True)
+    assert release.settles(start, 7, start + timedelta(days=8)) == (start + timedelta(days=7), False)  # too late
+    assert release.settles(start, 7, None) == (start + timedelta(days=7), False)
+    until = start + timedelta(days=7)
+    assert release.settled(until, since=start, until=until) and not release.settled(until, since=until, until=until)
+
+
+def test_totals_and_points_come_from_cells_only() -> None:
+    cells = [
+        release.Cell("metric:1", date(2027, 1, 18), 4, 100.0, 4.0),
+        release.Cell("metric:1", date(2027, 2, 1), 3, 60.0, 3.0),
+    ]
+    assert release.points(cells) == [(date(2027, 1, 18), 25.0), (date(2027, 2, 1), 20.0)]
+    total = release.total(cells)
+    assert (total.cells, total.contributors, total.mean) == (2, 7, 160.0 / 7)
+    assert release.latest(cells) == cells[1] and release.latest([]) is None
+
+
+def test_the_weekly_date() -> None:
+    berlin = datetime(2027, 1, 11, 9, 0).astimezone()  # any zone: the rule reads the wall clock it is given
+    local = berlin.replace(year=2027, month=1, day=11, hour=9)
+    kwargs = {"start": date(2027, 1, 4), "duration_weeks": 4, "weekday": 0, "hour": 9}
+    assert release.due_on(local=local, **kwargs) == date(2027, 1, 11)
+    assert release.due_on(local=local.replace(hour=8), **kwargs) is None  # before the hour
+    assert release.due_on(local=local + timedelta(days=1), **kwargs) is None  # not its weekday
+    assert release.due_on(local=local + timedelta(weeks=6), **kwargs) == date(2027, 2, 22)  # 3 weeks after the end
+    assert release.due_on(local=local + timedelta(weeks=7), **kwargs) is None
+    assert release.due_on(local=local.replace(day=4), **kwargs) is None  # the start day itself
+
+
+def _determined(rows: list[list[float]], unknowns: int) -> list[int]:
+    a = np.array(rows)
+    rank = np.linalg.matrix_rank(a)
+    return [i for i in range(unknowns) if np.linalg.matrix_rank(np.vstack([a, np.eye(unknowns)[i]])) == rank]
+
+
+def test_publishing_once_k_contributors_changed_is_not_enough_and_disjoint_cells_are() -> None:
+    """Why the rule is "disjoint frozen cells" and not "a new cumulative figure once at least k contributors changed
+    since the last one". Four weekly figures of a program total (each the sum of every contribution alive then),
+    k = 3; y joins with three others n1-n3, who leave again two weeks later (forget-me, a pair that ends), y and
+    m1, m2 log new values in between:
+
+    week 1: u + m1 + m2               (u: everyone who never changes)
+    week 2: u + m1 + m2 + y2 + n1 + n2 + n3      changed: y, n1, n2, n3 (4 >= k)
+    week 3: u + m1' + m2' + y3 + n1 + n2 + n3    changed: y, m1, m2 (3 >= k)
+    week 4: u + m1' + m2' + y3                   changed: n1, n2, n3 (3 >= k)
+
+    Every step has at least k contributors behind it, yet week 2 - week 1 - week 3 + week 4 = y2: y's first value,
+    alone. With disjoint cells each contribution is in exactly one released cell, so the equations are a
+    block per cell, and no cell of at least k contributors gives anyone's value away."""
+    names = ["u", "m1", "m2", "y2", "n1", "n2", "n3", "m1'", "m2'", "y3"]
+    weeks = [
+        {"u", "m1", "m2"},
+        {"u", "m1", "m2", "y2", "n1", "n2", "n3"},
+        {"u", "m1'", "m2'", "y3", "n1", "n2", "n3"},
+        {"u", "m1'", "m2'", "y3"},
+    ]
+    rows = [[1.0 if n in week else 0.0 for n in names] for week in weeks]
+    assert [names[i] for i in _determined(rows, len(names))] == ["y2"]
+    # the same contributions released as disjoint cells of at least three (what was new since the last cell)
+    cells = [{"u", "m1", "m2"}, {"y2", "n1", "n2", "n3"}, {"m1'", "m2'", "y3"}]
+    disjoint = [[1.0 if n in cell else 0.0 for n in names] for cell in cells]
+    totals = [[sum(r[j] for r in disjoint[: t + 1]) for j in range(len(names))] for t in range(len(cells))]
+    assert _determined(disjoint + totals, len(names)) == []  # cells, running totals, their differences: nothing
