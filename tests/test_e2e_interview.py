@@ -369,10 +369,12 @@ def test_reminders_after_two_and_five_days_at_local_daytime_then_silence(stack: 
     enrollment, _ = _state(stack, enrollment_id)
     assert enrollment["reminders_sent"] == 0 and enrollment["last_activity_at"] == clock.now()
     assert answer_interview(stack, ben) is Step.DONE
-    # Finished: "Continue" on an old reminder only says so
+    # Finished: "Continue" on an old reminder only says so, to Ben alone, and nothing is stored for it
+    posts = len(_bot_posts(stack, ben))
     _click(ben, ID.INTERVIEW_CONTINUE, reminders()[0])
     stack.settle()
-    assert "already complete" in _text(_bot_posts(stack, ben)[-1])
+    assert "already complete" in _text(ben.ephemeral_messages()[-1])
+    assert len(_bot_posts(stack, ben)) == posts
 
 
 def test_old_buttons_clicked_again_change_nothing(stack: LocalStack) -> None:

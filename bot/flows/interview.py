@@ -242,8 +242,11 @@ def skip(
     return None
 
 
-def continue_interview(session: Session, *, participant: Participant, value: str | None, now: datetime) -> None:
-    """ "Continue" (reminders, Home): show the current step again, or say the interview is complete. Commits."""
+def continue_interview(
+    session: Session, *, participant: Participant, value: str | None, now: datetime
+) -> dict[str, Any] | None:
+    """ "Continue" (reminders, Home): show the current step again (commits), or return what to tell the person when
+    there is no interview to continue: the handler shows it at once, nothing is stored (they may be in no program)."""
     enrollment = _own(session, participant=participant, enrollment_id=rules.parse_int(value))
     if enrollment is None or enrollment.status != EnrollmentStatus.INTERVIEWING:
         enrollment = session.scalar(
@@ -253,21 +256,13 @@ def continue_interview(session: Session, *, participant: Participant, value: str
             .limit(1)
         )
     if enrollment is None:
-        outbox.post(
-            session,
-            workspace_id=participant.workspace_id,
-            channel=participant.slack_user_id,
-            message=blocks.nothing_to_continue(participant.locale),
-            now=now,
-            about=outbox.About.of(people=[participant]),
-            dedupe_key=f"interview:p{participant.id}:nothing:{_minute(now)}",
-        )
-        session.commit()
-        return
+        session.rollback()
+        return blocks.nothing_to_continue(participant.locale)
     session.refresh(enrollment, with_for_update=True)
     _touch(enrollment, now)
     show_current_step(session, enrollment=enrollment, now=now)
     session.commit()
+    return None
 
 
 def profile_form(session: Session, *, participant: Participant) -> dict[str, Any]:

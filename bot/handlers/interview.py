@@ -12,6 +12,7 @@ from bot.flows.interview import MessageRef
 from bot.handlers.context import caller, db, now
 from bot.handlers.home import publish_home
 from bot.ids import ID
+from bot.slack import direct
 
 
 def _clicked(body: dict[str, Any]) -> MessageRef | None:
@@ -66,9 +67,16 @@ def on_open(ack: Ack, body: dict, action: dict, context: BoltContext, client: We
 
 def on_continue(ack: Ack, action: dict, context: BoltContext, client: WebClient) -> None:
     ack()
-    interview.continue_interview(
-        db(context), participant=caller(context, client), value=action.get("value"), now=now(context)
+    participant = caller(context, client)
+    note = interview.continue_interview(
+        db(context), participant=participant, value=action.get("value"), now=now(context)
     )
+    if note is None:
+        return
+    if context.respond is not None:  # from a message: shown to the clicker alone
+        context.respond(replace_original=False, response_type="ephemeral", **note)
+    else:  # from App Home: a DM, sent at once (nothing stored)
+        direct.answer(client, channel=direct.dm_channel(client, participant.slack_user_id), message=note)
 
 
 def on_step_submit(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
