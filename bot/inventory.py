@@ -97,24 +97,29 @@ protection officers.
 
 **What Tandem stores.** For each person who joins a program: their Slack user id and name, time zone and language,
 and what they said about themselves in the onboarding interview (role, a self-description, what they can teach and
-want to learn, learning style, values, field, availability, people they'd rather not be paired with). For each pair:
+want to learn, learning style, values, field, availability, and, if they named them, their manager and people
+they'd rather not be paired with). For each workspace: reporting lines from an org chart hosts imported or a Slack
+profile field they mapped. For each pair:
 its working agreement, goals, weekly answers and "what we agreed", notes, retros, cancellations. For each program:
 its set-up, matching rounds, pulse rounds, metrics and the weekly KPI snapshots. And what Tandem needs to work:
-queued Slack messages, handled Slack events, the clock's ticks, and (when several workspaces install Tandem over
-OAuth) each workspace's bot token. Of the messages people write in Slack, Tandem keeps only those meant for it:
-replies in a pair's weekly thread, and messages a person saves as a note. It stores no e-mail addresses and rates
-nobody's performance.
+queued Slack messages (what they say only until Slack has them), handled Slack events, the clock's ticks, and (when
+several workspaces install Tandem over OAuth) each workspace's bot token, encrypted. Of the messages people write in
+Slack, Tandem keeps only those meant for it: replies in a pair's weekly thread, and messages a person saves as a note. It stores no e-mail addresses and rates
+nobody's performance. Someone who only asks Tandem something (help, App Home, `/tandem privacy`) is not stored.
 
 **Who sees it.** In Slack, a person sees their own profile and data; their partner sees what the pair shares
 (weekly answers, agreement, goals, pair notes, retro answers). *Hosts* are the members of a private admin channel:
 they see the program's set-up, how many people are invited, onboarded and matched, the matching preview (the names
 of everyone waiting for a partner, scores and the reasons two people fit), counts and rates (released once a week
 under the release rule below), requests for help with only what the person chose to share, a pair that has been
-quiet for two weeks (names and week numbers, never content), retro quotes both partners agreed to share, and pulse
-results only as averages of at least the threshold (default 5, never fewer than 3) answers. Hosts never see
-weekly answers, private or pair notes, red notes, retro answers, speed-dating answers, or who asked to switch after
-the trial. The columns "who sees it" below say this column by column. Everyone with access to the database or its
-backups (the people who run Tandem) can read every table: keep that circle small.
+quiet for two weeks (names and week numbers, never content), notes for the hosts or the program once both partners
+agreed (never a red one), retro quotes both partners agreed to share, and pulse results only as averages of at least
+the threshold (default 5, never fewer than 3) answers. Hosts never see weekly answers, private or pair notes, red
+notes, retro answers, speed-dating answers, anyone's "please not" list or manager, or who asked to switch after the
+trial. Nobody is a host while the admin channel is public, archived or shared with another organisation. The columns
+"who sees it" below say this column by column. Everyone with access to the database or its backups (the people who
+run Tandem) can read every table but the sealed pulse answers and the tokens, which need `TANDEM_SECRET_KEY` as
+well: keep both circles small, and the key apart from the database and its backups.
 
 **The release rule.** No figure can be subtracted down to one pair or one person (`bot/domain/release.py`,
 `bot/services/release.py`):
@@ -208,13 +213,43 @@ different moments) says when.
 
 **The trial check-in.** After the trial period each partner is asked privately "continue or switch?". A switch only
 sets a flag on the pair's check-in (`trial_check.switch_requested`), a continue writes nothing: the database cannot tell
-which partner asked.
+which partner asked. (A partner who chose to continue and sees the pair end can work out that the other asked; the
+question's texts say so.)
 
-**Secrets.** The Slack tokens, the signing secret, the client secret and the database password come from environment
-variables only (`.env` in the working directory for development, which git ignores); none has a default. They are
-never shown (`repr` of the settings masks them) and never logged: log lines are redacted of Slack token shapes and of
-the configured secrets. Every request from Slack is checked for Slack's signature and a timestamp at most 5 minutes
+**Secrets.** The Slack tokens, the signing secret, the client secret, `TANDEM_SECRET_KEY`, `TANDEM_METRICS_TOKEN` and
+the database password come from environment variables only (`.env` in the working directory for development, which git
+ignores); none has a default. They are never shown (`repr` of the settings masks them) and never logged: log lines are
+redacted of Slack token shapes and of the configured secrets, and no log line at any level carries what a person
+wrote. Tokens stored in the installation store are encrypted with `TANDEM_SECRET_KEY`. Every request from Slack is
+checked for Slack's signature and a timestamp at most 5 minutes
 old, and its size (1 MiB at most) before anything acts on it.
+
+**Threat model.** Who is protected from whom, and what remains (README's *Threat model* has the same with the
+attacker test of each line):
+
+- *A pulse answer's author*, from anyone with a copy of the database files at any moment (the file, SQLite's `-wal`,
+  PostgreSQL's dead row versions and WAL, a replica, a backup) who lacks `TANDEM_SECRET_KEY`, and from hosts. What
+  remains: someone holding both the database from while a round is open and the key; Slack; who answered (never
+  what) and, from the storage's history, when; a comment that gives its author away.
+- *One pair's or one person's contribution to a figure*, from hosts and participants who subtract figures they saw:
+  the release rule above. What remains: what all contributors of a cell have in common; someone who knows all but one
+  contribution of a cell.
+- *Private preferences* (a "please not", a speed-dating "no", a manager), from hosts probing the matching preview: one
+  neutral refusal, counts only, every refused swap told to all hosts. What remains: that two named people can't be
+  paired, never why nor who asked.
+- *A trainee*, from being paired with their manager or skip-level manager: reporting lines from the interview, a Slack
+  profile field and an org-chart import. What remains: a line nobody told Tandem about.
+- *Everyone's data behind host actions*, from whoever joins the admin channel once it is public, archived or shared:
+  nobody is a host meanwhile, posts to it are held, the hosts are told once.
+- *People who never join*, from a database reader: nothing stored by asking; invitations and help requests of someone
+  in no program forgotten after 30 or 60 days.
+- *A forgotten person*, from a later database reader: their stored Slack calls found by reference, what a call says kept
+  only until Slack has it. What remains: messages already in Slack.
+- *What anyone wrote*, from a reader of the logs at any level: no body, payload or exception message is logged.
+- *Slack tokens*, from a database reader: encrypted. What remains: someone holding the database and the key.
+
+Not in scope: Slack itself and the workspace's own administrators, the operator who holds the database, the key and
+the servers at once, and a participant who tells others what they read.
 
 ## Kinds of data
 
