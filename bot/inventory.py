@@ -95,17 +95,17 @@ protection officers.
 
 ## In short
 
-**What Tandem stores.** For each person who joins a program: their Slack user id and name, time zone and language,
-and what they said about themselves in the onboarding interview (role, a self-description, what they can teach and
-want to learn, learning style, values, field, availability, and, if they named them, their manager and people
-they'd rather not be paired with). For each workspace: reporting lines from an org chart hosts imported or a Slack
-profile field they mapped. For each pair:
-its working agreement, goals, weekly answers and "what we agreed", notes, retros, cancellations. For each program:
-its set-up, matching rounds, pulse rounds, metrics and the weekly KPI snapshots. And what Tandem needs to work:
-queued Slack messages (what they say only until Slack has them), handled Slack events, the clock's ticks, and (when
-several workspaces install Tandem over OAuth) each workspace's bot token, encrypted. Of the messages people write in
-Slack, Tandem keeps only those meant for it: replies in a pair's weekly thread, and messages a person saves as a note. It stores no e-mail addresses and rates
-nobody's performance. Someone who only asks Tandem something (help, App Home, `/tandem privacy`) is not stored.
+**What Tandem stores.** For each person who joins a program: their Slack user id and name, time zone and language, and
+what they said about themselves in the onboarding interview (role, a self-description, what they can teach and want to
+learn, learning style, values, field, availability, and, if they named them, their manager and people they'd rather
+not be paired with). For each workspace: reporting lines from an org chart hosts imported or a Slack profile field
+they mapped. For each pair: its working agreement, goals, weekly answers and "what we agreed", notes, retros,
+cancellations. For each program: its set-up, matching rounds, pulse rounds, metrics and the weekly KPI snapshots. And
+what Tandem needs to work: queued Slack messages (what they say only until Slack has them), handled Slack events, the
+clock's ticks, and (when several workspaces install Tandem over OAuth) each workspace's bot token, encrypted. Of the
+messages people write in Slack, Tandem keeps only those meant for it: replies in a pair's weekly thread, and messages
+a person saves as a note. It stores no e-mail addresses and rates nobody's performance. Someone who only asks Tandem
+something (help, App Home, `/tandem privacy`) is not stored.
 
 **Who sees it.** In Slack, a person sees their own profile and data; their partner sees what the pair shares
 (weekly answers, agreement, goals, pair notes, retro answers). *Hosts* are the members of a private admin channel:
