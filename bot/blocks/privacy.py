@@ -105,8 +105,9 @@ def remove_question(locale: str, *, person: str, pairs: int) -> dict[str, Any]:
     return kit.message(text, [kit.section(text), block])
 
 
-def removed(locale: str, *, host: str, counts: Any) -> dict[str, Any]:
-    return note(locale, "removed", host=host, **_counts(counts))
+def removed(locale: str, *, host: str) -> dict[str, Any]:
+    """To the host who removed someone: done, without how much the person wrote (no per-person activity for hosts)."""
+    return note(locale, "removed", host=host)
 
 
 def removed_dm(locale: str) -> dict[str, Any]:

@@ -176,5 +176,5 @@ def remove(
     if person is None:
         return Reply(message=blocks.note(who.locale, "remove_unknown", person=value)), None
     locale = person.locale
-    done = privacy.forget(session, participant=person, now=now, end_pair=_tell_partner)
-    return Reply(message=blocks.removed(who.locale, host=who.user_id, counts=done)), (value, blocks.removed_dm(locale))
+    privacy.forget(session, participant=person, now=now, end_pair=_tell_partner)
+    return Reply(message=blocks.removed(who.locale, host=who.user_id)), (value, blocks.removed_dm(locale))
