@@ -467,32 +467,11 @@ def approve(
             # wait for the next round, told as anyone unmatched is; hosts get a count, never who or why
             b = session.get(Participant, proposal.participant_b_id)
             for person in (a, b):
-                if person is None:
-                    continue
-                person.waitlisted_at = person.waitlisted_at or now
-                if waiting is not None:
-                    outbox.post(
-                        session,
-                        workspace_id=program.workspace_id,
-                        channel=person.slack_user_id,
-                        message=waiting(person),
-                        now=now,
-                        about=outbox.About.of(program=program, people=[person]),
-                        dedupe_key=f"match-waiting:{round_.id}:{person.id}",
-                    )
+                if person is not None:
+                    _wait(session, program=program, round_=round_, person=person, waiting=waiting, now=now)
             continue
         if proposal.participant_b_id is None:
-            a.waitlisted_at = a.waitlisted_at or now
-            if waiting is not None:
-                outbox.post(
-                    session,
-                    workspace_id=program.workspace_id,
-                    channel=a.slack_user_id,
-                    message=waiting(a),
-                    now=now,
-                    about=outbox.About.of(program=program, people=[a]),
-                    dedupe_key=f"match-waiting:{round_.id}:{a.id}",
-                )
+            _wait(session, program=program, round_=round_, person=a, waiting=waiting, now=now)
             continue
         b = session.get(Participant, proposal.participant_b_id)
         assert b is not None
@@ -521,6 +500,23 @@ def approve(
         pairs.append(pair)
     session.commit()
     return pairs
+
+
+def _wait(
+    session: Session, *, program: Program, round_: MatchRound, person: Participant, waiting: Any, now: datetime
+) -> None:
+    """Someone left without a partner this round: first in line next time, and told so by DM."""
+    person.waitlisted_at = person.waitlisted_at or now
+    if waiting is not None:
+        outbox.post(
+            session,
+            workspace_id=program.workspace_id,
+            channel=person.slack_user_id,
+            message=waiting(person),
+            now=now,
+            about=outbox.About.of(program=program, people=[person]),
+            dedupe_key=f"match-waiting:{round_.id}:{person.id}",
+        )
 
 
 def _kept_apart_now(
