@@ -203,6 +203,10 @@ EVENTS: dict[str, Access] = {
     "message": _O,  # a DM to Tandem; a reply in a week's thread counts only from the pair's partners
     "member_joined_channel": _U,
     "member_left_channel": _U,
+    # a channel archived, unarchived, shared or no longer shared: the admin channel is checked again
+    # (bot.services.hosts); nothing is shown to anyone but the hosts' DM when it became public, archived or shared
+    **dict.fromkeys(("channel_archive", "group_archive", "channel_unarchive", "group_unarchive"), _U),
+    **dict.fromkeys(("channel_shared", "channel_unshared"), _U),
     "app_uninstalled": Access.SLACK,
     "tokens_revoked": Access.SLACK,
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from slack_sdk.models.blocks import ConfirmObject
@@ -19,6 +20,33 @@ from bot.models import Program, ProgramStatus
 def note(locale: str, block: str, **context: Any) -> dict[str, Any]:
     """A one-section message from templates/<locale>/admin.j2."""
     text = i18n.text(locale, "admin", block, **context)
+    return kit.message(text, [kit.section(text)])
+
+
+def problems_text(locale: str, problems: Iterable[str]) -> str:
+    """What is wrong with the admin channel, in words: "public and archived"."""
+    words = [i18n.plain(locale, "admin", f"problem_{p}") for p in problems]
+    if len(words) <= 1:
+        return "".join(words)
+    return i18n.plain(locale, "admin", "problem_and", first=", ".join(words[:-1]), last=words[-1])
+
+
+def channel_unsafe(locale: str, *, channel: str, problems: Iterable[str]) -> dict[str, Any]:
+    """The refusal of a host action while the admin channel is public, archived or shared."""
+    return note(locale, "channel_unsafe", channel=channel, what=problems_text(locale, problems))
+
+
+def channel_unsafe_dm(locale: str, *, channel: str, problems: Iterable[str]) -> dict[str, Any]:
+    """The hosts' DM, once, when the admin channel is first seen public, archived or shared: how to fix it."""
+    problems = [str(p) for p in problems]
+    text = i18n.text(locale, "admin", "unsafe_dm", channel=channel, what=problems_text(locale, problems))
+    steps = i18n.text(locale, "admin", "unsafe_dm_fix", problems=problems)
+    return kit.message(text, [kit.section(text), kit.section(steps)])
+
+
+def channel_restored(locale: str, *, joined: list[str]) -> dict[str, Any]:
+    """In the admin channel when it is private, not archived and not shared again."""
+    text = i18n.text(locale, "admin", "channel_restored", joined=joined)
     return kit.message(text, [kit.section(text)])
 
 

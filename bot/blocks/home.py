@@ -12,7 +12,7 @@ from bot.blocks import impact as impact_blocks
 from bot.blocks import kit
 from bot.blocks import notes as notes_blocks
 from bot.blocks import rhythm as rhythm_blocks
-from bot.blocks.admin import counts_text
+from bot.blocks.admin import counts_text, problems_text
 from bot.blocks.programs import date_text, status_text
 from bot.ids import ID
 from bot.models import Enrollment, EnrollmentStatus, Program, ProgramStatus
@@ -134,6 +134,10 @@ def home_view(state: HomeState) -> dict[str, Any]:
         if state.admin_channel_id:
             blocks.append(kit.context(t("hosted_manage", channel=state.admin_channel_id)))
         blocks += impact_blocks.home_section(locale, [], state.impact_boards)  # the hosts' dashboard
+    if state.hosting_paused and state.admin_channel_id:
+        blocks.append(kit.divider())
+        what = problems_text(locale, state.hosting_paused)
+        blocks.append(kit.section(t("hosting_paused", channel=state.admin_channel_id, what=what)))
     blocks.append(
         kit.context(
             t("profile", language=i18n.plain(locale, "common", f"lang_{locale}"), tz=p.tz, local_time=local_time)

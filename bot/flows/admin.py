@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot import i18n
 from bot.blocks import admin as blocks
 from bot.blocks.inputs import state_values
+from bot.domain.hosts import ChannelStatus
 from bot.domain.programs import parse_program_form
 from bot.flows.common import as_int, view_meta
 from bot.ids import ID
@@ -25,15 +26,17 @@ from bot.services import digest, enrollments, hosts, outbox, people, programs
 
 
 class AdminSlack(Protocol):
-    """What the admin flow needs to ask Slack."""
+    """What the admin flow needs to ask Slack (``bot.services.hosts.HostsSlack`` and more)."""
 
     def members(self, channel_id: str) -> list[str]: ...
 
     def is_workspace_admin(self, user_id: str) -> bool: ...
 
-    def channel_privacy(self, channel_id: str) -> bool | None:
-        """True for a private channel, False for anything else, None if Tandem cannot see the channel."""
+    def channel_status(self, channel_id: str) -> ChannelStatus | None:
+        """Whether the channel is private, archived, shared; None if Tandem cannot see the channel."""
         ...
+
+    def profile(self, user_id: str) -> people.SlackProfile: ...
 
 
 @dataclass
@@ -53,6 +56,9 @@ class Caller:
     tz: str
 
 
+MOVED = "admin channel moved"  # the outbox's last_error for what was held for an admin channel that was replaced
+
+
 def authorize_host(
     session: Session, who: Caller, slack: AdminSlack, now: datetime, *, anywhere: bool = False
 ) -> tuple[Workspace, Reply | None]:
@@ -62,14 +68,23 @@ def authorize_host(
         bot_user_id=who.bot_user_id,
         user_id=who.user_id,
         channel_id=who.channel_id,
-        members=slack.members,
+        slack=slack,
         now=now,
         anywhere=anywhere,
     )
     if verdict.ok:
         return verdict.workspace, None
-    context = {"channel": verdict.workspace.admin_channel_id} if verdict.refusal is hosts.Refusal.WRONG_CHANNEL else {}
-    return verdict.workspace, Reply(message=blocks.note(who.locale, verdict.refusal.value, **context))
+    return verdict.workspace, Reply(message=refusal_note(who.locale, verdict))
+
+
+def refusal_note(locale: str, verdict: hosts.Verdict) -> dict[str, Any]:
+    """Why a host action (or the setup) was refused, in words."""
+    assert verdict.refusal is not None
+    channel = verdict.workspace.admin_channel_id or ""
+    if verdict.refusal is hosts.Refusal.UNSAFE:
+        return blocks.channel_unsafe(locale, channel=channel, problems=verdict.problems)
+    context = {"channel": channel} if verdict.refusal is hosts.Refusal.WRONG_CHANNEL else {}
+    return blocks.note(locale, verdict.refusal.value, **context)
 
 
 def host_program(
@@ -207,26 +222,34 @@ def _setup(session: Session, who: Caller, slack: AdminSlack, now: datetime) -> R
     assert who.channel_id
     workspace = people.get_or_create_workspace(session, team_id=who.team_id, bot_user_id=who.bot_user_id, now=now)
     session.commit()
-    if workspace.admin_channel_id == who.channel_id:
+    if workspace.admin_channel_id == who.channel_id:  # asked again: Slack is asked again what the channel is
+        workspace.admin_members_fetched_at = None
+        session.commit()
+        standing = hosts.standing(session, workspace, slack=slack, now=now)
+        if standing.problems:
+            unsafe = hosts.Verdict(workspace, hosts.Refusal.UNSAFE, standing.problems)
+            return Reply(message=refusal_note(who.locale, unsafe))
         return Reply(message=blocks.note(who.locale, "setup_already"))
-    privacy = slack.channel_privacy(who.channel_id)
-    if privacy is None:
+    status = slack.channel_status(who.channel_id)
+    if status is None:
         return Reply(message=blocks.note(who.locale, "bot_not_in_channel"))
+    old_channel = workspace.admin_channel_id if workspace.admin_channel_problems else None
     verdict = hosts.claim_admin_channel(
         session,
         team_id=who.team_id,
         bot_user_id=who.bot_user_id,
         user_id=who.user_id,
         channel_id=who.channel_id,
-        channel_is_private=privacy,
+        status=status,
         user_is_workspace_admin=slack.is_workspace_admin(who.user_id),
-        members=slack.members,
+        slack=slack,
         now=now,
     )
     if not verdict.ok:
-        assert verdict.refusal is not None
-        return Reply(message=blocks.note(who.locale, verdict.refusal.value))
-    count = len(hosts.host_ids(session, verdict.workspace, members=slack.members, now=now))
+        return Reply(message=refusal_note(who.locale, verdict))
+    if old_channel:  # what was held back for the old, public (archived, shared) admin channel never goes there
+        outbox.park_channel(session, workspace_id=verdict.workspace.id, channel=old_channel, reason=MOVED, now=now)
+    count = len(hosts.host_ids(session, verdict.workspace, slack=slack, now=now))
     announce(
         session,
         verdict.workspace,

@@ -11,6 +11,7 @@ from bot.handlers.context import caller, db, now
 from bot.handlers.home import publish_home
 from bot.handlers.rhythm import on_thread_reply
 from bot.services import conversations, hosts, people
+from bot.slack.admin_port import SlackAdmin
 from bot.slack.profiles import lookup_profile
 
 
@@ -44,7 +45,14 @@ def on_member_left_channel(event: dict, context: BoltContext) -> None:
 
 
 def on_member_joined_channel(event: dict, context: BoltContext, client: WebClient) -> None:
-    hosts.forget_members(db(context), team_id=context.team_id or "", channel_id=event.get("channel", ""))
+    # someone joined: who the hosts are is asked again now (a channel turned public is found when anyone joins it)
+    hosts.recheck(
+        db(context),
+        team_id=context.team_id or "",
+        channel_id=event.get("channel", ""),
+        slack=SlackAdmin(client),
+        now=now(context),
+    )
     if event.get("user") != context.bot_user_id:
         return
     inviter = event.get("inviter")
@@ -67,8 +75,34 @@ def on_member_joined_channel(event: dict, context: BoltContext, client: WebClien
     )
 
 
+# Slack's events about a channel changing: archived, unarchived, shared with another workspace or organisation, no
+# longer shared. (Slack sends none when a private channel is made public: that is found at the next check.)
+CHANNEL_CHANGES = (
+    "channel_archive",
+    "group_archive",
+    "channel_unarchive",
+    "group_unarchive",
+    "channel_shared",
+    "channel_unshared",
+)
+
+
+def on_channel_change(event: dict, context: BoltContext, client: WebClient) -> None:
+    """The admin channel may have become public, archived or shared (or fine again): ask Slack now, so the hosts are
+    told at once and host authority follows what the channel is."""
+    hosts.recheck(
+        db(context),
+        team_id=context.team_id or "",
+        channel_id=str(event.get("channel") or ""),
+        slack=SlackAdmin(client),
+        now=now(context),
+    )
+
+
 def register(app: App) -> None:
     app.event("app_home_opened")(on_app_home_opened)
     app.event("message")(on_message)
     app.event("member_joined_channel")(on_member_joined_channel)
     app.event("member_left_channel")(on_member_left_channel)
+    for change in CHANNEL_CHANGES:
+        app.event(change)(on_channel_change)

@@ -15,5 +15,5 @@ from bot.slack.admin_port import SlackAdmin
 
 def publish_home(client: WebClient, session: Session, *, participant: Participant, now: datetime) -> None:
     """Render ``participant``'s Home tab from the database and publish it (a direct call: they are looking)."""
-    state = home.home_state(session, participant=participant, now=now, members=SlackAdmin(client).members)
+    state = home.home_state(session, participant=participant, now=now, slack=SlackAdmin(client))
     client.views_publish(user_id=participant.slack_user_id, view=home_view(state))

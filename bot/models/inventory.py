@@ -120,9 +120,18 @@ TABLES: dict[str, Table] = {
             "admin_members": c(
                 "Slack user ids of the admin channel's members (the hosts), as Slack last said (a one-minute cache)",
                 IDENTIFIER,
-                retention="replaced every minute it is needed; forget-me removes the person's id",
+                retention="replaced every minute it is needed (kept as it was while the admin channel is public, "
+                "archived or shared); forget-me removes the person's id",
             ),
-            "admin_members_fetched_at": c("when Slack was last asked who the hosts are"),
+            "admin_members_fetched_at": c("when Slack was last asked who the hosts are and what the admin channel is"),
+            "admin_channel_problems": c(
+                "what was wrong with the admin channel at that moment (public, archived, shared with another "
+                "workspace or organisation); while set, nobody is a host",
+                OPERATIONAL,
+            ),
+            "admin_channel_warned_at": c(
+                "when the hosts were told by DM how to fix the admin channel (cleared once it is fine again)",
+            ),
             "uninstalled_at": c("when the workspace removed Tandem or revoked its token (None: installed)"),
             "created_at": CREATED,
         },

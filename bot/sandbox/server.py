@@ -417,9 +417,55 @@ class Sandbox:
                 "members": member_list,
                 "is_archived": False,
                 "user": None,
+                "shared_with": [],  # other workspaces or organisations the channel is shared with (Slack Connect)
             }
             self._messages[cid] = []
             return cid
+
+    # What a workspace admin can do to a channel in Slack's own interface. Slack sends channel_archive /
+    # group_archive, channel_unarchive / group_unarchive, channel_shared and channel_unshared (delivered when
+    # ``app_url`` is set); it sends no event when a private channel is made public or a public one private.
+    def set_private(self, channel_id: str, private: bool) -> None:
+        """Convert a channel to private or to public (the id stays, as in Slack). No event."""
+        with self.lock:
+            conv = self._conv(channel_id)
+            if conv["kind"] not in ("public", "private"):
+                raise ValueError("only channels can be converted")
+            conv["kind"] = "private" if private else "public"
+
+    def archive(self, channel_id: str, user_id: str, *, archived: bool = True) -> Delivery | None:
+        """Archive (or unarchive) a channel as ``user_id``: ``channel_archive`` or ``group_archive`` for a private
+        one (``*_unarchive``)."""
+        with self.lock:
+            conv = self._conv(channel_id)
+            conv["is_archived"] = archived
+            prefix = "group" if conv["kind"] == "private" else "channel"
+            kind = "archive" if archived else "unarchive"
+            event: dict[str, Any] = {"type": f"{prefix}_{kind}", "channel": channel_id, "user": user_id}
+            if archived:
+                event["is_moved"] = 0
+        return None if self.app_url is None else self.deliver_event(event)
+
+    def share(self, channel_id: str, team_id: str = "T0PARTNER", *, shared: bool = True) -> Delivery | None:
+        """Share a channel with another organisation's workspace through Slack Connect (or stop sharing it):
+        ``channel_shared`` (``channel_unshared``)."""
+        with self.lock:
+            conv = self._conv(channel_id)
+            if shared and team_id not in conv["shared_with"]:
+                conv["shared_with"].append(team_id)
+            if not shared and team_id in conv["shared_with"]:
+                conv["shared_with"].remove(team_id)
+            event: dict[str, Any]
+            if shared:
+                event = {"type": "channel_shared", "connected_team_id": team_id, "channel": channel_id}
+            else:
+                event = {
+                    "type": "channel_unshared",
+                    "previously_connected_team_id": team_id,
+                    "channel": channel_id,
+                    "is_ext_shared": bool(conv["shared_with"]),
+                }
+        return None if self.app_url is None else self.deliver_event(event)
 
     def invite(self, channel_id: str, user_id: str, *, inviter: str | None = None) -> Delivery | None:
         """Add a member and deliver ``member_joined_channel`` (when ``app_url`` is set)."""
@@ -544,11 +590,14 @@ class Sandbox:
                     "name_normalized": conv["name"],
                     "creator": conv["creator"],
                     "is_general": False,
-                    "is_shared": False,
-                    "is_ext_shared": False,
+                    "is_shared": bool(conv.get("shared_with")),
+                    "is_ext_shared": bool(conv.get("shared_with")),
+                    "is_pending_ext_shared": False,
                     "is_member": self.bot_user_id in conv["members"],
                 }
             )
+            if conv.get("shared_with"):
+                out["shared_team_ids"] = [self.team_id, *conv["shared_with"]]
         if include_num_members:
             out["num_members"] = len(conv["members"])
         if include_members:

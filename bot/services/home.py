@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,6 +36,9 @@ class HomeState:
     enrollments: list[tuple[Enrollment, Program]] = field(default_factory=list)
     hosted: list[tuple[Program, OnboardingCounts]] = field(default_factory=list)
     admin_channel_id: str | None = None
+    # A host's view is paused while the admin channel is public, archived or shared: what is wrong, shown to the
+    # hosts as they were before (nobody else)
+    hosting_paused: tuple[str, ...] = ()
     tandems: list[Tandem] = field(default_factory=list)
     # First in line for a partner in the next matching round (unmatched last time, or the pair did not go on).
     waiting: bool = False
@@ -74,19 +76,19 @@ def tandems_of(session: Session, *, participant: Participant) -> list[Tandem]:
 
 
 def home_state(
-    session: Session, *, participant: Participant, now: datetime, members: Callable[[str], list[str]] | None = None
+    session: Session, *, participant: Participant, now: datetime, slack: hosts.HostsSlack | None = None
 ) -> HomeState:
-    """``members`` answers who is in the admin channel (hosts see their programs); without it, the cached
-    answer is used."""
+    """``slack`` answers who the hosts are (they see their programs) and what the admin channel is; without it,
+    the cached answer is used. While the admin channel is public, archived or shared nobody sees a host's view;
+    the hosts as they were before are told why."""
     workspace = session.get(Workspace, participant.workspace_id)
     hosted: list[tuple[Program, OnboardingCounts]] = []
+    paused: tuple[str, ...] = ()
     if workspace is not None and workspace.admin_channel_id:
-        host_ids = (
-            hosts.host_ids(session, workspace, members=members, now=now)
-            if members is not None
-            else set(workspace.admin_members)
-        )
-        if participant.slack_user_id in host_ids:
+        standing = hosts.standing(session, workspace, slack=slack, now=now)
+        if standing.problems and participant.slack_user_id in (workspace.admin_members or []):
+            paused = tuple(str(p) for p in standing.problems)
+        if participant.slack_user_id in standing.hosts:
             listed = programs.listing(session, workspace_id=workspace.id)
             counts = programs.counts(session, program_ids=[p.id for p in listed])
             hosted = [(p, counts[p.id]) for p in listed]
@@ -95,6 +97,7 @@ def home_state(
         now=now,
         enrollments=enrollments.of_participant(session, participant=participant),
         hosted=hosted,
+        hosting_paused=paused,
         admin_channel_id=workspace.admin_channel_id if workspace else None,
         tandems=tandems_of(session, participant=participant),
         waiting=participant.waitlisted_at is not None,

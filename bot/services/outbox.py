@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.delivery import STALE_CLAIM, Decision, Outcome, Pacing
-from bot.models import OutboxMessage, OutboxStatus
+from bot.models import OutboxMessage, OutboxStatus, Workspace
 
 BUDGET_WINDOW = timedelta(minutes=1)
 PAUSED = "paused: ratelimited"  # last_error of messages held back by another message's 429
@@ -187,10 +187,21 @@ def claim_due(
         )
         .exists()
     )
+    # nothing goes to an admin channel that is public, archived or shared (bot.services.hosts): held until it is fixed
+    unsafe_admin_channel = (
+        select(Workspace.id)
+        .where(
+            Workspace.id == OutboxMessage.workspace_id,
+            Workspace.admin_channel_id == OutboxMessage.channel_key,
+            Workspace.admin_channel_problems.is_not(None),
+        )
+        .exists()
+    )
     conditions = [
         OutboxMessage.status == OutboxStatus.PENDING,
         OutboxMessage.not_before <= now,
         or_(OutboxMessage.channel_key.is_(None), ~blocked_by_older),
+        or_(OutboxMessage.channel_key.is_(None), ~unsafe_admin_channel),
     ]
     remaining: dict[tuple[int, str], int] = {}
     if pacing is not None:
@@ -344,6 +355,20 @@ def release_own(session: Session, *, me: str) -> int:
     )
     session.commit()
     return int(result.rowcount or 0)
+
+
+def park_channel(session: Session, *, workspace_id: int, channel: str, reason: str, now: datetime) -> int:
+    """Park every pending message to ``channel``: it will never be sent. Returns how many. Does not commit."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.workspace_id == workspace_id,
+            OutboxMessage.channel_key == channel,
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+        .values(status=OutboxStatus.PARKED, last_error=reason, parked_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def hold_back(session: Session, *, workspace_id: int, method: str, channel_key: str | None, until: datetime) -> int:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.hosts import ChannelStatus
+from bot.services.people import SlackProfile
 from bot.slack.invites import channel_members
+from bot.slack.profiles import lookup_profile
 
 
 class SlackAdmin:
@@ -22,9 +25,14 @@ class SlackAdmin:
         user = self.client.users_info(user=user_id)["user"]
         return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
-    def channel_privacy(self, channel_id: str) -> bool | None:
+    def channel_status(self, channel_id: str) -> ChannelStatus | None:
+        """Private, archived, shared with another workspace or organisation (``conversations.info``); None when
+        Tandem cannot see the channel."""
         try:
             channel = self.client.conversations_info(channel=channel_id)["channel"]
         except SlackApiError:
             return None
-        return bool(channel.get("is_private")) and not channel.get("is_im") and not channel.get("is_mpim")
+        return ChannelStatus.of(channel)
+
+    def profile(self, user_id: str) -> SlackProfile:
+        return lookup_profile(self.client, user_id)
