@@ -129,8 +129,10 @@ def _oauth_settings(
 
 def _installed(args: SuccessArgs, *, settings: Settings, session_factory: sessionmaker[Session], clock: Clock) -> None:
     """The installation is in the store: record the workspace (created, or refreshed and no longer uninstalled) and
-    welcome whoever installed Tandem, on first contact, with the welcome DM everyone gets."""
+    welcome whoever installed Tandem with the welcome DM everyone gets, unless Tandem wrote to them before (asked
+    of Slack: nothing about them is stored)."""
     from bot.services import installs, people
+    from bot.slack import direct
     from bot.slack.profiles import lookup_profile
 
     installation = args.installation
@@ -150,7 +152,7 @@ def _installed(args: SuccessArgs, *, settings: Settings, session_factory: sessio
             return
         client = interactive_client(token=installation.bot_token, base_url=settings.slack_api_url)
         try:
-            people.get_or_register(
+            installer = people.person(
                 session,
                 team_id=team_id,
                 user_id=installation.user_id,
@@ -158,6 +160,13 @@ def _installed(args: SuccessArgs, *, settings: Settings, session_factory: sessio
                 lookup=lambda uid: lookup_profile(client, uid),
                 now=clock.now(),
             )
-        except Exception:  # Slack did not tell us who it was: they meet Tandem later, as anyone does
+            direct.welcome_once(
+                client,
+                user_id=installation.user_id,
+                bot_user_id=installation.bot_user_id,
+                locale=installer.locale,
+                name=installer.display_name,
+            )
+        except Exception:  # Slack did not tell us who it was, or took no message: they meet Tandem later
             session.rollback()
-            log.warning("the installer could not be registered; no welcome DM", exc_info=True)
+            log.warning("the installer could not be welcomed", exc_info=True)

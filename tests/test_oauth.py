@@ -25,7 +25,7 @@ from sqlalchemy import Engine, MetaData, func, select, text
 from bot.clock import SimulatedClock
 from bot.config import ConfigError, load_settings
 from bot.db import SLACK_STORE_TABLES
-from bot.models import OutboxMessage, OutboxStatus, Workspace
+from bot.models import OutboxMessage, OutboxStatus, Participant, Workspace
 from bot.sandbox.server import Sandbox
 from bot.sandbox.stack import SIGNING_SECRET, LocalStack
 from bot.services import installs, outbox
@@ -237,10 +237,10 @@ def test_installing_over_http_stores_a_token_and_tandem_answers_with_it(stack: L
     [access] = sandbox.calls_to("oauth.v2.access")
     assert access["ok"] and access["token"] is None and access["args"]["client_secret"] == "(redacted)"
 
-    # whoever installed it gets the welcome DM everyone gets, sent by the worker with the workspace's token
-    stack.settle()
+    # whoever installed it gets the welcome DM everyone gets, at once with the workspace's token (nothing stored)
     [welcome] = sandbox.calls_to("chat.postMessage")
-    assert welcome["token"] == token and welcome["args"]["channel"] == host.id
+    assert welcome["token"] == token and welcome["args"]["channel"] == sandbox.dm_channel(host.id)
+    assert "Hi hana" in welcome["args"]["text"]
 
     # a command and an event from the workspace are answered with its installed token
     assert host.slash("help").ok
@@ -302,9 +302,13 @@ def test_uninstalling_stops_tandem_for_the_workspace_and_a_reinstall_brings_it_b
     host = sandbox.persona(sandbox.add_user("hana", real_name="Hana Host", is_admin=True))
     assert install(stack)[0] == 200
     [old_token] = sandbox.oauth.tokens_of(sandbox.team_id)
-    stack.settle()  # the installer's welcome
     ana = sandbox.persona(sandbox.add_user("ana", tz="Europe/Lisbon"))
-    ana.open_messages_tab()  # first contact: a welcome DM is queued for Ana
+    with stack.session_factory() as s:  # Ana is in a program: what Tandem tells her goes through the outbox
+        assert s.scalar(select(Participant.id)) is None  # nobody yet: the installer is not stored
+        ws_id = s.scalars(select(Workspace.id).where(Workspace.team_id == sandbox.team_id)).one()
+        s.add(Participant(workspace_id=ws_id, slack_user_id=ana.id, created_at=START, updated_at=START))
+        s.commit()
+    ana.send_dm("hello?")  # the answer is queued
     with stack.session_factory() as s:
         pending = s.scalars(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)).all()
         assert len(pending) == 1

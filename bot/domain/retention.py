@@ -133,3 +133,35 @@ def ends_on(program: ProgramLike, *, today: date) -> date | None:
 def expires_on(program: ProgramLike, end: date) -> date:
     """The day the data of a program that ended on ``end`` is deleted (at ``QUIET_HOUR``)."""
     return add_months(end, program.retention_months)
+
+
+# -- people who never joined a program ------------------------------------------------------------------------------
+# Someone Tandem stores only because a host invited them, or because they asked it to keep something (a help request,
+# a break, their profile), is forgotten ``STRANGER_DAYS`` after that, unless they joined a program meanwhile: an
+# unanswered invitation keeps them ``INVITATION_DAYS`` + ``STRANGER_DAYS`` (60 days) after it was sent, a declined one
+# ``STRANGER_DAYS`` after the answer. Neither keeps them longer, whatever its program's retention.
+STRANGER_DAYS = 30
+INVITATION_DAYS = 30  # the time to answer an invitation (two reminders come within a week); then STRANGER_DAYS more
+PEOPLE_HOUR = time(3, 30)  # the daily look for such people, UTC (after the programs' 03:00 deletions)
+
+
+@dataclass(frozen=True)
+class StrangerCutoffs:
+    """Rows older than these keep nobody: a first contact, an invitation sent, a declined invitation's answer."""
+
+    contact: datetime
+    invited: datetime
+    declined: datetime
+
+
+def stranger_cutoffs(now: datetime) -> StrangerCutoffs:
+    kept = timedelta(days=STRANGER_DAYS)
+    return StrangerCutoffs(
+        contact=now - kept, invited=now - kept - timedelta(days=INVITATION_DAYS), declined=now - kept
+    )
+
+
+def people_due(now: datetime, *, last_on: date | None) -> bool:
+    """Whether the daily look for people to forget is due at ``now`` (UTC), having last run on ``last_on``."""
+    today = now.astimezone(UTC).date()
+    return last_on != today and now.astimezone(UTC).time() >= PEOPLE_HOUR

@@ -54,6 +54,7 @@ class Caller:
     channel_id: str | None
     locale: str
     tz: str
+    name: str = ""  # as Tandem stores it, or as Slack says (a host need not be in any program)
 
 
 MOVED = "admin channel moved"  # the outbox's last_error for what was held for an admin channel that was replaced

@@ -13,7 +13,7 @@ from bot.blocks.common import too_long, unknown_command
 from bot.blocks.help import help_message
 from bot.domain.text import COMMAND_TEXT_MAX
 from bot.models import Participant
-from bot.services import enrollments, programs
+from bot.services import enrollments, people, programs
 
 TOO_LONG = " too long"  # the name of a command whose text is over the limit (has a space: nobody can type it)
 
@@ -58,5 +58,6 @@ def join(session: Session, *, participant: Participant, now: datetime) -> dict[s
     if len(open_programs) > 1:
         return invite.pick_program(participant.locale, open_programs)
     program = open_programs[0]
+    participant = people.register(session, participant=participant, now=now)  # joining: now they are stored
     _, outcome = enrollments.signup(session, program=program, participant=participant, now=now)
     return invite.answer(participant.locale, JOIN_OUTCOME[outcome], program=program.name)

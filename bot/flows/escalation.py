@@ -61,6 +61,7 @@ def submit_help(
         partners=partners,
         programs=[p.name for p in programs],
     )
+    participant = people.register(session, participant=participant, now=now)  # asking the hosts: now they are stored
     escalation = escalations.create(
         session,
         workspace_id=workspace.id,
@@ -92,14 +93,13 @@ def open_answer(session: Session, who: Caller, value: str, *, slack: AdminSlack,
     escalation = escalations.get(session, workspace_id=workspace.id, escalation_id=as_int(value))
     if escalation is None:
         return Reply(message=blocks.note(who.locale, "missing"))
-    host = people.find_participant(session, team_id=who.team_id, user_id=who.user_id)
     return Reply(
         view=blocks.answer_modal(
             who.locale,
             escalation_id=escalation.id,
             kind=escalation.kind,
             shared=escalation.shared,
-            host_name=host.display_name if host else who.user_id,
+            host_name=who.name or who.user_id,
         )
     )
 
@@ -129,14 +129,13 @@ def submit_answer(session: Session, who: Caller, view: dict[str, Any], *, slack:
     if person is None:
         return Reply(errors={field: blocks.error_text(who.locale, "missing")})
     signed = "sign" in (values.get(ID.ESCALATION_ANSWER_SIGN.value) or [])
-    host = people.find_participant(session, team_id=who.team_id, user_id=who.user_id)
     number = escalations.record_answer(session, escalation=escalation, host_id=who.user_id, now=now)
     outbox.post(
         session,
         workspace_id=workspace.id,
         channel=person.slack_user_id,
         message=blocks.answer_dm(
-            person.locale, kind=escalation.kind, host=host.display_name if signed and host else None, text=text
+            person.locale, kind=escalation.kind, host=(who.name or None) if signed else None, text=text
         ),
         now=now,
         dedupe_key=f"escalation-answer:{escalation.id}:{number}",

@@ -36,7 +36,7 @@ from bot.models import (
     Program,
     ProgramStatus,
 )
-from bot.services import outbox
+from bot.services import outbox, people
 
 
 @dataclass(frozen=True)
@@ -262,6 +262,7 @@ def save_profile(
     if errors:
         session.rollback()
         return blocks.error_messages(participant.locale, errors)
+    participant = people.register(session, participant=participant, now=now)  # what they asked Tandem to keep
     for step in rules.STEP_FIELDS:
         _save(participant, step, form, offered=offered, now=now)
     session.commit()

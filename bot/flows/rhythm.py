@@ -24,7 +24,7 @@ from bot.flows.admin import announce
 from bot.flows.common import as_int
 from bot.ids import ID
 from bot.models import Participant, Workspace
-from bot.services import outbox, rhythm
+from bot.services import outbox, people, rhythm
 
 PAUSE_EXAMPLE_DAYS = 14  # "/tandem pause until <two weeks from today>" in the error's example
 PAUSE_DEFAULT_DAYS = 7  # the pause modal's datepicker starts a week ahead
@@ -245,6 +245,7 @@ def pause_command(session: Session, *, participant: Participant, args: str, now:
             error=blocks.error_text(locale, error or "pause.invalid"),
             example=example.isoformat(),
         )
+    participant = people.register(session, participant=participant, now=now)  # a break they asked Tandem to keep
     rhythm.set_pause(session, participant=participant, until=until, now=now)
     return blocks.pause_answer(locale, "pause_set", until=until)
 
@@ -262,6 +263,7 @@ def submit_pause(session: Session, *, participant: Participant, view: dict[str, 
     until, error = rules.parse_pause_until(raw, now=now, tz=participant.tz)
     if error is not None or until is None:
         return blocks.errors(participant.locale, {"pause": error or "pause.invalid"})
+    participant = people.register(session, participant=participant, now=now)
     rhythm.set_pause(session, participant=participant, until=until, now=now)
     return None
 

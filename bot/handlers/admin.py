@@ -14,6 +14,7 @@ from bot.slack.admin_port import SlackAdmin
 
 
 def who(context: BoltContext, client: WebClient, channel_id: str | None) -> admin.Caller:
+    """The person acting in the admin flow; nothing about them is stored (a refusal stores nothing)."""
     participant = caller(context, client)
     return admin.Caller(
         team_id=context.team_id or "",
@@ -22,6 +23,7 @@ def who(context: BoltContext, client: WebClient, channel_id: str | None) -> admi
         channel_id=channel_id,
         locale=participant.locale,
         tz=participant.tz,
+        name=participant.display_name,
     )
 
 

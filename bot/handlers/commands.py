@@ -25,8 +25,8 @@ def on_tandem(ack: Ack, command: dict, context: BoltContext, client: WebClient) 
     if parsed.name in PRIVACY_COMMANDS:  # asking what is stored must not store anything: nobody is registered
         ack(response_type="ephemeral", **_privacy(parsed.name, command, context, client))
         return
-    # joining or hosting is itself the start of the conversation: no generic welcome DM on top
-    participant = caller(context, client, welcome=parsed.name not in ("join", "admin"))
+    # someone in no program stays a guest: nothing about them is stored by asking (bot.services.people.guest)
+    participant = caller(context, client)
     view, message = _reply(parsed, command, context, client, participant)
     if message is not None:
         ack(response_type="ephemeral", **message)

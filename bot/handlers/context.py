@@ -23,17 +23,23 @@ def now(context: BoltContext) -> datetime:
     return clock.now()
 
 
-def caller(context: BoltContext, client: WebClient, user_id: str | None = None, *, welcome: bool = True) -> Participant:
-    """The person acting, registered on first contact (name, time zone and language from Slack). The first
-    contact queues a welcome DM unless ``welcome`` is False (when the action itself starts something)."""
+def caller(context: BoltContext, client: WebClient, user_id: str | None = None) -> Participant:
+    """The person acting: their row if Tandem stores one (they are in a program, or asked it to keep something),
+    else a guest built from what Slack says now, of whom nothing is stored (``bot.services.people.guest``)."""
     user_id = user_id or context.user_id
     assert user_id and context.team_id
-    return people.get_or_register(
+    return people.person(
         db(context),
         team_id=context.team_id,
         user_id=user_id,
         bot_user_id=context.bot_user_id,
         lookup=lambda uid: lookup_profile(client, uid),
         now=now(context),
-        welcome=welcome,
     )
+
+
+def registered(context: BoltContext, client: WebClient, participant: Participant | None = None) -> Participant:
+    """The person acting, stored (name, time zone and language from Slack): only for what makes them part of a
+    program, or what they ask Tandem to keep."""
+    participant = participant or caller(context, client)
+    return people.register(db(context), participant=participant, now=now(context))

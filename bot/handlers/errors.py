@@ -10,7 +10,9 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks.common import error_message
+from bot.i18n import locale_from_slack
 from bot.services import people
+from bot.slack.profiles import lookup_profile
 
 log = logging.getLogger("tandem.errors")
 
@@ -47,7 +49,9 @@ def register(app: App, *, session_factory: sessionmaker[Session]) -> None:
                 found = people.find_participant(session, team_id=context.team_id or "", user_id=user_id)
                 if found is not None:
                     locale = found.locale
-        except Exception:  # the database may be what failed
+                else:  # someone Tandem does not store: their Slack language
+                    locale = locale_from_slack(lookup_profile(client, user_id).slack_locale)
+        except Exception:  # the database (or Slack) may be what failed
             log.warning("could not look up the locale of the failing request's user")
         message = error_message(locale)
         if "command" in body and context.ack.response is None and not getattr(context.ack, "too_late", False):

@@ -11,15 +11,24 @@ from bot.handlers.context import caller, db, now
 from bot.handlers.home import publish_home
 from bot.handlers.rhythm import on_thread_reply
 from bot.services import conversations, hosts, people
+from bot.slack import direct
 from bot.slack.admin_port import SlackAdmin
 from bot.slack.profiles import lookup_profile
 
 
 def on_app_home_opened(event: dict, context: BoltContext, client: WebClient) -> None:
-    if event.get("tab") != "home":
-        caller(context, client)  # the Messages tab: first contact still gets the welcome DM
+    participant = caller(context, client)  # nothing is stored about someone in no program (a guest)
+    if event.get("tab") != "home":  # the Messages tab: someone Tandem never wrote to gets the welcome DM
+        if people.is_guest(participant):
+            direct.welcome_once(
+                client,
+                user_id=participant.slack_user_id,
+                bot_user_id=context.bot_user_id,
+                locale=participant.locale,
+                name=participant.display_name,
+                channel=event.get("channel") or None,
+            )
         return
-    participant = caller(context, client)
     publish_home(client, db(context), participant=participant, now=now(context))
 
 
@@ -31,6 +40,9 @@ def on_message(event: dict, context: BoltContext, client: WebClient) -> None:
     if event.get("subtype") or event.get("bot_id") or not event.get("user") or event.get("channel_type") != "im":
         return
     participant = caller(context, client)
+    if people.is_guest(participant):  # answered at once: the outbox would keep who it went to
+        direct.answer(client, channel=str(event.get("channel")), message=dm_reply(participant.locale))
+        return
     conversations.reply_in_dm(
         db(context),
         participant=participant,

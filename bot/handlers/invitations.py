@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 from bot.blocks import invite as blocks
 from bot.flows.commands import JOIN_OUTCOME
 from bot.flows.common import as_int
-from bot.handlers.context import caller, db, now
+from bot.handlers.context import caller, db, now, registered
 from bot.handlers.home import publish_home
 from bot.ids import ID
 from bot.models import Enrollment, Participant, Program
@@ -75,6 +75,7 @@ def on_pick(ack: Ack, body: dict, action: dict, context: BoltContext, client: We
     if program is None:
         message = blocks.note(participant.locale, "no_open")
     else:
+        participant = registered(context, client, participant)  # joining: now they are stored
         _, outcome = enrollments.signup(session, program=program, participant=participant, now=now(context))
         message = blocks.answer(participant.locale, JOIN_OUTCOME[outcome], program=program.name)
     if context.respond is not None:

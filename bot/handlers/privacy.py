@@ -11,6 +11,7 @@ from bot.flows import privacy as flow
 from bot.handlers.admin import show, who
 from bot.handlers.context import caller, db, now
 from bot.ids import ID
+from bot.services import people
 from bot.slack.admin_port import SlackAdmin
 
 
@@ -20,7 +21,11 @@ def _user(body: dict) -> str:
 
 def on_export(ack: Ack, context: BoltContext, client: WebClient) -> None:
     ack()
-    message = flow.export(db(context), participant=caller(context, client), now=now(context))
+    participant = caller(context, client)
+    if people.is_guest(participant):  # nothing stored, nothing to send
+        message = flow.nothing_stored(participant.locale)
+    else:
+        message = flow.export(db(context), participant=participant, now=now(context))
     if context.respond is not None:
         context.respond(response_type="ephemeral", replace_original=False, **message)
 

@@ -47,7 +47,7 @@ def on_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: 
 def on_submit(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     errors = flow.submit(
         db(context),
-        participant=caller(context, client, welcome=False),
+        participant=caller(context, client),
         callback_id=view.get("callback_id") or "",
         view=view,
         now=now(context),
@@ -65,7 +65,7 @@ def on_pause_button(ack: Ack, body: dict, context: BoltContext, client: WebClien
 
 
 def on_pause_submit(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
-    participant = caller(context, client, welcome=False)
+    participant = caller(context, client)
     errors = flow.submit_pause(db(context), participant=participant, view=view, now=now(context))
     if errors:
         ack(response_action="errors", errors=errors)

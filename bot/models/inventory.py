@@ -132,6 +132,7 @@ TABLES: dict[str, Table] = {
             "admin_channel_warned_at": c(
                 "when the hosts were told by DM how to fix the admin channel (cleared once it is fine again)",
             ),
+            "people_checked_on": c("the day the clock last forgot the people who never joined a program"),
             "uninstalled_at": c("when the workspace removed Tandem or revoked its token (None: installed)"),
             "created_at": CREATED,
         },

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import String
@@ -29,6 +29,8 @@ class Workspace(Base):
     admin_channel_problems: Mapped[str | None] = mapped_column(String(64))
     # When those hosts were told by DM how to fix it; cleared when the channel is fine again (told once per breakage).
     admin_channel_warned_at: Mapped[datetime | None]
+    # The day (UTC) the clock last forgot the workspace's people who never joined a program (bot.services.retention).
+    people_checked_on: Mapped[date | None]
     # Set when the app was uninstalled (or its bot token revoked): Tandem stops acting here until a reinstall.
     uninstalled_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.blocks.invite import invitation_message
+from bot.domain.privacy import FORGOTTEN_PREFIX
 from bot.models import (
     BatchStatus,
     Enrollment,
@@ -71,6 +72,7 @@ def finish_batch(session: Session, *, batch: InviteBatch, summary: dict[str, int
     batch.status = BatchStatus.DONE
     batch.processed_at = now
     batch.summary = summary
+    batch.user_ids = []  # who was picked is in the enrollments now (and goes with them); the counts stay
     workspace = session.get(Workspace, program.workspace_id) if program else None
     if program is not None and workspace is not None and workspace.admin_channel_id:
         outbox.post(
@@ -228,6 +230,7 @@ def remind_invitations(session: Session, now: datetime) -> int:
                 Enrollment.status == EnrollmentStatus.INVITED,
                 Enrollment.reminders_sent < 2,
                 Program.status == ProgramStatus.ACTIVE,
+                ~Participant.slack_user_id.startswith(FORGOTTEN_PREFIX),  # forgotten after 60 days unanswered
             )
         )
         .tuples()

@@ -11,10 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.blocks.common import welcome_dm
 from bot.i18n import locale_from_slack
 from bot.models import Participant, Workspace
-from bot.services import outbox
 
 
 @dataclass(frozen=True)
@@ -70,6 +68,68 @@ def locale_of(session: Session, *, team_id: str, user_id: str, lookup: Callable[
     return locale_from_slack(lookup(user_id).slack_locale)
 
 
+GUEST_ID = 0  # the id of someone Tandem does not store: no row has it, so nothing of anyone else's matches it
+
+
+def guest(workspace: Workspace, *, user_id: str, profile: SlackProfile, now: datetime) -> Participant:
+    """Someone who is in no program, as Slack describes them right now: never added to the session, so nothing
+    about them is stored. Anything that would write a row about them fails (no participant has ``GUEST_ID``)."""
+    return Participant(
+        id=GUEST_ID,
+        workspace_id=workspace.id,
+        slack_user_id=user_id,
+        display_name=profile.name,
+        tz=valid_tz(profile.tz),
+        locale=locale_from_slack(profile.slack_locale),
+        role=None,
+        self_description=None,
+        curiosity=[],
+        can_teach=[],
+        want_to_learn=[],
+        learning_style=None,
+        preferences={},
+        values=[],
+        department=None,
+        hours_per_week=None,
+        preferred_days=[],
+        consented_at=None,
+        settings_confirmed=False,
+        avoid=[],
+        manager_slack_id=None,
+        waitlisted_at=None,
+        welcomed_at=None,
+        paused_until=None,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def is_guest(participant: Participant) -> bool:
+    """Someone Tandem does not store (see :func:`guest`)."""
+    return participant.id == GUEST_ID or participant.id is None
+
+
+def person(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    bot_user_id: str | None,
+    lookup: Callable[[str], SlackProfile],
+    now: datetime,
+) -> Participant:
+    """The person behind ``user_id``: their row if Tandem stores one, else a :func:`guest` from what Slack says
+    now (nothing about them is written). Commits (the workspace row, on first contact)."""
+    workspace = get_or_create_workspace(session, team_id=team_id, bot_user_id=bot_user_id, now=now)
+    found = session.scalar(
+        select(Participant).where(Participant.workspace_id == workspace.id, Participant.slack_user_id == user_id)
+    )
+    session.commit()
+    if found is not None:
+        return found
+    return guest(workspace, user_id=user_id, profile=lookup(user_id), now=now)
+
+
 def get_or_register(
     session: Session,
     *,
@@ -78,10 +138,10 @@ def get_or_register(
     bot_user_id: str | None,
     lookup: Callable[[str], SlackProfile],
     now: datetime,
-    welcome: bool = True,
 ) -> Participant:
-    """The person behind ``user_id``; on first contact their name, time zone and language come from Slack
-    and a welcome DM is queued in the same transaction. Commits."""
+    """The person behind ``user_id``, stored: on first contact their name, time zone and language come from Slack.
+    Only for what makes them part of a program (an invitation, joining) or what they ask Tandem to keep (a help
+    request): someone who never joins a program is forgotten 30 days later (``bot.services.retention``). Commits."""
     workspace = get_or_create_workspace(session, team_id=team_id, bot_user_id=bot_user_id, now=now)
     participant = session.scalar(
         select(Participant).where(Participant.workspace_id == workspace.id, Participant.slack_user_id == user_id)
@@ -96,7 +156,6 @@ def get_or_register(
         display_name=profile.name,
         tz=valid_tz(profile.tz),
         locale=locale_from_slack(profile.slack_locale),
-        welcomed_at=now if welcome else None,
         created_at=now,
         updated_at=now,
     )
@@ -108,20 +167,23 @@ def get_or_register(
         found = find_participant(session, team_id=team_id, user_id=user_id)
         assert found is not None
         return found
-    if welcome:
-        _queue_welcome(session, workspace=workspace, participant=participant, team_id=team_id, now=now)
     session.commit()
     return participant
 
 
-def _queue_welcome(
-    session: Session, *, workspace: Workspace, participant: Participant, team_id: str, now: datetime
-) -> None:
-    outbox.post(
+def register(session: Session, *, participant: Participant, now: datetime) -> Participant:
+    """Store a :func:`guest` (what Slack said of them a moment ago); a stored participant is returned as it is.
+    Commits."""
+    if not is_guest(participant):
+        return participant
+    workspace = session.get(Workspace, participant.workspace_id)
+    assert workspace is not None
+    profile = SlackProfile(name=participant.display_name, tz=participant.tz, slack_locale=participant.locale)
+    return get_or_register(
         session,
-        workspace_id=workspace.id,
-        channel=participant.slack_user_id,
-        message=welcome_dm(participant.locale, name=participant.display_name),
+        team_id=workspace.team_id,
+        user_id=participant.slack_user_id,
+        bot_user_id=workspace.bot_user_id,
+        lookup=lambda _uid: profile,
         now=now,
-        dedupe_key=f"welcome:{team_id}:{participant.slack_user_id}",
     )

@@ -47,21 +47,23 @@ import re
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import MetaData, Table, delete, inspect, select, union, update
+from sqlalchemy import MetaData, Table, delete, func, inspect, select, union, update
 from sqlalchemy.orm import Session
 
 from bot.blocks import retention as blocks
 from bot.domain import localtime
 from bot.domain import retention as rules
+from bot.domain.privacy import FORGOTTEN_PREFIX
 from bot.models import (
     Agreement,
     AgreementAcceptance,
     AgreementVersion,
     Cancellation,
     Enrollment,
+    EnrollmentStatus,
     Escalation,
     Goal,
     InviteBatch,
@@ -95,6 +97,7 @@ from bot.services import outbox
 log = logging.getLogger(__name__)
 
 CHUNK = 500  # ids in one IN (...) list
+JOINED = (EnrollmentStatus.INTERVIEWING, EnrollmentStatus.ONBOARDED)  # who took up an invitation (or signed up)
 OUTBOX_PAGE = 5000  # outbox rows read at a time when looking for the program's stored calls
 NOTICE_KEY = "retention:notice:"  # + program id + ":" + due day: the hosts' heads-up (again if the day moves)
 DONE_KEY = "retention:done:"  # + program id: the count-only message after the expiry
@@ -393,7 +396,7 @@ def expire_program(
     program.updated_at = now
 
     # who no kept program has any more: their profile goes too
-    kept = _still_kept(session, people, except_program=pid)
+    kept = _still_kept(session, people, except_program=pid, now=now)
     leaving = [p for p in people if p not in kept]
     done.add("people", len(leaving))
     _tell_hosts(session, program=program, done=done, now=now)
@@ -404,21 +407,88 @@ def expire_program(
     return done
 
 
-def _still_kept(session: Session, people: Sequence[int], *, except_program: int) -> set[int]:
-    """Of ``people``, who is in another program whose data is still kept (not expired; an active one too)."""
-    kept_programs = select(Program.id).where(Program.expired_at.is_(None), Program.id != except_program)
-    pairs = Pair.program_id.in_(kept_programs)
+def _keeping(now: datetime, *, except_program: int | None = None) -> Any:
+    """The participant ids something still keeps (column ``p``): a program whose data is kept (not expired) that
+    they joined (interview begun or done) or are paired in; an invitation not answered for less than
+    ``INVITATION_DAYS`` + ``STRANGER_DAYS``; a "not now" less than ``STRANGER_DAYS`` old. An invitation, answered or
+    not, keeps nobody longer than that, whatever its program's retention."""
+    cut = rules.stranger_cutoffs(now)
+    kept_programs = select(Program.id).where(Program.expired_at.is_(None))
+    if except_program is not None:
+        kept_programs = kept_programs.where(Program.id != except_program)
+    in_kept_pairs = Pair.program_id.in_(kept_programs)
+    return union(
+        select(Enrollment.participant_id.label("p")).where(
+            Enrollment.program_id.in_(kept_programs), Enrollment.status.in_(JOINED)
+        ),
+        select(Pair.participant_a_id).where(in_kept_pairs),
+        select(Pair.participant_b_id).where(in_kept_pairs),
+        select(Enrollment.participant_id).where(
+            Enrollment.status == EnrollmentStatus.INVITED, Enrollment.invited_at > cut.invited
+        ),
+        select(Enrollment.participant_id).where(
+            Enrollment.status == EnrollmentStatus.DECLINED,
+            func.coalesce(Enrollment.responded_at, Enrollment.invited_at) > cut.declined,
+        ),
+    ).subquery()
+
+
+def _still_kept(session: Session, people: Sequence[int], *, except_program: int, now: datetime) -> set[int]:
+    """Of ``people``, who something else still keeps (:func:`_keeping`)."""
+    keeping = _keeping(now, except_program=except_program)
     kept: set[int] = set()
     for chunk in _chunks(people):
-        query = union(
-            select(Enrollment.participant_id.label("p")).where(
-                Enrollment.program_id.in_(kept_programs), Enrollment.participant_id.in_(chunk)
-            ),
-            select(Pair.participant_a_id).where(pairs, Pair.participant_a_id.in_(chunk)),
-            select(Pair.participant_b_id).where(pairs, Pair.participant_b_id.in_(chunk)),
-        ).subquery()
-        kept |= {int(p) for p in session.scalars(select(query.c.p))}
+        kept |= {int(p) for p in session.scalars(select(keeping.c.p).where(keeping.c.p.in_(chunk)))}
     return kept
+
+
+# -- people who never joined a program ---------------------------------------------------------------------------
+def strangers(session: Session, *, workspace_id: int, now: datetime) -> list[int]:
+    """Participant ids of the workspace's people whom nothing keeps (:func:`_keeping`) and whom Tandem first met
+    ``STRANGER_DAYS`` ago or more: invited and never joined, declined, asked for help or took a break without
+    being in a program, or left over from an earlier program."""
+    keeping = _keeping(now)
+    cut = rules.stranger_cutoffs(now)
+    return _ids(
+        session,
+        select(Participant.id)
+        .where(
+            Participant.workspace_id == workspace_id,
+            ~Participant.slack_user_id.startswith(FORGOTTEN_PREFIX),
+            Participant.created_at <= cut.contact,
+            Participant.id.not_in(select(keeping.c.p).where(keeping.c.p.is_not(None))),
+        )
+        .order_by(Participant.id),
+    )
+
+
+def forget_strangers(session: Session, *, workspace_id: int, now: datetime) -> int:
+    """Forget :func:`strangers` as :func:`forget_many` does, keeping their enrollments (linked to the tombstone, for
+    the programs' counts) and what they did as hosts; the stored calls about their invitations and help requests go
+    too. Does not commit. Returns how many."""
+    people = strangers(session, workspace_id=workspace_id, now=now)
+    if not people:
+        return 0
+    ids = {
+        "enrollment": set(_ids_in(session, Enrollment.id, Enrollment.participant_id, people)),
+        "escalation": set(_ids_in(session, Escalation.id, Escalation.participant_id, people)),
+    }
+    _delete_keyed(session, workspace_id=workspace_id, ids=ids)
+    done = forget_many(session, people, workspace_id=workspace_id, now=now, as_host=False, enrollments=False)
+    log.info("retention: %s people who never joined a program forgotten", done, extra={"workspace_id": workspace_id})
+    return done
+
+
+def people_due(session: Session, now: datetime) -> int:
+    """Clock: once a day (from ``PEOPLE_HOUR`` UTC) per workspace, forget the people who never joined a program
+    (:func:`forget_strangers`). Does not commit (the tick does)."""
+    done = 0
+    for workspace in session.scalars(select(Workspace).order_by(Workspace.id)):
+        if not rules.people_due(now, last_on=workspace.people_checked_on):
+            continue
+        done += forget_strangers(session, workspace_id=workspace.id, now=now)
+        workspace.people_checked_on = now.astimezone(UTC).date()
+    return done
 
 
 def _no_pair_left(session: Session, **_: Any) -> None:
@@ -440,8 +510,8 @@ def _forget_people(
 ) -> int:
     """Forget ``people`` (participant ids): with ``forget`` one by one (``bot.services.privacy.forget``'s
     signature), else all at once (:func:`forget_many`). Commits."""
-    if forget is None:
-        done = forget_many(session, people, workspace_id=workspace_id, now=now)
+    if forget is None:  # their enrollments in other programs stay, linked to the tombstone (those programs' counts)
+        done = forget_many(session, people, workspace_id=workspace_id, now=now, enrollments=False)
         session.commit()
         return done
     done = 0
@@ -487,13 +557,24 @@ PERSON_ROWS: tuple[tuple[Any, Any], ...] = (
 )
 
 
-def forget_many(session: Session, people: Sequence[int], *, workspace_id: int, now: datetime) -> int:
+def forget_many(
+    session: Session,
+    people: Sequence[int],
+    *,
+    workspace_id: int,
+    now: datetime,
+    as_host: bool = True,
+    enrollments: bool = True,
+) -> int:
     """What ``bot.services.privacy.forget`` does for one person, for many at once and in bulk, for people whose
     programs' data is already gone (no pair, no enrollment left): each row becomes an unlinkable tombstone (a
     random ``forgotten-`` id, every profile field emptied); their Slack ids leave every column and list that
     names who did something, other people's "please not" lists and managers, the admin channel's cached members
     and slack_sdk's installation store; every stored Slack call to them (their DMs) or naming them goes. One
-    pass over the workspace's outbox instead of one per person. Does not commit. Returns how many."""
+    pass over the workspace's outbox instead of one per person. ``as_host`` False: what they did as hosts (the
+    columns that name who did something, the admin channel's members, an installation) is left to the programs'
+    retention and forget-me; ``enrollments`` False: their enrollments stay, linked to the tombstone (the programs'
+    counts). Does not commit. Returns how many."""
     try:
         from bot.domain.privacy import forgotten_id  # data rights: the one definition of a tombstone's id
     except ImportError:  # pragma: no cover - only while bot.domain.privacy is not there
@@ -513,6 +594,9 @@ def forget_many(session: Session, people: Sequence[int], *, workspace_id: int, n
     ids = [int(r[0]) for r in rows]
     users = {str(r[1]) for r in rows}
     for model, column in PERSON_ROWS:
+        if model is Enrollment and not enrollments:
+            session.execute(update(Enrollment).where(Enrollment.participant_id.in_(ids)).values(step_message={}))
+            continue
         _delete_in(session, model, column, ids)
     session.execute(
         update(Participant),
@@ -548,7 +632,7 @@ def forget_many(session: Session, people: Sequence[int], *, workspace_id: int, n
         ],
     )
     user_list = sorted(users)
-    for column, empty in ACTOR_COLUMNS:
+    for column, empty in ACTOR_COLUMNS if as_host else ():
         for start in range(0, len(user_list), CHUNK):
             chunk = user_list[start : start + CHUNK]
             session.execute(update(column.class_).where(column.in_(chunk)).values({column.key: empty}))
@@ -577,10 +661,11 @@ def forget_many(session: Session, people: Sequence[int], *, workspace_id: int, n
         if any(u in users for u in batch.user_ids or []):
             batch.user_ids = [u for u in batch.user_ids if u not in users]
     workspace = session.get(Workspace, workspace_id)
-    if workspace is not None and any(u in users for u in workspace.admin_members or []):
+    if as_host and workspace is not None and any(u in users for u in workspace.admin_members or []):
         workspace.admin_members = [u for u in workspace.admin_members if u not in users]
     _forget_in_outbox(session, workspace_id=workspace_id, users=users)
-    _forget_installers(session, users=users)
+    if as_host:
+        _forget_installers(session, users=users)
     session.flush()
     return len(ids)
 
@@ -702,6 +787,25 @@ def key_names(key: str | None, ids: dict[str, set[int]]) -> bool:
             head = key[len(prefix) :].split(":", 1)[0]
             return head.isdigit() and int(head) in ids[kind]
     return False
+
+
+def _delete_keyed(session: Session, *, workspace_id: int, ids: dict[str, set[int]]) -> int:
+    """Delete the stored Slack calls whose key names one of ``ids`` (kind -> ids; other kinds: none)."""
+    every = {kind: ids.get(kind, set()) for kind in set(KEY_PREFIXES.values())}
+    doomed: list[int] = []
+    last = 0
+    while True:
+        page = session.execute(
+            select(OutboxMessage.id, OutboxMessage.dedupe_key)
+            .where(OutboxMessage.workspace_id == workspace_id, OutboxMessage.id > last)
+            .order_by(OutboxMessage.id)
+            .limit(OUTBOX_PAGE)
+        ).all()
+        if not page:
+            break
+        doomed += [int(row_id) for row_id, key in page if key_names(key, every)]
+        last = int(page[-1][0])
+    return _delete_in(session, OutboxMessage, OutboxMessage.id, doomed)
 
 
 def _delete_outbox(session: Session, *, workspace_id: int, rows: _Rows) -> int:

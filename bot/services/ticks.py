@@ -57,6 +57,8 @@ DUE_JOBS: dict[str, DueJob] = {
     "impact.weekly_digest": lambda session, now: impact.weekly_due(session, now),
     # a program's data, retention_months after its end: deleted at 03:00 program time (heads-up a week before)
     "retention.daily": lambda session, now: retention.due(session, now),
+    # people who never joined a program: forgotten 30 days after their invitation's answer or expiry (03:30 UTC)
+    "retention.people": lambda session, now: retention.people_due(session, now),
     # last: whatever the jobs above queued for a workspace that uninstalled Tandem is parked, never sent
     "installs.park_uninstalled": lambda session, now: installs.park_uninstalled(session, now),
 }

@@ -75,7 +75,6 @@ def expand(
             bot_user_id=bot_user_id,
             lookup=lambda _uid, p=slack_profile: p,
             now=now,
-            welcome=False,
         )
         enrollment = enrollments.invite(
             session, program=program, participant=participant, invited_by=batch.requested_by, source=source, now=now
