@@ -150,19 +150,21 @@ def _installed(args: SuccessArgs, *, settings: Settings, session_factory: sessio
         )
         if not installation.user_id:
             return
+        installer_id = installation.user_id
+        installs.forget_installer(session, team_id=team_id)  # who installed Tandem is not kept
         client = interactive_client(token=installation.bot_token, base_url=settings.slack_api_url)
         try:
             installer = people.person(
                 session,
                 team_id=team_id,
-                user_id=installation.user_id,
+                user_id=installer_id,
                 bot_user_id=installation.bot_user_id,
                 lookup=lambda uid: lookup_profile(client, uid),
                 now=clock.now(),
             )
             direct.welcome_once(
                 client,
-                user_id=installation.user_id,
+                user_id=installer_id,
                 bot_user_id=installation.bot_user_id,
                 locale=installer.locale,
                 name=installer.display_name,

@@ -83,7 +83,8 @@ HELP = "zq7help we are stuck"
 MARKERS = ("zq7", "Alma", "Arne")
 PROGRAM = "Ypsilon Pilot"  # no other workspace's host may see its name
 BOOKKEEPING = {"slack_event", "clock_tick"}  # not what a person changes
-WORKSPACE_CACHE = {"admin_members", "admin_members_fetched_at"}  # hosts.authorize refreshes it for anyone
+# hosts.authorize refreshes it for anyone
+WORKSPACE_CACHE = {"admin_members", "admin_members_fetched_at", "admin_channel_problems", "admin_channel_warned_at"}
 
 
 OTHER_TEAM = "T0OTHER"  # a second workspace with Tandem installed, and a host of its own
@@ -224,7 +225,7 @@ def _build(stack: LocalStack) -> World:
     )
     people = onboard(stack, PEOPLE, PROGRAM)
     alma, arne, bela = people["Alma"], people["Arne"], people["Bela"]
-    otto = persona(stack, "Otto")  # in no program; Tandem knows him (he asked for help once)
+    otto = persona(stack, "Otto")  # in no program: Tandem stores nothing about him (he asked for help once)
     assert otto.slash("help").ok
     program_id = _one(stack, select(Program.id))
     views: dict[str, dict[str, Any]] = {}
@@ -765,7 +766,12 @@ def _play_from_team(w: World, case: Case) -> Seen:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_refused_unchanged_and_nothing_shown(world: World, case: Case) -> None:
-    w = world
+    _refused(world, case)
+
+
+def _refused(w: World, case: Case, *, because: str | None = None) -> None:
+    """Play ``case``: refused in words the attacker can read (``because`` among them), nothing changed, nothing of
+    anyone else's shown."""
     cls = access.matrix()[(case.surface, case.name)]
     problems = len(w.stack.sandbox.problems)
     who = w.people[case.attacker]
@@ -779,6 +785,8 @@ def test_refused_unchanged_and_nothing_shown(world: World, case: Case) -> None:
             mine_before, mine_after = _own_rows_dropped(w, w.baseline, who), _own_rows_dropped(w, after, who)
             assert _changes(mine_before, mine_after) == {}, "something of someone else changed"
         markers = (*MARKERS, PROGRAM, "Hanna") if case.attacker == "tess" else MARKERS
+        if because is not None:  # a host no more: not even the program's name
+            markers = (*MARKERS, PROGRAM)
         leaked = [m for m in markers if m in seen.text()]
         assert not leaked, f"{leaked} shown: {seen.text()[:2000]}"
         assert w.stack.sandbox.problems[problems:] == []
@@ -794,6 +802,8 @@ def test_refused_unchanged_and_nothing_shown(world: World, case: Case) -> None:
             *seen.dms,
         ]
         assert any(shown), "no answer the person can read"
+        if because is not None:
+            assert because in seen.text(), f"not refused because {because!r}: {seen.text()[:1000]}"
         if guarded and case.surface is Surface.VIEW:
             answer = json.loads(seen.ack) if seen.ack else {}
             assert answer.get("response_action") in ("errors", "update"), f"the modal just closed: {seen.ack!r}"
@@ -892,3 +902,53 @@ def test_every_entry_point_is_in_the_matrix() -> None:
     played = {(c.surface, c.name) for c in CASES}
     guarded = {key for key, cls in matrix.items() if cls in GUARDED}
     assert sorted(guarded - played) == []
+
+
+# -- while the admin channel is public: nobody is a host ---------------------------------------------------------------
+PAUSED = "Host actions are paused"
+# every host entry point once (as Alma plays it), by Hanna, a host until a workspace admin made the admin channel
+# public, in the admin channel; the admin commands also by Mallory, who joined it then
+UNSAFE_CASES = [
+    Case(c.surface, c.name, who, value=c.value, view=c.view, channel="admin")
+    for c in CASES
+    if c.attacker == "alma"
+    and (
+        access.matrix()[(c.surface, c.name)] is Access.ADMIN
+        or c.value.startswith("host:")
+        or c.view.startswith("host:")
+    )
+    for who in (("hanna", "mallory") if c.surface is Surface.ADMIN_COMMAND else ("hanna",))
+]
+
+
+@pytest.fixture(scope="module")
+def public_channel(world: World) -> Iterator[World]:
+    """The admin channel turned public (Slack sends no event), and Mallory joins it: from then on nobody is a host.
+    Afterwards it is private again, without her."""
+    stack, sandbox = world.stack, world.stack.sandbox
+    mallory = persona(stack, "Mallory")
+    world.people["mallory"] = mallory
+    sandbox.set_private(world.channel, False)
+    sandbox.invite(world.channel, mallory.id)  # member_joined_channel: Tandem looks at the channel again
+    stack.settle()
+    world.baseline = _dump(stack.engine, world.tables)
+    try:
+        yield world
+    finally:
+        sandbox.leave(world.channel, mallory.id)
+        sandbox.set_private(world.channel, True)
+        world.people["hanna"].slash("admin setup", channel_id=world.channel)  # asks Slack again at once
+        stack.settle()
+
+
+@pytest.mark.parametrize("case", UNSAFE_CASES, ids=[c.id for c in UNSAFE_CASES])
+def test_no_host_while_the_admin_channel_is_public(public_channel: World, case: Case) -> None:
+    _refused(public_channel, case, because=PAUSED)
+
+
+def test_no_host_view_on_app_home_while_the_admin_channel_is_public(public_channel: World) -> None:
+    hanna = public_channel.people["hanna"]
+    assert hanna.open_home().ok
+    home = json.dumps(hanna.home(), ensure_ascii=False)
+    assert PROGRAM not in home and "zq7" not in home
+    assert "Programs you host*: paused" in home

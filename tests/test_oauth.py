@@ -241,6 +241,9 @@ def test_installing_over_http_stores_a_token_and_tandem_answers_with_it(stack: L
     [welcome] = sandbox.calls_to("chat.postMessage")
     assert welcome["token"] == token and welcome["args"]["channel"] == sandbox.dm_channel(host.id)
     assert "Hi hana" in welcome["args"]["text"]
+    from bot.services.privacy import traces
+
+    assert traces(stack.engine, [host.id]) == [], "who installed Tandem is not kept, in no table (slack_sdk's too)"
 
     # a command and an event from the workspace are answered with its installed token
     assert host.slash("help").ok

@@ -821,9 +821,9 @@ EXTRA: dict[str, Table] = {
             **_INSTALL_COMMON,
             "enterprise_url": c("Enterprise Grid org URL (unused)"),
             "user_id": c(
-                "Slack id of who installed it",
+                "Slack id of who installed it: emptied as soon as the installation is stored (Tandem never reads it)",
                 IDENTIFIER,
-                retention=R_INSTALL + "; forget-me of that person empties it",
+                retention="emptied right after the install",
             ),
             "user_token": c("a user token (Tandem asks for none: empty)", SECRET),
             "user_scopes": c("user scopes (none)"),

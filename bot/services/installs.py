@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import MetaData, Table, inspect, select, update
 from sqlalchemy.orm import Session
 
 from bot.models import OutboxMessage, OutboxStatus, Workspace
@@ -30,6 +30,22 @@ def installed(
     workspace.uninstalled_at = None
     session.commit()
     return workspace, not existed
+
+
+def forget_installer(session: Session, *, team_id: str) -> int:
+    """slack_sdk's installation store keeps who installed the app (``user_id``, not null) though Tandem never reads
+    it (it authorizes with the bot token alone): emptied, with any user token. Returns how many rows. Commits."""
+    bind = session.get_bind()
+    if not inspect(bind).has_table("slack_installations"):
+        return 0
+    table = Table("slack_installations", MetaData(), autoload_with=bind)
+    result = session.execute(
+        update(table)
+        .where(table.c.team_id == team_id, table.c.user_id != "")
+        .values(user_id="", user_token=None, user_scopes=None, user_refresh_token=None, user_token_expires_at=None)
+    )
+    session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def uninstalled(session: Session, *, team_id: str, now: datetime) -> int:
