@@ -302,6 +302,7 @@ def _script(stack: LocalStack, say: Narrator, result: DemoResult) -> None:
     _chapter_weeks(stack, say, result, people, admin_channel, pulses, retros_done)
     _chapter_end(stack, say, result, people, admin_channel, retros_done)
     _chapter_data_rights(stack, say, result, people)
+    _chapter_admin_channel(stack, say, result, people, admin_channel)
 
 
 def _chapter_foundation(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> None:
@@ -309,10 +310,14 @@ def _chapter_foundation(stack: LocalStack, say: Narrator, result: DemoResult, pe
     say.out("\n##### Chapter 1: meeting Tandem #####")
     ana, ben, joana, wei = (people[k] for k in ("ana", "ben", "joana", "wei"))
 
-    say.step("Ana opens Tandem's Home tab for the first time.")
+    say.step("Ana opens Tandem's Home tab for the first time, then its Messages tab.")
     ana.open_home()
+    ana.open_messages_tab()
     say.flush()
-    say.note("the welcome DM was written to the outbox in the same transaction; the worker sends it")
+    say.note(
+        "Ana is in no program: Tandem asked Slack for her name and language, answered at once and stored nothing "
+        "(Slack's history of the DM says it has welcomed her)"
+    )
     stack.settle()
     say.flush()
     _expect(
@@ -350,16 +355,20 @@ def _chapter_foundation(stack: LocalStack, say: Narrator, result: DemoResult, pe
     )
 
     stack.advance(timedelta(hours=1))
-    say.step("Wei, in Singapore, writes Tandem a DM. Slack is busy: the next chat.postMessage gets HTTP 429.")
-    sb.inject("chat.postMessage", status=429, times=1, retry_after=30)
+    say.step("Wei, in Singapore, writes Tandem a DM.")
     wei.send_dm("Hi Tandem, what is this?")
     stack.settle()
     say.flush()
-    say.note("the worker leaves the message queued until Retry-After (30 s) has passed")
-    stack.advance(timedelta(minutes=1))
-    say.flush()
     replies = [m for m in wei.dm_messages() if m.get("user") == sb.bot_user_id]
-    _expect(result, len(replies) == 2, "Wei got the welcome and exactly one reply despite the 429")
+    _expect(result, len(replies) == 1, "Wei got exactly one reply")
+    from bot.services.privacy import traces
+
+    strangers = [p.id for p in (ana, ben, joana, wei)] + [p.real_name for p in (ana, ben, joana, wei)]
+    _expect(
+        result,
+        not traces(stack.engine, strangers),
+        "Tandem stored nothing about Ana, Ben, Joana and Wei: they asked, and are in no program",
+    )
 
     clock = stack.clock
     assert isinstance(clock, SimulatedClock)
@@ -460,7 +469,11 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
     jira = sb.add_user("jira", real_name="Jira Cloud", is_bot=True)
     cohort = sb.create_channel("pilot-cohort", members=[*cohort_channel_members, jira], creator=hanna.id)
     stack.advance(timedelta(minutes=5))
-    say.step("Hanna presses “Personen einladen” on the program card: everyone in #pilot-cohort, plus Kenji and Emma.")
+    say.step(
+        "Hanna presses “Personen einladen” on the program card: everyone in #pilot-cohort, plus Kenji and Emma. "
+        "Slack is busy: the next chat.postMessage gets HTTP 429."
+    )
+    sb.inject("chat.postMessage", status=429, times=1, retry_after=30)
     hanna.click(ID.PROGRAM_INVITE, message=_last_with(sb.messages(admin), ID.PROGRAM_INVITE))
     hanna.submit(
         hanna.open_views()[-1]["id"],
@@ -470,7 +483,17 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
     say.flush()
     say.note(
         "the modal only recorded the request; the worker read the channel, skipped the bot, and queued one "
-        "invitation per person in their own language"
+        "invitation per person in their own language; the one Slack refused waits until Retry-After (30 s)"
+    )
+    stack.advance(timedelta(minutes=1))
+    invited = [k for k, *_ in COHORT if k != "sofia"]
+    invitations = {
+        k: [m for m in _dm_from_tandem(stack, people[k]) if ID.INVITE_JOIN.value in json.dumps(m)] for k in invited
+    }
+    _expect(
+        result,
+        all(len(found) == 1 for found in invitations.values()),
+        "everyone invited got exactly one invitation despite the 429",
     )
 
     stack.advance(timedelta(minutes=5))
@@ -1337,6 +1360,42 @@ def _chapter_data_rights(stack: LocalStack, say: Narrator, result: DemoResult, p
         result,
         all(before.get(k) == after.get(k) for k in counts),
         "the program's counts are unchanged: only anonymous aggregates remain of her",
+    )
+
+
+def _chapter_admin_channel(
+    stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str
+) -> None:
+    """A workspace admin archives #tandem-hosts by mistake: nobody is a host until it is unarchived; Hanna and Jonas
+    are told once by DM how to fix it."""
+    hanna, jonas = people["hanna"], people["jonas"]
+    sb = stack.sandbox
+    say.out("\n##### Chapter 8: host authority holds only while the admin channel is private #####")
+    say.follow = {hanna.id, jonas.id}
+    dms = {p.id: len(_dm_from_tandem(stack, p)) for p in (hanna, jonas)}
+    say.step("A workspace admin archives #tandem-hosts by mistake (Slack sends group_archive).")
+    sb.archive(admin, hanna.id)
+    stack.settle()
+    say.flush()
+    say.step("Hanna tries `/tandem admin notes`.")
+    hanna.slash("admin notes", channel_id=admin)
+    say.flush()
+    _expect(
+        result,
+        "Host-Aktionen sind angehalten" in hanna.ephemeral_messages()[-1]["text"],
+        "while the admin channel is archived, Hanna's host command is refused",
+    )
+    told = [len(_dm_from_tandem(stack, p)) - dms[p.id] for p in (hanna, jonas)]
+    _expect(result, told == [1, 1], f"Hanna and Jonas were told once by DM how to fix it ({told})")
+    say.step("It is unarchived (group_unarchive): host actions work again.")
+    sb.archive(admin, hanna.id, archived=False)
+    stack.settle()
+    hanna.slash("admin notes", channel_id=admin)
+    say.flush()
+    _expect(
+        result,
+        "angehalten" not in hanna.ephemeral_messages()[-1]["text"],
+        "unarchived, the admin channel gives the hosts their authority back",
     )
 
 

@@ -141,6 +141,13 @@ def test_a_declined_or_unanswered_invitation_is_forgotten_after_its_time(stack: 
     dean.click(ID.INVITE_DECLINE, message=invitation)
     stack.settle()
     day0 = stack.clock.now().date()
+    # /tandem privacy says until when, and it is what the clock does below
+    assert dean.slash("privacy").ok
+    until = (day0 + timedelta(days=rules.STRANGER_DAYS)).isoformat()
+    assert f"until about {until}" in str(dean.ephemeral_messages()[-1]["blocks"])
+    assert dora.slash("privacy").ok
+    until = (day0 + timedelta(days=rules.STRANGER_DAYS + rules.INVITATION_DAYS)).isoformat()
+    assert f"until about {until}" in str(dora.ephemeral_messages()[-1]["blocks"])
 
     _at(stack, day0 + timedelta(days=rules.STRANGER_DAYS - 1))
     assert traces(engine, _needles(dean)), "a decline keeps him 30 days"

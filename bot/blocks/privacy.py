@@ -33,13 +33,16 @@ def note(locale: str, block: str, **context: Any) -> dict[str, Any]:
     return kit.message(text, [kit.section(text)])
 
 
-def overview(locale: str, *, programs: list[dict[str, Any]], stored: bool) -> dict[str, Any]:
-    """``/tandem privacy``: what is stored, who sees it, how long (``programs``: name, months, until), the rights."""
+def overview(
+    locale: str, *, programs: list[dict[str, Any]], stored: bool, forgotten_on: str | None = None
+) -> dict[str, Any]:
+    """``/tandem privacy``: what is stored, who sees it, how long (``programs`` they joined: name, months, until;
+    in none: ``forgotten_on``), the rights."""
     blocks = [
         kit.section(_t(locale, "privacy_title")),
         kit.section(_t(locale, "privacy_what")),
         kit.section(_t(locale, "privacy_who")),
-        kit.section(_t(locale, "privacy_how_long", programs=programs)),
+        kit.section(_t(locale, "privacy_how_long", programs=programs, forgotten_on=forgotten_on)),
         kit.section(_t(locale, "privacy_rights")),
     ]
     if stored:

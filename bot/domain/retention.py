@@ -16,6 +16,7 @@ hosts hear about it ``NOTICE_DAYS`` earlier, at ``NOTICE_HOUR``, so they can exp
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
@@ -159,6 +160,18 @@ def stranger_cutoffs(now: datetime) -> StrangerCutoffs:
     return StrangerCutoffs(
         contact=now - kept, invited=now - kept - timedelta(days=INVITATION_DAYS), declined=now - kept
     )
+
+
+def stranger_until(
+    *, first_contact: datetime, invited: Iterable[datetime] = (), declined: Iterable[datetime] = ()
+) -> datetime:
+    """When the clock forgets someone who never joined a program (at its first daily look after this): 30 days after
+    they first were stored, 60 after each invitation they did not answer, 30 after each they declined."""
+    kept = timedelta(days=STRANGER_DAYS)
+    ends = [first_contact + kept]
+    ends += [at + kept + timedelta(days=INVITATION_DAYS) for at in invited]
+    ends += [at + kept for at in declined]
+    return max(ends)
 
 
 def people_due(now: datetime, *, last_on: date | None) -> bool:

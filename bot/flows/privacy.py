@@ -15,7 +15,7 @@ from bot.blocks import privacy as blocks
 from bot.domain import localtime
 from bot.domain import notes as note_rules
 from bot.domain import privacy as rules
-from bot.domain.retention import ends_on, expires_on
+from bot.domain.retention import ends_on, expires_on, stranger_until
 from bot.flows.admin import AdminSlack, Caller, Reply, authorize_host
 from bot.models import Enrollment, EnrollmentStatus, Note, Pair, PairStatus, Participant, Program
 from bot.services import outbox, people, privacy
@@ -23,25 +23,37 @@ from bot.services import outbox, people, privacy
 MENTION = re.compile(r"<@([UW][A-Z0-9]{2,30})(?:\|[^>]*)?>")
 
 
-def _programs(session: Session, participant: Participant) -> list[Program]:
-    return list(
-        session.scalars(
-            select(Program)
-            .join(Enrollment, Enrollment.program_id == Program.id)
-            .where(Enrollment.participant_id == participant.id, Enrollment.status != EnrollmentStatus.LEFT)
-            .order_by(Program.created_at, Program.id)
-        )
-    )
+JOINED = (EnrollmentStatus.INTERVIEWING, EnrollmentStatus.ONBOARDED)
 
 
 def overview(session: Session, *, participant: Participant, now: datetime) -> dict[str, Any]:
-    """``/tandem privacy``: in plain words what is stored, who sees it, and how long for each of their programs."""
+    """``/tandem privacy``: in plain words what is stored, who sees it, and how long for each program they joined;
+    someone who joined none, until when the clock keeps them (``bot.domain.retention.stranger_until``)."""
     lines = []
-    for program in _programs(session, participant):
+    invited: list[datetime] = []
+    declined: list[datetime] = []
+    for enrollment, program in session.execute(
+        select(Enrollment, Program)
+        .join(Program, Program.id == Enrollment.program_id)
+        .where(Enrollment.participant_id == participant.id, Enrollment.status != EnrollmentStatus.LEFT)
+        .order_by(Program.created_at, Program.id)
+    ).tuples():
+        if enrollment.status == EnrollmentStatus.INVITED:
+            invited.append(enrollment.invited_at)
+        elif enrollment.status == EnrollmentStatus.DECLINED:
+            declined.append(enrollment.responded_at or enrollment.invited_at)
+        if enrollment.status not in JOINED:
+            continue
         end = ends_on(program, today=now.astimezone(localtime.zone(program.timezone)).date())
         until = expires_on(program, end) if end is not None else None
         lines.append({"name": program.name, "months": program.retention_months, "until": until and until.isoformat()})
-    return blocks.overview(participant.locale, programs=lines, stored=True)
+    forgotten = stranger_until(first_contact=participant.created_at, invited=invited, declined=declined)
+    return blocks.overview(
+        participant.locale,
+        programs=lines,
+        stored=True,
+        forgotten_on=max(forgotten, now).astimezone(localtime.zone(participant.tz)).date().isoformat(),
+    )
 
 
 def nothing_stored(locale: str) -> dict[str, Any]:

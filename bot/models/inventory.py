@@ -48,9 +48,11 @@ R_PROGRAM_LINK = R_PROGRAM + "; after forget-me it points to an anonymous placeh
 R_KEPT = "for good, also after " + RETENTION + ": counts and settings, nobody's data"
 R_HOST_AT_RETENTION = "emptied when " + RETENTION + "; forget-me of that host empties it earlier"
 R_PERSON = (
-    "while a program whose data is kept has the person; when the last one's retention ends, or at once on "
-    "forget-me, the profile is emptied and only an anonymous placeholder row stays (someone who joined no program: "
-    "until forget-me)"
+    "while a program whose data is kept has the person (they joined it); when the last one's retention ends, or at "
+    "once on forget-me, the profile is emptied and only an anonymous placeholder row stays. Someone who never joins "
+    "a program: 30 days after declining an invitation, 60 days after an invitation nobody answered, 30 days after a "
+    "help request or a break they asked for (the clock, daily); someone who only asks Tandem something is never "
+    "stored"
 )
 R_WORKSPACE = "for good (after an uninstall too, so that a reinstall finds it)"
 R_EVENTS = "2 days (the clock deletes older rows)"
@@ -58,7 +60,8 @@ R_OUTBOX = (
     "after sending too (the exactly-once record), but a program's calls (to its pairs, about its rows) are "
     "deleted when "
     + RETENTION
-    + "; forget-me deletes every call that carries the person; the rest (e.g. welcome DMs) stay"
+    + "; forget-me deletes every call that carries the person, and so does the clock for someone who never joined a "
+    + "program; the rest stay (answers to someone in no program are sent directly, never stored)"
 )
 R_SCHEMA = "as long as the database exists"
 
@@ -247,7 +250,9 @@ TABLES: dict[str, Table] = {
         "One person in one program: the invitation, their answer and where they are in the onboarding interview.",
         "the person; hosts see counts (invited, onboarded, matched), and the matching preview names who waits for "
         "a partner",
-        R_PROGRAM_LINK,
+        R_PROGRAM_LINK
+        + "; a declined invitation points to it 30 days after the answer, one nobody answered 60 days after it was "
+        "sent",
         {
             "id": ID,
             "program_id": _program_fk(),
@@ -277,7 +282,7 @@ TABLES: dict[str, Table] = {
             "user_ids": c(
                 "Slack ids of the people picked",
                 IDENTIFIER,
-                retention="emptied when " + RETENTION + "; forget-me removes the person's id earlier",
+                retention="emptied as soon as the invitations are out (the enrollments hold who was invited)",
             ),
             "channel_id": c("the channel whose members were invited"),
             "status": c("pending, processing or done"),
