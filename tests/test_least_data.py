@@ -270,15 +270,22 @@ def test_who_is_kept_and_who_is_forgotten(session: Session) -> None:
         person = _person(session, ws, user, met=at)
         if status is not None:
             _enrol(session, running, person, status, at=at)
+    # a host who is in no program, stored by an older Tandem: the profile goes, what they did as a host stays
+    _person(session, ws, "UHOST", met=long_ago)
+    running.created_by = "UHOST"
+    ws.admin_members = ["UHOST"]
+    outbox.post(session, workspace_id=ws.id, channel="C0ADMIN", message={"text": "<@UHOST> paused it"}, now=NOW)
     session.commit()
     bind = session.get_bind()
 
     assert retention.people_due(session, NOW.replace(hour=3, minute=29)) == 0  # not yet today
-    assert retention.people_due(session, NOW.replace(hour=3, minute=30)) == 3
+    assert retention.people_due(session, NOW.replace(hour=3, minute=30)) == 4
     session.commit()
     for user, (_, _, kept) in kinds.items():
         assert bool(traces(bind, [user])) is kept, user
     assert retention.people_due(session, NOW.replace(hour=23)) == 0  # once a day
+    assert session.scalar(select(Participant.id).where(Participant.slack_user_id == "UHOST")) is None
+    assert {table for table, _ in traces(bind, ["UHOST"])} == {"program", "workspace", "outbox"}
     # the enrollments stay, linked to anonymous rows: the program's counts do not change
     counts = programs.counts(session, program_ids=[running.id])[running.id]
     assert (counts.invited, counts.declined, counts.pending) == (6, 2, 2)

@@ -663,15 +663,16 @@ def forget_many(
     workspace = session.get(Workspace, workspace_id)
     if as_host and workspace is not None and any(u in users for u in workspace.admin_members or []):
         workspace.admin_members = [u for u in workspace.admin_members if u not in users]
-    _forget_in_outbox(session, workspace_id=workspace_id, users=users)
+    _forget_in_outbox(session, workspace_id=workspace_id, users=users, naming=as_host)
     if as_host:
         _forget_installers(session, users=users)
     session.flush()
     return len(ids)
 
 
-def _forget_in_outbox(session: Session, *, workspace_id: int, users: set[str]) -> int:
-    """Delete the stored calls to these people (their DMs, by user id or by the DM's channel id) or naming them."""
+def _forget_in_outbox(session: Session, *, workspace_id: int, users: set[str], naming: bool = True) -> int:
+    """Delete the stored calls to these people (their DMs, by user id or by the DM's channel id) or, with
+    ``naming``, naming them (a host's name in the admin channel's messages too)."""
     doomed: list[int] = []
     dms: set[str] = set()
     by_channel: dict[str, list[int]] = {}
@@ -692,8 +693,8 @@ def _forget_in_outbox(session: Session, *, workspace_id: int, users: set[str]) -
         if not page:
             break
         for row_id, channel, key, payload, result in page:
-            text = json.dumps([key, payload, result], default=str)
-            if channel in users or not users.isdisjoint(SLACK_ID.findall(text)):
+            named = naming and not users.isdisjoint(SLACK_ID.findall(json.dumps([key, payload, result], default=str)))
+            if channel in users or named:
                 doomed.append(int(row_id))
                 if channel in users and isinstance(result, dict) and result.get("channel"):
                     dms.add(str(result["channel"]))
