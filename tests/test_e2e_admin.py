@@ -159,7 +159,7 @@ def test_a_non_host_is_refused_every_admin_command_and_nothing_changes(stack: Lo
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel)
     stack.sandbox.invite(stack.sandbox.create_channel("random", members=[mallory.id]), stack.sandbox.bot_user_id)
-    mallory.open_home()  # she has met Tandem before (first contact would queue her welcome DM)
+    mallory.open_home()  # she has looked at Tandem before (which stores nothing about her)
     stack.settle()
     before = _snapshot(stack)
     views_before = len(stack.sandbox.view_ids())
