@@ -20,7 +20,7 @@ from bot.ids import ID
 
 
 class Access(enum.StrEnum):
-    ADMIN = "admin"  # hosts only: members of the workspace's admin channel (bot.services.hosts)
+    ADMIN = "admin"  # hosts only: members of the admin channel while it is private, unarchived, unshared (hosts.py)
     PAIR = "pair"  # only the two partners of the pair its value or private_metadata names
     SELF = "self"  # only the person the thing it names was sent to or belongs to (an invitation, a card ...)
     OWN = "own"  # anyone, about themselves only: it names nothing of anyone else

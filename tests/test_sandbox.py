@@ -625,3 +625,44 @@ def test_say_in_channels_and_response_url_limits(sb: Sandbox, bolt: App, clock: 
     late = sb.issue_response_url(public, sam)
     clock.advance(timedelta(minutes=31))
     assert WebhookClient(late).send(text="late").body == "expired_url"
+
+
+def test_a_workspace_admin_can_make_a_channel_public_archive_it_and_share_it(
+    sb: Sandbox, bolt: App, client: WebClient
+) -> None:
+    """conversations.info answers as Slack does after each change; archiving and sharing deliver Slack's events,
+    making a channel public delivers none (as in Slack)."""
+    heard: list[dict[str, Any]] = []
+    for kind in ("group_archive", "group_unarchive", "channel_archive", "channel_shared", "channel_unshared"):
+        bolt.event(kind)(lambda event: heard.append(event))
+    sam = sb.add_user("sam")
+    channel = sb.create_channel("hosts", is_private=True, members=[sam, sb.bot_user_id])
+
+    def info() -> dict[str, Any]:
+        return client.conversations_info(channel=channel)["channel"]
+
+    assert (info()["is_private"], info()["is_archived"], info()["is_ext_shared"], info()["is_shared"]) == (
+        True,
+        False,
+        False,
+        False,
+    )
+    assert sb.archive(channel, sam).ok and info()["is_archived"]
+    assert sb.archive(channel, sam, archived=False).ok and not info()["is_archived"]
+    sb.set_private(channel, False)
+    assert not info()["is_private"]
+    assert sb.share(channel, "T0PARTNER").ok
+    shared = info()
+    assert shared["is_ext_shared"] and shared["is_shared"] and shared["shared_team_ids"] == [sb.team_id, "T0PARTNER"]
+    assert sb.share(channel, "T0PARTNER", shared=False).ok and not info()["is_ext_shared"]
+    assert sb.archive(channel, sam).ok
+    assert [e["type"] for e in heard] == [
+        "group_archive",
+        "group_unarchive",
+        "channel_shared",
+        "channel_unshared",
+        "channel_archive",  # public by then
+    ]
+    assert heard[2]["connected_team_id"] == "T0PARTNER" and heard[3]["is_ext_shared"] is False
+    with pytest.raises(SlackApiError, match="is_archived"):
+        client.chat_postMessage(channel=channel, text="into an archived channel")
