@@ -14,10 +14,15 @@ Every table (``Base.metadata.sorted_tables``) and what happens to the expired pr
 - kpi_snapshot: kept (counts and rates only: the program's record after its data is gone).
 - metric: kept (the hosts' definitions). metric_value: rows a pair logged (``pair_id``) deleted; the hosts'
   program-level values kept, with ``logged_by`` emptied.
-- enrollment: deleted (who was in the program; the counts survive in kpi_snapshot and the digest snapshot).
+- enrollment: deleted (who was in the program; the counts survive in kpi_snapshot and the digest snapshot). Those
+  of the people forgotten with it in other programs stay, linked to their tombstones (those programs' counts).
 - invite_batch: ``user_ids`` emptied, ``requested_by`` emptied; channel and the summary's counts kept.
-- participant: forgotten (a tombstone, :func:`forget_many`) when no program whose data is kept (not expired) has
-  them; else kept.
+- participant: forgotten (a tombstone, :func:`forget_many`) when nothing else keeps them (:func:`_keeping`: a kept
+  program they joined or are paired in; an invitation only 30 days after "Not now", 60 after it was sent); else kept.
+
+Apart from programs, once a day (:func:`people_due`) the clock forgets whoever never joined a program once nothing
+keeps them (:func:`forget_strangers`): 30 days after a "Not now" or after they asked Tandem to keep something (a help
+request, a break), 60 days after an invitation nobody answered.
 - pair: deleted (participant links, match reasons); first every row below that points to it.
 - pair_week: deleted ("what we agreed", thread refs); week_partner (who answered when): deleted;
   week_answer: deleted.
