@@ -198,7 +198,9 @@ TABLES: dict[str, Table] = {
                 seen_by=NOBODY,
             ),
             "waitlisted_at": c("waiting for a partner since (first in line next round)", ACTIVITY, seen_by=HOSTS),
-            "welcomed_at": c("when Tandem's welcome DM went", OPERATIONAL),
+            "welcomed_at": c(
+                "unused, always empty: whether Tandem welcomed someone is read from Slack's DM history", OPERATIONAL
+            ),
             "paused_until": c("on a break up to this day (/tandem pause): prompts skip it", ACTIVITY, seen_by=PAIR),
             "created_at": CREATED,
             "updated_at": UPDATED,

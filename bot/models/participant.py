@@ -49,6 +49,7 @@ class Participant(Base):
     manager_slack_id: Mapped[str | None] = mapped_column(String(32))
     # Waiting for a partner since (unmatched last round, or after a switch): matched first next time.
     waitlisted_at: Mapped[datetime | None]
+    # Unused since issue 16: whether Tandem welcomed someone is read from Slack's DM history.
     welcomed_at: Mapped[datetime | None]
     # Away (vacation) up to and including this day: the weekly prompts of the person's pairs skip it.
     paused_until: Mapped[date | None]
