@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -21,17 +22,10 @@ def _settings() -> Settings:
         sys.exit(2)
 
 
-def _require_slack(settings: Settings) -> None:
+def _require(check: Callable[[], None]) -> None:
+    """Run a settings check (``settings.require_slack``, ``settings.require_secret_key``); exit 2 with its one line."""
     try:
-        settings.require_slack()
-    except ConfigError as exc:
-        click.echo(f"tandem: configuration error: {exc}", err=True)
-        sys.exit(2)
-
-
-def _require_secret_key(settings: Settings) -> None:
-    try:
-        settings.require_secret_key()
+        check()
     except ConfigError as exc:
         click.echo(f"tandem: configuration error: {exc}", err=True)
         sys.exit(2)
@@ -108,8 +102,8 @@ def serve(host: str, metrics_port: int | None) -> None:
     from bot.app import build_app
 
     settings = _settings()
-    _require_slack(settings)
-    _require_secret_key(settings)
+    _require(settings.require_slack)
+    _require(settings.require_secret_key)
     _logging(settings)
     engine, session_factory = _runtime(settings)
     app = build_app(settings, session_factory=session_factory)
@@ -159,8 +153,8 @@ def worker(once: bool, interval: float, metrics_port: int | None, metrics_host: 
     from bot.slack.sender import Worker
 
     settings = _settings()
-    _require_slack(settings)
-    _require_secret_key(settings)
+    _require(settings.require_slack)
+    _require(settings.require_secret_key)
     _logging(settings)
     engine, session_factory = _runtime(settings)
     if metrics_port is not None:
@@ -194,7 +188,7 @@ def clock() -> None:
     from bot.scheduler import run_clock
 
     settings = _settings()
-    _require_secret_key(settings)
+    _require(settings.require_secret_key)
     _logging(settings)
     engine, session_factory = _runtime(settings)
     run_clock(engine, session_factory, SystemClock())
@@ -218,7 +212,7 @@ def secret_key(rotate: bool) -> None:
     from bot.services import rekey
 
     settings = _settings()
-    _require_secret_key(settings)
+    _require(settings.require_secret_key)
     ring = crypto.Keyring.from_text(settings.secret_key or "")
     engine, session_factory = _runtime(settings)
     try:

@@ -108,6 +108,12 @@ def is_guest(participant: Participant) -> bool:
     return participant.id == GUEST_ID or participant.id is None
 
 
+def _stored(session: Session, workspace: Workspace, user_id: str) -> Participant | None:
+    return session.scalar(
+        select(Participant).where(Participant.workspace_id == workspace.id, Participant.slack_user_id == user_id)
+    )
+
+
 def person(
     session: Session,
     *,
@@ -120,9 +126,7 @@ def person(
     """The person behind ``user_id``: their row if Tandem stores one, else a :func:`guest` from what Slack says
     now (nothing about them is written). Commits (the workspace row, on first contact)."""
     workspace = get_or_create_workspace(session, team_id=team_id, bot_user_id=bot_user_id, now=now)
-    found = session.scalar(
-        select(Participant).where(Participant.workspace_id == workspace.id, Participant.slack_user_id == user_id)
-    )
+    found = _stored(session, workspace, user_id)
     session.commit()
     if found is not None:
         return found
@@ -142,9 +146,7 @@ def get_or_register(
     Only for what makes them part of a program (an invitation, joining) or what they ask Tandem to keep (a help
     request): someone who never joins a program is forgotten 30 days later (``bot.services.retention``). Commits."""
     workspace = get_or_create_workspace(session, team_id=team_id, bot_user_id=bot_user_id, now=now)
-    participant = session.scalar(
-        select(Participant).where(Participant.workspace_id == workspace.id, Participant.slack_user_id == user_id)
-    )
+    participant = _stored(session, workspace, user_id)
     if participant is not None:
         session.commit()
         return participant

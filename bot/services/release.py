@@ -132,22 +132,33 @@ def last_release(session: Session, program: Program) -> date | None:
 
 
 # -- the contributions of each series since its last cell --------------------------------------------------------
+def _yes_no(
+    session: Session, query: Any, start: Any, days: int, since: datetime | None, now: datetime
+) -> list[tuple[tuple[Any, ...], bool]]:
+    """Yes/no contributions that settle ``days`` after ``start`` (``rules.settles``) and settled in the window
+    (``since``, ``now``]. ``query`` selects the row's key columns, then its start and when it became yes; narrowed here
+    to the starts that can settle in the window. Returns (key, yes) each."""
+    window = timedelta(days=days)
+    query = query.where(start <= now - window)
+    if since is not None:
+        query = query.where(start > since - window)
+    out = []
+    for *key, started, done in session.execute(query).tuples():
+        at, yes = rules.settles(started, days, done)
+        if rules.settled(at, since=since, until=now):
+            out.append((tuple(key), yes))
+    return out
+
+
 def _prompts(session: Session, pid: int, since: datetime | None, now: datetime) -> list[Contribution]:
-    days = timedelta(days=rules.ANSWER_DAYS)
     query = (
         select(WeekPartner.participant_id, WeekPartner.prompt_at, WeekPartner.answered_at)
         .join(PairWeek, PairWeek.id == WeekPartner.week_id)
         .join(Pair, Pair.id == PairWeek.pair_id)
-        .where(Pair.program_id == pid, WeekPartner.prompt_at <= now - days)
+        .where(Pair.program_id == pid)
     )
-    if since is not None:
-        query = query.where(WeekPartner.prompt_at > since - days)
-    out = []
-    for person, prompt_at, answered_at in session.execute(query).tuples():
-        at, yes = rules.settles(prompt_at, rules.ANSWER_DAYS, answered_at)
-        if rules.settled(at, since=since, until=now):
-            out.append(Contribution(person, 1.0 if yes else 0.0))
-    return out
+    settled = _yes_no(session, query, WeekPartner.prompt_at, rules.ANSWER_DAYS, since, now)
+    return [Contribution(person, 1.0 if yes else 0.0) for (person,), yes in settled]
 
 
 def _active(session: Session, pid: int, since: datetime | None, now: datetime) -> list[Contribution]:
@@ -168,20 +179,13 @@ def _active(session: Session, pid: int, since: datetime | None, now: datetime) -
 
 
 def _agreements(session: Session, pid: int, since: datetime | None, now: datetime) -> list[Contribution]:
-    days = timedelta(days=rules.AGREE_DAYS)
     query = (
         select(Pair.id, Pair.started_at, Agreement.agreed_at)
         .outerjoin(Agreement, Agreement.pair_id == Pair.id)
-        .where(Pair.program_id == pid, Pair.started_at <= now - days)
+        .where(Pair.program_id == pid)
     )
-    if since is not None:
-        query = query.where(Pair.started_at > since - days)
-    out = []
-    for pair, started_at, agreed_at in session.execute(query).tuples():
-        at, yes = rules.settles(started_at, rules.AGREE_DAYS, agreed_at)
-        if rules.settled(at, since=since, until=now):
-            out.append(Contribution(pair, 1.0 if yes else 0.0))
-    return out
+    settled = _yes_no(session, query, Pair.started_at, rules.AGREE_DAYS, since, now)
+    return [Contribution(pair, 1.0 if yes else 0.0) for (pair,), yes in settled]
 
 
 def _goals(session: Session, pid: int, since: datetime | None, now: datetime) -> list[Contribution]:
@@ -219,17 +223,11 @@ def _trial(session: Session, pid: int, since: datetime | None, now: datetime) ->
 
 
 def _retros(session: Session, pid: int, since: datetime | None, now: datetime) -> list[Contribution]:
-    days = timedelta(days=rules.RETRO_DAYS)
-    query = select(Retro.id, Retro.pair_id, Retro.opened_at, Retro.summary_at).where(
-        Retro.program_id == pid, Retro.opened_at <= now - days
-    )
-    if since is not None:
-        query = query.where(Retro.opened_at > since - days)
-    settled: list[tuple[int, int, bool]] = []
-    for retro_id, pair, opened_at, summary_at in session.execute(query).tuples():
-        at, yes = rules.settles(opened_at, rules.RETRO_DAYS, summary_at)
-        if rules.settled(at, since=since, until=now):
-            settled.append((retro_id, pair, yes))
+    query = select(Retro.id, Retro.pair_id, Retro.opened_at, Retro.summary_at).where(Retro.program_id == pid)
+    settled = [
+        (retro_id, pair, yes)
+        for (retro_id, pair), yes in _yes_no(session, query, Retro.opened_at, rules.RETRO_DAYS, since, now)
+    ]
     done_ids = [r for r, _pair, yes in settled if yes]
     answers: dict[int, list[tuple[int, str]]] = defaultdict(list)
     if done_ids:
