@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import logs
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import register_all
+from bot.handlers.adapter import register_all
 from bot.slack.client import interactive_client
 
 log = logging.getLogger(__name__)

@@ -8,6 +8,7 @@ import enum
 class ID(enum.StrEnum):
     # App Home
     HOME_VIEW = "home"
+    REFUSED_MODAL = "refused.modal"  # callback_id of what a refused modal turns into when it has no field to mark
     HOME_HELP = "home.help"  # button: open the help modal
     # Help
     HELP_MODAL = "help.modal"

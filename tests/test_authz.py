@@ -13,11 +13,8 @@ PUBLIC) is played by Otto, who may change only his own rows."""
 
 from __future__ import annotations
 
-import ast
 import copy
-import inspect
 import json
-import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +25,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import Engine, MetaData, select
 
-from bot import access
+from bot import routes
 from bot.access import Access, Surface
 from bot.blocks import cohorts as cohort_blocks
 from bot.blocks import impact as impact_blocks
@@ -581,10 +578,22 @@ OWN_VIEW_OPENER = {
 }
 
 
+MATRIX = routes.matrix()
+ACTIONS = {ID(k[1]): cls for k, cls in MATRIX.items() if k[0] is Surface.ACTION}
+VIEWS = {ID(k[1]): cls for k, cls in MATRIX.items() if k[0] is Surface.VIEW}
+ADMIN_WORDS = [k[1] for k in MATRIX if k[0] is Surface.ADMIN_COMMAND]
+WORDS = [k[1] for k in MATRIX if k[0] is Surface.COMMAND]
+
+
+def _typed(word: str) -> str:
+    """What to type for a route's word (any word the table doesn't name: one nobody routes)."""
+    return "zq8nonsense" if word == routes.ANY else word
+
+
 def _cases() -> list[Case]:
     cases: list[Case] = []
     values = {**ADMIN_VALUES, **PAIR_VALUES, **SELF_VALUES}
-    for action_id, cls in access.ACTIONS.items():
+    for action_id, cls in ACTIONS.items():
         if cls in ATTACKERS:
             channel = "admin" if cls is Access.ADMIN else ""
             value = values.get(action_id, "{program}")
@@ -596,7 +605,7 @@ def _cases() -> list[Case]:
     for note in ("{note_program}", "{note_hosts}"):
         for who in ATTACKERS[Access.PAIR]:
             cases.append(Case(Surface.ACTION, ID.NOTE_TOGGLE_RED.value, who, value=note))
-    for callback_id, cls in access.VIEWS.items():
+    for callback_id, cls in VIEWS.items():
         if cls in ATTACKERS:
             for who in SELF_ATTACKERS.get(callback_id, ATTACKERS[cls]):
                 cases.append(Case(Surface.VIEW, callback_id.value, who, view=callback_id.value))
@@ -604,20 +613,20 @@ def _cases() -> list[Case]:
         cases.append(Case(Surface.VIEW, ID.METRIC_LOG_MODAL.value, who, view="host:" + ID.METRIC_LOG_MODAL.value))
     # the very modal Hugo opened while he was a host
     cases.append(Case(Surface.VIEW, ID.PROGRAM_MODAL.value, "hugo", view="hugo:" + ID.PROGRAM_MODAL.value))
-    for word in access.ADMIN_COMMANDS:
+    for word in ADMIN_WORDS:
         for who in ATTACKERS[Access.ADMIN][:3]:
-            cases.append(Case(Surface.ADMIN_COMMAND, word, who, value="admin " + word))
+            cases.append(Case(Surface.ADMIN_COMMAND, word, who, value="admin " + _typed(word)))
     cases.append(Case(Surface.ADMIN_COMMAND, "setup", "otto", value="admin setup", channel="otto_channel"))
     # a reply in pair A's week thread counts only from its partners
     for who in ATTACKERS[Access.PAIR]:
         cases.append(Case(Surface.EVENT, "message", who, value="thread", channel="group_a"))
     # about themselves: played by Otto, typed in pair A's group DM where a channel matters
-    for word in access.COMMANDS:
+    for word in WORDS:
         if word != "join":
-            cases.append(Case(Surface.COMMAND, word, "otto", value=word, channel="group_a"))
+            cases.append(Case(Surface.COMMAND, word, "otto", value=_typed(word), channel="group_a"))
     for word, args in (("note", "note zq8 typed in their DM"), ("notes", "notes red zq8"), ("notes", "notes program")):
         cases.append(Case(Surface.COMMAND, word, "otto", value=args, channel="group_a"))
-    for action_id, cls in access.ACTIONS.items():
+    for action_id, cls in ACTIONS.items():
         if cls in (Access.OWN, Access.PUBLIC) and action_id is not ID.JOIN_PICK:
             cases.append(Case(Surface.ACTION, action_id.value, "otto", value="{pair_a}"))
     for callback_id in OWN_VIEW_OPENER:
@@ -632,7 +641,7 @@ def _cases() -> list[Case]:
 
 
 CASES = _cases()
-GUARDED = (Access.ADMIN, Access.PAIR, Access.SELF)
+GUARDED = (Access.ADMIN, Access.SETUP, Access.PAIR, Access.SELF)
 
 
 def _fill(template: str, ids: dict[str, Any]) -> str:
@@ -780,7 +789,7 @@ def test_refused_unchanged_and_nothing_shown(world: World, case: Case) -> None:
 def _refused(w: World, case: Case, *, because: str | None = None) -> None:
     """Play ``case``: refused in words the attacker can read (``because`` among them), nothing changed, nothing of
     anyone else's shown."""
-    cls = access.matrix()[(case.surface, case.name)]
+    cls = MATRIX[(case.surface, case.name)]
     problems = len(w.stack.sandbox.problems)
     who = w.people[case.attacker]
     try:
@@ -866,50 +875,41 @@ class _Recorder:
         raise AttributeError(name)
 
 
-def _command_words() -> tuple[set[str], set[str]]:
-    """The words ``/tandem`` and ``/tandem admin`` understand, read from the code that parses them: every string
-    compared with the parsed subcommand (``parsed.name``, ``command.name``, ``sub``), literals and module tables."""
-    from bot.flows import admin as admin_flow
-    from bot.flows import commands as commands_flow
-    from bot.handlers import commands as commands_handler
-
-    def words(module: Any, subject: str, functions: tuple[str, ...]) -> set[str]:
-        found: set[str] = set()
-        tree = ast.parse(textwrap.dedent(inspect.getsource(module)))
-        for node in ast.walk(tree):
-            if not (isinstance(node, ast.FunctionDef) and node.name in functions):
-                continue
-            for compare in (n for n in ast.walk(node) if isinstance(n, ast.Compare)):
-                if ast.unparse(compare.left) != subject:
-                    continue
-                for other in compare.comparators:
-                    value = eval(compile(ast.Expression(other), "<matrix>", "eval"), vars(module))
-                    found.update([value] if isinstance(value, str) else list(value))
-        return found
-
-    commands = words(commands_handler, "parsed.name", ("on_tandem", "_reply")) | words(
-        commands_flow, "command.name", ("answer",)
-    )
-    return commands - {"admin"}, words(admin_flow, "sub", ("command",))
-
-
-def test_every_entry_point_is_in_the_matrix() -> None:
-    """A listener, or a ``/tandem`` word, without a class in ``bot.access`` fails here: classify it first."""
-    from bot.handlers import register_all
+def test_every_listener_comes_from_the_route_table() -> None:
+    """Every listener the app registers is a route of ``bot.routes`` (one ``/tandem`` listener reads the words of the
+    table), so every entry point has a class the adapter enforces; and every guarded one is played below by someone
+    who may not use it."""
+    from bot.handlers.adapter import register_all
 
     recorder = _Recorder()
     register_all(recorder, session_factory=None, clock=None)  # type: ignore[arg-type]
-    matrix = access.matrix()
-    registered = {key for key in recorder.seen if key[0] is not Surface.COMMAND}
-    assert recorder.seen - registered == {(Surface.COMMAND, "/tandem")}
-    words, admin_words = _command_words()
-    registered |= {(Surface.COMMAND, w) for w in words} | {(Surface.ADMIN_COMMAND, w) for w in admin_words}
-    assert sorted(registered - set(matrix)) == [], "entry points without a class in bot.access"
-    assert sorted(set(matrix) - registered) == [], "classes for entry points nobody registers"
-    # every guarded entry point is played by someone who may not use it
+    routed = {key for key in MATRIX if key[0] not in (Surface.COMMAND, Surface.ADMIN_COMMAND)}
+    assert recorder.seen == routed | {(Surface.COMMAND, "/tandem")}
     played = {(c.surface, c.name) for c in CASES}
-    guarded = {key for key, cls in matrix.items() if cls in GUARDED}
+    guarded = {key for key, cls in MATRIX.items() if cls in GUARDED}
     assert sorted(guarded - played) == []
+
+
+def test_a_route_without_a_class_stops_the_app() -> None:
+    """A route must have a class (or a class per scope), an id routed once, and the table a route for any other
+    word: otherwise the app refuses to start."""
+    from bot.handlers import adapter
+    from bot.handlers.participants import home_help
+
+    with pytest.raises(ValueError, match="no access class"):
+        routes.Route(Surface.ACTION, ("x",), None, home_help)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="no access class"):
+        routes.Route(Surface.ACTION, ("x",), {"pair:": "pair"}, home_help)  # type: ignore[dict-item]
+    twice = (*routes.ROUTES, routes.Route(Surface.ACTION, (ID.GOAL_DONE.value,), Access.PUBLIC, home_help))
+    with pytest.raises(ValueError, match="routed twice"):
+        adapter.register(_Recorder(), twice)  # type: ignore[arg-type]
+    without_any = tuple(r for r in routes.ROUTES if routes.ANY not in r.ids)
+    with pytest.raises(ValueError, match="any other"):
+        adapter.register(_Recorder(), without_any)  # type: ignore[arg-type]
+    scoped = routes.table()[(Surface.ACTION, ID.METRIC_LOG.value)]
+    assert scoped.access_for("host:3") is Access.ADMIN
+    assert scoped.access_for("pair:3") is Access.PAIR
+    assert scoped.access_for("3") is None  # a scope the route doesn't know: refused
 
 
 # -- while the admin channel is public: nobody is a host ---------------------------------------------------------------
@@ -921,7 +921,7 @@ UNSAFE_CASES = [
     for c in CASES
     if c.attacker == "alma"
     and (
-        access.matrix()[(c.surface, c.name)] is Access.ADMIN
+        MATRIX[(c.surface, c.name)] is Access.ADMIN
         or c.value.startswith("host:")
         or c.view.startswith("host:")
     )

@@ -24,7 +24,6 @@ derandomized, so a failure reproduces; ``TANDEM_FUZZ_SEED=<n>`` draws other exam
 
 from __future__ import annotations
 
-import ast
 import copy
 import functools
 import json
@@ -37,7 +36,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,9 +46,12 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
+from bot import routes
+from bot.access import Surface
 from bot.clock import SimulatedClock
 from bot.db import upgrade
-from bot.handlers import register_all
+from bot.flows.commands import TOO_LONG
+from bot.handlers.adapter import register_all
 from bot.ids import ID
 from bot.models import Base, Participant
 from bot.sandbox.blockkit import iter_action_elements, validate_blocks, validate_call
@@ -63,7 +64,6 @@ from tests.test_e2e_trial import OTHERS, PAIR, _match
 
 EXAMPLES = int(os.environ.get("TANDEM_FUZZ_EXAMPLES", "8"))
 SEED = os.environ.get("TANDEM_FUZZ_SEED")  # unset: the same derandomized examples on every run
-ROOT = Path(__file__).resolve().parents[1]
 
 # -- which listeners exist -----------------------------------------------------------------------------------
 # Every App method that registers a listener. A kind not handled by ``World.fire`` fails the tests.
@@ -152,44 +152,17 @@ def _registered() -> tuple[list[Key], int]:
 
 
 def _subcommands() -> list[str]:
-    """``/tandem`` subcommands as the dispatching code compares them: top level (``parsed.name``, ``name``,
-    ``command.name`` and the handlers' command tables), ``/tandem admin <sub>`` (``sub`` in bot/flows/admin.py)
-    and ``/tandem notes <sub>`` (``sub`` in bot/flows/notes.py)."""
+    """``/tandem`` words as the route table declares them: top level, ``/tandem admin <word>``, and the words a
+    route reads after its own (``/tandem notes <word>``)."""
     found: set[str] = set()
-    sources = {
-        "bot/handlers/commands.py": "",
-        "bot/flows/commands.py": "",
-        "bot/flows/admin.py": "admin ",
-        "bot/flows/notes.py": "notes ",
-    }
-
-    def strings(node: ast.AST) -> list[str]:
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            return [node.value]
-        if isinstance(node, ast.Tuple | ast.List | ast.Set):
-            return [s for e in node.elts for s in strings(e)]
-        if isinstance(node, ast.Dict):
-            return [s for k in node.keys if k is not None for s in strings(k)]
-        return []
-
-    for path, prefix in sources.items():
-        tree = ast.parse((ROOT / path).read_text())
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.Eq | ast.In):
-                left = node.left
-                name = left.attr if isinstance(left, ast.Attribute) else getattr(left, "id", None)
-                if name == "sub" and prefix:
-                    found.update(prefix + s for c in node.comparators for s in strings(c))
-                elif name == "name":
-                    found.update(s for c in node.comparators for s in strings(c))
-            elif isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id.endswith("COMMANDS") for t in node.targets
-            ):
-                found.update(strings(node.value))
-    found = {s.strip() for s in found}
-    found.discard("")
-    for word in ("admin", "notes"):
-        found.add(word)
+    for route in routes.ROUTES:
+        words = [w for w in route.ids if w not in (routes.ANY, TOO_LONG)]
+        if route.surface is Surface.COMMAND:
+            found.update(words)
+            found.update(f"{w} {sub}" for w in words for sub in route.words)
+        elif route.surface is Surface.ADMIN_COMMAND:
+            found.update(f"admin {w}" for w in words)
+    found.add("admin")
     return sorted(found)
 
 

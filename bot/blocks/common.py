@@ -8,6 +8,7 @@ from bot import i18n
 from bot.blocks import kit
 from bot.blocks.help import help_message
 from bot.domain.text import echo_chunks, escape_mrkdwn
+from bot.ids import ID
 
 
 def too_long(locale: str, *, typed: str, limit: int, where: str) -> dict[str, Any]:
@@ -28,6 +29,22 @@ def error_message(locale: str) -> dict[str, Any]:
 
 def unknown_command(locale: str, command: str) -> dict[str, Any]:
     return help_message(locale, preface=i18n.text(locale, "common", "unknown_command", command=command))
+
+
+def not_yours(locale: str) -> dict[str, Any]:
+    """The route adapter's refusal of a pair's or a person's thing to someone Tandem doesn't store."""
+    text = i18n.text(locale, "common", "not_yours")
+    return kit.message(text, [kit.section(text)])
+
+
+def refused_modal(locale: str, message: dict[str, Any]) -> dict[str, Any]:
+    """What a refused modal turns into when it has no field to show the refusal under."""
+    return kit.modal(
+        title="Tandem",
+        close=i18n.plain(locale, "common", "close"),
+        blocks=list(message.get("blocks") or [kit.section(str(message.get("text") or ""))]),
+        callback_id=ID.REFUSED_MODAL,
+    )
 
 
 def dm_reply(locale: str) -> dict[str, Any]:

@@ -7,7 +7,6 @@ because they clicked. Each function returns what to show; the handler shows it."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -19,27 +18,14 @@ from bot.blocks.inputs import state_values
 from bot.blocks.programs import date_text
 from bot.domain import agreement as rules
 from bot.domain import localtime
-from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host, host_program
 from bot.flows.common import Lookup
 from bot.flows.common import as_int as _int
 from bot.flows.common import view_meta as _meta
 from bot.flows.common import who as _who
+from bot.flows.host import AdminSlack, Caller, announce, authorize_host, host_program
+from bot.flows.result import Result
 from bot.ids import ID
-from bot.models import Participant
 from bot.services import agreements, goals, outbox, programs
-
-
-@dataclass
-class Answer:
-    """What to show the person: ``replace`` the clicked message, a ``note`` for them alone, a ``view`` to open,
-    modal field ``errors``, or their App Home again (``home``, for ``participant``)."""
-
-    replace: dict[str, Any] | None = None
-    note: dict[str, Any] | None = None
-    view: dict[str, Any] | None = None
-    errors: dict[str, str] = field(default_factory=dict)
-    home: bool = False
-    participant: Participant | None = None
 
 
 # -- the agreement ------------------------------------------------------------------------------------------
@@ -53,12 +39,12 @@ def accept(
     in_view: bool,
     lookup: Lookup,
     now: datetime,
-) -> Answer:
+) -> Result:
     """Accept (``value``: the version id), from the version's message, a reminder DM (``clicked``) or App Home
     (``in_view``)."""
     participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
     outcome = agreements.accept(session, participant=participant, version_id=_int(value), clicked=clicked, now=now)
-    answer = Answer(home=in_view and participant is not None, participant=participant)
+    answer = Result(home=participant if in_view else None)
     if outcome.result in (agreements.ACCEPTED, agreements.AGREED):
         if outcome.message is not None:
             answer.replace = outcome.message
@@ -67,28 +53,28 @@ def accept(
             block = "answer_agreed" if outcome.result == agreements.AGREED else "answer_accepted"
             answer.replace = blocks.note(locale, block, partner=outcome.partner, date=on)
         return answer
-    answer.note = blocks.note(locale, f"answer_{outcome.result}", waiting=outcome.waiting)
+    answer.message = blocks.note(locale, f"answer_{outcome.result}", waiting=outcome.waiting)
     return answer
 
 
-def open_change(session: Session, *, team_id: str, user_id: str, value: str, lookup: Lookup) -> Answer:
+def open_change(session: Session, *, team_id: str, user_id: str, value: str, lookup: Lookup) -> Result:
     """Propose a change (``value``: the agreement id): the modal with the text as it stands."""
     participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
     found = agreements.context_of(session, participant=participant, agreement_id=_int(value))
     if isinstance(found, str):
-        return Answer(note=blocks.note(locale, f"answer_{found}", waiting=""))
+        return Result(message=blocks.note(locale, f"answer_{found}", waiting=""))
     view = blocks.change_modal(
         locale,
         agreement_id=found.agreement.id,
         partner=found.partner.display_name,
         sections=agreements.current_sections(session, found.agreement),
     )
-    return Answer(view=view)
+    return Result(view=view)
 
 
 def submit_change(
     session: Session, *, team_id: str, user_id: str, view: dict[str, Any], lookup: Lookup, now: datetime
-) -> Answer:
+) -> Result:
     """The change modal: a new version for the partner to accept. Anything wrong is said on its field and nothing
     changes."""
     participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
@@ -99,7 +85,7 @@ def submit_change(
     if len(note) > rules.NOTE_MAX:
         errors["note"] = "too_long"
     if errors:
-        return Answer(errors=blocks.section_errors(locale, errors))
+        return Result(errors=blocks.section_errors(locale, errors))
     outcome = agreements.propose(
         session,
         participant=participant,
@@ -110,43 +96,43 @@ def submit_change(
     )
     first = blocks.SECTION_IDS[rules.SECTIONS[0]].value
     if outcome.result == agreements.UNCHANGED:
-        return Answer(errors=blocks.section_errors(locale, {rules.SECTIONS[0]: "unchanged"}))
+        return Result(errors=blocks.section_errors(locale, {rules.SECTIONS[0]: "unchanged"}))
     if outcome.result != agreements.PROPOSED:
-        return Answer(errors={first: i18n.plain(locale, "agreement", f"answer_{outcome.result}", waiting="")})
-    return Answer()
+        return Result(errors={first: i18n.plain(locale, "agreement", f"answer_{outcome.result}", waiting="")})
+    return Result()
 
 
 # -- goals --------------------------------------------------------------------------------------------------
-def open_goals(session: Session, *, team_id: str, user_id: str, value: str, lookup: Lookup) -> Answer:
+def open_goals(session: Session, *, team_id: str, user_id: str, value: str, lookup: Lookup) -> Result:
     """The goals modal of a pair (``value``: its id; empty from ``/tandem goals``: the caller's one pair, or a
     button per pair when there are several)."""
     participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
     if participant is not None and not str(value or ""):
         mine = goals.pairs_of(session, participant)
         if not mine:
-            return Answer(note=blocks.note(locale, "no_pair"))
+            return Result(message=blocks.note(locale, "no_pair"))
         if len(mine) > 1:
             options = [(p.id, goals.partner_of(session, p, participant).display_name) for p in mine]
-            return Answer(note=blocks.pick_pair(locale, options))
+            return Result(message=blocks.pick_pair(locale, options))
         value = str(mine[0].id)
     pair = goals.own_pair(session, participant=participant, pair_id=_int(value))
     if pair is None or participant is None:
-        return Answer(note=blocks.note(locale, "goal_err_not_yours", max=rules.GOAL_TEXT_MAX))
+        return Result(message=blocks.note(locale, "goal_err_not_yours", max=rules.GOAL_TEXT_MAX))
     form = goals.form(session, pair=pair, participant=participant)
-    return Answer(
+    return Result(
         view=blocks.goals_modal(locale, pair_id=form.pair_id, partner=form.partner, slots=form.slots, ideas=form.ideas)
     )
 
 
 def submit_goals(
     session: Session, *, team_id: str, user_id: str, view: dict[str, Any], lookup: Lookup, now: datetime
-) -> Answer:
+) -> Result:
     """The goals modal: 1–3 goals with optional due dates; errors on their fields, and then nothing changes."""
     participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
     meta = _meta(view)
     pair = goals.own_pair(session, participant=participant, pair_id=_int(meta.get("pair_id")))
     if pair is None or participant is None:
-        return Answer(errors=blocks.goal_errors(locale, {"text.1": "not_yours"}))
+        return Result(errors=blocks.goal_errors(locale, {"text.1": "not_yours"}))
     ids = meta.get("slots") if isinstance(meta.get("slots"), list) else []
     ids = [(i if isinstance(i, int) else None) for i in ids][: rules.SLOTS]
     ids += [None] * (rules.SLOTS - len(ids))
@@ -159,8 +145,8 @@ def submit_goals(
     today = now.astimezone(localtime.zone(participant.tz)).date()
     errors = goals.save(session, participant=participant, pair=pair, slots=slots, picked=picked, today=today, now=now)
     if errors:
-        return Answer(errors=blocks.goal_errors(locale, errors))
-    return Answer(home=True, participant=participant)
+        return Result(errors=blocks.goal_errors(locale, errors))
+    return Result(home=participant)
 
 
 PROGRESS = {
@@ -174,43 +160,43 @@ PROGRESS = {
 
 def mark_goal(
     session: Session, *, team_id: str, user_id: str, action_id: str, value: str, lookup: Lookup, now: datetime
-) -> Answer:
+) -> Result:
     """One click in App Home: 25 / 50 / 75 %, Done, or Not done yet (``value``: the goal id)."""
     participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
     result = goals.mark(session, participant=participant, goal_id=_int(value), progress=PROGRESS[action_id], now=now)
-    answer = Answer(home=participant is not None, participant=participant)
+    answer = Result(home=participant)
     if result == agreements.NOT_YOURS:
-        answer.note = blocks.note(locale, "goal_err_not_yours", max=rules.GOAL_TEXT_MAX)
+        answer.message = blocks.note(locale, "goal_err_not_yours", max=rules.GOAL_TEXT_MAX)
     return answer
 
 
 # -- hosts: the template per program ------------------------------------------------------------------------
-def template_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def template_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
     """The program card's Agreement button: the template modal, prefilled with what new pairs get now."""
     _workspace, program, refusal = host_program(session, who, value, slack=slack, now=now)
     if refusal is not None or program is None:
-        return refusal or Reply()
+        return refusal or Result()
     sections = agreements.template_sections(program, who.locale)
-    return Reply(view=blocks.template_modal(who.locale, program_id=program.id, name=program.name, sections=sections))
+    return Result(view=blocks.template_modal(who.locale, program_id=program.id, name=program.name, sections=sections))
 
 
-def submit_template(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Reply:
+def submit_template(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Result:
     """The template modal: new pairs of the program get it; a cleared section goes back to the default. The
     admin channel hears who changed it."""
     first = blocks.SECTION_IDS[rules.SECTIONS[0]].value
     workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
     if refusal is not None:
-        return Reply(errors={first: str((refusal.message or {}).get("text") or "")})
+        return Result(errors={first: str((refusal.message or {}).get("text") or "")})
     program_id = _int(_meta(view).get("program_id"))
     program = programs.get(session, workspace=workspace, program_id=program_id) if program_id else None
     if program is None:
-        return Reply(errors={first: i18n.plain(who.locale, "admin", "program_missing")})
+        return Result(errors={first: i18n.plain(who.locale, "admin", "program_missing")})
     values = state_values(view)
     texts, errors = rules.parse_sections(
         {key: values.get(block.value) for key, block in blocks.SECTION_IDS.items()}, required=False
     )
     if errors:
-        return Reply(errors=blocks.section_errors(who.locale, errors))
+        return Result(errors=blocks.section_errors(who.locale, errors))
     sections = rules.complete(texts, agreements.default_sections(program, who.locale))
     custom = agreements.save_template(program, sections=sections, locale=who.locale, now=now)
     event = "template_saved" if custom else "template_default"
@@ -223,4 +209,4 @@ def submit_template(session: Session, who: Caller, view: dict[str, Any], *, slac
         about=outbox.About.of(program=program, users=[who.user_id]),
     )
     session.commit()
-    return Reply()
+    return Result()

@@ -17,11 +17,12 @@ from bot import i18n
 from bot.blocks import cards as blocks
 from bot.blocks.inputs import state_values
 from bot.domain import cards as rules
-from bot.flows.admin import AdminSlack
-from bot.flows.agreement import Answer, Lookup
+from bot.flows.common import Lookup
 from bot.flows.common import as_int as _int
 from bot.flows.common import view_meta as _meta
 from bot.flows.common import who as _who
+from bot.flows.host import AdminSlack
+from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import LearningCard, Participant, Program
 from bot.services import cards
@@ -33,14 +34,14 @@ def _tandem_in(slack: AdminSlack, bot_user_id: str | None, channel: str) -> bool
 
 def _say(
     session: Session, participant: Participant | None, message: dict[str, Any], *, in_view: bool, now: datetime
-) -> Answer:
+) -> Result:
     """A note for the person: ephemeral under the clicked message, or by DM for a click in App Home (where an
     ephemeral answer has nowhere to go)."""
     if in_view and participant is not None:
         cards.tell(session, participant, message, now=now)
         session.commit()
-        return Answer(home=True, participant=participant)
-    return Answer(note=message)
+        return Result(home=participant)
+    return Result(message=message)
 
 
 # -- writing ------------------------------------------------------------------------------------------------
@@ -51,21 +52,21 @@ def command(session: Session, *, participant: Participant) -> dict[str, Any]:
     return blocks.command(participant.locale)
 
 
-def open_form(session: Session, *, team_id: str, user_id: str, in_view: bool, lookup: Lookup) -> Answer:
+def open_form(session: Session, *, team_id: str, user_id: str, in_view: bool, lookup: Lookup) -> Result:
     """*Write a learning card*: the modal, with a program select when the person is or was in several programs."""
     participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
     choices = [(p.id, p.name) for p in cards.programs_for(session, participant)]
     if not choices:
-        return Answer(note=blocks.note(locale, "no_pair"))
-    return Answer(view=blocks.modal(locale, programs=choices, from_home=in_view))
+        return Result(message=blocks.note(locale, "no_pair"))
+    return Result(view=blocks.modal(locale, programs=choices, from_home=in_view))
 
 
-def open_edit(session: Session, *, team_id: str, user_id: str, value: str, in_view: bool, lookup: Lookup) -> Answer:
+def open_edit(session: Session, *, team_id: str, user_id: str, value: str, in_view: bool, lookup: Lookup) -> Result:
     """*Edit* (``value``: the card id): the modal on the author's draft."""
     participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
     found = cards.own_card(session, card_id=_int(value))
     if found is None:
-        return Answer(note=blocks.note(locale, "answer_missing"))
+        return Result(message=blocks.note(locale, "answer_missing"))
     card, program, author = found
     refused = rules.refusal(
         rules.Act.EDIT,
@@ -73,13 +74,13 @@ def open_edit(session: Session, *, team_id: str, user_id: str, value: str, in_vi
         published=card.published_at is not None,
     )
     if refused is not None:
-        return Answer(note=blocks.note(locale, f"answer_{refused}"))
-    return Answer(view=blocks.modal(locale, programs=[(program.id, program.name)], card=card, from_home=in_view))
+        return Result(message=blocks.note(locale, f"answer_{refused}"))
+    return Result(view=blocks.modal(locale, programs=[(program.id, program.name)], card=card, from_home=in_view))
 
 
 def submit_form(
     session: Session, *, team_id: str, user_id: str, view: dict[str, Any], lookup: Lookup, now: datetime
-) -> Answer:
+) -> Result:
     """The card modal: a new draft, or the draft changed, and its preview by DM. Anything wrong is said on its
     field, the modal stays open and nothing changes."""
     participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
@@ -93,7 +94,7 @@ def submit_form(
     if card_id is not None:  # an edit: is it still the author's draft?
         found = cards.own_card(session, card_id=card_id)
         if found is None:
-            return Answer(errors={first: i18n.plain(locale, "cards", "answer_missing")})
+            return Result(errors={first: i18n.plain(locale, "cards", "answer_missing")})
         card, program, author = found
         refused = rules.refusal(
             rules.Act.EDIT,
@@ -101,7 +102,7 @@ def submit_form(
             published=card.published_at is not None,
         )
         if refused is not None:
-            return Answer(errors={first: i18n.plain(locale, "cards", f"answer_{refused}")})
+            return Result(errors={first: i18n.plain(locale, "cards", f"answer_{refused}")})
     else:
         allowed = {p.id: p for p in cards.programs_for(session, participant)}
         picked = ID.CARD_PROGRAM.value in values
@@ -109,16 +110,16 @@ def submit_form(
             values.get(ID.CARD_PROGRAM.value) if picked else meta.get("program_id"), allowed
         )
         if program_id is None and not picked:  # the one program the modal was for is no longer theirs
-            return Answer(errors={first: i18n.plain(locale, "cards", "no_pair")})
+            return Result(errors={first: i18n.plain(locale, "cards", "no_pair")})
         if program_id is None:
             errors = {**errors, "program": rules.CHOOSE_PROGRAM}
         else:
             program = allowed[program_id]
     if form is None or program is None or participant is None or errors:
-        return Answer(errors=blocks.form_errors(locale, errors))
+        return Result(errors=blocks.form_errors(locale, errors))
     cards.save_draft(session, author=participant, program=program, form=form, now=now, card=card)
     session.commit()
-    return Answer(home=bool(meta.get("home")), participant=participant)
+    return Result(home=participant if meta.get("home") else None)
 
 
 # -- the draft's buttons ------------------------------------------------------------------------------------
@@ -131,8 +132,8 @@ def _checked(
     value: str,
     in_view: bool,
     now: datetime,
-) -> tuple[LearningCard, Program, Participant] | Answer:
-    """The card a draft button names, if ``participant`` may ``act`` on it; else the Answer that says why not."""
+) -> tuple[LearningCard, Program, Participant] | Result:
+    """The card a draft button names, if ``participant`` may ``act`` on it; else the Result that says why not."""
     found = cards.own_card(session, card_id=_int(value))
     if found is None:
         return _say(session, participant, blocks.note(locale, "answer_missing"), in_view=in_view, now=now)
@@ -158,12 +159,12 @@ def publish(
     in_view: bool,
     lookup: Lookup,
     now: datetime,
-) -> Answer:
+) -> Result:
     """*Publish* (``value``: the card id): the author's consent. The card goes to the program's community channel
     only when Tandem is in it; otherwise it stays a draft and the author hears why."""
     participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
     checked = _checked(session, rules.Act.PUBLISH, participant, locale, value=value, in_view=in_view, now=now)
-    if isinstance(checked, Answer):
+    if isinstance(checked, Result):
         return checked
     card, program, author = checked
     channel = program.community_channel_id
@@ -175,18 +176,18 @@ def publish(
         return _say(session, participant, message, in_view=in_view, now=now)
     cards.publish(session, card, author=author, program=program, now=now)
     session.commit()
-    return Answer(home=in_view, participant=participant)
+    return Result(home=participant if in_view else None)
 
 
 def delete(
     session: Session, *, team_id: str, user_id: str, value: str, in_view: bool, lookup: Lookup, now: datetime
-) -> Answer:
+) -> Result:
     """*Delete* (``value``: the card id): only the author's draft; its preview says it is gone."""
     participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
     checked = _checked(session, rules.Act.DELETE, participant, locale, value=value, in_view=in_view, now=now)
-    if isinstance(checked, Answer):
+    if isinstance(checked, Result):
         return checked
     card, _program, author = checked
     cards.delete_draft(session, card, author=author, now=now)
     session.commit()
-    return Answer(home=in_view, participant=participant)
+    return Result(home=participant if in_view else None)

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from bot import i18n
 from bot.blocks import cohorts as blocks
 from bot.blocks.inputs import state_values
-from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host, host_program
 from bot.flows.common import as_int, view_meta
+from bot.flows.host import AdminSlack, Caller, announce, authorize_host, host_program
+from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import Participant, Program, Workspace
 from bot.services import cohorts, outbox, programs
@@ -23,12 +24,12 @@ from bot.services import cohorts, outbox, programs
 INVITE_METHOD = "conversations.invite"
 
 
-def next_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def next_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
     _workspace, source, refusal = host_program(session, who, value, slack=slack, now=now)
     if refusal is not None or source is None:
-        return refusal or Reply()
+        return refusal or Result()
     name = cohorts.next_name(source, set(programs.names(session, workspace_id=source.workspace_id, except_id=None)))
-    return Reply(
+    return Result(
         view=blocks.next_modal(
             who.locale, source=source, name=name, default_focus=i18n.plain(who.locale, "common", "focus_question")
         )
@@ -71,33 +72,35 @@ def _path_name(session: Session, program: Program) -> str:
     return first[0].name if first else program.name
 
 
-def alumni_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def alumni_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
     _workspace, program, refusal = host_program(session, who, value, slack=slack, now=now)
     if refusal is not None or program is None:
-        return refusal or Reply()
+        return refusal or Result()
     found = cohorts.alumni(session, program)
     if not found:
-        return Reply(message=blocks.note(who.locale, "no_alumni", program=program.name))
-    return Reply(view=blocks.alumni_modal(who.locale, program=program, path=_path_name(session, program), alumni=found))
+        return Result(message=blocks.note(who.locale, "no_alumni", program=program.name))
+    return Result(
+        view=blocks.alumni_modal(who.locale, program=program, path=_path_name(session, program), alumni=found)
+    )
 
 
-def submit_alumni(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Reply:
+def submit_alumni(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Result:
     field = ID.COHORT_ALUMNI_PICK.value
     workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
     if refusal is not None:
-        return Reply(errors={field: str((refusal.message or {}).get("text") or "")})
+        return Result(errors={field: str((refusal.message or {}).get("text") or "")})
     program_id = as_int(view_meta(view).get("program_id")) or 0
     program = programs.get(session, workspace=workspace, program_id=program_id)
     if program is None:
-        return Reply(errors={field: i18n.plain(who.locale, "admin", "program_missing")})
+        return Result(errors={field: i18n.plain(who.locale, "admin", "program_missing")})
     if not workspace.admin_channel_id:
-        return Reply(errors={field: blocks._p(who.locale, "not_admin_channel")})
+        return Result(errors={field: blocks._p(who.locale, "not_admin_channel")})
     picked = [u for u in state_values(view).get(field) or [] if isinstance(u, str)]
     if not picked:
-        return Reply(errors={field: blocks._p(who.locale, "error_none")})
+        return Result(errors={field: blocks._p(who.locale, "error_none")})
     found = cohorts.alumni(session, program)
     if any(u not in found for u in picked):
-        return Reply(errors={field: blocks._p(who.locale, "error_not_alumni")})
+        return Result(errors={field: blocks._p(who.locale, "error_not_alumni")})
     present = set(slack.members(workspace.admin_channel_id))
     new = [u for u in picked if u not in present]
     if new:
@@ -141,4 +144,4 @@ def submit_alumni(session: Session, who: Caller, view: dict[str, Any], *, slack:
         about=outbox.About.of(program=program, users=[who.user_id, *picked]),
     )
     session.commit()
-    return Reply()
+    return Result()

@@ -16,8 +16,9 @@ from bot.blocks import escalation as blocks
 from bot.blocks.inputs import state_values
 from bot.domain import notes as rules
 from bot.domain.localtime import send_at
-from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host
 from bot.flows.common import as_int, view_meta
+from bot.flows.host import AdminSlack, Caller, announce, authorize_host
+from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import EscalationKind, Participant, Program, Workspace
 from bot.services import escalations, notes, outbox, people
@@ -94,15 +95,15 @@ def submit_help(
     return {}, blocks.sent_view(locale, shared)
 
 
-def open_answer(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
-    """A host clicked "Answer" on an escalation in the admin channel."""
+def open_answer(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
+    """A host clicked "Result" on an escalation in the admin channel."""
     workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return refusal
     escalation = escalations.get(session, workspace_id=workspace.id, escalation_id=as_int(value))
     if escalation is None:
-        return Reply(message=blocks.note(who.locale, "missing"))
-    return Reply(
+        return Result(message=blocks.note(who.locale, "missing"))
+    return Result(
         view=blocks.answer_modal(
             who.locale,
             escalation_id=escalation.id,
@@ -113,13 +114,13 @@ def open_answer(session: Session, who: Caller, value: str, *, slack: AdminSlack,
     )
 
 
-def submit_answer(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Reply:
+def submit_answer(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Result:
     """A host sent an answer: it reaches the person by DM, signed with the host's name if they chose so."""
     workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
     field = ID.ESCALATION_ANSWER_TEXT.value
     if refusal is not None:
         message = refusal.message or {}
-        return Reply(errors={field: str(message.get("text") or "")})
+        return Result(errors={field: str(message.get("text") or "")})
     escalation_id = view_meta(view).get("escalation_id")
     escalation = escalations.get(
         session,
@@ -127,16 +128,16 @@ def submit_answer(session: Session, who: Caller, view: dict[str, Any], *, slack:
         escalation_id=as_int(escalation_id) if isinstance(escalation_id, int) else None,
     )
     if escalation is None:
-        return Reply(errors={field: blocks.error_text(who.locale, "missing")})
+        return Result(errors={field: blocks.error_text(who.locale, "missing")})
     values = state_values(view)
     text = (values.get(field) or "").strip()
     if not text:
-        return Reply(errors={field: blocks.error_text(who.locale, "err_answer_empty")})
+        return Result(errors={field: blocks.error_text(who.locale, "err_answer_empty")})
     if len(text) > rules.ANSWER_TEXT_MAX:
-        return Reply(errors={field: blocks.error_text(who.locale, "err_answer_too_long")})
+        return Result(errors={field: blocks.error_text(who.locale, "err_answer_too_long")})
     person = session.get(Participant, escalation.participant_id)
     if person is None:
-        return Reply(errors={field: blocks.error_text(who.locale, "missing")})
+        return Result(errors={field: blocks.error_text(who.locale, "missing")})
     signed = "sign" in (values.get(ID.ESCALATION_ANSWER_SIGN.value) or [])
     number = escalations.record_answer(session, escalation=escalation, host_id=who.user_id, now=now)
     outbox.post(
@@ -163,7 +164,7 @@ def submit_answer(session: Session, who: Caller, view: dict[str, Any], *, slack:
         about=outbox.About.of(program_id=escalation.program_id, people=[person], users=[who.user_id]),
     )
     session.commit()
-    return Reply()
+    return Result()
 
 
 def late_patterns(session: Session, now: datetime) -> int:

@@ -18,66 +18,66 @@ from bot.blocks import kit
 from bot.blocks.inputs import state_values
 from bot.domain import impact as rules
 from bot.domain import release as release_rules
-from bot.flows.admin import (
+from bot.flows.common import as_int as _int
+from bot.flows.common import view_meta as _meta
+from bot.flows.host import (
     AdminSlack,
     Caller,
-    Reply,
     announce,
     authorize_host,
     commanded_program,
     host_program,
 )
-from bot.flows.common import as_int as _int
-from bot.flows.common import view_meta as _meta
+from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import Metric, MetricReporter, Pair, PairStatus, Participant, Program
 from bot.services import impact, matching, outbox, programs
 
 
 # -- hosts: the dashboard -------------------------------------------------------------------------------------
-def host_dashboard(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def host_dashboard(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Result:
     """``/tandem admin impact [program]``."""
     program, refusal = commanded_program(session, who, args, slack=slack, now=now, note=blocks.note)
     if program is None:
-        return refusal or Reply()
-    return Reply(message=blocks.dashboard(who.locale, impact.dashboard(session, program, now=now)))
+        return refusal or Result()
+    return Result(message=blocks.dashboard(who.locale, impact.dashboard(session, program, now=now)))
 
 
-def open_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def open_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
     """The program card's *Impact*."""
     _workspace, program, refusal = host_program(session, who, value, slack=slack, now=now)
     if refusal is not None or program is None:
-        return refusal or Reply()
-    return Reply(message=blocks.dashboard(who.locale, impact.dashboard(session, program, now=now)))
+        return refusal or Result()
+    return Result(message=blocks.dashboard(who.locale, impact.dashboard(session, program, now=now)))
 
 
 # -- hosts: metrics -------------------------------------------------------------------------------------------
-def add_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def add_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
     _workspace, program, refusal = host_program(session, who, value, slack=slack, now=now)
     if refusal is not None or program is None:
-        return refusal or Reply()
+        return refusal or Result()
     if len(impact.metrics(session, program)) >= rules.METRICS_MAX:
-        return Reply(message=blocks.note(who.locale, "error_too_many", limit=rules.METRICS_MAX))
-    return Reply(view=blocks.metric_modal(who.locale, program_id=program.id, program=program.name))
+        return Result(message=blocks.note(who.locale, "error_too_many", limit=rules.METRICS_MAX))
+    return Result(view=blocks.metric_modal(who.locale, program_id=program.id, program=program.name))
 
 
-def submit_metric(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Reply:
+def submit_metric(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Result:
     first = ID.METRIC_NAME.value
     workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
     if refusal is not None:
-        return Reply(errors={first: str((refusal.message or {}).get("text") or "")})
+        return Result(errors={first: str((refusal.message or {}).get("text") or "")})
     program_id = _int(_meta(view).get("program_id"))
     program = programs.get(session, workspace=workspace, program_id=program_id) if program_id else None
     if program is None:
-        return Reply(errors={first: blocks._p(who.locale, "error_which")})
+        return Result(errors={first: blocks._p(who.locale, "error_which")})
     existing = impact.metrics(session, program)
     if len(existing) >= rules.METRICS_MAX:
-        return Reply(errors={first: blocks._p(who.locale, "error_too_many", limit=rules.METRICS_MAX)})
+        return Result(errors={first: blocks._p(who.locale, "error_too_many", limit=rules.METRICS_MAX)})
     values = state_values(view)
     raw = {key: values.get(block_id.value) for key, block_id in blocks.METRIC_IDS.items()}
     spec, errors = rules.parse_metric(raw, taken=[m.name for m in existing])
     if spec is None:
-        return Reply(errors=blocks.errors(who.locale, errors, blocks.METRIC_IDS))
+        return Result(errors=blocks.errors(who.locale, errors, blocks.METRIC_IDS))
     impact.add_metric(session, program, spec, host=who.user_id, now=now)
     announce(
         session,
@@ -88,7 +88,7 @@ def submit_metric(session: Session, who: Caller, view: dict[str, Any], *, slack:
         about=outbox.About.of(program=program, users=[who.user_id]),
     )
     session.commit()
-    return Reply()
+    return Result()
 
 
 # -- logging values ---------------------------------------------------------------------------------------------
@@ -111,15 +111,15 @@ def _why_not(session: Session, participant: Participant | None, pair_id: int | N
     return "pair_gone" if mine else "pair_not_yours"
 
 
-def host_log_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def host_log_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
     """*Log a value* for hosts (value ``host:<program id>``): the program's host-reported metrics."""
     _workspace, program, refusal = host_program(session, who, value.removeprefix("host:"), slack=slack, now=now)
     if refusal is not None or program is None:
-        return refusal or Reply()
+        return refusal or Result()
     metrics = impact.metrics(session, program, reporter=MetricReporter.HOST)
     if not metrics:
-        return Reply(message=blocks.note(who.locale, "no_host_metrics", program=program.name))
-    return Reply(
+        return Result(message=blocks.note(who.locale, "no_host_metrics", program=program.name))
+    return Result(
         view=blocks.log_modal(
             who.locale,
             scope=f"host:{program.id}",
@@ -274,18 +274,18 @@ def queue_export(session: Session, who: Caller, program: Program, *, now: dateti
     session.commit()
 
 
-def host_export(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def host_export(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Result:
     """``/tandem admin export [program]``."""
     program, refusal = commanded_program(session, who, args, slack=slack, now=now, note=blocks.note)
     if program is None:
-        return refusal or Reply()
+        return refusal or Result()
     queue_export(session, who, program, now=now)
-    return Reply(message=blocks.note(who.locale, "export_queued", program=program.name))
+    return Result(message=blocks.note(who.locale, "export_queued", program=program.name))
 
 
-def export_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def export_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
     _workspace, program, refusal = host_program(session, who, value, slack=slack, now=now)
     if refusal is not None or program is None:
-        return refusal or Reply()
+        return refusal or Result()
     queue_export(session, who, program, now=now)
-    return Reply(message=blocks.note(who.locale, "export_queued", program=program.name))
+    return Result(message=blocks.note(who.locale, "export_queued", program=program.name))

@@ -16,8 +16,9 @@ from bot.blocks import admin as admin_blocks
 from bot.blocks import matching as blocks
 from bot.blocks.inputs import state_values
 from bot.blocks.programs import date_text
-from bot.flows.admin import AdminSlack, Caller, Reply, SlackUnavailable, announce, authorize_host, host_program
 from bot.flows.common import as_int, view_meta
+from bot.flows.host import AdminSlack, Caller, SlackUnavailable, announce, authorize_host, host_program
+from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import MatchRound, Pair, Participant, Program, ProgramStatus, RoundStatus, Workspace
 from bot.services import agreements, matching, outbox, programs, reporting
@@ -73,7 +74,7 @@ def _post_preview(
         session.commit()
 
 
-def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Result:
     """``/tandem admin match [program name]``: a fresh preview in the admin channel."""
     workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
@@ -83,8 +84,8 @@ def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now:
     chosen = [p for p in active if p.name.casefold() == wanted] if wanted else active
     if len(chosen) != 1:
         if not active:
-            return Reply(message=admin_blocks.note(who.locale, "no_active_program"))
-        return Reply(message=blocks.note(who.locale, "no_program", names=" | ".join(p.name for p in active)))
+            return Result(message=admin_blocks.note(who.locale, "no_active_program"))
+        return Result(message=blocks.note(who.locale, "no_program", names=" | ".join(p.name for p in active)))
     return _run(session, workspace, chosen[0], who, now, slack)
 
 
@@ -108,27 +109,27 @@ def _refresh_profiles(
 
 def _run(
     session: Session, workspace: Workspace, program: Program, who: Caller, now: datetime, slack: AdminSlack
-) -> Reply:
+) -> Result:
     _refresh_profiles(session, workspace, program, slack, now)
     round_ = matching.propose(session, program=program, created_by=who.user_id, now=now)
     _post_preview(session, workspace, program, round_, locale=who.locale, now=now)
-    return Reply()
+    return Result()
 
 
-def run(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def run(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
     """A Match button (a program card, or any summary in the admin channel; ``value``: the program id): what
     ``/tandem admin match <program>`` does."""
     workspace, program, refusal = host_program(session, who, value, slack=slack, now=now)
     if refusal is not None or program is None:
-        return refusal or Reply()
+        return refusal or Result()
     if program.status != ProgramStatus.ACTIVE:
-        return Reply(message=blocks.note(who.locale, "not_active", name=program.name))
+        return Result(message=blocks.note(who.locale, "not_active", name=program.name))
     return _run(session, workspace, program, who, now, slack)
 
 
 def action(
     session: Session, who: Caller, action_id: str, value: str, *, slack: AdminSlack, now: datetime
-) -> tuple[Reply, dict[str, Any] | None]:
+) -> tuple[Result, dict[str, Any] | None]:
     """A preview button. Returns the reply and, for a lock, the re-rendered preview to replace the message."""
     workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
@@ -142,19 +143,19 @@ def action(
     round_ = session.get(MatchRound, round_id) if round_id is not None else None
     program = session.get(Program, round_.program_id) if round_ is not None else None
     if round_ is None or program is None or program.workspace_id != workspace.id:
-        return Reply(message=admin_blocks.note(who.locale, "program_missing")), None
-    stale = Reply(message=blocks.note(who.locale, "stale"))
+        return Result(message=admin_blocks.note(who.locale, "program_missing")), None
+    stale = Result(message=blocks.note(who.locale, "stale"))
     if action_id == ID.MATCH_SWAP:
         if round_.status != RoundStatus.PREVIEW:
             return stale, None
-        return Reply(view=blocks.swap_modal(who.locale, round_id=round_.id, program_name=program.name)), None
+        return Result(view=blocks.swap_modal(who.locale, round_id=round_.id, program_name=program.name)), None
     if action_id == ID.MATCH_LOCK:
         if not isinstance(proposal_id, int) or not matching.toggle_lock(
             session, round_=round_, proposal_id=proposal_id
         ):
             return stale, None
         pairs, unmatched = matching.preview_rows(session, round_)
-        return Reply(), blocks.preview(
+        return Result(), blocks.preview(
             who.locale,
             program_name=program.name,
             round_id=round_.id,
@@ -168,7 +169,7 @@ def action(
         _refresh_profiles(session, workspace, program, slack, now)
         fresh = matching.propose(session, program=program, created_by=who.user_id, now=now)
         _post_preview(session, workspace, program, fresh, locale=who.locale, now=now)
-        return Reply(), None
+        return Result(), None
     if action_id == ID.MATCH_DISCARD:
         if not matching.discard(session, round_=round_):
             return stale, None
@@ -181,7 +182,7 @@ def action(
             about=outbox.About.of(program=program, users=[who.user_id]),
         )
         session.commit()
-        return Reply(), None
+        return Result(), None
     if action_id == ID.MATCH_APPROVE:
         pairs = matching.approve(
             session,
@@ -210,29 +211,29 @@ def action(
             about=outbox.About.of(program=program, users=[who.user_id]),
         )
         session.commit()
-        return Reply(), None
+        return Result(), None
     return stale, None
 
 
-def submit_swap(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Reply:
+def submit_swap(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Result:
     """The swap modal was submitted: the two people trade places in the preview, which is posted again with a line
     saying who swapped whom. Anything wrong is shown on the field it is about, and nothing changes."""
     workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
     if refusal is not None:
         text = str((refusal.message or {}).get("text") or i18n.plain(who.locale, "admin", "not_host"))
-        return Reply(errors={ID.MATCH_SWAP_PERSON.value: text})
+        return Result(errors={ID.MATCH_SWAP_PERSON.value: text})
     round_id = view_meta(view).get("round_id")
     round_id = as_int(round_id) if isinstance(round_id, int) else None
     round_ = session.get(MatchRound, round_id) if round_id is not None else None
     program = session.get(Program, round_.program_id) if round_ is not None else None
     if round_ is None or program is None or program.workspace_id != workspace.id:
-        return Reply(errors=blocks.swap_error(who.locale, key="stale", field="person"))
+        return Result(errors=blocks.swap_error(who.locale, key="stale", field="person"))
     values = state_values(view)
     person, other = values.get(ID.MATCH_SWAP_PERSON.value), values.get(ID.MATCH_SWAP_WITH.value)
     if not isinstance(person, str) or not person:
-        return Reply(errors=blocks.swap_error(who.locale, key="not_in_round", field="person"))
+        return Result(errors=blocks.swap_error(who.locale, key="not_in_round", field="person"))
     if not isinstance(other, str) or not other:
-        return Reply(errors=blocks.swap_error(who.locale, key="not_in_round", field="other"))
+        return Result(errors=blocks.swap_error(who.locale, key="not_in_round", field="other"))
     outcome = matching.swap(session, round_=round_, person=person, other=other)
     if outcome.error is not None:
         session.rollback()
@@ -247,7 +248,7 @@ def submit_swap(session: Session, who: Caller, view: dict[str, Any], *, slack: A
                 about=outbox.About.of(program_id=round_.program_id, users=[who.user_id]),
             )
             session.commit()
-        return Reply(errors=blocks.swap_error(who.locale, key=outcome.error, field=outcome.field, a=a, b=b))
+        return Result(errors=blocks.swap_error(who.locale, key=outcome.error, field=outcome.field, a=a, b=b))
     x, y = outcome.names
     _post_preview(
         session,
@@ -259,7 +260,7 @@ def submit_swap(session: Session, who: Caller, view: dict[str, Any], *, slack: A
         headline=i18n.text(who.locale, "matching", "swapped", host=who.user_id, x=x, y=y),
         cause=f"match-preview:{round_.id}:swap:{outcome.swaps}",
     )
-    return Reply()
+    return Result()
 
 
 def run_scheduled(session: Session, now: datetime) -> int:

@@ -19,23 +19,26 @@ from bot.blocks.inputs import state_values
 from bot.domain import notes as rules
 from bot.domain.notes import NoteError, Place, Visibility
 from bot.flows import escalation
-from bot.flows.admin import AdminSlack, Caller, Reply, authorize_host
 from bot.flows.common import as_int, view_meta
+from bot.flows.host import AdminSlack, Caller, authorize_host
+from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import NoteSource, Pair, Participant, Program
 from bot.services import notes, people
 
 COMMANDS = ("note", "notes", "help-me")
 HELP_WORDS = ("help", "hilfe", "?")
+# what ``/tandem notes`` reads after its own word (the fuzzer reads them from bot.routes)
+SUBWORDS = ("list", "liste", "export", "program", "programm", "red", "rot", "unred", *HELP_WORDS)
 
 
 # -- /tandem note, /tandem notes, /tandem help-me ---------------------------------------------------------------
 def command(
     session: Session, *, participant: Participant, name: str, args: str, channel_id: str | None, now: datetime
-) -> Reply:
+) -> Result:
     """One of ``COMMANDS``: what to answer (a message only the person sees) or which modal to open."""
     if name == "help-me":
-        return Reply(view=escalation.open_help(session, participant=participant))
+        return Result(view=escalation.open_help(session, participant=participant))
     if name == "note":
         return note_command(session, participant=participant, args=args, channel_id=channel_id, now=now)
     return notes_command(session, participant=participant, args=args, channel_id=channel_id, now=now)
@@ -48,27 +51,27 @@ def _pair_choices(session: Session, participant: Participant, pairs: list[Pair])
 
 def note_command(
     session: Session, *, participant: Participant, args: str, channel_id: str | None, now: datetime
-) -> Reply:
+) -> Result:
     """``/tandem note <text>``: saved at once for a person in one pair (or typed in the pair's group DM); with
     several pairs the modal opens prefilled, to pick one; no text opens the modal too."""
     locale = participant.locale
     if args.strip().lower() in HELP_WORDS:
-        return Reply(message=blocks.notes_help(locale))
+        return Result(message=blocks.notes_help(locale))
     pairs = notes.pairs_of(session, participant=participant)
     if not args.strip():
-        return Reply(view=open_modal(session, participant=participant, source="command", pair_id=None))
+        return Result(view=open_modal(session, participant=participant, source="command", pair_id=None))
     parsed = rules.parse_note(args)
     if parsed.draft is None:
         assert parsed.error is not None
-        return Reply(message=blocks.command_error(locale, parsed.error, parsed.detail, args))
+        return Result(message=blocks.command_error(locale, parsed.error, parsed.detail, args))
     draft = parsed.draft
     if not pairs:
-        return Reply(message=blocks.no_pair(locale, typed=args))
+        return Result(message=blocks.no_pair(locale, typed=args))
     pair = notes.pair_in_channel(session, participant=participant, channel_id=channel_id)
     if pair is None and len(pairs) == 1:
         pair = pairs[0]
     if pair is None:
-        return Reply(
+        return Result(
             view=blocks.note_modal(
                 locale,
                 source="command",
@@ -83,32 +86,32 @@ def note_command(
         )
     note = notes.save(session, author=participant, pair=pair, draft=draft, source=NoteSource.COMMAND, now=now)
     partner = notes.labels(session, participant=participant, pairs=[pair])[pair.id][0]
-    return Reply(message=blocks.note_saved(locale, partner=partner, draft=draft, note_id=note.id, pair_id=pair.id))
+    return Result(message=blocks.note_saved(locale, partner=partner, draft=draft, note_id=note.id, pair_id=pair.id))
 
 
 def notes_command(
     session: Session, *, participant: Participant, args: str, channel_id: str | None, now: datetime
-) -> Reply:
+) -> Result:
     """``/tandem notes [export | program | red [topic] | unred [topic] | help]``."""
     locale = participant.locale
     sub, _, rest = args.strip().partition(" ")
     sub = sub.lower()
     if sub in ("", "list", "liste"):
-        return Reply(message=own_listing(session, participant=participant))
+        return Result(message=own_listing(session, participant=participant))
     if sub == "export":
-        return Reply(message=export(session, participant=participant, now=now))
+        return Result(message=export(session, participant=participant, now=now))
     if sub in ("program", "programm"):
         names, views = notes.program_listing(session, participant=participant)
-        return Reply(message=blocks.program_listing(locale, views, tz=participant.tz, programs=names))
+        return Result(message=blocks.program_listing(locale, views, tz=participant.tz, programs=names))
     if sub in ("red", "rot", "unred"):
-        return Reply(
+        return Result(
             message=_topic(
                 session, participant=participant, raw=rest, lift=sub == "unred", channel_id=channel_id, now=now
             )
         )
     if sub in HELP_WORDS:
-        return Reply(message=blocks.notes_help(locale))
-    return Reply(message=blocks.notes_help(locale, unknown=sub))
+        return Result(message=blocks.notes_help(locale))
+    return Result(message=blocks.notes_help(locale, unknown=sub))
 
 
 def own_listing(session: Session, *, participant: Participant) -> dict[str, Any]:
@@ -286,7 +289,7 @@ def export(session: Session, *, participant: Participant, now: datetime) -> dict
 
 
 # -- hosts ---------------------------------------------------------------------------------------------------------
-def host_listing(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def host_listing(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Result:
     """``/tandem admin notes [program]``: what pairs shared with hosts or their program; never a private, pair-only
     or red note (``Place.HOST_LISTING``)."""
     workspace, refusal = authorize_host(session, who, slack, now)
@@ -299,6 +302,6 @@ def host_listing(session: Session, who: Caller, args: str, *, slack: AdminSlack,
             select(Program).where(Program.workspace_id == workspace.id, func.lower(Program.name) == name.lower())
         )
         if program is None:
-            return Reply(message=blocks.notice(who.locale, "host_unknown_program", name=name))
+            return Result(message=blocks.notice(who.locale, "host_unknown_program", name=name))
     views = notes.host_listing(session, workspace_id=workspace.id, program_id=program.id if program else None)
-    return Reply(message=blocks.host_listing(who.locale, views, tz=who.tz, program=program.name if program else None))
+    return Result(message=blocks.host_listing(who.locale, views, tz=who.tz, program=program.name if program else None))

@@ -22,7 +22,8 @@ from bot.blocks import orgchart as blocks
 from bot.blocks.inputs import state_values
 from bot.blocks.programs import date_text
 from bot.domain import orgchart as rules
-from bot.flows.admin import AdminSlack, Caller, Reply, SlackUnavailable, announce, authorize_host
+from bot.flows.host import AdminSlack, Caller, SlackUnavailable, announce, authorize_host
+from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import Enrollment, EnrollmentStatus, Participant, Program, ProgramStatus, Workspace
 from bot.services import outbox, reporting
@@ -44,12 +45,12 @@ def _view(
     )
 
 
-def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Result:
     """``/tandem admin orgchart``: the import modal (hosts, in the admin channel)."""
     workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return refusal
-    return Reply(view=_view(session, workspace, who.locale, slack))
+    return Result(view=_view(session, workspace, who.locale, slack))
 
 
 @dataclass(frozen=True)
@@ -75,20 +76,20 @@ def _request(view: dict[str, Any], workspace: Workspace) -> Request:
     )
 
 
-def begin(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Reply:
+def begin(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Result:
     """The modal was submitted: field errors when it is refused (not a host) or asks for nothing, else the
     "checking" view to answer with at once; :func:`finish` does the work."""
     workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
     if refusal is not None:
         text = str((refusal.message or {}).get("text") or i18n.plain(who.locale, "admin", "not_host"))
-        return Reply(errors={ID.ORGCHART_FILE.value: text})
+        return Result(errors={ID.ORGCHART_FILE.value: text})
     asked = _request(view, workspace)
     if asked.file is not None and asked.remove:
-        return Reply(errors=blocks.field_errors(who.locale, "err_both"))
+        return Result(errors=blocks.field_errors(who.locale, "err_both"))
     if asked.file is None and asked.field is None and not asked.remove:
-        return Reply(errors=blocks.field_errors(who.locale, "err_nothing"))
+        return Result(errors=blocks.field_errors(who.locale, "err_nothing"))
     session.commit()
-    return Reply(view=blocks.checking(who.locale))
+    return Result(view=blocks.checking(who.locale))
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Anonymous mood polls as people meet them: "Answer the pulse" in the DM and its modal; for hosts
+"""Anonymous mood polls as people meet them: "Result the pulse" in the DM and its modal; for hosts
 ``/tandem admin pulse [program]`` (results held to the threshold) and the program card's "Pulse settings" modal.
 
 Someone who may not answer (not asked, already answered, too late) is told so kindly and nothing changes. Each
@@ -6,7 +6,6 @@ function returns what to show; the handler shows it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,33 +15,33 @@ from bot import i18n
 from bot.blocks import polls as blocks
 from bot.blocks.inputs import state_values
 from bot.domain import polls as rules
-from bot.flows.admin import (
+from bot.flows.common import Lookup
+from bot.flows.common import as_int as _int
+from bot.flows.common import view_meta as _meta
+from bot.flows.common import who as _who
+from bot.flows.host import (
     AdminSlack,
     Caller,
-    Reply,
     announce,
     authorize_host,
     commanded_program,
     host_program,
 )
-from bot.flows.agreement import Answer, Lookup
-from bot.flows.common import as_int as _int
-from bot.flows.common import view_meta as _meta
-from bot.flows.common import who as _who
+from bot.flows.result import Result
 from bot.ids import ID
 from bot.services import outbox, programs, release
 from bot.services import polls as service
 
 
 # -- participants ------------------------------------------------------------------------------------------
-def open_form(session: Session, *, team_id: str, user_id: str, value: str, lookup: Lookup, now: datetime) -> Answer:
-    """ "Answer the pulse" (``value``: the round id): the modal, or why not."""
+def open_form(session: Session, *, team_id: str, user_id: str, value: str, lookup: Lookup, now: datetime) -> Result:
+    """ "Result the pulse" (``value``: the round id): the modal, or why not."""
     participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
     found = service.find(session, participant=participant, round_id=_int(value), now=now)
     session.rollback()
     if isinstance(found, str):
-        return Answer(note=blocks.note(locale, f"answer_{found}"))
-    return Answer(
+        return Result(message=blocks.note(locale, f"answer_{found}"))
+    return Result(
         view=blocks.modal(
             locale,
             round_id=found.round.id,
@@ -53,17 +52,9 @@ def open_form(session: Session, *, team_id: str, user_id: str, value: str, looku
     )
 
 
-@dataclass
-class Submitted:
-    """Modal field ``errors`` (the modal stays open, nothing changed), else the ``view`` it turns into."""
-
-    errors: dict[str, str] = field(default_factory=dict)
-    view: dict[str, Any] | None = None
-
-
 def submit_form(
     session: Session, *, team_id: str, user_id: str, view: dict[str, Any], lookup: Lookup, now: datetime
-) -> Submitted:
+) -> Result:
     """The pulse modal: a bad answer is named on its field; a refusal (already answered, closed, not asked) is said
     on the mood field; either way nothing changes. Saved: the modal turns into a thank-you."""
     participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
@@ -71,7 +62,7 @@ def submit_form(
     found = service.find(session, participant=participant, round_id=round_id, now=now)
     if isinstance(found, str):
         session.rollback()
-        return Submitted(errors={ID.POLL_MOOD.value: i18n.plain(locale, "polls", f"answer_{found}")})
+        return Result(errors={ID.POLL_MOOD.value: i18n.plain(locale, "polls", f"answer_{found}")})
     questions = list(found.round.questions or [])
     values = state_values(view)
     pulse, errors = rules.parse_pulse(
@@ -82,19 +73,19 @@ def submit_form(
     )
     if pulse is None:
         session.rollback()
-        return Submitted(errors=blocks.form_errors(locale, errors, questions))
+        return Result(errors=blocks.form_errors(locale, errors, questions))
     result = service.submit(session, participant=participant, round_id=round_id, pulse=pulse, now=now)
     if result != service.SAVED:
-        return Submitted(errors={ID.POLL_MOOD.value: i18n.plain(locale, "polls", f"answer_{result}")})
-    return Submitted(view=blocks.done_view(locale))
+        return Result(errors={ID.POLL_MOOD.value: i18n.plain(locale, "polls", f"answer_{result}")})
+    return Result(view=blocks.done_view(locale))
 
 
 # -- hosts -------------------------------------------------------------------------------------------------
-def host_results(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def host_results(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Result:
     """``/tandem admin pulse [program]``: the program's rounds, each held to its threshold."""
     program, refusal = commanded_program(session, who, args, slack=slack, now=now, note=blocks.note)
     if program is None:
-        return refusal or Reply()
+        return refusal or Result()
     current = service.open_round_of(session, program=program)
     still_open = None
     if current is not None:
@@ -107,32 +98,32 @@ def host_results(session: Session, who: Caller, args: str, *, slack: AdminSlack,
         waiting = (closed, blocks.deadline_text(who.locale, when, who.tz))
     results = service.results(session, program=program)
     message = blocks.results(who.locale, program=program.name, results=results, still_open=still_open, waiting=waiting)
-    return Reply(message=message)
+    return Result(message=message)
 
 
-def settings_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def settings_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
     """The program card's "Pulse settings": the modal with the rhythm and the threshold."""
     _workspace, program, refusal = host_program(session, who, value, slack=slack, now=now)
     if refusal is not None or program is None:
-        return refusal or Reply()
-    return Reply(view=blocks.settings_modal(who.locale, program=program))
+        return refusal or Result()
+    return Result(view=blocks.settings_modal(who.locale, program=program))
 
 
-def submit_settings(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Reply:
+def submit_settings(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Result:
     """Save the rhythm and the threshold (never below 3); anything wrong is said on its field, nothing changes."""
     first = ID.POLL_EVERY.value
     workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
     if refusal is not None:
-        return Reply(errors={first: str((refusal.message or {}).get("text") or "")})
+        return Result(errors={first: str((refusal.message or {}).get("text") or "")})
     program_id = _int(_meta(view).get("program_id"))
     program = programs.get(session, workspace=workspace, program_id=program_id) if program_id else None
     if program is None:
-        return Reply(errors={first: i18n.plain(who.locale, "admin", "program_missing")})
+        return Result(errors={first: i18n.plain(who.locale, "admin", "program_missing")})
     values = state_values(view)
     parsed, errors = rules.parse_settings(values.get(ID.POLL_EVERY.value), values.get(ID.POLL_THRESHOLD.value))
     if parsed is None:
         ids = {"every": ID.POLL_EVERY.value, "threshold": ID.POLL_THRESHOLD.value}
-        return Reply(
+        return Result(
             errors={ids[key]: i18n.plain(who.locale, "polls", f"error_{kind}") for key, kind in errors.items()}
         )
     every, threshold = parsed
@@ -155,4 +146,4 @@ def submit_settings(session: Session, who: Caller, view: dict[str, Any], *, slac
         about=outbox.About.of(program=program, users=[who.user_id]),
     )
     session.commit()
-    return Reply()
+    return Result()

@@ -16,7 +16,8 @@ from bot.domain import localtime
 from bot.domain import notes as note_rules
 from bot.domain import privacy as rules
 from bot.domain.retention import ends_on, expires_on, stranger_until
-from bot.flows.admin import AdminSlack, Caller, Reply, authorize_host
+from bot.flows.host import AdminSlack, Caller, authorize_host
+from bot.flows.result import Result
 from bot.models import Enrollment, EnrollmentStatus, Note, Pair, PairStatus, Participant, Program
 from bot.services import outbox, people, privacy
 
@@ -147,34 +148,34 @@ def forget(session: Session, *, team_id: str, user_id: str, now: datetime) -> di
 
 
 # -- hosts ------------------------------------------------------------------------------------------------------
-def remove_command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def remove_command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Result:
     """``/tandem admin remove @person``: the question, with the button that removes them."""
     _workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return refusal
     found = MENTION.search(args)
     if found is None:
-        return Reply(message=blocks.note(who.locale, "remove_usage"))
+        return Result(message=blocks.note(who.locale, "remove_usage"))
     user_id = found.group(1)
     person = people.find_participant(session, team_id=who.team_id, user_id=user_id)
     if person is None:
-        return Reply(message=blocks.note(who.locale, "remove_unknown", person=user_id))
-    return Reply(message=blocks.remove_question(who.locale, person=user_id, pairs=_active_pairs(session, person)))
+        return Result(message=blocks.note(who.locale, "remove_unknown", person=user_id))
+    return Result(message=blocks.remove_question(who.locale, person=user_id, pairs=_active_pairs(session, person)))
 
 
 def remove(
     session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime
-) -> tuple[Reply, tuple[str, dict[str, Any]] | None]:
+) -> tuple[Result, tuple[str, dict[str, Any]] | None]:
     """The hosts' *Remove* button: forget the person. Returns what the host sees and the (user id, message) of
     the DM telling the person, which the caller sends directly: no stored copy of it may stay."""
     _workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return refusal, None
     if not MENTION.fullmatch(f"<@{value}>"):
-        return Reply(message=blocks.note(who.locale, "remove_usage")), None
+        return Result(message=blocks.note(who.locale, "remove_usage")), None
     person = people.find_participant(session, team_id=who.team_id, user_id=value)
     if person is None:
-        return Reply(message=blocks.note(who.locale, "remove_unknown", person=value)), None
+        return Result(message=blocks.note(who.locale, "remove_unknown", person=value)), None
     locale = person.locale
     privacy.forget(session, participant=person, now=now, end_pair=_tell_partner)
-    return Reply(message=blocks.removed(who.locale, host=who.user_id)), (value, blocks.removed_dm(locale))
+    return Result(message=blocks.removed(who.locale, host=who.user_id)), (value, blocks.removed_dm(locale))

@@ -9,7 +9,6 @@ quiet; it never carries anything the pair wrote, nor whether one partner answere
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,8 +19,9 @@ from bot.blocks.common import too_long
 from bot.blocks.inputs import state_values
 from bot.domain import rhythm as rules
 from bot.domain.text import THREAD_REPLY_MAX
-from bot.flows.admin import announce
 from bot.flows.common import as_int
+from bot.flows.host import announce
+from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import Participant, Workspace
 from bot.services import outbox, people, rhythm
@@ -101,34 +101,26 @@ def thread_reply(session: Session, *, team_id: str, event: dict[str, Any], now: 
 
 
 # -- the prompt's buttons ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Opened:
-    """A click's answer: a modal to open, or a note only the clicker sees."""
-
-    view: dict[str, Any] | None = None
-    note: dict[str, Any] | None = None
-
-
 def open_modal(
     session: Session, *, participant: Participant | None, locale: str, action_id: str, value: str, now: datetime
-) -> Opened:
-    """Answer / What we agreed / Cancel a week / Move a week, for one of the pair's partners only."""
+) -> Result:
+    """Result / What we agreed / Cancel a week / Move a week, for one of the pair's partners only."""
     week_id = as_int(value)
     found = rhythm.find(session, participant=participant, week_id=week_id)
     if found.refusal is not None or found.week is None or found.tandem is None:
-        return Opened(note=blocks.note(locale, found.refusal or rhythm.NOT_YOURS))
+        return Result(message=blocks.note(locale, found.refusal or rhythm.NOT_YOURS))
     week, tandem = found.week, found.tandem
     program = tandem.program
     if action_id in (ID.RHYTHM_ANSWER, ID.RHYTHM_AGREED) and week.status not in rhythm.PROMPTED:
-        return Opened(note=blocks.note(locale, rhythm.UNAVAILABLE))
+        return Result(message=blocks.note(locale, rhythm.UNAVAILABLE))
     if action_id == ID.RHYTHM_ANSWER:
-        return Opened(
+        return Result(
             view=blocks.answer_modal(locale, week_id=week.id, number=week.number, question=program.focus_question)
         )
     if action_id == ID.RHYTHM_AGREED:
         if rhythm.superseded(session, week):
-            return Opened(note=blocks.note(locale, rhythm.WEEK_OVER))
-        return Opened(
+            return Result(message=blocks.note(locale, rhythm.WEEK_OVER))
+        return Result(
             view=blocks.agreed_modal(
                 locale,
                 week_id=week.id,
@@ -140,10 +132,10 @@ def open_modal(
     moving = action_id == ID.RHYTHM_MOVE
     choices = rhythm.choices(session, tandem, now=now, moving=moving)
     if not choices:
-        return Opened(note=blocks.note(locale, "nothing_to_change"))
+        return Result(message=blocks.note(locale, "nothing_to_change"))
     if moving:
-        return Opened(view=blocks.move_modal(locale, week_id=week.id, choices=choices, hour=program.prompt_hour))
-    return Opened(view=blocks.cancel_modal(locale, week_id=week.id, choices=choices))
+        return Result(view=blocks.move_modal(locale, week_id=week.id, choices=choices, hour=program.prompt_hour))
+    return Result(view=blocks.cancel_modal(locale, week_id=week.id, choices=choices))
 
 
 def _text(values: dict[str, Any], field: ID) -> str:

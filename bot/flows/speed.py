@@ -12,8 +12,9 @@ from bot.blocks import admin as admin_blocks
 from bot.blocks import speed as blocks
 from bot.blocks.inputs import state_values
 from bot.domain import speed as domain
-from bot.flows.admin import AdminSlack, Caller, Reply, announce, authorize_host
 from bot.flows.common import as_int
+from bot.flows.host import AdminSlack, Caller, announce, authorize_host
+from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import Participant, Program, ProgramStatus, SpeedRound, Workspace
 from bot.services import matching, outbox, people, programs, speed
@@ -62,9 +63,9 @@ def _active(session: Session, workspace: Workspace) -> list[Program]:
     return [p for p in programs.listing(session, workspace_id=workspace.id) if p.status == ProgramStatus.ACTIVE]
 
 
-def _modal(locale: str, active: list[Program], selected: Program | None, now: datetime) -> Reply:
+def _modal(locale: str, active: list[Program], selected: Program | None, now: datetime) -> Result:
     zone = (selected or active[0]).timezone
-    return Reply(
+    return Result(
         view=blocks.modal(
             locale,
             programs=[(p.id, p.name, p.timezone) for p in active],
@@ -75,20 +76,20 @@ def _modal(locale: str, active: list[Program], selected: Program | None, now: da
     )
 
 
-def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Result:
     """``/tandem admin speed [program name]``: the modal to start a round."""
     workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return refusal
     active = _active(session, workspace)
     if not active:
-        return Reply(message=blocks.note(who.locale, "no_active_program"))
+        return Result(message=blocks.note(who.locale, "no_active_program"))
     wanted = args.strip().casefold()
     selected = next((p for p in active if p.name.casefold() == wanted), None)
     return _modal(who.locale, active, selected, now)
 
 
-def program_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Reply:
+def program_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
     """The program card's "Speed dating" button."""
     workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
@@ -96,32 +97,32 @@ def program_button(session: Session, who: Caller, value: str, *, slack: AdminSla
     active = _active(session, workspace)
     selected = next((p for p in active if str(p.id) == value), None)
     if selected is None:
-        return Reply(message=admin_blocks.note(who.locale, "program_missing"))
+        return Result(message=admin_blocks.note(who.locale, "program_missing"))
     return _modal(who.locale, active, selected, now)
 
 
-def submit(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Reply:
+def submit(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Result:
     """The host's modal: check it, pick the intros, queue every card, tell the admin channel."""
     workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
     if refusal is not None:
         message = refusal.message or {}
-        return Reply(errors={ID.SPEED_PROGRAM.value: str(message.get("text") or "")})
+        return Result(errors={ID.SPEED_PROGRAM.value: str(message.get("text") or "")})
     values = state_values(view)
     program_id = str(values.get(ID.SPEED_PROGRAM.value) or "")
     program = next((p for p in _active(session, workspace) if str(p.id) == program_id), None)
     if program is None:
-        return Reply(errors=blocks.errors(who.locale, {"program": "program"}))
+        return Result(errors=blocks.errors(who.locale, {"program": "program"}))
     closes_at, error = domain.parse_deadline(values.get(ID.SPEED_CLOSES_ON.value), now=now, tz=program.timezone)
     if error is not None or closes_at is None:
-        return Reply(errors=blocks.errors(who.locale, {"closes_on": error or "closes_on.required"}))
+        return Result(errors=blocks.errors(who.locale, {"closes_on": error or "closes_on.required"}))
     running = speed.open_round(session, program=program)
     if running is not None:
         deadline = blocks.when(who.locale, running.closes_at, program.timezone)
-        return Reply(errors=blocks.errors(who.locale, {"program": "already_open"}, deadline=deadline))
+        return Result(errors=blocks.errors(who.locale, {"program": "already_open"}, deadline=deadline))
     if len(matching.pool(session, program)) < 2:
-        return Reply(errors=blocks.errors(who.locale, {"program": "nobody"}))
+        return Result(errors=blocks.errors(who.locale, {"program": "nobody"}))
     speed.request(session, program=program, closes_at=closes_at, created_by=who.user_id, now=now)
-    return Reply()
+    return Result()
 
 
 def prepare_rounds(session: Session, now: datetime) -> int:

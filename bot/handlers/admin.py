@@ -1,137 +1,79 @@
-"""Hosts' listeners: program buttons and the program and invite modals (``/tandem admin`` arrives through
-bot.handlers.commands)."""
+"""Hosts' entries: ``/tandem admin <word>``, buttons on program cards and previews, and the hosts' modals. Each
+host flow has one of three shapes, ``flow(session, who, args | value | view, slack=..., now=...)``; these turn a
+Request into that call. The adapter checked that the caller is a host before any of them runs."""
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App, BoltContext
-from slack_sdk import WebClient
+from collections.abc import Callable
 
-from bot.flows import admin
+from bot.blocks.privacy import forgotten_home
+from bot.flows import admin as admin_flow
 from bot.flows import matching as matching_flow
 from bot.flows import orgchart as orgchart_flow
-from bot.handlers.context import caller, db, now
-from bot.ids import ID
-from bot.slack.admin_port import SlackAdmin
+from bot.flows import privacy as privacy_flow
+from bot.flows.result import Result
+from bot.handlers.request import Request
+
+Entry = Callable[[Request], Result]
 
 
-def who(context: BoltContext, client: WebClient, channel_id: str | None) -> admin.Caller:
-    """The person acting in the admin flow; nothing about them is stored (a refusal stores nothing)."""
-    participant = caller(context, client)
-    return admin.Caller(
-        team_id=context.team_id or "",
-        bot_user_id=context.bot_user_id,
-        user_id=participant.slack_user_id,
-        channel_id=channel_id,
-        locale=participant.locale,
-        tz=participant.tz,
-        name=participant.display_name,
-    )
+def word(flow: Callable[..., Result]) -> Entry:
+    """``/tandem admin <word> [args]``: ``flow(session, who, args, ...)``."""
+    return lambda req: flow(req.session, req.host, req.args, slack=req.slack, now=req.now)
 
 
-def show(reply: admin.Reply, *, client: WebClient, trigger_id: str | None, respond=None) -> None:  # type: ignore[no-untyped-def]
-    if reply.view is not None and trigger_id:
-        client.views_open(trigger_id=trigger_id, view=reply.view)
-    if reply.message is not None and respond is not None:
-        respond(response_type="ephemeral", replace_original=False, **reply.message)
+def button(flow: Callable[..., Result]) -> Entry:
+    """A host's button whose value names what it acts on: ``flow(session, who, value, ...)``."""
+    return lambda req: flow(req.session, req.host, req.value, slack=req.slack, now=req.now)
 
 
-def on_program_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
-    ack()
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    reply = admin.program_action(
-        db(context),
-        who(context, client, channel),
-        action["action_id"],
-        str(action.get("value") or ""),
-        slack=SlackAdmin(client),
-        now=now(context),
-    )
-    show(reply, client=client, trigger_id=body.get("trigger_id"), respond=context.respond)
+def modal(flow: Callable[..., Result]) -> Entry:
+    """A host's modal submitted: ``flow(session, who, view, ...)``."""
+    return lambda req: flow(req.session, req.host, req.view, slack=req.slack, now=req.now)
 
 
-def on_match_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
-    ack()
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    reply, updated = matching_flow.action(
-        db(context),
-        who(context, client, channel),
-        action["action_id"],
-        str(action.get("value") or ""),
-        slack=SlackAdmin(client),
-        now=now(context),
-    )
-    if updated is not None and context.respond is not None:
-        context.respond(replace_original=True, **updated)
-    show(reply, client=client, trigger_id=body.get("trigger_id"), respond=context.respond)
+def action_button(flow: Callable[..., Result]) -> Entry:
+    """A host's button whose action_id says what to do: ``flow(session, who, action_id, value, ...)``."""
+    return lambda req: flow(req.session, req.host, req.name, req.value, slack=req.slack, now=req.now)
 
 
-def button(flow):  # type: ignore[no-untyped-def]
-    """A listener for an admin-channel button whose value names what it acts on: ``flow(session, who, value,
-    slack=..., now=...)`` returns the Reply to show."""
-
-    def listener(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
-        ack()
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-        reply = flow(
-            db(context),
-            who(context, client, channel),
-            str(action.get("value") or ""),
-            slack=SlackAdmin(client),
-            now=now(context),
-        )
-        show(reply, client=client, trigger_id=body.get("trigger_id"), respond=context.respond)
-
-    return listener
+def help_word(req: Request) -> Result:
+    """``/tandem admin help`` and any admin word Tandem doesn't know."""
+    return admin_flow.admin_help(req.host, req.name)
 
 
-def _submit(flow, ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:  # type: ignore[no-untyped-def]
-    reply = flow(db(context), who(context, client, None), view, slack=SlackAdmin(client), now=now(context))
-    if reply.errors:
-        ack(response_action="errors", errors=reply.errors)
-    else:
-        ack()
+def match_button(req: Request) -> Result:
+    """Approve, re-run, discard, lock, swap on a matching preview: the preview is replaced where it changed."""
+    result, updated = matching_flow.action(req.session, req.host, req.name, req.value, slack=req.slack, now=req.now)
+    if updated is not None:
+        result.replace = updated
+    return result
 
 
-def on_program_submit(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
-    _submit(admin.submit_program, ack, view, context, client)
-
-
-def on_invite_submit(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
-    _submit(admin.submit_invites, ack, view, context, client)
-
-
-def on_swap_submit(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
-    _submit(matching_flow.submit_swap, ack, view, context, client)
-
-
-def on_orgchart_submit(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
+def orgchart_submit(req: Request) -> Result:
     """Answered at once (refused, or "checking"); the check and the import run after, and the modal then shows
     what was saved or each bad line."""
-    caller_ = who(context, client, None)
-    slack = SlackAdmin(client)
-    reply = orgchart_flow.begin(db(context), caller_, view, slack=slack, now=now(context))
-    if reply.errors:
-        ack(response_action="errors", errors=reply.errors)
-        return
-    ack(response_action="update", view=reply.view)
-    result = orgchart_flow.finish(db(context), caller_, view, slack=slack, now=now(context))
-    client.views_update(view_id=view["id"], view=result)
+    begun = orgchart_flow.begin(req.session, req.host, req.view, slack=req.slack, now=req.now)
+    if begun.errors:
+        return begun
+
+    def finish() -> Result:
+        done = orgchart_flow.finish(req.session, req.host, req.view, slack=req.slack, now=req.now)
+        return Result(view=done)
+
+    begun.then = finish
+    return begun
 
 
-def register(app: App) -> None:
-    for action_id in (
-        ID.PROGRAM_EDIT,
-        ID.PROGRAM_PAUSE,
-        ID.PROGRAM_RESUME,
-        ID.PROGRAM_CLOSE,
-        ID.PROGRAM_INVITE,
-        ID.PROGRAM_SIGNUP,
-    ):
-        app.action(action_id.value)(on_program_button)
-    for action_id in (ID.MATCH_APPROVE, ID.MATCH_RERUN, ID.MATCH_DISCARD, ID.MATCH_LOCK, ID.MATCH_SWAP):
-        app.action(action_id.value)(on_match_button)
-    app.action(ID.MATCH_RUN.value)(button(matching_flow.run))
-    app.view(ID.PROGRAM_MODAL.value)(on_program_submit)
-    app.view(ID.INVITE_MODAL.value)(on_invite_submit)
-    app.view(ID.MATCH_SWAP_MODAL.value)(on_swap_submit)
-    app.view(ID.ORGCHART_MODAL.value)(on_orgchart_submit)
+def remove_button(req: Request) -> Result:
+    """*Remove* a participant and their data: the host's message replaced; the removed person told directly (no
+    stored copy of a message to them may stay) and their Home tab replaced."""
+    result, notice = privacy_flow.remove(req.session, req.host, req.value, slack=req.slack, now=req.now)
+    if notice is None:  # refused, or nobody to remove
+        return result
+    user_id, message = notice
+    return Result(
+        replace=result.message,
+        notices=[(user_id, message)],
+        homes=[(user_id, forgotten_home(message))],
+    )

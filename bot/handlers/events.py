@@ -1,90 +1,84 @@
-"""Events: App Home opened, direct messages, Tandem joining a channel."""
+"""Event entries: App Home opened, direct messages and replies in a week's thread, Tandem joining a channel, the
+admin channel changing, and Slack saying Tandem was uninstalled."""
 
 from __future__ import annotations
 
-from slack_bolt import App, BoltContext
-from slack_sdk import WebClient
+import logging
+
+from slack_bolt.listener.builtins import TokenRevocationListeners
 
 from bot.blocks.common import dm_reply, joined_channel
 from bot.flows import rhythm as rhythm_flow
-from bot.handlers.context import caller, db, now
-from bot.handlers.home import publish_home
-from bot.handlers.rhythm import on_thread_reply
-from bot.services import conversations, hosts, people
+from bot.flows.result import Result
+from bot.handlers.request import Request
+from bot.services import conversations, hosts, installs, people
 from bot.slack import direct
-from bot.slack.admin_port import SlackAdmin
-from bot.slack.profiles import lookup_profile
+
+log = logging.getLogger(__name__)
 
 
-def on_app_home_opened(event: dict, context: BoltContext, client: WebClient) -> None:
-    participant = caller(context, client)  # nothing is stored about someone in no program (a guest)
-    if event.get("tab") != "home":  # the Messages tab: someone Tandem never wrote to gets the welcome DM
+def app_home_opened(req: Request) -> Result:
+    participant = req.caller  # nothing is stored about someone in no program (a guest)
+    if req.event.get("tab") != "home":  # the Messages tab: someone Tandem never wrote to gets the welcome DM
         if people.is_guest(participant):
             direct.welcome_once(
-                client,
+                req.client,
                 user_id=participant.slack_user_id,
-                bot_user_id=context.bot_user_id,
+                bot_user_id=req.bot_user_id,
                 locale=participant.locale,
                 name=participant.display_name,
-                channel=event.get("channel") or None,
+                channel=req.event.get("channel") or None,
             )
-        return
-    publish_home(client, db(context), participant=participant, now=now(context))
+        return Result()
+    return Result(home=participant)
 
 
-def on_message(event: dict, context: BoltContext, client: WebClient) -> None:
+def message(req: Request) -> Result:
+    event = req.event
     if rhythm_flow.is_thread_reply(event):  # a reply in a pair's week thread may be an answer
-        on_thread_reply(event, context)
-        return
+        rhythm_flow.thread_reply(req.session, team_id=req.team_id, event=event, now=req.now)
+        return Result()
     # Edits, joins and bot posts carry a subtype or bot_id (or no user); only a person's new message gets an answer.
     if event.get("subtype") or event.get("bot_id") or not event.get("user") or event.get("channel_type") != "im":
-        return
-    participant = caller(context, client)
+        return Result()
+    participant = req.caller
     if people.is_guest(participant):  # answered at once: the outbox would keep who it went to
-        direct.answer(client, channel=str(event.get("channel")), message=dm_reply(participant.locale))
-        return
+        return Result(notices=[(str(event.get("channel")), dm_reply(participant.locale))])
     conversations.reply_in_dm(
-        db(context),
+        req.session,
         participant=participant,
         message=dm_reply(participant.locale),
         cause=f"dm:{event.get('channel')}:{event.get('ts')}",
-        now=now(context),
+        now=req.now,
     )
+    return Result()
 
 
-def on_member_left_channel(event: dict, context: BoltContext) -> None:
-    hosts.forget_members(db(context), team_id=context.team_id or "", channel_id=event.get("channel", ""))
+def member_left_channel(req: Request) -> Result:
+    hosts.forget_members(req.session, team_id=req.team_id, channel_id=req.event.get("channel", ""))
+    return Result()
 
 
-def on_member_joined_channel(event: dict, context: BoltContext, client: WebClient) -> None:
+def member_joined_channel(req: Request) -> Result:
+    event = req.event
     # someone joined: who the hosts are is asked again now (a channel turned public is found when anyone joins it)
-    hosts.recheck(
-        db(context),
-        team_id=context.team_id or "",
-        channel_id=event.get("channel", ""),
-        slack=SlackAdmin(client),
-        now=now(context),
-    )
-    if event.get("user") != context.bot_user_id:
-        return
+    hosts.recheck(req.session, team_id=req.team_id, channel_id=event.get("channel", ""), slack=req.slack, now=req.now)
+    if event.get("user") != req.bot_user_id:
+        return Result()
     inviter = event.get("inviter")
     locale = "en"
     if inviter:
-        locale = people.locale_of(
-            db(context),
-            team_id=context.team_id or "",
-            user_id=inviter,
-            lookup=lambda uid: lookup_profile(client, uid),
-        )
+        locale = people.locale_of(req.session, team_id=req.team_id, user_id=inviter, lookup=req.lookup)
     conversations.post_to_channel(
-        db(context),
-        team_id=context.team_id or "",
-        bot_user_id=context.bot_user_id,
+        req.session,
+        team_id=req.team_id,
+        bot_user_id=req.bot_user_id,
         channel_id=event["channel"],
         message=joined_channel(locale),
         cause=f"joined:{event['channel']}:{event.get('event_ts')}",
-        now=now(context),
+        now=req.now,
     )
+    return Result()
 
 
 # Slack's events about a channel changing: archived, unarchived, shared with another workspace or organisation, no
@@ -99,22 +93,40 @@ CHANNEL_CHANGES = (
 )
 
 
-def on_channel_change(event: dict, context: BoltContext, client: WebClient) -> None:
+def channel_change(req: Request) -> Result:
     """The admin channel may have become public, archived or shared (or fine again): ask Slack now, so the hosts are
     told at once and host authority follows what the channel is."""
     hosts.recheck(
-        db(context),
-        team_id=context.team_id or "",
-        channel_id=str(event.get("channel") or ""),
-        slack=SlackAdmin(client),
-        now=now(context),
+        req.session, team_id=req.team_id, channel_id=str(req.event.get("channel") or ""), slack=req.slack, now=req.now
     )
+    return Result()
 
 
-def register(app: App) -> None:
-    app.event("app_home_opened")(on_app_home_opened)
-    app.event("message")(on_message)
-    app.event("member_joined_channel")(on_member_joined_channel)
-    app.event("member_left_channel")(on_member_left_channel)
-    for change in CHANNEL_CHANGES:
-        app.event(change)(on_channel_change)
+# -- uninstalled ------------------------------------------------------------------------------------------------
+# With several workspaces (OAuth) the workspace's installation leaves the installation store, as Bolt's own
+# token-revocation listeners do it, and Tandem stops acting there (``bot.services.installs``) until a reinstall.
+# With one workspace (SLACK_BOT_TOKEN) there is nothing to clean up: the event is logged and acknowledged.
+def _gone(req: Request, why: str) -> None:
+    store = req.context.get("tandem_installation_store")
+    if store is None:
+        log.warning("%s: the bot token of this workspace no longer works; set a new SLACK_BOT_TOKEN", why)
+        return
+    TokenRevocationListeners(store).handle_app_uninstalled_events(req.context)  # every installation and bot token
+    parked = installs.uninstalled(req.session, team_id=req.team_id, now=req.now)
+    log.info("%s: installation removed, %d queued messages parked", why, parked)
+
+
+def app_uninstalled(req: Request) -> Result:
+    _gone(req, "app uninstalled")
+    return Result()
+
+
+def tokens_revoked(req: Request) -> Result:
+    tokens = req.event.get("tokens") or {}
+    if tokens.get("bot"):  # without its bot token Tandem can do nothing here: as good as uninstalled
+        _gone(req, "bot token revoked")
+    else:
+        store = req.context.get("tandem_installation_store")
+        if store is not None:
+            TokenRevocationListeners(store).handle_tokens_revoked_events(req.event, req.context)  # user tokens
+    return Result()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -217,6 +218,28 @@ def authorize(
     return Verdict(workspace)
 
 
+def may_set_up(
+    session: Session,
+    *,
+    team_id: str,
+    bot_user_id: str | None,
+    user_id: str,
+    is_workspace_admin: Callable[[], bool],
+    slack: HostsSlack,
+    now: datetime,
+) -> Verdict:
+    """May ``user_id`` make a channel the admin channel? Workspace admins and owners may, and the hosts (while the
+    admin channel is public, archived or shared: the hosts as they were before). Slack is asked whether they are
+    a workspace admin only when they are not a host. Changes nothing but the hosts' cache."""
+    workspace = people.get_or_create_workspace(session, team_id=team_id, bot_user_id=bot_user_id, now=now)
+    session.commit()
+    now_standing = standing(session, workspace, slack=slack, now=now)
+    last_known = set(workspace.admin_members) - {workspace.bot_user_id} if now_standing.problems else set()
+    if user_id in now_standing.hosts or user_id in last_known or is_workspace_admin():
+        return Verdict(workspace)
+    return Verdict(workspace, Refusal.NOT_ALLOWED)
+
+
 def claim_admin_channel(
     session: Session,
     *,
@@ -232,13 +255,18 @@ def claim_admin_channel(
     """``/tandem admin setup``: make ``channel_id`` the admin channel. Allowed for workspace admins and owners
     and for existing hosts (while the admin channel is public, archived or shared: the hosts as they were before);
     the channel must be private, not archived and not shared. Commits only when it succeeds."""
-    workspace = people.get_or_create_workspace(session, team_id=team_id, bot_user_id=bot_user_id, now=now)
-    session.commit()
-    now_standing = standing(session, workspace, slack=slack, now=now)
-    last_known = set(workspace.admin_members) - {workspace.bot_user_id} if now_standing.problems else set()
-    is_host = user_id in now_standing.hosts or user_id in last_known
-    if not (user_is_workspace_admin or is_host):
-        return Verdict(workspace, Refusal.NOT_ALLOWED)
+    allowed = may_set_up(
+        session,
+        team_id=team_id,
+        bot_user_id=bot_user_id,
+        user_id=user_id,
+        is_workspace_admin=lambda: user_is_workspace_admin,
+        slack=slack,
+        now=now,
+    )
+    if not allowed.ok:
+        return allowed
+    workspace = allowed.workspace
     problems = status.problems()
     if problems:
         return Verdict(workspace, SETUP_REFUSALS[problems[0]], tuple(problems))

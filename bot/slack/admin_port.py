@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.hosts import ChannelStatus
-from bot.flows.admin import SlackUnavailable
+from bot.flows.host import SlackUnavailable
 from bot.services.people import SlackProfile
 from bot.slack.invites import channel_members
 from bot.slack.profiles import lookup_profile

@@ -1,0 +1,457 @@
+"""Participants' entries: a person's own things and their pair's (agreement, goals, weeks, notes, retro, pulse,
+learning cards, trial check-in, speed-dating cards, invitations, the interview and the profile, data rights).
+Each turns a Request into its flow's call and the flow's answer into a Result. The adapter checked the class of
+the entry point first (a pair's or a person's things only for someone Tandem stores); the flows check that what
+the value names is the caller's."""
+
+from __future__ import annotations
+
+from bot.blocks import agreement as agreement_blocks
+from bot.blocks import cards as card_blocks
+from bot.blocks import impact as impact_blocks
+from bot.blocks import interview as interview_blocks
+from bot.blocks import invite as invite_blocks
+from bot.blocks import note_share as note_share_blocks
+from bot.blocks import notes as note_blocks
+from bot.blocks import polls as poll_blocks
+from bot.blocks import privacy as privacy_blocks
+from bot.blocks import retro as retro_blocks
+from bot.blocks import rhythm as rhythm_blocks
+from bot.blocks import speed as speed_blocks
+from bot.blocks import trial as trial_blocks
+from bot.blocks.help import help_modal
+from bot.domain.agreement import GOAL_TEXT_MAX
+from bot.flows import agreement, cards, escalation, impact, interview, notes, polls, retro, rhythm, speed, trial
+from bot.flows import privacy as privacy_flow
+from bot.flows.commands import JOIN_OUTCOME
+from bot.flows.common import as_int
+from bot.flows.interview import MessageRef
+from bot.flows.result import Result
+from bot.handlers.request import Request
+from bot.i18n import locale_from_slack
+from bot.ids import ID
+from bot.models import Program
+from bot.services import enrollments, people, programs
+from bot.services.rhythm import NOT_YOURS
+
+
+# -- what someone Tandem doesn't store is told on a pair's or a person's thing (the adapter refuses them before the
+# entry runs; each in the words its flow uses for "not yours") ------------------------------------------------------
+def agreement_not_yours(locale: str) -> dict:
+    return agreement_blocks.note(locale, "answer_not_yours", waiting="")
+
+
+def goals_not_yours(locale: str) -> dict:
+    return agreement_blocks.note(locale, "goal_err_not_yours", max=GOAL_TEXT_MAX)
+
+
+def week_not_yours(locale: str) -> dict:
+    return rhythm_blocks.note(locale, NOT_YOURS)
+
+
+def retro_not_yours(locale: str) -> dict:
+    return retro_blocks.note(locale, "answer_not_yours")
+
+
+def pair_not_yours(locale: str) -> dict:
+    return impact_blocks.note(locale, "pair_not_yours")
+
+
+def invitation_not_yours(locale: str) -> dict:
+    return invite_blocks.note(locale, "not_yours")
+
+
+def speed_not_yours(locale: str) -> dict:
+    return speed_blocks.note(locale, "not_yours")
+
+
+def poll_not_yours(locale: str) -> dict:
+    return poll_blocks.note(locale, "answer_not_yours")
+
+
+def trial_not_yours(locale: str) -> dict:
+    return trial_blocks.not_yours(locale)
+
+
+def interview_not_yours(locale: str) -> dict:
+    return interview_blocks.not_yours(locale)
+
+
+def note_share_not_yours(locale: str) -> dict:
+    return note_share_blocks.share_reply(locale, "not_yours")
+
+
+def red_not_yours(locale: str) -> dict:
+    return note_blocks.notice(locale, "red_not_yours")
+
+
+def card_not_yours(locale: str) -> dict:
+    return card_blocks.note(locale, "answer_not_yours")
+
+
+# -- help ----------------------------------------------------------------------------------------------------
+def home_help(req: Request) -> Result:
+    return Result(view=help_modal(req.caller.locale))
+
+
+# -- invitations -----------------------------------------------------------------------------------------------
+def _answered(req: Request, message: dict) -> Result:
+    """Replace the invitation in the DM, or refresh Home when the button was there."""
+    if req.in_view:
+        return Result(home=req.caller)
+    return Result(replace=message)
+
+
+def _own_enrollment(req: Request):  # type: ignore[no-untyped-def]
+    enrollment_id = as_int(req.value)
+    if enrollment_id is None:
+        return None
+    return enrollments.mine(req.session, participant=req.caller, enrollment_id=enrollment_id)
+
+
+def invite_join(req: Request) -> Result:
+    enrollment = _own_enrollment(req)
+    if enrollment is None:
+        return Result(message=invite_blocks.note(req.caller.locale, "not_yours"))
+    program = req.session.get(Program, enrollment.program_id)
+    outcome = enrollments.join(req.session, enrollment=enrollment, now=req.now)
+    name = program.name if program else ""
+    return _answered(req, invite_blocks.answer(req.caller.locale, JOIN_OUTCOME[outcome], program=name))
+
+
+def invite_decline(req: Request) -> Result:
+    enrollment = _own_enrollment(req)
+    if enrollment is None:
+        return Result(message=invite_blocks.note(req.caller.locale, "not_yours"))
+    program = req.session.get(Program, enrollment.program_id)
+    declined = enrollments.decline(req.session, enrollment=enrollment, now=req.now)
+    name = program.name if program else ""
+    block = "declined" if declined else "already"
+    return _answered(req, invite_blocks.answer(req.caller.locale, block, program=name))
+
+
+def join_pick(req: Request) -> Result:
+    participant = req.caller
+    open_programs = {p.id: p for p in programs.open_for_signup(req.session, workspace_id=participant.workspace_id)}
+    program = open_programs.get(as_int(req.value) or 0)
+    if program is None:
+        return Result(replace=invite_blocks.note(participant.locale, "no_open"))
+    participant = req.registered()  # joining: now they are stored
+    _, outcome = enrollments.signup(req.session, program=program, participant=participant, now=req.now)
+    return Result(replace=invite_blocks.answer(participant.locale, JOIN_OUTCOME[outcome], program=program.name))
+
+
+# -- the interview and the profile ------------------------------------------------------------------------------
+def _clicked_ref(req: Request) -> MessageRef | None:
+    clicked = req.clicked
+    return MessageRef.of({"channel": clicked[0], "ts": clicked[1]}) if clicked else None
+
+
+def interview_choice(req: Request) -> Result:
+    note = interview.choose(
+        req.session,
+        participant=req.caller,
+        action_id=req.name,
+        value=req.value,
+        clicked=_clicked_ref(req),
+        now=req.now,
+    )
+    return Result(message=note)
+
+
+def interview_skip(req: Request) -> Result:
+    note = interview.skip(req.session, participant=req.caller, value=req.value, clicked=_clicked_ref(req), now=req.now)
+    return Result(message=note)
+
+
+def interview_open(req: Request) -> Result:
+    view, note = interview.open_step(
+        req.session, participant=req.caller, value=req.value, clicked=_clicked_ref(req), now=req.now
+    )
+    return Result(view=view, message=note)
+
+
+def interview_continue(req: Request) -> Result:
+    note = interview.continue_interview(req.session, participant=req.caller, value=req.action.get("value"), now=req.now)
+    if note is None:
+        return Result()
+    if req.can_respond:  # from a message: shown to the clicker alone
+        return Result(message=note)
+    return Result(dm=note)  # from App Home: a DM, sent at once (nothing stored)
+
+
+def interview_submit(req: Request) -> Result:
+    return Result(errors=interview.submit_step(req.session, participant=req.caller, view=req.view, now=req.now))
+
+
+def profile_edit(req: Request) -> Result:
+    return Result(view=interview.profile_form(req.session, participant=req.caller))
+
+
+def profile_submit(req: Request) -> Result:
+    participant = req.caller
+    errors = interview.save_profile(req.session, participant=participant, view=req.view, now=req.now)
+    return Result(errors=errors) if errors else Result(home=participant)
+
+
+# -- the working agreement and goals -----------------------------------------------------------------------------
+def agreement_accept(req: Request) -> Result:
+    return agreement.accept(
+        req.session,
+        team_id=req.team_id,
+        user_id=req.user_id,
+        value=req.value,
+        clicked=req.clicked,
+        in_view=req.in_view,
+        lookup=req.lookup,
+        now=req.now,
+    )
+
+
+def agreement_propose(req: Request) -> Result:
+    return agreement.open_change(
+        req.session, team_id=req.team_id, user_id=req.user_id, value=req.value, lookup=req.lookup
+    )
+
+
+def goals_open(req: Request) -> Result:
+    return agreement.open_goals(
+        req.session, team_id=req.team_id, user_id=req.user_id, value=req.value, lookup=req.lookup
+    )
+
+
+def goal_mark(req: Request) -> Result:
+    return agreement.mark_goal(
+        req.session,
+        team_id=req.team_id,
+        user_id=req.user_id,
+        action_id=req.name,
+        value=req.value,
+        lookup=req.lookup,
+        now=req.now,
+    )
+
+
+def submitted(flow):  # type: ignore[no-untyped-def]
+    """A participant's modal whose flow reads ``(session, team_id=, user_id=, view=, lookup=, now=)``."""
+
+    def entry(req: Request) -> Result:
+        return flow(
+            req.session, team_id=req.team_id, user_id=req.user_id, view=req.view, lookup=req.lookup, now=req.now
+        )
+
+    return entry
+
+
+# -- the weekly rhythm and breaks ------------------------------------------------------------------------------
+def rhythm_button(req: Request) -> Result:
+    """Someone Tandem has never met is not registered by a click: a click on a pair that is not theirs changes
+    nothing at all."""
+    participant = req.stored
+    locale = participant.locale if participant else locale_from_slack(req.lookup(req.user_id).slack_locale)
+    return rhythm.open_modal(
+        req.session, participant=participant, locale=locale, action_id=req.name, value=req.value, now=req.now
+    )
+
+
+def rhythm_submit(req: Request) -> Result:
+    errors = rhythm.submit(req.session, participant=req.caller, callback_id=req.name, view=req.view, now=req.now)
+    return Result(errors=errors)
+
+
+def pause_button(req: Request) -> Result:
+    return Result(view=rhythm.pause_modal(req.caller, now=req.now))
+
+
+def pause_submit(req: Request) -> Result:
+    participant = req.caller
+    errors = rhythm.submit_pause(req.session, participant=participant, view=req.view, now=req.now)
+    return Result(errors=errors) if errors else Result(home=participant)
+
+
+def resume(req: Request) -> Result:
+    participant = req.caller
+    rhythm.resume(req.session, participant=participant, now=req.now)
+    return Result(home=participant)
+
+
+# -- notes and help requests -----------------------------------------------------------------------------------
+def note_add(req: Request) -> Result:
+    view = notes.open_modal(
+        req.session,
+        participant=req.caller,
+        source="home" if req.in_view else "button",
+        pair_id=as_int(req.value),
+    )
+    return Result(view=view)
+
+
+def note_shortcut(req: Request) -> Result:
+    message = req.shortcut.get("message") or {}
+    channel = (req.shortcut.get("channel") or {}).get("id")
+    permalink = req.permalink(channel, message.get("ts") or req.shortcut.get("message_ts"))
+    return Result(view=notes.shortcut(req.session, participant=req.caller, message=message, permalink=permalink))
+
+
+def note_submit(req: Request) -> Result:
+    participant = req.caller
+    errors, saved, source = notes.submit(req.session, participant=participant, view=req.view, now=req.now)
+    if errors:
+        return Result(errors=errors)
+    if saved is None:
+        return Result()
+    return Result(view=saved, home=participant if source == "home" else None)
+
+
+def note_toggle_red(req: Request) -> Result:
+    participant = req.caller
+    message = notes.toggle_red(req.session, participant=participant, value=req.value, now=req.now)
+    return Result(home=participant) if req.in_view else Result(message=message)
+
+
+def note_share(req: Request) -> Result:
+    message, replace = notes.share(
+        req.session,
+        team_id=req.team_id,
+        user_id=req.user_id,
+        value=req.value,
+        yes=req.name == ID.NOTE_SHARE_YES.value,
+        locale=locale_from_slack((req.body.get("user") or {}).get("locale")),
+        now=req.now,
+    )
+    return Result(replace=message) if replace else Result(message=message)
+
+
+def notes_export(req: Request) -> Result:
+    message = notes.export(req.session, participant=req.caller, now=req.now)
+    return Result() if req.in_view else Result(message=message)
+
+
+def help_button(req: Request) -> Result:
+    return Result(view=escalation.open_help(req.session, participant=req.caller))
+
+
+def help_submit(req: Request) -> Result:
+    errors, sent = escalation.submit_help(req.session, participant=req.caller, view=req.view, now=req.now)
+    return Result(errors=errors, view=None if errors else sent)
+
+
+# -- retro, pulse, learning cards --------------------------------------------------------------------------------
+def retro_open(req: Request) -> Result:
+    return retro.open_form(req.session, team_id=req.team_id, user_id=req.user_id, value=req.value, lookup=req.lookup)
+
+
+def retro_consent(req: Request) -> Result:
+    return retro.consent(
+        req.session,
+        team_id=req.team_id,
+        user_id=req.user_id,
+        action_id=req.name,
+        value=req.value,
+        lookup=req.lookup,
+        now=req.now,
+    )
+
+
+def poll_open(req: Request) -> Result:
+    return polls.open_form(
+        req.session, team_id=req.team_id, user_id=req.user_id, value=req.value, lookup=req.lookup, now=req.now
+    )
+
+
+def card_open(req: Request) -> Result:
+    return cards.open_form(
+        req.session, team_id=req.team_id, user_id=req.user_id, in_view=req.in_view, lookup=req.lookup
+    )
+
+
+def card_edit(req: Request) -> Result:
+    return cards.open_edit(
+        req.session, team_id=req.team_id, user_id=req.user_id, value=req.value, in_view=req.in_view, lookup=req.lookup
+    )
+
+
+def card_publish(req: Request) -> Result:
+    return cards.publish(
+        req.session,
+        team_id=req.team_id,
+        user_id=req.user_id,
+        value=req.value,
+        bot_user_id=req.bot_user_id,
+        slack=req.slack,
+        in_view=req.in_view,
+        lookup=req.lookup,
+        now=req.now,
+    )
+
+
+def card_delete(req: Request) -> Result:
+    return cards.delete(
+        req.session,
+        team_id=req.team_id,
+        user_id=req.user_id,
+        value=req.value,
+        in_view=req.in_view,
+        lookup=req.lookup,
+        now=req.now,
+    )
+
+
+# -- impact: logging a value (pairs; hosts with "host:<program>") -----------------------------------------------
+def metric_log(req: Request) -> Result:
+    if req.value.startswith("host:"):
+        return impact.host_log_button(req.session, req.host, req.value, slack=req.slack, now=req.now)
+    view, note = impact.pair_log_view(req.session, participant=req.caller, value=req.value, now=req.now)
+    return Result(view=view if req.trigger_id else None, message=note)
+
+
+def metric_log_submit(req: Request) -> Result:
+    host = str(req.meta.get("scope") or "").startswith("host:")
+    errors, done = impact.submit_log(
+        req.session,
+        view=req.view,
+        participant=None if host else req.caller,
+        host=req.host if host else None,
+        slack=req.slack if host else None,
+        now=req.now,
+    )
+    if errors:
+        return Result(errors=errors)
+    if done is not None:
+        return Result(view=impact_blocks.done_view(req.caller.locale, done))
+    return Result()
+
+
+# -- speed dating and the trial ------------------------------------------------------------------------------------
+def speed_answer(req: Request) -> Result:
+    card, note = speed.answer(req.session, req.caller, req.name, req.value, now=req.now)
+    return Result(replace=card, message=note)
+
+
+def trial_answer(req: Request) -> Result:
+    message, replace = trial.click(
+        req.session,
+        team_id=req.team_id,
+        user_id=req.user_id,
+        switch=req.name == ID.TRIAL_SWITCH.value,
+        value=req.value,
+        lookup=req.lookup,
+        now=req.now,
+    )
+    return Result(replace=message) if replace else Result(message=message)
+
+
+# -- data rights: what is stored, the export, forget-me -------------------------------------------------------------
+def privacy_export(req: Request) -> Result:
+    participant = req.caller
+    if people.is_guest(participant):  # nothing stored, nothing to send
+        return Result(message=privacy_flow.nothing_stored(participant.locale))
+    return Result(message=privacy_flow.export(req.session, participant=participant, now=req.now))
+
+
+def privacy_forget(req: Request) -> Result:
+    """Only ever the clicker's own data: whatever the button carries, it names nobody. Slack keeps the last
+    published Home tab: it is replaced, without registering the person again."""
+    user_id = str((req.body.get("user") or {}).get("id") or "")
+    message = privacy_flow.forget(req.session, team_id=req.team_id, user_id=user_id, now=req.now)
+    return Result(replace=message, homes=[(user_id, privacy_blocks.forgotten_home(message))])
