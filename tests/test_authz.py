@@ -920,11 +920,7 @@ UNSAFE_CASES = [
     Case(c.surface, c.name, who, value=c.value, view=c.view, channel="admin")
     for c in CASES
     if c.attacker == "alma"
-    and (
-        MATRIX[(c.surface, c.name)] is Access.ADMIN
-        or c.value.startswith("host:")
-        or c.view.startswith("host:")
-    )
+    and (MATRIX[(c.surface, c.name)] is Access.ADMIN or c.value.startswith("host:") or c.view.startswith("host:"))
     for who in (("hanna", "mallory") if c.surface is Surface.ADMIN_COMMAND else ("hanna",))
 ]
 
