@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import html
 import json
 import secrets
 import urllib.parse
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.pages import render
 from bot.sandbox.common import VERIFICATION_TOKEN, Delivery, SlackError
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ class SandboxOAuth:
 
     @staticmethod
     def _page(status: int, error: str) -> tuple[int, dict[str, str], str]:
-        return status, {}, f"<html><body><h1>Slack sandbox</h1><p>{html.escape(error)}</p></body></html>"
+        return status, {}, render("sandbox_error", error=error)
 
     # ------------------------------------------------------------------ the Web API
     def team_of(self, token: str) -> str:
