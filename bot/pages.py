@@ -25,6 +25,11 @@ def _environment() -> Environment:
     )
 
 
+def macros(name: str) -> Any:
+    """The macros of ``templates/html/<name>.html.j2``, to call from Python (each returns escaped HTML, Markup)."""
+    return _environment().get_template(f"{name}.html.j2").module
+
+
 def render(name: str, /, **context: Any) -> str:
     """``templates/html/<name>.html.j2`` rendered with ``context`` (escaped unless Markup)."""
     return _environment().get_template(f"{name}.html.j2").render(**context)
