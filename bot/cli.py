@@ -244,7 +244,7 @@ def data_inventory(output: str, check: bool) -> None:
 
     try:
         text = render()
-    except ValueError as exc:  # a table or column without an entry in bot/models/inventory.py
+    except ValueError as exc:  # a table or column without an entry in bot/inventory_entries.py
         click.echo(f"tandem: {exc}", err=True)
         sys.exit(2)
     path = Path(output)

@@ -5,6 +5,10 @@ parents, shared files (images inline), and the host's App Home as the dashboard.
 The report is one self-contained ``index.html`` (inline CSS, no JavaScript, no fonts or scripts from the
 network, so it works offline) plus ``files/<file_id>-<name>`` for every uploaded file. Times are UTC. The same
 sandbox state gives the same bytes. ``tandem demo --report DIR`` writes one; nothing here is used in production.
+
+The page and its pieces (sidebar, panes, messages, files) are Jinja2 templates with autoescape on
+(``templates/html/report.html.j2``, ``report_parts.html.j2``); Slack's own formats (mrkdwn, Block Kit, rich text) are
+converted to HTML here, every piece of text escaped, and handed to the templates as Markup.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+from markupsafe import Markup
+
+from bot.pages import macros, render
 
 if TYPE_CHECKING:
     from bot.sandbox.server import Sandbox
@@ -109,6 +117,7 @@ _ICONS = {
     ),
     "home": _ICON.format('<path d="M8 1 1 7.5h2V15h4v-4h2v4h4V7.5h2z"/>'),
 }
+_ICONS = {kind: Markup(svg) for kind, svg in _ICONS.items()}
 _IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif"}
 
 
@@ -400,28 +409,15 @@ class _Report:
         fid = str(ref.get("id") or "")
         info = self.files.get(fid, {})
         name = str(info.get("name") or ref.get("name") or fid)
-        title = html.escape(str(info.get("title") or ref.get("title") or name))
+        title = str(info.get("title") or ref.get("title") or name)
         path = self.file_paths.get(fid)
+        parts = macros("report_parts")
         if path is None:
-            return f'<div class="file missing">📎 {title} <span class="meta">(not uploaded)</span></div>'
-        href = html.escape(path)
+            return parts.file_missing(title)
         size = _size(len(info["content"]))
         if _image_type(info):
-            alt = self.alt_texts.get(fid) or ""
-            described = (
-                f'<details class="alt"><summary>Image description</summary><p>{html.escape(alt)}</p></details>'
-                if alt
-                else ""
-            )
-            return (
-                f'<figure class="file-image"><a href="{href}"><img src="{href}" alt="{html.escape(alt or name)}">'
-                f'</a><figcaption>{title} <span class="meta">{html.escape(name)} · {size}</span>'
-                f"</figcaption>{described}</figure>"
-            )
-        return (
-            f'<div class="file"><span class="file-icon">📄</span><a href="{href}" download>{title}</a>'
-            f' <span class="meta">{html.escape(name)} · {size}</span></div>'
-        )
+            return parts.file_image(path, self.alt_texts.get(fid) or "", name, title, size)
+        return parts.file_link(path, name, title, size)
 
     # -- Block Kit -------------------------------------------------------------------------------------------
     def text(self, obj: Any) -> str:
@@ -606,16 +602,11 @@ class _Report:
         uid = str(msg.get("user") or msg.get("bot_id") or "")
         user = self.users.get(uid)
         name = user["real_name"] if user else str(msg.get("username") or "Unknown")
-        is_app = bool(msg.get("bot_id")) or bool(user and user.get("is_bot"))
         at = _at(msg["ts"])
         day = _day(at)
-        shown = at.strftime("%H:%M") if parent_day in (None, day) else f"{day[:3]} {at.day} {at.strftime('%b %H:%M')}"
-        badge = '<span class="badge">APP</span>' if is_app else ""
-        label = ""
+        label = None
         if msg.get("subtype") == "thread_broadcast":
-            label = (
-                '<span class="meta">' + ("also sent to the channel" if in_thread else "replied to a thread") + "</span>"
-            )
+            label = "also sent to the channel" if in_thread else "replied to a thread"
         blocks = msg.get("blocks")
         if blocks:
             body = self.blocks(blocks)
@@ -623,131 +614,97 @@ class _Report:
             body = f'<div class="bk-text">{mrkdwn_to_html(str(msg["text"]), self.names)}</div>'
         else:
             body = ""
-        files = "".join(self._file(f) for f in msg.get("files") or [] if isinstance(f, dict))
-        if files:
-            files = f'<div class="files">{files}</div>'
-        edited = '<span class="edited">(edited)</span>' if msg.get("edited") else ""
-        reactions = "".join(
-            f'<span class="reaction" title=":{html.escape(r["name"])}:">'
-            f"{EMOJI.get(r['name'], html.escape(':' + r['name'] + ':'))} {int(r.get('count', 0))}</span>"
-            for r in msg.get("reactions") or []
-        )
-        if reactions:
-            reactions = f'<div class="reactions">{reactions}</div>'
-        thread = ""
         replies = [] if in_thread else self._thread_of(msg)
-        if replies:
-            items = self.messages(replies, parent_day=day, in_thread=True)
-            thread = (
-                f'<details class="thread" open><summary>{_plural(len(replies), "reply", "replies")}</summary>'
-                f'<div class="replies">{items}</div></details>'
-            )
-        anchor = f"m-{msg.get('channel', '')}-{msg['ts'].replace('.', '-')}"
-        stamp = (
-            f'<time datetime="{at.strftime("%Y-%m-%dT%H:%M:%SZ")}" title="{day}, {at.strftime("%H:%M:%S")} UTC">'
-            f"{shown}</time>"
-        )
-        if follow:
-            return (
-                f'<article class="msg follow" id="{html.escape(anchor)}"><div class="gutter">{stamp}</div>'
-                f'<div class="msg-body"><div class="msg-content">{body}</div>{edited}{files}{reactions}{thread}'
-                "</div></article>"
-            )
-        return (
-            f'<article class="msg" id="{html.escape(anchor)}">'
-            f'<div class="avatar" style="background:{_colour(uid or name)}" aria-hidden="true">'
-            f"{html.escape(_initials(name))}</div>"
-            f'<div class="msg-body"><div class="msg-head"><span class="author">{html.escape(name)}</span>{badge}'
-            f"{stamp}{edited}{label}</div>"
-            f'<div class="msg-content">{body}</div>{files}{reactions}{thread}</div></article>'
-        )
+        view = {
+            "anchor": f"m-{msg.get('channel', '')}-{msg['ts'].replace('.', '-')}",
+            "follow": follow,
+            "iso": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "day": day,
+            "clock": at.strftime("%H:%M:%S"),
+            "shown": at.strftime("%H:%M")
+            if parent_day in (None, day)
+            else f"{day[:3]} {at.day} {at.strftime('%b %H:%M')}",
+            "name": name,
+            "app": bool(msg.get("bot_id")) or bool(user and user.get("is_bot")),
+            "colour": _colour(uid or name),
+            "initials": _initials(name),
+            "label": label,
+            "body": Markup(body),
+            "edited": bool(msg.get("edited")),
+            "files": Markup("".join(self._file(f) for f in msg.get("files") or [] if isinstance(f, dict))),
+            "reactions": [
+                {
+                    "name": r["name"],
+                    "emoji": EMOJI.get(r["name"], ":" + r["name"] + ":"),
+                    "count": int(r.get("count", 0)),
+                }
+                for r in msg.get("reactions") or []
+            ],
+            "replies": Markup(self.messages(replies, parent_day=day, in_thread=True)) if replies else "",
+            "replies_label": _plural(len(replies), "reply", "replies"),
+        }
+        return macros("report_parts").message(view)
 
     def _thread_of(self, msg: dict[str, Any]) -> list[dict[str, Any]]:
         conv = self.by_id.get(str(msg.get("channel")))
         return conv.threads.get(msg["ts"], []) if conv else []
 
     def conversation(self, conv: _Conversation) -> str:
+        icon = None
         if conv.kind in ("public", "private"):
             icon = _ICONS["private"] if conv.kind == "private" else "#"
-            heading = f'<span class="hash">{icon}</span>{html.escape(conv.label)}'
             about = f"{'Private' if conv.kind == 'private' else 'Public'} channel · {_plural(conv.members, 'member')}"
         elif conv.kind == "mpim":
-            heading = html.escape(conv.label)
             about = f"Group DM with Tandem · {_plural(conv.members, 'member')}"
         else:
-            heading = html.escape(conv.label)
-            about = f"Direct messages between {html.escape(conv.label)} and Tandem"
+            about = f"Direct messages between {conv.label} and Tandem"
         by_day: dict[str, list[dict[str, Any]]] = {}
         for msg in conv.messages:
             by_day.setdefault(_day(_at(msg["ts"])), []).append(msg)
-        days = [
-            f'<div class="day"><h3 class="day-divider"><span>{day}</span></h3>{self.messages(items)}</div>'
-            for day, items in by_day.items()
-        ]
-        return (
-            f'<section class="pane" id="{conv.anchor}" aria-labelledby="{conv.anchor}-h">'
-            f'<header class="pane-head"><h1 id="{conv.anchor}-h">{heading}</h1>'
-            f"<p>{about} · {_plural(conv.count, 'message')} · times in UTC</p></header>"
-            f'<div class="messages">{"".join(days)}</div></section>'
-        )
+        days = [(day, Markup(self.messages(items))) for day, items in by_day.items()]
+        about = f"{about} · {_plural(conv.count, 'message')}"
+        return macros("report_parts").conversation(conv.anchor, icon, conv.label, about, days)
 
     def dashboard(self) -> str:
+        note = home = None
         if self.host is None:
-            who = f"no member named {html.escape(self.host_name)}" if self.host_name else "no host was given"
-            body = f'<p class="note">No host dashboard: {who}.</p>'
+            who = f"no member named {self.host_name}" if self.host_name else "no host was given"
+            note = f"No host dashboard: {who}."
             about = "The hosts' App Home"
         elif not self.home:
-            body = '<p class="note">Tandem has not published an App Home for the host yet.</p>'
-            about = f"App Home of {html.escape(self._real_name(self.host))}"
+            note = "Tandem has not published an App Home for the host yet."
+            about = f"App Home of {self._real_name(self.host)}"
         else:
-            body = f'<div class="home">{self.blocks(self.home.get("blocks") or [])}</div>'
-            about = f"App Home of {html.escape(self._real_name(self.host))}, as Tandem last published it"
-        return (
-            '<section class="pane" id="dashboard" aria-labelledby="dashboard-h">'
-            f'<header class="pane-head"><h1 id="dashboard-h">{_ICONS["home"]} Host dashboard</h1>'
-            f"<p>{about}</p></header>"
-            f"{body}</section>"
-        )
+            home = Markup(self.blocks(self.home.get("blocks") or []))
+            about = f"App Home of {self._real_name(self.host)}, as Tandem last published it"
+        return macros("report_parts").dashboard(_ICONS["home"], about, note, home)
 
     def sidebar(self) -> str:
-        groups = (("Channels", 0), ("Group DMs", 1), ("Direct messages", 2))
-        out = [
-            f'<nav class="sidebar" aria-label="Conversations"><div class="workspace">{html.escape(self.title)}</div>',
-            f'<a class="nav-home" href="#dashboard"><span class="icon">{_ICONS["home"]}</span>Host dashboard</a>',
-        ]
-        for heading, group in groups:
-            convs = [c for c in self.conversations if c.group == group]
-            if not convs:
-                continue
-            out.append(f"<h2>{heading}</h2><ul>")
-            for conv in convs:
-                icon = _ICONS.get(conv.kind, "#" if conv.kind == "public" else "●")
-                out.append(
-                    f'<li><a href="#{conv.anchor}"><span class="icon">{icon}</span>'
-                    f'<span class="label">{html.escape(conv.label)}</span>'
-                    f'<span class="count">{conv.count}</span></a></li>'
-                )
-            out.append("</ul>")
-        out.append(
-            f'<p class="not-shown">Not shown: {_plural(self.ephemeral, "message")} only one person saw, '
-            f"{_plural(self.modals, 'modal')}.</p></nav>"
-        )
-        return "".join(out)
+        groups = []
+        for heading, group in (("Channels", 0), ("Group DMs", 1), ("Direct messages", 2)):
+            convs = [
+                {
+                    "anchor": c.anchor,
+                    "icon": _ICONS.get(c.kind, "#" if c.kind == "public" else "●"),
+                    "label": c.label,
+                    "count": c.count,
+                }
+                for c in self.conversations
+                if c.group == group
+            ]
+            if convs:
+                groups.append((heading, convs))
+        not_shown = f"{_plural(self.ephemeral, 'message')} only one person saw, {_plural(self.modals, 'modal')}"
+        return macros("report_parts").sidebar(self.title, _ICONS["home"], groups, not_shown)
 
     def page(self) -> str:
         highlight = "".join(
             f'body:has(#{c.anchor}:target) .sidebar a[href="#{c.anchor}"]{{background:#1164a3;color:#fff}}\n'
             for c in self.conversations
         )
-        css = _CSS.replace("/*HIGHLIGHT*/", highlight)
-        panes = self.dashboard() + "".join(self.conversation(c) for c in self.conversations)
-        return (
-            "<!DOCTYPE html>\n"
-            '<html lang="en"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(self.title)}</title><style>{css}</style></head>\n"
-            f"<body>{self.sidebar()}\n<main>{panes}</main></body></html>\n"
-        )
+        css = Markup(_CSS.replace("/*HIGHLIGHT*/", highlight))  # ids and anchors are Slack ids: no quotes, no "<"
+        panes = Markup("".join([self.dashboard(), *(self.conversation(c) for c in self.conversations)]))
+        return render("report", title=self.title, css=css, sidebar=Markup(self.sidebar()), panes=panes)
 
 
 def _alt_texts(sandbox: Sandbox) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """The data inventory (DATA.md): every table and column of the migrated database has an entry in
-``bot.models.inventory``, no entry names a column that is gone, and the committed DATA.md is what
+``bot.inventory_entries``, no entry names a column that is gone, and the committed DATA.md is what
 ``tandem data-inventory`` writes. (The schema check runs on SQLite, and PostgreSQL when set.)"""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import DateTime, Engine, inspect
 
+from bot import inventory_entries as inv
 from bot.cli import main
 from bot.inventory import missing_and_stale, render, schema_tables
-from bot.models import inventory as inv
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,8 +23,8 @@ def test_every_table_and_column_of_the_migrated_database_has_an_entry(engine: En
     found = inspect(engine)
     database = {name: [c["name"] for c in found.get_columns(name)] for name in found.get_table_names()}
     missing, stale = missing_and_stale(database)
-    assert missing == [], f"no entry in bot/models/inventory.py for {missing}"
-    assert stale == [], f"bot/models/inventory.py names what the database does not have: {stale}"
+    assert missing == [], f"no entry in bot/inventory_entries.py for {missing}"
+    assert stale == [], f"bot/inventory_entries.py names what the database does not have: {stale}"
     generated = {name: sorted(c.name for c in table.columns) for name, table in schema_tables().items()}
     assert generated == {name: sorted(columns) for name, columns in database.items()}
 

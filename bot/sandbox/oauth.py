@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import html
 import json
 import secrets
 import urllib.parse
@@ -27,10 +26,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.sandbox.server import VERIFICATION_TOKEN, Delivery, SlackError
+from bot.pages import render
+from bot.sandbox.common import VERIFICATION_TOKEN, Delivery, SlackError
 
 if TYPE_CHECKING:
-    from bot.sandbox.server import Sandbox
+    from bot.sandbox.deliveries import Deliveries
 
 CLIENT_ID = "1000000000.2000000000"  # the sandbox app's client id and secret (Settings > Basic Information)
 CLIENT_SECRET = "sandbox-client-secret"
@@ -69,7 +69,7 @@ def redacted(credentials: dict[str, str]) -> dict[str, str]:
 class SandboxOAuth:
     """OAuth state of one sandbox; every method runs under ``sandbox.lock`` (the Web API's) or takes it."""
 
-    def __init__(self, sandbox: Sandbox, *, client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET) -> None:
+    def __init__(self, sandbox: Deliveries, *, client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET) -> None:
         self.sandbox = sandbox
         self.client_id = client_id
         self.client_secret = client_secret
@@ -139,7 +139,7 @@ class SandboxOAuth:
 
     @staticmethod
     def _page(status: int, error: str) -> tuple[int, dict[str, str], str]:
-        return status, {}, f"<html><body><h1>Slack sandbox</h1><p>{html.escape(error)}</p></body></html>"
+        return status, {}, render("sandbox_error", error=error)
 
     # ------------------------------------------------------------------ the Web API
     def team_of(self, token: str) -> str:
@@ -155,8 +155,11 @@ class SandboxOAuth:
             raise SlackError("token_revoked")
         return issued.team_id
 
-    def call(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
-        """``oauth.v2.access``, ``auth.test`` and ``auth.revoke`` (under the lock, the token already checked)."""
+    def call(
+        self, method: str, args: dict[str, Any], token: str | None, own: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """``oauth.v2.access``, ``auth.test`` and ``auth.revoke`` (under the lock, the token already checked).
+        ``own``: the sandbox's answer to ``auth.test`` for its own team, which a token of another team adjusts."""
         if method == "oauth.v2.access":
             return self._access(args)
         assert token is not None
@@ -165,7 +168,7 @@ class SandboxOAuth:
             if not test and token in self.tokens:
                 self.tokens[token].revoked = True
             return {"revoked": not test}
-        result = self.sandbox._m_auth_test(args)
+        result = dict(own or {})
         team_id = self.team_of(token)
         result.update({"team_id": team_id, "team": self.teams.get(team_id, result["team"])})
         return result

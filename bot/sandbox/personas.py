@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from bot.sandbox.blockkit import iter_action_elements
 
 if TYPE_CHECKING:
-    from bot.sandbox.server import Delivery, Sandbox
+    from bot.sandbox.common import Delivery
+    from bot.sandbox.deliveries import Deliveries
 
 # Element type -> (state key, plural?) for view state values and block_actions.
 _USER_PICKS = {
@@ -97,7 +98,7 @@ def element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
 class Persona:
     """A scripted member of the sandbox workspace (``sandbox.persona(name_or_id)``)."""
 
-    def __init__(self, sandbox: Sandbox, user_id: str) -> None:
+    def __init__(self, sandbox: Deliveries, user_id: str) -> None:
         self.sandbox = sandbox
         self.id = user_id
         user = sandbox.user(user_id)

@@ -154,17 +154,13 @@ def page_locale(accept_language: str | None) -> str:
 
 
 def _page(locale: str, title: str, text: str, link: str, label: str) -> str:
-    return (
-        f'<!DOCTYPE html>\n<html lang="{locale}"><head><meta charset="utf-8"><title>{title}</title>'
-        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
-        '<body style="font-family: sans-serif; max-width: 36em; margin: 3em auto; padding: 0 1em">'
-        f'<h1>{title}</h1><p>{text}</p><p><a href="{link}">{label}</a></p></body></html>\n'
-    )
+    from bot.pages import render
+
+    return render("install", locale=locale, title=title, text=text, link=link, label=label)
 
 
 def success_page(locale: str, *, team_name: str | None, team_id: str | None, app_id: str | None) -> str:
-    """What the person who installed Tandem sees at the end (HTML)."""
-    from html import escape
+    """What the person who installed Tandem sees at the end (HTML; the template escapes every value)."""
     from urllib.parse import urlencode
 
     from bot.i18n import plain
@@ -172,23 +168,21 @@ def success_page(locale: str, *, team_name: str | None, team_id: str | None, app
     link = "slack://app?" + urlencode({"team": team_id or "", "id": app_id or ""})
     return _page(
         locale,
-        escape(plain(locale, "install", "title_done")),
-        escape(plain(locale, "install", "done", team=team_name or team_id or "Slack")),
-        escape(link),
-        escape(plain(locale, "install", "open_slack")),
+        plain(locale, "install", "title_done"),
+        plain(locale, "install", "done", team=team_name or team_id or "Slack"),
+        link,
+        plain(locale, "install", "open_slack"),
     )
 
 
 def failure_page(locale: str, *, reason: str, install_path: str) -> str:
-    """What the person sees when the installation failed (HTML), with a link to start again."""
-    from html import escape
-
+    """What the person sees when the installation failed (HTML, escaped), with a link to start again."""
     from bot.i18n import plain
 
     return _page(
         locale,
-        escape(plain(locale, "install", "title_failed")),
-        escape(plain(locale, "install", "failed", reason=reason)),
-        escape(install_path),
-        escape(plain(locale, "install", "again")),
+        plain(locale, "install", "title_failed"),
+        plain(locale, "install", "failed", reason=reason),
+        install_path,
+        plain(locale, "install", "again"),
     )

@@ -2,7 +2,8 @@
 how long it is kept, and what kind of data it is. ``tandem data-inventory`` writes DATA.md from it (``bot.inventory``);
 a test fails when a table or column of the models or migrations has no entry here, or an entry names one that is gone.
 
-Kept apart from the models so that they stay readable; the key of a column is ``"table.column"`` as in the database.
+Data, not models: kept apart from ``bot.models`` so that they stay readable; the key of a column is
+``"table.column"`` as in the database.
 """
 
 from __future__ import annotations

@@ -1,0 +1,127 @@
+"""Matching: who learns with whom. Pure: no database, no Slack, no clock (the reference time is an argument).
+
+One job per module:
+
+- :mod:`bot.domain.matching.rules`: two people: the vocabularies and policy, :class:`Candidate` and
+  :class:`Weights`, the per-pair :func:`score` with its reasons, the hard constraints and what hosts may see of them,
+  and the result types.
+- :mod:`bot.domain.matching.pool`: the whole pool at once: its scores as numpy blocks and :func:`match`.
+- :mod:`bot.domain.matching.solver`: a generic exact maximum-weight matching; it knows nothing of people or rules.
+
+``pool`` uses ``rules`` and ``solver``; those two import neither each other nor ``pool``. Every name callers use is
+re-exported here, so ``from bot.domain import matching`` reads as before.
+"""
+
+from __future__ import annotations
+
+from bot.domain.matching.pool import (
+    FORBID,
+    ROLE_CODES,
+    _Pool,
+    match,
+)
+from bot.domain.matching.rules import (
+    BEHAVIOUR_SCALES,
+    COMPATIBLE_STYLES,
+    DEFAULT_DAYS,
+    EXCLUDED_KINDS,
+    INTEREST_LEVELS,
+    LANGUAGE_NAMES_EN,
+    NO_COMPATIBLE_PARTNER,
+    ODD_ONE_OUT,
+    OVERLAP_FULL_HOURS,
+    PARTNERS_TAKEN,
+    PRIVATE,
+    PRIVATE_VIOLATIONS,
+    ROLE_PARTNERS,
+    SLOT_MINUTES,
+    TOPIC_CAP,
+    UNEQUAL_SIDES,
+    UNMATCHED_REASONS,
+    VALUES_CAP,
+    VIOLATIONS,
+    WEEK_SLOTS,
+    WORK_END,
+    WORK_START,
+    Candidate,
+    Distribution,
+    MatchedPair,
+    MatchResult,
+    Reason,
+    Scored,
+    Unmatched,
+    Weights,
+    candidate_from,
+    distribution_of,
+    hard_constraint,
+    max_score,
+    priority_bonus,
+    reason_text_en,
+    reasons_text_en,
+    reference_monday,
+    score,
+    shown_violation,
+    weekly_overlap_hours,
+)
+from bot.domain.matching.solver import (
+    BLOCK_ELEMENTS,
+    CACHE_BYTES,
+    BlockFn,
+    Solution,
+    solve,
+    solve_dense,
+)
+
+__all__ = [
+    "BEHAVIOUR_SCALES",
+    "BLOCK_ELEMENTS",
+    "CACHE_BYTES",
+    "COMPATIBLE_STYLES",
+    "DEFAULT_DAYS",
+    "EXCLUDED_KINDS",
+    "FORBID",
+    "INTEREST_LEVELS",
+    "LANGUAGE_NAMES_EN",
+    "NO_COMPATIBLE_PARTNER",
+    "ODD_ONE_OUT",
+    "OVERLAP_FULL_HOURS",
+    "PARTNERS_TAKEN",
+    "PRIVATE",
+    "PRIVATE_VIOLATIONS",
+    "ROLE_CODES",
+    "ROLE_PARTNERS",
+    "SLOT_MINUTES",
+    "TOPIC_CAP",
+    "UNEQUAL_SIDES",
+    "UNMATCHED_REASONS",
+    "VALUES_CAP",
+    "VIOLATIONS",
+    "WEEK_SLOTS",
+    "WORK_END",
+    "WORK_START",
+    "BlockFn",
+    "Candidate",
+    "Distribution",
+    "MatchResult",
+    "MatchedPair",
+    "Reason",
+    "Scored",
+    "Solution",
+    "Unmatched",
+    "Weights",
+    "_Pool",
+    "candidate_from",
+    "distribution_of",
+    "hard_constraint",
+    "match",
+    "max_score",
+    "priority_bonus",
+    "reason_text_en",
+    "reasons_text_en",
+    "reference_monday",
+    "score",
+    "shown_violation",
+    "solve",
+    "solve_dense",
+    "weekly_overlap_hours",
+]
