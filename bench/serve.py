@@ -360,9 +360,17 @@ def _process(argv: list[str], env: dict[str, str], log: Path, cwd: str) -> Itera
             _stop(proc)
 
 
+_KEY: list[str] = []  # one secret key for the run's processes (serve, worker and clock refuse to start without)
+
+
 def _env(database_url: str, api_url: str, port: int) -> dict[str, str]:
+    from bot.crypto import new_key
+
+    if not _KEY:
+        _KEY.append(new_key())
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TANDEM_", "DATABASE_URL", "PORT"))}
     env.update(
+        TANDEM_SECRET_KEY=_KEY[0],
         DATABASE_URL=database_url,
         SLACK_BOT_TOKEN=TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
