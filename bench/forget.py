@@ -21,7 +21,8 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `bot` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.delivery import DEFAULT_PG, _backends, machine, pg_version, seed
+from bench.common import backends, headline, listed, pg_url_default
+from bench.delivery import seed
 from bench.retention import extra
 
 
@@ -118,21 +119,18 @@ def extra_calls(conn: Any, *, workspace: int, count: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    import os
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs", type=int, default=500)
     parser.add_argument("--weeks", type=int, default=12)
     parser.add_argument("--calls", type=int, default=20_000, help="stored calls in the workspace's outbox")
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--pg-url", default=os.environ.get("TANDEM_TEST_DATABASE_URL") or DEFAULT_PG)
+    parser.add_argument("--pg-url", default=pg_url_default())
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    names = [b.strip() for b in args.backends.split(",") if b.strip()]
-    pg = f", PostgreSQL {pg_version(args.pg_url)}" if "postgresql" in names else ""
-    print(f"forget-me benchmark: {machine()}{pg}")
+    chosen = listed(args.backends)
+    print(headline("forget-me", chosen, args.pg_url))
     print(f"one person of a program of {args.pairs} pairs and {args.weeks} weeks, {args.calls:,} stored calls")
-    for name, database in _backends(names, args.pg_url, "forget"):
+    for name, database in backends(chosen, args.pg_url, "forget"):
         with database() as url:
             run(name, url, pairs=args.pairs, weeks=args.weeks, calls=args.calls, seed_value=args.seed)
 
