@@ -271,20 +271,6 @@ def _void_nudges(session: Session, week_ids: list[int]) -> None:
         _void(part)
 
 
-def _dm(
-    session: Session, tandem: Tandem, person: Participant, message: dict[str, Any], *, key: str, now: datetime
-) -> None:
-    outbox.post(
-        session,
-        workspace_id=tandem.program.workspace_id,
-        channel=person.slack_user_id,
-        message=message,
-        now=now,
-        about=outbox.About.of(pair=tandem.pair, people=[person]),
-        dedupe_key=key,
-    )
-
-
 # -- answers -----------------------------------------------------------------------------------------------
 def week_of_thread(session: Session, *, channel_id: str, thread_ts: str) -> PairWeek | None:
     """The week whose prompt started this thread in this group DM, if any."""

@@ -22,6 +22,7 @@ from bot.domain import rhythm as rules
 from bot.models import (
     Cancellation,
     Goal,
+    OutboxMessage,
     Pair,
     PairStatus,
     PairWeek,
@@ -36,17 +37,14 @@ from bot.services import goals as goals_service
 from bot.services import outbox
 from bot.services.rhythm.pair_week import (
     PROMPT_KEY,
+    PROMPTED,
     Tandem,
-    _dm,
     _in_thread_item,
     _moved,
     _new_week,
     _pending_nudge,
     _post_item,
     _void,
-    _weeks,
-    resolve_thread,
-    tandem_of,
 )
 
 TANDEM_FIELDS = (
@@ -351,9 +349,69 @@ def _silence(tandem: Tandem, loaded: _Loaded, *, before: int, now: datetime) -> 
     return SilentPair(tandem.program, tandem.a, tandem.b, stretch, last.id)
 
 
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[start : start + LOAD_CHUNK] for start in range(0, len(ids), LOAD_CHUNK)]
+
+
+def _by_id(session: Session, model: Any, ids: set[int], *options: Any) -> dict[int, Any]:
+    """Rows of ``model`` by id, a chunk of ids per query (held here, so the session's identity map keeps them)."""
+    found: dict[int, Any] = {}
+    for chunk in _chunks(sorted(ids)):
+        for row in session.scalars(select(model).options(*options).where(model.id.in_(chunk))):
+            found[row.id] = row
+    return found
+
+
+def _resolve_threads(session: Session, weeks: list[PairWeek], pairs: dict[int, Pair]) -> set[int]:
+    """:func:`resolve_thread` for many weeks at once (the same reads and changes, a few queries for all of them):
+    the ids of the weeks whose prompt is in Slack."""
+    out = {w.id for w in weeks if w.thread_ts}
+    todo = list({w.id: w for w in weeks if not w.thread_ts}.values())
+    if not todo:
+        return out
+    keys = [f"{PROMPT_KEY}{w.id}" for w in todo]
+    results: dict[str, Any] = {}
+    for start in range(0, len(keys), LOAD_CHUNK):
+        results.update(
+            session.execute(
+                select(OutboxMessage.dedupe_key, OutboxMessage.result).where(
+                    OutboxMessage.dedupe_key.in_(keys[start : start + LOAD_CHUNK])
+                )
+            )
+            .tuples()
+            .all()
+        )
+    newest: dict[int, int] = {}  # pair id -> its newest prompted week that the clock handled
+    for chunk in _chunks(sorted({w.pair_id for w in todo})):
+        newest.update(
+            session.execute(
+                select(PairWeek.pair_id, func.max(PairWeek.number))
+                .where(PairWeek.pair_id.in_(chunk), PairWeek.status.in_(PROMPTED), PairWeek.handled_at.is_not(None))
+                .group_by(PairWeek.pair_id)
+            )
+            .tuples()
+            .all()
+        )
+    for week in todo:
+        result = results.get(f"{PROMPT_KEY}{week.id}")
+        if not result or not result.get("ts"):
+            continue
+        week.channel_id = result.get("channel")
+        week.thread_ts = result["ts"]
+        pair = pairs[week.pair_id]
+        pair.channel_id = pair.channel_id or week.channel_id
+        if newest.get(week.pair_id, 0) <= week.number:  # no newer prompted week
+            pair.thread_ts = week.thread_ts
+        out.add(week.id)
+    return out
+
+
 def _send_nudges(session: Session, *, now: datetime) -> int:
     """The DM to a later partner at their own hour, and the one mid-week nudge to a partner who has not
-    answered; each links to the pair's conversation. Nothing goes to someone on a break or who answered."""
+    answered; each links to the pair's conversation. Nothing goes to someone on a break or who answered.
+
+    Like the round, for every due partner at once: their pairs, programs, partners and workspaces are read in a
+    few queries, and the DMs queued with ``outbox.enqueue_many``, in the order each would have been queued."""
     due_nudge = and_(WeekPartner.nudge_at <= now, WeekPartner.nudge_sent_at.is_(None))
     due_midweek = and_(WeekPartner.midweek_at <= now, WeekPartner.midweek_sent_at.is_(None))
     rows = (
@@ -366,11 +424,25 @@ def _send_nudges(session: Session, *, now: datetime) -> int:
         .tuples()
         .all()
     )
-    sent = 0
+    if not rows:
+        return 0
+    pairs: dict[int, Pair] = _by_id(session, Pair, {week.pair_id for _, week in rows})
+    programs: dict[int, Program] = _by_id(session, Program, {pair.program_id for pair in pairs.values()})
+    people: dict[int, Participant] = _by_id(
+        session,
+        Participant,
+        {i for pair in pairs.values() for i in (pair.participant_a_id, pair.participant_b_id)},
+        load_only(*TANDEM_FIELDS),
+    )
+    tandems = {
+        pid: Tandem(pair, programs[pair.program_id], people[pair.participant_a_id], people[pair.participant_b_id])
+        for pid, pair in pairs.items()
+    }
+    # who gets what, decided as one partner at a time would: (part, week, tandem, person, nudge, midweek)
+    todo: list[tuple[WeekPartner, PairWeek, Tandem, Participant, bool, bool]] = []
     for part, week in rows:
-        pair = session.get(Pair, week.pair_id)
-        assert pair is not None
-        tandem = tandem_of(session, pair)
+        tandem = tandems[week.pair_id]
+        pair = tandem.pair
         person = tandem.person(part.participant_id)
         live = (
             week.status == WeekStatus.OPEN
@@ -387,9 +459,23 @@ def _send_nudges(session: Session, *, now: datetime) -> int:
             part.nudge_at, nudge_due = None, False
         if midweek_due and part.midweek_at is not None and rules.is_stale(part.midweek_at, now=now):
             part.midweek_at, midweek_due = None, False
-        if not (nudge_due or midweek_due) or not resolve_thread(session, week):
-            continue  # nothing left to send, or the prompt itself is not out yet (next minute)
-        workspace = session.get(Workspace, tandem.program.workspace_id)
+        if nudge_due or midweek_due:
+            todo.append((part, week, tandem, person, nudge_due, midweek_due))
+    posted = _resolve_threads(session, [week for _, week, *_ in todo], pairs)
+    todo = [t for t in todo if t[1].id in posted]  # the prompt itself is not out yet: next minute
+    workspaces: dict[int, Workspace] = _by_id(session, Workspace, {t[2].program.workspace_id for t in todo})
+    moved: dict[int, dict[int, date]] = {}  # pair id -> its moved weeks, for the mid-week nudge's "until"
+    for chunk in _chunks(sorted({t[2].pair.id for t in todo if t[5]})):
+        for pair_id, number, day, handled_at in session.execute(
+            select(PairWeek.pair_id, PairWeek.number, PairWeek.moved_to, PairWeek.handled_at).where(
+                PairWeek.pair_id.in_(chunk)
+            )
+        ).tuples():
+            if day is not None and handled_at is None:
+                moved.setdefault(pair_id, {})[number] = day
+    items: list[dict[str, Any]] = []
+    for part, week, tandem, person, nudge_due, midweek_due in todo:
+        workspace = workspaces.get(tandem.program.workspace_id)
         assert workspace is not None and week.channel_id is not None
         url = blocks.thread_url(workspace.team_id, week.channel_id)
         partner = tandem.partner_of(person.id).display_name
@@ -397,13 +483,12 @@ def _send_nudges(session: Session, *, now: datetime) -> int:
             message = blocks.nudge(
                 person.locale, number=week.number, partner=partner, question=tandem.program.focus_question, url=url
             )
-            _dm(session, tandem, person, message, key=f"rhythm:nudge:{part.id}", now=now)
+            items.append(_dm_item(tandem, person, message, key=f"rhythm:nudge:{part.id}"))
             part.nudge_sent_at = now
-            sent += 1
         if midweek_due:
             sched = tandem.schedule
             until = (
-                rules.week_day(sched, week.number + 1, _moved(_weeks(session, pair.id)))
+                rules.week_day(sched, week.number + 1, moved.get(tandem.pair.id, {}))
                 if week.number < sched.weeks
                 else sched.end_day
             )
@@ -415,7 +500,19 @@ def _send_nudges(session: Session, *, now: datetime) -> int:
                 url=url,
                 until=until,
             )
-            _dm(session, tandem, person, message, key=f"rhythm:midweek:{part.id}", now=now)
+            items.append(_dm_item(tandem, person, message, key=f"rhythm:midweek:{part.id}"))
             part.midweek_sent_at = now
-            sent += 1
-    return sent
+    for start in range(0, len(items), OUTBOX_CHUNK):
+        outbox.enqueue_many(session, items[start : start + OUTBOX_CHUNK], now=now)
+    return len(items)
+
+
+def _dm_item(tandem: Tandem, person: Participant, message: dict[str, Any], *, key: str) -> dict[str, Any]:
+    """An ``outbox.post`` of ``message`` to the person's DM, as an item of ``outbox.enqueue_many``."""
+    return {
+        "workspace_id": tandem.program.workspace_id,
+        "method": "chat.postMessage",
+        "payload": {"channel": person.slack_user_id, **message},
+        "about": outbox.About.of(pair=tandem.pair, people=[person]),
+        "dedupe_key": key,
+    }
