@@ -98,17 +98,28 @@ def tandem_of(session: Session, pair: Pair) -> Tandem:
 
 
 def _active_tandems(session: Session, participant: Participant) -> list[Tandem]:
-    pairs = session.scalars(
-        select(Pair)
-        .join(Program, Program.id == Pair.program_id)
-        .where(
-            Pair.status == PairStatus.ACTIVE,
-            Program.status == ProgramStatus.ACTIVE,
-            or_(Pair.participant_a_id == participant.id, Pair.participant_b_id == participant.id),
+    """The person's active pairs in active programs as Tandems, oldest first: two queries for all of them."""
+    rows = (
+        session.execute(
+            select(Pair, Program)
+            .join(Program, Program.id == Pair.program_id)
+            .where(
+                Pair.status == PairStatus.ACTIVE,
+                Program.status == ProgramStatus.ACTIVE,
+                or_(Pair.participant_a_id == participant.id, Pair.participant_b_id == participant.id),
+            )
+            .order_by(Pair.started_at, Pair.id)
         )
-        .order_by(Pair.started_at, Pair.id)
-    ).all()
-    return [tandem_of(session, pair) for pair in pairs]
+        .tuples()
+        .all()
+    )
+    if not rows:
+        return []
+    ids = {i for pair, _ in rows for i in (pair.participant_a_id, pair.participant_b_id)}
+    people = {p.id: p for p in session.scalars(select(Participant).where(Participant.id.in_(ids)))}
+    return [
+        Tandem(pair, program, people[pair.participant_a_id], people[pair.participant_b_id]) for pair, program in rows
+    ]
 
 
 def _handled(session: Session, pair_id: int) -> int:
