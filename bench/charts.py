@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ if __package__ in (None, ""):  # run as a script: make `bot` importable
 
 import matplotlib
 
+from bench.common import repeated
 from bot import charts
 
 START = date(2027, 1, 4)
@@ -77,12 +77,7 @@ CASES: list[tuple[str, Callable[[], charts.Chart]]] = [
 
 def measure(render: Callable[[], charts.Chart], repeat: int) -> tuple[list[float], charts.Chart, bool]:
     first = render()  # warm-up: font cache and template loading
-    seconds = []
-    last = first
-    for _ in range(repeat):
-        start = time.perf_counter()
-        last = render()
-        seconds.append(time.perf_counter() - start)
+    seconds, last = repeated(render, repeat) if repeat else ([], first)
     return seconds, last, last.png == first.png
 
 

@@ -23,16 +23,12 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
-import platform
 import pstats
 import random
 import sys
-import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,60 +36,13 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `bot` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import backends, headline, listed, pg_url_default
+
 PROGRAM_START = date(2027, 2, 1)  # a Monday; weeks 1-4 on 1, 8, 15 and 22 February
 ROUND_AT = datetime(2027, 3, 1, 8, 5, tzinfo=UTC)  # Monday of week 5, 09:05 in Berlin
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"  # only to create and drop the benchmark's own database
 # Every pair has a partner in Berlin (so week 5's thread is due at 08:00 UTC for all of them); the other partner's
 # zone decides whether they get a DM nudge later that day.
 PARTNER_ZONES = (("Europe/Berlin", 0.5), ("Europe/Lisbon", 0.2), ("Europe/London", 0.15), ("America/New_York", 0.15))
-
-
-# -- databases ----------------------------------------------------------------------------------------------
-def _psycopg_url(url: str) -> Any:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed
-
-
-@contextmanager
-def pg_database(admin_url: str, name: str) -> Iterator[str]:
-    """A PostgreSQL database of our own for the block (dropped afterwards, also on failure); yields its URL."""
-    from sqlalchemy import create_engine, text
-
-    url = _psycopg_url(admin_url)
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield url.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
-def pg_version(url: str) -> str:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(_psycopg_url(url))
-    try:
-        with engine.connect() as conn:
-            return str(conn.execute(text("SHOW server_version")).scalar_one())
-    finally:
-        engine.dispose()
-
-
-def machine() -> str:
-    return (
-        f"{os.cpu_count()} cpus, {platform.machine()}, python {platform.python_version()},"
-        f" {platform.system()} {platform.release()}"
-    )
 
 
 # -- seeding ------------------------------------------------------------------------------------------------
@@ -452,7 +401,8 @@ def weekly_round(backend: str, url: str, participants: int, seed_value: int, pro
 def worker_cpu(backend: str, url: str, messages: int) -> None:
     from sqlalchemy import func, insert, select
 
-    from bench.serve import cpu_seconds, sandbox_process
+    from bench.common import cpu_seconds
+    from bench.serve import sandbox_process
     from bot.blocks import rhythm as blocks
     from bot.blocks.agreement import goals_section
     from bot.clock import SystemClock
@@ -533,22 +483,6 @@ def worker_cpu(backend: str, url: str, messages: int) -> None:
 
 
 # -- main ---------------------------------------------------------------------------------------------------
-def _backends(names: list[str], pg_url: str, tag: str) -> Iterator[tuple[str, Callable[[], Any]]]:
-    for name in names:
-        if name == "sqlite":
-            yield name, lambda: _sqlite_file(tag)
-        elif name == "postgresql":
-            yield name, lambda: pg_database(pg_url, f"tandem_bench_{tag}_{os.getpid()}")
-        else:
-            raise SystemExit(f"unknown backend {name!r} (sqlite, postgresql)")
-
-
-@contextmanager
-def _sqlite_file(tag: str) -> Iterator[str]:
-    with tempfile.TemporaryDirectory() as tmp:
-        yield f"sqlite:///{Path(tmp) / f'bench-{tag}.sqlite3'}"
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", type=int, default=10_000, help="people in the weekly round (i)")
@@ -556,26 +490,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument(
         "--pg-url",
-        default=os.environ.get("TANDEM_TEST_DATABASE_URL") or DEFAULT_PG,
+        default=pg_url_default(),
         help="PostgreSQL server to create (and drop) the benchmark's own database on",
     )
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the round")
     parser.add_argument("--skip", default="", help="'round' or 'worker' to leave a part out")
     parser.add_argument("--seed", type=int, default=7, help="for the seeded answers, zones and goals")
     args = parser.parse_args(argv)
-    names = [b.strip() for b in args.backends.split(",") if b.strip()]
-    pg = f", PostgreSQL {pg_version(args.pg_url)}" if "postgresql" in names else ""
-    print(f"delivery benchmark: {machine()}{pg}")
+    chosen = listed(args.backends)
+    print(headline("delivery", chosen, args.pg_url))
     if args.skip != "round":
         print(
             f"(i) the weekly prompt round for {args.participants} participants: ticks.tick(rhythm.weekly) at {ROUND_AT}"
         )
-        for name, database in _backends(names, args.pg_url, "delivery"):
+        for name, database in backends(chosen, args.pg_url, "delivery"):
             with database() as url:
                 weekly_round(name, url, args.participants, args.seed, args.profile)
     if args.skip != "worker":
         print(f"(ii) the outbox worker: {args.messages} chat.postMessage to the sandbox (no faults), Worker.drain()")
-        for name, database in _backends(names, args.pg_url, "delivery"):
+        for name, database in backends(chosen, args.pg_url, "delivery"):
             with database() as url:
                 worker_cpu(name, url, args.messages)
 

@@ -7,7 +7,10 @@ A workspace whose outbox holds ``--calls`` stored Slack calls: one program of ``
 weeks with everything it stores (bench/retention.py's seed: introductions, prompts, nudges, retros, pulse DMs, each
 recording what it is about), topped up with other calls of the workspace to ``--calls``. Then
 ``bot.services.privacy.forget`` for one person of the program (their pair ends, their partner is told): its time,
-and how many of the stored calls it found about them (by reference: the person, their pairs, their DMs).
+and how many of the stored calls it found about them (by reference: the person, their pairs, their DMs). Then
+the whole path a person triggers, for two other people of the program, as the handlers run it (a session per
+request): ``/tandem forget-me`` (who they are, the question with their active pairs) and the confirm button
+(``bot.flows.privacy.forget``: forget-me, the partner's notice queued, the answer, the commit).
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `bot` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.delivery import DEFAULT_PG, _backends, machine, pg_version, seed
+from bench.common import backends, headline, listed, pg_url_default
+from bench.delivery import seed
 from bench.retention import extra
 
 
@@ -29,8 +33,9 @@ def run(backend: str, url: str, *, pairs: int, weeks: int, calls: int, seed_valu
     from sqlalchemy import func, select
 
     from bot.db import make_engine, make_session_factory, upgrade
-    from bot.models import OutboxMessage, Pair, Participant, Program, ProgramStatus
-    from bot.services import outbox, privacy
+    from bot.flows import privacy as privacy_flow
+    from bot.models import OutboxMessage, Pair, Participant, Program, ProgramStatus, Workspace
+    from bot.services import outbox, people, privacy
 
     upgrade(url)
     engine = make_engine(url)
@@ -77,12 +82,36 @@ def run(backend: str, url: str, *, pairs: int, weeks: int, calls: int, seed_valu
             finally:
                 outbox.forget_people = by_reference  # type: ignore[assignment]
             left = int(session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
+            others = session.scalars(select(Pair).where(Pair.program_id == program.id).order_by(Pair.id)).all()[1:3]
+            team_id = session.get(Workspace, program.workspace_id).team_id  # type: ignore[union-attr]
+            users = [session.get(Participant, p.participant_a_id).slack_user_id for p in others]  # type: ignore[union-attr]
         print(
             f"  {backend:10s} seeded in {seeded:5.1f} s; forget-me of one person among {stored:,} stored calls: "
             f"{seconds * 1000:7.1f} ms, of which {spent[0] * 1000:5.1f} ms finding and deleting the "
             f"{done.messages_deleted} calls about them by reference ({stored - left} fewer rows; {done.notes} notes, "
             f"{done.pairs_ended} pair ended, partner told: {bool(told)})"
         )
+        # What a person triggers, as the handlers run it (a session per request): `/tandem forget-me` (who they
+        # are, the question with their active pairs) and then the confirm button (the flow: forget, the partner's
+        # notice queued, the answer), each in a session of its own.
+        for label, user_id in zip(("first in this process", "then"), users, strict=True):
+            with factory() as session:
+                t = time.perf_counter()
+                person = people.find_participant(session, team_id=team_id, user_id=user_id)
+                assert person is not None
+                question = privacy_flow.forget_question(session, participant=person)
+                asked = time.perf_counter() - t
+            with factory() as session:
+                t = time.perf_counter()
+                answer = privacy_flow.forget(session, team_id=team_id, user_id=user_id, now=now)
+                clicked = time.perf_counter() - t
+            with factory() as session:
+                gone = people.find_participant(session, team_id=team_id, user_id=user_id) is None
+            print(
+                f"  {'':10s} the user's path ({label}): /tandem forget-me {asked * 1000:7.1f} ms"
+                f" ({len(question.get('blocks', []))} blocks), the confirm button {clicked * 1000:7.1f} ms"
+                f" ({len(answer.get('blocks', []))} blocks; the person is gone: {gone})"
+            )
     finally:
         engine.dispose()
 
@@ -118,21 +147,18 @@ def extra_calls(conn: Any, *, workspace: int, count: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    import os
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs", type=int, default=500)
     parser.add_argument("--weeks", type=int, default=12)
     parser.add_argument("--calls", type=int, default=20_000, help="stored calls in the workspace's outbox")
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--pg-url", default=os.environ.get("TANDEM_TEST_DATABASE_URL") or DEFAULT_PG)
+    parser.add_argument("--pg-url", default=pg_url_default())
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    names = [b.strip() for b in args.backends.split(",") if b.strip()]
-    pg = f", PostgreSQL {pg_version(args.pg_url)}" if "postgresql" in names else ""
-    print(f"forget-me benchmark: {machine()}{pg}")
+    chosen = listed(args.backends)
+    print(headline("forget-me", chosen, args.pg_url))
     print(f"one person of a program of {args.pairs} pairs and {args.weeks} weeks, {args.calls:,} stored calls")
-    for name, database in _backends(names, args.pg_url, "forget"):
+    for name, database in backends(chosen, args.pg_url, "forget"):
         with database() as url:
             run(name, url, pairs=args.pairs, weeks=args.weeks, calls=args.calls, seed_value=args.seed)
 

@@ -14,33 +14,19 @@
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make `bot` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.matching import _pg_database  # one way to make a throw-away PostgreSQL database
+from bench.common import median_ms, sample_databases
 
 START = date(2027, 1, 4)  # a Monday
 NOW = datetime(2027, 4, 5, 10, 0, tzinfo=UTC)  # week 14, after 12 prompted weeks
-
-
-def _median_ms(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return 1000 * statistics.median(times), out
 
 
 def charts(repeat: int) -> None:
@@ -66,7 +52,7 @@ def charts(repeat: int) -> None:
         ),
     }
     for name, fn in cases.items():
-        ms, chart = _median_ms(fn, repeat)
+        ms, chart = median_ms(fn, repeat)
         print(f"    {name:<24} {ms:7.1f} ms   {len(chart.png) / 1024:6.1f} KiB   alt text {len(chart.alt_text)} chars")
 
 
@@ -282,49 +268,40 @@ def database(sizes: list[int], seed: int) -> None:
     from bot.services import impact, release
 
     print("(b) from the database: the weekly release, kpis(), dashboard(), export_csv() and the digest's charts")
-    with tempfile.TemporaryDirectory() as tmp:
-        urls: list[tuple[str, str, Callable[[], None]]] = [
-            ("sqlite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", lambda: None)
-        ]
-        pg = os.environ.get("TANDEM_TEST_DATABASE_URL")
-        if pg:
-            urls.append(("postgresql", *_pg_database(pg)))
-        for backend, url, drop in urls:
-            try:
-                for n in sizes:
+    with sample_databases("impact") as urls:
+        for backend, url in urls:
+            for n in sizes:
+                t = time.perf_counter()
+                program_id = _populate(url, n, seed)
+                inserted = time.perf_counter() - t
+                engine = make_engine(url)
+                factory = make_session_factory(engine)
+                with factory() as session:
+                    program = session.get(Program, program_id)
+                    assert program is not None
                     t = time.perf_counter()
-                    program_id = _populate(url, n, seed)
-                    inserted = time.perf_counter() - t
-                    engine = make_engine(url)
-                    factory = make_session_factory(engine)
-                    with factory() as session:
-                        program = session.get(Program, program_id)
-                        assert program is not None
-                        t = time.perf_counter()
-                        cells = release.release(session, program, now=NOW)
-                        t_release = time.perf_counter() - t
-                        t = time.perf_counter()
-                        kpis = impact.kpis(session, program, now=NOW)
-                        t_kpis = time.perf_counter() - t
-                        t = time.perf_counter()
-                        board = impact.dashboard(session, program, now=NOW)
-                        t_board = time.perf_counter() - t
-                        t = time.perf_counter()
-                        csv_text = impact.export_csv(board, day=NOW.date())
-                        t_csv = time.perf_counter() - t
-                        t = time.perf_counter()
-                        drawn = impact.charts_for(board, "en")
-                        t_charts = time.perf_counter() - t
-                    engine.dispose()
-                    print(
-                        f"    {backend:<10} n={n:>6}: insert {inserted:5.1f} s"
-                        f" | release {1000 * t_release:7.1f} ms ({len(cells)} cells) | kpis {1000 * t_kpis:7.1f} ms"
-                        f" | dashboard {1000 * t_board:7.1f} ms | export {1000 * t_csv:5.1f} ms ({len(csv_text)} B)"
-                        f" | {len(drawn)} charts {1000 * t_charts:6.1f} ms | prompts {kpis.prompts},"
-                        f" response rate {kpis.response_rate or 0:.0%}"
-                    )
-            finally:
-                drop()
+                    cells = release.release(session, program, now=NOW)
+                    t_release = time.perf_counter() - t
+                    t = time.perf_counter()
+                    kpis = impact.kpis(session, program, now=NOW)
+                    t_kpis = time.perf_counter() - t
+                    t = time.perf_counter()
+                    board = impact.dashboard(session, program, now=NOW)
+                    t_board = time.perf_counter() - t
+                    t = time.perf_counter()
+                    csv_text = impact.export_csv(board, day=NOW.date())
+                    t_csv = time.perf_counter() - t
+                    t = time.perf_counter()
+                    drawn = impact.charts_for(board, "en")
+                    t_charts = time.perf_counter() - t
+                engine.dispose()
+                print(
+                    f"    {backend:<10} n={n:>6}: insert {inserted:5.1f} s"
+                    f" | release {1000 * t_release:7.1f} ms ({len(cells)} cells) | kpis {1000 * t_kpis:7.1f} ms"
+                    f" | dashboard {1000 * t_board:7.1f} ms | export {1000 * t_csv:5.1f} ms ({len(csv_text)} B)"
+                    f" | {len(drawn)} charts {1000 * t_charts:6.1f} ms | prompts {kpis.prompts},"
+                    f" response rate {kpis.response_rate or 0:.0%}"
+                )
 
 
 def main(argv: list[str] | None = None) -> None:

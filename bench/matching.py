@@ -17,11 +17,9 @@ import os
 import random
 import resource
 import sys
-import tempfile
 import time
 import tracemalloc
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,6 +31,7 @@ if __package__ in (None, ""):  # run as a script: make `bot` importable
 
 import numpy as np
 
+from bench.common import sample_databases, timed
 from bot.domain import matching as m
 from bot.domain import orgchart
 from bot.domain.interview import DIRECTNESS, LEARNING_STYLES, MODES, PACES, VALUES
@@ -195,12 +194,6 @@ def measured() -> Iterator[dict[str, float]]:
         tracemalloc.stop()
 
 
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    start = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - start
-
-
 # -- (a) --------------------------------------------------------------------------------------------------
 def compare_with_networkx(n: int, seed: int) -> None:
     import networkx as nx
@@ -300,38 +293,10 @@ def database(sizes: list[int], seed: int) -> None:
         print("(c) skipped: bot.services.matching.propose is not there yet")
         return
     print("(c) end to end: bulk insert, then propose() = load, score, solve, store")
-    urls: list[tuple[str, str, Callable[[], None]]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        urls.append(("sqlite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", lambda: None))
-        pg = os.environ.get("TANDEM_TEST_DATABASE_URL")
-        if pg:
-            urls.append(("postgresql", *_pg_database(pg)))
-        for backend, url, drop in urls:
-            try:
-                for n in sizes:
-                    _end_to_end(service, backend, url, n, seed)
-            finally:
-                drop()
-
-
-def _pg_database(admin_url: str) -> tuple[str, Callable[[], None]]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(admin_url)
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    name = f"tandem_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
+    with sample_databases("matching") as urls:
+        for backend, url in urls:
+            for n in sizes:
+                _end_to_end(service, backend, url, n, seed)
 
 
 def _end_to_end(service: Any, backend: str, url: str, n: int, seed: int) -> None:

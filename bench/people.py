@@ -22,7 +22,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `bot` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.delivery import DEFAULT_PG, _backends, machine, pg_version
+from bench.common import backends, headline, listed, pg_url_default
 
 NOW = datetime(2027, 3, 15, 3, 30, tzinfo=UTC)
 
@@ -164,12 +164,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--calls", type=int, default=20_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument("--pg-url", default=pg_url_default())
     args = parser.parse_args(argv)
-    print(machine())
-    for backend, database in _backends(args.backends.split(","), args.pg_url, "people"):
-        if backend == "postgresql":
-            print(f"PostgreSQL {pg_version(args.pg_url)}")
+    chosen = listed(args.backends)
+    print(headline("people", chosen, args.pg_url))
+    for backend, database in backends(chosen, args.pg_url, "people"):
         with database() as url:
             run(backend, url, args.people, args.calls)
 

@@ -16,7 +16,6 @@ clock's tick at the round's close: opening N ballots, shuffling them, writing N 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -27,7 +26,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `bot` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.delivery import DEFAULT_PG, _backends, machine, pg_version, seed
+from bench.common import backends, headline, listed, pct, pg_url_default
+from bench.delivery import seed
 
 OPENS = datetime(2027, 2, 15, 8, 0, tzinfo=UTC)  # two weeks after PROGRAM_START, 09:00 in Berlin
 CLOSES = datetime(2027, 2, 20, 8, 0, tzinfo=UTC)
@@ -120,7 +120,7 @@ def pulse_round(backend: str, url: str, answers: int, submits: int, seed_value: 
             responses = session.scalar(select(func.count()).select_from(PollResponse))
             left = session.scalar(select(func.count()).select_from(PollBallot))
         ms = sorted(x * 1000 for x in times)
-        p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
+        p99 = pct(ms, 0.99)
         print(
             f"    {backend:<10} {answers:>6} answers: seed {seeded:5.1f} s, open the round {opened:5.2f} s,"
             f" seal {len(rows)} ballots {sealing:5.2f} s (not counted)"
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument(
         "--pg-url",
-        default=os.environ.get("TANDEM_TEST_DATABASE_URL") or DEFAULT_PG,
+        default=pg_url_default(),
         help="PostgreSQL server to create (and drop) the benchmark's own database on",
     )
     parser.add_argument("--seed", type=int, default=7)
@@ -153,13 +153,12 @@ def main(argv: list[str] | None = None) -> None:
     from bot import crypto
 
     crypto.ensure()  # the configured key, else one for this run
-    names = [b.strip() for b in args.backends.split(",") if b.strip()]
+    chosen = listed(args.backends)
     sizes = [int(s) for s in args.answers.split(",") if s.strip()]
-    pg = f", PostgreSQL {pg_version(args.pg_url)}" if "postgresql" in names else ""
-    print(f"pulse benchmark: {machine()}{pg}")
+    print(headline("pulse", chosen, args.pg_url))
     print(f"closing a pulse round (ticks.tick polls.due at {CLOSES}) and one submit")
     for size in sizes:
-        for name, database in _backends(names, args.pg_url, "polls"):
+        for name, database in backends(chosen, args.pg_url, "polls"):
             with database() as url:
                 pulse_round(name, url, size, min(args.submits, size), args.seed)
 

@@ -31,7 +31,8 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `bot` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.delivery import DEFAULT_PG, PROGRAM_START, _backends, machine, pg_version, seed
+from bench.common import backends, headline, listed, pg_url_default
+from bench.delivery import PROGRAM_START, seed
 
 
 def extra(conn: Any, *, program: int, workspace: int, weeks: int, other: int, seed_value: int) -> None:
@@ -362,22 +363,19 @@ def run(backend: str, url: str, *, pairs: int, weeks: int, other: int, one_by_on
 
 
 def main(argv: list[str] | None = None) -> None:
-    import os
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pairs", type=int, default=1000)
     parser.add_argument("--weeks", type=int, default=12)
     parser.add_argument("--other", type=int, default=20_000, help="stored calls of another program")
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--pg-url", default=os.environ.get("TANDEM_TEST_DATABASE_URL") or DEFAULT_PG)
+    parser.add_argument("--pg-url", default=pg_url_default())
     parser.add_argument("--forget", choices=("bulk", "one-by-one"), default="bulk")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    names = [b.strip() for b in args.backends.split(",") if b.strip()]
-    pg = f", PostgreSQL {pg_version(args.pg_url)}" if "postgresql" in names else ""
-    print(f"retention benchmark: {machine()}{pg}")
+    chosen = listed(args.backends)
+    print(headline("retention", chosen, args.pg_url))
     print(f"expire_due for a program of {args.pairs} pairs and {args.weeks} weeks, {args.other} other stored calls")
-    for name, database in _backends(names, args.pg_url, "retention"):
+    for name, database in backends(chosen, args.pg_url, "retention"):
         with database() as url:
             run(
                 name,

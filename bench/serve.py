@@ -54,6 +54,8 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `bot` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import cpu_seconds, headline, pct, pg_database, pg_url_default
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
@@ -253,19 +255,7 @@ class Level:
 
     def pct(self, q: float) -> float:
         """The ``q`` quantile in ms (nearest rank)."""
-        ordered = sorted(self.latencies)
-        if not ordered:
-            return float("nan")
-        return 1000 * ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of process ``pid`` so far (Linux ``/proc``; NaN elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return math.nan
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return 1000 * pct(self.latencies, q)
 
 
 def load(port: int, kind: str, shape: Shape, *, concurrency: int, requests: int) -> Level:
@@ -360,9 +350,17 @@ def _process(argv: list[str], env: dict[str, str], log: Path, cwd: str) -> Itera
             _stop(proc)
 
 
+_KEY: list[str] = []  # one secret key for the run's processes (serve, worker and clock refuse to start without)
+
+
 def _env(database_url: str, api_url: str, port: int) -> dict[str, str]:
+    from bot.crypto import new_key
+
+    if not _KEY:
+        _KEY.append(new_key())
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TANDEM_", "DATABASE_URL", "PORT"))}
     env.update(
+        TANDEM_SECRET_KEY=_KEY[0],
         DATABASE_URL=database_url,
         SLACK_BOT_TOKEN=TOKEN,
         SLACK_SIGNING_SECRET=SECRET,
@@ -463,14 +461,12 @@ LEGEND = (
 
 
 def run(args: argparse.Namespace) -> int:
-    from bench.delivery import machine, pg_database, pg_version
-
     levels = [int(x) for x in args.levels.split(",") if x.strip()]
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     unknown = set(kinds) - set(KINDS)
     if unknown:
         raise SystemExit(f"unknown kinds {sorted(unknown)} (choose from {', '.join(KINDS)})")
-    print(f"serve benchmark: {machine()}, PostgreSQL {pg_version(args.pg_url)}")
+    print(headline("serve", ["postgresql"], args.pg_url))
     print(
         f"    {args.requests} requests per level and kind; tandem serve and the bare Bolt app each on waitress"
         f" (8 threads) in its own process; the sandbox Web API in a third; the load generator here"
@@ -563,7 +559,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--people", type=int, default=200, help="seeded participants (and sandbox members)")
     parser.add_argument(
         "--pg-url",
-        default=os.environ.get("TANDEM_TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test",
+        default=pg_url_default(),
         help="PostgreSQL server to create (and drop) the benchmark's database on",
     )
     parser.add_argument("--role", choices=("bench", "sandbox", "bare"), default="bench", help=argparse.SUPPRESS)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.blocks.rhythm import RhythmHome
 from bot.domain.agreement import HomePair
 from bot.domain.programs import OnboardingCounts
-from bot.models import Enrollment, Participant, Program, Workspace
+from bot.models import Enrollment, Pair, Participant, Program, Workspace
 from bot.services import agreements, enrollments, hosts, impact, matching, programs
 from bot.services import cards as learning_cards
 from bot.services import notes as note_space
@@ -56,9 +56,10 @@ class HomeState:
     can_write_cards: bool = False
 
 
-def tandems_of(session: Session, *, participant: Participant) -> list[Tandem]:
-    """The person's active pairs with their partners' names, oldest first."""
-    pairs = matching.pairs_of(session, participant=participant)
+def tandems_of(session: Session, *, participant: Participant, pairs: list[Pair] | None = None) -> list[Tandem]:
+    """The person's active pairs with their partners' names, oldest first (``pairs``: ``matching.pairs_of``, when
+    the caller has them)."""
+    pairs = matching.pairs_of(session, participant=participant) if pairs is None else pairs
     partner_ids = {p.participant_b_id if p.participant_a_id == participant.id else p.participant_a_id for p in pairs}
     names = dict(
         session.execute(select(Participant.id, Participant.display_name).where(Participant.id.in_(partner_ids)))
@@ -82,6 +83,7 @@ def home_state(
     the cached answer is used. While the admin channel is public, archived or shared nobody sees a host's view;
     the hosts as they were before are told why."""
     workspace = session.get(Workspace, participant.workspace_id)
+    pairs = matching.pairs_of(session, participant=participant)
     hosted: list[tuple[Program, OnboardingCounts]] = []
     paused: tuple[str, ...] = ()
     if workspace is not None and workspace.admin_channel_id:
@@ -99,12 +101,12 @@ def home_state(
         hosted=hosted,
         hosting_paused=paused,
         admin_channel_id=workspace.admin_channel_id if workspace else None,
-        tandems=tandems_of(session, participant=participant),
+        tandems=tandems_of(session, participant=participant, pairs=pairs),
         waiting=participant.waitlisted_at is not None,
         notes=note_space.home(session, participant=participant),
         pair_cards=agreements.home_items(session, participant=participant, now=now),
         rhythm=weekly_rhythm.home_info(session, participant=participant, now=now),
-        impact_pairs=impact.home_items(session, matching.pairs_of(session, participant=participant), now=now),
+        impact_pairs=impact.home_items(session, pairs, now=now),
         impact_boards=impact.host_boards(session, [p for p, _ in hosted], now=now),
         cards=learning_cards.cards_of(session, participant),
         can_write_cards=bool(learning_cards.programs_for(session, participant)),

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import MetaData, Table, Text, cast, delete, func, inspect, or_, select, update
+from sqlalchemy import MetaData, Text, cast, column, delete, func, inspect, or_, select, table, update
 from sqlalchemy.orm import Session
 
 from bot.domain import privacy as rules
@@ -268,18 +268,31 @@ def _forget_host_id(session: Session, *, user_id: str, workspace_id: int) -> Non
         workspace.admin_members = rules.without(workspace.admin_members, user_id)
 
 
+# slack_sdk's installation store (made by migration 0015, not among the models): the columns about who installed
+# the app, named without reading the table's definition from the database on every forget-me
+INSTALLATIONS = table(
+    "slack_installations",
+    column("user_id"),
+    column("user_token"),
+    column("user_scopes"),
+    column("user_refresh_token"),
+    column("user_token_expires_at"),
+)
+INSTALLER_GONE = {
+    "user_id": "",
+    "user_token": None,
+    "user_scopes": None,
+    "user_refresh_token": None,
+    "user_token_expires_at": None,
+}
+
+
 def _forget_installer(session: Session, *, user_id: str) -> None:
     """slack_sdk's installation store keeps who installed the app (``user_id``, not null) and their user token:
     both go; the bot token, which is the workspace's, stays."""
-    bind = session.get_bind()
-    if not inspect(bind).has_table("slack_installations"):
+    if not inspect(session.get_bind()).has_table("slack_installations"):
         return
-    table = Table("slack_installations", MetaData(), autoload_with=bind)
-    session.execute(
-        update(table)
-        .where(table.c.user_id == user_id)
-        .values(user_id="", user_token=None, user_scopes=None, user_refresh_token=None, user_token_expires_at=None)
-    )
+    session.execute(update(INSTALLATIONS).where(INSTALLATIONS.c.user_id == user_id).values(**INSTALLER_GONE))
 
 
 # -- checking that a person is gone ----------------------------------------------------------------------------

@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import MetaData, Table, delete, func, inspect, select, union, update
+from sqlalchemy import delete, func, inspect, select, union, update
 from sqlalchemy.orm import Session
 
 from bot.blocks import retention as blocks
@@ -103,6 +103,7 @@ from bot.models import (
     Workspace,
 )
 from bot.services import outbox, reporting
+from bot.services.privacy import INSTALLATIONS, INSTALLER_GONE
 
 log = logging.getLogger(__name__)
 
@@ -679,15 +680,9 @@ def forget_many(
 
 def _forget_installers(session: Session, *, users: set[str]) -> None:
     """slack_sdk's installation store keeps who installed the app and their user token: both go."""
-    bind = session.get_bind()
-    if not users or not inspect(bind).has_table("slack_installations"):
+    if not users or not inspect(session.get_bind()).has_table("slack_installations"):
         return
-    table = Table("slack_installations", MetaData(), autoload_with=bind)
-    session.execute(
-        update(table)
-        .where(table.c.user_id.in_(sorted(users)))
-        .values(user_id="", user_token=None, user_scopes=None, user_refresh_token=None, user_token_expires_at=None)
-    )
+    session.execute(update(INSTALLATIONS).where(INSTALLATIONS.c.user_id.in_(sorted(users))).values(**INSTALLER_GONE))
 
 
 # -- the outbox --------------------------------------------------------------------------------------------------
