@@ -46,15 +46,13 @@ def _partner_ids(pairs: list[Any], participant: Participant) -> list[int]:
     return [p.participant_b_id if p.participant_a_id == participant.id else p.participant_a_id for p in pairs]
 
 
-def submit_help(
-    session: Session, *, participant: Participant, view: dict[str, Any], now: datetime
-) -> tuple[dict[str, str], dict[str, Any] | None]:
-    """The help-me modal was sent: (field errors, the view that replaces the modal). With errors nothing
+def submit_help(session: Session, *, participant: Participant, view: dict[str, Any], now: datetime) -> Result:
+    """The help-me modal was sent: field errors, or the view that replaces the modal. With errors nothing
     changes and the modal keeps what was typed."""
     locale = participant.locale
     workspace = session.get(Workspace, participant.workspace_id)
     if workspace is None or not workspace.admin_channel_id:
-        return {ID.HELP_ME_TEXT.value: blocks.error_text(locale, "err_no_hosts")}, None
+        return Result(errors={ID.HELP_ME_TEXT.value: blocks.error_text(locale, "err_no_hosts")})
     values = state_values(view)
     text = (values.get(ID.HELP_ME_TEXT.value) or "").strip()
     chosen = [c for c in values.get(ID.HELP_ME_SHARE.value) or [] if isinstance(c, str)]
@@ -92,7 +90,7 @@ def submit_help(
         ),
     )
     session.commit()
-    return {}, blocks.sent_view(locale, shared)
+    return Result(view=blocks.sent_view(locale, shared))
 
 
 def open_answer(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:

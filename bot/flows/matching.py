@@ -127,13 +127,11 @@ def run(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: da
     return _run(session, workspace, program, who, now, slack)
 
 
-def action(
-    session: Session, who: Caller, action_id: str, value: str, *, slack: AdminSlack, now: datetime
-) -> tuple[Result, dict[str, Any] | None]:
-    """A preview button. Returns the reply and, for a lock, the re-rendered preview to replace the message."""
+def action(session: Session, who: Caller, action_id: str, value: str, *, slack: AdminSlack, now: datetime) -> Result:
+    """A preview button: what to tell the host; for a lock, the re-rendered preview replaces the message."""
     workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
-        return refusal, None
+        return refusal
     try:
         parsed = json.loads(value)
     except ValueError:
@@ -143,36 +141,38 @@ def action(
     round_ = session.get(MatchRound, round_id) if round_id is not None else None
     program = session.get(Program, round_.program_id) if round_ is not None else None
     if round_ is None or program is None or program.workspace_id != workspace.id:
-        return Result(message=admin_blocks.note(who.locale, "program_missing")), None
+        return Result(message=admin_blocks.note(who.locale, "program_missing"))
     stale = Result(message=blocks.note(who.locale, "stale"))
     if action_id == ID.MATCH_SWAP:
         if round_.status != RoundStatus.PREVIEW:
-            return stale, None
-        return Result(view=blocks.swap_modal(who.locale, round_id=round_.id, program_name=program.name)), None
+            return stale
+        return Result(view=blocks.swap_modal(who.locale, round_id=round_.id, program_name=program.name))
     if action_id == ID.MATCH_LOCK:
         if not isinstance(proposal_id, int) or not matching.toggle_lock(
             session, round_=round_, proposal_id=proposal_id
         ):
-            return stale, None
+            return stale
         pairs, unmatched = matching.preview_rows(session, round_)
-        return Result(), blocks.preview(
-            who.locale,
-            program_name=program.name,
-            round_id=round_.id,
-            pairs=pairs,
-            unmatched=unmatched,
-            stats=round_.stats,
+        return Result(
+            replace=blocks.preview(
+                who.locale,
+                program_name=program.name,
+                round_id=round_.id,
+                pairs=pairs,
+                unmatched=unmatched,
+                stats=round_.stats,
+            )
         )
     if action_id == ID.MATCH_RERUN:
         if round_.status != "preview":
-            return stale, None
+            return stale
         _refresh_profiles(session, workspace, program, slack, now)
         fresh = matching.propose(session, program=program, created_by=who.user_id, now=now)
         _post_preview(session, workspace, program, fresh, locale=who.locale, now=now)
-        return Result(), None
+        return Result()
     if action_id == ID.MATCH_DISCARD:
         if not matching.discard(session, round_=round_):
-            return stale, None
+            return stale
         announce(
             session,
             workspace,
@@ -182,7 +182,7 @@ def action(
             about=outbox.About.of(program=program, users=[who.user_id]),
         )
         session.commit()
-        return Result(), None
+        return Result()
     if action_id == ID.MATCH_APPROVE:
         pairs = matching.approve(
             session,
@@ -194,7 +194,7 @@ def action(
         )
         agreements.start(session, program=program, pairs=pairs, now=now)  # each pair's agreement, after its intro
         if not pairs and round_.status != "approved":
-            return stale, None
+            return stale
         announce(
             session,
             workspace,
@@ -211,8 +211,8 @@ def action(
             about=outbox.About.of(program=program, users=[who.user_id]),
         )
         session.commit()
-        return Result(), None
-    return stale, None
+        return Result()
+    return stale
 
 
 def submit_swap(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Result:

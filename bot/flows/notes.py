@@ -195,11 +195,9 @@ FIELD_OF_ERROR = {
 }
 
 
-def submit(
-    session: Session, *, participant: Participant, view: dict[str, Any], now: datetime
-) -> tuple[dict[str, str], dict[str, Any] | None, str]:
-    """The note modal was submitted: (field errors, the view that replaces it, where it was opened: "home",
-    "button", "command" or "shortcut"). With errors nothing is saved and the modal keeps what was typed."""
+def submit(session: Session, *, participant: Participant, view: dict[str, Any], now: datetime) -> Result:
+    """The note modal was submitted: field errors, or the view that replaces it (and the person's Home again when
+    it was opened there). With errors nothing is saved and the modal keeps what was typed."""
     locale = participant.locale
     meta = view_meta(view)
     source = str(meta.get("source") or "button")
@@ -209,10 +207,10 @@ def submit(
     has_picker = any(b.get("block_id") == ID.NOTE_PAIR.value for b in view.get("blocks") or [])
     if pair is None:
         field = ID.NOTE_PAIR if has_picker else ID.NOTE_TEXT
-        return {field.value: blocks.pair_error(locale)}, None, source
+        return Result(errors={field.value: blocks.pair_error(locale)})
     links, bad = rules.parse_links_field(values.get(ID.NOTE_LINKS.value))
     if bad is not None:
-        return {ID.NOTE_LINKS.value: blocks.error_text(locale, NoteError.BAD_LINK, bad)}, None, source
+        return Result(errors={ID.NOTE_LINKS.value: blocks.error_text(locale, NoteError.BAD_LINK, bad)})
     chosen = values.get(ID.NOTE_VISIBILITY.value) or rules.DEFAULT_VISIBILITY.value
     visibility = Visibility(chosen) if chosen in Visibility.__members__.values() else rules.DEFAULT_VISIBILITY
     parsed = rules.check(
@@ -225,7 +223,7 @@ def submit(
     if parsed.draft is None:
         assert parsed.error is not None
         field = FIELD_OF_ERROR[parsed.error]
-        return {field.value: blocks.error_text(locale, parsed.error, parsed.detail)}, None, source
+        return Result(errors={field.value: blocks.error_text(locale, parsed.error, parsed.detail)})
     notes.save(
         session,
         author=participant,
@@ -235,7 +233,8 @@ def submit(
         now=now,
     )
     partner = notes.labels(session, participant=participant, pairs=[pair])[pair.id][0]
-    return {}, blocks.saved_view(locale, partner=partner, draft=parsed.draft), source
+    saved = blocks.saved_view(locale, partner=partner, draft=parsed.draft)
+    return Result(view=saved, home=participant if source == "home" else None)
 
 
 # -- red, export ---------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import privacy as blocks
+from bot.blocks.privacy import forgotten_home
 from bot.domain import localtime
 from bot.domain import notes as note_rules
 from bot.domain import privacy as rules
@@ -163,19 +164,22 @@ def remove_command(session: Session, who: Caller, args: str, *, slack: AdminSlac
     return Result(message=blocks.remove_question(who.locale, person=user_id, pairs=_active_pairs(session, person)))
 
 
-def remove(
-    session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime
-) -> tuple[Result, tuple[str, dict[str, Any]] | None]:
-    """The hosts' *Remove* button: forget the person. Returns what the host sees and the (user id, message) of
-    the DM telling the person, which the caller sends directly: no stored copy of it may stay."""
+def remove(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
+    """The hosts' *Remove* button: forget the person. The host's message is replaced; the person is told by a DM
+    sent directly (no stored copy of it may stay) and their Home tab is replaced."""
     _workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
-        return refusal, None
+        return refusal
     if not MENTION.fullmatch(f"<@{value}>"):
-        return Result(message=blocks.note(who.locale, "remove_usage")), None
+        return Result(message=blocks.note(who.locale, "remove_usage"))
     person = people.find_participant(session, team_id=who.team_id, user_id=value)
     if person is None:
-        return Result(message=blocks.note(who.locale, "remove_unknown", person=value)), None
+        return Result(message=blocks.note(who.locale, "remove_unknown", person=value))
     locale = person.locale
     privacy.forget(session, participant=person, now=now, end_pair=_tell_partner)
-    return Result(message=blocks.removed(who.locale, host=who.user_id)), (value, blocks.removed_dm(locale))
+    told = blocks.removed_dm(locale)
+    return Result(
+        replace=blocks.removed(who.locale, host=who.user_id),
+        notices=[(value, told)],
+        homes=[(value, forgotten_home(told))],
+    )

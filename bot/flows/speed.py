@@ -161,28 +161,26 @@ def prepare_rounds(session: Session, now: datetime) -> int:
     return len(prepared)
 
 
-def answer(
-    session: Session, participant: Participant, action_id: str, value: str, *, now: datetime
-) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+def answer(session: Session, participant: Participant, action_id: str, value: str, *, now: datetime) -> Result:
     """A button on a card. Returns (the card to replace the message with, a note only the clicker sees)."""
     locale = participant.locale
     chosen = blocks.ANSWER_OF.get(action_id)
     intro_id = as_int(value)
     if chosen is None or intro_id is None:
-        return None, blocks.note(locale, "invalid")
+        return Result(message=blocks.note(locale, "invalid"))
     outcome, round_ = speed.answer(session, participant=participant, intro_id=intro_id, answer=chosen, now=now)
     if outcome is speed.Answered.NOT_YOURS or round_ is None:
-        return None, blocks.note(locale, "not_yours")
+        return Result(message=blocks.note(locale, "not_yours"))
     if outcome is speed.Answered.INVALID:
-        return None, blocks.note(locale, "invalid")
+        return Result(message=blocks.note(locale, "invalid"))
     program = session.get(Program, round_.program_id)
     assert program is not None
     entries = speed.card_entries(session, round_=round_, participant=participant)
     if outcome is speed.Answered.CLOSED:
         deadline = blocks.when(locale, round_.closes_at, participant.tz)
         closed_card = card_message(program, participant, entries, round_, open_=False)
-        return closed_card, blocks.note(locale, "closed", deadline=deadline)
-    return card_message(program, participant, entries, round_), None
+        return Result(replace=closed_card, message=blocks.note(locale, "closed", deadline=deadline))
+    return Result(replace=card_message(program, participant, entries, round_))
 
 
 def send_reminders(session: Session, now: datetime) -> int:

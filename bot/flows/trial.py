@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.blocks import trial as blocks
 from bot.flows.common import as_int
+from bot.flows.result import Result
 from bot.i18n import locale_from_slack
 from bot.services import people, trial
 from bot.services.people import SlackProfile
@@ -25,7 +25,7 @@ def click(
     value: str,
     lookup: Callable[[str], SlackProfile],
     now: datetime,
-) -> tuple[dict[str, Any], bool]:
+) -> Result:
     """Continue (``switch`` False) or Switch on the question behind ``value``. Returns the reply and whether it
     replaces the question (else it is shown to the clicker alone). Someone Tandem has never met is not
     registered by this: a click on a question that is not theirs changes nothing at all."""
@@ -37,8 +37,8 @@ def click(
     check_id = as_int(value)
     answer = trial.answer(session, participant=participant, check_id=check_id, switch=switch, now=now)
     if answer.result == trial.NOT_YOURS:
-        return blocks.not_yours(locale), False
+        return Result(message=blocks.not_yours(locale))
     if answer.result == trial.CLOSED or answer.closes_at is None:
-        return blocks.closed(locale), True
+        return Result(replace=blocks.closed(locale))
     deadline = blocks.deadline_text(locale, answer.closes_at, tz)
-    return blocks.answered(locale, switch=switch, partner=answer.partner, deadline=deadline), True
+    return Result(replace=blocks.answered(locale, switch=switch, partner=answer.partner, deadline=deadline))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.blocks.privacy import forgotten_home
 from bot.flows import admin as admin_flow
 from bot.flows import matching as matching_flow
 from bot.flows import orgchart as orgchart_flow
@@ -44,10 +43,7 @@ def help_word(req: Request) -> Result:
 
 def match_button(req: Request) -> Result:
     """Approve, re-run, discard, lock, swap on a matching preview: the preview is replaced where it changed."""
-    result, updated = matching_flow.action(req.session, req.host, req.name, req.value, slack=req.slack, now=req.now)
-    if updated is not None:
-        result.replace = updated
-    return result
+    return matching_flow.action(req.session, req.host, req.name, req.value, slack=req.slack, now=req.now)
 
 
 def orgchart_submit(req: Request) -> Result:
@@ -66,14 +62,5 @@ def orgchart_submit(req: Request) -> Result:
 
 
 def remove_button(req: Request) -> Result:
-    """*Remove* a participant and their data: the host's message replaced; the removed person told directly (no
-    stored copy of a message to them may stay) and their Home tab replaced."""
-    result, notice = privacy_flow.remove(req.session, req.host, req.value, slack=req.slack, now=req.now)
-    if notice is None:  # refused, or nobody to remove
-        return result
-    user_id, message = notice
-    return Result(
-        replace=result.message,
-        notices=[(user_id, message)],
-        homes=[(user_id, forgotten_home(message))],
-    )
+    """*Remove* a participant and their data (``bot.flows.privacy.remove``)."""
+    return privacy_flow.remove(req.session, req.host, req.value, slack=req.slack, now=req.now)

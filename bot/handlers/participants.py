@@ -294,13 +294,7 @@ def note_shortcut(req: Request) -> Result:
 
 
 def note_submit(req: Request) -> Result:
-    participant = req.caller
-    errors, saved, source = notes.submit(req.session, participant=participant, view=req.view, now=req.now)
-    if errors:
-        return Result(errors=errors)
-    if saved is None:
-        return Result()
-    return Result(view=saved, home=participant if source == "home" else None)
+    return notes.submit(req.session, participant=req.caller, view=req.view, now=req.now)
 
 
 def note_toggle_red(req: Request) -> Result:
@@ -332,8 +326,7 @@ def help_button(req: Request) -> Result:
 
 
 def help_submit(req: Request) -> Result:
-    errors, sent = escalation.submit_help(req.session, participant=req.caller, view=req.view, now=req.now)
-    return Result(errors=errors, view=None if errors else sent)
+    return escalation.submit_help(req.session, participant=req.caller, view=req.view, now=req.now)
 
 
 # -- retro, pulse, learning cards --------------------------------------------------------------------------------
@@ -424,12 +417,11 @@ def metric_log_submit(req: Request) -> Result:
 
 # -- speed dating and the trial ------------------------------------------------------------------------------------
 def speed_answer(req: Request) -> Result:
-    card, note = speed.answer(req.session, req.caller, req.name, req.value, now=req.now)
-    return Result(replace=card, message=note)
+    return speed.answer(req.session, req.caller, req.name, req.value, now=req.now)
 
 
 def trial_answer(req: Request) -> Result:
-    message, replace = trial.click(
+    return trial.click(
         req.session,
         team_id=req.team_id,
         user_id=req.user_id,
@@ -438,7 +430,6 @@ def trial_answer(req: Request) -> Result:
         lookup=req.lookup,
         now=req.now,
     )
-    return Result(replace=message) if replace else Result(message=message)
 
 
 # -- data rights: what is stored, the export, forget-me -------------------------------------------------------------
