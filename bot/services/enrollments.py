@@ -1,4 +1,5 @@
-"""Invitations and answers to them: who is in which program."""
+"""Invitations and answers to them: who is in which program, and the start of the interview that joining begins
+(its first step's DM; ``bot.flows.interview`` runs the rest)."""
 
 from __future__ import annotations
 
