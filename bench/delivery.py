@@ -7,7 +7,7 @@
     weeks with answers, "what we agreed", goals, accepted working agreements; one partner of each pair in Berlin,
     the other in Berlin, Lisbon, London or New York), bulk-inserted into a fresh SQLite file and into a PostgreSQL
     database created for the run and dropped after (also on failure); then the clock's own job
-    (``bot.services.ticks.DUE_JOBS["rhythm.weekly"]`` through ``ticks.tick``, which commits) at the minute week 5
+    (``bot.jobs.DUE_JOBS["rhythm.weekly"]`` through ``ticks.tick``, which commits) at the minute week 5
     is due for every pair: its time (target: under 10 s for 10,000 people), the outbox rows it wrote and rows/s.
     Seeding is timed apart. Then, with the prompts marked sent as the worker would, the next hour's tick: the DM
     nudges to the partners in Lisbon and London. ``--profile`` adds the top of a cProfile of the round.
@@ -313,6 +313,7 @@ def weekly_round(backend: str, url: str, participants: int, seed_value: int, pro
     from sqlalchemy import func, select, update
 
     from bot.db import make_engine, make_session_factory, upgrade
+    from bot.jobs import DUE_JOBS
     from bot.models import OutboxMessage, OutboxStatus, PairWeek, WeekPartner
     from bot.services import ticks
 
@@ -326,7 +327,7 @@ def weekly_round(backend: str, url: str, participants: int, seed_value: int, pro
             seed(conn, pairs=participants // 2, weeks_done=4, seed_value=seed_value)
         seeded = time.perf_counter() - t
         factory = make_session_factory(engine)
-        job = {"rhythm.weekly": ticks.DUE_JOBS["rhythm.weekly"]}
+        job = {"rhythm.weekly": DUE_JOBS["rhythm.weekly"]}
         with factory() as session:
             before = session.scalar(select(func.count()).select_from(OutboxMessage)) or 0
             session.rollback()

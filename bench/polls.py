@@ -50,12 +50,13 @@ def pulse_round(backend: str, url: str, answers: int, submits: int, seed_value: 
     from bot import crypto
     from bot.db import make_engine, make_session_factory, upgrade
     from bot.domain import polls as rules
+    from bot.jobs import DUE_JOBS
     from bot.models import Participant, PollBallot, PollReceipt, PollResponse, PollRound
     from bot.services import polls, ticks
 
     rng = random.Random(seed_value)
     ring = crypto.keyring()
-    job = {"polls.due": ticks.DUE_JOBS["polls.due"]}
+    job = {"polls.due": DUE_JOBS["polls.due"]}
     upgrade(url)
     engine = make_engine(url)
     try:

@@ -5,6 +5,8 @@ A missing or malformed setting is reported as one line naming the variable; the 
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Iterator
 
 from pydantic import Field, ValidationError, field_validator
@@ -34,6 +36,38 @@ VARIABLES: dict[str, str] = {
     "TANDEM_METRICS_TOKEN": "when set, /metrics answers only requests with `Authorization: Bearer <this token>`"
     " (at least 16 characters)",
 }
+
+# The format of TANDEM_SECRET_KEY (``bot.crypto`` uses the keys; the settings check their format when they are read).
+KEY_BYTES = 32
+
+
+class KeyProblem(Exception):
+    """The secret key is missing or malformed; ``str(err)`` is one line that says how to fix it."""
+
+
+class MissingKey(KeyProblem):
+    pass
+
+
+def parse_keys(text: str) -> list[bytes]:
+    """``TANDEM_SECRET_KEY``'s value -> the keys, first the one that encrypts. Raises KeyProblem with one line."""
+    keys: list[bytes] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != KEY_BYTES:
+            raise KeyProblem(
+                "each key must be 32 random bytes in URL-safe base64 (44 characters); `tandem secret-key` prints one"
+            )
+        keys.append(raw)
+    if not keys:
+        raise MissingKey("no key given; `tandem secret-key` prints one")
+    return keys
+
 
 # Settings that are secrets: read from the environment only (or a git-ignored ``.env`` in the working directory,
 # for development), with no default, and never shown: ``repr(settings)`` masks them, the logs redact them.
@@ -158,8 +192,6 @@ class Settings(BaseSettings):
     def _secret_key(cls, value: str | None) -> str | None:
         if not value or not value.strip():
             return None
-        from bot.crypto import KeyProblem, parse_keys
-
         try:
             parse_keys(value)
         except KeyProblem as exc:

@@ -29,19 +29,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from bot.config import KEY_BYTES, MissingKey, load_settings, parse_keys
+
 VERSION = 1
-KEY_BYTES = 32
 NONCE_BYTES = 12
 KEY_ID_BYTES = 4
 TEXT_PREFIX = "enc1:"  # an encrypted text column's value starts with this (a plaintext one never does)
-
-
-class KeyProblem(Exception):
-    """The secret key is missing or malformed; ``str(err)`` is one line that says how to fix it."""
-
-
-class MissingKey(KeyProblem):
-    pass
 
 
 class CannotOpen(Exception):
@@ -51,26 +44,6 @@ class CannotOpen(Exception):
 def new_key() -> str:
     """A fresh secret key, as ``TANDEM_SECRET_KEY`` wants it."""
     return base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode("ascii")
-
-
-def parse_keys(text: str) -> list[bytes]:
-    """``TANDEM_SECRET_KEY``'s value -> the keys, first the one that encrypts. Raises KeyProblem with one line."""
-    keys: list[bytes] = []
-    for part in (p.strip() for p in text.split(",")):
-        if not part:
-            continue
-        try:
-            raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-        except (binascii.Error, ValueError):
-            raw = b""
-        if len(raw) != KEY_BYTES:
-            raise KeyProblem(
-                "each key must be 32 random bytes in URL-safe base64 (44 characters); `tandem secret-key` prints one"
-            )
-        keys.append(raw)
-    if not keys:
-        raise MissingKey("no key given; `tandem secret-key` prints one")
-    return keys
 
 
 def _derive(key: bytes, purpose: str) -> bytes:
@@ -185,8 +158,6 @@ def keyring() -> Keyring:
     with _guard:
         if _current is not None:
             return _current
-    from bot.config import load_settings
-
     text = load_settings().secret_key
     if not text:
         raise MissingKey("TANDEM_SECRET_KEY: not set; `tandem secret-key` prints one")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -11,7 +12,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.services.ticks import tick
+from bot.jobs import DUE_JOBS
+from bot.services.ticks import DueJob, tick
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +61,18 @@ class Leadership:
             self._conn = None
 
 
-def run_tick(session_factory: sessionmaker[Session], clock: Clock, leadership: Leadership) -> dict[str, int] | None:
+def run_tick(
+    session_factory: sessionmaker[Session],
+    clock: Clock,
+    leadership: Leadership,
+    jobs: Mapping[str, DueJob] = DUE_JOBS,
+) -> dict[str, int] | None:
+    """One tick of the clock's due jobs (``bot.jobs.DUE_JOBS`` unless told otherwise), if this clock is the leader."""
     if not leadership.is_leader():
         log.info("clock: standing by (another clock holds the lock)")
         return None
     with session_factory() as session:
-        summary = tick(session, now=clock.now())
+        summary = tick(session, now=clock.now(), jobs=jobs)
     if summary is not None and any(summary.values()):
         log.info("clock: tick did %s", summary)
     return summary

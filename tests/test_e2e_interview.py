@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from bot.domain.interview import Step
 from bot.flows import interview
 from bot.ids import ID
+from bot.jobs import DUE_JOBS
 from bot.models import Enrollment, EnrollmentStatus, OutboxMessage, Participant, Program, ProgramStatus
 from bot.sandbox.blockkit import validate_call
 from bot.sandbox.interview_driver import InterviewAnswers, answer_interview, current_step
@@ -339,7 +340,7 @@ def test_reminders_after_two_and_five_days_at_local_daytime_then_silence(stack: 
     with stack.session_factory() as s:
         assert interview.send_reminders(s, clock.now()) == 0
         s.commit()
-        assert ticks.tick(s, now=clock.now()) is None  # the tick for this minute already ran
+        assert ticks.tick(s, now=clock.now(), jobs=DUE_JOBS) is None  # the tick for this minute already ran
     assert _state(stack, enrollment_id)[0]["reminders_sent"] == 1
 
     clock.set(START + timedelta(days=5, hours=5, minutes=59))  # type: ignore[attr-defined]

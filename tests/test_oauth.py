@@ -25,11 +25,12 @@ from sqlalchemy import Engine, MetaData, func, select, text
 from bot.clock import SimulatedClock
 from bot.config import ConfigError, load_settings
 from bot.db import SLACK_STORE_TABLES
+from bot.jobs import DUE_JOBS
 from bot.models import OutboxMessage, OutboxStatus, Participant, Workspace
 from bot.sandbox.server import Sandbox
 from bot.sandbox.stack import SIGNING_SECRET, LocalStack
 from bot.services import installs, outbox
-from bot.services.ticks import DUE_JOBS, tick
+from bot.services.ticks import tick
 from bot.slack.install import TokenClients, bot_scopes, client_factory, installation_store, state_store
 from tests.e2e import START, assert_calls_ok, command_body, signed_post
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, insert, select
 
 from bot.domain.delivery import STALE_CLAIM, Decision, Outcome
+from bot.jobs import DUE_JOBS
 from bot.models import ClockTick, OutboxMessage, OutboxStatus
 from bot.services import outbox, people
 from bot.services.ticks import tick
@@ -85,16 +86,16 @@ def test_tick_releases_stale_claims_and_is_idempotent_per_minute(session) -> Non
     outbox.claim_due(session, now=NOW, worker_id="dead-worker")
     later = NOW + STALE_CLAIM + timedelta(minutes=1)
 
-    first = tick(session, now=later)
+    first = tick(session, now=later, jobs=DUE_JOBS)
     assert first is not None and first["outbox.release_stale_claims"] == 1
     snapshot = _snapshot(session)
     # the same minute again (a restarted clock, a standby that woke up): nothing changes
-    assert tick(session, now=later + timedelta(seconds=20)) is None
+    assert tick(session, now=later + timedelta(seconds=20), jobs=DUE_JOBS) is None
     assert _snapshot(session) == snapshot
     session.refresh(m)
     assert m.status == OutboxStatus.PENDING and m.claimed_by is None
     # the next minute runs again and finds nothing to do
-    again = tick(session, now=later + timedelta(minutes=1))
+    again = tick(session, now=later + timedelta(minutes=1), jobs=DUE_JOBS)
     assert again is not None and again["outbox.release_stale_claims"] == 0
     assert session.scalar(select(func.count()).select_from(ClockTick)) == 2
 

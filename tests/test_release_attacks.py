@@ -518,7 +518,7 @@ def _read(w: World, now: datetime, into: dict[str, list[Reading]], *, participan
     into["export_md"].append(
         _numbers(impact_blocks.markdown("en", a, day=day), impact_blocks.markdown("en", b, day=day))
     )
-    from bot.blocks.cohorts import cohort_lines
+    from bot.blocks.impact import cohort_lines
 
     into["cohorts"].append(_numbers(cohort_lines("en", a.cohorts), cohort_lines("en", b.cohorts)))
     results = polls.results(s, program=w.a)

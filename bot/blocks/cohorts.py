@@ -5,7 +5,6 @@ impact dashboard. Wording from templates/<locale>/cohorts.j2."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 from bot import i18n
@@ -74,23 +73,3 @@ def alumni_modal(locale: str, *, program: Program, path: str, alumni: dict[str, 
             inputs.input_block(ID.COHORT_ALUMNI_PICK, _p(locale, "f_alumni"), kit.multi_select(options)),
         ],
     )
-
-
-def cohort_lines(locale: str, lines: Sequence[Any]) -> str:
-    """``lines``: ``bot.services.cohorts.CohortLine``."""
-    from bot.blocks.impact import kpi_value
-
-    rows = [
-        _t(
-            locale,
-            "cohort_line",
-            name=line.name,
-            current=line.current,
-            matched=line.kpis.matched,
-            rate=kpi_value(locale, "rate", line.kpis.response_rate),
-            mood=kpi_value(locale, "score", line.kpis.mood_latest),
-            retros=kpi_value(locale, "rate", line.kpis.retro_completion),
-        )
-        for line in lines
-    ]
-    return _t(locale, "cohorts_title") + "\n" + "\n".join(rows)

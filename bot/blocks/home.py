@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,12 +15,53 @@ from bot.blocks import kit
 from bot.blocks import notes as notes_blocks
 from bot.blocks import rhythm as rhythm_blocks
 from bot.blocks.admin import counts_text, problems_text
+from bot.blocks.notes import NotesHome
 from bot.blocks.programs import date_text, status_text
+from bot.blocks.rhythm import RhythmHome
+from bot.domain.agreement import HomePair
+from bot.domain.programs import OnboardingCounts
 from bot.ids import ID
-from bot.models import Enrollment, EnrollmentStatus, Program, ProgramStatus
-from bot.services.home import HomeState
+from bot.models import Enrollment, EnrollmentStatus, Participant, Program, ProgramStatus
 
 HOME_BLOCKS_MAX = 100
+
+
+@dataclass(frozen=True)
+class Tandem:
+    """One of the person's current pairs, as Home shows it."""
+
+    program_id: int
+    partner: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class HomeState:
+    """What a person's Home tab shows (``bot.services.home.home_state`` reads it from the database)."""
+
+    participant: Participant
+    now: datetime
+    enrollments: list[tuple[Enrollment, Program]] = field(default_factory=list)
+    hosted: list[tuple[Program, OnboardingCounts]] = field(default_factory=list)
+    admin_channel_id: str | None = None
+    # A host's view is paused while the admin channel is public, archived or shared: what is wrong, shown to the
+    # hosts as they were before (nobody else)
+    hosting_paused: tuple[str, ...] = ()
+    tandems: list[Tandem] = field(default_factory=list)
+    # First in line for a partner in the next matching round (unmatched last time, or the pair did not go on).
+    waiting: bool = False
+    # Notes in the person's pairs (only what they may see) and whether "I need help" applies: bot.services.notes
+    notes: NotesHome | None = None
+    # Per active pair: the working agreement's status for the person and the pair's goals.
+    pair_cards: list[HomePair] = field(default_factory=list)
+    # The weekly rhythm: each tandem's next prompt on the person's clock, and their break (bot.services.rhythm).
+    rhythm: RhythmHome | None = None
+    # Impact: per active pair its streak and metrics to log; for hosts, their active programs' dashboards.
+    impact_pairs: list[Any] = field(default_factory=list)  # bot.services.impact.PairImpact
+    impact_boards: list[Any] = field(default_factory=list)  # bot.services.impact.Dashboard
+    # Learning cards: the person's own (drafts and published), and whether they may write one (in or after a pair).
+    cards: list[Any] = field(default_factory=list)  # (LearningCard, Program), newest first
+    can_write_cards: bool = False
 
 
 def _profile_lines(locale: str, state: HomeState) -> list[str]:

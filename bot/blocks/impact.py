@@ -35,6 +35,10 @@ def _p(locale: str, block: str, **context: Any) -> str:
     return i18n.plain(locale, "impact", block, **context)
 
 
+def _cohorts_text(locale: str, block: str, **context: Any) -> str:
+    return i18n.text(locale, "cohorts", block, **context)
+
+
 def note(locale: str, block: str, **context: Any) -> dict[str, Any]:
     text = _t(locale, block, **context)
     return kit.message(text, [kit.section(text)])
@@ -56,6 +60,25 @@ def kpi_value(locale: str, kind: str, value: float | None) -> str:
     if kind == rules.SCORE:
         return f"{value:.1f}"
     return str(round(value))
+
+
+def cohort_lines(locale: str, lines: Sequence[Any]) -> str:
+    """The cohort comparison lines on the dashboard, worded from templates/<locale>/cohorts.j2; ``lines``:
+    ``bot.services.cohorts.CohortLine``."""
+    rows = [
+        _cohorts_text(
+            locale,
+            "cohort_line",
+            name=line.name,
+            current=line.current,
+            matched=line.kpis.matched,
+            rate=kpi_value(locale, "rate", line.kpis.response_rate),
+            mood=kpi_value(locale, "score", line.kpis.mood_latest),
+            retros=kpi_value(locale, "rate", line.kpis.retro_completion),
+        )
+        for line in lines
+    ]
+    return _cohorts_text(locale, "cohorts_title") + "\n" + "\n".join(rows)
 
 
 def kpi_line(locale: str, line: rules.KpiLine) -> str:
@@ -136,8 +159,6 @@ def dashboard_blocks(locale: str, board: Any, *, buttons: bool = True) -> list[k
         kit.section(_attention(locale, board)),
     ]
     if board.cohorts:
-        from bot.blocks.cohorts import cohort_lines
-
         out.append(kit.section(cohort_lines(locale, board.cohorts)[:3000]))
     if board.previous is not None:
         out.append(kit.context(_t(locale, "compared", day=_snapshot_day(board))))

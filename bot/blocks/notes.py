@@ -9,6 +9,7 @@ by ``markdown_escape``; links are rendered by Tandem itself, showing their real 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,13 +23,55 @@ from bot.blocks.inputs import checkboxes, input_block, option, static_select, te
 from bot.blocks.note_share import audience, audience_of, beyond, links_markup
 from bot.blocks.programs import date_text
 from bot.domain import notes as rules
-from bot.domain.notes import NoteError, Visibility
+from bot.domain.notes import NoteError, ShareState, Visibility
 from bot.ids import ID
-from bot.services.notes import NotesHome, NoteView, PairNotes
 
 HOME_NOTES_PER_PAIR = 5
 LISTING_NOTES_PER_PAIR = 10
 MESSAGE_BLOCKS_MAX = 50
+
+
+# -- what the renderers take (``bot.services.notes`` builds them) ---------------------------------------------
+@dataclass(frozen=True)
+class NoteView:
+    """A note as one reader may see it in one place."""
+
+    id: int
+    pair_id: int
+    program: str
+    author: str
+    mine: bool
+    text: str
+    topic: str | None
+    links: tuple[str, ...]
+    visibility: Visibility
+    red: bool  # red itself or under a red topic: shown with a red marker, only ever inside the pair
+    note_red: bool
+    topic_red: bool
+    can_lift: bool  # the reader marked it red (or wrote it red), so they may lift it
+    created_at: datetime
+    share_state: ShareState | None = None  # hosts and program notes: asked, agreed or declined by the partner
+
+
+@dataclass(frozen=True)
+class PairNotes:
+    """One of the reader's pairs with the notes they may see there, newest first."""
+
+    pair_id: int
+    program: str
+    partner: str
+    active: bool
+    notes: list[NoteView]
+
+
+@dataclass(frozen=True)
+class NotesHome:
+    """What App Home shows of notes: the person's active pairs with what they may see, the pairs' red topics,
+    and whether they are in a program at all (for "I need help")."""
+
+    pairs: list[PairNotes]
+    red_topics: dict[int, list[str]]
+    in_program: bool
 
 
 def _t(locale: str, block: str, **kw: Any) -> str:

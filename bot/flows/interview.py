@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import interview as blocks
 from bot.domain import interview as rules
-from bot.domain.interview import Profile, Step
+from bot.domain.interview import Step
 from bot.flows.common import as_int
 from bot.ids import ID
 from bot.models import (
@@ -36,7 +36,7 @@ from bot.models import (
     Program,
     ProgramStatus,
 )
-from bot.services import outbox, people, reporting
+from bot.services import enrollments, outbox, people, reporting
 
 
 @dataclass(frozen=True)
@@ -64,53 +64,10 @@ CHOICES: dict[str, tuple[Step, str]] = {
 }
 
 
-def profile_of(participant: Participant, *, manager: str | None = None) -> Profile:
-    """The interview's view of a participant's answers (``manager``: the one they named, which is kept in
-    reporting_line: ``bot.services.reporting.own_manager``)."""
-    return Profile(
-        name=participant.display_name,
-        tz=participant.tz,
-        locale=participant.locale,
-        role=participant.role,
-        self_description=participant.self_description,
-        department=participant.department,
-        curiosity=tuple(participant.curiosity or ()),
-        can_teach=tuple(participant.can_teach or ()),
-        want_to_learn=tuple(participant.want_to_learn or ()),
-        learning_style=participant.learning_style,
-        preferences=dict(participant.preferences or {}),
-        values=tuple(participant.values or ()),
-        hours_per_week=participant.hours_per_week,
-        preferred_days=tuple(participant.preferred_days or ()),
-        manager=manager,
-        avoid=tuple(str(u) for u in participant.avoid or ()),
-    )
-
-
-def _profile(session: Session, participant: Participant) -> Profile:
-    return profile_of(participant, manager=reporting.own_manager(session, participant=participant))
-
-
 # -- entry points for other code (they do not commit) ------------------------------------------------------
-def start(session: Session, *, enrollment: Enrollment, now: datetime) -> None:
-    """Begin the interview: status INTERVIEWING, the first step, and its DM queued. Idempotent: an interview
-    under way or finished is left alone. Does not commit."""
-    if enrollment.status == EnrollmentStatus.ONBOARDED:
-        return
-    if enrollment.status == EnrollmentStatus.INTERVIEWING and rules.parse_step(enrollment.interview_step):
-        return
-    if enrollment.id is None:
-        session.flush()
-    enrollment.status = EnrollmentStatus.INTERVIEWING
-    enrollment.interview_started_at = now
-    enrollment.interview_step = rules.first_step()
-    enrollment.completed_at = None
-    enrollment.last_activity_at = now
-    enrollment.reminders_sent = 0  # reminders about the invitation no longer count
-    enrollment.last_reminder_at = None
-    participant = session.get(Participant, enrollment.participant_id)
-    assert participant is not None
-    _post_step(session, enrollment=enrollment, participant=participant, now=now, again=False)
+# Starting an interview (its first step's DM) lives in ``bot.services.enrollments``, where accepting an invitation
+# starts it (a service calls no flow).
+start = enrollments.start_interview
 
 
 def show_current_step(session: Session, *, enrollment: Enrollment, now: datetime) -> None:
@@ -123,7 +80,9 @@ def show_current_step(session: Session, *, enrollment: Enrollment, now: datetime
     assert participant is not None
     earlier = step_message_ref(session, enrollment)
     before = enrollment.step_message.get("outbox_id")
-    posted = _post_step(session, enrollment=enrollment, participant=participant, now=now, again=True)
+    posted = enrollments.post_interview_step(
+        session, enrollment=enrollment, participant=participant, now=now, again=True
+    )
     if posted.id == before or earlier is None:
         return  # shown again already this minute, or the earlier copy never reached Slack
     outbox.enqueue(
@@ -189,7 +148,7 @@ def open_step(
     view = blocks.step_modal(
         participant.locale,
         step=step,
-        profile=_profile(session, participant),
+        profile=enrollments.interview_profile(session, participant),
         offered=_offered(session, enrollment.program_id),
         metadata=metadata,
     )
@@ -270,7 +229,7 @@ def profile_form(session: Session, *, participant: Participant) -> dict[str, Any
     program = _profile_program(session, participant=participant)
     return blocks.profile_modal(
         participant.locale,
-        profile=_profile(session, participant),
+        profile=enrollments.interview_profile(session, participant),
         offered=list(program.learning_fields or ()) if program else [],
         metadata={"p": program.id if program else None},
     )
@@ -350,10 +309,6 @@ def send_reminders(session: Session, now: datetime) -> int:
 
 
 # -- inside the state machine ------------------------------------------------------------------------------
-def _minute(now: datetime) -> str:
-    return now.strftime("%Y%m%dT%H%M")
-
-
 def _own(session: Session, *, participant: Participant, enrollment_id: int | None) -> Enrollment | None:
     """The enrollment, locked for this transaction, if it is ``participant``'s own."""
     enrollment_id = as_int(enrollment_id)
@@ -421,34 +376,6 @@ def _save(
     participant.updated_at = now
 
 
-def _post_step(
-    session: Session, *, enrollment: Enrollment, participant: Participant, now: datetime, again: bool
-) -> OutboxMessage:
-    """Queue the current step's DM (first showing once ever; again at most once a minute)."""
-    step = Step(enrollment.interview_step)
-    program = session.get(Program, enrollment.program_id)
-    key = f"interview:{enrollment.id}:{step}" + (f":again:{_minute(now)}" if again else "")
-    message = blocks.step_message(
-        participant.locale,
-        step=step,
-        enrollment_id=enrollment.id,
-        profile=_profile(session, participant),
-        program=program.name if program else "",
-        now=now,
-    )
-    posted = outbox.post(
-        session,
-        workspace_id=participant.workspace_id,
-        channel=participant.slack_user_id,
-        message=message,
-        now=now,
-        about=outbox.About.of(program_id=enrollment.program_id, people=[participant]),
-        dedupe_key=key,
-    )
-    enrollment.step_message = {"step": str(step), "outbox_id": posted.id}
-    return posted
-
-
 def step_message_ref(session: Session, enrollment: Enrollment) -> MessageRef | None:
     """Where the current step's DM is: ``enrollment.step_message`` names the outbox row that posts it, and
     gets its channel and ts from that row's result once it was sent (then remembered). Does not commit."""
@@ -474,7 +401,9 @@ def _mark_answered(
         method="chat.update",
         payload={
             **ref.as_dict(),
-            **blocks.answered_message(participant.locale, step=step, profile=_profile(session, participant)),
+            **blocks.answered_message(
+                participant.locale, step=step, profile=enrollments.interview_profile(session, participant)
+            ),
         },
         dedupe_key=f"interview:{enrollment.id}:answered:{step}:{ref.channel}:{ref.ts}",
         now=now,
@@ -516,7 +445,7 @@ def _advance(
     following = rules.next_step(step)
     enrollment.interview_step = following
     if following is not Step.DONE:
-        _post_step(session, enrollment=enrollment, participant=participant, now=now, again=False)
+        enrollments.post_interview_step(session, enrollment=enrollment, participant=participant, now=now, again=False)
         return
     enrollment.status = EnrollmentStatus.ONBOARDED
     enrollment.completed_at = now
@@ -527,7 +456,9 @@ def _advance(
         workspace_id=participant.workspace_id,
         channel=participant.slack_user_id,
         message=blocks.summary_message(
-            participant.locale, profile=_profile(session, participant), program=program.name if program else ""
+            participant.locale,
+            profile=enrollments.interview_profile(session, participant),
+            program=program.name if program else "",
         ),
         now=now,
         about=outbox.About.of(program_id=enrollment.program_id, people=[participant]),

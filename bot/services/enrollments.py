@@ -1,4 +1,5 @@
-"""Invitations and answers to them: who is in which program."""
+"""Invitations and answers to them: who is in which program, and the start of the interview that joining begins
+(its first step's DM; ``bot.flows.interview`` runs the rest)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.blocks import interview as interview_blocks
 from bot.blocks.invite import invitation_message
+from bot.domain import interview as rules
+from bot.domain.interview import Profile, Step
 from bot.domain.privacy import FORGOTTEN_PREFIX
 from bot.models import (
     BatchStatus,
@@ -15,12 +19,13 @@ from bot.models import (
     EnrollmentStatus,
     InviteBatch,
     InviteSource,
+    OutboxMessage,
     Participant,
     Program,
     ProgramStatus,
     Workspace,
 )
-from bot.services import outbox
+from bot.services import outbox, reporting
 
 BATCH_USERS_MAX = 1000
 
@@ -162,17 +167,97 @@ def join(session: Session, *, enrollment: Enrollment, now: datetime) -> str:
     """Accept an invitation (or re-join after "Not now"): the interview starts. Returns what happened:
     "started", "already" (interviewing or onboarded) or "closed" (the program no longer takes people).
     Commits."""
-    from bot.flows import interview
-
     program = session.get(Program, enrollment.program_id)
     if enrollment.status in (EnrollmentStatus.INTERVIEWING, EnrollmentStatus.ONBOARDED):
         return "already"
     if program is None or program.status != ProgramStatus.ACTIVE:
         return "closed"
     enrollment.responded_at = now
-    interview.start(session, enrollment=enrollment, now=now)
+    start_interview(session, enrollment=enrollment, now=now)
     session.commit()
     return "started"
+
+
+# -- the interview's start (``bot.flows.interview`` runs the rest) ------------------------------------------
+def start_interview(session: Session, *, enrollment: Enrollment, now: datetime) -> None:
+    """Begin the interview: status INTERVIEWING, the first step, and its DM queued. Idempotent: an interview
+    under way or finished is left alone. Does not commit."""
+    if enrollment.status == EnrollmentStatus.ONBOARDED:
+        return
+    if enrollment.status == EnrollmentStatus.INTERVIEWING and rules.parse_step(enrollment.interview_step):
+        return
+    if enrollment.id is None:
+        session.flush()
+    enrollment.status = EnrollmentStatus.INTERVIEWING
+    enrollment.interview_started_at = now
+    enrollment.interview_step = rules.first_step()
+    enrollment.completed_at = None
+    enrollment.last_activity_at = now
+    enrollment.reminders_sent = 0  # reminders about the invitation no longer count
+    enrollment.last_reminder_at = None
+    participant = session.get(Participant, enrollment.participant_id)
+    assert participant is not None
+    post_interview_step(session, enrollment=enrollment, participant=participant, now=now, again=False)
+
+
+def post_interview_step(
+    session: Session, *, enrollment: Enrollment, participant: Participant, now: datetime, again: bool
+) -> OutboxMessage:
+    """Queue the current step's DM (first showing once ever; again at most once a minute)."""
+    step = Step(enrollment.interview_step)
+    program = session.get(Program, enrollment.program_id)
+    key = f"interview:{enrollment.id}:{step}" + (f":again:{_minute_key(now)}" if again else "")
+    message = interview_blocks.step_message(
+        participant.locale,
+        step=step,
+        enrollment_id=enrollment.id,
+        profile=interview_profile(session, participant),
+        program=program.name if program else "",
+        now=now,
+    )
+    posted = outbox.post(
+        session,
+        workspace_id=participant.workspace_id,
+        channel=participant.slack_user_id,
+        message=message,
+        now=now,
+        about=outbox.About.of(program_id=enrollment.program_id, people=[participant]),
+        dedupe_key=key,
+    )
+    enrollment.step_message = {"step": str(step), "outbox_id": posted.id}
+    return posted
+
+
+def _minute_key(now: datetime) -> str:
+    return now.strftime("%Y%m%dT%H%M")
+
+
+def profile_of(participant: Participant, *, manager: str | None = None) -> Profile:
+    """The interview's view of a participant's answers (``manager``: the one they named, which is kept in
+    reporting_line: ``bot.services.reporting.own_manager``)."""
+    return Profile(
+        name=participant.display_name,
+        tz=participant.tz,
+        locale=participant.locale,
+        role=participant.role,
+        self_description=participant.self_description,
+        department=participant.department,
+        curiosity=tuple(participant.curiosity or ()),
+        can_teach=tuple(participant.can_teach or ()),
+        want_to_learn=tuple(participant.want_to_learn or ()),
+        learning_style=participant.learning_style,
+        preferences=dict(participant.preferences or {}),
+        values=tuple(participant.values or ()),
+        hours_per_week=participant.hours_per_week,
+        preferred_days=tuple(participant.preferred_days or ()),
+        manager=manager,
+        avoid=tuple(str(u) for u in participant.avoid or ()),
+    )
+
+
+def interview_profile(session: Session, participant: Participant) -> Profile:
+    """The interview's view of the participant, with the manager they named."""
+    return profile_of(participant, manager=reporting.own_manager(session, participant=participant))
 
 
 def decline(session: Session, *, enrollment: Enrollment, now: datetime) -> bool:
@@ -219,9 +304,6 @@ def of_participant(session: Session, *, participant: Participant) -> list[tuple[
 def remind_invitations(session: Session, now: datetime) -> int:
     """Due job: an unanswered invitation gets a gentle reminder after 2 days and a last one after 5 (in the
     person's daytime), then silence. Does not commit (the tick does)."""
-    from bot.blocks.invite import invitation_message
-    from bot.domain.interview import reminder_due
-
     sent = 0
     rows = (
         session.execute(
@@ -239,7 +321,7 @@ def remind_invitations(session: Session, now: datetime) -> int:
         .all()
     )
     for enrollment, participant, program in rows:
-        number = reminder_due(
+        number = rules.reminder_due(
             last_activity_at=enrollment.last_activity_at,
             reminders_sent=enrollment.reminders_sent,
             last_reminder_at=enrollment.last_reminder_at,

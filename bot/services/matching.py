@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import matching as rules
+from bot.domain import speed as speed_rules
 from bot.models import (
     Enrollment,
     EnrollmentStatus,
@@ -24,9 +25,11 @@ from bot.models import (
     Program,
     ProgramStatus,
     RoundStatus,
+    SpeedIntro,
+    SpeedRound,
     Workspace,
 )
-from bot.services import outbox, programs, reporting, speed
+from bot.services import outbox, programs, reporting
 
 INTRO_KEY = "pair-intro:"
 
@@ -113,13 +116,26 @@ def shown_reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in reasons if r.get("key") not in PRIVATE_REASONS]
 
 
+def speed_interest(session: Session, *, program: Program) -> dict[frozenset[int], str]:
+    """The interest map matching takes, from the program's latest speed-dating round (its answers so far while
+    open; none when the program never had one). Read here, not in ``bot.services.speed``, which builds its cards
+    from this module's pool."""
+    latest = select(func.max(SpeedRound.id)).where(SpeedRound.program_id == program.id).scalar_subquery()
+    rows = session.execute(
+        select(SpeedIntro.participant_id, SpeedIntro.candidate_id, SpeedIntro.answer).where(
+            SpeedIntro.round_id == latest
+        )
+    )
+    return speed_rules.interest_map((viewer, candidate, answer) for viewer, candidate, answer in rows)
+
+
 def round_context(session: Session, *, program: Program, reference: datetime) -> RoundContext:
     """The program's weights, the workspace's past pairs and the latest speed-dating answers, scored in the week
     of ``reference`` (a round's is its creation time)."""
     return RoundContext(
         weights=rules.Weights.from_overrides(program.matching_weights),
         past_pairs=past_pairs(session, program.workspace_id),
-        interest=speed.interest(session, program=program),
+        interest=speed_interest(session, program=program),
         reference=reference,
     )
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.blocks import note_share as note_blocks
+from bot.blocks.notes import NotesHome, NoteView, PairNotes
 from bot.domain import localtime
 from bot.domain import notes as rules
 from bot.domain.notes import Place, ShareState, Viewer, Visibility
@@ -35,38 +35,6 @@ from bot.models import (
 from bot.services import matching, outbox
 
 MEMBER_STATUSES = (EnrollmentStatus.INTERVIEWING, EnrollmentStatus.ONBOARDED)
-
-
-@dataclass(frozen=True)
-class NoteView:
-    """A note as one reader may see it in one place."""
-
-    id: int
-    pair_id: int
-    program: str
-    author: str
-    mine: bool
-    text: str
-    topic: str | None
-    links: tuple[str, ...]
-    visibility: Visibility
-    red: bool  # red itself or under a red topic: shown with a red marker, only ever inside the pair
-    note_red: bool
-    topic_red: bool
-    can_lift: bool  # the reader marked it red (or wrote it red), so they may lift it
-    created_at: datetime
-    share_state: ShareState | None = None  # hosts and program notes: asked, agreed or declined by the partner
-
-
-@dataclass(frozen=True)
-class PairNotes:
-    """One of the reader's pairs with the notes they may see there, newest first."""
-
-    pair_id: int
-    program: str
-    partner: str
-    active: bool
-    notes: list[NoteView]
 
 
 # -- pairs ---------------------------------------------------------------------------------------------------
@@ -535,16 +503,6 @@ def queue_export(
 
 
 # -- App Home ------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class NotesHome:
-    """What App Home shows of notes: the person's active pairs with what they may see, the pairs' red topics,
-    and whether they are in a program at all (for "I need help")."""
-
-    pairs: list[PairNotes]
-    red_topics: dict[int, list[str]]
-    in_program: bool
-
-
 def home(session: Session, *, participant: Participant) -> NotesHome:
     pairs = own_notes(session, participant=participant, place=Place.HOME)
     return NotesHome(

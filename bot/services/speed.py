@@ -62,12 +62,6 @@ def _rows(session: Session, round_id: int) -> list[tuple[int, int, str | None]]:
     ]
 
 
-def interest(session: Session, *, program: Program) -> dict[frozenset[int], str]:
-    """The interest map matching takes, from the program's latest round (its answers so far while open)."""
-    round_ = latest_round(session, program=program)
-    return {} if round_ is None else domain.interest_map(_rows(session, round_.id))
-
-
 def request(
     session: Session, *, program: Program, closes_at: datetime, created_by: str | None, now: datetime
 ) -> SpeedRound:
