@@ -168,7 +168,8 @@ def test_metrics_values_kpis_digest_home_and_export(stack: LocalStack) -> None:
         from bot.flows import impact as impact_flow
 
         wei = s.scalars(select(Participant).where(Participant.slack_user_id == outsider.id)).first()
-        view_for_outsider, note = impact_flow.pair_log_view(s, participant=wei, value=f"pair:{ana_pair}", now=MONDAY_3)
+        refused = impact_flow.pair_log_view(s, participant=wei, value=f"pair:{ana_pair}", now=MONDAY_3)
+        view_for_outsider, note = refused.view, refused.message
     assert view_for_outsider is None and note is not None and "isn't your tandem" in _dump(note)
 
     # -- the first Monday after the start (11 January): the first release and digest at 09:00 Berlin, then week 1's

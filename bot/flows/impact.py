@@ -131,19 +131,17 @@ def host_log_button(session: Session, who: Caller, value: str, *, slack: AdminSl
     )
 
 
-def pair_log_view(
-    session: Session, *, participant: Participant | None, value: str, now: datetime
-) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """*Log a value* for a pair (value ``pair:<pair id>``): (the modal, None) or (None, a note why not)."""
+def pair_log_view(session: Session, *, participant: Participant | None, value: str, now: datetime) -> Result:
+    """*Log a value* for a pair (value ``pair:<pair id>``): the modal, or a note why not."""
     locale = participant.locale if participant else "en"
     pair_id = _int(value.removeprefix("pair:"))
     pair = _pair_of(session, participant, pair_id)
     if pair is None:
-        return None, blocks.note(locale, _why_not(session, participant, pair_id))
+        return Result(message=blocks.note(locale, _why_not(session, participant, pair_id)))
     program = session.get(Program, pair.program_id)
     metrics = impact.pair_metric_programs(session, [pair.id]).get(pair.id, [])
     if program is None or not metrics:
-        return None, blocks.note(locale, "no_pair_metrics")
+        return Result(message=blocks.note(locale, "no_pair_metrics"))
     view = blocks.log_modal(
         locale,
         scope=f"pair:{pair.id}",
@@ -153,7 +151,7 @@ def pair_log_view(
         pair=True,
         threshold=release_rules.threshold(program.poll_threshold),
     )
-    return view, None
+    return Result(view=view)
 
 
 def _metric_in(session: Session, metric_id: int | None, program_id: int, reporter: str) -> Metric | None:
@@ -171,8 +169,8 @@ def submit_log(
     host: Caller | None,
     slack: AdminSlack | None,
     now: datetime,
-) -> tuple[dict[str, str], dict[str, Any] | None]:
-    """Save a logged value. Returns (field errors, a confirmation for the person) — errors change nothing."""
+) -> Result:
+    """Save a logged value: field errors (which change nothing), or the confirmation the modal turns into."""
     locale = participant.locale if participant else (host.locale if host else "en")
     first = ID.METRIC_VALUE.value
     scope = str(_meta(view).get("scope") or "")
@@ -184,7 +182,7 @@ def submit_log(
     if kind == "host" and host is not None and slack is not None:
         workspace, refusal = authorize_host(session, host, slack, now, anywhere=True)
         if refusal is not None:
-            return {first: str((refusal.message or {}).get("text") or "")}, None
+            return Result(errors={first: str((refusal.message or {}).get("text") or "")})
         program = programs.get(session, workspace=workspace, program_id=_int(raw_id) or 0)
         reporter, by = MetricReporter.HOST, host.user_id
     elif kind == "pair":
@@ -195,11 +193,11 @@ def submit_log(
             missing = _why_not(session, participant, _int(raw_id))
         reporter = MetricReporter.PAIR
     if program is None:
-        return {first: blocks._p(locale, missing)}, None
+        return Result(errors={first: blocks._p(locale, missing)})
     values = state_values(view)
     metric = _metric_in(session, _int(values.get(ID.METRIC_WHICH.value)), program.id, reporter)
     if metric is None:
-        return {ID.METRIC_WHICH.value: blocks._p(locale, "error_which")}, None
+        return Result(errors={ID.METRIC_WHICH.value: blocks._p(locale, "error_which")})
     parsed, errors = rules.parse_value(
         values.get(ID.METRIC_VALUE.value),
         values.get(ID.METRIC_DAY.value),
@@ -207,13 +205,14 @@ def submit_log(
         earliest=program.start_date,
     )
     if parsed is None:
-        return blocks.errors(locale, errors, blocks.LOG_IDS), None
+        return Result(errors=blocks.errors(locale, errors, blocks.LOG_IDS))
     value, day = parsed
     impact.log_value(session, metric, value=value, day=day, by=by, pair_id=pair_id, now=now)
     session.commit()
-    return {}, blocks.note(
+    done = blocks.note(
         locale, "logged", name=metric.name, value=blocks.number(value), unit=metric.unit, day=day.isoformat()
     )
+    return Result(view=blocks.done_view(locale, done))
 
 
 def metric_command(session: Session, *, participant: Participant) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from bot.blocks import interview as blocks
 from bot.domain import interview as rules
 from bot.domain.interview import Step
 from bot.flows.common import as_int
+from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import (
     Enrollment,
@@ -99,18 +100,18 @@ def show_current_step(session: Session, *, enrollment: Enrollment, now: datetime
 # -- what listeners call (these commit) ---------------------------------------------------------------------
 def choose(
     session: Session, *, participant: Participant, action_id: str, value: str, clicked: MessageRef | None, now: datetime
-) -> dict[str, Any] | None:
-    """A step's button: time zone and language confirmed, a role, consent. Commits. Returns a note for the clicker
-    alone when the step is not theirs (nothing changes), else None."""
+) -> Result:
+    """A step's button: time zone and language confirmed, a role, consent. Commits. Answers with a note for the
+    clicker alone when the step is not theirs (nothing changes), else with nothing."""
     step, answer = CHOICES[action_id]
     enrollment = _enrollment_at(session, participant=participant, value=value, step=step)
     if enrollment is None:
         session.rollback()
-        return blocks.not_yours(participant.locale)
+        return Result(message=blocks.not_yours(participant.locale))
     if not _is_current(enrollment, step):
         _stale(session, enrollment=enrollment, participant=participant, step=step, clicked=clicked, now=now)
         session.commit()
-        return None
+        return Result()
     if step is Step.SETTINGS:
         participant.settings_confirmed = True
     elif step is Step.ROLE:
@@ -120,25 +121,25 @@ def choose(
     participant.updated_at = now
     _advance(session, enrollment=enrollment, participant=participant, step=step, clicked=clicked, now=now)
     session.commit()
-    return None
+    return Result()
 
 
 def open_step(
     session: Session, *, participant: Participant, value: str, clicked: MessageRef | None, now: datetime
-) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """(the modal for the step behind ``value`` (a modal step, or SETTINGS to correct), prefilled; a note for the
-    clicker alone). Neither when that step is not the current one (its message is then marked answered); only
+) -> Result:
+    """The modal for the step behind ``value`` (a modal step, or SETTINGS to correct), prefilled, or a note for the
+    clicker alone. Neither when that step is not the current one (its message is then marked answered); only
     the note when the step is not theirs (nothing changes). Commits."""
     ref = rules.parse_step_ref(value)
     enrollment = _enrollment_at(session, participant=participant, value=value, step=ref[1]) if ref else None
     if ref is None or enrollment is None or ref[1] not in rules.STEP_FIELDS:
         session.rollback()
-        return None, blocks.not_yours(participant.locale)
+        return Result(message=blocks.not_yours(participant.locale))
     step = ref[1]
     if not _is_current(enrollment, step):
         _stale(session, enrollment=enrollment, participant=participant, step=step, clicked=clicked, now=now)
         session.commit()
-        return None, None
+        return Result()
     _touch(enrollment, now)
     step_message_ref(session, enrollment)  # remember where the step's DM is while we are here
     session.commit()
@@ -152,60 +153,56 @@ def open_step(
         offered=_offered(session, enrollment.program_id),
         metadata=metadata,
     )
-    return view, None
+    return Result(view=view)
 
 
-def submit_step(
-    session: Session, *, participant: Participant, view: dict[str, Any], now: datetime
-) -> dict[str, str] | None:
-    """A step's modal submitted: ``{block_id: message}`` when something needs fixing (nothing is saved),
+def submit_step(session: Session, *, participant: Participant, view: dict[str, Any], now: datetime) -> Result:
+    """A step's modal submitted: field errors when something needs fixing (nothing is saved),
     else the answers are saved and the interview moves on. Commits."""
     metadata = blocks.read_metadata(view)
     step = rules.parse_step(metadata.get("s"))
     enrollment = _own(session, participant=participant, enrollment_id=rules.parse_int(metadata.get("e")))
     if enrollment is None or step not in rules.STEP_FIELDS:
         session.rollback()
-        return blocks.not_yours_errors(participant.locale, view)
+        return Result(errors=blocks.not_yours_errors(participant.locale, view))
     offered = _offered(session, enrollment.program_id)
     form = blocks.read_form(view)
     errors = rules.validate_step(step, form, offered=offered, me=participant.slack_user_id)
     if errors:
         session.rollback()
-        return blocks.error_messages(participant.locale, errors)
+        return Result(errors=blocks.error_messages(participant.locale, errors))
     _save(session, participant, step, form, offered=offered, now=now)
     if _is_current(enrollment, step):
         clicked = MessageRef.of(metadata.get("m"))
         _advance(session, enrollment=enrollment, participant=participant, step=step, clicked=clicked, now=now)
     session.commit()
-    return None
+    return Result()
 
 
 def skip(
     session: Session, *, participant: Participant, value: str, clicked: MessageRef | None, now: datetime
-) -> dict[str, Any] | None:
+) -> Result:
     """An optional step's "skip" (manager, "please not"): the interview moves on and nothing is saved. Commits.
-    Returns a note for the clicker alone when the step is not theirs or not optional (nothing changes)."""
+    Answers with a note for the clicker alone when the step is not theirs or not optional (nothing changes)."""
     ref = rules.parse_step_ref(value)
     step = ref[1] if ref is not None else None
     enrollment = _enrollment_at(session, participant=participant, value=value, step=step) if step else None
     if step not in rules.SKIPPABLE or enrollment is None:
         session.rollback()
-        return blocks.not_yours(participant.locale)
+        return Result(message=blocks.not_yours(participant.locale))
     if not _is_current(enrollment, step):
         _stale(session, enrollment=enrollment, participant=participant, step=step, clicked=clicked, now=now)
         session.commit()
-        return None
+        return Result()
     participant.updated_at = now
     _advance(session, enrollment=enrollment, participant=participant, step=step, clicked=clicked, now=now)
     session.commit()
-    return None
+    return Result()
 
 
-def continue_interview(
-    session: Session, *, participant: Participant, value: str | None, now: datetime
-) -> dict[str, Any] | None:
-    """ "Continue" (reminders, Home): show the current step again (commits), or return what to tell the person when
-    there is no interview to continue: the handler shows it at once, nothing is stored (they may be in no program)."""
+def continue_interview(session: Session, *, participant: Participant, value: str | None, now: datetime) -> Result:
+    """ "Continue" (reminders, Home): show the current step again (commits), or answer with what to tell the person
+    when there is no interview to continue: shown at once, nothing is stored (they may be in no program)."""
     enrollment = _own(session, participant=participant, enrollment_id=rules.parse_int(value))
     if enrollment is None or enrollment.status != EnrollmentStatus.INTERVIEWING:
         enrollment = session.scalar(
@@ -216,12 +213,12 @@ def continue_interview(
         )
     if enrollment is None:
         session.rollback()
-        return blocks.nothing_to_continue(participant.locale)
+        return Result(message=blocks.nothing_to_continue(participant.locale))
     session.refresh(enrollment, with_for_update=True)
     _touch(enrollment, now)
     show_current_step(session, enrollment=enrollment, now=now)
     session.commit()
-    return None
+    return Result()
 
 
 def profile_form(session: Session, *, participant: Participant) -> dict[str, Any]:
@@ -235,22 +232,21 @@ def profile_form(session: Session, *, participant: Participant) -> dict[str, Any
     )
 
 
-def save_profile(
-    session: Session, *, participant: Participant, view: dict[str, Any], now: datetime
-) -> dict[str, str] | None:
-    """The profile editor submitted: ``{block_id: message}`` to fix (nothing saved), else saved. Commits."""
+def save_profile(session: Session, *, participant: Participant, view: dict[str, Any], now: datetime) -> Result:
+    """The profile editor submitted: field errors to fix (nothing saved), else saved and Home shown again.
+    Commits."""
     program = _profile_program(session, participant=participant, program_id=blocks.read_metadata(view).get("p"))
     offered = list(program.learning_fields or ()) if program else []
     form = blocks.read_form(view)
     errors = rules.validate_profile(form, offered=offered, me=participant.slack_user_id)
     if errors:
         session.rollback()
-        return blocks.error_messages(participant.locale, errors)
+        return Result(errors=blocks.error_messages(participant.locale, errors))
     participant = people.register(session, participant=participant, now=now)  # what they asked Tandem to keep
     for step in rules.STEP_FIELDS:
         _save(session, participant, step, form, offered=offered, now=now)
     session.commit()
-    return None
+    return Result(home=participant)
 
 
 # -- the clock's due job -----------------------------------------------------------------------------------

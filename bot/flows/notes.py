@@ -247,20 +247,16 @@ def toggle_red(session: Session, *, participant: Participant, value: str, now: d
     return blocks.notice(participant.locale, f"red_{outcome.value}")
 
 
-def share(
-    session: Session, *, team_id: str, user_id: str, value: str, yes: bool, locale: str, now: datetime
-) -> tuple[dict[str, Any], bool]:
-    """The partner's "Share it" / "Keep it between us": the reply, and whether it replaces the question (else it is
-    shown to the clicker alone). Someone Tandem has never met is not registered by a click."""
+def share(session: Session, *, team_id: str, user_id: str, value: str, yes: bool, locale: str, now: datetime) -> Result:
+    """The partner's "Share it" / "Keep it between us": the reply replaces the question, or (not theirs, already
+    answered) is shown to the clicker alone. Someone Tandem has never met is not registered by a click."""
     participant = people.find_participant(session, team_id=team_id, user_id=user_id)
     if participant is not None:
         locale = participant.locale
     outcome, note = notes.answer_share(session, participant=participant, note_id=as_int(value), yes=yes, now=now)
-    if outcome is notes.ShareOutcome.NOT_YOURS or note is None:
-        return share_blocks.share_reply(locale, outcome.value), False
-    if outcome is notes.ShareOutcome.ALREADY:
-        return share_blocks.share_reply(locale, outcome.value), False
-    return share_blocks.share_reply(locale, outcome.value, visibility=Visibility(note.visibility)), True
+    if outcome in (notes.ShareOutcome.NOT_YOURS, notes.ShareOutcome.ALREADY) or note is None:
+        return Result(message=share_blocks.share_reply(locale, outcome.value))
+    return Result(replace=share_blocks.share_reply(locale, outcome.value, visibility=Visibility(note.visibility)))
 
 
 def export(session: Session, *, participant: Participant, now: datetime) -> dict[str, Any]:

@@ -156,9 +156,18 @@ def _day(raw: object) -> date | None:
 
 def submit(
     session: Session, *, participant: Participant, callback_id: str, view: dict[str, Any], now: datetime
+) -> Result:
+    """A submitted rhythm modal: field errors when something is wrong (the modal stays open with everything typed,
+    and nothing changes), else it closes."""
+    return Result(
+        errors=_submitted(session, participant=participant, callback_id=callback_id, view=view, now=now) or {}
+    )
+
+
+def _submitted(
+    session: Session, *, participant: Participant, callback_id: str, view: dict[str, Any], now: datetime
 ) -> dict[str, str] | None:
-    """A submitted rhythm modal. Returns Slack's ``errors`` map when something is wrong (the modal stays open
-    with everything typed, and nothing changes), else None."""
+    """Slack's ``errors`` map for a submitted rhythm modal, or None when it was saved."""
     locale = participant.locale
     values = state_values(view)
     week_id = blocks.week_id_of(view) or 0
@@ -251,15 +260,16 @@ def pause_modal(participant: Participant, *, now: datetime) -> dict[str, Any]:
     return blocks.pause_modal(participant.locale, initial=initial)
 
 
-def submit_pause(session: Session, *, participant: Participant, view: dict[str, Any], now: datetime) -> dict | None:
-    """The pause modal: a day from today on (inclusive), at most six months ahead; else the errors map."""
+def submit_pause(session: Session, *, participant: Participant, view: dict[str, Any], now: datetime) -> Result:
+    """The pause modal: a day from today on (inclusive), at most six months ahead (then Home again); else the
+    field errors."""
     raw = state_values(view).get(ID.RHYTHM_PAUSE_UNTIL.value)
     until, error = rules.parse_pause_until(raw, now=now, tz=participant.tz)
     if error is not None or until is None:
-        return blocks.errors(participant.locale, {"pause": error or "pause.invalid"})
+        return Result(errors=blocks.errors(participant.locale, {"pause": error or "pause.invalid"}))
     participant = people.register(session, participant=participant, now=now)
     rhythm.set_pause(session, participant=participant, until=until, now=now)
-    return None
+    return Result(home=participant)
 
 
 def resume(session: Session, *, participant: Participant, now: datetime) -> bool:

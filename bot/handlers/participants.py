@@ -148,40 +148,32 @@ def _clicked_ref(req: Request) -> MessageRef | None:
 
 
 def interview_choice(req: Request) -> Result:
-    note = interview.choose(
-        req.session,
-        participant=req.caller,
-        action_id=req.name,
-        value=req.value,
-        clicked=_clicked_ref(req),
-        now=req.now,
+    return interview.choose(
+        req.session, participant=req.caller, action_id=req.name, value=req.value, clicked=_clicked_ref(req), now=req.now
     )
-    return Result(message=note)
 
 
 def interview_skip(req: Request) -> Result:
-    note = interview.skip(req.session, participant=req.caller, value=req.value, clicked=_clicked_ref(req), now=req.now)
-    return Result(message=note)
+    return interview.skip(req.session, participant=req.caller, value=req.value, clicked=_clicked_ref(req), now=req.now)
 
 
 def interview_open(req: Request) -> Result:
-    view, note = interview.open_step(
+    return interview.open_step(
         req.session, participant=req.caller, value=req.value, clicked=_clicked_ref(req), now=req.now
     )
-    return Result(view=view, message=note)
 
 
 def interview_continue(req: Request) -> Result:
-    note = interview.continue_interview(req.session, participant=req.caller, value=req.action.get("value"), now=req.now)
-    if note is None:
-        return Result()
-    if req.can_respond:  # from a message: shown to the clicker alone
-        return Result(message=note)
-    return Result(dm=note)  # from App Home: a DM, sent at once (nothing stored)
+    result = interview.continue_interview(
+        req.session, participant=req.caller, value=req.action.get("value"), now=req.now
+    )
+    if result.message is not None and not req.can_respond:  # from App Home: a DM, sent at once (nothing stored)
+        return Result(dm=result.message)
+    return result  # from a message: shown to the clicker alone
 
 
 def interview_submit(req: Request) -> Result:
-    return Result(errors=interview.submit_step(req.session, participant=req.caller, view=req.view, now=req.now))
+    return interview.submit_step(req.session, participant=req.caller, view=req.view, now=req.now)
 
 
 def profile_edit(req: Request) -> Result:
@@ -189,9 +181,7 @@ def profile_edit(req: Request) -> Result:
 
 
 def profile_submit(req: Request) -> Result:
-    participant = req.caller
-    errors = interview.save_profile(req.session, participant=participant, view=req.view, now=req.now)
-    return Result(errors=errors) if errors else Result(home=participant)
+    return interview.save_profile(req.session, participant=req.caller, view=req.view, now=req.now)
 
 
 # -- the working agreement and goals -----------------------------------------------------------------------------
@@ -255,8 +245,7 @@ def rhythm_button(req: Request) -> Result:
 
 
 def rhythm_submit(req: Request) -> Result:
-    errors = rhythm.submit(req.session, participant=req.caller, callback_id=req.name, view=req.view, now=req.now)
-    return Result(errors=errors)
+    return rhythm.submit(req.session, participant=req.caller, callback_id=req.name, view=req.view, now=req.now)
 
 
 def pause_button(req: Request) -> Result:
@@ -264,9 +253,7 @@ def pause_button(req: Request) -> Result:
 
 
 def pause_submit(req: Request) -> Result:
-    participant = req.caller
-    errors = rhythm.submit_pause(req.session, participant=participant, view=req.view, now=req.now)
-    return Result(errors=errors) if errors else Result(home=participant)
+    return rhythm.submit_pause(req.session, participant=req.caller, view=req.view, now=req.now)
 
 
 def resume(req: Request) -> Result:
@@ -304,7 +291,7 @@ def note_toggle_red(req: Request) -> Result:
 
 
 def note_share(req: Request) -> Result:
-    message, replace = notes.share(
+    return notes.share(
         req.session,
         team_id=req.team_id,
         user_id=req.user_id,
@@ -313,7 +300,6 @@ def note_share(req: Request) -> Result:
         locale=locale_from_slack((req.body.get("user") or {}).get("locale")),
         now=req.now,
     )
-    return Result(replace=message) if replace else Result(message=message)
 
 
 def notes_export(req: Request) -> Result:
@@ -394,13 +380,15 @@ def card_delete(req: Request) -> Result:
 def metric_log(req: Request) -> Result:
     if req.value.startswith("host:"):
         return impact.host_log_button(req.session, req.host, req.value, slack=req.slack, now=req.now)
-    view, note = impact.pair_log_view(req.session, participant=req.caller, value=req.value, now=req.now)
-    return Result(view=view if req.trigger_id else None, message=note)
+    result = impact.pair_log_view(req.session, participant=req.caller, value=req.value, now=req.now)
+    if not req.trigger_id:
+        result.view = None
+    return result
 
 
 def metric_log_submit(req: Request) -> Result:
     host = str(req.meta.get("scope") or "").startswith("host:")
-    errors, done = impact.submit_log(
+    return impact.submit_log(
         req.session,
         view=req.view,
         participant=None if host else req.caller,
@@ -408,11 +396,6 @@ def metric_log_submit(req: Request) -> Result:
         slack=req.slack if host else None,
         now=req.now,
     )
-    if errors:
-        return Result(errors=errors)
-    if done is not None:
-        return Result(view=impact_blocks.done_view(req.caller.locale, done))
-    return Result()
 
 
 # -- speed dating and the trial ------------------------------------------------------------------------------------
