@@ -21,6 +21,9 @@ from bot.crypto import new_key
 from bot.db import make_engine, make_session_factory, upgrade
 from bot.models import Base
 
+# the shared helpers' asserts explain themselves as the tests' own do
+pytest.register_assert_rewrite("tests.helpers")
+
 PG_ENV = "TANDEM_TEST_DATABASE_URL"
 
 # The app's secret key for this run (pulse ballots, stored tokens); processes the tests start inherit it.
@@ -112,7 +115,7 @@ def stack(database_url: str, session_factory: sessionmaker[Session]) -> Iterator
     """The whole of Tandem on the sandbox and a simulated clock. Afterwards every Web API call it made must be one
     Slack accepts, every interaction answer well formed, and every response_url post accepted. (A test module
     may define its own ``stack`` when it needs something else.)"""
-    from tests.e2e import assert_calls_ok, make_stack
+    from tests.helpers import assert_calls_ok, make_stack
 
     s = make_stack(database_url).start()
     yield s

@@ -25,7 +25,7 @@ from bot.sandbox.blockkit import validate_call
 from bot.sandbox.server import Sandbox
 from bot.sandbox.stack import BOT_TOKEN, SIGNING_SECRET, LocalStack
 from bot.services import people
-from tests.e2e import START, command_body, json_body, make_stack, signed_post
+from tests.helpers import START, command_body, json_body, make_stack, signed_post
 
 
 @pytest.fixture

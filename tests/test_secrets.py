@@ -25,8 +25,7 @@ from bot.sandbox.stack import LocalStack
 from bot.services import installs, privacy
 from bot.slack.install import installation_store
 from tests.conftest import backends
-from tests.e2e import START
-from tests.test_oauth import _clear_stores, install
+from tests.helpers import START, clear_slack_stores, install
 
 TOKEN_SHAPES = (b"xoxb-", b"xoxp-", b"xoxe", b"xapp-")
 
@@ -92,9 +91,9 @@ def test_a_database_reader_finds_no_token_after_an_oauth_install(fresh_url: str)
 
 @pytest.fixture
 def stores(engine: Engine) -> Iterator[None]:
-    _clear_stores(engine)
+    clear_slack_stores(engine)
     yield
-    _clear_stores(engine)
+    clear_slack_stores(engine)
 
 
 @pytest.fixture
