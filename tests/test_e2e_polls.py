@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy import Engine, MetaData, select, text
 
 from bot.clock import SimulatedClock
-from bot.db import upgrade
 from bot.domain import polls as rules
 from bot.flows import polls as polls_flow
 from bot.ids import ID
@@ -324,12 +323,7 @@ def test_pulse_settings_keep_the_threshold_at_three_or_more_and_a_higher_one_hid
 def fresh_database(database_url: str, scratch: Any) -> Callable[[], str]:
     backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
 
-    def new() -> str:
-        url = scratch.new(backend)
-        upgrade(url)
-        return url
-
-    return new
+    return lambda: scratch.migrated(backend)
 
 
 ANSWERS = [(5, 4, 3, "first comment"), (1, 2, 2, None), (3, 3, 5, "third comment"), (4, 5, 1, None), (2, 1, 4, "x")]

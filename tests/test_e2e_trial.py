@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 
 from bot.blocks import trial as trial_blocks
 from bot.clock import SimulatedClock
-from bot.db import upgrade
 from bot.ids import ID
 from bot.models import (
     OutboxMessage,
@@ -246,12 +245,7 @@ def fresh_database(database_url: str, scratch: Any) -> Callable[[], str]:
     """A new, migrated database on the backend under test (so two runs have the same ids)."""
     backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
 
-    def new() -> str:
-        url = scratch.new(backend)
-        upgrade(url)
-        return url
-
-    return new
+    return lambda: scratch.migrated(backend)
 
 
 def _switch_by(url: str, clicker: str) -> dict[str, Any]:
