@@ -1,14 +1,24 @@
 """Databases for the tests: SQLite always, PostgreSQL too when TANDEM_TEST_DATABASE_URL is set.
 
-Each backend gets a database of its own, made for this run from ``alembic upgrade head`` and dropped at
-the end. A PostgreSQL URL that is set but unreachable fails the run instead of skipping.
+Each backend gets a database of its own for this run, dropped at the end. ``alembic upgrade head`` runs once per
+backend and test process, into a template; every database a test asks for at head is a copy of it (SQLite's backup
+API, PostgreSQL's ``CREATE DATABASE ... TEMPLATE``). Tests of the migrations themselves start from an empty database
+(``scratch.new``). A PostgreSQL URL that is set but unreachable fails the run instead of skipping.
+
+Test databases do not wait for the disk: SQLite files live in memory-backed /dev/shm when there is one, and
+PostgreSQL test databases commit with ``synchronous_commit = off`` (a crash of the server could lose the last
+commits; a restart, as the fault test does, loses nothing). What a commit means to the application is unchanged.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
+import tempfile
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +26,14 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from bot.crypto import new_key
 from bot.db import make_engine, make_session_factory, upgrade
 from bot.models import Base
+
+# the shared helpers' asserts explain themselves as the tests' own do
+pytest.register_assert_rewrite("tests.helpers")
 
 PG_ENV = "TANDEM_TEST_DATABASE_URL"
 
@@ -38,14 +52,23 @@ def _pg_admin_url() -> str:
     return url.render_as_string(hide_password=False)
 
 
+def _memory_dir() -> Path | None:
+    """/dev/shm when this machine has it (Linux): SQLite files there never wait for an fsync."""
+    shm = Path("/dev/shm")
+    return shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
 class ScratchDatabases:
     """Creates throw-away databases and drops them all at the end."""
 
     def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
+        memory = _memory_dir()
+        self.tmp = Path(tempfile.mkdtemp(prefix="tandem-test-", dir=memory)) if memory else tmp
         self.created: list[str] = []
+        self._templates: dict[str, str] = {}
 
-    def new(self, backend: str) -> str:
+    def new(self, backend: str, *, template: str | None = None) -> str:
+        """An empty database (or, with ``template``, a copy of that PostgreSQL database)."""
         if backend == "sqlite":
             return f"sqlite:///{self.tmp / f'tandem-{uuid.uuid4().hex[:8]}.sqlite3'}"
         admin = _pg_admin_url()
@@ -53,21 +76,48 @@ class ScratchDatabases:
         engine = create_engine(admin, isolation_level="AUTOCOMMIT")
         try:
             with engine.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+                self.created.append(name)
+                conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         except Exception as exc:  # set but unreachable: fail loudly, never skip
             pytest.fail(f"{PG_ENV} is set but PostgreSQL is unreachable: {exc}", pytrace=False)
         finally:
             engine.dispose()
-        self.created.append(name)
         return make_url(admin).set(database=name).render_as_string(hide_password=False)
 
+    def migrated(self, backend: str) -> str:
+        """A new database at the migrations' head: a copy of one this process migrated once, the same bytes as a
+        database just migrated (the same ids to come, nothing any test wrote)."""
+        template = self._templates.get(backend)
+        if template is None:
+            template = self._templates[backend] = self.new(backend)
+            upgrade(template)  # alembic's engine has no pool: no connection to the template stays open
+        if backend == "sqlite":
+            url = self.new(backend)
+            source = sqlite3.connect(make_url(template).database)
+            target = sqlite3.connect(make_url(url).database)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+                source.close()
+            return url
+        return self.new(backend, template=make_url(template).database)
+
     def drop_all(self) -> None:
+        if self.tmp.parent == _memory_dir():
+            shutil.rmtree(self.tmp, ignore_errors=True)
         if not self.created:
             return
-        engine = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            for name in self.created:
+        # Each DROP DATABASE waits for a checkpoint; dropped side by side, they share one or two.
+        engine = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+        def drop(name: str) -> None:
+            with engine.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+        with ThreadPoolExecutor(max_workers=min(16, len(self.created))) as pool:
+            list(pool.map(drop, self.created))
         engine.dispose()
 
 
@@ -80,9 +130,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScratchDatabas
 
 @pytest.fixture(scope="session", params=backends())
 def database_url(request: pytest.FixtureRequest, scratch: ScratchDatabases) -> str:
-    url = scratch.new(request.param)
-    upgrade(url)
-    return url
+    return scratch.migrated(request.param)
 
 
 @pytest.fixture(scope="session")
@@ -112,7 +160,7 @@ def stack(database_url: str, session_factory: sessionmaker[Session]) -> Iterator
     """The whole of Tandem on the sandbox and a simulated clock. Afterwards every Web API call it made must be one
     Slack accepts, every interaction answer well formed, and every response_url post accepted. (A test module
     may define its own ``stack`` when it needs something else.)"""
-    from tests.e2e import assert_calls_ok, make_stack
+    from tests.helpers import assert_calls_ok, make_stack
 
     s = make_stack(database_url).start()
     yield s

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.handlers.middleware import ACK_WAIT, EVENT_GRACE
 from bot.sandbox.stack import LocalStack
-from tests.admin_helpers import persona
+from tests.helpers import persona
 
 
 def _held(stack: LocalStack) -> None:

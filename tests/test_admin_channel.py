@@ -27,10 +27,17 @@ from bot.sandbox.server import Delivery, Sandbox
 from bot.sandbox.stack import LocalStack
 from bot.services import privacy
 from bot.services.hosts import MEMBERS_TTL
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
-from tests.e2e import assert_calls_ok, make_stack
-from tests.test_e2e_notes import answer_share
-from tests.test_e2e_trial import PAIR, _match
+from tests.helpers import (
+    PAIR,
+    admin_channel,
+    answer_share,
+    assert_calls_ok,
+    create_program,
+    make_stack,
+    match,
+    onboard,
+    persona,
+)
 
 HOSTS_NOTE = "zq5hosts the budget talk went well #hosts"
 MARKER = "zq5hosts"
@@ -60,7 +67,7 @@ def world(database_url: str, engine: Engine) -> Iterator[World]:
         channel = admin_channel(stack, hanna, hugo)
         create_program(stack, hanna, channel)
         people = onboard(stack, PAIR)
-        _match(stack, hanna, channel)
+        match(stack, hanna, channel)
         wei, jorg = people["Wei"], people["Jorg"]
         assert wei.slash(f"note {HOSTS_NOTE}").ok
         answer_share(stack, jorg, MARKER)  # Jörg agrees that it leaves the pair

@@ -22,7 +22,7 @@ from bot.ids import ID
 from bot.models import Pair, Participant, Program, ReportingLine, SpeedIntro, SpeedRound, SpeedStatus, Workspace
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
+from tests.helpers import admin_channel, create_program, onboard, persona
 
 # everyone fits everyone on the other side (same zone, async); Dan, Dora, Drew bring digital skills
 PEOPLE = {

@@ -58,8 +58,7 @@ from bot.sandbox.personas import Persona
 from bot.sandbox.server import Delivery
 from bot.sandbox.stack import LocalStack
 from bot.services import matching
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
-from tests.e2e import assert_calls_ok, make_stack
+from tests.helpers import admin_channel, assert_calls_ok, create_program, make_stack, onboard, persona
 
 # name: (role, Slack locale, zone, display name, department, can teach, wants to learn, values)
 PEOPLE = {

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.models import OutboxMessage, OutboxStatus, Workspace
 from bot.sandbox.stack import LocalStack
 from bot.services import outbox
-from tests.admin_helpers import admin_channel, persona
+from tests.helpers import admin_channel, persona
 
 
 def test_parked_messages_reach_the_hosts_as_counts_once(stack: LocalStack) -> None:

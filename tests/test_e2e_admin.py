@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.ids import ID
 from bot.models import Enrollment, EnrollmentStatus, InviteBatch, OutboxMessage, Program, ProgramStatus, Workspace
 from bot.sandbox.stack import LocalStack
-from tests.admin_helpers import PROGRAM_VALUES, admin_channel, create_program, persona
+from tests.helpers import PROGRAM_VALUES, admin_channel, create_program, persona
 
 STEP = timedelta(hours=1)  # long spans tick hourly (production: every minute; due work is due at or before now)
 

@@ -27,9 +27,7 @@ from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 from bot.services import goals as goal_service
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
-from tests.e2e import START
-from tests.test_e2e_trial import dump
+from tests.helpers import START, admin_channel, create_program, dump, match, onboard, persona
 
 # name: (role, Slack locale, zone, display name, department, can teach, wants to learn, values)
 EN_PAIR = {  # different languages: the pair's agreement is in English
@@ -52,16 +50,11 @@ TITLES_EN = (
     "Making successes visible",
     "When things get stuck",
 )
+
 FIVE = timedelta(minutes=5)
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
-def _match(stack: LocalStack, host: Persona, channel: str) -> None:
-    host.slash("admin match", channel_id=channel)
-    stack.settle()
-    preview = [m for m in stack.sandbox.messages(channel) if m.get("text", "").startswith("Matching preview")][-1]
-    host.click(ID.MATCH_APPROVE, message=preview)
-    stack.settle()
 
 
 def _setup(stack: LocalStack, people: dict[str, tuple]) -> tuple[Persona, str, dict[str, Persona]]:
@@ -70,7 +63,7 @@ def _setup(stack: LocalStack, people: dict[str, tuple]) -> tuple[Persona, str, d
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel)
     personas = onboard(stack, people, PROGRAM)
-    _match(stack, hanna, channel)
+    match(stack, hanna, channel)
     return hanna, channel, personas
 
 
@@ -436,7 +429,7 @@ def test_hosts_edit_the_template_and_new_pairs_get_it(stack: LocalStack) -> None
 
     # new pairs get it: the host's words as written, the other sections in each pair's language
     people = onboard(stack, {**EN_PAIR, **DE_PAIR}, PROGRAM)
-    _match(stack, hanna, channel)
+    match(stack, hanna, channel)
     _, en_card = stack.sandbox.messages(_group(stack, people["Wei"], people["Jorg"]))
     _, de_card = stack.sandbox.messages(_group(stack, people["Ana"], people["Karl"]))
     assert f"*Reachability*\\n{custom}" in _text(en_card) and "At most 3 topics a week." in _text(en_card)

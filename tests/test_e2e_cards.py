@@ -19,8 +19,7 @@ from bot.sandbox.blockkit import validate_call
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 from bot.services import cards as card_service
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
-from tests.test_e2e_rhythm import _match
+from tests.helpers import admin_channel, create_program, match, onboard, persona
 
 EN_PAIR = {
     "Ana": (
@@ -90,9 +89,9 @@ def _setup(stack: LocalStack) -> tuple[Persona, str, dict[str, Persona]]:
         **{ID.PROGRAM_START.value: "2027-01-04", ID.PROGRAM_WEEKS.value: "8", ID.PROGRAM_TRIAL.value: "0"},
     )
     people = onboard(stack, EN_PAIR)
-    _match(stack, hanna, admin)
+    match(stack, hanna, admin)
     people.update(onboard(stack, DE_PAIR))
-    _match(stack, hanna, admin)
+    match(stack, hanna, admin)
     return hanna, admin, people
 
 

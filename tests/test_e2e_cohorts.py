@@ -15,8 +15,7 @@ from bot.ids import ID
 from bot.models import Metric, MetricValue, Program
 from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.stack import LocalStack
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
-from tests.test_e2e_polls import PEOPLE, _match
+from tests.helpers import POLL_PEOPLE, admin_channel, create_program, match, onboard, persona
 
 
 def _with(messages: list[dict[str, Any]], action_id: str) -> dict[str, Any] | None:
@@ -34,8 +33,8 @@ def test_next_cohort_copies_the_setup_and_alumni_become_co_hosts(stack: LocalSta
     hanna = persona(stack, "Hanna", is_admin=True)
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel, **{ID.PROGRAM_START.value: "2027-01-04", ID.PROGRAM_TRIAL.value: "0"})
-    people = onboard(stack, PEOPLE)
-    _match(stack, hanna, channel)
+    people = onboard(stack, POLL_PEOPLE)
+    match(stack, hanna, channel)
     with stack.session_factory() as s:
         first = s.scalars(select(Program)).one()
         first.agreement_template = {"confidentiality": "What is said in the tandem stays in the tandem."}

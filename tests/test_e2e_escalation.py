@@ -13,9 +13,7 @@ from bot.ids import ID
 from bot.models import Cancellation, Escalation, Pair, Participant
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
-from tests.e2e import START
-from tests.test_e2e_trial import OTHERS, PAIR, _match
+from tests.helpers import OTHERS, PAIR, START, admin_channel, create_program, match, onboard, persona
 
 MINUTE = timedelta(minutes=1)
 
@@ -25,7 +23,7 @@ def _setup(stack: LocalStack) -> dict[str, Any]:
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel)
     people = onboard(stack, {**PAIR, **OTHERS})
-    _match(stack, hanna, channel)
+    match(stack, hanna, channel)
     return {"hanna": hanna, "channel": channel, **{k.lower(): v for k, v in people.items()}}
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -19,13 +18,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.demo import run_demo
 from bot.models import OutboxMessage, OutboxStatus, Participant
-from bot.sandbox.blockkit import validate_call
 from bot.sandbox.server import Sandbox
 from bot.sandbox.stack import BOT_TOKEN, SIGNING_SECRET, LocalStack
 from bot.services import people
-from tests.e2e import START, command_body, json_body, make_stack, signed_post
+from tests.helpers import START, command_body, json_body, make_stack, signed_post
 
 
 @pytest.fixture
@@ -214,75 +211,6 @@ def test_a_permanent_slack_error_parks_the_message(stack: LocalStack) -> None:
     with stack.session_factory() as s:
         row = s.scalars(select(OutboxMessage)).one()
         assert (row.status, row.last_error, row.attempts) == (OutboxStatus.PARKED, "channel_not_found", 1)
-
-
-# Pilot 2027's KPIs at the end of the demo, counted by hand from the script in bot/demo.py. They are the figures of
-# the last weekly release the demo sees, Monday 3 May (a week after the program's last week, the morning of the
-# program retro): counts as they are, everything else from released cells of at least 5 people or pairs
-# (bot.domain.release).
-DEMO_KPIS = {
-    "invited": 24,  # the 24 people of COHORT: 21 through #pilot-cohort, Kenji and Emma by name, Sofia signed up
-    "onboarded": 24,  # 22 in chapter 2, Klaus and Noah (late joiners) in chapter 4
-    "matched": 24,  # 11 pairs of 22 in chapter 3; Klaus and Noah with the two who switched
-    "pairs": 12,  # 13 pairs ever, minus Ben and Grace's, which ended with the switch
-    "pairs_ever": 13,
-    # The week before 3 May follows the program's last week: nobody answered a prompt in it (on 26 April it was 11:
-    # everyone answered week 12, except Joana and Olivia, quiet all along).
-    "active_pairs": 0,
-    # Partner prompts: 7 other first pairs x 12 weeks x 2 = 168; Ben and Grace's 3 weeks x 2 = 6; Joana and
-    # Olivia's 24; the 2 late pairs 9 weeks (their weeks 1-9 are program weeks 4-12) x 2 = 36; Mia and Rui 10
-    # weeks (2 skipped for Rui's holiday) x 2 = 20; Ana and Priya 10 weeks (2 cancelled) x 2 = 20. 274 in all, each
-    # counted a week after it went out (week 12's on 26 April).
-    "prompts": 274,
-    # Answered within the week: the 7 other first pairs one partner a week in weeks 1, 2 and 4-12 (week 3 falls
-    # between chapters 4 and 5) = 7 x 11; Ben and Grace weeks 1-3 = 3, but Ben answered week 3 on 22 February at
-    # 16:00 UTC, a week and two hours after its prompt (15 February, 14:00 UTC): it counts as not answered in time;
-    # Joana and Olivia 0; the late pairs 2 x 9; Mia and Rui and Ana and Priya each one partner in weeks 1, 2 and 12
-    # and both in their 6 weeks followed in chapter 5 = 2 x 15.
-    "answered": 77 + 2 + 18 + 30,
-    # Agreements count two weeks after matching: the 11 pairs of 14 January, all accepted the same day (released 8
-    # February). The 2 late pairs' (matched 18 February) count on 4 March: two pairs, fewer than 5, and no later pair
-    # joins them, so they are never released.
-    "agreements": 11,
-    "agreements_accepted": 11,
-    "goals": 2,  # Mia and Rui's, Ana and Priya's (released 22 February with the 12 active pairs)
-    "goals_done": 1,  # Mia marks hers done in the last week of chapter 5
-    # The 11 first pairs' trial check-ins closed on 16-17 February (released 22 February); the 2 late pairs' on 23
-    # March: two, fewer than 5, never released.
-    "trial_checks": 11,
-    "switches": 1,  # Ben asked to switch
-    # Retros count two weeks after they opened. Released by 3 May: the first cycle's 10 (opened 25 February, 11
-    # March, released 15 March) and the second cycle's 10 with the late pairs' first 2 (opened 18-25 March,
-    # released 12 April) = 22. The finals of 22 April count on 6 May, after the last release the demo sees.
-    "retros": 10 + 12,
-    # Filled in by both within the two weeks (the demo fills them at 11:00 UTC, before 10:00 in New York): the first
-    # cycle, Ana and Priya and the 5 other first pairs without a New York partner = 6 (the 2 New York pairs filled
-    # theirs four weeks later, too late); the second cycle, Mia and Rui, Ana and Priya, those 5, and the 2 late pairs'
-    # first = 9 (again the New York pairs four weeks later).
-    "retros_done": 6 + 9,
-}
-
-
-def test_demo_runs_and_every_recorded_call_is_valid_for_slack(tmp_path: Path) -> None:
-    record = tmp_path / "calls.jsonl"
-    result = run_demo(record=str(record), report=str(tmp_path / "report"), out=None)
-    assert result.ok, result.summary()
-    assert {k: result.kpis[k] for k in DEMO_KPIS} == DEMO_KPIS
-    # the pulse: the scripted answers' averages; round 3 (three answers) stays hidden; 22 of 24 answered round 5
-    mood = dict(result.kpis["mood"])
-    assert mood[3] is None and [round(mood[n], 2) for n in (1, 2, 4, 5)] == [3.8, 3.67, 4.23, 4.05]
-    assert result.kpis["pulse_rate"] == 22 / 24
-    index = tmp_path / "report" / "index.html"
-    html = index.read_text()
-    assert "Host dashboard" in html and 'src="files/' in html
-    assert re.search(r"mood-trend-pilot-2027\.t\d+-\d+\.png", html)  # the name carries the idempotency key
-    lines = [json.loads(line) for line in record.read_text().splitlines()]
-    assert len(lines) == result.calls > 0
-    assert all(set(line) == {"method", "args"} for line in lines)
-    problems = [p for line in lines for p in validate_call(line["method"], line["args"])]
-    assert problems == []
-    methods = {line["method"] for line in lines}
-    assert {"auth.test", "users.info", "views.publish", "views.open", "chat.postMessage"} <= methods
 
 
 def _free_port() -> int:

@@ -17,11 +17,10 @@ from sqlalchemy import func, select
 
 from bot.ids import ID
 from bot.models import KpiSnapshot, Metric, MetricValue, Pair, Participant, Program, ReleaseCell
-from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 from bot.services import impact
-from tests.test_e2e_polls import _answer, _setup
+from tests.helpers import answer_pulse, pulse_setup, reply_in_thread
 
 MONDAY_3 = datetime(2027, 1, 18, 8, 0, tzinfo=UTC)  # the third Monday: 09:00 in Berlin, the program's zone
 RED = "Salary bands we talked about"
@@ -29,28 +28,6 @@ RED = "Salary bands we talked about"
 
 def _dump(messages: Any) -> str:
     return json.dumps(messages, ensure_ascii=False)
-
-
-def _with(messages: list[dict[str, Any]], action_id: str) -> dict[str, Any] | None:
-    for message in reversed(messages):
-        if any(el.get("action_id") == action_id for _, el in iter_action_elements(message.get("blocks") or [])):
-            return message
-    return None
-
-
-def _group_of(stack: LocalStack, p: Persona) -> str:
-    for cid, conv in stack.sandbox._convs.items():
-        if conv["kind"] == "mpim" and p.id in conv["members"]:
-            return cid
-    raise AssertionError(f"no group DM for {p.name}")
-
-
-def _reply(stack: LocalStack, who: Persona, text: str) -> None:
-    dm = _group_of(stack, who)
-    prompt = _with(stack.sandbox.messages(dm), ID.RHYTHM_ANSWER)
-    assert prompt is not None
-    who.say(dm, text, thread_ts=prompt["ts"])
-    stack.settle()
 
 
 def _add_metric(stack: LocalStack, host: Persona, channel: str, values: dict[str, str]) -> dict[str, Any]:
@@ -66,7 +43,7 @@ def _add_metric(stack: LocalStack, host: Persona, channel: str, values: dict[str
 
 
 def test_metrics_values_kpis_digest_home_and_export(stack: LocalStack) -> None:
-    hanna, channel, people = _setup(stack)
+    hanna, channel, people = pulse_setup(stack)
     ana, karl, lea = (people[n] for n in ("Ana", "Karl", "Lea"))
     outsider = stack.sandbox.persona(stack.sandbox.add_user("Wei", real_name="Wei Lim", tz="Asia/Singapore"))
 
@@ -187,8 +164,8 @@ def test_metrics_values_kpis_digest_home_and_export(stack: LocalStack) -> None:
 
     before = board_text()
     assert "figures as released on 2027-01-11" in before
-    _reply(stack, ana, "Tried the first method card.")
-    _reply(stack, lea, "Podcast plan drafted.")
+    reply_in_thread(stack, ana, "Tried the first method card.")
+    reply_in_thread(stack, lea, "Podcast plan drafted.")
     ana.slash(f"note {RED} #red")
     stack.settle()
     # the real surface between two releases: the same figures, whoever answered meanwhile (nothing to subtract)
@@ -224,7 +201,7 @@ def test_metrics_values_kpis_digest_home_and_export(stack: LocalStack) -> None:
 
     # -- the pulse's first round (18 January): three answers, below the threshold of 5; it closes on Saturday 23rd
     for p, mood in ((ana, 4), (karl, 5), (lea, 3)):
-        _answer(stack, p, mood, 4, 4, "A comment nobody else must see")
+        answer_pulse(stack, p, mood, 4, 4, "A comment nobody else must see")
     stack.advance(datetime(2027, 1, 25, 8, 20, tzinfo=UTC) - stack.clock.now(), step=timedelta(hours=2))
     # -- the third release (25 January): week 1's six prompts and the Berliners' week 2: 10 prompts of 6 people,
     # 2 answered (Ana, Lea) = 20%; the round is released as hidden

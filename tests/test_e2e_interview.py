@@ -16,16 +16,13 @@ from bot.domain.interview import Step
 from bot.flows import interview
 from bot.ids import ID
 from bot.jobs import DUE_JOBS
-from bot.models import Enrollment, EnrollmentStatus, OutboxMessage, Participant, Program, ProgramStatus
+from bot.models import Enrollment, EnrollmentStatus, OutboxMessage, Participant
 from bot.sandbox.blockkit import validate_call
 from bot.sandbox.interview_driver import InterviewAnswers, answer_interview, current_step
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
-from bot.services import people, ticks
-from bot.services.people import SlackProfile
-from tests.e2e import START, make_stack
-
-FIELDS = ["Creator skills for leaders", "Enterprise governance for young professionals", "No-code automation"]
+from bot.services import ticks
+from tests.helpers import INTERVIEW_FIELDS, START, enroll, make_stack
 
 
 @pytest.fixture
@@ -37,51 +34,6 @@ def stack(database_url: str, session_factory) -> Iterator[LocalStack]:
     problems = [p for c in s.sandbox.calls for p in validate_call(c["method"], c["args"])]
     assert problems == [] and s.sandbox.problems == []
     assert [c for c in s.sandbox.calls if not c["ok"]] == []
-
-
-def _enroll(
-    stack: LocalStack, name: str, tz: str, slack_locale: str, *, fields: list[str] | None = None
-) -> tuple[Persona, int]:
-    """A persona in an active program whose interview has just started (its first step delivered)."""
-    sandbox = stack.sandbox
-    user_id = sandbox.add_user(name, real_name=f"{name} Test", tz=tz, locale=slack_locale)
-    now = stack.clock.now()
-    with stack.session_factory() as s:
-        workspace = people.get_or_create_workspace(s, team_id=sandbox.team_id, bot_user_id=sandbox.bot_user_id, now=now)
-        program = s.scalar(select(Program).where(Program.workspace_id == workspace.id))
-        if program is None:
-            program = Program(
-                workspace_id=workspace.id,
-                name="Pilot 2027",
-                status=ProgramStatus.ACTIVE,
-                learning_fields=FIELDS if fields is None else fields,
-                created_at=now,
-                updated_at=now,
-            )
-            s.add(program)
-            s.commit()
-        participant = people.get_or_register(
-            s,
-            team_id=sandbox.team_id,
-            user_id=user_id,
-            bot_user_id=sandbox.bot_user_id,
-            lookup=lambda _uid: SlackProfile(name, tz, slack_locale),
-            now=now,
-        )
-        enrollment = Enrollment(
-            program_id=program.id,
-            participant_id=participant.id,
-            status=EnrollmentStatus.INVITED,
-            invited_at=now,
-            last_activity_at=now,
-        )
-        s.add(enrollment)
-        s.flush()
-        interview.start(s, enrollment=enrollment, now=now)
-        s.commit()
-        enrollment_id = enrollment.id
-    stack.settle()
-    return sandbox.persona(user_id), enrollment_id
 
 
 def _state(stack: LocalStack, enrollment_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -125,7 +77,7 @@ def _open(persona: Persona, action_id: str, step: Step) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------------------------
 def test_a_full_interview_in_english_stores_every_answer(stack: LocalStack) -> None:
-    ben, enrollment_id = _enroll(stack, "Ben", "America/New_York", "en-US")
+    ben, enrollment_id = enroll(stack, "Ben", "America/New_York", "en-US")
     first = _text(_bot_posts(stack, ben)[-1])
     assert "Step 1 of 10" in first and "America/New_York" in first and "English" in first
     assert "03:00" in first  # 08:00 UTC is 03:00 in New York
@@ -177,7 +129,7 @@ def test_a_full_interview_in_english_stores_every_answer(stack: LocalStack) -> N
 
 
 def test_a_full_interview_in_german(stack: LocalStack) -> None:
-    jorg, enrollment_id = _enroll(stack, "Jorg", "Europe/Berlin", "de-DE")
+    jorg, enrollment_id = enroll(stack, "Jorg", "Europe/Berlin", "de-DE")
     assert "Schritt 1 von 10" in _text(_bot_posts(stack, jorg)[-1])
     answers = InterviewAnswers(
         role="both",
@@ -205,7 +157,7 @@ def test_a_full_interview_in_german(stack: LocalStack) -> None:
 
 
 def test_invalid_answers_come_back_as_errors_in_german_and_change_nothing(stack: LocalStack) -> None:
-    ana, enrollment_id = _enroll(stack, "Ana", "Europe/Berlin", "de-DE")
+    ana, enrollment_id = enroll(stack, "Ana", "Europe/Berlin", "de-DE")
     assert answer_interview(stack, ana, stop_after="role") is Step.ABOUT
     view = _open(ana, ID.INTERVIEW_OPEN, Step.ABOUT)
     before_db, before_outbox = _state(stack, enrollment_id), _outbox_count(stack)
@@ -246,7 +198,9 @@ def test_invalid_answers_come_back_as_errors_in_german_and_change_nothing(stack:
     }
     enrollment, person = _state(stack, enrollment_id)
     assert enrollment["interview_step"] == "topics" and person["can_teach"] == []
-    assert ana.submit(view["id"], {ID.PROFILE_CAN_TEACH_OTHER: "Reels", ID.PROFILE_WANT_TO_LEARN: [FIELDS[0]]}).ok
+    assert ana.submit(
+        view["id"], {ID.PROFILE_CAN_TEACH_OTHER: "Reels", ID.PROFILE_WANT_TO_LEARN: [INTERVIEW_FIELDS[0]]}
+    ).ok
     stack.settle()
 
     answer_interview(stack, ana, stop_after="style")
@@ -270,7 +224,7 @@ def test_invalid_answers_come_back_as_errors_in_german_and_change_nothing(stack:
 
 
 def test_time_zone_and_language_can_be_corrected(stack: LocalStack) -> None:
-    joana, enrollment_id = _enroll(stack, "Joana", "Europe/Lisbon", "en-GB")
+    joana, enrollment_id = enroll(stack, "Joana", "Europe/Lisbon", "en-GB")
     view = _open(joana, ID.INTERVIEW_SETTINGS_CHANGE, Step.SETTINGS)
     tz_input = next(b for b in view["blocks"] if b.get("block_id") == "profile.tz")
     assert tz_input["element"]["initial_value"] == "Europe/Lisbon"
@@ -291,7 +245,7 @@ def test_time_zone_and_language_can_be_corrected(stack: LocalStack) -> None:
 
 
 def test_the_interview_resumes_after_a_restart_days_later(stack: LocalStack) -> None:
-    wei, enrollment_id = _enroll(stack, "Wei", "Asia/Singapore", "en-GB")
+    wei, enrollment_id = enroll(stack, "Wei", "Asia/Singapore", "en-GB")
     assert answer_interview(stack, wei, InterviewAnswers(role="both"), stop_after="topics") is Step.STYLE
     wei.open_home()  # "Continue" on Home shows the current step again at the bottom of the DM
     assert wei.click(ID.INTERVIEW_CONTINUE).ok
@@ -319,7 +273,7 @@ def test_the_interview_resumes_after_a_restart_days_later(stack: LocalStack) -> 
 
 
 def test_reminders_after_two_and_five_days_at_local_daytime_then_silence(stack: LocalStack) -> None:
-    ben, enrollment_id = _enroll(stack, "Ben", "America/New_York", "en-US")
+    ben, enrollment_id = enroll(stack, "Ben", "America/New_York", "en-US")
     answer_interview(stack, ben, stop_after="settings")  # Monday 08:00 UTC, 03:00 in New York
     clock = stack.clock
 
@@ -379,7 +333,7 @@ def test_reminders_after_two_and_five_days_at_local_daytime_then_silence(stack: 
 
 
 def test_old_buttons_clicked_again_change_nothing(stack: LocalStack) -> None:
-    ana, enrollment_id = _enroll(stack, "Ana", "Europe/Berlin", "en-GB")
+    ana, enrollment_id = enroll(stack, "Ana", "Europe/Berlin", "en-GB")
     settings_message = _step_message(ana, Step.SETTINGS)
     settings_click = ana.click(ID.INTERVIEW_SETTINGS_OK, message=settings_message)
     stack.settle()
@@ -415,7 +369,7 @@ def test_old_buttons_clicked_again_change_nothing(stack: LocalStack) -> None:
     assert len(stack.sandbox.calls_to("views.open")) == opened
 
     # a button carrying someone else's enrollment changes nothing for them
-    _, bens = _enroll(stack, "Ben", "America/New_York", "en-US")
+    _, bens = enroll(stack, "Ben", "America/New_York", "en-US")
     bens_before = _state(stack, bens)
     foreign = json.loads(json.dumps(settings_click.payload))
     foreign["actions"][0].update(value=f"{bens}:settings")
@@ -432,7 +386,7 @@ def test_old_buttons_clicked_again_change_nothing(stack: LocalStack) -> None:
 
 
 def test_the_profile_editor_from_home(stack: LocalStack) -> None:
-    lena, enrollment_id = _enroll(stack, "Lena", "Europe/Berlin", "en-GB")
+    lena, enrollment_id = enroll(stack, "Lena", "Europe/Berlin", "en-GB")
     answer_interview(stack, lena, InterviewAnswers(values=("trust",), department="Marketing"))
     lena.open_home()
     assert lena.click(ID.PROFILE_EDIT).ok
@@ -443,7 +397,7 @@ def test_the_profile_editor_from_home(stack: LocalStack) -> None:
     assert [o["value"] for o in by_block["profile.values"]["element"]["initial_options"]] == ["trust"]
     assert by_block["profile.learning_style"]["element"]["initial_option"]["value"] == "doing"
     assert by_block["profile.locale"]["element"]["initial_option"]["value"] == "en"
-    assert [o["value"] for o in by_block["profile.can_teach"]["element"]["initial_options"]] == [FIELDS[0]]
+    assert [o["value"] for o in by_block["profile.can_teach"]["element"]["initial_options"]] == [INTERVIEW_FIELDS[0]]
 
     before = _state(stack, enrollment_id)
     refused = lena.submit(view["id"], {ID.PROFILE_DEPARTMENT: "", ID.PROFILE_TZ: "Nowhere"})
@@ -473,7 +427,7 @@ def test_the_profile_editor_from_home(stack: LocalStack) -> None:
         "Asia/Singapore",
         "de",
     )
-    assert person["want_to_learn"] == [FIELDS[-1], "Podcasts"]
+    assert person["want_to_learn"] == [INTERVIEW_FIELDS[-1], "Podcasts"]
     assert person["preferences"] == {"mode": "async", "pace": "ambitious", "directness": "balanced"}
     assert person["self_description"] == before[1]["self_description"]
     assert enrollment == before[0]
@@ -484,7 +438,7 @@ def test_the_profile_editor_from_home(stack: LocalStack) -> None:
 
 def test_the_driver_comes_back_through_the_reminder(stack: LocalStack) -> None:
     """As in the demo: stop half way, get the reminder, press "Continue", finish."""
-    wei, enrollment_id = _enroll(stack, "Wei", "Asia/Singapore", "en-GB")
+    wei, enrollment_id = enroll(stack, "Wei", "Asia/Singapore", "en-GB")
     assert answer_interview(stack, wei, stop_after="about") is Step.TOPICS
     stack.clock.set(START + timedelta(days=2, hours=2))  # type: ignore[attr-defined]  # 18:00 in Singapore
     stack.settle()
@@ -515,7 +469,7 @@ def test_the_private_steps_name_a_manager_and_a_please_not_skip_resume_and_edit_
     himself), coming back to them later; Ada skips both; Ben changes both in his profile. Nobody else hears of it."""
     boss = stack.sandbox.add_user("boss", real_name="Bea Boss")
     rival = stack.sandbox.add_user("rival", real_name="Rico Rival")
-    ben, enrollment_id = _enroll(stack, "Ben", "Europe/Berlin", "en-GB")
+    ben, enrollment_id = enroll(stack, "Ben", "Europe/Berlin", "en-GB")
     assert answer_interview(stack, ben, stop_after=Step.AVAILABILITY) is Step.MANAGER  # a meeting starts
     step = _step_message(ben, Step.MANAGER)
     assert "Optional: who is your manager?" in _text(step) and "Nobody sees your answer" in _text(step)
@@ -539,7 +493,7 @@ def test_the_private_steps_name_a_manager_and_a_please_not_skip_resume_and_edit_
     assert not any(rival in a or boss in a for a in answered)  # the answered lines name nobody
     assert f"<@{boss}>" in _text(posts[-1]) and "*Rather not paired with (private):* 1 person" in _text(posts[-1])
 
-    ada, ada_enrollment = _enroll(stack, "Ada", "Europe/Berlin", "en-GB")
+    ada, ada_enrollment = enroll(stack, "Ada", "Europe/Berlin", "en-GB")
     assert answer_interview(stack, ada, InterviewAnswers()) is Step.DONE  # "skip" twice
     assert _state(stack, ada_enrollment)[1]["avoid"] == [] and _lines_of(stack, ada.id) == []
     assert any("nobody named" in _text(m) for m in _bot_posts(stack, ada))

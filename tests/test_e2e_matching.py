@@ -19,40 +19,19 @@ from bot.models import (
     Program,
     RoundStatus,
 )
-from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
-
-PROFILES = {
-    # name: (role, locale, tz, department, can_teach, want_to_learn, values)
-    "Ana": ("digital", "de-DE", "Europe/Berlin", "Social Media", ["short video"], ["stakeholder maps"], ["curiosity"]),
-    "Lena": ("digital", "de-DE", "Europe/Berlin", "Marketing", ["no-code"], ["budgeting"], ["trust"]),
-    "Wei": ("digital", "en-GB", "Asia/Singapore", "Content", ["podcasts"], ["governance"], ["growth"]),
-    "Jorg": ("context", "de-DE", "Europe/Berlin", "Finance", ["budgeting"], ["short video"], ["curiosity"]),
-    "Olivia": ("context", "en-US", "America/New_York", "Strategy", ["stakeholder maps"], ["no-code"], ["trust"]),
-    "Priya": ("context", "en-GB", "Asia/Singapore", "Risk", ["governance"], ["podcasts"], ["growth"]),
-    "Kenji": ("context", "en-US", "Asia/Singapore", "Legal", ["contracts"], ["podcasts"], ["clarity"]),
-}
-
-
-def _onboard(stack: LocalStack, program_name: str = "Pilot 2027") -> dict[str, Persona]:
-    """The seven PROFILES, onboarded."""
-    return onboard(stack, {name: (*p[:3], name, *p[3:]) for name, p in PROFILES.items()}, program_name)
-
-
-def _preview(stack: LocalStack, channel: str) -> dict:
-    return [m for m in stack.sandbox.messages(channel) if m.get("text", "").startswith("Matching preview")][-1]
+from tests.helpers import MATCHING_PROFILES, admin_channel, create_program, matching_preview, onboard_profiles, persona
 
 
 def test_a_host_previews_locks_reruns_and_approves_and_pairs_are_introduced(stack: LocalStack) -> None:
     hanna = persona(stack, "Hanna", is_admin=True)
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel)
-    people = _onboard(stack)
+    people = onboard_profiles(stack)
 
     hanna.slash("admin match", channel_id=channel)
     stack.settle()
-    preview = _preview(stack, channel)
+    preview = matching_preview(stack, channel)
     text = json.dumps(preview, ensure_ascii=False)
     assert "*3 pairs* from 7 people" in text
     assert "Ana can teach short video, Jorg wants to learn it" in text or "Jorg can teach" in text
@@ -69,11 +48,11 @@ def test_a_host_previews_locks_reruns_and_approves_and_pairs_are_introduced(stac
             for m in s.scalars(select(MatchProposal).where(MatchProposal.locked.is_(True)))
         }
     assert len(locked_pairs) == 1
-    hanna.click(ID.MATCH_RERUN, message=_preview(stack, channel))
+    hanna.click(ID.MATCH_RERUN, message=matching_preview(stack, channel))
     stack.settle()
-    assert ":lock:" in json.dumps(_preview(stack, channel), ensure_ascii=False)
+    assert ":lock:" in json.dumps(matching_preview(stack, channel), ensure_ascii=False)
 
-    hanna.click(ID.MATCH_APPROVE, message=_preview(stack, channel))
+    hanna.click(ID.MATCH_APPROVE, message=matching_preview(stack, channel))
     stack.settle()
     with stack.session_factory() as s:
         pairs = list(s.scalars(select(Pair)))
@@ -108,7 +87,7 @@ def test_a_host_previews_locks_reruns_and_approves_and_pairs_are_introduced(stac
     # a second run never re-pairs anyone who has a partner
     hanna.slash("admin match", channel_id=channel)
     stack.settle()
-    assert "*0 pairs* from 1 people" in json.dumps(_preview(stack, channel), ensure_ascii=False)
+    assert "*0 pairs* from 1 people" in json.dumps(matching_preview(stack, channel), ensure_ascii=False)
 
 
 def test_a_non_host_cannot_match_or_use_preview_buttons(stack: LocalStack) -> None:
@@ -116,10 +95,10 @@ def test_a_non_host_cannot_match_or_use_preview_buttons(stack: LocalStack) -> No
     mallory = persona(stack, "Mallory")
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel)
-    _onboard(stack)
+    onboard_profiles(stack)
     hanna.slash("admin match", channel_id=channel)
     stack.settle()
-    preview = _preview(stack, channel)
+    preview = matching_preview(stack, channel)
     mallory.open_home()
     stack.settle()
     with stack.session_factory() as s:
@@ -176,7 +155,7 @@ def _sides(current: dict[str, Any]) -> list[tuple[str, str]]:
     """Each proposed pair as (digital, context), in proposal order."""
     out = []
     for pair in _pairs(current):
-        digital, context = sorted(pair, key=lambda name: PROFILES[name][0] != "digital")
+        digital, context = sorted(pair, key=lambda name: MATCHING_PROFILES[name][0] != "digital")
         out.append((digital, context))
     return out
 
@@ -208,7 +187,7 @@ def test_a_host_swaps_two_people_between_pairs_then_reruns_and_approves(stack: L
     hanna = persona(stack, "Hanna", is_admin=True)
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel)
-    people = _onboard(stack)
+    people = onboard_profiles(stack)
     hanna.slash("admin match", channel_id=channel)
     stack.settle()
     before = _current(stack)
@@ -268,7 +247,7 @@ def test_a_swap_that_breaks_a_hard_constraint_is_refused_and_changes_nothing(sta
     hanna = persona(stack, "Hanna", is_admin=True)
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel)
-    people = _onboard(stack)
+    people = onboard_profiles(stack)
     hanna.slash("admin match", channel_id=channel)
     stack.settle()
     before = _current(stack)
@@ -341,13 +320,13 @@ def test_a_host_swaps_a_paired_person_with_an_unmatched_one(stack: LocalStack) -
     hanna = persona(stack, "Hanna", is_admin=True)
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel)
-    people = _onboard(stack)
+    people = onboard_profiles(stack)
     hanna.slash("admin match", channel_id=channel)
     stack.settle()
     before = _current(stack)
     [left] = _unmatched(before)
-    digital, context = next((d, c) for d, c in _sides(before) if PROFILES[left][0] != PROFILES[d][0])
-    partner = digital if PROFILES[left][0] == "context" else context
+    digital, context = next((d, c) for d, c in _sides(before) if MATCHING_PROFILES[left][0] != MATCHING_PROFILES[d][0])
+    partner = digital if MATCHING_PROFILES[left][0] == "context" else context
     moved = context if partner == digital else digital
 
     view = _open_swap(stack, hanna, channel)
@@ -384,7 +363,7 @@ def test_only_hosts_can_swap(stack: LocalStack) -> None:
     mallory = persona(stack, "Mallory")
     channel = admin_channel(stack, hanna, otto)
     create_program(stack, hanna, channel)
-    people = _onboard(stack)
+    people = onboard_profiles(stack)
     hanna.slash("admin match", channel_id=channel)
     stack.settle()
     before = _current(stack)
@@ -419,7 +398,7 @@ def test_the_match_button_on_a_program_card_posts_a_preview(stack: LocalStack) -
     create_program(stack, hanna, channel)
     card = stack.sandbox.messages(channel)[-1]
     assert "set up *Pilot 2027*" in card["text"]
-    _onboard(stack)
+    onboard_profiles(stack)
 
     mallory.open_home()
     stack.settle()

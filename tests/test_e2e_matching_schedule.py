@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from bot.ids import ID
 from bot.models import MatchRound, Program, Workspace
 from bot.sandbox.stack import LocalStack
-from tests.admin_helpers import PROGRAM_VALUES, admin_channel, create_program, persona
-from tests.test_e2e_matching import _onboard
+from tests.helpers import PROGRAM_VALUES, admin_channel, create_program, onboard_profiles, persona
 
 HOUR = timedelta(hours=1)
 
@@ -36,7 +35,7 @@ def test_scheduled_matching_posts_one_preview_at_nine_in_the_programs_zone(stack
     card = stack.sandbox.messages(channel)[-1]
     assert "Matching preview scheduled for 5 Jan 2027, 09:00 (Asia/Singapore)" in json.dumps(card)
     assert _program(stack) == (date(2027, 1, 5), None, 0)
-    _onboard(stack)
+    onboard_profiles(stack)
 
     stack.advance(16 * HOUR, step=HOUR)  # 08:00 on the 5th in Singapore (00:00 UTC)
     stack.advance(timedelta(minutes=59), step=timedelta(minutes=10))  # 08:59
@@ -86,7 +85,7 @@ def test_without_an_admin_channel_the_date_is_only_marked_handled(stack: LocalSt
     hanna = persona(stack, "Hanna", is_admin=True)  # Berlin: the stack starts at 09:00 there
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel, **{ID.PROGRAM_MATCH_ON.value: "2027-01-05"})
-    _onboard(stack)
+    onboard_profiles(stack)
     with stack.session_factory() as s:
         s.scalars(select(Workspace)).one().admin_channel_id = None
         s.commit()

@@ -16,8 +16,18 @@ from bot.sandbox.personas import Persona
 from bot.sandbox.server import Delivery
 from bot.sandbox.stack import LocalStack
 from bot.services import notes
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
-from tests.test_e2e_trial import OTHERS, PAIR, _match
+from tests.helpers import (
+    OTHERS,
+    PAIR,
+    admin_channel,
+    answer_share,
+    create_program,
+    deliver_asks,
+    match,
+    note_id_of,
+    onboard,
+    persona,
+)
 
 # Wei's notes, each with a marker no other marker contains (written by Wei, the author; Jorg is the partner).
 WEI_NOTES = {
@@ -43,7 +53,7 @@ def _setup(stack: LocalStack) -> dict[str, Any]:
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel)
     people = onboard(stack, {**PAIR, **OTHERS})
-    _match(stack, hanna, channel)
+    match(stack, hanna, channel)
     assert _partners(stack, people["Wei"]) == people["Jorg"].id
     olaf = persona(stack, "Olaf")  # in no program at all
     return {"hanna": hanna, "channel": channel, "olaf": olaf, **{k.lower(): v for k, v in people.items()}}
@@ -72,39 +82,6 @@ def _shown(text: str) -> set[str]:
 def _home(p: Persona) -> str:
     assert p.open_home().ok
     return _dump(p.home())
-
-
-def _note_id(stack: LocalStack, marker: str) -> int:
-    with stack.session_factory() as s:
-        return s.scalars(select(Note.id).where(Note.text.contains(marker))).one()
-
-
-def _share_asks(p: Persona) -> dict[str, dict[str, Any]]:
-    """The partner's "share this note beyond your tandem?" DMs, by note id."""
-    asks = {}
-    for m in p.dm_messages():
-        for _, el in iter_action_elements(m.get("blocks") or []):
-            if el["action_id"] == ID.NOTE_SHARE_YES:
-                asks[el["value"]] = m
-    return asks
-
-
-def deliver_asks(stack: LocalStack, partner: Persona) -> dict[str, dict[str, Any]]:
-    """The questions come in the partner's daytime: jump the clock there (nothing ticks on the way) and send them."""
-    with stack.session_factory() as s:
-        due = s.scalars(select(OutboxMessage.not_before).where(OutboxMessage.dedupe_key.like("note:%"))).all()
-    stack.clock.set(max(stack.clock.now(), *[d for d in due if d is not None]))  # type: ignore[attr-defined]
-    stack.settle()
-    return _share_asks(partner)
-
-
-def answer_share(stack: LocalStack, partner: Persona, marker: str, *, yes: bool = True) -> Delivery:
-    """The author's partner answers the question about the note with ``marker``, from their DM."""
-    note_id = str(_note_id(stack, marker))
-    ask = deliver_asks(stack, partner)[note_id]
-    delivery = partner.click(ID.NOTE_SHARE_YES if yes else ID.NOTE_SHARE_NO, message=ask, value=note_id)
-    stack.settle()
-    return delivery
 
 
 def save_from_shortcut(stack: LocalStack, p: Persona, message: dict[str, Any]) -> Delivery:
@@ -288,10 +265,10 @@ def test_marking_a_note_red_from_home_hides_it_from_hosts_and_only_the_marker_li
     assert _shown(_dump(_last_ephemeral(hanna))) == {"note-03", "note-04"}
 
     # Jorg (the partner) marks Wei's hosts note red on his Home
-    note_id = _note_id(stack, "note-03")
+    note_id = note_id_of(stack, "note-03")
     jorg.open_home()
     buttons = [el for _, el in iter_action_elements(jorg.home()["blocks"]) if el["action_id"] == ID.NOTE_TOGGLE_RED]  # type: ignore[index]
-    assert {b["value"] for b in buttons} == {str(note_id), str(_note_id(stack, "note-04"))}
+    assert {b["value"] for b in buttons} == {str(note_id), str(note_id_of(stack, "note-04"))}
     assert jorg.click(ID.NOTE_TOGGLE_RED, value=str(note_id)).ok
     home = _dump(jorg.home())
     assert ":red_circle: note-03" in home and "Rot aufheben" in home  # Jörg's Slack speaks German
@@ -303,7 +280,7 @@ def test_marking_a_note_red_from_home_hides_it_from_hosts_and_only_the_marker_li
     wei_buttons = {
         el["value"] for _, el in iter_action_elements(wei.home()["blocks"]) if el["action_id"] == ID.NOTE_TOGGLE_RED
     }  # type: ignore[index]
-    assert wei_buttons == {str(_note_id(stack, "note-04"))}
+    assert wei_buttons == {str(note_id_of(stack, "note-04"))}
     wei.slash("notes")
     listing = _last_ephemeral(wei)
     assert wei.click(ID.NOTE_TOGGLE_RED, message=listing["ts"], value=str(note_id)).ok
@@ -482,7 +459,7 @@ def test_a_note_leaves_the_pair_only_when_both_agree_and_one_no_is_final(stack: 
     wei.slash("note note-21 the approval board is the bottleneck #program")
     saved = _dump(_last_ephemeral(wei))
     assert "visible to your pair for now: it reaches everyone in the program once Jörg agrees too" in saved
-    note_id = str(_note_id(stack, "note-21"))
+    note_id = str(note_id_of(stack, "note-21"))
     ask = deliver_asks(stack, jorg)[note_id]
     # the author, someone else in the program and a host cannot answer for Jörg: refused, nothing changes
     for p in (wei, ana, hanna):

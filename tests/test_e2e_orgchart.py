@@ -13,7 +13,7 @@ from bot.ids import ID
 from bot.models import ReportingLine, Workspace
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
+from tests.helpers import admin_channel, create_program, onboard, persona
 
 PEOPLE = {
     # name: (role, Slack locale, zone, display name, department, can teach, wants to learn, values)

@@ -18,28 +18,26 @@ import pytest
 from sqlalchemy import Engine, MetaData, select, text
 
 from bot.clock import SimulatedClock
-from bot.db import upgrade
 from bot.domain import polls as rules
 from bot.flows import polls as polls_flow
 from bot.ids import ID
 from bot.models import Participant, PollBallot, PollReceipt, PollResponse, PollRound, Program
 from bot.sandbox.blockkit import iter_action_elements
-from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 from bot.services import polls as service
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
-from tests.e2e import START, assert_calls_ok
+from tests.helpers import (
+    START,
+    answer_pulse,
+    assert_calls_ok,
+    has_action,
+    open_pulse,
+    persona,
+    pulse_setup,
+    pulse_values,
+    pulses,
+)
 
 PROGRAM = "Pilot 2027"
-# name: (role, Slack locale, zone, display name, department, can teach, wants to learn, values)
-PEOPLE = {
-    "Ana": ("digital", "de-DE", "Europe/Berlin", "Ana", "Social", ["short video"], ["budgeting"], ["trust"]),
-    "Karl": ("context", "de-DE", "Europe/Berlin", "Karl", "Risk", ["budgeting"], ["short video"], ["trust"]),
-    "Lea": ("digital", "en-GB", "Europe/Berlin", "Lea", "Content", ["podcasts"], ["governance"], ["growth"]),
-    "Jon": ("context", "en-GB", "Europe/Berlin", "Jon", "Finance", ["governance"], ["podcasts"], ["growth"]),
-    "Mia": ("digital", "en-US", "America/New_York", "Mia", "Design", ["no-code"], ["strategy"], ["curiosity"]),
-    "Tom": ("context", "en-US", "America/New_York", "Tom", "Legal", ["strategy"], ["no-code"], ["curiosity"]),
-}
 ROUND_1 = datetime(2027, 1, 18, 8, 0, tzinfo=UTC)  # two weeks after the start, 09:00 in Berlin (the program's zone)
 CLOSE_1 = datetime(2027, 1, 23, 8, 0, tzinfo=UTC)  # five days later
 NEW_YORK_NINE = timedelta(hours=6)  # Mia and Tom get their pulse at 09:00 in New York, six hours later
@@ -52,21 +50,6 @@ HIDDEN = "fewer than 5 answers: hidden to protect anonymity"
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
-def _match(stack: LocalStack, host: Persona, channel: str) -> None:
-    host.slash("admin match", channel_id=channel)
-    stack.settle()
-    preview = [m for m in stack.sandbox.messages(channel) if m.get("text", "").startswith("Matching preview")][-1]
-    host.click(ID.MATCH_APPROVE, message=preview)
-    stack.settle()
-
-
-def _setup(stack: LocalStack) -> tuple[Persona, str, dict[str, Persona]]:
-    hanna = persona(stack, "Hanna", is_admin=True)
-    channel = admin_channel(stack, hanna)
-    create_program(stack, hanna, channel, **{ID.PROGRAM_START.value: "2027-01-04", ID.PROGRAM_TRIAL.value: "0"})
-    people = onboard(stack, PEOPLE, PROGRAM)
-    _match(stack, hanna, channel)
-    return hanna, channel, people
 
 
 def _run(stack: LocalStack, start: datetime, until: datetime, step: timedelta = FIVE) -> None:
@@ -80,42 +63,8 @@ def _ask_all(stack: LocalStack, opens: datetime) -> None:
     stack.advance(NEW_YORK_NINE, step=timedelta(minutes=30))
 
 
-def _has(message: dict[str, Any], action_id: str) -> bool:
-    return any(el.get("action_id") == action_id for _, el in iter_action_elements(message.get("blocks") or []))
-
-
-def _pulses(p: Persona) -> list[dict[str, Any]]:
-    return [m for m in p.dm_messages() if _has(m, ID.POLL_OPEN)]
-
-
 def _text(message: dict[str, Any]) -> str:
     return json.dumps(message.get("blocks") or message.get("text"), ensure_ascii=False)
-
-
-def _open(stack: LocalStack, p: Persona) -> dict[str, Any] | None:
-    """Click "Answer the pulse" in the latest pulse DM: the modal it opened, or None."""
-    for done in p.open_views():  # the thank-you view of an earlier answer, say
-        p.close(done["id"])
-    p.click(ID.POLL_OPEN, message=_pulses(p)[-1])
-    stack.settle()
-    return p.open_views()[-1] if p.open_views() else None
-
-
-def _values(view: dict[str, Any], mood: str | None, q1: str | None, q2: str | None, comment: str | None) -> dict:
-    ids = {b.get("block_id") for b in view["blocks"]}
-    values: dict[str, Any] = {ID.POLL_MOOD.value: mood, ID.POLL_COMMENT.value: comment}
-    for block_id, value in ((ID.POLL_Q1.value, q1), (ID.POLL_Q2.value, q2)):
-        if block_id in ids:
-            values[block_id] = value
-    return values
-
-
-def _answer(stack: LocalStack, p: Persona, mood: int, q1: int, q2: int, comment: str | None = None) -> dict:
-    view = _open(stack, p)
-    assert view is not None
-    delivery = p.submit(view["id"], _values(view, str(mood), str(q1), str(q2), comment))
-    stack.settle()
-    return delivery.json()
 
 
 def _results(stack: LocalStack, channel: str) -> list[dict[str, Any]]:
@@ -160,34 +109,34 @@ def physical(engine: Engine) -> dict[str, Any]:
 
 # -- the whole story ----------------------------------------------------------------------------------------
 def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> None:
-    hanna, channel, people = _setup(stack)
+    hanna, channel, people = pulse_setup(stack)
     ana, karl, lea, jon, mia, tom = (people[n] for n in ("Ana", "Karl", "Lea", "Jon", "Mia", "Tom"))
     outsider = persona(stack, "Wei", tz="Asia/Singapore")
 
     # nothing before the first rhythm period is over
     _run(stack, ROUND_1 - 2 * FIVE, ROUND_1 - FIVE)
-    assert not any(_pulses(p) for p in people.values())
+    assert not any(pulses(p) for p in people.values())
     _run(stack, ROUND_1 - FIVE, ROUND_1 + FIVE)
-    assert all(len(_pulses(p)) == 1 for p in (ana, karl, lea, jon)) and not _pulses(mia) and not _pulses(tom)
+    assert all(len(pulses(p)) == 1 for p in (ana, karl, lea, jon)) and not pulses(mia) and not pulses(tom)
     stack.advance(NEW_YORK_NINE, step=timedelta(minutes=30))
-    assert all(len(_pulses(p)) == 1 for p in people.values())
+    assert all(len(pulses(p)) == 1 for p in people.values())
     for p in people.values():  # each at 09:00 on their own Monday
-        sent = datetime.fromtimestamp(float(_pulses(p)[0]["ts"]), UTC).astimezone(ZoneInfo(p.tz))
+        sent = datetime.fromtimestamp(float(pulses(p)[0]["ts"]), UTC).astimezone(ZoneInfo(p.tz))
         assert (sent.weekday(), sent.hour) == (0, 9), (p.name, sent)
-    [dm_lea], [dm_ana] = _pulses(lea), _pulses(ana)
+    [dm_lea], [dm_ana] = pulses(lea), pulses(ana)
     assert "Pulse check for Pilot 2027" in _text(dm_lea) and "Stimmungscheck für Pilot 2027" in _text(dm_ana)
     assert "*What is stored:*" in _text(dm_lea) and "*What is not stored:*" in _text(dm_lea)
     assert "who gave which answer, or when" in _text(dm_lea) and "at least 5 people answered" in _text(dm_lea)
     assert "*Was nicht gespeichert wird:* wer welche Antwort gegeben hat und wann" in _text(dm_ana)
     # the button carries only the round id, the same for everyone: no per-person token
-    values = {el["value"] for p in people.values() for _, el in iter_action_elements(_pulses(p)[0]["blocks"])}
+    values = {el["value"] for p in people.values() for _, el in iter_action_elements(pulses(p)[0]["blocks"])}
     with stack.session_factory() as s:
         [round_1] = s.scalars(select(PollRound)).all()
         assert values == {str(round_1.id)}
         assert round_1.questions == ["belonging", "learning_climate"] and round_1.threshold == 5
 
     # the modal: mood, two rotating questions, an optional comment and the privacy note
-    view = _open(stack, lea)
+    view = open_pulse(stack, lea)
     assert view is not None and json.loads(view["private_metadata"]) == {"round_id": round_1.id}
     shown = _text(view)
     assert "I feel I belong in this program." in shown and "Our tandem is a good place to learn." in shown
@@ -195,7 +144,7 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
 
     # a bad answer is named on its field and changes nothing
     before = dump(stack.engine)
-    bad = lea.submit(view["id"], _values(view, None, "4", None, "x" * 1001)).json()
+    bad = lea.submit(view["id"], pulse_values(view, None, "4", None, "x" * 1001)).json()
     assert bad["response_action"] == "errors"
     assert set(bad["errors"]) == {ID.POLL_MOOD.value, ID.POLL_Q2.value, ID.POLL_COMMENT.value}
     assert "Please pick one of the five." in bad["errors"][ID.POLL_MOOD.value]
@@ -208,7 +157,7 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
     assert dump(stack.engine) == before
 
     # Lea answers: the modal turns into a thank-you; no message, no outbox row records it
-    ok = lea.submit(view["id"], _values(view, "4", "5", "3", "Good start"))
+    ok = lea.submit(view["id"], pulse_values(view, "4", "5", "3", "Good start"))
     stack.settle()
     assert ok.json()["response_action"] == "update" and "Thank you!" in _text(ok.json()["view"])
     after = dump(stack.engine)
@@ -218,8 +167,8 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
 
     # voting twice is impossible: the button says so, a second submit (say, a modal left open on another device)
     # is refused kindly, and even a direct second write is; each time nothing changes
-    assert _answer(stack, ana, 2, 2, 2)["response_action"] == "update"
-    assert _open(stack, ana) is None and "schon beantwortet" in _text(ana.ephemeral_messages()[-1])
+    assert answer_pulse(stack, ana, 2, 2, 2)["response_action"] == "update"
+    assert open_pulse(stack, ana) is None and "schon beantwortet" in _text(ana.ephemeral_messages()[-1])
     before = dump(stack.engine)
     state = {
         ID.POLL_MOOD.value: {"m": {"type": "radio_buttons", "selected_option": {"value": "5"}}},
@@ -245,8 +194,8 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
     assert dump(stack.engine) == before
 
     # two more: four answers in all, below the threshold of 5
-    _answer(stack, jon, 3, 3, 3, "Secret round-one comment")
-    _answer(stack, mia, 5, 4, 4)
+    answer_pulse(stack, jon, 3, 3, 3, "Secret round-one comment")
+    answer_pulse(stack, mia, 5, 4, 4)
     with stack.session_factory() as s:
         assert len(s.scalars(select(PollBallot)).all()) == 4 and not s.scalars(select(PollResponse)).all()
         assert sum(r.answered for r in s.scalars(select(PollReceipt))) == 4
@@ -262,7 +211,7 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
 
     # closing: a late click is refused kindly; nothing goes to the hosts before the weekly release on Monday
     _run(stack, CLOSE_1 - FIVE, CLOSE_1 + FIVE)
-    assert _open(stack, tom) is None and "has closed" in _text(tom.ephemeral_messages()[-1])
+    assert open_pulse(stack, tom) is None and "has closed" in _text(tom.ephemeral_messages()[-1])
     assert _results(stack, channel) == []
     hanna.slash("admin pulse", channel_id=channel)
     stack.settle()
@@ -281,11 +230,11 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
 
     # round 2 asks the other two questions; five answer (one comment with markup), one stays silent
     _ask_all(stack, ROUND_2)
-    assert all(len(_pulses(p)) == 2 for p in people.values())
+    assert all(len(pulses(p)) == 2 for p in people.values())
     with stack.session_factory() as s:
         round_2 = s.scalars(select(PollRound).where(PollRound.number == 2)).one()
         assert round_2.questions == ["disagree_safely", "talk_share"]
-    view = _open(stack, karl)
+    view = open_pulse(stack, karl)
     assert view is not None and "Ich kann meinem Tandem gefahrlos widersprechen." in _text(view)
     karl.close(view["id"])
     for p, mood, comment in (
@@ -295,7 +244,7 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
         (jon, 3, "Great pairing"),
         (mia, 2, None),
     ):
-        _answer(stack, p, mood, 4, 3, comment)
+        answer_pulse(stack, p, mood, 4, 3, comment)
     _run(stack, CLOSE_2 - FIVE, CLOSE_2 + FIVE)
     assert len(_results(stack, channel)) == 1
     _run(stack, RELEASE_2 - FIVE, RELEASE_2 + FIVE)
@@ -329,11 +278,11 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
 
 
 def test_pulse_settings_keep_the_threshold_at_three_or_more_and_a_higher_one_hides_more(stack: LocalStack) -> None:
-    hanna, channel, people = _setup(stack)
+    hanna, channel, people = pulse_setup(stack)
     hanna.slash("admin programs", channel_id=channel)
     stack.settle()
     card = hanna.ephemeral_messages()[-1]
-    assert _has(card, ID.POLL_SETTINGS)
+    assert has_action(card, ID.POLL_SETTINGS)
     hanna.click(ID.POLL_SETTINGS, message=card)
     stack.settle()
     view = hanna.open_views()[-1]
@@ -354,7 +303,7 @@ def test_pulse_settings_keep_the_threshold_at_three_or_more_and_a_higher_one_hid
     first = datetime(2027, 1, 11, 8, 0, tzinfo=UTC)
     _ask_all(stack, first)
     for name in ("Ana", "Karl", "Lea", "Jon", "Mia"):
-        _answer(stack, people[name], 4, 4, 4, f"comment by someone {len(name)}")
+        answer_pulse(stack, people[name], 4, 4, 4, f"comment by someone {len(name)}")
     _run(stack, first + timedelta(days=5) - FIVE, first + timedelta(days=5) + FIVE)
     assert _results(stack, channel) == []  # closed on Saturday: the results come with Monday's release
     _run(stack, first + timedelta(days=7) - FIVE, first + timedelta(days=7) + FIVE)
@@ -374,12 +323,7 @@ def test_pulse_settings_keep_the_threshold_at_three_or_more_and_a_higher_one_hid
 def fresh_database(database_url: str, scratch: Any) -> Callable[[], str]:
     backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
 
-    def new() -> str:
-        url = scratch.new(backend)
-        upgrade(url)
-        return url
-
-    return new
+    return lambda: scratch.migrated(backend)
 
 
 ANSWERS = [(5, 4, 3, "first comment"), (1, 2, 2, None), (3, 3, 5, "third comment"), (4, 5, 1, None), (2, 1, 4, "x")]
@@ -393,12 +337,12 @@ def _round_by(url: str, order: list[str], monkeypatch: pytest.MonkeyPatch) -> di
     monkeypatch.setattr(service.random, "SystemRandom", lambda: random.Random(42))  # the close's shuffle
     stack = LocalStack(url, clock=SimulatedClock(START), migrate=False).start()
     try:
-        _, channel, people = _setup(stack)
+        _, channel, people = pulse_setup(stack)
         _ask_all(stack, ROUND_1)
         snapshots = []
         for name, (mood, q1, q2, comment) in zip(order, ANSWERS, strict=True):
             stack.clock.set(stack.clock.now() + timedelta(minutes=17))  # type: ignore[attr-defined]
-            _answer(stack, people[name], mood, q1, q2, comment)
+            answer_pulse(stack, people[name], mood, q1, q2, comment)
             snapshots.append((dump(stack.engine), physical(stack.engine)))
         _run(stack, CLOSE_1 - FIVE, CLOSE_1 + FIVE)
         snapshots.append((dump(stack.engine), physical(stack.engine)))
@@ -463,12 +407,12 @@ def test_the_database_cannot_tie_an_answer_to_a_person(
 
 
 def test_someone_on_a_break_is_not_asked_and_not_counted_as_silent(stack: LocalStack) -> None:
-    _hanna, _channel, people = _setup(stack)
+    _hanna, _channel, people = pulse_setup(stack)
     tom = people["Tom"]
     tom.slash("pause until 2027-01-22")  # over round 1 (18 January)
     stack.settle()
     _ask_all(stack, ROUND_1)
-    assert not _pulses(tom) and all(len(_pulses(p)) == 1 for n, p in people.items() if n != "Tom")
+    assert not pulses(tom) and all(len(pulses(p)) == 1 for n, p in people.items() if n != "Tom")
     with stack.session_factory() as s:
         tom_row = s.scalars(select(Participant).where(Participant.slack_user_id == tom.id)).one()
         tom_id, paused = tom_row.id, tom_row.paused_until
@@ -476,4 +420,4 @@ def test_someone_on_a_break_is_not_asked_and_not_counted_as_silent(stack: LocalS
     assert paused == date(2027, 1, 22) and len(receipts) == 5 and tom_id not in receipts
     # back from the break: round 2 asks him again
     _ask_all(stack, ROUND_2)
-    assert len(_pulses(tom)) == 1
+    assert len(pulses(tom)) == 1

@@ -10,8 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.ids import ID
 from bot.sandbox.stack import LocalStack
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
-from tests.test_e2e_rhythm import _group, _match
+from tests.helpers import admin_channel, create_program, match, onboard, pair_group_dm, persona
 
 DE_PAIR = {
     "Ana": ("digital", "de-DE", "Europe/Berlin", "Ana", "Social Media", ["short video"], ["budgeting"], ["trust"]),
@@ -40,10 +39,10 @@ def test_retro_after_week_four_consent_hosts_and_community_channel(stack: LocalS
         **{ID.PROGRAM_START.value: "2027-01-04", ID.PROGRAM_WEEKS.value: "8", ID.PROGRAM_TRIAL.value: "0"},
     )
     people = onboard(stack, DE_PAIR)
-    _match(stack, hanna, admin)
+    match(stack, hanna, admin)
     ana, karl = people["Ana"], people["Karl"]
     wei = persona(stack, "Wei", tz="Asia/Singapore")
-    group = _group(stack, ana, karl)
+    group = pair_group_dm(stack, ana, karl)
     # week 4 is Monday 1 February; the retro comes on Thursday at 10:00 Berlin
     stack.clock.set(datetime(2027, 2, 4, 8, 0, tzinfo=UTC))  # type: ignore[attr-defined]
     stack.advance(timedelta(minutes=50), step=timedelta(minutes=10))

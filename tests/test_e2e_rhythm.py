@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from bot.flows import rhythm as rhythm_flow
 from bot.ids import ID
@@ -30,8 +30,7 @@ from bot.models import (
 from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
-from bot.services import matching
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
+from tests.helpers import admin_channel, create_program, match, onboard, pair_group_dm, persona
 
 PROGRAM = "Pilot 2027"
 FIVE = timedelta(minutes=5)
@@ -51,12 +50,6 @@ def utc(*args: int) -> datetime:
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
-def _match(stack: LocalStack, host: Persona, channel: str) -> None:
-    host.slash("admin match", channel_id=channel)
-    stack.settle()
-    preview = [m for m in stack.sandbox.messages(channel) if m.get("text", "").startswith("Matching preview")][-1]
-    host.click(ID.MATCH_APPROVE, message=preview)
-    stack.settle()
 
 
 def _setup(stack: LocalStack, *, start: str, weeks: int) -> tuple[Persona, str, dict[str, Persona]]:
@@ -70,27 +63,10 @@ def _setup(stack: LocalStack, *, start: str, weeks: int) -> tuple[Persona, str, 
         **{ID.PROGRAM_START.value: start, ID.PROGRAM_WEEKS.value: str(weeks), ID.PROGRAM_TRIAL.value: "0"},
     )
     people = onboard(stack, BERLIN_LISBON, PROGRAM)
-    _match(stack, hanna, channel)
+    match(stack, hanna, channel)
     people.update(onboard(stack, BERLIN_SINGAPORE, PROGRAM))
-    _match(stack, hanna, channel)
+    match(stack, hanna, channel)
     return hanna, channel, people
-
-
-def _group(stack: LocalStack, a: Persona, b: Persona) -> str:
-    """The pair's group DM (known once its introduction went out)."""
-    with stack.session_factory() as s:
-        ids = dict(s.execute(select(Participant.slack_user_id, Participant.id)).tuples().all())
-        pair = s.scalars(
-            select(Pair).where(
-                or_(
-                    (Pair.participant_a_id == ids[a.id]) & (Pair.participant_b_id == ids[b.id]),
-                    (Pair.participant_a_id == ids[b.id]) & (Pair.participant_b_id == ids[a.id]),
-                )
-            )
-        ).one()
-        channel = matching.pair_channel(s, pair)
-    assert channel is not None and set(stack.sandbox.conversation(channel)["members"]) >= {a.id, b.id}
-    return channel
 
 
 def _run(stack: LocalStack, start: datetime, until: datetime, step: timedelta = FIVE) -> None:
@@ -154,7 +130,7 @@ def _week(stack: LocalStack, channel: str, number: int) -> PairWeek:
 def test_prompts_nudges_answers_agreement_and_silence_across_the_spring_dst_change(stack: LocalStack) -> None:
     hanna, admin, people = _setup(stack, start="2027-03-15", weeks=8)
     ana, lena, ben, wei = people["Ana"], people["Lena"], people["Ben"], people["Wei"]
-    g1, g2 = _group(stack, ana, lena), _group(stack, ben, wei)
+    g1, g2 = pair_group_dm(stack, ana, lena), pair_group_dm(stack, ben, wei)
 
     # week 1, Monday 15 March. Berlin–Singapore: the thread at 09:00 in Singapore (01:00 UTC, 02:00 in Berlin)
     _run(stack, utc(2027, 3, 15, 0, 30), utc(2027, 3, 15, 0, 55))
@@ -307,7 +283,7 @@ def test_prompts_nudges_answers_agreement_and_silence_across_the_spring_dst_chan
 def test_breaks_cancellations_moves_and_idempotent_ticks_across_the_autumn_dst_change(stack: LocalStack) -> None:
     hanna, admin, people = _setup(stack, start="2027-10-18", weeks=6)
     ana, lena, ben, wei = people["Ana"], people["Lena"], people["Ben"], people["Wei"]
-    g1, g2 = _group(stack, ana, lena), _group(stack, ben, wei)
+    g1, g2 = pair_group_dm(stack, ana, lena), pair_group_dm(stack, ben, wei)
 
     # week 1, Monday 18 October, summer time: Berlin 09:00 is 07:00 UTC, Lisbon's 08:00 UTC
     _around(stack, utc(2027, 10, 18, 1))

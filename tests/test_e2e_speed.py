@@ -14,9 +14,7 @@ from bot.models import MatchProposal, Participant, SpeedIntro, SpeedRound, Speed
 from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
-from tests.e2e import START
-from tests.test_e2e_matching import _onboard, _preview
+from tests.helpers import START, admin_channel, create_program, matching_preview, onboard, onboard_profiles, persona
 
 
 def _card(stack: LocalStack, who: Persona) -> dict[str, Any] | None:
@@ -54,7 +52,7 @@ def test_a_round_from_start_to_matching(stack: LocalStack) -> None:
     hanna = persona(stack, "Hanna", is_admin=True)
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel)
-    people = _onboard(stack)
+    people = onboard_profiles(stack)
 
     # a bad deadline is refused in the modal and nothing is stored
     answer = _start_round(stack, hanna, channel, START.date().isoformat()).json()
@@ -154,7 +152,7 @@ def test_a_round_from_start_to_matching(stack: LocalStack) -> None:
     # matching weighs it: Ana and Jorg are paired for mutual interest; Lena is never paired with her "no"
     hanna.slash("admin match", channel_id=channel)
     stack.settle()
-    preview = json.dumps(_preview(stack, channel), ensure_ascii=False)
+    preview = json.dumps(matching_preview(stack, channel), ensure_ascii=False)
     assert "*Ana* × *Jorg*" in preview or "*Jorg* × *Ana*" in preview
     # the mutual yes counts, but hosts see no pair's answers (only the counts at closing): not in the preview
     assert "said yes in speed dating" not in preview
@@ -169,7 +167,7 @@ def test_non_hosts_cannot_start_a_round(stack: LocalStack) -> None:
     mallory = persona(stack, "Mallory")
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel)
-    _onboard(stack)
+    onboard_profiles(stack)
     mallory.slash("admin speed", channel_id=channel)
     stack.settle()
     assert mallory.open_views() == []
@@ -183,7 +181,7 @@ def test_the_program_card_button_opens_the_modal_for_that_program(stack: LocalSt
     mallory = persona(stack, "Mallory")
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel)
-    _onboard(stack)
+    onboard_profiles(stack)
     card = next(
         m
         for m in reversed(stack.sandbox.messages(channel))

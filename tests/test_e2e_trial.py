@@ -10,11 +10,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, Integer, MetaData, func, select
+from sqlalchemy import func, select
 
 from bot.blocks import trial as trial_blocks
 from bot.clock import SimulatedClock
-from bot.db import upgrade
 from bot.ids import ID
 from bot.models import (
     OutboxMessage,
@@ -29,18 +28,19 @@ from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 from bot.services import trial
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
-from tests.e2e import START, assert_calls_ok
+from tests.helpers import (
+    OTHERS,
+    PAIR,
+    START,
+    admin_channel,
+    assert_calls_ok,
+    create_program,
+    dump,
+    match,
+    onboard,
+    persona,
+)
 
-# name: (role, Slack locale, zone, display name, department, can teach, wants to learn, values)
-PAIR = {
-    "Wei": ("digital", "en-GB", "Asia/Singapore", "Wei", "Content", ["podcasts"], ["governance"], ["growth"]),
-    "Jorg": ("context", "de-DE", "America/New_York", "Jörg", "Finance", ["governance"], ["podcasts"], ["growth"]),
-}
-OTHERS = {
-    "Ana": ("digital", "de-DE", "Europe/Berlin", "Ana", "Social Media", ["short video"], ["budgeting"], ["trust"]),
-    "Priya": ("context", "en-GB", "Asia/Singapore", "Priya", "Risk", ["budgeting"], ["short video"], ["trust"]),
-}
 PROGRAM = "Pilot 2027"
 DUE = START + timedelta(weeks=4)  # pairs start at START; the program's trial is 4 weeks: Monday 1 Feb, 08:00 UTC
 # Wei (Singapore) is asked at once (16:00 there), Jörg (New York) at 09:00 his time; the question closes five
@@ -52,12 +52,6 @@ MONDAY_AFTER = datetime(2027, 2, 8, 14, 5, tzinfo=UTC)  # both have been told ho
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
-def _match(stack: LocalStack, host: Persona, channel: str) -> None:
-    host.slash("admin match", channel_id=channel)
-    stack.settle()
-    preview = [m for m in stack.sandbox.messages(channel) if m.get("text", "").startswith("Matching preview")][-1]
-    host.click(ID.MATCH_APPROVE, message=preview)
-    stack.settle()
 
 
 def _setup(stack: LocalStack, people: dict[str, tuple]) -> tuple[Persona, str, dict[str, Persona]]:
@@ -66,7 +60,7 @@ def _setup(stack: LocalStack, people: dict[str, tuple]) -> tuple[Persona, str, d
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel)
     personas = onboard(stack, people, PROGRAM)
-    _match(stack, hanna, channel)
+    match(stack, hanna, channel)
     with stack.session_factory() as s:
         program = s.scalars(select(Program).where(Program.name == PROGRAM)).one()
         assert (program.trial_weeks, program.status) == (4, ProgramStatus.ACTIVE)
@@ -106,20 +100,6 @@ def _pair_ids(stack: LocalStack, status: str = PairStatus.ACTIVE) -> set[frozens
         rows = s.execute(select(Pair.participant_a_id, Pair.participant_b_id).where(Pair.status == status)).all()
         ids = dict(s.execute(select(Participant.id, Participant.slack_user_id)).tuples().all())
     return {frozenset((ids[a], ids[b])) for a, b in rows}
-
-
-def dump(engine: Engine) -> dict[str, list[dict[str, Any]]]:
-    """Every row of every table in the database, with all columns but autoincrement ids (rows in key order)."""
-    meta = MetaData()
-    meta.reflect(engine)
-    out: dict[str, list[dict[str, Any]]] = {}
-    with engine.connect() as conn:
-        for table in meta.sorted_tables:
-            key = list(table.primary_key.columns)
-            autoincrement = {c.name for c in key if len(key) == 1 and isinstance(c.type, Integer)}
-            columns = [c for c in table.columns if c.name not in autoincrement]
-            out[table.name] = [dict(row._mapping) for row in conn.execute(select(*columns).order_by(*key))]
-    return out
 
 
 def _news(p: Persona) -> list[dict[str, Any]]:
@@ -247,7 +227,7 @@ def test_asked_in_daytime_then_a_switch_ends_the_pair_for_both_alike_and_both_ar
 
     # the next round pairs both with someone new, never with each other again
     others = onboard(stack, OTHERS, PROGRAM)
-    _match(stack, hanna, channel)
+    match(stack, hanna, channel)
     assert _pair_ids(stack) == {
         frozenset((wei.id, others["Priya"].id)),
         frozenset((jorg.id, others["Ana"].id)),
@@ -265,12 +245,7 @@ def fresh_database(database_url: str, scratch: Any) -> Callable[[], str]:
     """A new, migrated database on the backend under test (so two runs have the same ids)."""
     backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
 
-    def new() -> str:
-        url = scratch.new(backend)
-        upgrade(url)
-        return url
-
-    return new
+    return lambda: scratch.migrated(backend)
 
 
 def _switch_by(url: str, clicker: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.models import SlackEvent
 from bot.sandbox.stack import LocalStack
 from bot.services import events
-from tests.admin_helpers import persona
+from tests.helpers import persona
 
 
 def _publishes(stack: LocalStack) -> int:

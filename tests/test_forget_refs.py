@@ -21,8 +21,8 @@ from bot.ids import ID
 from bot.models import OutboxMessage, OutboxStatus, OutboxSubject, Pair, Participant, Workspace
 from bot.sandbox.stack import LocalStack
 from bot.services import installs, outbox, privacy
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
 from tests.conftest import backends
+from tests.helpers import admin_channel, create_program, onboard, persona
 
 # short on purpose: a string search for 8 or more characters never finds them
 QYX = ("digital", "en-GB", "Europe/Berlin", "Qyx Li", "Dq7", ["Zqvid"], ["Qbudg"], ["trust"])

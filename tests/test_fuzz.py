@@ -57,10 +57,9 @@ from bot.models import Base, Participant
 from bot.sandbox.blockkit import iter_action_elements, validate_blocks, validate_call
 from bot.sandbox.personas import Persona, element_state
 from bot.sandbox.stack import LocalStack
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
 from tests.conftest import backends
-from tests.e2e import START, make_stack, signed_post
-from tests.test_e2e_trial import OTHERS, PAIR, _match
+from tests.helpers import OTHERS, PAIR, START, admin_channel, create_program, make_stack, onboard, persona, signed_post
+from tests.helpers import match as _match
 
 EXAMPLES = int(os.environ.get("TANDEM_FUZZ_EXAMPLES", "8"))
 SEED = os.environ.get("TANDEM_FUZZ_SEED")  # unset: the same derandomized examples on every run

@@ -23,7 +23,7 @@ from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 from bot.services import outbox, programs, retention
 from bot.services.privacy import traces
-from tests.admin_helpers import admin_channel, create_program, persona
+from tests.helpers import admin_channel, create_program, persona
 
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 

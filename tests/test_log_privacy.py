@@ -18,8 +18,7 @@ from bot import logs
 from bot.ids import ID
 from bot.sandbox.interview_driver import InterviewAnswers, answer_interview
 from bot.sandbox.stack import LocalStack
-from tests.test_e2e_interview import _enroll
-from tests.test_privacy import _setup
+from tests.helpers import enroll, privacy_setup
 
 INTERVIEW = {
     "self_description": "zq-log-self-description of mine",
@@ -84,7 +83,7 @@ def test_nothing_a_person_wrote_reaches_a_log_line_at_debug(
     stack: LocalStack, at_debug: tuple[io.StringIO, _Every]
 ) -> None:
     stream, every = at_debug
-    world = _setup(stack)
+    world = privacy_setup(stack)
     ana, partner = world["ana"], world["partner"]
     # notes of every visibility, a red topic, the partner's red note
     for flag, text in NOTES.items():
@@ -106,7 +105,7 @@ def test_nothing_a_person_wrote_reaches_a_log_line_at_debug(
         NOTES["#red"] in f["content"].decode() for f in stack.sandbox.files.values() if f["name"].endswith(".md")
     )
     # the interview of someone new, every step typed and picked
-    zed, _enrollment = _enroll(stack, "Zed", "Europe/Berlin", "en-GB")
+    zed, _enrollment = enroll(stack, "Zed", "Europe/Berlin", "en-GB")
     answer_interview(stack, zed, InterviewAnswers(**INTERVIEW))  # type: ignore[arg-type]
     assert INTERVIEW["self_description"] in json.dumps(zed.dm_messages())
     # Slack delivers an event again: logged (acknowledged, not handled twice), so the capture sees Tandem's lines

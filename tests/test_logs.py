@@ -14,7 +14,7 @@ from bot.config import ConfigError, load_settings
 from bot.models import Workspace
 from bot.sandbox.stack import LocalStack
 from bot.services import outbox
-from tests.admin_helpers import persona
+from tests.helpers import persona
 
 
 def test_log_lines_are_json_with_ids_and_no_content(stack: LocalStack) -> None:

@@ -16,19 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.domain import matching as m
-from bot.domain.interview import DIRECTNESS, LEARNING_STYLES, MODES, PACES, VALUES
 from bot.domain.matching import Candidate, Weights
-
-REF = datetime(2027, 1, 13, 12, 0, tzinfo=UTC)  # a Wednesday in winter, everywhere on standard time
-ZONES = ("Europe/Berlin", "Europe/Lisbon", "America/New_York", "Asia/Singapore", "Asia/Kolkata")
-TOPICS = ("short video", "Canva", "negotiation", "budgeting", "TikTok", "strategy")
-
-
-def person(id: int, role: str = "digital", **kw: object) -> Candidate:
-    kw.setdefault("slack_user_id", f"U{id}")
-    kw.setdefault("name", f"P{id}")
-    kw.setdefault("tz", "Europe/Berlin")
-    return Candidate(id=id, role=role, **kw)  # type: ignore[arg-type]
+from tests.helpers import REF, person, pools
 
 
 # -- scoring and reasons ----------------------------------------------------------------------------------
@@ -197,62 +186,6 @@ def test_hard_constraints() -> None:
 
 
 # -- pools for the properties -----------------------------------------------------------------------------
-@st.composite
-def pools(draw: st.DrawFn, max_size: int = 10) -> dict[str, object]:
-    n = draw(st.integers(0, max_size))
-    ids = draw(st.lists(st.integers(1, 10_000), min_size=n, max_size=n, unique=True))
-    slack = [f"U{i}" for i in ids]
-    people = []
-    for i, pid in enumerate(ids):
-        above = draw(st.lists(st.sampled_from(["UBOSS1", "UBOSS2", *slack]), max_size=3, unique=True))
-        people.append(
-            Candidate(
-                id=pid,
-                slack_user_id=slack[i],
-                name=f"N{pid}",
-                role=draw(st.sampled_from(("digital", "digital", "context", "context", "both"))),
-                can_teach=tuple(draw(st.lists(st.sampled_from(TOPICS), max_size=3))),
-                want_to_learn=tuple(t.upper() for t in draw(st.lists(st.sampled_from(TOPICS), max_size=3))),
-                curiosity=tuple(draw(st.lists(st.sampled_from(TOPICS), max_size=2))),
-                department=draw(st.sampled_from([None, "Sales", "HR", "IT"])),
-                values=tuple(draw(st.lists(st.sampled_from(VALUES[:5]), max_size=3, unique=True))),
-                learning_style=draw(st.sampled_from([None, *LEARNING_STYLES])),
-                mode=draw(st.sampled_from([None, *MODES])),
-                pace=draw(st.sampled_from([None, *PACES])),
-                directness=draw(st.sampled_from([None, *DIRECTNESS])),
-                tz=draw(st.sampled_from(ZONES)),
-                locale=draw(st.sampled_from(("en", "de"))),
-                preferred_days=tuple(draw(st.lists(st.integers(0, 6), max_size=3, unique=True))),
-                avoid=frozenset(draw(st.lists(st.sampled_from(slack), max_size=2))) if slack else frozenset(),
-                managers=tuple(x for x in above if x != slack[i]),
-                waitlisted=draw(st.booleans()),
-            )
-        )
-    pairs: list[frozenset[int]] = []
-    if n >= 2:
-        two = st.lists(st.sampled_from(ids), min_size=2, max_size=2, unique=True)
-        pairs = [frozenset(p) for p in draw(st.lists(two, max_size=6))]
-    interest = {p: draw(st.sampled_from(("yes", "maybe", "no"))) for p in pairs[len(pairs) // 2 :]}
-    order = draw(st.permutations(ids)) if ids else []
-    locked = [(order[t], order[t + 1]) for t in range(0, draw(st.integers(0, 2)) * 2, 2) if t + 1 < len(order)]
-    weights = draw(
-        st.sampled_from(
-            [
-                Weights(),
-                Weights(base=0, overlap=0, min_overlap_hours=0),
-                Weights.from_overrides({"topics": 10, "values": 0.5, "behaviour": 0}),
-            ]
-        )
-    )
-    reference = draw(st.sampled_from([REF, datetime(2027, 3, 17, tzinfo=UTC), datetime(2027, 7, 1, tzinfo=UTC)]))
-    return {
-        "people": people,
-        "past_pairs": set(pairs[: len(pairs) // 2]),
-        "interest": interest,
-        "locked": locked,
-        "weights": weights,
-        "reference": reference,
-    }
 
 
 def _objective_of(pair: m.MatchedPair, weights: Weights) -> int:

@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from bot.models import OutboxMessage, Participant
 from bot.sandbox.stack import LocalStack
 from bot.services import people
-from tests.admin_helpers import persona
-from tests.e2e import START
+from tests.helpers import START, persona
 
 
 def _scrape(stack: LocalStack) -> tuple[str, dict[tuple[str, tuple[tuple[str, str], ...]], float]]:

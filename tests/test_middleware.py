@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import SimulatedClock
 from bot.handlers import middleware
 from bot.models import Workspace
-from tests.e2e import START
+from tests.helpers import START
 
 
 def test_the_session_outlives_the_listener_and_is_closed_after_the_request(

@@ -12,7 +12,6 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -32,63 +31,25 @@ from bot.sandbox.stack import SIGNING_SECRET, LocalStack
 from bot.services import installs, outbox
 from bot.services.ticks import tick
 from bot.slack.install import TokenClients, bot_scopes, client_factory, installation_store, state_store
-from tests.e2e import START, assert_calls_ok, command_body, signed_post
-
-SECOND = "T0SECOND"
-
+from tests.helpers import (
+    SECOND,
+    START,
+    approve,
+    assert_calls_ok,
+    browser_get,
+    clear_slack_stores,
+    command_body,
+    install,
+    signed_post,
+    start_install,
+)
 
 # ---------------------------------------------------------------------------------------------- helpers
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_BROWSER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
-
-
-def get(url: str, *, cookie: str | None = None, language: str | None = None) -> tuple[int, dict[str, str], str]:
-    """A browser's GET that does not follow redirects: (status, headers, body)."""
-    headers = {"Cookie": cookie} if cookie else {}
-    if language:
-        headers["Accept-Language"] = language
-    request = urllib.request.Request(url, headers=headers)
-    try:
-        with _BROWSER.open(request, timeout=10) as response:
-            return response.status, dict(response.headers.items()), response.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers.items()), err.read().decode()
-
-
-def start_install(stack: LocalStack, team: str | None = None) -> tuple[str, str]:
-    """GET /slack/install: (the authorize URL it sends the browser to, the state cookie it sets)."""
-    status, headers, _ = get(f"{stack.base_url}/slack/install" + (f"?team={team}" if team else ""))
-    assert status == 302, status
-    return headers["Location"], headers["Set-Cookie"].split(";")[0]
-
-
-def approve(authorize_url: str) -> str:
-    """The person approves on the sandbox's Slack: the redirect URL back to the app (code and state)."""
-    status, headers, body = get(authorize_url)
-    assert status == 302, body
-    return headers["Location"]
-
-
-def install(stack: LocalStack, team: str | None = None, language: str | None = None) -> tuple[int, str]:
-    """The whole install as a browser does it: (status, body) of the app's redirect page."""
-    authorize_url, cookie = start_install(stack, team)
-    status, _, body = get(approve(authorize_url), cookie=cookie, language=language)
-    return status, body
 
 
 def count(engine: Engine, table: str) -> int:
     with engine.connect() as conn:
         return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
-
-
-def _clear_stores(engine: Engine) -> None:
-    with engine.begin() as conn:
-        for table in sorted(SLACK_STORE_TABLES):
-            conn.execute(text(f"DELETE FROM {table}"))
 
 
 def workspace(stack: LocalStack, team_id: str) -> Workspace | None:
@@ -98,9 +59,9 @@ def workspace(stack: LocalStack, team_id: str) -> Workspace | None:
 
 @pytest.fixture
 def stores_clean(engine: Engine) -> Iterator[None]:
-    _clear_stores(engine)
+    clear_slack_stores(engine)
     yield
-    _clear_stores(engine)
+    clear_slack_stores(engine)
 
 
 @pytest.fixture
@@ -221,7 +182,7 @@ def test_installing_over_http_stores_a_token_and_tandem_answers_with_it(stack: L
 
     redirect = approve(authorize_url)
     assert redirect.startswith(f"{stack.base_url}/slack/oauth_redirect?code=")
-    status, headers, page = get(redirect, cookie=cookie)
+    status, headers, page = browser_get(redirect, cookie=cookie)
     assert status == 200 and "Tandem is installed" in page and "Tandem Sandbox" in page, page
     assert headers["Set-Cookie"].startswith("slack-app-oauth-state=deleted;")  # the browser forgets the state
     assert count(stack.engine, "slack_oauth_states") == 0  # used up
@@ -269,10 +230,10 @@ def test_a_bad_or_reused_state_is_refused_and_stores_nothing(stack: LocalStack) 
     authorize_url, _cookie = start_install(stack)
     redirect = approve(authorize_url.replace("state=", "state=forged", 1))
     forged = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(redirect).query))["state"]
-    status, _, page = get(redirect, cookie=f"slack-app-oauth-state={forged}")
+    status, _, page = browser_get(redirect, cookie=f"slack-app-oauth-state={forged}")
     assert status == 401 and "Tandem was not installed" in page and "invalid_state" in page
     # the right state without the browser's cookie: refused too
-    status, _, _ = get(approve(authorize_url))
+    status, _, _ = browser_get(approve(authorize_url))
     assert status == 400
     assert sandbox.calls_to("oauth.v2.access") == []
     assert store.find_bot(enterprise_id=None, team_id=sandbox.team_id) is None
@@ -280,23 +241,23 @@ def test_a_bad_or_reused_state_is_refused_and_stores_nothing(stack: LocalStack) 
     # the right state and cookie, but a made-up code: Slack refuses it, nothing is stored
     authorize_url, cookie = start_install(stack)
     redirect = approve(authorize_url)
-    status, _, _ = get(redirect.replace("code=", "code=made-up", 1), cookie=cookie)
+    status, _, _ = browser_get(redirect.replace("code=", "code=made-up", 1), cookie=cookie)
     assert status == 401 and sandbox.calls_to("oauth.v2.access")[-1]["error"] == "invalid_code"
     assert count(stack.engine, "slack_installations") == 0 and workspace(stack, sandbox.team_id) is None
 
     # an install goes through once; replaying its redirect (state and code used up) is refused
     authorize_url, cookie = start_install(stack)
     redirect = approve(authorize_url)
-    assert get(redirect, cookie=cookie)[0] == 200
+    assert browser_get(redirect, cookie=cookie)[0] == 200
     exchanges = len(sandbox.calls_to("oauth.v2.access"))
-    assert get(redirect, cookie=cookie)[0] == 401
+    assert browser_get(redirect, cookie=cookie)[0] == 401
     assert len(sandbox.calls_to("oauth.v2.access")) == exchanges
     assert count(stack.engine, "slack_installations") == 1 and len(sandbox.oauth.tokens_of(sandbox.team_id)) == 1
 
     # the person says no on Slack's page: Slack sends them back with an error, nothing is stored
     sandbox.oauth.deny_next = True
     authorize_url, cookie = start_install(stack)
-    status, _, _ = get(approve(authorize_url), cookie=cookie)
+    status, _, _ = browser_get(approve(authorize_url), cookie=cookie)
     assert status == 200 and count(stack.engine, "slack_installations") == 1
     assert len(sandbox.calls_to("oauth.v2.access")) == exchanges
 
@@ -504,4 +465,4 @@ def test_the_sandboxs_oauth_answers_like_slack(stack: LocalStack) -> None:
     with pytest.raises(SlackApiError) as err:
         WebClient(base_url=sandbox.api_url, token=token, retry_handlers=[]).auth_test()
     assert err.value.response["error"] == "token_revoked"
-    assert get(f"{sandbox.oauth.authorize_url}?client_id=wrong")[0] == 400
+    assert browser_get(f"{sandbox.oauth.authorize_url}?client_id=wrong")[0] == 400

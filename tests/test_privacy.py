@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -42,45 +41,19 @@ from bot.models import (
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 from bot.services import impact, privacy
-from tests.admin_helpers import admin_channel, create_program, onboard, persona
-from tests.test_e2e_impact import _reply
-from tests.test_e2e_polls import _match
+from tests.helpers import (
+    PRIVACY_PEOPLE,
+    PRIVACY_START,
+    admin_channel,
+    create_program,
+    onboard,
+    pair_of,
+    participant_of,
+    persona,
+    privacy_setup,
+    reply_in_thread,
+)
 
-# display names long and odd enough that finding one anywhere means it was not forgotten
-PEOPLE = {
-    "Ana": (
-        "digital",
-        "de-DE",
-        "Europe/Berlin",
-        "Anabel Zwirnfaden",
-        "Social",
-        ["short video"],
-        ["budgeting"],
-        ["trust"],
-    ),
-    "Karl": (
-        "context",
-        "de-DE",
-        "Europe/Berlin",
-        "Karlheinz Quappe",
-        "Risk",
-        ["budgeting"],
-        ["short video"],
-        ["trust"],
-    ),
-    "Lea": ("digital", "en-GB", "Europe/Berlin", "Leandra Murmel", "Content", ["podcasts"], ["governance"], ["growth"]),
-    "Jon": (
-        "context",
-        "en-GB",
-        "Europe/Berlin",
-        "Jonathan Wibble",
-        "Finance",
-        ["governance"],
-        ["podcasts"],
-        ["growth"],
-    ),
-}
-START = "2027-01-04"
 WEEK_1 = datetime(2027, 1, 11, 7, 50, tzinfo=UTC)  # just before the first prompts (09:00 Berlin on Monday)
 # Ana's words, each with a marker nothing else contains
 ANA = {
@@ -102,31 +75,8 @@ ANA = {
 PARTNER = {"pair": "zq-partner-pair-note", "private": "zq-partner-private-note", "answer": "zq-partner-answer"}
 
 
-def _participant(s: Any, p: Persona) -> Participant:
-    return s.scalars(select(Participant).where(Participant.slack_user_id == p.id)).one()
-
-
-def _pair_of(s: Any, me: Participant) -> tuple[Pair, Participant]:
-    pair = s.scalars(select(Pair).where((Pair.participant_a_id == me.id) | (Pair.participant_b_id == me.id))).one()
-    other = pair.participant_b_id if pair.participant_a_id == me.id else pair.participant_a_id
-    return pair, s.get(Participant, other)
-
-
 def _last(p: Persona) -> str:
     return json.dumps(p.ephemeral_messages()[-1], ensure_ascii=False)
-
-
-def _setup(stack: LocalStack) -> dict[str, Any]:
-    hanna = persona(stack, "Hanna", is_admin=True)
-    channel = admin_channel(stack, hanna)
-    create_program(stack, hanna, channel, **{ID.PROGRAM_START.value: START, ID.PROGRAM_TRIAL.value: "0"})
-    people = onboard(stack, PEOPLE)
-    _match(stack, hanna, channel)
-    with stack.session_factory() as s:
-        ana = _participant(s, people["Ana"])
-        _pair, partner = _pair_of(s, ana)
-        partner_persona = next(p for p in people.values() if p.id == partner.slack_user_id)
-    return {"hanna": hanna, "channel": channel, "partner": partner_persona, **{k.lower(): v for k, v in people.items()}}
 
 
 def _ana_writes(stack: LocalStack, ana: Persona, partner: Persona) -> None:
@@ -142,12 +92,12 @@ def _ana_writes(stack: LocalStack, ana: Persona, partner: Persona) -> None:
     # week 1: both answer in the pair's thread
     stack.advance(WEEK_1 - stack.clock.now(), step=timedelta(hours=2))
     stack.advance(timedelta(hours=2), step=timedelta(minutes=10))
-    _reply(stack, ana, ANA["answer"])
-    _reply(stack, partner, PARTNER["answer"])
+    reply_in_thread(stack, ana, ANA["answer"])
+    reply_in_thread(stack, partner, PARTNER["answer"])
     now = stack.clock.now()
     with stack.session_factory() as s:
-        me = _participant(s, ana)
-        pair, other = _pair_of(s, me)
+        me = participant_of(s, ana)
+        pair, other = pair_of(s, me)
         program = s.get(Program, pair.program_id)
         week = s.scalars(select(PairWeek).where(PairWeek.pair_id == pair.id)).first()
         week.agreed_homework, week.agreed_by, week.agreed_at = ANA["agreed"], me.id, now
@@ -245,7 +195,7 @@ def _ana_writes(stack: LocalStack, ana: Persona, partner: Persona) -> None:
 
 
 def test_privacy_says_what_is_stored_who_sees_it_and_how_long(stack: LocalStack) -> None:
-    world = _setup(stack)
+    world = privacy_setup(stack)
     ana = world["ana"]
     # /tandem privacy: what, who, how long (the program's retention), and the two rights
     assert ana.slash("privacy").ok
@@ -261,7 +211,7 @@ def test_privacy_says_what_is_stored_who_sees_it_and_how_long(stack: LocalStack)
 
 
 def test_export_and_forget_me_leave_nothing_of_the_person(stack: LocalStack, engine: Engine) -> None:
-    world = _setup(stack)
+    world = privacy_setup(stack)
     ana, partner, hanna = world["ana"], world["partner"], world["hanna"]
     _ana_writes(stack, ana, partner)
 
@@ -326,7 +276,7 @@ def test_export_and_forget_me_leave_nothing_of_the_person(stack: LocalStack, eng
     assert any("has left" in m.get("text", "") or "verlassen" in m.get("text", "") for m in news)
     assert all("Anabel" not in json.dumps(m, ensure_ascii=False) for m in news)
     with stack.session_factory() as s:
-        other = _participant(s, partner)
+        other = participant_of(s, partner)
         assert other.waitlisted_at is not None
         pair = s.scalars(
             select(Pair).where((Pair.participant_a_id == other.id) | (Pair.participant_b_id == other.id))
@@ -348,7 +298,7 @@ def test_export_and_forget_me_leave_nothing_of_the_person(stack: LocalStack, eng
 
 
 def test_forget_me_keeps_the_partners_notes_under_a_topic_she_made_red(stack: LocalStack) -> None:
-    world = _setup(stack)
+    world = privacy_setup(stack)
     ana, partner = world["ana"], world["partner"]
     assert ana.slash("notes red budget").ok
     assert partner.slash("note [budget] zq-partner-budget #hosts").ok
@@ -365,7 +315,7 @@ def test_forget_me_keeps_the_partners_notes_under_a_topic_she_made_red(stack: Lo
 
 
 def test_a_host_removes_a_participant_and_nobody_else_can(stack: LocalStack, engine: Engine) -> None:
-    world = _setup(stack)
+    world = privacy_setup(stack)
     hanna, channel, karl, lea = world["hanna"], world["channel"], world["karl"], world["lea"]
     assert karl.slash("note zq-karl-note").ok
     stack.settle()
@@ -400,8 +350,8 @@ def test_a_host_removes_a_participant_and_nobody_else_can(stack: LocalStack, eng
 def test_someone_who_leaves_during_a_matching_preview_is_never_paired(stack: LocalStack, engine: Engine) -> None:
     hanna = persona(stack, "Hanna", is_admin=True)
     channel = admin_channel(stack, hanna)
-    create_program(stack, hanna, channel, **{ID.PROGRAM_START.value: START, ID.PROGRAM_TRIAL.value: "0"})
-    people = onboard(stack, PEOPLE)
+    create_program(stack, hanna, channel, **{ID.PROGRAM_START.value: PRIVACY_START, ID.PROGRAM_TRIAL.value: "0"})
+    people = onboard(stack, PRIVACY_PEOPLE)
     hanna.slash("admin match", channel_id=channel)
     stack.settle()
     preview = [m for m in stack.sandbox.messages(channel) if m.get("text", "").startswith("Matching preview")][-1]

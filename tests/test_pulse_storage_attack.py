@@ -85,7 +85,7 @@ class World:
 
 
 def _world(url: str, *, people: int = PEOPLE, threshold: int = 5) -> World:
-    upgrade(url)
+    """Pulse ballots on the migrated database at ``url``."""
     engine = make_engine(url)  # the app's engine: WAL mode on a SQLite file
     at = datetime(2027, 1, 1, tzinfo=UTC)
     world = World(engine=engine, url=url, people=[f"UATK{i:04d}" for i in range(people)])
@@ -321,7 +321,9 @@ def sqlite_file(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_sqlite_wal_replayed_commit_by_commit_ties_no_answer_to_anyone(sqlite_file: Path) -> None:
-    world = _world(f"sqlite:///{sqlite_file}")
+    url = f"sqlite:///{sqlite_file}"
+    upgrade(url)  # migrated in place: the file and its WAL are this test's alone from the first page
+    world = _world(url)
     copies: list[Copy] = []
     try:
         _play(world, lambda label: copies.append(_read_copy(sqlite_file, label)))
@@ -417,7 +419,7 @@ def _tables(conn: Any) -> list[str]:
 def pg_url(scratch: Any) -> str:
     if "postgresql" not in backends():
         pytest.skip("TANDEM_TEST_DATABASE_URL is not set: no PostgreSQL to attack")
-    url = scratch.new("postgresql")
+    url = scratch.migrated("postgresql")
     admin = make_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -485,7 +487,7 @@ def test_postgresql_dead_tuples_tie_no_answer_to_anyone(pg_url: str) -> None:
 # -- without the key: nothing opens, and every ballot looks the same -------------------------------------------
 @pytest.fixture(params=backends())
 def fresh(request: pytest.FixtureRequest, scratch: Any) -> Iterator[World]:
-    world = _world(scratch.new(request.param), people=6, threshold=5)
+    world = _world(scratch.migrated(request.param), people=6, threshold=5)
     yield world
     world.engine.dispose()
 

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from bot.report import Names, mrkdwn_to_html, screenshot, slack_unescape, write_report
 from bot.sandbox.stack import BOT_TOKEN, LocalStack
-from tests.admin_helpers import admin_channel, persona
+from tests.helpers import admin_channel, persona
 
 ALT = "Bar chart: 3 check-ins in week 1, 5 in week 2"
 CSV = b"week,check-ins\n1,3\n2,5\n"

@@ -30,7 +30,7 @@ from bot.models import OutboxMessage, OutboxStatus, Participant, SlackEvent, Wor
 from bot.sandbox.stack import SIGNING_SECRET, LocalStack
 from bot.services import outbox
 from bot.web import MAX_BODY, TandemWSGI
-from tests.e2e import command_body, json_body, make_stack, signed_post
+from tests.helpers import command_body, json_body, make_stack, signed_post
 
 FORM = "application/x-www-form-urlencoded"
 ROOT = Path(__file__).resolve().parent.parent
@@ -243,10 +243,10 @@ def test_no_token_or_secret_is_logged_even_at_debug(
 ) -> None:
     """Several workspaces: an OAuth install (the client secret goes to Slack, a bot token comes back and is stored),
     commands and App Home with the installed token, a forged request, and a Slack API error in the outbox."""
-    from tests.test_oauth import SECOND, _clear_stores, install
+    from tests.helpers import SECOND, clear_slack_stores, install
 
     stream, raw, secrets = everything_at_debug
-    _clear_stores(session_factory.kw["bind"])
+    clear_slack_stores(session_factory.kw["bind"])
     stack = LocalStack(database_url, migrate=False, oauth=True)
     stack.sandbox.oauth.add_team(SECOND, "Second Team")
     stack.start()
@@ -284,7 +284,7 @@ def test_no_token_or_secret_is_logged_even_at_debug(
             logging.getLogger("slack_sdk.test").exception("failed")
     finally:
         stack.stop()
-        _clear_stores(session_factory.kw["bind"])
+        clear_slack_stores(session_factory.kw["bind"])
 
     written = stream.getvalue()
     every = "\n".join(line for _, line in raw.lines)

@@ -58,9 +58,7 @@ from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 from bot.services import impact, outbox, retention
 from bot.services.polls import seal_ballot
-from tests.admin_helpers import PROGRAM_VALUES, admin_channel, onboard, persona
-from tests.test_e2e_impact import _group_of, _reply
-from tests.test_e2e_polls import _match
+from tests.helpers import PROGRAM_VALUES, admin_channel, group_dm_of, match, onboard, persona, reply_in_thread
 
 BERLIN = "Europe/Berlin"
 
@@ -251,8 +249,8 @@ def _content(stack: LocalStack, people: dict[str, Persona]) -> None:
     stack.settle()
     stack.clock.set(WEEK_1)  # type: ignore[attr-defined]
     stack.advance(timedelta(hours=2), step=timedelta(minutes=10))
-    _reply(stack, ana, f"{MARK}answer-ana")
-    _reply(stack, partner, f"{MARK}answer-partner")
+    reply_in_thread(stack, ana, f"{MARK}answer-ana")
+    reply_in_thread(stack, partner, f"{MARK}answer-partner")
     now = stack.clock.now()
     with stack.session_factory() as s:
         me = _participant(s, ana)
@@ -394,7 +392,7 @@ def _content(stack: LocalStack, people: dict[str, Persona]) -> None:
         outbox.post(
             s,
             workspace_id=me.workspace_id,
-            channel=_group_of(stack, ana),
+            channel=group_dm_of(stack, ana),
             message={"text": f"{MARK}in-the-dm"},
             now=now,
             about=outbox.NOBODY,
@@ -520,7 +518,7 @@ def test_the_clock_deletes_a_programs_data_after_its_retention_and_keeps_the_res
     created = [m for m in stack.sandbox.messages(channel) if "data kept 1 month after the end" in _text(m)]
     assert created, "the program card shows the retention"
     people = onboard(stack, PEOPLE)
-    _match(stack, hanna, channel)
+    match(stack, hanna, channel)
     _content(stack, people)
     bea = persona(stack, "Bea")
     kept_id = _kept_program(stack, people["Karl"], bea)

@@ -20,13 +20,11 @@ from sqlalchemy.orm import Session
 from bot import crypto
 from bot.clock import SimulatedClock
 from bot.config import SECRETS, VARIABLES, ConfigError, load_settings
-from bot.db import upgrade
 from bot.sandbox.stack import LocalStack
 from bot.services import installs, privacy
 from bot.slack.install import installation_store
 from tests.conftest import backends
-from tests.e2e import START
-from tests.test_oauth import _clear_stores, install
+from tests.helpers import START, clear_slack_stores, install
 
 TOKEN_SHAPES = (b"xoxb-", b"xoxp-", b"xoxe", b"xapp-")
 
@@ -46,9 +44,7 @@ def _rotated(team: str) -> Installation:
 @pytest.fixture(params=backends())
 def fresh_url(request: pytest.FixtureRequest, scratch) -> str:
     """A database of its own, so that its file holds nothing an earlier test wrote."""
-    url = scratch.new(request.param)
-    upgrade(url)
-    return url
+    return scratch.migrated(request.param)
 
 
 def test_a_database_reader_finds_no_token_after_an_oauth_install(fresh_url: str) -> None:
@@ -92,9 +88,9 @@ def test_a_database_reader_finds_no_token_after_an_oauth_install(fresh_url: str)
 
 @pytest.fixture
 def stores(engine: Engine) -> Iterator[None]:
-    _clear_stores(engine)
+    clear_slack_stores(engine)
     yield
-    _clear_stores(engine)
+    clear_slack_stores(engine)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 
 from bot.domain import matching as m
 from bot.domain import speed
-from tests.test_matching_domain import REF, person, pools
+from tests.helpers import REF, person, pools
 
 
 def _check(intros: list[speed.Intro], people: list[m.Candidate], pool: dict) -> None:
