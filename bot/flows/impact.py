@@ -2,7 +2,7 @@
 (*Add a metric*), logging values (hosts for the program, pairs for their tandem: *Log a value*, ``/tandem
 metric``) and the export (``/tandem admin export [program]``, *Send me the export*).
 
-Hosts are checked by ``bot.flows.admin.authorize_host`` (members of the admin channel); a pair's value can only be
+Hosts are checked by ``bot.flows.host.authorize_host`` (members of the admin channel); a pair's value can only be
 logged by one of its two partners while the pair is active. Bad input keeps the modal open with field errors and
 changes nothing."""
 
