@@ -8,6 +8,7 @@ import pytest
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -52,6 +53,18 @@ def test_buttons_and_actions_are_what_slack_sdk_renders(value: str | None, style
     other = kit.button("Other", ID.GOAL_OPEN, value="3")
     assert kit.actions(mine, other) == ActionsBlock(elements=[sdk, other.to_dict()]).to_dict()
     assert kit.actions(mine, block_id=ID.NOTE_TEXT) == ActionsBlock(elements=[sdk], block_id=ID.NOTE_TEXT).to_dict()
+
+
+def test_a_confirm_set_on_a_button_is_rendered_as_slack_sdk_does() -> None:
+    """Builders add a confirm dialog after the button is made (``button.confirm = ConfirmObject(...)``)."""
+    confirm = ConfirmObject(title="Sure?", text="It ends the pair.", confirm="Yes", deny="No", style="danger")
+    sdk = ButtonElement(text=PlainTextObject(text="Switch"), action_id=ID.TRIAL_SWITCH, value="42", style="danger")
+    sdk.confirm = confirm
+    mine = kit.button("Switch", ID.TRIAL_SWITCH, value="42", style="danger")
+    mine.confirm = confirm
+    assert mine == sdk.to_dict()
+    assert list(mine) == sorted(mine)
+    assert kit.actions(mine) == ActionsBlock(elements=[sdk]).to_dict()
 
 
 def test_what_slack_would_refuse_is_refused() -> None:

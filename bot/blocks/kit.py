@@ -60,10 +60,20 @@ def divider() -> Block:
 
 
 class Button(dict[str, Any]):
-    """A button element (a dict, as Slack reads it); ``to_dict()`` for where an element object was expected."""
+    """A button element (a dict, as Slack reads it); ``to_dict()`` for where an element object was expected, and an
+    attribute set (``button.confirm = ConfirmObject(...)``) becomes its key, as on slack_sdk's ``ButtonElement``."""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if value is None:
+            self.pop(name, None)
+        else:
+            self[name] = value.to_dict() if hasattr(value, "to_dict") else value
+        ordered = sorted(self.items())
+        self.clear()
+        self.update(ordered)
 
 
 def button(label: str, action_id: ID, *, value: str | None = None, style: str | None = None) -> Button:
