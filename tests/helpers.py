@@ -603,3 +603,40 @@ def pools(draw: st.DrawFn, max_size: int = 10) -> dict[str, object]:
         "weights": weights,
         "reference": reference,
     }
+
+
+def forged_click(
+    stack: LocalStack,
+    who: Persona,
+    action_id: str,
+    value: str,
+    *,
+    channel: str | None = None,
+    team_id: str | None = None,
+) -> Delivery:
+    """A click on a button ``action_id`` carrying ``value``, on a message only ``who`` sees in ``channel`` (their DM
+    with Tandem by default), from ``team_id`` (the sandbox's workspace by default): what a forged or replayed button
+    looks like."""
+    sandbox = stack.sandbox
+    channel = channel or who.dm
+    ts = sandbox.next_ts()
+    payload = {
+        "type": "block_actions",
+        "user": {"id": who.id, "username": who.name, "name": who.name, "team_id": team_id or sandbox.team_id},
+        "trigger_id": sandbox.issue_trigger(who.id),
+        "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": True},
+        "channel": {"id": channel, "name": sandbox.channel_name(channel)},
+        "response_url": sandbox.issue_response_url(channel, who.id, message_ts=ts, is_ephemeral=True),
+        "state": {"values": {}},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b",
+                "text": {"type": "plain_text", "text": "x"},
+                "value": value,
+                "action_ts": sandbox.next_ts(),
+            }
+        ],
+    }
+    return sandbox.send_interaction(payload)

@@ -23,7 +23,7 @@ from bot.domain.hosts import ChannelProblem, ChannelStatus, decode, encode
 from bot.ids import ID
 from bot.models import Base, MatchRound, Participant, Program, Workspace
 from bot.sandbox.personas import Persona
-from bot.sandbox.server import Delivery, Sandbox
+from bot.sandbox.server import Sandbox
 from bot.sandbox.stack import LocalStack
 from bot.services import privacy
 from bot.services.hosts import MEMBERS_TTL
@@ -33,6 +33,7 @@ from tests.helpers import (
     answer_share,
     assert_calls_ok,
     create_program,
+    forged_click,
     make_stack,
     match,
     onboard,
@@ -99,33 +100,6 @@ def _state(engine: Engine) -> dict[str, list[str]]:
     return rows
 
 
-def _forged_click(stack: LocalStack, who: Persona, action_id: ID, value: str, channel: str) -> Delivery:
-    """A click on a host's button ``action_id`` with ``value``, as if on a message in ``channel``."""
-    sandbox = stack.sandbox
-    ts = sandbox.next_ts()
-    return sandbox.send_interaction(
-        {
-            "type": "block_actions",
-            "user": {"id": who.id, "username": who.name, "name": who.name, "team_id": sandbox.team_id},
-            "trigger_id": sandbox.issue_trigger(who.id),
-            "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": True},
-            "channel": {"id": channel, "name": sandbox.channel_name(channel)},
-            "response_url": sandbox.issue_response_url(channel, who.id, message_ts=ts, is_ephemeral=True),
-            "state": {"values": {}},
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id.value,
-                    "block_id": "b",
-                    "text": {"type": "plain_text", "text": "x"},
-                    "value": value,
-                    "action_ts": sandbox.next_ts(),
-                }
-            ],
-        }
-    )
-
-
 def _warnings(p: Persona) -> list[dict[str, Any]]:
     channel = p.sandbox.dm_channel(p.id)
     messages = p.sandbox.messages(channel) if channel else []
@@ -168,7 +142,7 @@ def _attack(w: World, who: Persona) -> None:
         (ID.IMPACT_EXPORT, str(w.program_id)),
     ):
         views = len(who.open_views())
-        assert _forged_click(stack, who, action_id, value, channel).ok
+        assert forged_click(stack, who, action_id.value, value, channel=channel).ok
         assert PAUSED in _last(who), action_id
         assert len(who.open_views()) == views, f"{action_id} opened a modal"
     assert who.open_home().ok

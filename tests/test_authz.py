@@ -58,7 +58,7 @@ from bot.sandbox.personas import Persona
 from bot.sandbox.server import Delivery
 from bot.sandbox.stack import LocalStack
 from bot.services import matching
-from tests.helpers import admin_channel, assert_calls_ok, create_program, make_stack, onboard, persona
+from tests.helpers import admin_channel, assert_calls_ok, create_program, forged_click, make_stack, onboard, persona
 
 # name: (role, Slack locale, zone, display name, department, can teach, wants to learn, values)
 PEOPLE = {
@@ -140,31 +140,8 @@ def slash(stack: LocalStack, who: Persona, text: str, *, channel: str | None = N
 
 
 def act(stack: LocalStack, who: Persona, action_id: str, value: str, *, channel: str | None = None) -> Delivery:
-    """A click on a button ``action_id`` carrying ``value``, on a message only ``who`` sees in ``channel`` (their DM
-    with Tandem by default): what a forged or replayed button looks like."""
-    sandbox = stack.sandbox
-    channel = channel or who.dm
-    ts = sandbox.next_ts()
-    payload = {
-        "type": "block_actions",
-        "user": {"id": who.id, "username": who.name, "name": who.name, "team_id": TEAMS.get(who.id, sandbox.team_id)},
-        "trigger_id": sandbox.issue_trigger(who.id),
-        "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": True},
-        "channel": {"id": channel, "name": sandbox.channel_name(channel)},
-        "response_url": sandbox.issue_response_url(channel, who.id, message_ts=ts, is_ephemeral=True),
-        "state": {"values": {}},
-        "actions": [
-            {
-                "type": "button",
-                "action_id": action_id,
-                "block_id": "b",
-                "text": {"type": "plain_text", "text": "x"},
-                "value": value,
-                "action_ts": sandbox.next_ts(),
-            }
-        ],
-    }
-    return sandbox.send_interaction(payload)
+    """A forged or replayed click (``tests.helpers.forged_click``) from ``who``'s own workspace."""
+    return forged_click(stack, who, action_id, value, channel=channel, team_id=TEAMS.get(who.id))
 
 
 def opened(stack: LocalStack, who: Persona, action_id: str, value: str, *, channel: str | None = None) -> dict:

@@ -23,39 +23,13 @@ from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 from bot.services import outbox, programs, retention
 from bot.services.privacy import traces
-from tests.helpers import admin_channel, create_program, persona
+from tests.helpers import admin_channel, create_program, forged_click, persona
 
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 
 
 def _needles(p: Persona) -> list[str]:
     return [p.id, p.real_name]
-
-
-def _forged_click(stack: LocalStack, who: Persona, action_id: ID, value: str) -> None:
-    sandbox = stack.sandbox
-    ts = sandbox.next_ts()
-    assert sandbox.send_interaction(
-        {
-            "type": "block_actions",
-            "user": {"id": who.id, "username": who.name, "name": who.name, "team_id": sandbox.team_id},
-            "trigger_id": sandbox.issue_trigger(who.id),
-            "container": {"type": "message", "message_ts": ts, "channel_id": who.dm, "is_ephemeral": True},
-            "channel": {"id": who.dm, "name": "directmessage"},
-            "response_url": sandbox.issue_response_url(who.dm, who.id, message_ts=ts, is_ephemeral=True),
-            "state": {"values": {}},
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id.value,
-                    "block_id": "b",
-                    "text": {"type": "plain_text", "text": "x"},
-                    "value": value,
-                    "action_ts": sandbox.next_ts(),
-                }
-            ],
-        }
-    ).ok
 
 
 # -- asking stores nothing -----------------------------------------------------------------------------------------
@@ -82,7 +56,7 @@ def test_refusals_help_home_and_privacy_store_nothing_about_someone_in_no_progra
     for command in ("admin notes", "admin match", f"admin remove <@{hanna.id}>", "admin programs"):
         assert ozzy.slash(command, channel_id=channel).ok
         read(f"a refused /tandem {command}")
-    _forged_click(stack, ozzy, ID.PRIVACY_REMOVE, hanna.id)
+    assert forged_click(stack, ozzy, ID.PRIVACY_REMOVE.value, hanna.id).ok
     read("a forged host button")
     # questions about Tandem and about himself
     for command in ("help", "", "privacy", "export-my-data", "forget-me", "notes", "goals", "pause", "card", "metric"):
@@ -103,7 +77,7 @@ def test_refusals_help_home_and_privacy_store_nothing_about_someone_in_no_progra
     assert ozzy.send_dm("Hallo, was ist das?").ok
     read("a DM")
     assert any("Danke" in m.get("text", "") for m in ozzy.dm_messages())
-    _forged_click(stack, ozzy, ID.PRIVACY_EXPORT, "")
+    assert forged_click(stack, ozzy, ID.PRIVACY_EXPORT.value, "").ok
     read("the export button")
     # joining is what stores him
     assert ozzy.slash("join").ok  # no program open for sign-up: nothing to join
