@@ -174,17 +174,7 @@ def resolve_thread(session: Session, week: PairWeek) -> bool:
     pair = session.get(Pair, week.pair_id)
     assert pair is not None
     pair.channel_id = pair.channel_id or week.channel_id
-    newer = session.scalar(
-        select(PairWeek.id)
-        .where(
-            PairWeek.pair_id == week.pair_id,
-            PairWeek.number > week.number,
-            PairWeek.status.in_(PROMPTED),
-            PairWeek.handled_at.is_not(None),
-        )
-        .limit(1)
-    )
-    if newer is None:
+    if not superseded(session, week):
         pair.thread_ts = week.thread_ts
     return True
 
