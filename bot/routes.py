@@ -101,11 +101,11 @@ C, AC, ACT, V, SC, EV = (
 
 ROUTES: tuple[Route, ...] = (
     # -- /tandem <word> ---------------------------------------------------------------------------------------
-    Route(C, ("help", "hilfe", "?"), U, commands.answer),
-    Route(C, (ANY,), U, commands.answer),  # a word Tandem doesn't know: the help, with what was typed
-    Route(C, (TOO_LONG,), U, commands.answer),  # any text over the limit: refused, echoed to its author alone
+    Route(C, ("help", "hilfe", "?"), U, commands.show_help),
+    Route(C, (ANY,), U, commands.unknown),  # a word Tandem doesn't know: the help, with what was typed
+    Route(C, (TOO_LONG,), U, commands.too_long),  # any text over the limit: refused, echoed to its author alone
     Route(C, ("join",), U, commands.join),  # sign up for an open program
-    Route(C, ("goals", "ziele"), OWN, commands.answer),  # the button opens the caller's own pair's goals
+    Route(C, ("goals", "ziele"), OWN, commands.goals),  # the button opens the caller's own pair's goals
     Route(C, ("note",), OWN, commands.note, words=("help",)),
     Route(C, ("notes",), OWN, commands.note, words=notes.SUBWORDS),  # the caller's own notes, in their own pairs
     Route(C, ("help-me",), OWN, commands.note),

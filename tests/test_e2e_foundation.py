@@ -156,7 +156,7 @@ def test_a_failing_listener_tells_the_user_in_their_language(stack: LocalStack, 
     def boom(*_a, **_k):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr("bot.flows.commands.answer", boom)
+    monkeypatch.setattr("bot.flows.commands.help_answer", boom)
     with caplog.at_level(logging.ERROR, logger="tandem.errors"):
         delivery = jorg.slash("help")
     assert delivery.status == 200

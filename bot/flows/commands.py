@@ -36,15 +36,22 @@ def parse(text: str | None) -> Command:
     return Command(name.lower(), args.strip())
 
 
-def answer(command: Command, *, locale: str) -> dict[str, Any]:
-    """The ephemeral answer to a participant's command."""
-    if command.name == TOO_LONG:
-        return too_long(locale, typed=command.args, limit=COMMAND_TEXT_MAX, where="command")
-    if command.name in ("help", "hilfe", "?"):
-        return help_message(locale)
-    if command.name in ("goals", "ziele"):
-        return agreement.goals_command(locale)  # its button opens the caller's goals
-    return unknown_command(locale, command.name)
+# The answers that need nothing stored; which word gets which is the route table's (bot.routes).
+def help_answer(locale: str) -> dict[str, Any]:
+    return help_message(locale)
+
+
+def goals_answer(locale: str) -> dict[str, Any]:
+    return agreement.goals_command(locale)  # its button opens the caller's goals
+
+
+def unknown_answer(word: str, *, locale: str) -> dict[str, Any]:
+    return unknown_command(locale, word)
+
+
+def too_long_answer(typed: str, *, locale: str) -> dict[str, Any]:
+    """A text over ``COMMAND_TEXT_MAX`` is refused as a whole, never cut: all of it is shown back to its author."""
+    return too_long(locale, typed=typed, limit=COMMAND_TEXT_MAX, where="command")
 
 
 JOIN_OUTCOME = {"started": "joined", "already": "already", "closed": "closed"}

@@ -18,6 +18,7 @@ modal's first field (the modal stays open, nothing typed is lost). A route witho
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -54,9 +55,6 @@ def register_all(
 
 def register(app: App, routes: tuple[Route, ...] = ROUTES) -> None:
     by_key = table(routes)  # an id routed twice: ValueError, the app does not start
-    for route in routes:
-        if not isinstance(route, Route):
-            raise TypeError(f"not a route: {route!r}")
     words = {k[1]: r for k, r in by_key.items() if k[0] is Surface.COMMAND}
     admin_words = {k[1]: r for k, r in by_key.items() if k[0] is Surface.ADMIN_COMMAND}
     if ANY not in words or ANY not in admin_words:
@@ -257,6 +255,6 @@ def after(req: Request, result: Result) -> None:
         if req.surface is Surface.VIEW:
             if later.view is not None:
                 req.client.views_update(view_id=req.view["id"], view=later.view)
-            after(req, Result(home=later.home, dm=later.dm, notices=later.notices, homes=later.homes))
+            after(req, replace(later, view=None))
         else:
             show(req, later)

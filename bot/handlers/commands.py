@@ -9,9 +9,23 @@ from bot.handlers.request import Request
 from bot.services import people
 
 
-def answer(req: Request) -> Result:
-    """help (and no word at all), goals, a word Tandem doesn't know, a text over the limit."""
-    return Result(message=commands.answer(commands.Command(req.name, req.args), locale=req.caller.locale))
+def show_help(req: Request) -> Result:
+    """``/tandem help`` (and no word at all)."""
+    return Result(message=commands.help_answer(req.caller.locale))
+
+
+def goals(req: Request) -> Result:
+    return Result(message=commands.goals_answer(req.caller.locale))
+
+
+def unknown(req: Request) -> Result:
+    """A word Tandem doesn't know: the help, with what was typed."""
+    return Result(message=commands.unknown_answer(req.name, locale=req.caller.locale))
+
+
+def too_long(req: Request) -> Result:
+    """Any text over the limit (the whole text is the request's args)."""
+    return Result(message=commands.too_long_answer(req.args, locale=req.caller.locale))
 
 
 def join(req: Request) -> Result:
