@@ -394,10 +394,10 @@ def _last_with(messages: list[dict[str, Any]], action_id: str) -> dict[str, Any]
     return None
 
 
-def _advance_to(stack: LocalStack, when: datetime, step: timedelta = timedelta(minutes=15)) -> None:
+def _advance_to(stack: LocalStack, when: datetime) -> None:
     now = stack.clock.now()
     if when > now:
-        stack.advance(when - now, step=step)
+        stack.advance(when - now)
 
 
 def _interview(stack: LocalStack, people: dict[str, Persona], key: str, *, join: bool = True, **kw: Any) -> Any:
@@ -565,7 +565,7 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
         interview(key)
     say.flush()
 
-    _advance_to(stack, (DEMO_START + timedelta(days=7)).replace(hour=9), step=timedelta(hours=1))
+    _advance_to(stack, (DEMO_START + timedelta(days=7)).replace(hour=9))
     say.step(
         "A week on: Noah got two reminders (after 2 and 5 days), then Tandem stayed quiet; the digests "
         "only came on days with news."
@@ -823,7 +823,7 @@ def _chapter_trial(
     say.out(f"({names[switcher]}'s and {names[stayer]}'s messages in full; everyone else's as one line each.)")
     say.brief = {p.id for key, p in people.items() if key not in ("hanna", "jonas", switcher, stayer)}
 
-    _advance_to(stack, (started + timedelta(days=5)).replace(hour=15, minute=0), step=timedelta(hours=1))
+    _advance_to(stack, (started + timedelta(days=5)).replace(hour=15, minute=0))
     say.step("Klaus changes his mind and types `/tandem join`; Noah finally answers his invitation. Both interview.")
     people["klaus"].slash("join")
     stack.settle()
@@ -836,11 +836,9 @@ def _chapter_trial(
     say.follow = set()  # the pairs' weekly threads run from 1 February; chapter 5 shows them
     while stack.clock.now() + timedelta(days=7) < started + timedelta(weeks=4, hours=17):
         now = stack.clock.now()
-        _advance_to(
-            stack, (now + timedelta(days=7 - now.weekday())).replace(hour=16, minute=0), step=timedelta(hours=1)
-        )
+        _advance_to(stack, (now + timedelta(days=7 - now.weekday())).replace(hour=16, minute=0))
         _others_answer(stack, people, skip={quiet})  # everyone keeps up with the weekly prompt, but Joana and Olivia
-    _advance_to(stack, started + timedelta(weeks=4, hours=17), step=timedelta(hours=1))
+    _advance_to(stack, started + timedelta(weeks=4, hours=17))
     say.step("Four weeks after the introductions: each partner is asked privately, in their own workday morning.")
     say.flush()
     asked = {k: _last_with(_dm_from_tandem(stack, people[k]), ID.TRIAL_SWITCH) for k in duo}
@@ -857,7 +855,7 @@ def _chapter_trial(
     stack.settle()
     say.flush()
 
-    _advance_to(stack, stack.clock.now() + timedelta(days=6), step=timedelta(hours=1))
+    _advance_to(stack, stack.clock.now() + timedelta(days=6))
     if pulses.new_round(stack):
         say.step(
             "Since Monday the program's first anonymous pulse is open: everyone got it at 09:00 their time, with"
@@ -1042,7 +1040,7 @@ def _chapter_weeks(
     prompt_times: dict[str, list[datetime]] = {berlin_lisbon: [], berlin_singapore: []}
     for week in range(8):
         week_start = monday + timedelta(weeks=week)
-        _advance_to(stack, week_start + timedelta(hours=10), step=timedelta(hours=1))
+        _advance_to(stack, week_start + timedelta(hours=10))
         for dm in prompt_times:
             prompt = _prompt(stack, dm)
             if prompt is not None and datetime.fromtimestamp(float(prompt["ts"]), UTC) >= week_start:
@@ -1083,7 +1081,7 @@ def _chapter_weeks(
             say.flush()
             pulses.answer(stack, mia, "mia")
             say.flush()
-        _advance_to(stack, week_start + timedelta(hours=16), step=timedelta(hours=1))  # New York's prompts are out
+        _advance_to(stack, week_start + timedelta(hours=16))  # New York's prompts are out
         _others_answer(stack, people, skip={berlin_lisbon, berlin_singapore, quiet})
         stack.settle()
         if week == 3:  # Monday 15 March: round 3 opened
@@ -1097,12 +1095,12 @@ def _chapter_weeks(
             _retro_cycle_two(stack, say, result, people, admin, week_start, berlin_lisbon, retros_done)
         if week == 0:
             say.step("Friday: Rui takes a two-week holiday with `/tandem pause until …`.")
-            _advance_to(stack, week_start + timedelta(days=4, hours=10), step=timedelta(hours=1))
+            _advance_to(stack, week_start + timedelta(days=4, hours=10))
             rui.slash(f"pause until {(week_start + timedelta(days=18)).date().isoformat()}")
             stack.settle()
             say.flush()
         if week in (0, 1):
-            _advance_to(stack, week_start + timedelta(days=6, hours=12), step=timedelta(hours=1))
+            _advance_to(stack, week_start + timedelta(days=6, hours=12))
             say.step("Sunday: Priya cancels tomorrow's session, less than 24 hours ahead.")
             _cancel_next_week(stack, priya, berlin_singapore)
             say.flush()
@@ -1205,7 +1203,7 @@ def _retro_cycle_one(
     """Thursday after the first four weeks: every pair's retro opens; Ana and Priya fill theirs in, each with a
     quote; Priya's is shared only if Ana agrees too, and she doesn't. Mia and Rui are busy this week."""
     ana, priya = people["ana"], people["priya"]
-    _advance_to(stack, week_start + timedelta(days=3, hours=11), step=timedelta(hours=1))
+    _advance_to(stack, week_start + timedelta(days=3, hours=11))
     say.step("Thursday: four weeks done. Every pair gets a retro in its thread, 10:00 in the later partner's morning.")
     say.flush()
     say.step(
@@ -1263,7 +1261,7 @@ def _retro_cycle_two(
     hanna, mia, rui = people["hanna"], people["mia"], people["rui"]
     hidden = _pulse_results(stack, admin, HIDDEN_ROUND)
     _expect(result, _is_hidden(hidden), f"round {HIDDEN_ROUND} of the pulse (3 answers) stayed hidden from the hosts")
-    _advance_to(stack, week_start + timedelta(days=3, hours=11), step=timedelta(hours=1))
+    _advance_to(stack, week_start + timedelta(days=3, hours=11))
     say.step("Thursday: eight weeks done. Mia and Rui fill in their retro; both agree to share both quotes.")
     say.flush()
     _fill_retro(
@@ -1351,15 +1349,15 @@ def _chapter_end(
     quiet = _pair_dm(stack, people["joana"], people["olivia"])
     say.out("\n##### Chapter 6: the end of Pilot 2027: final retros and the hosts' program retro #####")
     say.follow = set()
-    _advance_to(stack, end - timedelta(days=7) + timedelta(hours=16), step=timedelta(hours=1))
+    _advance_to(stack, end - timedelta(days=7) + timedelta(hours=16))
     _others_answer(stack, people, skip={quiet})  # the last week's prompt
-    _advance_to(stack, end - timedelta(days=4) + timedelta(hours=11), step=timedelta(hours=1))
+    _advance_to(stack, end - timedelta(days=4) + timedelta(hours=11))
     say.step("Thursday of the last week: every pair gets its final retro; all but Joana and Olivia fill it in.")
     say.flush()
     _others_retro(stack, say, people, {quiet}, retros_done)
     say.note(f"{say.unshown} messages to the pairs' threads in the last weeks were sent but not shown")
-    _advance_to(stack, end + timedelta(days=7, hours=6, minutes=55), step=timedelta(hours=6))  # a quiet week
-    _advance_to(stack, end + timedelta(days=7, hours=7, minutes=5), step=timedelta(minutes=5))
+    _advance_to(stack, end + timedelta(days=7, hours=6, minutes=55))  # a quiet week
+    _advance_to(stack, end + timedelta(days=7, hours=7, minutes=5))
     say.step("A week after the end, 09:00 in Berlin: the hosts get the program retro in #tandem-hosts.")
     say.flush()
 
@@ -1852,17 +1850,17 @@ def _chapter_speed_dating(
     with stack.session_factory() as session:
         round_ = session.scalars(select(SpeedRound)).one()
         closes_at = round_.closes_at
-    _advance_to(stack, closes_at - timedelta(hours=24), step=timedelta(hours=1))
+    _advance_to(stack, closes_at - timedelta(hours=24))
     say.step("A day before the deadline: one reminder, only to people with unanswered intros.")
     say.flush()
-    _advance_to(stack, closes_at - timedelta(hours=20), step=timedelta(hours=1))
+    _advance_to(stack, closes_at - timedelta(hours=20))
     say.step(
         "Singapore, the next morning: Wei, Priya, Daniel, Mei, Arjun, Hui Min and Kenji answer after the reminder."
     )
     for key, answers in SPEED_LATE.items():
         _answer_card(stack, people[key], answers)
     say.flush()
-    _advance_to(stack, closes_at + timedelta(minutes=1), step=timedelta(hours=1))
+    _advance_to(stack, closes_at + timedelta(minutes=1))
     say.step("Thursday 18:00 in Berlin: speed dating closes; the hosts get counts, never who said what.")
     say.flush()
     with stack.session_factory() as session:

@@ -1,4 +1,6 @@
-"""The clock's due jobs, one table: name -> job(session, now) -> how many things it did.
+"""The clock's due jobs, one table: name -> job(session, now) -> how many things it did; and beside it, under the same
+names, when each may next act (``NEXT_DUE``), so a simulated clock jumps from one such moment to the next instead of
+ticking each quiet minute (``bot.sandbox.stack.LocalStack.advance``).
 
 It sits beside the route table, above the flows (a job may be a flow's, e.g. the interview's reminders), so no
 service imports a flow; ``bot.services.ticks.tick`` runs it each minute (``tandem clock``, ``bot.scheduler``).
@@ -6,6 +8,10 @@ The order is the order they run in.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
 
 from bot.flows import escalation as escalation_flow
 from bot.flows import interview, speed
@@ -25,7 +31,7 @@ from bot.services import (
     retros,
     trial,
 )
-from bot.services.ticks import DueJob
+from bot.services.ticks import MINUTE, DueJob, NextDue
 
 DUE_JOBS: dict[str, DueJob] = {
     "outbox.release_stale_claims": lambda session, now: outbox.release_stale_claims(session, now=now),
@@ -56,3 +62,13 @@ DUE_JOBS: dict[str, DueJob] = {
     # what a parked call says is kept a day (to see why Slack refused it), a private one (a data export) not at all
     "outbox.empty_parked": lambda session, now: outbox.empty_parked(session, now),
 }
+
+
+def every_minute(session: Session, now: datetime) -> datetime:
+    """For a job that cannot tell when it acts next: it may at the next minute (a simulated clock then ticks each
+    minute, as production does)."""
+    return now + MINUTE
+
+
+# name -> next(session, now): see ``bot.services.ticks.NextDue``; the same names as DUE_JOBS
+NEXT_DUE: dict[str, NextDue] = {name: every_minute for name in DUE_JOBS}

@@ -640,3 +640,26 @@ def forged_click(
         ],
     }
     return sandbox.send_interaction(payload)
+
+
+# -- the clock's jumps: a job's NEXT_DUE is a lower bound -------------------------------------------------------------
+def check_next_due(
+    stack: LocalStack, name: str, *, until: datetime, every: timedelta = timedelta(minutes=20)
+) -> datetime | None:
+    """``bot.jobs.NEXT_DUE[name]`` at the stack's now, checked: the job ``name`` run (and rolled back) every ``every``
+    from the next minute up to the moment it names (or ``until``, when it names none or a later one) writes nothing.
+    Returns the moment, so a test can also say the job does act there (``probe`` at it)."""
+    from bot.jobs import DUE_JOBS, NEXT_DUE
+    from bot.services.ticks import probe
+
+    now = stack.clock.now()
+    with stack.session_factory() as session:
+        due = NEXT_DUE[name](session, now)
+        session.rollback()
+    end = until if due is None else min(due, until)
+    when = now + timedelta(minutes=1)
+    while when < end:
+        writes = probe(stack.engine, stack.session_factory, DUE_JOBS[name], when)
+        assert not writes, f"{name} acts at {when:%Y-%m-%d %H:%M}, before the {due} its NEXT_DUE names: {writes[0]}"
+        when += every
+    return due

@@ -267,7 +267,7 @@ def _build(stack: LocalStack) -> World:
 
     # four weeks on: the week's prompt, the trial check-in and the pulse (Monday 1 February, 09:00 in Berlin)
     stack.clock.set(datetime(2027, 2, 1, 7, 50, tzinfo=UTC))  # type: ignore[attr-defined]
-    stack.advance(timedelta(minutes=30), step=timedelta(minutes=10))
+    stack.advance(timedelta(minutes=30))
     with stack.session_factory() as s:
         week = s.scalars(
             select(PairWeek)
@@ -297,7 +297,7 @@ def _build(stack: LocalStack) -> World:
 
     # the retro after week 4 (Thursday 10:00 in Berlin): both fill it in, Alma with a quote
     stack.clock.set(datetime(2027, 2, 4, 8, 50, tzinfo=UTC))  # type: ignore[attr-defined]
-    stack.advance(timedelta(minutes=20), step=timedelta(minutes=10))
+    stack.advance(timedelta(minutes=20))
     ids["retro"] = _one(stack, select(Retro.id).where(Retro.pair_id == ids["pair_a"]))
     assert ids["retro"] is not None
     form = {

@@ -286,7 +286,7 @@ def test_not_now_means_no_further_messages(stack: LocalStack) -> None:
     assert "won't message you about *Pilot 2027* again" in _text(ben.dm_messages())
     seen = len(ben.dm_messages())
     _invite(stack, hanna, channel, users=[ben.id])  # invited again: still nothing
-    stack.advance(timedelta(days=8), step=STEP)  # no reminders either
+    stack.advance(timedelta(days=8))  # no reminders either
     assert len(ben.dm_messages()) == seen
     with stack.session_factory() as s:
         assert s.scalars(select(Enrollment.status)).one() == EnrollmentStatus.DECLINED
@@ -335,14 +335,14 @@ def test_daily_digest_once_a_day_at_nine_and_only_when_something_changed(stack: 
         return [m for m in stack.sandbox.messages(channel) if m.get("text", "").startswith("Onboarding summary")]
 
     assert digests() == []  # 09:00 Berlin has passed today already? the stack starts at 09:00 Berlin
-    stack.advance(timedelta(hours=24), step=STEP)
+    stack.advance(timedelta(hours=24))
     assert len(digests()) == 1
     assert "1 invited" in _text(digests()[-1]) and "1 not answered yet" in _text(digests()[-1])
-    stack.advance(timedelta(hours=24), step=STEP)  # nothing changed: quiet
+    stack.advance(timedelta(hours=24))  # nothing changed: quiet
     assert len(digests()) == 1
     invitation = [m for m in ben.dm_messages() if "Pilot 2027" in m.get("text", "")][-1]
     ben.click(ID.INVITE_DECLINE, message=invitation)
-    stack.advance(timedelta(hours=24), step=STEP)
+    stack.advance(timedelta(hours=24))
     assert len(digests()) == 2 and "+1 said not now" in _text(digests()[-1])
 
 
@@ -371,9 +371,9 @@ def test_an_unanswered_invitation_is_reminded_twice_in_daytime_then_silence(stac
         return [m for m in wei.dm_messages() if m.get("user") == stack.sandbox.bot_user_id]
 
     assert len(from_tandem()) == 1
-    stack.advance(timedelta(days=1, hours=23), step=STEP)
+    stack.advance(timedelta(days=1, hours=23))
     assert len(from_tandem()) == 1
-    stack.advance(timedelta(days=1), step=STEP)
+    stack.advance(timedelta(days=1))
     reminders = from_tandem()[1:]
     assert len(reminders) == 1 and "gentle reminder" in _text(reminders[0])
     sent_at = stack.sandbox.calls_to("chat.postMessage")[-1]["at"]
@@ -384,9 +384,9 @@ def test_an_unanswered_invitation_is_reminded_twice_in_daytime_then_silence(stac
         .hour
     )
     assert 9 <= local_hour < 18
-    stack.advance(timedelta(days=4), step=STEP)
+    stack.advance(timedelta(days=4))
     assert "Last reminder" in _text(from_tandem()[-1]) and len(from_tandem()) == 3
-    stack.advance(timedelta(days=10), step=STEP)
+    stack.advance(timedelta(days=10))
     assert len(from_tandem()) == 3
     # the reminder's own buttons work
     wei.click(ID.INVITE_JOIN, message=from_tandem()[-1])

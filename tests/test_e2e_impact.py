@@ -152,9 +152,9 @@ def test_metrics_values_kpis_digest_home_and_export(stack: LocalStack) -> None:
     # -- the first Monday after the start (11 January): the first release and digest at 09:00 Berlin, then week 1's
     # prompts; Ana and Lea answer, Mia and Tom's pair stays silent; Ana writes a red note
     digests = lambda: [m for m in stack.sandbox.messages(channel) if "Weekly impact digest" in m.get("text", "")]  # noqa: E731
-    stack.advance(datetime(2027, 1, 11, 7, 50, tzinfo=UTC) - stack.clock.now(), step=timedelta(hours=2))
+    stack.advance(datetime(2027, 1, 11, 7, 50, tzinfo=UTC) - stack.clock.now())
     assert not digests()
-    stack.advance(timedelta(hours=7), step=timedelta(minutes=10))  # New York's 09:00 is 14:00 UTC
+    stack.advance(timedelta(hours=7))  # New York's 09:00 is 14:00 UTC
     assert len(digests()) == 1
 
     def board_text() -> str:
@@ -171,9 +171,9 @@ def test_metrics_values_kpis_digest_home_and_export(stack: LocalStack) -> None:
     # the real surface between two releases: the same figures, whoever answered meanwhile (nothing to subtract)
     assert board_text() == before
     # -- the next Monday at 09:00 Berlin: the second release and digest, compared with the first, with charts
-    stack.advance(MONDAY_3 - stack.clock.now() - timedelta(minutes=10), step=timedelta(hours=2))
+    stack.advance(MONDAY_3 - stack.clock.now() - timedelta(minutes=10))
     assert len(digests()) == 1
-    stack.advance(timedelta(minutes=20), step=timedelta(minutes=5))
+    stack.advance(timedelta(minutes=20))
     digest = digests()[-1]
     text = _dump(digest)
     # KPIs by hand: 6 invited (through invitations), 6 onboarded, 6 matched in 3 pairs: counts, as they are. Week 1's
@@ -196,13 +196,13 @@ def test_metrics_values_kpis_digest_home_and_export(stack: LocalStack) -> None:
     alt = " ".join(f.get("alt_txt") or "" for f in charts)
     assert "9.5" in alt and "Invited" in alt  # the metric's value and the funnel's stages, in words
     # once a week only
-    stack.advance(timedelta(hours=7), step=timedelta(hours=1))
+    stack.advance(timedelta(hours=7))
     assert len(digests()) == 2
 
     # -- the pulse's first round (18 January): three answers, below the threshold of 5; it closes on Saturday 23rd
     for p, mood in ((ana, 4), (karl, 5), (lea, 3)):
         answer_pulse(stack, p, mood, 4, 4, "A comment nobody else must see")
-    stack.advance(datetime(2027, 1, 25, 8, 20, tzinfo=UTC) - stack.clock.now(), step=timedelta(hours=2))
+    stack.advance(datetime(2027, 1, 25, 8, 20, tzinfo=UTC) - stack.clock.now())
     # -- the third release (25 January): week 1's six prompts and the Berliners' week 2: 10 prompts of 6 people,
     # 2 answered (Ana, Lea) = 20%; the round is released as hidden
     assert len(digests()) == 3

@@ -37,8 +37,8 @@ def test_scheduled_matching_posts_one_preview_at_nine_in_the_programs_zone(stack
     assert _program(stack) == (date(2027, 1, 5), None, 0)
     onboard_profiles(stack)
 
-    stack.advance(16 * HOUR, step=HOUR)  # 08:00 on the 5th in Singapore (00:00 UTC)
-    stack.advance(timedelta(minutes=59), step=timedelta(minutes=10))  # 08:59
+    stack.advance(16 * HOUR)  # 08:00 on the 5th in Singapore (00:00 UTC)
+    stack.advance(timedelta(minutes=59))  # 08:59
     assert _previews(stack, channel) == []
     assert _program(stack) == (date(2027, 1, 5), None, 0)
 
@@ -56,7 +56,7 @@ def test_scheduled_matching_posts_one_preview_at_nine_in_the_programs_zone(stack
     # idempotent: the same minute again, the next minutes and the next day change nothing
     assert stack.tick() is None
     stack.advance(timedelta(minutes=3))
-    stack.advance(24 * HOUR, step=HOUR)
+    stack.advance(24 * HOUR)
     assert len(_previews(stack, channel)) == 1
     assert _program(stack) == (date(2027, 1, 5), date(2027, 1, 5), 1)
 
@@ -73,9 +73,9 @@ def test_scheduled_matching_posts_one_preview_at_nine_in_the_programs_zone(stack
     stack.settle()
     assert "Matching preview scheduled for 7 Jan 2027" in json.dumps(stack.sandbox.messages(channel)[-1])
     assert _program(stack) == (date(2027, 1, 7), None, 1)
-    stack.advance(23 * HOUR, step=HOUR)  # 08:03 on the 7th in Singapore
+    stack.advance(23 * HOUR)  # 08:03 on the 7th in Singapore
     assert len(_previews(stack, channel)) == 1
-    stack.advance(HOUR, step=HOUR)  # 09:03
+    stack.advance(HOUR)  # 09:03
     assert len(_previews(stack, channel)) == 2
     assert "Scheduled matching for *Pilot 2027* (7 Jan 2027)" in json.dumps(_previews(stack, channel)[-1])
     assert _program(stack) == (date(2027, 1, 7), date(2027, 1, 7), 2)
@@ -90,7 +90,7 @@ def test_without_an_admin_channel_the_date_is_only_marked_handled(stack: LocalSt
         s.scalars(select(Workspace)).one().admin_channel_id = None
         s.commit()
     posted = len(stack.sandbox.messages(channel))
-    stack.advance(25 * HOUR, step=HOUR)  # 10:00 on the 5th in Berlin
+    stack.advance(25 * HOUR)  # 10:00 on the 5th in Berlin
     assert _program(stack) == (date(2027, 1, 5), date(2027, 1, 5), 0)
     assert len(stack.sandbox.messages(channel)) == posted
 

@@ -52,15 +52,15 @@ HIDDEN = "fewer than 5 answers: hidden to protect anonymity"
 # -- helpers ------------------------------------------------------------------------------------------------
 
 
-def _run(stack: LocalStack, start: datetime, until: datetime, step: timedelta = FIVE) -> None:
+def _run(stack: LocalStack, start: datetime, until: datetime) -> None:
     stack.clock.set(start)  # type: ignore[attr-defined]
-    stack.advance(until - start, step=step)
+    stack.advance(until - start)
 
 
 def _ask_all(stack: LocalStack, opens: datetime) -> None:
     """From just before a round opens until the pulse reached New York's morning too."""
     _run(stack, opens - FIVE, opens + FIVE)
-    stack.advance(NEW_YORK_NINE, step=timedelta(minutes=30))
+    stack.advance(NEW_YORK_NINE)
 
 
 def _text(message: dict[str, Any]) -> str:
@@ -118,7 +118,7 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
     assert not any(pulses(p) for p in people.values())
     _run(stack, ROUND_1 - FIVE, ROUND_1 + FIVE)
     assert all(len(pulses(p)) == 1 for p in (ana, karl, lea, jon)) and not pulses(mia) and not pulses(tom)
-    stack.advance(NEW_YORK_NINE, step=timedelta(minutes=30))
+    stack.advance(NEW_YORK_NINE)
     assert all(len(pulses(p)) == 1 for p in people.values())
     for p in people.values():  # each at 09:00 on their own Monday
         sent = datetime.fromtimestamp(float(pulses(p)[0]["ts"]), UTC).astimezone(ZoneInfo(p.tz))

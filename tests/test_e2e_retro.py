@@ -45,9 +45,9 @@ def test_retro_after_week_four_consent_hosts_and_community_channel(stack: LocalS
     group = pair_group_dm(stack, ana, karl)
     # week 4 is Monday 1 February; the retro comes on Thursday at 10:00 Berlin
     stack.clock.set(datetime(2027, 2, 4, 8, 0, tzinfo=UTC))  # type: ignore[attr-defined]
-    stack.advance(timedelta(minutes=50), step=timedelta(minutes=10))
+    stack.advance(timedelta(minutes=50))
     assert not _with(stack.sandbox.messages(group), ID.RETRO_OPEN)
-    stack.advance(timedelta(minutes=20), step=timedelta(minutes=10))
+    stack.advance(timedelta(minutes=20))
     [opening] = _with(stack.sandbox.messages(group), ID.RETRO_OPEN)
     assert "Zeit für eure Retro" in _dump([opening]) and "4 Wochen" in _dump([opening])
 
@@ -150,7 +150,7 @@ def test_retro_after_week_four_consent_hosts_and_community_channel(stack: LocalS
 
     # the program's end: the hosts' program retro, counts and consented quotes only
     stack.clock.set(datetime(2027, 3, 8, 7, 55, tzinfo=UTC))  # type: ignore[attr-defined]
-    stack.advance(timedelta(minutes=10), step=timedelta(minutes=5))
+    stack.advance(timedelta(minutes=10))
     report = [m for m in stack.sandbox.messages(admin) if "Program retro" in _dump([m])]
     assert len(report) == 1
     text = _dump(report)

@@ -77,7 +77,7 @@ def test_a_round_from_start_to_matching(stack: LocalStack) -> None:
     assert all((b, a) in shown for a, b in shown)  # mutual
     # everyone got a card by DM, in their language, in their own daytime (New York: at 09:00 local)
     assert _card(stack, people["Olivia"]) is None and _card(stack, people["Wei"]) is not None
-    stack.advance(timedelta(hours=6), step=timedelta(minutes=30))  # 14:00 UTC, 09:00 in New York
+    stack.advance(timedelta(hours=6))  # 14:00 UTC, 09:00 in New York
     for name, who in people.items():
         card = _card(stack, who)
         assert card is not None, name
@@ -111,24 +111,24 @@ def test_a_round_from_start_to_matching(stack: LocalStack) -> None:
 
     # one reminder a day before closing, only to those who answered nothing, each in their own daytime
     before = {name: len(who.dm_messages()) for name, who in people.items()}
-    stack.advance(timedelta(days=2, hours=3, minutes=30), step=timedelta(minutes=30))  # Wed 17:30 UTC
+    stack.advance(timedelta(days=2, hours=3, minutes=30))  # Wed 17:30 UTC
     after = {name: len(who.dm_messages()) for name, who in people.items()}
     silent = {"Wei", "Olivia", "Priya", "Kenji"}  # Ana, Jorg and Lena answered; Kenji's click was refused
     assert {n for n in people if after[n] == before[n] + 1} == silent - {"Wei", "Priya", "Kenji"}
     assert "Reminder" in json.dumps(_card(stack, people["Olivia"]))
-    stack.advance(timedelta(hours=6), step=timedelta(hours=1))  # Wed 23:30 UTC: 07:30 in Singapore
+    stack.advance(timedelta(hours=6))  # Wed 23:30 UTC: 07:30 in Singapore
     assert {n for n in people if len(people[n].dm_messages()) == before[n] + 1} == {"Olivia"}
-    stack.advance(timedelta(hours=2), step=timedelta(hours=1))  # 09:30 in Singapore
+    stack.advance(timedelta(hours=2))  # 09:30 in Singapore
     after = {name: len(who.dm_messages()) for name, who in people.items()}
     assert {n for n in people if after[n] == before[n] + 1} == silent
-    stack.advance(timedelta(hours=4), step=timedelta(hours=1))
+    stack.advance(timedelta(hours=4))
     assert {name: len(who.dm_messages()) for name, who in people.items()} == after
 
     # the deadline passes: closed, counts for hosts with a button to run matching
-    stack.advance(timedelta(hours=11), step=timedelta(hours=1))  # Thu 16:30 UTC: still open
+    stack.advance(timedelta(hours=11))  # Thu 16:30 UTC: still open
     with stack.session_factory() as s:
         assert s.scalars(select(SpeedRound)).one().status == SpeedStatus.OPEN
-    stack.advance(timedelta(hours=1), step=timedelta(minutes=30))  # Thu 17:30 UTC, past 18:00 in Berlin
+    stack.advance(timedelta(hours=1))  # Thu 17:30 UTC, past 18:00 in Berlin
     with stack.session_factory() as s:
         round_ = s.scalars(select(SpeedRound)).one()
         assert round_.status == SpeedStatus.CLOSED

@@ -68,11 +68,11 @@ def _setup(stack: LocalStack, people: dict[str, tuple]) -> tuple[Persona, str, d
     return hanna, channel, personas
 
 
-def _run_to(stack: LocalStack, until: datetime, *, start: datetime | None = None, step: timedelta = FIVE) -> None:
-    """Jump the clock to ``start`` (nothing ticks on the way), then tick and send every ``step`` up to ``until``."""
+def _run_to(stack: LocalStack, until: datetime, *, start: datetime | None = None) -> None:
+    """Jump the clock to ``start`` (nothing ticks on the way), then on to ``until`` as the clock ticks."""
     if start is not None:
         stack.clock.set(start)  # type: ignore[attr-defined]
-    stack.advance(until - stack.clock.now(), step=step)
+    stack.advance(until - stack.clock.now())
 
 
 def _has(message: dict[str, Any], action_id: str) -> bool:
@@ -259,7 +259,7 @@ def _switch_by(url: str, clicker: str) -> dict[str, Any]:
         assert people[clicker].click(ID.TRIAL_SWITCH, message=question).ok
         after_click = dump(stack.engine)
         _run_to(stack, CLOSES + FIVE, start=CLOSES - FIVE)
-        _run_to(stack, MONDAY_AFTER, start=MONDAY_AFTER - timedelta(hours=14), step=timedelta(hours=1))
+        _run_to(stack, MONDAY_AFTER, start=MONDAY_AFTER - timedelta(hours=14))
         seen = {
             "admin": [(m["text"], m.get("blocks"), m["ts"]) for m in stack.sandbox.messages(channel)],
             # what each partner got after the click (the clicker's thank-you replaced their question, for them alone)
@@ -327,7 +327,7 @@ def test_continue_by_both_writes_nothing_and_silence_also_continues(stack: Local
 
     # Ana and Priya (asked at 08:00 UTC) close first, Wei and Jörg at 14:00: the hosts get one summary, once the
     # last question of the program has closed
-    _run_to(stack, CLOSES + FIVE, start=DUE + timedelta(days=5) - FIVE, step=timedelta(hours=1))
+    _run_to(stack, CLOSES + FIVE, start=DUE + timedelta(days=5) - FIVE)
     assert len(_pair_ids(stack)) == 2
     with stack.session_factory() as s:
         assert {(c.outcome, c.switch_requested) for c in s.scalars(select(TrialCheck))} == {("continue", False)}
@@ -337,7 +337,7 @@ def test_continue_by_both_writes_nothing_and_silence_also_continues(stack: Local
         "Trial check-in for *Pilot 2027*: 2 pairs continue, 0 pairs switch."
     ]
     assert all(len(b) == 1 for b in summaries)  # nobody waits: no matching button
-    _run_to(stack, MONDAY_AFTER, start=MONDAY_AFTER - timedelta(hours=15), step=timedelta(hours=1))
+    _run_to(stack, MONDAY_AFTER, start=MONDAY_AFTER - timedelta(hours=15))
     assert all(len(_news(p)) == 1 for p in people.values())
     assert "your tandem with *Jörg* in *Pilot 2027* continues" in _text(_news(people["Wei"])[0])
     assert "Dein Tandem mit *Priya* in *Pilot 2027* geht weiter" in _text(_news(people["Ana"])[0])

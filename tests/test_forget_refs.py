@@ -105,7 +105,7 @@ def test_forget_me_finds_every_call_about_her_by_reference(
     # her partner's export names her and holds her note: Slack refuses it for good, it is parked
     stack.sandbox.inject("files.getUploadURLExternal", status=500, times=8)
     assert partner.slash("export-my-data").ok
-    stack.advance(timedelta(minutes=6), step=timedelta(seconds=20))  # eight tries with backoff, then parked
+    stack.advance(timedelta(minutes=6))  # eight tries with backoff, then parked
     # her own exports: one sent, one still queued
     assert qyx.slash("export-my-data").ok
     stack.settle()

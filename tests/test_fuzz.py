@@ -798,7 +798,7 @@ def _seed(stack: LocalStack, registry: Registry) -> World:
     _crawl(stack, everyone, clicked, contexts)
     hanna.slash("admin invite", channel_id=channel)
     hanna.submit(hanna.open_views()[-1]["id"], {ID.INVITE_USERS.value: [olaf.id]})
-    stack.advance(timedelta(hours=32), step=timedelta(hours=1))  # the first weekly prompts (Tuesday, 09:00 local)
+    stack.advance(timedelta(hours=32))  # the first weekly prompts (Tuesday, 09:00 local)
     _crawl(stack, everyone, clicked, contexts)
     sandbox = stack.sandbox
     with sandbox.lock:

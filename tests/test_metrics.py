@@ -48,7 +48,7 @@ def test_metrics_count_requests_duplicates_sends_and_429s_and_read_the_outbox(st
     stack.sandbox.inject("chat.postMessage", status=429, times=1, retry_after=1)
     ana.send_dm("Hello Tandem, my secret plan is <!channel>")
     stack.settle()
-    stack.advance(timedelta(seconds=2), step=timedelta(seconds=2))
+    stack.advance(timedelta(seconds=2))
     ana.slash("help")
     text, after = _scrape(stack)
 

@@ -90,8 +90,8 @@ def _ana_writes(stack: LocalStack, ana: Persona, partner: Persona) -> None:
     assert partner.slash(f"note {PARTNER['private']} #private").ok
     stack.settle()
     # week 1: both answer in the pair's thread
-    stack.advance(WEEK_1 - stack.clock.now(), step=timedelta(hours=2))
-    stack.advance(timedelta(hours=2), step=timedelta(minutes=10))
+    stack.advance(WEEK_1 - stack.clock.now())
+    stack.advance(timedelta(hours=2))
     reply_in_thread(stack, ana, ANA["answer"])
     reply_in_thread(stack, partner, PARTNER["answer"])
     now = stack.clock.now()
@@ -271,7 +271,7 @@ def test_export_and_forget_me_leave_nothing_of_the_person(stack: LocalStack, eng
     assert lines[(jon_id, "interview")] == lines[("U0HERREPORT", "orgchart")]  # one placeholder for one person
     # the partner's own words stay, the partner is told in neutral words and is first in line
     assert privacy.traces(engine, [PARTNER["pair"], PARTNER["private"], PARTNER["answer"]]) != []
-    stack.advance(timedelta(hours=12), step=timedelta(minutes=30))
+    stack.advance(timedelta(hours=12))
     news = partner.dm_messages()[partner_dms:]
     assert any("has left" in m.get("text", "") or "verlassen" in m.get("text", "") for m in news)
     assert all("Anabel" not in json.dumps(m, ensure_ascii=False) for m in news)
@@ -372,6 +372,6 @@ def test_someone_who_leaves_during_a_matching_preview_is_never_paired(stack: Loc
             if p.id not in paired and p.id != tomb.id and p.slack_user_id in {x.id for x in people.values()}
         ]
     alone = next(p for p in people.values() if p.id == left_alone.slack_user_id)
-    stack.advance(timedelta(hours=24), step=timedelta(hours=1))
+    stack.advance(timedelta(hours=24))
     assert any("first in line" in m.get("text", "") or "zuerst dran" in m.get("text", "") for m in alone.dm_messages())
     assert privacy.traces(engine, [ana.id, "Anabel Zwirnfaden"]) == []

@@ -248,7 +248,7 @@ def _content(stack: LocalStack, people: dict[str, Persona]) -> None:
     assert karl.slash(f"note {MARK}karl-note #hosts").ok
     stack.settle()
     stack.clock.set(WEEK_1)  # type: ignore[attr-defined]
-    stack.advance(timedelta(hours=2), step=timedelta(minutes=10))
+    stack.advance(timedelta(hours=2))
     reply_in_thread(stack, ana, f"{MARK}answer-ana")
     reply_in_thread(stack, partner, f"{MARK}answer-partner")
     now = stack.clock.now()

@@ -10,7 +10,7 @@ import contextlib
 import threading
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -20,13 +20,17 @@ from bot.app import REDIRECT_PATH, build_app
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, load_settings
 from bot.db import make_engine, make_session_factory, upgrade
+from bot.jobs import DUE_JOBS, NEXT_DUE
 from bot.sandbox.server import Sandbox
 from bot.scheduler import Leadership, run_tick
+from bot.services import outbox
+from bot.services.ticks import MINUTE, next_due, next_tick, probe
 from bot.slack.client import outbox_client
 from bot.slack.install import TokenClients, installation_store
 from bot.slack.sender import Worker
 from bot.web import TandemWSGI, make_server
 
+VERIFY_EVERY = timedelta(hours=3)
 SIGNING_SECRET = "sandbox-signing-secret"
 BOT_TOKEN = "xoxb-sandbox-token"
 
@@ -40,12 +44,14 @@ class LocalStack:
         migrate: bool = True,
         sandbox_options: dict[str, Any] | None = None,
         oauth: bool = False,
+        verify_jumps: bool = False,
     ) -> None:
         self.database_url = database_url
         self.clock = clock or SystemClock()
         self.migrate = migrate
         # several workspaces: Tandem has no bot token of its own; workspaces install it over OAuth from the sandbox
         self.oauth = oauth
+        self.verify_jumps = verify_jumps
         self.sandbox = Sandbox(
             signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, clock=self.clock, **(sandbox_options or {})
         )
@@ -158,17 +164,45 @@ class LocalStack:
         self.tick()
         return self.worker.drain()
 
-    def advance(self, delta: timedelta, *, step: timedelta = timedelta(minutes=1)) -> Counter[str]:
-        """Move a simulated clock forward ``step`` by ``step`` (a minute, as production ticks), ticking and
-        sending after each step. Long spans may use a coarser step: due work is "due at or before now", so
-        it still happens, at most one step late."""
+    def next_due(self) -> datetime | None:
+        """When the clock's next job or the worker's next message may be due (``bot.jobs.NEXT_DUE``)."""
+        with self.session_factory() as session:
+            jobs = next_due(session, now=self.clock.now(), nexts=NEXT_DUE)
+            sends = outbox.next_due(session, self.clock.now())
+            session.rollback()
+        return min((when for when in (jobs, sends) if when is not None), default=None)
+
+    def advance(self, delta: timedelta) -> Counter[str]:
+        """Move a simulated clock forward by ``delta`` as production's clock ticks, each whole minute from now, with
+        the sends after each tick; but a quiet minute (nothing due: ``next_due``) is skipped, so the clock jumps to
+        the next minute where something may happen. It always ticks at the end of ``delta``.
+
+        With ``verify_jumps``, each jump first checks that no job changes anything in the minutes it skips."""
         advance = getattr(self.clock, "advance", None)
         if advance is None:
             raise TypeError("advance() needs a SimulatedClock")
         total: Counter[str] = Counter()
-        remaining = delta
-        while remaining > timedelta(0):
-            advance(min(step, remaining))
-            remaining -= step
+        now = self.clock.now()
+        until = now + delta
+        while now < until:
+            target = next_tick(now, until=until, due=self.next_due())
+            if self.verify_jumps:
+                self._verify_quiet(now, target)
+            advance(target - now)
+            now = target
             total.update(self.settle())
         return total
+
+    def _verify_quiet(self, now: datetime, target: datetime) -> None:
+        """Each job, run at skipped minutes between ``now`` and ``target`` (the next, the last, and one every few
+        hours), writes nothing: else the jump skipped work. Rolled back."""
+        probes = {now + MINUTE * k for k in range(1, 3)} | {target - MINUTE}
+        probes |= {now + VERIFY_EVERY * k for k in range(1, (target - now) // VERIFY_EVERY + 1)}
+        for when in sorted(p for p in probes if now < p < target):
+            for name, job in DUE_JOBS.items():
+                writes = probe(self.engine, self.session_factory, job, when)
+                if writes:
+                    raise AssertionError(
+                        f"{name} acts at {when:%Y-%m-%d %H:%M} but the clock would jump from "
+                        f"{now:%Y-%m-%d %H:%M} to {target:%Y-%m-%d %H:%M}: {writes[0][:200]}"
+                    )

@@ -257,6 +257,27 @@ def enqueue_many(session: Session, items: Sequence[Mapping[str, Any]], *, now: d
     return result
 
 
+def next_due(session: Session, now: datetime) -> datetime | None:
+    """When a worker may next have something to send: the earliest moment of a pending message (one held back now,
+    by the pace or an older message, gives a moment at or before ``now``). A message to an admin channel that is
+    public, archived or shared waits for the channel to change, not for a moment: it does not count."""
+    unsafe_admin_channel = (
+        select(Workspace.id)
+        .where(
+            Workspace.id == OutboxMessage.workspace_id,
+            Workspace.admin_channel_id == OutboxMessage.channel_key,
+            Workspace.admin_channel_problems.is_not(None),
+        )
+        .exists()
+    )
+    return session.scalar(
+        select(func.min(OutboxMessage.not_before)).where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            or_(OutboxMessage.channel_key.is_(None), ~unsafe_admin_channel),
+        )
+    )
+
+
 def claim_due(
     session: Session, *, now: datetime, worker_id: str, limit: int = 50, pacing: Pacing | None = None
 ) -> list[OutboxMessage]:

@@ -1,5 +1,5 @@
 """The clock's per-minute tick: runs the due jobs it is given (``bot.jobs.DUE_JOBS``, the table above the flows)
-at ``now``.
+at ``now``; and when the next of them may act (:func:`next_due`), so a simulated clock can jump there.
 
 Idempotent twice over: each due job marks what it did in the domain rows it changes, and the tick itself
 records the minute it acted on, so a second tick for the same minute (a restarted or standby clock)
@@ -9,8 +9,9 @@ finds the record and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,10 @@ from bot.models import ClockTick
 
 # job(session, now) -> how many things it did
 DueJob = Callable[[Session, datetime], int]
+# next(session, now) -> the earliest moment at which the job may act, from what is stored now (a moment at or before
+# ``now``: it may act now); None: nothing to do until something stored changes. A lower bound: run at any moment
+# from ``now`` up to (not including) it, with nothing else changed, the job changes nothing.
+NextDue = Callable[[Session, datetime], datetime | None]
 
 
 def minute_of(now: datetime) -> datetime:
@@ -41,3 +46,46 @@ def tick(session: Session, *, now: datetime, jobs: Mapping[str, DueJob]) -> dict
         session.rollback()
         return None
     return summary
+
+
+def next_due(session: Session, *, now: datetime, nexts: Mapping[str, NextDue]) -> datetime | None:
+    """The earliest moment any of ``nexts`` may act (see ``NextDue``), or None when none will until something stored
+    changes. Reads only; ends the transaction it read in."""
+    try:
+        moments = [when for when in (next_(session, now) for next_ in nexts.values()) if when is not None]
+    finally:
+        session.rollback()
+    return min(moments, default=None)
+
+
+MINUTE = timedelta(minutes=1)
+
+
+def next_tick(now: datetime, *, until: datetime, due: datetime | None) -> datetime:
+    """Where a simulated clock ticking each minute from ``now`` (now + 1, 2, … minutes) first meets ``due``: the
+    first of those ticks at or after it, at least the next one, and never past ``until`` (nor, when nothing is due,
+    short of it)."""
+    if due is None or due >= until:
+        return until
+    minutes = max(1, -((now - due) // MINUTE))  # ceil((due - now) / 1 minute)
+    return min(now + minutes * MINUTE, until)
+
+
+def probe(engine: Engine, session_factory: Callable[[], Session], job: DueJob, now: datetime) -> list[str]:
+    """Run ``job`` at ``now`` and roll it back: the statements it would have written with (INSERT, UPDATE, DELETE),
+    none when it would change nothing. For checking a ``NextDue``."""
+    writes: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with session_factory() as session:
+            job(session, now)
+            session.flush()
+            session.rollback()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    return writes
