@@ -71,4 +71,27 @@ def every_minute(session: Session, now: datetime) -> datetime:
 
 
 # name -> next(session, now): see ``bot.services.ticks.NextDue``; the same names as DUE_JOBS
-NEXT_DUE: dict[str, NextDue] = {name: every_minute for name in DUE_JOBS}
+NEXT_DUE: dict[str, NextDue] = {
+    "outbox.release_stale_claims": every_minute,
+    "events.prune": every_minute,
+    "outbox.parked_alerts": every_minute,
+    "invites.release_stale_batches": every_minute,
+    "digest.daily": every_minute,
+    "invites.reminders": every_minute,
+    "interview.reminders": every_minute,
+    "speed.prepare": every_minute,
+    "speed.reminders": every_minute,
+    "speed.close": every_minute,
+    "matching.scheduled": every_minute,
+    "trial.check_in": every_minute,
+    "rhythm.weekly": every_minute,
+    "escalations.late_pattern": every_minute,
+    "agreement.reminders": every_minute,
+    "polls.due": every_minute,
+    "impact.weekly_digest": every_minute,
+    "retro.due": every_minute,
+    "retention.daily": every_minute,
+    "retention.people": every_minute,
+    "installs.park_uninstalled": every_minute,
+    "outbox.empty_parked": every_minute,
+}
