@@ -48,8 +48,9 @@ START = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
 
 
 def make_stack(database_url: str) -> LocalStack:
-    """With TANDEM_VERIFY_JUMPS=1 each jump of the clock first checks no job acts in the minutes it skips."""
-    verify = os.environ.get("TANDEM_VERIFY_JUMPS") == "1"
+    """Each jump of the clock first checks that no job acts in the minute before the jump's end; with
+    TANDEM_VERIFY_JUMPS=1 also in the minutes after its start and every few hours between."""
+    verify = "full" if os.environ.get("TANDEM_VERIFY_JUMPS") == "1" else "edge"
     return LocalStack(database_url, clock=SimulatedClock(START), migrate=False, verify_jumps=verify)
 
 
