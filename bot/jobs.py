@@ -82,7 +82,7 @@ NEXT_DUE: dict[str, NextDue] = {
     "speed.prepare": speed.next_prepare,
     "speed.reminders": speed.next_reminders,
     "speed.close": speed.next_close,
-    "matching.scheduled": every_minute,
+    "matching.scheduled": matching_flow.next_scheduled,
     "trial.check_in": every_minute,
     "rhythm.weekly": every_minute,
     "escalations.late_pattern": every_minute,
