@@ -72,17 +72,17 @@ def every_minute(session: Session, now: datetime) -> datetime:
 
 # name -> next(session, now): see ``bot.services.ticks.NextDue``; the same names as DUE_JOBS
 NEXT_DUE: dict[str, NextDue] = {
-    "outbox.release_stale_claims": every_minute,
+    "outbox.release_stale_claims": outbox.next_stale_claim,
     "events.prune": every_minute,
-    "outbox.parked_alerts": every_minute,
+    "outbox.parked_alerts": delivery_alerts.next_due,
     "invites.release_stale_batches": every_minute,
     "digest.daily": every_minute,
     "invites.reminders": every_minute,
     "interview.reminders": every_minute,
-    "speed.prepare": every_minute,
-    "speed.reminders": every_minute,
-    "speed.close": every_minute,
-    "matching.scheduled": every_minute,
+    "speed.prepare": speed.next_prepare,
+    "speed.reminders": speed.next_reminders,
+    "speed.close": speed.next_close,
+    "matching.scheduled": matching_flow.next_scheduled,
     "trial.check_in": every_minute,
     "rhythm.weekly": every_minute,
     "escalations.late_pattern": every_minute,
@@ -92,6 +92,6 @@ NEXT_DUE: dict[str, NextDue] = {
     "retro.due": every_minute,
     "retention.daily": every_minute,
     "retention.people": every_minute,
-    "installs.park_uninstalled": every_minute,
-    "outbox.empty_parked": every_minute,
+    "installs.park_uninstalled": installs.next_park_uninstalled,
+    "outbox.empty_parked": outbox.next_empty_parked,
 }

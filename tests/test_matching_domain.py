@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from types import SimpleNamespace
 
@@ -408,3 +408,33 @@ def test_distribution_and_stats_are_json_ready() -> None:
     json.dumps(result.stats)
     assert result.stats["solver"]["objective"] <= result.stats["solver"]["upper_bound"]
     assert set(result.timings) == {"encode", "solve", "total"}
+
+
+# -- scheduled matching: 09:00 in the program's zone, around the switches to and from summer time of 2027 (Berlin
+# 28 March and 31 October, New York 14 March and 7 November; Kolkata keeps one offset; an unknown zone is UTC)
+@settings(max_examples=400, deadline=None)
+@given(
+    zone=st.sampled_from(["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Not/AZone"]),
+    now=st.datetimes(min_value=datetime(2027, 3, 1), max_value=datetime(2027, 11, 30), timezones=st.just(UTC)),
+    days=st.integers(-3, 10),
+    fractions=st.lists(st.floats(0, 1, exclude_max=True), min_size=1, max_size=5),
+)
+def test_next_scheduled_is_the_first_moment_the_scheduled_matching_is_due(
+    zone: str, now: datetime, days: int, fractions: list[float]
+) -> None:
+    match_on = now.date() + timedelta(days=days)
+    at = m.next_scheduled(match_on, zone, now=now)
+    assert at >= now and m.scheduled_due(match_on, zone, now=at)
+    before = [now + (at - now) * f for f in fractions] + [at - timedelta(microseconds=1)]
+    assert not any(m.scheduled_due(match_on, zone, now=t) for t in before if now <= t < at)
+
+
+def test_a_scheduled_matching_is_due_from_09_local_on_its_day_and_on_each_later_day() -> None:
+    berlin = "Europe/Berlin"
+    assert m.next_scheduled(date(2027, 3, 29), berlin, now=datetime(2027, 3, 27, 12, tzinfo=UTC)) == datetime(
+        2027, 3, 29, 7, tzinfo=UTC
+    )  # 09:00 CEST, after the switch on the 28th
+    late = datetime(2027, 3, 30, 5, tzinfo=UTC)  # the day passed unhandled (the clock was down): 07:00 the day after
+    assert not m.scheduled_due(date(2027, 3, 29), berlin, now=late)
+    assert m.next_scheduled(date(2027, 3, 29), berlin, now=late) == datetime(2027, 3, 30, 7, tzinfo=UTC)
+    assert m.next_scheduled(date(2027, 3, 29), berlin, now=late + timedelta(hours=3)) == late + timedelta(hours=3)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.domain import matching as m
 from bot.domain import speed
@@ -135,6 +136,39 @@ def test_one_reminder_a_day_before_closing_but_not_right_after_the_start() -> No
     short = created + timedelta(hours=20)  # a round shorter than a day: remind no sooner than 12 h in
     assert not speed.reminder_due(created_at=created, closes_at=short, reminded=False, now=created + timedelta(hours=1))
     assert speed.reminder_due(created_at=created, closes_at=short, reminded=False, now=created + timedelta(hours=12))
+
+
+# around the switches to and from summer time of 2027: Berlin 28 March and 31 October, New York 14 March and
+# 7 November; Kolkata keeps one offset
+ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kolkata")
+MOMENTS = st.datetimes(min_value=datetime(2027, 3, 1), max_value=datetime(2027, 11, 30), timezones=st.just(UTC))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    zone=st.sampled_from(ZONES),
+    created=MOMENTS,
+    days=st.integers(1, speed.MAX_DAYS),
+    reminded=st.booleans(),
+    later=st.timedeltas(min_value=timedelta(days=-1), max_value=timedelta(days=16)),
+    fractions=st.lists(st.floats(0, 1, exclude_max=True), min_size=1, max_size=5),
+)
+def test_next_reminder_is_the_first_moment_the_reminder_is_due(
+    zone: str, created: datetime, days: int, reminded: bool, later: timedelta, fractions: list[float]
+) -> None:
+    day = created.astimezone(ZoneInfo(zone)).date() + timedelta(days=days)
+    closes, error = speed.parse_deadline(day.isoformat(), now=created, tz=zone)
+    assert closes is not None, error
+    now = created + later
+    rule = dict(created_at=created, closes_at=closes, reminded=reminded)
+    at = speed.next_reminder(**rule, now=now)
+    if at is None:  # never again: not at the moments from now to well past the deadline
+        ahead = closes + timedelta(days=1) - now
+        assert not any(speed.reminder_due(**rule, now=now + ahead * f) for f in [0.0, *fractions])
+        return
+    assert at >= now and speed.reminder_due(**rule, now=at)
+    before = [now + (at - now) * f for f in fractions] + [at - timedelta(microseconds=1)]
+    assert not any(speed.reminder_due(**rule, now=t) for t in before if now <= t < at)
 
 
 def test_cards_arrive_in_local_workday_daytime_unless_the_deadline_is_near() -> None:

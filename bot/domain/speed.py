@@ -119,6 +119,13 @@ def reminder_due(*, created_at: datetime, closes_at: datetime, reminded: bool, n
     return not reminded and closes_at - REMIND_BEFORE <= now < closes_at and now >= created_at + REMIND_NOT_BEFORE
 
 
+def next_reminder(*, created_at: datetime, closes_at: datetime, reminded: bool, now: datetime) -> datetime | None:
+    """The first moment from ``now`` on at which :func:`reminder_due` holds: ``now`` inside the reminder's window,
+    the window's start before it; None when it never will (reminded, or the window is over or empty)."""
+    start = max(closes_at - REMIND_BEFORE, created_at + REMIND_NOT_BEFORE, now)
+    return None if reminded or start >= closes_at else start
+
+
 def summary(rows: Iterable[tuple[int, int, str | None]]) -> Mapping[str, int]:
     """Counts for hosts, never who said what: people shown intros, people who answered at least one, and pairs
     who both said yes / at least maybe."""

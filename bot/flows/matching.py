@@ -291,3 +291,9 @@ def run_scheduled(session: Session, now: datetime) -> int:
         )
         posted += 1
     return posted
+
+
+def next_scheduled(session: Session, now: datetime) -> datetime | None:
+    """``NextDue`` of :func:`run_scheduled`: the first moment a program's matching date has come, from 09:00 in its
+    zone; None when no active program has a date still to run."""
+    return matching.next_scheduled(session, now=now)

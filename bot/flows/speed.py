@@ -161,6 +161,11 @@ def prepare_rounds(session: Session, now: datetime) -> int:
     return len(prepared)
 
 
+def next_prepare(session: Session, now: datetime) -> datetime | None:
+    """``NextDue`` of :func:`prepare_rounds`: now while a requested round waits, else None."""
+    return speed.next_prepare(session, now=now)
+
+
 def answer(session: Session, participant: Participant, action_id: str, value: str, *, now: datetime) -> Result:
     """A button on a card. Returns (the card to replace the message with, a note only the clicker sees)."""
     locale = participant.locale
@@ -197,6 +202,11 @@ def send_reminders(session: Session, now: datetime) -> int:
     return speed.remind(session, now=now, card=render)
 
 
+def next_reminders(session: Session, now: datetime) -> datetime | None:
+    """``NextDue`` of :func:`send_reminders`: when an open round's one reminder falls due."""
+    return speed.next_remind(session, now=now)
+
+
 def close_rounds(session: Session, now: datetime) -> int:
     """Clock job: close rounds past their deadline and give the hosts the counts, with a button to match."""
     closed = speed.close_due(session, now=now)
@@ -214,3 +224,8 @@ def close_rounds(session: Session, now: datetime) -> int:
             about=outbox.About.of(program=program),  # counts
         )
     return len(closed)
+
+
+def next_close(session: Session, now: datetime) -> datetime | None:
+    """``NextDue`` of :func:`close_rounds`: the earliest deadline of an open round."""
+    return speed.next_close(session, now=now)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from bot.blocks.admin import note
@@ -24,18 +24,30 @@ def _locale(session: Session, workspace_id: int) -> str:
     return newest or "en"
 
 
+def _window(now: datetime) -> tuple[datetime, datetime]:
+    """The last full hour before ``now``: the parked messages an alert at ``now`` counts."""
+    end = now.replace(minute=0, second=0, microsecond=0)
+    return end - WINDOW, end
+
+
+def _key(workspace_id: int, start: datetime) -> str:
+    return f"{KEY}{workspace_id}:{start.isoformat()}"
+
+
+def _counted() -> list[ColumnElement[bool]]:
+    """Parked messages an alert counts: all but the alerts themselves."""
+    return [
+        OutboxMessage.status == OutboxStatus.PARKED,
+        ~func.coalesce(OutboxMessage.dedupe_key, "").startswith(KEY),
+    ]
+
+
 def due(session: Session, now: datetime) -> int:
     """Clock: for the last full hour, one alert per workspace that had messages parked. Does not commit."""
-    end = now.replace(minute=0, second=0, microsecond=0)
-    start = end - WINDOW
+    start, end = _window(now)
     rows = session.execute(
         select(OutboxMessage.workspace_id, OutboxMessage.method, OutboxMessage.last_error, func.count())
-        .where(
-            OutboxMessage.status == OutboxStatus.PARKED,
-            OutboxMessage.parked_at >= start,
-            OutboxMessage.parked_at < end,
-            ~func.coalesce(OutboxMessage.dedupe_key, "").startswith(KEY),
-        )
+        .where(*_counted(), OutboxMessage.parked_at >= start, OutboxMessage.parked_at < end)
         .group_by(OutboxMessage.workspace_id, OutboxMessage.method, OutboxMessage.last_error)
         .order_by(OutboxMessage.workspace_id, OutboxMessage.method, OutboxMessage.last_error)
     ).all()
@@ -45,7 +57,7 @@ def due(session: Session, now: datetime) -> int:
     sent = 0
     for workspace_id, problems in by_workspace.items():
         workspace = session.get(Workspace, workspace_id)
-        key = f"{KEY}{workspace_id}:{start.isoformat()}"
+        key = _key(workspace_id, start)
         if workspace is None or not workspace.admin_channel_id:
             continue
         if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) is not None:
@@ -67,3 +79,28 @@ def due(session: Session, now: datetime) -> int:
         )
         sent += 1
     return sent
+
+
+def next_due(session: Session, now: datetime) -> datetime | None:
+    """When :func:`due` acts next (``bot.services.ticks.NextDue``): now while a workspace with an admin channel had
+    messages parked in the last full hour and was not told yet; else the end of the hour of the first message parked
+    since (it is told then); None when there is none. A workspace without an admin channel waits for one."""
+    start, end = _window(now)
+    told = Workspace.admin_channel_id.is_not(None) & (Workspace.admin_channel_id != "")
+    waiting = session.scalars(
+        select(OutboxMessage.workspace_id)
+        .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
+        .where(*_counted(), told, OutboxMessage.parked_at >= start, OutboxMessage.parked_at < end)
+        .distinct()
+    ).all()
+    keys = [_key(workspace_id, start) for workspace_id in waiting]
+    if keys:
+        sent = set(session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))))
+        if any(key not in sent for key in keys):
+            return now
+    first = session.scalar(
+        select(func.min(OutboxMessage.parked_at))
+        .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
+        .where(*_counted(), told, OutboxMessage.parked_at >= end)
+    )
+    return None if first is None else _window(first)[1] + WINDOW

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, MetaData, Table, inspect, select, update
 from sqlalchemy.orm import Session
 
 from bot import crypto
-from bot.models import OutboxMessage, Workspace
+from bot.models import OutboxMessage, OutboxStatus, Workspace
 from bot.services import outbox
 from bot.services.people import find_workspace, get_or_create_workspace
 
@@ -84,6 +84,19 @@ def park_uninstalled(session: Session, now: datetime) -> int:
     last). Does not commit."""
     ids = list(session.scalars(select(Workspace.id).where(Workspace.uninstalled_at.is_not(None))))
     return _park(session, ids, now=now) if ids else 0
+
+
+def next_park_uninstalled(session: Session, now: datetime) -> datetime | None:
+    """When :func:`park_uninstalled` acts next (``bot.services.ticks.NextDue``): now while an uninstalled workspace
+    has a pending message (whatever its ``not_before``); else not until something is stored (a message queued, the
+    app uninstalled)."""
+    waiting = session.scalar(
+        select(OutboxMessage.id)
+        .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
+        .where(Workspace.uninstalled_at.is_not(None), OutboxMessage.status == OutboxStatus.PENDING)
+        .limit(1)
+    )
+    return now if waiting is not None else None
 
 
 def _park(session: Session, workspace_ids: list[int], *, now: datetime) -> int:

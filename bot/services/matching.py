@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import matching as rules
@@ -29,7 +29,7 @@ from bot.models import (
     SpeedRound,
     Workspace,
 )
-from bot.services import outbox, programs, reporting
+from bot.services import outbox, reporting
 
 INTRO_KEY = "pair-intro:"
 
@@ -577,9 +577,6 @@ def active_pairs(session: Session, *, program: Program) -> list[Pair]:
     )
 
 
-SCHEDULED_HOUR = 9  # local time in the program's zone
-
-
 @dataclass(frozen=True)
 class ScheduledRun:
     """A program whose matching date has come, with its workspace (which may have no admin channel)."""
@@ -588,30 +585,37 @@ class ScheduledRun:
     workspace: Workspace
 
 
+def _awaiting_schedule(*columns: Any) -> Select[Any]:
+    """``columns`` of the active programs with a matching date not handled yet (``match_ran_on`` is not that
+    date), joined with their workspace."""
+    return (
+        select(*columns)
+        .join(Workspace, Workspace.id == Program.workspace_id)
+        .where(
+            Program.status == ProgramStatus.ACTIVE,
+            Program.match_on.is_not(None),
+            or_(Program.match_ran_on.is_(None), Program.match_ran_on != Program.match_on),
+        )
+    )
+
+
 def due_scheduled(session: Session, *, now: datetime) -> list[ScheduledRun]:
     """Active programs whose matching date is today or earlier in their zone, from 09:00 local time on, and not
-    handled yet (``match_ran_on`` is not that date)."""
-    rows = (
-        session.execute(
-            select(Program, Workspace)
-            .join(Workspace, Workspace.id == Program.workspace_id)
-            .where(
-                Program.status == ProgramStatus.ACTIVE,
-                Program.match_on.is_not(None),
-                or_(Program.match_ran_on.is_(None), Program.match_ran_on != Program.match_on),
-            )
-            .order_by(Program.id)
-        )
-        .tuples()
-        .all()
-    )
+    handled yet (``match_ran_on`` is not that date): :func:`bot.domain.matching.scheduled_due`."""
+    rows = session.execute(_awaiting_schedule(Program, Workspace).order_by(Program.id)).tuples().all()
     due = []
     for program, workspace in rows:
         assert program.match_on is not None
-        local = programs.local_now(program.timezone, now=now)
-        if program.match_on <= local.date() and local.hour >= SCHEDULED_HOUR:
+        if rules.scheduled_due(program.match_on, program.timezone, now=now):
             due.append(ScheduledRun(program, workspace))
     return due
+
+
+def next_scheduled(session: Session, *, now: datetime) -> datetime | None:
+    """When :func:`due_scheduled` next names a program (``bot.services.ticks.NextDue``): the earliest
+    :func:`bot.domain.matching.next_scheduled` of the programs it looks at; None when there are none."""
+    rows = session.execute(_awaiting_schedule(Program.match_on, Program.timezone)).tuples().all()
+    return min((rules.next_scheduled(day, tz, now=now) for day, tz in rows if day is not None), default=None)
 
 
 def mark_scheduled_done(program: Program) -> None:

@@ -21,18 +21,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.delivery import STALE_CLAIM, Decision, Outcome, Pacing
-from bot.models import OutboxMessage, OutboxStatus, OutboxSubject, Participant, Workspace
+from bot.models import BatchStatus, InviteBatch, OutboxMessage, OutboxStatus, OutboxSubject, Participant, Workspace
 
 BUDGET_WINDOW = timedelta(minutes=1)
 PAUSED = "paused: ratelimited"  # last_error of messages held back by another message's 429
 # payload key: a private call (a person's data export): emptied at once should Slack refuse it for good
 SCRUB = "__scrub"
 PARKED_KEEP = timedelta(hours=24)  # how long a parked call keeps what it says (for the operator to see why)
+STRICTLY_AFTER = timedelta(microseconds=1)  # the first moment after another one (timestamps keep microseconds)
 CHUNK = 500  # ids in one IN (...)
 
 
@@ -257,11 +258,31 @@ def enqueue_many(session: Session, items: Sequence[Mapping[str, Any]], *, now: d
     return result
 
 
-def next_due(session: Session, now: datetime) -> datetime | None:
-    """When a worker may next have something to send: the earliest moment of a pending message (one held back now,
-    by the pace or an older message, gives a moment at or before ``now``). A message to an admin channel that is
-    public, archived or shared waits for the channel to change, not for a moment: it does not count."""
-    unsafe_admin_channel = (
+def _blocked_by_older(now: datetime) -> ColumnElement[bool]:
+    """An older message to the same conversation holds this one back at ``now``: it is being sent, or it is
+    pending and due or deferred by a failure (one merely scheduled for later holds nothing back)."""
+    older = aliased(OutboxMessage)
+    return (
+        select(older.id)
+        .where(
+            older.channel_key == OutboxMessage.channel_key,
+            older.id < OutboxMessage.id,
+            or_(
+                older.status == OutboxStatus.SENDING,
+                and_(
+                    older.status == OutboxStatus.PENDING,
+                    or_(older.not_before <= now, older.last_error.is_not(None)),
+                ),
+            ),
+        )
+        .exists()
+    )
+
+
+def _unsafe_admin_channel() -> ColumnElement[bool]:
+    """The message goes to its workspace's admin channel while that is public, archived or shared
+    (``bot.services.hosts``): held until it is fixed."""
+    return (
         select(Workspace.id)
         .where(
             Workspace.id == OutboxMessage.workspace_id,
@@ -270,10 +291,30 @@ def next_due(session: Session, now: datetime) -> datetime | None:
         )
         .exists()
     )
+
+
+def next_due(session: Session, now: datetime) -> datetime | None:
+    """When a worker may next have something to do (``claim_due``, ``Worker.drain_once``): now while an invitation
+    request waits to be expanded or a message is claimed (its worker records or gives it back at any moment); else
+    the earliest ``not_before`` of a pending message :func:`claim_due` could take but for its time. One held back by
+    an older message to its conversation waits for that one, which counts itself (or for something to be stored);
+    one held by the pace gives a moment at or before ``now``. A message to an admin channel that is public, archived
+    or shared waits for the channel to change, not for a moment: it does not count."""
+    busy = session.scalar(
+        select(
+            or_(
+                select(InviteBatch.id).where(InviteBatch.status == BatchStatus.PENDING).exists(),
+                select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.SENDING).exists(),
+            )
+        )
+    )
+    if busy:
+        return now
     return session.scalar(
         select(func.min(OutboxMessage.not_before)).where(
             OutboxMessage.status == OutboxStatus.PENDING,
-            or_(OutboxMessage.channel_key.is_(None), ~unsafe_admin_channel),
+            or_(OutboxMessage.channel_key.is_(None), ~_blocked_by_older(now)),
+            or_(OutboxMessage.channel_key.is_(None), ~_unsafe_admin_channel()),
         )
     )
 
@@ -292,37 +333,11 @@ def claim_due(
     its budget of calls per method per minute; both are read from what the outbox sent (and has in flight),
     so every worker of the database keeps to one shared pace.
     """
-    older = aliased(OutboxMessage)
-    blocked_by_older = (
-        select(older.id)
-        .where(
-            older.channel_key == OutboxMessage.channel_key,
-            older.id < OutboxMessage.id,
-            or_(
-                older.status == OutboxStatus.SENDING,
-                and_(
-                    older.status == OutboxStatus.PENDING,
-                    or_(older.not_before <= now, older.last_error.is_not(None)),
-                ),
-            ),
-        )
-        .exists()
-    )
-    # nothing goes to an admin channel that is public, archived or shared (bot.services.hosts): held until it is fixed
-    unsafe_admin_channel = (
-        select(Workspace.id)
-        .where(
-            Workspace.id == OutboxMessage.workspace_id,
-            Workspace.admin_channel_id == OutboxMessage.channel_key,
-            Workspace.admin_channel_problems.is_not(None),
-        )
-        .exists()
-    )
     conditions = [
         OutboxMessage.status == OutboxStatus.PENDING,
         OutboxMessage.not_before <= now,
-        or_(OutboxMessage.channel_key.is_(None), ~blocked_by_older),
-        or_(OutboxMessage.channel_key.is_(None), ~unsafe_admin_channel),
+        or_(OutboxMessage.channel_key.is_(None), ~_blocked_by_older(now)),
+        or_(OutboxMessage.channel_key.is_(None), ~_unsafe_admin_channel()),
     ]
     remaining: dict[tuple[int, str], int] = {}
     if pacing is not None:
@@ -446,6 +461,15 @@ def release_stale_claims(session: Session, *, now: datetime) -> int:
     return int(result.rowcount or 0)
 
 
+def next_stale_claim(session: Session, now: datetime) -> datetime | None:
+    """When :func:`release_stale_claims` acts next (``bot.services.ticks.NextDue``): just after the oldest claim
+    turns STALE_CLAIM old; None when nothing is claimed."""
+    oldest = session.scalar(
+        select(func.min(OutboxMessage.claimed_at)).where(OutboxMessage.status == OutboxStatus.SENDING)
+    )
+    return None if oldest is None else oldest + STALE_CLAIM + STRICTLY_AFTER
+
+
 def release_dead_workers(session: Session, *, alive: Callable[[str], bool], me: str) -> int:
     """Give back, in doubt, what workers that are gone had claimed (``alive(worker_id)`` tells), at once rather
     than after STALE_CLAIM. Commits."""
@@ -561,6 +585,17 @@ def empty_parked(session: Session, now: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)
+
+
+def next_empty_parked(session: Session, now: datetime) -> datetime | None:
+    """When :func:`empty_parked` acts next (``bot.services.ticks.NextDue``): ``PARKED_KEEP`` after the oldest parked
+    call that still says something was parked; None when there is none."""
+    oldest = session.scalar(
+        select(func.min(OutboxMessage.parked_at)).where(
+            OutboxMessage.status == OutboxStatus.PARKED, OutboxMessage.emptied_at.is_(None)
+        )
+    )
+    return None if oldest is None else oldest + PARKED_KEEP
 
 
 def park(session: Session, where: Any, *, reason: str, now: datetime) -> int:

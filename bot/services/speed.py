@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.domain import matching as rules
@@ -93,6 +93,13 @@ def prepare_due(session: Session, *, now: datetime, card: Callable[[Program], Ca
         _prepare(session, program, round_, card(program), now=now)
         prepared.append(round_)
     return prepared
+
+
+def next_prepare(session: Session, *, now: datetime) -> datetime | None:
+    """When :func:`prepare_due` acts next (``bot.services.ticks.NextDue``): now while a round waits to be prepared,
+    else not until a host asks for one."""
+    waiting = session.scalar(select(SpeedRound.id).where(SpeedRound.status == SpeedStatus.PREPARING).limit(1))
+    return now if waiting is not None else None
 
 
 def _prepare(session: Session, program: Program, round_: SpeedRound, card: CardRenderer, *, now: datetime) -> None:
@@ -216,6 +223,27 @@ def remind(session: Session, *, now: datetime, card: CardRenderer) -> int:
             _queue_card(session, program, round_, viewer, card, now=now, reminder=True)
             sent += 1
     return sent
+
+
+def next_remind(session: Session, *, now: datetime) -> datetime | None:
+    """When :func:`remind` acts next (``bot.services.ticks.NextDue``): the first moment an open round not yet
+    reminded is due its reminder (:func:`bot.domain.speed.next_reminder`); None when none will be."""
+    rounds = session.execute(
+        select(SpeedRound.created_at, SpeedRound.closes_at).where(
+            SpeedRound.status == SpeedStatus.OPEN, SpeedRound.reminded_at.is_(None), SpeedRound.closes_at > now
+        )
+    )
+    moments = (
+        domain.next_reminder(created_at=created_at, closes_at=closes_at, reminded=False, now=now)
+        for created_at, closes_at in rounds
+    )
+    return min((at for at in moments if at is not None), default=None)
+
+
+def next_close(session: Session, *, now: datetime) -> datetime | None:
+    """When :func:`close_due` acts next (``bot.services.ticks.NextDue``): the earliest deadline of an open round
+    (at or before ``now``: it closes now); None when no round is open."""
+    return session.scalar(select(func.min(SpeedRound.closes_at)).where(SpeedRound.status == SpeedStatus.OPEN))
 
 
 def close_due(session: Session, *, now: datetime) -> list[tuple[SpeedRound, dict[str, int]]]:

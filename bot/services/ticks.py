@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import IntegrityError
@@ -73,19 +74,29 @@ def next_tick(now: datetime, *, until: datetime, due: datetime | None) -> dateti
 
 def probe(engine: Engine, session_factory: Callable[[], Session], job: DueJob, now: datetime) -> list[str]:
     """Run ``job`` at ``now`` and roll it back: the statements it would have written with (INSERT, UPDATE, DELETE),
-    none when it would change nothing. For checking a ``NextDue``."""
+    none when it would change nothing. For checking a ``NextDue``. An UPDATE or DELETE that matched no row changes
+    nothing and is not counted (a job may run one each minute); every INSERT counts, as does any statement whose
+    row count is unknown (one with RETURNING reports it only once its rows are read)."""
     writes: list[str] = []
 
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
-            writes.append(statement)
+    def seen(conn: object, cursor: Any, statement: str, *args: object) -> None:
+        verb = statement.lstrip()[:6].upper()
+        if verb not in ("INSERT", "UPDATE", "DELETE"):
+            return
+        if verb != "INSERT" and cursor.rowcount == 0 and "RETURNING" not in statement.upper():
+            return
+        writes.append(statement)
 
-    event.listen(engine, "before_cursor_execute", seen)
+    event.listen(engine, "after_cursor_execute", seen)
     try:
         with session_factory() as session:
+            if engine.dialect.name == "sqlite":
+                # Python's sqlite3 begins a transaction only before a write, not before a SAVEPOINT: a job's first
+                # write in a savepoint (``outbox.enqueue``) would be committed by its RELEASE, past the rollback
+                session.connection().exec_driver_sql("BEGIN")
             job(session, now)
             session.flush()
             session.rollback()
     finally:
-        event.remove(engine, "before_cursor_execute", seen)
+        event.remove(engine, "after_cursor_execute", seen)
     return writes

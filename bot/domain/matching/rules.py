@@ -30,6 +30,9 @@ above the other within the levels the program keeps apart, ``Candidate.managers`
 manager: ``bot.domain.orgchart``); nobody said "no" in speed dating; at least ``Weights.min_overlap_hours`` of
 working hours in common a week, unless both chose the mode "async".
 
+**Scheduled matching**: a program's preview on its matching date is due from ``SCHEDULED_HOUR`` local time in its
+zone (:func:`scheduled_due`; :func:`next_scheduled` says when next).
+
 **Private reasons.** The "please not" list, a "no" in speed dating and reporting lines are what people told Tandem
 in confidence (``PRIVATE_VIOLATIONS``). Whatever a host sees says at most that two people can't be paired, never
 which of these rules it is nor who asked (:func:`shown_violation`); the preview counts the pairs they rule out only
@@ -352,6 +355,28 @@ def _overlap_slots(a: Candidate, b: Candidate, monday: date) -> int:
 def weekly_overlap_hours(a: Candidate, b: Candidate, *, reference: datetime) -> float:
     """Hours a week in which both are at work (09:00-18:00 local on their days), in the reference week."""
     return _overlap_slots(a, b, reference_monday(reference)) * SLOT_MINUTES / 60
+
+
+# -- scheduled matching -------------------------------------------------------------------------------------
+SCHEDULED_HOUR = 9  # a program's scheduled matching runs from this hour on, local time in its zone
+
+
+def scheduled_due(match_on: date, tz: str, *, now: datetime) -> bool:
+    """Whether a scheduled matching on ``match_on`` is due at ``now``: on that day or a later one in ``tz`` (an
+    unknown zone counts as UTC), from ``SCHEDULED_HOUR`` local time on."""
+    local = now.astimezone(_zone(tz))
+    return match_on <= local.date() and local.hour >= SCHEDULED_HOUR
+
+
+def next_scheduled(match_on: date, tz: str, *, now: datetime) -> datetime:
+    """The first moment from ``now`` on at which :func:`scheduled_due` holds: ``now`` when it does, else
+    ``SCHEDULED_HOUR`` local time on ``match_on``, or today when that day has passed. Were that hour skipped by a
+    change of clocks (no zone does so today), a moment before the skip: early, so never too late."""
+    zone = _zone(tz)
+    day = max(match_on, now.astimezone(zone).date())
+    wall = datetime.combine(day, time(SCHEDULED_HOUR))
+    at = min(wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
+    return max(at, now)
 
 
 # -- scoring one pair ---------------------------------------------------------------------------------------
