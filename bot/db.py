@@ -32,6 +32,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _begin_before_savepoint(conn: Any, _name: str) -> None:
+            # ... but not before a SAVEPOINT: a transaction whose first write is inside one (``outbox.enqueue``) would
+            # have that write committed by its RELEASE, past a later rollback. So the transaction begins here.
+            dbapi_connection = conn.connection.dbapi_connection
+            if not dbapi_connection.in_transaction:
+                dbapi_connection.execute("BEGIN")
+
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)

@@ -90,10 +90,6 @@ def probe(engine: Engine, session_factory: Callable[[], Session], job: DueJob, n
     event.listen(engine, "after_cursor_execute", seen)
     try:
         with session_factory() as session:
-            if engine.dialect.name == "sqlite":
-                # Python's sqlite3 begins a transaction only before a write, not before a SAVEPOINT: a job's first
-                # write in a savepoint (``outbox.enqueue``) would be committed by its RELEASE, past the rollback
-                session.connection().exec_driver_sql("BEGIN")
             job(session, now)
             session.flush()
             session.rollback()
