@@ -110,15 +110,9 @@ def _due_rows() -> Select[Any]:
     )
 
 
-def open_due(session: Session, now: datetime) -> int:
-    """Open the retro of every active pair whose cycle ended (``bot.domain.retro.due``). Does not commit.
-
-    Runs every minute, so it reads only the columns the rule needs, in two queries for all pairs, and loads a
-    pair's rows only when its retro is due."""
-    rows = session.execute(_due_rows()).all()
-    if not rows:
-        return 0
-    opened_cycles = dict(
+def _opened_cycles(session: Session) -> dict[int, int]:
+    """Active pair id -> the newest cycle whose retro opened (pairs without one are left out)."""
+    return dict(
         session.execute(
             select(Retro.pair_id, func.max(Retro.cycle))
             .join(Pair, Pair.id == Retro.pair_id)
@@ -128,6 +122,17 @@ def open_due(session: Session, now: datetime) -> int:
         .tuples()
         .all()
     )
+
+
+def open_due(session: Session, now: datetime) -> int:
+    """Open the retro of every active pair whose cycle ended (``bot.domain.retro.due``). Does not commit.
+
+    Runs every minute, so it reads only the columns the rule needs, in two queries for all pairs, and loads a
+    pair's rows only when its retro is due."""
+    rows = session.execute(_due_rows()).all()
+    if not rows:
+        return 0
+    opened_cycles = _opened_cycles(session)
     opened = 0
     for row in rows:
         schedule = rhythm.schedule_of(row, row.started_at)
@@ -176,16 +181,7 @@ def next_due(session: Session, now: datetime) -> datetime | None:
     moments: list[datetime] = []
     rows = session.execute(_due_rows()).all()
     if rows:
-        opened_cycles = dict(
-            session.execute(
-                select(Retro.pair_id, func.max(Retro.cycle))
-                .join(Pair, Pair.id == Retro.pair_id)
-                .where(Pair.status == PairStatus.ACTIVE)
-                .group_by(Retro.pair_id)
-            )
-            .tuples()
-            .all()
-        )
+        opened_cycles = _opened_cycles(session)
         seen: dict[tuple[Any, ...], datetime | None] = {}
         for row in rows:
             opened = int(opened_cycles.get(row.pair_id) or 0)
