@@ -278,6 +278,34 @@ def test_the_window_edge() -> None:
     assert rules.late_patterns([_late(1, 7, 41.99), _late(2, 7, 1)], now=NOW) == {7: [1, 2]}
 
 
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(1, 3),
+            st.timedeltas(timedelta(weeks=-8), timedelta(weeks=8)),
+            st.booleans(),
+        ),
+        max_size=8,
+    ),
+    ignore=st.sets(st.integers(1, 3)),
+)
+def test_next_late_pattern_is_when_one_next_forms(rows: list[tuple[int, timedelta, bool]], ignore: set[int]) -> None:
+    late = [
+        rules.LateCancellation(id=i, participant_id=pid, created_at=NOW + at, escalated=escalated)
+        for i, (pid, at, escalated) in enumerate(rows)
+    ]
+    moment = rules.next_late_pattern(late, now=NOW, ignore=ignore)
+
+    def found(at: datetime) -> bool:
+        return bool(set(rules.late_patterns(late, now=at)) - ignore)
+
+    # the moments the rule can change at: each cancellation's, and its leaving the window; and just before them
+    edges = {t for r in late for t in (r.created_at, r.created_at + rules.LATE_WINDOW)}
+    edges |= {t - timedelta(microseconds=1) for t in edges} | {NOW, NOW + timedelta(weeks=20)}
+    assert not any(found(t) for t in edges if t >= NOW and (moment is None or t < moment))
+    assert moment is None or found(moment)
+
+
 # -- asking for help ----------------------------------------------------------------------------------------------
 def test_only_what_was_chosen_is_shared() -> None:
     common = {"name": "Ana", "partners": ["Jörg"], "programs": ["Pilot 2027"]}

@@ -4,9 +4,11 @@ see of a round (nothing below the threshold, never below 3)."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain import polls as rules
 
@@ -42,6 +44,39 @@ def test_a_clock_that_was_off_opens_only_the_latest_round_and_none_after_the_pro
     assert _due(datetime(2027, 3, 29, 12, 0, tzinfo=UTC), last=5) is None  # round 6 opens on the end date
     assert _due(datetime(2027, 3, 29, 12, 0, tzinfo=UTC), last=5, weeks=13) == 6
     assert _due(datetime(2028, 1, 1, 12, 0, tzinfo=UTC), last=0) is None
+
+
+ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney", "America/Santiago", "UTC")
+
+
+def _before(now: datetime, moment: datetime, fractions: list[float]) -> list[datetime]:
+    """Moments from ``now`` up to (not including) ``moment``: right before it, and spread over the gap."""
+    gap = moment - now
+    found = [now, moment - timedelta(microseconds=1), moment - timedelta(minutes=1), moment - timedelta(hours=9)]
+    return [t for t in [*found, *(now + gap * f for f in fractions)] if now <= t < moment]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.none() | st.dates(date(2026, 1, 1), date(2029, 1, 1)),
+    every=st.integers(0, 12),
+    weeks=st.integers(1, 60),
+    last=st.integers(0, 30),
+    tz=st.sampled_from(ZONES),
+    offset=st.timedeltas(timedelta(days=-30), timedelta(days=500)),
+    fractions=st.lists(st.floats(0, 1), max_size=6),
+)
+def test_next_opening_is_when_due_round_next_names_a_round(
+    start: date | None, every: int, weeks: int, last: int, tz: str, offset: timedelta, fractions: list[float]
+) -> None:
+    now = datetime.combine(start or date(2027, 1, 4), time(0), tzinfo=UTC) + offset
+    args = {"start": start, "every_weeks": every, "duration_weeks": weeks, "last_number": last, "tz": tz}
+    moment = rules.next_opening(**args, now=now)
+    if moment is None:
+        assert all(rules.due_round(**args, now=now + timedelta(days=d)) is None for d in range(0, 900, 11))
+        return
+    assert all(rules.due_round(**args, now=at) is None for at in _before(now, moment, fractions))
+    assert rules.due_round(**args, now=moment) is not None
 
 
 def test_a_round_is_open_for_five_days_until_nine_program_time() -> None:

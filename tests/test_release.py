@@ -4,11 +4,14 @@ why the rule publishes disjoint frozen cells rather than "a new figure once k co
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain import release
+from bot.domain.localtime import zone
 from bot.domain.release import Contribution
 
 
@@ -63,6 +66,52 @@ def test_the_weekly_date() -> None:
     assert release.due_on(local=local + timedelta(weeks=6), **kwargs) == date(2027, 2, 22)  # 3 weeks after the end
     assert release.due_on(local=local + timedelta(weeks=7), **kwargs) is None
     assert release.due_on(local=local.replace(day=4), **kwargs) is None  # the start day itself
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.none() | st.dates(date(2026, 1, 1), date(2029, 1, 1)),
+    weeks=st.integers(1, 30),
+    weekday=st.integers(0, 6),
+    hour=st.integers(0, 23),
+    tz=st.sampled_from(
+        ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney", "America/Santiago", "UTC")
+    ),
+    offset=st.timedeltas(timedelta(days=-20), timedelta(days=300)),
+    done=st.sets(st.integers(0, 40), max_size=12),
+    fractions=st.lists(st.floats(0, 1), max_size=6),
+)
+def test_next_due_at_is_when_due_on_next_names_a_day_not_done(
+    start: date | None,
+    weeks: int,
+    weekday: int,
+    hour: int,
+    tz: str,
+    offset: timedelta,
+    done: set[int],
+    fractions: list[float],
+) -> None:
+    now = datetime.combine(start or date(2027, 1, 4), time(0), tzinfo=UTC) + offset
+    after = (start or date(2027, 1, 4)) + timedelta(days=1)
+    first = after + timedelta(days=(weekday - after.weekday()) % 7)
+    days = {first + timedelta(weeks=k) for k in done}  # some of the days the release was made
+    moment = release.next_due_at(
+        start=start, duration_weeks=weeks, weekday=weekday, hour=hour, tz=tz, now=now, done=days
+    )
+
+    def due(at: datetime) -> bool:
+        day = release.due_on(
+            start=start, duration_weeks=weeks, weekday=weekday, local=at.astimezone(zone(tz)), hour=hour
+        )
+        return day is not None and day not in days
+
+    if moment is None:
+        assert not any(due(now + timedelta(hours=h)) for h in range(0, 24 * 400, 5))
+        return
+    gap = moment - now
+    before = [now, moment - timedelta(microseconds=1), moment - timedelta(hours=1), *(now + gap * f for f in fractions)]
+    assert not any(due(at) for at in before if now <= at < moment)
+    assert due(moment)
 
 
 def _determined(rows: list[list[float]], unknowns: int) -> list[int]:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain import retro as rules
+from bot.domain import rhythm as rhythm_rules
 
 
 def test_cycles_end_every_n_weeks_and_at_the_program_end() -> None:
@@ -31,6 +35,51 @@ def test_retro_is_due_three_days_after_the_cycles_last_week_at_the_later_partner
     # the clock was down over two due moments: only the newest opens
     late = rules.due(cycles, day_of=day_of, zones=zones, opened=0, now=datetime(2027, 4, 1, tzinfo=UTC))
     assert late is not None and (late.number, late.final) == (2, True)
+
+
+ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney", "America/Santiago", "Asia/Tokyo")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    weekday=st.integers(0, 6),
+    rhythm=st.sampled_from(["weekly", "biweekly"]),
+    weeks=st.integers(1, 30),
+    every=st.integers(0, 8),
+    started=st.dates(date(2026, 1, 1), date(2029, 1, 1)),
+    zones=st.tuples(st.sampled_from(ZONES), st.sampled_from(ZONES)),
+    opened=st.integers(0, 12),
+    offset=st.timedeltas(timedelta(days=-20), timedelta(days=450)),
+    fractions=st.lists(st.floats(0, 1), max_size=6),
+)
+def test_next_moment_is_when_due_next_names_a_cycle(
+    weekday: int,
+    rhythm: str,
+    weeks: int,
+    every: int,
+    started: date,
+    zones: tuple[str, str],
+    opened: int,
+    offset: timedelta,
+    fractions: list[float],
+) -> None:
+    sched = rhythm_rules.schedule(
+        weekday=weekday, hour=9, rhythm=rhythm, duration_weeks=weeks, program_start=None, started_on=started
+    )
+    cycles = rules.cycles(sched.weeks, every)
+    now = datetime.combine(sched.first_day, time(0), tzinfo=UTC) + offset
+    moment = rules.next_moment(cycles, day_of=sched.day, zones=zones, opened=opened)
+
+    def due(at: datetime) -> bool:
+        return rules.due(cycles, day_of=sched.day, zones=zones, opened=opened, now=at) is not None
+
+    if moment is None:
+        assert not any(due(now + timedelta(days=d)) for d in range(0, 900, 13))
+        return
+    gap = moment - now
+    before = [now, moment - timedelta(microseconds=1), moment - timedelta(hours=1), *(now + gap * f for f in fractions)]
+    assert not any(due(at) for at in before if now <= at < moment)
+    assert due(moment)
 
 
 def test_form_rejects_empty_long_and_bad_talk_share_and_keeps_a_clean_form() -> None:

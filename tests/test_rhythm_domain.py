@@ -4,9 +4,11 @@ mid-week nudge, the silence rule, pauses, and cancelling or moving a week."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain import rhythm as rules
 from bot.domain.rhythm import WeekSignal, WeekStatus
@@ -319,3 +321,105 @@ def test_a_week_moves_only_between_its_neighbours_and_into_the_future() -> None:
     assert error(8, date(2027, 5, 9)) is None and error(8, date(2027, 5, 10)) == "move_to.order"  # the end
     assert rules.move_bounds(3, sched=sched, moved={}) == (date(2027, 3, 22), date(2027, 4, 5))
     assert rules.move_bounds(1, sched=sched, moved={}) == (None, date(2027, 3, 22))
+
+
+# -- when the clock next has something to do ---------------------------------------------------------------------
+# zones with daylight-saving changes at 02:00, 03:00 and midnight (Santiago, Havana), south and north, and none
+NEXT_ZONES = (
+    "Europe/Berlin",
+    "America/New_York",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+    "America/Santiago",
+    "America/Havana",
+    "Europe/Lisbon",
+    "Asia/Singapore",
+)
+MOMENTS = st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2029, 12, 31), timezones=st.just(UTC))
+
+
+def before(now: datetime, moment: datetime, fractions: list[float]) -> list[datetime]:
+    """Moments from ``now`` up to (not including) ``moment``: right before it, and spread over the gap."""
+    if moment <= now:
+        return []
+    gap = moment - now
+    found = [now, moment - timedelta(microseconds=1), moment - timedelta(minutes=1), moment - timedelta(hours=1)]
+    found += [now + gap * f for f in fractions]
+    return [t for t in found if now <= t < moment]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    weekday=st.integers(0, 6),
+    hour=st.integers(0, 23),
+    rhythm=st.sampled_from(["weekly", "biweekly"]),
+    weeks=st.integers(1, 16),
+    program_start=st.none() | st.dates(date(2026, 1, 1), date(2029, 6, 1)),
+    started=st.dates(date(2026, 1, 1), date(2029, 6, 1)),
+    zones=st.tuples(st.sampled_from(NEXT_ZONES), st.sampled_from(NEXT_ZONES)),
+    handled=st.integers(0, 18),
+    move=st.none() | st.integers(0, 13),
+    offset=st.timedeltas(timedelta(days=-20), timedelta(days=250)),
+    fractions=st.lists(st.floats(0, 1), max_size=6),
+)
+def test_next_moment_is_when_due_first_finds_a_week(
+    weekday: int,
+    hour: int,
+    rhythm: str,
+    weeks: int,
+    program_start: date | None,
+    started: date,
+    zones: tuple[str, str],
+    handled: int,
+    move: int | None,
+    offset: timedelta,
+    fractions: list[float],
+) -> None:
+    sched = rules.schedule(
+        weekday=weekday, hour=hour, rhythm=rhythm, duration_weeks=weeks, program_start=program_start, started_on=started
+    )
+    now = datetime.combine(sched.first_day, time(0), tzinfo=UTC) + offset
+    moved: dict[int, date] = {}
+    number = handled + 1
+    if move is not None and number <= sched.weeks:  # the next week moved to a day between its neighbours
+        after, until = rules.move_bounds(number, sched=sched, moved={})
+        first = (after or sched.day(number) - timedelta(days=14)) + timedelta(days=1)
+        days = [first + timedelta(days=d) for d in range((until - first).days)]
+        moved = {number: days[move % len(days)]} if days else {}
+    tz = {1: zones[0], 2: zones[1]}
+    moment = rules.next_moment(sched, handled=handled, moved=moved, zones=tz)
+
+    def found(at: datetime) -> bool:
+        return rules.due(sched, handled=handled, moved=moved, zones=tz, now=at).week is not None
+
+    if moment is None:
+        assert handled >= sched.weeks
+        assert not any(found(now + timedelta(days=30 * k)) for k in range(0, 60, 7))
+        return
+    assert not any(found(at) for at in before(now, moment, fractions))
+    assert found(moment)
+
+
+@given(planned=MOMENTS)
+def test_a_nudge_is_stale_from_stale_from_on(planned: datetime) -> None:
+    start = rules.stale_from(planned)
+    assert not rules.is_stale(planned, now=start - timedelta(microseconds=1))
+    assert not rules.is_stale(planned, now=planned + rules.NUDGE_STALE)
+    assert rules.is_stale(planned, now=start) and rules.is_stale(planned, now=start + timedelta(days=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    until=st.dates(date(2026, 1, 1), date(2029, 12, 1)),
+    tz=st.sampled_from(NEXT_ZONES),
+    back=st.lists(st.timedeltas(timedelta(0), timedelta(days=3)), max_size=5),
+    ahead=st.lists(st.timedeltas(timedelta(0), timedelta(days=400)), max_size=5),
+)
+def test_a_pause_ends_at_the_start_of_the_next_day_where_the_person_is(
+    until: date, tz: str, back: list[timedelta], ahead: list[timedelta]
+) -> None:
+    end = rules.pause_ends_at(until, tz)
+    for at in [end - timedelta(microseconds=1), end - timedelta(hours=1), *(end - d for d in back if d)]:
+        assert rules.paused_now(until, now=at, tz=tz)
+    for at in [end, end + timedelta(microseconds=1), *(end + d for d in ahead)]:
+        assert not rules.paused_now(until, now=at, tz=tz)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -323,6 +323,27 @@ def late_patterns(rows: Iterable[LateCancellation], *, now: datetime) -> dict[in
             continue
         recent.setdefault(row.participant_id, []).append(row.id)
     return {pid: sorted(ids) for pid, ids in recent.items() if len(ids) >= LATE_THRESHOLD}
+
+
+def next_late_pattern(
+    rows: Iterable[LateCancellation], *, now: datetime, ignore: Collection[int] = ()
+) -> datetime | None:
+    """The first moment at or after ``now`` at which :func:`late_patterns` finds a pattern of someone not in
+    ``ignore``, or None. A pattern only forms when the moment of one of its cancellations comes (later, cancellations
+    only leave the window), so the moments to look at are ``now`` and those after it."""
+    mine: dict[int, list[LateCancellation]] = {}
+    for row in rows:
+        if row.participant_id not in ignore:
+            mine.setdefault(row.participant_id, []).append(row)
+    found: datetime | None = None
+    for theirs in mine.values():
+        for moment in sorted({now, *(r.created_at for r in theirs if r.created_at > now)}):
+            if found is not None and moment >= found:
+                break
+            if late_patterns(theirs, now=moment):
+                found = moment
+                break
+    return found
 
 
 # -- asking for help ----------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from bot.domain.localtime import zone
@@ -58,6 +58,28 @@ def due_round(
     if opens_on(start=start, every_weeks=every_weeks, number=latest) >= end:
         return None
     return latest
+
+
+def next_opening(
+    *, start: date | None, every_weeks: int, duration_weeks: int, last_number: int, tz: str, now: datetime
+) -> datetime | None:
+    """When :func:`due_round` next names a round, from ``now`` on: ``now`` when it names one now; else the opening
+    moment of round ``last_number + 1`` (UTC), or None when that one opens at or after the program's end or has
+    passed (then the latest round that has come is past the end, and stays so)."""
+    if (
+        due_round(
+            start=start, every_weeks=every_weeks, duration_weeks=duration_weeks, last_number=last_number, tz=tz, now=now
+        )
+        is not None
+    ):
+        return now
+    if start is None or every_weeks <= 0:
+        return None
+    day = opens_on(start=start, every_weeks=every_weeks, number=max(last_number, 0) + 1)
+    moment = at_hour(day, tz).astimezone(UTC)
+    if moment <= now or day >= start + timedelta(weeks=duration_weeks):
+        return None
+    return moment
 
 
 def closes_on(opened: date) -> date:

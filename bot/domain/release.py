@@ -24,9 +24,11 @@ isolate one contribution (``tests/test_release.py`` shows one); disjoint, frozen
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+
+from bot.domain.localtime import zone
 
 K_MIN = 3  # never fewer contributors behind a published figure, whatever a program's threshold says
 ANSWER_DAYS = 7  # a focus prompt counts as answered when answered within a week; it settles then
@@ -172,3 +174,29 @@ def due_on(
     if not start < today <= last or local.weekday() != weekday or local.hour < hour:
         return None
     return today
+
+
+def next_due_at(
+    *,
+    start: date | None,
+    duration_weeks: int,
+    weekday: int,
+    hour: int,
+    tz: str,
+    now: datetime,
+    done: Collection[date] = (),
+    tail_weeks: int = TAIL_WEEKS,
+) -> datetime | None:
+    """The first moment at or after ``now`` at which :func:`due_on` names a day not in ``done`` (days whose release
+    was made), or None: ``hour`` on that day on the wall clock of ``tz`` (in UTC), or ``now`` when it is due now."""
+    if start is None:
+        return None
+    local_zone = zone(tz)
+    last = start + timedelta(weeks=duration_weeks + tail_weeks)
+    day = max(now.astimezone(local_zone).date(), start + timedelta(days=1))
+    day += timedelta(days=(weekday - day.weekday()) % 7)
+    while day <= last:
+        if day not in done:
+            return max(now, datetime.combine(day, time(hour), tzinfo=local_zone).astimezone(UTC))
+        day += timedelta(weeks=1)
+    return None

@@ -67,6 +67,17 @@ def due(
     return come[-1] if come else None
 
 
+def next_moment(
+    all_cycles: list[Cycle], *, day_of: Callable[[int], date], zones: Iterable[str], opened: int
+) -> datetime | None:
+    """When :func:`due` next names a cycle after the newest one ``opened``: the due moment of the first cycle after
+    it (a later cycle's moment is never earlier), or None when none is left."""
+    for cycle in all_cycles:
+        if cycle.number > opened:
+            return due_moment(day_of(cycle.last_week), zones)
+    return None
+
+
 def report_moment(end_day: date, tz: str) -> datetime:
     """The hosts' program retro: ``REPORT_AFTER_DAYS`` after the program's end (exclusive day), 09:00 in ``tz``."""
     return datetime.combine(end_day + timedelta(days=REPORT_AFTER_DAYS), REPORT_HOUR, tzinfo=zone(tz))

@@ -175,6 +175,17 @@ def due(sched: Schedule, *, handled: int, moved: Mapping[int, date], zones: Mapp
     return Due(tuple(p.number for p in plans[:-1]), plans[-1])
 
 
+def next_moment(
+    sched: Schedule, *, handled: int, moved: Mapping[int, date], zones: Mapping[int, str]
+) -> datetime | None:
+    """When :func:`due` next finds a week for a pair whose weeks up to ``handled`` were dealt with: the thread moment
+    of week ``handled + 1`` (before it ``due`` finds none, from it on it does); None after the last week."""
+    number = handled + 1
+    if number > sched.weeks:
+        return None
+    return plan(number, week_day(sched, number, moved), sched.hour, zones).thread_at
+
+
 def upcoming(
     sched: Schedule, *, after: int, moved: Mapping[int, date], zones: Mapping[int, str], limit: int
 ) -> list[WeekPlan]:
@@ -207,6 +218,11 @@ def midweek_at(own_at: datetime, *, next_at: datetime | None, every_days: int, t
 def is_stale(planned: datetime, *, now: datetime) -> bool:
     """A nudge whose moment passed ``NUDGE_STALE`` ago (the clock was down) would only confuse: it is dropped."""
     return now - planned > NUDGE_STALE
+
+
+def stale_from(planned: datetime) -> datetime:
+    """The first moment at which a nudge planned for ``planned`` is stale (:func:`is_stale`)."""
+    return planned + NUDGE_STALE + timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -248,6 +264,12 @@ def local_today(now: datetime, tz: str) -> date:
 
 def paused_now(paused_until: date | None, *, now: datetime, tz: str) -> bool:
     return is_paused(paused_until, local_today(now, tz))
+
+
+def pause_ends_at(paused_until: date, tz: str) -> datetime:
+    """The first moment a person paused until ``paused_until`` is no longer :func:`paused_now`: the start of the day
+    after it on their wall clock (in UTC)."""
+    return datetime.combine(paused_until + timedelta(days=1), time(0), tzinfo=zone(tz)).astimezone(UTC)
 
 
 def parse_pause_until(raw: object, *, now: datetime, tz: str) -> tuple[date | None, str | None]:

@@ -208,3 +208,11 @@ def late_patterns(session: Session, now: datetime) -> int:
             dedupe_key=f"escalation-notice:{escalation.id}",
         )
     return len(found)
+
+
+def next_late_patterns(session: Session, now: datetime) -> datetime | None:
+    """When :func:`late_patterns` may next act (``bot.services.ticks.NextDue``): now when a pattern reaches the
+    hosts now; else when one may form (``escalations.next_late_pattern``)."""
+    if any(p.workspace.admin_channel_id for p in escalations.late_patterns(session, now=now)):
+        return now
+    return escalations.next_late_pattern(session, now=now)

@@ -51,6 +51,12 @@ def due(session: Session, now: datetime) -> int:
     return tick.handled + tick.nudged + len(tick.silent)
 
 
+def next_due(session: Session, now: datetime) -> datetime | None:
+    """When :func:`due` may next act (``bot.services.ticks.NextDue``): the round's (``rhythm.next_due``); the
+    hosts' silence message comes only with a week that opens."""
+    return rhythm.next_due(session, now)
+
+
 # -- the thread --------------------------------------------------------------------------------------------
 def is_thread_reply(event: dict[str, Any]) -> bool:
     """A person's reply in a group DM thread (what may be an answer to a week's prompt)."""

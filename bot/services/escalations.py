@@ -122,6 +122,26 @@ def late_patterns(session: Session, *, now: datetime) -> list[LatePattern]:
     return out
 
 
+def next_late_pattern(session: Session, *, now: datetime) -> datetime | None:
+    """When a pattern may form that :func:`late_patterns` does not find now (``rules.next_late_pattern``): one that
+    is there now was passed over (its workspace has no admin channel, or a row it names is gone), and stays so while
+    its cancellations only leave the window; someone with a cancellation stored for a later moment is looked at
+    again."""
+    rows = [
+        rules.LateCancellation(id=r.id, participant_id=r.participant_id, created_at=r.created_at, escalated=False)
+        for r in session.execute(
+            select(Cancellation.id, Cancellation.participant_id, Cancellation.created_at).where(
+                Cancellation.late.is_(True),
+                Cancellation.escalated_at.is_(None),
+                Cancellation.created_at > now - rules.LATE_WINDOW,
+            )
+        )
+    ]
+    ahead = {r.participant_id for r in rows if r.created_at > now}
+    passed_over = set(rules.late_patterns(rows, now=now)) - ahead
+    return rules.next_late_pattern(rows, now=now, ignore=passed_over)
+
+
 def mark_escalated(session: Session, *, cancellation_ids: list[int], now: datetime) -> None:
     """These cancellations were counted by an escalation: they never count again. Does not commit."""
     session.execute(

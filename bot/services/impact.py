@@ -459,6 +459,26 @@ def weekly_due(session: Session, now: datetime) -> int:
     return done
 
 
+def next_weekly_due(session: Session, now: datetime) -> datetime | None:
+    """When :func:`weekly_due` may next act (``bot.services.ticks.NextDue``): the earliest moment an active program's
+    weekly release is due on a day it has no snapshot of (``release.next_due_at``)."""
+    programs = session.scalars(
+        select(Program)
+        .join(Workspace, Workspace.id == Program.workspace_id)
+        .where(Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None))
+    ).all()
+    if not programs:
+        return None
+    taken: dict[int, set[date]] = {}
+    since = now.date() - timedelta(days=1)  # a program's today is at most a day before today in UTC
+    for program_id, day in session.execute(
+        select(KpiSnapshot.program_id, KpiSnapshot.taken_on).where(KpiSnapshot.taken_on >= since)
+    ).tuples():
+        taken.setdefault(program_id, set()).add(day)
+    moments = [release.next_due_at(program, now, done=taken.get(program.id, set())) for program in programs]
+    return min((at for at in moments if at is not None), default=None)
+
+
 # -- App Home ---------------------------------------------------------------------------------------------------
 def streak(session: Session, pair_id: int, *, now: datetime) -> int:
     """How many of the pair's prompted weeks in a row, counting back from the latest whose prompt has come, got an

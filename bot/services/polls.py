@@ -23,7 +23,7 @@ import logging
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -32,7 +32,7 @@ from bot import crypto
 from bot.blocks import polls as blocks
 from bot.domain import localtime
 from bot.domain import polls as rules
-from bot.domain.rhythm import paused_now
+from bot.domain.rhythm import pause_ends_at, paused_now
 from bot.models import (
     Enrollment,
     EnrollmentStatus,
@@ -62,6 +62,11 @@ def due(session: Session, now: datetime) -> int:
 # -- opening -----------------------------------------------------------------------------------------------
 def audience(session: Session, *, program: Program, now: datetime) -> list[Participant]:
     """Everyone onboarded in the program with an active pair in it and not on a break (``/tandem pause``), by id."""
+    return [p for p in _paired(session, program=program) if not paused_now(p.paused_until, now=now, tz=p.tz)]
+
+
+def _paired(session: Session, *, program: Program) -> list[Participant]:
+    """Everyone onboarded in the program with an active pair in it, by id."""
     pairs = session.execute(
         select(Pair.participant_a_id, Pair.participant_b_id).where(
             Pair.program_id == program.id, Pair.status == PairStatus.ACTIVE
@@ -70,17 +75,18 @@ def audience(session: Session, *, program: Program, now: datetime) -> list[Parti
     paired = {pid for row in pairs for pid in row}
     if not paired:
         return []
-    people = session.scalars(
-        select(Participant)
-        .join(Enrollment, Enrollment.participant_id == Participant.id)
-        .where(
-            Enrollment.program_id == program.id,
-            Enrollment.status == EnrollmentStatus.ONBOARDED,
-            Participant.id.in_(paired),
+    return list(
+        session.scalars(
+            select(Participant)
+            .join(Enrollment, Enrollment.participant_id == Participant.id)
+            .where(
+                Enrollment.program_id == program.id,
+                Enrollment.status == EnrollmentStatus.ONBOARDED,
+                Participant.id.in_(paired),
+            )
+            .order_by(Participant.id)
         )
-        .order_by(Participant.id)
     )
-    return [p for p in people if not paused_now(p.paused_until, now=now, tz=p.tz)]
 
 
 def last_number(session: Session, *, program_id: int) -> int:
@@ -146,6 +152,44 @@ def open_round(session: Session, *, program: Program, number: int, now: datetime
         )
     session.flush()
     return poll
+
+
+def next_due(session: Session, now: datetime) -> datetime | None:
+    """When :func:`due` may next act (``bot.services.ticks.NextDue``): the earliest of each program's next round to
+    open (:func:`_next_open`) and of the open rounds' closing moments."""
+    moments = [
+        _next_open(session, program=program, now=now)
+        for program in session.scalars(
+            select(Program).where(Program.status == ProgramStatus.ACTIVE, Program.poll_every_weeks > 0)
+        )
+    ]
+    closing = session.execute(
+        select(PollRound.closes_on, Program.timezone)
+        .join(Program, Program.id == PollRound.program_id)
+        .where(PollRound.closed.is_(False))
+        .distinct()
+    ).tuples()
+    moments.extend(rules.at_hour(day, tz).astimezone(UTC) for day, tz in closing)
+    return min((at for at in moments if at is not None), default=None)
+
+
+def _next_open(session: Session, *, program: Program, now: datetime) -> datetime | None:
+    """When :func:`open_due` may next open a round of ``program`` (``rules.next_opening``). A round due with nobody
+    to ask (everyone paired is on a break) waits for the first break to end."""
+    at = rules.next_opening(
+        start=program.start_date,
+        every_weeks=program.poll_every_weeks,
+        duration_weeks=program.duration_weeks,
+        last_number=last_number(session, program_id=program.id),
+        tz=program.timezone,
+        now=now,
+    )
+    if at is None or at > now:
+        return at
+    paired = _paired(session, program=program)
+    if any(not paused_now(p.paused_until, now=now, tz=p.tz) for p in paired):
+        return now
+    return min((pause_ends_at(p.paused_until, p.tz) for p in paired if p.paused_until is not None), default=None)
 
 
 # -- answering ---------------------------------------------------------------------------------------------

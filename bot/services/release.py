@@ -24,7 +24,7 @@ The series and their contributions:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -69,6 +69,20 @@ def due_on(program: Program, now: datetime) -> date | None:
         weekday=program.prompt_weekday,
         local=now.astimezone(zone(program.timezone)),
         hour=rules.HOUR,
+    )
+
+
+def next_due_at(program: Program, now: datetime, *, done: Collection[date] = ()) -> datetime | None:
+    """The first moment at or after ``now`` at which :func:`due_on` names a day not in ``done``
+    (``bot.domain.release.next_due_at``)."""
+    return rules.next_due_at(
+        start=program.start_date,
+        duration_weeks=program.duration_weeks,
+        weekday=program.prompt_weekday,
+        hour=rules.HOUR,
+        tz=program.timezone,
+        now=now,
+        done=done,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -110,15 +110,9 @@ def _due_rows() -> Select[Any]:
     )
 
 
-def open_due(session: Session, now: datetime) -> int:
-    """Open the retro of every active pair whose cycle ended (``bot.domain.retro.due``). Does not commit.
-
-    Runs every minute, so it reads only the columns the rule needs, in two queries for all pairs, and loads a
-    pair's rows only when its retro is due."""
-    rows = session.execute(_due_rows()).all()
-    if not rows:
-        return 0
-    opened_cycles = dict(
+def _opened_cycles(session: Session) -> dict[int, int]:
+    """Active pair id -> the newest cycle whose retro opened (pairs without one are left out)."""
+    return dict(
         session.execute(
             select(Retro.pair_id, func.max(Retro.cycle))
             .join(Pair, Pair.id == Retro.pair_id)
@@ -128,6 +122,17 @@ def open_due(session: Session, now: datetime) -> int:
         .tuples()
         .all()
     )
+
+
+def open_due(session: Session, now: datetime) -> int:
+    """Open the retro of every active pair whose cycle ended (``bot.domain.retro.due``). Does not commit.
+
+    Runs every minute, so it reads only the columns the rule needs, in two queries for all pairs, and loads a
+    pair's rows only when its retro is due."""
+    rows = session.execute(_due_rows()).all()
+    if not rows:
+        return 0
+    opened_cycles = _opened_cycles(session)
     opened = 0
     for row in rows:
         schedule = rhythm.schedule_of(row, row.started_at)
@@ -166,6 +171,35 @@ def open_due(session: Session, now: datetime) -> int:
 def due(session: Session, now: datetime) -> int:
     """Clock: open the retros that are due and send the hosts' program retros. Does not commit."""
     return open_due(session, now) + report_due(session, now)
+
+
+def next_due(session: Session, now: datetime) -> datetime | None:
+    """When :func:`due` may next act (``bot.services.ticks.NextDue``): the earliest of every active pair's next retro
+    (``rules.next_moment``) and of the program retros still to send (:func:`_next_report`). Reads what
+    :func:`open_due` reads; pairs alike in it (one program, started the same day, the same zones) are worked out
+    once."""
+    moments: list[datetime] = []
+    rows = session.execute(_due_rows()).all()
+    if rows:
+        opened_cycles = _opened_cycles(session)
+        seen: dict[tuple[Any, ...], datetime | None] = {}
+        for row in rows:
+            opened = int(opened_cycles.get(row.pair_id) or 0)
+            key = (*row[1:], opened)
+            if key not in seen:
+                schedule = rhythm.schedule_of(row, row.started_at)
+                seen[key] = rules.next_moment(
+                    rules.cycles(schedule.weeks, row.retro_every_weeks),
+                    day_of=schedule.day,
+                    zones=(row.tz_a, row.tz_b),
+                    opened=opened,
+                )
+            if seen[key] is not None:
+                moments.append(seen[key])
+    report = _next_report(session, now)
+    if report is not None:
+        moments.append(report)
+    return min(moments, default=None)
 
 
 # -- a partner's form ---------------------------------------------------------------------------------------
@@ -361,6 +395,31 @@ def end_day(program: Program) -> date | None:
     if program.start_date is None:
         return None
     return program.start_date + timedelta(weeks=program.duration_weeks)
+
+
+def _next_report(session: Session, now: datetime) -> datetime | None:
+    """When :func:`report_due` may next send a program retro: the earliest report moment of an active program with
+    an admin channel whose retro was not sent."""
+    rows = (
+        session.execute(
+            select(Program, Workspace.admin_channel_id)
+            .join(Workspace, Workspace.id == Program.workspace_id)
+            .where(Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None))
+        )
+        .tuples()
+        .all()
+    )
+    waiting = {f"{REPORT_KEY}{program.id}": program for program, channel in rows if channel}
+    if not waiting:
+        return None
+    for key in session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(waiting))):
+        waiting.pop(key, None)
+    moments = [
+        rules.report_moment(end, program.timezone).astimezone(UTC)
+        for program in waiting.values()
+        if (end := end_day(program)) is not None
+    ]
+    return min(moments, default=None)
 
 
 def report_due(session: Session, now: datetime) -> int:

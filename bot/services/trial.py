@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import trial as blocks
@@ -29,6 +29,33 @@ def due(session: Session, now: datetime) -> int:
     """Due job: ask the pairs whose trial is over, settle the questions that closed. Returns how many of
     each it handled. Does not commit (the tick does)."""
     return ask_due(session, now=now) + resolve_due(session, now=now)
+
+
+def next_due(session: Session, now: datetime) -> datetime | None:
+    """When :func:`due` may next act (``bot.services.ticks.NextDue``): the earliest moment a pair still to be asked
+    comes due (``rules.due_at``), or a question that :func:`resolve_due` settles closes (a paused or draft program's
+    wait for it to change)."""
+    firsts = session.execute(
+        select(Program.trial_weeks, func.min(Pair.started_at))
+        .join(Pair, Pair.program_id == Program.id)
+        .outerjoin(TrialCheck, TrialCheck.pair_id == Pair.id)
+        .where(
+            Program.status == ProgramStatus.ACTIVE,
+            Program.trial_weeks > 0,
+            Pair.status == PairStatus.ACTIVE,
+            TrialCheck.id.is_(None),
+        )
+        .group_by(Program.id, Program.trial_weeks)
+    ).tuples()
+    moments = [rules.due_at(started_at=started, trial_weeks=weeks, program_active=True) for weeks, started in firsts]
+    moments.append(
+        session.scalar(
+            select(func.min(TrialCheck.closes_at))
+            .join(Program, Program.id == TrialCheck.program_id)
+            .where(TrialCheck.resolved_at.is_(None), Program.status.not_in((ProgramStatus.PAUSED, ProgramStatus.DRAFT)))
+        )
+    )
+    return min((at for at in moments if at is not None), default=None)
 
 
 # -- asking ------------------------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from bot.services.rhythm.weekly_round import (
     Tick,
     active_tandems,
     due,
+    next_due,
 )
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "find",
     "home_info",
     "move",
+    "next_due",
     "record_reply",
     "replying_partner",
     "resolve_thread",

@@ -8,13 +8,14 @@ in the tick's transaction.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased, load_only
 
 from bot.blocks import rhythm as blocks
 from bot.blocks.agreement import goals_section
@@ -45,6 +46,7 @@ from bot.services.rhythm.pair_week import (
     _pending_nudge,
     _post_item,
     _void,
+    schedule_of,
 )
 
 TANDEM_FIELDS = (
@@ -118,23 +120,7 @@ def due(session: Session, *, now: datetime) -> Tick:
     tick = Tick()
     tandems = active_tandems(session)
     if tandems:
-        handled = dict(
-            session.execute(
-                select(PairWeek.pair_id, func.max(PairWeek.number))
-                .join(Pair, Pair.id == PairWeek.pair_id)
-                .where(Pair.status == PairStatus.ACTIVE, PairWeek.handled_at.is_not(None))
-                .group_by(PairWeek.pair_id)
-            )
-            .tuples()
-            .all()
-        )
-        moved: dict[int, dict[int, date]] = {}
-        for pair_id, number, day in session.execute(
-            select(PairWeek.pair_id, PairWeek.number, PairWeek.moved_to).where(
-                PairWeek.handled_at.is_(None), PairWeek.moved_to.is_not(None)
-            )
-        ).tuples():
-            moved.setdefault(pair_id, {})[number] = day
+        handled, moved = _handled_and_moved(session)
         come: list[tuple[Tandem, rules.Due]] = []
         for tandem in tandems:
             found = rules.due(
@@ -161,6 +147,29 @@ def due(session: Session, *, now: datetime) -> Tick:
                 outbox.enqueue_many(session, items[start : start + OUTBOX_CHUNK], now=now)
     tick.nudged = _send_nudges(session, now=now)
     return tick
+
+
+def _handled_and_moved(session: Session) -> tuple[dict[int, int], dict[int, dict[int, date]]]:
+    """Pair id -> the number of its last week the clock dealt with (active pairs), and pair id -> its moved weeks
+    not dealt with yet (number -> day)."""
+    handled = dict(
+        session.execute(
+            select(PairWeek.pair_id, func.max(PairWeek.number))
+            .join(Pair, Pair.id == PairWeek.pair_id)
+            .where(Pair.status == PairStatus.ACTIVE, PairWeek.handled_at.is_not(None))
+            .group_by(PairWeek.pair_id)
+        )
+        .tuples()
+        .all()
+    )
+    moved: dict[int, dict[int, date]] = {}
+    for pair_id, number, day in session.execute(
+        select(PairWeek.pair_id, PairWeek.number, PairWeek.moved_to).where(
+            PairWeek.handled_at.is_(None), PairWeek.moved_to.is_not(None)
+        )
+    ).tuples():
+        moved.setdefault(pair_id, {})[number] = day
+    return handled, moved
 
 
 @dataclass
@@ -505,6 +514,126 @@ def _send_nudges(session: Session, *, now: datetime) -> int:
     for start in range(0, len(items), OUTBOX_CHUNK):
         outbox.enqueue_many(session, items[start : start + OUTBOX_CHUNK], now=now)
     return len(items)
+
+
+# -- when the round may act next ------------------------------------------------------------------------------
+def next_due(session: Session, now: datetime) -> datetime | None:
+    """When :func:`due` may next act (``bot.services.ticks.NextDue``): the earliest of every active pair's next thread
+    moment (``rules.next_moment``; silence flags come only with a week that opens) and of the nudges
+    (:func:`_next_nudge`).
+
+    The pairs ``active_tandems`` gives ``due``, read as the few columns their schedule needs (the clock asks after
+    every tick); pairs alike in those (one program, started the same day, the same zones) are worked out once."""
+    moments: list[datetime] = []
+    rows = session.execute(_schedule_rows()).all()
+    if rows:
+        handled, moved = _handled_and_moved(session)
+        seen: dict[tuple[Any, ...], datetime | None] = {}
+        for row in rows:
+            done, shifted = handled.get(row.pair_id, 0), moved.get(row.pair_id, {})
+            key = (*row[3:], done, tuple(sorted(shifted.items())))  # all but the pair's and its partners' ids
+            if key not in seen:
+                seen[key] = rules.next_moment(
+                    schedule_of(row, row.started_at),
+                    handled=done,
+                    moved=shifted,
+                    zones={row.participant_a_id: row.tz_a, row.participant_b_id: row.tz_b},
+                )
+            if seen[key] is not None:
+                moments.append(seen[key])
+    nudge = _next_nudge(session, now=now)
+    if nudge is not None:
+        moments.append(nudge)
+    return min(moments, default=None)
+
+
+@functools.cache
+def _schedule_rows() -> Select[Any]:
+    """The pairs of :func:`active_tandems` with what their weeks' moments depend on (built once)."""
+    a, b = aliased(Participant), aliased(Participant)
+    return (
+        select(
+            Pair.id.label("pair_id"),
+            Pair.participant_a_id,
+            Pair.participant_b_id,
+            Pair.started_at,
+            Program.timezone,
+            Program.prompt_weekday,
+            Program.prompt_hour,
+            Program.rhythm,
+            Program.duration_weeks,
+            Program.start_date,
+            a.tz.label("tz_a"),
+            b.tz.label("tz_b"),
+        )
+        .join(Program, Program.id == Pair.program_id)
+        .join(a, a.id == Pair.participant_a_id)
+        .join(b, b.id == Pair.participant_b_id)
+        .where(Pair.status == PairStatus.ACTIVE, Program.status == ProgramStatus.ACTIVE)
+    )
+
+
+def _next_nudge(session: Session, *, now: datetime) -> datetime | None:
+    """When :func:`_send_nudges` may next act: ``now`` for a due nudge it sends or drops now; for one that waits for
+    its week's prompt to go out, the moment it turns stale (``rules.stale_from``: then it is dropped); else the
+    moment of the next nudge planned."""
+    moments = [
+        at
+        for at in (
+            session.scalar(
+                select(func.min(WeekPartner.nudge_at)).where(
+                    WeekPartner.nudge_sent_at.is_(None), WeekPartner.nudge_at > now
+                )
+            ),
+            session.scalar(
+                select(func.min(WeekPartner.midweek_at)).where(
+                    WeekPartner.midweek_sent_at.is_(None), WeekPartner.midweek_at > now
+                )
+            ),
+        )
+        if at is not None
+    ]
+    due_nudge = and_(WeekPartner.nudge_at <= now, WeekPartner.nudge_sent_at.is_(None))
+    due_midweek = and_(WeekPartner.midweek_at <= now, WeekPartner.midweek_sent_at.is_(None))
+    rows = (
+        session.execute(
+            select(WeekPartner, PairWeek)
+            .join(PairWeek, PairWeek.id == WeekPartner.week_id)
+            .where(or_(due_nudge, due_midweek))
+        )
+        .tuples()
+        .all()
+    )
+    for part, week in rows:  # few: ``_send_nudges`` sends or drops each the minute it is due, unless it waits
+        pair = session.get(Pair, week.pair_id)
+        program = session.get(Program, pair.program_id) if pair is not None else None
+        person = session.get(Participant, part.participant_id)
+        if pair is None or program is None or person is None:
+            return now
+        live = (
+            week.status == WeekStatus.OPEN
+            and pair.status == PairStatus.ACTIVE
+            and program.status == ProgramStatus.ACTIVE
+        )
+        if not live or part.answered_at or rules.paused_now(person.paused_until, now=now, tz=person.tz):
+            return now  # dropped now
+        due = [
+            at
+            for at, sent in ((part.nudge_at, part.nudge_sent_at), (part.midweek_at, part.midweek_sent_at))
+            if at is not None and at <= now and sent is None
+        ]
+        if any(rules.is_stale(at, now=now) for at in due) or _prompt_out(session, week):
+            return now  # dropped, or sent
+        moments.extend(rules.stale_from(at) for at in due)
+    return min(moments, default=None)
+
+
+def _prompt_out(session: Session, week: PairWeek) -> bool:
+    """Whether the week's prompt is in Slack, as :func:`_resolve_threads` sees it (without reading it back)."""
+    if week.thread_ts:
+        return True
+    result = session.scalar(select(OutboxMessage.result).where(OutboxMessage.dedupe_key == f"{PROMPT_KEY}{week.id}"))
+    return bool(result and result.get("ts"))
 
 
 def _dm_item(tandem: Tandem, person: Participant, message: dict[str, Any], *, key: str) -> dict[str, Any]:
