@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks.admin import digest as digest_message
-from bot.domain.programs import OnboardingCounts
+from bot.domain.programs import OnboardingCounts, digest_day
 from bot.models import Program, ProgramStatus, Workspace
 from bot.services import outbox, programs
-
-DIGEST_HOUR = 9  # local time of the program's time zone
 
 
 def _changes(before: dict[str, int], after: OnboardingCounts) -> dict[str, int] | None:
@@ -63,10 +60,10 @@ def daily(session: Session, now: datetime) -> int:
     )
     all_counts = programs.counts(session, program_ids=[p.id for p, _ in rows])
     for program, workspace in rows:
-        local = now.astimezone(ZoneInfo(program.timezone))
-        if local.hour < DIGEST_HOUR or program.last_digest_on == local.date():
+        day = digest_day(now, tz=program.timezone, last_digest_on=program.last_digest_on)
+        if day is None:
             continue
-        program.last_digest_on = local.date()
+        program.last_digest_on = day
         counts = all_counts[program.id]
         if counts.as_dict() == program.digest_snapshot or counts.invited == 0:
             continue
@@ -75,7 +72,7 @@ def daily(session: Session, now: datetime) -> int:
             workspace=workspace,
             program=program,
             counts=counts,
-            key=f"digest:{program.id}:{local.date().isoformat()}",
+            key=f"digest:{program.id}:{day.isoformat()}",
             now=now,
         )
         posted += 1
