@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.blocks import agreement as blocks
@@ -456,26 +456,33 @@ def propose(
 
 
 # -- reminders ----------------------------------------------------------------------------------------------
+def _unagreed(*columns: Any) -> Select[Any]:
+    """``columns`` of the agreements :func:`send_reminders` may remind about (while they are 2 to 14 days old)."""
+    return (
+        select(*columns)
+        .select_from(Agreement)
+        .join(Pair, Pair.id == Agreement.pair_id)
+        .join(Program, Program.id == Pair.program_id)
+        .where(
+            Agreement.agreed_at.is_(None),
+            or_(
+                Agreement.reminders_a < len(rules.REMINDER_AFTER),
+                Agreement.reminders_b < len(rules.REMINDER_AFTER),
+            ),
+            Pair.status == PairStatus.ACTIVE,
+            Program.status == ProgramStatus.ACTIVE,
+        )
+    )
+
+
 def send_reminders(session: Session, now: datetime) -> int:
     """Due job: until a pair first agrees, whoever has not accepted the open version gets a gentle DM 2 days after
     the agreement arrived and a last one after 5, in their workday daytime; then silence. Only active pairs of
     active programs. Does not commit (the tick does). Returns how many it queued."""
     rows = (
         session.execute(
-            select(Agreement, Pair, Program)
-            .join(Pair, Pair.id == Agreement.pair_id)
-            .join(Program, Program.id == Pair.program_id)
-            .where(
-                Agreement.agreed_at.is_(None),
-                Agreement.created_at <= now - rules.REMINDER_AFTER[0],
-                Agreement.created_at > now - REMINDER_WINDOW,
-                or_(
-                    Agreement.reminders_a < len(rules.REMINDER_AFTER),
-                    Agreement.reminders_b < len(rules.REMINDER_AFTER),
-                ),
-                Pair.status == PairStatus.ACTIVE,
-                Program.status == ProgramStatus.ACTIVE,
-            )
+            _unagreed(Agreement, Pair, Program)
+            .where(Agreement.created_at <= now - rules.REMINDER_AFTER[0], Agreement.created_at > now - REMINDER_WINDOW)
             .order_by(Agreement.id)
         )
         .tuples()
@@ -521,6 +528,41 @@ def send_reminders(session: Session, now: datetime) -> int:
             )
             sent += 1
     return sent
+
+
+def next_reminder(session: Session, now: datetime) -> datetime | None:
+    """When :func:`send_reminders` next reminds: the earliest ``rules.reminder_next`` of those who have not accepted
+    the open version of an agreement 2 to 14 days old (before it turns 14 days old), or the moment the next agreement
+    turns 2 days old; None when there is none."""
+    moments = []
+    rows = session.execute(
+        _unagreed(Agreement, Pair).where(
+            Agreement.created_at <= now - rules.REMINDER_AFTER[0], Agreement.created_at > now - REMINDER_WINDOW
+        )
+    ).tuples()
+    for agreement, pair in rows:
+        version = open_version(session, agreement)
+        if version is None:
+            continue
+        accepted = {x.participant_id for x in acceptances(session, version)}
+        for side, person in zip(("a", "b"), partners(session, pair), strict=True):
+            if person.id in accepted:
+                continue
+            at = rules.reminder_next(
+                started_at=agreement.created_at,
+                reminders_sent=getattr(agreement, f"reminders_{side}"),
+                last_reminder_at=getattr(agreement, f"reminded_{side}_at"),
+                now=now,
+                tz=person.tz,
+            )
+            if at is not None and at < agreement.created_at + REMINDER_WINDOW:
+                moments.append(at)
+    newest = session.scalar(
+        _unagreed(func.min(Agreement.created_at)).where(Agreement.created_at > now - rules.REMINDER_AFTER[0])
+    )
+    if newest is not None:
+        moments.append(newest + rules.REMINDER_AFTER[0])
+    return min(moments, default=None)
 
 
 # -- App Home -----------------------------------------------------------------------------------------------

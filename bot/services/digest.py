@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks.admin import digest as digest_message
-from bot.domain.programs import OnboardingCounts, digest_day
+from bot.domain.programs import OnboardingCounts, digest_day, digest_next
 from bot.models import Program, ProgramStatus, Workspace
 from bot.services import outbox, programs
 
@@ -77,6 +77,18 @@ def daily(session: Session, now: datetime) -> int:
         )
         posted += 1
     return posted
+
+
+def next_daily(session: Session, now: datetime) -> datetime | None:
+    """When :func:`daily` next acts: the earliest ``digest_next`` of the active programs with an admin channel (from
+    then on it marks the day, even when nothing changed); None when there is none."""
+    rows = session.execute(
+        select(Program.timezone, Program.last_digest_on)
+        .join(Workspace, Workspace.id == Program.workspace_id)
+        .where(Program.status == ProgramStatus.ACTIVE, Workspace.admin_channel_id.is_not(None))
+        .distinct()
+    ).tuples()
+    return min((digest_next(now, tz=tz, last_digest_on=last) for tz, last in rows), default=None)
 
 
 def post_now(session: Session, *, workspace: Workspace, now: datetime) -> int:
