@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import IntegrityError
@@ -72,20 +73,25 @@ def next_tick(now: datetime, *, until: datetime, due: datetime | None) -> dateti
 
 
 def probe(engine: Engine, session_factory: Callable[[], Session], job: DueJob, now: datetime) -> list[str]:
-    """Run ``job`` at ``now`` and roll it back: the statements it would have written with (INSERT, UPDATE, DELETE),
-    none when it would change nothing. For checking a ``NextDue``."""
+    """Run ``job`` at ``now`` and roll it back: the statements it would have written with (INSERT, UPDATE, DELETE;
+    not an UPDATE or DELETE that matched no row, as a job's bulk one finds nothing on a quiet minute), none when it
+    would change nothing. For checking a ``NextDue``."""
     writes: list[str] = []
 
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+    def seen(conn: object, cursor: Any, statement: str, *args: object) -> None:
+        verb = statement.lstrip()[:6].upper()
+        if verb not in ("INSERT", "UPDATE", "DELETE"):
+            return
+        # the count of rows is known before any RETURNING row is read only without RETURNING
+        if verb == "INSERT" or cursor.rowcount != 0 or "RETURNING" in statement.upper():
             writes.append(statement)
 
-    event.listen(engine, "before_cursor_execute", seen)
+    event.listen(engine, "after_cursor_execute", seen)
     try:
         with session_factory() as session:
             job(session, now)
             session.flush()
             session.rollback()
     finally:
-        event.remove(engine, "before_cursor_execute", seen)
+        event.remove(engine, "after_cursor_execute", seen)
     return writes
