@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import interview as blocks
@@ -313,29 +313,22 @@ def send_reminders(session: Session, now: datetime) -> int:
 
 
 def next_reminder(session: Session, now: datetime) -> datetime | None:
-    """When :func:`send_reminders` next reminds: the earliest ``rules.reminder_next`` of the interviews under way
-    and quiet for ``REMINDER_AFTER[0]`` already, or the moment the next one turns that quiet; None when there is
-    none."""
-    quiet_since = now - rules.REMINDER_AFTER[0]
-    quiet = session.execute(
+    """When :func:`send_reminders` next reminds: the earliest ``rules.reminder_next`` of the interviews under way;
+    None when there is none."""
+    rows = session.execute(
         _under_way(
             Enrollment.interview_step,
             Enrollment.last_activity_at,
             Enrollment.reminders_sent,
             Enrollment.last_reminder_at,
             Participant.tz,
-        ).where(Enrollment.last_activity_at <= quiet_since)
+        )
     ).tuples()
-    moments = [
+    moments = (
         rules.reminder_next(last_activity_at=last, reminders_sent=sent, last_reminder_at=reminded, now=now, tz=tz)
-        for step, last, sent, reminded, tz in quiet
+        for step, last, sent, reminded, tz in rows
         if rules.parse_step(step) not in (None, Step.DONE)
-    ]
-    newest = session.scalar(
-        _under_way(func.min(Enrollment.last_activity_at)).where(Enrollment.last_activity_at > quiet_since)
     )
-    if newest is not None:
-        moments.append(newest + rules.REMINDER_AFTER[0])
     return min((m for m in moments if m is not None), default=None)
 
 

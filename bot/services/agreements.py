@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from bot.blocks import agreement as blocks
 from bot.domain import agreement as rules
@@ -531,10 +531,9 @@ def send_reminders(session: Session, now: datetime) -> int:
 
 
 def next_reminder(session: Session, now: datetime) -> datetime | None:
-    """When :func:`send_reminders` next reminds: the earliest ``rules.reminder_next`` of those who have not accepted
-    the open version of an agreement 2 to 14 days old (before it turns 14 days old), or the moment the next agreement
-    turns 2 days old; None when there is none."""
-    moments = []
+    """When :func:`send_reminders` next reminds: the earliest ``rules.reminder_next``, before the agreement turns 14
+    days old, of those who have not accepted its open version; None when there is none."""
+    moments: list[datetime | None] = []
     rows = session.execute(
         _unagreed(Agreement, Pair).where(
             Agreement.created_at <= now - rules.REMINDER_AFTER[0], Agreement.created_at > now - REMINDER_WINDOW
@@ -546,23 +545,56 @@ def next_reminder(session: Session, now: datetime) -> datetime | None:
             continue
         accepted = {x.participant_id for x in acceptances(session, version)}
         for side, person in zip(("a", "b"), partners(session, pair), strict=True):
-            if person.id in accepted:
-                continue
-            at = rules.reminder_next(
-                started_at=agreement.created_at,
-                reminders_sent=getattr(agreement, f"reminders_{side}"),
-                last_reminder_at=getattr(agreement, f"reminded_{side}_at"),
-                now=now,
-                tz=person.tz,
-            )
-            if at is not None and at < agreement.created_at + REMINDER_WINDOW:
-                moments.append(at)
-    newest = session.scalar(
-        _unagreed(func.min(Agreement.created_at)).where(Agreement.created_at > now - rules.REMINDER_AFTER[0])
+            if person.id not in accepted:
+                moments.append(_reminder_next(agreement, side, person.tz, now))
+    a, b = aliased(Participant), aliased(Participant)
+    arriving = session.execute(
+        _unagreed(Agreement, a.tz, b.tz, _waits_for(a), _waits_for(b))
+        .join(a, a.id == Pair.participant_a_id)
+        .join(b, b.id == Pair.participant_b_id)
+        .where(Agreement.created_at > now - rules.REMINDER_AFTER[0])
+    ).tuples()
+    for agreement, tz_a, tz_b, waits_a, waits_b in arriving:
+        moments += [
+            _reminder_next(agreement, side, tz, now)
+            for side, tz, waits in (("a", tz_a, waits_a), ("b", tz_b, waits_b))
+            if waits
+        ]
+    return min((m for m in moments if m is not None), default=None)
+
+
+def _waits_for(person: Any) -> Any:
+    """Whether an open version of the agreement (of the query around it) waits for ``person`` (a Participant, or an
+    alias) to accept it."""
+    accepted = (
+        select(AgreementAcceptance.id)
+        .where(AgreementAcceptance.version_id == AgreementVersion.id, AgreementAcceptance.participant_id == person.id)
+        .correlate_except(AgreementAcceptance)
+        .exists()
     )
-    if newest is not None:
-        moments.append(newest + rules.REMINDER_AFTER[0])
-    return min(moments, default=None)
+    return (
+        select(AgreementVersion.id)
+        .where(
+            AgreementVersion.agreement_id == Agreement.id,
+            AgreementVersion.agreed_at.is_(None),
+            AgreementVersion.superseded_at.is_(None),
+            ~accepted,
+        )
+        .correlate_except(AgreementVersion)
+        .exists()
+    )
+
+
+def _reminder_next(agreement: Agreement, side: str, tz: str, now: datetime) -> datetime | None:
+    """``rules.reminder_next`` for one partner (``side``), or None when it falls after the reminders' window."""
+    at = rules.reminder_next(
+        started_at=agreement.created_at,
+        reminders_sent=getattr(agreement, f"reminders_{side}"),
+        last_reminder_at=getattr(agreement, f"reminded_{side}_at"),
+        now=now,
+        tz=tz,
+    )
+    return at if at is not None and at < agreement.created_at + REMINDER_WINDOW else None
 
 
 # -- App Home -----------------------------------------------------------------------------------------------

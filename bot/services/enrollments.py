@@ -366,22 +366,13 @@ def remind_invitations(session: Session, now: datetime) -> int:
 
 
 def next_invitation_reminder(session: Session, now: datetime) -> datetime | None:
-    """When :func:`remind_invitations` next reminds: the earliest ``rules.reminder_next`` of the unanswered
-    invitations quiet for ``REMINDER_AFTER[0]`` already, or the moment the next one turns that quiet; None when
-    there is none."""
-    quiet_since = now - rules.REMINDER_AFTER[0]
-    quiet = session.execute(
-        _unanswered(
-            Enrollment.last_activity_at, Enrollment.reminders_sent, Enrollment.last_reminder_at, Participant.tz
-        ).where(Enrollment.last_activity_at <= quiet_since)
+    """When :func:`remind_invitations` next reminds: the earliest ``rules.reminder_next`` of the invitations it may
+    remind about; None when there is none."""
+    rows = session.execute(
+        _unanswered(Enrollment.last_activity_at, Enrollment.reminders_sent, Enrollment.last_reminder_at, Participant.tz)
     ).tuples()
-    moments = [
+    moments = (
         rules.reminder_next(last_activity_at=last, reminders_sent=sent, last_reminder_at=reminded, now=now, tz=tz)
-        for last, sent, reminded, tz in quiet
-    ]
-    newest = session.scalar(
-        _unanswered(func.min(Enrollment.last_activity_at)).where(Enrollment.last_activity_at > quiet_since)
+        for last, sent, reminded, tz in rows
     )
-    if newest is not None:
-        moments.append(newest + rules.REMINDER_AFTER[0])
     return min((m for m in moments if m is not None), default=None)
