@@ -12,6 +12,7 @@ import os
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -542,6 +543,61 @@ ZONES = ("Europe/Berlin", "Europe/Lisbon", "America/New_York", "Asia/Singapore",
 
 
 TOPICS = ("short video", "Canva", "negotiation", "budgeting", "TikTok", "strategy")
+
+
+# -- a next-due rule is the first moment its due rule acts: moments to try it at ---------------------------------------
+# zones with summer time north and south, half-hour and odd offsets, switches at midnight; a name ZoneInfo knows that
+# bot.domain.localtime.zone does not (CET: its own zone for the daytime, UTC for the weekday); an unknown one (UTC)
+SWITCH_ZONES = (
+    "Europe/Berlin",
+    "America/New_York",
+    "Asia/Kolkata",
+    "Australia/Lord_Howe",
+    "America/Santiago",
+    "Pacific/Chatham",
+    "CET",
+    "Nowhere/Else",
+)
+MINUTE = timedelta(minutes=1)
+MICROSECOND = timedelta(microseconds=1)
+# the days in 2027 those zones switch to or from summer time (Santiago's and Chatham's at midnight, Lord Howe's by half
+# an hour)
+SWITCHES = tuple(
+    datetime(2027, m, d, tzinfo=UTC) for m, d in ((3, 14), (3, 28), (4, 4), (9, 5), (9, 26), (10, 3), (10, 31), (11, 7))
+)
+
+
+@st.composite
+def moments(draw: st.DrawFn) -> datetime:
+    """A UTC moment in 2026-2028, half of them within four days of a summer-time switch."""
+    if draw(st.booleans()):
+        return draw(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31))).replace(tzinfo=UTC)
+    seconds = draw(st.integers(-4 * 86400, 4 * 86400))
+    return draw(st.sampled_from(SWITCHES)) + timedelta(seconds=seconds, microseconds=draw(st.integers(0, 999_999)))
+
+
+def check_first(
+    data: st.DataObject,
+    acts: Callable[[datetime], object],
+    *,
+    now: datetime,
+    first: datetime | None,
+    horizon: timedelta = timedelta(days=40),
+) -> None:
+    """``first`` is the first moment at or after ``now`` at which ``acts`` (a due rule) gives something: at moments
+    drawn from [now, first), among them the microsecond, second, minute and hour before it, it gives nothing
+    (None or False), and at ``first`` it does. None: nothing at moments drawn up to ``horizon``."""
+    end = now + horizon if first is None else first
+    assert first is None or first >= now
+    tries = [now, *(end - step for step in (MICROSECOND, timedelta(seconds=1), MINUTE, timedelta(hours=1)))]
+    span = int((end - now) / MICROSECOND)
+    if span > 0:
+        tries += [now + MICROSECOND * draw for draw in data.draw(st.lists(st.integers(0, span - 1), max_size=20))]
+    for when in tries:
+        if now <= when < end:
+            assert acts(when) in (None, False), f"acts at {when}, before {first}"
+    if first is not None:
+        assert acts(first) not in (None, False), f"nothing at {first}"
 
 
 def person(id: int, role: str = "digital", **kw: object) -> Candidate:

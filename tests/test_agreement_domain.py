@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.blocks import agreement as blocks
 from bot.domain import agreement as rules
 from bot.domain.agreement import GoalChange
+from tests.helpers import SWITCH_ZONES, check_first, moments
 
 MONDAY = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)  # 16:00 in Singapore, 03:00 in New York
 TODAY = date(2027, 1, 4)
@@ -84,6 +87,26 @@ def test_reminders_after_two_and_five_days_in_workday_daytime_then_none(
     # outside daytime nothing goes out, however late
     night = second + timedelta(hours=12)
     assert due(1, night, last=first) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(SWITCH_ZONES),
+    moments(),
+    st.integers(-1, 3),
+    st.one_of(st.none(), st.integers(-3 * 86400, 8 * 86400)),
+    st.integers(-86400, 10 * 86400),
+    st.data(),
+)
+def test_reminder_next_is_the_first_moment_a_reminder_is_due(
+    tz: str, started: datetime, sent: int, reminded: int | None, later: int, data: st.DataObject
+) -> None:
+    last = None if reminded is None else started + timedelta(seconds=reminded)
+    due = dict(started_at=started, reminders_sent=sent, last_reminder_at=last, tz=tz)
+    now = started + timedelta(seconds=later)
+    first = rules.reminder_next(now=now, **due)
+    check_first(data, lambda when: rules.reminder_due(now=when, **due), now=now, first=first)
+    assert (first is None) == (not 0 <= sent < len(rules.REMINDER_AFTER))
 
 
 def _parse(slots, picked=(), known=None, other_open=0):  # type: ignore[no-untyped-def]

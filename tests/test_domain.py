@@ -1,16 +1,17 @@
-"""Pure domain rules: delivery decisions, text safety and the program form."""
+"""Pure domain rules: delivery decisions, text safety, the program form and when its daily digest is due."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.delivery import BACKOFF_CAP, MAX_ATTEMPTS, Outcome, backoff, decide
-from bot.domain.programs import parse_program_form
+from bot.domain.programs import digest_day, digest_next, parse_program_form
 from bot.domain.text import escape_mrkdwn, mention, truncate
+from tests.helpers import SWITCH_ZONES, check_first, moments
 
 
 def test_success_is_sent() -> None:
@@ -121,3 +122,18 @@ def test_program_form_without_today_does_not_check_the_past() -> None:
 
 def test_program_form_refuses_a_malformed_matching_date() -> None:
     assert _parse("next tuesday", today=TODAY) == (None, {"match_on": "match_on.invalid"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from([z for z in SWITCH_ZONES if z != "Nowhere/Else"]),  # a program's zone is one Python knows
+    moments(),
+    st.one_of(st.none(), st.integers(-3, 3)),
+    st.data(),
+)
+def test_digest_next_is_the_first_moment_the_digest_is_due(
+    tz: str, now: datetime, last: int | None, data: st.DataObject
+) -> None:
+    last_on = None if last is None else now.date() + timedelta(days=last)
+    first = digest_next(now, tz=tz, last_digest_on=last_on)
+    check_first(data, lambda when: digest_day(when, tz=tz, last_digest_on=last_on), now=now, first=first)

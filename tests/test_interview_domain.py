@@ -17,6 +17,7 @@ from bot.domain.interview import Field, Profile, Step
 from bot.ids import ID
 from bot.models import TandemRole
 from bot.sandbox.blockkit import validate_blocks, validate_view
+from tests.helpers import SWITCH_ZONES, check_first, moments
 
 NOW = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)  # a Monday
 
@@ -280,6 +281,26 @@ def test_never_due_at_night(tz: str, moment: datetime) -> None:
         last_activity_at=now - timedelta(days=10), reminders_sent=0, last_reminder_at=None, now=now, tz=tz
     )
     assert (due is not None) == rules.is_local_daytime(now, tz)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(SWITCH_ZONES),
+    moments(),
+    st.integers(-1, 3),
+    st.one_of(st.none(), st.integers(-3 * 86400, 8 * 86400)),
+    st.integers(-86400, 10 * 86400),
+    st.data(),
+)
+def test_reminder_next_is_the_first_moment_a_reminder_is_due(
+    tz: str, quiet: datetime, sent: int, reminded: int | None, later: int, data: st.DataObject
+) -> None:
+    last = None if reminded is None else quiet + timedelta(seconds=reminded)
+    due = dict(last_activity_at=quiet, reminders_sent=sent, last_reminder_at=last, tz=tz)
+    now = quiet + timedelta(seconds=later)
+    first = rules.reminder_next(now=now, **due)
+    check_first(data, lambda when: rules.reminder_due(now=when, **due), now=now, first=first)
+    assert (first is None) == (not 0 <= sent < len(rules.REMINDER_AFTER))
 
 
 # -- rendering in both languages ----------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import MetaData, func, select
 from sqlalchemy.engine import Engine
 
@@ -58,7 +60,18 @@ from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 from bot.services import impact, outbox, retention
 from bot.services.polls import seal_ballot
-from tests.helpers import PROGRAM_VALUES, admin_channel, group_dm_of, match, onboard, persona, reply_in_thread
+from tests.helpers import (
+    PROGRAM_VALUES,
+    SWITCH_ZONES,
+    admin_channel,
+    check_first,
+    group_dm_of,
+    match,
+    moments,
+    onboard,
+    persona,
+    reply_in_thread,
+)
 
 BERLIN = "Europe/Berlin"
 
@@ -117,6 +130,42 @@ def test_the_schedule_deletes_at_the_quiet_hour_and_warns_a_week_before_in_the_p
     )
     assert closed is not None and closed.due_on == date(2027, 3, 1)  # ended 1 February, a month later
     assert rules.schedule(start_date=None, duration_weeks=4, closed_at=None, retention_months=12, tz="UTC") is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(SWITCH_ZONES),
+    moments(),
+    st.integers(-30, 30),
+    st.sampled_from([1, 2, 12]),
+    st.booleans(),
+    st.sampled_from(["start", "notice", "due"]),
+    st.integers(-240 * 60, 240 * 60),
+    st.data(),
+)
+def test_next_at_is_the_first_moment_the_schedule_deletes_or_warns(
+    tz: str, at: datetime, start: int, months: int, notice: bool, near: str, minutes: int, data: st.DataObject
+) -> None:
+    plan = rules.schedule(
+        start_date=(at + timedelta(days=start)).date(), duration_weeks=1, closed_at=None, retention_months=months, tz=tz
+    )
+    assert plan is not None
+    now = {"start": at, "notice": plan.notice_at, "due": plan.due_at}[near] + timedelta(minutes=minutes)
+
+    def acts(when: datetime) -> bool:
+        return plan.is_due(when) or (notice and plan.notice_due(when))
+
+    check_first(data, acts, now=now, first=max(now, plan.next_at(notice=notice)), horizon=timedelta(days=500))
+
+
+@settings(max_examples=200, deadline=None)
+@given(moments(), st.one_of(st.none(), st.integers(-3, 3)), st.data())
+def test_people_next_is_the_first_moment_the_daily_look_is_due(
+    now: datetime, last: int | None, data: st.DataObject
+) -> None:
+    last_on = None if last is None else now.date() + timedelta(days=last)
+    first = rules.people_next(now, last_on=last_on)
+    check_first(data, lambda when: rules.people_due(when, last_on=last_on), now=now, first=first)
 
 
 def test_ends_on_is_none_while_the_program_runs_and_expires_on_adds_its_months() -> None:

@@ -113,6 +113,19 @@ def reminder_due(
     return reminders_sent + 1
 
 
+def reminder_next(
+    *, started_at: datetime, reminders_sent: int, last_reminder_at: datetime | None, now: datetime, tz: str
+) -> datetime | None:
+    """The first moment at or after ``now`` at which :func:`reminder_due` gives a reminder (``now`` when it does
+    now), or None when it never will (both were sent)."""
+    if not 0 <= reminders_sent < len(REMINDER_AFTER):
+        return None
+    earliest = max(now, localtime.send_at(started_at + REMINDER_AFTER[reminders_sent], tz))
+    if last_reminder_at is not None:
+        earliest = max(earliest, last_reminder_at + REMINDER_MIN_GAP)
+    return localtime.next_workday_daytime(earliest, tz)
+
+
 # -- what the messages and App Home show (plain data for bot.blocks.agreement) ---------------------------------
 @dataclass(frozen=True)
 class Acceptance:

@@ -11,7 +11,7 @@ import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -514,14 +514,29 @@ REMINDER_MIN_GAP = timedelta(days=1)
 DAYTIME_START, DAYTIME_END = time(9, 0), time(18, 0)
 
 
+def daytime_zone(tz: str) -> ZoneInfo:
+    """The zone :func:`is_local_daytime` reads ``tz`` as: the zone of that exact name, else UTC."""
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 def is_local_daytime(now: datetime, tz: str) -> bool:
     """Whether ``now`` falls between 09:00 and 18:00 in ``tz`` (an unknown zone counts as UTC)."""
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    local = now.astimezone(zone).time()
+    local = now.astimezone(daytime_zone(tz)).time()
     return DAYTIME_START <= local < DAYTIME_END
+
+
+def next_local_daytime(earliest: datetime, tz: str) -> datetime:
+    """The first moment at or after ``earliest`` that :func:`is_local_daytime` accepts: ``earliest`` itself, else the
+    next 09:00 on the wall clock of ``tz`` (no zone switches to or from summer time in daytime)."""
+    if is_local_daytime(earliest, tz):
+        return earliest
+    zone = daytime_zone(tz)
+    local = earliest.astimezone(zone)
+    day = local.date() + timedelta(days=1 if local.time() >= DAYTIME_START else 0)
+    return datetime.combine(day, DAYTIME_START, tzinfo=zone).astimezone(UTC)
 
 
 def reminder_due(
@@ -550,3 +565,21 @@ def reminder_due(
     if not is_local_daytime(now, tz):
         return None
     return reminders_sent + 1
+
+
+def reminder_next(
+    *,
+    last_activity_at: datetime,
+    reminders_sent: int,
+    last_reminder_at: datetime | None,
+    now: datetime,
+    tz: str,
+) -> datetime | None:
+    """The first moment at or after ``now`` at which :func:`reminder_due` gives a reminder (``now`` when it does
+    now), or None when it never will (both were sent)."""
+    if reminders_sent >= len(REMINDER_AFTER) or reminders_sent < 0:
+        return None
+    earliest = max(now, last_activity_at + REMINDER_AFTER[reminders_sent])
+    if last_reminder_at is not None and last_reminder_at >= last_activity_at:
+        earliest = max(earliest, last_reminder_at + REMINDER_MIN_GAP)
+    return next_local_daytime(earliest, tz)

@@ -1,4 +1,4 @@
-"""Program settings as hosts enter them: parsing and validation, no I/O.
+"""Program settings as hosts enter them: parsing and validation, no I/O; and when the hosts' daily digest is due.
 
 Errors are keys (``"name.required"``); the wording for each lives in templates/<locale>/program.j2.
 """
@@ -6,7 +6,8 @@ Errors are keys (``"name.required"``); the wording for each lives in templates/<
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.domain.orgchart import LEVELS_DEFAULT, LEVELS_MAX, LEVELS_MIN
 from bot.domain.retention import parse_months as parse_retention_months
@@ -193,3 +194,28 @@ class OnboardingCounts:
             "onboarded": self.onboarded,
             "declined": self.declined,
         }
+
+
+# -- the hosts' daily onboarding digest (bot.services.digest) -------------------------------------------------------
+DIGEST_HOUR = 9  # from this hour on the program's wall clock, once a day
+
+
+def digest_day(now: datetime, *, tz: str, last_digest_on: date | None) -> date | None:
+    """The day (in the program's zone ``tz``) whose digest is due at ``now``: from ``DIGEST_HOUR`` on, once a day
+    (``last_digest_on``: the day of the last one); None when none is."""
+    local = now.astimezone(ZoneInfo(tz))
+    if local.hour < DIGEST_HOUR or last_digest_on == local.date():
+        return None
+    return local.date()
+
+
+def digest_next(now: datetime, *, tz: str, last_digest_on: date | None) -> datetime:
+    """The first moment at or after ``now`` at which :func:`digest_day` gives a day: ``now``, or ``DIGEST_HOUR`` of
+    the first day to come that is not ``last_digest_on``."""
+    if digest_day(now, tz=tz, last_digest_on=last_digest_on) is not None:
+        return now
+    zone = ZoneInfo(tz)
+    day = now.astimezone(zone).date()
+    while day == last_digest_on or datetime.combine(day, time(DIGEST_HOUR), tzinfo=zone) <= now:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(DIGEST_HOUR), tzinfo=zone).astimezone(UTC)

@@ -67,6 +67,11 @@ class Schedule:
     def notice_due(self, now: datetime) -> bool:
         return self.notice_at <= now < self.due_at
 
+    def next_at(self, *, notice: bool) -> datetime:
+        """The first moment :meth:`is_due` holds, or :meth:`notice_due` while the heads-up is still to send
+        (``notice``). A moment already past means now."""
+        return min(self.due_at, self.notice_at) if notice else self.due_at
+
 
 def schedule(
     *,
@@ -178,3 +183,14 @@ def people_due(now: datetime, *, last_on: date | None) -> bool:
     """Whether the daily look for people to forget is due at ``now`` (UTC), having last run on ``last_on``."""
     today = now.astimezone(UTC).date()
     return last_on != today and now.astimezone(UTC).time() >= PEOPLE_HOUR
+
+
+def people_next(now: datetime, *, last_on: date | None) -> datetime:
+    """The first moment at or after ``now`` at which :func:`people_due` holds: ``now``, or ``PEOPLE_HOUR`` (UTC) of the
+    first day to come that is not ``last_on``."""
+    if people_due(now, last_on=last_on):
+        return now
+    day = now.astimezone(UTC).date()
+    while day == last_on or datetime.combine(day, PEOPLE_HOUR, tzinfo=UTC) <= now:
+        day += timedelta(days=1)
+    return datetime.combine(day, PEOPLE_HOUR, tzinfo=UTC)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import interview as blocks
@@ -250,21 +250,29 @@ def save_profile(session: Session, *, participant: Participant, view: dict[str, 
 
 
 # -- the clock's due job -----------------------------------------------------------------------------------
+def _under_way(*columns: Any) -> Select[Any]:
+    """``columns`` of the interviews :func:`send_reminders` may remind about (once they are quiet long enough)."""
+    return (
+        select(*columns)
+        .select_from(Enrollment)
+        .join(Participant, Participant.id == Enrollment.participant_id)
+        .join(Program, Program.id == Enrollment.program_id)
+        .where(
+            Enrollment.status == EnrollmentStatus.INTERVIEWING,
+            Enrollment.reminders_sent < len(rules.REMINDER_AFTER),
+            Program.status == ProgramStatus.ACTIVE,
+        )
+    )
+
+
 def send_reminders(session: Session, now: datetime) -> int:
     """Remind people whose interview has been quiet for 2 and then 5 days, in their local daytime. The
     reminder is queued and counted in one transaction under a dedupe key, so running twice sends once.
     Does not commit (the clock's tick does). Returns how many reminders were queued."""
     quiet_since = now - rules.REMINDER_AFTER[0]
     rows = session.execute(
-        select(Enrollment, Participant, Program)
-        .join(Participant, Participant.id == Enrollment.participant_id)
-        .join(Program, Program.id == Enrollment.program_id)
-        .where(
-            Enrollment.status == EnrollmentStatus.INTERVIEWING,
-            Enrollment.reminders_sent < len(rules.REMINDER_AFTER),
-            Enrollment.last_activity_at <= quiet_since,
-            Program.status == ProgramStatus.ACTIVE,
-        )
+        _under_way(Enrollment, Participant, Program)
+        .where(Enrollment.last_activity_at <= quiet_since)
         .order_by(Enrollment.id)
         .with_for_update(of=Enrollment, skip_locked=True)
     ).tuples()
@@ -302,6 +310,26 @@ def send_reminders(session: Session, now: datetime) -> int:
         enrollment.last_reminder_at = now
         queued += 1
     return queued
+
+
+def next_reminder(session: Session, now: datetime) -> datetime | None:
+    """When :func:`send_reminders` next reminds: the earliest ``rules.reminder_next`` of the interviews under way;
+    None when there is none."""
+    rows = session.execute(
+        _under_way(
+            Enrollment.interview_step,
+            Enrollment.last_activity_at,
+            Enrollment.reminders_sent,
+            Enrollment.last_reminder_at,
+            Participant.tz,
+        )
+    ).tuples()
+    moments = (
+        rules.reminder_next(last_activity_at=last, reminders_sent=sent, last_reminder_at=reminded, now=now, tz=tz)
+        for step, last, sent, reminded, tz in rows
+        if rules.parse_step(step) not in (None, Step.DONE)
+    )
+    return min((m for m in moments if m is not None), default=None)
 
 
 # -- inside the state machine ------------------------------------------------------------------------------

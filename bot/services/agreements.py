@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from bot.blocks import agreement as blocks
 from bot.domain import agreement as rules
@@ -456,26 +456,33 @@ def propose(
 
 
 # -- reminders ----------------------------------------------------------------------------------------------
+def _unagreed(*columns: Any) -> Select[Any]:
+    """``columns`` of the agreements :func:`send_reminders` may remind about (while they are 2 to 14 days old)."""
+    return (
+        select(*columns)
+        .select_from(Agreement)
+        .join(Pair, Pair.id == Agreement.pair_id)
+        .join(Program, Program.id == Pair.program_id)
+        .where(
+            Agreement.agreed_at.is_(None),
+            or_(
+                Agreement.reminders_a < len(rules.REMINDER_AFTER),
+                Agreement.reminders_b < len(rules.REMINDER_AFTER),
+            ),
+            Pair.status == PairStatus.ACTIVE,
+            Program.status == ProgramStatus.ACTIVE,
+        )
+    )
+
+
 def send_reminders(session: Session, now: datetime) -> int:
     """Due job: until a pair first agrees, whoever has not accepted the open version gets a gentle DM 2 days after
     the agreement arrived and a last one after 5, in their workday daytime; then silence. Only active pairs of
     active programs. Does not commit (the tick does). Returns how many it queued."""
     rows = (
         session.execute(
-            select(Agreement, Pair, Program)
-            .join(Pair, Pair.id == Agreement.pair_id)
-            .join(Program, Program.id == Pair.program_id)
-            .where(
-                Agreement.agreed_at.is_(None),
-                Agreement.created_at <= now - rules.REMINDER_AFTER[0],
-                Agreement.created_at > now - REMINDER_WINDOW,
-                or_(
-                    Agreement.reminders_a < len(rules.REMINDER_AFTER),
-                    Agreement.reminders_b < len(rules.REMINDER_AFTER),
-                ),
-                Pair.status == PairStatus.ACTIVE,
-                Program.status == ProgramStatus.ACTIVE,
-            )
+            _unagreed(Agreement, Pair, Program)
+            .where(Agreement.created_at <= now - rules.REMINDER_AFTER[0], Agreement.created_at > now - REMINDER_WINDOW)
             .order_by(Agreement.id)
         )
         .tuples()
@@ -521,6 +528,73 @@ def send_reminders(session: Session, now: datetime) -> int:
             )
             sent += 1
     return sent
+
+
+def next_reminder(session: Session, now: datetime) -> datetime | None:
+    """When :func:`send_reminders` next reminds: the earliest ``rules.reminder_next``, before the agreement turns 14
+    days old, of those who have not accepted its open version; None when there is none."""
+    moments: list[datetime | None] = []
+    rows = session.execute(
+        _unagreed(Agreement, Pair).where(
+            Agreement.created_at <= now - rules.REMINDER_AFTER[0], Agreement.created_at > now - REMINDER_WINDOW
+        )
+    ).tuples()
+    for agreement, pair in rows:
+        version = open_version(session, agreement)
+        if version is None:
+            continue
+        accepted = {x.participant_id for x in acceptances(session, version)}
+        for side, person in zip(("a", "b"), partners(session, pair), strict=True):
+            if person.id not in accepted:
+                moments.append(_reminder_next(agreement, side, person.tz, now))
+    a, b = aliased(Participant), aliased(Participant)
+    arriving = session.execute(
+        _unagreed(Agreement, a.tz, b.tz, _waits_for(a), _waits_for(b))
+        .join(a, a.id == Pair.participant_a_id)
+        .join(b, b.id == Pair.participant_b_id)
+        .where(Agreement.created_at > now - rules.REMINDER_AFTER[0])
+    ).tuples()
+    for agreement, tz_a, tz_b, waits_a, waits_b in arriving:
+        moments += [
+            _reminder_next(agreement, side, tz, now)
+            for side, tz, waits in (("a", tz_a, waits_a), ("b", tz_b, waits_b))
+            if waits
+        ]
+    return min((m for m in moments if m is not None), default=None)
+
+
+def _waits_for(person: Any) -> Any:
+    """Whether an open version of the agreement (of the query around it) waits for ``person`` (a Participant, or an
+    alias) to accept it."""
+    accepted = (
+        select(AgreementAcceptance.id)
+        .where(AgreementAcceptance.version_id == AgreementVersion.id, AgreementAcceptance.participant_id == person.id)
+        .correlate_except(AgreementAcceptance)
+        .exists()
+    )
+    return (
+        select(AgreementVersion.id)
+        .where(
+            AgreementVersion.agreement_id == Agreement.id,
+            AgreementVersion.agreed_at.is_(None),
+            AgreementVersion.superseded_at.is_(None),
+            ~accepted,
+        )
+        .correlate_except(AgreementVersion)
+        .exists()
+    )
+
+
+def _reminder_next(agreement: Agreement, side: str, tz: str, now: datetime) -> datetime | None:
+    """``rules.reminder_next`` for one partner (``side``), or None when it falls after the reminders' window."""
+    at = rules.reminder_next(
+        started_at=agreement.created_at,
+        reminders_sent=getattr(agreement, f"reminders_{side}"),
+        last_reminder_at=getattr(agreement, f"reminded_{side}_at"),
+        now=now,
+        tz=tz,
+    )
+    return at if at is not None and at < agreement.created_at + REMINDER_WINDOW else None
 
 
 # -- App Home -----------------------------------------------------------------------------------------------

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks.admin import digest as digest_message
-from bot.domain.programs import OnboardingCounts
+from bot.domain.programs import OnboardingCounts, digest_day, digest_next
 from bot.models import Program, ProgramStatus, Workspace
 from bot.services import outbox, programs
-
-DIGEST_HOUR = 9  # local time of the program's time zone
 
 
 def _changes(before: dict[str, int], after: OnboardingCounts) -> dict[str, int] | None:
@@ -63,10 +60,10 @@ def daily(session: Session, now: datetime) -> int:
     )
     all_counts = programs.counts(session, program_ids=[p.id for p, _ in rows])
     for program, workspace in rows:
-        local = now.astimezone(ZoneInfo(program.timezone))
-        if local.hour < DIGEST_HOUR or program.last_digest_on == local.date():
+        day = digest_day(now, tz=program.timezone, last_digest_on=program.last_digest_on)
+        if day is None:
             continue
-        program.last_digest_on = local.date()
+        program.last_digest_on = day
         counts = all_counts[program.id]
         if counts.as_dict() == program.digest_snapshot or counts.invited == 0:
             continue
@@ -75,11 +72,23 @@ def daily(session: Session, now: datetime) -> int:
             workspace=workspace,
             program=program,
             counts=counts,
-            key=f"digest:{program.id}:{local.date().isoformat()}",
+            key=f"digest:{program.id}:{day.isoformat()}",
             now=now,
         )
         posted += 1
     return posted
+
+
+def next_daily(session: Session, now: datetime) -> datetime | None:
+    """When :func:`daily` next acts: the earliest ``digest_next`` of the active programs with an admin channel (from
+    then on it marks the day, even when nothing changed); None when there is none."""
+    rows = session.execute(
+        select(Program.timezone, Program.last_digest_on)
+        .join(Workspace, Workspace.id == Program.workspace_id)
+        .where(Program.status == ProgramStatus.ACTIVE, Workspace.admin_channel_id.is_not(None))
+        .distinct()
+    ).tuples()
+    return min((digest_next(now, tz=tz, last_digest_on=last) for tz, last in rows), default=None)
 
 
 def post_now(session: Session, *, workspace: Workspace, now: datetime) -> int:

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.blocks import interview as interview_blocks
@@ -103,6 +104,15 @@ def release_stale_batches(session: Session, *, now: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)
+
+
+def next_stale_release(session: Session, now: datetime) -> datetime | None:
+    """When :func:`release_stale_batches` next gives a request back: a microsecond after the oldest claim turned
+    ``BATCH_STALE`` old (it releases only older ones); None while no request is being worked on."""
+    claimed = session.scalar(
+        select(func.min(InviteBatch.claimed_at)).where(InviteBatch.status == BatchStatus.PROCESSING)
+    )
+    return None if claimed is None else claimed + BATCH_STALE + timedelta(microseconds=1)
 
 
 def find(session: Session, *, program_id: int, participant_id: int) -> Enrollment | None:
@@ -301,25 +311,27 @@ def of_participant(session: Session, *, participant: Participant) -> list[tuple[
     )
 
 
+def _unanswered(*columns: Any) -> Select[Any]:
+    """``columns`` of the invitations :func:`remind_invitations` may remind about."""
+    return (
+        select(*columns)
+        .select_from(Enrollment)
+        .join(Participant, Participant.id == Enrollment.participant_id)
+        .join(Program, Program.id == Enrollment.program_id)
+        .where(
+            Enrollment.status == EnrollmentStatus.INVITED,
+            Enrollment.reminders_sent < 2,
+            Program.status == ProgramStatus.ACTIVE,
+            ~Participant.slack_user_id.startswith(FORGOTTEN_PREFIX),  # forgotten after 60 days unanswered
+        )
+    )
+
+
 def remind_invitations(session: Session, now: datetime) -> int:
     """Due job: an unanswered invitation gets a gentle reminder after 2 days and a last one after 5 (in the
     person's daytime), then silence. Does not commit (the tick does)."""
     sent = 0
-    rows = (
-        session.execute(
-            select(Enrollment, Participant, Program)
-            .join(Participant, Participant.id == Enrollment.participant_id)
-            .join(Program, Program.id == Enrollment.program_id)
-            .where(
-                Enrollment.status == EnrollmentStatus.INVITED,
-                Enrollment.reminders_sent < 2,
-                Program.status == ProgramStatus.ACTIVE,
-                ~Participant.slack_user_id.startswith(FORGOTTEN_PREFIX),  # forgotten after 60 days unanswered
-            )
-        )
-        .tuples()
-        .all()
-    )
+    rows = session.execute(_unanswered(Enrollment, Participant, Program)).tuples().all()
     for enrollment, participant, program in rows:
         number = rules.reminder_due(
             last_activity_at=enrollment.last_activity_at,
@@ -351,3 +363,16 @@ def remind_invitations(session: Session, now: datetime) -> int:
         )
         sent += 1
     return sent
+
+
+def next_invitation_reminder(session: Session, now: datetime) -> datetime | None:
+    """When :func:`remind_invitations` next reminds: the earliest ``rules.reminder_next`` of the invitations it may
+    remind about; None when there is none."""
+    rows = session.execute(
+        _unanswered(Enrollment.last_activity_at, Enrollment.reminders_sent, Enrollment.last_reminder_at, Participant.tz)
+    ).tuples()
+    moments = (
+        rules.reminder_next(last_activity_at=last, reminders_sent=sent, last_reminder_at=reminded, now=now, tz=tz)
+        for last, sent, reminded, tz in rows
+    )
+    return min((m for m in moments if m is not None), default=None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -56,3 +56,10 @@ def prune(session: Session, *, now: datetime) -> int:
     """Clock: forget events older than ``KEEP``. Does not commit."""
     result = session.execute(delete(SlackEvent).where(SlackEvent.received_at < now - KEEP))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def next_prune(session: Session, now: datetime) -> datetime | None:
+    """When :func:`prune` next deletes: a microsecond after the oldest event turned ``KEEP`` old (it deletes only
+    older ones); None without events."""
+    oldest = session.scalar(select(func.min(SlackEvent.received_at)))
+    return None if oldest is None else oldest + KEEP + timedelta(microseconds=1)

@@ -167,6 +167,10 @@ def _candidates(session: Session) -> list[Program]:
     return list(session.scalars(select(Program).where(Program.expired_at.is_(None)).order_by(Program.id)))
 
 
+def _notice_key(program: Program, plan: rules.Schedule) -> str:
+    return f"{NOTICE_KEY}{program.id}:{plan.due_on.isoformat()}"
+
+
 def notify_due(session: Session, *, now: datetime) -> int:
     """The hosts' heads-up, once per program and due day, from ``NOTICE_DAYS`` before the expiry. Does not
     commit."""
@@ -175,7 +179,7 @@ def notify_due(session: Session, *, now: datetime) -> int:
         plan = rules.of(program)
         if plan is None or not plan.notice_due(now):
             continue
-        key = f"{NOTICE_KEY}{program.id}:{plan.due_on.isoformat()}"
+        key = _notice_key(program, plan)
         channel = _admin_channel(session, program)
         if channel is None or session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
             continue
@@ -221,6 +225,26 @@ def due(session: Session, now: datetime) -> int:
     """Clock: the heads-ups, and the expiry of programs whose retention is over (at 03:00 program time on the due
     day, or at the first tick after). Commits what it did."""
     return expire_due(session, now=now).total
+
+
+def next_due(session: Session, now: datetime) -> datetime | None:
+    """When :func:`due` next acts: the earliest ``Schedule.next_at`` of the programs not expired yet that have an end
+    (the heads-up counts while it is still to send: an admin channel, none sent for this due day); None when there
+    is none."""
+    moments = []
+    for program in _candidates(session):
+        plan = rules.of(program)
+        if plan is None:
+            continue
+        notice = (
+            now < plan.due_at
+            and _admin_channel(session, program) is not None
+            and not session.scalar(
+                select(OutboxMessage.id).where(OutboxMessage.dedupe_key == _notice_key(program, plan))
+            )
+        )
+        moments.append(plan.next_at(notice=notice))
+    return min(moments, default=None)
 
 
 # -- one program -------------------------------------------------------------------------------------------------
@@ -502,6 +526,13 @@ def people_due(session: Session, now: datetime) -> int:
         done += forget_strangers(session, workspace_id=workspace.id, now=now)
         workspace.people_checked_on = now.astimezone(UTC).date()
     return done
+
+
+def next_people_due(session: Session, now: datetime) -> datetime | None:
+    """When :func:`people_due` next looks (and marks the day): the earliest ``people_next`` of the workspaces' last
+    looks; None without a workspace."""
+    days = session.scalars(select(Workspace.people_checked_on).distinct())
+    return min((rules.people_next(now, last_on=day) for day in days), default=None)
 
 
 def _no_pair_left(session: Session, **_: Any) -> None:
