@@ -532,34 +532,20 @@ def send_reminders(session: Session, now: datetime) -> int:
 
 def next_reminder(session: Session, now: datetime) -> datetime | None:
     """When :func:`send_reminders` next reminds: the earliest ``rules.reminder_next``, before the agreement turns 14
-    days old, of those who have not accepted its open version; None when there is none."""
-    moments: list[datetime | None] = []
-    rows = session.execute(
-        _unagreed(Agreement, Pair).where(
-            Agreement.created_at <= now - rules.REMINDER_AFTER[0], Agreement.created_at > now - REMINDER_WINDOW
-        )
-    ).tuples()
-    for agreement, pair in rows:
-        version = open_version(session, agreement)
-        if version is None:
-            continue
-        accepted = {x.participant_id for x in acceptances(session, version)}
-        for side, person in zip(("a", "b"), partners(session, pair), strict=True):
-            if person.id not in accepted:
-                moments.append(_reminder_next(agreement, side, person.tz, now))
+    days old, of those an open version of it waits for (one query); None when there is none."""
     a, b = aliased(Participant), aliased(Participant)
-    arriving = session.execute(
+    rows = session.execute(
         _unagreed(Agreement, a.tz, b.tz, _waits_for(a), _waits_for(b))
         .join(a, a.id == Pair.participant_a_id)
         .join(b, b.id == Pair.participant_b_id)
-        .where(Agreement.created_at > now - rules.REMINDER_AFTER[0])
+        .where(Agreement.created_at > now - REMINDER_WINDOW)
     ).tuples()
-    for agreement, tz_a, tz_b, waits_a, waits_b in arriving:
-        moments += [
-            _reminder_next(agreement, side, tz, now)
-            for side, tz, waits in (("a", tz_a, waits_a), ("b", tz_b, waits_b))
-            if waits
-        ]
+    moments = [
+        _reminder_next(agreement, side, tz, now)
+        for agreement, tz_a, tz_b, waits_a, waits_b in rows
+        for side, tz, waits in (("a", tz_a, waits_a), ("b", tz_b, waits_b))
+        if waits
+    ]
     return min((m for m in moments if m is not None), default=None)
 
 
