@@ -169,33 +169,38 @@ class LocalStack:
         self.tick()
         return self.worker.drain()
 
-    def next_due(self) -> datetime | None:
-        """When the clock's next job or the worker's next message may be due (``bot.jobs.NEXT_DUE``)."""
+    def next_due(self) -> tuple[datetime | None, datetime | None]:
+        """When the clock's next job may act (``bot.jobs.NEXT_DUE``), and when the worker may next send."""
         with self.session_factory() as session:
             jobs = next_due(session, now=self.clock.now(), nexts=NEXT_DUE)
             sends = outbox.next_due(session, self.clock.now())
             session.rollback()
-        return min((when for when in (jobs, sends) if when is not None), default=None)
+        return jobs, sends
 
     def advance(self, delta: timedelta) -> Counter[str]:
-        """Move a simulated clock forward by ``delta`` as production's clock ticks, each whole minute from now, with
-        the sends after each tick; but a quiet minute (nothing due: ``next_due``) is skipped, so the clock jumps to
-        the next minute where something may happen. It always ticks at the end of ``delta``.
+        """Move a simulated clock forward by ``delta`` as production would: the clock ticking each whole minute from
+        now, then sending what is due, and the worker sending each message at its moment (a retry's backoff) in
+        between. Quiet minutes (nothing due: ``next_due``) are skipped: the clock jumps to the next minute where a
+        job may act, or to the next send. It always ticks at the end of ``delta``.
 
         With ``verify_jumps``, each jump first checks that no job changes anything in minutes it skips."""
         advance = getattr(self.clock, "advance", None)
         if advance is None:
             raise TypeError("advance() needs a SimulatedClock")
         total: Counter[str] = Counter()
-        now = self.clock.now()
+        origin = now = self.clock.now()
         until = now + delta
         while now < until:
-            target = next_tick(now, until=until, due=self.next_due())
+            jobs, sends = self.next_due()
+            target = next_tick(now, until=until, due=jobs, origin=origin)
+            send_only = sends is not None and now < sends < target  # (one held back now goes at the next tick)
+            if send_only:
+                target = sends
             if self.verify_jumps != "off" and target - now > MINUTE:
                 self._verify_quiet(now, target)
             advance(target - now)
             now = target
-            total.update(self.settle())
+            total.update(self.worker.drain() if send_only else self.settle())
         return total
 
     def _verify_quiet(self, now: datetime, target: datetime) -> None:

@@ -62,14 +62,16 @@ def next_due(session: Session, *, now: datetime, nexts: Mapping[str, NextDue]) -
 MINUTE = timedelta(minutes=1)
 
 
-def next_tick(now: datetime, *, until: datetime, due: datetime | None) -> datetime:
-    """Where a simulated clock ticking each minute from ``now`` (now + 1, 2, … minutes) first meets ``due``: the
-    first of those ticks at or after it, at least the next one, and never past ``until`` (nor, when nothing is due,
-    short of it)."""
+def next_tick(now: datetime, *, until: datetime, due: datetime | None, origin: datetime | None = None) -> datetime:
+    """Where a simulated clock ticking each minute from ``origin`` (default ``now``: origin + 1, 2, … minutes) first
+    meets ``due`` after ``now``: the first tick at or after it, at least the next one after ``now``, and never past
+    ``until`` (nor, when nothing is due, short of it)."""
+    origin = now if origin is None else origin
     if due is None or due >= until:
         return until
-    minutes = max(1, -((now - due) // MINUTE))  # ceil((due - now) / 1 minute)
-    return min(now + minutes * MINUTE, until)
+    first = (now - origin) // MINUTE + 1  # the next tick after now
+    minutes = max(first, -((origin - due) // MINUTE))  # ceil((due - origin) / 1 minute)
+    return min(origin + minutes * MINUTE, until)
 
 
 def probe(engine: Engine, session_factory: Callable[[], Session], job: DueJob, now: datetime) -> list[str]:
