@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import distinct, func, select, union
+from sqlalchemy import bindparam, distinct, func, select, union
 from sqlalchemy.orm import Session
 
 from bot.domain import impact as rules
 from bot.domain import release as release_rules
 from bot.domain.localtime import zone
-from bot.domain.rhythm import PROMPTED, WeekStatus
 from bot.models import (
     Escalation,
     KpiSnapshot,
@@ -460,35 +460,6 @@ def weekly_due(session: Session, now: datetime) -> int:
 
 
 # -- App Home ---------------------------------------------------------------------------------------------------
-def streak(session: Session, pair_id: int, *, now: datetime) -> int:
-    """How many of the pair's prompted weeks in a row, counting back from the latest whose prompt has come, got an
-    answer from at least one partner. A skipped or cancelled week neither counts nor breaks it; the current week
-    still open without an answer doesn't break it either (there is time left)."""
-    weeks = session.execute(
-        select(PairWeek.id, PairWeek.status)
-        .where(PairWeek.pair_id == pair_id, PairWeek.thread_at.is_not(None), PairWeek.thread_at <= now)
-        .order_by(PairWeek.number.desc())
-    ).all()
-    answered = set(
-        session.scalars(
-            select(WeekPartner.week_id)
-            .join(PairWeek, PairWeek.id == WeekPartner.week_id)
-            .where(PairWeek.pair_id == pair_id, WeekPartner.answered_at.is_not(None), WeekPartner.answered_at <= now)
-        )
-    )
-    count = 0
-    for index, (week_id, status) in enumerate(weeks):
-        if status not in PROMPTED:
-            continue
-        if week_id in answered:
-            count += 1
-        elif index == 0 and status == WeekStatus.OPEN:
-            continue
-        else:
-            break
-    return count
-
-
 @dataclass(frozen=True)
 class PairImpact:
     pair_id: int
@@ -497,18 +468,39 @@ class PairImpact:
     metrics: list[str]  # the program's pair-reported metrics' names
 
 
-def home_items(session: Session, pairs: list[Pair], *, now: datetime) -> list[PairImpact]:
+_ANSWERED_WEEKS = select(WeekPartner.week_id).where(
+    WeekPartner.week_id.in_(bindparam("week_ids", expanding=True)),
+    WeekPartner.answered_at.is_not(None),
+    WeekPartner.answered_at <= bindparam("now"),
+)
+
+
+def home_items(
+    session: Session,
+    pairs: Sequence[Pair],
+    *,
+    programs_by_id: Mapping[int, Program],
+    weeks: Mapping[int, Sequence[PairWeek]],
+    now: datetime,
+) -> list[PairImpact]:
+    """Per active pair (``pairs``), its streak and metrics to log; ``programs_by_id`` and the pairs' ``weeks``
+    (``rhythm.weeks_of``) by id as Home read them. Two queries for all the pairs (one when no prompt has come)."""
     by_pair = pair_metric_programs(session, [p.id for p in pairs])
-    names = dict(
-        session.execute(select(Program.id, Program.name).where(Program.id.in_({p.program_id for p in pairs})))
-        .tuples()
-        .all()
-    )
+    prompted = {  # the weeks whose prompt has come, latest first (as rules.streak reads them)
+        p.id: sorted(
+            (w for w in weeks.get(p.id, ()) if w.thread_at is not None and w.thread_at <= now),
+            key=lambda w: w.number,
+            reverse=True,
+        )
+        for p in pairs
+    }
+    week_ids = [w.id for ws in prompted.values() for w in ws]
+    answered = set(session.scalars(_ANSWERED_WEEKS, {"week_ids": week_ids, "now": now})) if week_ids else set()
     return [
         PairImpact(
             pair_id=p.id,
-            program=names.get(p.program_id, ""),
-            streak=streak(session, p.id, now=now),
+            program=program.name if (program := programs_by_id.get(p.program_id)) is not None else "",
+            streak=rules.streak([(w.id, w.status) for w in prompted[p.id]], answered),
             metrics=[m.name for m in by_pair.get(p.id, [])],
         )
         for p in pairs
