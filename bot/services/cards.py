@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.blocks import cards as blocks
@@ -178,15 +178,17 @@ def tell(session: Session, author: Participant, message: dict[str, Any], *, now:
 
 
 # -- listings -----------------------------------------------------------------------------------------------
+_CARDS_OF = (
+    select(LearningCard, Program)
+    .join(Program, Program.id == LearningCard.program_id)
+    .where(LearningCard.participant_id == bindparam("participant_id"))
+    .order_by(LearningCard.created_at.desc(), LearningCard.id.desc())
+)
+
+
 def cards_of(session: Session, participant: Participant) -> list[tuple[LearningCard, Program]]:
     """The person's cards with their programs, newest first (drafts and published)."""
-    rows = session.execute(
-        select(LearningCard, Program)
-        .join(Program, Program.id == LearningCard.program_id)
-        .where(LearningCard.participant_id == participant.id)
-        .order_by(LearningCard.created_at.desc(), LearningCard.id.desc())
-    ).tuples()
-    return list(rows)
+    return list(session.execute(_CARDS_OF, {"participant_id": participant.id}).tuples())
 
 
 def published_cards(session: Session, program: Program) -> list[tuple[LearningCard, Participant]]:

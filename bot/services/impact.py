@@ -198,16 +198,23 @@ def metric_views(session: Session, program: Program, cells: list[Any] | None = N
     return views
 
 
+_PAIR_METRICS = (
+    select(Pair.id, Metric)
+    .join(Metric, Metric.program_id == Pair.program_id)
+    .where(
+        Pair.id.in_(bindparam("pair_ids", expanding=True)),
+        Metric.reporter == MetricReporter.PAIR,
+        Metric.archived_at.is_(None),
+    )
+    .order_by(Pair.id, Metric.id)
+)
+
+
 def pair_metric_programs(session: Session, pair_ids: list[int]) -> dict[int, list[Metric]]:
     """Per pair id: its program's pair-reported metrics."""
     if not pair_ids:
         return {}
-    rows = session.execute(
-        select(Pair.id, Metric)
-        .join(Metric, Metric.program_id == Pair.program_id)
-        .where(Pair.id.in_(pair_ids), Metric.reporter == MetricReporter.PAIR, Metric.archived_at.is_(None))
-        .order_by(Pair.id, Metric.id)
-    ).tuples()
+    rows = session.execute(_PAIR_METRICS, {"pair_ids": list(pair_ids)}).tuples()
     out: dict[int, list[Metric]] = {}
     for pair_id, metric in rows:
         out.setdefault(pair_id, []).append(metric)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import matching as rules
@@ -619,9 +619,16 @@ def mark_scheduled_done(program: Program) -> None:
     program.match_ran_on = program.match_on
 
 
+_PERSON = bindparam("participant_id")
+_PAIRS_OF = (
+    select(Pair)
+    .where(or_(Pair.participant_a_id == _PERSON, Pair.participant_b_id == _PERSON))
+    .order_by(Pair.started_at, Pair.id)
+)
+_ACTIVE_PAIRS_OF = _PAIRS_OF.where(Pair.status == PairStatus.ACTIVE)
+
+
 def pairs_of(session: Session, *, participant: Participant, active_only: bool = True) -> list[Pair]:
     """The person's pairs (active ones by default), oldest first."""
-    query = select(Pair).where(or_(Pair.participant_a_id == participant.id, Pair.participant_b_id == participant.id))
-    if active_only:
-        query = query.where(Pair.status == PairStatus.ACTIVE)
-    return list(session.scalars(query.order_by(Pair.started_at, Pair.id)))
+    query = _ACTIVE_PAIRS_OF if active_only else _PAIRS_OF  # built once: most requests ask
+    return list(session.scalars(query, {"participant_id": participant.id}))
