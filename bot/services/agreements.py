@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.blocks import agreement as blocks
@@ -524,18 +524,26 @@ def send_reminders(session: Session, now: datetime) -> int:
 
 
 # -- App Home -----------------------------------------------------------------------------------------------
-# Built once (a statement built per call costs more CPU than the query takes on the database).
-_AGREEMENTS_OF_PAIRS = select(Agreement).where(Agreement.pair_id.in_(bindparam("pair_ids", expanding=True)))
-_CURRENT_VERSIONS = (
-    select(AgreementVersion)
-    .where(
-        AgreementVersion.agreement_id.in_(bindparam("agreement_ids", expanding=True)),
-        AgreementVersion.superseded_at.is_(None),
+# Built once (a statement built per call costs more CPU than the query takes on the database). Each pair's agreement
+# with its current versions (not superseded: the agreed text in force, the one waiting for acceptance), and whether
+# the reader accepted each.
+_AGREEMENTS_OF_PAIRS = (
+    select(
+        Agreement,
+        AgreementVersion,
+        exists()
+        .where(
+            AgreementAcceptance.version_id == AgreementVersion.id,
+            AgreementAcceptance.participant_id == bindparam("participant_id"),
+        )
+        .label("mine"),
     )
+    .outerjoin(
+        AgreementVersion,
+        and_(AgreementVersion.agreement_id == Agreement.id, AgreementVersion.superseded_at.is_(None)),
+    )
+    .where(Agreement.pair_id.in_(bindparam("pair_ids", expanding=True)))
     .order_by(AgreementVersion.id)
-)
-_ACCEPTED_BY = select(AgreementAcceptance.version_id, AgreementAcceptance.participant_id).where(
-    AgreementAcceptance.version_id.in_(bindparam("version_ids", expanding=True))
 )
 _GOALS_OF_PAIRS = (
     select(Goal).where(Goal.pair_id.in_(bindparam("pair_ids", expanding=True))).order_by(Goal.position, Goal.id)
@@ -552,23 +560,22 @@ def home_items(
     now: datetime,
 ) -> list[HomePair]:
     """Per active pair of the person (``pairs``: ``matching.pairs_of``; ``names`` of the partners and ``programs`` by
-    id, as Home read them): the agreement's status for them and the pair's goals. Three queries for all the pairs,
-    a fourth when a version waits for acceptance."""
+    id, as Home read them): the agreement's status for them and the pair's goals. Two queries for all the pairs."""
     if not pairs:
         return []
     pair_ids = [p.id for p in pairs]
-    agreements = {a.pair_id: a for a in session.scalars(_AGREEMENTS_OF_PAIRS, {"pair_ids": pair_ids})}
-    pending: dict[int, AgreementVersion] = {}  # agreement id -> the version waiting for acceptance (open_version)
+    agreements: dict[int, Agreement] = {}  # pair id -> its agreement
+    pending: dict[int, tuple[AgreementVersion, bool]] = {}  # agreement id -> (open_version, accepted by the reader)
     agreed: dict[int, AgreementVersion] = {}  # agreement id -> the agreed text in force (agreed_version)
-    if agreements:
-        ids = [a.id for a in agreements.values()]
-        for version in session.scalars(_CURRENT_VERSIONS, {"agreement_ids": ids}):
-            (agreed if version.agreed_at is not None else pending).setdefault(version.agreement_id, version)
-    accepted: dict[int, set[int]] = {}  # version id -> who accepted it
-    if pending:
-        rows = session.execute(_ACCEPTED_BY, {"version_ids": [v.id for v in pending.values()]}).tuples()
-        for version_id, participant_id in rows:
-            accepted.setdefault(version_id, set()).add(participant_id)
+    rows = session.execute(_AGREEMENTS_OF_PAIRS, {"pair_ids": pair_ids, "participant_id": participant.id}).tuples()
+    for agreement, version, mine in rows:
+        agreements.setdefault(agreement.pair_id, agreement)
+        if version is None:
+            continue
+        if version.agreed_at is not None:
+            agreed.setdefault(version.agreement_id, version)
+        else:
+            pending.setdefault(version.agreement_id, (version, bool(mine)))
     goals: dict[int, list[Goal]] = {}
     for goal in session.scalars(_GOALS_OF_PAIRS, {"pair_ids": pair_ids}):
         goals.setdefault(goal.pair_id, []).append(goal)
@@ -579,9 +586,8 @@ def home_items(
         agreement = agreements.get(pair.id)
         status, version_id, agreed_on = "none", None, None
         if agreement is not None:
-            open_ = pending.get(agreement.id)
+            open_, mine = pending.get(agreement.id, (None, False))
             in_force = agreed.get(agreement.id)
-            mine = open_ is not None and participant.id in accepted.get(open_.id, set())
             if open_ is not None and not mine:
                 status, version_id = "waiting_you", open_.id
             elif in_force is not None and in_force.agreed_at is not None:

@@ -56,7 +56,7 @@ def home_state(
         people.update((p.id, p) for p in session.scalars(_PEOPLE, {"ids": list(partner_ids)}))
     names = {i: p.display_name for i, p in people.items()}
     program_names = {i: p.name for i, p in programs_by_id.items()}
-    weeks = weekly_rhythm.weeks_of(session, [p.id for p in pairs])
+    weeks, answered = weekly_rhythm.weeks_of(session, [p.id for p in pairs], now=now)
     hosted: list[tuple[Program, OnboardingCounts]] = []
     paused: tuple[str, ...] = ()
     if workspace is not None and workspace.admin_channel_id:
@@ -90,7 +90,9 @@ def home_state(
         rhythm=weekly_rhythm.home_info(
             participant=participant, pairs=pairs, people=people, programs=programs_by_id, weeks=weeks, now=now
         ),
-        impact_pairs=impact.home_items(session, pairs, programs_by_id=programs_by_id, weeks=weeks, now=now),
+        impact_pairs=impact.home_items(
+            session, pairs, programs_by_id=programs_by_id, weeks=weeks, answered=answered, now=now
+        ),
         impact_boards=impact.host_boards(session, [p for p, _ in hosted], now=now),
         cards=learning_cards.cards_of(session, participant),
         can_write_cards=bool(learning_cards.programs_of_pairs(every_pair, programs_by_id.get)),

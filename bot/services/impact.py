@@ -34,7 +34,6 @@ from bot.models import (
     PairWeek,
     Program,
     ProgramStatus,
-    WeekPartner,
     Workspace,
 )
 from bot.services import outbox, polls, programs, release, retros
@@ -475,23 +474,18 @@ class PairImpact:
     metrics: list[str]  # the program's pair-reported metrics' names
 
 
-_ANSWERED_WEEKS = select(WeekPartner.week_id).where(
-    WeekPartner.week_id.in_(bindparam("week_ids", expanding=True)),
-    WeekPartner.answered_at.is_not(None),
-    WeekPartner.answered_at <= bindparam("now"),
-)
-
-
 def home_items(
     session: Session,
     pairs: Sequence[Pair],
     *,
     programs_by_id: Mapping[int, Program],
     weeks: Mapping[int, Sequence[PairWeek]],
+    answered: set[int],
     now: datetime,
 ) -> list[PairImpact]:
-    """Per active pair (``pairs``), its streak and metrics to log; ``programs_by_id`` and the pairs' ``weeks``
-    (``rhythm.weeks_of``) by id as Home read them. Two queries for all the pairs (one when no prompt has come)."""
+    """Per active pair (``pairs``), its streak and metrics to log; ``programs_by_id``, the pairs' ``weeks`` by id and
+    the ids of those a partner ``answered`` by now (``rhythm.weeks_of``), as Home read them. One query for all the
+    pairs."""
     by_pair = pair_metric_programs(session, [p.id for p in pairs])
     prompted = {  # the weeks whose prompt has come, latest first (as rules.streak reads them)
         p.id: sorted(
@@ -501,8 +495,6 @@ def home_items(
         )
         for p in pairs
     }
-    week_ids = [w.id for ws in prompted.values() for w in ws]
-    answered = set(session.scalars(_ANSWERED_WEEKS, {"week_ids": week_ids, "now": now})) if week_ids else set()
     return [
         PairImpact(
             pair_id=p.id,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import rhythm as blocks
@@ -583,16 +583,31 @@ def set_pause(session: Session, *, participant: Participant, until: date | None,
 
 
 # -- App Home ----------------------------------------------------------------------------------------------
-_WEEKS_OF_PAIRS = select(PairWeek).where(PairWeek.pair_id.in_(bindparam("pair_ids", expanding=True)))
+# Every week of the pairs, and whether a partner answered it by then (``now``).
+_WEEKS_OF_PAIRS = select(
+    PairWeek,
+    exists()
+    .where(
+        WeekPartner.week_id == PairWeek.id,
+        WeekPartner.answered_at.is_not(None),
+        WeekPartner.answered_at <= bindparam("now"),
+    )
+    .label("answered"),
+).where(PairWeek.pair_id.in_(bindparam("pair_ids", expanding=True)))
 
 
-def weeks_of(session: Session, pair_ids: Sequence[int]) -> dict[int, list[PairWeek]]:
-    """Per pair id, the pair's week rows (in no particular order): one query for all the pairs."""
+def weeks_of(session: Session, pair_ids: Sequence[int], *, now: datetime) -> tuple[dict[int, list[PairWeek]], set[int]]:
+    """Per pair id, the pair's week rows (in no particular order), and the ids of the weeks a partner answered by
+    ``now``: one query for all the pairs."""
     out: dict[int, list[PairWeek]] = {i: [] for i in pair_ids}
+    answered: set[int] = set()
     if pair_ids:
-        for week in session.scalars(_WEEKS_OF_PAIRS, {"pair_ids": list(pair_ids)}):
+        rows = session.execute(_WEEKS_OF_PAIRS, {"pair_ids": list(pair_ids), "now": now}).tuples()
+        for week, was_answered in rows:
             out[week.pair_id].append(week)
-    return out
+            if was_answered:
+                answered.add(week.id)
+    return out, answered
 
 
 def _next_prompt(tandem: Tandem, participant: Participant, weeks: dict[int, PairWeek]) -> blocks.NextPrompt:
