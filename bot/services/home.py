@@ -29,7 +29,6 @@ def tandems_of(participant: Participant, pairs: list[Pair], names: Mapping[int, 
     ]
 
 
-_PEOPLE = select(Participant).where(Participant.id.in_(bindparam("ids", expanding=True)))
 _PROGRAMS = select(Program).where(Program.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -41,19 +40,17 @@ def home_state(
     the hosts as they were before are told why.
 
     What several parts show is read once and handed to each: the person's pairs (past ones too, for learning
-    cards), their programs, the partners of their active pairs and those pairs' weeks."""
+    cards) with the partners of the active ones, their programs, and the active pairs' weeks."""
     workspace = session.get(Workspace, participant.workspace_id)
-    every_pair = matching.pairs_of(session, participant=participant, active_only=False)
-    pairs = [p for p in every_pair if p.status == PairStatus.ACTIVE]  # pairs_of's order: oldest first
+    rows = matching.pairs_with_partners(session, participant=participant)
+    every_pair = [pair for pair, _ in rows]  # past ones too, oldest first
+    pairs = [p for p in every_pair if p.status == PairStatus.ACTIVE]  # what pairs_of gives
+    people = {participant.id: participant} | {partner.id: partner for _, partner in rows if partner is not None}
     enrolled = enrollments.of_participant(session, participant=participant)
     programs_by_id = {program.id: program for _, program in enrolled}
     missing = {p.program_id for p in every_pair} - programs_by_id.keys()
     if missing:
         programs_by_id.update((p.id, p) for p in session.scalars(_PROGRAMS, {"ids": list(missing)}))
-    people = {participant.id: participant}
-    partner_ids = {i for p in pairs for i in (p.participant_a_id, p.participant_b_id)} - people.keys()
-    if partner_ids:
-        people.update((p.id, p) for p in session.scalars(_PEOPLE, {"ids": list(partner_ids)}))
     names = {i: p.display_name for i, p in people.items()}
     program_names = {i: p.name for i, p in programs_by_id.items()}
     weeks, answered = weekly_rhythm.weeks_of(session, [p.id for p in pairs], now=now)
