@@ -146,6 +146,21 @@ def person(
     """The person behind ``user_id``: their row if Tandem stores one, else a :func:`guest` from what Slack says
     now (nothing about them is written). Commits when it wrote (the workspace row, on first contact) and before
     asking Slack about a guest; a stored person in a known workspace is one query and no commit."""
+    return person_in_workspace(
+        session, team_id=team_id, user_id=user_id, bot_user_id=bot_user_id, lookup=lookup, now=now
+    )[0]
+
+
+def person_in_workspace(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    bot_user_id: str | None,
+    lookup: Callable[[str], SlackProfile],
+    now: datetime,
+) -> tuple[Participant, Workspace]:
+    """:func:`person`, with their workspace's row (read in the same query)."""
     row = session.execute(_WORKSPACE_AND_PERSON, {"team_id": team_id, "user_id": user_id}).tuples().first()
     if row is None:  # first contact: the workspace row is created (or found, made a moment ago by another request)
         workspace = get_or_create_workspace(session, team_id=team_id, bot_user_id=bot_user_id, now=now)
@@ -153,11 +168,11 @@ def person(
     else:
         workspace, found = row
         if not _new_bot_user(workspace, bot_user_id) and found is not None:
-            return found  # nothing was written: nothing to commit
+            return found, workspace  # nothing was written: nothing to commit
     session.commit()
     if found is not None:
-        return found
-    return guest(workspace, user_id=user_id, profile=lookup(user_id), now=now)
+        return found, workspace
+    return guest(workspace, user_id=user_id, profile=lookup(user_id), now=now), workspace
 
 
 def get_or_register(
