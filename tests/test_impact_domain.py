@@ -142,3 +142,14 @@ def test_export_rows_have_no_value_for_a_hidden_round() -> None:
     kpis = rules.Kpis(mood=((1, 3.8), (2, None)))
     rows = {r.key: r for r in rules.kpi_rows(kpis, day=date(2027, 3, 1))}
     assert rows["mood_round_1"].value == 3.8 and rows["mood_round_2"].value is None
+
+
+def test_a_streak_counts_answered_weeks_back_from_the_latest_prompted() -> None:
+    # (week id, status), latest first; answered: the weeks a partner answered by now
+    assert rules.streak([(5, "closed"), (4, "closed"), (3, "closed")], {5, 4, 3}) == 3
+    assert rules.streak([(5, "closed"), (4, "closed"), (3, "closed")], {5, 3}) == 1  # week 4 unanswered: it ends
+    assert rules.streak([(5, "open"), (4, "closed"), (3, "closed")], {4, 3}) == 2  # the open week has time left
+    assert rules.streak([(5, "closed"), (4, "open"), (3, "closed")], {5, 3}) == 1  # only the latest week is open
+    assert rules.streak([(5, "skipped"), (4, "cancelled"), (3, "closed"), (2, "missed")], {3}) == 1
+    assert rules.streak([(5, "skipped"), (4, "open")], set()) == 0  # time left only for the latest week
+    assert rules.streak([], set()) == 0

@@ -37,6 +37,7 @@ from typing import Any
 
 from bot.domain import release
 from bot.domain.release import Cell
+from bot.domain.rhythm import PROMPTED, WeekStatus
 
 ACTIVE_DAYS = 14
 NAME_MAX, UNIT_MAX = 120, 32
@@ -411,3 +412,22 @@ def kpi_rows(kpis: Kpis, *, day: date) -> list[ExportRow]:
     rows = [ExportRow("kpi", key, kpi_value(kpis, key), day=day) for key, _kind, _good in KPI_LINES]
     rows += [ExportRow("kpi", f"mood_round_{n}", a, day=day) for n, a in kpis.mood]
     return rows
+
+
+# -- a pair's streak ------------------------------------------------------------------------------------------
+def streak(weeks: Sequence[tuple[int, str]], answered: set[int]) -> int:
+    """How many of the pair's prompted weeks in a row, counting back from the latest whose prompt has come, got an
+    answer from at least one partner. ``weeks``: the pair's weeks whose prompt has come, latest first, as (id,
+    status); ``answered``: the ids of those a partner answered by now. A skipped or cancelled week neither counts
+    nor breaks it; the current week still open without an answer doesn't break it either (there is time left)."""
+    count = 0
+    for index, (week_id, status) in enumerate(weeks):
+        if status not in PROMPTED:
+            continue
+        if week_id in answered:
+            count += 1
+        elif index == 0 and status == WeekStatus.OPEN:
+            continue
+        else:
+            break
+    return count

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.access import Surface
 from bot.flows.common import view_meta
 from bot.flows.host import Caller
-from bot.models import Participant
+from bot.models import Participant, Workspace
 from bot.services import people
 from bot.services.people import SlackProfile
 from bot.slack.admin_port import SlackAdmin
@@ -42,6 +42,9 @@ class Request:
     event: dict[str, Any] = field(default_factory=dict)  # Events API: the event
     shortcut: dict[str, Any] = field(default_factory=dict)  # a shortcut's payload
     args: str = ""  # /tandem: the text after the word (after the admin word for /tandem admin)
+    # The caller's workspace row, read with them (``caller``) and kept for the request: the session's identity map
+    # holds a row only while something refers to it, so what reads it again (App Home) finds it without a query.
+    workspace: Workspace | None = field(default=None, init=False, repr=False)
 
     # -- what was sent ---------------------------------------------------------------------------------------
     @property
@@ -104,7 +107,7 @@ class Request:
     def caller(self) -> Participant:
         """The person acting: their row if Tandem stores one, else a guest of whom nothing is stored
         (``bot.services.people.person``)."""
-        return people.person(
+        person, self.workspace = people.person_in_workspace(
             self.session,
             team_id=self.team_id,
             user_id=self.user_id,
@@ -112,6 +115,7 @@ class Request:
             lookup=self.lookup,
             now=self.now,
         )
+        return person
 
     @cached_property
     def stored(self) -> Participant | None:

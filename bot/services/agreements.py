@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.blocks import agreement as blocks
@@ -29,7 +29,7 @@ from bot.models import (
     Program,
     ProgramStatus,
 )
-from bot.services import matching, outbox
+from bot.services import outbox
 
 OPEN_CONVERSATION = "__open"  # outbox payload key: post into the group DM of these users (bot.slack.sender)
 VERSION_KEY = "agreement:"  # dedupe key of a version's message in the group DM: agreement:<version id>
@@ -584,32 +584,81 @@ def _reminder_next(agreement: Agreement, side: str, tz: str, now: datetime) -> d
 
 
 # -- App Home -----------------------------------------------------------------------------------------------
-def home_items(session: Session, *, participant: Participant, now: datetime) -> list[HomePair]:
-    """Per active pair of the person: the agreement's status for them and the pair's goals."""
-    pairs = matching.pairs_of(session, participant=participant)
+# Built once (a statement built per call costs more CPU than the query takes on the database). Each pair's agreement
+# with its current versions (not superseded: the agreed text in force, the one waiting for acceptance), and whether
+# the reader accepted each.
+_AGREEMENTS_OF_PAIRS = (
+    select(
+        Agreement,
+        AgreementVersion,
+        exists()
+        .where(
+            AgreementAcceptance.version_id == AgreementVersion.id,
+            AgreementAcceptance.participant_id == bindparam("participant_id"),
+        )
+        .label("mine"),
+    )
+    .outerjoin(
+        AgreementVersion,
+        and_(AgreementVersion.agreement_id == Agreement.id, AgreementVersion.superseded_at.is_(None)),
+    )
+    .where(Agreement.pair_id.in_(bindparam("pair_ids", expanding=True)))
+    .order_by(AgreementVersion.id)
+)
+_GOALS_OF_PAIRS = (
+    select(Goal).where(Goal.pair_id.in_(bindparam("pair_ids", expanding=True))).order_by(Goal.position, Goal.id)
+)
+
+
+def home_items(
+    session: Session,
+    *,
+    participant: Participant,
+    pairs: Sequence[Pair],
+    names: Mapping[int, str],
+    programs: Mapping[int, Program],
+    now: datetime,
+) -> list[HomePair]:
+    """Per active pair of the person (``pairs``: ``matching.pairs_of``; ``names`` of the partners and ``programs`` by
+    id, as Home read them): the agreement's status for them and the pair's goals. Two queries for all the pairs."""
+    if not pairs:
+        return []
+    pair_ids = [p.id for p in pairs]
+    agreements: dict[int, Agreement] = {}  # pair id -> its agreement
+    pending: dict[int, tuple[AgreementVersion, bool]] = {}  # agreement id -> (open_version, accepted by the reader)
+    agreed: dict[int, AgreementVersion] = {}  # agreement id -> the agreed text in force (agreed_version)
+    rows = session.execute(_AGREEMENTS_OF_PAIRS, {"pair_ids": pair_ids, "participant_id": participant.id}).tuples()
+    for agreement, version, mine in rows:
+        agreements.setdefault(agreement.pair_id, agreement)
+        if version is None:
+            continue
+        if version.agreed_at is not None:
+            agreed.setdefault(version.agreement_id, version)
+        else:
+            pending.setdefault(version.agreement_id, (version, bool(mine)))
+    goals: dict[int, list[Goal]] = {}
+    for goal in session.scalars(_GOALS_OF_PAIRS, {"pair_ids": pair_ids}):
+        goals.setdefault(goal.pair_id, []).append(goal)
     items = []
     for pair in pairs:
-        program = session.get(Program, pair.program_id)
-        a, b = partners(session, pair)
-        partner = b if a.id == participant.id else a
-        agreement = session.scalar(select(Agreement).where(Agreement.pair_id == pair.id))
+        program = programs.get(pair.program_id)
+        partner = names[pair.participant_b_id if pair.participant_a_id == participant.id else pair.participant_a_id]
+        agreement = agreements.get(pair.id)
         status, version_id, agreed_on = "none", None, None
         if agreement is not None:
-            pending = open_version(session, agreement)
-            agreed = agreed_version(session, agreement)
-            mine = pending is not None and participant.id in {x.participant_id for x in acceptances(session, pending)}
-            if pending is not None and not mine:
-                status, version_id = "waiting_you", pending.id
-            elif agreed is not None and agreed.agreed_at is not None:
-                status, agreed_on = "agreed", local_date(agreed.agreed_at, participant.tz)
-            elif pending is not None:
+            open_, mine = pending.get(agreement.id, (None, False))
+            in_force = agreed.get(agreement.id)
+            if open_ is not None and not mine:
+                status, version_id = "waiting_you", open_.id
+            elif in_force is not None and in_force.agreed_at is not None:
+                status, agreed_on = "agreed", local_date(in_force.agreed_at, participant.tz)
+            elif open_ is not None:
                 status = "waiting_partner"
-        goals = session.scalars(select(Goal).where(Goal.pair_id == pair.id).order_by(Goal.position, Goal.id))
         items.append(
             HomePair(
                 pair_id=pair.id,
                 program=program.name if program else "",
-                partner=partner.display_name,
+                partner=partner,
                 status=status,
                 agreement_id=agreement.id if agreement else None,
                 version_id=version_id,
@@ -622,7 +671,7 @@ def home_items(session: Session, *, participant: Participant, now: datetime) -> 
                         progress=g.progress,
                         done_on=local_date(g.done_at, participant.tz) if g.done_at else None,
                     )
-                    for g in goals
+                    for g in goals.get(pair.id, [])
                 ),
             )
         )

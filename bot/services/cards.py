@@ -8,15 +8,16 @@ outbox."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.blocks import cards as blocks
 from bot.domain import cards as rules
-from bot.models import LearningCard, OutboxMessage, OutboxStatus, PairStatus, Participant, Program
+from bot.models import LearningCard, OutboxMessage, OutboxStatus, Pair, PairStatus, Participant, Program
 from bot.services import matching, outbox
 
 PREVIEW_KEY = "card:preview:"  # + card id + ":" + n: the preview in the author's DM (n counts previews of that id)
@@ -29,12 +30,18 @@ def programs_for(session: Session, participant: Participant | None) -> list[Prog
     if participant is None:
         return []
     pairs = matching.pairs_of(session, participant=participant, active_only=False)
+    return programs_of_pairs(pairs, lambda program_id: session.get(Program, program_id))
+
+
+def programs_of_pairs(pairs: Sequence[Pair], program: Callable[[int], Program | None]) -> list[Program]:
+    """:func:`programs_for` from all the person's pairs (``matching.pairs_of``, past ones too) and where a program is
+    found by id."""
     ordered = [p for p in pairs if p.status == PairStatus.ACTIVE] + [p for p in pairs if p.status != PairStatus.ACTIVE]
     out: list[Program] = []
     for pair in ordered:
-        program = session.get(Program, pair.program_id)
-        if program is not None and program not in out:
-            out.append(program)
+        found = program(pair.program_id)
+        if found is not None and found not in out:
+            out.append(found)
     return out
 
 
@@ -171,15 +178,17 @@ def tell(session: Session, author: Participant, message: dict[str, Any], *, now:
 
 
 # -- listings -----------------------------------------------------------------------------------------------
+_CARDS_OF = (
+    select(LearningCard, Program)
+    .join(Program, Program.id == LearningCard.program_id)
+    .where(LearningCard.participant_id == bindparam("participant_id"))
+    .order_by(LearningCard.created_at.desc(), LearningCard.id.desc())
+)
+
+
 def cards_of(session: Session, participant: Participant) -> list[tuple[LearningCard, Program]]:
     """The person's cards with their programs, newest first (drafts and published)."""
-    rows = session.execute(
-        select(LearningCard, Program)
-        .join(Program, Program.id == LearningCard.program_id)
-        .where(LearningCard.participant_id == participant.id)
-        .order_by(LearningCard.created_at.desc(), LearningCard.id.desc())
-    ).tuples()
-    return list(rows)
+    return list(session.execute(_CARDS_OF, {"participant_id": participant.id}).tuples())
 
 
 def published_cards(session: Session, program: Program) -> list[tuple[LearningCard, Participant]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.blocks import interview as interview_blocks
@@ -300,15 +300,16 @@ def signup(session: Session, *, program: Program, participant: Participant, now:
     return enrollment, join(session, enrollment=enrollment, now=now)
 
 
+_OF_PARTICIPANT = (
+    select(Enrollment, Program)
+    .join(Program, Program.id == Enrollment.program_id)
+    .where(Enrollment.participant_id == bindparam("participant_id"))
+    .order_by(Enrollment.invited_at, Enrollment.id)
+)
+
+
 def of_participant(session: Session, *, participant: Participant) -> list[tuple[Enrollment, Program]]:
-    return list(
-        session.execute(
-            select(Enrollment, Program)
-            .join(Program, Program.id == Enrollment.program_id)
-            .where(Enrollment.participant_id == participant.id)
-            .order_by(Enrollment.invited_at, Enrollment.id)
-        ).tuples()
-    )
+    return list(session.execute(_OF_PARTICIPANT, {"participant_id": participant.id}).tuples())
 
 
 def _unanswered(*columns: Any) -> Select[Any]:

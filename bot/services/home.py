@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.blocks.home import HomeState, Tandem
 from bot.domain.programs import OnboardingCounts
-from bot.models import Pair, Participant, Program, Workspace
+from bot.models import Pair, PairStatus, Participant, Program, Workspace
 from bot.services import agreements, enrollments, hosts, impact, matching, programs
 from bot.services import cards as learning_cards
 from bot.services import notes as note_space
 from bot.services import rhythm as weekly_rhythm
 
 
-def tandems_of(session: Session, *, participant: Participant, pairs: list[Pair] | None = None) -> list[Tandem]:
-    """The person's active pairs with their partners' names, oldest first (``pairs``: ``matching.pairs_of``, when
-    the caller has them)."""
-    pairs = matching.pairs_of(session, participant=participant) if pairs is None else pairs
-    partner_ids = {p.participant_b_id if p.participant_a_id == participant.id else p.participant_a_id for p in pairs}
-    names = dict(
-        session.execute(select(Participant.id, Participant.display_name).where(Participant.id.in_(partner_ids)))
-        .tuples()
-        .all()
-    )
+def tandems_of(participant: Participant, pairs: list[Pair], names: Mapping[int, str]) -> list[Tandem]:
+    """The person's active pairs (``matching.pairs_of``, oldest first) with their partners' names."""
     return [
         Tandem(
             program_id=p.program_id,
@@ -36,14 +29,31 @@ def tandems_of(session: Session, *, participant: Participant, pairs: list[Pair] 
     ]
 
 
+_PROGRAMS = select(Program).where(Program.id.in_(bindparam("ids", expanding=True)))
+
+
 def home_state(
     session: Session, *, participant: Participant, now: datetime, slack: hosts.HostsSlack | None = None
 ) -> HomeState:
     """``slack`` answers who the hosts are (they see their programs) and what the admin channel is; without it,
     the cached answer is used. While the admin channel is public, archived or shared nobody sees a host's view;
-    the hosts as they were before are told why."""
+    the hosts as they were before are told why.
+
+    What several parts show is read once and handed to each: the person's pairs (past ones too, for learning
+    cards) with the partners of the active ones, their programs, and the active pairs' weeks."""
     workspace = session.get(Workspace, participant.workspace_id)
-    pairs = matching.pairs_of(session, participant=participant)
+    rows = matching.pairs_with_partners(session, participant=participant)
+    every_pair = [pair for pair, _ in rows]  # past ones too, oldest first
+    pairs = [p for p in every_pair if p.status == PairStatus.ACTIVE]  # what pairs_of gives
+    people = {participant.id: participant} | {partner.id: partner for _, partner in rows if partner is not None}
+    enrolled = enrollments.of_participant(session, participant=participant)
+    programs_by_id = {program.id: program for _, program in enrolled}
+    missing = {p.program_id for p in every_pair} - programs_by_id.keys()
+    if missing:
+        programs_by_id.update((p.id, p) for p in session.scalars(_PROGRAMS, {"ids": list(missing)}))
+    names = {i: p.display_name for i, p in people.items()}
+    program_names = {i: p.name for i, p in programs_by_id.items()}
+    weeks, answered = weekly_rhythm.weeks_of(session, [p.id for p in pairs], now=now)
     hosted: list[tuple[Program, OnboardingCounts]] = []
     paused: tuple[str, ...] = ()
     if workspace is not None and workspace.admin_channel_id:
@@ -57,17 +67,30 @@ def home_state(
     return HomeState(
         participant=participant,
         now=now,
-        enrollments=enrollments.of_participant(session, participant=participant),
+        enrollments=enrolled,
         hosted=hosted,
         hosting_paused=paused,
         admin_channel_id=workspace.admin_channel_id if workspace else None,
-        tandems=tandems_of(session, participant=participant, pairs=pairs),
+        tandems=tandems_of(participant, pairs, names),
         waiting=participant.waitlisted_at is not None,
-        notes=note_space.home(session, participant=participant),
-        pair_cards=agreements.home_items(session, participant=participant, now=now),
-        rhythm=weekly_rhythm.home_info(session, participant=participant, now=now),
-        impact_pairs=impact.home_items(session, pairs, now=now),
+        notes=note_space.home(
+            session,
+            participant=participant,
+            pairs=pairs,
+            names=names,
+            program_names=program_names,
+            member_programs=note_space.member_programs([e for e, _ in enrolled], every_pair),
+        ),
+        pair_cards=agreements.home_items(
+            session, participant=participant, pairs=pairs, names=names, programs=programs_by_id, now=now
+        ),
+        rhythm=weekly_rhythm.home_info(
+            participant=participant, pairs=pairs, people=people, programs=programs_by_id, weeks=weeks, now=now
+        ),
+        impact_pairs=impact.home_items(
+            session, pairs, programs_by_id=programs_by_id, weeks=weeks, answered=answered, now=now
+        ),
         impact_boards=impact.host_boards(session, [p for p, _ in hosted], now=now),
         cards=learning_cards.cards_of(session, participant),
-        can_write_cards=bool(learning_cards.programs_for(session, participant)),
+        can_write_cards=bool(learning_cards.programs_of_pairs(every_pair, programs_by_id.get)),
     )

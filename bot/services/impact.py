@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import distinct, func, select, union
+from sqlalchemy import bindparam, distinct, func, select, union
 from sqlalchemy.orm import Session
 
 from bot.domain import impact as rules
 from bot.domain import release as release_rules
 from bot.domain.localtime import zone
-from bot.domain.rhythm import PROMPTED, WeekStatus
 from bot.models import (
     Escalation,
     KpiSnapshot,
@@ -34,7 +34,6 @@ from bot.models import (
     PairWeek,
     Program,
     ProgramStatus,
-    WeekPartner,
     Workspace,
 )
 from bot.services import outbox, polls, programs, release, retros
@@ -198,16 +197,23 @@ def metric_views(session: Session, program: Program, cells: list[Any] | None = N
     return views
 
 
+_PAIR_METRICS = (
+    select(Pair.id, Metric)
+    .join(Metric, Metric.program_id == Pair.program_id)
+    .where(
+        Pair.id.in_(bindparam("pair_ids", expanding=True)),
+        Metric.reporter == MetricReporter.PAIR,
+        Metric.archived_at.is_(None),
+    )
+    .order_by(Pair.id, Metric.id)
+)
+
+
 def pair_metric_programs(session: Session, pair_ids: list[int]) -> dict[int, list[Metric]]:
     """Per pair id: its program's pair-reported metrics."""
     if not pair_ids:
         return {}
-    rows = session.execute(
-        select(Pair.id, Metric)
-        .join(Metric, Metric.program_id == Pair.program_id)
-        .where(Pair.id.in_(pair_ids), Metric.reporter == MetricReporter.PAIR, Metric.archived_at.is_(None))
-        .order_by(Pair.id, Metric.id)
-    ).tuples()
+    rows = session.execute(_PAIR_METRICS, {"pair_ids": list(pair_ids)}).tuples()
     out: dict[int, list[Metric]] = {}
     for pair_id, metric in rows:
         out.setdefault(pair_id, []).append(metric)
@@ -480,35 +486,6 @@ def next_weekly_due(session: Session, now: datetime) -> datetime | None:
 
 
 # -- App Home ---------------------------------------------------------------------------------------------------
-def streak(session: Session, pair_id: int, *, now: datetime) -> int:
-    """How many of the pair's prompted weeks in a row, counting back from the latest whose prompt has come, got an
-    answer from at least one partner. A skipped or cancelled week neither counts nor breaks it; the current week
-    still open without an answer doesn't break it either (there is time left)."""
-    weeks = session.execute(
-        select(PairWeek.id, PairWeek.status)
-        .where(PairWeek.pair_id == pair_id, PairWeek.thread_at.is_not(None), PairWeek.thread_at <= now)
-        .order_by(PairWeek.number.desc())
-    ).all()
-    answered = set(
-        session.scalars(
-            select(WeekPartner.week_id)
-            .join(PairWeek, PairWeek.id == WeekPartner.week_id)
-            .where(PairWeek.pair_id == pair_id, WeekPartner.answered_at.is_not(None), WeekPartner.answered_at <= now)
-        )
-    )
-    count = 0
-    for index, (week_id, status) in enumerate(weeks):
-        if status not in PROMPTED:
-            continue
-        if week_id in answered:
-            count += 1
-        elif index == 0 and status == WeekStatus.OPEN:
-            continue
-        else:
-            break
-    return count
-
-
 @dataclass(frozen=True)
 class PairImpact:
     pair_id: int
@@ -517,18 +494,32 @@ class PairImpact:
     metrics: list[str]  # the program's pair-reported metrics' names
 
 
-def home_items(session: Session, pairs: list[Pair], *, now: datetime) -> list[PairImpact]:
+def home_items(
+    session: Session,
+    pairs: Sequence[Pair],
+    *,
+    programs_by_id: Mapping[int, Program],
+    weeks: Mapping[int, Sequence[PairWeek]],
+    answered: set[int],
+    now: datetime,
+) -> list[PairImpact]:
+    """Per active pair (``pairs``), its streak and metrics to log; ``programs_by_id``, the pairs' ``weeks`` by id and
+    the ids of those a partner ``answered`` by now (``rhythm.weeks_of``), as Home read them. One query for all the
+    pairs."""
     by_pair = pair_metric_programs(session, [p.id for p in pairs])
-    names = dict(
-        session.execute(select(Program.id, Program.name).where(Program.id.in_({p.program_id for p in pairs})))
-        .tuples()
-        .all()
-    )
+    prompted = {  # the weeks whose prompt has come, latest first (as rules.streak reads them)
+        p.id: sorted(
+            (w for w in weeks.get(p.id, ()) if w.thread_at is not None and w.thread_at <= now),
+            key=lambda w: w.number,
+            reverse=True,
+        )
+        for p in pairs
+    }
     return [
         PairImpact(
             pair_id=p.id,
-            program=names.get(p.program_id, ""),
-            streak=streak(session, p.id, now=now),
+            program=program.name if (program := programs_by_id.get(p.program_id)) is not None else "",
+            streak=rules.streak([(w.id, w.status) for w in prompted[p.id]], answered),
             metrics=[m.name for m in by_pair.get(p.id, [])],
         )
         for p in pairs

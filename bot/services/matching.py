@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import Select, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import matching as rules
@@ -623,9 +623,34 @@ def mark_scheduled_done(program: Program) -> None:
     program.match_ran_on = program.match_on
 
 
+_PERSON = bindparam("participant_id")
+_PAIRS_OF = (
+    select(Pair)
+    .where(or_(Pair.participant_a_id == _PERSON, Pair.participant_b_id == _PERSON))
+    .order_by(Pair.started_at, Pair.id)
+)
+_ACTIVE_PAIRS_OF = _PAIRS_OF.where(Pair.status == PairStatus.ACTIVE)
+
+
 def pairs_of(session: Session, *, participant: Participant, active_only: bool = True) -> list[Pair]:
     """The person's pairs (active ones by default), oldest first."""
-    query = select(Pair).where(or_(Pair.participant_a_id == participant.id, Pair.participant_b_id == participant.id))
-    if active_only:
-        query = query.where(Pair.status == PairStatus.ACTIVE)
-    return list(session.scalars(query.order_by(Pair.started_at, Pair.id)))
+    query = _ACTIVE_PAIRS_OF if active_only else _PAIRS_OF  # built once: most requests ask
+    return list(session.scalars(query, {"participant_id": participant.id}))
+
+
+# All the person's pairs, each active one with the partner's row (App Home shows both).
+_PARTNER = case((Pair.participant_a_id == _PERSON, Pair.participant_b_id), else_=Pair.participant_a_id)
+_PAIRS_WITH_PARTNERS = (
+    select(Pair, Participant)
+    .outerjoin(
+        Participant,
+        and_(Pair.status == PairStatus.ACTIVE, Participant.id == _PARTNER),
+    )
+    .where(or_(Pair.participant_a_id == _PERSON, Pair.participant_b_id == _PERSON))
+    .order_by(Pair.started_at, Pair.id)
+)
+
+
+def pairs_with_partners(session: Session, *, participant: Participant) -> list[tuple[Pair, Participant | None]]:
+    """:func:`pairs_of` with past pairs too, each active pair with the partner (None for the past ones): one query."""
+    return list(session.execute(_PAIRS_WITH_PARTNERS, {"participant_id": participant.id}).tuples())

@@ -7,10 +7,10 @@ here decides visibility on its own. The SQL filters only narrow what is read (an
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -83,6 +83,17 @@ def labels(session: Session, *, participant: Participant, pairs: Iterable[Pair])
     return {p.id: (people.get(partner_id(p, participant.id), ""), programs.get(p.program_id, "")) for p in pairs}
 
 
+def _known(
+    known: Mapping[int, str] | None, ids: set[int], read: Callable[[set[int]], Mapping[int, str]]
+) -> dict[int, str]:
+    """``known`` with the ids it lacks read (no query when it has them all)."""
+    out = dict(known or {})
+    missing = ids - out.keys()
+    if missing:
+        out.update(read(missing))
+    return out
+
+
 def _names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
@@ -104,6 +115,11 @@ def member_program_ids(session: Session, *, participant: Participant) -> set[int
         )
     )
     return set(enrolled) | {p.program_id for p in pairs_of(session, participant=participant, active_only=False)}
+
+
+def member_programs(enrollments: Iterable[Enrollment], pairs: Iterable[Pair]) -> set[int]:
+    """:func:`member_program_ids` from the person's enrollments and all their pairs (past ones too), already read."""
+    return {e.program_id for e in enrollments if e.status in MEMBER_STATUSES} | {p.program_id for p in pairs}
 
 
 # -- saving --------------------------------------------------------------------------------------------------
@@ -321,6 +337,26 @@ def red_topic_names(session: Session, *, pair_id: int) -> list[str]:
     return list(session.scalars(select(RedTopic.topic).where(RedTopic.pair_id == pair_id).order_by(RedTopic.topic)))
 
 
+_RED_TOPICS_NAMED = (
+    select(RedTopic.pair_id, RedTopic.topic_key, RedTopic.topic)
+    .where(RedTopic.pair_id.in_(bindparam("pair_ids", expanding=True)))
+    .order_by(RedTopic.topic)
+)
+
+
+def red_topics_named(session: Session, pair_ids: Iterable[int]) -> tuple[dict[int, set[str]], dict[int, list[str]]]:
+    """:func:`red_topics` and :func:`red_topic_names` of several pairs in one query: per pair id, the keys of its red
+    topics, and their names in the database's order."""
+    ids = set(pair_ids)
+    keys: dict[int, set[str]] = {i: set() for i in ids}
+    names: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for pair_id, key, topic in session.execute(_RED_TOPICS_NAMED, {"pair_ids": list(ids)}).tuples():
+            keys[pair_id].add(key)
+            names[pair_id].append(topic)
+    return keys, names
+
+
 # -- reading -------------------------------------------------------------------------------------------------
 def _viewers(note: Note, participant_id: int | None, pair: Pair, *, is_host: bool, programs: set[int]) -> set[Viewer]:
     """Every relation the reader has to the note."""
@@ -344,12 +380,22 @@ def _views(
     is_host: bool,
     programs: set[int],
     place: Place,
+    pairs: Mapping[int, Pair] | None = None,
+    reds: Mapping[int, set[str]] | None = None,
+    names: Mapping[int, str] | None = None,
+    program_names: Mapping[int, str] | None = None,
 ) -> list[NoteView]:
-    """The notes the reader may see in ``place``, as views (the one gate every listing passes)."""
-    pair_rows = {p.id: p for p in session.scalars(select(Pair).where(Pair.id.in_({n.pair_id for n in notes})))}
-    reds = red_topics(session, pair_rows)
-    authors = _names(session, {n.author_id for n in notes})
-    program_names = _program_names(session, {n.program_id for n in notes})
+    """The notes the reader may see in ``place``, as views (the one gate every listing passes). What the caller
+    already read is not read again: ``pairs`` (by id, every note's pair among them), ``reds`` (red topic keys of those
+    pairs), ``names`` (people's names by id) and ``program_names``; names missing there are read."""
+    if pairs is None:
+        pair_rows = {p.id: p for p in session.scalars(select(Pair).where(Pair.id.in_({n.pair_id for n in notes})))}
+    else:
+        pair_rows = dict(pairs)
+    if reds is None:
+        reds = red_topics(session, pair_rows)
+    authors = _known(names, {n.author_id for n in notes}, lambda ids: _names(session, ids))
+    program_names = _known(program_names, {n.program_id for n in notes}, lambda ids: _program_names(session, ids))
     out: list[NoteView] = []
     for note in notes:
         pair = pair_rows.get(note.pair_id)
@@ -383,26 +429,57 @@ def _views(
     return out
 
 
+_NOTES_OF_PAIRS = (
+    select(Note)
+    .where(Note.pair_id.in_(bindparam("pair_ids", expanding=True)))
+    .order_by(Note.created_at.desc(), Note.id.desc())
+)
+
+
 def own_notes(
-    session: Session, *, participant: Participant, place: Place = Place.HOME, active_only: bool = True
+    session: Session,
+    *,
+    participant: Participant,
+    place: Place = Place.HOME,
+    active_only: bool = True,
+    pairs: list[Pair] | None = None,
+    names: Mapping[int, str] | None = None,
+    program_names: Mapping[int, str] | None = None,
+    reds: Mapping[int, set[str]] | None = None,
 ) -> list[PairNotes]:
-    """The reader's pairs with the notes they may see (``Place.HOME`` or ``Place.EXPORT``), newest first."""
+    """The reader's pairs with the notes they may see (``Place.HOME`` or ``Place.EXPORT``), newest first. What the
+    caller already read is not read again: ``pairs`` (``pairs_of`` with ``active_only``), people's ``names`` and
+    ``program_names`` by id, the pairs' red topic keys (``reds``)."""
     assert place in rules.PAIR_PLACES
-    pairs = pairs_of(session, participant=participant, active_only=active_only)
+    pairs = pairs_of(session, participant=participant, active_only=active_only) if pairs is None else pairs
     if not pairs:
         return []
-    named = labels(session, participant=participant, pairs=pairs)
-    notes = list(
-        session.scalars(
-            select(Note).where(Note.pair_id.in_([p.id for p in pairs])).order_by(Note.created_at.desc(), Note.id.desc())
-        )
+    notes = list(session.scalars(_NOTES_OF_PAIRS, {"pair_ids": [p.id for p in pairs]}))
+    partners = {p.id: partner_id(p, participant.id) for p in pairs}
+    known = {participant.id: participant.display_name, **(names or {})}
+    people = _known(known, set(partners.values()) | {n.author_id for n in notes}, lambda ids: _names(session, ids))
+    programs = _known(
+        program_names,
+        {p.program_id for p in pairs} | {n.program_id for n in notes},
+        lambda ids: _program_names(session, ids),
     )
-    views = _views(session, notes, reader_id=participant.id, is_host=False, programs=set(), place=place)
+    views = _views(
+        session,
+        notes,
+        reader_id=participant.id,
+        is_host=False,
+        programs=set(),
+        place=place,
+        pairs={p.id: p for p in pairs},
+        reds=reds,
+        names=people,
+        program_names=programs,
+    )
     return [
         PairNotes(
             pair_id=p.id,
-            program=named[p.id][1],
-            partner=named[p.id][0],
+            program=programs.get(p.program_id, ""),
+            partner=people.get(partners[p.id], ""),
             active=p.status == PairStatus.ACTIVE,
             notes=[v for v in views if v.pair_id == p.id],
         )
@@ -503,10 +580,29 @@ def queue_export(
 
 
 # -- App Home ------------------------------------------------------------------------------------------------
-def home(session: Session, *, participant: Participant) -> NotesHome:
-    pairs = own_notes(session, participant=participant, place=Place.HOME)
-    return NotesHome(
+def home(
+    session: Session,
+    *,
+    participant: Participant,
+    pairs: list[Pair],
+    names: Mapping[int, str],
+    program_names: Mapping[int, str],
+    member_programs: set[int],
+) -> NotesHome:
+    """What Home shows of notes, from what Home already read: the person's active ``pairs`` (``pairs_of``), people's
+    ``names`` and ``program_names`` by id, and the programs they are a member of (:func:`member_programs`)."""
+    reds, red_names = red_topics_named(session, [p.id for p in pairs])
+    listed = own_notes(
+        session,
+        participant=participant,
+        place=Place.HOME,
         pairs=pairs,
-        red_topics={p.pair_id: red_topic_names(session, pair_id=p.pair_id) for p in pairs},
-        in_program=bool(pairs) or bool(member_program_ids(session, participant=participant)),
+        names=names,
+        program_names=program_names,
+        reds=reds,
+    )
+    return NotesHome(
+        pairs=listed,
+        red_topics={p.pair_id: red_names[p.pair_id] for p in listed},
+        in_program=bool(listed) or bool(member_programs),
     )

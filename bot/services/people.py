@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,9 +49,17 @@ def get_or_create_workspace(session: Session, *, team_id: str, bot_user_id: str 
                 session.add(workspace)
         except IntegrityError:  # another process created it first
             workspace = session.scalars(select(Workspace).where(Workspace.team_id == team_id)).one()
-    elif bot_user_id and workspace.bot_user_id != bot_user_id:
-        workspace.bot_user_id = bot_user_id
+    else:
+        _new_bot_user(workspace, bot_user_id)
     return workspace
+
+
+def _new_bot_user(workspace: Workspace, bot_user_id: str | None) -> bool:
+    """Keep the bot user Slack names now; True when it changed (the row is then to be written)."""
+    if bot_user_id and workspace.bot_user_id != bot_user_id:
+        workspace.bot_user_id = bot_user_id
+        return True
+    return False
 
 
 def find_participant(session: Session, *, team_id: str, user_id: str) -> Participant | None:
@@ -114,6 +122,18 @@ def _stored(session: Session, workspace: Workspace, user_id: str) -> Participant
     )
 
 
+# The workspace and the person's row in one round trip (built once: a statement built per call costs more CPU than
+# the query takes on the database).
+_WORKSPACE_AND_PERSON = (
+    select(Workspace, Participant)
+    .outerjoin(
+        Participant,
+        and_(Participant.workspace_id == Workspace.id, Participant.slack_user_id == bindparam("user_id")),
+    )
+    .where(Workspace.team_id == bindparam("team_id"))
+)
+
+
 def person(
     session: Session,
     *,
@@ -124,13 +144,35 @@ def person(
     now: datetime,
 ) -> Participant:
     """The person behind ``user_id``: their row if Tandem stores one, else a :func:`guest` from what Slack says
-    now (nothing about them is written). Commits (the workspace row, on first contact)."""
-    workspace = get_or_create_workspace(session, team_id=team_id, bot_user_id=bot_user_id, now=now)
-    found = _stored(session, workspace, user_id)
+    now (nothing about them is written). Commits when it wrote (the workspace row, on first contact) and before
+    asking Slack about a guest; a stored person in a known workspace is one query and no commit."""
+    return person_in_workspace(
+        session, team_id=team_id, user_id=user_id, bot_user_id=bot_user_id, lookup=lookup, now=now
+    )[0]
+
+
+def person_in_workspace(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    bot_user_id: str | None,
+    lookup: Callable[[str], SlackProfile],
+    now: datetime,
+) -> tuple[Participant, Workspace]:
+    """:func:`person`, with their workspace's row (read in the same query)."""
+    row = session.execute(_WORKSPACE_AND_PERSON, {"team_id": team_id, "user_id": user_id}).tuples().first()
+    if row is None:  # first contact: the workspace row is created (or found, made a moment ago by another request)
+        workspace = get_or_create_workspace(session, team_id=team_id, bot_user_id=bot_user_id, now=now)
+        found = _stored(session, workspace, user_id)
+    else:
+        workspace, found = row
+        if not _new_bot_user(workspace, bot_user_id) and found is not None:
+            return found, workspace  # nothing was written: nothing to commit
     session.commit()
     if found is not None:
-        return found
-    return guest(workspace, user_id=user_id, profile=lookup(user_id), now=now)
+        return found, workspace
+    return guest(workspace, user_id=user_id, profile=lookup(user_id), now=now), workspace
 
 
 def get_or_register(

@@ -35,6 +35,7 @@ from bot.services.rhythm.pair_week import (
     superseded,
     tandem_of,
     week_of_thread,
+    weeks_of,
 )
 from bot.services.rhythm.weekly_round import (
     LOAD_CHUNK,
@@ -82,4 +83,5 @@ __all__ = [
     "superseded",
     "tandem_of",
     "week_of_thread",
+    "weeks_of",
 ]

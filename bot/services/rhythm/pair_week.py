@@ -11,11 +11,12 @@ thread) is read back from the outbox once the worker sent it.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import rhythm as blocks
@@ -582,9 +583,35 @@ def set_pause(session: Session, *, participant: Participant, until: date | None,
 
 
 # -- App Home ----------------------------------------------------------------------------------------------
-def _next_prompt(session: Session, tandem: Tandem, participant: Participant) -> blocks.NextPrompt:
+# Every week of the pairs, and whether a partner answered it by then (``now``).
+_WEEKS_OF_PAIRS = select(
+    PairWeek,
+    exists()
+    .where(
+        WeekPartner.week_id == PairWeek.id,
+        WeekPartner.answered_at.is_not(None),
+        WeekPartner.answered_at <= bindparam("now"),
+    )
+    .label("answered"),
+).where(PairWeek.pair_id.in_(bindparam("pair_ids", expanding=True)))
+
+
+def weeks_of(session: Session, pair_ids: Sequence[int], *, now: datetime) -> tuple[dict[int, list[PairWeek]], set[int]]:
+    """Per pair id, the pair's week rows (in no particular order), and the ids of the weeks a partner answered by
+    ``now``: one query for all the pairs."""
+    out: dict[int, list[PairWeek]] = {i: [] for i in pair_ids}
+    answered: set[int] = set()
+    if pair_ids:
+        rows = session.execute(_WEEKS_OF_PAIRS, {"pair_ids": list(pair_ids), "now": now}).tuples()
+        for week, was_answered in rows:
+            out[week.pair_id].append(week)
+            if was_answered:
+                answered.add(week.id)
+    return out, answered
+
+
+def _next_prompt(tandem: Tandem, participant: Participant, weeks: dict[int, PairWeek]) -> blocks.NextPrompt:
     sched = tandem.schedule
-    weeks = _weeks(session, tandem.pair.id)
     handled = max((n for n, w in weeks.items() if w.handled_at is not None), default=0)
     partner = tandem.partner_of(participant.id).display_name
     for plan in rules.upcoming(sched, after=handled, moved=_moved(weeks), zones=tandem.zones, limit=sched.weeks):
@@ -597,10 +624,26 @@ def _next_prompt(session: Session, tandem: Tandem, participant: Participant) -> 
     return blocks.NextPrompt(tandem.program.name, partner, None, None)
 
 
-def home_info(session: Session, *, participant: Participant, now: datetime) -> blocks.RhythmHome:
-    """Each active tandem's next prompt on the person's own clock, and their break while it lasts."""
+def home_info(
+    *,
+    participant: Participant,
+    pairs: Sequence[Pair],
+    people: Mapping[int, Participant],
+    programs: Mapping[int, Program],
+    weeks: Mapping[int, Sequence[PairWeek]],
+    now: datetime,
+) -> blocks.RhythmHome:
+    """Each active tandem's next prompt on the person's own clock, and their break while it lasts; from what Home
+    read (no query): the person's active ``pairs`` (``matching.pairs_of``, oldest first), both partners of each in
+    ``people``, the ``programs`` and the pairs' ``weeks`` (:func:`weeks_of`) by id. A tandem is an active pair in an
+    active program."""
+    tandems = [
+        Tandem(pair, program, people[pair.participant_a_id], people[pair.participant_b_id])
+        for pair in pairs
+        if (program := programs.get(pair.program_id)) is not None and program.status == ProgramStatus.ACTIVE
+    ]
     return blocks.RhythmHome(
         tz=participant.tz,
         paused_until=current_pause(participant, now=now),
-        next_prompts=[_next_prompt(session, t, participant) for t in _active_tandems(session, participant)],
+        next_prompts=[_next_prompt(t, participant, {w.number: w for w in weeks.get(t.pair.id, ())}) for t in tandems],
     )
