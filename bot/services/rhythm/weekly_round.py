@@ -528,7 +528,7 @@ def next_due(session: Session, now: datetime) -> datetime | None:
     The pairs are those ``active_tandems`` gives ``due``, read in one query as the columns their weeks' moments
     depend on (the clock asks after every tick): pairs alike in them (one program, started at the same moment, the
     same zones, as many weeks dealt with, none moved) come as one row, worked out once."""
-    moments: list[datetime] = [_next_nudge(session, now=now)]
+    moments: list[datetime | None] = [_next_nudge(session, now=now)]
     rows = session.execute(_schedules()).all()
     moved = _moved_weeks(session) if any(row.moving for row in rows) else {}
     schedules: dict[tuple[Any, ...], rules.Schedule] = {}
