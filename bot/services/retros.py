@@ -175,31 +175,31 @@ def due(session: Session, now: datetime) -> int:
 
 def next_due(session: Session, now: datetime) -> datetime | None:
     """When :func:`due` may next act (``bot.services.ticks.NextDue``): the earliest of every active pair's next retro
-    (``rules.next_moment``) and of the program retros still to send (:func:`_next_report`). Reads what
-    :func:`open_due` reads; pairs alike in it (one program, started the same day, the same zones) are worked out
-    once."""
-    moments: list[datetime] = []
-    rows = session.execute(_due_rows()).all()
-    if rows:
-        opened_cycles = _opened_cycles(session)
-        seen: dict[tuple[Any, ...], datetime | None] = {}
-        for row in rows:
-            opened = int(opened_cycles.get(row.pair_id) or 0)
-            key = (*row[1:], opened)
-            if key not in seen:
-                schedule = rhythm.schedule_of(row, row.started_at)
-                seen[key] = rules.next_moment(
-                    rules.cycles(schedule.weeks, row.retro_every_weeks),
-                    day_of=schedule.day,
-                    zones=(row.tz_a, row.tz_b),
-                    opened=opened,
-                )
-            if seen[key] is not None:
-                moments.append(seen[key])
-    report = _next_report(session, now)
-    if report is not None:
-        moments.append(report)
-    return min(moments, default=None)
+    (``rules.next_moment``) and of the program retros still to send (:func:`_next_report`). The pairs are those
+    :func:`open_due` reads, in one query: pairs alike in what their retros depend on (one program, started at the
+    same moment, the same zones, the same newest retro) come as one row, worked out once."""
+    moments = [_next_report(session, now)]
+    for row in session.execute(_alike_rows()):
+        schedule = rhythm.schedule_of(row, row.started_at)
+        moments.append(
+            rules.next_moment(
+                rules.cycles(schedule.weeks, row.retro_every_weeks),
+                day_of=schedule.day,
+                zones=(row.tz_a, row.tz_b),
+                opened=int(row.opened or 0),
+            )
+        )
+    return min((at for at in moments if at is not None), default=None)
+
+
+@functools.cache
+def _alike_rows() -> Select[Any]:
+    """:func:`_due_rows` with each pair's newest opened cycle, one row for the pairs alike in all of it (built
+    once)."""
+    rows = _due_rows().subquery()
+    opened = select(Retro.pair_id, func.max(Retro.cycle).label("opened")).group_by(Retro.pair_id).subquery()
+    columns = [c for c in rows.c if c.key != "pair_id"] + [opened.c.opened]
+    return select(*columns).outerjoin(opened, opened.c.pair_id == rows.c.pair_id).group_by(*columns)
 
 
 # -- a partner's form ---------------------------------------------------------------------------------------

@@ -120,7 +120,7 @@ def due(session: Session, *, now: datetime) -> Tick:
     tick = Tick()
     tandems = active_tandems(session)
     if tandems:
-        handled, moved = _handled_and_moved(session)
+        handled, moved = _handled(session), _moved_weeks(session)
         come: list[tuple[Tandem, rules.Due]] = []
         for tandem in tandems:
             found = rules.due(
@@ -149,10 +149,9 @@ def due(session: Session, *, now: datetime) -> Tick:
     return tick
 
 
-def _handled_and_moved(session: Session) -> tuple[dict[int, int], dict[int, dict[int, date]]]:
-    """Pair id -> the number of its last week the clock dealt with (active pairs), and pair id -> its moved weeks
-    not dealt with yet (number -> day)."""
-    handled = dict(
+def _handled(session: Session) -> dict[int, int]:
+    """Active pair id -> the number of its last week the clock dealt with (pairs without one are left out)."""
+    return dict(
         session.execute(
             select(PairWeek.pair_id, func.max(PairWeek.number))
             .join(Pair, Pair.id == PairWeek.pair_id)
@@ -162,6 +161,10 @@ def _handled_and_moved(session: Session) -> tuple[dict[int, int], dict[int, dict
         .tuples()
         .all()
     )
+
+
+def _moved_weeks(session: Session) -> dict[int, dict[int, date]]:
+    """Pair id -> its moved weeks the clock has not dealt with yet (number -> day)."""
     moved: dict[int, dict[int, date]] = {}
     for pair_id, number, day in session.execute(
         select(PairWeek.pair_id, PairWeek.number, PairWeek.moved_to).where(
@@ -169,7 +172,7 @@ def _handled_and_moved(session: Session) -> tuple[dict[int, int], dict[int, dict
         )
     ).tuples():
         moved.setdefault(pair_id, {})[number] = day
-    return handled, moved
+    return moved
 
 
 @dataclass
@@ -522,54 +525,68 @@ def next_due(session: Session, now: datetime) -> datetime | None:
     moment (``rules.next_moment``; silence flags come only with a week that opens) and of the nudges
     (:func:`_next_nudge`).
 
-    The pairs ``active_tandems`` gives ``due``, read as the few columns their schedule needs (the clock asks after
-    every tick); pairs alike in those (one program, started the same day, the same zones) are worked out once."""
-    moments: list[datetime] = []
-    rows = session.execute(_schedule_rows()).all()
-    if rows:
-        handled, moved = _handled_and_moved(session)
-        seen: dict[tuple[Any, ...], datetime | None] = {}
-        for row in rows:
-            done, shifted = handled.get(row.pair_id, 0), moved.get(row.pair_id, {})
-            key = (*row[3:], done, tuple(sorted(shifted.items())))  # all but the pair's and its partners' ids
-            if key not in seen:
-                seen[key] = rules.next_moment(
-                    schedule_of(row, row.started_at),
-                    handled=done,
-                    moved=shifted,
-                    zones={row.participant_a_id: row.tz_a, row.participant_b_id: row.tz_b},
-                )
-            if seen[key] is not None:
-                moments.append(seen[key])
-    nudge = _next_nudge(session, now=now)
-    if nudge is not None:
-        moments.append(nudge)
-    return min(moments, default=None)
+    The pairs are those ``active_tandems`` gives ``due``, read in one query as the columns their weeks' moments
+    depend on (the clock asks after every tick): pairs alike in them (one program, started at the same moment, the
+    same zones, as many weeks dealt with, none moved) come as one row, worked out once."""
+    moments: list[datetime | None] = [_next_nudge(session, now=now)]
+    rows = session.execute(_schedules()).all()
+    moved = _moved_weeks(session) if any(row.moving for row in rows) else {}
+    schedules: dict[tuple[Any, ...], rules.Schedule] = {}
+    for row in rows:
+        key = tuple(row[:7])  # started_at and the program's columns
+        if key not in schedules:
+            schedules[key] = schedule_of(row, row.started_at)
+        moments.append(
+            rules.next_moment(
+                schedules[key],
+                handled=row.handled or 0,
+                moved=moved.get(row.moving, {}) if row.moving else {},
+                zones={0: row.tz_a, 1: row.tz_b},
+            )
+        )
+    return min((at for at in moments if at is not None), default=None)
 
 
 @functools.cache
-def _schedule_rows() -> Select[Any]:
-    """The pairs of :func:`active_tandems` with what their weeks' moments depend on (built once)."""
+def _schedules() -> Select[Any]:
+    """The pairs of :func:`active_tandems` with what their weeks' moments depend on, the number of their last week
+    the clock dealt with included: one row for all those alike, and one for each pair with a moved week the clock
+    has not dealt with yet (``moving``: its id). Built once."""
     a, b = aliased(Participant), aliased(Participant)
+    handled = (
+        select(PairWeek.pair_id, func.max(PairWeek.number).label("handled"))
+        .where(PairWeek.handled_at.is_not(None))
+        .group_by(PairWeek.pair_id)
+        .subquery()
+    )
+    moving = (
+        select(PairWeek.pair_id)
+        .where(PairWeek.handled_at.is_(None), PairWeek.moved_to.is_not(None))
+        .distinct()
+        .subquery()
+    )
+    columns = (
+        Pair.started_at,
+        Program.timezone,
+        Program.prompt_weekday,
+        Program.prompt_hour,
+        Program.rhythm,
+        Program.duration_weeks,
+        Program.start_date,
+        a.tz.label("tz_a"),
+        b.tz.label("tz_b"),
+        handled.c.handled,
+        moving.c.pair_id.label("moving"),
+    )
     return (
-        select(
-            Pair.id.label("pair_id"),
-            Pair.participant_a_id,
-            Pair.participant_b_id,
-            Pair.started_at,
-            Program.timezone,
-            Program.prompt_weekday,
-            Program.prompt_hour,
-            Program.rhythm,
-            Program.duration_weeks,
-            Program.start_date,
-            a.tz.label("tz_a"),
-            b.tz.label("tz_b"),
-        )
+        select(*columns)
         .join(Program, Program.id == Pair.program_id)
         .join(a, a.id == Pair.participant_a_id)
         .join(b, b.id == Pair.participant_b_id)
+        .outerjoin(handled, handled.c.pair_id == Pair.id)
+        .outerjoin(moving, moving.c.pair_id == Pair.id)
         .where(Pair.status == PairStatus.ACTIVE, Program.status == ProgramStatus.ACTIVE)
+        .group_by(*columns)
     )
 
 
