@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import SimulatedClock
 from bot.domain.delivery import STALE_CLAIM
-from bot.jobs import DUE_JOBS
+from bot.jobs import DUE_JOBS, NEXT_DUE, every_minute
 from bot.models import (
     BatchStatus,
     InviteBatch,
@@ -110,6 +110,23 @@ def _at(world: Any, when: datetime) -> None:
 
 
 # -- speed dating ------------------------------------------------------------------------------------------------------
+def test_every_clock_job_says_when_it_may_next_act() -> None:
+    # the same names in the same order, and none left at "the next minute" (which would make the clock tick each one)
+    assert list(NEXT_DUE) == list(DUE_JOBS)
+    assert [name for name, next_ in NEXT_DUE.items() if next_ is every_minute] == []
+
+
+def test_the_ticks_stay_on_the_minutes_from_where_the_clock_started() -> None:
+    origin = START
+    until = origin + timedelta(hours=1)
+    later = origin + timedelta(seconds=2)  # the clock stopped for a send between ticks
+    assert next_tick(later, until=until, due=None, origin=origin) == until
+    assert next_tick(later, until=until, due=later, origin=origin) == origin + MINUTE
+    assert next_tick(later, until=until, due=origin + 5 * MINUTE + timedelta(seconds=1), origin=origin) == origin + 6 * MINUTE
+    assert next_tick(origin + MINUTE, until=until, due=origin, origin=origin) == origin + 2 * MINUTE
+    assert next_tick(origin, until=until, due=until + MINUTE, origin=origin) == until
+
+
 def test_speed_prepare_acts_while_a_round_waits(world: Any) -> None:
     assert _next(world, "speed.prepare", until=DAY) is None
     _round(world, status=SpeedStatus.PREPARING, created_at=START, closes_at=START + 3 * DAY)
