@@ -122,7 +122,8 @@ def test_the_ticks_stay_on_the_minutes_from_where_the_clock_started() -> None:
     later = origin + timedelta(seconds=2)  # the clock stopped for a send between ticks
     assert next_tick(later, until=until, due=None, origin=origin) == until
     assert next_tick(later, until=until, due=later, origin=origin) == origin + MINUTE
-    assert next_tick(later, until=until, due=origin + 5 * MINUTE + timedelta(seconds=1), origin=origin) == origin + 6 * MINUTE
+    just_after_five = origin + 5 * MINUTE + timedelta(seconds=1)
+    assert next_tick(later, until=until, due=just_after_five, origin=origin) == origin + 6 * MINUTE
     assert next_tick(origin + MINUTE, until=until, due=origin, origin=origin) == origin + 2 * MINUTE
     assert next_tick(origin, until=until, due=until + MINUTE, origin=origin) == until
 
