@@ -6,7 +6,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.resources import resource_dir
@@ -79,3 +79,25 @@ SLACK_STORE_TABLES = frozenset({"slack_installations", "slack_bots", "slack_oaut
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Alembic's autogenerate compares the models with the database, leaving slack_sdk's store tables alone."""
     return not (type_ == "table" and reflected and compare_to is None and name in SLACK_STORE_TABLES)
+
+
+_REFLECTED: dict[tuple[str, tuple[str, ...], tuple[str, ...]], MetaData] = {}
+
+
+def reflected(engine: Engine) -> MetaData:
+    """Every table of the database as it is now (Tandem's, slack_sdk's and alembic's), read from the database, not
+    the models: once per database and schema, and again when a table comes or goes or a migration runs."""
+    with engine.connect() as conn:
+        names = tuple(sorted(inspect(conn).get_table_names()))
+        version = (
+            tuple(sorted(conn.execute(text("SELECT version_num FROM alembic_version")).scalars()))
+            if "alembic_version" in names
+            else ()
+        )
+    key = (engine.url.render_as_string(hide_password=False), names, version)
+    meta = _REFLECTED.get(key)
+    if meta is None:
+        meta = MetaData()
+        meta.reflect(engine)
+        _REFLECTED[key] = meta
+    return meta

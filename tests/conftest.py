@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from bot.crypto import new_key
-from bot.db import make_engine, make_session_factory, upgrade
+from bot.db import make_session_factory, upgrade
 from bot.models import Base
 
 # the shared helpers' asserts explain themselves as the tests' own do
@@ -135,7 +135,9 @@ def database_url(request: pytest.FixtureRequest, scratch: ScratchDatabases) -> s
 
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
+    from tests.helpers import shared_engine
+
+    engine = shared_engine(database_url)
     yield engine
     engine.dispose()
 

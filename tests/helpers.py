@@ -18,10 +18,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from hypothesis import strategies as st
-from sqlalchemy import Engine, Integer, MetaData, or_, select, text
+from sqlalchemy import Engine, Integer, or_, select, text
 
 from bot.clock import SimulatedClock
-from bot.db import SLACK_STORE_TABLES
+from bot.db import SLACK_STORE_TABLES, make_engine, reflected
 from bot.domain.interview import DIRECTNESS, LEARNING_STYLES, MODES, PACES, VALUES
 from bot.domain.matching import Candidate, Weights
 from bot.flows import interview
@@ -48,11 +48,29 @@ from bot.services.people import SlackProfile
 START = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
 
 
+_ENGINES: dict[str, Engine] = {}
+
+
+def shared_engine(database_url: str) -> Engine:
+    """One engine per test database and process, for the tests and every stack on it: SQLAlchemy compiles each
+    statement once per engine, not once per test. (A stack's restart still closes its connections.)"""
+    engine = _ENGINES.get(database_url)
+    if engine is None:
+        engine = _ENGINES[database_url] = make_engine(database_url, query_cache_size=3000)
+    return engine
+
+
 def make_stack(database_url: str) -> LocalStack:
     """Each jump of the clock first checks that no job acts in the minute before the jump's end; with
     TANDEM_VERIFY_JUMPS=1 also in the minutes after its start and every few hours between."""
     verify = "full" if os.environ.get("TANDEM_VERIFY_JUMPS") == "1" else "edge"
-    return LocalStack(database_url, clock=SimulatedClock(START), migrate=False, verify_jumps=verify)
+    return LocalStack(
+        database_url,
+        clock=SimulatedClock(START),
+        migrate=False,
+        verify_jumps=verify,
+        engine=shared_engine(database_url),
+    )
 
 
 def assert_calls_ok(stack: LocalStack) -> None:
@@ -216,8 +234,7 @@ def match(stack: LocalStack, host: Persona, channel: str) -> None:
 
 def dump(engine: Engine) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table in the database, with all columns but autoincrement ids (rows in key order)."""
-    meta = MetaData()
-    meta.reflect(engine)
+    meta = reflected(engine)
     out: dict[str, list[dict[str, Any]]] = {}
     with engine.connect() as conn:
         for table in meta.sorted_tables:

@@ -768,6 +768,7 @@ def _refused(w: World, case: Case, *, because: str | None = None) -> None:
     cls = MATRIX[(case.surface, case.name)]
     problems = len(w.stack.sandbox.problems)
     who = w.people[case.attacker]
+    after = None
     try:
         seen = _play_from_team(w, case)
         after = _dump(w.stack.engine, w.tables)
@@ -806,7 +807,8 @@ def _refused(w: World, case: Case, *, because: str | None = None) -> None:
             entitled = [v["callback_id"] for v in seen.views if _opened_for_target(v, value)]
             assert not entitled, f"opened {entitled} on someone else's {value}"
     finally:
-        w.baseline = _dump(w.stack.engine, w.tables)
+        # the next case starts from here: what was just read (only checks ran since), or read again after a failure
+        w.baseline = after if after is not None else _dump(w.stack.engine, w.tables)
         for view in who.open_views():
             who.close(view["id"])
 

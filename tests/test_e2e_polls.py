@@ -15,9 +15,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, MetaData, select, text
+from sqlalchemy import Engine, select, text
 
 from bot.clock import SimulatedClock
+from bot.db import reflected
 from bot.domain import polls as rules
 from bot.flows import polls as polls_flow
 from bot.ids import ID
@@ -78,8 +79,7 @@ def _plain(value: Any) -> str:
 
 def dump(engine: Engine) -> dict[str, list[str]]:
     """Every row of every table, every column (ids included), as canonical JSON, rows sorted."""
-    meta = MetaData()
-    meta.reflect(engine)
+    meta = reflected(engine)
     out: dict[str, list[str]] = {}
     with engine.connect() as conn:
         for table in meta.sorted_tables:

@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from bot.blocks import cohorts as cohort_blocks
 from bot.crypto import keyring
+from bot.db import reflected
 from bot.domain import retention as rules
 from bot.domain.polls import Pulse
 from bot.ids import ID
@@ -241,8 +242,7 @@ KEPT = "zq-b-"  # every text written in the program that is still kept
 
 def _everything(engine: Engine) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table (alembic's and slack_sdk's too), as dicts."""
-    meta = MetaData()
-    meta.reflect(engine)
+    meta = reflected(engine)
     with engine.connect() as conn:
         return {t.name: [dict(r._mapping) for r in conn.execute(t.select())] for t in meta.sorted_tables}
 

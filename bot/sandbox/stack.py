@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
+from sqlalchemy import Engine
 
 from bot import crypto
 from bot.app import REDIRECT_PATH, build_app
@@ -46,8 +47,12 @@ class LocalStack:
         sandbox_options: dict[str, Any] | None = None,
         oauth: bool = False,
         verify_jumps: str = "off",
+        engine: Engine | None = None,
     ) -> None:
         self.database_url = database_url
+        # an engine to run on instead of one of its own (the tests share one per database, so what SQLAlchemy
+        # compiled for one test serves the next); a restart still closes its connections and starts afresh
+        self._engine = engine
         self.clock = clock or SystemClock()
         self.migrate = migrate
         # several workspaces: Tandem has no bot token of its own; workspaces install it over OAuth from the sandbox
@@ -94,7 +99,7 @@ class LocalStack:
             SLACK_API_URL=self.sandbox.api_url,
             **slack,
         )
-        self.engine = make_engine(self.settings.database_url)
+        self.engine = self._engine or make_engine(self.settings.database_url)
         self.session_factory = make_session_factory(self.engine)
         self.app = build_app(self.settings, session_factory=self.session_factory, clock=self.clock)
         self._server = make_server(

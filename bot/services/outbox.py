@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -258,8 +258,11 @@ def enqueue_many(session: Session, items: Sequence[Mapping[str, Any]], *, now: d
     return result
 
 
-def _blocked_by_older(now: datetime) -> ColumnElement[bool]:
-    """An older message to the same conversation holds this one back at ``now``: it is being sent, or it is
+_NOW = bindparam("now")
+
+
+def _blocked_by_older() -> ColumnElement[bool]:
+    """An older message to the same conversation holds this one back at ``:now``: it is being sent, or it is
     pending and due or deferred by a failure (one merely scheduled for later holds nothing back)."""
     older = aliased(OutboxMessage)
     return (
@@ -271,7 +274,7 @@ def _blocked_by_older(now: datetime) -> ColumnElement[bool]:
                 older.status == OutboxStatus.SENDING,
                 and_(
                     older.status == OutboxStatus.PENDING,
-                    or_(older.not_before <= now, older.last_error.is_not(None)),
+                    or_(older.not_before <= _NOW, older.last_error.is_not(None)),
                 ),
             ),
         )
@@ -293,6 +296,32 @@ def _unsafe_admin_channel() -> ColumnElement[bool]:
     )
 
 
+# Built once (the worker asks many times a second): a pending message neither held back by an older one to its
+# conversation at ``:now`` nor addressed to an unsafe admin channel; and, paced, none sent to its conversation since
+# ``:paced_since``.
+_SENDABLE = (
+    OutboxMessage.status == OutboxStatus.PENDING,
+    or_(OutboxMessage.channel_key.is_(None), ~_blocked_by_older()),
+    or_(OutboxMessage.channel_key.is_(None), ~_unsafe_admin_channel()),
+)
+_RECENT = aliased(OutboxMessage)
+_PACED = or_(
+    OutboxMessage.channel_key.is_(None),
+    ~select(_RECENT.id)
+    .where(_RECENT.channel_key == OutboxMessage.channel_key, _RECENT.sent_at > bindparam("paced_since"))
+    .exists(),
+)
+_CLAIMABLE = select(OutboxMessage).where(*_SENDABLE, OutboxMessage.not_before <= _NOW)
+_CLAIM_ORDER = (OutboxMessage.not_before, OutboxMessage.id)
+_BUSY = select(
+    or_(
+        select(InviteBatch.id).where(InviteBatch.status == BatchStatus.PENDING).exists(),
+        select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.SENDING).exists(),
+    )
+)
+_NEXT_SEND = select(func.min(OutboxMessage.not_before)).where(*_SENDABLE)
+
+
 def next_due(session: Session, now: datetime) -> datetime | None:
     """When a worker may next have something to do (``claim_due``, ``Worker.drain_once``): now while an invitation
     request waits to be expanded or a message is claimed (its worker records or gives it back at any moment); else
@@ -300,23 +329,9 @@ def next_due(session: Session, now: datetime) -> datetime | None:
     an older message to its conversation waits for that one, which counts itself (or for something to be stored);
     one held by the pace gives a moment at or before ``now``. A message to an admin channel that is public, archived
     or shared waits for the channel to change, not for a moment: it does not count."""
-    busy = session.scalar(
-        select(
-            or_(
-                select(InviteBatch.id).where(InviteBatch.status == BatchStatus.PENDING).exists(),
-                select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.SENDING).exists(),
-            )
-        )
-    )
-    if busy:
+    if session.scalar(_BUSY):
         return now
-    return session.scalar(
-        select(func.min(OutboxMessage.not_before)).where(
-            OutboxMessage.status == OutboxStatus.PENDING,
-            or_(OutboxMessage.channel_key.is_(None), ~_blocked_by_older(now)),
-            or_(OutboxMessage.channel_key.is_(None), ~_unsafe_admin_channel()),
-        )
-    )
+    return session.scalar(_NEXT_SEND, {"now": now})
 
 
 def claim_due(
@@ -333,37 +348,21 @@ def claim_due(
     its budget of calls per method per minute; both are read from what the outbox sent (and has in flight),
     so every worker of the database keeps to one shared pace.
     """
-    conditions = [
-        OutboxMessage.status == OutboxStatus.PENDING,
-        OutboxMessage.not_before <= now,
-        or_(OutboxMessage.channel_key.is_(None), ~_blocked_by_older(now)),
-        or_(OutboxMessage.channel_key.is_(None), ~_unsafe_admin_channel()),
-    ]
+    statement = _CLAIMABLE
+    params: dict[str, Any] = {"now": now}
     remaining: dict[tuple[int, str], int] = {}
     if pacing is not None:
         if pacing.channel_interval > timedelta(0):
-            recent = aliased(OutboxMessage)
-            conditions.append(
-                or_(
-                    OutboxMessage.channel_key.is_(None),
-                    ~select(recent.id)
-                    .where(
-                        recent.channel_key == OutboxMessage.channel_key, recent.sent_at > now - pacing.channel_interval
-                    )
-                    .exists(),
-                )
-            )
+            statement = statement.where(_PACED)
+            params["paced_since"] = now - pacing.channel_interval
         remaining = _budget_left(session, now=now, pacing=pacing)
         spent = [key for key, left in remaining.items() if left <= 0]
         if spent:
-            conditions.append(~tuple_(OutboxMessage.workspace_id, OutboxMessage.method).in_(spent))
+            statement = statement.where(~tuple_(OutboxMessage.workspace_id, OutboxMessage.method).in_(spent))
     rows = list(
         session.scalars(
-            select(OutboxMessage)
-            .where(*conditions)
-            .order_by(OutboxMessage.not_before, OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+            statement.order_by(*_CLAIM_ORDER).limit(limit).with_for_update(skip_locked=True),
+            params,
         )
     )
     claimed = []

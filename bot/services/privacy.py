@@ -47,9 +47,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import MetaData, Text, cast, column, delete, func, inspect, or_, select, table, update
+from sqlalchemy import Text, cast, column, delete, func, inspect, or_, select, table, update
 from sqlalchemy.orm import Session
 
+from bot.db import reflected
 from bot.domain import privacy as rules
 from bot.models import (
     Agreement,
@@ -299,8 +300,7 @@ def _forget_installer(session: Session, *, user_id: str) -> None:
 def every_row(bind: Any) -> dict[str, list[str]]:
     """Every row of every table in the database (Tandem's, slack_sdk's and alembic's too), every column, as JSON
     text, by table."""
-    meta = MetaData()
-    meta.reflect(bind)
+    meta = reflected(bind)
     out: dict[str, list[str]] = {}
     with bind.connect() as conn:
         for table in meta.sorted_tables:
