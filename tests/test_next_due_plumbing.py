@@ -128,6 +128,37 @@ def test_the_ticks_stay_on_the_minutes_from_where_the_clock_started() -> None:
     assert next_tick(origin, until=until, due=until + MINUTE, origin=origin) == until
 
 
+@pytest.mark.parametrize(
+    ("mode", "now", "target", "probed"),
+    [
+        # after a stop for a send (10:00:30), the jump to the tick at 10:05 skips the ticks 10:01 to 10:04
+        ("edge", "10:00:30", "10:05", ["10:04"]),
+        ("full", "10:00:30", "10:05", ["10:01", "10:02", "10:04"]),
+        # from a send to the next tick, or one tick to the next: nothing skipped
+        ("full", "10:00:30", "10:01", []),
+        ("full", "10:00", "10:01", []),
+        # to a send between ticks: the last tick skipped is before it, on the minute
+        ("edge", "10:00", "10:04:30", ["10:04"]),
+        # a long jump: also one probe every three hours from the first skipped tick
+        ("full", "10:00", "16:30", ["10:01", "10:02", "13:01", "16:01", "16:29"]),
+    ],
+)
+def test_a_jump_is_checked_at_the_ticks_it_skips(
+    monkeypatch: pytest.MonkeyPatch, mode: str, now: str, target: str, probed: list[str]
+) -> None:
+    from bot.sandbox import stack as stack_module
+
+    def at(text: str) -> datetime:
+        return datetime.fromisoformat(f"2027-01-04T{text}+00:00")
+
+    seen: list[datetime] = []
+    monkeypatch.setattr(stack_module, "probe", lambda _e, _f, _job, when: seen.append(when) or [])
+    fake = SimpleNamespace(verify_jumps=mode, engine=None, session_factory=None)
+    stack_module.LocalStack._verify_quiet(fake, at(now), at(target), at("10:00"))  # type: ignore[arg-type]
+    assert sorted(set(seen)) == [at(p) for p in probed]
+    assert len(seen) == len(probed) * len(DUE_JOBS)
+
+
 def test_speed_prepare_acts_while_a_round_waits(world: Any) -> None:
     assert _next(world, "speed.prepare", until=DAY) is None
     _round(world, status=SpeedStatus.PREPARING, created_at=START, closes_at=START + 3 * DAY)

@@ -201,21 +201,26 @@ class LocalStack:
             send_only = sends is not None and now < sends < target  # (one held back now goes at the next tick)
             if send_only:
                 target = sends
-            if self.verify_jumps != "off" and target - now > MINUTE:
-                self._verify_quiet(now, target)
+            if self.verify_jumps != "off":
+                self._verify_quiet(now, target, origin)
             advance(target - now)
             now = target
             total.update(self.worker.drain() if send_only else self.settle())
         return total
 
-    def _verify_quiet(self, now: datetime, target: datetime) -> None:
-        """Each job, run at skipped minutes between ``now`` and ``target``, writes nothing: else the jump skipped work.
-        Rolled back. The minute before ``target`` is where work missed by a late moment shows first."""
-        probes = {target - MINUTE}
+    def _verify_quiet(self, now: datetime, target: datetime, origin: datetime) -> None:
+        """Each job, run at the minutes the clock skips between ``now`` and ``target`` (its ticks: ``origin`` + whole
+        minutes), writes nothing: else the jump skipped work. Rolled back. The last skipped minute is where work missed
+        by a late moment shows first; "full" also probes the first two and one every ``VERIFY_EVERY``."""
+        first = origin + ((now - origin) // MINUTE + 1) * MINUTE  # the first tick after now
+        last = origin + (-((origin - target) // MINUTE) - 1) * MINUTE  # the last tick before target
+        if last < first:
+            return  # no tick skipped
+        probes = {last}
         if self.verify_jumps == "full":
-            probes |= {now + MINUTE * k for k in range(1, 3)}
-            probes |= {now + VERIFY_EVERY * k for k in range(1, (target - now) // VERIFY_EVERY + 1)}
-        for when in sorted(p for p in probes if now < p < target):
+            probes |= {first, first + MINUTE}
+            probes |= {first + VERIFY_EVERY * k for k in range(1, (last - first) // VERIFY_EVERY + 1)}
+        for when in sorted(p for p in probes if first <= p <= last):
             for name, job in DUE_JOBS.items():
                 writes = probe(self.engine, self.session_factory, job, when)
                 if writes:
