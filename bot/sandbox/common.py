@@ -1,9 +1,11 @@
-"""What the sandbox's modules share: Slack's error answer, a delivery to the app, the limits Slack sets, and two
-helpers. (Kept apart so that ``bot.sandbox.oauth`` and ``bot.sandbox.personas`` need not import the server.)"""
+"""What the sandbox's modules share: Slack's error answer, a delivery to the app, the limits Slack sets, two
+helpers, and how it hands out copies of what it stores. (Kept apart so that ``bot.sandbox.oauth`` and
+``bot.sandbox.personas`` need not import the server.)"""
 
 from __future__ import annotations
 
 import json
+import pickle
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -17,6 +19,13 @@ BOT_SCOPES = (
     "chat:write,commands,im:history,im:write,mpim:history,mpim:write,users:read,channels:read,groups:read,"
     "groups:write,files:write,channels:history,groups:history,users:read.email,users.profile:read,files:read"
 )
+
+
+def snapshot(value: Any) -> Any:
+    """A deep copy of stored JSON-like data (messages, views, calls), so a caller can never change what the sandbox
+    holds: the same as ``copy.deepcopy`` for such data, in a third of its time (tests read messages thousands of
+    times)."""
+    return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
 
 
 class SlackError(Exception):

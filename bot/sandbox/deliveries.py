@@ -6,7 +6,6 @@ handler never delivers anything, so a Bolt app may call the Web API while it han
 
 from __future__ import annotations
 
-import copy
 import json
 import threading
 import urllib.error
@@ -20,6 +19,7 @@ from bot.sandbox.common import (
     MAX_VIEW_STACK,
     VERIFICATION_TOKEN,
     Delivery,
+    snapshot,
 )
 from bot.sandbox.transport import signed_post
 from bot.sandbox.workspace import Workspace
@@ -178,7 +178,7 @@ class Deliveries(Workspace):
     def deliver_event(self, event: dict[str, Any]) -> Delivery:
         """Deliver an Events API event in an ``event_callback`` envelope, retrying like Slack."""
         with self.lock:
-            event = copy.deepcopy(event)
+            event = snapshot(event)
             event.setdefault("event_ts", self._next_ts())
             event_id = f"Ev{self._next('event'):08d}"
             envelope = {
@@ -270,7 +270,7 @@ class Deliveries(Workspace):
 
     def send_interaction(self, payload: dict[str, Any]) -> Delivery:
         """An interaction (form ``payload=``). For view_submission the ack's response_action is applied."""
-        payload = copy.deepcopy(payload)
+        payload = snapshot(payload)
         payload.setdefault("token", VERIFICATION_TOKEN)
         payload.setdefault("api_app_id", self.app_id)
         payload.setdefault("team", {"id": self.team_id, "domain": self.team_domain})

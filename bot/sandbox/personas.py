@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import date, time
 from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.blockkit import iter_action_elements
+from bot.sandbox.common import snapshot
 
 if TYPE_CHECKING:
     from bot.sandbox.common import Delivery
@@ -38,7 +38,7 @@ def _options(element: dict[str, Any]) -> list[dict[str, Any]]:
 def _pick(element: dict[str, Any], value: Any) -> dict[str, Any]:
     for option in _options(element):
         if option.get("value") == value:
-            return copy.deepcopy(option)
+            return snapshot(option)
     raise ValueError(f"{element.get('action_id')}: no option with value {value!r}")
 
 
@@ -218,7 +218,7 @@ class Persona:
             blocks = view.get("blocks", [])
             payload["container"] = {"type": "view", "view_id": view["id"]}
             payload["view"] = view
-            payload["state"] = copy.deepcopy(view.get("state", {"values": {}}))
+            payload["state"] = snapshot(view.get("state", {"values": {}}))
         found = next(((b, el) for b, el in iter_action_elements(blocks) if el.get("action_id") == action_id), None)
         if found is None:
             raise KeyError(f"no element with action_id {action_id!r}")
@@ -231,7 +231,7 @@ class Persona:
         }
         kind = element["type"]
         if kind == "button":
-            action["text"] = copy.deepcopy(element.get("text"))
+            action["text"] = snapshot(element.get("text"))
             chosen = value if value is not None else element.get("value")
             if chosen is not None:
                 action["value"] = chosen

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import copy
 import json
 import mimetypes
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from bot.sandbox.common import (
     RESPONSE_URL_USES,
     SlackError,
     fill_ids,
+    snapshot,
     truthy,
 )
 from bot.sandbox.deliveries import Deliveries
@@ -33,7 +33,7 @@ from bot.sandbox.oauth import SandboxOAuth, basic_credentials, redacted
 
 def _metadata_if_asked(messages: list[dict[str, Any]], args: dict[str, Any]) -> list[dict[str, Any]]:
     """Copies of ``messages``; like Slack, with their metadata only when ``include_all_metadata`` is set."""
-    out = copy.deepcopy(messages)
+    out = snapshot(messages)
     if not truthy(args.get("include_all_metadata")):
         for message in out:
             message.pop("metadata", None)
@@ -111,7 +111,7 @@ class WebApi(Deliveries, Faults):
             self.calls.append(
                 {
                     "method": method,
-                    "args": copy.deepcopy({**args, **redacted(credentials)}),
+                    "args": snapshot({**args, **redacted(credentials)}),
                     "token": token,
                     "ok": body["ok"],
                     "error": body.get("error"),
@@ -120,7 +120,7 @@ class WebApi(Deliveries, Faults):
                 }
             )
         if stall:
-            self.stalled_call = copy.deepcopy(args)
+            self.stalled_call = snapshot(args)
             self.stalled.set()
             self._unstall.wait(timeout=120)
         with self.lock:
@@ -161,7 +161,7 @@ class WebApi(Deliveries, Faults):
 
     def calls_to(self, method: str) -> list[dict[str, Any]]:
         with self.lock:
-            return [copy.deepcopy(c) for c in self.calls if c["method"] == method]
+            return [snapshot(c) for c in self.calls if c["method"] == method]
 
     # -- methods (called under the lock with decoded args) -----------------------------------------------
     def _m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -197,7 +197,7 @@ class WebApi(Deliveries, Faults):
         if message.get("thread_ts") and truthy(args.get("reply_broadcast")):
             message["subtype"] = "thread_broadcast"
         stored = self._store_message(channel, message)
-        return {"channel": channel, "ts": stored["ts"], "message": copy.deepcopy(stored)}
+        return {"channel": channel, "ts": stored["ts"], "message": snapshot(stored)}
 
     def _own_message(self, args: dict[str, Any], ts_key: str = "ts") -> tuple[str, dict[str, Any]]:
         channel = self._resolve_channel(str(args["channel"]))
@@ -213,7 +213,7 @@ class WebApi(Deliveries, Faults):
         if "text" in args:
             message["text"] = args["text"] or ""
         if "blocks" in args:
-            message["blocks"] = fill_ids(copy.deepcopy(args["blocks"]))
+            message["blocks"] = fill_ids(snapshot(args["blocks"]))
         if "metadata" in args:
             message["metadata"] = args["metadata"]
         message["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
@@ -221,7 +221,7 @@ class WebApi(Deliveries, Faults):
             "channel": channel,
             "ts": message["ts"],
             "text": message["text"],
-            "message": copy.deepcopy(message),
+            "message": snapshot(message),
         }
 
     def _m_delete(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -419,7 +419,7 @@ class WebApi(Deliveries, Faults):
 
     def _m_team_profile_get(self, args: dict[str, Any]) -> dict[str, Any]:
         everyone = args.get("visibility") == "all"
-        visible = [copy.deepcopy(f) for f in self._profile_fields if everyone or not f["is_hidden"]]
+        visible = [snapshot(f) for f in self._profile_fields if everyone or not f["is_hidden"]]
         return {"profile": {"fields": visible, "sections": []}}
 
     def _m_files_info(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -472,7 +472,7 @@ class WebApi(Deliveries, Faults):
         user_id = self._use_trigger(args)
         view = self._new_view(args["view"], user_id)
         self._view_stacks[user_id] = [view["id"]]
-        return {"view": copy.deepcopy(view)}
+        return {"view": snapshot(view)}
 
     def _m_views_push(self, args: dict[str, Any]) -> dict[str, Any]:
         user_id = self._use_trigger(args)
@@ -483,7 +483,7 @@ class WebApi(Deliveries, Faults):
         root = self._views[stack[0]]["id"] if stack else None
         view = self._new_view(args["view"], user_id, previous=previous, root=root)
         stack.append(view["id"])
-        return {"view": copy.deepcopy(view)}
+        return {"view": snapshot(view)}
 
     def _m_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         view_id = args.get("view_id")
@@ -497,7 +497,7 @@ class WebApi(Deliveries, Faults):
             raise SlackError("not_found")
         if args.get("hash") and args["hash"] != self._views[view_id]["hash"]:
             raise SlackError("hash_conflict")
-        return {"view": copy.deepcopy(self._replace_view(view_id, args["view"]))}
+        return {"view": snapshot(self._replace_view(view_id, args["view"]))}
 
     def _m_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         user_id = str(args["user_id"])
@@ -511,7 +511,7 @@ class WebApi(Deliveries, Faults):
         else:
             view = self._new_view(args["view"], user_id)
             self._home[user_id] = view["id"]
-        return {"view": copy.deepcopy(view)}
+        return {"view": snapshot(view)}
 
     def _m_upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
         alt = args.get("alt_txt")
@@ -561,7 +561,7 @@ class WebApi(Deliveries, Faults):
                 args.get("initial_comment") or "",
                 None,
                 subtype="file_share",
-                files=copy.deepcopy(done),
+                files=snapshot(done),
                 thread_ts=args.get("thread_ts") or None,
             )
             stored = self._store_message(cid, message)
@@ -665,7 +665,7 @@ class WebApi(Deliveries, Faults):
             if truthy(body.get("replace_original")) and original is not None:
                 original["text"] = text or ""
                 if body.get("blocks") is not None:
-                    original["blocks"] = fill_ids(copy.deepcopy(body["blocks"]))
+                    original["blocks"] = fill_ids(snapshot(body["blocks"]))
                 else:
                     original.pop("blocks", None)
                 original["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}

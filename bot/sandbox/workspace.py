@@ -5,7 +5,6 @@ response URLs; ids and message ts from the workspace's clock. Everything sits be
 
 from __future__ import annotations
 
-import copy
 import itertools
 import mimetypes
 import random
@@ -22,6 +21,7 @@ from bot.sandbox.common import (
     TRIGGER_TTL,
     SlackError,
     fill_ids,
+    snapshot,
 )
 from bot.sandbox.transport import Transport
 
@@ -484,7 +484,7 @@ class Workspace(Transport):
             "text": text or "",
         }
         if blocks is not None:
-            message["blocks"] = copy.deepcopy(blocks)
+            message["blocks"] = snapshot(blocks)
         message.update({k: v for k, v in extra.items() if v is not None})
         return message
 
@@ -504,7 +504,7 @@ class Workspace(Transport):
             if thread_ts:
                 message["thread_ts"] = thread_ts
             stored = self._store_message(channel_id, message)
-            return {**copy.deepcopy(stored), "channel": channel_id}
+            return {**snapshot(stored), "channel": channel_id}
 
     def messages(self, channel_id: str, thread_ts: str | None = None) -> list[dict[str, Any]]:
         """Copies (with ``channel``) of the top-level messages, or of one thread (parent first)."""
@@ -518,7 +518,7 @@ class Workspace(Transport):
                 else:
                     keep = message["ts"] == thread_ts or message.get("thread_ts") == thread_ts
                 if keep:
-                    out.append({**copy.deepcopy(message), "channel": channel_id})
+                    out.append({**snapshot(message), "channel": channel_id})
             return out
 
     def find_message(self, ts: str, channel_id: str | None = None) -> dict[str, Any]:
@@ -528,17 +528,17 @@ class Workspace(Transport):
             for cid in channels:
                 message = self._find_in(cid, ts)
                 if message is not None:
-                    return {**copy.deepcopy(message), "channel": cid}
+                    return {**snapshot(message), "channel": cid}
             for items in self._ephemeral.values():
                 for message in items:
                     if message["ts"] == ts and (channel_id is None or message["channel"] == channel_id):
-                        return copy.deepcopy(message)
+                        return snapshot(message)
         raise KeyError(f"no message with ts {ts}")
 
     def ephemeral_messages(self, user_id: str) -> list[dict[str, Any]]:
         """What only ``user_id`` saw: chat.postEphemeral, response_url and slash-command ack messages."""
         with self.lock:
-            return copy.deepcopy(self._ephemeral.get(user_id, []))
+            return snapshot(self._ephemeral.get(user_id, []))
 
     def _add_ephemeral(self, user_id: str, channel_id: str, body: dict[str, Any], source: str) -> dict[str, Any]:
         message: dict[str, Any] = {
@@ -551,7 +551,7 @@ class Workspace(Transport):
             "source": source,
         }
         if body.get("blocks") is not None:
-            message["blocks"] = fill_ids(copy.deepcopy(body["blocks"]))
+            message["blocks"] = fill_ids(snapshot(body["blocks"]))
         if body.get("thread_ts"):
             message["thread_ts"] = body["thread_ts"]
         self._ephemeral.setdefault(user_id, []).append(message)
@@ -599,7 +599,7 @@ class Workspace(Transport):
     def _new_view(
         self, spec: dict[str, Any], user_id: str, *, previous: str | None = None, root: str | None = None
     ) -> dict[str, Any]:
-        view = copy.deepcopy(spec)
+        view = snapshot(spec)
         view_id = self._next_id("V")
         view.update(
             {
@@ -626,7 +626,7 @@ class Workspace(Transport):
 
     def _replace_view(self, view_id: str, spec: dict[str, Any]) -> dict[str, Any]:
         old = self._views[view_id]
-        view = copy.deepcopy(spec)
+        view = snapshot(spec)
         fill_ids(view.get("blocks"))
         keep = {
             k: old[k]
@@ -655,13 +655,13 @@ class Workspace(Transport):
     def view(self, view_id: str) -> dict[str, Any] | None:
         with self.lock:
             found = self._views.get(view_id)
-            return copy.deepcopy(found) if found else None
+            return snapshot(found) if found else None
 
     @property
     def views(self) -> dict[str, dict[str, Any]]:
         """Every view (modals and Home tabs) by id, copies."""
         with self.lock:
-            return copy.deepcopy(self._views)
+            return snapshot(self._views)
 
     def view_ids(self) -> list[str]:
         """Every view's id (modals and Home tabs), oldest first, without copying the views."""
@@ -675,7 +675,7 @@ class Workspace(Transport):
     def view_stack(self, user_id: str) -> list[dict[str, Any]]:
         """The user's open modals, bottom first."""
         with self.lock:
-            return [copy.deepcopy(self._views[v]) for v in self._view_stacks.get(user_id, [])]
+            return [snapshot(self._views[v]) for v in self._view_stacks.get(user_id, [])]
 
     def view_errors(self, view_id: str) -> dict[str, str] | None:
         """The ``errors`` the app answered a submission with, shown on the open view."""
@@ -686,7 +686,7 @@ class Workspace(Transport):
     def home_view(self, user_id: str) -> dict[str, Any] | None:
         with self.lock:
             view_id = self._home.get(user_id)
-            return copy.deepcopy(self._views[view_id]) if view_id else None
+            return snapshot(self._views[view_id]) if view_id else None
 
     def close_view(self, user_id: str, view_id: str) -> dict[str, Any] | None:
         """The user closes a modal (stack popped; all of it with clear_on_close). Returns the view."""
@@ -694,7 +694,7 @@ class Workspace(Transport):
             stack = self._view_stacks.get(user_id, [])
             if view_id not in stack:
                 return None
-            view = copy.deepcopy(self._views[view_id])
+            view = snapshot(self._views[view_id])
             if view.get("clear_on_close"):
                 stack.clear()
             else:
@@ -703,16 +703,16 @@ class Workspace(Transport):
 
     def set_view_state(self, view_id: str, values: dict[str, Any]) -> None:
         with self.lock:
-            self._views[view_id]["state"] = {"values": copy.deepcopy(values)}
+            self._views[view_id]["state"] = {"values": snapshot(values)}
 
     def forge_view(self, user_id: str, spec: dict[str, Any]) -> dict[str, Any]:
         """Put a modal on ``user_id``'s stack as if Tandem had opened it for them: a test replays someone else's
         modal (its blocks, callback_id and private_metadata) to see that Tandem checks who submits it."""
         keep = ("type", "title", "submit", "close", "blocks", "callback_id", "private_metadata", "external_id")
         with self.lock:
-            view = self._new_view({k: copy.deepcopy(v) for k, v in spec.items() if k in keep}, user_id)
+            view = self._new_view({k: snapshot(v) for k, v in spec.items() if k in keep}, user_id)
             self._view_stacks.setdefault(user_id, []).append(view["id"])
-            return copy.deepcopy(view)
+            return snapshot(view)
 
     def channel_name(self, channel_id: str) -> str:
         with self.lock:
