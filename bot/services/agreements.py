@@ -480,11 +480,7 @@ def send_reminders(session: Session, now: datetime) -> int:
     the agreement arrived and a last one after 5, in their workday daytime; then silence. Only active pairs of
     active programs. Does not commit (the tick does). Returns how many it queued."""
     rows = (
-        session.execute(
-            _unagreed(Agreement, Pair, Program)
-            .where(Agreement.created_at <= now - rules.REMINDER_AFTER[0], Agreement.created_at > now - REMINDER_WINDOW)
-            .order_by(Agreement.id)
-        )
+        session.execute(_REMINDABLE, {"until": now - rules.REMINDER_AFTER[0], "since": now - REMINDER_WINDOW})
         .tuples()
         .all()
     )
@@ -533,13 +529,7 @@ def send_reminders(session: Session, now: datetime) -> int:
 def next_reminder(session: Session, now: datetime) -> datetime | None:
     """When :func:`send_reminders` next reminds: the earliest ``rules.reminder_next``, before the agreement turns 14
     days old, of those an open version of it waits for (one query); None when there is none."""
-    a, b = aliased(Participant), aliased(Participant)
-    rows = session.execute(
-        _unagreed(Agreement, a.tz, b.tz, _waits_for(a), _waits_for(b))
-        .join(a, a.id == Pair.participant_a_id)
-        .join(b, b.id == Pair.participant_b_id)
-        .where(Agreement.created_at > now - REMINDER_WINDOW)
-    ).tuples()
+    rows = session.execute(_WAITING, {"since": now - REMINDER_WINDOW}).tuples()
     moments = [
         _reminder_next(agreement, side, tz, now)
         for agreement, tz_a, tz_b, waits_a, waits_b in rows
@@ -569,6 +559,24 @@ def _waits_for(person: Any) -> Any:
         .correlate_except(AgreementVersion)
         .exists()
     )
+
+
+# Built once: the clock asks every minute (building the statement cost more CPU than the query). The agreements
+# old enough for a first reminder and still in the window, with their pair and program ...
+_REMINDABLE = (
+    _unagreed(Agreement, Pair, Program)
+    .where(Agreement.created_at <= bindparam("until"), Agreement.created_at > bindparam("since"))
+    .order_by(Agreement.id)
+)
+# ... and, for next_reminder, those still in the window with each partner's zone and whether an open version waits
+# for them.
+_A, _B = aliased(Participant), aliased(Participant)
+_WAITING = (
+    _unagreed(Agreement, _A.tz, _B.tz, _waits_for(_A), _waits_for(_B))
+    .join(_A, _A.id == Pair.participant_a_id)
+    .join(_B, _B.id == Pair.participant_b_id)
+    .where(Agreement.created_at > bindparam("since"))
+)
 
 
 def _reminder_next(agreement: Agreement, side: str, tz: str, now: datetime) -> datetime | None:

@@ -25,7 +25,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot import crypto
@@ -67,38 +67,47 @@ def audience(session: Session, *, program: Program, now: datetime) -> list[Parti
 
 def _paired(session: Session, *, program: Program) -> list[Participant]:
     """Everyone onboarded in the program with an active pair in it, by id."""
-    pairs = session.execute(
-        select(Pair.participant_a_id, Pair.participant_b_id).where(
-            Pair.program_id == program.id, Pair.status == PairStatus.ACTIVE
-        )
-    ).all()
+    pairs = session.execute(_PAIRED_IDS, {"program_id": program.id}).all()
     paired = {pid for row in pairs for pid in row}
     if not paired:
         return []
-    return list(
-        session.scalars(
-            select(Participant)
-            .join(Enrollment, Enrollment.participant_id == Participant.id)
-            .where(
-                Enrollment.program_id == program.id,
-                Enrollment.status == EnrollmentStatus.ONBOARDED,
-                Participant.id.in_(paired),
-            )
-            .order_by(Participant.id)
-        )
-    )
+    return list(session.scalars(_ONBOARDED, {"program_id": program.id, "ids": list(paired)}))
 
 
 def last_number(session: Session, *, program_id: int) -> int:
-    numbers = session.scalars(select(PollRound.number).where(PollRound.program_id == program_id)).all()
-    return max(numbers, default=0)
+    return session.scalar(_LAST_NUMBER, {"program_id": program_id}) or 0
+
+
+# Built once: the clock runs these every minute (building a statement costs more CPU than the query).
+_PAIRED_IDS = select(Pair.participant_a_id, Pair.participant_b_id).where(
+    Pair.program_id == bindparam("program_id"), Pair.status == PairStatus.ACTIVE
+)
+_ONBOARDED = (
+    select(Participant)
+    .join(Enrollment, Enrollment.participant_id == Participant.id)
+    .where(
+        Enrollment.program_id == bindparam("program_id"),
+        Enrollment.status == EnrollmentStatus.ONBOARDED,
+        Participant.id.in_(bindparam("ids", expanding=True)),
+    )
+    .order_by(Participant.id)
+)
+_LAST_NUMBER = select(func.max(PollRound.number)).where(PollRound.program_id == bindparam("program_id"))
+_POLLING_PROGRAMS = (
+    select(Program).where(Program.status == ProgramStatus.ACTIVE, Program.poll_every_weeks > 0).order_by(Program.id)
+)
+_OPEN_ROUNDS = select(PollRound).where(PollRound.closed.is_(False)).order_by(PollRound.id)
+_CLOSING = (
+    select(PollRound.closes_on, Program.timezone)
+    .join(Program, Program.id == PollRound.program_id)
+    .where(PollRound.closed.is_(False))
+    .distinct()
+)
 
 
 def open_due(session: Session, *, now: datetime) -> int:
     opened = 0
-    programs = session.scalars(
-        select(Program).where(Program.status == ProgramStatus.ACTIVE, Program.poll_every_weeks > 0).order_by(Program.id)
-    ).all()
+    programs = session.scalars(_POLLING_PROGRAMS).all()
     for program in programs:
         number = rules.due_round(
             start=program.start_date,
@@ -157,18 +166,8 @@ def open_round(session: Session, *, program: Program, number: int, now: datetime
 def next_due(session: Session, now: datetime) -> datetime | None:
     """When :func:`due` may next act (``bot.services.ticks.NextDue``): the earliest of each program's next round to
     open (:func:`_next_open`) and of the open rounds' closing moments."""
-    moments = [
-        _next_open(session, program=program, now=now)
-        for program in session.scalars(
-            select(Program).where(Program.status == ProgramStatus.ACTIVE, Program.poll_every_weeks > 0)
-        )
-    ]
-    closing = session.execute(
-        select(PollRound.closes_on, Program.timezone)
-        .join(Program, Program.id == PollRound.program_id)
-        .where(PollRound.closed.is_(False))
-        .distinct()
-    ).tuples()
+    moments = [_next_open(session, program=program, now=now) for program in session.scalars(_POLLING_PROGRAMS).all()]
+    closing = session.execute(_CLOSING).tuples()
     moments.extend(rules.at_hour(day, tz).astimezone(UTC) for day, tz in closing)
     return min((at for at in moments if at is not None), default=None)
 
@@ -429,7 +428,7 @@ def close_due(session: Session, *, now: datetime) -> int:
     with the program's next weekly release (``post_results``), never before: every figure is released on the same
     fixed weekly date."""
     closed = 0
-    for poll in session.scalars(select(PollRound).where(PollRound.closed.is_(False)).order_by(PollRound.id)).all():
+    for poll in session.scalars(_OPEN_ROUNDS).all():
         program = session.get(Program, poll.program_id)
         if program is None or rules.is_open(closes=poll.closes_on, closed=False, tz=program.timezone, now=now):
             continue

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.blocks import retro as blocks
@@ -112,16 +112,26 @@ def _due_rows() -> Select[Any]:
 
 def _opened_cycles(session: Session) -> dict[int, int]:
     """Active pair id -> the newest cycle whose retro opened (pairs without one are left out)."""
-    return dict(
-        session.execute(
-            select(Retro.pair_id, func.max(Retro.cycle))
-            .join(Pair, Pair.id == Retro.pair_id)
-            .where(Pair.status == PairStatus.ACTIVE)
-            .group_by(Retro.pair_id)
-        )
-        .tuples()
-        .all()
-    )
+    return dict(session.execute(_OPENED_CYCLES).tuples().all())
+
+
+# Built once: the clock runs these every minute (building a statement costs more CPU than the query).
+_OPENED_CYCLES = (
+    select(Retro.pair_id, func.max(Retro.cycle))
+    .join(Pair, Pair.id == Retro.pair_id)
+    .where(Pair.status == PairStatus.ACTIVE)
+    .group_by(Retro.pair_id)
+)
+_REPORTABLE = (
+    select(Program).where(Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None)).order_by(Program.id)
+)
+_REPORTABLE_WITH_CHANNEL = (
+    select(Program, Workspace.admin_channel_id)
+    .join(Workspace, Workspace.id == Program.workspace_id)
+    .where(Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None))
+)
+_SENT_KEYS = select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(bindparam("keys", expanding=True)))
+_SENT_KEY = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == bindparam("key"))
 
 
 def open_due(session: Session, now: datetime) -> int:
@@ -400,19 +410,11 @@ def end_day(program: Program) -> date | None:
 def _next_report(session: Session, now: datetime) -> datetime | None:
     """When :func:`report_due` may next send a program retro: the earliest report moment of an active program with
     an admin channel whose retro was not sent."""
-    rows = (
-        session.execute(
-            select(Program, Workspace.admin_channel_id)
-            .join(Workspace, Workspace.id == Program.workspace_id)
-            .where(Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None))
-        )
-        .tuples()
-        .all()
-    )
+    rows = session.execute(_REPORTABLE_WITH_CHANNEL).tuples().all()
     waiting = {f"{REPORT_KEY}{program.id}": program for program, channel in rows if channel}
     if not waiting:
         return None
-    for key in session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(waiting))):
+    for key in session.scalars(_SENT_KEYS, {"keys": list(waiting)}):
         waiting.pop(key, None)
     moments = [
         rules.report_moment(end, program.timezone).astimezone(UTC)
@@ -425,16 +427,12 @@ def _next_report(session: Session, now: datetime) -> datetime | None:
 def report_due(session: Session, now: datetime) -> int:
     """The hosts' program retro, once per program, ``REPORT_AFTER_DAYS`` after its end. Does not commit."""
     sent = 0
-    for program in session.scalars(
-        select(Program)
-        .where(Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None))
-        .order_by(Program.id)
-    ):
+    for program in session.scalars(_REPORTABLE):
         end = end_day(program)
         if end is None or rules.report_moment(end, program.timezone) > now:
             continue
         key = f"{REPORT_KEY}{program.id}"
-        if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) is not None:
+        if session.scalar(_SENT_KEY, {"key": key}) is not None:
             continue
         workspace = session.get(Workspace, program.workspace_id)
         if workspace is None or not workspace.admin_channel_id:

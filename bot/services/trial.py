@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import trial as blocks
@@ -23,6 +23,50 @@ from bot.models import Pair, PairStatus, Participant, Program, ProgramStatus, Tr
 from bot.services import outbox
 
 NOTED, CLOSED, NOT_YOURS = "noted", "closed", "not_yours"
+
+
+# Built once: the clock runs these every minute (building a statement costs more CPU than the query).
+# Per active program with a trial: the earliest start of an active pair not asked yet (next_due) ...
+_FIRST_UNASKED = (
+    select(Program.trial_weeks, func.min(Pair.started_at))
+    .join(Pair, Pair.program_id == Program.id)
+    .outerjoin(TrialCheck, TrialCheck.pair_id == Pair.id)
+    .where(
+        Program.status == ProgramStatus.ACTIVE,
+        Program.trial_weeks > 0,
+        Pair.status == PairStatus.ACTIVE,
+        TrialCheck.id.is_(None),
+    )
+    .group_by(Program.id, Program.trial_weeks)
+)
+# ... the first open question to close where it may be settled (next_due) ...
+_FIRST_CLOSING = (
+    select(func.min(TrialCheck.closes_at))
+    .join(Program, Program.id == TrialCheck.program_id)
+    .where(TrialCheck.resolved_at.is_(None), Program.status.not_in((ProgramStatus.PAUSED, ProgramStatus.DRAFT)))
+)
+# ... the programs with a trial, a program's pairs to ask (started by ``cutoff``; ask_due) ...
+_TRIAL_PROGRAMS = (
+    select(Program).where(Program.status == ProgramStatus.ACTIVE, Program.trial_weeks > 0).order_by(Program.id)
+)
+_UNASKED_PAIRS = (
+    select(Pair)
+    .outerjoin(TrialCheck, TrialCheck.pair_id == Pair.id)
+    .where(
+        Pair.program_id == bindparam("program_id"),
+        Pair.status == PairStatus.ACTIVE,
+        Pair.started_at <= bindparam("cutoff"),
+        TrialCheck.id.is_(None),
+    )
+    .order_by(Pair.id)
+)
+# ... and the questions closed by ``now`` (resolve_due).
+_CLOSED_OPEN = (
+    select(TrialCheck)
+    .where(TrialCheck.resolved_at.is_(None), TrialCheck.closes_at <= bindparam("now"))
+    .order_by(TrialCheck.id)
+    .with_for_update(skip_locked=True)
+)
 
 
 def due(session: Session, now: datetime) -> int:
@@ -35,26 +79,9 @@ def next_due(session: Session, now: datetime) -> datetime | None:
     """When :func:`due` may next act (``bot.services.ticks.NextDue``): the earliest moment a pair still to be asked
     comes due (``rules.due_at``), or a question that :func:`resolve_due` settles closes (a paused or draft program's
     wait for it to change)."""
-    firsts = session.execute(
-        select(Program.trial_weeks, func.min(Pair.started_at))
-        .join(Pair, Pair.program_id == Program.id)
-        .outerjoin(TrialCheck, TrialCheck.pair_id == Pair.id)
-        .where(
-            Program.status == ProgramStatus.ACTIVE,
-            Program.trial_weeks > 0,
-            Pair.status == PairStatus.ACTIVE,
-            TrialCheck.id.is_(None),
-        )
-        .group_by(Program.id, Program.trial_weeks)
-    ).tuples()
+    firsts = session.execute(_FIRST_UNASKED).tuples()
     moments = [rules.due_at(started_at=started, trial_weeks=weeks, program_active=True) for weeks, started in firsts]
-    moments.append(
-        session.scalar(
-            select(func.min(TrialCheck.closes_at))
-            .join(Program, Program.id == TrialCheck.program_id)
-            .where(TrialCheck.resolved_at.is_(None), Program.status.not_in((ProgramStatus.PAUSED, ProgramStatus.DRAFT)))
-        )
-    )
+    moments.append(session.scalar(_FIRST_CLOSING))
     return min((at for at in moments if at is not None), default=None)
 
 
@@ -63,26 +90,14 @@ def ask_due(session: Session, *, now: datetime) -> int:
     """Create the check of every active pair whose trial is over and queue each partner's question, in their
     language, for their daytime. Does not commit."""
     asked = 0
-    programs = session.scalars(
-        select(Program).where(Program.status == ProgramStatus.ACTIVE, Program.trial_weeks > 0).order_by(Program.id)
-    ).all()
+    programs = session.scalars(_TRIAL_PROGRAMS).all()
     for program in programs:
         cutoff = rules.started_by(
             trial_weeks=program.trial_weeks, program_active=program.status == ProgramStatus.ACTIVE, now=now
         )
         if cutoff is None:
             continue
-        pairs = session.scalars(
-            select(Pair)
-            .outerjoin(TrialCheck, TrialCheck.pair_id == Pair.id)
-            .where(
-                Pair.program_id == program.id,
-                Pair.status == PairStatus.ACTIVE,
-                Pair.started_at <= cutoff,
-                TrialCheck.id.is_(None),
-            )
-            .order_by(Pair.id)
-        ).all()
+        pairs = session.scalars(_UNASKED_PAIRS, {"program_id": program.id, "cutoff": cutoff}).all()
         for pair in pairs:
             _ask(session, program=program, pair=pair, now=now)
             asked += 1
@@ -175,12 +190,7 @@ def resolve_due(session: Session, *, now: datetime) -> int:
     one message with the counts of everything settled since the last one (pairs asked together can close hours
     apart across time zones). A paused program's questions wait until it resumes; a closed program's are
     settled without messages. Does not commit."""
-    checks = session.scalars(
-        select(TrialCheck)
-        .where(TrialCheck.resolved_at.is_(None), TrialCheck.closes_at <= now)
-        .order_by(TrialCheck.id)
-        .with_for_update(skip_locked=True)
-    ).all()
+    checks = session.scalars(_CLOSED_OPEN, {"now": now}).all()
     programs: dict[int, Program] = {}
     resolved = 0
     for check in checks:

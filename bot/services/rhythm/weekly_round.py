@@ -14,7 +14,7 @@ from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased, load_only
 
 from bot.blocks import rhythm as blocks
@@ -61,30 +61,57 @@ TANDEM_FIELDS = (
 )
 
 
+# Built once: the clock runs these every minute, mostly to find nothing due (building a statement costs more CPU
+# than the query). Bind parameters: ``now``, ``key``.
+_ACTIVE_PAIRS = (
+    select(Pair, Program)
+    .join(Program, Program.id == Pair.program_id)
+    .where(Pair.status == PairStatus.ACTIVE, Program.status == ProgramStatus.ACTIVE)
+    .order_by(Pair.id)
+)
+_ACTIVE_PARTNERS = (
+    select(Participant)
+    .options(load_only(*TANDEM_FIELDS))  # the free-text profile is loaded only if something reads it
+    .join(Pair, or_(Pair.participant_a_id == Participant.id, Pair.participant_b_id == Participant.id))
+    .where(Pair.status == PairStatus.ACTIVE)
+)
+_HANDLED = (
+    select(PairWeek.pair_id, func.max(PairWeek.number))
+    .join(Pair, Pair.id == PairWeek.pair_id)
+    .where(Pair.status == PairStatus.ACTIVE, PairWeek.handled_at.is_not(None))
+    .group_by(PairWeek.pair_id)
+)
+_MOVED = select(PairWeek.pair_id, PairWeek.number, PairWeek.moved_to).where(
+    PairWeek.handled_at.is_(None), PairWeek.moved_to.is_not(None)
+)
+# the partners of a week with a nudge or the mid-week nudge due by ``now`` and not sent
+_DUE_PARTS = (
+    select(WeekPartner, PairWeek)
+    .join(PairWeek, PairWeek.id == WeekPartner.week_id)
+    .where(
+        or_(
+            and_(WeekPartner.nudge_at <= bindparam("now"), WeekPartner.nudge_sent_at.is_(None)),
+            and_(WeekPartner.midweek_at <= bindparam("now"), WeekPartner.midweek_sent_at.is_(None)),
+        )
+    )
+    .order_by(WeekPartner.id)
+)
+_NEXT_NUDGE_AT = select(func.min(WeekPartner.nudge_at)).where(
+    WeekPartner.nudge_sent_at.is_(None), WeekPartner.nudge_at > bindparam("now")
+)
+_NEXT_MIDWEEK_AT = select(func.min(WeekPartner.midweek_at)).where(
+    WeekPartner.midweek_sent_at.is_(None), WeekPartner.midweek_at > bindparam("now")
+)
+_SENT_RESULT = select(OutboxMessage.result).where(OutboxMessage.dedupe_key == bindparam("key"))
+
+
 def active_tandems(session: Session) -> list[Tandem]:
     """Every active pair of an active program as a Tandem, by pair id: two queries for all of them (the clock's
     due jobs run this every minute)."""
-    rows = (
-        session.execute(
-            select(Pair, Program)
-            .join(Program, Program.id == Pair.program_id)
-            .where(Pair.status == PairStatus.ACTIVE, Program.status == ProgramStatus.ACTIVE)
-            .order_by(Pair.id)
-        )
-        .tuples()
-        .all()
-    )
+    rows = session.execute(_ACTIVE_PAIRS).tuples().all()
     if not rows:
         return []
-    partners = {
-        p.id: p
-        for p in session.scalars(
-            select(Participant)
-            .options(load_only(*TANDEM_FIELDS))  # the free-text profile is loaded only if something reads it
-            .join(Pair, or_(Pair.participant_a_id == Participant.id, Pair.participant_b_id == Participant.id))
-            .where(Pair.status == PairStatus.ACTIVE)
-        )
-    }
+    partners = {p.id: p for p in session.scalars(_ACTIVE_PARTNERS)}
     return [
         Tandem(pair, program, partners[pair.participant_a_id], partners[pair.participant_b_id])
         for pair, program in rows
@@ -151,26 +178,13 @@ def due(session: Session, *, now: datetime) -> Tick:
 
 def _handled(session: Session) -> dict[int, int]:
     """Active pair id -> the number of its last week the clock dealt with (pairs without one are left out)."""
-    return dict(
-        session.execute(
-            select(PairWeek.pair_id, func.max(PairWeek.number))
-            .join(Pair, Pair.id == PairWeek.pair_id)
-            .where(Pair.status == PairStatus.ACTIVE, PairWeek.handled_at.is_not(None))
-            .group_by(PairWeek.pair_id)
-        )
-        .tuples()
-        .all()
-    )
+    return dict(session.execute(_HANDLED).tuples().all())
 
 
 def _moved_weeks(session: Session) -> dict[int, dict[int, date]]:
     """Pair id -> its moved weeks the clock has not dealt with yet (number -> day)."""
     moved: dict[int, dict[int, date]] = {}
-    for pair_id, number, day in session.execute(
-        select(PairWeek.pair_id, PairWeek.number, PairWeek.moved_to).where(
-            PairWeek.handled_at.is_(None), PairWeek.moved_to.is_not(None)
-        )
-    ).tuples():
+    for pair_id, number, day in session.execute(_MOVED).tuples():
         moved.setdefault(pair_id, {})[number] = day
     return moved
 
@@ -424,18 +438,7 @@ def _send_nudges(session: Session, *, now: datetime) -> int:
 
     Like the round, for every due partner at once: their pairs, programs, partners and workspaces are read in a
     few queries, and the DMs queued with ``outbox.enqueue_many``, in the order each would have been queued."""
-    due_nudge = and_(WeekPartner.nudge_at <= now, WeekPartner.nudge_sent_at.is_(None))
-    due_midweek = and_(WeekPartner.midweek_at <= now, WeekPartner.midweek_sent_at.is_(None))
-    rows = (
-        session.execute(
-            select(WeekPartner, PairWeek)
-            .join(PairWeek, PairWeek.id == WeekPartner.week_id)
-            .where(or_(due_nudge, due_midweek))
-            .order_by(WeekPartner.id)
-        )
-        .tuples()
-        .all()
-    )
+    rows = session.execute(_DUE_PARTS, {"now": now}).tuples().all()
     if not rows:
         return 0
     pairs: dict[int, Pair] = _by_id(session, Pair, {week.pair_id for _, week in rows})
@@ -596,31 +599,10 @@ def _next_nudge(session: Session, *, now: datetime) -> datetime | None:
     moment of the next nudge planned."""
     moments = [
         at
-        for at in (
-            session.scalar(
-                select(func.min(WeekPartner.nudge_at)).where(
-                    WeekPartner.nudge_sent_at.is_(None), WeekPartner.nudge_at > now
-                )
-            ),
-            session.scalar(
-                select(func.min(WeekPartner.midweek_at)).where(
-                    WeekPartner.midweek_sent_at.is_(None), WeekPartner.midweek_at > now
-                )
-            ),
-        )
+        for at in (session.scalar(_NEXT_NUDGE_AT, {"now": now}), session.scalar(_NEXT_MIDWEEK_AT, {"now": now}))
         if at is not None
     ]
-    due_nudge = and_(WeekPartner.nudge_at <= now, WeekPartner.nudge_sent_at.is_(None))
-    due_midweek = and_(WeekPartner.midweek_at <= now, WeekPartner.midweek_sent_at.is_(None))
-    rows = (
-        session.execute(
-            select(WeekPartner, PairWeek)
-            .join(PairWeek, PairWeek.id == WeekPartner.week_id)
-            .where(or_(due_nudge, due_midweek))
-        )
-        .tuples()
-        .all()
-    )
+    rows = session.execute(_DUE_PARTS, {"now": now}).tuples().all()
     for part, week in rows:  # few: ``_send_nudges`` sends or drops each the minute it is due, unless it waits
         pair = session.get(Pair, week.pair_id)
         program = session.get(Program, pair.program_id) if pair is not None else None
@@ -649,7 +631,7 @@ def _prompt_out(session: Session, week: PairWeek) -> bool:
     """Whether the week's prompt is in Slack, as :func:`_resolve_threads` sees it (without reading it back)."""
     if week.thread_ts:
         return True
-    result = session.scalar(select(OutboxMessage.result).where(OutboxMessage.dedupe_key == f"{PROMPT_KEY}{week.id}"))
+    result = session.scalar(_SENT_RESULT, {"key": f"{PROMPT_KEY}{week.id}"})
     return bool(result and result.get("ts"))
 
 
