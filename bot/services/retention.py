@@ -166,6 +166,7 @@ def _delete_in(session: Session, model: Any, by: Any, ids: Sequence[int]) -> int
 # Built once: the clock runs and asks these every minute
 _CANDIDATES = select(Program).where(Program.expired_at.is_(None)).order_by(Program.id)
 _KEYED = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == bindparam("key"))
+_SENT_KEYS = select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(bindparam("keys", expanding=True)))
 
 
 def _candidates(session: Session) -> list[Program]:
@@ -236,18 +237,16 @@ def next_due(session: Session, now: datetime) -> datetime | None:
     """When :func:`due` next acts: the earliest ``Schedule.next_at`` of the programs not expired yet that have an end
     (the heads-up counts while it is still to send: an admin channel, none sent for this due day); None when there
     is none."""
-    moments = []
+    plans: list[tuple[rules.Schedule, str | None]] = []  # with the heads-up's key while it may still be sent
     for program in _candidates(session):
         plan = rules.of(program)
         if plan is None:
             continue
-        notice = (
-            now < plan.due_at
-            and _admin_channel(session, program) is not None
-            and not session.scalar(_KEYED, {"key": _notice_key(program, plan)})
-        )
-        moments.append(plan.next_at(notice=notice))
-    return min(moments, default=None)
+        may_tell = now < plan.due_at and _admin_channel(session, program) is not None
+        plans.append((plan, _notice_key(program, plan) if may_tell else None))
+    keys = [key for _, key in plans if key is not None]
+    sent = set(session.scalars(_SENT_KEYS, {"keys": keys})) if keys else set()  # one query for every heads-up
+    return min((plan.next_at(notice=key is not None and key not in sent) for plan, key in plans), default=None)
 
 
 # -- one program -------------------------------------------------------------------------------------------------
