@@ -342,6 +342,12 @@ def remind_invitations(session: Session, now: datetime) -> int:
     """Due job: an unanswered invitation gets a gentle reminder after 2 days and a last one after 5 (in the
     person's daytime), then silence. Does not commit (the tick does)."""
     sent = 0
+    times = session.execute(_UNANSWERED_TIMES).tuples().all()
+    if all(
+        rules.reminder_due(last_activity_at=last, reminders_sent=n, last_reminder_at=at, now=now, tz=tz) is None
+        for last, n, at, tz in times
+    ):
+        return 0  # the quiet minute: columns read, no row loaded
     rows = session.execute(_UNANSWERED).tuples().all()
     for enrollment, participant, program in rows:
         number = rules.reminder_due(
