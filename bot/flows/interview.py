@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import interview as blocks
@@ -265,17 +265,28 @@ def _under_way(*columns: Any) -> Select[Any]:
     )
 
 
+# Built once: the clock runs and asks these every minute
+_QUIET = (
+    _under_way(Enrollment, Participant, Program)
+    .where(Enrollment.last_activity_at <= bindparam("quiet_since"))
+    .order_by(Enrollment.id)
+    .with_for_update(of=Enrollment, skip_locked=True)
+)
+_UNDER_WAY_TIMES = _under_way(
+    Enrollment.interview_step,
+    Enrollment.last_activity_at,
+    Enrollment.reminders_sent,
+    Enrollment.last_reminder_at,
+    Participant.tz,
+)
+
+
 def send_reminders(session: Session, now: datetime) -> int:
     """Remind people whose interview has been quiet for 2 and then 5 days, in their local daytime. The
     reminder is queued and counted in one transaction under a dedupe key, so running twice sends once.
     Does not commit (the clock's tick does). Returns how many reminders were queued."""
     quiet_since = now - rules.REMINDER_AFTER[0]
-    rows = session.execute(
-        _under_way(Enrollment, Participant, Program)
-        .where(Enrollment.last_activity_at <= quiet_since)
-        .order_by(Enrollment.id)
-        .with_for_update(of=Enrollment, skip_locked=True)
-    ).tuples()
+    rows = session.execute(_QUIET, {"quiet_since": quiet_since}).tuples()
     queued = 0
     for enrollment, participant, program in rows:
         step = rules.parse_step(enrollment.interview_step)
@@ -315,15 +326,7 @@ def send_reminders(session: Session, now: datetime) -> int:
 def next_reminder(session: Session, now: datetime) -> datetime | None:
     """When :func:`send_reminders` next reminds: the earliest ``rules.reminder_next`` of the interviews under way;
     None when there is none."""
-    rows = session.execute(
-        _under_way(
-            Enrollment.interview_step,
-            Enrollment.last_activity_at,
-            Enrollment.reminders_sent,
-            Enrollment.last_reminder_at,
-            Participant.tz,
-        )
-    ).tuples()
+    rows = session.execute(_UNDER_WAY_TIMES).tuples()
     moments = (
         rules.reminder_next(last_activity_at=last, reminders_sent=sent, last_reminder_at=reminded, now=now, tz=tz)
         for step, last, sent, reminded, tz in rows

@@ -45,24 +45,28 @@ def _post(
     program.digest_snapshot = counts.as_dict()
 
 
+# Built once: the clock runs and asks these every minute (active programs with an admin channel)
+_WITH_CHANNEL = (Program.status == ProgramStatus.ACTIVE, Workspace.admin_channel_id.is_not(None))
+_PROGRAMS = select(Program, Workspace).join(Workspace, Workspace.id == Program.workspace_id).where(*_WITH_CHANNEL)
+_DAYS = (
+    select(Program.timezone, Program.last_digest_on)
+    .join(Workspace, Workspace.id == Program.workspace_id)
+    .where(*_WITH_CHANNEL)
+    .distinct()
+)
+
+
 def daily(session: Session, now: datetime) -> int:
     """Due job: at 09:00 in each active program's zone, post its digest once a day, and only when
     something changed since the last one (an unchanged day stays quiet). Does not commit (the tick does)."""
     posted = 0
-    rows = (
-        session.execute(
-            select(Program, Workspace)
-            .join(Workspace, Workspace.id == Program.workspace_id)
-            .where(Program.status == ProgramStatus.ACTIVE, Workspace.admin_channel_id.is_not(None))
-        )
-        .tuples()
-        .all()
-    )
-    all_counts = programs.counts(session, program_ids=[p.id for p, _ in rows])
-    for program, workspace in rows:
-        day = digest_day(now, tz=program.timezone, last_digest_on=program.last_digest_on)
-        if day is None:
-            continue
+    rows = session.execute(_PROGRAMS).tuples().all()
+    days = [(p, w, digest_day(now, tz=p.timezone, last_digest_on=p.last_digest_on)) for p, w in rows]
+    due = [(program, workspace, day) for program, workspace, day in days if day is not None]
+    if not due:
+        return 0  # the quiet minute: no counts to read
+    all_counts = programs.counts(session, program_ids=[p.id for p, _, _ in due])
+    for program, workspace, day in due:
         program.last_digest_on = day
         counts = all_counts[program.id]
         if counts.as_dict() == program.digest_snapshot or counts.invited == 0:
@@ -82,12 +86,7 @@ def daily(session: Session, now: datetime) -> int:
 def next_daily(session: Session, now: datetime) -> datetime | None:
     """When :func:`daily` next acts: the earliest ``digest_next`` of the active programs with an admin channel (from
     then on it marks the day, even when nothing changed); None when there is none."""
-    rows = session.execute(
-        select(Program.timezone, Program.last_digest_on)
-        .join(Workspace, Workspace.id == Program.workspace_id)
-        .where(Program.status == ProgramStatus.ACTIVE, Workspace.admin_channel_id.is_not(None))
-        .distinct()
-    ).tuples()
+    rows = session.execute(_DAYS).tuples()
     return min((digest_next(now, tz=tz, last_digest_on=last) for tz, last in rows), default=None)
 
 

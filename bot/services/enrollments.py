@@ -95,23 +95,26 @@ def finish_batch(session: Session, *, batch: InviteBatch, summary: dict[str, int
     session.commit()
 
 
+# Built once: the clock runs and asks these every minute
+_RELEASE_STALE = (
+    update(InviteBatch)
+    .where(InviteBatch.status == BatchStatus.PROCESSING, InviteBatch.claimed_at < bindparam("stale_before"))
+    .values(status=BatchStatus.PENDING, claimed_at=None)
+    .execution_options(synchronize_session=False)
+)
+_OLDEST_CLAIM = select(func.min(InviteBatch.claimed_at)).where(InviteBatch.status == BatchStatus.PROCESSING)
+
+
 def release_stale_batches(session: Session, *, now: datetime) -> int:
     """Give back requests whose worker vanished mid-way; inviting again is harmless. Does not commit."""
-    result = session.execute(
-        update(InviteBatch)
-        .where(InviteBatch.status == BatchStatus.PROCESSING, InviteBatch.claimed_at < now - BATCH_STALE)
-        .values(status=BatchStatus.PENDING, claimed_at=None)
-        .execution_options(synchronize_session=False)
-    )
+    result = session.execute(_RELEASE_STALE, {"stale_before": now - BATCH_STALE})
     return int(result.rowcount or 0)
 
 
 def next_stale_release(session: Session, now: datetime) -> datetime | None:
     """When :func:`release_stale_batches` next gives a request back: a microsecond after the oldest claim turned
     ``BATCH_STALE`` old (it releases only older ones); None while no request is being worked on."""
-    claimed = session.scalar(
-        select(func.min(InviteBatch.claimed_at)).where(InviteBatch.status == BatchStatus.PROCESSING)
-    )
+    claimed = session.scalar(_OLDEST_CLAIM)
     return None if claimed is None else claimed + BATCH_STALE + timedelta(microseconds=1)
 
 
@@ -328,11 +331,24 @@ def _unanswered(*columns: Any) -> Select[Any]:
     )
 
 
+# Built once: the clock runs and asks these every minute
+_UNANSWERED = _unanswered(Enrollment, Participant, Program)
+_UNANSWERED_TIMES = _unanswered(
+    Enrollment.last_activity_at, Enrollment.reminders_sent, Enrollment.last_reminder_at, Participant.tz
+)
+
+
 def remind_invitations(session: Session, now: datetime) -> int:
     """Due job: an unanswered invitation gets a gentle reminder after 2 days and a last one after 5 (in the
     person's daytime), then silence. Does not commit (the tick does)."""
     sent = 0
-    rows = session.execute(_unanswered(Enrollment, Participant, Program)).tuples().all()
+    times = session.execute(_UNANSWERED_TIMES).tuples().all()
+    if all(
+        rules.reminder_due(last_activity_at=last, reminders_sent=n, last_reminder_at=at, now=now, tz=tz) is None
+        for last, n, at, tz in times
+    ):
+        return 0  # the quiet minute: columns read, no row loaded
+    rows = session.execute(_UNANSWERED).tuples().all()
     for enrollment, participant, program in rows:
         number = rules.reminder_due(
             last_activity_at=enrollment.last_activity_at,
@@ -369,9 +385,7 @@ def remind_invitations(session: Session, now: datetime) -> int:
 def next_invitation_reminder(session: Session, now: datetime) -> datetime | None:
     """When :func:`remind_invitations` next reminds: the earliest ``rules.reminder_next`` of the invitations it may
     remind about; None when there is none."""
-    rows = session.execute(
-        _unanswered(Enrollment.last_activity_at, Enrollment.reminders_sent, Enrollment.last_reminder_at, Participant.tz)
-    ).tuples()
+    rows = session.execute(_UNANSWERED_TIMES).tuples()
     moments = (
         rules.reminder_next(last_activity_at=last, reminders_sent=sent, last_reminder_at=reminded, now=now, tz=tz)
         for last, sent, reminded, tz in rows

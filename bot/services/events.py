@@ -59,14 +59,19 @@ def finish(session: Session, *, event_id: str, ok: bool, now: datetime) -> None:
     session.commit()
 
 
+# Built once: the clock runs and asks these every minute
+_PRUNE = delete(SlackEvent).where(SlackEvent.received_at < bindparam("before"))
+_OLDEST = select(func.min(SlackEvent.received_at))
+
+
 def prune(session: Session, *, now: datetime) -> int:
     """Clock: forget events older than ``KEEP``. Does not commit."""
-    result = session.execute(delete(SlackEvent).where(SlackEvent.received_at < now - KEEP))
+    result = session.execute(_PRUNE, {"before": now - KEEP})
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def next_prune(session: Session, now: datetime) -> datetime | None:
     """When :func:`prune` next deletes: a microsecond after the oldest event turned ``KEEP`` old (it deletes only
     older ones); None without events."""
-    oldest = session.scalar(select(func.min(SlackEvent.received_at)))
+    oldest = session.scalar(_OLDEST)
     return None if oldest is None else oldest + KEEP + timedelta(microseconds=1)

@@ -437,27 +437,33 @@ def weekly(session: Session, program: Program, workspace: Workspace | None, *, n
         polls.post_results(session, program, workspace, numbers=rounds, now=now)
 
 
+# Built once: the clock asks every minute (the active programs with a start, the snapshots of a day)
+_ACTIVE = (Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None))
+_WEEKLY_PROGRAMS = (
+    select(Program, Workspace)
+    .join(Workspace, Workspace.id == Program.workspace_id)
+    .where(*_ACTIVE)
+    .order_by(Program.id)
+)
+_SNAPSHOT_OF_DAY = select(KpiSnapshot.id).where(
+    KpiSnapshot.program_id == bindparam("program_id"), KpiSnapshot.taken_on == bindparam("day")
+)
+_NEXT_PROGRAMS = select(Program).join(Workspace, Workspace.id == Program.workspace_id).where(*_ACTIVE)
+_SNAPSHOTS_SINCE = select(KpiSnapshot.program_id, KpiSnapshot.taken_on).where(
+    KpiSnapshot.taken_on >= bindparam("since")
+)
+
+
 def weekly_due(session: Session, now: datetime) -> int:
     """Clock: each active program's weekly release (and digest), once per week on its weekday from
     ``DIGEST_HOUR`` (the snapshot of the day marks it done). Returns how many programs released."""
     done = 0
-    rows = (
-        session.execute(
-            select(Program, Workspace)
-            .join(Workspace, Workspace.id == Program.workspace_id)
-            .where(Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None))
-            .order_by(Program.id)
-        )
-        .tuples()
-        .all()
-    )
+    rows = session.execute(_WEEKLY_PROGRAMS).tuples().all()
     for program, workspace in rows:
         day = release.due_on(program, now)
         if day is None:
             continue
-        taken = session.scalar(
-            select(KpiSnapshot.id).where(KpiSnapshot.program_id == program.id, KpiSnapshot.taken_on == day)
-        )
+        taken = session.scalar(_SNAPSHOT_OF_DAY, {"program_id": program.id, "day": day})
         if taken is not None:
             continue
         weekly(session, program, workspace, now=now)
@@ -468,18 +474,12 @@ def weekly_due(session: Session, now: datetime) -> int:
 def next_weekly_due(session: Session, now: datetime) -> datetime | None:
     """When :func:`weekly_due` may next act (``bot.services.ticks.NextDue``): the earliest moment an active program's
     weekly release is due on a day it has no snapshot of (``release.next_due_at``)."""
-    programs = session.scalars(
-        select(Program)
-        .join(Workspace, Workspace.id == Program.workspace_id)
-        .where(Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None))
-    ).all()
+    programs = session.scalars(_NEXT_PROGRAMS).all()
     if not programs:
         return None
     taken: dict[int, set[date]] = {}
     since = now.date() - timedelta(days=1)  # a program's today is at most a day before today in UTC
-    for program_id, day in session.execute(
-        select(KpiSnapshot.program_id, KpiSnapshot.taken_on).where(KpiSnapshot.taken_on >= since)
-    ).tuples():
+    for program_id, day in session.execute(_SNAPSHOTS_SINCE, {"since": since}).tuples():
         taken.setdefault(program_id, set()).add(day)
     moments = [release.next_due_at(program, now, done=taken.get(program.id, set())) for program in programs]
     return min((at for at in moments if at is not None), default=None)

@@ -79,23 +79,29 @@ def uninstalled(session: Session, *, team_id: str, now: datetime) -> int:
     return parked
 
 
+# Built once: the clock runs and asks these every minute
+_UNINSTALLED = select(Workspace.id).where(Workspace.uninstalled_at.is_not(None))
+_WAITING = (
+    select(OutboxMessage.id)
+    .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
+    .where(Workspace.uninstalled_at.is_not(None), OutboxMessage.status == OutboxStatus.PENDING)
+    .limit(1)
+)
+
+
 def park_uninstalled(session: Session, now: datetime) -> int:
     """Clock: park the pending messages of uninstalled workspaces, also those this tick's jobs just queued (it runs
     last). Does not commit."""
-    ids = list(session.scalars(select(Workspace.id).where(Workspace.uninstalled_at.is_not(None))))
-    return _park(session, ids, now=now) if ids else 0
+    if session.scalar(_WAITING) is None:  # (flushes this tick's messages first)
+        return 0  # the quiet minute: nothing to park
+    return _park(session, list(session.scalars(_UNINSTALLED)), now=now)
 
 
 def next_park_uninstalled(session: Session, now: datetime) -> datetime | None:
     """When :func:`park_uninstalled` acts next (``bot.services.ticks.NextDue``): now while an uninstalled workspace
     has a pending message (whatever its ``not_before``); else not until something is stored (a message queued, the
     app uninstalled)."""
-    waiting = session.scalar(
-        select(OutboxMessage.id)
-        .join(Workspace, Workspace.id == OutboxMessage.workspace_id)
-        .where(Workspace.uninstalled_at.is_not(None), OutboxMessage.status == OutboxStatus.PENDING)
-        .limit(1)
-    )
+    waiting = session.scalar(_WAITING)
     return now if waiting is not None else None
 
 

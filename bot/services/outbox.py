@@ -448,24 +448,27 @@ def release(session: Session, message_id: int) -> None:
     session.commit()
 
 
+# Built once: the clock runs and asks these every minute
+_RELEASE_STALE = (
+    update(OutboxMessage)
+    .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < bindparam("stale_before"))
+    .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None, in_doubt=True)
+    .execution_options(synchronize_session=False)
+)
+_OLDEST_CLAIM = select(func.min(OutboxMessage.claimed_at)).where(OutboxMessage.status == OutboxStatus.SENDING)
+
+
 def release_stale_claims(session: Session, *, now: datetime) -> int:
     """Give back messages whose worker vanished mid-send (claimed longer than STALE_CLAIM ago). The worker may
     have died after Slack carried out the call, so they are in doubt. Does not commit."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < now - STALE_CLAIM)
-        .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None, in_doubt=True)
-        .execution_options(synchronize_session=False)
-    )
+    result = session.execute(_RELEASE_STALE, {"stale_before": now - STALE_CLAIM})
     return int(result.rowcount or 0)
 
 
 def next_stale_claim(session: Session, now: datetime) -> datetime | None:
     """When :func:`release_stale_claims` acts next (``bot.services.ticks.NextDue``): just after the oldest claim
     turns STALE_CLAIM old; None when nothing is claimed."""
-    oldest = session.scalar(
-        select(func.min(OutboxMessage.claimed_at)).where(OutboxMessage.status == OutboxStatus.SENDING)
-    )
+    oldest = session.scalar(_OLDEST_CLAIM)
     return None if oldest is None else oldest + STALE_CLAIM + STRICTLY_AFTER
 
 
@@ -570,30 +573,28 @@ def post(
 
 
 # -- what is kept, and forgetting -------------------------------------------------------------------------------
+# Built once: the clock runs and asks these every minute (parked calls that still say something)
+_STILL_SAYS = (OutboxMessage.status == OutboxStatus.PARKED, OutboxMessage.emptied_at.is_(None))
+_EMPTY_PARKED = (
+    update(OutboxMessage)
+    .where(*_STILL_SAYS, OutboxMessage.parked_at <= bindparam("parked_before"))
+    .values(payload={}, emptied_at=bindparam("now"))
+    .execution_options(synchronize_session=False)
+)
+_OLDEST_PARKED = select(func.min(OutboxMessage.parked_at)).where(*_STILL_SAYS)
+
+
 def empty_parked(session: Session, now: datetime) -> int:
     """Clock: empty the payload of calls parked longer than ``PARKED_KEEP`` ago (Slack refused them for good;
     nothing sends them again). Does not commit. Returns how many."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.status == OutboxStatus.PARKED,
-            OutboxMessage.parked_at <= now - PARKED_KEEP,
-            OutboxMessage.emptied_at.is_(None),
-        )
-        .values(payload={}, emptied_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    result = session.execute(_EMPTY_PARKED, {"parked_before": now - PARKED_KEEP, "now": now})
     return int(result.rowcount or 0)
 
 
 def next_empty_parked(session: Session, now: datetime) -> datetime | None:
     """When :func:`empty_parked` acts next (``bot.services.ticks.NextDue``): ``PARKED_KEEP`` after the oldest parked
     call that still says something was parked; None when there is none."""
-    oldest = session.scalar(
-        select(func.min(OutboxMessage.parked_at)).where(
-            OutboxMessage.status == OutboxStatus.PARKED, OutboxMessage.emptied_at.is_(None)
-        )
-    )
+    oldest = session.scalar(_OLDEST_PARKED)
     return None if oldest is None else oldest + PARKED_KEEP
 
 

@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, inspect, select, union, update
+from sqlalchemy import bindparam, delete, func, inspect, select, union, update
 from sqlalchemy.orm import Session
 
 from bot.blocks import retention as blocks
@@ -163,8 +163,14 @@ def _delete_in(session: Session, model: Any, by: Any, ids: Sequence[int]) -> int
 
 
 # -- what is due -----------------------------------------------------------------------------------------------
+# Built once: the clock runs and asks these every minute
+_CANDIDATES = select(Program).where(Program.expired_at.is_(None)).order_by(Program.id)
+_KEYED = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == bindparam("key"))
+_SENT_KEYS = select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(bindparam("keys", expanding=True)))
+
+
 def _candidates(session: Session) -> list[Program]:
-    return list(session.scalars(select(Program).where(Program.expired_at.is_(None)).order_by(Program.id)))
+    return list(session.scalars(_CANDIDATES))
 
 
 def _notice_key(program: Program, plan: rules.Schedule) -> str:
@@ -181,7 +187,7 @@ def notify_due(session: Session, *, now: datetime) -> int:
             continue
         key = _notice_key(program, plan)
         channel = _admin_channel(session, program)
-        if channel is None or session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
+        if channel is None or session.scalar(_KEYED, {"key": key}):
             continue
         outbox.post(
             session,
@@ -231,20 +237,16 @@ def next_due(session: Session, now: datetime) -> datetime | None:
     """When :func:`due` next acts: the earliest ``Schedule.next_at`` of the programs not expired yet that have an end
     (the heads-up counts while it is still to send: an admin channel, none sent for this due day); None when there
     is none."""
-    moments = []
+    plans: list[tuple[rules.Schedule, str | None]] = []  # with the heads-up's key while it may still be sent
     for program in _candidates(session):
         plan = rules.of(program)
         if plan is None:
             continue
-        notice = (
-            now < plan.due_at
-            and _admin_channel(session, program) is not None
-            and not session.scalar(
-                select(OutboxMessage.id).where(OutboxMessage.dedupe_key == _notice_key(program, plan))
-            )
-        )
-        moments.append(plan.next_at(notice=notice))
-    return min(moments, default=None)
+        may_tell = now < plan.due_at and _admin_channel(session, program) is not None
+        plans.append((plan, _notice_key(program, plan) if may_tell else None))
+    keys = [key for _, key in plans if key is not None]
+    sent = set(session.scalars(_SENT_KEYS, {"keys": keys})) if keys else set()  # one query for every heads-up
+    return min((plan.next_at(notice=key is not None and key not in sent) for plan, key in plans), default=None)
 
 
 # -- one program -------------------------------------------------------------------------------------------------
@@ -444,15 +446,15 @@ def expire_program(
     return done
 
 
-def _keeping(now: datetime, *, except_program: int | None = None) -> Any:
+def _keeping(*, except_program: bool = False) -> Any:
     """The participant ids something still keeps (column ``p``): a program whose data is kept (not expired) that
     they joined (interview begun or done) or are paired in; an invitation not answered for less than
     ``INVITATION_DAYS`` + ``STRANGER_DAYS``; a "not now" less than ``STRANGER_DAYS`` old. An invitation, answered or
-    not, keeps nobody longer than that, whatever its program's retention."""
-    cut = rules.stranger_cutoffs(now)
+    not, keeps nobody longer than that, whatever its program's retention. Bound when run (:func:`_cutoffs`):
+    ``invited_since`` and ``declined_since``, and with ``except_program`` the program not to count."""
     kept_programs = select(Program.id).where(Program.expired_at.is_(None))
-    if except_program is not None:
-        kept_programs = kept_programs.where(Program.id != except_program)
+    if except_program:
+        kept_programs = kept_programs.where(Program.id != bindparam("except_program"))
     in_kept_pairs = Pair.program_id.in_(kept_programs)
     return union(
         select(Enrollment.participant_id.label("p")).where(
@@ -461,21 +463,43 @@ def _keeping(now: datetime, *, except_program: int | None = None) -> Any:
         select(Pair.participant_a_id).where(in_kept_pairs),
         select(Pair.participant_b_id).where(in_kept_pairs),
         select(Enrollment.participant_id).where(
-            Enrollment.status == EnrollmentStatus.INVITED, Enrollment.invited_at > cut.invited
+            Enrollment.status == EnrollmentStatus.INVITED, Enrollment.invited_at > bindparam("invited_since")
         ),
         select(Enrollment.participant_id).where(
             Enrollment.status == EnrollmentStatus.DECLINED,
-            func.coalesce(Enrollment.responded_at, Enrollment.invited_at) > cut.declined,
+            func.coalesce(Enrollment.responded_at, Enrollment.invited_at) > bindparam("declined_since"),
         ),
     ).subquery()
 
 
+def _cutoffs(now: datetime) -> dict[str, datetime]:
+    """The bound moments of :func:`_keeping` and :data:`_STRANGERS` at ``now``."""
+    cut = rules.stranger_cutoffs(now)
+    return {"invited_since": cut.invited, "declined_since": cut.declined, "contact": cut.contact}
+
+
+# Built once (the clock looks every day, and at every program's expiry): who is still kept, who is a stranger
+_KEPT_ELSEWHERE = _keeping(except_program=True)
+_STILL_KEPT = select(_KEPT_ELSEWHERE.c.p).where(_KEPT_ELSEWHERE.c.p.in_(bindparam("people", expanding=True)))
+_KEPT = _keeping()
+_STRANGERS = (
+    select(Participant.id)
+    .where(
+        Participant.workspace_id == bindparam("workspace_id"),
+        ~Participant.slack_user_id.startswith(FORGOTTEN_PREFIX),
+        Participant.created_at <= bindparam("contact"),
+        Participant.id.not_in(select(_KEPT.c.p).where(_KEPT.c.p.is_not(None))),
+    )
+    .order_by(Participant.id)
+)
+
+
 def _still_kept(session: Session, people: Sequence[int], *, except_program: int, now: datetime) -> set[int]:
     """Of ``people``, who something else still keeps (:func:`_keeping`)."""
-    keeping = _keeping(now, except_program=except_program)
     kept: set[int] = set()
     for chunk in _chunks(people):
-        kept |= {int(p) for p in session.scalars(select(keeping.c.p).where(keeping.c.p.in_(chunk)))}
+        params = {**_cutoffs(now), "except_program": except_program, "people": chunk}
+        kept |= {int(p) for p in session.scalars(_STILL_KEPT, params)}
     return kept
 
 
@@ -484,19 +508,7 @@ def strangers(session: Session, *, workspace_id: int, now: datetime) -> list[int
     """Participant ids of the workspace's people whom nothing keeps (:func:`_keeping`) and whom Tandem first met
     ``STRANGER_DAYS`` ago or more: invited and never joined, declined, asked for help or took a break without
     being in a program, or left over from an earlier program."""
-    keeping = _keeping(now)
-    cut = rules.stranger_cutoffs(now)
-    return _ids(
-        session,
-        select(Participant.id)
-        .where(
-            Participant.workspace_id == workspace_id,
-            ~Participant.slack_user_id.startswith(FORGOTTEN_PREFIX),
-            Participant.created_at <= cut.contact,
-            Participant.id.not_in(select(keeping.c.p).where(keeping.c.p.is_not(None))),
-        )
-        .order_by(Participant.id),
-    )
+    return [int(i) for i in session.scalars(_STRANGERS, {**_cutoffs(now), "workspace_id": workspace_id})]
 
 
 def forget_strangers(session: Session, *, workspace_id: int, now: datetime) -> int:
@@ -516,11 +528,16 @@ def forget_strangers(session: Session, *, workspace_id: int, now: datetime) -> i
     return done
 
 
+# Built once: the clock runs and asks these every minute
+_WORKSPACES = select(Workspace).order_by(Workspace.id)
+_CHECKED_ON = select(Workspace.people_checked_on).distinct()
+
+
 def people_due(session: Session, now: datetime) -> int:
     """Clock: once a day (from ``PEOPLE_HOUR`` UTC) per workspace, forget the people who never joined a program
     (:func:`forget_strangers`). Does not commit (the tick does)."""
     done = 0
-    for workspace in session.scalars(select(Workspace).order_by(Workspace.id)):
+    for workspace in session.scalars(_WORKSPACES):
         if not rules.people_due(now, last_on=workspace.people_checked_on):
             continue
         done += forget_strangers(session, workspace_id=workspace.id, now=now)
@@ -531,7 +548,7 @@ def people_due(session: Session, now: datetime) -> int:
 def next_people_due(session: Session, now: datetime) -> datetime | None:
     """When :func:`people_due` next looks (and marks the day): the earliest ``people_next`` of the workspaces' last
     looks; None without a workspace."""
-    days = session.scalars(select(Workspace.people_checked_on).distinct())
+    days = session.scalars(_CHECKED_ON)
     return min((rules.people_next(now, last_on=day) for day in days), default=None)
 
 
