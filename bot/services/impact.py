@@ -40,27 +40,33 @@ from bot.services import outbox, polls, programs, release, retros
 
 
 # -- KPIs --------------------------------------------------------------------------------------------------
-def _count(session: Session, query: Any) -> int:
-    return int(session.scalar(query) or 0)
-
-
 def counts(session: Session, program: Program) -> dict[str, int]:
     """The counts a host may see as they are (rule 4 of the release rule): people invited, onboarded and matched,
     active pairs now and pairs ever (hosts see each pair in the matching preview and the pair list)."""
     pid = program.id
     onboarding = programs.counts(session, program_ids=[pid]).get(pid)
-    in_program = Pair.program_id == pid
-    people = union(
-        select(Pair.participant_a_id.label("p")).where(in_program),
-        select(Pair.participant_b_id.label("p")).where(in_program),
-    ).subquery()
+    matched, pairs, pairs_ever = session.execute(_PAIR_COUNTS, {"program_id": pid}).one()
     return {
         "invited": onboarding.invited if onboarding else 0,
         "onboarded": onboarding.onboarded if onboarding else 0,
-        "matched": _count(session, select(func.count()).select_from(people)),
-        "pairs": _count(session, select(func.count(Pair.id)).where(in_program, Pair.status == PairStatus.ACTIVE)),
-        "pairs_ever": _count(session, select(func.count(Pair.id)).where(in_program)),
+        "matched": int(matched or 0),
+        "pairs": int(pairs or 0),
+        "pairs_ever": int(pairs_ever or 0),
     }
+
+
+# Built once: every dashboard, digest and host's App Home reads these. The people ever matched in the program, its
+# active pairs and its pairs ever, in one query.
+_IN_PROGRAM = Pair.program_id == bindparam("program_id")
+_MATCHED_PEOPLE = union(
+    select(Pair.participant_a_id.label("p")).where(_IN_PROGRAM),
+    select(Pair.participant_b_id.label("p")).where(_IN_PROGRAM),
+).subquery()
+_PAIR_COUNTS = select(
+    select(func.count()).select_from(_MATCHED_PEOPLE).scalar_subquery(),
+    select(func.count(Pair.id)).where(_IN_PROGRAM, Pair.status == PairStatus.ACTIVE).scalar_subquery(),
+    select(func.count(Pair.id)).where(_IN_PROGRAM).scalar_subquery(),
+)
 
 
 def kpis(session: Session, program: Program, *, now: datetime) -> rules.Kpis:
@@ -98,21 +104,22 @@ class Attention:
 
 
 def attention(session: Session, program: Program, *, now: datetime) -> Attention:
-    in_program = (Pair.program_id == program.id, Pair.status == PairStatus.ACTIVE)
-    return Attention(
-        silent=_count(
-            session,
-            select(func.count(distinct(Pair.id)))
-            .join(PairWeek, PairWeek.pair_id == Pair.id)
-            .where(*in_program, PairWeek.silence_flagged_at >= now - timedelta(days=rules.ACTIVE_DAYS)),
-        ),
-        escalations=_count(
-            session,
-            select(func.count(Escalation.id)).where(
-                Escalation.program_id == program.id, Escalation.answered_at.is_(None)
-            ),
-        ),
-    )
+    silent, escalations = session.execute(
+        _ATTENTION, {"program_id": program.id, "since": now - timedelta(days=rules.ACTIVE_DAYS)}
+    ).one()
+    return Attention(silent=int(silent or 0), escalations=int(escalations or 0))
+
+
+# Built once (every host's App Home): active pairs flagged silent since ``since``, and open escalations.
+_ATTENTION = select(
+    select(func.count(distinct(Pair.id)))
+    .join(PairWeek, PairWeek.pair_id == Pair.id)
+    .where(_IN_PROGRAM, Pair.status == PairStatus.ACTIVE, PairWeek.silence_flagged_at >= bindparam("since"))
+    .scalar_subquery(),
+    select(func.count(Escalation.id))
+    .where(Escalation.program_id == bindparam("program_id"), Escalation.answered_at.is_(None))
+    .scalar_subquery(),
+)
 
 
 # -- metrics -----------------------------------------------------------------------------------------------

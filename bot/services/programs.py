@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.programs import OnboardingCounts, ProgramSpec
@@ -146,15 +146,19 @@ def open_for_signup(session: Session, *, workspace_id: int) -> list[Program]:
     )
 
 
+# Built once: App Home, the digests and the dashboard ask for these counts on every read.
+_COMPLETED = Enrollment.completed_at.is_not(None)
+_COUNTS = (
+    select(Enrollment.program_id, Enrollment.status, _COMPLETED, func.count())
+    .where(Enrollment.program_id.in_(bindparam("ids", expanding=True)))
+    .group_by(Enrollment.program_id, Enrollment.status, _COMPLETED)
+)
+
+
 def counts(session: Session, *, program_ids: list[int]) -> dict[int, OnboardingCounts]:
     """Onboarding counts per program in one query. Someone who left Tandem after their interview (forget-me)
     still counts as onboarded: the counts are anonymous aggregates."""
-    completed = Enrollment.completed_at.is_not(None)
-    rows = session.execute(
-        select(Enrollment.program_id, Enrollment.status, completed, func.count())
-        .where(Enrollment.program_id.in_(program_ids))
-        .group_by(Enrollment.program_id, Enrollment.status, completed)
-    ).all()
+    rows = session.execute(_COUNTS, {"ids": program_ids}).all()
     per: dict[int, dict[str, int]] = {pid: {} for pid in program_ids}
     for program_id, status, was_onboarded, n in rows:
         if status == EnrollmentStatus.LEFT and was_onboarded:
