@@ -28,7 +28,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.domain import polls as poll_rules
@@ -97,15 +97,20 @@ def next_release(program: Program, now: datetime) -> datetime | None:
 
 
 # -- reading -----------------------------------------------------------------------------------------------------
-def _cell(row: ReleaseCell) -> Cell:
-    return Cell(
-        series=row.series,
-        day=row.released_on,
-        contributors=row.contributors,
-        num=row.num,
-        den=row.den,
-        data=dict(row.data or {}),
+# Built once, as plain rows (no ORM objects): every dashboard, digest and App Home of a host reads all the cells.
+_CELLS = (
+    select(
+        ReleaseCell.program_id,
+        ReleaseCell.series,
+        ReleaseCell.released_on,
+        ReleaseCell.contributors,
+        ReleaseCell.num,
+        ReleaseCell.den,
+        ReleaseCell.data,
     )
+    .where(ReleaseCell.program_id.in_(bindparam("ids", expanding=True)))
+    .order_by(ReleaseCell.released_on, ReleaseCell.series, ReleaseCell.id)
+)
 
 
 def cells(session: Session, program_ids: Iterable[int]) -> dict[int, list[Cell]]:
@@ -114,13 +119,10 @@ def cells(session: Session, program_ids: Iterable[int]) -> dict[int, list[Cell]]
     out: dict[int, list[Cell]] = {pid: [] for pid in ids}
     if not ids:
         return out
-    rows = session.scalars(
-        select(ReleaseCell)
-        .where(ReleaseCell.program_id.in_(ids))
-        .order_by(ReleaseCell.released_on, ReleaseCell.series, ReleaseCell.id)
-    )
-    for row in rows:
-        out[row.program_id].append(_cell(row))
+    for program_id, name, day, contributors, num, den, data in session.execute(_CELLS, {"ids": ids}).tuples():
+        out[program_id].append(
+            Cell(series=name, day=day, contributors=contributors, num=num, den=den, data=dict(data or {}))
+        )
     return out
 
 
