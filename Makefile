@@ -10,6 +10,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# pip compiles the packages it installs, but not Tandem's own code (an editable install); where the environment
+	@# says PYTHONDONTWRITEBYTECODE, every process (each test worker, each `tandem` the tests start) would compile it
+	@# again. Python checks each file's .pyc against its source, so an edited file is never run from a stale one.
+	$(BIN)/python -m compileall -q bot migrations tests > /dev/null
 	touch $(STAMP)
 
 install: $(STAMP)
