@@ -63,6 +63,24 @@ def test_http_entry_verifies_every_request(stack: LocalStack) -> None:
         assert [p.slack_user_id for p in s.scalars(select(Participant))] == []
 
 
+def _cpu_ticks(thread_id: int) -> int:
+    """CPU time a thread of this process has used (user + system), in clock ticks."""
+    fields = Path(f"/proc/self/task/{thread_id}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime and stime: fields 14 and 15 of stat(5)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads a thread's CPU time from /proc (Linux)")
+def test_the_web_server_sleeps_between_requests(stack: LocalStack) -> None:
+    # Its loop waits in select() for the next request: idle for half a second, it uses next to no CPU. (It once spun on
+    # select() with a zero timeout, at a whole core, taking the interpreter lock from the requests it served.)
+    thread = stack._thread
+    assert thread is not None and thread.native_id is not None
+    before = _cpu_ticks(thread.native_id)
+    time.sleep(0.5)
+    used = _cpu_ticks(thread.native_id) - before
+    assert used <= 5, f"the idle web server used {used} of {os.sysconf('SC_CLK_TCK') // 2} clock ticks in 0.5 s"
+
+
 def test_healthz_reports_the_database(stack: LocalStack) -> None:
     with urllib.request.urlopen(f"{stack.base_url}/healthz", timeout=5) as response:
         assert response.status == 200 and json.loads(response.read())["database"] == "up"

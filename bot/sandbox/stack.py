@@ -112,8 +112,12 @@ class LocalStack:
             host="127.0.0.1",
             port=0,
             threads=4,
-            asyncore_loop_timeout=0.05,
-        )  # stops quickly between tests
+        )
+        # The server's loop waits this long in select() between its checks: short, so that a stop between tests takes
+        # 50 ms, not a second. Set on the server's settings, because waitress reads ``asyncore_loop_timeout`` as whole
+        # seconds: passed as 0.05 it became 0, and the loop spun on select() thousands of times a second, taking
+        # turns at the interpreter lock with the requests it serves.
+        self._server.adj.asyncore_loop_timeout = 0.05
         self._thread = threading.Thread(target=self._serve, args=(self._server,), name="tandem-web", daemon=True)
         self._thread.start()
         self.base_url = f"http://127.0.0.1:{self._server.effective_port}"
