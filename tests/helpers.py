@@ -61,8 +61,8 @@ def shared_engine(database_url: str) -> Engine:
 
 
 def make_stack(database_url: str) -> LocalStack:
-    """Each jump of the clock first checks that no job acts in the minute before the jump's end; with
-    TANDEM_VERIFY_JUMPS=1 also in the minutes after its start and every few hours between."""
+    """On the database's shared engine. Each jump of the clock first checks that no job acts at the last tick it
+    skips; with TANDEM_VERIFY_JUMPS=1 also at the first two and every few hours between."""
     verify = "full" if os.environ.get("TANDEM_VERIFY_JUMPS") == "1" else "edge"
     return LocalStack(
         database_url,
