@@ -22,11 +22,13 @@ demo: $(STAMP)
 	$(BIN)/tandem demo --record demo-out/calls.jsonl --report demo-out/report
 
 # Two processes (pytest-xdist, one test file each at a time), then the tests marked serial alone: one restarts
-# PostgreSQL under a running worker, which the other process's tests must not meet.
+# PostgreSQL under a running worker, which the other process's tests must not meet. The second run collects only the
+# files that mark a test serial (collecting all of them took longer than the tests); with none, it collects all.
+SERIAL_FILES := $(shell grep -l "pytest.mark.serial" tests/test_*.py)
 test: $(STAMP)
 	$(BIN)/ruff check bot tests migrations bench
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not serial"
-	$(BIN)/python -m pytest -m serial
+	$(BIN)/python -m pytest -m serial $(SERIAL_FILES)
 
 # The demo as CI runs it, beside the tests (not inside pytest): it must end "demo: OK" (else `tandem demo` exits 1),
 # and tests/check_demo.py checks what the demo does not check itself (the KPIs counted by hand, the report, the
