@@ -31,7 +31,9 @@ from bench.common import machine
 
 
 def _demo_database() -> str:
-    folder = Path(tempfile.mkdtemp(prefix="tandem-bench-ticks-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+    from bot.db import memory_dir
+
+    folder = Path(tempfile.mkdtemp(prefix="tandem-bench-ticks-", dir=memory_dir()))
     url = f"sqlite:///{folder / 'demo.sqlite3'}"
     print(f"running the demo into {url} (once) ...", flush=True)
     subprocess.run(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -43,6 +45,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def memory_dir() -> Path | None:
+    """/dev/shm when this machine has one (Linux) and it may be written: throw-away SQLite files there (the demo's,
+    the tests', the benchmarks') never wait for the disk on a commit."""
+    shm = Path("/dev/shm")
+    return shm if shm.is_dir() and os.access(shm, os.W_OK) else None
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -8,7 +8,6 @@ Each later capability extends the script until it shows the whole program.
 from __future__ import annotations
 
 import json
-import os
 import re
 import tempfile
 from collections import Counter
@@ -21,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.clock import SimulatedClock
+from bot.db import memory_dir
 from bot.i18n import locale_from_slack
 from bot.models import OutboxMessage
 from bot.sandbox.blockkit import validate_call
@@ -219,9 +219,7 @@ def run_demo(
     tmp: tempfile.TemporaryDirectory[str] | None = None
     if database_url is None:
         # a throw-away file: in memory-backed /dev/shm where there is one, so no commit waits for the disk
-        shm = Path("/dev/shm")
-        memory = str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
-        tmp = tempfile.TemporaryDirectory(prefix="tandem-demo-", dir=memory)
+        tmp = tempfile.TemporaryDirectory(prefix="tandem-demo-", dir=memory_dir())
         database_url = f"sqlite:///{Path(tmp.name) / 'demo.sqlite3'}"
     result = DemoResult()
     clock = SimulatedClock(DEMO_START)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from bot.crypto import new_key
-from bot.db import make_session_factory, upgrade
+from bot.db import make_session_factory, memory_dir, upgrade
 from bot.models import Base
 
 # the shared helpers' asserts explain themselves as the tests' own do
@@ -52,17 +52,11 @@ def _pg_admin_url() -> str:
     return url.render_as_string(hide_password=False)
 
 
-def _memory_dir() -> Path | None:
-    """/dev/shm when this machine has it (Linux): SQLite files there never wait for an fsync."""
-    shm = Path("/dev/shm")
-    return shm if shm.is_dir() and os.access(shm, os.W_OK) else None
-
-
 class ScratchDatabases:
     """Creates throw-away databases and drops them all at the end."""
 
     def __init__(self, tmp: Path) -> None:
-        memory = _memory_dir()
+        memory = memory_dir()
         self.tmp = Path(tempfile.mkdtemp(prefix="tandem-test-", dir=memory)) if memory else tmp
         self.created: list[str] = []
         self._templates: dict[str, str] = {}
@@ -105,7 +99,7 @@ class ScratchDatabases:
         return self.new(backend, template=make_url(template).database)
 
     def drop_all(self) -> None:
-        if self.tmp.parent == _memory_dir():
+        if self.tmp.parent == memory_dir():
             shutil.rmtree(self.tmp, ignore_errors=True)
         if not self.created:
             return

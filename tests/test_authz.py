@@ -23,13 +23,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import Engine, MetaData, select
+from sqlalchemy import Engine, select
 
 from bot import routes
 from bot.access import Access, Surface
 from bot.blocks import cohorts as cohort_blocks
 from bot.blocks import impact as impact_blocks
 from bot.blocks import matching as matching_blocks
+from bot.db import reflected
 from bot.ids import ID
 from bot.models import (
     Agreement,
@@ -436,8 +437,7 @@ def world(database_url: str, engine: Engine) -> Iterator[World]:
     stack = make_stack(database_url).start()
     try:
         w = _build(stack)
-        meta = MetaData()
-        meta.reflect(engine)
+        meta = reflected(engine)
         w.tables = [t for t in meta.sorted_tables if t.name not in BOOKKEEPING]
         w.baseline = _dump(engine, w.tables)
         yield w
