@@ -65,6 +65,8 @@ from bot.domain.matching.solver import solve
 # -- the whole pool at once (numpy) -------------------------------------------------------------------------
 FORBID = -(1 << 28)  # in the lookup tables; two of them still fit an int32
 ROLE_CODES = {"digital": 0, "context": 1, "both": 2}  # anything else: 3
+# shared values counted (up to the cap) for every intersection of two value sets as a bit mask; built once, not per pool
+_SHARED_VALUES = np.minimum(np.array([int(x).bit_count() for x in range(1 << len(VALUES))]), VALUES_CAP)
 
 
 def _role_table() -> np.ndarray:
@@ -178,8 +180,9 @@ class _Pool:
         bit = {v: 1 << i for i, v in enumerate(VALUES)}
         masks_v = [sum(bit[v] for v in set(c.values) if v in bit) for c in people]
         value_sets, self.value_set = np.unique(np.array(masks_v, dtype=np.int64), return_inverse=True)
-        popcount = np.array([min(bin(int(x)).count("1"), VALUES_CAP) for x in range(1 << len(VALUES))])
-        self.values_table = (w.centi("values") * popcount[value_sets[:, None] & value_sets[None, :]]).astype(np.int32)
+        self.values_table = (w.centi("values") * _SHARED_VALUES[value_sets[:, None] & value_sets[None, :]]).astype(
+            np.int32
+        )
 
         # Topics.
         teach = [_topic_keys(tuple(c.can_teach)) for c in people]
