@@ -52,15 +52,19 @@ def request_invites(
 BATCH_STALE = timedelta(minutes=10)
 
 
+# built once: every drain of the worker asks
+_OLDEST_PENDING_BATCH = (
+    select(InviteBatch)
+    .where(InviteBatch.status == BatchStatus.PENDING)
+    .order_by(InviteBatch.id)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+
+
 def claim_batch(session: Session, *, now: datetime) -> InviteBatch | None:
     """Claim the oldest pending invitation request for this worker. Commits."""
-    batch = session.scalar(
-        select(InviteBatch)
-        .where(InviteBatch.status == BatchStatus.PENDING)
-        .order_by(InviteBatch.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
+    batch = session.scalar(_OLDEST_PENDING_BATCH)
     if batch is None:
         session.rollback()
         return None

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -313,6 +313,20 @@ _PACED = or_(
 )
 _CLAIMABLE = select(OutboxMessage).where(*_SENDABLE, OutboxMessage.not_before <= _NOW)
 _CLAIM_ORDER = (OutboxMessage.not_before, OutboxMessage.id)
+_LIMIT = bindparam("limit", type_=Integer, literal_execute=True)
+_CLAIM = {  # paced or not
+    paced: (_CLAIMABLE.where(_PACED) if paced else _CLAIMABLE)
+    .order_by(*_CLAIM_ORDER)
+    .limit(_LIMIT)
+    .with_for_update(skip_locked=True)
+    for paced in (False, True)
+}
+# calls per (workspace, method) sent since ``:since`` or in flight (``_budget_left``)
+_USED = (
+    select(OutboxMessage.workspace_id, OutboxMessage.method, func.count())
+    .where(or_(OutboxMessage.sent_at > bindparam("since"), OutboxMessage.status == OutboxStatus.SENDING))
+    .group_by(OutboxMessage.workspace_id, OutboxMessage.method)
+)
 _BUSY = select(
     or_(
         select(InviteBatch.id).where(InviteBatch.status == BatchStatus.PENDING).exists(),
@@ -348,23 +362,24 @@ def claim_due(
     its budget of calls per method per minute; both are read from what the outbox sent (and has in flight),
     so every worker of the database keeps to one shared pace.
     """
-    statement = _CLAIMABLE
-    params: dict[str, Any] = {"now": now}
+    params: dict[str, Any] = {"now": now, "limit": limit}
     remaining: dict[tuple[int, str], int] = {}
+    paced = pacing is not None and pacing.channel_interval > timedelta(0)
+    statement = _CLAIM[paced]
     if pacing is not None:
-        if pacing.channel_interval > timedelta(0):
-            statement = statement.where(_PACED)
+        if paced:
             params["paced_since"] = now - pacing.channel_interval
         remaining = _budget_left(session, now=now, pacing=pacing)
         spent = [key for key, left in remaining.items() if left <= 0]
-        if spent:
-            statement = statement.where(~tuple_(OutboxMessage.workspace_id, OutboxMessage.method).in_(spent))
-    rows = list(
-        session.scalars(
-            statement.order_by(*_CLAIM_ORDER).limit(limit).with_for_update(skip_locked=True),
-            params,
-        )
-    )
+        if spent:  # rare (a workspace over a method's budget this minute): built for the occasion
+            statement = (
+                (_CLAIMABLE.where(_PACED) if paced else _CLAIMABLE)
+                .where(~tuple_(OutboxMessage.workspace_id, OutboxMessage.method).in_(spent))
+                .order_by(*_CLAIM_ORDER)
+                .limit(_LIMIT)
+                .with_for_update(skip_locked=True)
+            )
+    rows = list(session.scalars(statement, params))
     claimed = []
     for row in rows:
         if pacing is not None:
@@ -384,16 +399,7 @@ def claim_due(
 def _budget_left(session: Session, *, now: datetime, pacing: Pacing) -> dict[tuple[int, str], int]:
     """Calls each (workspace, method) may still make this minute: its budget less what was sent in the last
     minute and what is in flight."""
-    used = session.execute(
-        select(OutboxMessage.workspace_id, OutboxMessage.method, func.count())
-        .where(
-            or_(
-                OutboxMessage.sent_at > now - BUDGET_WINDOW,
-                OutboxMessage.status == OutboxStatus.SENDING,
-            )
-        )
-        .group_by(OutboxMessage.workspace_id, OutboxMessage.method)
-    ).all()
+    used = session.execute(_USED, {"since": now - BUDGET_WINDOW}).all()
     return {(ws, method): pacing.budget(method) - int(n) for ws, method, n in used}
 
 

@@ -330,6 +330,8 @@ class Worker:
                 (m.id, m.method, dict(m.payload), m.attempts, m.channel_key, m.workspace_id, m.in_doubt, m.created_at)
                 for m in claimed
             ]
+            if not work:  # claim_due committed
+                return counts
             ids = {w[5] for w in work}
             rows = session.execute(select(Workspace.id, Workspace.team_id).where(Workspace.id.in_(ids))).all()
             teams = {workspace_id: team_id for workspace_id, team_id in rows}
