@@ -149,6 +149,23 @@ TABLES: dict[str, Table] = {
             "created_at": CREATED,
         },
     ),
+    "host_role": Table(
+        "Who hosts what: a Tandem admin of the workspace (every program, and who hosts what), or a host or co-host of "
+        "one program. Being a member of the private admin channel is needed as well. Set by `/tandem admin setup` "
+        "(everyone in the channel then), `/tandem admin hosts` and the alumni invitation of a new cohort.",
+        HOSTS,
+        "while the role holds: `/tandem admin hosts` removes it, the program's deletion deletes its roles, forget-me "
+        "deletes the person's roles",
+        {
+            "id": ID,
+            "workspace_id": c("the workspace it belongs to"),
+            "program_id": c("the program hosted or co-hosted (none: a Tandem admin)", OPERATIONAL),
+            "slack_user_id": c("the Slack user id of the admin, host or co-host", IDENTIFIER),
+            "role": c("admin, host or co-host", OPERATIONAL),
+            "granted_by": c("the Slack user id of who gave the role (none: set up or carried over)", IDENTIFIER),
+            "granted_at": c("when the role was given"),
+        },
+    ),
     "reporting_line": Table(
         "Who reports to whom, by Slack user id, one row per person and source: `orgchart` (the CSV a host imported "
         "with /tandem admin orgchart; the next import replaces all of them), `slack_profile` (the workspace's mapped "

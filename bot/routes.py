@@ -25,6 +25,7 @@ from bot.flows import (
     cards,
     cohorts,
     escalation,
+    hosting,
     impact,
     interview,
     matching,
@@ -131,6 +132,7 @@ ROUTES: tuple[Route, ...] = (
     Route(AC, ("digest",), A, host.word(admin_flow.digest_now)),
     Route(AC, ("remove", "entfernen"), A, host.word(privacy.remove_command)),  # a participant and their data
     Route(AC, ("orgchart", "organigramm"), A, host.word(orgchart.command)),  # import the org chart, map a field
+    Route(AC, ("hosts",), A, host.word(hosting.command)),  # who hosts what, and changing it
     Route(AC, ("help", ANY), A, host.help_word),
     # -- hosts' buttons and modals ----------------------------------------------------------------------------
     Route(

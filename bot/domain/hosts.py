@@ -74,3 +74,53 @@ def decode(stored: str | None) -> list[ChannelProblem]:
         if problem not in out:
             out.append(problem)
     return out
+
+
+# -- who hosts what ----------------------------------------------------------------------------------------------
+class HostRole(enum.StrEnum):
+    """What someone in the admin channel may do. Being in the private admin channel is still needed (above); a role
+    says which programs they see and act on."""
+
+    ADMIN = "admin"  # a Tandem admin of the workspace: every program, and who hosts what
+    HOST = "host"  # a host of one program: all of it, and who hosts and co-hosts it
+    COHOST = "cohost"  # a co-host of one program (a cohort): all of it but who hosts it
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The programs one person may see and act on as a host, from their roles."""
+
+    admin: bool = False
+    hosts: frozenset[int] = frozenset()  # programs they host
+    cohosts: frozenset[int] = frozenset()  # programs they co-host
+
+    @classmethod
+    def of(cls, roles: Iterable[tuple[str, int | None]]) -> Scope:
+        """From (role, program id) rows; an unknown role or a program role without a program counts for nothing."""
+        admin, hosts, cohosts = False, set(), set()
+        for role, program_id in roles:
+            if role == HostRole.ADMIN:
+                admin = True
+            elif role == HostRole.HOST and program_id is not None:
+                hosts.add(program_id)
+            elif role == HostRole.COHOST and program_id is not None:
+                cohosts.add(program_id)
+        return cls(admin, frozenset(hosts), frozenset(cohosts))
+
+    @property
+    def any(self) -> bool:
+        """Hosts anything at all."""
+        return self.admin or bool(self.hosts or self.cohosts)
+
+    def sees(self, program_id: int | None) -> bool:
+        return program_id is not None and (self.admin or program_id in self.hosts or program_id in self.cohosts)
+
+    def manages(self, program_id: int | None) -> bool:
+        """May change who hosts and co-hosts the program."""
+        return program_id is not None and (self.admin or program_id in self.hosts)
+
+
+def audience_is_everyone(members: Iterable[str], may_see: Iterable[str]) -> bool:
+    """Whether everyone in the admin channel (``members``) may see a program (``may_see``): only then does a post
+    about it go to the channel; Slack shows a private channel's history to all its members, later ones included."""
+    return set(members) <= set(may_see)

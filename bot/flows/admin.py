@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 from bot import i18n
 from bot.blocks import admin as blocks
 from bot.blocks.inputs import state_values
+from bot.domain.hosts import HostRole
 from bot.domain.programs import parse_program_form
 from bot.flows.common import as_int, view_meta
 from bot.flows.host import MOVED, AdminSlack, Caller, announce, authorize_host, host_program, refusal_note
 from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import Program, ProgramStatus, Workspace
-from bot.services import digest, enrollments, hosts, outbox, people, programs
+from bot.services import digest, enrollments, hosts, outbox, people, programs, roles
 
 
 # -- /tandem admin <word>: each is a route in bot.routes (its class: hosts; ``setup`` also workspace admins) ----------
@@ -208,6 +209,16 @@ def submit_program(session: Session, who: Caller, view: dict[str, Any], *, slack
             program = programs.create(
                 session, workspace=workspace, spec=spec, created_by=who.user_id, timezone=who.tz, now=now
             )
+            roles.grant(  # who creates a program hosts it (and may say who else does)
+                session,
+                workspace_id=workspace.id,
+                user_ids=[who.user_id],
+                role=HostRole.HOST,
+                program_id=program.id,
+                by=who.user_id,
+                now=now,
+            )
+            roles.enter(roles.scope(session, workspace_id=workspace.id, user_id=who.user_id))
             event = "created"
         else:
             programs.update(session, program=program, spec=spec, now=now)

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 from bot import i18n
 from bot.blocks import cohorts as blocks
 from bot.blocks.inputs import state_values
+from bot.domain.hosts import HostRole
 from bot.flows.common import as_int, view_meta
 from bot.flows.host import AdminSlack, Caller, announce, authorize_host, host_program
 from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import Participant, Program, Workspace
-from bot.services import cohorts, outbox, programs
+from bot.services import cohorts, outbox, programs, roles
 
 INVITE_METHOD = "conversations.invite"
 
@@ -101,6 +102,16 @@ def submit_alumni(session: Session, who: Caller, view: dict[str, Any], *, slack:
     found = cohorts.alumni(session, program)
     if any(u not in found for u in picked):
         return Result(errors={field: blocks._p(who.locale, "error_not_alumni")})
+    # co-hosts of this cohort: they see and act on it, and on no other program
+    roles.grant(
+        session,
+        workspace_id=workspace.id,
+        user_ids=[u for u in picked if not roles.scope(session, workspace_id=workspace.id, user_id=u).admin],
+        role=HostRole.COHOST,
+        program_id=program.id,
+        by=who.user_id,
+        now=now,
+    )
     present = set(slack.members(workspace.admin_channel_id))
     new = [u for u in picked if u not in present]
     if new:

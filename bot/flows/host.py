@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import admin as blocks
-from bot.domain.hosts import ChannelStatus
+from bot.domain.hosts import ChannelStatus, Scope
 from bot.flows.common import as_int
 from bot.flows.result import Result
-from bot.models import Program, ProgramStatus, Workspace
-from bot.services import hosts, outbox, people, programs
+from bot.models import Program, Workspace
+from bot.services import hosts, outbox, people, programs, roles
 
 
 class SlackUnavailable(Exception):
@@ -76,8 +76,14 @@ def authorize_host(
         anywhere=anywhere,
     )
     if verdict.ok:
+        roles.enter(verdict.scope)
         return verdict.workspace, None
     return verdict.workspace, Result(message=refusal_note(who.locale, verdict))
+
+
+def scope_of(session: Session, workspace: Workspace, who: Caller) -> Scope:
+    """The programs the (authorized) host may see and act on."""
+    return roles.scope(session, workspace_id=workspace.id, user_id=who.user_id)
 
 
 def refusal_note(locale: str, verdict: hosts.Verdict) -> dict[str, Any]:
@@ -98,25 +104,30 @@ def host_program(
     workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return workspace, None, refusal
-    program = programs.get(session, workspace=workspace, program_id=as_int(value) or 0)
+    program_id = as_int(value) or 0
+    if not scope_of(session, workspace, who).sees(program_id):  # not theirs, or none: the same words
+        return workspace, None, Result(message=blocks.note(who.locale, "program_missing"))
+    program = programs.get(session, workspace=workspace, program_id=program_id)
     if program is None:
         return workspace, None, Result(message=blocks.note(who.locale, "program_missing"))
     return workspace, program, None
 
 
 def named_program(
-    session: Session, workspace: Workspace, args: str
+    session: Session, workspace: Workspace, args: str, scope: Scope
 ) -> tuple[Program | None, str | None, dict[str, str]]:
-    """The program a host's ``/tandem admin <sub> [program]`` means: the one named (any case), else the only one not
-    closed. Otherwise None and why, as a note key (``host_unknown_program``, ``host_no_program`` or
-    ``host_which_program``) with its context, for the caller to word."""
+    """The program a host's ``/tandem admin <sub> [program]`` means, among those ``scope`` lets them see: the one
+    named (any case), else the only one not closed. Otherwise None and why, as a note key (``host_unknown_program``,
+    ``host_no_program`` or ``host_which_program``) with its context, for the caller to word. A program they may not
+    see is unknown to them, as one that does not exist."""
     name = " ".join(args.split())
     if name:
-        program = session.scalar(
-            select(Program).where(Program.workspace_id == workspace.id, func.lower(Program.name) == name.lower())
+        program_id = session.scalar(
+            select(Program.id).where(Program.workspace_id == workspace.id, func.lower(Program.name) == name.lower())
         )
+        program = session.get(Program, program_id) if scope.sees(program_id) else None
         return (program, None, {}) if program is not None else (None, "host_unknown_program", {"name": name})
-    listed = [p for p in programs.listing(session, workspace_id=workspace.id) if p.status != ProgramStatus.CLOSED]
+    listed = programs.listing(session, workspace_id=workspace.id, scope=scope)
     if not listed:
         return None, "host_no_program", {}
     if len(listed) > 1:
@@ -138,7 +149,7 @@ def commanded_program(
     workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return None, refusal
-    program, missing, context = named_program(session, workspace, args)
+    program, missing, context = named_program(session, workspace, args, scope_of(session, workspace, who))
     if program is None:
         return None, Result(message=note(who.locale, missing or "host_no_program", **context))
     return program, None

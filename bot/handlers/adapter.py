@@ -26,6 +26,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.access import Access, Surface
+from bot.blocks.admin import note
 from bot.blocks.common import not_yours, refused_modal
 from bot.clock import Clock
 from bot.flows import commands
@@ -36,7 +37,7 @@ from bot.handlers.home import publish_home
 from bot.handlers.request import Request
 from bot.i18n import locale_from_slack
 from bot.routes import ANY, ROUTES, Route, table
-from bot.services import hosts
+from bot.services import hosts, roles
 from bot.slack import direct
 
 log = logging.getLogger(__name__)
@@ -96,9 +97,18 @@ def _request(surface: Surface, name: str, context: BoltContext, client: WebClien
 
 # -- the access check ------------------------------------------------------------------------------------------
 def run(route: Route, req: Request) -> Result:
-    """The route's class enforced, then its entry."""
-    refusal = refused(route, req)
-    return refusal if refusal is not None else route.entry(req)
+    """The route's class enforced, then its entry. A host's request runs in their scope (``roles.host_request``):
+    should it read a row of a program they do not host, it is refused as a program they cannot see, and nothing
+    it did is kept."""
+    with roles.host_request():
+        refusal = refused(route, req)
+        if refusal is not None:
+            return refusal
+        try:
+            return route.entry(req)
+        except roles.OutOfScope:
+            req.session.rollback()
+            return _on_modal(req, Result(message=note(req.host.locale, "program_missing")))
 
 
 def refused(route: Route, req: Request) -> Result | None:

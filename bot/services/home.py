@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.blocks.home import HomeState, Tandem
 from bot.domain.programs import OnboardingCounts
 from bot.models import Pair, PairStatus, Participant, Program, Workspace
-from bot.services import agreements, enrollments, hosts, impact, matching, programs
+from bot.services import agreements, enrollments, hosts, impact, matching, programs, roles
 from bot.services import cards as learning_cards
 from bot.services import notes as note_space
 from bot.services import rhythm as weekly_rhythm
@@ -60,8 +60,9 @@ def home_state(
         standing = hosts.standing(session, workspace, slack=slack, now=now)
         if standing.problems and participant.slack_user_id in (workspace.admin_members or []):
             paused = tuple(str(p) for p in standing.problems)
-        if participant.slack_user_id in standing.hosts:
-            listed = programs.listing(session, workspace_id=workspace.id)
+        scope = roles.scope(session, workspace_id=workspace.id, user_id=participant.slack_user_id)
+        if participant.slack_user_id in standing.hosts and scope.any:
+            listed = programs.listing(session, workspace_id=workspace.id, scope=scope)
             counts = programs.counts(session, program_ids=[p.id for p in listed])
             hosted = [(p, counts[p.id]) for p in listed]
     return HomeState(

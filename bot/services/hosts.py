@@ -1,5 +1,6 @@
-"""Hosts are exactly the members of the workspace's admin channel, while that channel is private, not archived and
-not shared with another workspace or organisation (asked of Slack together, cached briefly).
+"""Hosts are members of the workspace's admin channel, while that channel is private, not archived and not shared
+with another workspace or organisation (asked of Slack together, cached briefly), who hold a role
+(``bot.services.roles``): a Tandem admin sees every program, a host or co-host only theirs.
 
 Every place that decides whether someone is a host asks :func:`standing` (through :func:`authorize` for host
 actions): while the channel is public, archived or shared (``bot.domain.hosts``) nobody is a host, every host action
@@ -12,18 +13,18 @@ from __future__ import annotations
 import enum
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from bot.blocks import admin as blocks
-from bot.domain.hosts import ChannelProblem, ChannelStatus, decode, encode
+from bot.domain.hosts import ChannelProblem, ChannelStatus, HostRole, Scope, audience_is_everyone, decode, encode
 from bot.i18n import locale_from_slack
 from bot.models import Workspace
-from bot.services import outbox, people
+from bot.services import outbox, people, roles
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class Refusal(enum.StrEnum):
     NOT_SET_UP = "not_set_up"  # no admin channel yet
     WRONG_CHANNEL = "wrong_channel"  # admin commands run in the admin channel only
     NOT_HOST = "not_host"
+    NO_ROLE = "no_role"  # in the admin channel, but no admin, host or co-host role: an admin gives one
     UNSAFE = "channel_unsafe"  # the admin channel is public, archived or shared: nobody is a host until it is fixed
     NOT_PRIVATE = "not_private"  # setup: the admin channel must be private
     SETUP_ARCHIVED = "setup_archived"  # setup: not in an archived channel
@@ -73,11 +75,15 @@ class Standing:
     problems: tuple[ChannelProblem, ...] = ()
 
 
+NO_SCOPE = Scope()
+
+
 @dataclass(frozen=True)
 class Verdict:
     workspace: Workspace
     refusal: Refusal | None = None
     problems: tuple[ChannelProblem, ...] = ()
+    scope: Scope = NO_SCOPE  # which programs they may see and act on (when not refused)
 
     @property
     def ok(self) -> bool:
@@ -215,7 +221,10 @@ def authorize(
         return Verdict(workspace, Refusal.NOT_HOST)
     if not anywhere and channel_id != workspace.admin_channel_id:
         return Verdict(workspace, Refusal.WRONG_CHANNEL)
-    return Verdict(workspace)
+    scope = roles.scope(session, workspace_id=workspace.id, user_id=user_id)
+    if not scope.any:
+        return Verdict(workspace, Refusal.NO_ROLE)
+    return Verdict(workspace, scope=scope)
 
 
 def may_set_up(
@@ -275,5 +284,68 @@ def claim_admin_channel(
     workspace.admin_channel_problems = None
     workspace.admin_channel_warned_at = None
     session.commit()
-    standing(session, workspace, slack=slack, now=now)
-    return Verdict(workspace)
+    crew = standing(session, workspace, slack=slack, now=now).hosts | {user_id}
+    # everyone in the channel as it is set up is a Tandem admin; who joins later needs a role (/tandem admin hosts)
+    roles.grant(
+        session,
+        workspace_id=workspace.id,
+        user_ids=sorted(crew),
+        role=HostRole.ADMIN,
+        program_id=None,
+        by=None,
+        now=now,
+    )
+    session.commit()
+    return Verdict(workspace, scope=Scope(admin=True))
+
+
+def post_to_hosts(
+    session: Session,
+    workspace: Workspace,
+    *,
+    program_id: int | None,
+    message: Callable[[str], dict[str, Any]],
+    now: datetime,
+    cause: str,
+    about: outbox.About,
+    also: Iterable[str] = (),
+) -> None:
+    """Tell the hosts who may see the program (``program_id``; None: the admins) what ``message(locale)`` says.
+
+    In the admin channel when everyone in it may see the program (as the members were last asked: Slack shows a
+    private channel's history to all its members); otherwise by DM to each member who may, in their language, so
+    that a host of one program never reads another program's posts. ``also``: people it is about who may not be
+    in the channel yet (a new host), told by DM as well."""
+    if not workspace.admin_channel_id:
+        return
+    from bot.services.escalations import hosts_locale
+
+    members = set(workspace.admin_members or []) - {workspace.bot_user_id}
+    may = roles.may_see(session, workspace_id=workspace.id, program_id=program_id)
+    extra = set(also) - members
+    if audience_is_everyone(members, may):
+        outbox.post(
+            session,
+            workspace_id=workspace.id,
+            channel=workspace.admin_channel_id,
+            message=message(hosts_locale(session, workspace_id=workspace.id)),
+            now=now,
+            about=about,
+            dedupe_key=cause,
+        )
+        direct = extra & may
+    else:
+        direct = (members & may) | (extra & may)
+    fallback = hosts_locale(session, workspace_id=workspace.id)
+    for user_id in sorted(direct):
+        found = people.find_participant(session, team_id=workspace.team_id, user_id=user_id)
+        locale = found.locale if found is not None else fallback
+        outbox.post(
+            session,
+            workspace_id=workspace.id,
+            channel=user_id,
+            message=message(locale),
+            now=now,
+            about=about,
+            dedupe_key=f"{cause}:{user_id}",
+        )

@@ -17,7 +17,7 @@ on the clock), one marked private (``SCRUB``: a person's data export) at once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,7 +26,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.delivery import STALE_CLAIM, Decision, Outcome, Pacing
+from bot.domain.hosts import audience_is_everyone
 from bot.models import BatchStatus, InviteBatch, OutboxMessage, OutboxStatus, OutboxSubject, Participant, Workspace
+from bot.services import roles
 
 BUDGET_WINDOW = timedelta(minutes=1)
 PAUSED = "paused: ratelimited"  # last_error of messages held back by another message's 429
@@ -91,6 +93,24 @@ def enqueue(
 ) -> OutboxMessage:
     """Queue one Web API call ``about`` a program, pair or people. With a ``dedupe_key`` seen before, the earlier
     message is returned instead. Does not commit: the caller's transaction decides."""
+    if about.program_id is not None and method in (POST_METHOD, UPLOAD_METHOD):
+        readers = _restricted_readers(session, workspace_id, payload, about.program_id)
+        if readers is not None:  # the admin channel holds someone who may not see this program
+            first = None
+            for user_id in readers if method == POST_METHOD else ():  # charts repeat the digest's figures: text only
+                key = f"{dedupe_key}:{user_id}" if dedupe_key is not None else None
+                sent = enqueue(
+                    session,
+                    workspace_id=workspace_id,
+                    method=method,
+                    payload={**payload, "channel": user_id},
+                    now=now,
+                    about=replace(about, users=tuple(dict.fromkeys((*about.users, user_id)))),
+                    dedupe_key=key,
+                    not_before=not_before,
+                )
+                first = first or sent
+            return first  # type: ignore[return-value]
     if dedupe_key is not None:
         existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
         if existing is not None:
@@ -114,6 +134,26 @@ def enqueue(
             raise
         return session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).one()
     return message
+
+
+POST_METHOD = "chat.postMessage"
+
+
+def _restricted_readers(
+    session: Session, workspace_id: int, payload: Mapping[str, Any], program_id: int
+) -> list[str] | None:
+    """For a call to the admin channel about a program: None when everyone in the channel (as last asked) may see
+    the program (``bot.services.roles``), so it goes there; else the members who may, to be told by DM instead.
+    Slack shows a private channel's history to all its members: a co-host of one program never reads another's."""
+    target = payload.get("channel") or payload.get("channel_id")
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None or not workspace.admin_channel_id or target != workspace.admin_channel_id:
+        return None
+    members = set(workspace.admin_members or []) - {workspace.bot_user_id}
+    may = roles.may_see(session, workspace_id=workspace_id, program_id=program_id)
+    if audience_is_everyone(members, may):
+        return None
+    return sorted(members & may)
 
 
 UPLOAD_METHOD = "files.upload_v2"  # slack_sdk's upload: files.getUploadURLExternal, the bytes, completeUploadExternal

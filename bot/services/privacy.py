@@ -30,7 +30,8 @@ Table by table (``bot.models``; a test reads every table afterwards):
 - poll_ballot, poll_response: never linked to anyone (an open round's answers are sealed ballots, see
   ``bot.services.polls``); nothing to do. A ballot of theirs is opened with the others when its round closes.
 - Slack ids of a host in program, match_round, speed_round, metric, metric_value, enrollment.invited_by,
-  invite_batch, retro_answer.posted_by: emptied; invite_batch.user_ids and workspace.admin_members: removed.
+  invite_batch, retro_answer.posted_by, host_role.granted_by: emptied; invite_batch.user_ids and
+  workspace.admin_members: removed; their own host roles (host_role) deleted.
 - outbox: found by what each call is about (``bot.services.outbox.forget_people``), never by searching what it
   says: calls to their DM and about their pairs are deleted, sent or not; a call naming them (a matching preview,
   a hosts' message) is deleted while it still says something (pending, or parked and not yet emptied), and one
@@ -61,6 +62,7 @@ from bot.models import (
     EnrollmentStatus,
     Escalation,
     Goal,
+    HostRoleRow,
     InviteBatch,
     LearningCard,
     MatchProposal,
@@ -248,6 +250,14 @@ def _forget_host_id(session: Session, *, user_id: str, workspace_id: int) -> Non
     session.execute(update(Enrollment).where(Enrollment.invited_by == user_id).values(invited_by=None))
     session.execute(update(RetroAnswer).where(RetroAnswer.posted_by == user_id).values(posted_by=None))
     session.execute(update(Escalation).where(Escalation.answered_by == user_id).values(answered_by=None))
+    session.execute(
+        delete(HostRoleRow).where(HostRoleRow.workspace_id == workspace_id, HostRoleRow.slack_user_id == user_id)
+    )
+    session.execute(
+        update(HostRoleRow)
+        .where(HostRoleRow.workspace_id == workspace_id, HostRoleRow.granted_by == user_id)
+        .values(granted_by=None)
+    )
     for batch in session.scalars(select(InviteBatch).where(InviteBatch.program_id.in_(programs))):
         if batch.requested_by == user_id:
             batch.requested_by = ""

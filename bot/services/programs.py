@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from bot.domain.hosts import Scope
 from bot.domain.programs import OnboardingCounts, ProgramSpec
 from bot.models import Enrollment, EnrollmentStatus, Program, ProgramStatus, Workspace
+from bot.services import roles
 
 
 class ProgramError(Exception):
@@ -47,10 +49,17 @@ def get(session: Session, *, workspace: Workspace, program_id: int) -> Program |
     return program if program is not None and program.workspace_id == workspace.id else None
 
 
-def listing(session: Session, *, workspace_id: int, include_closed: bool = False) -> list[Program]:
+def listing(
+    session: Session, *, workspace_id: int, include_closed: bool = False, scope: Scope | None = None
+) -> list[Program]:
+    """The workspace's programs, oldest first; with ``scope`` (by default the host request's, ``roles.current``), only
+    those the host may see (filtered in the query, so no other program is read)."""
+    scope = scope if scope is not None else roles.current()
     query = select(Program).where(Program.workspace_id == workspace_id).order_by(Program.created_at, Program.id)
     if not include_closed:
         query = query.where(Program.status != ProgramStatus.CLOSED)
+    if scope is not None and not scope.admin:
+        query = query.where(Program.id.in_(sorted(scope.hosts | scope.cohosts)))
     return list(session.scalars(query))
 
 

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.models.base import Base
+
+
+class HostRoleRow(Base):
+    """Who hosts what (``bot.domain.hosts.HostRole``): a Tandem admin of the workspace (no program), or a host or
+    co-host of one program. Being a member of the private admin channel is needed as well."""
+
+    __tablename__ = "host_role"
+    __table_args__ = (Index("ix_host_role_workspace_user", "workspace_id", "slack_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"), index=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))
+    granted_by: Mapped[str | None] = mapped_column(String(32))
+    granted_at: Mapped[datetime]

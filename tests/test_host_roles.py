@@ -1,0 +1,79 @@
+"""Hosts per program (issue 18, item 1): Tandem admins see every program, a program's hosts and co-hosts only
+theirs; someone in the admin channel without a role sees none; a co-host changes nothing about who hosts; posts about
+a program reach only those who may see it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.domain.hosts import HostRole, Scope, audience_is_everyone
+from bot.ids import ID
+from bot.models import HostRoleRow, OutboxMessage, Program
+from tests.helpers import admin_channel, create_program, dump, forged_click, make_stack, persona
+
+
+def test_scope_from_roles() -> None:
+    scope = Scope.of([(HostRole.HOST, 1), (HostRole.COHOST, 2), ("bogus", 3), (HostRole.HOST, None)])
+    assert (scope.sees(1), scope.sees(2), scope.sees(3), scope.sees(None)) == (True, True, False, False)
+    assert (scope.manages(1), scope.manages(2)) == (True, False)
+    assert not Scope().any and Scope.of([(HostRole.ADMIN, None)]).sees(99)
+    assert audience_is_everyone({"A", "B"}, {"A", "B", "C"}) and not audience_is_everyone({"A", "B"}, {"A"})
+
+
+def _texts(who) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(str(m.get("text")) for m in who.ephemeral_messages())
+
+
+def test_a_cohost_sees_and_acts_only_on_their_program(database_url: str) -> None:
+    stack = make_stack(database_url).start()
+    try:
+        hanna = persona(stack, "Hanna", is_admin=True)
+        cora = persona(stack, "Cora")
+        channel = admin_channel(stack, hanna)
+        for name in ("Alpha Pilot", "Beta Pilot"):
+            create_program(stack, hanna, channel, **{ID.PROGRAM_NAME.value: name})
+        stack.sandbox.invite(channel, cora.id, inviter=hanna.id)  # in the channel, but no role yet
+        stack.advance(timedelta(minutes=2))  # the members cache is a minute old
+        assert cora.slash("admin programs", channel_id=channel).ok
+        assert "don't host any program yet" in _texts(cora)
+
+        assert hanna.slash(f"admin hosts Beta Pilot cohost <@{cora.id}|cora>", channel_id=channel).ok
+        stack.settle()
+        with stack.session_factory() as s:
+            ids = {p.name: p.id for p in s.scalars(select(Program))}
+            assert s.scalars(select(HostRoleRow.role).where(HostRoleRow.slack_user_id == cora.id)).all() == ["cohost"]
+        before = dump(stack.engine)
+
+        assert cora.slash("admin programs", channel_id=channel).ok
+        listing = _texts(cora)
+        assert "Beta Pilot" in listing.split("don't host")[-1]
+        shown = cora.ephemeral_messages()[-1]
+        assert "Alpha Pilot" not in str(shown)
+        for attempt in ("admin match Alpha Pilot", "admin impact Alpha Pilot", "admin notes Alpha Pilot"):
+            assert cora.slash(attempt, channel_id=channel).ok
+            answer = str(cora.ephemeral_messages()[-1])
+            # refused as if Alpha did not exist: at most the name she typed comes back, nothing of the program
+            assert "Alpha" not in answer.replace('"Alpha Pilot"', ""), (attempt, answer)
+            assert "preview" not in answer.lower() and "KPI" not in answer, (attempt, answer)
+        forged_click(stack, cora, ID.PROGRAM_PAUSE.value, str(ids["Alpha Pilot"]), channel=channel)
+        stack.settle()
+        assert "or you don't host it" in _texts(cora)
+        assert cora.slash(f"admin hosts Beta Pilot add <@{cora.id}|cora>", channel_id=channel).ok
+        assert "Only a Tandem admin or a host of *Beta Pilot*" in _texts(cora)
+        assert dump(stack.engine)["program"] == before["program"]
+        assert dump(stack.engine)["host_role"] == before["host_role"]
+
+        # Hanna pauses Alpha: the post about it does not reach the channel Cora reads, but Hanna's DM
+        forged_click(stack, hanna, ID.PROGRAM_PAUSE.value, str(ids["Alpha Pilot"]), channel=channel)
+        stack.settle()
+        assert not any("Alpha Pilot" in str(m) for m in stack.sandbox.messages(channel)[-3:] if "paused" in str(m))
+        assert any("paused *Alpha Pilot*" in str(m.get("text")) for m in hanna.dm_messages())
+        with stack.session_factory() as s:
+            to_channel = s.scalars(
+                select(OutboxMessage.payload).where(OutboxMessage.dedupe_key.like(f"program:{ids['Alpha Pilot']}:%"))
+            ).all()
+        assert to_channel and all(p.get("channel") != channel for p in to_channel if p)
+    finally:
+        stack.stop()
