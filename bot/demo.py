@@ -462,8 +462,7 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
     view = hanna.open_views()[-1]
     program_values = {
         ID.PROGRAM_NAME.value: "Pilot 2027",
-        ID.PROGRAM_FIELDS.value: "Creator skills for leaders\nEnterprise governance for young professionals\n"
-        "No-code automation",
+        ID.PROGRAM_FIELDS.value: "Creator skills for leaders\nEnterprise governance for newcomers\nNo-code automation",
         ID.PROGRAM_START.value: "2027-02-01",
         ID.PROGRAM_WEEKS.value: "12",
         ID.PROGRAM_TRIAL.value: "16",
@@ -1595,7 +1594,7 @@ def _next_cohort(stack: LocalStack, say: Narrator, result: DemoResult, people: d
 QUOTE_ANA = "Ich bringe Priya Kurzvideos bei, sie mir, warum Prüfer ruhig schlafen."
 QUOTE_PRIYA = "My team lead still thinks a reel is a fishing tool."
 QUOTE_MIA = "I came to teach Slack workflows and left knowing who actually decides."
-QUOTE_RUI = "Twenty years in, and a junior colleague showed me our fastest approval path."
+QUOTE_RUI = "Twenty years in, and a colleague from marketing showed me our fastest approval path."
 
 
 def _demo_metrics() -> tuple[dict[str, str], ...]:
@@ -1876,7 +1875,7 @@ def _chapter_speed_dating(
 
 CREATOR, GOVERNANCE, NOCODE = (
     "Creator skills for leaders",
-    "Enterprise governance for young professionals",
+    "Enterprise governance for newcomers",
     "No-code automation",
 )
 # role -> two profiles: (can teach from the fields, wants to learn from the fields, other teach, other learn)

@@ -155,8 +155,8 @@ def test_the_agreement_follows_the_intro_in_the_pairs_language_and_both_accept(s
     assert all(_has(card, a) for a in (ID.AGREEMENT_ACCEPT, ID.AGREEMENT_PROPOSE, ID.GOAL_OPEN))
     de_intro, de_card = stack.sandbox.messages(_group(stack, ana, karl))
     assert (de_intro["text"], de_card["text"]) == (
-        "Lerne dein Tandem kennen",
-        "Eure Arbeitsvereinbarung für Pilot 2027",
+        "Lerne deine:n Tandem-Partner:in kennen",
+        "Eure Tandem-Spielregeln für Pilot 2027",
     )
     assert "*Vertraulichkeit*" in _text(de_card) and "„Was bringt uns bis nächste Woche voran?“" in _text(de_card)
     with stack.session_factory() as s:
@@ -198,11 +198,11 @@ def test_the_agreement_follows_the_intro_in_the_pairs_language_and_both_accept(s
         p.open_home()
     stack.settle()
     assert "*Working agreement with Jörg* (Pilot 2027): :handshake: agreed on 4 Jan 2027" in _text(wei.home())
-    assert "*Arbeitsvereinbarung mit Wei* (Pilot 2027): :handshake: vereinbart am 4.1.2027" in _text(jorg.home())
+    assert "*Tandem-Spielregeln mit Wei* (Pilot 2027): :handshake: vereinbart am 4.1.2027" in _text(jorg.home())
     # Ana has not accepted yet: Home asks her, with the button; accepting there updates the group DM's message
-    assert "*Arbeitsvereinbarung mit Karl* (Pilot 2027): wartet auf dein OK." in _text(ana.home())
+    assert "*Tandem-Spielregeln mit Karl* (Pilot 2027): warten auf dein OK." in _text(ana.home())
     assert ana.click(ID.AGREEMENT_ACCEPT).ok
-    assert "Du hast angenommen; sie wartet noch auf Karl." in _text(ana.home())
+    assert "Du hast angenommen; sie warten noch auf Karl." in _text(ana.home())
     assert not _has(ana.home(), ID.AGREEMENT_ACCEPT)
     stack.settle()
     assert "Angenommen von Ana (4.1.2027) · :hourglass_flowing_sand: Wartet auf Karl" in _text(_now(stack, de_card))
@@ -249,7 +249,7 @@ def test_a_proposed_change_accepted_by_the_partner_becomes_the_agreed_text(stack
     # nothing changed, or a section emptied: said on the field, and nothing is stored
     assert submit({})["errors"] == {
         ID.AGREEMENT_F_CONFIDENTIALITY: "Noch hat sich nichts geändert: Bearbeite einen Abschnitt oder nimm die "
-        "Vereinbarung einfach an, wie sie ist."
+        "Spielregeln einfach an, wie sie sind."
     }
     assert submit({ID.AGREEMENT_F_AGENDA.value: "   "})["errors"] == {
         ID.AGREEMENT_F_AGENDA: "Bitte lass hier eine Zeile stehen, zum Beispiel „Brauchen wir nicht.“"
@@ -266,7 +266,7 @@ def test_a_proposed_change_accepted_by_the_partner_becomes_the_agreed_text(stack
     stack.settle()
     proposal = stack.sandbox.messages(group)[-1]
     text = _text(proposal)
-    assert proposal["text"] == "Ana schlägt eine Änderung eurer Arbeitsvereinbarung vor"
+    assert proposal["text"] == "Ana schlägt eine Änderung eurer Tandem-Spielregeln vor"
     assert "*Ana* schlägt diese Änderung vor. *Karl*, bitte nimm sie an oder schlag eine andere vor." in text
     assert "*Notiz von Ana:* 48 h sind zu lang &lt;!here&gt;" in text  # escaped: notifies nobody
     assert f"*Erreichbarkeit*\\n{changed}" in text and "*Vertraulichkeit*" not in text
@@ -292,7 +292,7 @@ def test_a_proposed_change_accepted_by_the_partner_becomes_the_agreed_text(stack
         _now(stack, proposal)
     )
     stack.settle()
-    assert "Ihr habt beide angenommen: Eure Arbeitsvereinbarung gilt seit dem 4.1.2027." in _text(
+    assert "Ihr habt beide angenommen: Eure Tandem-Spielregeln gelten seit dem 4.1.2027." in _text(
         stack.sandbox.messages(group)[-1]
     )
     with stack.session_factory() as s:
@@ -316,7 +316,7 @@ def test_a_proposed_change_accepted_by_the_partner_becomes_the_agreed_text(stack
     stack.settle()
     ana.open_home()
     stack.settle()
-    assert "*Arbeitsvereinbarung mit Karl* (Pilot 2027): wartet auf dein OK." in _text(ana.home())
+    assert "*Tandem-Spielregeln mit Karl* (Pilot 2027): warten auf dein OK." in _text(ana.home())
     with stack.session_factory() as s:
         v1, v2, v3 = _versions(s, _agreement_of(s, ana))
         assert (v2.agreed_at, v2.superseded_at) == (agreed_at, None)
@@ -357,7 +357,7 @@ def test_reminders_after_two_and_five_days_in_local_daytime_then_none(stack: Loc
     [first_jorg] = _reminders(jorg)
     assert _local(first_jorg, "America/New_York") == "Wed 09:00"
     assert first_jorg["blocks"][0]["text"]["text"].startswith(
-        "Kleine Erinnerung: Deine Arbeitsvereinbarung mit *Wei* in *Pilot 2027* wartet auf dein OK."
+        "Kleine Erinnerung: Die Tandem-Spielregeln mit *Wei* in *Pilot 2027* warten auf dein OK."
     )
 
     # Wei accepts from the reminder: it turns into a thank-you; the message in the group DM shows it
@@ -600,7 +600,7 @@ def test_outsiders_clicks_are_refused_and_change_nothing(stack: LocalStack) -> N
         "This isn't your tandem's working agreement, so I changed nothing.",
         "These aren't your tandem's goals, so I changed nothing.",
     ]
-    assert _ephemeral(mallory) == "Das sind nicht die Ziele deines Tandems, deshalb habe ich nichts geändert."
+    assert _ephemeral(mallory) == "Das sind nicht die Ziele eures Tandems, deshalb habe ich nichts geändert."
     # Ana's Home has goal buttons of her own; pointed at Wei's goal they change nothing
     for action in (ID.GOAL_PROGRESS_75, ID.GOAL_DONE):
         assert ana.click(action, value=str(wei_goal)).ok

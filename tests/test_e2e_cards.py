@@ -252,7 +252,7 @@ def test_german_wording_and_a_community_channel_without_tandem(stack: LocalStack
     bad = _write(stack, greta, {ID.CARD_TITLE.value: "Podcasts", ID.CARD_TEXT.value: " "}, command="karte")
     assert bad.json()["errors"] == {ID.CARD_TEXT.value: "Bitte schreib hier ein paar Worte."}
     view = greta.open_views()[-1]
-    assert view["title"]["text"] == "Lernkarte" and "Meinen Namen zur Karte zeigen?" in _dump([view])
+    assert view["title"]["text"] == "Lernkarte" and "Meinen Namen auf der Karte zeigen?" in _dump([view])
     _ok(greta.submit(view["id"], {ID.CARD_TITLE.value: "Podcasts", ID.CARD_TEXT.value: "Kurze Folgen <b>wirken</b>."}))
     stack.settle()
     [preview] = _with(greta.dm_messages(), ID.CARD_PUBLISH)

@@ -207,10 +207,10 @@ def test_invalid_answers_come_back_as_errors_in_german_and_change_nothing(stack:
     view = _open(ana, ID.INTERVIEW_OPEN, Step.VALUES)
     four = ["trust", "courage", "respect", "growth"]
     assert ana.submit(view["id"], {ID.PROFILE_VALUES: four}).json()["errors"] == {
-        "profile.values": "Bitte wähle zwischen 1 und 3 Werte."
+        "profile.values": "Bitte wähle zwischen 1 und 3 Werten."
     }
     assert ana.submit(view["id"], {ID.PROFILE_VALUES: None}).json()["errors"] == {
-        "profile.values": "Bitte wähle zwischen 1 und 3 Werte."
+        "profile.values": "Bitte wähle zwischen 1 und 3 Werten."
     }
     assert _state(stack, enrollment_id)[1]["values"] == []
     assert ana.submit(view["id"], {ID.PROFILE_VALUES: ["trust"]}).json() is None

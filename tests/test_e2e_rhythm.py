@@ -150,7 +150,7 @@ def test_prompts_nudges_answers_agreement_and_silence_across_the_spring_dst_chan
     _around(stack, utc(2027, 3, 15, 8))
     [w1_g1] = _prompts(stack, g1)
     assert _local(w1_g1, "Europe/Berlin") == "Mon 15 Mar 09:00"
-    assert "Woche 1 · Pilot 2027" in _text(w1_g1) and "Öffnen → Vertiefen → Vereinbaren → Festhalten" in _text(w1_g1)
+    assert "Woche 1 · Pilot 2027" in _text(w1_g1) and "Öffnen → Vertiefen → Verabreden → Sichern" in _text(w1_g1)
     [nudge_ben] = _dms(ben, *NUDGE)
     assert _local(nudge_ben, "Europe/Berlin") == "Mon 15 Mar 09:00"
     link = (

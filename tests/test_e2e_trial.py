@@ -154,7 +154,7 @@ def test_asked_in_daytime_then_a_switch_ends_the_pair_for_both_alike_and_both_ar
     )
     assert "If nobody answers, you continue." in text_wei
     assert "Please answer by Saturday 6 Feb 2027, 22:00 (your time)." in text_wei
-    assert "Die Probezeit deines Tandems mit *Wei* in *Pilot 2027* ist vorbei." in text_jorg
+    assert "Die Probezeit mit *Wei* in *Pilot 2027* ist vorbei." in text_jorg
     assert "Bitte antworte bis Samstag, 6.2.2027, 09:00 Uhr (deine Ortszeit)." in text_jorg
     with stack.session_factory() as s:
         check = s.scalars(select(TrialCheck)).one()
@@ -340,7 +340,7 @@ def test_continue_by_both_writes_nothing_and_silence_also_continues(stack: Local
     _run_to(stack, MONDAY_AFTER, start=MONDAY_AFTER - timedelta(hours=15))
     assert all(len(_news(p)) == 1 for p in people.values())
     assert "your tandem with *Jörg* in *Pilot 2027* continues" in _text(_news(people["Wei"])[0])
-    assert "Dein Tandem mit *Priya* in *Pilot 2027* geht weiter" in _text(_news(people["Ana"])[0])
+    assert "Das Tandem mit *Priya* in *Pilot 2027* geht weiter" in _text(_news(people["Ana"])[0])
 
 
 def test_outsiders_wrong_values_and_late_clicks_change_nothing(stack: LocalStack) -> None:

@@ -252,7 +252,7 @@ def test_export_and_forget_me_leave_nothing_of_the_person(stack: LocalStack, eng
     # -- /tandem forget-me: the question, then the button
     assert ana.slash("forget-me").ok
     question = ana.ephemeral_messages()[-1]
-    assert "Dein Tandem endet jetzt" in json.dumps(question, ensure_ascii=False)
+    assert "Euer Tandem endet jetzt" in json.dumps(question, ensure_ascii=False)
     assert ana.click(ID.PRIVACY_FORGET, message=question).ok
     stack.settle()
     assert "Tandem hat deine Daten gelöscht" in _last(ana)
