@@ -239,6 +239,8 @@ TABLES: dict[str, Table] = {
                 "availability in hours a week", PROFILE, seen_by="the person; others only the overlap in match reasons"
             ),
             "preferred_days": c("preferred weekdays", PROFILE, seen_by="the person (matching uses it)"),
+            "country": c("country whose public holidays keep prompts away (from the interview)", PROFILE),
+            "region": c("region whose public holidays keep prompts away (from the interview)", PROFILE),
             "consented_at": c("when the person agreed to the basics of the working agreement", ACTIVITY),
             "settings_confirmed": c("the person confirmed or corrected time zone and language", OPERATIONAL),
             "avoid": c(
@@ -274,6 +276,7 @@ TABLES: dict[str, Table] = {
             "rhythm": c("weekly or fortnightly", PROGRAM),
             "prompt_weekday": c("weekday of the weekly prompt", PROGRAM),
             "prompt_hour": c("local hour of the weekly prompt", PROGRAM),
+            "working_days": c("weekdays prompts and reminders may reach people on", PROGRAM),
             "trial_weeks": c("length of the trial period", PROGRAM),
             "focus_question": c("the question each week asks", PROGRAM),
             "bold_goals": c("example bold goals", PROGRAM),

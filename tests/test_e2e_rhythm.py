@@ -242,19 +242,26 @@ def test_prompts_nudges_answers_agreement_and_silence_across_the_spring_dst_chan
     stack.settle()
     assert "*Ana* hat geantwortet" in _text(_thread(stack, g1, w2_g1)[-1])
 
-    # week 3, Monday 29 March, after Europe's clocks went forward: Singapore 09:00 is still 01:00 UTC, Berlin's
-    # 09:00 is now 07:00 UTC and Lisbon's 08:00 UTC
+    # week 3, Monday 29 March, after Europe's clocks went forward, is Easter Monday, a public holiday in Germany
+    # (not in Singapore; Portugal's holidays Tandem does not know): Singapore 09:00 is still 01:00 UTC and Lisbon's
+    # 09:00 is 08:00 UTC, so the threads come then; Ana and Ben, in Berlin, hear of the week at their next working
+    # morning, Tuesday 09:00 (07:00 UTC), by DM. The week is not skipped: it keeps its number and method card.
     _around(stack, utc(2027, 3, 29, 1))
     _around(stack, utc(2027, 3, 29, 7))
+    assert len(_prompts(stack, g1)) == 2 and len(_dms(ben, *NUDGE)) == 2  # 09:00 in Berlin: a holiday, nothing
     _around(stack, utc(2027, 3, 29, 8))
     w3_g2 = _prompts(stack, g2)[-1]
     w3_g1 = _prompts(stack, g1)[-1]
     assert _local(w3_g2, "Asia/Singapore") == "Mon 29 Mar 09:00"
-    assert _local(w3_g1, "Europe/Berlin") == "Mon 29 Mar 09:00" and _sent_at(w3_g1) == utc(2027, 3, 29, 7)
-    assert _local(_dms(ben, *NUDGE)[-1], "Europe/Berlin") == "Mon 29 Mar 09:00"
-    assert _sent_at(_dms(ben, *NUDGE)[-1]) == utc(2027, 3, 29, 7)
-    assert _local(_dms(lena, *NUDGE)[-1], "Europe/Lisbon") == "Mon 29 Mar 09:00"
-    assert _sent_at(_dms(lena, *NUDGE)[-1]) == utc(2027, 3, 29, 8)
+    assert _local(w3_g1, "Europe/Lisbon") == "Mon 29 Mar 09:00" and _sent_at(w3_g1) == utc(2027, 3, 29, 8)
+    assert "Woche 3" in _text(w3_g1)
+    assert not [m for m in _dms(lena, *NUDGE) if "Woche 3" in _text(m)]  # Lena is the earlier partner this week
+    assert _dms(ana, *NUDGE) == []
+    _around(stack, utc(2027, 3, 30, 7))
+    assert _local(_dms(ben, *NUDGE)[-1], "Europe/Berlin") == "Tue 30 Mar 09:00"
+    assert _sent_at(_dms(ben, *NUDGE)[-1]) == utc(2027, 3, 30, 7)
+    [nudge_ana] = _dms(ana, *NUDGE)
+    assert _local(nudge_ana, "Europe/Berlin") == "Tue 30 Mar 09:00" and "Woche 3 mit *Lena*" in _text(nudge_ana)
     assert "Week 3" in _text(w3_g2) and "Microlearning" in _text(w3_g2)
 
     # Ben and Wei said nothing in weeks 2 and 3: when week 4 comes, the hosts hear it once, with names only

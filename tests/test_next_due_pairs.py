@@ -194,6 +194,76 @@ def test_rhythm_next_week_nudge_stale_nudge_and_midweek(stack: LocalStack) -> No
     _quiet_until(stack, "rhythm.weekly", utc(2027, 3, 20))
 
 
+def _weeks(stack: LocalStack) -> dict[int, tuple[str, dict[int, datetime]]]:
+    """Each week the clock dealt with: number -> (status, participant id -> their prompt moment)."""
+    with stack.session_factory() as s:
+        rows = s.execute(select(PairWeek.id, PairWeek.number, PairWeek.status)).all()
+        return {
+            number: (
+                status,
+                dict(
+                    s.execute(
+                        select(WeekPartner.participant_id, WeekPartner.prompt_at).where(WeekPartner.week_id == week_id)
+                    )
+                    .tuples()
+                    .all()
+                ),
+            )
+            for week_id, number, status in rows
+        }
+
+
+def test_rhythm_a_week_on_a_regional_holiday_reaches_that_partner_the_next_working_morning(stack: LocalStack) -> None:
+    # Wednesdays 09:00, from Wednesday 6 January 2027: Epiphany, a public holiday in Bavaria, not in Berlin
+    world = _world(stack, zones=("Europe/Berlin", "Europe/Berlin"), prompt_weekday=2, start_date=date(2027, 1, 6))
+    bavaria, berlin = world["people"]
+    with stack.session_factory() as s:
+        s.execute(update(Participant).where(Participant.id == bavaria).values(region="BY"))
+        s.execute(update(Participant).where(Participant.id == berlin).values(region="BE"))
+        s.commit()
+    # the thread at 09:00 in Berlin; the Bavarian partner's moment (a DM nudge) is Thursday 09:00
+    assert _bound_and_tight(stack, "rhythm.weekly", until=utc(2027, 1, 7)) == utc(2027, 1, 6, 8)
+    _at(stack, utc(2027, 1, 6, 8))
+    assert _run(stack, "rhythm.weekly") == 1
+    assert _weeks(stack) == {1: ("open", {berlin: utc(2027, 1, 6, 8), bavaria: utc(2027, 1, 7, 8)})}
+    with stack.session_factory() as s:
+        nudges = dict(s.execute(select(WeekPartner.participant_id, WeekPartner.nudge_at)).tuples().all())
+    assert nudges == {berlin: None, bavaria: utc(2027, 1, 7, 8)}
+    # week 2, Wednesday 13 January, is a working day for both
+    _at(stack, utc(2027, 1, 12))
+    with stack.session_factory() as s:  # the nudge is not this test's business: drop it
+        s.execute(update(WeekPartner).values(nudge_at=None, midweek_at=None))
+        s.commit()
+    assert _bound_and_tight(stack, "rhythm.weekly", until=utc(2027, 1, 14)) == utc(2027, 1, 13, 8)
+
+
+def test_rhythm_a_week_due_on_a_weekend_goes_on_monday_and_still_counts(stack: LocalStack) -> None:
+    # Saturdays 09:00 from 9 January 2027, a program working Monday to Thursday: every week's moment is Monday 09:00
+    # (Berlin 08:00 UTC, New York 14:00 UTC), and the weeks keep their numbers
+    _world(
+        stack,
+        zones=("Europe/Berlin", "America/New_York"),
+        prompt_weekday=5,
+        start_date=date(2027, 1, 9),
+        working_days=[0, 1, 2, 3],
+    )
+    assert _bound_and_tight(stack, "rhythm.weekly", until=utc(2027, 1, 12)) == utc(2027, 1, 11, 8)
+    _at(stack, utc(2027, 1, 11, 8))
+    assert _run(stack, "rhythm.weekly") == 1
+    with stack.session_factory() as s:  # the nudges are not this test's business: drop them
+        s.execute(update(WeekPartner).values(nudge_at=None, midweek_at=None))
+        s.commit()
+    assert _bound_and_tight(stack, "rhythm.weekly", until=utc(2027, 1, 19)) == utc(2027, 1, 18, 8)
+    _at(stack, utc(2027, 1, 18, 8))
+    assert _run(stack, "rhythm.weekly") == 1
+    weeks = _weeks(stack)
+    assert {n: status for n, (status, _) in weeks.items()} == {1: "open", 2: "open"}
+    assert sorted(weeks[2][1].values()) == [utc(2027, 1, 18, 8), utc(2027, 1, 18, 14)]
+    with stack.session_factory() as s:
+        days = dict(s.execute(select(PairWeek.number, PairWeek.day)).tuples().all())
+    assert days == {1: date(2027, 1, 9), 2: date(2027, 1, 16)}  # the week's day is the schedule's
+
+
 def test_rhythm_moved_week_and_paused_program(stack: LocalStack) -> None:
     world = _world(stack, zones=("Europe/Berlin", "America/New_York"))
     # week 1 moved to Wednesday 13 January: 09:00 in Berlin (08:00 UTC)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bot.domain import rhythm as rules
 from bot.domain.rhythm import WeekSignal, WeekStatus
+from bot.domain.worktime import working_time
 
 
 def utc(*args: int) -> datetime:
@@ -423,3 +424,20 @@ def test_a_pause_ends_at_the_start_of_the_next_day_where_the_person_is(
         assert rules.paused_now(until, now=at, tz=tz)
     for at in [end, end + timedelta(microseconds=1), *(end + d for d in ahead)]:
         assert not rules.paused_now(until, now=at, tz=tz)
+
+
+def test_a_partner_with_working_time_gets_the_week_at_their_next_working_morning() -> None:
+    bavaria, berlin = working_time("Europe/Berlin", region="BY"), working_time("Europe/Berlin", region="BE")
+    # Wednesday 6 January 2027, Epiphany: a holiday in Bavaria only
+    week = rules.plan(1, date(2027, 1, 6), 9, {1: bavaria, 2: berlin})
+    assert week.at == {1: datetime(2027, 1, 7, 8, tzinfo=UTC), 2: datetime(2027, 1, 6, 8, tzinfo=UTC)}
+    assert week.thread_at == datetime(2027, 1, 6, 8, tzinfo=UTC) and week.nudged == {1}
+    assert week.day == date(2027, 1, 6)  # the week keeps its day
+    # an hour after working time (19:00) moves to the next morning; a zone name alone keeps the hour
+    assert rules.plan(1, date(2027, 1, 6), 19, {2: berlin}).at[2] == datetime(2027, 1, 7, 8, tzinfo=UTC)
+    assert rules.plan(1, date(2027, 1, 6), 19, {2: "Europe/Berlin"}).at[2] == datetime(2027, 1, 6, 18, tzinfo=UTC)
+    # the mid-week nudge halfway to Good Friday 2027 (26 March) waits for Tuesday after Easter Monday, and is then
+    # too close to the next prompt
+    own = datetime(2027, 3, 22, 8, tzinfo=UTC)
+    assert rules.midweek_at(own, next_at=None, every_days=7, tz=berlin) is None
+    assert rules.midweek_at(own, next_at=None, every_days=7, tz="Europe/Berlin") == datetime(2027, 3, 26, 8, tzinfo=UTC)

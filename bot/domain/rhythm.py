@@ -6,16 +6,19 @@ date and the day after the pair started; then every 7 days (weekly) or 14 days (
 before the program's end (start date + ``duration_weeks`` weeks). A week is one calendar *day* shared by both
 partners; each partner's *moment* is the program's hour on that day on their own wall clock, converted with
 zoneinfo, so it follows daylight-saving changes. An hour a DST change skips (02:30 on a spring-forward night)
-becomes the hour after; an hour it repeats is the first of the two.
+becomes the hour after; an hour it repeats is the first of the two. A partner given with their working time
+(:class:`bot.domain.worktime.WorkingTime`) gets their moment at the next working moment when the week's day is a
+weekend, a public holiday where they are or the hour is outside their working hours: the message moves, the week
+stays (it keeps its number and day, and counts as any other).
 
 **The earlier-partner rule.** The week's prompt goes into the pair's thread at the earlier of the two moments.
 A partner whose own moment comes ``NUDGE_GAP`` or more after that gets a short DM at their own moment with a
-link to the thread (unless they answered in the meantime); partners in the same zone get no DM.
+link to the thread (unless they answered in the meantime); partners with the same moment get no DM.
 
 **Mid-week nudge.** Halfway from a partner's own moment to their next one, moved to their next workday daytime
-(:func:`bot.domain.localtime.send_at`), and only to a partner who has not answered that week. None when that
-would land within ``MIDWEEK_MARGIN`` of the next prompt. A nudge more than ``NUDGE_STALE`` late (the clock was
-down) is dropped.
+(:func:`bot.domain.localtime.send_at`; with their working time, its next working moment), and only to a partner
+who has not answered that week. None when that would land within ``MIDWEEK_MARGIN`` of the next prompt. A nudge
+more than ``NUDGE_STALE`` late (the clock was down) is dropped.
 
 **Silence.** A pair whose last ``SILENCE_WEEKS`` prompted weeks ended without a word from either partner (no
 answer, no "what we agreed", no cancellation) is flagged to the hosts once per silent stretch. Weeks skipped for
@@ -38,6 +41,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.localtime import send_at, zone
+from bot.domain.worktime import WorkingTime
 
 WEEKLY_DAYS = 7
 BIWEEKLY_DAYS = 14
@@ -127,6 +131,17 @@ def moment(day: date, hour: int, tz: str) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=zone(tz)).astimezone(UTC)
 
 
+Who = str | WorkingTime  # a partner as the schedule sees them: their zone, or their working time
+
+
+def partner_moment(day: date, hour: int, who: Who) -> datetime:
+    """A partner's moment of the week on ``day``: ``hour``:00 on their wall clock; with their working time, the
+    next working moment from then on."""
+    if isinstance(who, WorkingTime):
+        return who.next_working(moment(day, hour, who.tz))
+    return moment(day, hour, who)
+
+
 @dataclass(frozen=True)
 class WeekPlan:
     """When week ``number`` (on ``day``) reaches whom: the thread at ``thread_at``, each partner at their own
@@ -139,9 +154,9 @@ class WeekPlan:
     nudged: frozenset[int]
 
 
-def plan(number: int, day: date, hour: int, zones: Mapping[int, str]) -> WeekPlan:
-    """``zones``: participant id -> IANA zone, for both partners."""
-    at = {pid: moment(day, hour, tz) for pid, tz in zones.items()}
+def plan(number: int, day: date, hour: int, zones: Mapping[int, Who]) -> WeekPlan:
+    """``zones``: participant id -> IANA zone or working time, for both partners."""
+    at = {pid: partner_moment(day, hour, who) for pid, who in zones.items()}
     thread_at = min(at.values())
     nudged = frozenset(pid for pid, when in at.items() if when - thread_at >= NUDGE_GAP)
     return WeekPlan(number, day, thread_at, at, nudged)
@@ -159,7 +174,7 @@ class Due:
     week: WeekPlan | None
 
 
-def due(sched: Schedule, *, handled: int, moved: Mapping[int, date], zones: Mapping[int, str], now: datetime) -> Due:
+def due(sched: Schedule, *, handled: int, moved: Mapping[int, date], zones: Mapping[int, Who], now: datetime) -> Due:
     """The weeks after ``handled`` whose thread moment has come. Only the latest of them is handled; any earlier
     ones were missed (the clock was down), so a pair never gets two prompts at once."""
     plans: list[WeekPlan] = []
@@ -176,7 +191,7 @@ def due(sched: Schedule, *, handled: int, moved: Mapping[int, date], zones: Mapp
 
 
 def next_moment(
-    sched: Schedule, *, handled: int, moved: Mapping[int, date], zones: Mapping[int, str]
+    sched: Schedule, *, handled: int, moved: Mapping[int, date], zones: Mapping[int, Who]
 ) -> datetime | None:
     """When :func:`due` next finds a week for a pair whose weeks up to ``handled`` were dealt with: the thread moment
     of week ``handled + 1`` (before it ``due`` finds none, from it on it does); None after the last week."""
@@ -187,7 +202,7 @@ def next_moment(
 
 
 def upcoming(
-    sched: Schedule, *, after: int, moved: Mapping[int, date], zones: Mapping[int, str], limit: int
+    sched: Schedule, *, after: int, moved: Mapping[int, date], zones: Mapping[int, Who], limit: int
 ) -> list[WeekPlan]:
     """Up to ``limit`` weeks after week ``after``, in order."""
     return [
@@ -206,12 +221,13 @@ def pair_locale(a: str, b: str) -> str:
 
 
 # -- nudges --------------------------------------------------------------------------------------------------
-def midweek_at(own_at: datetime, *, next_at: datetime | None, every_days: int, tz: str) -> datetime | None:
+def midweek_at(own_at: datetime, *, next_at: datetime | None, every_days: int, tz: Who) -> datetime | None:
     """The one mid-week nudge: halfway from the partner's prompt to their next one (``next_at``; None after the
-    program's last week: as if the rhythm went on), in their workday daytime; None when that comes within
-    ``MIDWEEK_MARGIN`` of the next prompt."""
+    program's last week: as if the rhythm went on), in their workday daytime (with their working time: its next
+    working moment); None when that comes within ``MIDWEEK_MARGIN`` of the next prompt."""
     until = next_at or own_at + timedelta(days=every_days)
-    at = send_at(own_at + (until - own_at) / 2, tz)
+    halfway = own_at + (until - own_at) / 2
+    at = tz.next_working(halfway) if isinstance(tz, WorkingTime) else send_at(halfway, tz)
     return at if at <= until - MIDWEEK_MARGIN else None
 
 
@@ -321,7 +337,7 @@ def move_error(
     number: int,
     sched: Schedule,
     moved: Mapping[int, date],
-    zones: Mapping[int, str],
+    zones: Mapping[int, Who],
     now: datetime,
 ) -> str | None:
     """Why week ``number`` cannot move to ``new_day`` (an error key), or None: ``move_to.required``,

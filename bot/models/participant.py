@@ -39,6 +39,10 @@ class Participant(Base):
     department: Mapped[str | None] = mapped_column(String(120))
     hours_per_week: Mapped[int | None]
     preferred_days: Mapped[list[Any]] = mapped_column(default=list)
+    # Whose public holidays keep prompts and reminders away (bot.domain.worktime): the country (ISO code; None: the
+    # one of the time zone, when unambiguous) and the region (a subdivision code such as "BY"), from the interview.
+    country: Mapped[str | None] = mapped_column(String(8))
+    region: Mapped[str | None] = mapped_column(String(16))
     # Agreed to the basics of the working agreement (confidentiality, preparation, reachability).
     consented_at: Mapped[datetime | None]
     # True once the person confirmed or corrected the time zone and language Slack gave us.

@@ -47,6 +47,8 @@ class Program(Base):
     rhythm: Mapped[str] = mapped_column(String(16), default=Rhythm.WEEKLY)
     prompt_weekday: Mapped[int] = mapped_column(default=0)  # Monday = 0, as datetime.weekday()
     prompt_hour: Mapped[int] = mapped_column(default=9)  # local hour of each participant
+    # The weekdays (Monday = 0) prompts, nudges and reminders may reach people on (bot.domain.worktime).
+    working_days: Mapped[list[Any]] = mapped_column(default=lambda: [0, 1, 2, 3, 4])
     trial_weeks: Mapped[int] = mapped_column(default=4)
     # None means the localized default "What moves us forward by next week?".
     focus_question: Mapped[str | None] = mapped_column(Text)

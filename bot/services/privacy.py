@@ -228,6 +228,8 @@ def _tombstone(person: Participant, *, now: datetime) -> None:
     person.department = None
     person.hours_per_week = None
     person.preferred_days = []
+    person.country = None
+    person.region = None
     person.consented_at = None
     person.settings_confirmed = False
     person.avoid = []
@@ -355,6 +357,8 @@ def stored_about(session: Session, *, participant: Participant, may_see: Callabl
             "department": person.department,
             "hours_per_week": person.hours_per_week,
             "preferred_days": person.preferred_days,
+            "country": person.country,
+            "region": person.region,
             "consented_at": person.consented_at,
             "please_not_with": person.avoid,
             "waitlisted_since": person.waitlisted_at,

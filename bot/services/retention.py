@@ -679,6 +679,8 @@ def forget_many(
                 "department": None,
                 "hours_per_week": None,
                 "preferred_days": [],
+                "country": None,
+                "region": None,
                 "consented_at": None,
                 "settings_confirmed": False,
                 "avoid": [],

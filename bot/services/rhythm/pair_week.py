@@ -10,6 +10,7 @@ thread) is read back from the outbox once the worker sent it.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import rhythm as blocks
 from bot.domain import rhythm as rules
+from bot.domain.worktime import WorkingTime, working_time
 from bot.models import (
     CancelKind,
     Cancellation,
@@ -52,9 +54,10 @@ class Tandem:
     a: Participant
     b: Participant
 
-    @property
-    def zones(self) -> dict[int, str]:
-        return {self.a.id: self.a.tz, self.b.id: self.b.tz}
+    @functools.cached_property
+    def zones(self) -> dict[int, WorkingTime]:
+        """Each partner's working time: their week's moment moves off weekends, holidays and the night."""
+        return {self.a.id: working_time_of(self.program, self.a), self.b.id: working_time_of(self.program, self.b)}
 
     @property
     def locale(self) -> str:
@@ -75,6 +78,11 @@ class Tandem:
 
     def plan(self, number: int, day: date) -> rules.WeekPlan:
         return rules.plan(number, day, self.program.prompt_hour, self.zones)
+
+
+def working_time_of(program: Any, person: Any) -> WorkingTime:
+    """A person's working time in ``program`` (rows with ``working_days``; ``tz``, ``country`` and ``region``)."""
+    return working_time(person.tz, program_days=program.working_days, country=person.country, region=person.region)
 
 
 def schedule_of(program: Any, started_at: datetime) -> rules.Schedule:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased, load_only
 from bot.blocks import rhythm as blocks
 from bot.blocks.agreement import goals_section
 from bot.domain import rhythm as rules
+from bot.domain.worktime import working_time
 from bot.models import (
     Cancellation,
     Goal,
@@ -58,6 +59,8 @@ TANDEM_FIELDS = (
     Participant.locale,
     Participant.role,
     Participant.paused_until,
+    Participant.country,
+    Participant.region,
 )
 
 
@@ -258,7 +261,7 @@ class _Opened:
         mid-week nudge."""
         if not self.prompt:
             return
-        sched, plan = self.tandem.schedule, self.plan
+        sched, plan, zones = self.tandem.schedule, self.plan, self.tandem.zones
         for person in (self.tandem.a, self.tandem.b):
             at = plan.at[person.id]
             session.add(
@@ -271,7 +274,7 @@ class _Opened:
                         at,
                         next_at=self.following.at[person.id] if self.following else None,
                         every_days=sched.every_days,
-                        tz=person.tz,
+                        tz=zones[person.id],
                     ),
                 )
             )
@@ -544,7 +547,14 @@ def next_due(session: Session, now: datetime) -> datetime | None:
                 schedules[key],
                 handled=row.handled or 0,
                 moved=moved.get(row.moving, {}) if row.moving else {},
-                zones={0: row.tz_a, 1: row.tz_b},
+                zones={
+                    0: working_time(
+                        row.tz_a, program_days=row.working_days, country=row.country_a, region=row.region_a
+                    ),
+                    1: working_time(
+                        row.tz_b, program_days=row.working_days, country=row.country_b, region=row.region_b
+                    ),
+                },
             )
         )
     return min((at for at in moments if at is not None), default=None)
@@ -576,8 +586,13 @@ def _schedules() -> Select[Any]:
         Program.rhythm,
         Program.duration_weeks,
         Program.start_date,
+        Program.working_days,
         a.tz.label("tz_a"),
         b.tz.label("tz_b"),
+        a.country.label("country_a"),
+        a.region.label("region_a"),
+        b.country.label("country_b"),
+        b.region.label("region_b"),
         handled.c.handled,
         moving.c.pair_id.label("moving"),
     )
