@@ -79,6 +79,7 @@ CARD = "zq7card What a podcast taught me"
 HELP = "zq7help we are stuck"
 MARKERS = ("zq7", "Alma", "Arne")
 PROGRAM = "Ypsilon Pilot"  # no other workspace's host may see its name
+OTHER_PROGRAM = "Zeta Pilot"  # the program Cora co-hosts
 BOOKKEEPING = {"slack_event", "clock_tick"}  # not what a person changes
 # hosts.authorize refreshes it for anyone
 WORKSPACE_CACHE = {"admin_members", "admin_members_fetched_at", "admin_channel_problems", "admin_channel_warned_at"}
@@ -373,6 +374,12 @@ def _build(stack: LocalStack) -> World:
         other = s.scalars(select(Workspace).where(Workspace.team_id == OTHER_TEAM)).one()
         assert other.admin_channel_id == tess_channel and tess.id in other.admin_members
     ids["tess_channel"] = tess_channel
+    # Cora co-hosts another program from the same admin channel: program A is none of hers
+    create_program(stack, hanna, channel, **{ID.PROGRAM_NAME.value: OTHER_PROGRAM})
+    cora = persona(stack, "Cora")
+    stack.sandbox.invite(channel, cora.id, inviter=hanna.id)
+    assert hanna.slash(f"admin hosts {OTHER_PROGRAM} cohost <@{cora.id}|cora>", channel_id=channel).ok
+    stack.settle()
     # a private channel of Otto's with Tandem in it, where he tries to make himself a host
     otto_channel = stack.sandbox.create_channel("otto-hosts", is_private=True, members=[otto.id])
     stack.sandbox.invite(otto_channel, stack.sandbox.bot_user_id, inviter=otto.id)
@@ -395,7 +402,7 @@ def _build(stack: LocalStack) -> World:
     views["hugo:" + ID.PROGRAM_MODAL] = opened(stack, hugo, ID.PROGRAM_EDIT, str(program_id), channel=channel)
     stack.sandbox.leave(channel, hugo.id)
     stack.settle()
-    for p in (*people.values(), hanna, otto, cleo, cato, hugo):
+    for p in (*people.values(), hanna, otto, cleo, cato, hugo, cora):
         for view in p.open_views():
             p.close(view["id"])
     return World(
@@ -404,7 +411,7 @@ def _build(stack: LocalStack) -> World:
         group_a=group_a,
         people={
             **{k.lower(): v for k, v in people.items()},
-            **{"hanna": hanna, "otto": otto, "cleo": cleo, "cato": cato, "tess": tess, "hugo": hugo},
+            **{"hanna": hanna, "otto": otto, "cleo": cleo, "cato": cato, "tess": tess, "hugo": hugo, "cora": cora},
         },
         ids=ids,
         views=views,
@@ -540,7 +547,8 @@ SELF_VALUES: dict[ID, str] = {
 # outsider and a host (hosts see no pair's data); a person's by someone else in the program, an outsider and a host
 # (the pulse: by Cleo, who was not asked)
 ATTACKERS = {
-    Access.ADMIN: ("alma", "otto", "tess", "hugo"),  # Tess: a host of another workspace; Hugo: a host no more
+    # Tess: a host of another workspace; Hugo: a host no more; Cora: co-host of another program, in the admin channel
+    Access.ADMIN: ("alma", "otto", "tess", "hugo", "cora"),
     Access.PAIR: ("bela", "otto", "hanna"),
     Access.SELF: ("arne", "otto", "hanna"),
 }
@@ -593,6 +601,10 @@ def _cases() -> list[Case]:
         for who in ATTACKERS[Access.ADMIN][:3]:
             cases.append(Case(Surface.ADMIN_COMMAND, word, who, value="admin " + _typed(word)))
     cases.append(Case(Surface.ADMIN_COMMAND, "setup", "otto", value="admin setup", channel="otto_channel"))
+    # Cora names program A in every host command that takes a program, in the admin channel she works in
+    for word in ADMIN_WORDS:
+        if word not in ("setup", routes.ANY, "help", "new", "create"):
+            cases.append(Case(Surface.ADMIN_COMMAND, word, "cora", value=f"admin {word} {PROGRAM}", channel="admin"))
     # a reply in pair A's week thread counts only from its partners
     for who in ATTACKERS[Access.PAIR]:
         cases.append(Case(Surface.EVENT, "message", who, value="thread", channel="group_a"))

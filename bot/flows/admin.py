@@ -18,7 +18,16 @@ from bot.blocks.inputs import state_values
 from bot.domain.hosts import HostRole
 from bot.domain.programs import parse_program_form
 from bot.flows.common import as_int, view_meta
-from bot.flows.host import MOVED, AdminSlack, Caller, announce, authorize_host, host_program, refusal_note
+from bot.flows.host import (
+    MOVED,
+    AdminSlack,
+    Caller,
+    announce,
+    authorize_host,
+    commanded_program,
+    host_program,
+    refusal_note,
+)
 from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import Program, ProgramStatus, Workspace
@@ -66,11 +75,17 @@ def invite(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: 
 
 
 def digest_now(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Result:
-    """``/tandem admin digest``: today's digest in the admin channel now."""
+    """``/tandem admin digest [program]``: today's digest (of the program named, else of every program the host may
+    see) in the admin channel now."""
     workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return refusal
-    posted = digest.post_now(session, workspace=workspace, now=now)
+    only = None
+    if args.strip():
+        only, refusal = commanded_program(session, who, args, slack=slack, now=now, note=blocks.note)
+        if refusal is not None:
+            return refusal
+    posted = digest.post_now(session, workspace=workspace, now=now, only=only)
     return Result(message=None if posted else blocks.note(who.locale, "digest_none"))
 
 

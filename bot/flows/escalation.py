@@ -17,10 +17,10 @@ from bot.blocks.inputs import state_values
 from bot.domain import notes as rules
 from bot.domain.localtime import send_at
 from bot.flows.common import as_int, view_meta
-from bot.flows.host import AdminSlack, Caller, announce, authorize_host
+from bot.flows.host import AdminSlack, Caller, announce, authorize_host, scope_of
 from bot.flows.result import Result
 from bot.ids import ID
-from bot.models import EscalationKind, Participant, Program, Workspace
+from bot.models import Escalation, EscalationKind, Participant, Program, Workspace
 from bot.services import escalations, notes, outbox, people
 
 
@@ -93,13 +93,20 @@ def submit_help(session: Session, *, participant: Participant, view: dict[str, A
     return Result(view=blocks.sent_view(locale, shared))
 
 
+def _may_answer(session: Session, workspace: Workspace, who: Caller, escalation: Escalation) -> bool:
+    """A request for help that names its program is for that program's hosts; one that names none, for the Tandem
+    admins (it may concern any program)."""
+    scope = scope_of(session, workspace, who)
+    return scope.admin or scope.sees(escalation.program_id)
+
+
 def open_answer(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
     """A host clicked "Result" on an escalation in the admin channel."""
     workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return refusal
     escalation = escalations.get(session, workspace_id=workspace.id, escalation_id=as_int(value))
-    if escalation is None:
+    if escalation is None or not _may_answer(session, workspace, who, escalation):
         return Result(message=blocks.note(who.locale, "missing"))
     return Result(
         view=blocks.answer_modal(
@@ -125,7 +132,7 @@ def submit_answer(session: Session, who: Caller, view: dict[str, Any], *, slack:
         workspace_id=workspace.id,
         escalation_id=as_int(escalation_id) if isinstance(escalation_id, int) else None,
     )
-    if escalation is None:
+    if escalation is None or not _may_answer(session, workspace, who, escalation):
         return Result(errors={field: blocks.error_text(who.locale, "missing")})
     values = state_values(view)
     text = (values.get(field) or "").strip()

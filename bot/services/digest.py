@@ -90,9 +90,11 @@ def next_daily(session: Session, now: datetime) -> datetime | None:
     return min((digest_next(now, tz=tz, last_digest_on=last) for tz, last in rows), default=None)
 
 
-def post_now(session: Session, *, workspace: Workspace, now: datetime) -> int:
-    """``/tandem admin digest``: every active program's summary right away. Commits."""
-    active = [p for p in programs.listing(session, workspace_id=workspace.id) if p.status == ProgramStatus.ACTIVE]
+def post_now(session: Session, *, workspace: Workspace, now: datetime, only: Program | None = None) -> int:
+    """``/tandem admin digest [program]``: the summary of ``only``, or of every active program (a host's: those
+    they may see) right away. Commits."""
+    listed = [only] if only is not None else programs.listing(session, workspace_id=workspace.id)
+    active = [p for p in listed if p.status == ProgramStatus.ACTIVE]
     all_counts = programs.counts(session, program_ids=[p.id for p in active])
     for program in active:
         _post(

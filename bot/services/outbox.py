@@ -93,7 +93,7 @@ def enqueue(
 ) -> OutboxMessage:
     """Queue one Web API call ``about`` a program, pair or people. With a ``dedupe_key`` seen before, the earlier
     message is returned instead. Does not commit: the caller's transaction decides."""
-    if about.program_id is not None and method in (POST_METHOD, UPLOAD_METHOD):
+    if (about.program_id is not None or about.people) and method in (POST_METHOD, UPLOAD_METHOD):
         readers = _restricted_readers(session, workspace_id, payload, about.program_id)
         if readers is not None:  # the admin channel holds someone who may not see this program
             first = None
@@ -140,11 +140,12 @@ POST_METHOD = "chat.postMessage"
 
 
 def _restricted_readers(
-    session: Session, workspace_id: int, payload: Mapping[str, Any], program_id: int
+    session: Session, workspace_id: int, payload: Mapping[str, Any], program_id: int | None
 ) -> list[str] | None:
-    """For a call to the admin channel about a program: None when everyone in the channel (as last asked) may see
-    the program (``bot.services.roles``), so it goes there; else the members who may, to be told by DM instead.
-    Slack shows a private channel's history to all its members: a co-host of one program never reads another's."""
+    """For a call to the admin channel about a program (or about people, with no program: for the Tandem admins):
+    None when everyone in the channel (as last asked) may see it (``bot.services.roles``), so it goes there; else the
+    members who may, to be told by DM instead. Slack shows a private channel's history to all its members: a
+    co-host of one program never reads another's."""
     target = payload.get("channel") or payload.get("channel_id")
     workspace = session.get(Workspace, workspace_id)
     if workspace is None or not workspace.admin_channel_id or target != workspace.admin_channel_id:
