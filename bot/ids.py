@@ -248,6 +248,8 @@ class ID(enum.StrEnum):
     PRIVACY_EXPORT = "privacy.export"  # button: send me everything stored about me
     PRIVACY_FORGET = "privacy.forget"  # button (with Slack's confirm dialog): delete my data
     PRIVACY_REMOVE = "privacy.remove"  # hosts' button (with confirm): remove a participant and delete their data
+    HOST_CONFIRM = "host.confirm"  # a second host confirms a removal or a closing another host asked for
+    HOST_DECLINE = "host.decline"  # ... or declines it
 
     # -- data retention (issue 9) ------------------------------------------------------------------------------
     PROGRAM_RETENTION = "program.f.retention_months"  # program modal: months the data is kept after the end

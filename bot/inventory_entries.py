@@ -166,6 +166,22 @@ TABLES: dict[str, Table] = {
             "granted_at": c("when the role was given"),
         },
     ),
+    "host_confirmation": Table(
+        "An action that deletes or closes (removing a person and their data, closing a program), asked for by one "
+        "host and waiting for a second host of the program to confirm or decline it.",
+        HOSTS,
+        "until a second host decides (then deleted) or 7 days pass (the next click finds it expired and deletes it); "
+        "forget-me deletes the requests about the person and empties the ones they asked for",
+        {
+            "id": ID,
+            "workspace_id": c("the workspace it belongs to"),
+            "program_id": c("the program it concerns (none: a person in several programs, for the Tandem admins)"),
+            "kind": c("what is asked: remove (a person) or close (a program)"),
+            "target": c("the Slack user id of the person to remove, or the program's id", IDENTIFIER),
+            "requested_by": c("the Slack user id of the host who asked", IDENTIFIER),
+            "created_at": CREATED,
+        },
+    ),
     "reporting_line": Table(
         "Who reports to whom, by Slack user id, one row per person and source: `orgchart` (the CSV a host imported "
         "with /tandem admin orgchart; the next import replaces all of them), `slack_profile` (the workspace's mapped "

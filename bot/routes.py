@@ -34,6 +34,7 @@ from bot.flows import (
     polls,
     privacy,
     retro,
+    second_host,
     speed,
 )
 from bot.flows.commands import TOO_LONG
@@ -162,6 +163,7 @@ ROUTES: tuple[Route, ...] = (
     Route(ACT, _ids(ID.COHORT_NEXT), A, host.button(cohorts.next_button)),
     Route(ACT, _ids(ID.COHORT_ALUMNI), A, host.button(cohorts.alumni_button)),
     Route(ACT, _ids(ID.PRIVACY_REMOVE), A, host.remove_button),  # its value is the Slack id of the person to remove
+    Route(ACT, _ids(ID.HOST_CONFIRM, ID.HOST_DECLINE), A, host.action_button(second_host.decide)),  # value: request id
     Route(V, _ids(ID.PROGRAM_MODAL), A, host.modal(admin_flow.submit_program)),
     Route(V, _ids(ID.INVITE_MODAL), A, host.modal(admin_flow.submit_invites)),
     Route(V, _ids(ID.MATCH_SWAP_MODAL), A, host.modal(matching.submit_swap)),

@@ -8,10 +8,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.domain.hosts import HostRole, Scope, audience_is_everyone
+from bot.domain.hosts import HostRole, Scope, audience_is_everyone, confirmers, decision_problem
 from bot.ids import ID
-from bot.models import HostRoleRow, OutboxMessage, Program
-from tests.helpers import admin_channel, create_program, dump, forged_click, make_stack, persona
+from bot.models import HostConfirmation, HostRoleRow, OutboxMessage, Participant, Program, ProgramStatus
+from tests.helpers import admin_channel, create_program, dump, forged_click, onboard, persona
+
+KARL = ("digital", "en-GB", "Europe/Berlin", "Karl", "Content", ["podcasts"], ["governance"], ["growth"])
 
 
 def test_scope_from_roles() -> None:
@@ -26,54 +28,107 @@ def _texts(who) -> str:  # type: ignore[no-untyped-def]
     return " ".join(str(m.get("text")) for m in who.ephemeral_messages())
 
 
-def test_a_cohost_sees_and_acts_only_on_their_program(database_url: str) -> None:
-    stack = make_stack(database_url).start()
-    try:
-        hanna = persona(stack, "Hanna", is_admin=True)
-        cora = persona(stack, "Cora")
-        channel = admin_channel(stack, hanna)
-        for name in ("Alpha Pilot", "Beta Pilot"):
-            create_program(stack, hanna, channel, **{ID.PROGRAM_NAME.value: name})
-        stack.sandbox.invite(channel, cora.id, inviter=hanna.id)  # in the channel, but no role yet
-        stack.advance(timedelta(minutes=2))  # the members cache is a minute old
-        assert cora.slash("admin programs", channel_id=channel).ok
-        assert "don't host any program yet" in _texts(cora)
+def test_a_cohost_sees_and_acts_only_on_their_program(stack) -> None:  # type: ignore[no-untyped-def]
+    hanna = persona(stack, "Hanna", is_admin=True)
+    cora = persona(stack, "Cora")
+    channel = admin_channel(stack, hanna)
+    for name in ("Alpha Pilot", "Beta Pilot"):
+        create_program(stack, hanna, channel, **{ID.PROGRAM_NAME.value: name})
+    stack.sandbox.invite(channel, cora.id, inviter=hanna.id)  # in the channel, but no role yet
+    stack.advance(timedelta(minutes=2))  # the members cache is a minute old
+    assert cora.slash("admin programs", channel_id=channel).ok
+    assert "don't host any program yet" in _texts(cora)
 
-        assert hanna.slash(f"admin hosts Beta Pilot cohost <@{cora.id}|cora>", channel_id=channel).ok
-        stack.settle()
-        with stack.session_factory() as s:
-            ids = {p.name: p.id for p in s.scalars(select(Program))}
-            assert s.scalars(select(HostRoleRow.role).where(HostRoleRow.slack_user_id == cora.id)).all() == ["cohost"]
-        before = dump(stack.engine)
+    assert hanna.slash(f"admin hosts Beta Pilot cohost <@{cora.id}|cora>", channel_id=channel).ok
+    stack.settle()
+    with stack.session_factory() as s:
+        ids = {p.name: p.id for p in s.scalars(select(Program))}
+        assert s.scalars(select(HostRoleRow.role).where(HostRoleRow.slack_user_id == cora.id)).all() == ["cohost"]
+    before = dump(stack.engine)
 
-        assert cora.slash("admin programs", channel_id=channel).ok
-        listing = _texts(cora)
-        assert "Beta Pilot" in listing.split("don't host")[-1]
-        shown = cora.ephemeral_messages()[-1]
-        assert "Alpha Pilot" not in str(shown)
-        for attempt in ("admin match Alpha Pilot", "admin impact Alpha Pilot", "admin notes Alpha Pilot"):
-            assert cora.slash(attempt, channel_id=channel).ok
-            answer = str(cora.ephemeral_messages()[-1])
-            # refused as if Alpha did not exist: at most the name she typed comes back, nothing of the program
-            assert "Alpha" not in answer.replace('"Alpha Pilot"', ""), (attempt, answer)
-            assert "preview" not in answer.lower() and "KPI" not in answer, (attempt, answer)
-        forged_click(stack, cora, ID.PROGRAM_PAUSE.value, str(ids["Alpha Pilot"]), channel=channel)
-        stack.settle()
-        assert "or you don't host it" in _texts(cora)
-        assert cora.slash(f"admin hosts Beta Pilot add <@{cora.id}|cora>", channel_id=channel).ok
-        assert "Only a Tandem admin or a host of *Beta Pilot*" in _texts(cora)
-        assert dump(stack.engine)["program"] == before["program"]
-        assert dump(stack.engine)["host_role"] == before["host_role"]
+    assert cora.slash("admin programs", channel_id=channel).ok
+    listing = _texts(cora)
+    assert "Beta Pilot" in listing.split("don't host")[-1]
+    shown = cora.ephemeral_messages()[-1]
+    assert "Alpha Pilot" not in str(shown)
+    for attempt in ("admin match Alpha Pilot", "admin impact Alpha Pilot", "admin notes Alpha Pilot"):
+        assert cora.slash(attempt, channel_id=channel).ok
+        answer = str(cora.ephemeral_messages()[-1])
+        # refused as if Alpha did not exist: at most the name she typed comes back, nothing of the program
+        assert "Alpha" not in answer.replace('"Alpha Pilot"', ""), (attempt, answer)
+        assert "preview" not in answer.lower() and "KPI" not in answer, (attempt, answer)
+    forged_click(stack, cora, ID.PROGRAM_PAUSE.value, str(ids["Alpha Pilot"]), channel=channel)
+    stack.settle()
+    assert "or you don't host it" in _texts(cora)
+    assert cora.slash(f"admin hosts Beta Pilot add <@{cora.id}|cora>", channel_id=channel).ok
+    assert "Only a Tandem admin or a host of *Beta Pilot*" in _texts(cora)
+    assert dump(stack.engine)["program"] == before["program"]
+    assert dump(stack.engine)["host_role"] == before["host_role"]
 
-        # Hanna pauses Alpha: the post about it does not reach the channel Cora reads, but Hanna's DM
-        forged_click(stack, hanna, ID.PROGRAM_PAUSE.value, str(ids["Alpha Pilot"]), channel=channel)
-        stack.settle()
-        assert not any("Alpha Pilot" in str(m) for m in stack.sandbox.messages(channel)[-3:] if "paused" in str(m))
-        assert any("paused *Alpha Pilot*" in str(m.get("text")) for m in hanna.dm_messages())
-        with stack.session_factory() as s:
-            to_channel = s.scalars(
-                select(OutboxMessage.payload).where(OutboxMessage.dedupe_key.like(f"program:{ids['Alpha Pilot']}:%"))
-            ).all()
-        assert to_channel and all(p.get("channel") != channel for p in to_channel if p)
-    finally:
-        stack.stop()
+    # Hanna pauses Alpha: the post about it does not reach the channel Cora reads, but Hanna's DM
+    forged_click(stack, hanna, ID.PROGRAM_PAUSE.value, str(ids["Alpha Pilot"]), channel=channel)
+    stack.settle()
+    assert not any("Alpha Pilot" in str(m) for m in stack.sandbox.messages(channel)[-3:] if "paused" in str(m))
+    assert any("paused *Alpha Pilot*" in str(m.get("text")) for m in hanna.dm_messages())
+    with stack.session_factory() as s:
+        to_channel = s.scalars(
+            select(OutboxMessage.payload).where(OutboxMessage.dedupe_key.like(f"program:{ids['Alpha Pilot']}:%"))
+        ).all()
+    assert to_channel and all(p.get("channel") != channel for p in to_channel if p)
+
+
+def test_removing_a_person_and_closing_a_program_need_a_second_host(stack) -> None:  # type: ignore[no-untyped-def]
+    hanna = persona(stack, "Hanna", is_admin=True)
+    hugo = persona(stack, "Hugo")
+    channel = admin_channel(stack, hanna, hugo)  # both in the channel at setup: both Tandem admins
+    create_program(stack, hanna, channel, **{ID.PROGRAM_NAME.value: "Pilot 2027"})
+    karl = onboard(stack, {"Karl": KARL})["Karl"]
+    with stack.session_factory() as s:
+        program_id = s.scalars(select(Program.id)).one()
+    before = dump(stack.engine)["participant"]
+
+    # Hanna asks: nothing is removed yet; the other hosts get the question
+    assert forged_click(stack, hanna, ID.PRIVACY_REMOVE.value, karl.id, channel=channel).ok
+    stack.settle()
+    assert dump(stack.engine)["participant"] == before
+    question = next(m for m in reversed(stack.sandbox.messages(channel)) if ID.HOST_CONFIRM.value in str(m))
+    assert f"<@{hanna.id}> asks to remove <@{karl.id}>" in question["text"]
+    # she cannot confirm her own request
+    hanna.click(ID.HOST_CONFIRM, message=question)
+    stack.settle()
+    assert "second host has to decide" in _texts(hanna)
+    assert dump(stack.engine)["participant"] == before
+    # Hugo confirms: Karl is forgotten, and told
+    hugo.click(ID.HOST_CONFIRM, message=question)
+    stack.settle()
+    with stack.session_factory() as s:
+        assert karl.id not in {p.slack_user_id for p in s.scalars(select(Participant))}
+        assert s.scalars(select(HostConfirmation)).all() == []
+    assert any("removed" in m.get("text", "") for m in stack.sandbox.messages(channel)[-3:])
+
+    # closing: Hugo asks, Hanna declines (nothing changes), Hugo asks again, Hanna confirms
+    forged_click(stack, hugo, ID.PROGRAM_CLOSE.value, str(program_id), channel=channel)
+    stack.settle()
+    question = next(m for m in reversed(stack.sandbox.messages(channel)) if ID.HOST_DECLINE.value in str(m))
+    hanna.click(ID.HOST_DECLINE, message=question)
+    stack.settle()
+    with stack.session_factory() as s:
+        assert s.get(Program, program_id).status != ProgramStatus.CLOSED
+    forged_click(stack, hugo, ID.PROGRAM_CLOSE.value, str(program_id), channel=channel)
+    stack.settle()
+    question = next(m for m in reversed(stack.sandbox.messages(channel)) if ID.HOST_CONFIRM.value in str(m))
+    asked = next(el["value"] for b in question["blocks"] for el in b.get("elements", []) if "value" in el)
+    hanna.click(ID.HOST_CONFIRM, message=question)
+    stack.settle()
+    with stack.session_factory() as s:
+        assert s.get(Program, program_id).status == ProgramStatus.CLOSED
+    # a second click on the decided request changes nothing
+    forged_click(stack, hugo, ID.HOST_CONFIRM.value, asked, channel=channel)
+    assert "already decided" in _texts(hugo)
+
+
+def test_a_request_lapses_after_a_week() -> None:
+    assert decision_problem(requester="A", decider="B", age_days=7.5) == "expired"
+    assert decision_problem(requester="A", decider="A", age_days=0) == "self"
+    assert decision_problem(requester="A", decider="B", age_days=6.9) is None
+    assert confirmers({"A", "B", "C"}, {"A", "B"}, "A") == {"B"}  # C is not in the channel

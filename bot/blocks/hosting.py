@@ -6,6 +6,7 @@ from typing import Any
 
 from bot import i18n
 from bot.blocks import kit
+from bot.ids import ID
 
 
 def _t(locale: str, block: str, **context: Any) -> str:
@@ -42,3 +43,11 @@ def changed(locale: str, *, by: str, name: str, hosts: list[str], cohosts: list[
 
 def admins_changed(locale: str, *, by: str, users: list[str]) -> dict[str, Any]:
     return note(locale, "admins_changed", by=by, users=users)
+
+
+def ask(locale: str, *, kind: str, by: str, confirmation_id: int, person: str = "", name: str = "") -> dict[str, Any]:
+    """The question to the other hosts, with Confirm and Decline (a removal's Confirm asks again in Slack)."""
+    text = _t(locale, f"ask_{kind}", by=by, person=person, name=name)
+    confirm = kit.button(_t(locale, "confirm_button"), ID.HOST_CONFIRM, value=str(confirmation_id), style="danger")
+    decline = kit.button(_t(locale, "decline_button"), ID.HOST_DECLINE, value=str(confirmation_id))
+    return kit.message(text, [kit.section(text), kit.actions(confirm, decline)])

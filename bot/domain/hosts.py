@@ -124,3 +124,29 @@ def audience_is_everyone(members: Iterable[str], may_see: Iterable[str]) -> bool
     """Whether everyone in the admin channel (``members``) may see a program (``may_see``): only then does a post
     about it go to the channel; Slack shows a private channel's history to all its members, later ones included."""
     return set(members) <= set(may_see)
+
+
+# -- a second host's confirmation --------------------------------------------------------------------------------
+class Confirmable(enum.StrEnum):
+    """Host actions that delete or close: asked for by one host, done when a second one confirms."""
+
+    REMOVE = "remove"  # a person and all their data (``/tandem admin remove``)
+    CLOSE = "close"  # a program, for good
+
+
+CONFIRM_WITHIN_DAYS = 7  # a request nobody decided on within a week has lapsed
+
+
+def confirmers(may_see: Iterable[str], members: Iterable[str], requester: str) -> set[str]:
+    """Who may confirm: the others in the admin channel who may see what it concerns. Empty: nobody can, so the
+    action is done at once and every host who may see it is told."""
+    return (set(may_see) & set(members)) - {requester}
+
+
+def decision_problem(*, requester: str, decider: str, age_days: float) -> str | None:
+    """Why ``decider`` may not confirm now ("self": the one who asked; "expired"), or None."""
+    if decider == requester:
+        return "self"
+    if age_days > CONFIRM_WITHIN_DAYS:
+        return "expired"
+    return None

@@ -7,6 +7,7 @@ why. It returns a ``Result`` saying what to show; the adapter shows it.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -14,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from bot import i18n
 from bot.blocks import admin as blocks
+from bot.blocks import hosting as hosting_blocks
 from bot.blocks.inputs import state_values
-from bot.domain.hosts import HostRole
+from bot.domain.hosts import Confirmable, HostRole
 from bot.domain.programs import parse_program_form
 from bot.flows.common import as_int, view_meta
 from bot.flows.host import (
@@ -31,7 +33,7 @@ from bot.flows.host import (
 from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import Program, ProgramStatus, Workspace
-from bot.services import digest, enrollments, hosts, outbox, people, programs, roles
+from bot.services import confirmations, digest, enrollments, hosts, outbox, people, programs, roles
 
 
 # -- /tandem admin <word>: each is a route in bot.routes (its class: hosts; ``setup`` also workspace admins) ----------
@@ -171,6 +173,32 @@ def program_action(
         )
     if action_id == ID.PROGRAM_INVITE:
         return _invite_modal(session, workspace, locale, selected=program.id)
+    if action_id == ID.PROGRAM_CLOSE and program.status != ProgramStatus.CLOSED:
+        asked = confirmations.ask(
+            session, workspace, kind=Confirmable.CLOSE, target=str(program.id), requester=who.user_id, now=now
+        )
+        if asked is not None:  # a second host of the program confirms (bot.flows.second_host)
+            hosts.post_to_hosts(
+                session,
+                workspace,
+                program_id=program.id,
+                message=lambda loc: hosting_blocks.ask(
+                    loc, kind="close", by=who.user_id, name=program.name, confirmation_id=asked.id
+                ),
+                now=now,
+                cause=f"host-confirm:{asked.id}:{secrets.token_hex(6)}",
+                about=outbox.About.of(program=program, users=[who.user_id]),
+            )
+            session.commit()
+            return Result(message=hosting_blocks.note(locale, "waiting"))
+    return act_on_program(session, workspace, who, program, action_id, now=now)
+
+
+def act_on_program(
+    session: Session, workspace: Workspace, who: Caller, program: Program, action_id: str, *, now: datetime
+) -> Result:
+    """Open or close sign-up, pause, resume or close the program, and tell its hosts."""
+    locale = who.locale
     try:
         if action_id == ID.PROGRAM_SIGNUP:
             programs.toggle_signup(session, program=program, now=now)

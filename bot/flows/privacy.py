@@ -5,22 +5,25 @@ answer and what to send."""
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bot.blocks import hosting as hosting_blocks
 from bot.blocks import privacy as blocks
 from bot.blocks.privacy import forgotten_home
 from bot.domain import localtime
 from bot.domain import notes as note_rules
 from bot.domain import privacy as rules
+from bot.domain.hosts import Confirmable
 from bot.domain.retention import ends_on, expires_on, stranger_until
-from bot.flows.host import AdminSlack, Caller, authorize_host
+from bot.flows.host import AdminSlack, Caller, authorize_host, scope_of
 from bot.flows.result import Result
-from bot.models import Enrollment, EnrollmentStatus, Note, Pair, PairStatus, Participant, Program
-from bot.services import outbox, people, privacy
+from bot.models import Enrollment, EnrollmentStatus, Note, Pair, PairStatus, Participant, Program, Workspace
+from bot.services import confirmations, hosts, outbox, people, privacy
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]{2,30})(?:\|[^>]*)?>")
 
@@ -164,17 +167,57 @@ def remove_command(session: Session, who: Caller, args: str, *, slack: AdminSlac
     return Result(message=blocks.remove_question(who.locale, person=user_id, pairs=_active_pairs(session, person)))
 
 
+def may_remove(session: Session, workspace: Workspace, who: Caller, user_id: str) -> bool:
+    """Removing deletes the person's data in every program: only a host who may see each of their programs (a
+    Tandem admin, or a host of their one program) may ask for it or confirm it."""
+    scope = scope_of(session, workspace, who)
+    found = confirmations.person_programs(session, workspace_id=workspace.id, user_id=user_id)
+    return scope.admin or (bool(found) and all(scope.sees(p) for p in found))
+
+
 def remove(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
-    """The hosts' *Remove* button: forget the person. The host's message is replaced; the person is told by a DM
-    sent directly (no stored copy of it may stay) and their Home tab is replaced."""
-    _workspace, refusal = authorize_host(session, who, slack, now)
+    """The hosts' *Remove* button: asks a second host of the person's program to confirm (``bot.flows.second_host``);
+    with nobody else to ask, removes them at once and tells the hosts."""
+    workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return refusal
     if not MENTION.fullmatch(f"<@{value}>"):
         return Result(message=blocks.note(who.locale, "remove_usage"))
     person = people.find_participant(session, team_id=who.team_id, user_id=value)
-    if person is None:
+    if person is None or not may_remove(session, workspace, who, value):
         return Result(message=blocks.note(who.locale, "remove_unknown", person=value))
+    asked = confirmations.ask(session, workspace, kind=Confirmable.REMOVE, target=value, requester=who.user_id, now=now)
+    if asked is not None:
+        hosts.post_to_hosts(
+            session,
+            workspace,
+            program_id=asked.program_id,
+            message=lambda locale: hosting_blocks.ask(
+                locale, kind="remove", by=who.user_id, person=value, confirmation_id=asked.id
+            ),
+            now=now,
+            cause=f"host-confirm:{asked.id}:{secrets.token_hex(6)}",
+            about=outbox.About.of(program_id=asked.program_id, people=[person], users=[who.user_id]),
+        )
+        session.commit()
+        return Result(replace=hosting_blocks.note(who.locale, "waiting"))
+    program_id = confirmations.program_of(session, kind=Confirmable.REMOVE, workspace_id=workspace.id, target=value)
+    hosts.post_to_hosts(
+        session,
+        workspace,
+        program_id=program_id,
+        message=lambda locale: hosting_blocks.note(locale, "alone_remove", by=who.user_id),
+        now=now,
+        cause=f"host-alone-remove:{person.id}:{now.isoformat()}",
+        about=outbox.About.of(program_id=program_id, users=[who.user_id]),  # names nobody removed
+    )
+    return remove_now(session, who, person, now=now)
+
+
+def remove_now(session: Session, who: Caller, person: Participant, *, now: datetime) -> Result:
+    """Forget the person. The host's message is replaced; the person is told by a DM sent directly (no stored copy of
+    it may stay) and their Home tab is replaced."""
+    value = person.slack_user_id
     locale = person.locale
     privacy.forget(session, participant=person, now=now, end_pair=_tell_partner)
     told = blocks.removed_dm(locale)

@@ -9,7 +9,7 @@ from bot.models.enrollment import Enrollment, EnrollmentStatus, InviteSource
 from bot.models.escalation import Escalation, EscalationKind
 from bot.models.event import SlackEvent
 from bot.models.goal import Goal
-from bot.models.host_role import HostRoleRow
+from bot.models.host_role import HostConfirmation, HostRoleRow
 from bot.models.impact import KpiSnapshot, Metric, MetricReporter, MetricValue, ReleaseCell
 from bot.models.invite_batch import BatchStatus, InviteBatch
 from bot.models.matching import MatchProposal, MatchRound, RoundStatus
@@ -40,6 +40,7 @@ __all__ = [
     "Escalation",
     "EscalationKind",
     "Goal",
+    "HostConfirmation",
     "HostRoleRow",
     "InviteBatch",
     "InviteSource",

@@ -31,7 +31,8 @@ Table by table (``bot.models``; a test reads every table afterwards):
   ``bot.services.polls``); nothing to do. A ballot of theirs is opened with the others when its round closes.
 - Slack ids of a host in program, match_round, speed_round, metric, metric_value, enrollment.invited_by,
   invite_batch, retro_answer.posted_by, host_role.granted_by: emptied; invite_batch.user_ids and
-  workspace.admin_members: removed; their own host roles (host_role) deleted.
+  workspace.admin_members: removed; their own host roles (host_role) deleted; host_confirmation: a request to
+  remove them deleted, one they asked for no longer names them.
 - outbox: found by what each call is about (``bot.services.outbox.forget_people``), never by searching what it
   says: calls to their DM and about their pairs are deleted, sent or not; a call naming them (a matching preview,
   a hosts' message) is deleted while it still says something (pending, or parked and not yet emptied), and one
@@ -86,7 +87,7 @@ from bot.models import (
     WeekAnswer,
     Workspace,
 )
-from bot.services import outbox, reporting
+from bot.services import confirmations, outbox, reporting
 
 PARTNER_LEFT = "partner_left"  # unmatched_reason in a matching preview: the proposed partner left Tandem
 
@@ -260,6 +261,7 @@ def _forget_host_id(session: Session, *, user_id: str, workspace_id: int) -> Non
         .where(HostRoleRow.workspace_id == workspace_id, HostRoleRow.granted_by == user_id)
         .values(granted_by=None)
     )
+    confirmations.forget(session, workspace_id=workspace_id, user_id=user_id)
     for batch in session.scalars(select(InviteBatch).where(InviteBatch.program_id.in_(programs))):
         if batch.requested_by == user_id:
             batch.requested_by = ""
