@@ -263,12 +263,12 @@ def queue_export(session: Session, who: Caller, program: Program, *, now: dateti
             {
                 "content": impact.export_csv(board, day=day),
                 "filename": f"tandem-{slug}-{day.isoformat()}.csv",
-                "title": f"{program.name}: KPIs and metrics ({day.isoformat()})",
+                "title": blocks._p(who.locale, "file_csv", program=program.name, day=i18n.date_short(day, who.locale)),
             },
             {
                 "content": blocks.markdown(who.locale, board, day=day),
                 "filename": f"tandem-{slug}-{day.isoformat()}.md",
-                "title": f"{program.name}: impact summary ({day.isoformat()})",
+                "title": blocks._p(who.locale, "file_md", program=program.name, day=i18n.date_short(day, who.locale)),
             },
         ],
         comment=blocks._p(who.locale, "export_comment", program=program.name),

@@ -91,12 +91,16 @@ def export(session: Session, *, participant: Participant, now: datetime) -> dict
             {
                 "content": blocks.export_json(data),
                 "filename": f"tandem-my-data-{day.isoformat()}.json",
-                "title": f"Tandem: my data ({day.isoformat()})",
+                "title": i18n.plain(
+                    participant.locale, "privacy", "file_json", day=i18n.date_short(day, participant.locale)
+                ),
             },
             {
                 "content": blocks.export_markdown(participant.locale, data, day=day),
                 "filename": f"tandem-my-data-{day.isoformat()}.md",
-                "title": f"Tandem: my data ({day.isoformat()}), readable",
+                "title": i18n.plain(
+                    participant.locale, "privacy", "file_md", day=i18n.date_short(day, participant.locale)
+                ),
             },
         ],
         comment=blocks.phrase(participant.locale, "export_comment", day=i18n.date_short(day, participant.locale)),
