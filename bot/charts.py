@@ -37,7 +37,6 @@ WIDTH, HEIGHT, DPI = 8.0, 4.5, 100  # 800 x 450 pixels
 BLUE, ORANGE, GREEN, VERMILION, GREY, DARK = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#999999", "#222222"
 STAGES = ("invited", "onboarded", "matched", "active")
 STAGE_COLOURS = (BLUE, ORANGE, GREEN, VERMILION)
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 TITLE_MAX = 80  # characters of a title drawn on the chart (the alt text and the file title keep it whole)
 HIDDEN_Y = 1.2  # where a hidden round's mark sits on the 1-5 mood axis
 
@@ -55,21 +54,14 @@ def _p(locale: str, block: str, **context: Any) -> str:
 
 
 def _num(value: float, locale: str, digits: int = 1, *, trim: bool = True) -> str:
-    """``value`` rounded to ``digits`` places (without trailing zeros when ``trim``), grouped by thousands:
-    3.8 / 1,234.5 in English, 3,8 / 1.234,5 in German."""
-    text = f"{value:,.{digits}f}"
-    if trim and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if text in ("-0", ""):
-        text = "0"
-    return text.translate(str.maketrans(",.", ".,")) if locale == "de" else text
+    """``value`` rounded to ``digits`` places (without trailing zeros when ``trim``), grouped by thousands, through
+    Babel: 3.8 / 1,234.5 in English, 3,8 / 1.234,5 in German."""
+    return i18n.number(value, locale, digits=digits) if trim else i18n.decimal(value, locale, digits)
 
 
 def _day(locale: str, value: date) -> str:
-    """A date as the rest of Tandem writes it (templates/<locale>/common.j2), with fixed English month names so
-    the output does not depend on the process's C locale."""
-    month: int | str = value.month if locale == "de" else MONTHS_EN[value.month - 1]
-    return i18n.plain(locale, "common", "date", day=value.day, month=month, year=value.year)
+    """A date as the rest of Tandem writes it (``i18n.date_short``): 5 Jan 2027 / 5.1.2027."""
+    return i18n.date_short(value, locale)
 
 
 def _slug(text: str) -> str:
@@ -209,7 +201,7 @@ def funnel(stages: Sequence[tuple[str, int]], *, locale: str, program: str) -> C
     labels = [_p(locale, f"stage_{k}") if k in STAGES else k for k in keys]
     values = [counts[k] for k in keys]
     invited = counts.get("invited", 0)
-    shares: list[int | None] = [round(100 * v / invited) if invited else None for v in values]
+    shares: list[float | None] = [v / invited if invited else None for v in values]
     colours = [STAGE_COLOURS[STAGES.index(k)] if k in STAGES else GREY for k in keys]
     ys = list(range(len(keys)))[::-1]  # the first stage on top
     ax.barh(ys, values, color=colours, height=0.6)

@@ -3,14 +3,21 @@
 A template file holds named ``{% block %}``s. ``text()`` renders one block for mrkdwn: every value
 interpolated with ``{{ }}`` is escaped unless it was built by Tandem and marked safe (mentions, links).
 ``plain()`` renders for plain_text fields (button labels, modal titles), where Slack shows text as is.
+
+Numbers, percentages, dates and day names are written in the reader's locale through Babel (CLDR data), never by
+hand: ``number``, ``decimal``, ``percent``, ``date_short``, ``day_month`` and ``weekday`` below, and the Jinja
+filters of the same names (``{{ rate|percent }}``, ``{{ mood|decimal(1) }}``, ``{{ day|date_short }}``), which
+use the template's locale. German: ``4,0``, ``47 %`` (with a narrow no-break space), ``24.12.2027``, ``5. Januar``.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
 
@@ -19,6 +26,56 @@ from bot.resources import resource_dir
 
 SUPPORTED_LOCALES = ("en", "de")
 DEFAULT_LOCALE = "en"
+
+# Babel locale per Tandem locale: Tandem's English is British English ("organisation", "5 Jan 2027")
+_BABEL = {"en": "en_GB", "de": "de_DE"}
+# CLDR skeletons for a calendar day: English spells the month (5 Jan 2027, unambiguous for US and UK readers),
+# German writes digits (24.12.2027)
+_DATE_SKELETON = {"en": "yMMMd", "de": "yMd"}
+
+
+def _babel(locale: str) -> str:
+    return _BABEL.get(locale, _BABEL[DEFAULT_LOCALE])
+
+
+def number(value: float | int, locale: str, *, digits: int = 2) -> str:
+    """A number for people, with the locale's grouping and decimal mark and at most ``digits`` decimals, no
+    trailing zeros: 1,234.5 / 1.234,5; 12; 7.25 / 7,25."""
+    rounded = round(value, digits)
+    if rounded == 0:
+        rounded = 0  # no "-0"
+    return babel_numbers.format_decimal(rounded, format="#,##0." + "#" * digits, locale=_babel(locale))
+
+
+def decimal(value: float | int, locale: str, digits: int = 1) -> str:
+    """A number with exactly ``digits`` decimals: 4.0 / 4,0."""
+    rounded = round(value, digits)
+    if rounded == 0:
+        rounded = 0
+    pattern = "#,##0." + "0" * digits if digits > 0 else "#,##0"
+    return babel_numbers.format_decimal(rounded, format=pattern, locale=_babel(locale))
+
+
+def percent(share: float, locale: str) -> str:
+    """A share (0.47) as a whole percentage: 47% / 47 %."""
+    return babel_numbers.format_percent(share, locale=_babel(locale))
+
+
+def date_short(day: date | datetime, locale: str) -> str:
+    """A calendar day: 5 Jan 2027 / 5.1.2027."""
+    return babel_dates.format_skeleton(_DATE_SKELETON.get(locale, "yMMMd"), day, locale=_babel(locale))
+
+
+def day_month(day: date | datetime, locale: str) -> str:
+    """A day and its month's name, without the year: 5 January / 5. Januar."""
+    return babel_dates.format_skeleton("MMMMd", day, locale=_babel(locale))
+
+
+def weekday(day: date | datetime | int, locale: str) -> str:
+    """The day's full name: Monday / Montag; an int is a weekday number (0 = Monday, as ``date.weekday()``)."""
+    if isinstance(day, int):
+        return babel_dates.get_day_names("wide", locale=_babel(locale))[day]
+    return babel_dates.format_date(day, "EEEE", locale=_babel(locale))
 
 
 def locale_from_slack(slack_locale: str | None) -> str:
@@ -59,6 +116,15 @@ def _environment(locale: str, mrkdwn: bool) -> Environment:
     )
     env.filters["mention"] = _safe_mention
     env.filters["channel"] = _safe_channel
+    env.filters["number"] = lambda value, digits=2: number(value, locale, digits=digits)
+    env.filters["decimal"] = lambda value, digits=1: decimal(value, locale, digits)
+    for name, format_ in (
+        ("percent", percent),
+        ("date_short", date_short),
+        ("day_month", day_month),
+        ("weekday", weekday),
+    ):
+        env.filters[name] = partial(format_, locale=locale)
     return env
 
 

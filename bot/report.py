@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from babel import dates as babel_dates
 from markupsafe import Markup
 
 from bot.pages import macros, render
@@ -91,21 +92,7 @@ _STASHED = re.compile(r"\x00(\d+)\x00")
 _QUOTE = re.compile(r"(?:&gt;|>) ?")
 _QUOTE_REST = re.compile(r"(?:&gt;&gt;&gt;|>>>) ?")
 _SAFE_URL = re.compile(r"(?i)(?:https?://|mailto:)")
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+REPORT_LOCALE = "en_GB"  # the report's own words (sidebar, day headings) are English, as Slack's would be
 _AVATAR_COLOURS = ("#4a154b", "#1264a3", "#2eb67d", "#e01e5a", "#ecb22e", "#36c5f0", "#7c3085", "#0b4c8c", "#9c4221")
 # Sidebar icons as inline SVG: they draw without an emoji font.
 _ICON = '<svg class="svg" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" fill="currentColor">{}</svg>'
@@ -268,7 +255,8 @@ def plain_to_html(text: str, *, emoji: bool = True) -> str:
 
 # -- the report ----------------------------------------------------------------------------------------------
 def _day(at: datetime) -> str:
-    return f"{_WEEKDAYS[at.weekday()]}, {at.day} {_MONTHS[at.month - 1]} {at.year}"
+    """The day heading, through Babel (the report's chrome is English, as in Slack): "Monday, 4 January 2027"."""
+    return babel_dates.format_date(at, "EEEE, d MMMM y", locale=REPORT_LOCALE)
 
 
 def _at(ts: str) -> datetime:
@@ -623,7 +611,7 @@ class _Report:
             "clock": at.strftime("%H:%M:%S"),
             "shown": at.strftime("%H:%M")
             if parent_day in (None, day)
-            else f"{day[:3]} {at.day} {at.strftime('%b %H:%M')}",
+            else babel_dates.format_datetime(at, "EEE d MMM HH:mm", tzinfo=UTC, locale=REPORT_LOCALE),
             "name": name,
             "app": bool(msg.get("bot_id")) or bool(user and user.get("is_bot")),
             "colour": _colour(uid or name),

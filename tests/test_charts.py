@@ -85,7 +85,7 @@ def test_funnel_labels_each_stage_with_count_and_share() -> None:
     )
     assert "answered in the last two weeks" in chart.alt_text
     german = charts.funnel([("invited", 1240), ("active", 700)], locale="de", program="Pilot 2027")
-    assert "Eingeladen: 1.240 (100 % der Eingeladenen); In aktiven Tandems: 700 (56 % der Eingeladenen)" in (
+    assert "Eingeladen: 1.240 (100\u00a0% der Eingeladenen); In aktiven Tandems: 700 (56\u00a0% der Eingeladenen)" in (
         german.alt_text
     )
 

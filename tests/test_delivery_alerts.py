@@ -42,7 +42,7 @@ def test_parked_messages_reach_the_hosts_as_counts_once(stack: LocalStack) -> No
     assert not alerts()  # the hour isn't over yet
     stack.advance(timedelta(hours=1))
     [alert] = alerts()
-    assert "3 message(s)" in alert and "chat.postMessage (channel_not_found) × 3" in alert
+    assert "3 messages" in alert and "chat.postMessage (channel_not_found) × 3" in alert
     assert "Private words" not in alert and "C0NOSUCH" not in alert
     stack.advance(timedelta(hours=2))
     assert len(alerts()) == 1

@@ -501,14 +501,14 @@ def test_goals_one_to_three_with_one_click_progress_shown_in_home(stack: LocalSt
     posted = stack.sandbox.messages(group)[-1]
     assert posted["blocks"][0]["text"]["text"] == (
         "*Wei* set your bold goals:\n"
-        "• *&lt;!channel&gt; win* · due 1 Mar 2027 · ▱▱▱▱ 0 %\n"
-        "• *A tangible prototype* · ▱▱▱▱ 0 %"
+        "• *&lt;!channel&gt; win* · due 1 Mar 2027 · ▱▱▱▱ 0%\n"
+        "• *A tangible prototype* · ▱▱▱▱ 0%"
     )
     # both see them in App Home, escaped, each in their language
     jorg.open_home()
     stack.settle()
-    assert "• *&lt;!channel&gt; win* · due 1 Mar 2027 · ▱▱▱▱ 0 %" in _text(wei.home())
-    assert "• *&lt;!channel&gt; win* · fällig am 1.3.2027 · ▱▱▱▱ 0 %" in _text(jorg.home())
+    assert "• *&lt;!channel&gt; win* · due 1 Mar 2027 · ▱▱▱▱ 0%" in _text(wei.home())
+    assert "• *&lt;!channel&gt; win* · fällig am 1.3.2027 · ▱▱▱▱ 0\u00a0%" in _text(jorg.home())
     assert "<!channel>" not in _text(wei.home()) + _text(jorg.home())
     with stack.session_factory() as s:
         first, second = s.scalars(select(Goal).order_by(Goal.position)).all()
@@ -525,7 +525,7 @@ def test_goals_one_to_three_with_one_click_progress_shown_in_home(stack: LocalSt
 
     # progress and done: one click in App Home
     assert wei.click(ID.GOAL_PROGRESS_50, value=str(first_id)).ok
-    assert "• *&lt;!channel&gt; win* · due 1 Mar 2027 · ▰▰▱▱ 50 %" in _text(wei.home())
+    assert "• *&lt;!channel&gt; win* · due 1 Mar 2027 · ▰▰▱▱ 50%" in _text(wei.home())
     assert jorg.click(ID.GOAL_DONE, value=str(second_id)).ok
     assert "• :white_check_mark: ~A tangible prototype~ · erreicht am 4.1.2027" in _text(jorg.home())
     stack.settle()
@@ -571,7 +571,7 @@ def test_goals_one_to_three_with_one_click_progress_shown_in_home(stack: LocalSt
         ("A tangible prototype", None, 100, True),
     ]
     [section] = agreement_blocks.goals_section("en", context)
-    assert "• *&lt;!channel&gt; win* · due 1 Mar 2027 · ▰▰▱▱ 50 %" in section["text"]["text"]
+    assert "• *&lt;!channel&gt; win* · due 1 Mar 2027 · ▰▰▱▱ 50%" in section["text"]["text"]
 
 
 # -- outsiders ----------------------------------------------------------------------------------------------

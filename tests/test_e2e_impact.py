@@ -163,7 +163,7 @@ def test_metrics_values_kpis_digest_home_and_export(stack: LocalStack) -> None:
         return _dump(hanna.ephemeral_messages()[-1]["blocks"])
 
     before = board_text()
-    assert "figures as released on 2027-01-11" in before
+    assert "figures as released on 11 Jan 2027" in before
     reply_in_thread(stack, ana, "Tried the first method card.")
     reply_in_thread(stack, lea, "Podcast plan drafted.")
     ana.slash(f"note {RED} #red")
@@ -221,7 +221,7 @@ def test_metrics_values_kpis_digest_home_and_export(stack: LocalStack) -> None:
     stack.settle()
     home = _dump(hanna.home())
     assert "Impact of the programs you host" in home and "Approval lead time" in home
-    assert "figures as released on 2027-01-25" in home
+    assert "figures as released on 25 Jan 2027" in home
     ana.open_home()
     stack.settle()
     ana_home = _dump(ana.home())
@@ -247,7 +247,7 @@ def test_metrics_values_kpis_digest_home_and_export(stack: LocalStack) -> None:
     everything = csv_file["content"].decode() + md_file["content"].decode()
     assert RED not in everything and "A comment nobody else must see" not in everything
     assert "hidden (fewer than 5 answers)" in md_file["content"].decode()
-    assert "from the weekly release of 2027-01-25" in md_file["content"].decode()
+    assert "from the weekly release of 25 Jan 2027" in md_file["content"].decode()
     with stack.session_factory() as s:
         program = s.get(Program, s.scalars(select(Pair.program_id)).first())
         assert program is not None

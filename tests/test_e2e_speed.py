@@ -64,7 +64,7 @@ def test_a_round_from_start_to_matching(stack: LocalStack) -> None:
     closes_on = (START + timedelta(days=3)).date().isoformat()  # Thursday 7 January, 18:00 Berlin
     assert not _start_round(stack, hanna, channel, closes_on).body
     started = stack.sandbox.messages(channel)[-1]["text"]
-    assert "started speed dating for *Pilot 2027*: 7 people" in started and "Thursday 7 Jan, 18:00" in started
+    assert "started speed dating for *Pilot 2027*: 7 people" in started and "Thursday 7 January, 18:00" in started
 
     # a second round while one is open is refused
     again = _start_round(stack, hanna, channel, closes_on).json()
@@ -84,7 +84,7 @@ def test_a_round_from_start_to_matching(stack: LocalStack) -> None:
         text = json.dumps(card, ensure_ascii=False)
         assert ("Speed-Dating" in text) == (who.locale.startswith("de")), name
     wei_card = json.dumps(_card(stack, people["Wei"]), ensure_ascii=False)
-    assert "Friday 8 Jan, 01:00" in wei_card  # 18:00 in Berlin is 01:00 the next day in Singapore
+    assert "Friday 8 January, 01:00" in wei_card  # 18:00 in Berlin is 01:00 the next day in Singapore
 
     # Ana and Jorg say yes to each other; Lena says no to someone who wanted her
     ana_buttons = _buttons(_card(stack, people["Ana"]))

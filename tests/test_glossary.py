@@ -88,3 +88,18 @@ def test_age_words(tmp_path: Path, text: str, flagged: bool) -> None:
     sample = tmp_path / "x.txt"
     sample.write_text(text, encoding="utf-8")
     assert bool(_hits(AGE_WORDS, [sample])) is flagged
+
+
+@pytest.mark.parametrize("locale", ["en", "de"])
+def test_the_note_tags_the_templates_teach_are_the_ones_the_parser_reads(locale: str) -> None:
+    """Every ``#tag`` a template shows inside backticks is one ``bot.domain.notes`` understands, and each locale
+    teaches its own spelling from the glossary (``#privat`` / ``#programm`` in German)."""
+    from bot.domain import notes
+
+    taught = set()
+    for path in sorted((TEMPLATES / locale).glob("*.j2")):
+        for code in re.findall(r"`([^`]*)`", path.read_text(encoding="utf-8")):
+            taught |= set(re.findall(r"(?<![\w<])#([a-zäöü]+)\b", code))
+    assert taught and taught <= set(notes.FLAGS), taught - set(notes.FLAGS)
+    glossary = {tag.strip().lstrip("#") for tag in GLOSSARY["note_tags"][locale].split(",")}
+    assert glossary <= set(notes.FLAGS) and taught <= glossary | {"host"}, taught - glossary

@@ -158,7 +158,7 @@ def program_modal(
     t = lambda key: i18n.plain(locale, "program", key)  # noqa: E731
     p = program
     rhythms = [inputs.option(i18n.plain(locale, "admin", f"rhythm_{r}"), r) for r in ("weekly", "biweekly")]
-    weekdays = [inputs.option(i18n.plain(locale, "common", f"weekday_{d}"), str(d)) for d in range(7)]
+    weekdays = [inputs.option(i18n.weekday(d, locale), str(d)) for d in range(7)]
     languages = [inputs.option(i18n.plain(locale, "common", f"lang_{lang}"), lang) for lang in ("en", "de")]
     signup_option = [inputs.option(t("signup_option"), "open")]
     blocks = [

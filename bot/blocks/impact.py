@@ -45,10 +45,10 @@ def note(locale: str, block: str, **context: Any) -> dict[str, Any]:
 
 
 def number(value: float | None, *, locale: str = "en") -> str:
-    """A plain number for people: 12, 7.5, 1200 (no trailing zeros)."""
+    """A plain number for people in the reader's locale: 12, 7.5 / 7,5, 1,200 / 1.200 (no trailing zeros)."""
     if value is None:
         return _p(locale, "value_none")
-    return f"{value:.2f}".rstrip("0").rstrip(".") if abs(value - round(value)) > 1e-9 else str(round(value))
+    return i18n.number(value, locale)
 
 
 def kpi_value(locale: str, kind: str, value: float | None) -> str:
@@ -56,10 +56,10 @@ def kpi_value(locale: str, kind: str, value: float | None) -> str:
     if value is None:
         return _p(locale, "value_held")
     if kind == rules.RATE:
-        return f"{round(100 * value)}%"
+        return i18n.percent(value, locale)
     if kind == rules.SCORE:
-        return f"{value:.1f}"
-    return str(round(value))
+        return i18n.decimal(value, locale, 1)
+    return i18n.number(round(value), locale)
 
 
 def cohort_lines(locale: str, lines: Sequence[Any]) -> str:
@@ -101,10 +101,10 @@ def kpi_line(locale: str, line: rules.KpiLine) -> str:
 
 def target_text(locale: str, low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
-        return _p(locale, "target_range", low=number(low), high=number(high))
+        return _p(locale, "target_range", low=number(low, locale=locale), high=number(high, locale=locale))
     if low is not None:
-        return _p(locale, "target_min", low=number(low))
-    return _p(locale, "target_max", high=number(high))
+        return _p(locale, "target_min", low=number(low, locale=locale))
+    return _p(locale, "target_max", high=number(high, locale=locale))
 
 
 def metric_line(locale: str, view: Any, *, threshold: int) -> str:
@@ -118,7 +118,7 @@ def metric_line(locale: str, view: Any, *, threshold: int) -> str:
         baseline=number(m.baseline, locale=locale),
         target=target_text(locale, m.target_low, m.target_high),
         latest=number(view.status.latest, locale=locale),
-        day=view.status.latest_day.isoformat() if view.status.latest_day else "",
+        day=i18n.date_short(view.status.latest_day, locale) if view.status.latest_day else "",
         state=_p(locale, f"state_{view.status.state}"),
         pair=m.reporter == "pair",
         pairs=view.pairs_reporting,
@@ -161,7 +161,7 @@ def dashboard_blocks(locale: str, board: Any, *, buttons: bool = True) -> list[k
     if board.cohorts:
         out.append(kit.section(cohort_lines(locale, board.cohorts)[:3000]))
     if board.previous is not None:
-        out.append(kit.context(_t(locale, "compared", day=_snapshot_day(board))))
+        out.append(kit.context(_t(locale, "compared", day=_snapshot_day(locale, board))))
     if buttons:
         value = str(program.id)
         out.append(
@@ -181,12 +181,13 @@ def _head(locale: str, board: Any) -> str:
         "dashboard_head",
         program=board.program.name,
         threshold=board.threshold,
-        released=released.isoformat() if released else "",
+        released=i18n.date_short(released, locale) if released else "",
     )
 
 
-def _snapshot_day(board: Any) -> str:
-    return board.previous_day or ""
+def _snapshot_day(locale: str, board: Any) -> str:
+    """The day of the release the dashboard compares with (``previous_day`` is an ISO date), in the reader's locale."""
+    return i18n.date_short(date.fromisoformat(board.previous_day), locale) if board.previous_day else ""
 
 
 def dashboard(locale: str, board: Any) -> dict[str, Any]:
@@ -201,7 +202,7 @@ def digest(locale: str, board: Any, *, day: date) -> dict[str, Any]:
     notable = [line for line in board.lines if line.notable]
     out: list[kit.Block] = [
         kit.header(title),
-        kit.section(_t(locale, "digest_head", program=program.name, day=day.isoformat())),
+        kit.section(_t(locale, "digest_head", program=program.name, day=i18n.date_short(day, locale))),
         kit.section(
             _t(locale, "notable_title")
             + "\n"
@@ -312,15 +313,16 @@ def markdown(locale: str, board: Any, *, day: date) -> str:
     """The export's summary, as of the latest release: plain Markdown (no Slack mrkdwn), counts, rates,
     program-level metric values, the mood trend with hidden rounds as words, consented quotes."""
     p = lambda block, **kw: _p(locale, block, **kw)  # noqa: E731
-    released = board.kpis.released_on.isoformat() if board.kpis.released_on else ""
-    generated = p("md_generated", day=day.isoformat(), released=released, threshold=board.threshold)
+    released = i18n.date_short(board.kpis.released_on, locale) if board.kpis.released_on else ""
+    generated = p("md_generated", day=i18n.date_short(day, locale), released=released, threshold=board.threshold)
     lines = [p("md_title", program=board.program.name), "", generated, ""]
     lines += [p("md_kpis"), ""]
     lines += [f"- {p(f'kpi_{line.key}')}: {kpi_value(locale, line.kind, line.value)}" for line in board.lines]
     lines += ["", p("md_mood"), ""]
     if board.kpis.mood:
         for n, average in board.kpis.mood:
-            shown = f"{average:.1f}" if average is not None else p("md_mood_hidden", threshold=board.threshold)
+            hidden = average is None
+            shown = p("md_mood_hidden", threshold=board.threshold) if hidden else i18n.decimal(average, locale, 1)
             lines.append(f"- {n}: {shown}")
     else:
         lines.append(p("md_none"))

@@ -75,10 +75,10 @@ def preview(
                 "preview_summary",
                 pairs=len(pairs),
                 pool=stats.get("pool", 0),
-                total=stats.get("total", 0),
-                median=stats.get("median", 0),
-                low=stats.get("min", 0),
-                high=stats.get("max", 0),
+                total=i18n.number(stats.get("total", 0), locale),
+                median=i18n.number(stats.get("median", 0), locale),
+                low=i18n.number(stats.get("min", 0), locale),
+                high=i18n.number(stats.get("max", 0), locale),
             )
         )
     )
@@ -95,7 +95,7 @@ def preview(
         blocks.append(kit.context(*facts))
     blocks.append(kit.divider())
     for pair in pairs[:PREVIEW_PAIRS_MAX]:
-        line = t("pair_line", a=pair["a"], b=pair["b"], score=pair["score"])
+        line = t("pair_line", a=pair["a"], b=pair["b"], score=i18n.number(pair["score"], locale))
         if pair["locked"]:
             line += " " + i18n.plain(locale, "matching", "locked")
         why = reasons_text(locale, pair["reasons"])

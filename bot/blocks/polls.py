@@ -116,10 +116,6 @@ def _distribution(locale: str, scale: rules.Scale) -> str:
     return " · ".join(_p(locale, "bucket", value=n, count=scale.distribution.get(n, 0)) for n in rules.SCALE)
 
 
-def _percent(share: float) -> int:
-    return round(100 * share)
-
-
 def _round_blocks(locale: str, result: rules.Result, results: Sequence[rules.Result], *, comments: bool) -> list:
     if not result.shown:
         return [kit.section(_t(locale, "round_hidden", number=result.number, threshold=result.threshold))]
@@ -134,13 +130,13 @@ def _round_blocks(locale: str, result: rules.Result, results: Sequence[rules.Res
             locale,
             "round_shown",
             number=result.number,
-            average=f"{result.mood.average:.1f}",
+            average=i18n.decimal(result.mood.average, locale, 1),
             distribution=_distribution(locale, result.mood),
             change=change,
             answered=result.answered,
             asked=result.asked,
-            rate=_percent(result.response_rate),
-            silent=_percent(result.silent_share),
+            rate=result.response_rate,
+            silent=result.silent_share,
         )
     ]
     for key, scale in result.questions.items():
@@ -149,7 +145,7 @@ def _round_blocks(locale: str, result: rules.Result, results: Sequence[rules.Res
                 locale,
                 "round_question",
                 question=_p(locale, f"q_{key}"),
-                average=f"{scale.average:.1f}",
+                average=i18n.decimal(scale.average, locale, 1),
                 distribution=_distribution(locale, scale),
             )
         )
@@ -165,7 +161,9 @@ def _round_blocks(locale: str, result: rules.Result, results: Sequence[rules.Res
 def trend_points(locale: str, results: Sequence[rules.Result], *, last: int = 12) -> str:
     """The mood trend as text, oldest first (the latest ``last`` rounds): "1: 3.8 → 2: hidden → 3: 4.1"."""
     return " → ".join(
-        _p(locale, "trend_hidden", number=n) if a is None else _p(locale, "trend_point", number=n, average=f"{a:.1f}")
+        _p(locale, "trend_hidden", number=n)
+        if a is None
+        else _p(locale, "trend_point", number=n, average=i18n.decimal(a, locale, 1))
         for n, a in rules.trend(results)[-last:]
     )
 

@@ -144,7 +144,7 @@ def export_markdown(locale: str, data: dict[str, Any], *, day: date) -> str:
     p = lambda block, **kw: _p(locale, block, **kw)  # noqa: E731
     profile = data["profile"]
     lines = [p("md_title", name=profile["display_name"] or profile["slack_user_id"]), ""]
-    lines += [p("md_generated", day=day.isoformat(), polls=data["mood_polls_answered"]), ""]
+    lines += [p("md_generated", day=i18n.date_short(day, locale), polls=data["mood_polls_answered"]), ""]
     lines += [p("md_profile"), "", *_fields(locale, profile), ""]
     lines += [p("md_programs"), ""]
     lines += [

@@ -9,20 +9,15 @@ from bot.models import Program
 
 
 def date_text(locale: str, value: date | None) -> str:
+    """A calendar day in the reader's locale (``i18n.date_short``): 5 Jan 2027 / 5.1.2027; "–" for none."""
     if value is None:
         return "–"
-    return i18n.plain(
-        locale,
-        "common",
-        "date",
-        day=value.day,
-        month=value.month if locale == "de" else value.strftime("%b"),
-        year=value.year,
-    )
+    return i18n.date_short(value, locale)
 
 
 def weekday_text(locale: str, weekday: int) -> str:
-    return i18n.plain(locale, "common", f"weekday_{weekday}")
+    """A weekday's name (0 = Monday) in the reader's locale, from Babel."""
+    return i18n.weekday(weekday, locale)
 
 
 def rhythm_text(locale: str, rhythm: str) -> str:

@@ -146,7 +146,7 @@ def _totals(locale: str, totals: rules.Aggregate) -> str:
 def host_overview(
     locale: str, *, program: Program, totals: rules.Aggregate, quotes: Sequence[RetroAnswer]
 ) -> dict[str, Any]:
-    released = totals.released_on.isoformat() if totals.released_on else ""
+    released = i18n.date_short(totals.released_on, locale) if totals.released_on else ""
     threshold = release_rules.threshold(program.poll_threshold)
     head = _t(locale, "host_head", program=program.name, released=released, threshold=threshold)
     out = [
@@ -215,7 +215,7 @@ def program_report(
             trend=poll_blocks.trend_points(locale, mood),
             rounds=len(mood),
             shown=len(shown),
-            rate=round(100 * sum(r.response_rate for r in shown) / len(shown)) if shown else None,
+            rate=sum(r.response_rate for r in shown) / len(shown) if shown else None,
         )
         if mood
         else _t(locale, "report_no_mood")
@@ -230,7 +230,7 @@ def program_report(
                 active=active,
                 pairs=totals.pairs,
                 done=totals.done,
-                released=totals.released_on.isoformat() if totals.released_on else "",
+                released=i18n.date_short(totals.released_on, locale) if totals.released_on else "",
             )
         ),
         kit.section(mood_text),

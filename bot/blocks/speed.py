@@ -26,14 +26,13 @@ def _p(locale: str, block: str, **context: Any) -> str:
 
 
 def when(locale: str, at: datetime, tz: str) -> str:
-    """A moment in a reader's own time zone, e.g. "Thursday 7 Jan, 18:00"."""
+    """A moment in a reader's own time zone, e.g. "Thursday 7 January, 18:00" / "Donnerstag, 7. Januar, 18:00 Uhr"."""
     local = at.astimezone(ZoneInfo(tz))
     return _p(
         locale,
         "when",
-        weekday=i18n.plain(locale, "common", f"weekday_{local.weekday()}"),
-        day=local.day,
-        month=local.month if locale == "de" else local.strftime("%b"),
+        weekday=i18n.weekday(local, locale),
+        date=i18n.day_month(local, locale),
         time=local.strftime("%H:%M"),
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot import i18n
 from bot.blocks import impact as blocks
 from bot.blocks import kit
 from bot.blocks.inputs import state_values
@@ -210,7 +211,12 @@ def submit_log(
     impact.log_value(session, metric, value=value, day=day, by=by, pair_id=pair_id, now=now)
     session.commit()
     done = blocks.note(
-        locale, "logged", name=metric.name, value=blocks.number(value), unit=metric.unit, day=day.isoformat()
+        locale,
+        "logged",
+        name=metric.name,
+        value=blocks.number(value, locale=locale),
+        unit=metric.unit,
+        day=i18n.date_short(day, locale),
     )
     return Result(view=blocks.done_view(locale, done))
 
@@ -257,12 +263,12 @@ def queue_export(session: Session, who: Caller, program: Program, *, now: dateti
             {
                 "content": impact.export_csv(board, day=day),
                 "filename": f"tandem-{slug}-{day.isoformat()}.csv",
-                "title": f"{program.name}: KPIs and metrics ({day.isoformat()})",
+                "title": blocks._p(who.locale, "file_csv", program=program.name, day=i18n.date_short(day, who.locale)),
             },
             {
                 "content": blocks.markdown(who.locale, board, day=day),
                 "filename": f"tandem-{slug}-{day.isoformat()}.md",
-                "title": f"{program.name}: impact summary ({day.isoformat()})",
+                "title": blocks._p(who.locale, "file_md", program=program.name, day=i18n.date_short(day, who.locale)),
             },
         ],
         comment=blocks._p(who.locale, "export_comment", program=program.name),

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bot import i18n
 from bot.blocks import hosting as hosting_blocks
 from bot.blocks import privacy as blocks
 from bot.blocks.privacy import forgotten_home
@@ -51,13 +52,16 @@ def overview(session: Session, *, participant: Participant, now: datetime) -> di
             continue
         end = ends_on(program, today=now.astimezone(localtime.zone(program.timezone)).date())
         until = expires_on(program, end) if end is not None else None
-        lines.append({"name": program.name, "months": program.retention_months, "until": until and until.isoformat()})
+        shown = i18n.date_short(until, participant.locale) if until is not None else None
+        lines.append({"name": program.name, "months": program.retention_months, "until": shown})
     forgotten = stranger_until(first_contact=participant.created_at, invited=invited, declined=declined)
     return blocks.overview(
         participant.locale,
         programs=lines,
         stored=True,
-        forgotten_on=max(forgotten, now).astimezone(localtime.zone(participant.tz)).date().isoformat(),
+        forgotten_on=i18n.date_short(
+            max(forgotten, now).astimezone(localtime.zone(participant.tz)).date(), participant.locale
+        ),
     )
 
 
@@ -90,15 +94,19 @@ def export(session: Session, *, participant: Participant, now: datetime) -> dict
             {
                 "content": blocks.export_json(data),
                 "filename": f"tandem-my-data-{day.isoformat()}.json",
-                "title": f"Tandem: my data ({day.isoformat()})",
+                "title": i18n.plain(
+                    participant.locale, "privacy", "file_json", day=i18n.date_short(day, participant.locale)
+                ),
             },
             {
                 "content": blocks.export_markdown(participant.locale, data, day=day),
                 "filename": f"tandem-my-data-{day.isoformat()}.md",
-                "title": f"Tandem: my data ({day.isoformat()}), readable",
+                "title": i18n.plain(
+                    participant.locale, "privacy", "file_md", day=i18n.date_short(day, participant.locale)
+                ),
             },
         ],
-        comment=blocks.phrase(participant.locale, "export_comment", day=day.isoformat()),
+        comment=blocks.phrase(participant.locale, "export_comment", day=i18n.date_short(day, participant.locale)),
         now=now,
         # about them and everyone it names (partners, whose notes to the pair are in it; speed-dating candidates)
         about=outbox.About.of(people=[participant, *privacy.named_in(session, participant=participant)]),
