@@ -1,4 +1,6 @@
-"""hosts per program (issue 18, item 1)
+"""hosts per program (issue 18, item 1), and a second host's confirmation
+
+``host_confirmation``: removing a person or closing a program, asked for by one host, waiting for a second.
 
 ``host_role``: who hosts what. A Tandem admin of the workspace (no program) sees and acts on every program and says
 who hosts what; a host of a program acts on that program and says who hosts and co-hosts it; a co-host acts on that
@@ -47,6 +49,27 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_host_role_program_id"), "host_role", ["program_id"])
     op.create_index("ix_host_role_workspace_user", "host_role", ["workspace_id", "slack_user_id"])
+    op.create_table(
+        "host_confirmation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("target", sa.String(length=32), nullable=False),
+        sa.Column("requested_by", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["program_id"], ["program.id"], name=op.f("fk_host_confirmation_program_id_program"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_host_confirmation_workspace_id_workspace"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_host_confirmation")),
+    )
+    op.create_index(op.f("ix_host_confirmation_workspace_id"), "host_confirmation", ["workspace_id"])
     bind = op.get_bind()
     now = datetime.now(UTC).replace(tzinfo=None)  # stored as naive UTC, as the models do
     rows = bind.execute(
@@ -73,6 +96,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_host_confirmation_workspace_id"), table_name="host_confirmation")
+    op.drop_table("host_confirmation")
     op.drop_index("ix_host_role_workspace_user", table_name="host_role")
     op.drop_index(op.f("ix_host_role_program_id"), table_name="host_role")
     op.drop_table("host_role")
