@@ -743,7 +743,9 @@ def _own_rows_dropped(w: World, dump: dict[str, list[tuple]], who: Persona) -> d
             row
             for row in dump[table.name]
             if not (
-                (table.name == "outbox" and w.channel in row)  # the hosts hear of it (help-me)
+                # the hosts hear of it (help-me): in the admin channel, or by DM to the Tandem admin while a co-host
+                # of another program is in the channel
+                (table.name == "outbox" and (w.channel in row or w.people["hanna"].id in row))
                 or mine & {v for v in row if isinstance(v, str)}
                 or any(isinstance(v, str) and who.id in v for v in row)
                 or any(row[i] in pids for i in keys)

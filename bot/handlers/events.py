@@ -55,7 +55,8 @@ def message(req: Request) -> Result:
 
 
 def member_left_channel(req: Request) -> Result:
-    hosts.forget_members(req.session, team_id=req.team_id, channel_id=req.event.get("channel", ""))
+    event = req.event
+    hosts.forget_members(req.session, team_id=req.team_id, channel_id=event.get("channel", ""), left=event.get("user"))
     return Result()
 
 

@@ -177,12 +177,15 @@ def _restored(session: Session, workspace: Workspace, *, joined: list[str], now:
     )
 
 
-def forget_members(session: Session, *, team_id: str, channel_id: str) -> Workspace | None:
-    """Someone joined or left the admin channel, or it changed: ask Slack again next time. Commits. Returns the
+def forget_members(session: Session, *, team_id: str, channel_id: str, left: str | None = None) -> Workspace | None:
+    """Someone joined or left the admin channel, or it changed: ask Slack again next time; one who ``left`` is no
+    member from now on (posts about a program are routed by the members, ``outbox``). Commits. Returns the
     workspace when ``channel_id`` is its admin channel."""
     workspace = people.find_workspace(session, team_id=team_id)
     if workspace is not None and workspace.admin_channel_id and workspace.admin_channel_id == channel_id:
         workspace.admin_members_fetched_at = None
+        if left and left in (workspace.admin_members or []):
+            workspace.admin_members = [m for m in workspace.admin_members if m != left]
         session.commit()
         return workspace
     return None

@@ -150,6 +150,8 @@ def _restricted_readers(
     workspace = session.get(Workspace, workspace_id)
     if workspace is None or not workspace.admin_channel_id or target != workspace.admin_channel_id:
         return None
+    if workspace.admin_channel_problems:  # nobody is a host while it is unsafe: the post waits in the channel's queue
+        return None
     members = set(workspace.admin_members or []) - {workspace.bot_user_id}
     may = roles.may_see(session, workspace_id=workspace_id, program_id=program_id)
     if audience_is_everyone(members, may):
