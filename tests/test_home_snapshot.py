@@ -33,6 +33,7 @@ from bot.models import (
     Enrollment,
     EnrollmentStatus,
     Goal,
+    HostRoleRow,
     LearningCard,
     Metric,
     Note,
@@ -74,6 +75,8 @@ def _world(s: Session) -> dict[str, Participant]:
     )
     s.add(ws)
     s.flush()
+    # the host is a Tandem admin (migration 0024 makes every host of before one)
+    s.add(HostRoleRow(workspace_id=ws.id, slack_user_id=HOST, role="admin", granted_at=at(-30)))
 
     def program(name: str, status: str, **kw: Any) -> Program:
         values: dict[str, Any] = {"duration_weeks": 8, "prompt_weekday": 0, "timezone": "Europe/Berlin", **kw}

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from bot import i18n
 from bot.domain import retention as rules
 from bot.ids import ID
 from bot.models import Enrollment, EnrollmentStatus, Participant, Program, ProgramStatus, Workspace
@@ -117,10 +118,10 @@ def test_a_declined_or_unanswered_invitation_is_forgotten_after_its_time(stack: 
     day0 = stack.clock.now().date()
     # /tandem privacy says until when, and it is what the clock does below
     assert dean.slash("privacy").ok
-    until = (day0 + timedelta(days=rules.STRANGER_DAYS)).isoformat()
+    until = i18n.date_short(day0 + timedelta(days=rules.STRANGER_DAYS), "en")
     assert f"until about {until}" in str(dean.ephemeral_messages()[-1]["blocks"])
     assert dora.slash("privacy").ok
-    until = (day0 + timedelta(days=rules.STRANGER_DAYS + rules.INVITATION_DAYS)).isoformat()
+    until = i18n.date_short(day0 + timedelta(days=rules.STRANGER_DAYS + rules.INVITATION_DAYS), "en")
     assert f"until about {until}" in str(dora.ephemeral_messages()[-1]["blocks"])
 
     _at(stack, day0 + timedelta(days=rules.STRANGER_DAYS - 1))

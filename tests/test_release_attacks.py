@@ -50,6 +50,7 @@ from bot.models import (
     Enrollment,
     EnrollmentStatus,
     Goal,
+    HostRoleRow,
     Metric,
     MetricValue,
     OutboxMessage,
@@ -200,6 +201,7 @@ def _setup(s: Session) -> World:
     ws = Workspace(team_id="T0ATTACK", admin_channel_id="C0HOSTS", admin_members=[HOST], created_at=UTC0)
     s.add(ws)
     s.flush()
+    s.add(HostRoleRow(workspace_id=ws.id, slack_user_id=HOST, role="admin", granted_at=UTC0))  # a Tandem admin
     a = _program(s, ws, "Pilot", None)
     b = _program(s, ws, "Pilot · Cohort 2", a.id)
     b.created_at = UTC0 + timedelta(seconds=1)

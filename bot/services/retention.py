@@ -20,6 +20,8 @@ Every table (``Base.metadata.sorted_tables``) and what happens to the expired pr
 - invite_batch: ``user_ids`` emptied, ``requested_by`` emptied; channel and the summary's counts kept.
 - participant: forgotten (a tombstone, :func:`forget_many`) when nothing else keeps them (:func:`_keeping`: a kept
   program they joined or are paired in; an invitation only 30 days after "Not now", 60 after it was sent); else kept.
+- host_role: the program's hosts and co-hosts deleted (Tandem admins are no program's: kept); host_confirmation of
+  the program: deleted.
 - reporting_line: a forgotten person's own lines deleted; where they are someone's manager, an anonymous placeholder
   takes their id (``bot.services.reporting.forget``). The org chart's other lines stay until the next import.
 
@@ -75,6 +77,8 @@ from bot.models import (
     EnrollmentStatus,
     Escalation,
     Goal,
+    HostConfirmation,
+    HostRoleRow,
     InviteBatch,
     LearningCard,
     MatchProposal,
@@ -395,6 +399,8 @@ def expire_program(
     done.add("cancellations", _delete_in(session, Cancellation, Cancellation.pair_id, rows.pairs))
     done.add("escalations", _delete_in(session, Escalation, Escalation.id, rows.escalations))
     _delete_in(session, TrialCheck, TrialCheck.id, rows.trials)
+    _delete_in(session, HostRoleRow, HostRoleRow.program_id, [pid])
+    _delete_in(session, HostConfirmation, HostConfirmation.program_id, [pid])
     metrics = select(Metric.id).where(Metric.program_id == pid)
     done.add(
         "metric_values",
