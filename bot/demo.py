@@ -1555,8 +1555,8 @@ CARD_TEXT = (
 
 
 def _next_cohort(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str) -> None:
-    """Hanna closes Pilot 2027 and starts its next cohort with the same setup; Mia and Rui, alumni now, become
-    co-hosts: Tandem invites them into the admin channel."""
+    """Hanna closes Pilot 2027 (Jonas confirms: closing needs a second host) and starts its next cohort with the same
+    setup; Mia and Rui, alumni now, become co-hosts of that cohort only: Tandem invites them into the admin channel."""
     from bot.ids import ID
     from bot.models import Metric, Program
 
@@ -1566,6 +1566,15 @@ def _next_cohort(stack: LocalStack, say: Narrator, result: DemoResult, people: d
     stack.settle()
     hanna.click(ID.PROGRAM_CLOSE, message=_last_with(hanna.ephemeral_messages(), ID.PROGRAM_CLOSE))
     stack.settle()
+    say.flush()
+    say.step("Closing a program needs a second host: Jonas confirms in #tandem-hosts.")
+    question = _last_with(stack.sandbox.messages(admin), ID.HOST_CONFIRM)
+    _expect(result, question is not None, "closing the program waited for a second host")
+    if question is not None:
+        jonas = people["jonas"]
+        jonas.click(ID.HOST_CONFIRM, message=question)
+        stack.settle()
+        say.flush()
     hanna.slash("admin programs", channel_id=admin)
     stack.settle()
     hanna.click(ID.COHORT_NEXT, message=_last_with(hanna.ephemeral_messages(), ID.COHORT_NEXT))
@@ -1589,6 +1598,16 @@ def _next_cohort(stack: LocalStack, say: Narrator, result: DemoResult, people: d
     _expect(result, cohort is not None and cohort.name == "Pilot 2027 · Cohort 2", "the next cohort exists")
     _expect(result, len(copied) == len(DEMO_METRICS), "its metrics were copied (definitions only)")
     _expect(result, {mia.id, rui.id} <= members, "Mia and Rui are in the admin channel: co-hosts")
+    say.step("Mia, co-host of the new cohort only, asks who hosts what: she sees Cohort 2, not Pilot 2027.")
+    mia.slash("admin hosts", channel_id=admin)
+    stack.settle()
+    say.flush()
+    seen = json.dumps(mia.ephemeral_messages()[-1:], ensure_ascii=False)
+    _expect(
+        result,
+        "Cohort 2" in seen and "*Pilot 2027*:" not in seen,
+        "a co-host sees only the cohort she co-hosts",
+    )
 
 
 QUOTE_ANA = "Ich bringe Priya Kurzvideos bei, sie mir, warum Prüfer ruhig schlafen."

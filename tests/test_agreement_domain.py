@@ -158,7 +158,7 @@ def test_goals_section_renders_plain_data_escaped() -> None:
     [section] = blocks.goals_section("en", goals)
     text = section["text"]["text"]
     assert "*Our bold goals*" in text
-    assert "• *&lt;!channel&gt; win* · due 1 Mar 2027 · ▰▰▱▱ 50 %" in text
+    assert "• *&lt;!channel&gt; win* · due 1 Mar 2027 · ▰▰▱▱ 50%" in text
     assert "~A prototype~ · done 1 Feb 2027" in text
     assert blocks.goals_section("de", []) == []
 
