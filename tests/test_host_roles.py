@@ -132,3 +132,29 @@ def test_a_request_lapses_after_a_week() -> None:
     assert decision_problem(requester="A", decider="A", age_days=0) == "self"
     assert decision_problem(requester="A", decider="B", age_days=6.9) is None
     assert confirmers({"A", "B", "C"}, {"A", "B"}, "A") == {"B"}  # C is not in the channel
+
+
+def test_lowering_the_pulse_threshold_waits_for_a_second_host(stack) -> None:  # type: ignore[no-untyped-def]
+    hanna = persona(stack, "Hanna", is_admin=True)
+    hugo = persona(stack, "Hugo")
+    channel = admin_channel(stack, hanna, hugo)
+    create_program(stack, hanna, channel, **{ID.PROGRAM_NAME.value: "Pilot 2027"})
+    with stack.session_factory() as s:
+        program = s.scalars(select(Program)).one()
+        program_id, before = program.id, program.poll_threshold
+    forged_click(stack, hanna, ID.POLL_SETTINGS.value, str(program_id), channel=channel)
+    assert not hanna.submit(hanna.open_views()[-1]["id"], {ID.POLL_THRESHOLD.value: "3"}).body
+    stack.settle()
+    with stack.session_factory() as s:
+        assert s.get(Program, program_id).poll_threshold == before == 5  # unchanged until someone confirms
+    question = next(m for m in reversed(stack.sandbox.messages(channel)) if ID.HOST_CONFIRM.value in str(m))
+    assert "from 5 to 3 answers" in question["text"]
+    hugo.click(ID.HOST_CONFIRM, message=question)
+    stack.settle()
+    with stack.session_factory() as s:
+        assert s.get(Program, program_id).poll_threshold == 3
+    # raising it needs nobody: fewer results shown is never a risk
+    forged_click(stack, hugo, ID.POLL_SETTINGS.value, str(program_id), channel=channel)
+    assert not hugo.submit(hugo.open_views()[-1]["id"], {ID.POLL_THRESHOLD.value: "6"}).body
+    with stack.session_factory() as s:
+        assert s.get(Program, program_id).poll_threshold == 6

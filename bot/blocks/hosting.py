@@ -45,9 +45,19 @@ def admins_changed(locale: str, *, by: str, users: list[str]) -> dict[str, Any]:
     return note(locale, "admins_changed", by=by, users=users)
 
 
-def ask(locale: str, *, kind: str, by: str, confirmation_id: int, person: str = "", name: str = "") -> dict[str, Any]:
-    """The question to the other hosts, with Confirm and Decline (a removal's Confirm asks again in Slack)."""
-    text = _t(locale, f"ask_{kind}", by=by, person=person, name=name)
+def ask(
+    locale: str,
+    *,
+    kind: str,
+    by: str,
+    confirmation_id: int,
+    person: str = "",
+    name: str = "",
+    old: int = 0,
+    new: int = 0,
+) -> dict[str, Any]:
+    """The question to the other hosts who may see it, with Confirm and Decline."""
+    text = _t(locale, f"ask_{kind}", by=by, person=person, name=name, old=old, new=new)
     confirm = kit.button(_t(locale, "confirm_button"), ID.HOST_CONFIRM, value=str(confirmation_id), style="danger")
     decline = kit.button(_t(locale, "decline_button"), ID.HOST_DECLINE, value=str(confirmation_id))
     return kit.message(text, [kit.section(text), kit.actions(confirm, decline)])

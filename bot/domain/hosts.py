@@ -132,6 +132,7 @@ class Confirmable(enum.StrEnum):
 
     REMOVE = "remove"  # a person and all their data (``/tandem admin remove``)
     CLOSE = "close"  # a program, for good
+    THRESHOLD = "threshold"  # the pulse's threshold lowered: later rounds show results from fewer answers
 
 
 CONFIRM_WITHIN_DAYS = 7  # a request nobody decided on within a week has lapsed

@@ -6,15 +6,18 @@ function returns what to show; the handler shows it."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot import i18n
+from bot.blocks import hosting as hosting_blocks
 from bot.blocks import polls as blocks
 from bot.blocks.inputs import state_values
 from bot.domain import polls as rules
+from bot.domain.hosts import Confirmable
 from bot.flows.common import Lookup
 from bot.flows.common import as_int as _int
 from bot.flows.common import view_meta as _meta
@@ -29,7 +32,7 @@ from bot.flows.host import (
 )
 from bot.flows.result import Result
 from bot.ids import ID
-from bot.services import outbox, programs, release
+from bot.services import confirmations, hosts, outbox, programs, release
 from bot.services import polls as service
 
 
@@ -128,8 +131,37 @@ def submit_settings(session: Session, who: Caller, view: dict[str, Any], *, slac
         )
     every, threshold = parsed
     program.poll_every_weeks = every
-    program.poll_threshold = threshold
     program.updated_at = now
+    if threshold < program.poll_threshold:  # results from fewer answers: a second host of the program confirms
+        asked = confirmations.ask(
+            session,
+            workspace,
+            kind=Confirmable.THRESHOLD,
+            target=f"{program.id}:{threshold}",
+            requester=who.user_id,
+            now=now,
+        )
+        if asked is not None:
+            old_threshold = program.poll_threshold
+            hosts.post_to_hosts(
+                session,
+                workspace,
+                program_id=program.id,
+                message=lambda loc: hosting_blocks.ask(
+                    loc,
+                    kind="threshold",
+                    by=who.user_id,
+                    name=program.name,
+                    old=old_threshold,
+                    new=threshold,
+                    confirmation_id=asked.id,
+                ),
+                now=now,
+                cause=f"host-confirm:{asked.id}:{secrets.token_hex(6)}",
+                about=outbox.About.of(program=program, users=[who.user_id]),
+            )
+            threshold = program.poll_threshold  # unchanged until then
+    program.poll_threshold = threshold
     announce(
         session,
         workspace,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import hosting as blocks
 from bot.domain.hosts import Confirmable
+from bot.domain.polls import THRESHOLD_MIN
 from bot.flows import admin as admin_flow
 from bot.flows import privacy as privacy_flow
 from bot.flows.common import as_int
@@ -51,6 +52,26 @@ def decide(session: Session, who: Caller, action_id: str, value: str, *, slack: 
         )
         session.commit()
         return Result(replace=blocks.note(who.locale, "declined", by=who.user_id))
+    if kind is Confirmable.THRESHOLD:
+        program = session.get(Program, program_id) if program_id else None
+        new = as_int(target.split(":")[-1]) or 0
+        if program is None or new < THRESHOLD_MIN:
+            session.commit()
+            return Result(message=blocks.note(who.locale, "decide_missing"))
+        program.poll_threshold = new
+        program.updated_at = now
+        name = program.name
+        hosts.post_to_hosts(
+            session,
+            workspace,
+            program_id=program_id,
+            message=lambda locale: blocks.note(locale, "confirmed_threshold", by=who.user_id, name=name, new=new),
+            now=now,
+            cause=f"host-confirmed:{asked_id}:{secrets.token_hex(6)}",
+            about=about,
+        )
+        session.commit()
+        return Result(replace=blocks.note(who.locale, "confirmed_threshold", by=who.user_id, name=name, new=new))
     if kind is Confirmable.CLOSE:
         program = session.get(Program, int(target))
         if program is None:

@@ -30,6 +30,8 @@ def program_of(session: Session, *, kind: Confirmable, workspace_id: int, target
     several or none: then it is for the Tandem admins)."""
     if kind is Confirmable.CLOSE:
         return int(target)
+    if kind is Confirmable.THRESHOLD:  # "<program id>:<new threshold>"
+        return int(target.split(":")[0])
     found = person_programs(session, workspace_id=workspace_id, user_id=target)
     return next(iter(found)) if len(found) == 1 else None
 
@@ -56,6 +58,14 @@ def ask(
     )
     if existing is not None:
         return existing
+    if kind is Confirmable.THRESHOLD:  # one open change of a program's threshold: the latest ask replaces it
+        session.execute(
+            delete(HostConfirmation).where(
+                HostConfirmation.workspace_id == workspace.id,
+                HostConfirmation.kind == kind.value,
+                HostConfirmation.program_id == program_id,
+            )
+        )
     row = HostConfirmation(
         workspace_id=workspace.id,
         program_id=program_id,
