@@ -122,6 +122,7 @@ class Field(enum.StrEnum):
     VALUES = "values"
     HOURS = "hours_per_week"
     DAYS = "preferred_days"
+    REGION = "region"  # where public holidays differ by region: which one (bot.domain.worktime), optional
     MANAGER = "manager"  # a Slack user id (users_select)
     AVOID = "avoid"  # Slack user ids (multi_users_select)
 
@@ -133,7 +134,7 @@ STEP_FIELDS: dict[Step, tuple[Field, ...]] = {
     Step.TOPICS: (Field.CAN_TEACH, Field.CAN_TEACH_OTHER, Field.WANT_TO_LEARN, Field.WANT_TO_LEARN_OTHER),
     Step.STYLE: (Field.LEARNING_STYLE, Field.MODE, Field.PACE, Field.DIRECTNESS),
     Step.VALUES: (Field.VALUES,),
-    Step.AVAILABILITY: (Field.HOURS, Field.DAYS),
+    Step.AVAILABILITY: (Field.HOURS, Field.DAYS, Field.REGION),
     Step.MANAGER: (Field.MANAGER,),
     Step.AVOID: (Field.AVOID,),
 }
@@ -181,6 +182,8 @@ class Profile:
     values: tuple[str, ...] = ()
     hours_per_week: int | None = None
     preferred_days: tuple[int, ...] = ()
+    country: str | None = None  # as stored (None: the one of the time zone, bot.domain.worktime.country_of)
+    region: str | None = None
     manager: str | None = None  # the manager the person named themselves (not an org chart's)
     avoid: tuple[str, ...] = ()  # their "please not" list
 

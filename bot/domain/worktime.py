@@ -65,6 +65,19 @@ def region_code(country: str | None, raw: object) -> str | None:
     return text if text and text in dict(regions(country)) else None
 
 
+def region_choice(country: str, code: str) -> str:
+    """The value of a region's option in the interview: ``DE-BY`` (the country travels with the region)."""
+    return f"{country}-{code}"
+
+
+def parse_region_choice(raw: object) -> tuple[str, str] | None:
+    """(country, region) from an option value :func:`region_choice` made for a region the interview offers; None
+    for anything else."""
+    country, _, code = str(raw or "").strip().partition("-")
+    found = region_code(country, code)
+    return (country, found) if found is not None else None
+
+
 @functools.cache
 def _holidays(country: str, region: str | None, year: int) -> frozenset[date]:
     """The public holidays of a country (and region) in a year, worked out once per process."""

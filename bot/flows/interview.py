@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import interview as blocks
 from bot.domain import interview as rules
-from bot.domain.interview import Step
+from bot.domain import worktime
+from bot.domain.interview import Field, Step
 from bot.flows.common import as_int
 from bot.flows.result import Result
 from bot.ids import ID
@@ -398,9 +399,25 @@ def _save(
             reporting.set_own_manager(session, participant=participant, manager=value, now=now)
             continue
         setattr(participant, key, value)
+    if step is Step.AVAILABILITY and Field.REGION in form:
+        _save_region(participant, form[Field.REGION])
     if step is Step.SETTINGS:
         participant.settings_confirmed = True
+        if participant.country and participant.country != worktime.country_of(participant.tz):
+            participant.country = participant.region = None  # the region was of the country of the zone before
     participant.updated_at = now
+
+
+def _save_region(participant: Participant, raw: Any) -> None:
+    """The region picked in the availability form (``bot.domain.worktime``): one of the regions the form offered
+    (those of the person's country) is stored with its country; nothing picked clears both; anything else changes
+    nothing."""
+    if raw is None or raw == "":
+        participant.country = participant.region = None
+        return
+    choice = worktime.parse_region_choice(raw)
+    if choice is not None and choice[0] == worktime.country_of(participant.tz, participant.country):
+        participant.country, participant.region = choice
 
 
 def step_message_ref(session: Session, enrollment: Enrollment) -> MessageRef | None:

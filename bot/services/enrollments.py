@@ -267,6 +267,8 @@ def profile_of(participant: Participant, *, manager: str | None = None) -> Profi
         values=tuple(participant.values or ()),
         hours_per_week=participant.hours_per_week,
         preferred_days=tuple(participant.preferred_days or ()),
+        country=participant.country,
+        region=participant.region,
         manager=manager,
         avoid=tuple(str(u) for u in participant.avoid or ()),
     )
