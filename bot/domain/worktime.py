@@ -16,6 +16,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import holidays
 
@@ -151,4 +152,15 @@ def working_time(
         days=working_days(program_days),
         country=found,
         region=region if found is not None else None,
+    )
+
+
+def of(person: Any, program: Any = None) -> WorkingTime:
+    """The working time of ``person`` (a row with ``tz``, ``country`` and ``region``) in ``program`` (a row with
+    ``working_days``; None: Monday to Friday)."""
+    return working_time(
+        person.tz,
+        program_days=getattr(program, "working_days", None),
+        country=getattr(person, "country", None),
+        region=getattr(person, "region", None),
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import privacy as blocks
 from bot.blocks.privacy import forgotten_home
-from bot.domain import localtime
+from bot.domain import localtime, worktime
 from bot.domain import notes as note_rules
 from bot.domain import privacy as rules
 from bot.domain.retention import ends_on, expires_on, stranger_until
@@ -133,7 +133,7 @@ def _tell_partner(
         now=now,
         about=outbox.About.of(pair=pair, people=[partner]),
         dedupe_key=f"partner-left:{pair.id}",
-        not_before=localtime.send_at(now, partner.tz),
+        not_before=worktime.of(partner, program).next_working(now),
     )
 
 
