@@ -272,7 +272,7 @@ def test_the_interview_resumes_after_a_restart_days_later(stack: LocalStack) -> 
     assert _outbox_count(stack) == outbox_rows and _state(stack, enrollment_id)[0] == enrollment
 
 
-def test_reminders_after_two_and_five_days_at_local_daytime_then_silence(stack: LocalStack) -> None:
+def test_reminders_after_two_and_five_days_in_working_time_then_silence(stack: LocalStack) -> None:
     ben, enrollment_id = enroll(stack, "Ben", "America/New_York", "en-US")
     answer_interview(stack, ben, stop_after="settings")  # Monday 08:00 UTC, 03:00 in New York
     clock = stack.clock
@@ -297,14 +297,19 @@ def test_reminders_after_two_and_five_days_at_local_daytime_then_silence(stack: 
         assert ticks.tick(s, now=clock.now(), jobs=DUE_JOBS) is None  # the tick for this minute already ran
     assert _state(stack, enrollment_id)[0]["reminders_sent"] == 1
 
-    clock.set(START + timedelta(days=5, hours=5, minutes=59))  # type: ignore[attr-defined]
+    # five days quiet is Saturday: no working day in New York, so the last one waits for Monday 09:00 there
+    for hour in range(0, 24, 3):
+        clock.set(START + timedelta(days=5, hours=hour))  # type: ignore[attr-defined]
+        stack.settle()
+    clock.set(START + timedelta(days=7, hours=5, minutes=59))  # type: ignore[attr-defined]
     stack.settle()
     assert len(reminders()) == 1
     clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
     stack.settle()
     assert len(reminders()) == 2 and "last nudge" in _text(reminders()[-1])
+    assert stack.sandbox.calls_to("chat.postMessage")[-1]["at"].startswith("2027-01-11T14:00")
 
-    for day in (6, 7, 10, 20):  # then silence, at every hour of the day
+    for day in (8, 10, 20):  # then silence, at every hour of the day
         for hour in range(0, 24, 3):
             clock.set(START + timedelta(days=day, hours=hour))  # type: ignore[attr-defined]
             stack.settle()

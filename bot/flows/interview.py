@@ -279,11 +279,14 @@ _UNDER_WAY_TIMES = _under_way(
     Enrollment.reminders_sent,
     Enrollment.last_reminder_at,
     Participant.tz,
+    Participant.country,
+    Participant.region,
+    Program.working_days,
 )
 
 
 def send_reminders(session: Session, now: datetime) -> int:
-    """Remind people whose interview has been quiet for 2 and then 5 days, in their local daytime. The
+    """Remind people whose interview has been quiet for 2 and then 5 days, in their working time. The
     reminder is queued and counted in one transaction under a dedupe key, so running twice sends once.
     Does not commit (the clock's tick does). Returns how many reminders were queued."""
     quiet_since = now - rules.REMINDER_AFTER[0]
@@ -298,7 +301,7 @@ def send_reminders(session: Session, now: datetime) -> int:
             reminders_sent=enrollment.reminders_sent,
             last_reminder_at=enrollment.last_reminder_at,
             now=now,
-            tz=participant.tz,
+            tz=worktime.of(participant, program),
         )
         if number is None:
             continue
@@ -329,8 +332,14 @@ def next_reminder(session: Session, now: datetime) -> datetime | None:
     None when there is none."""
     rows = session.execute(_UNDER_WAY_TIMES).tuples()
     moments = (
-        rules.reminder_next(last_activity_at=last, reminders_sent=sent, last_reminder_at=reminded, now=now, tz=tz)
-        for step, last, sent, reminded, tz in rows
+        rules.reminder_next(
+            last_activity_at=last,
+            reminders_sent=sent,
+            last_reminder_at=reminded,
+            now=now,
+            tz=worktime.working_time(tz, program_days=days, country=country, region=region),
+        )
+        for step, last, sent, reminded, tz, country, region, days in rows
         if rules.parse_step(step) not in (None, Step.DONE)
     )
     return min((m for m in moments if m is not None), default=None)
