@@ -569,8 +569,8 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
 
     _advance_to(stack, (DEMO_START + timedelta(days=7)).replace(hour=9))
     say.step(
-        "A week on: Noah got two reminders (after 2 and 5 days), then Tandem stayed quiet; the digests "
-        "only came on days with news."
+        "A week on: Noah got a reminder after 2 days; the last one, due after 5 days, fell on a Saturday, so it"
+        " waits for Monday morning in New York. The digests only came on days with news."
     )
     say.flush()
 
@@ -608,7 +608,7 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
     _expect(result, statuses[EnrollmentStatus.DECLINED] == 1, "Klaus declined")
     _expect(result, statuses[EnrollmentStatus.INVITED] == 1, "Noah never answered")
     noah = _dm_from_tandem(stack, people["noah"])
-    _expect(result, len(noah) == 3, "Noah got his invitation and two reminders, then silence")
+    _expect(result, len(noah) == 2, "Noah got his invitation and one reminder; the last waits for his Monday")
     klaus = _dm_from_tandem(stack, people["klaus"])
     _expect(result, len(klaus) == 1, "after “Not now”, Klaus got nothing more")
     return admin
@@ -826,6 +826,8 @@ def _chapter_trial(
     say.brief = {p.id for key, p in people.items() if key not in ("hanna", "jonas", switcher, stayer)}
 
     _advance_to(stack, (started + timedelta(days=5)).replace(hour=15, minute=0))
+    noah = _dm_from_tandem(stack, people["noah"])
+    _expect(result, len(noah) == 3, "Noah got his last reminder on a Monday morning, then silence")
     say.step("Klaus changes his mind and types `/tandem join`; Noah finally answers his invitation. Both interview.")
     people["klaus"].slash("join")
     stack.settle()
