@@ -1069,7 +1069,11 @@ def _chapter_weeks(
         elif week in (1, 2):
             say.step(f"Week of {label}: Rui is on holiday; his pair's prompt is skipped with a short note.")
         elif week == 5:
-            say.step(f"Week of {label}: Europe is on summer time now; every prompt still comes at 09:00 local.")
+            say.step(
+                f"Week of {label}: Europe is on summer time now; every prompt still comes at 09:00 local. Easter"
+                " Monday is a public holiday in Germany: people in Berlin hear of the week, and get the pulse, on"
+                " Tuesday at 09:00; the week counts as any other."
+            )
         else:
             say.step(f"Week of {label}.")
         say.flush()
@@ -1085,7 +1089,8 @@ def _chapter_weeks(
             say.flush()
             pulses.answer(stack, mia, "mia")
             say.flush()
-        _advance_to(stack, week_start + timedelta(hours=16))  # New York's prompts are out
+        # New York's prompts are out (Easter Monday, in week 5: the next day, when Berlin's have come too)
+        _advance_to(stack, week_start + timedelta(days=1 if week == 5 else 0, hours=16))
         _others_answer(stack, people, skip={berlin_lisbon, berlin_singapore, quiet})
         stack.settle()
         if week == 3:  # Monday 15 March: round 3 opened
