@@ -30,6 +30,7 @@ class ID(enum.StrEnum):
     PROGRAM_WEEKS = "program.f.duration_weeks"
     PROGRAM_RHYTHM = "program.f.rhythm"
     PROGRAM_WEEKDAY = "program.f.weekday"
+    PROGRAM_WORKING_DAYS = "program.f.working_days"  # checkboxes: the days prompts and reminders may reach people
     PROGRAM_HOUR = "program.f.hour"
     PROGRAM_TRIAL = "program.f.trial_weeks"
     PROGRAM_FOCUS = "program.f.focus_question"
