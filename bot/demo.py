@@ -568,8 +568,8 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
 
     _advance_to(stack, (DEMO_START + timedelta(days=7)).replace(hour=9))
     say.step(
-        "A week on: Noah got two reminders (after 2 and 5 days), then Tandem stayed quiet; the digests "
-        "only came on days with news."
+        "A week on: Noah got a reminder after 2 days; the last one, due after 5 days, fell on a Saturday, so it"
+        " waits for Monday morning in New York. The digests only came on days with news."
     )
     say.flush()
 
@@ -607,7 +607,7 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
     _expect(result, statuses[EnrollmentStatus.DECLINED] == 1, "Klaus declined")
     _expect(result, statuses[EnrollmentStatus.INVITED] == 1, "Noah never answered")
     noah = _dm_from_tandem(stack, people["noah"])
-    _expect(result, len(noah) == 3, "Noah got his invitation and two reminders, then silence")
+    _expect(result, len(noah) == 2, "Noah got his invitation and one reminder; the last waits for his Monday")
     klaus = _dm_from_tandem(stack, people["klaus"])
     _expect(result, len(klaus) == 1, "after “Not now”, Klaus got nothing more")
     return admin
@@ -825,6 +825,8 @@ def _chapter_trial(
     say.brief = {p.id for key, p in people.items() if key not in ("hanna", "jonas", switcher, stayer)}
 
     _advance_to(stack, (started + timedelta(days=5)).replace(hour=15, minute=0))
+    noah = _dm_from_tandem(stack, people["noah"])
+    _expect(result, len(noah) == 3, "Noah got his last reminder on a Monday morning, then silence")
     say.step("Klaus changes his mind and types `/tandem join`; Noah finally answers his invitation. Both interview.")
     people["klaus"].slash("join")
     stack.settle()
@@ -1066,7 +1068,11 @@ def _chapter_weeks(
         elif week in (1, 2):
             say.step(f"Week of {label}: Rui is on holiday; his pair's prompt is skipped with a short note.")
         elif week == 5:
-            say.step(f"Week of {label}: Europe is on summer time now; every prompt still comes at 09:00 local.")
+            say.step(
+                f"Week of {label}: Europe is on summer time now; every prompt still comes at 09:00 local. Easter"
+                " Monday is a public holiday in Germany: people in Berlin hear of the week, and get the pulse, on"
+                " Tuesday at 09:00; the week counts as any other."
+            )
         else:
             say.step(f"Week of {label}.")
         say.flush()
@@ -1082,7 +1088,8 @@ def _chapter_weeks(
             say.flush()
             pulses.answer(stack, mia, "mia")
             say.flush()
-        _advance_to(stack, week_start + timedelta(hours=16))  # New York's prompts are out
+        # New York's prompts are out (Easter Monday, in week 5: the next day, when Berlin's have come too)
+        _advance_to(stack, week_start + timedelta(days=1 if week == 5 else 0, hours=16))
         _others_answer(stack, people, skip={berlin_lisbon, berlin_singapore, quiet})
         stack.settle()
         if week == 3:  # Monday 15 March: round 3 opened

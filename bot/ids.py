@@ -30,6 +30,7 @@ class ID(enum.StrEnum):
     PROGRAM_WEEKS = "program.f.duration_weeks"
     PROGRAM_RHYTHM = "program.f.rhythm"
     PROGRAM_WEEKDAY = "program.f.weekday"
+    PROGRAM_WORKING_DAYS = "program.f.working_days"  # checkboxes: the days prompts and reminders may reach people
     PROGRAM_HOUR = "program.f.hour"
     PROGRAM_TRIAL = "program.f.trial_weeks"
     PROGRAM_FOCUS = "program.f.focus_question"
@@ -241,6 +242,7 @@ class ID(enum.StrEnum):
     PROFILE_VALUES = "profile.values"
     PROFILE_HOURS = "profile.hours_per_week"
     PROFILE_DAYS = "profile.preferred_days"
+    PROFILE_REGION = "profile.region"  # static_select: the region whose public holidays count (optional)
     PROFILE_MANAGER = "profile.manager"  # users_select: who the person's manager is (private)
     PROFILE_AVOID = "profile.avoid"  # multi_users_select: people they'd rather not be paired with (private)
 

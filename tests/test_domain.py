@@ -93,6 +93,23 @@ def _parse(match_on: object, **kw: object):  # type: ignore[no-untyped-def]
     )
 
 
+@pytest.mark.parametrize(
+    ("ticked", "weekday", "expected", "error"),
+    [
+        (None, "0", None, None),  # a form without the field: the program's days stay as they are
+        (["4", "0", "2", "x", "9", "0"], "0", (0, 2, 4), None),
+        (["0", "1", "2", "3"], "4", None, {"weekday": "weekday.not_working"}),
+        ([], "0", None, {"working_days": "working_days.required"}),
+    ],
+)
+def test_program_form_working_days(ticked: object, weekday: str, expected: object, error: object) -> None:
+    spec, errors = parse_program_form(
+        {**PROGRAM_FORM, "weekday": weekday, "working_days": ticked}, existing_names=set(), default_focus="Focus?"
+    )
+    assert errors == (error or {})
+    assert (spec.working_days if spec else None) == expected
+
+
 @pytest.mark.parametrize("match_on", [None, ""])
 def test_program_form_matching_date_is_optional(match_on: object) -> None:
     spec, errors = _parse(match_on, today=TODAY)

@@ -139,6 +139,31 @@ def test_edit_pause_resume_close_from_the_program_card(stack: LocalStack) -> Non
     )
 
 
+def test_the_programs_working_days_are_set_in_the_program_modal(stack: LocalStack) -> None:
+    hanna = persona(stack, "Hanna", is_admin=True)
+    channel = admin_channel(stack, hanna)
+    create_program(stack, hanna, channel)  # the form's default: Monday to Friday
+    with stack.session_factory() as s:
+        assert s.scalars(select(Program.working_days)).one() == [0, 1, 2, 3, 4]
+    card = stack.sandbox.messages(channel)[-1]
+    hanna.click(ID.PROGRAM_EDIT, message=card)
+    edit = hanna.open_views()[-1]
+    [days] = [b for b in edit["blocks"] if b.get("block_id") == ID.PROGRAM_WORKING_DAYS]
+    assert days["label"]["text"] == "Working days"
+    assert [o["value"] for o in days["element"]["initial_options"]] == ["0", "1", "2", "3", "4"]
+    # the prompt day (Monday) must be a working day; nothing changes while the form is refused
+    refused = hanna.submit(edit["id"], {ID.PROGRAM_WORKING_DAYS.value: ["1", "2", "3", "4"]})
+    assert refused.json()["errors"] == {ID.PROGRAM_WEEKDAY.value: "Pick a prompt day that is one of the working days."}
+    refused = hanna.submit(edit["id"], {ID.PROGRAM_WORKING_DAYS.value: []})
+    assert refused.json()["errors"] == {ID.PROGRAM_WORKING_DAYS.value: "Pick at least one working day."}
+    with stack.session_factory() as s:
+        assert s.scalars(select(Program.working_days)).one() == [0, 1, 2, 3, 4]
+    hanna.submit(edit["id"], {ID.PROGRAM_WORKING_DAYS.value: ["0", "1", "2", "3"]})
+    stack.settle()
+    with stack.session_factory() as s:
+        assert s.scalars(select(Program.working_days)).one() == [0, 1, 2, 3]
+
+
 def test_several_programs_can_run_at_once(stack: LocalStack) -> None:
     hanna = persona(stack, "Hanna", is_admin=True)
     channel = admin_channel(stack, hanna)

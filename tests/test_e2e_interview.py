@@ -272,7 +272,7 @@ def test_the_interview_resumes_after_a_restart_days_later(stack: LocalStack) -> 
     assert _outbox_count(stack) == outbox_rows and _state(stack, enrollment_id)[0] == enrollment
 
 
-def test_reminders_after_two_and_five_days_at_local_daytime_then_silence(stack: LocalStack) -> None:
+def test_reminders_after_two_and_five_days_in_working_time_then_silence(stack: LocalStack) -> None:
     ben, enrollment_id = enroll(stack, "Ben", "America/New_York", "en-US")
     answer_interview(stack, ben, stop_after="settings")  # Monday 08:00 UTC, 03:00 in New York
     clock = stack.clock
@@ -297,14 +297,19 @@ def test_reminders_after_two_and_five_days_at_local_daytime_then_silence(stack: 
         assert ticks.tick(s, now=clock.now(), jobs=DUE_JOBS) is None  # the tick for this minute already ran
     assert _state(stack, enrollment_id)[0]["reminders_sent"] == 1
 
-    clock.set(START + timedelta(days=5, hours=5, minutes=59))  # type: ignore[attr-defined]
+    # five days quiet is Saturday: no working day in New York, so the last one waits for Monday 09:00 there
+    for hour in range(0, 24, 3):
+        clock.set(START + timedelta(days=5, hours=hour))  # type: ignore[attr-defined]
+        stack.settle()
+    clock.set(START + timedelta(days=7, hours=5, minutes=59))  # type: ignore[attr-defined]
     stack.settle()
     assert len(reminders()) == 1
     clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
     stack.settle()
     assert len(reminders()) == 2 and "last nudge" in _text(reminders()[-1])
+    assert stack.sandbox.calls_to("chat.postMessage")[-1]["at"].startswith("2027-01-11T14:00")
 
-    for day in (6, 7, 10, 20):  # then silence, at every hour of the day
+    for day in (8, 10, 20):  # then silence, at every hour of the day
         for hour in range(0, 24, 3):
             clock.set(START + timedelta(days=day, hours=hour))  # type: ignore[attr-defined]
             stack.settle()
@@ -434,6 +439,55 @@ def test_the_profile_editor_from_home(stack: LocalStack) -> None:
     assert len(stack.sandbox.calls_to("views.publish")) == publishes + 1
     home = lena.home()
     assert home is not None and "Legal" in _text(home) and "Asia/Singapore" in _text(home)
+
+
+def test_the_region_for_public_holidays_is_asked_where_it_matters_and_edited_in_the_profile(
+    stack: LocalStack,
+) -> None:
+    # Berlin: Germany's regions keep different holidays, so the availability form offers them (optional)
+    ana, enrollment_id = enroll(stack, "Ana", "Europe/Berlin", "de-DE")
+    answer_interview(stack, ana, InterviewAnswers(), stop_after=Step.VALUES)
+    view = _open(ana, ID.INTERVIEW_OPEN, Step.AVAILABILITY)
+    [region] = [b for b in view["blocks"] if b.get("block_id") == ID.PROFILE_REGION]
+    assert region["optional"] is True and region["label"]["text"] == "Deine Region (für Feiertage)"
+    options = {o["value"]: o["text"]["text"] for o in region["element"]["options"]}
+    assert options["DE-BY"] == "Bayern" and options["DE-BE"] == "Berlin" and len(options) >= 16
+    assert answer_interview(stack, ana, InterviewAnswers(region="DE-BY")) is Step.DONE
+    _, person = _state(stack, enrollment_id)
+    assert (person["country"], person["region"]) == ("DE", "BY")
+
+    # the profile editor shows it; a value the form did not offer changes nothing; nothing picked clears it
+    def edit(region: str | None) -> tuple[str | None, str | None]:
+        ana.open_home()
+        assert ana.click(ID.PROFILE_EDIT).ok
+        view = ana.open_views()[-1]
+        assert ana.submit(view["id"], {ID.PROFILE_REGION: region}).ok
+        _, person = _state(stack, enrollment_id)
+        return person["country"], person["region"]
+
+    ana.open_home()
+    assert ana.click(ID.PROFILE_EDIT).ok
+    by_block = {b["block_id"]: b for b in ana.open_views()[-1]["blocks"] if b["type"] == "input"}
+    assert by_block[ID.PROFILE_REGION]["element"]["initial_option"]["value"] == "DE-BY"
+    assert edit("DE-BE") == ("DE", "BE")
+    assert edit(None) == (None, None)
+
+    # Lisbon: no region to ask for
+    lena, _ = enroll(stack, "Lena", "Europe/Lisbon", "en-GB")
+    answer_interview(stack, lena, InterviewAnswers(), stop_after=Step.VALUES)
+    view = _open(lena, ID.INTERVIEW_OPEN, Step.AVAILABILITY)
+    assert ID.PROFILE_REGION.value not in [b.get("block_id") for b in view["blocks"]]
+
+
+@pytest.mark.parametrize("hostile", ["AT-9", "DE-XX", "DE", "BY", "DE-BY-1", 7, ["DE-BY"]])
+def test_a_region_the_form_did_not_offer_changes_nothing(hostile: Any) -> None:
+    # (Slack sends only offered options; a forged submission is refused here; tests/test_fuzz.py sends more)
+    person = Participant(tz="Europe/Berlin", country="DE", region="BE")
+    interview._save_region(person, hostile)
+    assert (person.country, person.region) == ("DE", "BE")
+    lisbon = Participant(tz="Europe/Lisbon", country=None, region=None)
+    interview._save_region(lisbon, "DE-BY")  # not offered: Lisbon has no regions to pick
+    assert (lisbon.country, lisbon.region) == (None, None)
 
 
 def test_the_driver_comes_back_through_the_reminder(stack: LocalStack) -> None:

@@ -139,8 +139,9 @@ def test_invitation_reminders_in_the_persons_daytime_then_none(world: Any) -> No
     first = first_act(world, name, within=3 * DAY)
     assert first == START + 2 * DAY + timedelta(hours=6)
     run(world, name, first)
-    second = first_act(world, name, within=4 * DAY)  # five days: Saturday 09:00 in New York (daytime, any day)
-    assert second == START + 5 * DAY + timedelta(hours=6)
+    # five days: Saturday in New York, no working day; the last reminder waits for Monday 09:00 there
+    second = first_act(world, name, within=6 * DAY)
+    assert second == START + 7 * DAY + timedelta(hours=6)
     run(world, name, second)
     assert next_due(world, name) is None
 
@@ -161,8 +162,9 @@ def test_interview_reminders_only_for_an_interview_under_way(world: Any) -> None
     first = first_act(world, name, within=3 * DAY)
     assert first == START + 2 * DAY  # 13:30 in Kolkata: at once
     run(world, name, first)
-    second = first_act(world, name, within=4 * DAY)
-    assert second == START + 5 * DAY
+    # five days quiet is Saturday: the last reminder waits for Monday 09:00 in Kolkata (03:30 UTC)
+    second = first_act(world, name, within=6 * DAY)
+    assert second == START + 7 * DAY - timedelta(hours=4, minutes=30)
     run(world, name, second)
     assert next_due(world, name) is None
 

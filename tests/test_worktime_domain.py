@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.domain import worktime
+from bot.domain import agreement, worktime
 from bot.domain.worktime import WorkingTime, working_time
 
 
@@ -103,3 +103,20 @@ def test_a_day_is_a_holiday_only_where_it_is() -> None:
     assert not worktime.is_holiday(date(2027, 10, 3), None)
     assert worktime.is_holiday(date(2027, 11, 1), "DE", "BY") and not worktime.is_holiday(date(2027, 11, 1), "DE")
     assert not worktime.is_holiday(date(2027, 1, 6), "DE", "nowhere")  # an unknown region: nationwide only
+
+
+def test_an_agreement_reminder_due_on_good_friday_waits_for_tuesday_after_easter() -> None:
+    # the agreement arrived Wednesday 24 March 2027, 10:00 in Berlin: the first reminder is due two days later, on
+    # Good Friday; with the person's working time it waits for Tuesday 09:00 (summer time by then)
+    arrived = utc(2027, 3, 24, 9)
+    plain = agreement.reminder_next(
+        started_at=arrived, reminders_sent=0, last_reminder_at=None, now=arrived, tz="Europe/Berlin"
+    )
+    assert plain == utc(2027, 3, 26, 9)
+    kept = agreement.reminder_next(started_at=arrived, reminders_sent=0, last_reminder_at=None, now=arrived, tz=BERLIN)
+    assert kept == utc(2027, 3, 30, 7)
+    for when, due in ((utc(2027, 3, 26, 9), None), (utc(2027, 3, 29, 9), None), (utc(2027, 3, 30, 7), 1)):
+        assert (
+            agreement.reminder_due(started_at=arrived, reminders_sent=0, last_reminder_at=None, now=when, tz=BERLIN)
+            == due
+        ), when

@@ -202,6 +202,12 @@ def program_modal(
             inputs.static_select(weekdays, initial=str(p.prompt_weekday) if p else "0"),
         ),
         inputs.input_block(
+            ID.PROGRAM_WORKING_DAYS,
+            t("working_days"),
+            inputs.checkboxes(weekdays, checked=[str(d) for d in (p.working_days if p else range(5))]),
+            hint=t("working_days_hint"),
+        ),
+        inputs.input_block(
             ID.PROGRAM_HOUR, t("hour"), inputs.static_select(_hours(locale), initial=str(p.prompt_hour) if p else "9")
         ),
         inputs.input_block(
@@ -280,6 +286,7 @@ PROGRAM_FIELD_BLOCKS = {
     "duration_weeks": ID.PROGRAM_WEEKS,
     "rhythm": ID.PROGRAM_RHYTHM,
     "weekday": ID.PROGRAM_WEEKDAY,
+    "working_days": ID.PROGRAM_WORKING_DAYS,
     "hour": ID.PROGRAM_HOUR,
     "trial_weeks": ID.PROGRAM_TRIAL,
     "retention_months": ID.PROGRAM_RETENTION,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from bot import i18n
 from bot.blocks import inputs, kit
 from bot.domain import interview as rules
+from bot.domain import worktime
 from bot.domain.interview import Field, Profile, Step
 from bot.ids import ID
 
@@ -340,6 +341,15 @@ def _input(locale: str, field: Field, profile: Profile, offered: list[str]) -> k
         options = [inputs.option(_p(locale, f"day_{d}"), str(d)) for d in rules.WEEKDAYS]
         element = inputs.checkboxes(options, checked=[str(d) for d in profile.preferred_days])
         return inputs.input_block(block_id, label, element)
+    if field is Field.REGION:
+        country = worktime.country_of(profile.tz, profile.country)
+        regions = worktime.regions(country)
+        if country is None or not regions:
+            return None
+        options = [inputs.option(name, worktime.region_choice(country, code)) for code, name in regions]
+        initial = worktime.region_choice(country, profile.region) if profile.region else None
+        element = inputs.static_select(options, initial=initial, placeholder=_p(locale, "placeholder_region"))
+        return inputs.input_block(block_id, label, element, optional=True, hint=_p(locale, "hint_region"))
     if field is Field.MANAGER:
         element = inputs.user_select(initial=profile.manager, placeholder=_p(locale, "placeholder_person"))
         return inputs.input_block(block_id, label, element, optional=True, hint=_p(locale, "hint_manager"))

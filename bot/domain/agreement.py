@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.domain import localtime
+from bot.domain.worktime import WorkingTime
 
 SECTIONS: tuple[str, ...] = (
     "confidentiality",
@@ -97,32 +98,53 @@ def waiting_for(partners: Sequence[int], accepted: Collection[int]) -> list[int]
     return [p for p in partners if p not in accepted]
 
 
+def _send_at(earliest: datetime, tz: str | WorkingTime) -> datetime:
+    return tz.next_working(earliest) if isinstance(tz, WorkingTime) else localtime.send_at(earliest, tz)
+
+
+def _is_working(now: datetime, tz: str | WorkingTime) -> bool:
+    return tz.is_working(now) if isinstance(tz, WorkingTime) else localtime.is_workday_daytime(now, tz)
+
+
 def reminder_due(
-    *, started_at: datetime, reminders_sent: int, last_reminder_at: datetime | None, now: datetime, tz: str
+    *,
+    started_at: datetime,
+    reminders_sent: int,
+    last_reminder_at: datetime | None,
+    now: datetime,
+    tz: str | WorkingTime,
 ) -> int | None:
     """The number (1 or 2) of the reminder to send someone now, or None: reminder n is due from the first workday
-    daytime moment ``REMINDER_AFTER[n-1]`` after the agreement arrived, and only in their workday daytime."""
+    daytime moment ``REMINDER_AFTER[n-1]`` after the agreement arrived, and only in their workday daytime (``tz``:
+    their zone, or their working time, which also leaves out public holidays where they are)."""
     if not 0 <= reminders_sent < len(REMINDER_AFTER):
         return None
-    if now < localtime.send_at(started_at + REMINDER_AFTER[reminders_sent], tz):
+    if now < _send_at(started_at + REMINDER_AFTER[reminders_sent], tz):
         return None
     if last_reminder_at is not None and now < last_reminder_at + REMINDER_MIN_GAP:
         return None
-    if not localtime.is_workday_daytime(now, tz):
+    if not _is_working(now, tz):
         return None
     return reminders_sent + 1
 
 
 def reminder_next(
-    *, started_at: datetime, reminders_sent: int, last_reminder_at: datetime | None, now: datetime, tz: str
+    *,
+    started_at: datetime,
+    reminders_sent: int,
+    last_reminder_at: datetime | None,
+    now: datetime,
+    tz: str | WorkingTime,
 ) -> datetime | None:
     """The first moment at or after ``now`` at which :func:`reminder_due` gives a reminder (``now`` when it does
     now), or None when it never will (both were sent)."""
     if not 0 <= reminders_sent < len(REMINDER_AFTER):
         return None
-    earliest = max(now, localtime.send_at(started_at + REMINDER_AFTER[reminders_sent], tz))
+    earliest = max(now, _send_at(started_at + REMINDER_AFTER[reminders_sent], tz))
     if last_reminder_at is not None:
         earliest = max(earliest, last_reminder_at + REMINDER_MIN_GAP)
+    if isinstance(tz, WorkingTime):
+        return tz.next_working(earliest)
     return localtime.next_workday_daytime(earliest, tz)
 
 

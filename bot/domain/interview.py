@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 
@@ -122,6 +122,7 @@ class Field(enum.StrEnum):
     VALUES = "values"
     HOURS = "hours_per_week"
     DAYS = "preferred_days"
+    REGION = "region"  # where public holidays differ by region: which one (bot.domain.worktime), optional
     MANAGER = "manager"  # a Slack user id (users_select)
     AVOID = "avoid"  # Slack user ids (multi_users_select)
 
@@ -133,7 +134,7 @@ STEP_FIELDS: dict[Step, tuple[Field, ...]] = {
     Step.TOPICS: (Field.CAN_TEACH, Field.CAN_TEACH_OTHER, Field.WANT_TO_LEARN, Field.WANT_TO_LEARN_OTHER),
     Step.STYLE: (Field.LEARNING_STYLE, Field.MODE, Field.PACE, Field.DIRECTNESS),
     Step.VALUES: (Field.VALUES,),
-    Step.AVAILABILITY: (Field.HOURS, Field.DAYS),
+    Step.AVAILABILITY: (Field.HOURS, Field.DAYS, Field.REGION),
     Step.MANAGER: (Field.MANAGER,),
     Step.AVOID: (Field.AVOID,),
 }
@@ -181,6 +182,8 @@ class Profile:
     values: tuple[str, ...] = ()
     hours_per_week: int | None = None
     preferred_days: tuple[int, ...] = ()
+    country: str | None = None  # as stored (None: the one of the time zone, bot.domain.worktime.country_of)
+    region: str | None = None
     manager: str | None = None  # the manager the person named themselves (not an org chart's)
     avoid: tuple[str, ...] = ()  # their "please not" list
 
@@ -539,18 +542,27 @@ def next_local_daytime(earliest: datetime, tz: str) -> datetime:
     return datetime.combine(day, DAYTIME_START, tzinfo=zone).astimezone(UTC)
 
 
+class WorkingClock(Protocol):
+    """A person's working time (``bot.domain.worktime.WorkingTime``), as the reminders need it."""
+
+    def is_working(self, when: datetime) -> bool: ...
+
+    def next_working(self, earliest: datetime) -> datetime: ...
+
+
 def reminder_due(
     *,
     last_activity_at: datetime,
     reminders_sent: int,
     last_reminder_at: datetime | None,
     now: datetime,
-    tz: str,
+    tz: str | WorkingClock,
 ) -> int | None:
     """The number (1 or 2) of the reminder to send now, or None.
 
     Reminder n is due once the person has been quiet for ``REMINDER_AFTER[n-1]``, at least
-    ``REMINDER_MIN_GAP`` after the previous reminder, and only in their local daytime.
+    ``REMINDER_MIN_GAP`` after the previous reminder, and only in their local daytime (``tz``: their zone), or
+    in their working time (which leaves out days off and public holidays where they are).
     """
     if reminders_sent >= len(REMINDER_AFTER) or reminders_sent < 0:
         return None
@@ -562,7 +574,7 @@ def reminder_due(
         and now < last_reminder_at + REMINDER_MIN_GAP
     ):
         return None
-    if not is_local_daytime(now, tz):
+    if not (is_local_daytime(now, tz) if isinstance(tz, str) else tz.is_working(now)):
         return None
     return reminders_sent + 1
 
@@ -573,7 +585,7 @@ def reminder_next(
     reminders_sent: int,
     last_reminder_at: datetime | None,
     now: datetime,
-    tz: str,
+    tz: str | WorkingClock,
 ) -> datetime | None:
     """The first moment at or after ``now`` at which :func:`reminder_due` gives a reminder (``now`` when it does
     now), or None when it never will (both were sent)."""
@@ -582,4 +594,4 @@ def reminder_next(
     earliest = max(now, last_activity_at + REMINDER_AFTER[reminders_sent])
     if last_reminder_at is not None and last_reminder_at >= last_activity_at:
         earliest = max(earliest, last_reminder_at + REMINDER_MIN_GAP)
-    return next_local_daytime(earliest, tz)
+    return next_local_daytime(earliest, tz) if isinstance(tz, str) else tz.next_working(earliest)

@@ -39,6 +39,8 @@ class ProgramSpec:
     match_on: date | None = None  # scheduled matching: a preview for hosts on this day
     retention_months: int = 12  # data kept this many months after the program's end (bot.domain.retention)
     reporting_levels: int = LEVELS_DEFAULT  # matching keeps people apart this many levels up a reporting line
+    # prompts and reminders reach people only on these weekdays; None: a form without the field (left as it is)
+    working_days: tuple[int, ...] | None = None
 
 
 def _lines(text: str | None) -> list[str]:
@@ -55,6 +57,12 @@ def _int(text: str | None) -> int | None:
         return int(str(text).strip())
     except (TypeError, ValueError):
         return None
+
+
+def parse_working_days(raw: object) -> tuple[int, ...]:
+    """The weekdays (Monday = 0) ticked in the program form, in order; anything that is no weekday is left out."""
+    picked = raw if isinstance(raw, list | tuple) else []
+    return tuple(sorted({d for d in (_int(str(x)) for x in picked) if d is not None and 0 <= d <= 6}))
 
 
 def parse_program_form(
@@ -122,6 +130,11 @@ def parse_program_form(
     weekday = _int(raw.get("weekday"))  # type: ignore[arg-type]
     if weekday is None or not 0 <= weekday <= 6:
         errors["weekday"] = "weekday.invalid"
+    working_days = None if raw.get("working_days") is None else parse_working_days(raw.get("working_days"))
+    if working_days == ():
+        errors["working_days"] = "working_days.required"
+    elif working_days and weekday is not None and 0 <= weekday <= 6 and weekday not in working_days:
+        errors["weekday"] = "weekday.not_working"
     hour = _int(raw.get("hour"))  # type: ignore[arg-type]
     if hour is None or not 0 <= hour <= 23:
         errors["hour"] = "hour.invalid"
@@ -173,6 +186,7 @@ def parse_program_form(
         match_on=match_on,
         retention_months=retention or 12,
         reporting_levels=levels,
+        working_days=working_days,
     ), {}
 
 

@@ -4,7 +4,9 @@ and the hosts' aggregates. No database, no Slack, no clock.
 **Cycles.** A pair's weeks (``bot.domain.rhythm.Schedule``) fall into cycles of ``every`` weeks: a cycle ends
 after week ``every``, ``2 * every``, ... and the last cycle ends with the pair's last week (the program's end),
 however short it is. A cycle's retro is due ``RETRO_AFTER_DAYS`` after the day of its last week, at
-``RETRO_HOUR`` on the later partner's wall clock, moved to that partner's next workday daytime. When the clock
+``RETRO_HOUR`` on the later partner's wall clock, moved to that partner's next workday daytime (given the partners'
+working time, :class:`bot.domain.worktime.WorkingTime`: the later of their next working moments, so it never
+reaches either on a day off or a public holiday where they are). When the clock
 was down over several due moments, only the newest retro opens.
 
 **Consent.** A quote is shared only when the partner who proposed it confirmed it and the other partner agreed,
@@ -24,6 +26,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.domain.localtime import send_at, zone
+from bot.domain.worktime import WorkingTime
 
 RETRO_AFTER_DAYS = 3  # e.g. Monday's last prompt of a cycle: the retro comes on Thursday
 RETRO_HOUR = time(10)
@@ -52,14 +55,26 @@ def cycles(total_weeks: int, every: int) -> list[Cycle]:
     return [Cycle(i, end, end == total_weeks) for i, end in enumerate(ends, start=1)]
 
 
-def due_moment(day_of_last_week: date, zones: Iterable[str]) -> datetime:
-    """When the retro of a cycle whose last week fell on ``day_of_last_week`` opens (UTC)."""
+def _partner_moment(day: date, who: str | WorkingTime) -> datetime:
+    if isinstance(who, WorkingTime):
+        return who.next_working(datetime.combine(day, RETRO_HOUR, tzinfo=zone(who.tz)))
+    return send_at(datetime.combine(day, RETRO_HOUR, tzinfo=zone(who)), who)
+
+
+def due_moment(day_of_last_week: date, zones: Iterable[str | WorkingTime]) -> datetime:
+    """When the retro of a cycle whose last week fell on ``day_of_last_week`` opens (UTC). ``zones``: each
+    partner's zone or working time."""
     day = day_of_last_week + timedelta(days=RETRO_AFTER_DAYS)
-    return max(send_at(datetime.combine(day, RETRO_HOUR, tzinfo=zone(tz)), tz) for tz in zones)
+    return max(_partner_moment(day, who) for who in zones)
 
 
 def due(
-    all_cycles: list[Cycle], *, day_of: Callable[[int], date], zones: Iterable[str], opened: int, now: datetime
+    all_cycles: list[Cycle],
+    *,
+    day_of: Callable[[int], date],
+    zones: Iterable[str | WorkingTime],
+    opened: int,
+    now: datetime,
 ) -> Cycle | None:
     """The newest cycle whose retro is due at ``now`` and newer than the newest one ``opened`` (0: none)."""
     zones = list(zones)
@@ -68,7 +83,7 @@ def due(
 
 
 def next_moment(
-    all_cycles: list[Cycle], *, day_of: Callable[[int], date], zones: Iterable[str], opened: int
+    all_cycles: list[Cycle], *, day_of: Callable[[int], date], zones: Iterable[str | WorkingTime], opened: int
 ) -> datetime | None:
     """When :func:`due` next names a cycle after the newest one ``opened``: the due moment of the first cycle after
     it (a later cycle's moment is never earlier), or None when none is left."""

@@ -8,7 +8,8 @@ matching serves them first (its priority rule): people on the larger side of the
 every round while others get three.
 
 **Delivery**: cards and the one reminder (to people who have not answered any intro yet, a day before closing)
-reach each person in their own workday daytime (:func:`bot.domain.localtime.send_at`).
+reach each person in their own workday daytime (:func:`bot.domain.localtime.send_at`; given their working time,
+:class:`bot.domain.worktime.WorkingTime`, its next working moment: no weekends, no public holidays where they are).
 
 **Deadline**: answers are due by ``CLOSING_TIME`` local time (the program's zone) on a date the host picks,
 from tomorrow up to ``MAX_DAYS`` ahead.
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import matching as rules
 from bot.domain.localtime import send_at
+from bot.domain.worktime import WorkingTime
 
 INTROS = 3
 MAX_DAYS = 14
@@ -108,10 +110,10 @@ def parse_deadline(raw: object, *, now: datetime, tz: str) -> tuple[datetime | N
     return datetime.combine(day, CLOSING_TIME, tzinfo=ZoneInfo(tz)), None
 
 
-def deliver_at(now: datetime, tz: str, *, closes_at: datetime) -> datetime:
-    """When a card or reminder should reach someone: their next workday daytime, unless that comes too close to
-    the deadline to be of use (then now)."""
-    at = send_at(now, tz)
+def deliver_at(now: datetime, tz: str | WorkingTime, *, closes_at: datetime) -> datetime:
+    """When a card or reminder should reach someone: their next workday daytime (with their working time: its next
+    working moment), unless that comes too close to the deadline to be of use (then now)."""
+    at = tz.next_working(now) if isinstance(tz, WorkingTime) else send_at(now, tz)
     return at if at <= closes_at - LAST_CALL else now
 
 

@@ -4,8 +4,9 @@ question stays open, and what the answers come to.
 **Due** ``trial_weeks`` weeks after the pair started (absolute time), only while the program is active; a
 program without a trial (``trial_weeks == 0``) never asks.
 
-**Asked** in each partner's own daytime: at once if it is a workday between 09:00 and 18:00 where they are,
-else at 09:00 local on their next workday (:func:`bot.domain.localtime.send_at`).
+**Asked** in each partner's own working time: at once if it is one of the program's working days between 09:00
+and 18:00 where they are and no public holiday there, else at 09:00 local on their next working day
+(:meth:`bot.domain.worktime.WorkingTime.next_working`).
 The same rule times the DM that tells both how it came out.
 
 **Open** for ``ANSWER_DAYS`` days after the *later* of the two partners was asked, so each has the full window.

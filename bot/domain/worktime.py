@@ -16,6 +16,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import holidays
 
@@ -63,6 +64,19 @@ def region_code(country: str | None, raw: object) -> str | None:
     """A region code the interview offered for ``country`` (anything else: None)."""
     text = str(raw or "").strip()
     return text if text and text in dict(regions(country)) else None
+
+
+def region_choice(country: str, code: str) -> str:
+    """The value of a region's option in the interview: ``DE-BY`` (the country travels with the region)."""
+    return f"{country}-{code}"
+
+
+def parse_region_choice(raw: object) -> tuple[str, str] | None:
+    """(country, region) from an option value :func:`region_choice` made for a region the interview offers; None
+    for anything else."""
+    country, _, code = str(raw or "").strip().partition("-")
+    found = region_code(country, code)
+    return (country, found) if found is not None else None
 
 
 @functools.cache
@@ -138,4 +152,15 @@ def working_time(
         days=working_days(program_days),
         country=found,
         region=region if found is not None else None,
+    )
+
+
+def of(person: Any, program: Any = None) -> WorkingTime:
+    """The working time of ``person`` (a row with ``tz``, ``country`` and ``region``) in ``program`` (a row with
+    ``working_days``; None: Monday to Friday)."""
+    return working_time(
+        person.tz,
+        program_days=getattr(program, "working_days", None),
+        country=getattr(person, "country", None),
+        region=getattr(person, "region", None),
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.blocks import escalation as blocks
 from bot.blocks.inputs import state_values
 from bot.domain import notes as rules
-from bot.domain.localtime import send_at
+from bot.domain import worktime
 from bot.flows.common import as_int, view_meta
 from bot.flows.host import AdminSlack, Caller, announce, authorize_host, scope_of
 from bot.flows.result import Result
@@ -211,7 +211,7 @@ def late_patterns(session: Session, now: datetime) -> int:
             ),
             now=now,
             about=outbox.About.of(program=pattern.program, people=[person]),
-            not_before=send_at(now, person.tz),
+            not_before=worktime.of(person, pattern.program).next_working(now),
             dedupe_key=f"escalation-notice:{escalation.id}",
         )
     return len(found)

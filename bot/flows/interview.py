@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import interview as blocks
 from bot.domain import interview as rules
-from bot.domain.interview import Step
+from bot.domain import worktime
+from bot.domain.interview import Field, Step
 from bot.flows.common import as_int
 from bot.flows.result import Result
 from bot.ids import ID
@@ -278,11 +279,14 @@ _UNDER_WAY_TIMES = _under_way(
     Enrollment.reminders_sent,
     Enrollment.last_reminder_at,
     Participant.tz,
+    Participant.country,
+    Participant.region,
+    Program.working_days,
 )
 
 
 def send_reminders(session: Session, now: datetime) -> int:
-    """Remind people whose interview has been quiet for 2 and then 5 days, in their local daytime. The
+    """Remind people whose interview has been quiet for 2 and then 5 days, in their working time. The
     reminder is queued and counted in one transaction under a dedupe key, so running twice sends once.
     Does not commit (the clock's tick does). Returns how many reminders were queued."""
     quiet_since = now - rules.REMINDER_AFTER[0]
@@ -297,7 +301,7 @@ def send_reminders(session: Session, now: datetime) -> int:
             reminders_sent=enrollment.reminders_sent,
             last_reminder_at=enrollment.last_reminder_at,
             now=now,
-            tz=participant.tz,
+            tz=worktime.of(participant, program),
         )
         if number is None:
             continue
@@ -328,8 +332,14 @@ def next_reminder(session: Session, now: datetime) -> datetime | None:
     None when there is none."""
     rows = session.execute(_UNDER_WAY_TIMES).tuples()
     moments = (
-        rules.reminder_next(last_activity_at=last, reminders_sent=sent, last_reminder_at=reminded, now=now, tz=tz)
-        for step, last, sent, reminded, tz in rows
+        rules.reminder_next(
+            last_activity_at=last,
+            reminders_sent=sent,
+            last_reminder_at=reminded,
+            now=now,
+            tz=worktime.working_time(tz, program_days=days, country=country, region=region),
+        )
+        for step, last, sent, reminded, tz, country, region, days in rows
         if rules.parse_step(step) not in (None, Step.DONE)
     )
     return min((m for m in moments if m is not None), default=None)
@@ -398,9 +408,25 @@ def _save(
             reporting.set_own_manager(session, participant=participant, manager=value, now=now)
             continue
         setattr(participant, key, value)
+    if step is Step.AVAILABILITY and Field.REGION in form:
+        _save_region(participant, form[Field.REGION])
     if step is Step.SETTINGS:
         participant.settings_confirmed = True
+        if participant.country and participant.country != worktime.country_of(participant.tz):
+            participant.country = participant.region = None  # the region was of the country of the zone before
     participant.updated_at = now
+
+
+def _save_region(participant: Participant, raw: Any) -> None:
+    """The region picked in the availability form (``bot.domain.worktime``): one of the regions the form offered
+    (those of the person's country) is stored with its country; nothing picked clears both; anything else changes
+    nothing."""
+    if raw is None or raw == "":
+        participant.country = participant.region = None
+        return
+    choice = worktime.parse_region_choice(raw)
+    if choice is not None and choice[0] == worktime.country_of(participant.tz, participant.country):
+        participant.country, participant.region = choice
 
 
 def step_message_ref(session: Session, enrollment: Enrollment) -> MessageRef | None:

@@ -16,7 +16,7 @@ from bot import i18n
 from bot.blocks import hosting as hosting_blocks
 from bot.blocks import privacy as blocks
 from bot.blocks.privacy import forgotten_home
-from bot.domain import localtime
+from bot.domain import localtime, worktime
 from bot.domain import notes as note_rules
 from bot.domain import privacy as rules
 from bot.domain.hosts import Confirmable
@@ -144,7 +144,7 @@ def _tell_partner(
         now=now,
         about=outbox.About.of(pair=pair, people=[partner]),
         dedupe_key=f"partner-left:{pair.id}",
-        not_before=localtime.send_at(now, partner.tz),
+        not_before=worktime.of(partner, program).next_working(now),
     )
 
 

@@ -46,6 +46,8 @@ class InterviewAnswers:
     values: Sequence[str] = ("curiosity", "trust")
     hours_per_week: int = 2
     preferred_days: Sequence[int] = (1, 3)
+    # The region whose public holidays count, as the availability form's option value ("DE-BY"); None: none picked.
+    region: str | None = None
     # Typed when the program offers no learning fields to pick from and nothing else was given.
     fallback_topic: str = "Working out loud"
     # The optional, private steps: their manager's Slack id and who they'd rather not be paired with (Slack ids);
@@ -192,6 +194,8 @@ def _answer(persona: Persona, step: Step, message: dict[str, Any], answers: Inte
                 ID.PROFILE_HOURS: str(answers.hours_per_week),
                 ID.PROFILE_DAYS: [str(d) for d in answers.preferred_days],
             }
+            if answers.region is not None:
+                values[ID.PROFILE_REGION] = answers.region
         elif step is Step.MANAGER:
             values = {ID.PROFILE_MANAGER: answers.manager}
         elif step is Step.AVOID:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.blocks import agreement as blocks
 from bot.domain import agreement as rules
-from bot.domain import localtime
+from bot.domain import localtime, worktime
 from bot.domain.agreement import Acceptance, Card, HomeGoal, HomePair
 from bot.models import (
     Agreement,
@@ -499,7 +499,7 @@ def send_reminders(session: Session, now: datetime) -> int:
                 reminders_sent=getattr(agreement, f"reminders_{side}"),
                 last_reminder_at=getattr(agreement, f"reminded_{side}_at"),
                 now=now,
-                tz=person.tz,
+                tz=worktime.of(person, program),
             )
             if number is None:
                 continue
@@ -531,9 +531,11 @@ def next_reminder(session: Session, now: datetime) -> datetime | None:
     days old, of those an open version of it waits for (one query); None when there is none."""
     rows = session.execute(_WAITING, {"since": now - REMINDER_WINDOW}).tuples()
     moments = [
-        _reminder_next(agreement, side, tz, now)
-        for agreement, tz_a, tz_b, waits_a, waits_b in rows
-        for side, tz, waits in (("a", tz_a, waits_a), ("b", tz_b, waits_b))
+        _reminder_next(
+            agreement, side, worktime.working_time(tz, program_days=days, country=country, region=region), now
+        )
+        for agreement, days, *people in rows
+        for side, (tz, country, region, waits) in (("a", people[:4]), ("b", people[4:]))
         if waits
     ]
     return min((m for m in moments if m is not None), default=None)
@@ -568,18 +570,23 @@ _REMINDABLE = (
     .where(Agreement.created_at <= bindparam("until"), Agreement.created_at > bindparam("since"))
     .order_by(Agreement.id)
 )
-# ... and, for next_reminder, those still in the window with each partner's zone and whether an open version waits
-# for them.
+# ... and, for next_reminder, those still in the window with the program's working days, each partner's zone,
+# country and region, and whether an open version waits for them.
 _A, _B = aliased(Participant), aliased(Participant)
 _WAITING = (
-    _unagreed(Agreement, _A.tz, _B.tz, _waits_for(_A), _waits_for(_B))
+    _unagreed(
+        Agreement,
+        Program.working_days,
+        *(_A.tz, _A.country, _A.region, _waits_for(_A)),
+        *(_B.tz, _B.country, _B.region, _waits_for(_B)),
+    )
     .join(_A, _A.id == Pair.participant_a_id)
     .join(_B, _B.id == Pair.participant_b_id)
     .where(Agreement.created_at > bindparam("since"))
 )
 
 
-def _reminder_next(agreement: Agreement, side: str, tz: str, now: datetime) -> datetime | None:
+def _reminder_next(agreement: Agreement, side: str, tz: worktime.WorkingTime, now: datetime) -> datetime | None:
     """``rules.reminder_next`` for one partner (``side``), or None when it falls after the reminders' window."""
     at = rules.reminder_next(
         started_at=agreement.created_at,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.blocks import interview as interview_blocks
 from bot.blocks.invite import invitation_message
 from bot.domain import interview as rules
+from bot.domain import worktime
 from bot.domain.interview import Profile, Step
 from bot.domain.privacy import FORGOTTEN_PREFIX
 from bot.models import (
@@ -267,6 +268,8 @@ def profile_of(participant: Participant, *, manager: str | None = None) -> Profi
         values=tuple(participant.values or ()),
         hours_per_week=participant.hours_per_week,
         preferred_days=tuple(participant.preferred_days or ()),
+        country=participant.country,
+        region=participant.region,
         manager=manager,
         avoid=tuple(str(u) for u in participant.avoid or ()),
     )
@@ -338,18 +341,31 @@ def _unanswered(*columns: Any) -> Select[Any]:
 # Built once: the clock runs and asks these every minute
 _UNANSWERED = _unanswered(Enrollment, Participant, Program)
 _UNANSWERED_TIMES = _unanswered(
-    Enrollment.last_activity_at, Enrollment.reminders_sent, Enrollment.last_reminder_at, Participant.tz
+    Enrollment.last_activity_at,
+    Enrollment.reminders_sent,
+    Enrollment.last_reminder_at,
+    Participant.tz,
+    Participant.country,
+    Participant.region,
+    Program.working_days,
 )
 
 
 def remind_invitations(session: Session, now: datetime) -> int:
     """Due job: an unanswered invitation gets a gentle reminder after 2 days and a last one after 5 (in the
-    person's daytime), then silence. Does not commit (the tick does)."""
+    person's working time), then silence. Does not commit (the tick does)."""
     sent = 0
     times = session.execute(_UNANSWERED_TIMES).tuples().all()
     if all(
-        rules.reminder_due(last_activity_at=last, reminders_sent=n, last_reminder_at=at, now=now, tz=tz) is None
-        for last, n, at, tz in times
+        rules.reminder_due(
+            last_activity_at=last,
+            reminders_sent=n,
+            last_reminder_at=at,
+            now=now,
+            tz=worktime.working_time(tz, program_days=days, country=country, region=region),
+        )
+        is None
+        for last, n, at, tz, country, region, days in times
     ):
         return 0  # the quiet minute: columns read, no row loaded
     rows = session.execute(_UNANSWERED).tuples().all()
@@ -359,7 +375,7 @@ def remind_invitations(session: Session, now: datetime) -> int:
             reminders_sent=enrollment.reminders_sent,
             last_reminder_at=enrollment.last_reminder_at,
             now=now,
-            tz=participant.tz,
+            tz=worktime.of(participant, program),
         )
         if number is None:
             continue
@@ -391,7 +407,13 @@ def next_invitation_reminder(session: Session, now: datetime) -> datetime | None
     remind about; None when there is none."""
     rows = session.execute(_UNANSWERED_TIMES).tuples()
     moments = (
-        rules.reminder_next(last_activity_at=last, reminders_sent=sent, last_reminder_at=reminded, now=now, tz=tz)
-        for last, sent, reminded, tz in rows
+        rules.reminder_next(
+            last_activity_at=last,
+            reminders_sent=sent,
+            last_reminder_at=reminded,
+            now=now,
+            tz=worktime.working_time(tz, program_days=days, country=country, region=region),
+        )
+        for last, sent, reminded, tz, country, region, days in rows
     )
     return min((m for m in moments if m is not None), default=None)

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import note_share as note_blocks
 from bot.blocks.notes import NotesHome, NoteView, PairNotes
-from bot.domain import localtime
 from bot.domain import notes as rules
+from bot.domain import worktime
 from bot.domain.notes import Place, ShareState, Viewer, Visibility
 from bot.domain.privacy import is_forgotten
 from bot.models import (
@@ -176,7 +176,7 @@ def _ask_partner(session: Session, *, note: Note, pair: Pair, author: Participan
         now=now,
         dedupe_key=f"note:{note.id}:share-ask",
         about=outbox.About.of(pair=pair, people=[author, partner]),
-        not_before=localtime.send_at(now, partner.tz),
+        not_before=worktime.of(partner, program).next_working(now),
     )
 
 

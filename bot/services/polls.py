@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from bot import crypto
 from bot.blocks import polls as blocks
-from bot.domain import localtime
+from bot.domain import localtime, worktime
 from bot.domain import polls as rules
 from bot.domain.rhythm import pause_ends_at, paused_now
 from bot.models import (
@@ -157,7 +157,7 @@ def open_round(session: Session, *, program: Program, number: int, now: datetime
             now=now,
             about=outbox.About.of(program=program, people=[person]),
             dedupe_key=f"poll:{poll.id}:ask:{person.id}",
-            not_before=localtime.send_at(now, person.tz),
+            not_before=worktime.of(person, program).next_working(now),
         )
     session.flush()
     return poll

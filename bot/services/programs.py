@@ -78,6 +78,8 @@ def _apply(program: Program, spec: ProgramSpec) -> None:
     program.signup_open = spec.signup_open
     program.retention_months = spec.retention_months
     program.reporting_levels = spec.reporting_levels
+    if spec.working_days is not None:
+        program.working_days = list(spec.working_days)
 
 
 def create(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from bot.blocks import retro as blocks
 from bot.domain import release as release_rules
 from bot.domain import retro as rules
+from bot.domain import worktime
 from bot.models import (
     OutboxMessage,
     Pair,
@@ -84,6 +85,14 @@ def resolve_thread(session: Session, retro: Retro) -> bool:
 
 
 # -- the clock ---------------------------------------------------------------------------------------------
+def _working_times(row: Any) -> tuple[worktime.WorkingTime, worktime.WorkingTime]:
+    """Both partners' working time, from a row of :func:`_due_rows`."""
+    return (
+        worktime.working_time(row.tz_a, program_days=row.working_days, country=row.country_a, region=row.region_a),
+        worktime.working_time(row.tz_b, program_days=row.working_days, country=row.country_b, region=row.region_b),
+    )
+
+
 @functools.cache
 def _due_rows() -> Select[Any]:
     """Active pairs with what their retro schedule depends on (built once: the clock runs it every minute)."""
@@ -99,8 +108,13 @@ def _due_rows() -> Select[Any]:
             Program.duration_weeks,
             Program.start_date,
             Program.retro_every_weeks,
+            Program.working_days,
             a.tz.label("tz_a"),
             b.tz.label("tz_b"),
+            a.country.label("country_a"),
+            a.region.label("region_a"),
+            b.country.label("country_b"),
+            b.region.label("region_b"),
         )
         .join(Program, Program.id == Pair.program_id)
         .join(a, a.id == Pair.participant_a_id)
@@ -149,7 +163,7 @@ def open_due(session: Session, now: datetime) -> int:
         cycle = rules.due(
             rules.cycles(schedule.weeks, row.retro_every_weeks),
             day_of=schedule.day,
-            zones=(row.tz_a, row.tz_b),
+            zones=_working_times(row),
             opened=int(opened_cycles.get(row.pair_id) or 0),
             now=now,
         )
@@ -195,7 +209,7 @@ def next_due(session: Session, now: datetime) -> datetime | None:
             rules.next_moment(
                 rules.cycles(schedule.weeks, row.retro_every_weeks),
                 day_of=schedule.day,
-                zones=(row.tz_a, row.tz_b),
+                zones=_working_times(row),
                 opened=int(row.opened or 0),
             )
         )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain import matching as rules
 from bot.domain import speed as domain
+from bot.domain import worktime
 from bot.models import Participant, Program, SpeedIntro, SpeedRound, SpeedStatus
 from bot.services import matching, outbox
 
@@ -171,7 +172,7 @@ def _queue_card(
         now=now,
         about=outbox.About.of(program=program, people=[viewer, *(e.candidate for e in entries)]),
         dedupe_key=f"{CARD_KEY}{round_.id}:{viewer.id}:{'reminder' if reminder else 'intro'}",
-        not_before=domain.deliver_at(now, viewer.tz, closes_at=round_.closes_at),
+        not_before=domain.deliver_at(now, worktime.of(viewer, program), closes_at=round_.closes_at),
     )
 
 

@@ -17,8 +17,8 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import trial as blocks
-from bot.domain import localtime
 from bot.domain import trial as rules
+from bot.domain import worktime
 from bot.models import Pair, PairStatus, Participant, Program, ProgramStatus, TrialCheck, Workspace
 from bot.services import outbox
 
@@ -113,7 +113,7 @@ def _partners(session: Session, pair: Pair) -> tuple[Participant, Participant]:
 
 def _ask(session: Session, *, program: Program, pair: Pair, now: datetime) -> None:
     a, b = _partners(session, pair)
-    send = {person.id: localtime.send_at(now, person.tz) for person in (a, b)}
+    send = {person.id: worktime.of(person, program).next_working(now) for person in (a, b)}
     check = TrialCheck(
         pair_id=pair.id,
         program_id=program.id,
@@ -246,7 +246,7 @@ def _tell_both(
             now=now,
             about=outbox.About.of(pair=pair, people=[person]),
             dedupe_key=f"trial:{check.id}:outcome:{person.id}",
-            not_before=localtime.send_at(now, person.tz),
+            not_before=worktime.of(person, program).next_working(now),
         )
 
 

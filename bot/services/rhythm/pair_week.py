@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import rhythm as blocks
 from bot.domain import rhythm as rules
-from bot.domain.worktime import WorkingTime, working_time
+from bot.domain import worktime
+from bot.domain.worktime import WorkingTime
 from bot.models import (
     CancelKind,
     Cancellation,
@@ -57,7 +58,7 @@ class Tandem:
     @functools.cached_property
     def zones(self) -> dict[int, WorkingTime]:
         """Each partner's working time: their week's moment moves off weekends, holidays and the night."""
-        return {self.a.id: working_time_of(self.program, self.a), self.b.id: working_time_of(self.program, self.b)}
+        return {self.a.id: worktime.of(self.a, self.program), self.b.id: worktime.of(self.b, self.program)}
 
     @property
     def locale(self) -> str:
@@ -78,11 +79,6 @@ class Tandem:
 
     def plan(self, number: int, day: date) -> rules.WeekPlan:
         return rules.plan(number, day, self.program.prompt_hour, self.zones)
-
-
-def working_time_of(program: Any, person: Any) -> WorkingTime:
-    """A person's working time in ``program`` (rows with ``working_days``; ``tz``, ``country`` and ``region``)."""
-    return working_time(person.tz, program_days=program.working_days, country=person.country, region=person.region)
 
 
 def schedule_of(program: Any, started_at: datetime) -> rules.Schedule:
