@@ -90,9 +90,13 @@ def enqueue(
     about: About,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
-) -> OutboxMessage:
+) -> OutboxMessage:  # None only when routed to nobody (see below)
     """Queue one Web API call ``about`` a program, pair or people. With a ``dedupe_key`` seen before, the earlier
-    message is returned instead. Does not commit: the caller's transaction decides."""
+    message is returned instead. Does not commit: the caller's transaction decides.
+
+    A post to the admin channel about a program (or about people, with no program) goes there only while everyone
+    in the channel may see it (:func:`_restricted_readers`); else each member who may gets it by DM (the first is
+    returned) and chart uploads are left out (the digest's text carries their figures). None when nobody may."""
     if (about.program_id is not None or about.people) and method in (POST_METHOD, UPLOAD_METHOD):
         readers = _restricted_readers(session, workspace_id, payload, about.program_id)
         if readers is not None:  # the admin channel holds someone who may not see this program
