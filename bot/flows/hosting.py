@@ -57,8 +57,8 @@ def command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now:
         program_id = session.scalar(
             select(Program.id).where(Program.workspace_id == workspace.id, func.lower(Program.name) == name.lower())
         )
-        if not scope.sees(program_id):  # one they may not see is one they can't name: their own overview
-            return _overview(session, workspace, who, name=None)
+        if not scope.sees(program_id):  # one they may not see is one they can't name, as one that doesn't exist
+            return Result(message=blocks.note(who.locale, "error_unknown", name=name))
         program = session.get(Program, program_id)
     if program is None:
         return _overview(session, workspace, who, name=None)
