@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.domain.hosts import HostRole, Scope, audience_is_everyone, confirmers, decision_problem
 from bot.ids import ID
-from bot.models import HostConfirmation, HostRoleRow, OutboxMessage, Participant, Program, ProgramStatus
+from bot.models import HostConfirmation, HostRoleRow, OutboxMessage, Participant, Program, ProgramStatus, Workspace
 from tests.helpers import admin_channel, create_program, dump, forged_click, onboard, persona
 
 KARL = ("digital", "en-GB", "Europe/Berlin", "Karl", "Content", ["podcasts"], ["governance"], ["growth"])
@@ -158,3 +158,20 @@ def test_lowering_the_pulse_threshold_waits_for_a_second_host(stack) -> None:  #
     assert not hugo.submit(hugo.open_views()[-1]["id"], {ID.POLL_THRESHOLD.value: "6"}).body
     with stack.session_factory() as s:
         assert s.get(Program, program_id).poll_threshold == 6
+
+
+def test_a_cohost_cannot_make_herself_an_admin_with_a_channel_of_her_own(stack) -> None:  # type: ignore[no-untyped-def]
+    hanna = persona(stack, "Hanna", is_admin=True)
+    cora = persona(stack, "Cora")
+    channel = admin_channel(stack, hanna)
+    create_program(stack, hanna, channel, **{ID.PROGRAM_NAME.value: "Beta Pilot"})
+    stack.sandbox.invite(channel, cora.id, inviter=hanna.id)
+    assert hanna.slash(f"admin hosts Beta Pilot cohost <@{cora.id}|cora>", channel_id=channel).ok
+    stack.settle()
+    own = stack.sandbox.create_channel("coras-hosts", is_private=True, members=[cora.id])
+    stack.sandbox.invite(own, stack.sandbox.bot_user_id, inviter=cora.id)
+    assert cora.slash("admin setup", channel_id=own).ok
+    stack.settle()
+    with stack.session_factory() as s:
+        assert s.scalars(select(Workspace.admin_channel_id)).one() == channel
+        assert s.scalars(select(HostRoleRow.role).where(HostRoleRow.slack_user_id == cora.id)).all() == ["cohost"]

@@ -240,14 +240,16 @@ def may_set_up(
     slack: HostsSlack,
     now: datetime,
 ) -> Verdict:
-    """May ``user_id`` make a channel the admin channel? Workspace admins and owners may, and the hosts (while the
-    admin channel is public, archived or shared: the hosts as they were before). Slack is asked whether they are
-    a workspace admin only when they are not a host. Changes nothing but the hosts' cache."""
+    """May ``user_id`` make a channel the admin channel? Workspace admins and owners may, and the Tandem admins among
+    the hosts (while the admin channel is public, archived or shared: the hosts as they were before). Slack is asked
+    whether they are a workspace admin only when they are not one of those. Changes nothing but the hosts' cache."""
     workspace = people.get_or_create_workspace(session, team_id=team_id, bot_user_id=bot_user_id, now=now)
     session.commit()
     now_standing = standing(session, workspace, slack=slack, now=now)
     last_known = set(workspace.admin_members) - {workspace.bot_user_id} if now_standing.problems else set()
-    if user_id in now_standing.hosts or user_id in last_known or is_workspace_admin():
+    # a host of one program may not: setup makes everyone in the new channel a Tandem admin
+    admin = roles.scope(session, workspace_id=workspace.id, user_id=user_id).admin
+    if (admin and (user_id in now_standing.hosts or user_id in last_known)) or is_workspace_admin():
         return Verdict(workspace)
     return Verdict(workspace, Refusal.NOT_ALLOWED)
 
