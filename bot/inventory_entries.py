@@ -317,6 +317,23 @@ TABLES: dict[str, Table] = {
             ),
             "closed_at": c("when a host closed it (a closed program ends then)", PROGRAM),
             "expired_at": c("when its retention ended and the clock deleted its data", OPERATIONAL),
+            "privacy_controller": c(
+                "who is responsible for the program's data (the controller), as the hosts wrote it for the privacy "
+                "notice",
+                PROGRAM,
+                seen_by="hosts and everyone invited to the program",
+            ),
+            "privacy_contact": c(
+                "whom participants ask about their data (e.g. the data-protection officer), for the privacy notice",
+                PROGRAM,
+                seen_by="hosts and everyone invited to the program",
+            ),
+            "legal_basis": c(
+                "the program's legal basis: consent or a works agreement", PROGRAM, seen_by="hosts and participants"
+            ),
+            "named_silence": c("whether hosts are told by name which pair went silent (off: counts only)", PROGRAM),
+            "late_cancel_log": c("whether hosts are told who cancelled late repeatedly (off: counts only)", PROGRAM),
+            "streaks": c("whether participants see their pair's streak of answered weeks", PROGRAM),
             "created_at": CREATED,
             "updated_at": UPDATED,
         },

@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base
@@ -88,5 +88,17 @@ class Program(Base):
     # Matching keeps a person apart from everyone up to this many levels above them in their reporting line (1: the
     # manager; 2: also the manager's manager), and from people with the same direct manager (bot.domain.orgchart).
     reporting_levels: Mapped[int] = mapped_column(default=2, server_default="2")
+    # The privacy notice the hosts complete (``bot.domain.privacy_notice``): who is responsible for the program's data
+    # (the controller), whom participants ask (e.g. the data-protection officer), and the legal basis ("consent" or
+    # "works_agreement"). Shown in the invitation and in /tandem privacy once complete.
+    privacy_controller: Mapped[str | None] = mapped_column(String(300))
+    privacy_contact: Mapped[str | None] = mapped_column(String(300))
+    legal_basis: Mapped[str | None] = mapped_column(String(16))
+    # Features a works council may count as monitoring (§87(1) no. 6 BetrVG), each listed in the draft works
+    # agreement: hosts told which pair went silent by name, the per-person log of late cancellations, streaks. Off:
+    # counts only (``bot.domain.monitoring``).
+    named_silence: Mapped[bool] = mapped_column(default=True, server_default=true())
+    late_cancel_log: Mapped[bool] = mapped_column(default=True, server_default=true())
+    streaks: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
