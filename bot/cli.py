@@ -233,6 +233,49 @@ def secret_key(rotate: bool) -> None:
         click.echo("everything stored is sealed under the first key; keys listed after it can be removed")
 
 
+@main.command("works-agreement")
+@click.argument("program")
+@click.option("--team", default=None, help="the workspace's team id, when programs of several share the name")
+@click.option("--out", default=".", show_default=True, type=click.Path(file_okay=False), help="folder to write to")
+def works_agreement(program: str, team: str | None, out: str) -> None:
+    """Write the draft works agreement (Betriebsvereinbarung) of PROGRAM, in German and English, from its settings
+    as they are now: two Markdown files in --out."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from sqlalchemy import func, select
+
+    from bot.flows.notice import LANGUAGES, draft
+    from bot.models import Program, Workspace
+
+    settings = _settings()
+    engine, session_factory = _runtime(settings)
+    try:
+        with session_factory() as session:
+            query = (
+                select(Program)
+                .join(Workspace, Workspace.id == Program.workspace_id)
+                .where(func.lower(Program.name) == " ".join(program.split()).lower())
+            )
+            if team:
+                query = query.where(Workspace.team_id == team)
+            found = list(session.scalars(query))
+            if len(found) != 1:
+                why = "no program is called" if not found else "programs of several workspaces are called"
+                click.echo(f"tandem: {why} {program!r}" + ("" if not found else "; name one with --team"), err=True)
+                sys.exit(1)
+            now = datetime.now(UTC)
+            folder = Path(out)
+            folder.mkdir(parents=True, exist_ok=True)
+            slug = "".join(c if c.isalnum() else "-" for c in found[0].name.lower()).strip("-") or "program"
+            for language in LANGUAGES:
+                path = folder / f"works-agreement-{slug}.{language}.md"
+                path.write_text(draft(session, found[0], locale=language, now=now) + "\n", encoding="utf-8")
+                click.echo(str(path))
+    finally:
+        engine.dispose()
+
+
 @main.command("data-inventory")
 @click.option("--output", default="DATA.md", show_default=True, type=click.Path(dir_okay=False), help="file to write")
 @click.option("--check", is_flag=True, help="write nothing; exit 1 when the file differs from what would be written")

@@ -23,6 +23,13 @@ class ID(enum.StrEnum):
     PROGRAM_INVITE = "program.invite"
     PROGRAM_SIGNUP = "program.signup"  # toggle open sign-up
     INVITE_MODAL = "invite.modal"
+    # the privacy notice hosts complete, and the draft works agreement (issue 18, item 2)
+    PROGRAM_NOTICE = "program.notice"  # button: open the privacy notice modal
+    NOTICE_MODAL = "notice.modal"
+    NOTICE_CONTROLLER = "notice.f.controller"
+    NOTICE_CONTACT = "notice.f.contact"
+    NOTICE_BASIS = "notice.f.basis"
+    PROGRAM_WORKS_AGREEMENT = "program.works_agreement"  # button: the draft works agreement, as files by DM
     # program modal fields (block_id and action_id alike)
     PROGRAM_NAME = "program.f.name"
     PROGRAM_FIELDS = "program.f.fields"

@@ -30,6 +30,7 @@ from bot.flows import (
     interview,
     matching,
     notes,
+    notice,
     orgchart,
     polls,
     privacy,
@@ -134,6 +135,7 @@ ROUTES: tuple[Route, ...] = (
     Route(AC, ("remove", "entfernen"), A, host.word(privacy.remove_command)),  # a participant and their data
     Route(AC, ("orgchart", "organigramm"), A, host.word(orgchart.command)),  # import the org chart, map a field
     Route(AC, ("hosts",), A, host.word(hosting.command)),  # who hosts what, and changing it
+    Route(AC, ("works-agreement", "betriebsvereinbarung"), A, host.word(notice.works_agreement_command)),
     Route(AC, ("help", ANY), A, host.help_word),
     # -- hosts' buttons and modals ----------------------------------------------------------------------------
     Route(
@@ -158,6 +160,8 @@ ROUTES: tuple[Route, ...] = (
     Route(ACT, _ids(ID.RETRO_SETTINGS), A, host.button(retro.settings_button)),
     Route(ACT, _ids(ID.POLL_SETTINGS), A, host.button(polls.settings_button)),
     Route(ACT, _ids(ID.METRICS_OPEN), A, host.button(impact.open_button)),
+    Route(ACT, _ids(ID.PROGRAM_NOTICE), A, host.button(notice.open_modal)),
+    Route(ACT, _ids(ID.PROGRAM_WORKS_AGREEMENT), A, host.button(notice.works_agreement_button)),
     Route(ACT, _ids(ID.METRIC_ADD), A, host.button(impact.add_button)),
     Route(ACT, _ids(ID.IMPACT_EXPORT), A, host.button(impact.export_button)),
     Route(ACT, _ids(ID.COHORT_NEXT), A, host.button(cohorts.next_button)),
@@ -165,6 +169,7 @@ ROUTES: tuple[Route, ...] = (
     Route(ACT, _ids(ID.PRIVACY_REMOVE), A, host.remove_button),  # its value is the Slack id of the person to remove
     Route(ACT, _ids(ID.HOST_CONFIRM, ID.HOST_DECLINE), A, host.action_button(second_host.decide)),  # value: request id
     Route(V, _ids(ID.PROGRAM_MODAL), A, host.modal(admin_flow.submit_program)),
+    Route(V, _ids(ID.NOTICE_MODAL), A, host.modal(notice.submit)),  # the program's privacy notice
     Route(V, _ids(ID.INVITE_MODAL), A, host.modal(admin_flow.submit_invites)),
     Route(V, _ids(ID.MATCH_SWAP_MODAL), A, host.modal(matching.submit_swap)),
     Route(V, _ids(ID.SPEED_MODAL), A, host.modal(speed.submit)),

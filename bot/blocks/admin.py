@@ -110,6 +110,8 @@ def _program_buttons(locale: str, program: Program) -> list[Any]:
     buttons.append(kit.button(label("btn_next_cohort"), ID.COHORT_NEXT, value=value))
     buttons.append(kit.button(label("btn_retro"), ID.RETRO_SETTINGS, value=value))
     buttons.append(kit.button(label("btn_pulse"), ID.POLL_SETTINGS, value=value))
+    buttons.append(kit.button(label("btn_notice"), ID.PROGRAM_NOTICE, value=value))
+    buttons.append(kit.button(label("btn_works_agreement"), ID.PROGRAM_WORKS_AGREEMENT, value=value))
     if program.status == ProgramStatus.ACTIVE:
         buttons.append(
             kit.button(
@@ -204,7 +206,10 @@ def program_modal(
         inputs.input_block(
             ID.PROGRAM_WORKING_DAYS,
             t("working_days"),
-            inputs.checkboxes(weekdays, checked=[str(d) for d in (p.working_days if p else range(5))]),
+            # a program not yet stored (the next cohort's, copied) has no column default yet: Monday to Friday
+            inputs.checkboxes(
+                weekdays, checked=[str(d) for d in (p.working_days if p and p.working_days is not None else range(5))]
+            ),
             hint=t("working_days_hint"),
         ),
         inputs.input_block(

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot import i18n
 from bot.blocks import kit
+from bot.blocks import notice as notice_blocks
 from bot.blocks.programs import date_text, fields_text, rhythm_text
 from bot.ids import ID
 from bot.models import Program
@@ -38,6 +39,7 @@ def invitation_message(
                 rhythm=rhythm_text(locale, program.rhythm),
             )
         ),
+        *([kit.context(notice)] if (notice := notice_blocks.for_participants(locale, program)) else []),
         kit.context(i18n.text(locale, "invite", "next")),
         kit.actions(
             kit.button(i18n.plain(locale, "invite", "join"), ID.INVITE_JOIN, value=value, style="primary"),

@@ -34,15 +34,22 @@ def note(locale: str, block: str, **context: Any) -> dict[str, Any]:
 
 
 def overview(
-    locale: str, *, programs: list[dict[str, Any]], stored: bool, forgotten_on: str | None = None
+    locale: str,
+    *,
+    programs: list[dict[str, Any]],
+    stored: bool,
+    forgotten_on: str | None = None,
+    notices: list[str] = (),  # type: ignore[assignment]
 ) -> dict[str, Any]:
     """``/tandem privacy``: what is stored, who sees it, how long (``programs`` they joined: name, months, until;
-    in none: ``forgotten_on``), the rights."""
+    in none: ``forgotten_on``), the programs' privacy notices (as ``bot.blocks.notice.for_participants`` words
+    them), the rights."""
     blocks = [
         kit.section(_t(locale, "privacy_title")),
         kit.section(_t(locale, "privacy_what")),
         kit.section(_t(locale, "privacy_who")),
         kit.section(_t(locale, "privacy_how_long", programs=programs, forgotten_on=forgotten_on)),
+        *(kit.section(text) for text in notices),
         kit.section(_t(locale, "privacy_rights")),
     ]
     if stored:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import i18n
 from bot.blocks import hosting as hosting_blocks
+from bot.blocks import notice as notice_blocks
 from bot.blocks import privacy as blocks
 from bot.blocks.privacy import forgotten_home
 from bot.domain import localtime, worktime
@@ -36,6 +37,7 @@ def overview(session: Session, *, participant: Participant, now: datetime) -> di
     """``/tandem privacy``: in plain words what is stored, who sees it, and how long for each program they joined;
     someone who joined none, until when the clock keeps them (``bot.domain.retention.stranger_until``)."""
     lines = []
+    notices: list[str] = []
     invited: list[datetime] = []
     declined: list[datetime] = []
     for enrollment, program in session.execute(
@@ -48,6 +50,10 @@ def overview(session: Session, *, participant: Participant, now: datetime) -> di
             invited.append(enrollment.invited_at)
         elif enrollment.status == EnrollmentStatus.DECLINED:
             declined.append(enrollment.responded_at or enrollment.invited_at)
+        if enrollment.status != EnrollmentStatus.DECLINED:
+            notice = notice_blocks.for_participants(participant.locale, program)
+            if notice:
+                notices.append(notice)
         if enrollment.status not in JOINED:
             continue
         end = ends_on(program, today=now.astimezone(localtime.zone(program.timezone)).date())
@@ -58,6 +64,7 @@ def overview(session: Session, *, participant: Participant, now: datetime) -> di
     return blocks.overview(
         participant.locale,
         programs=lines,
+        notices=notices,
         stored=True,
         forgotten_on=i18n.date_short(
             max(forgotten, now).astimezone(localtime.zone(participant.tz)).date(), participant.locale

@@ -1,6 +1,6 @@
 """Topic paths with several cohorts: the next cohort of a program copies its setup (fields, rhythm, agreement
-template, retro and pulse settings, community channel, matching weights and the metrics' definitions, never
-people or data); every cohort of a path points to the path's first program, so hosts can compare cohorts. Alumni
+template, retro and pulse settings, community channel, matching weights, the privacy notice and the metrics'
+definitions, never people or data); every cohort of a path points to the path's first program, so hosts can compare cohorts. Alumni
 of a path's earlier cohorts can become hosts of a new one."""
 
 from __future__ import annotations
@@ -54,6 +54,10 @@ def copy_setup(session: Session, source: Program, target: Program, *, now: datet
     target.poll_every_weeks = source.poll_every_weeks
     target.poll_threshold = source.poll_threshold
     target.matching_weights = dict(source.matching_weights or {})
+    # the privacy notice: the same controller, contact and legal basis (the hosts can change it on the card)
+    target.privacy_controller = source.privacy_controller
+    target.privacy_contact = source.privacy_contact
+    target.legal_basis = source.legal_basis
     for metric in session.scalars(
         select(Metric).where(Metric.program_id == source.id, Metric.archived_at.is_(None)).order_by(Metric.id)
     ):
