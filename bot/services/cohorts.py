@@ -1,7 +1,7 @@
 """Topic paths with several cohorts: the next cohort of a program copies its setup (fields, rhythm, agreement
 template, retro and pulse settings, community channel, matching weights, the privacy notice and the metrics'
-definitions, never people or data); every cohort of a path points to the path's first program, so hosts can compare cohorts. Alumni
-of a path's earlier cohorts can become hosts of a new one."""
+definitions, never people or data); every cohort of a path points to the path's first program, so hosts can
+compare cohorts. Alumni of a path's earlier cohorts can become co-hosts of a new one."""
 
 from __future__ import annotations
 
