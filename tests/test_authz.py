@@ -340,12 +340,18 @@ def _build(stack: LocalStack) -> World:
         (ID.AGREEMENT_TEMPLATE, ID.AGREEMENT_TEMPLATE_MODAL),
         (ID.RETRO_SETTINGS, ID.RETRO_SETTINGS_MODAL),
         (ID.POLL_SETTINGS, ID.POLL_SETTINGS_MODAL),
+        (ID.PROGRAM_NOTICE, ID.NOTICE_MODAL),
     ):
         views[callback_id] = opened(stack, hanna, action_id, str(program_id), channel=channel)
     submit[ID.PROGRAM_MODAL] = {ID.PROGRAM_NAME.value: "Renamed by someone"}
     submit[ID.AGREEMENT_TEMPLATE_MODAL] = {ID.AGREEMENT_F_AGENDA.value: "An agenda nobody asked for"}
     submit[ID.RETRO_SETTINGS_MODAL] = {ID.RETRO_EVERY.value: "2"}
     submit[ID.POLL_SETTINGS_MODAL] = {ID.POLL_THRESHOLD.value: "3"}
+    submit[ID.NOTICE_MODAL] = {
+        ID.NOTICE_CONTROLLER.value: "Someone Else GmbH",
+        ID.NOTICE_CONTACT.value: "nobody@example.com",
+        ID.NOTICE_BASIS.value: "consent",
+    }
     submit[ID.SPEED_MODAL] = {}
     views[ID.ESCALATION_ANSWER_MODAL] = opened(
         stack, hanna, ID.ESCALATION_ANSWER, str(ids["escalation"]), channel=channel
