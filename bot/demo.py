@@ -474,6 +474,32 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
     stack.settle()
     say.flush()
 
+    say.step(
+        "For the works council, Hanna completes the program's “Datenschutzhinweis” and asks for the "
+        "“Entwurf Betriebsvereinbarung”: Tandem writes it from the program's settings, in German and English."
+    )
+    hanna.click(ID.PROGRAM_NOTICE, message=_last_with(sb.messages(admin), ID.PROGRAM_NOTICE))
+    hanna.submit(
+        hanna.open_views()[-1]["id"],
+        {
+            ID.NOTICE_CONTROLLER.value: "Muster Maschinenbau GmbH, Werkstraße 1, 70173 Stuttgart",
+            ID.NOTICE_CONTACT.value: "datenschutz@muster-maschinenbau.de",
+            ID.NOTICE_BASIS.value: "works_agreement",
+        },
+    )
+    stack.settle()
+    hanna.click(ID.PROGRAM_WORKS_AGREEMENT, message=_last_with(sb.messages(admin), ID.PROGRAM_WORKS_AGREEMENT))
+    stack.settle()
+    say.flush()
+    drafts = [f["content"].decode() for f in sb.files.values() if "works-agreement" in f["name"]]
+    _expect(
+        result,
+        len(drafts) == 2
+        and any("Betriebsvereinbarung zum Reverse-Mentoring-Programm „Pilot 2027“" in d for d in drafts)
+        and all("Muster Maschinenbau GmbH" in d for d in drafts),
+        "the draft works agreement came to Hanna's DM, in German and English, with the privacy notice's controller",
+    )
+
     cohort_channel_members = [people[k].id for k, *_ in COHORT if k not in ("kenji", "emma", "sofia")]
     jira = sb.add_user("jira", real_name="Jira Cloud", is_bot=True)
     cohort = sb.create_channel("pilot-cohort", members=[*cohort_channel_members, jira], creator=hanna.id)
@@ -503,6 +529,11 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
         result,
         all(len(found) == 1 for found in invitations.values()),
         "everyone invited got exactly one invitation despite the 429",
+    )
+    _expect(
+        result,
+        all("Muster Maschinenbau GmbH" in json.dumps(found, ensure_ascii=False) for found in invitations.values()),
+        "every invitation carries the program's privacy notice",
     )
 
     stack.advance(timedelta(minutes=5))
