@@ -85,18 +85,29 @@ def test_a_new_english_text_without_german_is_named_and_a_gone_one_is_stale(monk
     assert render().count("A pair's goal, newly worded.") == 2  # the English still renders
     with pytest.raises(ValueError, match=r"DATA\.de\.md: no translation for \[\"A pair's goal, newly worded\.\"\]"):
         render("de")
+    result = CliRunner().invoke(main, ["data-inventory", "--check", "--output", str(ROOT / "DATA.md")])
+    assert result.exit_code == 2 and "newly worded" in result.output
 
 
 def test_the_command_writes_and_checks(tmp_path: Path) -> None:
-    out = tmp_path / "DATA.md"
+    out, out_de = tmp_path / "DATA.md", tmp_path / "DATA.de.md"
     runner = CliRunner()
     assert runner.invoke(main, ["data-inventory", "--check", "--output", str(out)]).exit_code == 1  # no file yet
     written = runner.invoke(main, ["data-inventory", "--output", str(out)])
     assert written.exit_code == 0 and out.read_text(encoding="utf-8") == render()
+    assert out_de.read_text(encoding="utf-8") == render("de")  # the German beside it
     assert runner.invoke(main, ["data-inventory", "--check", "--output", str(out)]).exit_code == 0
     out.write_text(render().replace("a random key", "a key"), encoding="utf-8")
     stale = runner.invoke(main, ["data-inventory", "--check", "--output", str(out)])
     assert stale.exit_code == 1 and "out of date" in stale.output and "tandem data-inventory" in stale.output
+    out.write_text(render(), encoding="utf-8")
+    out_de.write_text(render("de").replace("ein zufälliger Schlüssel", "ein Schlüssel"), encoding="utf-8")
+    stale = runner.invoke(main, ["data-inventory", "--check", "--output", str(out)])
+    assert stale.exit_code == 1 and "DATA.de.md is out of date" in stale.output and "DATA.md is" not in stale.output
+    elsewhere = tmp_path / "de" / "Daten.md"
+    elsewhere.parent.mkdir()
+    written = runner.invoke(main, ["data-inventory", "--output", str(out), "--output-de", str(elsewhere)])
+    assert written.exit_code == 0 and elsewhere.read_text(encoding="utf-8") == render("de")
 
 
 def test_every_entry_says_what_who_and_how_long() -> None:
