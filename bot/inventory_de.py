@@ -1742,7 +1742,7 @@ TEXTS: dict[str, str] = {
         "Schon verarbeitete Slack-Ereignisse (nach Slacks Ereignis-ID), damit eine erneute Zustellung nicht "
         "doppelt verarbeitet wird."
     ),
-    "2 days (the clock deletes older rows)": "2 Tage (der Clock-Prozess löscht ältere Zeilen)",
+    "2 days (the clock deletes older rows)": "2 Tage (danach löscht der Clock-Prozess die Zeile)",
     "Slack's event id": "Slacks Ereignis-ID",
     "when it arrived": "wann es ankam",
     "when its handling finished": "wann seine Verarbeitung fertig war",
