@@ -994,7 +994,7 @@ TEXTS: dict[str, str] = {
         "Wochentage, an denen Wochenfragen und Erinnerungen Menschen erreichen dürfen"
     ),
     "length of the trial period": "Länge der Probezeit",
-    "the question each week asks": "die Frage, die jede Woche stellt",
+    "the question each week asks": "die Frage, die jede Woche gestellt wird",
     "example bold goals": "Beispiele für mutige Ziele",
     "anyone may join with /tandem join": "alle dürfen mit /tandem join beitreten",
     "the program's zone: digests at 09:00 there": "die Zeitzone des Programms: Übersichten um 09:00 Uhr dort",
@@ -1012,7 +1012,7 @@ TEXTS: dict[str, str] = {
     ),
     "pulse rhythm (0: no pulse)": "Rhythmus des Stimmungschecks (0: kein Stimmungscheck)",
     "fewest answers a pulse round needs before hosts see anything of it": (
-        "die wenigsten Antworten, die eine Stimmungscheck-Runde braucht, bevor Hosts irgendetwas von ihr sehen"
+        "die Mindestzahl an Antworten, die eine Stimmungscheck-Runde braucht, bevor Hosts irgendetwas von ihr sehen"
     ),
     "the first program of its topic path (cohorts of one path)": (
         "das erste Programm seines Themenpfads (Kohorten eines Pfads)"
@@ -1438,7 +1438,7 @@ TEXTS: dict[str, str] = {
     "round number": "Rundennummer",
     "opening day": "Tag der Öffnung",
     "closing day": "Tag des Schlusses",
-    "fewest answers before hosts see anything": "die wenigsten Antworten, bevor Hosts irgendetwas sehen",
+    "fewest answers before hosts see anything": "die Mindestzahl an Antworten, bevor Hosts irgendetwas sehen",
     "the two rotating questions asked": "die zwei wechselnden Fragen, die gestellt wurden",
     "closed: no more answers; its results reach the hosts with the next weekly release": (
         "geschlossen: keine weiteren Antworten; ihre Ergebnisse erreichen die Hosts mit der nächsten "
