@@ -278,28 +278,44 @@ def works_agreement(program: str, team: str | None, out: str) -> None:
 
 @main.command("data-inventory")
 @click.option("--output", default="DATA.md", show_default=True, type=click.Path(dir_okay=False), help="file to write")
-@click.option("--check", is_flag=True, help="write nothing; exit 1 when the file differs from what would be written")
-def data_inventory(output: str, check: bool) -> None:
-    """Write DATA.md: every table and column, its purpose, who sees it and how long it is kept."""
+@click.option(
+    "--output-de",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="the German file to write  [default: beside --output, DATA.md -> DATA.de.md]",
+)
+@click.option("--check", is_flag=True, help="write nothing; exit 1 when a file differs from what would be written")
+def data_inventory(output: str, output_de: str | None, check: bool) -> None:
+    """Write DATA.md and DATA.de.md: every table and column, its purpose, who sees it and how long it is kept."""
     from pathlib import Path
 
     from bot.inventory import render
 
-    try:
-        text = render()
-    except ValueError as exc:  # a table or column without an entry in bot/inventory_entries.py
-        click.echo(f"tandem: {exc}", err=True)
-        sys.exit(2)
-    path = Path(output)
+    english = Path(output)
+    german = Path(output_de) if output_de else english.with_name(f"{english.stem}.de{english.suffix}")
+    texts = {}
+    for locale, path in (("en", english), ("de", german)):
+        try:
+            texts[path] = render(locale)
+        except ValueError as exc:  # a table or column without an entry, or a text without its German
+            click.echo(f"tandem: {exc}", err=True)
+            sys.exit(2)
     if check:
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current != text:
-            click.echo(f"tandem: {output} is out of date; run `tandem data-inventory --output {output}`", err=True)
+        stale = [
+            path
+            for path, text in texts.items()
+            if (path.read_text(encoding="utf-8") if path.exists() else None) != text
+        ]
+        command = f"tandem data-inventory --output {output}" + (f" --output-de {output_de}" if output_de else "")
+        for path in stale:
+            click.echo(f"tandem: {path} is out of date; run `{command}`", err=True)
+        if stale:
             sys.exit(1)
-        click.echo(f"{output} is up to date")
+        click.echo(" and ".join(str(path) for path in texts) + " are up to date")
         return
-    path.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {output}")
+    for path, text in texts.items():
+        path.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {path}")
 
 
 @main.command()

@@ -1,9 +1,13 @@
 """DATA.md, the data inventory for works councils and data protection officers: what Tandem stores, who sees it, how
 long, generated from the database schema (``bot.models``, slack_sdk's OAuth stores of migration 0015, alembic's
-version table) and the facts in ``bot.inventory_entries``. ``tandem data-inventory`` writes it; ``--check`` fails when
-the committed file is out of date."""
+version table) and the facts in ``bot.inventory_entries``; DATA.de.md the same in German, every English text the
+inventory renders translated in ``bot.inventory_de`` (keyed by the English text itself, so that a new or changed English
+text without its translation, and a translation whose English is gone, are found: ``untranslated_and_stale``).
+``tandem data-inventory`` writes both; ``--check`` fails when a committed file is out of date."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, MetaData, String, Table, Text
 from sqlalchemy import Column as SAColumn
@@ -13,7 +17,17 @@ from bot import inventory_entries as inv
 from bot.models import Base
 
 OUTPUT = "DATA.md"
+OUTPUTS = {"en": OUTPUT, "de": "DATA.de.md"}  # what `tandem data-inventory` writes, per locale
 COMMAND = "tandem data-inventory"
+
+# the words of the tables' sections and of the column types, translated like every other text
+WHO_SEES_IT = "Who sees it"
+KEPT = "Kept"
+DEFINED_IN = "Defined in"
+COLUMNS_HEADER = "| Column | Type | Kind | Purpose | Who sees it | Kept |"
+DATE_TIME = "date and time (UTC)"
+TEXT_AT_MOST = "text (at most {length})"
+TYPE_NAMES = (DATE_TIME, "JSON", "yes/no", "whole number", "number", "date", "text", TEXT_AT_MOST)
 
 
 def schema_tables() -> dict[str, Table]:
@@ -48,29 +62,29 @@ def missing_and_stale(tables: dict[str, list[str]]) -> tuple[list[str], list[str
     return sorted(missing), sorted(stale)
 
 
-def type_name(type_: TypeEngine) -> str:
-    """A column type in plain words."""
+def type_name(type_: TypeEngine, tr: Callable[[str], str] = str) -> str:
+    """A column type in plain words (``tr`` translates them)."""
     if isinstance(type_, TypeDecorator):
         if isinstance(type_.impl, DateTime):
-            return "date and time (UTC)"
+            return tr(DATE_TIME)
         type_ = type_.impl  # type: ignore[assignment]
     variants = getattr(type_, "_variant_mapping", None)
     if isinstance(type_, JSON) or (variants and any(isinstance(v, JSON) for v in variants.values())):
-        return "JSON"
+        return tr("JSON")
     if isinstance(type_, Boolean):
-        return "yes/no"
+        return tr("yes/no")
     if isinstance(type_, Integer):
-        return "whole number"
+        return tr("whole number")
     if isinstance(type_, Float):
-        return "number"
+        return tr("number")
     if isinstance(type_, DateTime):
-        return "date and time (UTC)"
+        return tr(DATE_TIME)
     if isinstance(type_, Date):
-        return "date"
+        return tr("date")
     if isinstance(type_, Text):
-        return "text"
+        return tr("text")
     if isinstance(type_, String):
-        return f"text (at most {type_.length})" if type_.length else "text"
+        return tr(TEXT_AT_MOST).format(length=type_.length) if type_.length else tr("text")
     return type(type_).__name__.lower()
 
 
@@ -263,33 +277,87 @@ the servers at once, and a participant who tells others what they read.
 """
 
 
-def render() -> str:
-    """DATA.md's text."""
+def _intro_blocks() -> list[str]:
+    """INTRO's paragraphs (blocks between blank lines), each translated as a whole; a block of placeholders only is
+    not text."""
+    return INTRO.split("\n\n")
+
+
+def _is_text(block: str) -> bool:
+    return any(ch.isalpha() for ch in block.replace("{index}", "").replace("{kinds}", ""))
+
+
+def english_texts() -> set[str]:
+    """Every English text the inventory renders: the introduction's paragraphs, the sections' words, the column
+    types, the kinds of data and every entry's description, purpose, who sees it and how long it is kept."""
+    texts = {block for block in _intro_blocks() if _is_text(block)}
+    texts |= {WHO_SEES_IT, KEPT, DEFINED_IN, COLUMNS_HEADER, *TYPE_NAMES, *inv.KINDS, *inv.KINDS.values()}
+    for table in inv.all_tables().values():
+        texts |= {table.description, table.seen_by, table.retention}
+        for fact in table.columns.values():
+            texts |= {t for t in (fact.purpose, fact.seen_by, fact.retention) if t}
+    return texts
+
+
+def _translations(locale: str) -> dict[str, str]:
+    if locale == "en":
+        return {}
+    if locale == "de":
+        from bot import inventory_de
+
+        return inventory_de.TEXTS
+    raise ValueError(f"no data inventory in {locale!r}: {sorted(OUTPUTS)}")
+
+
+def untranslated_and_stale(locale: str) -> tuple[list[str], list[str]]:
+    """``(untranslated, stale)``: English texts without a translation into ``locale``, and translations whose
+    English text the inventory no longer renders (changed or gone)."""
+    translations, english = _translations(locale), english_texts()
+    return sorted(english - set(translations)), sorted(set(translations) - english)
+
+
+def render(locale: str = "en") -> str:
+    """DATA.md's text, or (``locale="de"``) DATA.de.md's."""
     tables = schema_tables()
     missing, stale = missing_and_stale({name: [c.name for c in t.columns] for name, t in tables.items()})
     if missing or stale:
         raise ValueError(f"the inventory is out of date: missing {missing}, stale {stale} (bot/inventory_entries.py)")
+    translations = _translations(locale)
+    if locale != "en":
+        untranslated, _stale = untranslated_and_stale(locale)
+        if untranslated:
+            raise ValueError(f"{OUTPUTS[locale]}: no translation for {untranslated} (bot/inventory_{locale}.py)")
+
+    def tr(text: str) -> str:
+        return translations.get(text, text)
+
     entries = inv.all_tables()
     order = [t.name for t in Base.metadata.sorted_tables]
     order = [name for name in entries if name in order] + [name for name in entries if name not in order]
-    kinds = "\n".join(f"| {kind} | {_cell(meaning)} |" for kind, meaning in inv.KINDS.items())
-    index = "\n".join(f"- [`{name}`](#{name}): {_cell(_first_sentence(entries[name].description))}" for name in order)
-    parts = [INTRO.format(command=COMMAND, kinds=kinds, index=index)]
+    kinds = "\n".join(f"| {tr(kind)} | {_cell(tr(meaning))} |" for kind, meaning in inv.KINDS.items())
+    index = "\n".join(
+        f"- [`{name}`](#{name}): {_cell(_first_sentence(tr(entries[name].description)))}" for name in order
+    )
+    intro = "\n\n".join(tr(block) for block in _intro_blocks())
+    parts = [intro.format(command=COMMAND, kinds=kinds, index=index)]
     for name in order:
         entry, table = entries[name], tables[name]
         parts.append(f"### {name}\n")
-        parts.append(f"{entry.description}\n")
-        parts.append(f"- Who sees it: {entry.seen_by}\n- Kept: {entry.retention}\n- Defined in: `{entry.source}`\n")
-        parts.append("| Column | Type | Kind | Purpose | Who sees it | Kept |\n| --- | --- | --- | --- | --- | --- |")
+        parts.append(f"{tr(entry.description)}\n")
+        parts.append(
+            f"- {tr(WHO_SEES_IT)}: {tr(entry.seen_by)}\n- {tr(KEPT)}: {tr(entry.retention)}\n"
+            f"- {tr(DEFINED_IN)}: `{entry.source}`\n"
+        )
+        parts.append(tr(COLUMNS_HEADER) + "\n| --- | --- | --- | --- | --- | --- |")
         for column in table.columns:
             fact = entry.columns[column.name]
             cells = (
                 f"`{column.name}`",
-                type_name(column.type),
-                fact.kind,
-                fact.purpose,
-                fact.seen_by or entry.seen_by,
-                fact.retention or entry.retention,
+                type_name(column.type, tr),
+                tr(fact.kind),
+                tr(fact.purpose),
+                tr(fact.seen_by or entry.seen_by),
+                tr(fact.retention or entry.retention),
             )
             parts.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         parts.append("")

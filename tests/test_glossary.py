@@ -14,13 +14,14 @@ TEMPLATES = ROOT / "templates"
 GLOSSARY = yaml.safe_load((ROOT / "docs" / "glossary.yml").read_text(encoding="utf-8"))
 
 
-def _hits(patterns: list[str], files: list[Path]) -> list[str]:
-    """Every match as ``file:line: 'match' (pattern)``."""
+def _hits(patterns: list[str], files: list[Path], skip: str | None = None) -> list[str]:
+    """Every match as ``file:line: 'match' (pattern)``; ``skip`` removes what it matches from each line first."""
     compiled = [re.compile(p) for p in patterns]
     found = []
     for path in files:
         shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            line = re.sub(skip, "", line) if skip else line
             for pattern in compiled:
                 found += [f"{shown}:{number}: {m.group(0)!r} ({pattern.pattern})" for m in pattern.finditer(line)]
     return found
@@ -39,6 +40,16 @@ def test_templates_use_the_glossary_term(term: str) -> None:
     for locale, patterns in forbidden.items():
         found += _hits(patterns, sorted((TEMPLATES / locale).glob("*.j2")))
     assert not found, f"off-glossary variants of {term!r} (docs/glossary.yml):\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("term", sorted(GLOSSARY))
+def test_the_german_data_inventory_uses_the_glossary_term(term: str) -> None:
+    """DATA.de.md (its texts are in bot/inventory_de.py) as the German templates; its index's links to a table
+    (``](#pair)``) are not note tags."""
+    found = _hits(GLOSSARY[term].get("forbidden", {}).get("de", []), [ROOT / "DATA.de.md"], skip=r"\]\(#\w+\)")
+    assert not found, f"off-glossary variants of {term!r} (docs/glossary.yml), fix them in bot/inventory_de.py:\n" + (
+        "\n".join(found)
+    )
 
 
 def test_the_checker_finds_a_variant_with_file_and_line(tmp_path: Path) -> None:
@@ -65,7 +76,13 @@ AGE_WORDS = [
     r"\bErfahrene\w*\b",
     r"(?i)\berfahrene\w*\s+(Kolleg|Mitarbeit|Menschen|Person|Beschäftigt)",
 ]
-AGE_FILES = [*sorted(TEMPLATES.glob("*/*.j2")), ROOT / "manifest.yml", ROOT / "README.md", ROOT / "DATA.md"]
+AGE_FILES = [
+    *sorted(TEMPLATES.glob("*/*.j2")),
+    ROOT / "manifest.yml",
+    ROOT / "README.md",
+    ROOT / "DATA.md",
+    ROOT / "DATA.de.md",
+]
 
 
 def test_product_text_never_describes_people_by_age() -> None:

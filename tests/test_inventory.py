@@ -1,9 +1,11 @@
-"""The data inventory (DATA.md): every table and column of the migrated database has an entry in
-``bot.inventory_entries``, no entry names a column that is gone, and the committed DATA.md is what
-``tandem data-inventory`` writes. (The schema check runs on SQLite, and PostgreSQL when set.)"""
+"""The data inventory (DATA.md, and DATA.de.md in German): every table and column of the migrated database has an
+entry in ``bot.inventory_entries``, no entry names a column that is gone, every English text has its German in
+``bot.inventory_de`` and no German text outlives its English, and the committed files are what ``tandem
+data-inventory`` writes. (The schema check runs on SQLite, and PostgreSQL when set.)"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,9 +13,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import DateTime, Engine, inspect
 
+from bot import inventory_de
 from bot import inventory_entries as inv
 from bot.cli import main
-from bot.inventory import missing_and_stale, render, schema_tables
+from bot.inventory import english_texts, missing_and_stale, render, schema_tables, untranslated_and_stale
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,16 +55,59 @@ def test_data_md_is_up_to_date() -> None:
     assert committed == render(), "DATA.md is out of date: run `tandem data-inventory` and commit DATA.md"
 
 
+def test_data_de_md_is_up_to_date() -> None:
+    committed = (ROOT / "DATA.de.md").read_text(encoding="utf-8")
+    assert committed == render("de"), "DATA.de.md is out of date: run `tandem data-inventory` and commit DATA.de.md"
+
+
+def test_every_english_text_has_its_german_and_no_german_is_stale() -> None:
+    untranslated, stale = untranslated_and_stale("de")
+    assert not untranslated, f"no German in bot/inventory_de.py for: {untranslated}"
+    assert not stale, f"German in bot/inventory_de.py whose English is no longer rendered (remove it): {stale}"
+
+
+def test_the_german_keeps_placeholders_and_code() -> None:
+    """A translation keeps every ``{placeholder}`` and every `code` span (identifiers stay as they are)."""
+
+    def code(text: str) -> set[str]:
+        return {" ".join(span.split()) for span in re.findall(r"`([^`]*)`", text)}
+
+    for english, german in inventory_de.TEXTS.items():
+        assert re.findall(r"{\w+}", english) == re.findall(r"{\w+}", german), english
+        assert code(english) <= code(german), english
+
+
+def test_a_new_english_text_without_german_is_named_and_a_gone_one_is_stale(monkeypatch: pytest.MonkeyPatch) -> None:
+    goal = inv.TABLES["goal"]
+    monkeypatch.setitem(inv.TABLES, "goal", replace(goal, description="A pair's goal, newly worded."))
+    assert "A pair's goal, newly worded." in english_texts()
+    assert untranslated_and_stale("de") == (["A pair's goal, newly worded."], [goal.description])
+    assert render().count("A pair's goal, newly worded.") == 2  # the English still renders
+    with pytest.raises(ValueError, match=r"DATA\.de\.md: no translation for \[\"A pair's goal, newly worded\.\"\]"):
+        render("de")
+    result = CliRunner().invoke(main, ["data-inventory", "--check", "--output", str(ROOT / "DATA.md")])
+    assert result.exit_code == 2 and "newly worded" in result.output
+
+
 def test_the_command_writes_and_checks(tmp_path: Path) -> None:
-    out = tmp_path / "DATA.md"
+    out, out_de = tmp_path / "DATA.md", tmp_path / "DATA.de.md"
     runner = CliRunner()
     assert runner.invoke(main, ["data-inventory", "--check", "--output", str(out)]).exit_code == 1  # no file yet
     written = runner.invoke(main, ["data-inventory", "--output", str(out)])
     assert written.exit_code == 0 and out.read_text(encoding="utf-8") == render()
+    assert out_de.read_text(encoding="utf-8") == render("de")  # the German beside it
     assert runner.invoke(main, ["data-inventory", "--check", "--output", str(out)]).exit_code == 0
     out.write_text(render().replace("a random key", "a key"), encoding="utf-8")
     stale = runner.invoke(main, ["data-inventory", "--check", "--output", str(out)])
     assert stale.exit_code == 1 and "out of date" in stale.output and "tandem data-inventory" in stale.output
+    out.write_text(render(), encoding="utf-8")
+    out_de.write_text(render("de").replace("ein zufälliger Schlüssel", "ein Schlüssel"), encoding="utf-8")
+    stale = runner.invoke(main, ["data-inventory", "--check", "--output", str(out)])
+    assert stale.exit_code == 1 and "DATA.de.md is out of date" in stale.output and "DATA.md is" not in stale.output
+    elsewhere = tmp_path / "de" / "Daten.md"
+    elsewhere.parent.mkdir()
+    written = runner.invoke(main, ["data-inventory", "--output", str(out), "--output-de", str(elsewhere)])
+    assert written.exit_code == 0 and elsewhere.read_text(encoding="utf-8") == render("de")
 
 
 def test_every_entry_says_what_who_and_how_long() -> None:
