@@ -28,14 +28,12 @@ reported; hosts' own values are shown as they log them.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.domain import release
+from bot.domain import locale_input, release
 from bot.domain.release import Cell
 from bot.domain.rhythm import PROMPTED, WeekStatus
 
@@ -265,23 +263,15 @@ class MetricSpec:
     reporter: str  # "host" or "pair"
 
 
-def parse_number(raw: Any) -> float | None:
-    """A number as people type it: "12", "7.5", "7,5", "1 200", "-3". None for anything else."""
-    text = str(raw if raw is not None else "").strip().replace("\u202f", "").replace(" ", "")
-    if not text:
-        return None
-    if re.fullmatch(r"[+-]?\d+,\d+", text):
-        text = text.replace(",", ".")
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    if not math.isfinite(value) or abs(value) > VALUE_ABS_MAX:
-        return None
-    return value
+def parse_number(raw: Any, locale: str = "en") -> float | None:
+    """A number as people type it in their language (``bot.domain.locale_input.number``): "12", "7.5", "7,5",
+    "1 200", "-3"; "1.200" is 1200 in German and 1.2 in English. None for anything else."""
+    return locale_input.number(raw, locale, limit=VALUE_ABS_MAX)
 
 
-def parse_metric(raw: Mapping[str, Any], *, taken: Iterable[str] = ()) -> tuple[MetricSpec | None, dict[str, str]]:
+def parse_metric(
+    raw: Mapping[str, Any], *, taken: Iterable[str] = (), locale: str = "en"
+) -> tuple[MetricSpec | None, dict[str, str]]:
     """The metric form -> a spec, or errors by field (``name``, ``unit``, ``baseline``, ``target_low``,
     ``target_high``, ``reporter``) with an error key each: ``required``, ``too_long``, ``taken``, ``number``,
     ``target_missing``, ``target_order``, ``reporter``."""
@@ -296,13 +286,13 @@ def parse_metric(raw: Mapping[str, Any], *, taken: Iterable[str] = ()) -> tuple[
         errors["name"] = "taken"
     if len(unit) > UNIT_MAX:
         errors["unit"] = "too_long"
-    baseline = parse_number(raw.get("baseline"))
+    baseline = parse_number(raw.get("baseline"), locale)
     if baseline is None:
         errors["baseline"] = "number"
     bounds: dict[str, float | None] = {}
     for key in ("target_low", "target_high"):
         text = str(raw.get(key) or "").strip()
-        bounds[key] = parse_number(text) if text else None
+        bounds[key] = parse_number(text, locale) if text else None
         if text and bounds[key] is None:
             errors[key] = "number"
     low, high = bounds["target_low"], bounds["target_high"]
@@ -320,19 +310,21 @@ def parse_metric(raw: Mapping[str, Any], *, taken: Iterable[str] = ()) -> tuple[
 
 
 def parse_value(
-    raw_value: Any, raw_day: Any, *, today: date, earliest: date | None
+    raw_value: Any, raw_day: Any, *, today: date, earliest: date | None, locale: str = "en"
 ) -> tuple[tuple[float, date] | None, dict[str, str]]:
-    """A logged value and its day (default today; not in the future, not before ``earliest``)."""
+    """A logged value and its day (default today; not in the future, not before ``earliest``), as the person writes
+    them in their language."""
     errors: dict[str, str] = {}
-    value = parse_number(raw_value)
+    value = parse_number(raw_value, locale)
     if value is None:
         errors["value"] = "number"
     day = today
     if raw_day:
-        try:
-            day = date.fromisoformat(str(raw_day))
-        except ValueError:
+        found = locale_input.day(raw_day, locale, today=today)
+        if found is None:
             errors["day"] = "day"
+        else:
+            day = found
     if "day" not in errors:
         if day > today:
             errors["day"] = "future"

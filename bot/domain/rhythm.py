@@ -40,6 +40,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from bot.domain import locale_input
 from bot.domain.localtime import send_at, zone
 from bot.domain.worktime import WorkingTime
 
@@ -288,14 +289,14 @@ def pause_ends_at(paused_until: date, tz: str) -> datetime:
     return datetime.combine(paused_until + timedelta(days=1), time(0), tzinfo=zone(tz)).astimezone(UTC)
 
 
-def parse_pause_until(raw: object, *, now: datetime, tz: str) -> tuple[date | None, str | None]:
-    """A "pause until" day (inclusive) from a datepicker or a command -> the day, or an error key:
+def parse_pause_until(raw: object, *, now: datetime, tz: str, locale: str = "en") -> tuple[date | None, str | None]:
+    """A "pause until" day (inclusive) from a datepicker or a command, as the person writes it in their language
+    (``bot.domain.locale_input.day``: 2027-12-24, 24.12.2027 or 24.12. in German) -> the day, or an error key:
     ``pause.invalid``, ``pause.past`` (before today where the person is) or ``pause.too_far``."""
-    try:
-        day = date.fromisoformat(str(raw or "").strip())
-    except ValueError:
-        return None, "pause.invalid"
     today = local_today(now, tz)
+    day = locale_input.day(raw, locale, today=today)
+    if day is None:
+        return None, "pause.invalid"
     if day < today:
         return None, "pause.past"
     if day > today + timedelta(days=PAUSE_MAX_DAYS):

@@ -76,7 +76,7 @@ def submit_metric(session: Session, who: Caller, view: dict[str, Any], *, slack:
         return Result(errors={first: blocks._p(who.locale, "error_too_many", limit=rules.METRICS_MAX)})
     values = state_values(view)
     raw = {key: values.get(block_id.value) for key, block_id in blocks.METRIC_IDS.items()}
-    spec, errors = rules.parse_metric(raw, taken=[m.name for m in existing])
+    spec, errors = rules.parse_metric(raw, taken=[m.name for m in existing], locale=who.locale)
     if spec is None:
         return Result(errors=blocks.errors(who.locale, errors, blocks.METRIC_IDS))
     impact.add_metric(session, program, spec, host=who.user_id, now=now)
@@ -204,6 +204,7 @@ def submit_log(
         values.get(ID.METRIC_DAY.value),
         today=impact.local_today(program, now),
         earliest=program.start_date,
+        locale=locale,
     )
     if parsed is None:
         return Result(errors=blocks.errors(locale, errors, blocks.LOG_IDS))

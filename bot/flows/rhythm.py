@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot import i18n
 from bot.blocks import rhythm as blocks
 from bot.blocks.common import too_long
 from bot.blocks.inputs import state_values
@@ -245,14 +246,15 @@ def pause_command(session: Session, *, participant: Participant, args: str, now:
     if command.action == "off":
         ended = rhythm.set_pause(session, participant=participant, until=None, now=now)
         return blocks.pause_answer(locale, "pause_off" if ended else "pause_not_paused")
-    until, error = rules.parse_pause_until(command.raw, now=now, tz=participant.tz)
+    until, error = rules.parse_pause_until(command.raw, now=now, tz=participant.tz, locale=locale)
     if error is not None or until is None:
         example = rules.local_today(now, participant.tz) + timedelta(days=PAUSE_EXAMPLE_DAYS)
         return blocks.pause_answer(
             locale,
             "pause_error",
             error=blocks.error_text(locale, error or "pause.invalid"),
-            example=example.isoformat(),
+            # as they would type it: 24.12.2027 in German, 2027-12-24 in English
+            example=i18n.date_short(example, locale) if locale == "de" else example.isoformat(),
         )
     participant = people.register(session, participant=participant, now=now)  # a break they asked Tandem to keep
     rhythm.set_pause(session, participant=participant, until=until, now=now)
@@ -270,7 +272,7 @@ def submit_pause(session: Session, *, participant: Participant, view: dict[str, 
     """The pause modal: a day from today on (inclusive), at most six months ahead (then Home again); else the
     field errors."""
     raw = state_values(view).get(ID.RHYTHM_PAUSE_UNTIL.value)
-    until, error = rules.parse_pause_until(raw, now=now, tz=participant.tz)
+    until, error = rules.parse_pause_until(raw, now=now, tz=participant.tz, locale=participant.locale)
     if error is not None or until is None:
         return Result(errors=blocks.errors(participant.locale, {"pause": error or "pause.invalid"}))
     participant = people.register(session, participant=participant, now=now)
