@@ -3,15 +3,18 @@ participants without a streak. Service and block level; the program modal's roun
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks import impact as impact_blocks
 from bot.domain.rhythm import WeekStatus
-from bot.models import Pair, PairWeek, Program
-from bot.services import impact
+from bot.flows import rhythm as rhythm_flow
+from bot.models import OutboxMessage, Pair, PairWeek, Participant, Program, Workspace
+from bot.services import impact, rhythm
 from bot.services.impact import PairImpact
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
@@ -46,3 +49,42 @@ def test_app_home_shows_no_streak_for_a_program_with_streaks_off() -> None:
     [section] = impact_blocks.home_section("en", [PairImpact(2, "Quiet", None, ["Reach"])], [])
     assert "streak" not in section["text"]["text"].lower() and "*Quiet*" in section["text"]["text"]
     assert section["accessory"]["text"]["text"] == "Log a value"
+
+
+# -- named silence flags -------------------------------------------------------------------------------------------
+def _world(session: Session, **switches: bool) -> tuple[Workspace, Program, list[Participant]]:
+    ws = Workspace(team_id="T1", bot_user_id="UB", admin_channel_id="CHOSTS", created_at=NOW)
+    session.add(ws)
+    session.flush()
+    program = Program(workspace_id=ws.id, name="Pilot", created_at=NOW, updated_at=NOW, **switches)
+    people = [
+        Participant(workspace_id=ws.id, slack_user_id=f"U00000{i}", created_at=NOW, updated_at=NOW) for i in range(1, 5)
+    ]
+    session.add_all([program, *people])
+    session.flush()
+    return ws, program, people
+
+
+def _to_hosts(session: Session) -> list[str]:
+    return [
+        json.dumps(m.payload, ensure_ascii=False)
+        for m in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        if m.payload.get("channel") == "CHOSTS"
+    ]
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_silent_pairs_reach_the_hosts_by_name_only_when_the_program_names_them(
+    session: Session, monkeypatch: pytest.MonkeyPatch, named: bool
+) -> None:
+    _ws, program, (a, b, c, d) = _world(session, named_silence=named)
+    found = [rhythm.SilentPair(program, a, b, (2, 3), 101), rhythm.SilentPair(program, c, d, (1, 2, 3), 102)]
+    monkeypatch.setattr(rhythm_flow.rhythm, "due", lambda session, now: rhythm.Tick(handled=2, silent=found))
+    assert rhythm_flow.due(session, NOW) == 4
+    sent = _to_hosts(session)
+    if named:
+        assert len(sent) == 2 and "<@U000001>" in sent[0] and "<@U000002>" in sent[0] and "<@U000003>" in sent[1]
+    else:
+        [count] = sent
+        assert "2 tandems have just gone quiet" in count and "at least 2 weeks" in count and "Pilot" in count
+        assert not any(f"U00000{i}" in count for i in range(1, 5))

@@ -91,9 +91,10 @@ def kpis(session: Session, program: Program, *, now: datetime) -> rules.Kpis:
 @dataclass(frozen=True)
 class Attention:
     """Pairs needing attention, as counts of what hosts are told pair by pair anyway: silent (flagged in the last two
-    weeks, each flag names the pair) and open escalations (help requests and late-cancellation patterns not answered
-    yet, each in the admin channel). A live count of anything else would let hosts watch behaviour change one pair
-    at a time (the release rule): agreements not yet accepted are in the released KPIs instead."""
+    weeks, each flag names the pair, or is counted without a name when the program has named silence flags off) and
+    open escalations (help requests and late-cancellation patterns not answered yet, each in the admin channel). A
+    live count of anything else would let hosts watch behaviour change one pair at a time (the release rule):
+    agreements not yet accepted are in the released KPIs instead."""
 
     silent: int = 0
     escalations: int = 0
