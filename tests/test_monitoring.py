@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import impact as impact_blocks
 from bot.domain.rhythm import WeekStatus
+from bot.flows import escalation as escalation_flow
 from bot.flows import rhythm as rhythm_flow
-from bot.models import OutboxMessage, Pair, PairWeek, Participant, Program, Workspace
-from bot.services import impact, rhythm
+from bot.models import Escalation, OutboxMessage, Pair, PairWeek, Participant, Program, Workspace
+from bot.services import escalations, impact, rhythm
 from bot.services.impact import PairImpact
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
@@ -88,3 +89,45 @@ def test_silent_pairs_reach_the_hosts_by_name_only_when_the_program_names_them(
         [count] = sent
         assert "2 tandems have just gone quiet" in count and "at least 2 weeks" in count and "Pilot" in count
         assert not any(f"U00000{i}" in count for i in range(1, 5))
+
+
+# -- the late-cancellation log --------------------------------------------------------------------------------------
+def _dms(session: Session, user: str) -> list[str]:
+    return [
+        json.dumps(m.payload, ensure_ascii=False)
+        for m in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        if m.payload.get("channel") == user
+    ]
+
+
+@pytest.mark.parametrize("logged", [True, False])
+def test_late_cancellation_patterns_reach_the_hosts_as_requests_only_when_the_program_logs_them(
+    session: Session, monkeypatch: pytest.MonkeyPatch, logged: bool
+) -> None:
+    ws, program, (a, b, c, d) = _world(session, late_cancel_log=logged)
+    pairs = [
+        Pair(program_id=program.id, participant_a_id=x.id, participant_b_id=y.id, started_at=NOW)
+        for x, y in ((a, b), (c, d))
+    ]
+    session.add_all(pairs)
+    session.flush()
+    found = [
+        escalations.LatePattern(a, pairs[0], program, ws, [1, 2]),
+        escalations.LatePattern(c, pairs[1], program, ws, [3, 4, 5]),
+    ]
+    monkeypatch.setattr(escalation_flow.escalations, "late_patterns", lambda session, now: found)
+    assert escalation_flow.late_patterns(session, NOW) == 2
+    sent = _to_hosts(session)
+    requests = session.scalars(select(Escalation)).all()
+    if logged:  # one request per person, each with *Answer* (to write to that person)
+        assert len(requests) == 2 and len(sent) == 2 and all("escalation.answer" in m for m in sent)
+    else:  # one count, no request, nothing to answer
+        assert requests == []
+        [count] = sent
+        assert "2 participants cancelled or moved 2 or more sessions" in count and "Pilot" in count
+        assert "escalation.answer" not in count and "U000001" not in count and "U000003" not in count
+    # the people themselves hear it either way; without the log, that the hosts cannot write to them about it
+    [to_a] = _dms(session, "U000001")
+    assert "2 sessions were cancelled or moved" in to_a
+    assert ("cannot write to you" in to_a) is not logged
+    assert len(_dms(session, "U000003")) == 1 and _dms(session, "U000002") == []
