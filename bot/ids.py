@@ -265,6 +265,9 @@ class ID(enum.StrEnum):
 
     # -- reporting lines (issue 16): the org chart hosts import, the Slack profile field they map ----------------
     PROGRAM_REPORTING_LEVELS = "program.f.reporting_levels"  # program modal: levels up matching keeps apart
+
+    # -- works council (issue 18): features that may count as monitoring, switched per program -------------------
+    PROGRAM_MONITORING = "program.f.monitoring"  # program modal: checkboxes, one per bot.domain.programs.MONITORING
     ORGCHART_MODAL = "orgchart.modal"  # /tandem admin orgchart: callback_id of the import modal
     ORGCHART_FILE = "orgchart.f.file"  # file_input: the CSV (block_id and action_id alike)
     ORGCHART_FIELD = "orgchart.f.field"  # static_select: the custom profile field that names the manager

@@ -1046,8 +1046,10 @@ TEXTS: dict[str, str] = {
     "whether hosts are told by name which pair went silent (off: counts only)": (
         "ob Hosts namentlich erfahren, welches Tandem still geworden ist (aus: nur Anzahlen)"
     ),
-    "whether hosts are told who cancelled late repeatedly (off: counts only)": (
-        "ob Hosts erfahren, wer wiederholt kurzfristig abgesagt hat (aus: nur Anzahlen)"
+    "whether hosts get a request they can answer per person who cancelled late repeatedly, without a name "
+    "(off: counts only)": (
+        "ob Hosts je Person, die wiederholt kurzfristig abgesagt hat, eine Anfrage ohne Namen bekommen, die sie "
+        "beantworten können (aus: nur Anzahlen)"
     ),
     "whether participants see their pair's streak of answered weeks": (
         "ob Teilnehmer:innen die Serie beantworteter Wochen ihres Tandems sehen"
@@ -1322,11 +1324,14 @@ TEXTS: dict[str, str] = {
     '"what we agreed": homework': "„Vereinbart“: Hausaufgabe",
     '"what we agreed": the smallest next step': "„Vereinbart“: der kleinste nützliche nächste Schritt",
     "who wrote it (link to their participant row)": "wer es geschrieben hat (Verweis auf die Zeile in participant)",
-    "when hosts were told the pair has been quiet for weeks (their names and the week numbers, never content)": (
-        "wann Hosts erfahren haben, dass das Tandem seit Wochen still ist (die Namen und die "
-        "Wochennummern, nie Inhalte)"
+    "when hosts were told the pair has been quiet for weeks (their names and the week numbers, never content; only a "
+    "count when the program has named silence flags off)": (
+        "wann Hosts erfahren haben, dass das Tandem seit Wochen still ist (die Namen und die Wochennummern, nie "
+        "Inhalte; nur eine Anzahl, wenn das Programm die namentlichen Hinweise ausgeschaltet hat)"
     ),
-    "the hosts (the pair's names and the quiet weeks)": "die Hosts (die Namen des Tandems und die stillen Wochen)",
+    "the hosts (the pair's names and the quiet weeks, or only how many pairs went quiet)": (
+        "die Hosts (die Namen des Tandems und die stillen Wochen, oder nur, wie viele Tandems still wurden)"
+    ),
     # -- week_partner
     "One partner's side of a week: their prompt moment, the nudges, whether they answered.": (
         "Die Seite einer Person im Tandem in einer Woche: der Moment ihrer Wochenfrage, die Stupser, ob sie "

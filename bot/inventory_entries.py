@@ -332,7 +332,11 @@ TABLES: dict[str, Table] = {
                 "the program's legal basis: consent or a works agreement", PROGRAM, seen_by="hosts and participants"
             ),
             "named_silence": c("whether hosts are told by name which pair went silent (off: counts only)", PROGRAM),
-            "late_cancel_log": c("whether hosts are told who cancelled late repeatedly (off: counts only)", PROGRAM),
+            "late_cancel_log": c(
+                "whether hosts get a request they can answer per person who cancelled late repeatedly, without a name"
+                " (off: counts only)",
+                PROGRAM,
+            ),
             "streaks": c("whether participants see their pair's streak of answered weeks", PROGRAM),
             "created_at": CREATED,
             "updated_at": UPDATED,
@@ -583,9 +587,9 @@ TABLES: dict[str, Table] = {
             "agreed_at": c("when", ACTIVITY),
             "silence_flagged_at": c(
                 "when hosts were told the pair has been quiet for weeks (their names and the week numbers, never "
-                "content)",
+                "content; only a count when the program has named silence flags off)",
                 ACTIVITY,
-                seen_by="the hosts (the pair's names and the quiet weeks)",
+                seen_by="the hosts (the pair's names and the quiet weeks, or only how many pairs went quiet)",
             ),
             "created_at": CREATED,
         },

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain import monitoring
 from bot.domain.delivery import BACKOFF_CAP, MAX_ATTEMPTS, Outcome, backoff, decide
 from bot.domain.programs import digest_day, digest_next, parse_program_form
 from bot.domain.text import escape_mrkdwn, mention, truncate
@@ -108,6 +109,31 @@ def test_program_form_working_days(ticked: object, weekday: str, expected: objec
     )
     assert errors == (error or {})
     assert (spec.working_days if spec else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("ticked", "expected"),
+    [
+        (None, None),  # a form without the field: the program's switches stay as they are
+        ([], frozenset()),  # nothing ticked: all off
+        (["streaks", "named_silence"], frozenset({"streaks", "named_silence"})),
+        (["named_silence", "late_cancel_log", "streaks"], frozenset(monitoring.SWITCHES)),
+        # what no form sends changes nothing
+        (["streaks", "gps_tracking"], None),
+        (["streaks", 1], None),
+        ("streaks", None),
+        ({"streaks": True}, None),
+    ],
+)
+def test_program_form_monitoring_switches(ticked: object, expected: object) -> None:
+    spec, errors = parse_program_form({**PROGRAM_FORM, "monitoring": ticked}, existing_names=set(), default_focus="?")
+    assert errors == {} and spec is not None and spec.monitoring == expected
+
+
+def test_monitoring_ticked_lists_the_switches_that_are_on_in_form_order() -> None:
+    assert monitoring.ticked(named_silence=True, late_cancel_log=True, streaks=True) == list(monitoring.SWITCHES)
+    assert monitoring.ticked(named_silence=False, late_cancel_log=True, streaks=False) == ["late_cancel_log"]
+    assert monitoring.ticked(named_silence=False, late_cancel_log=False, streaks=False) == []
 
 
 @pytest.mark.parametrize("match_on", [None, ""])

@@ -164,6 +164,44 @@ def test_the_programs_working_days_are_set_in_the_program_modal(stack: LocalStac
         assert s.scalars(select(Program.working_days)).one() == [0, 1, 2, 3]
 
 
+def _switches(stack: LocalStack) -> tuple[bool, bool, bool]:
+    with stack.session_factory() as s:
+        return s.execute(select(Program.named_silence, Program.late_cancel_log, Program.streaks)).one()._tuple()
+
+
+def test_the_monitoring_switches_round_trip_through_the_program_modal(stack: LocalStack) -> None:
+    hanna = persona(stack, "Hanna", is_admin=True)
+    channel = admin_channel(stack, hanna)
+    create_program(stack, hanna, channel)  # a new program: all on, as before the switches existed
+    assert _switches(stack) == (True, True, True)
+
+    def edit() -> dict:
+        hanna.click(ID.PROGRAM_EDIT, message=stack.sandbox.messages(channel)[-1])
+        return hanna.open_views()[-1]
+
+    def ticked(view: dict) -> list[str]:
+        [block] = [b for b in view["blocks"] if b.get("block_id") == ID.PROGRAM_MONITORING]
+        assert [o["value"] for o in block["element"]["options"]] == ["named_silence", "late_cancel_log", "streaks"]
+        assert all(o["description"]["text"] for o in block["element"]["options"])
+        return [o["value"] for o in block["element"].get("initial_options", [])]
+
+    view = edit()
+    assert ticked(view) == ["named_silence", "late_cancel_log", "streaks"]
+    hanna.submit(view["id"], {ID.PROGRAM_MONITORING.value: ["streaks"]})
+    stack.settle()
+    assert _switches(stack) == (False, False, True)
+    view = edit()
+    assert ticked(view) == ["streaks"]
+    hanna.submit(view["id"], {ID.PROGRAM_WEEKS.value: "20"})  # an edit of something else keeps them
+    stack.settle()
+    assert _switches(stack) == (False, False, True)
+    view = edit()
+    hanna.submit(view["id"], {ID.PROGRAM_MONITORING.value: None})  # nothing ticked: all off
+    stack.settle()
+    assert _switches(stack) == (False, False, False)
+    assert ticked(edit()) == []
+
+
 def test_several_programs_can_run_at_once(stack: LocalStack) -> None:
     hanna = persona(stack, "Hanna", is_admin=True)
     channel = admin_channel(stack, hanna)

@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import ConfirmObject
 from bot import i18n
 from bot.blocks import inputs, kit
 from bot.blocks.programs import date_text, fields_text, rhythm_text, status_text, weekday_text
-from bot.domain import orgchart, retention
+from bot.domain import monitoring, orgchart, retention
 from bot.domain.programs import FOCUS_MAX, NAME_MAX, OnboardingCounts
 from bot.ids import ID
 from bot.models import Program, ProgramStatus
@@ -163,6 +163,15 @@ def program_modal(
     weekdays = [inputs.option(i18n.weekday(d, locale), str(d)) for d in range(7)]
     languages = [inputs.option(i18n.plain(locale, "common", f"lang_{lang}"), lang) for lang in ("en", "de")]
     signup_option = [inputs.option(t("signup_option"), "open")]
+    switches = [
+        inputs.option(t(f"monitoring_{s}"), s, description=t(f"monitoring_{s}_what")) for s in monitoring.SWITCHES
+    ]
+    # a new program: all on, as before the switches existed (the model's defaults)
+    on = monitoring.ticked(
+        named_silence=p.named_silence if p else True,
+        late_cancel_log=p.late_cancel_log if p else True,
+        streaks=p.streaks if p else True,
+    )
     blocks = [
         kit.context(i18n.text(locale, "program", "intro")),
         inputs.input_block(
@@ -271,6 +280,13 @@ def program_modal(
             inputs.checkboxes(signup_option, checked=["open"] if p and p.signup_open else []),
             optional=True,
         ),
+        inputs.input_block(
+            ID.PROGRAM_MONITORING,
+            t("monitoring"),
+            inputs.checkboxes(switches, checked=on),
+            hint=t("monitoring_hint"),
+            optional=True,
+        ),
     ]
     return kit.modal(
         title=t("title_edit" if p else "title_new"),
@@ -299,6 +315,7 @@ PROGRAM_FIELD_BLOCKS = {
     "focus_question": ID.PROGRAM_FOCUS,
     "goals": ID.PROGRAM_GOALS,
     "locale": ID.PROGRAM_LOCALE,
+    "monitoring": ID.PROGRAM_MONITORING,
 }
 
 

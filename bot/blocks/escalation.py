@@ -174,12 +174,21 @@ def answer_dm(locale: str, *, kind: str, host: str | None, text: str) -> dict[st
     )
 
 
-def pattern_notice(locale: str, *, program: str, count: int, weeks: int) -> dict[str, Any]:
-    """To the person whose short-notice cancellations reached the hosts (without their name)."""
+def pattern_notice(locale: str, *, program: str, count: int, weeks: int, counted: bool = False) -> dict[str, Any]:
+    """To the person whose short-notice cancellations reached the hosts (without their name); ``counted``: only as a
+    count (the program has the late-cancellation log off), so the hosts cannot write to them about it."""
+    block = "pattern_notice_counted" if counted else "pattern_notice"
     return kit.message(
         _p(locale, "pattern_notice_fallback"),
         [
-            kit.section(_t(locale, "pattern_notice", program=program, count=count, weeks=weeks)),
+            kit.section(_t(locale, block, program=program, count=count, weeks=weeks)),
             kit.actions(help_button(locale)),
         ],
     )
+
+
+def pattern_count(locale: str, *, program: str, people: int, threshold: int, weeks: int) -> dict[str, Any]:
+    """For the hosts of a program with the late-cancellation log off: how many people cancelled late repeatedly,
+    never who, and nothing to answer."""
+    text = _t(locale, "pattern_count", program=program, people=people, threshold=threshold, weeks=weeks)
+    return kit.message(_p(locale, "pattern_fallback", program=program), [kit.section(text)])

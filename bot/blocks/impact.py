@@ -346,11 +346,17 @@ def markdown(locale: str, board: Any, *, day: date) -> str:
 
 # -- App Home ------------------------------------------------------------------------------------------------
 def home_section(locale: str, pairs: Sequence[Any], boards: Sequence[Any]) -> list[kit.Block]:
-    """Per active pair: our streak of weeks and *Log a value* when the program has pair metrics; for hosts, their
-    active programs' dashboards (without buttons: those act in the admin channel)."""
+    """Per active pair: our streak of weeks (none when the program has streaks off) and *Log a value* when the
+    program has pair metrics; for hosts, their active programs' dashboards (without buttons: those act in the admin
+    channel)."""
     out: list[kit.Block] = []
     for item in pairs:
-        text = _t(locale, "streak", weeks=item.streak) if item.streak else _t(locale, "streak_none")
+        if item.streak is None and not item.metrics:
+            continue
+        if item.streak is None:
+            text = _t(locale, "log_pair", program=item.program)
+        else:
+            text = _t(locale, "streak", weeks=item.streak) if item.streak else _t(locale, "streak_none")
         section = kit.section(text)
         if item.metrics:
             section["accessory"] = kit.button(

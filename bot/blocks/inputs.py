@@ -18,8 +18,13 @@ def _plain(text: str, limit: int) -> dict[str, Any]:
     return {"type": "plain_text", "text": truncate(text, limit)}
 
 
-def option(label: str, value: str) -> dict[str, Any]:
-    return {"text": _plain(label, OPTION_TEXT_MAX), "value": value[:OPTION_VALUE_MAX]}
+def option(label: str, value: str, *, description: str | None = None) -> dict[str, Any]:
+    """An option of a select, radio buttons or checkboxes; ``description``: a plain line under it (checkboxes and
+    radio buttons only)."""
+    out = {"text": _plain(label, OPTION_TEXT_MAX), "value": value[:OPTION_VALUE_MAX]}
+    if description:
+        out["description"] = _plain(description, OPTION_TEXT_MAX)
+    return out
 
 
 def input_block(

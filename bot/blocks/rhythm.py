@@ -164,6 +164,11 @@ def silence(locale: str, *, program: str, a_id: str, b_id: str, weeks: list[int]
     )
 
 
+def silence_count(locale: str, *, program: str, pairs: int, weeks: int) -> dict[str, Any]:
+    """For the hosts of a program with named silence flags off: how many pairs went quiet, never which."""
+    return _note(locale, "silence_count", fallback="silence_count_fallback", program=program, pairs=pairs, weeks=weeks)
+
+
 # -- in the thread after a button ----------------------------------------------------------------------------
 def answer_posted(locale: str, *, name: str, text: str) -> dict[str, Any]:
     return _note(locale, "answer_posted", fallback="answer_posted_fallback", name=name, text=text)

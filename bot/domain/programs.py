@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.monitoring import parse as parse_monitoring
 from bot.domain.orgchart import LEVELS_DEFAULT, LEVELS_MAX, LEVELS_MIN
 from bot.domain.retention import parse_months as parse_retention_months
 
@@ -41,6 +42,9 @@ class ProgramSpec:
     reporting_levels: int = LEVELS_DEFAULT  # matching keeps people apart this many levels up a reporting line
     # prompts and reminders reach people only on these weekdays; None: a form without the field (left as it is)
     working_days: tuple[int, ...] | None = None
+    # the monitoring-like features switched on (bot.domain.monitoring.SWITCHES); None: a form without the field, or a
+    # value no form sends (left as they are)
+    monitoring: frozenset[str] | None = None
 
 
 def _lines(text: str | None) -> list[str]:
@@ -187,6 +191,7 @@ def parse_program_form(
         retention_months=retention or 12,
         reporting_levels=levels,
         working_days=working_days,
+        monitoring=parse_monitoring(raw.get("monitoring")),
     ), {}
 
 

@@ -1,5 +1,7 @@
 """Escalations: a person asks the hosts for help and decides what they see; a pattern of last-minute
-cancellations reaches the hosts without a name; hosts answer the person through Tandem.
+cancellations reaches the hosts without a name; hosts answer the person through Tandem. A program with the
+late-cancellation log off (``Program.late_cancel_log``, ``bot.domain.monitoring``) gives its hosts a count of the
+people with a pattern instead: no escalation, nothing to answer.
 
 What reaches the admin channel is exactly ``Escalation.shared``: what the person wrote and ticked, or for a
 pattern the program and a count. Never a note, never anything from a pair's thread.
@@ -179,7 +181,11 @@ def late_patterns(session: Session, now: datetime) -> int:
     # without an admin channel there are no hosts to tell: the cancellations wait, uncounted, while they still count
     found = [p for p in escalations.late_patterns(session, now=now) if p.workspace.admin_channel_id]
     weeks = rules.LATE_WINDOW.days // 7
+    counted: dict[int, list[escalations.LatePattern]] = {}  # programs with the late-cancellation log off
     for pattern in found:
+        if not pattern.program.late_cancel_log:
+            counted.setdefault(pattern.program.id, []).append(pattern)
+            continue
         shared = {"program": pattern.program.name, "count": len(pattern.cancellation_ids), "weeks": weeks}
         escalation = escalations.create(
             session,
@@ -214,7 +220,46 @@ def late_patterns(session: Session, now: datetime) -> int:
             not_before=worktime.of(person, pattern.program).next_working(now),
             dedupe_key=f"escalation-notice:{escalation.id}",
         )
+    for patterns in counted.values():
+        _count_patterns(session, patterns, weeks=weeks, now=now)
     return len(found)
+
+
+def _count_patterns(session: Session, patterns: list[escalations.LatePattern], *, weeks: int, now: datetime) -> None:
+    """A program with the late-cancellation log off: its hosts hear how many people make a pattern, not who (no
+    escalation: nothing to answer, nothing kept per person); each person still gets their notice."""
+    program, workspace = patterns[0].program, patterns[0].workspace
+    for pattern in patterns:
+        escalations.mark_escalated(session, cancellation_ids=pattern.cancellation_ids, now=now)
+    first = min(min(p.cancellation_ids) for p in patterns)
+    announce(
+        session,
+        workspace,
+        blocks.pattern_count(
+            escalations.hosts_locale(session, workspace_id=workspace.id),
+            program=program.name,
+            people=len(patterns),
+            threshold=rules.LATE_THRESHOLD,
+            weeks=weeks,
+        ),
+        cause=f"late-pattern-count:{program.id}:{first}",
+        now=now,
+        about=outbox.About.of(program=program),
+    )
+    for pattern in patterns:
+        person = pattern.participant
+        outbox.post(
+            session,
+            workspace_id=workspace.id,
+            channel=person.slack_user_id,
+            message=blocks.pattern_notice(
+                person.locale, program=program.name, count=len(pattern.cancellation_ids), weeks=weeks, counted=True
+            ),
+            now=now,
+            about=outbox.About.of(program=program, people=[person]),
+            not_before=worktime.of(person, program).next_working(now),
+            dedupe_key=f"late-pattern-notice:{min(pattern.cancellation_ids)}",
+        )
 
 
 def next_late_patterns(session: Session, now: datetime) -> datetime | None:

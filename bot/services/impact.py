@@ -91,9 +91,10 @@ def kpis(session: Session, program: Program, *, now: datetime) -> rules.Kpis:
 @dataclass(frozen=True)
 class Attention:
     """Pairs needing attention, as counts of what hosts are told pair by pair anyway: silent (flagged in the last two
-    weeks, each flag names the pair) and open escalations (help requests and late-cancellation patterns not answered
-    yet, each in the admin channel). A live count of anything else would let hosts watch behaviour change one pair
-    at a time (the release rule): agreements not yet accepted are in the released KPIs instead."""
+    weeks, each flag names the pair, or is counted without a name when the program has named silence flags off) and
+    open escalations (help requests and late-cancellation patterns not answered yet, each in the admin channel). A
+    live count of anything else would let hosts watch behaviour change one pair at a time (the release rule):
+    agreements not yet accepted are in the released KPIs instead."""
 
     silent: int = 0
     escalations: int = 0
@@ -497,7 +498,7 @@ def next_weekly_due(session: Session, now: datetime) -> datetime | None:
 class PairImpact:
     pair_id: int
     program: str
-    streak: int
+    streak: int | None  # None: the program has streaks switched off (Program.streaks, bot.domain.monitoring)
     metrics: list[str]  # the program's pair-reported metrics' names
 
 
@@ -510,9 +511,9 @@ def home_items(
     answered: set[int],
     now: datetime,
 ) -> list[PairImpact]:
-    """Per active pair (``pairs``), its streak and metrics to log; ``programs_by_id``, the pairs' ``weeks`` by id and
-    the ids of those a partner ``answered`` by now (``rhythm.weeks_of``), as Home read them. One query for all the
-    pairs."""
+    """Per active pair (``pairs``), its streak (None when its program has streaks off) and metrics to log;
+    ``programs_by_id``, the pairs' ``weeks`` by id and the ids of those a partner ``answered`` by now
+    (``rhythm.weeks_of``), as Home read them. One query for all the pairs."""
     by_pair = pair_metric_programs(session, [p.id for p in pairs])
     prompted = {  # the weeks whose prompt has come, latest first (as rules.streak reads them)
         p.id: sorted(
@@ -522,15 +523,19 @@ def home_items(
         )
         for p in pairs
     }
-    return [
-        PairImpact(
-            pair_id=p.id,
-            program=program.name if (program := programs_by_id.get(p.program_id)) is not None else "",
-            streak=rules.streak([(w.id, w.status) for w in prompted[p.id]], answered),
-            metrics=[m.name for m in by_pair.get(p.id, [])],
+    out = []
+    for p in pairs:
+        program = programs_by_id.get(p.program_id)
+        counted = program is None or program.streaks
+        out.append(
+            PairImpact(
+                pair_id=p.id,
+                program=program.name if program is not None else "",
+                streak=rules.streak([(w.id, w.status) for w in prompted[p.id]], answered) if counted else None,
+                metrics=[m.name for m in by_pair.get(p.id, [])],
+            )
         )
-        for p in pairs
-    ]
+    return out
 
 
 def host_boards(session: Session, hosted: list[Program], *, now: datetime, limit: int = 2) -> list[Dashboard]:

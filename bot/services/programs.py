@@ -80,6 +80,10 @@ def _apply(program: Program, spec: ProgramSpec) -> None:
     program.reporting_levels = spec.reporting_levels
     if spec.working_days is not None:
         program.working_days = list(spec.working_days)
+    if spec.monitoring is not None:
+        program.named_silence = "named_silence" in spec.monitoring
+        program.late_cancel_log = "late_cancel_log" in spec.monitoring
+        program.streaks = "streaks" in spec.monitoring
 
 
 def create(
