@@ -74,3 +74,13 @@ def test_a_german_pause_until_a_day_without_its_year(stack) -> None:  # type: ig
     with stack.session_factory() as s:
         until = s.scalars(select(Participant.paused_until).where(Participant.slack_user_id == ana.id)).one()
     assert until == soon
+
+
+def test_time_zones_by_city_names_in_either_language() -> None:
+    from bot.domain.interview import normalize_tz
+
+    assert normalize_tz("Lissabon") == normalize_tz("Lisbon") == "Europe/Lisbon"
+    assert normalize_tz("Wien") == "Europe/Vienna" and normalize_tz("Singapur") == "Asia/Singapore"
+    assert normalize_tz("München") == normalize_tz("munich") == "Europe/Berlin"  # no zone of its own
+    assert normalize_tz("Zürich") == "Europe/Zurich" and normalize_tz("europe/berlin") == "Europe/Berlin"
+    assert normalize_tz("Atlantis") is None and normalize_tz("") is None

@@ -256,13 +256,79 @@ def _cities() -> dict[str, str | None]:
     return cities
 
 
+# Cities people name for their time zone that have no zone of their own (the zone is named after another city)
+OTHER_CITIES = {
+    "Europe/Berlin": (
+        "München",
+        "Munich",
+        "Hamburg",
+        "Köln",
+        "Cologne",
+        "Frankfurt",
+        "Stuttgart",
+        "Düsseldorf",
+        "Leipzig",
+        "Dresden",
+        "Hannover",
+        "Hanover",
+        "Nürnberg",
+        "Nuremberg",
+        "Bremen",
+        "Essen",
+    ),
+    "Europe/Vienna": ("Graz", "Linz", "Salzburg", "Innsbruck"),
+    "Europe/Zurich": ("Bern", "Basel", "Genf", "Geneva", "Lausanne"),
+    "Europe/London": ("Manchester", "Edinburgh", "Birmingham"),
+    "America/New_York": ("Boston", "Washington"),
+    "America/Los_Angeles": ("San Francisco", "Seattle"),
+}
+
+
+@lru_cache(maxsize=1)
+def _named_cities() -> dict[str, str | None]:
+    """City names in the people's languages (Babel's CLDR data: Lissabon, Wien, Singapur, Zürich; Lisbon, Vienna)
+    and the cities of ``OTHER_CITIES`` -> zone, or None where a name is ambiguous."""
+    from babel.dates import get_timezone_location
+
+    named: dict[str, str | None] = {}
+
+    def add(name: str, zone: str) -> None:
+        key = name.replace(" ", "_").casefold()
+        if key in named and named[key] != zone:
+            known = named[key]  # two names of one zone (Asia/Kolkata, Asia/Calcutta) keep the first; else ambiguous
+            zone = known if known is not None and _same_clock(known, zone) else None  # type: ignore[assignment]
+        named[key] = zone
+
+    for zone in sorted(set(_zones().values())):
+        if "/" not in zone or zone.startswith(("Etc/", "posix/", "right/")):
+            continue
+        for babel_locale in ("de_DE", "en_GB"):
+            add(get_timezone_location(zone, locale=babel_locale, return_city=True), zone)
+    for zone, cities in OTHER_CITIES.items():
+        for city in cities:
+            add(city, zone)
+    return named
+
+
+_SAMPLES = tuple(datetime(year, month, 15, 12, tzinfo=UTC) for year in (2000, 2027) for month in (1, 7))
+
+
+def _same_clock(a: str, b: str) -> bool:
+    """Whether two zone names keep the same clock (aliases), judged on a few days."""
+    return all(
+        when.astimezone(ZoneInfo(a)).utcoffset() == when.astimezone(ZoneInfo(b)).utcoffset() for when in _SAMPLES
+    )
+
+
 def normalize_tz(text: Any) -> str | None:
-    """An IANA time zone from what a person typed (``europe/berlin``, ``Berlin``, ``New York``), or None."""
+    """An IANA time zone from what a person typed: the zone's name (``europe/berlin``), or a city in English or
+    German (``Berlin``, ``New York``, ``Lissabon``, ``Wien``, ``Singapur``, ``München``); None for anything else or a
+    city name two zones share."""
     typed = clean_line(text)
     if not typed or len(typed) > TZ_TEXT_MAX:
         return None
     key = typed.replace(" ", "_").casefold()
-    zone = _zones().get(key) or _cities().get(key)
+    zone = _zones().get(key) or _cities().get(key) or _named_cities().get(key)
     if zone is None:
         return None
     try:
