@@ -71,6 +71,18 @@ def day_month(day: date | datetime, locale: str) -> str:
     return babel_dates.format_skeleton("MMMMd", day, locale=_babel(locale))
 
 
+@lru_cache(maxsize=2048)
+def tz_city(zone: str, locale: str) -> str:
+    """A time zone as its city in the reader's language (Europe/Lisbon: Lisbon / Lissabon), as people also type it
+    (``bot.domain.interview.normalize_tz`` reads these names); UTC and zones without a city stay as they are."""
+    if "/" not in zone or zone.startswith("Etc/"):
+        return zone
+    try:
+        return babel_dates.get_timezone_location(zone, locale=_babel(locale), return_city=True)
+    except LookupError:
+        return zone
+
+
 def weekday(day: date | datetime | int, locale: str) -> str:
     """The day's full name: Monday / Montag; an int is a weekday number (0 = Monday, as ``date.weekday()``)."""
     if isinstance(day, int):
@@ -123,6 +135,7 @@ def _environment(locale: str, mrkdwn: bool) -> Environment:
         ("date_short", date_short),
         ("day_month", day_month),
         ("weekday", weekday),
+        ("tz_city", tz_city),
     ):
         env.filters[name] = partial(format_, locale=locale)
     return env
