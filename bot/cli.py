@@ -245,6 +245,7 @@ def works_agreement(program: str, team: str | None, out: str) -> None:
 
     from sqlalchemy import func, select
 
+    from bot.domain.text import file_slug
     from bot.flows.notice import LANGUAGES, draft
     from bot.models import Program, Workspace
 
@@ -267,7 +268,7 @@ def works_agreement(program: str, team: str | None, out: str) -> None:
             now = datetime.now(UTC)
             folder = Path(out)
             folder.mkdir(parents=True, exist_ok=True)
-            slug = "".join(c if c.isalnum() else "-" for c in found[0].name.lower()).strip("-") or "program"
+            slug = file_slug(found[0].name)
             for language in LANGUAGES:
                 path = folder / f"works-agreement-{slug}.{language}.md"
                 path.write_text(draft(session, found[0], locale=language, now=now) + "\n", encoding="utf-8")

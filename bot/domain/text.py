@@ -87,3 +87,9 @@ def truncate(value: str, limit: int, ellipsis: str = "…") -> str:
     if len(value) <= limit:
         return value
     return value[: max(0, limit - len(ellipsis))] + ellipsis
+
+
+def file_slug(name: str, default: str = "program") -> str:
+    """A name as part of a file name: "Pilot 2027 · Cohort 2" -> "pilot-2027---cohort-2" (``default`` when nothing
+    is left)."""
+    return "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-") or default

@@ -19,6 +19,7 @@ from bot.blocks import kit
 from bot.blocks.inputs import state_values
 from bot.domain import impact as rules
 from bot.domain import release as release_rules
+from bot.domain.text import file_slug
 from bot.flows.common import as_int as _int
 from bot.flows.common import view_meta as _meta
 from bot.flows.host import (
@@ -255,7 +256,7 @@ def queue_export(session: Session, who: Caller, program: Program, *, now: dateti
     """The CSV and the Markdown summary as two files in the host's DM with Tandem (one upload). Commits."""
     board = impact.dashboard(session, program, now=now)
     day = impact.local_today(program, now)
-    slug = "".join(c if c.isalnum() else "-" for c in program.name.lower()).strip("-") or "program"
+    slug = file_slug(program.name)
     outbox.upload_to_dm(
         session,
         workspace_id=program.workspace_id,

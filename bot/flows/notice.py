@@ -22,6 +22,7 @@ from bot.domain import release as release_rules
 from bot.domain.hosts import HostRole
 from bot.domain.polls import THRESHOLD_MIN
 from bot.domain.rhythm import SILENCE_WEEKS
+from bot.domain.text import file_slug
 from bot.flows.common import as_int, view_meta
 from bot.flows.host import AdminSlack, Caller, announce, authorize_host, commanded_program, host_program, scope_of
 from bot.flows.result import Result
@@ -111,10 +112,6 @@ def draft(session: Session, program: Program, *, locale: str, now: datetime) -> 
     )
 
 
-def _slug(program: Program) -> str:
-    return "".join(c if c.isalnum() else "-" for c in program.name.lower()).strip("-") or "program"
-
-
 def queue_draft(session: Session, who: Caller, program: Program, *, now: datetime) -> Result:
     """Both drafts as files in the host's DM with Tandem (one upload). Commits."""
     day = now.astimezone(localtime.zone(program.timezone)).date()
@@ -125,7 +122,7 @@ def queue_draft(session: Session, who: Caller, program: Program, *, now: datetim
         files=[
             {
                 "content": draft(session, program, locale=language, now=now),
-                "filename": f"works-agreement-{_slug(program)}-{day.isoformat()}.{language}.md",
+                "filename": f"works-agreement-{file_slug(program.name)}-{day.isoformat()}.{language}.md",
                 "title": i18n.plain(
                     who.locale, "notice", "agreement_title", program=program.name, language=language.upper()
                 ),
