@@ -175,3 +175,57 @@ def test_a_cohost_cannot_make_herself_an_admin_with_a_channel_of_her_own(stack) 
     with stack.session_factory() as s:
         assert s.scalars(select(Workspace.admin_channel_id)).one() == channel
         assert s.scalars(select(HostRoleRow.role).where(HostRoleRow.slack_user_id == cora.id)).all() == ["cohost"]
+
+
+def test_posts_for_the_hosts_are_routed_alike_everywhere(session) -> None:  # type: ignore[no-untyped-def]
+    """``outbox.enqueue``, ``outbox.enqueue_many`` and ``hosts.post_to_hosts`` route a post about a program meant for
+    the admin channel the same way: DMs to those who may see it while someone else is in the channel, the channel
+    itself while the channel is unsafe (the post waits there, as every post to it does)."""
+    from datetime import UTC, date, datetime
+
+    from bot.services import hosts, outbox
+
+    now = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    ws = Workspace(team_id="T0ROUTE", admin_channel_id="C0HOSTS", admin_members=["UHANNA", "UCORA"], created_at=now)
+    session.add(ws)
+    session.flush()
+    program = Program(workspace_id=ws.id, name="Alpha", start_date=date(2027, 1, 4), created_at=now, updated_at=now)
+    session.add(program)
+    session.flush()
+    session.add(HostRoleRow(workspace_id=ws.id, slack_user_id="UHANNA", role="admin", granted_at=now))
+    session.flush()
+    about = outbox.About.of(program=program)
+
+    def channels() -> list[str]:
+        return [m.payload["channel"] for m in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+
+    message = {"text": "about Alpha"}
+    outbox.enqueue(
+        session,
+        workspace_id=ws.id,
+        method="chat.postMessage",
+        payload={"channel": "C0HOSTS", **message},
+        now=now,
+        about=about,
+    )
+    outbox.enqueue_many(
+        session,
+        [
+            {
+                "workspace_id": ws.id,
+                "method": "chat.postMessage",
+                "payload": {"channel": "C0HOSTS", **message},
+                "about": about,
+            }
+        ],
+        now=now,
+    )
+    hosts.post_to_hosts(
+        session, ws, program_id=program.id, message=lambda _l: message, now=now, cause="c1", about=about
+    )
+    assert channels() == ["UHANNA", "UHANNA", "UHANNA"]  # Cora, in the channel, hosts no Alpha
+    ws.admin_channel_problems = "public"
+    hosts.post_to_hosts(
+        session, ws, program_id=program.id, message=lambda _l: message, now=now, cause="c2", about=about
+    )
+    assert channels()[-1] == "C0HOSTS" and len(channels()) == 4  # held with the channel's other posts, no DM

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from bot.blocks import admin as blocks
-from bot.domain.hosts import ChannelProblem, ChannelStatus, HostRole, Scope, audience_is_everyone, decode, encode
+from bot.domain.hosts import ChannelProblem, ChannelStatus, HostRole, Scope, decode, encode
 from bot.i18n import locale_from_slack
 from bot.models import Workspace
 from bot.services import outbox, people, roles
@@ -317,31 +317,31 @@ def post_to_hosts(
 ) -> None:
     """Tell the hosts who may see the program (``program_id``; None: the admins) what ``message(locale)`` says.
 
-    In the admin channel when everyone in it may see the program (as the members were last asked: Slack shows a
-    private channel's history to all its members); otherwise by DM to each member who may, in their language, so
-    that a host of one program never reads another program's posts. ``also``: people it is about who may not be
-    in the channel yet (a new host), told by DM as well."""
+    In the admin channel, or by DM to each member who may see it, in their language, as
+    ``outbox.admin_channel_readers`` decides for every post to the admin channel. ``also``: people it is about who
+    may not be in the channel yet (a new host), told by DM as well."""
     if not workspace.admin_channel_id:
         return
     from bot.services.escalations import hosts_locale
 
     members = set(workspace.admin_members or []) - {workspace.bot_user_id}
     may = roles.may_see(session, workspace_id=workspace.id, program_id=program_id)
-    extra = set(also) - members
-    if audience_is_everyone(members, may):
+    extra = (set(also) - members) & may
+    readers = outbox.admin_channel_readers(session, workspace, program_id)
+    fallback = hosts_locale(session, workspace_id=workspace.id)
+    if readers is None:
         outbox.post(
             session,
             workspace_id=workspace.id,
             channel=workspace.admin_channel_id,
-            message=message(hosts_locale(session, workspace_id=workspace.id)),
+            message=message(fallback),
             now=now,
             about=about,
             dedupe_key=cause,
         )
-        direct = extra & may
+        direct = extra
     else:
-        direct = (members & may) | (extra & may)
-    fallback = hosts_locale(session, workspace_id=workspace.id)
+        direct = set(readers) | extra
     for user_id in sorted(direct):
         found = people.find_participant(session, team_id=workspace.team_id, user_id=user_id)
         locale = found.locale if found is not None else fallback

@@ -95,10 +95,11 @@ def enqueue(
     message is returned instead. Does not commit: the caller's transaction decides.
 
     A post to the admin channel about a program (or about people, with no program) goes there only while everyone
-    in the channel may see it (:func:`_restricted_readers`); else each member who may gets it by DM (the first is
+    in the channel may see it (:func:`admin_channel_readers`); else each member who may gets it by DM (the first is
     returned) and chart uploads are left out (the digest's text carries their figures). None when nobody may."""
-    if (about.program_id is not None or about.people) and method in (POST_METHOD, UPLOAD_METHOD):
-        readers = _restricted_readers(session, workspace_id, payload, about.program_id)
+    workspace = _for_hosts(session, workspace_id, method, payload, about)
+    if workspace is not None:
+        readers = admin_channel_readers(session, workspace, about.program_id)
         if readers is not None:  # the admin channel holds someone who may not see this program
             first = None
             for user_id in readers if method == POST_METHOD else ():  # charts repeat the digest's figures: text only
@@ -143,21 +144,30 @@ def enqueue(
 POST_METHOD = "chat.postMessage"
 
 
-def _restricted_readers(
-    session: Session, workspace_id: int, payload: Mapping[str, Any], program_id: int | None
-) -> list[str] | None:
-    """For a call to the admin channel about a program (or about people, with no program: for the Tandem admins):
-    None when everyone in the channel (as last asked) may see it (``bot.services.roles``), so it goes there; else the
-    members who may, to be told by DM instead. Slack shows a private channel's history to all its members: a
-    co-host of one program never reads another's."""
+def _for_hosts(
+    session: Session, workspace_id: int, method: str, payload: Mapping[str, Any], about: About
+) -> Workspace | None:
+    """The workspace, when this is a post (or an upload) to its admin channel about a program, or about people with
+    no program; else None."""
+    if method not in (POST_METHOD, UPLOAD_METHOD) or (about.program_id is None and not about.people):
+        return None
     target = payload.get("channel") or payload.get("channel_id")
-    workspace = session.get(Workspace, workspace_id)
+    workspace = session.get(Workspace, workspace_id) if target else None
     if workspace is None or not workspace.admin_channel_id or target != workspace.admin_channel_id:
         return None
-    if workspace.admin_channel_problems:  # nobody is a host while it is unsafe: the post waits in the channel's queue
+    return workspace
+
+
+def admin_channel_readers(session: Session, workspace: Workspace, program_id: int | None) -> list[str] | None:
+    """Who is to read a post about ``program_id`` (None: about people, no program: for the Tandem admins) meant for
+    the admin channel. None when it goes to the channel: everyone in it (as last asked) may see it
+    (``bot.services.roles``), or the channel is unsafe and the post waits in its queue as every post to it does.
+    Else the members who may, to be told by DM instead: Slack shows a private channel's history to all its members,
+    so a co-host of one program never reads another's."""
+    if workspace.admin_channel_problems:  # nobody is a host while it is unsafe
         return None
     members = set(workspace.admin_members or []) - {workspace.bot_user_id}
-    may = roles.may_see(session, workspace_id=workspace_id, program_id=program_id)
+    may = roles.may_see(session, workspace_id=workspace.id, program_id=program_id)
     if audience_is_everyone(members, may):
         return None
     return sorted(members & may)
@@ -266,8 +276,12 @@ def enqueue_many(session: Session, items: Sequence[Mapping[str, Any]], *, now: d
 
     One SELECT (per chunk of keys) finds the known keys and the new rows are flushed together in one savepoint,
     in the order of ``items`` (so their ids keep that order). Should a concurrent transaction have written one of
-    the keys meanwhile, the savepoint is rolled back and each item goes through :func:`enqueue`. Does not
-    commit."""
+    the keys meanwhile, the savepoint is rolled back and each item goes through :func:`enqueue`; so does every item
+    when one is a post for the hosts (routed as :func:`enqueue` routes it). Does not commit."""
+    if any(
+        _for_hosts(session, item["workspace_id"], item["method"], item["payload"], item["about"]) for item in items
+    ):  # a post for the hosts is routed (enqueue) like any other; rare here
+        return [enqueue(session, now=now, **item) for item in items]
     keys = list(dict.fromkeys(item["dedupe_key"] for item in items if item.get("dedupe_key") is not None))
     known: dict[str, OutboxMessage] = {}
     for start in range(0, len(keys), DEDUPE_CHUNK):
