@@ -152,7 +152,9 @@ def _for_hosts(
     if method not in (POST_METHOD, UPLOAD_METHOD) or (about.program_id is None and not about.people):
         return None
     target = payload.get("channel") or payload.get("channel_id")
-    workspace = session.get(Workspace, workspace_id) if target else None
+    if not isinstance(target, str) or target[:1] in ("U", "W", "D"):  # a person or a DM: never a channel
+        return None
+    workspace = session.get(Workspace, workspace_id)
     if workspace is None or not workspace.admin_channel_id or target != workspace.admin_channel_id:
         return None
     return workspace
