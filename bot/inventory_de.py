@@ -939,6 +939,11 @@ TEXTS: dict[str, str] = {
     "region whose public holidays keep prompts away (from the interview)": (
         "Region, an deren Feiertagen keine Wochenfragen kommen (aus dem Interview)"
     ),
+    "the person's own working days, the only days prompts and reminders reach them (from the interview; "
+    "empty: the program's)": (
+        "eigene Arbeitstage der Person, die einzigen Tage, an denen Wochenfragen und Erinnerungen sie erreichen (aus "
+        "dem Interview; leer: die des Programms)"
+    ),
     "when the person agreed to the basics of the working agreement": (
         "wann die Person den Grundzügen der Tandem-Spielregeln zugestimmt hat"
     ),

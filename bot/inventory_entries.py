@@ -257,6 +257,11 @@ TABLES: dict[str, Table] = {
             "preferred_days": c("preferred weekdays", PROFILE, seen_by="the person (matching uses it)"),
             "country": c("country whose public holidays keep prompts away (from the interview)", PROFILE),
             "region": c("region whose public holidays keep prompts away (from the interview)", PROFILE),
+            "working_days": c(
+                "the person's own working days, the only days prompts and reminders reach them (from the interview; "
+                "empty: the program's)",
+                PROFILE,
+            ),
             "consented_at": c("when the person agreed to the basics of the working agreement", ACTIVITY),
             "settings_confirmed": c("the person confirmed or corrected time zone and language", OPERATIONAL),
             "avoid": c(

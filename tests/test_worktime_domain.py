@@ -4,6 +4,7 @@ weekends and the daylight-saving changes (``bot.domain.worktime``)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -86,6 +87,42 @@ def test_the_programs_working_days_decide_the_week() -> None:
     assert worktime.working_days([]) == worktime.working_days(["x", 9]) == frozenset(range(5))
     sundays = working_time("Asia/Dubai", program_days=[6, 0, 1, 2, 3])
     assert sundays.is_working(utc(2027, 1, 10, 6))  # Sunday 10:00 in Dubai
+
+
+def test_a_persons_own_working_days_replace_the_programs() -> None:
+    tue_to_sat = working_time("Europe/Berlin", program_days=[0, 1, 2, 3, 4], own_days=[1, 2, 3, 4, 5])
+    assert tue_to_sat.days == frozenset({1, 2, 3, 4, 5})
+    assert tue_to_sat.is_working(utc(2027, 1, 16, 9))  # Saturday 10:00 in Berlin
+    assert not tue_to_sat.is_working(utc(2027, 1, 18, 9))  # Monday 10:00
+    # a message due on Sunday reaches them on Tuesday 09:00, not Monday
+    assert tue_to_sat.next_working(utc(2027, 1, 17, 9)) == utc(2027, 1, 19, 8)
+    # no own days (none named, an empty list, nothing valid in it): the program's
+    for own in (None, [], ["x", 7, True]):
+        assert worktime.working_days([0, 1, 2, 3], own) == frozenset({0, 1, 2, 3}), own
+    assert worktime.working_days(None, None) == frozenset(range(5))
+
+
+def test_own_days_that_do_not_overlap_the_programs_still_count() -> None:
+    # a person who works at the weekend only, in a Monday-to-Friday program: weekends, not the program's days
+    weekend = working_time("Europe/Berlin", program_days=[0, 1, 2, 3, 4], own_days=[5, 6])
+    assert weekend.days == frozenset({5, 6})
+    assert weekend.next_working(utc(2027, 1, 18, 9)) == utc(2027, 1, 23, 8)  # Monday -> Saturday 09:00
+    # public holidays still count on their own days: Saturday 1 January 2028 is New Year's Day
+    assert weekend.next_working(utc(2027, 12, 31, 9)) == utc(2028, 1, 2, 8)
+
+
+def test_of_and_of_row_read_the_persons_own_days() -> None:
+    person = SimpleNamespace(tz="Europe/Berlin", country=None, region="BY", working_days=[5])
+    program = SimpleNamespace(working_days=[0, 1, 2, 3, 4])
+    assert worktime.of(person, program).days == frozenset({5})
+    assert worktime.of(SimpleNamespace(tz="UTC"), program).days == frozenset(range(5))  # a row without the column
+    row = SimpleNamespace(
+        working_days=[0, 1, 2],
+        **{"tz_a": "Europe/Berlin", "country_a": None, "region_a": "BY", "own_days_a": [6]},
+        **{"tz_b": "UTC", "country_b": None, "region_b": None, "own_days_b": None},
+    )
+    assert worktime.of_row(row, "_a") == WorkingTime("Europe/Berlin", frozenset({6}), country="DE", region="BY")
+    assert worktime.of_row(row, "_b") == WorkingTime("UTC", frozenset({0, 1, 2}))
 
 
 def test_the_regions_offered_and_what_counts_as_one() -> None:

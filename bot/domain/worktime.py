@@ -1,10 +1,15 @@
 """Working time, pure: when a person may get a prompt, a nudge or a reminder. No database, no Slack, no clock.
 
-A person's working time is the program's working days (Monday to Friday unless the program says otherwise),
-``DAY_START`` to ``DAY_END`` on their own wall clock, except the public holidays of their country and region (the
-``holidays`` package). The country is the one their profile names, else the one their time zone belongs to when
-that is unambiguous (:data:`ZONE_COUNTRY`); an unknown country has no holidays. The region (a subdivision code such
-as ``BY`` for Bavaria) comes from the interview; without one only the country's nationwide holidays count.
+A person's working time is their working days, ``DAY_START`` to ``DAY_END`` on their own wall clock, except the
+public holidays of their country and region (the ``holidays`` package). Their working days are the ones they named in
+the interview (``participant.working_days``), else the program's (Monday to Friday unless the program says
+otherwise). Days of their own replace the program's, even where the two do not overlap at all (a person who works
+Saturday and Sunday only, in a Monday-to-Friday program, hears from Tandem at the weekend): people know when they
+work, and a prompt on their day off is what this module is here to prevent.
+
+The country is the one their profile names, else the one their time zone belongs to when that is unambiguous
+(:data:`ZONE_COUNTRY`); an unknown country has no holidays. The region (a subdivision code such as ``BY`` for
+Bavaria) comes from the interview; without one only the country's nationwide holidays count.
 
 A message due outside working time waits for the next working moment (:meth:`WorkingTime.next_working`): on a
 Saturday, a holiday or an evening that is the start of the next working day.
@@ -131,36 +136,61 @@ class WorkingTime:
         return earliest  # no working day in a year (cannot happen with at least one working weekday)
 
 
-def working_days(program_days: Iterable[object] | None) -> frozenset[int]:
-    """The program's working weekdays, from what is stored (bad or no entries: Monday to Friday)."""
-    days = frozenset(d for d in (program_days or ()) if isinstance(d, int) and 0 <= d <= 6)
-    return days or WORKDAYS
+def weekdays(stored: object) -> frozenset[int]:
+    """The weekday numbers (Monday = 0) in what is stored: a list of them; anything else in it is left out."""
+    if not isinstance(stored, list | tuple | set | frozenset):
+        return frozenset()
+    return frozenset(d for d in stored if isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6)
+
+
+def working_days(program_days: Iterable[object] | None, own_days: object = None) -> frozenset[int]:
+    """A person's working weekdays: their own (``own_days``, from the interview) when they named any, else the
+    program's (``program_days``; bad or no entries: Monday to Friday). Their own replace the program's whole, overlap
+    or not (the module's docstring says why)."""
+    return weekdays(own_days) or weekdays(program_days) or WORKDAYS
 
 
 def working_time(
     tz: str,
     *,
     program_days: Iterable[object] | None = None,
+    own_days: object = None,
     country: str | None = None,
     region: str | None = None,
 ) -> WorkingTime:
-    """A person's working time: the program's working days, the person's zone, country and region
+    """A person's working time: their own working days, else the program's, and their zone, country and region
     (``country``: the one stored in their profile, or None to read it from the zone)."""
     found = country_of(tz, country)
     return WorkingTime(
         tz=tz,
-        days=working_days(program_days),
+        days=working_days(program_days, own_days),
         country=found,
         region=region if found is not None else None,
     )
 
 
 def of(person: Any, program: Any = None) -> WorkingTime:
-    """The working time of ``person`` (a row with ``tz``, ``country`` and ``region``) in ``program`` (a row with
-    ``working_days``; None: Monday to Friday)."""
+    """The working time of ``person`` (a row with ``tz``, ``country``, ``region`` and ``working_days``, their own)
+    in ``program`` (a row with ``working_days``; None: Monday to Friday)."""
     return working_time(
         person.tz,
         program_days=getattr(program, "working_days", None),
+        own_days=getattr(person, "working_days", None),
         country=getattr(person, "country", None),
         region=getattr(person, "region", None),
+    )
+
+
+# The labels of a person's columns in a query row :func:`of_row` reads (``bot.models.participant.worktime_columns``
+# selects them), each followed by the row's side (``_a``, ``_b``, or nothing); the program's days are the row's
+# ``working_days``.
+ROW_FIELDS = ("tz", "country", "region", "own_days")
+
+
+def of_row(row: Any, side: str = "") -> WorkingTime:
+    """The working time of the person on ``side`` of a query row (:data:`ROW_FIELDS`, and the program's
+    ``working_days``)."""
+    tz, country, region, own_days = (getattr(row, f"{name}{side}") for name in ROW_FIELDS)
+    return working_time(
+        tz, program_days=getattr(row, "working_days", None), own_days=own_days, country=country, region=region
     )

@@ -38,6 +38,7 @@ from bot.models import (
     Program,
     ProgramStatus,
 )
+from bot.models.participant import worktime_columns
 from bot.services import enrollments, outbox, people, reporting
 
 
@@ -278,9 +279,7 @@ _UNDER_WAY_TIMES = _under_way(
     Enrollment.last_activity_at,
     Enrollment.reminders_sent,
     Enrollment.last_reminder_at,
-    Participant.tz,
-    Participant.country,
-    Participant.region,
+    *worktime_columns(),
     Program.working_days,
 )
 
@@ -330,17 +329,17 @@ def send_reminders(session: Session, now: datetime) -> int:
 def next_reminder(session: Session, now: datetime) -> datetime | None:
     """When :func:`send_reminders` next reminds: the earliest ``rules.reminder_next`` of the interviews under way;
     None when there is none."""
-    rows = session.execute(_UNDER_WAY_TIMES).tuples()
+    rows = session.execute(_UNDER_WAY_TIMES)
     moments = (
         rules.reminder_next(
-            last_activity_at=last,
-            reminders_sent=sent,
-            last_reminder_at=reminded,
+            last_activity_at=row.last_activity_at,
+            reminders_sent=row.reminders_sent,
+            last_reminder_at=row.last_reminder_at,
             now=now,
-            tz=worktime.working_time(tz, program_days=days, country=country, region=region),
+            tz=worktime.of_row(row),
         )
-        for step, last, sent, reminded, tz, country, region, days in rows
-        if rules.parse_step(step) not in (None, Step.DONE)
+        for row in rows
+        if rules.parse_step(row.interview_step) not in (None, Step.DONE)
     )
     return min((m for m in moments if m is not None), default=None)
 

@@ -23,6 +23,12 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 # JSON that is JSONB on PostgreSQL (indexable, compact) and JSON text on SQLite.
 JSONType = JSON().with_variant(postgresql.JSONB(), "postgresql").with_variant(sqlite.JSON(), "sqlite")
+# The same for a column where NULL means "not set": None is stored as SQL NULL, not as JSON's null.
+NullableJSON = (
+    JSON(none_as_null=True)
+    .with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
+    .with_variant(sqlite.JSON(none_as_null=True), "sqlite")
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -4,10 +4,11 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ColumnElement, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models.base import Base
+from bot.domain.worktime import ROW_FIELDS
+from bot.models.base import Base, NullableJSON
 
 
 class TandemRole(enum.StrEnum):
@@ -43,6 +44,9 @@ class Participant(Base):
     # one of the time zone, when unambiguous) and the region (a subdivision code such as "BY"), from the interview.
     country: Mapped[str | None] = mapped_column(String(8))
     region: Mapped[str | None] = mapped_column(String(16))
+    # The weekdays (Monday = 0) the person works on, from the interview: prompts, nudges and reminders reach them only
+    # then (bot.domain.worktime). None: the program's working days. Not preferred_days, which is for matching.
+    working_days: Mapped[list[Any] | None] = mapped_column(NullableJSON)
     # Agreed to the basics of the working agreement (confidentiality, preparation, reachability).
     consented_at: Mapped[datetime | None]
     # True once the person confirmed or corrected the time zone and language Slack gave us.
@@ -58,3 +62,11 @@ class Participant(Base):
     paused_until: Mapped[date | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+def worktime_columns(person: Any = Participant, side: str = "") -> tuple[ColumnElement[Any], ...]:
+    """The columns of ``person`` (Participant or an alias of it) a person's working time depends on, labelled as
+    ``bot.domain.worktime.of_row`` reads them for ``side`` (``_a``, ``_b``, or nothing). The query selects the
+    program's ``working_days`` beside them."""
+    columns = (person.tz, person.country, person.region, person.working_days)
+    return tuple(column.label(f"{name}{side}") for column, name in zip(columns, ROW_FIELDS, strict=True))

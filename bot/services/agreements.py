@@ -29,6 +29,7 @@ from bot.models import (
     Program,
     ProgramStatus,
 )
+from bot.models.participant import worktime_columns
 from bot.services import outbox
 
 OPEN_CONVERSATION = "__open"  # outbox payload key: post into the group DM of these users (bot.slack.sender)
@@ -529,14 +530,12 @@ def send_reminders(session: Session, now: datetime) -> int:
 def next_reminder(session: Session, now: datetime) -> datetime | None:
     """When :func:`send_reminders` next reminds: the earliest ``rules.reminder_next``, before the agreement turns 14
     days old, of those an open version of it waits for (one query); None when there is none."""
-    rows = session.execute(_WAITING, {"since": now - REMINDER_WINDOW}).tuples()
+    rows = session.execute(_WAITING, {"since": now - REMINDER_WINDOW}).all()
     moments = [
-        _reminder_next(
-            agreement, side, worktime.working_time(tz, program_days=days, country=country, region=region), now
-        )
-        for agreement, days, *people in rows
-        for side, (tz, country, region, waits) in (("a", people[:4]), ("b", people[4:]))
-        if waits
+        _reminder_next(row.Agreement, side, worktime.of_row(row, f"_{side}"), now)
+        for row in rows
+        for side in ("a", "b")
+        if getattr(row, f"waits_{side}")
     ]
     return min((m for m in moments if m is not None), default=None)
 
@@ -570,15 +569,17 @@ _REMINDABLE = (
     .where(Agreement.created_at <= bindparam("until"), Agreement.created_at > bindparam("since"))
     .order_by(Agreement.id)
 )
-# ... and, for next_reminder, those still in the window with the program's working days, each partner's zone,
-# country and region, and whether an open version waits for them.
+# ... and, for next_reminder, those still in the window with the program's working days, what each partner's working
+# time depends on, and whether an open version waits for them.
 _A, _B = aliased(Participant), aliased(Participant)
 _WAITING = (
     _unagreed(
         Agreement,
         Program.working_days,
-        *(_A.tz, _A.country, _A.region, _waits_for(_A)),
-        *(_B.tz, _B.country, _B.region, _waits_for(_B)),
+        *worktime_columns(_A, "_a"),
+        _waits_for(_A).label("waits_a"),
+        *worktime_columns(_B, "_b"),
+        _waits_for(_B).label("waits_b"),
     )
     .join(_A, _A.id == Pair.participant_a_id)
     .join(_B, _B.id == Pair.participant_b_id)

@@ -27,6 +27,7 @@ from bot.models import (
     ProgramStatus,
     Workspace,
 )
+from bot.models.participant import worktime_columns
 from bot.services import outbox, reporting
 
 BATCH_USERS_MAX = 1000
@@ -344,9 +345,7 @@ _UNANSWERED_TIMES = _unanswered(
     Enrollment.last_activity_at,
     Enrollment.reminders_sent,
     Enrollment.last_reminder_at,
-    Participant.tz,
-    Participant.country,
-    Participant.region,
+    *worktime_columns(),
     Program.working_days,
 )
 
@@ -355,17 +354,17 @@ def remind_invitations(session: Session, now: datetime) -> int:
     """Due job: an unanswered invitation gets a gentle reminder after 2 days and a last one after 5 (in the
     person's working time), then silence. Does not commit (the tick does)."""
     sent = 0
-    times = session.execute(_UNANSWERED_TIMES).tuples().all()
+    times = session.execute(_UNANSWERED_TIMES).all()
     if all(
         rules.reminder_due(
-            last_activity_at=last,
-            reminders_sent=n,
-            last_reminder_at=at,
+            last_activity_at=row.last_activity_at,
+            reminders_sent=row.reminders_sent,
+            last_reminder_at=row.last_reminder_at,
             now=now,
-            tz=worktime.working_time(tz, program_days=days, country=country, region=region),
+            tz=worktime.of_row(row),
         )
         is None
-        for last, n, at, tz, country, region, days in times
+        for row in times
     ):
         return 0  # the quiet minute: columns read, no row loaded
     rows = session.execute(_UNANSWERED).tuples().all()
@@ -405,15 +404,15 @@ def remind_invitations(session: Session, now: datetime) -> int:
 def next_invitation_reminder(session: Session, now: datetime) -> datetime | None:
     """When :func:`remind_invitations` next reminds: the earliest ``rules.reminder_next`` of the invitations it may
     remind about; None when there is none."""
-    rows = session.execute(_UNANSWERED_TIMES).tuples()
+    rows = session.execute(_UNANSWERED_TIMES)
     moments = (
         rules.reminder_next(
-            last_activity_at=last,
-            reminders_sent=sent,
-            last_reminder_at=reminded,
+            last_activity_at=row.last_activity_at,
+            reminders_sent=row.reminders_sent,
+            last_reminder_at=row.last_reminder_at,
             now=now,
-            tz=worktime.working_time(tz, program_days=days, country=country, region=region),
+            tz=worktime.of_row(row),
         )
-        for last, sent, reminded, tz, country, region, days in rows
+        for row in rows
     )
     return min((m for m in moments if m is not None), default=None)

@@ -231,6 +231,7 @@ def _tombstone(person: Participant, *, now: datetime) -> None:
     person.preferred_days = []
     person.country = None
     person.region = None
+    person.working_days = None
     person.consented_at = None
     person.settings_confirmed = False
     person.avoid = []
@@ -361,6 +362,7 @@ def stored_about(session: Session, *, participant: Participant, may_see: Callabl
             "preferred_days": person.preferred_days,
             "country": person.country,
             "region": person.region,
+            "working_days": person.working_days,
             "consented_at": person.consented_at,
             "please_not_with": person.avoid,
             "waitlisted_since": person.waitlisted_at,

@@ -687,6 +687,7 @@ def forget_many(
                 "preferred_days": [],
                 "country": None,
                 "region": None,
+                "working_days": None,
                 "consented_at": None,
                 "settings_confirmed": False,
                 "avoid": [],

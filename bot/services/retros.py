@@ -30,6 +30,7 @@ from bot.models import (
     RetroAnswer,
     Workspace,
 )
+from bot.models.participant import worktime_columns
 from bot.services import matching, outbox, polls, release, rhythm
 from bot.services.rhythm import Tandem, tandem_of
 
@@ -87,10 +88,7 @@ def resolve_thread(session: Session, retro: Retro) -> bool:
 # -- the clock ---------------------------------------------------------------------------------------------
 def _working_times(row: Any) -> tuple[worktime.WorkingTime, worktime.WorkingTime]:
     """Both partners' working time, from a row of :func:`_due_rows`."""
-    return (
-        worktime.working_time(row.tz_a, program_days=row.working_days, country=row.country_a, region=row.region_a),
-        worktime.working_time(row.tz_b, program_days=row.working_days, country=row.country_b, region=row.region_b),
-    )
+    return worktime.of_row(row, "_a"), worktime.of_row(row, "_b")
 
 
 @functools.cache
@@ -109,12 +107,8 @@ def _due_rows() -> Select[Any]:
             Program.start_date,
             Program.retro_every_weeks,
             Program.working_days,
-            a.tz.label("tz_a"),
-            b.tz.label("tz_b"),
-            a.country.label("country_a"),
-            a.region.label("region_a"),
-            b.country.label("country_b"),
-            b.region.label("region_b"),
+            *worktime_columns(a, "_a"),
+            *worktime_columns(b, "_b"),
         )
         .join(Program, Program.id == Pair.program_id)
         .join(a, a.id == Pair.participant_a_id)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased, load_only
 from bot.blocks import rhythm as blocks
 from bot.blocks.agreement import goals_section
 from bot.domain import rhythm as rules
-from bot.domain.worktime import working_time
+from bot.domain.worktime import of_row
 from bot.models import (
     Cancellation,
     Goal,
@@ -35,6 +35,7 @@ from bot.models import (
     WeekStatus,
     Workspace,
 )
+from bot.models.participant import worktime_columns
 from bot.services import goals as goals_service
 from bot.services import outbox
 from bot.services.rhythm.pair_week import (
@@ -547,14 +548,7 @@ def next_due(session: Session, now: datetime) -> datetime | None:
                 schedules[key],
                 handled=row.handled or 0,
                 moved=moved.get(row.moving, {}) if row.moving else {},
-                zones={
-                    0: working_time(
-                        row.tz_a, program_days=row.working_days, country=row.country_a, region=row.region_a
-                    ),
-                    1: working_time(
-                        row.tz_b, program_days=row.working_days, country=row.country_b, region=row.region_b
-                    ),
-                },
+                zones={0: of_row(row, "_a"), 1: of_row(row, "_b")},
             )
         )
     return min((at for at in moments if at is not None), default=None)
@@ -587,12 +581,8 @@ def _schedules() -> Select[Any]:
         Program.duration_weeks,
         Program.start_date,
         Program.working_days,
-        a.tz.label("tz_a"),
-        b.tz.label("tz_b"),
-        a.country.label("country_a"),
-        a.region.label("region_a"),
-        b.country.label("country_b"),
-        b.region.label("region_b"),
+        *worktime_columns(a, "_a"),
+        *worktime_columns(b, "_b"),
         handled.c.handled,
         moving.c.pair_id.label("moving"),
     )
