@@ -250,6 +250,7 @@ class ID(enum.StrEnum):
     PROFILE_HOURS = "profile.hours_per_week"
     PROFILE_DAYS = "profile.preferred_days"
     PROFILE_REGION = "profile.region"  # static_select: the region whose public holidays count (optional)
+    PROFILE_WORKING_DAYS = "profile.working_days"  # checkboxes: the person's own working days (optional)
     PROFILE_MANAGER = "profile.manager"  # users_select: who the person's manager is (private)
     PROFILE_AVOID = "profile.avoid"  # multi_users_select: people they'd rather not be paired with (private)
 

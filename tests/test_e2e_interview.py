@@ -480,6 +480,61 @@ def test_the_region_for_public_holidays_is_asked_where_it_matters_and_edited_in_
     assert ID.PROFILE_REGION.value not in [b.get("block_id") for b in view["blocks"]]
 
 
+def test_own_working_days_are_asked_saved_and_edited_in_the_profile(stack: LocalStack) -> None:
+    # optional checkboxes in the availability form, the days named in the person's language
+    ana, enrollment_id = enroll(stack, "Ana", "Europe/Berlin", "de-DE")
+    answer_interview(stack, ana, InterviewAnswers(), stop_after=Step.VALUES)
+    view = _open(ana, ID.INTERVIEW_OPEN, Step.AVAILABILITY)
+    [days] = [b for b in view["blocks"] if b.get("block_id") == ID.PROFILE_WORKING_DAYS]
+    assert days["optional"] is True and days["label"]["text"] == "Meine Arbeitstage"
+    assert [o["text"]["text"] for o in days["element"]["options"]][-2:] == ["Samstag", "Sonntag"]
+    assert "nur an den Tagen, die du ankreuzt" in days["hint"]["text"]
+    assert answer_interview(stack, ana, InterviewAnswers(working_days=(5, 1, 2, 3, 4))) is Step.DONE
+    _, person = _state(stack, enrollment_id)
+    assert person["working_days"] == [1, 2, 3, 4, 5]
+
+    # the profile editor shows them ticked; ticking none gives the program's days back (NULL)
+    ana.open_home()
+    assert ana.click(ID.PROFILE_EDIT).ok
+    view = ana.open_views()[-1]
+    [days] = [b for b in view["blocks"] if b.get("block_id") == ID.PROFILE_WORKING_DAYS]
+    assert [o["value"] for o in days["element"]["initial_options"]] == ["1", "2", "3", "4", "5"]
+    assert ana.submit(view["id"], {ID.PROFILE_WORKING_DAYS: ["6"]}).ok
+    assert _state(stack, enrollment_id)[1]["working_days"] == [6]
+    ana.open_home()
+    assert ana.click(ID.PROFILE_EDIT).ok
+    assert ana.submit(ana.open_views()[-1]["id"], {ID.PROFILE_WORKING_DAYS: None}).ok
+    assert _state(stack, enrollment_id)[1]["working_days"] is None
+    with stack.session_factory() as s:  # SQL NULL, not JSON null
+        assert s.scalar(select(func.count()).where(Participant.working_days.is_(None))) == 1
+
+
+def test_own_working_days_not_offered_are_refused_and_change_nothing(stack: LocalStack) -> None:
+    # (Slack sends only offered options; a forged submission gets the form's error, and nothing is saved)
+    ana, enrollment_id = enroll(stack, "Ana", "Europe/Berlin", "en-GB")
+    answer_interview(stack, ana, InterviewAnswers(working_days=(1, 2)))
+
+    def submit(*ticked: str) -> dict[str, str]:
+        state = {
+            "profile.hours_per_week": {"x": {"type": "static_select", "selected_option": {"value": "3"}}},
+            "profile.preferred_days": {"x": {"type": "checkboxes", "selected_options": [{"value": "2"}]}},
+            "profile.working_days": {"x": {"type": "checkboxes", "selected_options": [{"value": v} for v in ticked]}},
+        }
+        view = {"private_metadata": json.dumps({"e": enrollment_id, "s": "availability"}), "state": {"values": state}}
+        with stack.session_factory() as s:
+            person = s.scalar(select(Participant).where(Participant.slack_user_id == ana.id))
+            assert person is not None
+            return interview.submit_step(s, participant=person, view=view, now=stack.clock.now()).errors
+
+    for forged in (("1", "7"), ("Saturday",), ("-1",)):
+        assert submit(*forged) == {"profile.working_days": "Please tick only the days shown."}, forged
+        _, person = _state(stack, enrollment_id)
+        assert (person["working_days"], person["hours_per_week"]) == ([1, 2], 2)
+    assert not submit("3", "2")
+    _, person = _state(stack, enrollment_id)
+    assert (person["working_days"], person["hours_per_week"]) == ([2, 3], 3)
+
+
 @pytest.mark.parametrize("hostile", ["AT-9", "DE-XX", "DE", "BY", "DE-BY-1", 7, ["DE-BY"]])
 def test_a_region_the_form_did_not_offer_changes_nothing(hostile: Any) -> None:
     # (Slack sends only offered options; a forged submission is refused here; tests/test_fuzz.py sends more)

@@ -167,6 +167,36 @@ def test_style_and_availability_need_a_choice() -> None:
     }
 
 
+def test_own_working_days_are_optional_and_only_the_days_offered() -> None:
+    base = {Field.HOURS: "2", Field.DAYS: ["1"]}
+    for ticked in (None, [], ["5", "1", "5"], [str(d) for d in rules.WEEKDAYS]):
+        assert rules.validate_step(Step.AVAILABILITY, {**base, Field.WORKING_DAYS: ticked}) == {}, ticked
+    for forged in (["7"], ["1", "x"], ["-1"], "1", [None], 3):
+        assert rules.validate_step(Step.AVAILABILITY, {**base, Field.WORKING_DAYS: forged}) == {
+            "working_days": "working_days"
+        }, forged
+    answers = lambda form: rules.answers_of(Step.AVAILABILITY, {**base, **form})  # noqa: E731
+    assert answers({Field.WORKING_DAYS: ["5", "1", "5"]})["working_days"] == [1, 5]
+    assert answers({Field.WORKING_DAYS: []})["working_days"] is None  # none ticked: the program's days
+    assert "working_days" not in answers({})  # a form without the question leaves them as they are
+
+
+def test_own_working_days_are_named_by_babel_in_the_persons_language() -> None:
+    for locale, monday, saturday in (("en", "Monday", "Saturday"), ("de", "Montag", "Samstag")):
+        view = blocks.step_modal(locale, step=Step.AVAILABILITY, profile=FULL, offered=[], metadata={})
+        [block] = [b for b in view["blocks"] if b.get("block_id") == ID.PROFILE_WORKING_DAYS]
+        assert block["optional"] is True and block["element"]["type"] == "checkboxes"
+        options = [(o["value"], o["text"]["text"]) for o in block["element"]["options"]]
+        assert options[0] == ("0", monday) and options[5] == ("5", saturday) and len(options) == 7
+        assert [o["value"] for o in block["element"]["initial_options"]] == ["1", "2", "3", "4", "5"]
+        summary = str(blocks.summary_message(locale, profile=FULL, program="P")["blocks"])
+        assert saturday in summary
+    assert "the program's" in str(blocks.summary_message("en", profile=Profile(), program="P")["blocks"])
+    assert blocks.error_messages("de", {"working_days": "working_days"}) == {
+        "profile.working_days": "Bitte kreuze nur die angezeigten Tage an."
+    }
+
+
 def test_profile_validation_is_every_step_at_once() -> None:
     errors = rules.validate_profile({}, offered=["Governance"])
     assert set(errors) == {
@@ -319,6 +349,7 @@ FULL = Profile(
     values=("curiosity", "trust", "humour"),
     hours_per_week=5,
     preferred_days=(0, 6),
+    working_days=(1, 2, 3, 4, 5),
     manager="U0BOSS",
     avoid=("U0X",),
 )
@@ -356,7 +387,7 @@ def test_the_summary_escapes_what_people_typed() -> None:
 
 def test_every_error_key_has_wording_in_both_languages() -> None:
     keys = {"required", "choose", "too_short", "too_long", "unknown_tz", "too_many_topics", "topic_too_long"}
-    keys |= {"need_a_topic", "values_count", "not_yourself", "too_many_people"}
+    keys |= {"need_a_topic", "values_count", "not_yourself", "too_many_people", "working_days"}
     for locale in ("en", "de"):
         for field in Field:
             for key in keys:

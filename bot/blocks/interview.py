@@ -68,6 +68,12 @@ def days_label(locale: str, days: Iterable[int]) -> str:
     return ", ".join(_p(locale, f"day_{d}") for d in days if d in rules.WEEKDAYS) or "–"
 
 
+def working_days_label(locale: str, days: Iterable[int]) -> str:
+    """A person's own working days, by their names in ``locale`` (Babel); none: the program's."""
+    named = [i18n.weekday(d, locale) for d in sorted(set(days)) if d in rules.WEEKDAYS]
+    return ", ".join(named) or _p(locale, "working_days_program")
+
+
 def style_label(locale: str, profile: Profile) -> str:
     if profile.learning_style not in rules.LEARNING_STYLES:
         return "–"
@@ -255,6 +261,7 @@ def summary_message(locale: str, *, profile: Profile, program: str) -> dict[str,
         values=", ".join(value_labels(locale, profile.values)) or "–",
         hours=hours_label(locale, profile.hours_per_week),
         days=days_label(locale, profile.preferred_days),
+        working_days=working_days_label(locale, profile.working_days),
         tz=profile.tz,
         language=language_label(locale, profile.locale),
         manager=profile.manager,
@@ -341,6 +348,10 @@ def _input(locale: str, field: Field, profile: Profile, offered: list[str]) -> k
         options = [inputs.option(_p(locale, f"day_{d}"), str(d)) for d in rules.WEEKDAYS]
         element = inputs.checkboxes(options, checked=[str(d) for d in profile.preferred_days])
         return inputs.input_block(block_id, label, element)
+    if field is Field.WORKING_DAYS:
+        options = [inputs.option(i18n.weekday(d, locale), str(d)) for d in rules.WEEKDAYS]
+        element = inputs.checkboxes(options, checked=[str(d) for d in profile.working_days])
+        return inputs.input_block(block_id, label, element, optional=True, hint=_p(locale, "hint_working_days"))
     if field is Field.REGION:
         country = worktime.country_of(profile.tz, profile.country)
         regions = worktime.regions(country)

@@ -24,7 +24,7 @@ class Step(enum.StrEnum):
     TOPICS = "topics"  # can teach / want to learn (modal)
     STYLE = "style"  # learning style and how they like to work together (modal)
     VALUES = "values"  # up to three values (modal)
-    AVAILABILITY = "availability"  # hours a week, preferred days (modal)
+    AVAILABILITY = "availability"  # hours a week, preferred days, own working days, region (modal)
     MANAGER = "manager"  # optional, private: who is your manager? (modal with a users_select; skippable)
     AVOID = "avoid"  # optional, private: anyone you'd rather not be paired with? (multi_users_select; skippable)
     AGREEMENT = "agreement"  # consent to the basics of the working agreement (button)
@@ -123,6 +123,7 @@ class Field(enum.StrEnum):
     HOURS = "hours_per_week"
     DAYS = "preferred_days"
     REGION = "region"  # where public holidays differ by region: which one (bot.domain.worktime), optional
+    WORKING_DAYS = "working_days"  # the person's own working days (bot.domain.worktime), optional
     MANAGER = "manager"  # a Slack user id (users_select)
     AVOID = "avoid"  # Slack user ids (multi_users_select)
 
@@ -134,7 +135,7 @@ STEP_FIELDS: dict[Step, tuple[Field, ...]] = {
     Step.TOPICS: (Field.CAN_TEACH, Field.CAN_TEACH_OTHER, Field.WANT_TO_LEARN, Field.WANT_TO_LEARN_OTHER),
     Step.STYLE: (Field.LEARNING_STYLE, Field.MODE, Field.PACE, Field.DIRECTNESS),
     Step.VALUES: (Field.VALUES,),
-    Step.AVAILABILITY: (Field.HOURS, Field.DAYS, Field.REGION),
+    Step.AVAILABILITY: (Field.HOURS, Field.DAYS, Field.WORKING_DAYS, Field.REGION),
     Step.MANAGER: (Field.MANAGER,),
     Step.AVOID: (Field.AVOID,),
 }
@@ -184,6 +185,7 @@ class Profile:
     preferred_days: tuple[int, ...] = ()
     country: str | None = None  # as stored (None: the one of the time zone, bot.domain.worktime.country_of)
     region: str | None = None
+    working_days: tuple[int, ...] = ()  # their own working days (none: the program's, bot.domain.worktime)
     manager: str | None = None  # the manager the person named themselves (not an org chart's)
     avoid: tuple[str, ...] = ()  # their "please not" list
 
@@ -442,13 +444,31 @@ def validate_values(*, values: Iterable[Any] | None) -> dict[str, str]:
     return {}
 
 
-def validate_availability(*, hours: Any, days: Iterable[Any] | None) -> dict[str, str]:
+def validate_availability(
+    *, hours: Any, days: Iterable[Any] | None, working_days: Iterable[Any] | None = None
+) -> dict[str, str]:
+    """Hours and preferred days are required; the own working days are optional (none: the program's), but each one
+    ticked must be a weekday the form offered."""
     errors: dict[str, str] = {}
     if parse_int(hours) not in HOURS:
         errors[Field.HOURS] = "choose"
     if not parse_days(days):
         errors[Field.DAYS] = "choose"
+    if not valid_working_days(working_days):
+        errors[Field.WORKING_DAYS] = "working_days"
     return errors
+
+
+def valid_working_days(values: Any) -> bool:
+    """Whether the own working days as submitted are weekdays the form offered (nothing ticked is valid)."""
+    if values is None:
+        return True
+    if not isinstance(values, list | tuple):
+        return False
+    return all(str(v) in _WEEKDAY_VALUES for v in values)
+
+
+_WEEKDAY_VALUES = frozenset(str(d) for d in WEEKDAYS)
 
 
 def clean_users(value: Any) -> list[str]:
@@ -506,7 +526,9 @@ def validate_step(
     if step is Step.VALUES:
         return validate_values(values=form.get(Field.VALUES))
     if step is Step.AVAILABILITY:
-        return validate_availability(hours=form.get(Field.HOURS), days=form.get(Field.DAYS))
+        return validate_availability(
+            hours=form.get(Field.HOURS), days=form.get(Field.DAYS), working_days=form.get(Field.WORKING_DAYS)
+        )
     if step is Step.MANAGER:
         return validate_manager(manager=form.get(Field.MANAGER), me=me)
     if step is Step.AVOID:
@@ -566,7 +588,13 @@ def answers_of(step: Step, form: dict[str, Any], *, offered: Iterable[str] = ())
     if step is Step.VALUES:
         return {"values": [v for v in VALUES if v in set(form.get(Field.VALUES) or ())]}
     if step is Step.AVAILABILITY:
-        return {"hours_per_week": parse_int(form.get(Field.HOURS)), "preferred_days": parse_days(form.get(Field.DAYS))}
+        answers: dict[str, Any] = {
+            "hours_per_week": parse_int(form.get(Field.HOURS)),
+            "preferred_days": parse_days(form.get(Field.DAYS)),
+        }
+        if Field.WORKING_DAYS in form:  # a form from before the question leaves the days as they are
+            answers["working_days"] = parse_days(form.get(Field.WORKING_DAYS)) or None  # none: the program's
+        return answers
     if step is Step.MANAGER:
         return {"manager": next(iter(clean_users(form.get(Field.MANAGER))), None)}
     if step is Step.AVOID:

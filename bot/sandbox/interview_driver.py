@@ -48,6 +48,8 @@ class InterviewAnswers:
     preferred_days: Sequence[int] = (1, 3)
     # The region whose public holidays count, as the availability form's option value ("DE-BY"); None: none picked.
     region: str | None = None
+    # Their own working days (weekday numbers) ticked in the availability form; None: none ticked (the program's).
+    working_days: Sequence[int] | None = None
     # Typed when the program offers no learning fields to pick from and nothing else was given.
     fallback_topic: str = "Working out loud"
     # The optional, private steps: their manager's Slack id and who they'd rather not be paired with (Slack ids);
@@ -196,6 +198,8 @@ def _answer(persona: Persona, step: Step, message: dict[str, Any], answers: Inte
             }
             if answers.region is not None:
                 values[ID.PROFILE_REGION] = answers.region
+            if answers.working_days is not None:
+                values[ID.PROFILE_WORKING_DAYS] = [str(d) for d in answers.working_days]
         elif step is Step.MANAGER:
             values = {ID.PROFILE_MANAGER: answers.manager}
         elif step is Step.AVOID:

@@ -271,6 +271,7 @@ def profile_of(participant: Participant, *, manager: str | None = None) -> Profi
         preferred_days=tuple(participant.preferred_days or ()),
         country=participant.country,
         region=participant.region,
+        working_days=tuple(participant.working_days or ()),
         manager=manager,
         avoid=tuple(str(u) for u in participant.avoid or ()),
     )
