@@ -264,6 +264,40 @@ def test_rhythm_a_week_due_on_a_weekend_goes_on_monday_and_still_counts(stack: L
     assert days == {1: date(2027, 1, 9), 2: date(2027, 1, 16)}  # the week's day is the schedule's
 
 
+def test_rhythm_a_person_working_tuesday_to_saturday_gets_the_prompt_on_saturday_not_on_monday(
+    stack: LocalStack,
+) -> None:
+    # Saturdays 09:00 from 9 January 2027 in a Monday-to-Friday program, both partners in Berlin; one of them works
+    # Tuesday to Saturday (their own days, from the interview): the week reaches them on Saturday, the other on Monday
+    world = _world(stack, zones=("Europe/Berlin", "Europe/Berlin"), prompt_weekday=5, start_date=date(2027, 1, 9))
+    tue_sat, mon_fri = world["people"]
+    with stack.session_factory() as s:
+        s.execute(update(Participant).where(Participant.id == tue_sat).values(working_days=[1, 2, 3, 4, 5]))
+        s.commit()
+    assert _bound_and_tight(stack, "rhythm.weekly", until=utc(2027, 1, 12)) == utc(2027, 1, 9, 8)
+    _at(stack, utc(2027, 1, 9, 8))
+    assert _run(stack, "rhythm.weekly") == 1
+    assert _weeks(stack) == {1: ("open", {tue_sat: utc(2027, 1, 9, 8), mon_fri: utc(2027, 1, 11, 8)})}
+    # week 2 moved to Monday 18 January: Monday reaches the other partner, them only on Tuesday
+    with stack.session_factory() as s:
+        s.execute(update(WeekPartner).values(nudge_at=None, midweek_at=None))  # not this test's business
+        s.add(
+            PairWeek(
+                pair_id=world["pairs"][0],
+                number=2,
+                day=date(2027, 1, 16),
+                moved_to=date(2027, 1, 18),
+                status="scheduled",
+                created_at=START,
+            )
+        )
+        s.commit()
+    assert _bound_and_tight(stack, "rhythm.weekly", until=utc(2027, 1, 19)) == utc(2027, 1, 18, 8)
+    _at(stack, utc(2027, 1, 18, 8))
+    assert _run(stack, "rhythm.weekly") == 1
+    assert _weeks(stack)[2] == ("open", {mon_fri: utc(2027, 1, 18, 8), tue_sat: utc(2027, 1, 19, 8)})
+
+
 def test_rhythm_moved_week_and_paused_program(stack: LocalStack) -> None:
     world = _world(stack, zones=("Europe/Berlin", "America/New_York"))
     # week 1 moved to Wednesday 13 January: 09:00 in Berlin (08:00 UTC)
