@@ -199,6 +199,33 @@ def test_agreement_reminders_for_who_has_not_accepted_on_a_workday(world: Any) -
     assert next_due(world, name) is None
 
 
+def test_reminders_keep_to_a_persons_own_working_days(world: Any) -> None:
+    # someone in New York who works at the weekend only, in a Monday-to-Friday program: the invitation's and the
+    # agreement's reminders, due on Wednesday, wait for Saturday 09:00 there (14:00 UTC)
+    with world.session_factory() as s:
+        ws = workspace(s)
+        pilot = program(s, ws)
+        weekend = someone(s, ws, "U0WE", "America/New_York")
+        weekend.working_days = [5, 6]
+        enrolled(s, pilot, weekend, EnrollmentStatus.INVITED, since=START)
+        berlin = someone(s, ws, "U0BER", "Europe/Berlin")
+        pair = Pair(program_id=pilot.id, participant_a_id=berlin.id, participant_b_id=weekend.id, started_at=START)
+        s.add(pair)
+        s.flush()
+        agreement = Agreement(pair_id=pair.id, created_at=START)
+        s.add(agreement)
+        s.flush()
+        version = AgreementVersion(
+            agreement_id=agreement.id, number=1, sections={k: k for k in SECTIONS}, created_at=START
+        )
+        s.add(version)
+        s.flush()
+        s.add(AgreementAcceptance(version_id=version.id, participant_id=berlin.id, accepted_at=START))
+        s.commit()
+    for name in ("invites.reminders", "agreement.reminders"):
+        assert first_act(world, name, within=6 * DAY) == START + 5 * DAY + timedelta(hours=6), name
+
+
 def test_agreement_reminders_end_with_the_window(world: Any) -> None:
     """An agreement two weeks old gets no more reminders: none is named at or after its 14th day."""
     name = "agreement.reminders"
