@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo demo-check test lint install clean
+.PHONY: demo demo-check test test-main test-serial lint install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,15 +25,21 @@ demo: $(STAMP)
 # PostgreSQL under a running worker, which the other process's tests must not meet. The second run collects only the
 # files that mark a test serial (collecting all of them took longer than the tests); with none, it collects all.
 SERIAL_FILES := $(shell grep -l "pytest.mark.serial" tests/test_*.py)
-test: $(STAMP)
+test: test-serial
+
+test-main: $(STAMP)
 	$(BIN)/ruff check bot tests migrations bench
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not serial"
+
+test-serial: test-main
 	$(BIN)/python -m pytest -m serial $(SERIAL_FILES)
 
 # The demo as CI runs it, beside the tests (not inside pytest): it must end "demo: OK" (else `tandem demo` exits 1),
 # and tests/check_demo.py checks what the demo does not check itself (the KPIs counted by hand, the report, the
 # recorded calls). Its throw-away SQLite file goes to memory-backed /dev/shm where there is one (``bot.demo``).
-demo-check: $(STAMP)
+# AFTER=test-main (CI: `make -j2 test demo-check AFTER=test-main`) starts it once the tests in two processes are done,
+# beside the serial ones: those wait on PostgreSQL's restart, the demo runs on SQLite.
+demo-check: $(STAMP) $(AFTER)
 	rm -rf demo-out && mkdir -p demo-out
 	$(BIN)/tandem demo --record demo-out/calls.jsonl --report demo-out/report > demo-out/demo.log \
 		|| { tail -n 40 demo-out/demo.log; exit 1; }

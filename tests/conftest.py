@@ -180,6 +180,23 @@ LONGEST_FIRST = (
 )
 
 
+def on_sqlite_only(*values: Any, id: str | None = None) -> Any:
+    """A parameter of a test that runs on SQLite only, beside others of the same test that run on both backends:
+    for a test whose cases differ in what they ask Tandem, not in what they ask of the database, so that some of them
+    on PostgreSQL prove the point there (the module says which and why)."""
+    return pytest.param(*values, id=id, marks=pytest.mark.sqlite_only)
+
+
+def _on_postgresql(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and "postgresql" in callspec.params.values()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    dropped = [item for item in items if _on_postgresql(item) and item.get_closest_marker("sqlite_only")]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        gone = set(map(id, dropped))
+        items[:] = [item for item in items if id(item) not in gone]
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order

@@ -9,7 +9,12 @@ until he left the admin channel, and Tess who hosts Tandem in another workspace;
 agreement, an answered week, a retro with a quote, a trial check-in, a logged value, a learning card draft and an
 escalation. Hosts' things are tried by Alma, Otto, Tess and Hugo; a pair's by Bela, Otto and Hanna (hosts see no
 pair's data); a person's by someone else in the program, Otto and Hanna. What is about the caller only (OWN,
-PUBLIC) is played by Otto, who may change only his own rows."""
+PUBLIC) is played by Otto, who may change only his own rows.
+
+Every case runs on SQLite. On PostgreSQL the matrix plays a cover of them: each route once and each attacker once
+(the first such case). Who may do what is decided the same way on both backends, in Python, from the same rows; what
+PostgreSQL could do differently is how a refused request's transaction is rolled back and what the guard sees loaded
+on the way, and each route played once there shows that."""
 
 from __future__ import annotations
 
@@ -59,6 +64,7 @@ from bot.sandbox.personas import Persona
 from bot.sandbox.server import Delivery
 from bot.sandbox.stack import LocalStack
 from bot.services import matching
+from tests.conftest import on_sqlite_only
 from tests.helpers import admin_channel, assert_calls_ok, create_program, forged_click, make_stack, onboard, persona
 
 # name: (role, Slack locale, zone, display name, department, can teach, wants to learn, values)
@@ -777,7 +783,19 @@ def _play_from_team(w: World, case: Case) -> Seen:
         return _play(w, case)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def _params(cases: list[Case], *, by: Any) -> list[Any]:
+    """The cases as parameters: on SQLite all of them; on PostgreSQL the first case of each route and of each ``by``
+    (see the module's docstring)."""
+    seen: set[Any] = set()
+    params = []
+    for case in cases:
+        keys = {(case.surface, case.name), ("by", by(case))}
+        params.append(pytest.param(case, id=case.id) if keys - seen else on_sqlite_only(case, id=case.id))
+        seen |= keys
+    return params
+
+
+@pytest.mark.parametrize("case", _params(CASES, by=lambda c: c.attacker))
 def test_refused_unchanged_and_nothing_shown(world: World, case: Case) -> None:
     _refused(world, case)
 
@@ -943,7 +961,7 @@ def public_channel(world: World) -> Iterator[World]:
         stack.settle()
 
 
-@pytest.mark.parametrize("case", UNSAFE_CASES, ids=[c.id for c in UNSAFE_CASES])
+@pytest.mark.parametrize("case", _params(UNSAFE_CASES, by=lambda c: (c.surface, c.attacker)))
 def test_no_host_while_the_admin_channel_is_public(public_channel: World, case: Case) -> None:
     _refused(public_channel, case, because=PAUSED)
 
