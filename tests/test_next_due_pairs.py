@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.jobs import DUE_JOBS, NEXT_DUE
@@ -456,3 +456,33 @@ def test_poll_rounds_close_whatever_their_program(stack: LocalStack) -> None:
         s.execute(update(Program).values(status=ProgramStatus.CLOSED))
         s.commit()
     assert _bound_and_tight(stack, "polls.due", until=utc(2027, 1, 10)) == utc(2027, 1, 9, 8)
+
+
+def _statements(stack: LocalStack, name: str) -> int:
+    """How many statements the job ``name`` runs at the clock's now."""
+    count = 0
+
+    def seen(*_args: object) -> None:
+        nonlocal count
+        count += 1
+
+    event.listen(stack.engine, "before_cursor_execute", seen)
+    try:
+        _run(stack, name)
+    finally:
+        event.remove(stack.engine, "before_cursor_execute", seen)
+    return count
+
+
+def test_rhythm_a_quiet_minute_costs_the_same_for_one_pair_as_for_three(stack: LocalStack) -> None:
+    """The clock asks every active tandem's working times each minute: read with the tandems (own working days too),
+    not one person at a time."""
+    _world(stack, zones=("Europe/Berlin", "Asia/Singapore", "Europe/Vienna", "America/New_York", "UTC", "Asia/Tokyo"))
+    _at(stack, utc(2027, 1, 13, 12, 1))  # a Wednesday of the first week
+    _run(stack, "rhythm.weekly")  # what is due by now (the first week's prompts)
+    stack.clock.advance(MINUTE)  # type: ignore[attr-defined]
+    three = _statements(stack, "rhythm.weekly")
+    with stack.session_factory() as s:
+        s.execute(update(Pair).where(Pair.id != s.scalar(select(func.min(Pair.id)))).values(status=PairStatus.ENDED))
+        s.commit()
+    assert _statements(stack, "rhythm.weekly") == three

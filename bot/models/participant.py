@@ -64,9 +64,15 @@ class Participant(Base):
     updated_at: Mapped[datetime]
 
 
+def worktime_fields(person: Any = Participant) -> tuple[Any, ...]:
+    """The columns of ``person`` (Participant or an alias of it) a person's working time depends on
+    (``bot.domain.worktime.of`` reads them): a query that loads people with ``load_only`` and then asks for their
+    working time names these, or each person costs a query of their own."""
+    return (person.tz, person.country, person.region, person.working_days)
+
+
 def worktime_columns(person: Any = Participant, side: str = "") -> tuple[ColumnElement[Any], ...]:
-    """The columns of ``person`` (Participant or an alias of it) a person's working time depends on, labelled as
-    ``bot.domain.worktime.of_row`` reads them for ``side`` (``_a``, ``_b``, or nothing). The query selects the
-    program's ``working_days`` beside them."""
-    columns = (person.tz, person.country, person.region, person.working_days)
+    """:func:`worktime_fields`, labelled as ``bot.domain.worktime.of_row`` reads them for ``side`` (``_a``, ``_b``, or
+    nothing). The query selects the program's ``working_days`` beside them."""
+    columns = worktime_fields(person)
     return tuple(column.label(f"{name}{side}") for column, name in zip(columns, ROW_FIELDS, strict=True))

@@ -35,7 +35,7 @@ from bot.models import (
     WeekStatus,
     Workspace,
 )
-from bot.models.participant import worktime_columns
+from bot.models.participant import worktime_columns, worktime_fields
 from bot.services import goals as goals_service
 from bot.services import outbox
 from bot.services.rhythm.pair_week import (
@@ -56,12 +56,10 @@ TANDEM_FIELDS = (
     Participant.workspace_id,
     Participant.slack_user_id,
     Participant.display_name,
-    Participant.tz,
     Participant.locale,
     Participant.role,
     Participant.paused_until,
-    Participant.country,
-    Participant.region,
+    *worktime_fields(),  # the clock asks every active tandem's working times each minute
 )
 
 
