@@ -12,11 +12,12 @@ All wording comes from templates/<locale>/charts.j2 through ``i18n.plain``: char
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -121,7 +122,26 @@ def _scope(locale: str, shown: int, total: int) -> str:
     return _p(locale, "latest_of", shown=shown, total=total) if total > shown else ""
 
 
+def _remembered(draw: Callable[..., Chart]) -> Callable[..., Chart]:
+    """The same chart drawn once per process: a program's digest charts stay the same from week to week until a
+    number in them changes, and drawing one takes about a third of a second. A chart is a function of its arguments
+    alone (the same bytes for the same arguments), so a remembered one is the one that would be drawn."""
+    cached = functools.lru_cache(maxsize=64)(draw)
+
+    @functools.wraps(draw)
+    def remembered(*args: Any, **kwargs: Any) -> Chart:
+        return cached(*map(_frozen, args), **{key: _frozen(value) for key, value in kwargs.items()})
+
+    return remembered
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` with its lists as tuples (hashable; the charts only read them)."""
+    return tuple(map(_frozen, value)) if isinstance(value, list | tuple) else value
+
+
 # -- the mood trend --------------------------------------------------------------------------------------------
+@_remembered
 def mood_trend(points: Sequence[tuple[int, float | None]], *, locale: str, program: str, threshold: int) -> Chart:
     """Average mood per pulse round on a fixed 1-5 axis. ``None`` means the round was hidden (fewer answers than
     ``threshold``): the line has a gap there and a grey mark says "hidden", so nobody reads a missing round as
@@ -186,6 +206,7 @@ def mood_trend(points: Sequence[tuple[int, float | None]], *, locale: str, progr
 
 
 # -- the funnel ---------------------------------------------------------------------------------------------------
+@_remembered
 def funnel(stages: Sequence[tuple[str, int]], *, locale: str, program: str) -> Chart:
     """Horizontal bars, top to bottom: invited, onboarded, matched, in active pairs (people in pairs that answered
     in the last two weeks); each labelled with its count and its share of those invited. Unknown stage keys
@@ -241,6 +262,7 @@ def _date_ticks(count: int) -> list[int]:
     return sorted({round(i * (count - 1) / (TICKS_MAX - 1)) for i in range(TICKS_MAX)})
 
 
+@_remembered
 def metric(
     *,
     name: str,

@@ -250,3 +250,20 @@ def test_the_sandbox_refuses_alt_text_over_a_thousand_characters(stack: LocalSta
     ok = client.files_getUploadURLExternal(filename="a.png", length=10, alt_txt="x" * 1000)
     assert stack.sandbox.files[ok["file_id"]]["alt_txt"] == "x" * 1000
     assert stack.sandbox.files[ok["file_id"]]["mimetype"] == "image/png"
+
+
+def test_a_chart_with_the_same_numbers_is_drawn_once_and_another_anew() -> None:
+    """A digest's charts repeat from week to week: the same arguments (lists or tuples) give the very chart drawn
+    before; a changed number draws a new one."""
+    stages = [("invited", 20), ("onboarded", 18), ("matched", 16), ("active", 12)]
+    first = charts.funnel(stages, locale="de", program="Pilot 2027")
+    assert charts.funnel(tuple(stages), locale="de", program="Pilot 2027") is first
+    stages[3] = ("active", 13)  # the caller's list changes afterwards: a new chart, the old one is kept as it was
+    second = charts.funnel(stages, locale="de", program="Pilot 2027")
+    assert second is not first and second.png != first.png
+    assert (
+        charts.funnel(
+            [("invited", 20), ("onboarded", 18), ("matched", 16), ("active", 12)], locale="de", program="Pilot 2027"
+        )
+        is first
+    )
