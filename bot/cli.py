@@ -373,8 +373,8 @@ def demo(
                 click.echo(line)
 
         progress = None if verbose or quiet else click.echo  # click.echo flushes each line
-        if progress is not None and transcript:
-            progress(f"The full transcript goes to {transcript} (--verbose prints it here).")
+        if progress is not None:
+            progress(f"Writing the full transcript to {transcript} (--verbose prints it here).")
         result = run_demo(database_url=database_url, record=record, report=report, out=out, progress=progress)
         if file is not None:
             file.write(result.summary() + "\n")

@@ -441,8 +441,9 @@ def _script(stack: LocalStack, say: Narrator, result: DemoResult) -> None:
     ):
         people[key] = sb.persona(sb.add_user(real.split()[0], real_name=real, tz=tz, locale=locale, is_admin=admin))
     say.headline("Tandem demo: a local Slack workspace (the sandbox), SQLite, and a simulated clock.")
-    say.headline("Hosts: Hanna Berger (Berlin, German, workspace admin) and Jonas Keller (Lisbon, English).")
+    say.out("Hosts: Hanna Berger (Berlin, German, workspace admin) and Jonas Keller (Lisbon, English).")
     say.headline(f"Cohort: {len(COHORT)} people in Berlin, Lisbon, New York and Singapore, in English and German.")
+    say.progress("Per chapter: what happened · messages by the reader's language (groups: channels, group DMs)")
     _chapter_foundation(stack, say, result, people)
     admin_channel = _chapter_pilot(stack, say, result, people)
     _chapter_matching(stack, say, result, people, admin_channel)
