@@ -5,9 +5,15 @@ Played on a fake sandbox log, not the demo (tests/check_demo.py checks the real 
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+from click.testing import CliRunner
+
+import bot.demo
+from bot.cli import main
 from bot.demo import DemoResult, Narrator, _expect, chapter_line
 
 USERS = {"U1": "de-DE", "U2": "en-GB", "U3": "pt-PT"}  # Portuguese is not spoken: Tandem writes English
@@ -115,3 +121,45 @@ def test_the_short_summary_says_what_was_checked_and_where_everything_is() -> No
     failed = result.brief(None).splitlines()
     assert failed[1].startswith("Checks: 92 of 93 passed") and "  CHECK FAILED Ana got a German welcome DM" in failed
     assert failed[-1] == "demo: FAILED" and not any(line.startswith("Transcript") for line in failed)
+
+
+def _cli(monkeypatch: pytest.MonkeyPatch, *args: str) -> list[str]:
+    """``tandem demo`` with a stand-in for the demo that writes one line of transcript and one of progress."""
+
+    def run_demo(*, out: Any, progress: Any, record: str | None, report: str | None, **_kw: Any) -> DemoResult:
+        out("the transcript")
+        if progress is not None:
+            progress("✓ 1/8 a chapter")
+        return DemoResult(calls=1, checks=1, record=record, report=report)
+
+    monkeypatch.setattr(bot.demo, "run_demo", run_demo)
+    result = CliRunner().invoke(main, ["demo", *args])
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+def test_tandem_demo_prints_progress_and_writes_the_transcript(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    transcript = tmp_path / "out" / "transcript.txt"
+    printed = _cli(monkeypatch, "--transcript", str(transcript))
+    assert printed[0] == f"Writing the full transcript to {transcript} (--verbose prints it here)."
+    assert printed[1] == "✓ 1/8 a chapter"
+    assert "the transcript" not in printed and printed[-2:] == [f"Transcript: {transcript}", "demo: OK"]
+    assert transcript.read_text().splitlines()[0] == "the transcript"
+    assert transcript.read_text().splitlines()[-1] == "demo: OK"  # and the full summary, which check_demo reads
+
+
+def test_without_transcript_it_goes_beside_the_record(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    printed = _cli(monkeypatch, "--record", str(tmp_path / "calls.jsonl"))
+    assert f"Transcript: {tmp_path / 'transcript.txt'}" in printed
+    assert (tmp_path / "transcript.txt").read_text().startswith("the transcript\n")
+
+
+def test_verbose_prints_the_transcript_and_quiet_only_the_summary(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    verbose = _cli(monkeypatch, "--verbose")
+    assert verbose[0] == "the transcript" and "✓ 1/8 a chapter" not in verbose
+    assert "Web API calls: 1 ()" in verbose and verbose[-1] == "demo: OK"  # the summary as before
+    quiet = _cli(monkeypatch, "--quiet", "--transcript", str(tmp_path / "transcript.txt"))
+    assert "the transcript" not in quiet and "✓ 1/8 a chapter" not in quiet
+    assert quiet[1].startswith("Checks: 1 of 1 passed") and quiet[-1] == "demo: OK"
