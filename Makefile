@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+DEMO_OUT := --record demo-out/calls.jsonl --report demo-out/report --transcript demo-out/transcript.txt
+
 demo: $(STAMP)
-	$(BIN)/tandem demo --record demo-out/calls.jsonl --report demo-out/report
+	$(BIN)/tandem demo $(DEMO_OUT)
 
 # Two processes (pytest-xdist, one test file each at a time), then the tests marked serial alone: one restarts
 # PostgreSQL under a running worker, which the other process's tests must not meet. The second run collects only the
@@ -35,15 +37,15 @@ test-serial: test-main
 	$(BIN)/python -m pytest -m serial $(SERIAL_FILES)
 
 # The demo as CI runs it, beside the tests (not inside pytest): it must end "demo: OK" (else `tandem demo` exits 1),
-# and tests/check_demo.py checks what the demo does not check itself (the KPIs counted by hand, the report, the
-# recorded calls). Its throw-away SQLite file goes to memory-backed /dev/shm where there is one (``bot.demo``).
-# AFTER=test-main (CI: `make -j2 test demo-check AFTER=test-main`) starts it once the tests in two processes are done,
-# beside the serial ones: those wait on PostgreSQL's restart, the demo runs on SQLite.
+# and tests/check_demo.py checks what the demo does not check itself (its short output in demo.log, the KPIs counted
+# by hand in the transcript, the report, the recorded calls). Its throw-away SQLite file goes to memory-backed
+# /dev/shm where there is one (``bot.demo``). AFTER=test-main (CI: `make -j2 test demo-check AFTER=test-main`)
+# starts it once the tests in two processes are done, beside the serial ones: those wait on PostgreSQL's restart,
+# the demo runs on SQLite.
 demo-check: $(STAMP) $(AFTER)
 	rm -rf demo-out && mkdir -p demo-out
-	$(BIN)/tandem demo --record demo-out/calls.jsonl --report demo-out/report > demo-out/demo.log \
-		|| { tail -n 40 demo-out/demo.log; exit 1; }
-	tail -n 1 demo-out/demo.log
+	$(BIN)/tandem demo $(DEMO_OUT) > demo-out/demo.log || { cat demo-out/demo.log; exit 1; }
+	cat demo-out/demo.log
 	$(BIN)/python -m tests.check_demo demo-out
 
 lint: $(STAMP)

@@ -332,14 +332,53 @@ def data_inventory(output: str, output_de: str | None, check: bool) -> None:
     type=click.Path(file_okay=False, writable=True),
     help="write the HTML report (index.html and chart images) to this folder",
 )
+@click.option(
+    "--transcript",
+    "transcript",
+    type=click.Path(dir_okay=False, writable=True),
+    help="write the full transcript to this file (default: transcript.txt beside --record, else a temporary folder)",
+)
 @click.option("--database-url", default=None, help="database for the demo (default: a fresh SQLite file)")
+@click.option("--verbose", is_flag=True, help="print the full transcript, not one line per chapter")
 @click.option("--quiet", is_flag=True, help="print only the summary")
-def demo(record: str | None, report: str | None, database_url: str | None, quiet: bool) -> None:
-    """Run a scripted program in the local Slack sandbox on a simulated clock."""
+def demo(
+    record: str | None,
+    report: str | None,
+    transcript: str | None,
+    database_url: str | None,
+    verbose: bool,
+    quiet: bool,
+) -> None:
+    """Run a scripted program in the local Slack sandbox on a simulated clock: one line per chapter as it goes,
+    the checks it made, where the transcript, the recorded calls and the report are, and ``demo: OK``."""
+    import tempfile
+    from contextlib import ExitStack
+    from pathlib import Path
+
     from bot.demo import run_demo
 
-    result = run_demo(database_url=database_url, record=record, report=report, out=None if quiet else click.echo)
-    click.echo(result.summary())
+    if transcript is None and not verbose:
+        folder = Path(record).parent if record else Path(tempfile.mkdtemp(prefix="tandem-demo-"))
+        transcript = str(folder / "transcript.txt")
+    with ExitStack() as files:
+        file = None
+        if transcript:
+            Path(transcript).parent.mkdir(parents=True, exist_ok=True)
+            file = files.enter_context(open(transcript, "w", encoding="utf-8"))
+
+        def out(line: str) -> None:
+            if file is not None:
+                file.write(line + "\n")
+            if verbose:
+                click.echo(line)
+
+        progress = None if verbose or quiet else click.echo  # click.echo flushes each line
+        if progress is not None:
+            progress(f"Writing the full transcript to {transcript} (--verbose prints it here).")
+        result = run_demo(database_url=database_url, record=record, report=report, out=out, progress=progress)
+        if file is not None:
+            file.write(result.summary() + "\n")
+    click.echo(result.summary() if verbose else result.brief(transcript))
     if not result.ok:
         sys.exit(1)
 

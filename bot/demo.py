@@ -1,8 +1,9 @@
 """``tandem demo``: a scripted program in the local Slack sandbox, on SQLite and a simulated clock.
 
-It prints a transcript (who got which message, in which language, at what local time), checks every Web API
-call Tandem made against Slack's method table and Block Kit limits, and can record the calls as JSON lines.
-Each later capability extends the script until it shows the whole program.
+It writes a transcript (who got which message, in which language, at what local time) and, as each chapter ends,
+one line of progress (what happened, how many messages Tandem sent, in which languages, how long it took); it
+checks every Web API call Tandem made against Slack's method table and Block Kit limits, and can record the calls
+as JSON lines. Each later capability extends the script until it shows the whole program.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,6 +35,22 @@ DEMO_START = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
 
 Printer = Callable[[str], None]
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
+CHAPTERS = 8
+# The Web API calls that show people something: a message, an App Home, a modal, a file
+SHOWING = frozenset(
+    {
+        "chat.postMessage",
+        "chat.postEphemeral",
+        "chat.update",
+        "chat.scheduleMessage",
+        "views.publish",
+        "views.open",
+        "views.push",
+        "views.update",
+        "files.completeUploadExternal",
+    }
+)
+GROUPS = "groups"  # the messages to channels and group DMs, which have no one reader's language
 
 
 @dataclass
@@ -42,6 +60,7 @@ class DemoResult:
     invalid: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
     outbox: Counter[str] = field(default_factory=Counter)
+    checks: int = 0  # scripted checks made (``_expect``), failed or not
     record: str | None = None
     report: str | None = None  # the HTML report's index.html
     kpis: dict[str, Any] = field(default_factory=dict)  # Pilot 2027's KPIs at the end (bot.domain.impact.Kpis)
@@ -68,14 +87,68 @@ class DemoResult:
         lines.append("demo: OK" if self.ok else "demo: FAILED")
         return "\n".join(lines)
 
+    def brief(self, transcript: str | None) -> str:
+        """The end of ``tandem demo``'s short output: the checks it made, where the rest is, ``demo: OK``."""
+        scripted = f"{self.checks - len(self.failed_checks)} of {self.checks} passed"
+        outbox = ", ".join(f"{n} {status}" for status, n in sorted(self.outbox.items())) or "empty"
+        lines = [
+            "",
+            f"Checks: {scripted} (who saw what, in which language, when; what was stored)",
+            f"  {self.calls - len(self.invalid)} of {self.calls} Web API calls valid for Slack"
+            " (methods, arguments, Block Kit limits)",
+            f"  Outbox: {outbox} (nothing may stay parked or pending)",
+        ]
+        if self.kpis:
+            k = self.kpis
+            lines.append(
+                f"  KPIs at the end: {k.get('invited')} invited, {k.get('onboarded')} onboarded,"
+                f" {k.get('pairs')} pairs, {k.get('answered')} of {k.get('prompts')} prompts answered"
+            )
+        lines += [f"  INVALID {problem}" for problem in self.invalid]
+        lines += [f"  CHECK FAILED {problem}" for problem in self.failed_checks]
+        if transcript:
+            lines.append(f"Transcript: {transcript}")
+        if self.record:
+            lines.append(f"Recorded calls: {self.record}")
+        if self.report:
+            lines.append(f"HTML report: {self.report}")
+        lines.append("demo: OK" if self.ok else "demo: FAILED")
+        return "\n".join(lines)
+
+
+def chapter_line(number: int, what: str, messages: Counter[str], seconds: float, *, ok: bool = True) -> str:
+    """A chapter's line of progress: ``✓ 2/8 what happened · 143 messages (en 81, de 55, groups 7) · 4.1 s``;
+    ``messages`` counts them by the reader's language (``GROUPS``: to channels and group DMs)."""
+    by = [f"{lang} {n}" for lang, n in messages.most_common() if lang != GROUPS]
+    if messages.get(GROUPS):
+        by.append(f"{GROUPS} {messages[GROUPS]}")
+    counts = f"{sum(messages.values())} messages" + (f" ({', '.join(by)})" if by else "")
+    return f"{'✓' if ok else '✗'} {number}/{CHAPTERS} {what} · {counts} · {seconds:.1f} s"
+
+
+@dataclass
+class _Chapter:
+    number: int
+    what: list[str]
+    started: float  # time.monotonic()
+    first_call: int  # the chapter's calls and response_url posts start at these indexes
+    first_response: int
+    failed_before: int
+
 
 class Narrator:
     """Prints each step and what Slack showed whom because of it."""
 
-    def __init__(self, stack: LocalStack, out: Printer | None) -> None:
+    def __init__(
+        self, stack: LocalStack, out: Printer | None, progress: Printer | None = None, result: DemoResult | None = None
+    ) -> None:
         self.stack = stack
         self.sandbox = stack.sandbox
         self.out = out or (lambda _line: None)
+        self.progress = progress or (lambda _line: None)  # the headline and one line per chapter
+        self.result = result or DemoResult()
+        self._chapter: _Chapter | None = None
+        self._acks_counted: set[str] = set()  # the ts of each slash command's answer counted in a chapter
         self._calls_seen = 0
         self._ephemeral_seen: dict[str, int] = {}
         self._day: str | None = None
@@ -109,6 +182,76 @@ class Narrator:
 
     def note(self, text: str) -> None:
         self.out(f"    ({text})")
+
+    def headline(self, text: str) -> None:
+        """A line for the transcript and the progress both."""
+        self.out(text)
+        self.progress(text)
+
+    def chapter(self, number: int, heading: str, what: str) -> None:
+        """Chapter ``number`` starts (its heading in the transcript); the one before ends with its line of progress,
+        which says ``what`` happened (and any ``fact`` added on the way)."""
+        self.end_chapter()
+        self.out(f"\n##### Chapter {number}: {heading} #####")
+        self._chapter = _Chapter(
+            number,
+            [what],
+            time.monotonic(),
+            len(self.sandbox.calls),
+            len(self.sandbox.response_url_posts),
+            len(self.result.failed_checks),
+        )
+
+    def fact(self, text: str) -> None:
+        """Something the chapter's line of progress should also say (a count known only as it ran)."""
+        if self._chapter is not None:
+            self._chapter.what.append(text)
+
+    def end_chapter(self) -> None:
+        chapter, self._chapter = self._chapter, None
+        if chapter is None:
+            return
+        messages: Counter[str] = Counter()
+        for call in self.sandbox.calls[chapter.first_call :]:
+            if call["ok"] and call["method"] in SHOWING:
+                messages[self._reader_language(call["method"], call["args"])] += 1
+        for post in self.sandbox.response_url_posts[chapter.first_response :]:
+            body = post.get("body") or {}
+            if post["ok"] and not body.get("delete_original"):
+                method = "chat.postMessage" if body.get("response_type") == "in_channel" else "response_url"
+                messages[self._reader_language(method, {"channel": post["channel"], "user": post["user"]})] += 1
+        for user_id in list(self.sandbox._users):  # and the answers to slash commands, which are no call
+            for message in self.sandbox.ephemeral_messages(user_id):
+                if message.get("source") == "ack" and message["ts"] not in self._acks_counted:
+                    self._acks_counted.add(message["ts"])
+                    messages[self._reader_language("response_url", {"user": user_id})] += 1
+        ok = len(self.result.failed_checks) == chapter.failed_before
+        seconds = time.monotonic() - chapter.started
+        self.progress(chapter_line(chapter.number, ", ".join(chapter.what), messages, seconds, ok=ok))
+
+    def _reader_language(self, method: str, args: dict[str, Any]) -> str:
+        """The language of the person a call showed something to (their Slack locale, as the transcript prints
+        it), or ``GROUPS`` for a channel or a group DM."""
+        user: str | None = None
+        if method == "views.publish":
+            user = str(args.get("user_id"))
+        elif method in ("views.open", "views.push"):
+            trigger = args.get("trigger_id") or args.get("interactivity_pointer")
+            user = self.sandbox._triggers.get(trigger, {}).get("user_id")
+        elif method == "views.update":
+            user = self.sandbox.view_owner(str(args.get("view_id")))
+        elif method in ("chat.postEphemeral", "response_url"):  # shown to one person, wherever
+            user = str(args.get("user"))
+        else:
+            channel = str(args.get("channel_id") or args.get("channel") or "")
+            if channel.startswith(("U", "W")):
+                user = channel
+            elif self.sandbox._convs.get(channel, {}).get("kind") == "im":
+                person = self._persona_of(channel)
+                user = person["id"] if person else None
+        if user is None or user not in self.sandbox._users:
+            return GROUPS
+        return locale_from_slack(self.sandbox.user(user).get("locale"))
 
     def flush(self) -> None:
         """Print what became visible since the last flush."""
@@ -213,9 +356,11 @@ def run_demo(
     record: str | None = None,
     report: str | None = None,
     out: Printer | None = print,
+    progress: Printer | None = None,
 ) -> DemoResult:
-    """Run the scripted demo and return what it measured; with ``report`` also write the HTML report (a folder
-    with ``index.html`` and the chart images) there."""
+    """Run the scripted demo and return what it measured; ``out`` gets the transcript line by line, ``progress``
+    the headline and one line per chapter as it ends. With ``report`` also write the HTML report (a folder with
+    ``index.html`` and the chart images) there."""
     tmp: tempfile.TemporaryDirectory[str] | None = None
     if database_url is None:
         # a throw-away file: in memory-backed /dev/shm where there is one, so no commit waits for the disk
@@ -225,7 +370,7 @@ def run_demo(
     clock = SimulatedClock(DEMO_START)
     try:
         with LocalStack(database_url, clock=clock) as stack:
-            _script(stack, Narrator(stack, out), result)
+            _script(stack, Narrator(stack, out, progress, result), result)
             with stack.session_factory() as session:
                 by_status = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
                 result.outbox = Counter({status: n for status, n in session.execute(by_status)})
@@ -252,6 +397,7 @@ def run_demo(
 
 
 def _expect(result: DemoResult, condition: bool, what: str) -> None:
+    result.checks += 1
     if not condition:
         result.failed_checks.append(what)
 
@@ -294,9 +440,10 @@ def _script(stack: LocalStack, say: Narrator, result: DemoResult) -> None:
         *((key, real, tz, locale, False) for key, real, tz, locale, _role in COHORT),
     ):
         people[key] = sb.persona(sb.add_user(real.split()[0], real_name=real, tz=tz, locale=locale, is_admin=admin))
-    say.out("Tandem demo: a local Slack workspace (the sandbox), SQLite, and a simulated clock.")
+    say.headline("Tandem demo: a local Slack workspace (the sandbox), SQLite, and a simulated clock.")
     say.out("Hosts: Hanna Berger (Berlin, German, workspace admin) and Jonas Keller (Lisbon, English).")
-    say.out(f"Cohort: {len(COHORT)} people in Berlin, Lisbon, New York and Singapore, in English and German.")
+    say.headline(f"Cohort: {len(COHORT)} people in Berlin, Lisbon, New York and Singapore, in English and German.")
+    say.progress("Per chapter: what happened · messages by the reader's language (groups: channels, group DMs)")
     _chapter_foundation(stack, say, result, people)
     admin_channel = _chapter_pilot(stack, say, result, people)
     _chapter_matching(stack, say, result, people, admin_channel)
@@ -306,11 +453,12 @@ def _script(stack: LocalStack, say: Narrator, result: DemoResult) -> None:
     _chapter_end(stack, say, result, people, admin_channel, retros_done)
     _chapter_data_rights(stack, say, result, people)
     _chapter_admin_channel(stack, say, result, people, admin_channel)
+    say.end_chapter()
 
 
 def _chapter_foundation(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> None:
     sb = stack.sandbox
-    say.out("\n##### Chapter 1: meeting Tandem #####")
+    say.chapter(1, "meeting Tandem", "First contact: Home tab, help, a DM")
     ana, ben, joana, wei = (people[k] for k in ("ana", "ben", "joana", "wei"))
 
     say.step("Ana opens Tandem's Home tab for the first time, then its Messages tab.")
@@ -445,7 +593,7 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
     sb = stack.sandbox
     hanna, jonas = people["hanna"], people["jonas"]
     say.brief = {p.id for key, p in people.items() if key not in ("hanna", "jonas", "ana", "miguel")}
-    say.out("\n##### Chapter 2: Pilot 2027, set up from the admin channel, and everyone interviewed #####")
+    say.chapter(2, "Pilot 2027, set up from the admin channel, and everyone interviewed", "Pilot 2027 set up")
     say.out("(Ana's and Miguel's messages in full; everyone else's as one line each.)")
 
     _advance_to(stack, DEMO_START.replace(hour=14))
@@ -633,6 +781,7 @@ def _chapter_pilot(stack: LocalStack, say: Narrator, result: DemoResult, people:
         program = session.query(Program).one()
         statuses = Counter(e.status for e in session.query(Enrollment).filter_by(program_id=program.id))
     say.note(f"Pilot 2027: {dict(statuses)}")
+    say.fact(f"{statuses[EnrollmentStatus.ONBOARDED]} of {len(COHORT)} interviewed")
     _expect(result, sum(statuses.values()) == len(COHORT), f"all {len(COHORT)} people were invited or signed up")
     _expect(result, statuses[EnrollmentStatus.ONBOARDED] == len(COHORT) - 2, "everyone but Klaus and Noah onboarded")
     _expect(result, statuses[EnrollmentStatus.DECLINED] == 1, "Klaus declined")
@@ -699,7 +848,11 @@ def _chapter_matching(
 
     sb = stack.sandbox
     hanna = people["hanna"]
-    say.out("\n##### Chapter 3: speed dating, then matching over the whole pool, explained, approved by a host #####")
+    say.chapter(
+        3,
+        "speed dating, then matching over the whole pool, explained, approved by a host",
+        "Speed dating, matching",
+    )
     say.out("(Ana's messages in full; everyone else's as one line each.)")
     say.brief = {p.id for key, p in people.items() if key not in ("hanna", "jonas", "ana")}
     stack.advance(timedelta(minutes=30))
@@ -764,6 +917,7 @@ def _chapter_matching(
     with stack.session_factory() as session:
         pairs = session.query(Pair).count()
     say.note(f"{pairs} pairs, each introduced in its own group DM with Tandem")
+    say.fact(f"{pairs} pairs")
     _expect(result, pairs == (len(COHORT) - 2) // 2, "every onboarded person got a partner")
     with stack.session_factory() as session:
         made = {frozenset((p.participant_a_id, p.participant_b_id)) for p in session.scalars(select(Pair))}
@@ -827,6 +981,11 @@ def _chapter_trial(
     from bot.models import Pair, PairStatus, Participant
 
     sb = stack.sandbox
+    say.chapter(
+        4,
+        "the trial month: “continue or switch?”, privately; late joiners; a rematch",
+        "Trial check-in, a switch, late joiners",
+    )
     hanna = people["hanna"]
     key_of = {p.id: key for key, p in people.items()}
     roles = {key: role for key, _real, _tz, _locale, role in COHORT}
@@ -851,7 +1010,6 @@ def _chapter_trial(
         return
     switcher, stayer = sorted(duo, key=lambda k: roles[k] != "digital")  # the digital partner asks to switch
     names = {k: people[k].real_name.split()[0] for k in duo}
-    say.out("\n##### Chapter 4: the trial month: “continue or switch?”, privately; late joiners; a rematch #####")
     say.out(f"({names[switcher]}'s and {names[stayer]}'s messages in full; everyone else's as one line each.)")
     say.brief = {p.id for key, p in people.items() if key not in ("hanna", "jonas", switcher, stayer)}
 
@@ -1042,7 +1200,9 @@ def _chapter_weeks(
     joana, olivia = people["joana"], people["olivia"]
     berlin_lisbon, berlin_singapore = _pair_dm(stack, mia, rui), _pair_dm(stack, ana, priya)
     quiet = _pair_dm(stack, joana, olivia)
-    say.out("\n##### Chapter 5: eight weeks in the pairs' threads, across a daylight-saving change #####")
+    say.chapter(
+        5, "eight weeks in the pairs' threads, across a daylight-saving change", "Eight weeks in the pairs' threads"
+    )
     say.out(
         "(Following Mia in Berlin with Rui in Lisbon, and Ana in Berlin with Priya in Singapore; the other pairs'"
         " threads are counted, not shown. Joana and Olivia go quiet.)"
@@ -1386,7 +1546,11 @@ def _chapter_end(
         program = session.scalars(select(Program)).one()
         end = datetime.combine(program.start_date + timedelta(weeks=program.duration_weeks), datetime.min.time(), UTC)
     quiet = _pair_dm(stack, people["joana"], people["olivia"])
-    say.out("\n##### Chapter 6: the end of Pilot 2027: final retros and the hosts' program retro #####")
+    say.chapter(
+        6,
+        "the end of Pilot 2027: final retros and the hosts' program retro",
+        "Last week, retros, the next cohort",
+    )
     say.follow = set()
     _advance_to(stack, end - timedelta(days=7) + timedelta(hours=16))
     _others_answer(stack, people, skip={quiet})  # the last week's prompt
@@ -1487,7 +1651,7 @@ def _chapter_data_rights(stack: LocalStack, say: Narrator, result: DemoResult, p
     from bot.services import impact, privacy
 
     ines = people["ines"]
-    say.out("\n##### Chapter 7: data rights: what is stored, a copy, and forget-me #####")
+    say.chapter(7, "data rights: what is stored, a copy, and forget-me", "Data rights: a copy, then forget-me")
     say.follow = set()
     with stack.session_factory() as session:
         me = session.scalars(select(Participant).where(Participant.slack_user_id == ines.id)).one()
@@ -1533,7 +1697,7 @@ def _chapter_admin_channel(
     are told once by DM how to fix it."""
     hanna, jonas = people["hanna"], people["jonas"]
     sb = stack.sandbox
-    say.out("\n##### Chapter 8: host authority holds only while the admin channel is private #####")
+    say.chapter(8, "host authority holds only while the admin channel is private", "Admin channel archived and back")
     say.follow = {hanna.id, jonas.id}
     dms = {p.id: len(_dm_from_tandem(stack, p)) for p in (hanna, jonas)}
     say.step("A workspace admin archives #tandem-hosts by mistake (Slack sends group_archive).")

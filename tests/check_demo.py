@@ -1,13 +1,15 @@
-"""What CI checks of ``tandem demo`` beyond its own ``demo: OK``: Pilot 2027's KPIs at the end, counted by hand;
-the pulse; the HTML report; and the recorded calls, one valid Web API call a line.
+"""What CI checks of ``tandem demo`` beyond its own ``demo: OK``: its terminal output is short (one line per
+chapter, with the messages Tandem sent in it); Pilot 2027's KPIs at the end, counted by hand; the pulse; the HTML
+report; and the recorded calls, one valid Web API call a line.
 
 The demo runs as its own CI step (``make demo-check``, see the Makefile), not inside pytest:
 
-    tandem demo --record DIR/calls.jsonl --report DIR/report > DIR/demo.log
+    tandem demo --record DIR/calls.jsonl --report DIR/report --transcript DIR/transcript.txt > DIR/demo.log
     python -m tests.check_demo DIR
 
-It reads what the demo printed (its narration notes the KPIs at the end, its summary ends ``demo: OK``), the
-recording and the report, and exits non-zero, naming each failed check, when one does not hold.
+It reads what the demo printed (at most 80 lines of at most 100 columns, a line per chapter, ending ``demo: OK``),
+its transcript (whose narration notes the KPIs at the end, and whose summary counts the calls), the recording and
+the report, and exits non-zero, naming each failed check, when one does not hold.
 """
 
 from __future__ import annotations
@@ -70,16 +72,30 @@ DEMO_KPIS = {
 MOOD = {1: 3.8, 2: 3.67, 4: 4.23, 5: 4.05}  # the scripted answers' averages; round 3 (three answers) stays hidden
 PULSE_RATE = 22 / 24  # 22 of 24 answered round 5
 METHODS = {"auth.test", "users.info", "views.publish", "views.open", "chat.postMessage"}
+CHAPTER_LINE = re.compile(r"^✓ (\d+)/8 .+ · (\d+) messages(?: \((.+)\))? · \d+\.\d s$", re.M)
+MAX_LINES, MAX_COLUMNS = 80, 100  # two screens
 KPI_NOTE = re.compile(r"^\s*\(KPIs at the end: (\{.*\})\)\s*$", re.M)
 CALLS = re.compile(r"^Web API calls: (\d+) \(", re.M)
 
 
 def problems(out: Path) -> list[str]:
-    """Every check that does not hold for the demo's output in ``out`` (demo.log, calls.jsonl, report/)."""
+    """Every check that does not hold for the demo's output in ``out`` (demo.log, transcript.txt, calls.jsonl,
+    report/)."""
     found: list[str] = []
-    log = (out / "demo.log").read_text(encoding="utf-8")
-    if log.rstrip().splitlines()[-1:] != ["demo: OK"]:
+    printed = (out / "demo.log").read_text(encoding="utf-8").rstrip().splitlines()
+    if printed[-1:] != ["demo: OK"]:
         found.append("the demo did not end with 'demo: OK'")
+    if len(printed) > MAX_LINES:
+        found.append(f"the demo printed {len(printed)} lines, more than {MAX_LINES}")
+    wide = [i for i, line in enumerate(printed, 1) if len(line) > MAX_COLUMNS]
+    if wide:
+        found.append(f"the demo printed lines wider than {MAX_COLUMNS} columns: {wide}")
+    chapters = CHAPTER_LINE.findall("\n".join(printed))
+    if [int(n) for n, _count, _by in chapters] != list(range(1, 9)):
+        found.append(f"the demo printed a line for chapters {[int(n) for n, _c, _b in chapters]}, not 1 to 8 in order")
+    found += [f"chapter {n}: Tandem sent no message" for n, count, _by in chapters if int(count) == 0]
+
+    log = (out / "transcript.txt").read_text(encoding="utf-8")
     notes = KPI_NOTE.findall(log)
     if len(notes) != 1:
         return [*found, f"the demo noted its KPIs at the end {len(notes)} times, not once"]
