@@ -94,6 +94,7 @@ class ID(enum.StrEnum):
     AGREEMENT_F_SENSITIVE_TOPICS = "agreement.f.sensitive_topics"
     AGREEMENT_F_GUIDING_QUESTIONS = "agreement.f.guiding_questions"
     AGREEMENT_F_AGENDA = "agreement.f.agenda"
+    AGREEMENT_F_TALK_SHARE = "agreement.f.talk_share"
     AGREEMENT_F_EMAIL = "agreement.f.email"
     AGREEMENT_F_SUCCESSES = "agreement.f.successes"
     AGREEMENT_F_CONFLICTS = "agreement.f.conflicts"

@@ -17,14 +17,15 @@ MONDAY = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)  # 16:00 in Singapore, 03:00 in 
 TODAY = date(2027, 1, 4)
 
 
-def test_the_default_has_nine_sections_in_both_languages_with_the_programs_focus_and_goals() -> None:
+def test_the_default_has_ten_sections_in_both_languages_with_the_programs_focus_and_goals() -> None:
     en = blocks.default_sections("en", focus_question=None, bold_goals=["A pilot channel", "A prototype"])
     de = blocks.default_sections("de", focus_question="Was lernen wir?", bold_goals=[])
-    assert list(en) == list(de) == list(rules.SECTIONS) and len(rules.SECTIONS) == 9
+    assert list(en) == list(de) == list(rules.SECTIONS) and len(rules.SECTIONS) == 10
     assert "What moves us forward by next week?" in en["guiding_questions"]
     assert "(ideas: A pilot channel; A prototype)" in en["successes"]
     assert "48 hours on workdays" in en["reachability"]
     assert "At most 3 topics a week" in en["agenda"]
+    assert "We take turns moderating" in en["talk_share"] and "Wir moderieren abwechselnd" in de["talk_share"]
     assert "„Was lernen wir?“" in de["guiding_questions"]
     assert "Ein greifbarer Prototyp" in de["successes"]  # no example goals: the three default ideas
     assert all(text and len(text) <= rules.SECTION_MAX for text in (*en.values(), *de.values()))

@@ -4,6 +4,7 @@ mid-week nudge, the silence rule, pauses, and cancelling or moving a week."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -441,3 +442,48 @@ def test_a_partner_with_working_time_gets_the_week_at_their_next_working_morning
     own = datetime(2027, 3, 22, 8, tzinfo=UTC)
     assert rules.midweek_at(own, next_at=None, every_days=7, tz=berlin) is None
     assert rules.midweek_at(own, next_at=None, every_days=7, tz="Europe/Berlin") == datetime(2027, 3, 26, 8, tzinfo=UTC)
+
+
+# -- the reversed roles -------------------------------------------------------------------------------------------
+def test_the_digital_side_moderates_first_then_they_take_turns_and_the_context_side_owns_the_logistics() -> None:
+    first = rules.roles(1, "context", "digital")
+    assert (first.moderator, first.next_moderator, first.logistics) == (1, 0, 0)
+    assert (first.digital, first.context) == (1, 0)
+    assert [rules.roles(n, "context", "digital").moderator for n in range(1, 6)] == [1, 0, 1, 0, 1]
+    assert [rules.roles(n, "digital", "context").moderator for n in range(1, 5)] == [0, 1, 0, 1]
+    # nobody brings digital skills only: partner a starts; one bringing context only still owns the logistics
+    both = rules.roles(1, "both", "context")
+    assert (both.moderator, both.logistics, both.digital, both.context) == (0, 1, None, None)
+    # the same on both sides, or not said: either proposes the logistics, and no side's practices are named
+    for a, b in (("both", "both"), ("context", "context"), (None, None)):
+        same = rules.roles(1, a, b)
+        assert (same.moderator, same.logistics, same.digital, same.context) == (0, None, None, None)
+    assert rules.roles(1, None, "digital").moderator == 1
+
+
+@pytest.mark.parametrize("locale", ["en", "de"])
+def test_the_prompt_names_the_moderator_the_logistics_in_the_first_week_and_each_sides_practices(locale: str) -> None:
+    from bot.blocks import rhythm as blocks
+
+    roles = blocks.WeekRoles(
+        moderator="U0DIGITAL",
+        next_moderator="U0CONTEXT",
+        logistics="U0CONTEXT",
+        digital="U0DIGITAL",
+        context="U0CONTEXT",
+    )
+
+    def text(number: int, week_roles: blocks.WeekRoles) -> str:
+        message = blocks.prompt(
+            locale, week_id=7, number=number, program="Pilot", question=None, card="storytelling", roles=week_roles
+        )
+        return json.dumps(message["blocks"], ensure_ascii=False)
+
+    first = text(1, roles)
+    assert first.index("<@U0DIGITAL>") < first.index("<@U0CONTEXT>")  # this week's moderator, then next week's
+    assert first.count("<@U0CONTEXT>") == 3  # next week's moderator, the logistics, the practices
+    assert ":calendar:" in first and ":bulb:" in first
+    later = text(2, roles)
+    assert ":calendar:" not in later and later.count("<@U0CONTEXT>") == 2
+    last = text(8, blocks.WeekRoles(moderator="U0DIGITAL", next_moderator=None))
+    assert "<@U0CONTEXT>" not in last and "<@U0DIGITAL>" in last  # no next week to hand over to; practices for both

@@ -60,15 +60,19 @@ def prompt(
     card: str,
     agreed: dict[str, Any] | None = None,
     goals: list[kit.Block] | None = None,
+    roles: WeekRoles | None = None,
 ) -> dict[str, Any]:
-    """The new top-level message of week ``number``: the focus question, last week's "what we agreed", the pair's
-    goals (when there are any), the method card, the session rhythm, and the four buttons (value: the week id)."""
+    """The new top-level message of week ``number``: the focus question, who moderates this week (and in the first
+    week, who proposes the logistics), the practices for each side, last week's "what we agreed", the pair's goals
+    (when there are any), the method card, the session rhythm, and the four buttons (value: the week id)."""
     asked = question_text(locale, question)
     value = str(week_id)
     blocks: list[kit.Block] = [
         kit.header(_p(locale, "prompt_header", number=number, program=program)),
         kit.section(_t(locale, "prompt_question", question=asked)),
     ]
+    if roles is not None:
+        blocks.extend(_roles(locale, roles, first=number == 1))
     if agreed:
         blocks.append(
             kit.section(
@@ -99,6 +103,33 @@ def prompt(
     )
     blocks.append(kit.context(_t(locale, "prompt_how")))
     return kit.message(_p(locale, "prompt_fallback", number=number, question=asked), blocks)
+
+
+@dataclass(frozen=True)
+class WeekRoles:
+    """A week's roles by Slack user id (``bot.domain.rhythm.roles``): who moderates, who next week (None in the last);
+    who proposes the logistics (None: either); the partner bringing digital skills and the one bringing context (None:
+    not such a pair)."""
+
+    moderator: str
+    next_moderator: str | None  # None: the program's last week
+    logistics: str | None = None
+    digital: str | None = None
+    context: str | None = None
+
+
+def _roles(locale: str, roles: WeekRoles, *, first: bool) -> list[kit.Block]:
+    text = _t(locale, "prompt_moderator", moderator=roles.moderator, next=roles.next_moderator)
+    if first:
+        if roles.logistics is not None:
+            text += "\n" + _t(locale, "prompt_logistics", person=roles.logistics)
+        else:
+            text += "\n" + _t(locale, "prompt_logistics_either")
+    if roles.digital is not None and roles.context is not None:
+        practices = _t(locale, "prompt_practices", digital=roles.digital, context=roles.context)
+    else:
+        practices = _t(locale, "prompt_practices_both")
+    return [kit.section(text), kit.context(practices)]
 
 
 def list_text(locale: str, items: list[str]) -> str:

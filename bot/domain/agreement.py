@@ -1,7 +1,7 @@
 """A pair's working agreement and bold goals, pure: the sections, what a form may change, whose OK is missing,
 when to remind, and which goals a form sets.
 
-**Agreement.** Nine sections (``SECTIONS``), stored as data ``{key: text}``. Version 1 comes from the program's
+**Agreement.** Ten sections (``SECTIONS``), stored as data ``{key: text}``. Version 1 comes from the program's
 template; either partner accepts it or proposes a change (a new version, which the proposer counts as having
 accepted). A version both partners accepted is *agreed*; a newer version *replaces* an older one that was still
 open, and an agreed one once the newer one is agreed too. Until the pair first agrees, whoever has not accepted
@@ -29,6 +29,7 @@ SECTIONS: tuple[str, ...] = (
     "sensitive_topics",
     "guiding_questions",
     "agenda",
+    "talk_share",  # moderation on rotation, as each week's prompt names it (bot.domain.rhythm.roles)
     "email",
     "successes",
     "conflicts",

@@ -216,6 +216,46 @@ def method_card(number: int) -> str:
     return METHOD_CARDS[(number - 1) % len(METHOD_CARDS)]
 
 
+# -- the reversed roles ------------------------------------------------------------------------------------------
+DIGITAL, CONTEXT = "digital", "context"  # bot.models.TandemRole: what a partner brings (or "both")
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Who does what in week ``number`` of a pair, as indexes into the pair's partners (0: a, 1: b).
+
+    Moderation rotates: the partner who brings digital skills moderates the first week (leading across the power gap
+    is what reverse mentoring asks of them, so they start), then the two take turns; partners who bring the same
+    (both "both") start with partner a. The partner who brings context owns the logistics: the first week asks them
+    to propose a first slot or the async rhythm (None: neither brings context only; the prompt asks either). The
+    practices for each side are named only where one brings digital skills and the other context."""
+
+    moderator: int
+    logistics: int | None
+    digital: int | None
+    context: int | None
+
+    @property
+    def next_moderator(self) -> int:
+        return 1 - self.moderator
+
+
+def roles(number: int, role_a: str | None, role_b: str | None) -> Roles:
+    """The roles of week ``number`` (1-based) for partners bringing ``role_a`` and ``role_b``."""
+    digital = context = None
+    if {role_a, role_b} == {DIGITAL, CONTEXT}:
+        digital, context = (0, 1) if role_a == DIGITAL else (1, 0)
+    first = 1 if role_b == DIGITAL and role_a != DIGITAL else 0
+    moderator = first if number % 2 == 1 else 1 - first
+    logistics = [i for i, role in enumerate((role_a, role_b)) if role == CONTEXT]
+    return Roles(
+        moderator=moderator,
+        logistics=logistics[0] if len(logistics) == 1 else None,
+        digital=digital,
+        context=context,
+    )
+
+
 def pair_locale(a: str, b: str) -> str:
     """The language of the pair's thread: theirs when they share one, else English (as the introduction)."""
     return a if a == b else "en"

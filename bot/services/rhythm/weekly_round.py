@@ -309,9 +309,28 @@ class _Opened:
             goals=goals_section(
                 tandem.locale, goals_service.context_of(goals_service.open_first(loaded.goals[tandem.pair.id]))
             ),
+            roles=week_roles(tandem, plan.number, last=plan.number >= tandem.schedule.weeks),
         )
         items.append(_post_item(session, tandem, message, key=f"{PROMPT_KEY}{week.id}"))
         return items
+
+
+def week_roles(tandem: Tandem, number: int, *, last: bool = False) -> blocks.WeekRoles:
+    """Who moderates week ``number`` (and the next, unless it is the ``last``), who proposes the logistics, who brings
+    what (``bot.domain.rhythm.roles``)."""
+    people = (tandem.a, tandem.b)
+    found = rules.roles(number, tandem.a.role, tandem.b.role)
+
+    def who(index: int | None) -> str | None:
+        return people[index].slack_user_id if index is not None else None
+
+    return blocks.WeekRoles(
+        moderator=people[found.moderator].slack_user_id,
+        next_moderator=None if last else people[found.next_moderator].slack_user_id,
+        logistics=who(found.logistics),
+        digital=who(found.digital),
+        context=who(found.context),
+    )
 
 
 def _open(session: Session, tandem: Tandem, come: rules.Due, loaded: _Loaded, *, now: datetime) -> _Opened:
