@@ -1,4 +1,4 @@
-"""The ``tandem`` command: db, serve, worker, clock, demo, secret-key, data-inventory."""
+"""The ``tandem`` command: db, serve, worker, clock, demo, secret-key, manifest, doctor, data-inventory."""
 
 from __future__ import annotations
 
@@ -275,6 +275,21 @@ def works_agreement(program: str, team: str | None, out: str) -> None:
                 click.echo(str(path))
     finally:
         engine.dispose()
+
+
+@main.command()
+@click.option("--http", "http", metavar="URL", default=None, help="use request URLs at this https:// address")
+@click.option("--oauth", is_flag=True, help="install in several workspaces over OAuth (needs --http)")
+def manifest(http: str | None, oauth: bool) -> None:
+    """Print the Slack app manifest (YAML) to create the app from: Socket Mode, or request URLs with --http."""
+    from bot.manifest import BadURL, render
+
+    try:
+        text = render(http, oauth=oauth)
+    except BadURL as exc:
+        click.echo(f"tandem: {exc}", err=True)
+        sys.exit(2)
+    click.echo(text, nl=False)
 
 
 @main.command("data-inventory")
