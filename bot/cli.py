@@ -292,6 +292,28 @@ def manifest(http: str | None, oauth: bool) -> None:
     click.echo(text, nl=False)
 
 
+@main.command()
+@click.option(
+    "--url",
+    default=None,
+    metavar="URL",
+    help="HTTP mode: Tandem's public address (as in the app's request URLs); doctor sends it a signed request",
+)
+def doctor(url: str | None) -> None:
+    """Check the setup (tokens, scopes, Slack, database, admin channel, clock, outbox) and say what to fix; exit 0
+    only when every check holds."""
+    from bot.doctor import run
+
+    checks = run(url=url)
+    for check in checks:
+        click.echo(check.line())
+    failed = [c for c in checks if c.ok is not True]
+    if failed:
+        click.echo(f"tandem: {len(failed)} of {len(checks)} checks do not hold", err=True)
+        sys.exit(1)
+    click.echo(f"all {len(checks)} checks hold")
+
+
 @main.command("data-inventory")
 @click.option("--output", default="DATA.md", show_default=True, type=click.Path(dir_okay=False), help="file to write")
 @click.option(
