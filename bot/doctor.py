@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -434,6 +434,60 @@ def outbox(session: Session, now: datetime) -> Check:
 
 
 # -- everything ------------------------------------------------------------------------------------------------
+def _one_token(settings: Settings) -> tuple[list[Check], WebClient, Any]:
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT)
+    check, auth = slack_auth(client)
+    return (
+        [check, scopes(auth.headers) if auth is not None else not_checked("scopes", "auth.test failed")],
+        client,
+        auth,
+    )
+
+
+def _installed(settings: Settings, engine: Engine, session: Session) -> list[Check]:
+    """Several workspaces (OAuth): for each workspace Tandem is installed in, its stored bot token, its scopes and
+    its admin channel."""
+    from bot.models import Workspace
+    from bot.slack.install import installation_store
+
+    store = installation_store(settings, engine)
+    teams = list(session.scalars(select(Workspace.team_id).where(Workspace.uninstalled_at.is_(None))))
+    if not teams:
+        return [
+            Check(
+                "workspaces",
+                False,
+                "no workspace has installed Tandem yet",
+                "open https://your.host/slack/install in a browser and approve the app",
+            )
+        ]
+    checks = []
+    for team in sorted(teams):
+        bot = store.find_bot(enterprise_id=None, team_id=team)
+        name = f"Slack bot token ({team})"
+        if bot is None or not bot.bot_token:
+            checks.append(
+                Check(
+                    name,
+                    False,
+                    "no stored installation with a bot token Tandem can read",
+                    "install Tandem again from /slack/install (and check TANDEM_SECRET_KEY lists the key it was stored"
+                    " under)",
+                )
+            )
+            continue
+        client = WebClient(token=bot.bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT)
+        check, auth = slack_auth(client)
+        checks.append(replace(check, name=name))
+        if auth is None:
+            checks.append(not_checked(f"scopes ({team})", "auth.test failed"))
+            checks.append(not_checked(f"admin channel ({team})", "auth.test failed"))
+            continue
+        checks.append(replace(scopes(auth.headers), name=f"scopes ({team})"))
+        checks.append(replace(admin_channel(session, client, team), name=f"admin channel ({team})"))
+    return checks
+
+
 def run(
     *,
     url: str | None = None,
@@ -451,18 +505,9 @@ def run(
     if settings is None:
         return checks + [not_checked(n, "the settings do not load") for n in ("Slack", "database")]
     auth: Any = None
-    if settings.multi_workspace:
-        checks.append(
-            not_checked(
-                "Slack bot token",
-                "several workspaces over OAuth: each has its own token; doctor checks SLACK_BOT_TOKEN only",
-            )
-        )
-    else:
-        client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT)
-        check, auth = slack_auth(client)
-        checks.append(check)
-        checks.append(scopes(auth.headers) if auth is not None else not_checked("scopes", "auth.test failed"))
+    if not settings.multi_workspace:
+        found, client, auth = _one_token(settings)
+        checks += found
     if settings.slack_app_token:
         app_client = WebClient(base_url=settings.slack_api_url, timeout=TIMEOUT)
         checks.append(socket_mode(app_client, settings.slack_app_token))
@@ -479,7 +524,9 @@ def run(
         if not db.ok:
             return checks + [not_checked(n, "the database is not ready") for n in ("admin channel", "clock", "outbox")]
         with Session(engine) as session:
-            if auth is not None:
+            if settings.multi_workspace:
+                checks += _installed(settings, engine, session)
+            elif auth is not None:
                 checks.append(admin_channel(session, client, str(auth["team_id"])))
             else:
                 checks.append(not_checked("admin channel", "no working bot token to ask Slack with"))

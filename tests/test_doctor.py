@@ -21,7 +21,7 @@ from bot.sandbox.common import BOT_SCOPES
 from bot.sandbox.stack import BOT_TOKEN, SIGNING_SECRET, LocalStack
 from bot.services import outbox
 from tests.conftest import on_sqlite_only
-from tests.helpers import admin_channel, persona, shared_engine
+from tests.helpers import admin_channel, clear_slack_stores, install, persona, shared_engine
 
 
 def _client(stack: LocalStack, token: str = BOT_TOKEN) -> WebClient:
@@ -233,7 +233,9 @@ def _environment(stack: LocalStack, database_url: str) -> dict[str, str | None]:
     }
 
 
-def test_tandem_doctor_is_green_on_a_healthy_setup_and_red_when_one_thing_is_not(database_url: str) -> None:
+def test_tandem_doctor_is_green_on_a_healthy_setup_and_red_when_one_thing_is_not(
+    database_url: str, session_factory: Any
+) -> None:
     """The real command, on the wall clock (a clock that just ticked, a worker that sent everything)."""
     stack = LocalStack(database_url, migrate=False, engine=shared_engine(database_url)).start()
     try:
@@ -267,3 +269,32 @@ def test_tandem_doctor_is_green_on_a_healthy_setup_and_red_when_one_thing_is_not
         assert "2 of 9 checks do not hold" in result.output
     finally:
         stack.stop()
+
+
+def test_tandem_doctor_checks_each_installed_workspace_with_several(database_url: str, session_factory: Any) -> None:
+    """Several workspaces (OAuth): each installed workspace's stored token, scopes and admin channel."""
+    stack = LocalStack(database_url, migrate=False, oauth=True, engine=shared_engine(database_url))
+    clear_slack_stores(shared_engine(database_url))
+    stack.start()
+    try:
+        env = {
+            **_environment(stack, database_url),
+            "SLACK_BOT_TOKEN": None,
+            "SLACK_CLIENT_ID": stack.sandbox.oauth.client_id,
+            "SLACK_CLIENT_SECRET": stack.sandbox.oauth.client_secret,
+        }
+        stack.tick()
+        result = CliRunner().invoke(main, ["doctor", "--url", stack.base_url], env=env)
+        assert result.exit_code == 1 and "✗ workspaces: no workspace has installed Tandem yet" in result.output
+        assert install(stack)[0] == 200
+        admin_channel(stack, persona(stack, "Hana", is_admin=True))
+        result = CliRunner().invoke(main, ["doctor", "--url", stack.base_url], env=env)
+        assert result.exit_code == 0, result.output
+        assert "✓ Slack bot token (T0TANDEM): team Tandem Sandbox" in result.output
+        assert (
+            "✓ scopes (T0TANDEM): all 16" in result.output
+            and "✓ admin channel (T0TANDEM): #tandem-hosts" in result.output
+        )
+    finally:
+        stack.stop()
+        clear_slack_stores(shared_engine(database_url))
