@@ -391,6 +391,13 @@ def clock(engine: Engine, now: datetime) -> Check:
         return Check(name, False, f"{holder}; it has never ticked", "start `tandem clock`")
     if last.tzinfo is None:
         last = last.replace(tzinfo=UTC)
+    if last - now > timedelta(minutes=1):
+        return Check(
+            name,
+            False,
+            f"{holder}; the last tick is {_ago(last - now).removesuffix(' ago')} ahead of this machine's time",
+            "set both machines' clocks right (NTP)",
+        )
     if now - last > CLOCK_SILENT:
         return Check(
             name,

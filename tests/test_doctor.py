@@ -180,6 +180,11 @@ CASES: dict[str, tuple[Case, bool, str]] = {
         False,
         "the last tick was 10 min ago — fix: start `tandem clock`",
     ),
+    "clock ahead": (
+        lambda s, db, tmp: (s.tick(), doctor.clock(s.engine, s.clock.now() - timedelta(minutes=5)))[1],
+        False,
+        "the last tick is 5 min ahead of this machine's time — fix: set both machines' clocks right",
+    ),
     "outbox empty": (lambda s, db, tmp: doctor.outbox(db, s.clock.now()), True, "0 due; 0 parked in the last 24 h"),
     "outbox waiting for a worker": (
         lambda s, db, tmp: (
