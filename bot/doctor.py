@@ -279,6 +279,14 @@ def database(engine: Engine) -> Check:
 
     name = "database"
     where = engine.url.render_as_string(hide_password=True)
+    file = engine.url.database if engine.dialect.name == "sqlite" else None
+    if file and file != ":memory:" and not Path(file).is_file():  # connecting would make an empty one
+        return Check(
+            name,
+            False,
+            f"no SQLite file at {Path(file).resolve()}",
+            "run Tandem in the folder that has it, or set DATABASE_URL; a new one: `tandem db upgrade`",
+        )
     try:
         with engine.connect() as conn:
             current = set(MigrationContext.configure(conn).get_current_heads())

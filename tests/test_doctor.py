@@ -137,9 +137,17 @@ CASES: dict[str, tuple[Case, bool, str]] = {
     ),
     "database migrated": (lambda s, db, tmp: doctor.database(s.engine), True, "(head)"),
     "database not migrated": (
-        lambda s, db, tmp: doctor.database(make_engine(f"sqlite:///{tmp / 'empty.sqlite3'}")),
+        lambda s, db, tmp: (
+            (tmp / "empty.sqlite3").touch(),
+            doctor.database(make_engine(f"sqlite:///{tmp}/empty.sqlite3")),
+        )[1],
         False,
         "at no migration, the newest is",
+    ),
+    "database file missing": (
+        lambda s, db, tmp: doctor.database(make_engine(f"sqlite:///{tmp}/gone.sqlite3")),
+        False,
+        "gone.sqlite3 — fix: run Tandem in the folder that has it",
     ),
     "database unreachable": (
         lambda s, db, tmp: doctor.database(make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")),
