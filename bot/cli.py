@@ -1,4 +1,4 @@
-"""The ``tandem`` command: db, serve, worker, clock, demo, secret-key, data-inventory."""
+"""The ``tandem`` command: db, serve, worker, clock, demo, secret-key, manifest, doctor, data-inventory."""
 
 from __future__ import annotations
 
@@ -275,6 +275,43 @@ def works_agreement(program: str, team: str | None, out: str) -> None:
                 click.echo(str(path))
     finally:
         engine.dispose()
+
+
+@main.command()
+@click.option("--http", "http", metavar="URL", default=None, help="use request URLs at this https:// address")
+@click.option("--oauth", is_flag=True, help="install in several workspaces over OAuth (needs --http)")
+def manifest(http: str | None, oauth: bool) -> None:
+    """Print the Slack app manifest (YAML) to create the app from: Socket Mode, or request URLs with --http."""
+    from bot.manifest import BadURL, render
+
+    try:
+        text = render(http, oauth=oauth)
+    except BadURL as exc:
+        click.echo(f"tandem: {exc}", err=True)
+        sys.exit(2)
+    click.echo(text, nl=False)
+
+
+@main.command()
+@click.option(
+    "--url",
+    default=None,
+    metavar="URL",
+    help="HTTP mode: Tandem's public address (as in the app's request URLs); doctor sends it a signed request",
+)
+def doctor(url: str | None) -> None:
+    """Check the setup (tokens, scopes, Slack, database, admin channel, clock, outbox) and say what to fix; exit 0
+    only when every check holds."""
+    from bot.doctor import run
+
+    checks = run(url=url)
+    for check in checks:
+        click.echo(check.line())
+    failed = [c for c in checks if c.ok is not True]
+    if failed:
+        click.echo(f"tandem: {len(failed)} of {len(checks)} checks do not hold", err=True)
+        sys.exit(1)
+    click.echo(f"all {len(checks)} checks hold")
 
 
 @main.command("data-inventory")

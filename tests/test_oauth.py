@@ -101,12 +101,10 @@ def test_settings_choose_between_one_token_and_oauth(monkeypatch: pytest.MonkeyP
 
 
 def test_scopes_come_from_the_manifest() -> None:
-    import yaml
+    from bot.manifest import build
 
-    from bot.resources import resource_file
-
-    manifest = yaml.safe_load(resource_file("manifest.yml").read_text())
-    assert list(bot_scopes()) == manifest["oauth_config"]["scopes"]["bot"] and "chat:write" in bot_scopes()
+    for manifest in (build(), build("https://tandem.example.com", oauth=True)):
+        assert list(bot_scopes()) == manifest["oauth_config"]["scopes"]["bot"] and "chat:write" in bot_scopes()
 
 
 # ---------------------------------------------------------------------------------------------- the stores

@@ -28,9 +28,18 @@ from bot.sandbox.workspace import Workspace
 class Deliveries(Workspace):
     """Requests to the app; see the module docstring."""
 
-    def __init__(self, *, signing_secret: str, retries: int = 3, event_timeout: float = 3.0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        signing_secret: str,
+        retries: int = 3,
+        event_timeout: float = 3.0,
+        app_token: str = "xapp-1-A0TANDEM-1-sandbox",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.signing_secret = signing_secret
+        self.app_token = app_token  # the app-level token apps.connections.open takes
         self.retries = retries
         self.event_timeout = event_timeout
         self.app_url: str | None = None

@@ -77,6 +77,7 @@ class Sandbox(WebApi):
         bot_user_id: str = "U0TANDEMBOT",
         retries: int = 3,
         event_timeout: float = 3.0,
+        app_token: str = "xapp-1-A0TANDEM-1-sandbox",
     ) -> None:
         super().__init__(
             signing_secret=signing_secret,
@@ -88,6 +89,7 @@ class Sandbox(WebApi):
             bot_user_id=bot_user_id,
             retries=retries,
             event_timeout=event_timeout,
+            app_token=app_token,
         )
 
     def persona(self, name_or_id: str) -> Persona:

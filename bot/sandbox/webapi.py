@@ -50,6 +50,9 @@ class WebApi(Deliveries, Faults):
         self.response_url_posts: list[dict[str, Any]] = []
         self.downloads: list[dict[str, Any]] = []  # GETs of url_private: file id, whether the token was good
         self.oauth = SandboxOAuth(self)  # installing over OAuth: the authorize page, oauth.v2.access, uninstalling
+        # the scopes the configured bot token was granted: Slack names them in every answer's X-OAuth-Scopes header
+        # (a test grants fewer to see what Tandem says then)
+        self.granted_scopes = BOT_SCOPES
 
     def handle_authorize(self, query: dict[str, str]) -> tuple[int, dict[str, str], str]:
         return self.oauth.authorize(query)
@@ -127,14 +130,25 @@ class WebApi(Deliveries, Faults):
             after, self._after_call = self._after_call, []
         for event in after:  # events a call causes (member_joined_channel) reach the app before the call returns
             self.deliver_event(event)
-        if method == "auth.test":
-            headers["X-OAuth-Scopes"] = BOT_SCOPES
+        scopes = self._scopes_of(token)
+        if scopes is not None:
+            headers["X-OAuth-Scopes"] = scopes
         return status, body, headers
+
+    def _scopes_of(self, token: str | None) -> str | None:
+        """What Slack's X-OAuth-Scopes header says for ``token``: the scopes granted to it (None: not a bot token)."""
+        with self.lock:
+            if token == self.bot_token:
+                return self.granted_scopes
+            issued = self.oauth.tokens.get(token or "")
+            return issued.scope if issued is not None else None
 
     def _api_call(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         code, problems = check_call(method, args)
         if code == "unknown_method":
             raise SlackError(code)
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self._connections_open(token)}
         if method in oauth.NO_TOKEN_METHODS:
             token = None
         elif not token:
@@ -149,6 +163,20 @@ class WebApi(Deliveries, Faults):
         handler = self._METHODS.get(method)
         result = handler(self, args) if handler else {}
         return {"ok": True, **result}
+
+    def _connections_open(self, token: str | None) -> str:
+        """``apps.connections.open`` takes the app-level token (``xapp-``) alone: a bot or user token is refused with
+        ``not_allowed_token_type``, an unknown token with ``invalid_auth``. (This sandbox answers with a Socket Mode
+        URL but serves no WebSocket there.)"""
+        if not token:
+            raise SlackError("not_authed")
+        if token != self.app_token:
+            try:
+                self.oauth.team_of(token)
+            except SlackError:
+                raise SlackError("invalid_auth") from None
+            raise SlackError("not_allowed_token_type")
+        return f"wss://wss-primary.slack.com/link/?ticket={self._next_id('ticket-')}&app_id={self.app_id}"
 
     def write_record(self, path: str | Path) -> None:
         """Every Web API call so far as JSON lines ``{"method", "args"}``."""

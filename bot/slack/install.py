@@ -1,5 +1,5 @@
 """Several workspaces (OAuth): slack_sdk's installation and state stores on Tandem's database, the bot scopes from
-``manifest.yml``, and the outbox worker's WebClient per workspace.
+the manifest (``bot.manifest``), and the outbox worker's WebClient per workspace.
 
 The stores' tables come from migration 0015 (never from ``create_tables``). In token mode (``SLACK_BOT_TOKEN``)
 none of this is used except ``client_factory``, which then hands out the one token's client.
@@ -17,7 +17,6 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-import yaml
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -26,7 +25,7 @@ from sqlalchemy.types import TypeDecorator
 
 from bot import crypto
 from bot.config import Settings
-from bot.resources import resource_file
+from bot.manifest import SCOPES
 from bot.services.installs import TOKEN_COLUMNS, TOKEN_PURPOSE
 from bot.slack.client import outbox_client
 
@@ -38,9 +37,8 @@ TOKEN_TTL = 60.0  # seconds the worker keeps a workspace's token before asking t
 
 @cache
 def bot_scopes() -> tuple[str, ...]:
-    """The bot scopes Tandem asks for: ``oauth_config.scopes.bot`` of manifest.yml, the app's one definition."""
-    manifest = yaml.safe_load(resource_file("manifest.yml").read_text(encoding="utf-8"))
-    return tuple(manifest["oauth_config"]["scopes"]["bot"])
+    """The bot scopes Tandem asks for: the manifest's (``bot.manifest.SCOPES``, the app's one definition)."""
+    return tuple(SCOPES)
 
 
 class EncryptedToken(TypeDecorator[str]):
