@@ -36,11 +36,8 @@ def _demo_database() -> str:
     folder = Path(tempfile.mkdtemp(prefix="tandem-bench-ticks-", dir=memory_dir()))
     url = f"sqlite:///{folder / 'demo.sqlite3'}"
     print(f"running the demo into {url} (once) ...", flush=True)
-    subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo", "--quiet", "--database-url", url],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    command = [sys.executable, "-m", "bot.cli", "demo", "--quiet", "--database-url", url]
+    subprocess.run([*command, "--transcript", str(folder / "transcript.txt")], check=True, stdout=subprocess.DEVNULL)
     return url
 
 
