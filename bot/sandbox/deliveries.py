@@ -34,7 +34,7 @@ class Deliveries(Workspace):
         signing_secret: str,
         retries: int = 3,
         event_timeout: float = 3.0,
-        app_token: str = "xapp-1-A0TANDEM-1-sandbox",
+        app_token: str = "xapp-sandbox-app-token",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)

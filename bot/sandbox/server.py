@@ -77,7 +77,7 @@ class Sandbox(WebApi):
         bot_user_id: str = "U0TANDEMBOT",
         retries: int = 3,
         event_timeout: float = 3.0,
-        app_token: str = "xapp-1-A0TANDEM-1-sandbox",
+        app_token: str = "xapp-sandbox-app-token",
     ) -> None:
         super().__init__(
             signing_secret=signing_secret,
