@@ -70,6 +70,7 @@ class Sandbox(WebApi):
         *,
         signing_secret: str,
         bot_token: str = "xoxb-sandbox",
+        app_token: str = "xapp-1-A0TANDEM-1-sandbox",
         clock: Clock | None = None,
         team_id: str = "T0TANDEM",
         team_domain: str = "tandem-sandbox",
@@ -81,6 +82,7 @@ class Sandbox(WebApi):
         super().__init__(
             signing_secret=signing_secret,
             bot_token=bot_token,
+            app_token=app_token,
             clock=clock,
             team_id=team_id,
             team_domain=team_domain,

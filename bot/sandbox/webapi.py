@@ -135,6 +135,8 @@ class WebApi(Deliveries, Faults):
         code, problems = check_call(method, args)
         if code == "unknown_method":
             raise SlackError(code)
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self._connections_open(token)}
         if method in oauth.NO_TOKEN_METHODS:
             token = None
         elif not token:
@@ -149,6 +151,19 @@ class WebApi(Deliveries, Faults):
         handler = self._METHODS.get(method)
         result = handler(self, args) if handler else {}
         return {"ok": True, **result}
+
+    def _connections_open(self, token: str | None) -> str:
+        """``apps.connections.open`` takes the app-level token (``xapp-``) alone: a bot or user token is refused with
+        ``not_allowed_token_type``, an unknown token with ``invalid_auth``."""
+        if not token:
+            raise SlackError("not_authed")
+        if token != self.app_token:
+            try:
+                self.oauth.team_of(token)
+            except SlackError:
+                raise SlackError("invalid_auth") from None
+            raise SlackError("not_allowed_token_type")
+        return self.open_socket_link()
 
     def write_record(self, path: str | Path) -> None:
         """Every Web API call so far as JSON lines ``{"method", "args"}``."""
