@@ -1,11 +1,13 @@
 """The sandbox's Socket Mode side against slack_sdk's own SocketModeClient (what Bolt's SocketModeHandler runs):
-``apps.connections.open``, hello, envelopes and their acknowledgements, redelivery, reconnecting, link_disabled."""
+``apps.connections.open``, hello, envelopes and their acknowledgements, redelivery, reconnecting, link_disabled;
+then Tandem over Socket Mode in one process, with the same helpers as over HTTP."""
 
 from __future__ import annotations
 
 import json
 import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,8 +16,26 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
+from sqlalchemy import select
 
+from bot.clock import SimulatedClock
+from bot.ids import ID
+from bot.models import WeekAnswer
 from bot.sandbox import Sandbox
+from bot.sandbox.socket_mode import close_client
+from bot.sandbox.stack import LocalStack
+from tests.helpers import (
+    START,
+    admin_channel,
+    assert_calls_ok,
+    create_program,
+    has_action,
+    match,
+    onboard,
+    pair_group_dm,
+    persona,
+    shared_engine,
+)
 
 SECRET = "socket-test-secret"
 TOKEN = "xoxb-socket-test"
@@ -91,13 +111,8 @@ def connect(sb: Sandbox) -> Iterator[Callable[[Answer], App]]:
         return app
 
     yield start
-    # the link closes first: slack_sdk's client, closed while connected, waits out its socket's 3 s read timeout
     for app in apps:
-        app.client.auto_reconnect_enabled = False
-    if sb.link is not None:
-        sb.link.stop()
-    for app in apps:
-        app.client.close()
+        close_client(app.client, sb.link)
 
 
 def test_apps_connections_open_takes_the_app_level_token_alone(sb: Sandbox) -> None:
@@ -200,3 +215,64 @@ def test_refresh_requested_reconnects_and_link_disabled_ends_socket_mode(
     sb.wait_for(lambda: len(sb.calls_to("apps.connections.open")) >= 3)
     assert sb.link.connections_opened == 2 and sb.link.connections() == []
     assert not app.client.is_connected()
+
+
+# -- Tandem itself over Socket Mode, in one process (as `tandem serve` with SLACK_APP_TOKEN runs it) -------------
+PAIR = {
+    "Ana": ("digital", "de-DE", "Europe/Berlin", "Ana", "Social Media", ["short video"], ["budgeting"], ["trust"]),
+    "Lena": ("context", "de-DE", "Europe/Berlin", "Lena", "Finance", ["budgeting"], ["short video"], ["trust"]),
+}
+
+
+@pytest.fixture
+def stack(database_url: str, session_factory: Any) -> Iterator[LocalStack]:
+    s = LocalStack(
+        database_url, clock=SimulatedClock(START), migrate=False, engine=shared_engine(database_url), socket_mode=True
+    ).start()
+    yield s
+    assert_calls_ok(s)
+    s.stop()
+
+
+def test_a_program_and_its_first_weekly_prompt_over_socket_mode(stack: LocalStack) -> None:
+    """The same helpers as over HTTP: setup in the admin channel (a command), the program modal (a submission), a
+    matching (a click), the week's prompt in the pair's thread, an answer in the thread (an event) and in the
+    Answer modal; every delivery an envelope on the sandbox's link, none an HTTP request."""
+    sandbox = stack.sandbox
+    assert sandbox.socket_mode and sandbox.app_url is None
+    hanna = persona(stack, "Hanna", is_admin=True)
+    channel = admin_channel(stack, hanna)
+    create_program(
+        stack,
+        hanna,
+        channel,
+        **{ID.PROGRAM_START.value: "2027-01-11", ID.PROGRAM_WEEKS.value: "4", ID.PROGRAM_TRIAL.value: "0"},
+    )
+    people = onboard(stack, PAIR, "Pilot 2027")
+    match(stack, hanna, channel)
+    ana, lena = people["Ana"], people["Lena"]
+    group = pair_group_dm(stack, ana, lena)
+
+    # Monday 11 January 2027, 09:00 in Berlin (08:00 UTC): the week's prompt in the pair's thread
+    stack.clock.set(datetime(2027, 1, 11, 7, 50, tzinfo=UTC))  # type: ignore[attr-defined]
+    stack.advance(timedelta(minutes=15))
+    [prompt] = [m for m in sandbox.messages(group) if has_action(m, ID.RHYTHM_ANSWER)]
+    assert "Woche 1 · Pilot 2027" in json.dumps(prompt["blocks"], ensure_ascii=False)
+    assert lena.say(group, "Budgetplanung: Ich zeige dir unsere Tabelle.", prompt["ts"]).ok
+    assert ana.click(ID.RHYTHM_ANSWER, message=prompt).ok
+    [view] = ana.open_views()
+    assert ana.submit(view["id"], {ID.RHYTHM_ANSWER_TEXT.value: "Video ist gedreht, 58 Sekunden!"}).ok
+    stack.settle()
+    with stack.session_factory() as s:
+        answers = {(a.source, a.text) for a in s.scalars(select(WeekAnswer))}
+    assert answers == {
+        ("thread", "Budgetplanung: Ich zeige dir unsere Tabelle."),
+        ("modal", "Video ist gedreht, 58 Sekunden!"),
+    }
+    assert ana.open_views() == []  # the submission's answer closed the modal
+    link = sandbox.link
+    assert link is not None
+    types = {e["type"] for e in link.envelopes}
+    assert types == {"events_api", "slash_commands", "interactive"}
+    assert len(link.acks) == len(link.envelopes)  # every envelope acknowledged once, none sent again
+    assert len({e["envelope_id"] for e in link.envelopes}) == len(link.envelopes)

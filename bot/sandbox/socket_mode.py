@@ -32,6 +32,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
+from slack_sdk.socket_mode.client import BaseSocketModeClient
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
@@ -98,6 +99,11 @@ class SocketLink:
             self._thread.join(timeout=5)
         self._server = None
         self._thread = None
+
+    def drop(self) -> None:
+        """Close every open connection at once, without a word (a process that stops; the network)."""
+        for connection in self.connections():
+            connection.close()
 
     @property
     def port(self) -> int:
@@ -235,3 +241,15 @@ class SocketLink:
                 )
         for connection in old:
             connection.close()
+
+
+def close_client(client: BaseSocketModeClient, link: SocketLink | None) -> None:
+    """Close slack_sdk's Socket Mode client in a few milliseconds instead of seconds: without reconnecting, the link
+    dropping the connection first (closed while connected, the client waits out its socket's 3 s read timeout), and
+    its message loop woken (it waits up to a second for a message before it sees it is closed)."""
+    client.auto_reconnect_enabled = False
+    if link is not None:
+        link.drop()
+    client.closed = True
+    client.message_queue.put(None)
+    client.close()
