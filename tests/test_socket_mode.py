@@ -234,6 +234,8 @@ def stack(database_url: str, session_factory: Any) -> Iterator[LocalStack]:
     s.stop()
 
 
+# What differs from HTTP is the transport, not the database (the rhythm's tests run on both): SQLite only.
+@pytest.mark.sqlite_only
 def test_a_program_and_its_first_weekly_prompt_over_socket_mode(stack: LocalStack) -> None:
     """The same helpers as over HTTP: setup in the admin channel (a command), the program modal (a submission), a
     matching (a click), the week's prompt in the pair's thread, an answer in the thread (an event) and in the
