@@ -301,7 +301,7 @@ def test_tandem_serve_in_http_mode(database_url: str, session_factory, tmp_path:
             proc.wait(timeout=10)
 
 
-APP_TOKEN = "xapp-1-A0TANDEM-1-e2e"
+APP_TOKEN = "xapp-e2e"
 
 
 def _metric(port: int, name: str) -> float:

@@ -39,7 +39,7 @@ from tests.helpers import (
 
 SECRET = "socket-test-secret"
 TOKEN = "xoxb-socket-test"
-APP_TOKEN = "xapp-1-A0TANDEM-1-socket-test"
+APP_TOKEN = "xapp-socket-test"
 MODAL = {
     "type": "modal",
     "callback_id": "ask",
@@ -121,7 +121,7 @@ def test_apps_connections_open_takes_the_app_level_token_alone(sb: Sandbox) -> N
         web.apps_connections_open(app_token=TOKEN)  # the bot token
     assert refused.value.response["error"] == "not_allowed_token_type"
     with pytest.raises(SlackApiError) as unknown:
-        web.apps_connections_open(app_token="xapp-1-A0TANDEM-1-forged")
+        web.apps_connections_open(app_token="xapp-forged")
     assert unknown.value.response["error"] == "invalid_auth"
     url = web.apps_connections_open(app_token=APP_TOKEN)["url"]
     assert url.startswith("ws://127.0.0.1:") and "/link/?ticket=" in url

@@ -36,7 +36,7 @@ class Deliveries(Workspace):
         self,
         *,
         signing_secret: str,
-        app_token: str = "xapp-1-A0TANDEM-1-sandbox",
+        app_token: str = "xapp-sandbox",
         retries: int = 3,
         event_timeout: float = 3.0,
         **kwargs: Any,

@@ -81,7 +81,7 @@ class Sandbox(WebApi):
         *,
         signing_secret: str,
         bot_token: str = "xoxb-sandbox",
-        app_token: str = "xapp-1-A0TANDEM-1-sandbox",
+        app_token: str = "xapp-sandbox",
         clock: Clock | None = None,
         team_id: str = "T0TANDEM",
         team_domain: str = "tandem-sandbox",

@@ -38,7 +38,7 @@ VERIFY_MODES = ("off", "edge", "full")
 VERIFY_EVERY = timedelta(hours=3)
 SIGNING_SECRET = "sandbox-signing-secret"
 BOT_TOKEN = "xoxb-sandbox-token"
-APP_TOKEN = "xapp-1-A0TANDEM-1-sandbox-token"
+APP_TOKEN = "xapp-sandbox-token"
 
 
 class LocalStack:
