@@ -384,7 +384,7 @@ def test_tandem_serve_in_socket_mode(database_url: str, session_factory, tmp_pat
             sandbox.wait_for(lambda: ana.home() is not None and ID.INVITE_JOIN.value in _texts(ana.home()))
 
             # Slack sends the same event again (its acknowledgement went missing): acknowledged, not handled again
-            assert sandbox.redeliver(home.payload, reason="timeout").ok
+            assert sandbox.redeliver(home.payload).ok
             assert _metric(metrics_port, "tandem_events_duplicate_total") == 1
             assert sandbox.link is not None
             again = sandbox.link.envelopes[-1]

@@ -184,7 +184,7 @@ def test_an_envelope_not_acknowledged_in_time_is_sent_again(sb: Sandbox, connect
     first, again = app.requests
     assert first.payload == again.payload and first.payload["event_id"] == delivery.event_id
     assert first.envelope_id != again.envelope_id
-    assert (again.retry_attempt, again.retry_reason) == (1, "timeout")
+    assert (again.retry_attempt, again.retry_reason) == (1, "http_timeout")
 
     # a command is not sent again: Slack tells the person it failed
     command = hana.slash("help")

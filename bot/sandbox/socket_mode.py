@@ -216,7 +216,7 @@ class SocketLink:
             with self._lock:
                 self._pending.pop(envelope["envelope_id"], None)
         if pending.ack is None:
-            return None, "", {}, "timeout"
+            return None, "", {}, "http_timeout"  # the reason Slack gives a missed acknowledgement over HTTP, too
         answer = pending.ack.get("payload")
         return 200, json.dumps(answer) if answer else "", {}, ""
 
