@@ -139,11 +139,8 @@ class SocketLink:
         return None
 
     def _serve_connection(self, connection: ServerConnection) -> None:
-        with self._changed:
-            self._connections.append(connection)
-            self.connections_opened += 1
-            count = len(self._connections)
-            self._changed.notify_all()
+        with self._lock:
+            count = len(self._connections) + 1
         try:
             connection.send(
                 json.dumps(
@@ -159,6 +156,10 @@ class SocketLink:
                     }
                 )
             )
+            with self._changed:  # envelopes only after the hello, as Slack sends them
+                self._connections.append(connection)
+                self.connections_opened += 1
+                self._changed.notify_all()
             for message in connection:
                 self._receive(message)
         except ConnectionClosed:
