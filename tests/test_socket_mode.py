@@ -278,3 +278,7 @@ def test_a_program_and_its_first_weekly_prompt_over_socket_mode(stack: LocalStac
     assert types == {"events_api", "slash_commands", "interactive"}
     assert len(link.acks) == len(link.envelopes)  # every envelope acknowledged once, none sent again
     assert len({e["envelope_id"] for e in link.envelopes}) == len(link.envelopes)
+
+    stack.restart()  # a deploy: the new process opens a connection of its own, and is answered on it
+    assert link.connections_opened == 2 and len(link.connections()) == 1
+    assert lena.slash("help").ok and "/tandem help" in json.dumps(lena.ephemeral_messages()[-1])
