@@ -111,10 +111,10 @@ def serve(host: str, metrics_port: int | None) -> None:
         _metrics_server(settings, engine, host=host, port=metrics_port)
         click.echo(f"tandem: /metrics on {host}:{metrics_port}")
     if settings.slack_app_token:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        from bot.socket_mode import TandemSocketMode
 
-        click.echo("tandem: Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token).start()
+        click.echo(f"tandem: Socket Mode (apps.connections.open at {settings.slack_api_url})")
+        TandemSocketMode(app, settings.slack_app_token).start()
         return
     from bot.web import TandemWSGI, make_server
 

@@ -180,8 +180,9 @@ def scopes(headers: Mapping[str, Any], wanted: tuple[str, ...] = tuple(SCOPES)) 
     return Check(name, True, f"all {len(wanted)} the manifest asks for{note}")
 
 
-def socket_mode(client: WebClient, app_token: str) -> Check:
-    """``apps.connections.open`` with the app-level token answers with a Socket Mode URL."""
+def socket_mode(client: WebClient, app_token: str, *, timeout: float = TIMEOUT) -> Check:
+    """``apps.connections.open`` with the app-level token answers with a Socket Mode URL, and the WebSocket there opens
+    and says ``hello``."""
     name = "Socket Mode"
     try:
         answer = client.apps_connections_open(app_token=app_token)
@@ -196,9 +197,37 @@ def socket_mode(client: WebClient, app_token: str) -> Check:
     except Exception as exc:
         return Check(name, False, f"Slack did not answer ({_slack_error(exc)})", "check the network and SLACK_API_URL")
     url = str(answer.get("url") or "")
-    if not url.startswith("wss://"):
-        return Check(name, False, f"apps.connections.open answered without a wss:// URL ({url!r})", "ask Slack support")
-    return Check(name, True, "apps.connections.open gives a WebSocket URL")
+    if not url.startswith(("wss://", "ws://")):
+        return Check(
+            name, False, f"apps.connections.open answered without a WebSocket URL ({url!r})", "ask Slack support"
+        )
+    return _hello(name, url, timeout=timeout)
+
+
+def _hello(name: str, url: str, *, timeout: float) -> Check:
+    """Open the WebSocket Slack named and wait for its ``hello``, then close it (at once: while it is open, Slack may
+    hand it a request meant for the running ``tandem serve``)."""
+    from websockets.sync.client import connect
+
+    try:
+        with connect(url, open_timeout=timeout, close_timeout=1) as link:
+            first = link.recv(timeout=timeout)
+    except Exception as exc:
+        return Check(
+            name,
+            False,
+            f"apps.connections.open gave a URL, but its WebSocket did not open or say hello ({_slack_error(exc)})",
+            "allow outgoing WebSocket connections (wss://, port 443) from this machine",
+        )
+    try:
+        kind = json.loads(first).get("type")
+    except (ValueError, AttributeError):
+        kind = None
+    if kind != "hello":
+        return Check(
+            name, False, f"the WebSocket's first message was not hello ({str(first)[:80]!r})", "ask Slack support"
+        )
+    return Check(name, True, "connected: Slack's WebSocket said hello")
 
 
 def events_url(url: str) -> str:

@@ -114,7 +114,16 @@ CASES: dict[str, tuple[Case, bool, str]] = {
         False,
         "missing files:read; note: also granted chat:write.public, which Tandem does not use — fix: update the app",
     ),
-    "socket mode fine": (lambda s, db, tmp: _socket(s, s.sandbox.app_token), True, "gives a WebSocket URL"),
+    "socket mode fine": (lambda s, db, tmp: _socket(s, s.sandbox.app_token), True, "said hello"),
+    "socket mode switched off at Slack": (
+        lambda s, db, tmp: (
+            _socket(s, s.sandbox.app_token),  # the link is up ...
+            s.sandbox.disconnect_socket("link_disabled"),  # ... until Socket Mode is switched off
+            _socket(s, s.sandbox.app_token),
+        )[2],
+        False,
+        "its WebSocket did not open or say hello",
+    ),
     "bot token for socket mode": (
         lambda s, db, tmp: _socket(s, BOT_TOKEN),
         False,

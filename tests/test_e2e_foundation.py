@@ -12,17 +12,24 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from bot.models import OutboxMessage, OutboxStatus, Participant
+from bot.clock import SystemClock
+from bot.domain.interview import Step
+from bot.ids import ID
+from bot.models import Enrollment, EnrollmentStatus, OutboxMessage, OutboxStatus, Participant, Program, ProgramStatus
+from bot.sandbox.interview_driver import current_step
 from bot.sandbox.server import Sandbox
 from bot.sandbox.stack import BOT_TOKEN, SIGNING_SECRET, LocalStack
 from bot.services import people
-from tests.helpers import START, command_body, json_body, make_stack, signed_post
+from bot.services.people import SlackProfile
+from bot.slack.client import outbox_client
+from bot.slack.sender import Worker
+from tests.helpers import INTERVIEW_FIELDS, START, command_body, json_body, make_stack, signed_post
 
 
 @pytest.fixture
@@ -292,3 +299,124 @@ def test_tandem_serve_in_http_mode(database_url: str, session_factory, tmp_path:
         finally:
             proc.terminate()
             proc.wait(timeout=10)
+
+
+APP_TOKEN = "xapp-e2e"
+
+
+def _metric(port: int, name: str) -> float:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+    return 0.0
+
+
+def test_tandem_serve_in_socket_mode(database_url: str, session_factory, tmp_path: Path) -> None:
+    """The real `tandem serve` process with SLACK_APP_TOKEN: it opens its WebSocket through SLACK_API_URL (the
+    sandbox's apps.connections.open) and answers envelopes: /tandem help, App Home, an invitation's button from
+    Home and the interview's first button; an event sent again (a missed acknowledgement) is handled once."""
+    with Sandbox(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, app_token=APP_TOKEN) as sandbox:
+        ana = sandbox.persona(sandbox.add_user("Ana", real_name="Ana Weber", tz="Europe/Berlin", locale="de-DE"))
+        now = datetime.now(UTC)
+        with session_factory() as s:  # Ana is invited to an active program
+            workspace = people.get_or_create_workspace(
+                s, team_id=sandbox.team_id, bot_user_id=sandbox.bot_user_id, now=now
+            )
+            program = Program(
+                workspace_id=workspace.id,
+                name="Pilot 2027",
+                status=ProgramStatus.ACTIVE,
+                learning_fields=INTERVIEW_FIELDS,
+                created_at=now,
+                updated_at=now,
+            )
+            participant = people.get_or_register(
+                s,
+                team_id=sandbox.team_id,
+                user_id=ana.id,
+                bot_user_id=sandbox.bot_user_id,
+                lookup=lambda _uid: SlackProfile("Ana", ana.tz, ana.locale),
+                now=now,
+            )
+            s.add(program)
+            s.flush()
+            enrollment = Enrollment(
+                program_id=program.id,
+                participant_id=participant.id,
+                status=EnrollmentStatus.INVITED,
+                invited_at=now,
+                last_activity_at=now,
+            )
+            s.add(enrollment)
+            s.commit()
+            enrollment_id = enrollment.id
+        metrics_port = _free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_APP_TOKEN": APP_TOKEN,
+            "SLACK_API_URL": sandbox.api_url,
+        }
+        log = (tmp_path / "serve.log").open("w")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--metrics-port", str(metrics_port)],
+            env=env,
+            cwd=tmp_path,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            sandbox.wait_for(lambda: sandbox.link is not None and sandbox.link.connections(), timeout=30)
+            [opened] = sandbox.calls_to("apps.connections.open")
+            assert opened["ok"] and opened["token"] == APP_TOKEN
+
+            # /tandem help: the acknowledgement's payload is the answer, shown to Ana alone
+            assert ana.slash("help").ok
+            answer = ana.ephemeral_messages()[-1]
+            assert "Was bringt uns bis nächste Woche voran?" in _texts(answer["blocks"])
+
+            # App Home: the invitation, with its buttons
+            home = ana.open_home()
+            assert home.ok
+            sandbox.wait_for(lambda: ana.home() is not None and ID.INVITE_JOIN.value in _texts(ana.home()))
+
+            # Slack sends the same event again (its acknowledgement went missing): acknowledged, not handled again
+            assert sandbox.redeliver(home.payload).ok
+            assert _metric(metrics_port, "tandem_events_duplicate_total") == 1
+            assert sandbox.link is not None
+            again = sandbox.link.envelopes[-1]
+            assert (again["payload"]["event_id"], again["retry_attempt"]) == (home.event_id, 1)
+
+            # "Join" on Home starts the interview; its first step is queued for the worker
+            assert ana.click(ID.INVITE_JOIN).ok
+
+            def step() -> str | None:
+                with session_factory() as s:
+                    row = s.get(Enrollment, enrollment_id)
+                    return row.interview_step if row and row.status == EnrollmentStatus.INTERVIEWING else None
+
+            assert sandbox.wait_for(step) == "settings"
+            worker = Worker(
+                session_factory, lambda _team: outbox_client(token=BOT_TOKEN, base_url=sandbox.api_url), SystemClock()
+            )
+            try:
+                sent = worker.drain()
+            finally:
+                worker.close()
+            assert sent["sent"] == 1, sent
+            first = current_step(ana)
+            assert first is not None and first[0] is Step.SETTINGS
+            assert ana.click(ID.INTERVIEW_SETTINGS_OK, message=first[1]).ok
+            assert sandbox.wait_for(lambda: step() == "role")
+            assert _metric(metrics_port, 'tandem_requests_total{kind="interaction"}') == 2
+            assert _metric(metrics_port, 'tandem_requests_total{kind="command"}') == 1
+            assert not sandbox.problems
+            assert all(c["ok"] for c in sandbox.calls), [c for c in sandbox.calls if not c["ok"]]
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+            log.close()
+            print((tmp_path / "serve.log").read_text())

@@ -1,4 +1,5 @@
-"""A faithful local Slack ("the sandbox") for tests and the demo: Web API, signed deliveries, personas."""
+"""A faithful local Slack ("the sandbox") for tests and the demo: Web API, signed deliveries (or Socket Mode envelopes),
+personas."""
 
 from bot.sandbox.blockkit import (
     check_call,

@@ -436,7 +436,8 @@ def check_call(
         return "unknown_method", [f"{method}: unknown Web API method"]
     args = decode_args(args)
     for name in spec.get("required", []):
-        # the token, and apps.connections.open's app_token, come in the Authorization header
+        # the token is not an argument; ``app_token`` is slack_sdk's name for apps.connections.open's token (an
+        # app-level one, sent as ``Authorization: Bearer``)
         if name not in ("token", "app_token") and not _present(args.get(name)):
             return MISSING_ARG_ERRORS.get(name, "invalid_arguments"), [f"{method}: missing required argument {name!r}"]
     if method in MESSAGE_METHODS:

@@ -1,8 +1,11 @@
-"""What the sandbox sends to the app (``app_url``): Events API events in their envelopes (with Slack's retries, and
-redelivery), slash commands (an ack with text becomes an ephemeral message), interactions (a view_submission's
+"""What the sandbox sends to the app: Events API events in their envelopes (with Slack's retries, and redelivery),
+slash commands (an ack with text becomes an ephemeral message), interactions (a view_submission's
 ``response_action`` is applied), url_verification, and the workspace changes the app hears of (archive, share,
-invite, leave). Each is a signed POST (``bot.sandbox.transport.signed_post``) on the calling thread; the HTTP
-handler never delivers anything, so a Bolt app may call the Web API while it handles a delivery."""
+invite, leave). Each is a signed POST to ``app_url`` (``bot.sandbox.transport.signed_post``), or, once the app has
+opened a Socket Mode connection (``apps.connections.open`` with the app-level token), an envelope on it
+(``bot.sandbox.socket_mode``) whose acknowledgement is handled as the HTTP answer would be. Deliveries run on the
+calling thread; the HTTP handler never delivers anything, so a Bolt app may call the Web API while it handles a
+delivery."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from bot.sandbox.common import (
     Delivery,
     snapshot,
 )
+from bot.sandbox.socket_mode import ENVELOPE_TYPES, SocketLink
 from bot.sandbox.transport import signed_post
 from bot.sandbox.workspace import Workspace
 
@@ -32,14 +36,16 @@ class Deliveries(Workspace):
         self,
         *,
         signing_secret: str,
+        app_token: str = "xapp-sandbox",
         retries: int = 3,
         event_timeout: float = 3.0,
-        app_token: str = "xapp-sandbox-app-token",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.signing_secret = signing_secret
         self.app_token = app_token  # the app-level token apps.connections.open takes
+        # Socket Mode: started by the first apps.connections.open; from then on deliveries go as envelopes on it
+        self.link: SocketLink | None = None
         self.retries = retries
         self.event_timeout = event_timeout
         self.app_url: str | None = None
@@ -48,6 +54,11 @@ class Deliveries(Workspace):
         self.after_delivery: Callable[[], object] | None = None
         self._local = threading.local()  # .in_api: this thread is answering a Web API call
         self.problems: list[str] = []  # invalid things the app answered with (acks, response_action views)
+
+    def stop(self) -> None:
+        if self.link is not None:
+            self.link.stop()
+        super().stop()
 
     def archive(self, channel_id: str, user_id: str, *, archived: bool = True) -> Delivery | None:
         """Archive (or unarchive) a channel as ``user_id``: ``channel_archive`` or ``group_archive`` for a private
@@ -171,18 +182,56 @@ class Deliveries(Workspace):
         event_id: str | None = None,
     ) -> Delivery:
         delivery = Delivery(kind=kind, payload=payload, event_id=event_id)
-        extra: dict[str, str] = {}
+        retry_reason = ""
         for retry_num in range(retries + 1):
-            status, text, headers, reason = self.post_to_app(body, content_type, extra_headers=extra)
+            status, text, headers, reason = self.to_app(
+                kind, payload, body, content_type, retry_num=retry_num, retry_reason=retry_reason
+            )
             delivery.attempts.append((status, retry_num))
             delivery.status, delivery.body, delivery.headers = status, text, headers
             if delivery.ok or headers.get("x-slack-no-retry") == "1":
                 break
-            extra = {
-                "X-Slack-Retry-Num": str(retry_num + 1),
-                "X-Slack-Retry-Reason": reason or ("http_error" if status else "http_timeout"),
-            }
+            retry_reason = reason or ("http_error" if status else "http_timeout")
         return delivery
+
+    @property
+    def socket_mode(self) -> bool:
+        """Whether deliveries go over Socket Mode (the app opened a connection; the link was not disabled)."""
+        return self.link is not None and self.link.enabled
+
+    def to_app(
+        self,
+        kind: str,
+        payload: Any,
+        body: bytes,
+        content_type: str,
+        *,
+        retry_num: int = 0,
+        retry_reason: str = "",
+    ) -> tuple[int | None, str, dict[str, str], str]:
+        """One try of a delivery, as Slack makes it: over Socket Mode (an envelope; ``payload`` is what it carries)
+        or a signed POST of ``body`` (with ``X-Slack-Retry-Num`` and ``X-Slack-Retry-Reason`` on a retry)."""
+        if not self.socket_mode or kind not in ENVELOPE_TYPES:  # url_verification is for a request URL only
+            extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason} if retry_num else {}
+            return self.post_to_app(body, content_type, extra_headers=extra)
+        assert self.link is not None
+        try:
+            return self.link.deliver(kind, payload, retry_attempt=retry_num, retry_reason=retry_reason)
+        finally:
+            if not getattr(self._local, "hold_settle", False):
+                self._settle()
+
+    def disconnect_socket(self, reason: str = "refresh_requested") -> None:
+        """Slack asks the app's Socket Mode connections to go (``bot.sandbox.socket_mode.SocketLink.disconnect``)."""
+        if self.link is None:
+            raise RuntimeError("the app has not opened a Socket Mode connection")
+        self.link.disconnect(reason)
+
+    def open_socket_link(self) -> str:
+        """``apps.connections.open``: a WebSocket URL (the link is started on the first call)."""
+        if self.link is None:
+            self.link = SocketLink(app_id=self.app_id, ack_timeout=self.event_timeout)
+        return self.link.issue_url()
 
     def deliver_event(self, event: dict[str, Any]) -> Delivery:
         """Deliver an Events API event in an ``event_callback`` envelope, retrying like Slack."""
@@ -218,8 +267,9 @@ class Deliveries(Workspace):
         """Send an event envelope again, as Slack does when it believes an earlier try was not acknowledged in
         time: the same ``event_id``, with ``X-Slack-Retry-Num`` and ``X-Slack-Retry-Reason``. No further retries."""
         body = json.dumps(envelope).encode("utf-8")
-        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": reason}
-        status, text, response_headers, _ = self.post_to_app(body, "application/json", extra_headers=headers)
+        status, text, response_headers, _ = self.to_app(
+            "event", envelope, body, "application/json", retry_num=retry_num, retry_reason=reason
+        )
         delivery = Delivery(kind="event", payload=envelope, event_id=str(envelope.get("event_id") or ""))
         delivery.attempts.append((status, retry_num))
         delivery.status, delivery.body, delivery.headers = status, text, response_headers

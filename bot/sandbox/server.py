@@ -17,16 +17,27 @@
   url_verification, signed with the signing secret and the real wall-clock time. They run on the calling
   thread; the HTTP handler never delivers anything, so a Bolt app may call the Web API while it handles a
   delivery.
+* Socket Mode (``bot.sandbox.socket_mode``): ``apps.connections.open`` with the app-level token (``app_token``;
+  a bot token is refused with ``not_allowed_token_type``, an unknown one with ``invalid_auth``) answers a one-time
+  ``ws://127.0.0.1:<port>/link/?ticket=...``; the link says ``hello``, and from then on events, commands and
+  interactions go as envelopes (``events_api``, ``slash_commands``, ``interactive``; not signed) instead of
+  POSTs. An acknowledgement's payload is handled as the HTTP answer would be (a command's answer, a modal's
+  ``response_action``); an event not acknowledged within ``event_timeout`` is sent again with ``retry_attempt``
+  and ``retry_reason``. ``disconnect_socket("refresh_requested")`` makes the app reconnect,
+  ``"link_disabled"`` ends Socket Mode (``link.envelopes`` and ``link.acks`` record the traffic).
 
 Not modelled: the bot's own messages produce no events, ``app_mention`` is not derived from mentions,
-Enterprise Grid, scopes (every call is allowed), legacy ``files.upload`` and multipart bodies.
+Enterprise Grid, scopes (every call is allowed), legacy ``files.upload`` and multipart bodies; in Socket Mode,
+the ``warning`` disconnect, Slack's own pings and several connections sharing the envelopes (the newest gets
+them all), and ``apps.connections.open`` while Socket Mode is off (the first call turns it on).
 
 Time in the workspace (message ts, trigger age, response_url age, users' UTC offsets) comes from ``clock``.
 
 The parts, one job each: ``bot.sandbox.workspace`` (the state), ``bot.sandbox.webapi`` (the Web API's method table
 and the app's other requests), ``bot.sandbox.transport`` (the HTTP server and signed requests),
-``bot.sandbox.deliveries`` (events, commands, interactions, with retries), ``bot.sandbox.faults`` (injected errors,
-rate limits, stalls), ``bot.sandbox.common`` (what they share). :class:`Sandbox` puts them together.
+``bot.sandbox.deliveries`` (events, commands, interactions, with retries), ``bot.sandbox.socket_mode`` (the
+WebSocket side of Socket Mode), ``bot.sandbox.faults`` (injected errors, rate limits, stalls), ``bot.sandbox.common``
+(what they share). :class:`Sandbox` puts them together.
 """
 
 from __future__ import annotations
@@ -70,6 +81,7 @@ class Sandbox(WebApi):
         *,
         signing_secret: str,
         bot_token: str = "xoxb-sandbox",
+        app_token: str = "xapp-sandbox",
         clock: Clock | None = None,
         team_id: str = "T0TANDEM",
         team_domain: str = "tandem-sandbox",
@@ -77,11 +89,11 @@ class Sandbox(WebApi):
         bot_user_id: str = "U0TANDEMBOT",
         retries: int = 3,
         event_timeout: float = 3.0,
-        app_token: str = "xapp-sandbox-app-token",
     ) -> None:
         super().__init__(
             signing_secret=signing_secret,
             bot_token=bot_token,
+            app_token=app_token,
             clock=clock,
             team_id=team_id,
             team_domain=team_domain,
@@ -89,7 +101,6 @@ class Sandbox(WebApi):
             bot_user_id=bot_user_id,
             retries=retries,
             event_timeout=event_timeout,
-            app_token=app_token,
         )
 
     def persona(self, name_or_id: str) -> Persona:

@@ -1,5 +1,6 @@
 """Tandem wired to the sandbox in one process: the unchanged Bolt app behind the production WSGI server
-on loopback, the outbox worker and the clock tick, all on one (usually simulated) clock.
+on loopback (or, with ``socket_mode=True``, connected to the sandbox over Socket Mode as ``tandem serve`` with
+SLACK_APP_TOKEN is), the outbox worker and the clock tick, all on one (usually simulated) clock.
 
 The demo and the end-to-end tests use this; nothing here is used in production.
 """
@@ -23,18 +24,21 @@ from bot.config import Settings, load_settings
 from bot.db import make_engine, make_session_factory, upgrade
 from bot.jobs import DUE_JOBS, NEXT_DUE
 from bot.sandbox.server import Sandbox
+from bot.sandbox.socket_mode import close_client
 from bot.scheduler import Leadership, run_tick
 from bot.services import outbox
 from bot.services.ticks import MINUTE, next_due, next_tick, probe
 from bot.slack.client import outbox_client
 from bot.slack.install import TokenClients, installation_store
 from bot.slack.sender import Worker
+from bot.socket_mode import TandemSocketMode
 from bot.web import TandemWSGI, make_server
 
 VERIFY_MODES = ("off", "edge", "full")
 VERIFY_EVERY = timedelta(hours=3)
 SIGNING_SECRET = "sandbox-signing-secret"
 BOT_TOKEN = "xoxb-sandbox-token"
+APP_TOKEN = "xapp-sandbox-token"
 
 
 class LocalStack:
@@ -48,8 +52,11 @@ class LocalStack:
         oauth: bool = False,
         verify_jumps: str = "off",
         engine: Engine | None = None,
+        socket_mode: bool = False,
     ) -> None:
         self.database_url = database_url
+        # Slack's deliveries as Socket Mode envelopes (TandemSocketMode, the sandbox's link) instead of HTTP
+        self.socket_mode = socket_mode
         # an engine to run on instead of one of its own (the tests share one per database, so what SQLAlchemy
         # compiled for one test serves the next); a restart still closes its connections and starts afresh
         self._engine = engine
@@ -63,9 +70,14 @@ class LocalStack:
         # "full": also the minutes after its start and one every VERIFY_EVERY between
         self.verify_jumps = verify_jumps
         self.sandbox = Sandbox(
-            signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, clock=self.clock, **(sandbox_options or {})
+            signing_secret=SIGNING_SECRET,
+            bot_token=BOT_TOKEN,
+            app_token=APP_TOKEN,
+            clock=self.clock,
+            **(sandbox_options or {}),
         )
         self._server: Any = None
+        self._socket: TandemSocketMode | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------------
@@ -85,6 +97,8 @@ class LocalStack:
 
     def _start_tandem(self) -> None:
         slack: dict[str, Any] = {"SLACK_BOT_TOKEN": BOT_TOKEN}
+        if self.socket_mode:
+            slack["SLACK_APP_TOKEN"] = APP_TOKEN
         if self.oauth:
             slack = {
                 "SLACK_BOT_TOKEN": None,
@@ -102,6 +116,28 @@ class LocalStack:
         self.engine = self._engine or make_engine(self.settings.database_url)
         self.session_factory = make_session_factory(self.engine)
         self.app = build_app(self.settings, session_factory=self.session_factory, clock=self.clock)
+        if self.socket_mode:
+            self._socket = TandemSocketMode(self.app, APP_TOKEN)
+            self._socket.connect()  # apps.connections.open, then the WebSocket (``start`` would also block)
+        else:
+            self._serve_http()
+        # Slack hears back at the listener's ack; the sandbox's next step waits until the handling is done
+        self.sandbox.after_delivery = self.app.tandem_inflight.wait_idle
+        client = outbox_client(token=BOT_TOKEN, base_url=self.sandbox.api_url)
+        client_for: Callable[[str], WebClient] = lambda _team: client  # noqa: E731
+        if self.oauth:
+            self.sandbox.oauth.redirect_url = f"{self.base_url}{REDIRECT_PATH}"  # as configured in the app's settings
+            # each workspace's token from the installation store, kept for a minute of the stack's clock
+            client_for = TokenClients(
+                installation_store(self.settings, self.engine),
+                base_url=self.sandbox.api_url,
+                monotonic=lambda: self.clock.now().timestamp(),
+            )
+        self.worker = Worker(self.session_factory, client_for, self.clock, worker_id="stack-worker")
+        self.leadership = Leadership(self.engine)
+
+    def _serve_http(self) -> None:
+        """The production WSGI entry on loopback, at ``sandbox.app_url``."""
         self._server = make_server(
             TandemWSGI(
                 self.app,
@@ -122,20 +158,6 @@ class LocalStack:
         self._thread.start()
         self.base_url = f"http://127.0.0.1:{self._server.effective_port}"
         self.sandbox.app_url = f"{self.base_url}/slack/events"
-        # Slack hears back at the listener's ack; the sandbox's next step waits until the handling is done
-        self.sandbox.after_delivery = self.app.tandem_inflight.wait_idle
-        client = outbox_client(token=BOT_TOKEN, base_url=self.sandbox.api_url)
-        client_for: Callable[[str], WebClient] = lambda _team: client  # noqa: E731
-        if self.oauth:
-            self.sandbox.oauth.redirect_url = f"{self.base_url}{REDIRECT_PATH}"  # as configured in the app's settings
-            # each workspace's token from the installation store, kept for a minute of the stack's clock
-            client_for = TokenClients(
-                installation_store(self.settings, self.engine),
-                base_url=self.sandbox.api_url,
-                monotonic=lambda: self.clock.now().timestamp(),
-            )
-        self.worker = Worker(self.session_factory, client_for, self.clock, worker_id="stack-worker")
-        self.leadership = Leadership(self.engine)
 
     @staticmethod
     def _serve(server: Any) -> None:
@@ -143,6 +165,9 @@ class LocalStack:
             server.run()
 
     def _stop_tandem(self) -> None:
+        if self._socket is not None:
+            close_client(self._socket.client, self.sandbox.link)
+            self._socket = None
         if self._server is not None:
             # let the request threads finish before the loop's wake-up pipe closes under them
             self._server.task_dispatcher.shutdown(timeout=5)

@@ -166,8 +166,7 @@ class WebApi(Deliveries, Faults):
 
     def _connections_open(self, token: str | None) -> str:
         """``apps.connections.open`` takes the app-level token (``xapp-``) alone: a bot or user token is refused with
-        ``not_allowed_token_type``, an unknown token with ``invalid_auth``. (This sandbox answers with a Socket Mode
-        URL but serves no WebSocket there.)"""
+        ``not_allowed_token_type``, an unknown token with ``invalid_auth``."""
         if not token:
             raise SlackError("not_authed")
         if token != self.app_token:
@@ -176,7 +175,7 @@ class WebApi(Deliveries, Faults):
             except SlackError:
                 raise SlackError("invalid_auth") from None
             raise SlackError("not_allowed_token_type")
-        return f"wss://wss-primary.slack.com/link/?ticket={self._next_id('ticket-')}&app_id={self.app_id}"
+        return self.open_socket_link()
 
     def write_record(self, path: str | Path) -> None:
         """Every Web API call so far as JSON lines ``{"method", "args"}``."""
