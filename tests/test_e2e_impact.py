@@ -208,6 +208,11 @@ def test_metrics_values_kpis_digest_home_and_export(stack: LocalStack) -> None:
     assert len(digests()) == 3
     text = _dump(digests()[-1])
     assert "Focus-prompt response rate (answered within a week): *20%*" in text
+    # each digest ends with a question for the hosts, the next one each week (the first digest comes in the program's
+    # second week: its second question)
+    asked = [_dump(d).split("A question for you as hosts this week*")[1][:40] for d in digests()]
+    expected = ["What surprised us th", "Which small success ", "Where do the numbers"]
+    assert [q.split("\\n")[1][:20] for q in asked] == expected
     with stack.session_factory() as s:
         snapshots = s.scalars(select(KpiSnapshot).order_by(KpiSnapshot.taken_on)).all()
         assert [x.taken_on for x in snapshots] == [date(2027, 1, 11), date(2027, 1, 18), date(2027, 1, 25)]

@@ -153,3 +153,11 @@ def test_a_streak_counts_answered_weeks_back_from_the_latest_prompted() -> None:
     assert rules.streak([(5, "skipped"), (4, "cancelled"), (3, "closed"), (2, "missed")], {3}) == 1
     assert rules.streak([(5, "skipped"), (4, "open")], set()) == 0  # time left only for the latest week
     assert rules.streak([], set()) == 0
+
+
+def test_the_digest_asks_the_hosts_a_new_question_each_week_then_starts_again() -> None:
+    start = date(2027, 1, 11)
+    weeks = [rules.reflection(start, date.fromordinal(start.toordinal() + 7 * n)) for n in range(8)]
+    assert weeks == [1, 2, 3, 4, 5, 6, 1, 2] and rules.REFLECTIONS == 6
+    assert rules.reflection(start, date(2027, 1, 17)) == 1  # the rest of the first week
+    assert rules.reflection(start, date(2027, 1, 4)) == 1  # a digest before the start asks the first

@@ -196,7 +196,8 @@ def dashboard(locale: str, board: Any) -> dict[str, Any]:
 
 
 def digest(locale: str, board: Any, *, day: date) -> dict[str, Any]:
-    """The weekly digest: KPIs with direction, notable changes, attention counts, metrics, a few consented quotes."""
+    """The weekly digest: KPIs with direction, notable changes, attention counts, metrics, a few consented quotes, and
+    one question for the hosts to reflect on, a different one each week (``bot.domain.impact.reflection``)."""
     program = board.program
     title = _p(locale, "digest_title", program=program.name)
     notable = [line for line in board.lines if line.notable]
@@ -215,6 +216,8 @@ def digest(locale: str, board: Any, *, day: date) -> dict[str, Any]:
     if board.quotes:
         out.append(kit.section(_t(locale, "quotes_title")))
         out.extend(kit.section(_t(locale, "quote", quote=q)) for q in board.quotes[-QUOTES_SHOWN:])
+    asked = rules.reflection(program.start_date, day) if program.start_date else 1
+    out.append(kit.section(_t(locale, "reflect_title") + "\n" + _t(locale, f"reflect_{asked}")))
     out.append(
         kit.actions(
             kit.button(_p(locale, "btn_log"), ID.METRIC_LOG, value=f"host:{program.id}"),

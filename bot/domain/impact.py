@@ -41,6 +41,7 @@ ACTIVE_DAYS = 14
 NAME_MAX, UNIT_MAX = 120, 32
 VALUE_ABS_MAX = 1e9
 METRICS_MAX = 12  # per program
+REFLECTIONS = 6  # the digest's closing questions for the hosts (templates: reflect_1 ...), one a week in turn
 NOTABLE_RATE = 0.10  # a rate that moved by 10 points or more is worth a line in the digest
 NOTABLE_COUNT = 0.20  # a count that moved by 20 % or more (and by at least 2)
 
@@ -423,3 +424,9 @@ def streak(weeks: Sequence[tuple[int, str]], answered: set[int]) -> int:
         else:
             break
     return count
+
+
+def reflection(start: date, day: date) -> int:
+    """The digest's closing question for the hosts on ``day`` (1 to ``REFLECTIONS``): the first in the program's
+    first week, then the next each week, round again after the last."""
+    return max(0, (day - start).days // 7) % REFLECTIONS + 1
