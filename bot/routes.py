@@ -132,6 +132,7 @@ ROUTES: tuple[Route, ...] = (
     Route(AC, ("impact", "dashboard", "metrics", "wirkung"), A, host.word(impact.host_dashboard)),
     Route(AC, ("export",), A, host.word(impact.host_export)),
     Route(AC, ("digest",), A, host.word(admin_flow.digest_now)),
+    Route(AC, ("playbook",), A, host.word(admin_flow.playbook)),  # what to do this week, per program
     Route(AC, ("remove", "entfernen"), A, host.word(privacy.remove_command)),  # a participant and their data
     Route(AC, ("orgchart", "organigramm"), A, host.word(orgchart.command)),  # import the org chart, map a field
     Route(AC, ("hosts",), A, host.word(hosting.command)),  # who hosts what, and changing it

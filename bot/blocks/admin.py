@@ -382,3 +382,44 @@ def digest(locale: str, *, program: Program, counts: OnboardingCounts, changes: 
         i18n.plain(locale, "admin", "digest_fallback", name=program.name),
         [kit.header(header), kit.section("\n".join(lines)), kit.context(changes_text)],
     )
+
+
+# -- the host playbook ----------------------------------------------------------------------------------------------
+PLAYBOOK_PROGRAMS_MAX = 45  # one section each, within a message's 50 blocks
+
+
+def playbook(locale: str, weeks: Iterable[Any]) -> dict[str, Any]:
+    """``/tandem admin playbook``: per program (``bot.services.playbook.ProgramWeek``) what to do this week."""
+    weeks = list(weeks)
+    title = i18n.plain(locale, "admin", "playbook_title")
+    if not weeks:
+        return note(locale, "playbook_none")
+    out: list[kit.Block] = [kit.header(title)]
+    for week in weeks[:PLAYBOOK_PROGRAMS_MAX]:
+        out.append(kit.section(_playbook_program(locale, week)[:3000]))
+    if len(weeks) > PLAYBOOK_PROGRAMS_MAX:
+        out.append(kit.context(i18n.text(locale, "admin", "playbook_more", n=len(weeks) - PLAYBOOK_PROGRAMS_MAX)))
+    return kit.message(title, out)
+
+
+def _playbook_program(locale: str, week: Any) -> str:
+    program, counts = week.program, week.counts
+    status = status_text(locale, program.status)
+    lines = [i18n.text(locale, "admin", "playbook_program", name=program.name, status=status)]
+    if week.welcome:
+        names = ", ".join(week.welcome)
+        lines.append(i18n.text(locale, "admin", "playbook_welcome", names=names, more=week.welcome_more))
+    if week.waiting:
+        lines.append(i18n.text(locale, "admin", "playbook_waiting", n=week.waiting, name=program.name))
+    if counts.pending or counts.interviewing:
+        lines.append(
+            i18n.text(locale, "admin", "playbook_pending", pending=counts.pending, interviewing=counts.interviewing)
+        )
+    if week.silent or week.escalations:
+        attention = {"silent": week.silent, "escalations": week.escalations}
+        lines.append(i18n.text(locale, "admin", "playbook_attention", name=program.name, **attention))
+    if week.retros_open:
+        lines.append(i18n.text(locale, "admin", "playbook_retros", n=week.retros_open, name=program.name))
+    if len(lines) == 1:
+        lines.append(i18n.text(locale, "admin", "playbook_calm"))
+    return "\n".join(lines)

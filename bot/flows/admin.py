@@ -1,5 +1,5 @@
-"""What hosts do from the admin channel about programs: ``/tandem admin setup|new|programs|invite|digest|help``,
-the program cards' buttons, and the program and invite modals.
+"""What hosts do from the admin channel about programs: ``/tandem admin
+setup|new|programs|invite|digest|playbook|help``, the program cards' buttons, and the program and invite modals.
 
 Each function checks who may do it first (the route adapter checked it too); a refusal changes nothing and says
 why. It returns a ``Result`` saying what to show; the adapter shows it.
@@ -34,6 +34,7 @@ from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import Program, ProgramStatus, Workspace
 from bot.services import confirmations, digest, enrollments, hosts, outbox, people, programs, roles
+from bot.services import playbook as host_playbook
 
 
 # -- /tandem admin <word>: each is a route in bot.routes (its class: hosts; ``setup`` also workspace admins) ----------
@@ -89,6 +90,21 @@ def digest_now(session: Session, who: Caller, args: str, *, slack: AdminSlack, n
             return refusal
     posted = digest.post_now(session, workspace=workspace, now=now, only=only)
     return Result(message=None if posted else blocks.note(who.locale, "digest_none"))
+
+
+def playbook(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Result:
+    """``/tandem admin playbook [program]``: what to do this week in the program named, else in every open program the
+    host may see (``bot.services.playbook``)."""
+    workspace, refusal = authorize_host(session, who, slack, now)
+    if refusal is not None:
+        return refusal
+    only = None
+    if args.strip():
+        only, refusal = commanded_program(session, who, args, slack=slack, now=now, note=blocks.note)
+        if refusal is not None:
+            return refusal
+    weeks = host_playbook.this_week(session, workspace_id=workspace.id, now=now, only=only)
+    return Result(message=blocks.playbook(who.locale, weeks))
 
 
 def admin_help(who: Caller, word: str) -> Result:
