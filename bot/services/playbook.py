@@ -61,14 +61,15 @@ def this_week(session: Session, *, workspace_id: int, now: datetime, only: Progr
     counts = programs.counts(session, program_ids=[p.id for p in open_])
     out = []
     for program in open_:
-        names = list(session.scalars(_WELCOME, {"program": program.id, "since": now - WEEK}))
+        joined = list(session.scalars(_WELCOME, {"program": program.id, "since": now - WEEK}))
+        names = [name for name in joined if name.strip()]
         attention = impact.attention(session, program, now=now)
         out.append(
             ProgramWeek(
                 program=program,
                 counts=counts[program.id],
                 welcome=tuple(names[:WELCOME_SHOWN]),
-                welcome_more=max(0, len(names) - WELCOME_SHOWN),
+                welcome_more=len(joined) - len(names[:WELCOME_SHOWN]),  # the rest, and any without a name
                 waiting=int(session.scalar(_WAITING, {"program": program.id}) or 0),
                 silent=attention.silent,
                 escalations=attention.escalations,
