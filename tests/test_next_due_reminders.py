@@ -169,6 +169,20 @@ def test_interview_reminders_only_for_an_interview_under_way(world: Any) -> None
     assert next_due(world, name) is None
 
 
+def accepted_by_one(s: Any, pilot: Any, accepted: Any, waiting: Any) -> None:
+    """``accepted`` and ``waiting`` paired since START, with an agreement of that moment only ``accepted`` accepted."""
+    pair = Pair(program_id=pilot.id, participant_a_id=accepted.id, participant_b_id=waiting.id, started_at=START)
+    s.add(pair)
+    s.flush()
+    agreement = Agreement(pair_id=pair.id, created_at=START)
+    s.add(agreement)
+    s.flush()
+    version = AgreementVersion(agreement_id=agreement.id, number=1, sections={k: k for k in SECTIONS}, created_at=START)
+    s.add(version)
+    s.flush()
+    s.add(AgreementAcceptance(version_id=version.id, participant_id=accepted.id, accepted_at=START))
+
+
 def test_agreement_reminders_for_who_has_not_accepted_on_a_workday(world: Any) -> None:
     name = "agreement.reminders"
     assert next_due(world, name) is None
@@ -176,18 +190,7 @@ def test_agreement_reminders_for_who_has_not_accepted_on_a_workday(world: Any) -
         ws = workspace(s)
         pilot = program(s, ws)
         berlin, new_york = someone(s, ws, "U0BER", "Europe/Berlin"), someone(s, ws, "U0NY", "America/New_York")
-        pair = Pair(program_id=pilot.id, participant_a_id=berlin.id, participant_b_id=new_york.id, started_at=START)
-        s.add(pair)
-        s.flush()
-        agreement = Agreement(pair_id=pair.id, created_at=START)
-        s.add(agreement)
-        s.flush()
-        version = AgreementVersion(
-            agreement_id=agreement.id, number=1, sections={k: k for k in SECTIONS}, created_at=START
-        )
-        s.add(version)
-        s.flush()
-        s.add(AgreementAcceptance(version_id=version.id, participant_id=berlin.id, accepted_at=START))
+        accepted_by_one(s, pilot, berlin, new_york)
         s.commit()
     # not until the agreement is two days old; then Wednesday 09:00 in New York
     first = first_act(world, name, within=3 * DAY)
@@ -209,18 +212,7 @@ def test_reminders_keep_to_a_persons_own_working_days(world: Any) -> None:
         weekend.working_days = [5, 6]
         enrolled(s, pilot, weekend, EnrollmentStatus.INVITED, since=START)
         berlin = someone(s, ws, "U0BER", "Europe/Berlin")
-        pair = Pair(program_id=pilot.id, participant_a_id=berlin.id, participant_b_id=weekend.id, started_at=START)
-        s.add(pair)
-        s.flush()
-        agreement = Agreement(pair_id=pair.id, created_at=START)
-        s.add(agreement)
-        s.flush()
-        version = AgreementVersion(
-            agreement_id=agreement.id, number=1, sections={k: k for k in SECTIONS}, created_at=START
-        )
-        s.add(version)
-        s.flush()
-        s.add(AgreementAcceptance(version_id=version.id, participant_id=berlin.id, accepted_at=START))
+        accepted_by_one(s, pilot, berlin, weekend)
         s.commit()
     for name in ("invites.reminders", "agreement.reminders"):
         assert first_act(world, name, within=6 * DAY) == START + 5 * DAY + timedelta(hours=6), name
