@@ -38,7 +38,6 @@ from bot.models import (
     Program,
     ProgramStatus,
 )
-from bot.models.participant import worktime_columns
 from bot.services import enrollments, outbox, people, reporting
 
 
@@ -274,14 +273,7 @@ _QUIET = (
     .order_by(Enrollment.id)
     .with_for_update(of=Enrollment, skip_locked=True)
 )
-_UNDER_WAY_TIMES = _under_way(
-    Enrollment.interview_step,
-    Enrollment.last_activity_at,
-    Enrollment.reminders_sent,
-    Enrollment.last_reminder_at,
-    *worktime_columns(),
-    Program.working_days,
-)
+_UNDER_WAY_TIMES = _under_way(Enrollment.interview_step, *enrollments.REMINDER_TIMES)
 
 
 def send_reminders(session: Session, now: datetime) -> int:
@@ -329,16 +321,9 @@ def send_reminders(session: Session, now: datetime) -> int:
 def next_reminder(session: Session, now: datetime) -> datetime | None:
     """When :func:`send_reminders` next reminds: the earliest ``rules.reminder_next`` of the interviews under way;
     None when there is none."""
-    rows = session.execute(_UNDER_WAY_TIMES)
     moments = (
-        rules.reminder_next(
-            last_activity_at=row.last_activity_at,
-            reminders_sent=row.reminders_sent,
-            last_reminder_at=row.last_reminder_at,
-            now=now,
-            tz=worktime.of_row(row),
-        )
-        for row in rows
+        enrollments.reminder_next_of(row, now)
+        for row in session.execute(_UNDER_WAY_TIMES)
         if rules.parse_step(row.interview_step) not in (None, Step.DONE)
     )
     return min((m for m in moments if m is not None), default=None)

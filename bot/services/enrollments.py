@@ -340,9 +340,9 @@ def _unanswered(*columns: Any) -> Select[Any]:
     )
 
 
-# Built once: the clock runs and asks these every minute
-_UNANSWERED = _unanswered(Enrollment, Participant, Program)
-_UNANSWERED_TIMES = _unanswered(
+# The columns an enrollment's reminder moments are read from (:func:`reminder_due_of`, :func:`reminder_next_of`): the
+# reminders it had, and the person's working time with the program's working days
+REMINDER_TIMES = (
     Enrollment.last_activity_at,
     Enrollment.reminders_sent,
     Enrollment.last_reminder_at,
@@ -351,22 +351,36 @@ _UNANSWERED_TIMES = _unanswered(
 )
 
 
+def _reminders(row: Any) -> dict[str, Any]:
+    return {
+        "last_activity_at": row.last_activity_at,
+        "reminders_sent": row.reminders_sent,
+        "last_reminder_at": row.last_reminder_at,
+        "tz": worktime.of_row(row),
+    }
+
+
+def reminder_due_of(row: Any, now: datetime) -> int | None:
+    """``rules.reminder_due`` for a row of :data:`REMINDER_TIMES`: the reminder due now, if any."""
+    return rules.reminder_due(now=now, **_reminders(row))
+
+
+def reminder_next_of(row: Any, now: datetime) -> datetime | None:
+    """``rules.reminder_next`` for a row of :data:`REMINDER_TIMES`: when its next reminder may be due."""
+    return rules.reminder_next(now=now, **_reminders(row))
+
+
+# Built once: the clock runs and asks these every minute
+_UNANSWERED = _unanswered(Enrollment, Participant, Program)
+_UNANSWERED_TIMES = _unanswered(*REMINDER_TIMES)
+
+
 def remind_invitations(session: Session, now: datetime) -> int:
     """Due job: an unanswered invitation gets a gentle reminder after 2 days and a last one after 5 (in the
     person's working time), then silence. Does not commit (the tick does)."""
     sent = 0
     times = session.execute(_UNANSWERED_TIMES).all()
-    if all(
-        rules.reminder_due(
-            last_activity_at=row.last_activity_at,
-            reminders_sent=row.reminders_sent,
-            last_reminder_at=row.last_reminder_at,
-            now=now,
-            tz=worktime.of_row(row),
-        )
-        is None
-        for row in times
-    ):
+    if all(reminder_due_of(row, now) is None for row in times):
         return 0  # the quiet minute: columns read, no row loaded
     rows = session.execute(_UNANSWERED).tuples().all()
     for enrollment, participant, program in rows:
@@ -405,15 +419,5 @@ def remind_invitations(session: Session, now: datetime) -> int:
 def next_invitation_reminder(session: Session, now: datetime) -> datetime | None:
     """When :func:`remind_invitations` next reminds: the earliest ``rules.reminder_next`` of the invitations it may
     remind about; None when there is none."""
-    rows = session.execute(_UNANSWERED_TIMES)
-    moments = (
-        rules.reminder_next(
-            last_activity_at=row.last_activity_at,
-            reminders_sent=row.reminders_sent,
-            last_reminder_at=row.last_reminder_at,
-            now=now,
-            tz=worktime.of_row(row),
-        )
-        for row in rows
-    )
+    moments = (reminder_next_of(row, now) for row in session.execute(_UNANSWERED_TIMES))
     return min((m for m in moments if m is not None), default=None)
