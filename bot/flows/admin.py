@@ -77,17 +77,31 @@ def invite(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: 
     return _invite_modal(session, workspace, who.locale, selected=None)
 
 
+def _named_or_all(
+    session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime
+) -> tuple[Workspace, Program | None, None] | tuple[None, None, Result]:
+    """For ``/tandem admin <word> [program]``: the host's workspace and the program named (None: none named, so every
+    one they may see), or the Result that refuses. The host is authorized once."""
+    if args.strip():
+        program, refusal = commanded_program(session, who, args, slack=slack, now=now, note=blocks.note)
+        if refusal is not None:
+            return None, None, refusal
+        assert program is not None
+        workspace = session.get(Workspace, program.workspace_id)
+        assert workspace is not None  # a program's workspace
+        return workspace, program, None
+    workspace, refusal = authorize_host(session, who, slack, now)
+    if refusal is not None:
+        return None, None, refusal
+    return workspace, None, None
+
+
 def digest_now(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Result:
     """``/tandem admin digest [program]``: today's digest (of the program named, else of every program the host may
     see) in the admin channel now."""
-    workspace, refusal = authorize_host(session, who, slack, now)
+    workspace, only, refusal = _named_or_all(session, who, args, slack=slack, now=now)
     if refusal is not None:
         return refusal
-    only = None
-    if args.strip():
-        only, refusal = commanded_program(session, who, args, slack=slack, now=now, note=blocks.note)
-        if refusal is not None:
-            return refusal
     posted = digest.post_now(session, workspace=workspace, now=now, only=only)
     return Result(message=None if posted else blocks.note(who.locale, "digest_none"))
 
@@ -95,14 +109,9 @@ def digest_now(session: Session, who: Caller, args: str, *, slack: AdminSlack, n
 def playbook(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Result:
     """``/tandem admin playbook [program]``: what to do this week in the program named, else in every open program the
     host may see (``bot.services.playbook``)."""
-    workspace, refusal = authorize_host(session, who, slack, now)
+    workspace, only, refusal = _named_or_all(session, who, args, slack=slack, now=now)
     if refusal is not None:
         return refusal
-    only = None
-    if args.strip():
-        only, refusal = commanded_program(session, who, args, slack=slack, now=now, note=blocks.note)
-        if refusal is not None:
-            return refusal
     weeks = host_playbook.this_week(session, workspace_id=workspace.id, now=now, only=only)
     return Result(message=blocks.playbook(who.locale, weeks))
 
