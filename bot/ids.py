@@ -118,6 +118,11 @@ class ID(enum.StrEnum):
     RHYTHM_AGREED = "rhythm.agreed"  # prompt button: open "What we agreed" (closes the week); value: the week id
     RHYTHM_CANCEL = "rhythm.cancel"  # prompt button: open the cancel modal; value: the week id
     RHYTHM_MOVE = "rhythm.move"  # prompt button: open the move modal; value: the week id
+    # live sessions across time zones (issue 20, part 3)
+    LIVE_FIND = "live.find"  # prompt button (live / mixed pairs): propose three slots; value: the pair id
+    LIVE_ACCEPT = "live.accept"  # a proposed slot, once; value: the slot's live_session id
+    LIVE_ACCEPT_WEEKLY = "live.accept_weekly"  # a proposed slot, every week until the program's end; value: its id
+    LIVE_CANCEL = "live.cancel"  # the accepted session's button; value: its live_session id
     RHYTHM_ANSWER_MODAL = "rhythm.answer.modal"  # callback_ids (the week id in private_metadata)
     RHYTHM_AGREED_MODAL = "rhythm.agreed.modal"
     RHYTHM_CANCEL_MODAL = "rhythm.cancel.modal"

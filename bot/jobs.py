@@ -25,6 +25,7 @@ from bot.services import (
     events,
     impact,
     installs,
+    live,
     outbox,
     polls,
     retention,
@@ -49,6 +50,8 @@ DUE_JOBS: dict[str, DueJob] = {
     "rhythm.weekly": lambda session, now: rhythm_flow.due(session, now),
     "escalations.late_pattern": lambda session, now: escalation_flow.late_patterns(session, now),
     "agreement.reminders": lambda session, now: agreements.send_reminders(session, now),
+    # an hour before each accepted live session (or each occurrence of a weekly one): a DM to both partners
+    "live.reminders": lambda session, now: live.remind(session, now),
     "polls.due": lambda session, now: polls.due(session, now),  # closes rounds; the weekly release shows them
     # the weekly release (bot.services.release), its snapshot and digest: before the program retro, which reads it
     "impact.weekly_digest": lambda session, now: impact.weekly_due(session, now),
@@ -87,6 +90,7 @@ NEXT_DUE: dict[str, NextDue] = {
     "rhythm.weekly": rhythm_flow.next_due,
     "escalations.late_pattern": escalation_flow.next_late_patterns,
     "agreement.reminders": agreements.next_reminder,
+    "live.reminders": live.next_reminder,
     "polls.due": polls.next_due,
     "impact.weekly_digest": impact.next_weekly_due,
     "retro.due": retros.next_due,

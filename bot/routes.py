@@ -115,6 +115,7 @@ ROUTES: tuple[Route, ...] = (
     Route(C, ("metric", "metrics", "metrik"), OWN, commands.metric),
     Route(C, ("card", "karte", "learning-card"), OWN, commands.card),
     Route(C, ("pause", "pausieren"), OWN, commands.pause),
+    Route(C, ("slot", "termin"), OWN, commands.slot),  # three live slots for the caller's own pair
     # data rights: what is stored about the caller, their export, the question before their data goes
     Route(C, ("privacy", "datenschutz"), OWN, commands.privacy("privacy")),
     Route(C, ("export-my-data", "meine-daten"), OWN, commands.privacy("export")),
@@ -207,6 +208,15 @@ ROUTES: tuple[Route, ...] = (
         P,
         mine.rhythm_submit,
         refusal=mine.week_not_yours,
+    ),
+    # live sessions: the prompt's *Find a live slot* (value: pair id), a slot's buttons and *Cancel* (value: its id)
+    Route(ACT, _ids(ID.LIVE_FIND), P, mine.live_find, refusal=mine.live_not_yours),
+    Route(
+        ACT,
+        _ids(ID.LIVE_ACCEPT, ID.LIVE_ACCEPT_WEEKLY, ID.LIVE_CANCEL),
+        P,
+        mine.live_slot,
+        refusal=mine.live_not_yours,
     ),
     Route(ACT, _ids(ID.NOTE_ADD), P, mine.note_add),
     Route(ACT, _ids(ID.NOTE_TOGGLE_RED), P, mine.note_toggle_red, refusal=mine.red_not_yours),

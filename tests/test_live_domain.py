@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -70,7 +71,7 @@ def test_a_weekly_occurrence_that_happens_is_inside_both_working_times(tz_a, tz_
     a, b = person(tz_a), person(tz_b)
     until = start + timedelta(weeks=20)
     seen = list(live.occurrences(start, weekly=True, until=until))
-    assert seen[0] == start and all(later - earlier == live.WEEK for earlier, later in zip(seen, seen[1:]))
+    assert seen[0] == start and all(later - earlier == live.WEEK for earlier, later in itertools.pairwise(seen))
     for occurrence in seen:
         if live.occurrence_skip(occurrence, a, b) is None:
             assert live.inside(occurrence, a) and live.inside(occurrence, b)

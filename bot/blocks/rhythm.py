@@ -61,10 +61,12 @@ def prompt(
     agreed: dict[str, Any] | None = None,
     goals: list[kit.Block] | None = None,
     roles: WeekRoles | None = None,
+    live_pair: int | None = None,
 ) -> dict[str, Any]:
     """The new top-level message of week ``number``: the focus question, who moderates this week (and in the first
     week, who proposes the logistics), the practices for each side, last week's "what we agreed", the pair's goals
-    (when there are any), the method card, the session rhythm, and the four buttons (value: the week id)."""
+    (when there are any), the method card, the session rhythm, and the four buttons (value: the week id); for a pair
+    that works live or mixed (``live_pair``: its id) a fifth, *Find a live slot*."""
     asked = question_text(locale, question)
     value = str(week_id)
     blocks: list[kit.Block] = [
@@ -99,6 +101,7 @@ def prompt(
             kit.button(_p(locale, "agreed_button"), ID.RHYTHM_AGREED, value=value),
             kit.button(_p(locale, "cancel_button"), ID.RHYTHM_CANCEL, value=value),
             kit.button(_p(locale, "move_button"), ID.RHYTHM_MOVE, value=value),
+            *([kit.button(_p(locale, "live_button"), ID.LIVE_FIND, value=str(live_pair))] if live_pair else []),
         )
     )
     blocks.append(kit.context(_t(locale, "prompt_how")))

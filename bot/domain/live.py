@@ -95,9 +95,9 @@ def _why_none(a: WorkingTime, b: WorkingTime, *, now: datetime, horizon: timedel
     """No slot: is there a day both work at all (each on their own calendar, overlapping in time)?"""
     moment, end = now, now + horizon
     while moment < end:  # hour by hour: any hour both are working in means their days meet, but not long enough
-        if a.is_working(moment) or b.is_working(moment):
-            if _works_that_day(a, moment) and _works_that_day(b, moment):
-                return NO_COMMON_HOUR
+        working = a.is_working(moment) or b.is_working(moment)
+        if working and _works_that_day(a, moment) and _works_that_day(b, moment):
+            return NO_COMMON_HOUR
         moment += timedelta(hours=1)
     return NO_COMMON_DAY
 

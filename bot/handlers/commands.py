@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.flows import cards, commands, impact, notes, rhythm
+from bot.flows import cards, commands, impact, live, notes, rhythm
 from bot.flows import privacy as privacy_flow
 from bot.flows.result import Result
 from bot.handlers.request import Request
@@ -50,6 +50,11 @@ def metric(req: Request) -> Result:
 
 def card(req: Request) -> Result:
     return Result(message=cards.command(req.session, participant=req.caller))
+
+
+def slot(req: Request) -> Result:
+    """``/tandem slot`` (``termin``): three live slots for the caller's pair, in its group DM."""
+    return live.command(req.session, participant=req.caller, channel_id=req.channel_id, now=req.now)
 
 
 def pause(req: Request) -> Result:

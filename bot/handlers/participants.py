@@ -11,6 +11,7 @@ from bot.blocks import cards as card_blocks
 from bot.blocks import impact as impact_blocks
 from bot.blocks import interview as interview_blocks
 from bot.blocks import invite as invite_blocks
+from bot.blocks import live as live_blocks
 from bot.blocks import note_share as note_share_blocks
 from bot.blocks import notes as note_blocks
 from bot.blocks import polls as poll_blocks
@@ -21,7 +22,7 @@ from bot.blocks import speed as speed_blocks
 from bot.blocks import trial as trial_blocks
 from bot.blocks.help import help_modal
 from bot.domain.agreement import GOAL_TEXT_MAX
-from bot.flows import agreement, cards, escalation, impact, interview, notes, polls, retro, rhythm, speed, trial
+from bot.flows import agreement, cards, escalation, impact, interview, live, notes, polls, retro, rhythm, speed, trial
 from bot.flows import privacy as privacy_flow
 from bot.flows.commands import JOIN_OUTCOME
 from bot.flows.common import as_int
@@ -47,6 +48,10 @@ def goals_not_yours(locale: str) -> dict:
 
 def week_not_yours(locale: str) -> dict:
     return rhythm_blocks.note(locale, NOT_YOURS)
+
+
+def live_not_yours(locale: str) -> dict:
+    return live_blocks.note(locale, "not_yours")
 
 
 def retro_not_yours(locale: str) -> dict:
@@ -240,6 +245,22 @@ def rhythm_button(req: Request) -> Result:
     participant = req.stored
     locale = participant.locale if participant else locale_from_slack(req.lookup(req.user_id).slack_locale)
     return rhythm.open_modal(
+        req.session, participant=participant, locale=locale, action_id=req.name, value=req.value, now=req.now
+    )
+
+
+def live_find(req: Request) -> Result:
+    """*Find a live slot* in a week's prompt: a click on another pair's prompt changes nothing."""
+    participant = req.stored
+    locale = participant.locale if participant else locale_from_slack(req.lookup(req.user_id).slack_locale)
+    return live.find_button(req.session, participant=participant, locale=locale, value=req.value, now=req.now)
+
+
+def live_slot(req: Request) -> Result:
+    """A proposed slot's buttons and the accepted session's *Cancel*."""
+    participant = req.stored
+    locale = participant.locale if participant else locale_from_slack(req.lookup(req.user_id).slack_locale)
+    return live.slot_button(
         req.session, participant=participant, locale=locale, action_id=req.name, value=req.value, now=req.now
     )
 

@@ -12,6 +12,7 @@ from bot.models.base import Base
 class CancelKind(enum.StrEnum):
     CANCEL = "cancel"  # this week's session does not happen
     MOVE = "move"  # it happens later (moved_to)
+    LIVE = "live"  # an accepted live session (``bot.models.live``) is cancelled; ``late``: < 24 h before it
 
 
 class Cancellation(Base):

@@ -64,6 +64,11 @@ class Tandem:
     def locale(self) -> str:
         return rules.pair_locale(self.a.locale, self.b.locale)
 
+    @property
+    def modes(self) -> tuple[object, object]:
+        """Each partner's way of working from the interview (``bot.domain.interview.MODES``; None: not said)."""
+        return tuple((p.preferences or {}).get("mode") for p in (self.a, self.b))  # type: ignore[return-value]
+
     def has(self, participant_id: int) -> bool:
         return participant_id in (self.a.id, self.b.id)
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased, load_only
 
 from bot.blocks import rhythm as blocks
 from bot.blocks.agreement import goals_section
+from bot.domain import live as live_rules
 from bot.domain import rhythm as rules
 from bot.domain.worktime import of_row
 from bot.models import (
@@ -59,6 +60,7 @@ TANDEM_FIELDS = (
     Participant.locale,
     Participant.role,
     Participant.paused_until,
+    Participant.preferences,  # the way of working: a live or mixed pair's prompt offers *Find a live slot*
     *worktime_fields(),  # the clock asks every active tandem's working times each minute
 )
 
@@ -310,6 +312,7 @@ class _Opened:
                 tandem.locale, goals_service.context_of(goals_service.open_first(loaded.goals[tandem.pair.id]))
             ),
             roles=week_roles(tandem, plan.number, last=plan.number >= tandem.schedule.weeks),
+            live_pair=tandem.pair.id if live_rules.pair_works_live(*tandem.modes) else None,
         )
         items.append(_post_item(session, tandem, message, key=f"{PROMPT_KEY}{week.id}"))
         return items
