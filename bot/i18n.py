@@ -71,6 +71,11 @@ def day_month(day: date | datetime, locale: str) -> str:
     return babel_dates.format_skeleton("MMMMd", day, locale=_babel(locale))
 
 
+def weekday_day(day: date | datetime, locale: str) -> str:
+    """A short weekday, day and month: Mon 11 Jan / Mo., 11. Jan."""
+    return babel_dates.format_skeleton("MMMEd", day, locale=_babel(locale))
+
+
 @lru_cache(maxsize=2048)
 def tz_city(zone: str, locale: str) -> str:
     """A time zone as its city in the reader's language (Europe/Lisbon: Lisbon / Lissabon), as people also type it

@@ -47,8 +47,7 @@ def local_text(locale: str, when: datetime, tz: str) -> str:
     return _p(
         locale,
         "local",
-        weekday=i18n.weekday(local, locale)[: 2 if locale == "de" else 3],
-        day=i18n.day_month(local, locale),
+        day=i18n.weekday_day(local, locale),
         time=local.strftime("%H:%M"),
         city=i18n.tz_city(tz, locale),
     )

@@ -223,7 +223,9 @@ def _not_open(session: Session, row: LiveSession) -> Outcome:
 
 def _send_calendar(session: Session, tandem: Tandem, row: LiveSession, *, now: datetime, cancel: bool) -> None:
     """The .ics of the session (or of its cancellation) uploaded to the pair's group DM, through the outbox."""
-    summary, description = blocks.calendar_texts([tandem.a.locale, tandem.b.locale], weekly=row.weekly)
+    summary, description = blocks.calendar_texts(
+        [tandem.locale, tandem.a.locale, tandem.b.locale], weekly=row.weekly
+    )  # the thread's language first
     content = calendar_file.invitation(
         uid=calendar_file.uid(row.id, row.proposed_at),
         starts_at=row.starts_at,
