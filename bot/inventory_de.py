@@ -1360,10 +1360,11 @@ TEXTS: dict[str, str] = {
     "when it was written": "wann sie geschrieben wurde",
     # -- cancellation
     (
-        "A partner cancelled or moved a week. Less than 24 hours ahead counts as late; a pattern of late "
-        "ones reaches the hosts with counts only."
+        "A partner cancelled or moved a week, or cancelled a live session. Less than 24 hours ahead counts as "
+        "late; a pattern of late ones reaches the hosts with counts only."
     ): (
-        "Ein:e Tandem-Partner:in hat eine Woche abgesagt oder verschoben. Weniger als 24 Stunden vorher gilt "
+        "Ein:e Tandem-Partner:in hat eine Woche abgesagt oder verschoben oder eine Live-Sitzung abgesagt. Weniger "
+        "als 24 Stunden vorher gilt "
         "als kurzfristig; ein Muster kurzfristiger Absagen erreicht die Hosts nur als Anzahl."
     ),
     "the two partners; hosts only counts, when a pattern escalates": (
@@ -1372,10 +1373,41 @@ TEXTS: dict[str, str] = {
     "who cancelled or moved (link to their participant row)": (
         "wer abgesagt oder verschoben hat (Verweis auf die Zeile in participant)"
     ),
-    "cancel or move": "absagen oder verschieben",
+    "cancel or move a week, or cancel a live session": (
+        "eine Woche absagen oder verschieben, oder eine Live-Sitzung absagen"
+    ),
     "the new day": "der neue Tag",
     "less than 24 hours ahead": "weniger als 24 Stunden vorher",
     "when an escalation counted it": "wann eine Meldung es gezählt hat",
+    # -- live_session
+    (
+        "A pair's live session: the three slots Tandem proposed in the pair's group DM, the one a partner accepted "
+        "(once, or every week until the program's end) and when its next reminder is due. Forget-me of either "
+        "partner deletes the pair's sessions."
+    ): (
+        "Eine Live-Sitzung eines Tandems: die drei Termine, die Tandem in der Gruppen-DM vorgeschlagen hat, der "
+        "Termin, den ein:e Tandem-Partner:in zugesagt hat (einmal oder jede Woche bis zum Ende des Programms), und "
+        "wann die nächste Erinnerung fällig ist. Vergiss-mich von einer:m der beiden löscht die Sitzungen des Tandems."
+    ),
+    (
+        "deleted when the program's retention ends (by default 12 months after the program); forget-me of either "
+        "partner deletes them at once"
+    ): (
+        "gelöscht, wenn die Aufbewahrungsfrist des Programms endet (standardmäßig 12 Monate nach dem Programm); "
+        "Vergiss-mich von einer:m der beiden Tandem-Partner:innen löscht sie sofort"
+    ),
+    "when it starts (UTC); a weekly series' first time": (
+        "wann sie beginnt (UTC); bei einer wöchentlichen Serie der erste Termin"
+    ),
+    "how long it lasts": "wie lange sie dauert",
+    "every week at this time": "jede Woche zu dieser Zeit",
+    "a weekly series' end: the program's end": "das Ende einer wöchentlichen Serie: das Ende des Programms",
+    "proposed, accepted, dropped or cancelled": "vorgeschlagen, zugesagt, verworfen oder abgesagt",
+    "the calendar file's version (raised by a cancellation)": "die Version der Kalenderdatei (eine Absage erhöht sie)",
+    "when the slots were proposed": "wann die Termine vorgeschlagen wurden",
+    "who accepted it (link to their participant row)": "wer zugesagt hat (Verweis auf die Zeile in participant)",
+    "when it was accepted": "wann zugesagt wurde",
+    "when the next reminder is due": "wann die nächste Erinnerung fällig ist",
     # -- note
     (
         "A note in a pair's note space. Its visibility (private, pair, hosts, program) decides who reads it; "

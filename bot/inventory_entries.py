@@ -630,8 +630,8 @@ TABLES: dict[str, Table] = {
         },
     ),
     "cancellation": Table(
-        "A partner cancelled or moved a week. Less than 24 hours ahead counts as late; a pattern of late ones "
-        "reaches the hosts with counts only.",
+        "A partner cancelled or moved a week, or cancelled a live session. Less than 24 hours ahead counts as late; "
+        "a pattern of late ones reaches the hosts with counts only.",
         "the two partners; hosts only counts, when a pattern escalates",
         R_PROGRAM_LINK,
         {
@@ -639,11 +639,32 @@ TABLES: dict[str, Table] = {
             "pair_id": _pair_fk(),
             "participant_id": _person("who cancelled or moved"),
             "week_number": c("the week"),
-            "kind": c("cancel or move", ACTIVITY),
+            "kind": c("cancel or move a week, or cancel a live session", ACTIVITY),
             "moved_to": c("the new day", ACTIVITY),
             "late": c("less than 24 hours ahead", ACTIVITY),
             "created_at": c("when", ACTIVITY),
             "escalated_at": c("when an escalation counted it"),
+        },
+    ),
+    "live_session": Table(
+        "A pair's live session: the three slots Tandem proposed in the pair's group DM, the one a partner accepted "
+        "(once, or every week until the program's end) and when its next reminder is due. Forget-me of either "
+        "partner deletes the pair's sessions.",
+        PAIR,
+        R_PROGRAM + "; forget-me of either partner deletes them at once",
+        {
+            "id": ID,
+            "pair_id": _pair_fk(),
+            "starts_at": c("when it starts (UTC); a weekly series' first time", ACTIVITY),
+            "minutes": c("how long it lasts"),
+            "weekly": c("every week at this time", ACTIVITY),
+            "until": c("a weekly series' end: the program's end"),
+            "status": c("proposed, accepted, dropped or cancelled", ACTIVITY),
+            "sequence": c("the calendar file's version (raised by a cancellation)"),
+            "proposed_at": c("when the slots were proposed", ACTIVITY),
+            "accepted_by": _person("who accepted it"),
+            "accepted_at": c("when it was accepted", ACTIVITY),
+            "remind_at": c("when the next reminder is due"),
         },
     ),
     "note": Table(

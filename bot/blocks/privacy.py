@@ -171,6 +171,7 @@ def export_markdown(locale: str, data: dict[str, Any], *, day: date) -> str:
             lines += [p("md_agreed", text=t) for t in (week["we_agreed"], week["next_step"]) if t]
         lines += ["", p("md_notes"), ""] + [f"- {_value(locale, n)}" for n in pair["notes"]]
         lines += ["", p("md_retros"), ""] + [f"- {_value(locale, r)}" for r in pair["my_retro_answers"]]
+        lines += ["", p("md_live_sessions"), ""] + [f"- {_value(locale, x)}" for x in pair["live_sessions"]]
         lines += ["", p("md_cancellations"), ""] + [f"- {_value(locale, c)}" for c in pair["my_cancellations"]]
         lines.append("")
     lines += [p("md_none"), ""] if not data["pairs"] else []

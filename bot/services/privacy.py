@@ -66,6 +66,8 @@ from bot.models import (
     HostRoleRow,
     InviteBatch,
     LearningCard,
+    LiveSession,
+    LiveStatus,
     MatchProposal,
     MatchRound,
     Metric,
@@ -137,6 +139,8 @@ def forget(session: Session, *, participant: Participant, now: datetime, end_pai
                 end_pair(session, pair=pair, partner=partner, program=program, now=now)
             done.pairs_ended += 1
     session.flush()
+    # live sessions: the pair's times, proposed or accepted, and who accepted them; no reminder is left to come
+    session.execute(delete(LiveSession).where(LiveSession.pair_id.in_([p.id for p in pairs])))
 
     # matching and speed dating
     previews = select(MatchRound.id).where(MatchRound.status == RoundStatus.PREVIEW)
@@ -524,6 +528,21 @@ def _pair(
         ],
         "agreement": versions,
         "weeks": weeks,
+        "live_sessions": [
+            {
+                "starts_at": x.starts_at,
+                "minutes": x.minutes,
+                "every_week_until": x.until if x.weekly else None,
+                "status": x.status,
+                "accepted_by_me": x.accepted_by == person.id,
+                "accepted_at": x.accepted_at,
+            }
+            for x in session.scalars(
+                select(LiveSession)
+                .where(LiveSession.pair_id == pair.id, LiveSession.status != LiveStatus.DROPPED)
+                .order_by(LiveSession.starts_at, LiveSession.id)
+            )
+        ],
         "my_cancellations": [
             {"week": c.week_number, "kind": c.kind, "late": c.late, "created_at": c.created_at}
             for c in session.scalars(

@@ -81,6 +81,7 @@ from bot.models import (
     HostRoleRow,
     InviteBatch,
     LearningCard,
+    LiveSession,
     MatchProposal,
     MatchRound,
     Metric,
@@ -397,6 +398,7 @@ def expire_program(
     done.add("retro_answers", _delete_in(session, RetroAnswer, RetroAnswer.id, rows.retro_answers))
     _delete_in(session, Retro, Retro.id, rows.retros)
     done.add("cancellations", _delete_in(session, Cancellation, Cancellation.pair_id, rows.pairs))
+    done.add("live_sessions", _delete_in(session, LiveSession, LiveSession.pair_id, rows.pairs))
     done.add("escalations", _delete_in(session, Escalation, Escalation.id, rows.escalations))
     _delete_in(session, TrialCheck, TrialCheck.id, rows.trials)
     _delete_in(session, HostRoleRow, HostRoleRow.program_id, [pid])
