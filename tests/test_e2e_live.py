@@ -3,7 +3,8 @@ partner) who work live or mixed find *Find a live slot* in their weekly prompt, 
 each partner's own time, accept one weekly (the other slots go away; a second click changes nothing and says why),
 get the calendar file through Slack's file upload, the reminder an hour before in each one's language and time, and
 cancel less than a day ahead: a late cancellation, and a calendar cancellation with the same UID. Someone else's
-click changes nothing. Runs on both databases: the accept's and cancel's guarded updates and the reminders' query."""
+click changes nothing. SQLite only: the same queries run on both databases in ``test_live_service.py``; this one is
+about what Slack sees."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -19,6 +21,8 @@ from bot.models import CancelKind, Cancellation, LiveSession, LiveStatus, Partic
 from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.stack import LocalStack
 from tests.helpers import admin_channel, create_program, dump, forged_click, match, onboard, pair_group_dm, persona
+
+pytestmark = pytest.mark.sqlite_only
 
 PEOPLE = {
     "Ana": ("digital", "de-DE", "Europe/Berlin", "Ana", "Social Media", ["short video"], ["budgeting"], ["trust"]),
