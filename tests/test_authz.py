@@ -63,7 +63,8 @@ from bot.models import (
 from bot.sandbox.personas import Persona
 from bot.sandbox.server import Delivery
 from bot.sandbox.stack import LocalStack
-from bot.services import matching
+from bot.services import live, matching
+from bot.services.rhythm import tandem_of
 from tests.conftest import on_sqlite_only
 from tests.helpers import admin_channel, assert_calls_ok, create_program, forged_click, make_stack, onboard, persona
 
@@ -288,6 +289,17 @@ def _build(stack: LocalStack) -> World:
         ids["poll"] = s.scalars(select(PollRound.id).order_by(PollRound.id.desc())).first()
         ids["metric"] = s.scalars(select(Metric.id)).one()
     assert ids["poll"] is not None
+    with stack.session_factory() as s:  # pair A's live sessions: one accepted, and three slots proposed after it
+        now = stack.clock.now()
+        tandem = tandem_of(s, s.get(Pair, ids["pair_a"]))
+        first = live.propose(s, tandem=tandem, now=now)
+        assert isinstance(first, list)
+        alma_row = s.get(Participant, ids["participants"][alma.id])
+        assert live.accept(s, participant=alma_row, session_id=first[0].id, weekly=True, now=now).message
+        ids["live_accepted"] = first[0].id
+        again = live.propose(s, tandem=tandem_of(s, s.get(Pair, ids["pair_a"])), now=now)
+        assert isinstance(again, list)
+        ids["live_slot"] = again[0].id
     views[ID.RHYTHM_ANSWER_MODAL] = opened(stack, alma, ID.RHYTHM_ANSWER, str(ids["week"]))
     submit[ID.RHYTHM_ANSWER_MODAL] = {ID.RHYTHM_ANSWER_TEXT.value: ANSWER}
     assert not alma.submit(views[ID.RHYTHM_ANSWER_MODAL]["id"], submit[ID.RHYTHM_ANSWER_MODAL]).body
@@ -526,6 +538,10 @@ PAIR_VALUES: dict[ID, str] = {
     ID.GOAL_REOPEN: "{goal}",
     **dict.fromkeys((ID.RHYTHM_ANSWER, ID.RHYTHM_AGREED, ID.RHYTHM_CANCEL, ID.RHYTHM_MOVE), "{week}"),
     ID.NOTE_ADD: "{pair_a}",
+    ID.LIVE_FIND: "{pair_a}",
+    ID.LIVE_ACCEPT: "{live_slot}",
+    ID.LIVE_ACCEPT_WEEKLY: "{live_slot}",
+    ID.LIVE_CANCEL: "{live_accepted}",
     ID.NOTE_TOGGLE_RED: "{note}",
     ID.NOTE_SHARE_YES: "{note_hosts}",  # waiting for Arne's OK: nobody else may give it
     ID.NOTE_SHARE_NO: "{note_hosts}",
