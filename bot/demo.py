@@ -1346,6 +1346,8 @@ def _chapter_weeks(
             mia.click(ID.GOAL_DONE)
             stack.settle()
             say.flush()
+        if week == 6:
+            _live_session(stack, say, result, ana, priya, berlin_singapore)
     say.note(f"{say.unshown} messages to the other pairs' threads were sent but not shown")
 
     with stack.session_factory() as session:
@@ -1388,6 +1390,47 @@ def _chapter_weeks(
         len(flags) == 1 and joana.id in flags[0] and olivia.id in flags[0],
         f"only Joana and Olivia's silence was flagged to the hosts, without content ({len(flags)} flags)",
     )
+
+
+def _live_session(stack: LocalStack, say: Narrator, result: DemoResult, ana: Persona, priya: Persona, dm: str) -> None:
+    """Ana asks for live slots with `/tandem termin` in their group DM; Priya takes one every week; the calendar file
+    comes; both get the reminder an hour before, each in their own language and time."""
+    from bot.ids import ID
+
+    say.step(
+        "Ana asks for a live session: `/tandem termin` in their group DM proposes three 30-minute slots inside both"
+        " partners' working hours, each in Ana's and Priya's own time. Priya takes one, every week."
+    )
+    ana.slash("termin", channel_id=dm)
+    stack.settle()
+    proposal = _last_with(stack.sandbox.messages(dm), ID.LIVE_ACCEPT_WEEKLY)
+    shown = json.dumps(proposal or {}, ensure_ascii=False)
+    _expect(result, "09:00 (Berlin)" in shown and "15:00 (Singapore)" in shown, "slots shown in both local times")
+    if proposal is None:
+        return
+    priya.click(ID.LIVE_ACCEPT_WEEKLY, message=proposal)
+    stack.settle()
+    ics = [f for f in stack.sandbox.files.values() if f["name"].endswith(".ics") and f.get("content")]
+    _expect(
+        result,
+        len(ics) == 1 and b"RRULE:FREQ=WEEKLY" in ics[0]["content"] and b"METHOD:REQUEST" in ics[0]["content"],
+        "the weekly calendar invitation (.ics) reached the pair's group DM",
+    )
+    say.flush()
+    say.step("The next morning, an hour before: Ana at 08:00 in Berlin, Priya at 14:00 in Singapore.")
+    when = stack.clock.now().replace(hour=6, minute=5) + timedelta(days=1)  # Tuesday, 06:05 UTC
+    _advance_to(stack, when)
+    reminded = {
+        p.name: [m["text"] for m in _dm_from_tandem(stack, p) if "live" in m.get("text", "").lower()][-1:]
+        for p in (ana, priya)
+    }
+    _expect(
+        result,
+        any("In einer Stunde" in t and "09:00 Uhr (Berlin)" in t for t in reminded[ana.name])
+        and any("In an hour" in t and "15:00 (Singapore)" in t for t in reminded[priya.name]),
+        "both got the live session's reminder an hour before, in their language and time",
+    )
+    say.flush()
 
 
 def _retro_cycle_one(
