@@ -1387,14 +1387,14 @@ TEXTS: dict[str, str] = {
     ): (
         "Eine Live-Sitzung eines Tandems: die drei Termine, die Tandem in der Gruppen-DM vorgeschlagen hat, der "
         "Termin, den ein:e Tandem-Partner:in zugesagt hat (einmal oder jede Woche bis zum Ende des Programms), und "
-        "wann die nächste Erinnerung fällig ist. Vergiss-mich von einer:m der beiden löscht die Sitzungen des Tandems."
+        "wann die nächste Erinnerung fällig ist. Vergiss-mich von eine:r der beiden löscht die Sitzungen des Tandems."
     ),
     (
         "deleted when the program's retention ends (by default 12 months after the program); forget-me of either "
         "partner deletes them at once"
     ): (
         "gelöscht, wenn die Aufbewahrungsfrist des Programms endet (standardmäßig 12 Monate nach dem Programm); "
-        "Vergiss-mich von einer:m der beiden Tandem-Partner:innen löscht sie sofort"
+        "Vergiss-mich von eine:r der beiden Tandem-Partner:innen löscht sie sofort"
     ),
     "when it starts (UTC); a weekly series' first time": (
         "wann sie beginnt (UTC); bei einer wöchentlichen Serie der erste Termin"

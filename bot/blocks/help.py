@@ -18,6 +18,7 @@ COMMAND_HELP_BLOCKS = (
     "cmd_note",
     "cmd_notes",
     "cmd_pause",
+    "cmd_slot",
     "cmd_help_me",
     "cmd_privacy",
     "cmd_admin",
