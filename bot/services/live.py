@@ -338,6 +338,7 @@ def remind(session: Session, now: datetime) -> int:
             rhythm_rules.is_paused(p.paused_until, occurrence.astimezone(zone(p.tz)).date())
             for p in (tandem.a, tandem.b)
         ]
+        paused.append(tandem.program.status != ProgramStatus.ACTIVE)  # the hosts paused the program
         skip = rules.occurrence_skip(occurrence, a, b, paused=paused)
         for person in (tandem.a, tandem.b):
             partner = tandem.partner_of(person.id).slack_user_id

@@ -34,7 +34,8 @@ request, a break), 60 days after an invitation nobody answered.
 - note, red_topic: deleted (every visibility; red ones too).
 - goal: deleted. agreement, agreement_version (sections, notes), agreement_acceptance: deleted.
 - retro, retro_answer (texts, quotes, consents): deleted; quotes a host posted stay in Slack's channel only.
-- cancellation: deleted. escalation of the program or its pairs (what the person shared, host answers): deleted.
+- cancellation, live_session (a pair's live sessions, who accepted them): deleted. escalation of the program or its
+  pairs (what the person shared, host answers): deleted.
 - trial_check: deleted (a flag per pair, but the pair goes).
 - match_round: kept with its anonymous stats (pool size, score distribution); ``created_by`` / ``approved_by``
   emptied. match_proposal (pairs of people with reasons): deleted.
