@@ -23,20 +23,35 @@ ZONES = (
 )
 
 
+CLOCK_CHANGES = (  # UTC, naive
+    datetime(2027, 3, 28, 1),  # Europe forward
+    datetime(2027, 10, 31, 1),  # Europe back
+    datetime(2027, 3, 14, 7),  # US forward
+    datetime(2027, 11, 7, 6),  # US back
+    datetime(2027, 4, 3, 16),  # Sydney back (4 April, 03:00 local)
+    datetime(2027, 10, 2, 16),  # Sydney forward
+    datetime(2027, 9, 25, 14),  # Auckland forward
+)
+
+
 def person(tz: str, days: frozenset[int] | None = None) -> WorkingTime:
     return working_time(tz, own_days=sorted(days) if days else None)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     tz_a=st.sampled_from(ZONES),
     tz_b=st.sampled_from(ZONES),
     days_a=st.frozensets(st.integers(0, 6), min_size=1),
     days_b=st.frozensets(st.integers(0, 6), min_size=1),
-    # weeks around the spring and autumn clock changes of Europe, the US and Australia, and others
-    now=st.datetimes(min_value=datetime(2027, 1, 1), max_value=datetime(2028, 12, 31)).map(
-        lambda d: d.replace(tzinfo=UTC)
-    ),
+    # mostly the week before a clock change of Europe, the US, Australia or New Zealand (it falls inside the seven
+    # days searched), else any moment of two years
+    now=st.one_of(
+        st.sampled_from(CLOCK_CHANGES).flatmap(
+            lambda d: st.datetimes(min_value=d - timedelta(days=7), max_value=d + timedelta(hours=12))
+        ),
+        st.datetimes(min_value=datetime(2027, 1, 1), max_value=datetime(2028, 12, 31)),
+    ).map(lambda d: d.replace(tzinfo=UTC)),
 )
 def test_every_slot_is_inside_both_working_times(tz_a, tz_b, days_a, days_b, now):
     a, b = person(tz_a, days_a), person(tz_b, days_b)
