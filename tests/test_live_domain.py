@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -119,6 +119,26 @@ def test_no_common_hour_and_no_common_day_say_why():
     weekend = person("Europe/Berlin", frozenset({5, 6}))
     found = live.find_slots(BERLIN, weekend, now=datetime(2027, 5, 3, tzinfo=UTC))
     assert found == live.NoSlot(live.NO_COMMON_DAY)
+
+
+def test_no_slot_on_a_partners_break_and_a_break_that_leaves_none_says_so():
+    now = datetime(2027, 6, 7, 5, 0, tzinfo=UTC)  # Monday
+    found = live.find_slots(BERLIN, SINGAPORE, now=now, away=(None, date(2027, 6, 8)))
+    assert isinstance(found, list) and [s.day for s in found] == [9, 10, 11]  # from Wednesday on
+    assert live.find_slots(BERLIN, SINGAPORE, now=now, away=(date(2027, 6, 14), None)) == live.NoSlot(live.ON_BREAK)
+
+
+def test_the_prompt_offers_find_a_live_slot_to_live_or_mixed_pairs_only():
+    from bot.blocks import rhythm
+    from bot.ids import ID
+
+    def ids(live_pair: int | None) -> list[str]:
+        message = rhythm.prompt(
+            "en", week_id=1, number=1, program="P", question=None, card="tool_swap", live_pair=live_pair
+        )
+        return [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+    assert ID.LIVE_FIND.value in ids(7) and ID.LIVE_FIND.value not in ids(None)
 
 
 def test_fewer_days_than_slots_fill_from_the_same_day_far_apart():

@@ -9,7 +9,8 @@ days than slots have one, later slots of those days, as far from the ones alread
 
 When there is none it says why (:class:`NoSlot`): no day in the next week is a working day of both
 (``no_common_day``: weekends, holidays, days of their own) or on the days both work their hours never overlap
-(``no_common_hour``: too many hours apart). Either way the pair can keep working asynchronously.
+(``no_common_hour``: too many hours apart), or the only common times fall on a partner's break (``on_break``). Either
+way the pair can keep working asynchronously. No slot falls on a day of a partner's break.
 
 **A weekly series** keeps the accepted slot's moment in UTC (the calendar file's DTSTART is in UTC, and so is its
 RRULE), until the program's end. An occurrence happens only when it still lies inside both partners' working time
@@ -37,6 +38,7 @@ EPSILON = timedelta(microseconds=1)  # the last moment of a slot is its end minu
 
 NO_COMMON_DAY = "no_common_day"
 NO_COMMON_HOUR = "no_common_hour"
+ON_BREAK = "on_break"
 
 
 @dataclass(frozen=True)
@@ -60,24 +62,42 @@ def inside(slot: datetime, person: WorkingTime) -> bool:
     return person.is_working(slot) and person.is_working(slot + LENGTH - EPSILON)
 
 
-def candidates(a: WorkingTime, b: WorkingTime, *, now: datetime, horizon: timedelta = HORIZON) -> list[datetime]:
-    """Every slot start (UTC) from ``now`` to ``now + horizon`` inside both partners' working time, in order."""
+Away = tuple[date | None, date | None]  # each partner's break: the last day of it (their own calendar), or None
+
+
+def _away(slot: datetime, person: WorkingTime, until: date | None) -> bool:
+    return until is not None and slot.astimezone(zone(person.tz)).date() <= until
+
+
+def candidates(
+    a: WorkingTime, b: WorkingTime, *, now: datetime, horizon: timedelta = HORIZON, away: Away = (None, None)
+) -> list[datetime]:
+    """Every slot start (UTC) from ``now`` to ``now + horizon`` inside both partners' working time and not on a day
+    of their break (``away``), in order."""
     found = []
     slot, end = first_start(now), now + horizon
     while slot + LENGTH <= end:
-        if inside(slot, a) and inside(slot, b):
+        if inside(slot, a) and inside(slot, b) and not (_away(slot, a, away[0]) or _away(slot, b, away[1])):
             found.append(slot)
         slot += STEP
     return found
 
 
 def find_slots(
-    a: WorkingTime, b: WorkingTime, *, now: datetime, count: int = COUNT, horizon: timedelta = HORIZON
+    a: WorkingTime,
+    b: WorkingTime,
+    *,
+    now: datetime,
+    count: int = COUNT,
+    horizon: timedelta = HORIZON,
+    away: Away = (None, None),
 ) -> list[datetime] | NoSlot:
     """Up to ``count`` slot starts (UTC, in order) for two partners, spread over different days where possible;
-    :class:`NoSlot` with its reason when there is none."""
-    found = candidates(a, b, now=now, horizon=horizon)
+    :class:`NoSlot` with its reason when there is none (``on_break``: there would be, but not on a break's days)."""
+    found = candidates(a, b, now=now, horizon=horizon, away=away)
     if not found:
+        if candidates(a, b, now=now, horizon=horizon):
+            return NoSlot(ON_BREAK)
         return NoSlot(_why_none(a, b, now=now, horizon=horizon))
     by_day: dict[date, list[datetime]] = {}
     for slot in found:

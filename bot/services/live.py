@@ -101,7 +101,8 @@ def _group(tandem: Tandem, session: Session) -> dict[str, Any]:
 def propose(session: Session, *, tandem: Tandem, now: datetime) -> list[LiveSession] | rules.NoSlot:
     """Three slots for the pair, posted in its group DM (an earlier proposal's open slots are dropped), or why there
     is none (nothing is stored or sent then). Commits."""
-    found = rules.find_slots(tandem.zones[tandem.a.id], tandem.zones[tandem.b.id], now=now)
+    away = (tandem.a.paused_until, tandem.b.paused_until)  # a break lasts from now up to its last day
+    found = rules.find_slots(tandem.zones[tandem.a.id], tandem.zones[tandem.b.id], now=now, away=away)
     if isinstance(found, rules.NoSlot):
         return found
     session.execute(
