@@ -5,6 +5,7 @@ on a break; a cancellation less than 24 hours ahead is late; forget-me deletes t
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
@@ -161,3 +162,31 @@ def test_a_pair_without_a_common_hour_is_told_why_and_nothing_is_stored(world: A
         assert found == rules.NoSlot(rules.NO_COMMON_HOUR)
         assert s.scalar(select(func.count()).select_from(LiveSession)) == 0
         assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_two_partners_accepting_two_slots_at_once_get_one_session(world: Any) -> None:
+    """PostgreSQL, where two requests run at once: Wei's accept waits for the pair while Ana's holds it, then finds
+    the proposal taken (without the pair's lock both would be accepted)."""
+    if world.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: nothing runs at once")
+    slots = _propose(world, START)
+    outcome: dict[str, Any] = {}
+
+    def wei_clicks() -> None:
+        with world.session_factory() as s:
+            wei = s.get(Participant, world.ids.wei)
+            outcome["wei"] = live.accept(s, participant=wei, session_id=slots[1], weekly=False, now=START)
+
+    with world.session_factory() as s:
+        s.execute(select(Pair.id).where(Pair.id == world.ids.pair).with_for_update())  # Ana's request is under way
+        other = threading.Thread(target=wei_clicks)
+        other.start()
+        other.join(timeout=0.5)
+        assert other.is_alive()  # Wei's waits
+        ana = s.get(Participant, world.ids.ana)
+        assert live.accept(s, participant=ana, session_id=slots[0], weekly=False, now=START).message is not None
+    other.join(timeout=10)
+    assert (outcome["wei"].refusal, outcome["wei"].by) == ("taken", "U0ANA")
+    with world.session_factory() as s:
+        accepted = s.scalars(select(LiveSession.id).where(LiveSession.status == LiveStatus.ACCEPTED)).all()
+        assert accepted == [slots[0]]

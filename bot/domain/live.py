@@ -49,11 +49,11 @@ class NoSlot:
 
 
 def first_start(now: datetime) -> datetime:
-    """The first moment on the hour or half hour (UTC) at or after ``now``: on the hour or half hour on every clock
-    whose offset from UTC is whole half hours (all but the few zones a quarter hour off, such as Kathmandu)."""
+    """The first moment on the hour or half hour (UTC) after ``now`` (a slot starting this very moment is one nobody
+    can join): on the hour or half hour on every clock whose offset from UTC is whole half hours (all but the few
+    zones a quarter hour off, such as Kathmandu)."""
     now = now.astimezone(UTC)
-    floor = now.replace(minute=0 if now.minute < 30 else 30, second=0, microsecond=0)
-    return floor if floor == now else floor + STEP
+    return now.replace(minute=0 if now.minute < 30 else 30, second=0, microsecond=0) + STEP
 
 
 def inside(slot: datetime, person: WorkingTime) -> bool:

@@ -144,10 +144,12 @@ class Outcome:
     by: str = ""
 
 
-def _slot(session: Session, *, participant: Participant | None, session_id: int | None) -> tuple[LiveSession, Found]:
+def _slot(
+    session: Session, *, participant: Participant | None, session_id: int | None
+) -> tuple[LiveSession | None, Found]:
     row = session.get(LiveSession, session_id) if session_id is not None else None
     if row is None:
-        return None, Found(refusal="not_yours")  # type: ignore[return-value]
+        return None, Found(refusal="not_yours")
     return row, tandem_for(session, participant=participant, pair_id=row.pair_id)
 
 
@@ -157,9 +159,13 @@ def accept(
     """Accept a proposed slot: the other slots of its proposal go away, the calendar file goes to the pair, the
     reminder is set. A slot that is no longer open changes nothing and says why. Commits what it changes."""
     row, found = _slot(session, participant=participant, session_id=session_id)
-    if found.tandem is None or participant is None:
+    if row is None or found.tandem is None or participant is None:
         return Outcome(refusal=found.refusal)
     tandem = found.tandem
+    # one accept per pair at a time (PostgreSQL: the pair's row locked until commit): two partners clicking two slots
+    # of one proposal at once get one session, and the second is told who was first
+    session.execute(select(Pair.id).where(Pair.id == row.pair_id).with_for_update())
+    session.refresh(row)
     if row.status != LiveStatus.PROPOSED:
         return _not_open(session, row)
     if row.starts_at <= now:
@@ -260,7 +266,7 @@ def cancel(session: Session, *, participant: Participant | None, session_id: int
     cancellation (same UID, SEQUENCE + 1); less than 24 hours before its next occurrence it is a late cancellation,
     logged as *Cancel a week* logs one. Commits what it changes."""
     row, found = _slot(session, participant=participant, session_id=session_id)
-    if found.tandem is None or participant is None:
+    if row is None or found.tandem is None or participant is None:
         return Outcome(refusal=found.refusal)
     tandem = found.tandem
     if row.status == LiveStatus.CANCELLED:
