@@ -105,6 +105,12 @@ def cancelled(locale: str, *, starts_at: datetime, people: Sequence[Person], by:
     return kit.message(_p(locale, "cancelled_fallback"), [kit.section(text)])
 
 
+def cancelled_session(locale: str, *, starts_at: datetime, people: Sequence[Person]) -> dict[str, Any]:
+    """What the accepted session's message becomes once cancelled: its times, struck through, without buttons."""
+    text = _t(locale, "cancelled_session", times=_both(locale, starts_at, people))
+    return kit.message(_p(locale, "cancelled_fallback"), [kit.section(text)])
+
+
 def no_slot(locale: str, reason: str) -> dict[str, Any]:
     """No common slot in the next seven days, why, and that async works as well."""
     text = _t(locale, f"none_{reason}")

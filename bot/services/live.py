@@ -36,7 +36,6 @@ from bot.models import (
 from bot.services import matching, outbox
 from bot.services.rhythm import Tandem, tandem_of
 
-UPLOAD_METHOD = "files.upload_v2"  # slack_sdk's upload: files.getUploadURLExternal, the bytes, completeUploadExternal
 ICS_NAME = "tandem-live-session.ics"
 KEY = "live:"  # outbox dedupe keys
 
@@ -252,7 +251,7 @@ def _send_calendar(session: Session, tandem: Tandem, row: LiveSession, *, now: d
     outbox.enqueue(
         session,
         workspace_id=tandem.program.workspace_id,
-        method=UPLOAD_METHOD,
+        method=outbox.UPLOAD_METHOD,
         payload=payload,
         now=now,
         about=outbox.About.of(pair=tandem.pair),
@@ -311,7 +310,7 @@ def cancel(session: Session, *, participant: Participant | None, session_id: int
     )
     _send_calendar(session, tandem, row, now=now, cancel=True)
     session.commit()
-    return Outcome(message=message)
+    return Outcome(message=blocks.cancelled_session(tandem.locale, starts_at=row.starts_at, people=_people(tandem)))
 
 
 # -- the clock: reminders ------------------------------------------------------------------------------------------
