@@ -133,6 +133,12 @@ def test_propose_accept_once_remind_and_cancel_late(world: Any) -> None:
         s.commit()
     skipped = [m for m in _outbox(world, "live:remind:") if "2027-01-12" in (m.dedupe_key or "")]
     assert len(skipped) == 2 and all("break" in m.payload["text"] or "Pause" in m.payload["text"] for m in skipped)
+    # no session, no exception: each note waits for its reader's working time (at once in Singapore, where it is
+    # 15:00; at 09:00 in Berlin)
+    assert sorted(m.not_before for m in skipped) == [
+        datetime(2027, 1, 12, 7, 0, tzinfo=UTC),
+        datetime(2027, 1, 12, 8, 0, tzinfo=UTC),
+    ]
 
     # cancelled on Monday 18 Jan at 10:00 UTC, 22 hours before the next one: late, SEQUENCE 1, no reminder left
     with world.session_factory() as s:

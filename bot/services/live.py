@@ -328,8 +328,9 @@ _NEXT = select(func.min(LiveSession.remind_at)).where(
 def remind(session: Session, now: datetime) -> int:
     """Clock job: each accepted session whose reminder is due: a DM to each partner an hour before (in their own
     time and language), or, when this occurrence is skipped (a break, a public holiday, outside someone's working
-    time), the same DM saying so; then the next occurrence's reminder. A session of a pair that ended gets none.
-    Idempotent: ``remind_at`` moves on in the same transaction. Does not commit (the tick does)."""
+    time), a DM saying so instead, in the person's working time; then the next occurrence's reminder. A session of a
+    pair that ended gets none. Idempotent: ``remind_at`` moves on in the same transaction. Does not commit (the tick
+    does)."""
     done = 0
     for row in session.scalars(_DUE.where(LiveSession.remind_at <= now)).all():
         occurrence = row.remind_at + rules.REMIND_BEFORE  # type: ignore[operator]
@@ -348,12 +349,14 @@ def remind(session: Session, now: datetime) -> int:
         skip = rules.occurrence_skip(occurrence, a, b, paused=paused)
         for person in (tandem.a, tandem.b):
             partner = tandem.partner_of(person.id).slack_user_id
+            not_before = None  # the reminder: an hour before a session inside both working times, whenever that is
             if skip is None:
                 message = blocks.reminder(person.locale, starts_at=occurrence, tz=person.tz, partner=partner)
-            else:
+            else:  # no session: the note waits for the person's working time (a holiday's note: the next workday)
                 message = blocks.skipped(
                     person.locale, starts_at=occurrence, tz=person.tz, partner=partner, reason=skip, following=following
                 )
+                not_before = tandem.zones[person.id].next_working(now)
             outbox.post(
                 session,
                 workspace_id=tandem.program.workspace_id,
@@ -362,6 +365,7 @@ def remind(session: Session, now: datetime) -> int:
                 now=now,
                 about=outbox.About.of(pair=pair, people=[person]),
                 dedupe_key=f"{KEY}remind:{row.id}:{occurrence.isoformat()}:{person.id}",
+                not_before=not_before if not_before and not_before > now else None,
             )
         done += 1
     return done
