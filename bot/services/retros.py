@@ -264,6 +264,7 @@ def submit(session: Session, found: Found, form: rules.Form, *, now: datetime) -
         session.add(answer)
     answer.went_well, answer.learned, answer.change = form.went_well, form.learned, form.change
     answer.talk_share = form.talk_share
+    answer.themes = list(form.themes)
     if answer.quote != form.quote:
         answer.author_consent_at = None
         answer.partner_consent_at = None
