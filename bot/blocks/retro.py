@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot import i18n
+from bot.blocks import followup as followup_blocks
 from bot.blocks import inputs, kit
 from bot.blocks import polls as poll_blocks
 from bot.domain import polls as poll_rules
@@ -220,8 +221,10 @@ def program_report(
     totals: rules.Aggregate,
     mood: Sequence[poll_rules.Result],
     quotes: Sequence[RetroAnswer],
+    followup_quotes: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """``mood``: the program's closed pulse rounds, each held to its threshold (hidden ones say only that)."""
+    """``mood``: the program's closed pulse rounds, each held to its threshold (hidden ones say only that);
+    ``followup_quotes``: follow-up answers whose authors said they may be quoted (without names)."""
     head = _t(locale, "report_head", program=program)
     balance = rules.talk_balance(totals.talk_share)
     shown = [r for r in mood if r.shown]
@@ -259,6 +262,7 @@ def program_report(
         out.extend(kit.section(_t(locale, "host_quote", quote=a.quote or "")) for a in quotes[:20])
     else:
         out.append(kit.section(_t(locale, "host_no_quotes")))
+    out.extend(followup_blocks.quotes_blocks(locale, followup_quotes))
     return kit.message(head, out)
 
 

@@ -36,7 +36,7 @@ from bot.models import (
     ProgramStatus,
     Workspace,
 )
-from bot.services import outbox, polls, programs, release, retros
+from bot.services import followups, outbox, polls, programs, release, retros
 
 
 # -- KPIs --------------------------------------------------------------------------------------------------
@@ -265,6 +265,7 @@ class Dashboard:
     quotes: list[str]  # consented quotes only, newest last
     threshold: int  # k: the fewest contributors behind any figure shown
     cohorts: list[Any] = field(default_factory=list)  # bot.services.cohorts.CohortLine, when the path has several
+    followup_quotes: list[str] = field(default_factory=list)  # follow-up texts whose authors said "quote me"
 
 
 def dashboard(session: Session, program: Program, *, now: datetime) -> Dashboard:
@@ -285,6 +286,7 @@ def dashboard(session: Session, program: Program, *, now: datetime) -> Dashboard
         quotes=[a.quote or "" for a in retros.consented_quotes(session, program)],
         threshold=release_rules.threshold(program.poll_threshold),
         cohorts=cohort_lines(session, program, current, now=now),
+        followup_quotes=followups.consented_quotes(session, program),
     )
 
 

@@ -31,7 +31,7 @@ from bot.models import (
     Workspace,
 )
 from bot.models.participant import worktime_columns
-from bot.services import matching, outbox, polls, release, rhythm
+from bot.services import followups, matching, outbox, polls, release, rhythm
 from bot.services.rhythm import Tandem, tandem_of
 
 OPEN_KEY = "retro:open:"  # + retro id: the retro's opening message (its ts is the retro's thread)
@@ -454,6 +454,7 @@ def report_due(session: Session, now: datetime) -> int:
             totals=aggregate(session, program),
             mood=polls.results(session, program=program),
             quotes=quotes,
+            followup_quotes=followups.consented_quotes(session, program),
         )
         outbox.post(
             session,
