@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks import home as home_blocks
+from bot.blocks import program_page as program_page_blocks
 from bot.domain import followup as rules
 from bot.domain.privacy import FORGOTTEN_PREFIX
 from bot.models import (
@@ -215,23 +216,14 @@ def test_retro_themes_counted_once_per_retro_and_released_to_hosts_never_text(se
     assert "Time 2" in text and "Tools 1" in text and "Zqtext" not in text
 
 
-def test_the_program_page_shows_what_hosts_see_as_released_and_nothing_of_one_pair(session: Session) -> None:
+def test_the_program_page_shows_as_released_and_nothing_of_one_pair(session: Session) -> None:
     s = session
-    program, people = _world(s, 3)
+    program, people = _world(s, 4)
     other, [(outsider, _)] = _world(s, 1, name="Other")
     pairs = {a.id: s.scalar(select(Pair).where(Pair.participant_a_id == a.id)) for a, _b in people}
-    (a0, _b0), (a1, _b1), (a2, b2) = people
+    (a0, _b0), (a1, _b1), (a2, b2), _ = people
     for a, _b in people:
         s.add(Goal(pair_id=pairs[a.id].id, text=f"Zqgoal {a.display_name}", created_at=T0 + DAY, updated_at=T0 + DAY))
-        s.add(
-            Goal(
-                pair_id=pairs[a.id].id,
-                text="Zqdone",
-                done_at=T0 + 2 * DAY,
-                created_at=T0 + DAY,
-                updated_at=T0 + DAY,
-            )
-        )
     s.commit()
     reader = a0
 
@@ -245,12 +237,14 @@ def test_the_program_page_shows_what_hosts_see_as_released_and_nothing_of_one_pa
     assert before.released_on is None  # nothing before the first release
     impact.weekly_due(s, _monday_release(date(2027, 1, 11)))
     s.commit()
-    first, _ = page_at(datetime(2027, 1, 11, 12, tzinfo=UTC))
+    first, view = page_at(datetime(2027, 1, 11, 12, tzinfo=UTC))
     board = impact.dashboard(s, program, now=datetime(2027, 1, 11, 12, tzinfo=UTC))
-    assert (first.active_pairs, first.goals_done) == (board.kpis.active_pairs, board.kpis.goals_done) == (0, 3)
+    assert first.active_pairs == board.kpis.active_pairs == 0  # the hosts' figure, from the same cell of 4 pairs
+    shown = str(program_page_blocks.section("en", [first]) + program_page_blocks.section("de", [first]))
+    assert board.kpis.goals == 4 and "goal" not in shown.lower() and "ziel" not in shown.lower()  # hosts only
 
     # between two releases one pair finishes a goal, another's partner publishes a card and both agree to a quote
-    goal = s.scalar(select(Goal).where(Goal.pair_id == pairs[a1.id].id, Goal.done_at.is_(None)))
+    goal = s.scalar(select(Goal).where(Goal.pair_id == pairs[a1.id].id))
     goal.done_at = datetime(2027, 1, 12, 9, tzinfo=UTC)
     s.add(
         LearningCard(
@@ -293,10 +287,15 @@ def test_the_program_page_shows_what_hosts_see_as_released_and_nothing_of_one_pa
     impact.weekly_due(s, _monday_release(date(2027, 1, 18)))
     s.commit()
     second, view = page_at(datetime(2027, 1, 18, 12, tzinfo=UTC))
-    board = impact.dashboard(s, program, now=datetime(2027, 1, 18, 12, tzinfo=UTC))
-    assert second.goals_done == board.kpis.goals_done == 4  # one pair's goal, inside a cell of three pairs
     assert (second.cards, second.quotes) == (1, ("Zqquote we share",))
-    assert "Zqquote we share" in view and "Zqquote one said no to" not in view
+    assert "Zqquote we share" in view and "Zqquote one said no to" not in view and "Zqwell" not in view
     others = [p.display_name for pair in people[1:] for p in pair] + [outsider.display_name]
     assert not any(name in view for name in others)  # no other participant is named
     assert other.name not in view  # nor a program the reader is not in
+
+    # the reader knows their own pair's part: the active pairs show only with k others besides it (k + 1 pairs)
+    program.poll_threshold = 4
+    s.commit()
+    held, view = page_at(datetime(2027, 1, 18, 13, tzinfo=UTC))
+    assert held.active_pairs is None and "shown from 5 pairs on" in view
+    assert impact.kpis(s, program, now=datetime(2027, 1, 18, 13, tzinfo=UTC)).active_pairs == 0  # hosts: the cell

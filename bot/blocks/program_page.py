@@ -18,8 +18,8 @@ class ProgramPage:
 
     name: str
     released_on: date | None = None  # the latest weekly release; None: none yet, nothing is shown
-    active_pairs: int | None = None
-    goals_done: int | None = None
+    active_pairs: int | None = None  # held back unless at least ``threshold`` pairs stand behind it
+    threshold: int = 0
     cards: int = 0
     quotes: tuple[str, ...] = ()
 
@@ -28,8 +28,8 @@ def _t(locale: str, block: str, **context: Any) -> str:
     return i18n.text(locale, "home", block, **context)
 
 
-def _figure(locale: str, value: int | None) -> str:
-    return str(value) if value is not None else i18n.plain(locale, "home", "page_held")
+def _figure(locale: str, value: int | None, threshold: int) -> str:
+    return str(value) if value is not None else i18n.plain(locale, "home", "page_held", threshold=threshold)
 
 
 def section(locale: str, pages: Sequence[ProgramPage]) -> list[kit.Block]:
@@ -47,8 +47,7 @@ def section(locale: str, pages: Sequence[ProgramPage]) -> list[kit.Block]:
                     "page_program",
                     program=page.name,
                     released=i18n.date_short(page.released_on, locale),
-                    active=_figure(locale, page.active_pairs),
-                    goals=_figure(locale, page.goals_done),
+                    active=_figure(locale, page.active_pairs, page.threshold),
                     cards=page.cards,
                 )
             )

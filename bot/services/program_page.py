@@ -1,10 +1,15 @@
 """The participants' program page on App Home ("dashboards visible to everyone involved"): for each program a person
-is in, the figures hosts see as of the latest weekly release (active pairs, goals reached) and what people consented
-to share (learning cards published, quotes), never anything computed live when someone looks.
+is in, as of the latest weekly release, how many pairs were active and what people consented to share (learning cards
+published, quotes), never anything computed live when someone looks.
 
-Every figure is one hosts see on their dashboard, read from the same released cells (``bot.services.release``, the
-rule in DATA.md); the cards and quotes are those published or consented to by the moment of that release, so the page
-does not move between two releases, whatever one pair does in between."""
+A participant is not a host: they know their own pair's part of every figure built from the pairs' contributions, so
+a released cell of ``k`` pairs tells them the sum of ``k - 1`` others. The page therefore shows the active pairs (the
+hosts' figure, from the same released cell, ``bot.services.release``) only when at least ``k + 1`` pairs stand behind
+it: without their own, at least ``k`` remain, as for a host. Goals reached are not shown to participants: the goals
+cells are summed into a running total, and a participant who knows their own pair's goals and subtracts can isolate
+another pair's in a week where only two pairs finished one (``tests/test_release_attacks.py`` plays it). The cards and
+quotes are those published or consented to by the moment of the latest release, so the page does not move between two
+releases, whatever one pair does in between."""
 
 from __future__ import annotations
 
@@ -15,8 +20,9 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.blocks.program_page import ProgramPage
+from bot.domain import release as release_rules
 from bot.models import FollowUp, KpiSnapshot, LearningCard, Program, ProgramStatus, Retro, RetroAnswer
-from bot.services import impact
+from bot.services import impact, release
 
 QUOTES_SHOWN = 3
 
@@ -60,6 +66,9 @@ def page(session: Session, program: Program, *, now: datetime) -> ProgramPage:
     if at is None:
         return ProgramPage(name=program.name)
     kpis = impact.kpis(session, program, now=now)
+    latest = release_rules.latest(release.series(release.of(session, program), release_rules.ACTIVE))
+    k = release_rules.threshold(program.poll_threshold)
+    active = int(latest.num) if latest is not None and latest.contributors >= k + 1 else None
     params = {"program_id": program.id, "at": at}
     quotes = [
         (max(a, b), q) for q, a, b in session.execute(_RETRO_QUOTES, params).tuples() if q and a is not None and b
@@ -69,8 +78,8 @@ def page(session: Session, program: Program, *, now: datetime) -> ProgramPage:
     return ProgramPage(
         name=program.name,
         released_on=kpis.released_on,
-        active_pairs=kpis.active_pairs,
-        goals_done=kpis.goals_done,
+        active_pairs=active,
+        threshold=k + 1,
         cards=int(session.scalar(_CARDS, params) or 0),
         quotes=tuple(q for _at, q in quotes[-QUOTES_SHOWN:]),
     )
