@@ -299,3 +299,18 @@ def test_the_program_page_shows_as_released_and_nothing_of_one_pair(session: Ses
     held, view = page_at(datetime(2027, 1, 18, 13, tzinfo=UTC))
     assert held.active_pairs is None and "shown from 5 pairs on" in view
     assert impact.kpis(s, program, now=datetime(2027, 1, 18, 13, tzinfo=UTC)).active_pairs == 0  # hosts: the cell
+
+
+def test_a_closed_program_ended_when_it_was_closed_and_a_paused_one_asks_nobody(session: Session) -> None:
+    s = session
+    closed, _ = _world(s, 1, name="Closed")
+    paused, _ = _world(s, 1, name="Paused")
+    closed.status, closed.closed_at = ProgramStatus.CLOSED, T0 + 10 * DAY
+    paused.status = ProgramStatus.PAUSED
+    s.commit()
+    assert followups.next_due(s, T0 + 11 * DAY) == T0 + 40 * DAY
+    assert followups.due(s, T0 + 40 * DAY - timedelta(minutes=1)) == 0
+    assert followups.due(s, T0 + 40 * DAY) == 2
+    s.commit()
+    assert {f.program_id for f in s.scalars(select(FollowUp))} == {closed.id}
+    assert followups.due(s, END + 30 * DAY) == 0  # the paused program's pairs: not asked

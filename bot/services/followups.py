@@ -3,8 +3,9 @@ partner by DM, in their working time, "Is what we learned still in use? What exa
 the answers counted as released weekly (``bot.services.release``, series ``followup``) and, only where the author
 consented, the text as a quote without a name.
 
-Asked are the partners still stored (not forgotten) of a pair in an active program whose data retention has not
-deleted yet (``Program.expired_at``). Every Slack message goes through the outbox in the transaction that caused it.
+Asked are the partners still stored (not forgotten) of a pair in an active or closed program (a closed program ended
+when it was closed) whose data retention has not deleted it yet (``Program.expired_at``); a paused or draft program's
+pairs are not asked. Every Slack message goes through the outbox in the transaction that caused it.
 """
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ SAVED, ALREADY, CLOSED, NOT_YOURS = "saved", "already", "closed", "not_yours"
 # Built once: the clock runs these every minute. The programs whose pairs may be asked ...
 _PROGRAMS = (
     select(Program)
-    .where(Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None), Program.expired_at.is_(None))
+    .where(
+        Program.status.in_((ProgramStatus.ACTIVE, ProgramStatus.CLOSED)),
+        Program.start_date.is_not(None),
+        Program.expired_at.is_(None),
+    )
     .order_by(Program.id)
 )
 # ... their pairs ...
@@ -54,12 +59,17 @@ _PAIRS = (
 _ASKED = select(FollowUp.pair_id, FollowUp.days).where(FollowUp.program_id.in_(bindparam("programs", expanding=True)))
 
 
+def _program_end(program: Program) -> datetime | None:
+    """When the program ended for its pairs: at its end date, or when a host closed it, whichever came first."""
+    ends = rules.program_end(program.start_date, program.duration_weeks, program.timezone)
+    moments = [at for at in (ends, program.closed_at) if at is not None]
+    return min(moments) if moments else None
+
+
 def _ended(session: Session, now: datetime) -> list[tuple[Program, Any, datetime, list[int]]]:
     """Every pair that ended by ``now`` in a program whose pairs may be asked: (program, pair row, when it ended,
     the stages asked)."""
-    programs = {
-        p.id: (p, rules.program_end(p.start_date, p.duration_weeks, p.timezone)) for p in session.scalars(_PROGRAMS)
-    }
+    programs = {p.id: (p, _program_end(p)) for p in session.scalars(_PROGRAMS)}
     if not programs:
         return []
     ids = list(programs)
@@ -127,7 +137,7 @@ def next_due(session: Session, now: datetime) -> datetime | None:
     (``rules.next_moment``); pairs still running end at the latest at their program's end."""
     moments: list[datetime] = []
     for program in session.scalars(_PROGRAMS):
-        ends = rules.program_end(program.start_date, program.duration_weeks, program.timezone)
+        ends = _program_end(program)
         if ends is not None and ends > now:  # its pairs still running end then; their first stage comes after
             first = rules.next_moment(ends, asked=[], now=now)
             if first is not None:
