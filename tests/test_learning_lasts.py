@@ -6,8 +6,10 @@ would not give a host."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,7 @@ from bot.blocks import home as home_blocks
 from bot.blocks import program_page as program_page_blocks
 from bot.domain import followup as rules
 from bot.domain.privacy import FORGOTTEN_PREFIX
+from bot.ids import ID
 from bot.models import (
     Enrollment,
     EnrollmentStatus,
@@ -31,7 +34,9 @@ from bot.models import (
     RetroAnswer,
     Workspace,
 )
+from bot.sandbox.stack import LocalStack
 from bot.services import followups, home, impact, retros
+from tests.helpers import OTHERS, admin_channel, create_program, has_action, onboard, persona
 
 START = date(2027, 1, 4)  # a Monday; four weeks: the program ends on Monday 1 February, 00:00 in Berlin
 T0 = datetime(2027, 1, 4, 7, 0, tzinfo=UTC)
@@ -314,3 +319,54 @@ def test_a_closed_program_ended_when_it_was_closed_and_a_paused_one_asks_nobody(
     s.commit()
     assert {f.program_id for f in s.scalars(select(FollowUp))} == {closed.id}
     assert followups.due(s, END + 30 * DAY) == 0  # the paused program's pairs: not asked
+
+
+@pytest.mark.sqlite_only  # Slack's side of it; the queries run on both databases in the tests above
+def test_the_follow_up_through_slack_in_each_language(stack: LocalStack) -> None:
+    """A pair that ended (a switch) hears 30 days later, each partner in their language and working time; a bad answer
+    is refused on its field with nothing saved, a good one turns the modal into a thank-you, a second one changes
+    nothing."""
+    hanna = persona(stack, "Hanna", is_admin=True)
+    create_program(stack, hanna, admin_channel(stack, hanna), **{ID.PROGRAM_START.value: "2027-01-11"})
+    people = onboard(stack, OTHERS)
+    ended = stack.clock.now()
+    with stack.session_factory() as s:
+        ana, priya = (
+            s.scalars(select(Participant).where(Participant.slack_user_id == people[n].id)).one() for n in OTHERS
+        )
+        program = s.scalars(select(Program)).one()
+        s.add(
+            Pair(
+                program_id=program.id,
+                participant_a_id=ana.id,
+                participant_b_id=priya.id,
+                status=PairStatus.ENDED,
+                started_at=ended,
+                ended_at=ended,
+                end_reason="switch",
+            )
+        )
+        s.commit()
+    stack.clock.set(ended + timedelta(days=30))  # type: ignore[attr-defined]  # Wednesday, 09:00 in Berlin, 16:00 in Singapore
+    stack.settle()
+    questions = {n: [m for m in p.dm_messages() if has_action(m, ID.FOLLOWUP_OPEN)] for n, p in people.items()}
+    assert [len(q) for q in questions.values()] == [1, 1]
+    assert "Nutzt du noch" in questions["Ana"][0]["text"] and "still in use" in questions["Priya"][0]["text"]
+    priya_ = people["Priya"]
+    priya_.click(ID.FOLLOWUP_OPEN, message=questions["Priya"][0])
+    view = priya_.open_views()[-1]
+    refused = priya_.submit(view["id"], {ID.FOLLOWUP_ANSWER.value: "yes", ID.FOLLOWUP_QUOTE.value: ["quote_ok"]})
+    assert ID.FOLLOWUP_QUOTE.value in refused.json()["errors"]  # nothing to quote: said on its field, nothing saved
+    with stack.session_factory() as s:
+        assert s.scalar(select(FollowUp.answered_at).where(FollowUp.participant_id == priya.id)) is None
+    done = priya_.submit(
+        view["id"],
+        {ID.FOLLOWUP_ANSWER.value: "yes", ID.FOLLOWUP_TEXT.value: "Zq: videos", ID.FOLLOWUP_QUOTE.value: ["quote_ok"]},
+    )
+    assert done.json()["response_action"] == "update" and "Thank you" in json.dumps(done.json())
+    priya_.click(ID.FOLLOWUP_OPEN, message=questions["Priya"][0])
+    stack.settle()
+    assert "answered this question already" in json.dumps(priya_.ephemeral_messages()[-1:] + priya_.dm_messages()[-1:])
+    with stack.session_factory() as s:
+        row = s.scalars(select(FollowUp).where(FollowUp.participant_id == priya.id)).one()
+        assert (row.answer, row.text, row.quote_ok) == ("yes", "Zq: videos", True)
