@@ -33,6 +33,7 @@ LATE_DAYS = 7  # the last stage is asked at most this long after its day
 ANSWERS = ("yes", "partly", "no")
 TEXT_MAX = 1000
 QUOTE_OK = "quote_ok"  # the consent checkbox's value
+ASKED_WITHIN = timedelta(days=max(DAYS) + LATE_DAYS)  # no stage is asked later than this after a pair's end
 # how many weeks after a program's end its weekly release goes on, so that the last answers settle and show (a week
 # more for a question that waited over holidays for the person's working time)
 RELEASE_WEEKS = -(-(max(DAYS) + LATE_DAYS + OPEN_DAYS) // 7) + 2

@@ -69,7 +69,11 @@ def _program_end(program: Program) -> datetime | None:
 def _ended(session: Session, now: datetime) -> list[tuple[Program, Any, datetime, list[int]]]:
     """Every pair that ended by ``now`` in a program whose pairs may be asked: (program, pair row, when it ended,
     the stages asked)."""
-    programs = {p.id: (p, _program_end(p)) for p in session.scalars(_PROGRAMS)}
+    programs: dict[int, tuple[Program, datetime | None]] = {}
+    for p in session.scalars(_PROGRAMS):
+        ends = _program_end(p)
+        if ends is None or ends + rules.ASKED_WITHIN > now:  # past that, no pair of it has a stage left
+            programs[p.id] = (p, ends)
     if not programs:
         return []
     ids = list(programs)
