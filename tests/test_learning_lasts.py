@@ -352,6 +352,7 @@ def test_the_follow_up_through_slack_in_each_language(stack: LocalStack) -> None
     questions = {n: [m for m in p.dm_messages() if has_action(m, ID.FOLLOWUP_OPEN)] for n, p in people.items()}
     assert [len(q) for q in questions.values()] == [1, 1]
     assert "Nutzt du noch" in questions["Ana"][0]["text"] and "still in use" in questions["Priya"][0]["text"]
+    assert "mit Priya" in questions["Ana"][0]["text"] and "with Ana" in questions["Priya"][0]["text"]  # which pair
     priya_ = people["Priya"]
     priya_.click(ID.FOLLOWUP_OPEN, message=questions["Priya"][0])
     view = priya_.open_views()[-1]

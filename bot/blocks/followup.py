@@ -36,8 +36,9 @@ def day_text(locale: str, at: datetime, tz: str) -> str:
     return i18n.date_short(at.astimezone(zone(tz)), locale)
 
 
-def question(locale: str, *, followup_id: int, program: str, days: int, closes: str) -> dict[str, Any]:
-    text = _t(locale, "question", program=program, days=days, closes=closes)
+def question(locale: str, *, followup_id: int, program: str, partner: str, days: int, closes: str) -> dict[str, Any]:
+    """``partner``: the name of the person's partner in the pair that ended ("" when they were forgotten)."""
+    text = _t(locale, "question", program=program, partner=partner, days=days, closes=closes)
     return kit.message(
         text,
         [

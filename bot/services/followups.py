@@ -100,8 +100,8 @@ def due(session: Session, now: datetime) -> int:
         stage = rules.due_stage(end, asked=asked, now=now)
         if stage is None:
             continue
-        for person_id in (row.participant_a_id, row.participant_b_id):
-            person = session.get(Participant, person_id)
+        a, b = session.get(Participant, row.participant_a_id), session.get(Participant, row.participant_b_id)
+        for person, partner in ((a, b), (b, a)):
             if person is None or person.slack_user_id.startswith(FORGOTTEN_PREFIX):
                 continue
             reaches = worktime.of(person, program).next_working(now)
@@ -124,11 +124,12 @@ def due(session: Session, now: datetime) -> int:
                     person.locale,
                     followup_id=item.id,
                     program=program.name,
+                    partner=partner.display_name if partner is not None else "",
                     days=stage,
                     closes=blocks.day_text(person.locale, item.closes_at, person.tz),
                 ),
                 now=now,
-                about=outbox.About.of(program=program, people=[person]),
+                about=outbox.About.of(program=program, people=[person, partner]),  # it names the partner
                 dedupe_key=f"{ASK_KEY}{item.id}",
                 not_before=reaches,
             )
