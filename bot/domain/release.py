@@ -3,7 +3,7 @@ The rule itself, in words, is in DATA.md ("The release rule", written by ``bot.i
 applies it once a week, and every surface that shows such a figure reads it from the cells it wrote.
 
 A **series** is one figure over time: a pair-reported metric's program value, the focus-prompt response rate, the
-active pairs, the agreements, goals, switches after the trial, the retros, a pulse round. Its **contributions** are
+active pairs, the agreements, goals, switches after the trial, the retros, the follow-up answers, a pulse round. Its **contributions** are
 (contributor, value, weight) triples: a pair's latest logged value, a person's prompt (1 answered in time, 0 not),
 a pair's retro (1 filled in by both, 0 not) ... A contribution *settles* at a moment that follows from the data
 (when a value was logged, a week after a prompt, two weeks after an agreement or a retro was opened), and its value

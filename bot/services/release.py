@@ -15,7 +15,9 @@ The series and their contributions:
   and finished in that time.
 - ``trial``: each trial check-in, when it resolved: 1 for a switch.
 - ``retros``: each retro, two weeks after it opened: 1 when both partners filled it in by then; the talk-share
-  ratings and "what we change" answers of those.
+  ratings and "what we change" answers of those, and each retro theme either partner tagged (once per retro).
+- ``followup``: each answer to the follow-up 30 and 90 days after a pair ended, when it was given: 1 for yes; how many
+  said yes, partly, no (contributor: the person).
 - ``metric:<id>`` (pair-reported metrics): each pair's latest value logged since the series' last cell.
 - ``pulse:<round>``: a closed pulse round is its own window: its result when at least its threshold answered,
   else a cell that says only "hidden" (its answers are never shown, not even later).
