@@ -3,11 +3,11 @@ The rule itself, in words, is in DATA.md ("The release rule", written by ``bot.i
 applies it once a week, and every surface that shows such a figure reads it from the cells it wrote.
 
 A **series** is one figure over time: a pair-reported metric's program value, the focus-prompt response rate, the
-active pairs, the agreements, goals, switches after the trial, the retros, the follow-up answers, a pulse round. Its **contributions** are
-(contributor, value, weight) triples: a pair's latest logged value, a person's prompt (1 answered in time, 0 not),
-a pair's retro (1 filled in by both, 0 not) ... A contribution *settles* at a moment that follows from the data
-(when a value was logged, a week after a prompt, two weeks after an agreement or a retro was opened), and its value
-is fixed from then on.
+active pairs, the agreements, goals, switches after the trial, the retros, the follow-up answers, a pulse round. Its
+**contributions** are (contributor, value, weight) triples: a pair's latest logged value, a person's prompt (1
+answered in time, 0 not), a pair's retro (1 filled in by both, 0 not) ... A contribution *settles* at a moment that
+follows from the data (when a value was logged, a week after a prompt, two weeks after an agreement or a retro was
+opened), and its value is fixed from then on.
 
 At each **release** (the program's weekly date) a series gathers the contributions that settled since its last
 released cell. They become a new **cell** only when at least ``k`` distinct contributors stand behind them
