@@ -1461,6 +1461,7 @@ def _retro_cycle_one(
             "change": "Hausaufgaben direkt in den Thread schreiben.",
             "talk_share": "4",
             "quote": QUOTE_ANA,
+            "themes": ["tools", "hierarchy"],
         },
     )
     _fill_retro(
@@ -1516,6 +1517,7 @@ def _retro_cycle_two(
             "change": "Meet the approvers together once.",
             "talk_share": "5",
             "quote": QUOTE_MIA,
+            "themes": ["hierarchy", "tools"],
         },
     )
     _fill_retro(
@@ -1537,10 +1539,16 @@ def _retro_cycle_two(
     others = _others_retro(stack, say, people, {dm, _pair_dm(stack, people["joana"], people["olivia"])}, retros_done)
     _expect(result, others >= 8, f"the other pairs filled in their retros ({others})")
 
-    say.step("Hanna opens `/tandem admin retro`: counts, and only the quotes both partners agreed to share.")
+    say.step("Hanna opens `/tandem admin retro`: counts (the retro themes too), and only consented quotes.")
     hanna.slash("admin retro", channel_id=admin)
     stack.settle()
     say.flush()
+    overview = json.dumps(hanna.ephemeral_messages()[-1:], ensure_ascii=False)
+    _expect(
+        result,
+        re.search(r"(Hierarchy|Hierarchie) [1-9]", overview) is not None and "Rui's stakeholder map" not in overview,
+        "the hosts see how many retros named each theme, released, and no retro text",
+    )
     say.step("She creates #reverse-mentoring, adds Tandem, and picks it under “Retro settings” on the program card.")
     community = sb.create_channel("reverse-mentoring", members=[people[k].id for k, *_ in COHORT], creator=hanna.id)
     sb.invite(community, sb.bot_user_id, inviter=hanna.id)
@@ -1638,7 +1646,90 @@ def _chapter_end(
         and PULSE_COMMENTS[1]["ben"] in everything_hosts_saw,
         "comments reach the hosts only from rounds above the threshold",
     )
+    digests = [json.dumps(m, ensure_ascii=False) for m in stack.sandbox.messages(admin)]
+    climate = [d for d in digests if "Belonging by pulse round" in d or "Zugehörigkeit je Stimmungscheck-Runde" in d]
+    _expect(
+        result,
+        any(re.search(rf"{HIDDEN_ROUND}: (hidden|ausgeblendet)", d) for d in climate),
+        "the weekly digest trends belonging and learning climate per released round, the hidden round as a gap",
+    )
     _impact_at_the_end(stack, say, result, people, admin)
+    _learning_lasts(stack, say, result, people, admin, end)
+
+
+FOLLOW_UP_MIA = "I still post a 30-second video instead of a status memo, every Friday."
+
+
+def _learning_lasts(
+    stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str, end: datetime
+) -> None:
+    """30 days after the end every partner gets one question by DM in their working time: is what we learned still
+    in use? Mia answers with words she lets Tandem quote, Ana (German) and four more answer; with the next weekly
+    release the hosts see the answers counted, and Mia and Ana see the program page on their Home tab."""
+    from bot.ids import ID
+
+    mia, ana, hanna = people["mia"], people["ana"], people["hanna"]
+    say.follow = {mia.id, ana.id}
+    _advance_to(stack, end + timedelta(days=30, hours=15))  # Wednesday: 09:00 has come from Singapore to New York
+    say.step(
+        "30 days after the end: each partner gets one DM in their working time, “Is what we learned still in use?”"
+    )
+    say.flush()
+    asked = {key: _last_with(_dm_from_tandem(stack, people[key]), ID.FOLLOWUP_OPEN) for key, *_ in COHORT}
+    _expect(
+        result,
+        "still in use" in json.dumps(asked["mia"]) and "Nutzt du noch" in json.dumps(asked["ana"], ensure_ascii=False),
+        "the 30-day follow-up reached Mia in English and Ana in German",
+    )
+    answers = {
+        "mia": ("yes", FOLLOW_UP_MIA, ["quote_ok"]),
+        "ana": ("partly", "Kurzvideos ja, den Freigabeprozess noch nicht.", []),
+        "rui": ("yes", None, []),
+        "joerg": ("no", None, []),
+        "ben": ("yes", None, []),
+        "wei": ("partly", None, []),
+    }
+    say.step("Mia answers yes, with words she says Tandem may quote; Ana and four more answer too.")
+    for key, (answer, text, quote) in answers.items():
+        question = asked.get(key)
+        if question is None:
+            continue
+        people[key].click(ID.FOLLOWUP_OPEN, message=question)
+        stack.settle()
+        view = people[key].open_views()[-1]
+        values = {ID.FOLLOWUP_ANSWER.value: answer, ID.FOLLOWUP_TEXT.value: text, ID.FOLLOWUP_QUOTE.value: quote}
+        people[key].submit(view["id"], values)
+        stack.settle()
+    say.flush()
+    monday = end + timedelta(days=35)  # the next weekly release, 09:00 in Berlin
+    _advance_to(stack, monday.replace(hour=7, minute=5))
+    say.step("With the next weekly release Hanna opens the impact dashboard: the answers counted, Mia's words quoted.")
+    hanna.slash("admin impact Pilot 2027", channel_id=admin)
+    stack.settle()
+    say.flush()
+    board = json.dumps(hanna.ephemeral_messages()[-1:], ensure_ascii=False)
+    _expect(
+        result,
+        re.search(r"(Follow-ups|Nachfragen) 30 (and|und) 90 .*?(yes|Ja) 3 · (partly|Teilweise) 2 · (no|Nein) 1", board)
+        is not None
+        and FOLLOW_UP_MIA in board
+        and "Freigabeprozess" not in board,
+        "the hosts see the follow-up answers counted and only the text Mia consented to, without her name",
+    )
+    say.step("Mia and Ana open their Home tab: the program page, as of the weekly release, in their language.")
+    pages = []
+    for who in (mia, ana):
+        who.open_home()
+        stack.settle()
+        pages.append(json.dumps(who.home() or {}, ensure_ascii=False))
+    say.flush()
+    _expect(
+        result,
+        "Your programs at a glance" in pages[0]
+        and "Deine Programme auf einen Blick" in pages[1]
+        and all(FOLLOW_UP_MIA in page and QUOTE_PRIYA[:30] not in page for page in pages),
+        "the program page shows released counts and consented quotes, in English and German",
+    )
 
 
 def _impact_at_the_end(
@@ -2001,8 +2092,9 @@ def _pulse_results(stack: LocalStack, admin: str, number: int) -> str:
     return ""
 
 
-def _fill_retro(stack: LocalStack, who: Persona, dm: str, form: dict[str, str]) -> None:
-    """``who`` opens the retro in the pair's thread and fills it in (went well, learned, change, talk share, quote)."""
+def _fill_retro(stack: LocalStack, who: Persona, dm: str, form: dict[str, Any]) -> None:
+    """``who`` opens the retro in the pair's thread and fills it in (went well, learned, change, talk share, quote,
+    themes)."""
     from bot.ids import ID
 
     opening = _last_with(stack.sandbox.messages(dm), ID.RETRO_OPEN)
@@ -2011,7 +2103,9 @@ def _fill_retro(stack: LocalStack, who: Persona, dm: str, form: dict[str, str]) 
     who.click(ID.RETRO_OPEN, message=opening)
     stack.settle()
     fields = (ID.RETRO_WENT_WELL, ID.RETRO_LEARNED, ID.RETRO_CHANGE, ID.RETRO_TALK_SHARE, ID.RETRO_QUOTE)
-    who.submit(who.open_views()[-1]["id"], {f.value: form.get(f.value.rsplit(".", 1)[-1]) for f in fields})
+    values: dict[str, Any] = {f.value: form.get(f.value.rsplit(".", 1)[-1]) for f in fields}
+    values[ID.RETRO_THEMES.value] = list(form.get("themes") or [])  # what it was about (optional)
+    who.submit(who.open_views()[-1]["id"], values)
     stack.settle()
 
 
@@ -2045,12 +2139,15 @@ def _others_retro(stack: LocalStack, say: Narrator, people: dict[str, Persona], 
                 "learned": "A small experiment beats a long plan.",
                 "change": "Set the homework right in the thread." if n else "Shorter check-ins.",
                 "talk_share": str(3 + (len(cid) + n) % 3),
+                "themes": RETRO_THEMES[(len(cid) + n) % len(RETRO_THEMES)],
             }
             _fill_retro(stack, by_id[member], cid, form)
         filled += 1
     say.note(f"{filled} other pairs filled in their retro ({say.skip()} Slack calls)")
     return filled
 
+
+RETRO_THEMES = (["time", "tools"], ["hierarchy"], ["confidence", "time"], ["customers"])  # tagged by the other pairs
 
 SPEED_ANSWERS = {  # position on the card -> answer, per person; everyone not listed stays silent
     **{key: {0: "yes", 1: "maybe"} for key in ("ana", "lena", "mia", "tobias", "joana", "rui", "ines", "miguel")},

@@ -181,6 +181,14 @@ class ID(enum.StrEnum):
     RETRO_CHANGE = "retro.f.change"
     RETRO_TALK_SHARE = "retro.f.talk_share"
     RETRO_QUOTE = "retro.f.quote"
+    RETRO_THEMES = "retro.f.themes"  # checkboxes: what the retro was about (optional)
+    # Learning that lasts: the follow-up question 30 and 90 days after a pair ended (a person's DM)
+    FOLLOWUP_OPEN = "followup.open"  # button "Answer": open the modal; value: the follow-up id
+    FOLLOWUP_MODAL = "followup.modal"  # callback_id (the follow-up id in private_metadata)
+    FOLLOWUP_DONE_MODAL = "followup.done.modal"  # callback_id of the thank-you view the modal turns into
+    FOLLOWUP_ANSWER = "followup.f.answer"  # modal fields (block_id and action_id alike)
+    FOLLOWUP_TEXT = "followup.f.text"
+    FOLLOWUP_QUOTE = "followup.f.quote"
     RETRO_CONSENT_YES = "retro.consent.yes"  # a quote's consent card in the thread; value: the retro answer id
     RETRO_CONSENT_NO = "retro.consent.no"
     RETRO_POST_QUOTE = "retro.quote.post"  # hosts: post a consented quote to the community channel; value: answer id

@@ -141,8 +141,9 @@ well: keep both circles small, and the key apart from the database and its backu
 1. Every figure a host or participant sees that is built from other people's contributions (a pair-reported metric's
    program value, a rate, an average, a count of what people did or answered, a pulse round's result, retro counts)
    is read from a *release*: a frozen cell (`release_cell`) that Tandem writes once a week, at the program's weekly
-   release (the weekly digest's weekday, 09:00 program time, from the program's start until three weeks after its
-   end), never computed from live rows when someone looks. Between two releases every surface (the dashboard, App
+   release (the weekly digest's weekday, 09:00 program time, from the program's start until 18 weeks after its
+   end, so that the follow-up answers 90 days after it show), never computed from live rows when someone looks.
+   Between two releases every surface (the dashboard, App
    Home, the weekly digest and its charts, the export, pulse results, retro counts, the program retro, cohorts side
    by side) shows the same figures.
 2. A cell holds only contributions that no earlier cell of the same series holds. Each contribution settles at a

@@ -160,10 +160,11 @@ TEXTS: dict[str, str] = {
         "result, retro counts)\n"
         "   is read from a *release*: a frozen cell (`release_cell`) that Tandem writes once a week, at the "
         "program's weekly\n"
-        "   release (the weekly digest's weekday, 09:00 program time, from the program's start until three "
+        "   release (the weekly digest's weekday, 09:00 program time, from the program's start until 18 "
         "weeks after its\n"
-        "   end), never computed from live rows when someone looks. Between two releases every surface (the "
-        "dashboard, App\n"
+        "   end, so that the follow-up answers 90 days after it show), never computed from live rows when "
+        "someone looks.\n"
+        "   Between two releases every surface (the dashboard, App\n"
         "   Home, the weekly digest and its charts, the export, pulse results, retro counts, the program "
         "retro, cohorts side\n"
         "   by side) shows the same figures.\n"
@@ -222,9 +223,10 @@ TEXTS: dict[str, str] = {
         "   gelesen: einer eingefrorenen Zelle (`release_cell`), die Tandem einmal pro Woche schreibt, zur "
         "wöchentlichen\n"
         "   Freigabe des Programms (am Wochentag der Wochenübersicht, 09:00 Uhr Programmzeit, vom Start des "
-        "Programms bis drei\n"
-        "   Wochen nach seinem Ende), nie aus aktuellen Zeilen berechnet, wenn jemand hinschaut. Zwischen "
-        "zwei Freigaben zeigt\n"
+        "Programms bis 18\n"
+        "   Wochen nach seinem Ende, damit die Antworten auf die Nachfrage 90 Tage danach erscheinen), nie "
+        "aus aktuellen\n"
+        "   Zeilen berechnet, wenn jemand hinschaut. Zwischen zwei Freigaben zeigt\n"
         "   jede Oberfläche (das Dashboard, App Home, die Wochenübersicht und ihre Diagramme, der Export, "
         "Ergebnisse des\n"
         "   Stimmungschecks, Retro-Anzahlen, die Programm-Retro, Kohorten im Vergleich) dieselben Zahlen.\n"
@@ -1595,6 +1597,34 @@ TEXTS: dict[str, str] = {
     "the partner agreed": "die andere Person im Tandem hat zugestimmt",
     "either said no: never shared": "eine:r hat nein gesagt: nie geteilt",
     "a host posted it to the community channel": "ein Host hat es in den Community-Channel gepostet",
+    "what the retro was about, tagged from a short list (hosts see released counts only)": (
+        "worum es in der Retro ging, aus einer kurzen Liste markiert (Hosts sehen nur freigegebene Anzahlen)"
+    ),
+    # -- follow_up
+    (
+        "One partner's follow-up question 30 or 90 days after their pair ended (\"Is what we learned still in use? "
+        'What exactly?"): when it was asked, their answer (yes, partly or no), an optional text and whether they '
+        "said they may be quoted. Hosts see the answers only counted, as released weekly; the text only with that "
+        "consent, without a name."
+    ): (
+        "Die Nachfrage an eine:n Tandem-Partner:in 30 oder 90 Tage nach dem Ende des Tandems („Nutzt du noch, was "
+        "ihr gelernt habt? Was genau?“): wann gefragt wurde, die Antwort (Ja, Teilweise oder Nein), ein optionaler "
+        "Text und ob die Person zitiert werden darf. Hosts sehen die Antworten nur gezählt, wöchentlich "
+        "freigegeben; den Text nur mit dieser Zustimmung, ohne Namen."
+    ),
+    "the person; hosts and the program's participants see counts, and the text only where the person consented": (
+        "die Person; Hosts und die Teilnehmenden des Programms sehen Anzahlen, den Text nur mit Zustimmung der Person"
+    ),
+    "the person asked (link to their participant row)": "die gefragte Person (Verweis auf die Zeile in participant)",
+    "30 or 90 days after the pair ended": "30 oder 90 Tage nach dem Ende des Tandems",
+    "when the question was queued": "wann die Frage eingereiht wurde",
+    "until when an answer counts": "bis wann eine Antwort zählt",
+    "yes, partly or no": "Ja, Teilweise oder Nein",
+    "what exactly is still in use": "was genau noch im Einsatz ist",
+    (
+        "the person; hosts and the program page on App Home, without a name, once they said it may be quoted"
+    ): "die Person; Hosts und die Programmseite in App Home, ohne Namen, sobald sie zitiert werden darf",
+    "the person said they may be quoted (without their name)": "die Person darf zitiert werden (ohne Namen)",
     "where": "wo",
     # -- learning_card
     (

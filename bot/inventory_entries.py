@@ -813,6 +813,9 @@ TABLES: dict[str, Table] = {
             "learned": c("what they learned", FREE_TEXT),
             "change": c("what they change", FREE_TEXT),
             "talk_share": c("how balanced the talk was, 1 to 5", ACTIVITY),
+            "themes": c(
+                "what the retro was about, tagged from a short list (hosts see released counts only)", ACTIVITY
+            ),
             "quote": c(
                 "a quote they would share",
                 FREE_TEXT,
@@ -826,6 +829,32 @@ TABLES: dict[str, Table] = {
             "posted_by": _host_id("Slack id of the host"),
             "created_at": CREATED,
             "updated_at": UPDATED,
+        },
+    ),
+    "follow_up": Table(
+        "One partner's follow-up question 30 or 90 days after their pair ended (\"Is what we learned still in use? "
+        'What exactly?"): when it was asked, their answer (yes, partly or no), an optional text and whether they '
+        "said they may be quoted. Hosts see the answers only counted, as released weekly; the text only with that "
+        "consent, without a name.",
+        "the person; hosts and the program's participants see counts, and the text only where the person consented",
+        R_PROGRAM_TEXT,
+        {
+            "id": ID,
+            "pair_id": _pair_fk(),
+            "program_id": _program_fk(),
+            "participant_id": _person("the person asked"),
+            "days": c("30 or 90 days after the pair ended"),
+            "asked_at": c("when the question was queued", ACTIVITY),
+            "closes_at": c("until when an answer counts"),
+            "answer": c("yes, partly or no", ACTIVITY),
+            "text": c(
+                "what exactly is still in use",
+                FREE_TEXT,
+                seen_by="the person; hosts and the program page on App Home, without a name, once they said it may "
+                "be quoted",
+            ),
+            "quote_ok": c("the person said they may be quoted (without their name)", ACTIVITY),
+            "answered_at": c("when they answered", ACTIVITY),
         },
     ),
     "learning_card": Table(

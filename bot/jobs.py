@@ -23,6 +23,7 @@ from bot.services import (
     digest,
     enrollments,
     events,
+    followups,
     impact,
     installs,
     live,
@@ -56,6 +57,8 @@ DUE_JOBS: dict[str, DueJob] = {
     # the weekly release (bot.services.release), its snapshot and digest: before the program retro, which reads it
     "impact.weekly_digest": lambda session, now: impact.weekly_due(session, now),
     "retro.due": lambda session, now: retros.due(session, now),
+    # each partner, 30 and 90 days after their pair ended, in their working time: "Is what we learned still in use?"
+    "followup.due": lambda session, now: followups.due(session, now),
     # a program's data, retention_months after its end: deleted at 03:00 program time (heads-up a week before)
     "retention.daily": lambda session, now: retention.due(session, now),
     # people who never joined a program: forgotten 30 days after their invitation's answer or expiry (03:30 UTC)
@@ -94,6 +97,7 @@ NEXT_DUE: dict[str, NextDue] = {
     "polls.due": polls.next_due,
     "impact.weekly_digest": impact.next_weekly_due,
     "retro.due": retros.next_due,
+    "followup.due": followups.next_due,
     "retention.daily": retention.next_due,
     "retention.people": retention.next_people_due,
     "installs.park_uninstalled": installs.next_park_uninstalled,

@@ -25,6 +25,7 @@ from bot.flows import (
     cards,
     cohorts,
     escalation,
+    followup,
     hosting,
     impact,
     interview,
@@ -253,6 +254,9 @@ ROUTES: tuple[Route, ...] = (
         ACT, _ids(ID.POLL_OPEN), S, mine.poll_open, refusal=mine.poll_not_yours
     ),  # the program's participants who were asked
     Route(V, _ids(ID.POLL_MODAL), S, mine.submitted(polls.submit_form), refusal=mine.poll_not_yours),
+    # the follow-up question 30 and 90 days after a pair ended: only the person it was asked of
+    Route(ACT, _ids(ID.FOLLOWUP_OPEN), S, mine.followup_open, refusal=mine.followup_not_yours),
+    Route(V, _ids(ID.FOLLOWUP_MODAL), S, mine.submitted(followup.submit_form), refusal=mine.followup_not_yours),
     Route(ACT, _ids(ID.CARD_PUBLISH), S, mine.card_publish, refusal=mine.card_not_yours),
     Route(ACT, _ids(ID.CARD_EDIT), S, mine.card_edit, refusal=mine.card_not_yours),
     Route(ACT, _ids(ID.CARD_DELETE), S, mine.card_delete, refusal=mine.card_not_yours),

@@ -43,6 +43,7 @@ from bot.models import (
     Base,
     Enrollment,
     Escalation,
+    FollowUp,
     Goal,
     LearningCard,
     MatchProposal,
@@ -332,6 +333,24 @@ def _build(stack: LocalStack) -> World:
     submit[ID.RETRO_MODAL] = form
     stack.settle()
 
+    # Alma's follow-up question, as the clock writes it 30 days after a pair ends: only she may answer it
+    with stack.session_factory() as s:
+        now = stack.clock.now()
+        followup = FollowUp(
+            pair_id=ids["pair_a"],
+            program_id=program_id,
+            participant_id=ids["participants"][alma.id],
+            days=30,
+            asked_at=now,
+            closes_at=now + timedelta(days=14),
+            quote_ok=False,
+        )
+        s.add(followup)
+        s.commit()
+        ids["followup"] = followup.id
+    views[ID.FOLLOWUP_MODAL] = opened(stack, alma, ID.FOLLOWUP_OPEN, str(ids["followup"]))
+    submit[ID.FOLLOWUP_MODAL] = {ID.FOLLOWUP_ANSWER.value: "yes", ID.FOLLOWUP_TEXT.value: ANSWER}
+
     with stack.session_factory() as s:
         ids["goal"] = s.scalars(select(Goal.id).where(Goal.pair_id == ids["pair_a"])).first()
         ids["note"], ids["note_program"], ids["note_hosts"] = s.scalars(
@@ -567,6 +586,7 @@ SELF_VALUES: dict[ID, str] = {
     ID.SPEED_MAYBE: "{intro}",
     ID.SPEED_NO: "{intro}",
     ID.POLL_OPEN: "{poll}",
+    ID.FOLLOWUP_OPEN: "{followup}",
     ID.CARD_PUBLISH: "{card}",
     ID.CARD_EDIT: "{card}",
     ID.CARD_DELETE: "{card}",

@@ -63,8 +63,11 @@ def test_the_weekly_date() -> None:
     assert release.due_on(local=local, **kwargs) == date(2027, 1, 11)
     assert release.due_on(local=local.replace(hour=8), **kwargs) is None  # before the hour
     assert release.due_on(local=local + timedelta(days=1), **kwargs) is None  # not its weekday
-    assert release.due_on(local=local + timedelta(weeks=6), **kwargs) == date(2027, 2, 22)  # 3 weeks after the end
-    assert release.due_on(local=local + timedelta(weeks=7), **kwargs) is None
+    tail = release.TAIL_WEEKS  # after the end: long enough for the follow-up answers 90 days on to settle
+    assert tail >= 3 and tail * 7 >= 90 + 14
+    last = local + timedelta(weeks=3 + tail)  # the program's end is week 4's Monday
+    assert release.due_on(local=last, **kwargs) == last.date()  # the last release, TAIL_WEEKS after the end
+    assert release.due_on(local=last + timedelta(weeks=1), **kwargs) is None
     assert release.due_on(local=local.replace(day=4), **kwargs) is None  # the start day itself
 
 

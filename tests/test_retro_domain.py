@@ -108,7 +108,7 @@ def test_a_quote_needs_both_consents_and_one_no_is_final() -> None:
 def test_aggregates_are_counts_only() -> None:
     agg = rules.aggregate(pairs=2, opened=3, done=1, shares=[5, 4, 1, 9], changes=3, quotes_consented=1)
     assert agg.talk_share == {1: 1, 2: 0, 3: 0, 4: 1, 5: 1} and agg.answers == 3
-    assert rules.balance_themes(agg.talk_share) == {"balanced": 2, "mixed": 0, "one_sided": 1}
+    assert rules.talk_balance(agg.talk_share) == {"balanced": 2, "mixed": 0, "one_sided": 1}
     assert rules.report_moment(date(2027, 3, 1), "Europe/Berlin") == datetime(2027, 3, 8, 8, tzinfo=UTC)
 
 

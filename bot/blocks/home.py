@@ -13,6 +13,7 @@ from bot.blocks import cards as card_blocks
 from bot.blocks import impact as impact_blocks
 from bot.blocks import kit
 from bot.blocks import notes as notes_blocks
+from bot.blocks import program_page as program_page_blocks
 from bot.blocks import rhythm as rhythm_blocks
 from bot.blocks.admin import counts_text, problems_text
 from bot.blocks.notes import NotesHome
@@ -62,6 +63,8 @@ class HomeState:
     # Learning cards: the person's own (drafts and published), and whether they may write one (in or after a pair).
     cards: list[Any] = field(default_factory=list)  # (LearningCard, Program), newest first
     can_write_cards: bool = False
+    # The program page of each program the person is in: released figures and consented content only.
+    program_pages: list[Any] = field(default_factory=list)  # bot.blocks.program_page.ProgramPage
 
 
 def _profile_lines(locale: str, state: HomeState) -> list[str]:
@@ -158,6 +161,7 @@ def home_view(state: HomeState) -> dict[str, Any]:
     if state.can_write_cards or state.cards:
         blocks += card_blocks.home_section(locale, state.cards, can_write=state.can_write_cards)
     blocks += notes_blocks.home_section(locale, state.notes, tz=p.tz)  # the person's notes, "I need help"
+    blocks += program_page_blocks.section(locale, state.program_pages)  # each program at a glance, as released
     if state.enrollments:
         blocks.append(kit.divider())
         lines = _profile_lines(locale, state)

@@ -136,8 +136,37 @@ def _attention(locale: str, board: Any) -> str:
     )
 
 
+def trend_points(locale: str, points: Sequence[tuple[int, float | None]]) -> str:
+    """Per pulse round: "1: 4.2 · 3: hidden · 5: 4.4" (a hidden round is a gap, never a number)."""
+    hidden = _p(locale, "trend_hidden")
+    return " · ".join(f"{n}: {hidden if a is None else i18n.decimal(a, locale, 1)}" for n, a in points)
+
+
+def climate_lines(locale: str, kpis: Any) -> list[str]:
+    """The pulse's rotating questions trended per released round, and the follow-up answers counted."""
+    out = [
+        _t(locale, "trend_line", label=_p(locale, f"trend_{key}"), points=trend_points(locale, getattr(kpis, key)))
+        for key in rules.CLIMATE
+        if getattr(kpis, key)
+    ]
+    if kpis.followups:
+        no = kpis.followups - kpis.followups_yes - kpis.followups_partly
+        out.append(_t(locale, "followups_line", yes=kpis.followups_yes, partly=kpis.followups_partly, no=no))
+    return out
+
+
+def followup_quotes(locale: str, quotes: Sequence[str]) -> list[kit.Block]:
+    """Follow-up answers whose authors said "you may quote me", without names (the newest few)."""
+    if not quotes:
+        return []
+    out = [kit.section(_t(locale, "followup_quotes_title"))]
+    out.extend(kit.section(_t(locale, "quote", quote=q)) for q in quotes[-QUOTES_SHOWN:])
+    return out
+
+
 def _kpi_section(locale: str, board: Any) -> list[kit.Block]:
-    text = _t(locale, "kpis_title") + "\n" + "\n".join(kpi_line(locale, line) for line in board.lines)
+    lines = [kpi_line(locale, line) for line in board.lines] + climate_lines(locale, board.kpis)
+    text = _t(locale, "kpis_title") + "\n" + "\n".join(lines)
     return [kit.section(text[:3000])]
 
 
@@ -157,6 +186,7 @@ def dashboard_blocks(locale: str, board: Any, *, buttons: bool = True) -> list[k
         *_kpi_section(locale, board),
         *_metric_section(locale, board),
         kit.section(_attention(locale, board)),
+        *followup_quotes(locale, board.followup_quotes),
     ]
     if board.cohorts:
         out.append(kit.section(cohort_lines(locale, board.cohorts)[:3000]))
@@ -216,6 +246,7 @@ def digest(locale: str, board: Any, *, day: date) -> dict[str, Any]:
     if board.quotes:
         out.append(kit.section(_t(locale, "quotes_title")))
         out.extend(kit.section(_t(locale, "quote", quote=q)) for q in board.quotes[-QUOTES_SHOWN:])
+    out.extend(followup_quotes(locale, board.followup_quotes))
     asked = rules.reflection(program.start_date, day) if program.start_date else 1
     out.append(kit.section(_t(locale, "reflect_title") + "\n" + _t(locale, f"reflect_{asked}")))
     out.append(
@@ -329,6 +360,12 @@ def markdown(locale: str, board: Any, *, day: date) -> str:
             lines.append(f"- {n}: {shown}")
     else:
         lines.append(p("md_none"))
+    climate = [
+        f"- {p(f'trend_{key}')}: {trend_points(locale, getattr(board.kpis, key))}"
+        for key in rules.CLIMATE
+        if getattr(board.kpis, key)
+    ]
+    lines += ["", p("md_climate"), "", *(climate or [p("md_none")])]
     lines += ["", p("md_metrics"), ""]
     if board.metrics:
         for view in board.metrics:
@@ -344,6 +381,9 @@ def markdown(locale: str, board: Any, *, day: date) -> str:
         lines.append(p("md_none"))
     lines += ["", p("md_quotes"), ""]
     lines += [f"> {q}" for q in board.quotes] or [p("md_none")]
+    if board.followup_quotes:
+        lines += ["", p("md_followup_quotes"), ""]
+        lines += [f"> {q}" for q in board.followup_quotes]
     return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot import i18n
+from bot.blocks import followup as followup_blocks
 from bot.blocks import inputs, kit
 from bot.blocks import polls as poll_blocks
 from bot.domain import polls as poll_rules
@@ -24,6 +25,7 @@ FIELD_IDS: dict[str, ID] = {
     "change": ID.RETRO_CHANGE,
     "talk_share": ID.RETRO_TALK_SHARE,
     "quote": ID.RETRO_QUOTE,
+    "themes": ID.RETRO_THEMES,
 }
 SETTINGS_IDS: dict[str, ID] = {"every": ID.RETRO_EVERY, "channel": ID.RETRO_CHANNEL}
 
@@ -76,6 +78,16 @@ def modal(locale: str, *, retro_id: int, partner: str, mine: RetroAnswer | None)
             inputs.input_block(ID.RETRO_CHANGE, _p(locale, "f_change"), text("change", max_length=rules.TEXT_MAX)),
             inputs.input_block(
                 ID.RETRO_TALK_SHARE, _p(locale, "f_talk_share"), kit.radio_buttons(shares, initial=initial)
+            ),
+            inputs.input_block(
+                ID.RETRO_THEMES,
+                _p(locale, "f_themes"),
+                inputs.checkboxes(
+                    [inputs.option(_p(locale, f"theme_{t}"), t) for t in rules.THEMES],
+                    checked=[t for t in (mine.themes if mine else []) if t in rules.THEMES],
+                ),
+                optional=True,
+                hint=_p(locale, "f_themes_hint"),
             ),
             inputs.input_block(
                 ID.RETRO_QUOTE,
@@ -131,6 +143,11 @@ def consent_card(locale: str, answer: RetroAnswer, *, author: str, partner: str)
 
 
 # -- hosts -------------------------------------------------------------------------------------------------
+def themes_text(locale: str, themes: dict[str, int]) -> str:
+    """Released theme counts, in the list's order: "Time 3 · Tools 5 · ..." (plain words; counts only)."""
+    return " · ".join(f"{_p(locale, f'theme_{t}')} {themes.get(t, 0)}" for t in rules.THEMES)
+
+
 def _totals(locale: str, totals: rules.Aggregate) -> str:
     return _t(
         locale,
@@ -140,6 +157,7 @@ def _totals(locale: str, totals: rules.Aggregate) -> str:
         done=totals.done,
         changes=totals.changes,
         shares=", ".join(f"{n}: {totals.talk_share[n]}" for n in rules.TALK_SHARES),
+        themes=themes_text(locale, totals.themes),
     )
 
 
@@ -203,10 +221,12 @@ def program_report(
     totals: rules.Aggregate,
     mood: Sequence[poll_rules.Result],
     quotes: Sequence[RetroAnswer],
+    followup_quotes: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """``mood``: the program's closed pulse rounds, each held to its threshold (hidden ones say only that)."""
+    """``mood``: the program's closed pulse rounds, each held to its threshold (hidden ones say only that);
+    ``followup_quotes``: follow-up answers whose authors said they may be quoted (without names)."""
     head = _t(locale, "report_head", program=program)
-    themes = rules.balance_themes(totals.talk_share)
+    balance = rules.talk_balance(totals.talk_share)
     shown = [r for r in mood if r.shown]
     mood_text = (
         _t(
@@ -234,13 +254,15 @@ def program_report(
             )
         ),
         kit.section(mood_text),
-        kit.section(_t(locale, "report_themes", changes=totals.changes, **themes)),
+        kit.section(_t(locale, "report_themes", themes=themes_text(locale, totals.themes))),
+        kit.section(_t(locale, "report_balance", changes=totals.changes, **balance)),
     ]
     if quotes:
         out.append(kit.section(_t(locale, "report_quotes")))
         out.extend(kit.section(_t(locale, "host_quote", quote=a.quote or "")) for a in quotes[:20])
     else:
         out.append(kit.section(_t(locale, "host_no_quotes")))
+    out.extend(followup_blocks.quotes_blocks(locale, followup_quotes))
     return kit.message(head, out)
 
 

@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.domain import locale_input, release
+from bot.domain import locale_input, polls, release
 from bot.domain.release import Cell
 from bot.domain.rhythm import PROMPTED, WeekStatus
 
@@ -68,6 +68,12 @@ class Kpis:
     retros: int = 0  # released: retros two weeks old
     retros_done: int = 0  # of those, filled in by both within two weeks
     released_on: date | None = None  # the latest release these figures come from
+    # the pulse's rotating questions as KPIs: (round, average or None when hidden) for each round that asked it
+    belonging: tuple[tuple[int, float | None], ...] = ()
+    learning_climate: tuple[tuple[int, float | None], ...] = ()
+    followups: int = 0  # released: answers to the follow-up 30 and 90 days after a pair ended
+    followups_yes: int = 0  # of those: still in use
+    followups_partly: int = 0
 
     @property
     def response_rate(self) -> float | None:
@@ -87,12 +93,25 @@ class Kpis:
 
     @property
     def mood_latest(self) -> float | None:
-        shown = [a for _, a in self.mood if a is not None]
-        return shown[-1] if shown else None
+        return _latest(self.mood)
+
+    @property
+    def belonging_latest(self) -> float | None:
+        return _latest(self.belonging)
+
+    @property
+    def learning_climate_latest(self) -> float | None:
+        return _latest(self.learning_climate)
+
+    @property
+    def still_in_use(self) -> float | None:
+        """Of the released follow-up answers, the share that said yes."""
+        return _share(self.followups_yes, self.followups)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["mood"] = [list(point) for point in self.mood]
+        for key in TRENDS:
+            data[key] = [list(point) for point in getattr(self, key)]
         data["released_on"] = self.released_on.isoformat() if self.released_on else None
         return data
 
@@ -100,7 +119,8 @@ class Kpis:
     def from_dict(cls, data: Mapping[str, Any]) -> Kpis:
         known = {f for f in cls.__dataclass_fields__}
         values = {k: v for k, v in data.items() if k in known}
-        values["mood"] = tuple((int(n), a) for n, a in data.get("mood") or [])
+        for key in TRENDS:
+            values[key] = tuple((int(n), a) for n, a in data.get(key) or [])
         released = data.get("released_on")
         values["released_on"] = date.fromisoformat(released) if released else None
         return cls(**values)
@@ -123,8 +143,9 @@ def released(
     def of(name: str) -> list[Cell]:
         return [c for c in cells if c.series == name]
 
-    prompts, agreements, trial, retros = (
-        release.total(of(name)) for name in (release.PROMPTS, release.AGREEMENTS, release.TRIAL, release.RETROS)
+    prompts, agreements, trial, retros, followups = (
+        release.total(of(name))
+        for name in (release.PROMPTS, release.AGREEMENTS, release.TRIAL, release.RETROS, release.FOLLOWUP)
     )
     goals = of(release.GOALS)
     goal_total = release.total(goals)
@@ -159,7 +180,37 @@ def released(
         retros=int(retros.den),
         retros_done=int(retros.num),
         released_on=released_on,
+        belonging=question_trend(rounds, "belonging"),
+        learning_climate=question_trend(rounds, "learning_climate"),
+        followups=int(followups.den),
+        followups_yes=int(followups.data.get("yes", 0)),
+        followups_partly=int(followups.data.get("partly", 0)),
     )
+
+
+TRENDS = ("mood", "belonging", "learning_climate")  # per pulse round, hidden rounds as gaps
+CLIMATE = ("belonging", "learning_climate")  # the pulse's rotating questions trended as KPIs
+
+
+def _latest(points: Sequence[tuple[int, float | None]]) -> float | None:
+    shown = [a for _, a in points if a is not None]
+    return shown[-1] if shown else None
+
+
+def question_trend(rounds: Sequence[Cell], key: str) -> tuple[tuple[int, float | None], ...]:
+    """One rotating question's trend over the released pulse rounds that asked it: (round, its average, or None for
+    a round hidden below the threshold: a gap, never a number). A shown round's cell names the questions it asked;
+    a hidden one keeps only its number, and the rotation (``bot.domain.polls.questions_for``) says what it asked."""
+    out: list[tuple[int, float | None]] = []
+    for c in rounds:
+        number = int(c.data["number"])
+        if c.data.get("shown"):
+            found = (c.data.get("questions") or {}).get(key)
+            if found is not None:
+                out.append((number, float(found["average"])))
+        elif key in polls.questions_for(number):
+            out.append((number, None))
+    return tuple(out)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -179,8 +230,11 @@ KPI_LINES: tuple[tuple[str, str, int], ...] = (
     ("goals_done", COUNT, +1),
     ("switch_rate", RATE, -1),
     ("mood_latest", SCORE, +1),
+    ("belonging_latest", SCORE, +1),
+    ("learning_climate_latest", SCORE, +1),
     ("pulse_rate", RATE, +1),
     ("retro_completion", RATE, +1),
+    ("still_in_use", RATE, +1),
 )
 
 
@@ -403,7 +457,17 @@ def kpi_rows(kpis: Kpis, *, day: date) -> list[ExportRow]:
     """The KPIs as export rows: counts and rates only. The mood appears per shown round; a hidden round's row has
     no value (never a number below the threshold)."""
     rows = [ExportRow("kpi", key, kpi_value(kpis, key), day=day) for key, _kind, _good in KPI_LINES]
-    rows += [ExportRow("kpi", f"mood_round_{n}", a, day=day) for n, a in kpis.mood]
+    for key in TRENDS:  # per round, hidden rounds without a value
+        rows += [ExportRow("kpi", f"{key}_round_{n}", a, day=day) for n, a in getattr(kpis, key)]
+    rows += [
+        ExportRow("kpi", f"followups_{answer}", float(count), day=day)
+        for answer, count in (
+            ("yes", kpis.followups_yes),
+            ("partly", kpis.followups_partly),
+            ("no", kpis.followups - kpis.followups_yes - kpis.followups_partly),
+        )
+        if kpis.followups
+    ]
     return rows
 
 

@@ -3,11 +3,11 @@ The rule itself, in words, is in DATA.md ("The release rule", written by ``bot.i
 applies it once a week, and every surface that shows such a figure reads it from the cells it wrote.
 
 A **series** is one figure over time: a pair-reported metric's program value, the focus-prompt response rate, the
-active pairs, the agreements, goals, switches after the trial, the retros, a pulse round. Its **contributions** are
-(contributor, value, weight) triples: a pair's latest logged value, a person's prompt (1 answered in time, 0 not),
-a pair's retro (1 filled in by both, 0 not) ... A contribution *settles* at a moment that follows from the data
-(when a value was logged, a week after a prompt, two weeks after an agreement or a retro was opened), and its value
-is fixed from then on.
+active pairs, the agreements, goals, switches after the trial, the retros, the follow-up answers, a pulse round. Its
+**contributions** are (contributor, value, weight) triples: a pair's latest logged value, a person's prompt (1
+answered in time, 0 not), a pair's retro (1 filled in by both, 0 not) ... A contribution *settles* at a moment that
+follows from the data (when a value was logged, a week after a prompt, two weeks after an agreement or a retro was
+opened), and its value is fixed from then on.
 
 At each **release** (the program's weekly date) a series gathers the contributions that settled since its last
 released cell. They become a new **cell** only when at least ``k`` distinct contributors stand behind them
@@ -28,6 +28,7 @@ from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from bot.domain.followup import RELEASE_WEEKS as FOLLOWUP_WEEKS
 from bot.domain.localtime import zone
 
 K_MIN = 3  # never fewer contributors behind a published figure, whatever a program's threshold says
@@ -35,11 +36,14 @@ ANSWER_DAYS = 7  # a focus prompt counts as answered when answered within a week
 AGREE_DAYS = 14  # a pair's agreement counts as accepted when accepted within two weeks of matching
 RETRO_DAYS = 14  # a retro counts as filled in by both when both did within two weeks of its opening
 HOUR = 9  # the release's local hour in the program's zone, on its weekday (the weekly digest's moment)
-TAIL_WEEKS = 3  # releases go on this many weeks after a program's end, so its last weeks settle and show
+# releases go on this many weeks after a program's end, so its last weeks and the follow-up answers 30 and 90 days
+# after it (bot.domain.followup.RELEASE_WEEKS) settle and show
+TAIL_WEEKS = max(3, FOLLOWUP_WEEKS)
 
 # The series of a program (a metric's and a pulse round's carry their id / number after the colon).
 PROMPTS, ACTIVE, AGREEMENTS, GOALS, TRIAL, RETROS = "prompts", "active_pairs", "agreements", "goals", "trial", "retros"
 METRIC, PULSE = "metric:", "pulse:"
+FOLLOWUP = "followup"  # answers to the follow-up question 30 and 90 days after a pair ended (bot.domain.followup)
 
 
 def threshold(program_threshold: int | None) -> int:

@@ -12,16 +12,19 @@ was down over several due moments, only the newest retro opens.
 **Consent.** A quote is shared only when the partner who proposed it confirmed it and the other partner agreed,
 and nobody declined. One "no" is final.
 
+**Themes.** Each partner may tag what the retro was about from a short list (:data:`THEMES`: time, tools, hierarchy,
+confidence, customers, other). A retro's themes are those either partner tagged, each counted once per retro.
+
 **Aggregates.** Hosts see counts only, as released once a week (``bot.domain.release``): of the retros two weeks
-old, how many both partners filled in within those two weeks, their talk-share distribution and how many "what we
-change" answers they hold; never free text, except consented quotes.
+old, how many both partners filled in within those two weeks, their talk-share distribution, how many "what we
+change" answers they hold and how many retros named each theme; never free text, except consented quotes.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -37,6 +40,8 @@ QUOTE_MAX = 280
 TALK_SHARES = (1, 2, 3, 4, 5)  # 1: one of us did nearly all the talking; 5: balanced
 REPORT_AFTER_DAYS = 7  # the hosts' program retro: this long after the program's end, 09:00 program time
 REPORT_HOUR = time(9)
+THEMES = ("time", "tools", "hierarchy", "confidence", "customers", "other")  # "what was it about?", in this order
+THEME_KEY = "theme_"  # + theme: a released retros cell's count of the retros that named it
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,13 @@ class Form:
     change: str
     talk_share: int
     quote: str | None
+    themes: tuple[str, ...] = ()
+
+
+def retro_themes(tagged: Iterable[Iterable[Any]]) -> list[str]:
+    """A retro's themes from each partner's tags: those on the list, each once, in the list's order."""
+    seen = {str(t) for tags in tagged for t in tags}
+    return [t for t in THEMES if t in seen]
 
 
 def _clean(value: Any) -> str:
@@ -130,9 +142,11 @@ def parse_form(raw: Mapping[str, Any]) -> tuple[Form | None, dict[str, str]]:
     quote = _clean(raw.get("quote"))
     if len(quote) > QUOTE_MAX:
         errors["quote"] = "too_long"
+    raw_themes = raw.get("themes")
+    themes = retro_themes([raw_themes if isinstance(raw_themes, list | tuple) else []])
     if errors:
         return None, errors
-    return Form(texts["went_well"], texts["learned"], texts["change"], share, quote or None), {}
+    return Form(texts["went_well"], texts["learned"], texts["change"], share, quote or None, tuple(themes)), {}
 
 
 def parse_every(value: Any) -> int | None:
@@ -169,6 +183,7 @@ class Aggregate:
     changes: int  # "what we change" answers
     quotes_consented: int
     released_on: date | None = None  # the latest release the figures come from
+    themes: dict[str, int] = field(default_factory=dict)  # theme -> how many released retros named it
 
 
 def aggregate(
@@ -198,10 +213,11 @@ def released(total: Any, *, pairs: int, quotes_consented: int, released_on: date
         changes=int(data.get("changes", 0)),
         quotes_consented=quotes_consented,
         released_on=released_on,
+        themes={t: int(data.get(f"{THEME_KEY}{t}", 0)) for t in THEMES},
     )
 
 
-def balance_themes(talk_share: Mapping[int, int]) -> dict[str, int]:
+def talk_balance(talk_share: Mapping[int, int]) -> dict[str, int]:
     """Talk-share answers grouped for the program retro: ``balanced`` (4–5), ``mixed`` (3), ``one_sided`` (1–2)."""
     return {
         "balanced": talk_share.get(4, 0) + talk_share.get(5, 0),

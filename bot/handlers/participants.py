@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.blocks import agreement as agreement_blocks
 from bot.blocks import cards as card_blocks
+from bot.blocks import followup as followup_blocks
 from bot.blocks import impact as impact_blocks
 from bot.blocks import interview as interview_blocks
 from bot.blocks import invite as invite_blocks
@@ -22,7 +23,21 @@ from bot.blocks import speed as speed_blocks
 from bot.blocks import trial as trial_blocks
 from bot.blocks.help import help_modal
 from bot.domain.agreement import GOAL_TEXT_MAX
-from bot.flows import agreement, cards, escalation, impact, interview, live, notes, polls, retro, rhythm, speed, trial
+from bot.flows import (
+    agreement,
+    cards,
+    escalation,
+    followup,
+    impact,
+    interview,
+    live,
+    notes,
+    polls,
+    retro,
+    rhythm,
+    speed,
+    trial,
+)
 from bot.flows import privacy as privacy_flow
 from bot.flows.commands import JOIN_OUTCOME
 from bot.flows.common import as_int
@@ -337,6 +352,16 @@ def help_submit(req: Request) -> Result:
 
 
 # -- retro, pulse, learning cards --------------------------------------------------------------------------------
+def followup_not_yours(locale: str) -> dict:
+    return followup_blocks.note(locale, "not_yours")
+
+
+def followup_open(req: Request) -> Result:
+    return followup.open_form(
+        req.session, team_id=req.team_id, user_id=req.user_id, value=req.value, lookup=req.lookup, now=req.now
+    )
+
+
 def retro_open(req: Request) -> Result:
     return retro.open_form(req.session, team_id=req.team_id, user_id=req.user_id, value=req.value, lookup=req.lookup)
 

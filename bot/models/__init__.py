@@ -8,6 +8,7 @@ from bot.models.clock import ClockTick
 from bot.models.enrollment import Enrollment, EnrollmentStatus, InviteSource
 from bot.models.escalation import Escalation, EscalationKind
 from bot.models.event import SlackEvent
+from bot.models.followup import FollowUp
 from bot.models.goal import Goal
 from bot.models.host_role import HostConfirmation, HostRoleRow
 from bot.models.impact import KpiSnapshot, Metric, MetricReporter, MetricValue, ReleaseCell
@@ -40,6 +41,7 @@ __all__ = [
     "EnrollmentStatus",
     "Escalation",
     "EscalationKind",
+    "FollowUp",
     "Goal",
     "HostConfirmation",
     "HostRoleRow",

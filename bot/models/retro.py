@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -47,6 +48,8 @@ class RetroAnswer(Base):
     change: Mapped[str] = mapped_column(Text)
     talk_share: Mapped[int]  # 1 (one of us did all the talking) .. 5 (balanced)
     quote: Mapped[str | None] = mapped_column(Text)  # "a quote we'd share", proposed by this partner
+    # what the retro was about, tagged from a short list (``bot.domain.retro.THEMES``); hosts see released counts only
+    themes: Mapped[list[Any]] = mapped_column(default=list)
     author_consent_at: Mapped[datetime | None]  # the proposer confirmed sharing it
     partner_consent_at: Mapped[datetime | None]  # the other partner agreed
     declined_at: Mapped[datetime | None]  # either said no: never shared

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.home import HomeState, Tandem
 from bot.domain.programs import OnboardingCounts
-from bot.models import Pair, PairStatus, Participant, Program, Workspace
-from bot.services import agreements, enrollments, hosts, impact, matching, programs, roles
+from bot.models import Enrollment, EnrollmentStatus, Pair, PairStatus, Participant, Program, Workspace
+from bot.services import agreements, enrollments, hosts, impact, matching, program_page, programs, roles
 from bot.services import cards as learning_cards
 from bot.services import notes as note_space
 from bot.services import rhythm as weekly_rhythm
@@ -94,4 +94,15 @@ def home_state(
         impact_boards=impact.host_boards(session, [p for p, _ in hosted], now=now),
         cards=learning_cards.cards_of(session, participant),
         can_write_cards=bool(learning_cards.programs_of_pairs(every_pair, programs_by_id.get)),
+        program_pages=program_page.pages(session, _member_of(enrolled, every_pair, programs_by_id), now=now),
     )
+
+
+def _member_of(
+    enrolled: list[tuple[Enrollment, Program]], pairs: list[Pair], programs_by_id: Mapping[int, Program]
+) -> list[Program]:
+    """The programs a person is in: onboarded there, or in a pair of it (past ones too), in the order Home lists
+    them."""
+    ids = [p.id for e, p in enrolled if e.status == EnrollmentStatus.ONBOARDED]
+    ids += [pair.program_id for pair in pairs]
+    return [programs_by_id[i] for i in dict.fromkeys(ids) if i in programs_by_id]

@@ -36,7 +36,7 @@ from bot.models import (
     ProgramStatus,
     Workspace,
 )
-from bot.services import outbox, polls, programs, release, retros
+from bot.services import followups, outbox, polls, programs, release, retros
 
 
 # -- KPIs --------------------------------------------------------------------------------------------------
@@ -265,6 +265,7 @@ class Dashboard:
     quotes: list[str]  # consented quotes only, newest last
     threshold: int  # k: the fewest contributors behind any figure shown
     cohorts: list[Any] = field(default_factory=list)  # bot.services.cohorts.CohortLine, when the path has several
+    followup_quotes: list[str] = field(default_factory=list)  # follow-up texts whose authors said "quote me"
 
 
 def dashboard(session: Session, program: Program, *, now: datetime) -> Dashboard:
@@ -285,6 +286,7 @@ def dashboard(session: Session, program: Program, *, now: datetime) -> Dashboard
         quotes=[a.quote or "" for a in retros.consented_quotes(session, program)],
         threshold=release_rules.threshold(program.poll_threshold),
         cohorts=cohort_lines(session, program, current, now=now),
+        followup_quotes=followups.consented_quotes(session, program),
     )
 
 
@@ -436,8 +438,8 @@ def weekly(session: Session, program: Program, workspace: Workspace | None, *, n
     day = local_today(program, now)
     current = replace(kpis(session, program, now=now), released_on=day)
     take_snapshot(session, program, current, now=now)
-    if workspace is None or not workspace.admin_channel_id:
-        return
+    if workspace is None or not workspace.admin_channel_id or program.status != ProgramStatus.ACTIVE:
+        return  # a closed program's figures still settle and show; its hosts get no digest any more
     if digest_due_on(program, now) is not None:
         post_digest(session, program, workspace, now=now)
     rounds = release.new_pulse_rounds(fresh)
@@ -446,7 +448,13 @@ def weekly(session: Session, program: Program, workspace: Workspace | None, *, n
 
 
 # Built once: the clock asks every minute (the active programs with a start, the snapshots of a day)
-_ACTIVE = (Program.status == ProgramStatus.ACTIVE, Program.start_date.is_not(None))
+# Active programs release weekly; a closed one too until its tail ends (its last answers and the follow-ups after it
+# settle; no digest), unless its data retention deleted it.
+_ACTIVE = (
+    Program.status.in_((ProgramStatus.ACTIVE, ProgramStatus.CLOSED)),
+    Program.start_date.is_not(None),
+    Program.expired_at.is_(None),
+)
 _WEEKLY_PROGRAMS = (
     select(Program, Workspace)
     .join(Workspace, Workspace.id == Program.workspace_id)

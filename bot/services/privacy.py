@@ -25,6 +25,7 @@ Table by table (``bot.models``; a test reads every table afterwards):
 - agreement_version: the sections and note of a change they proposed are emptied.
 - retro_answer: their texts and quote emptied (the answer still counts for retro completion).
 - learning_card: deleted (a card already published stays in Slack, where the person can delete it).
+- follow_up: deleted, asked or answered (answers already released stay counted in their frozen cells, nameless).
 - escalation: what they chose to share is emptied; the kind and the tombstone link remain; answered_by emptied.
 - cancellation, agreement_acceptance, week_partner, poll_receipt: kept, linked to the tombstone only (counts).
 - poll_ballot, poll_response: never linked to anyone (an open round's answers are sealed ballots, see
@@ -62,6 +63,7 @@ from bot.models import (
     Enrollment,
     EnrollmentStatus,
     Escalation,
+    FollowUp,
     Goal,
     HostRoleRow,
     InviteBatch,
@@ -195,6 +197,7 @@ def forget(session: Session, *, participant: Participant, now: datetime, end_pai
     emptied += _rows(session, update(Escalation).where(Escalation.participant_id == person.id).values(shared={}))
     done.texts_emptied = emptied
     done.cards = session.execute(delete(LearningCard).where(LearningCard.participant_id == person.id)).rowcount or 0
+    session.execute(delete(FollowUp).where(FollowUp.participant_id == person.id))
 
     # their Slack id where they acted as a host, or in lists
     _forget_host_id(session, user_id=user_id, workspace_id=person.workspace_id)
@@ -557,6 +560,7 @@ def _pair(
                 "talk_share": r.talk_share,
                 "quote": r.quote,
                 "quote_consent_at": r.author_consent_at,
+                "themes": list(r.themes or []),
             }
             for r in session.scalars(
                 select(RetroAnswer)
@@ -565,4 +569,19 @@ def _pair(
             )
         ],
         "notes": notes,
+        "my_follow_ups": [
+            {
+                "days_after_the_end": f.days,
+                "asked_at": f.asked_at,
+                "answer": f.answer,
+                "what_exactly": f.text,
+                "may_be_quoted": f.quote_ok,
+                "answered_at": f.answered_at,
+            }
+            for f in session.scalars(
+                select(FollowUp)
+                .where(FollowUp.pair_id == pair.id, FollowUp.participant_id == person.id)
+                .order_by(FollowUp.days)
+            )
+        ],
     }

@@ -15,7 +15,9 @@ The series and their contributions:
   and finished in that time.
 - ``trial``: each trial check-in, when it resolved: 1 for a switch.
 - ``retros``: each retro, two weeks after it opened: 1 when both partners filled it in by then; the talk-share
-  ratings and "what we change" answers of those.
+  ratings and "what we change" answers of those, and each retro theme either partner tagged (once per retro).
+- ``followup``: each answer to the follow-up 30 and 90 days after a pair ended, when it was given: 1 for yes; how many
+  said yes, partly, no (contributor: the person).
 - ``metric:<id>`` (pair-reported metrics): each pair's latest value logged since the series' last cell.
 - ``pulse:<round>``: a closed pulse round is its own window: its result when at least its threshold answered,
   else a cell that says only "hidden" (its answers are never shown, not even later).
@@ -31,12 +33,15 @@ from typing import Any
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.domain import followup as followup_rules
 from bot.domain import polls as poll_rules
 from bot.domain import release as rules
+from bot.domain import retro as retro_rules
 from bot.domain.localtime import zone
 from bot.domain.release import Cell, Contribution
 from bot.models import (
     Agreement,
+    FollowUp,
     Goal,
     Metric,
     MetricReporter,
@@ -245,23 +250,39 @@ def _retros(session: Session, pid: int, since: datetime | None, now: datetime) -
         for (retro_id, pair), yes in _yes_no(session, query, Retro.opened_at, rules.RETRO_DAYS, since, now)
     ]
     done_ids = [r for r, _pair, yes in settled if yes]
-    answers: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    answers: dict[int, list[tuple[int, str, list[Any]]]] = defaultdict(list)
     if done_ids:
-        for retro_id, share, change in session.execute(
-            select(RetroAnswer.retro_id, RetroAnswer.talk_share, RetroAnswer.change).where(
+        for retro_id, share, change, themes in session.execute(
+            select(RetroAnswer.retro_id, RetroAnswer.talk_share, RetroAnswer.change, RetroAnswer.themes).where(
                 RetroAnswer.retro_id.in_(done_ids)
             )
         ).tuples():
-            answers[retro_id].append((share, change))
+            answers[retro_id].append((share, change, list(themes or [])))
     out = []
     for retro_id, pair, yes in settled:
         extra: dict[str, float] = {}
-        for share, change in answers.get(retro_id, []) if yes else []:
+        both = answers.get(retro_id, []) if yes else []
+        for share, change, _themes in both:
             extra[f"talk_{share}"] = extra.get(f"talk_{share}", 0.0) + 1
             extra["answers"] = extra.get("answers", 0.0) + 1
             extra["changes"] = extra.get("changes", 0.0) + (1 if (change or "").strip() else 0)
+        # a theme counts once per retro, whichever partner (or both) tagged it
+        for theme in retro_rules.retro_themes(themes for _share, _change, themes in both):
+            extra[f"{retro_rules.THEME_KEY}{theme}"] = 1.0
         out.append(Contribution(pair, 1.0 if yes else 0.0, 1.0, extra))
     return out
+
+
+def _followups(session: Session, pid: int, since: datetime | None, now: datetime) -> list[Contribution]:
+    query = select(FollowUp.participant_id, FollowUp.answer).where(
+        FollowUp.program_id == pid, FollowUp.answered_at.is_not(None), FollowUp.answered_at <= now
+    )
+    if since is not None:
+        query = query.where(FollowUp.answered_at > since)
+    return [
+        Contribution(person, 1.0 if answer == "yes" else 0.0, 1.0, followup_rules.contribution_extra(answer or ""))
+        for person, answer in session.execute(query).tuples()
+    ]
 
 
 def _metric(session: Session, metric_id: int, since: datetime | None, now: datetime) -> list[Contribution]:
@@ -282,6 +303,7 @@ SERIES = {
     rules.GOALS: _goals,
     rules.TRIAL: _trial,
     rules.RETROS: _retros,
+    rules.FOLLOWUP: _followups,
 }
 
 

@@ -33,7 +33,8 @@ request, a break), 60 days after an invitation nobody answered.
   week_answer: deleted.
 - note, red_topic: deleted (every visibility; red ones too).
 - goal: deleted. agreement, agreement_version (sections, notes), agreement_acceptance: deleted.
-- retro, retro_answer (texts, quotes, consents): deleted; quotes a host posted stay in Slack's channel only.
+- retro, retro_answer (texts, quotes, consents, themes): deleted; quotes a host posted stay in Slack's channel only.
+- follow_up (answers 30 and 90 days after a pair ended, texts, consents to be quoted): deleted.
 - cancellation, live_session (a pair's live sessions, who accepted them): deleted. escalation of the program or its
   pairs (what the person shared, host answers): deleted.
 - trial_check: deleted (a flag per pair, but the pair goes).
@@ -77,6 +78,7 @@ from bot.models import (
     Enrollment,
     EnrollmentStatus,
     Escalation,
+    FollowUp,
     Goal,
     HostConfirmation,
     HostRoleRow,
@@ -397,6 +399,8 @@ def expire_program(
     _delete_in(session, AgreementVersion, AgreementVersion.id, rows.versions)
     done.add("agreements", _delete_in(session, Agreement, Agreement.id, rows.agreements))
     done.add("retro_answers", _delete_in(session, RetroAnswer, RetroAnswer.id, rows.retro_answers))
+    session.execute(delete(FollowUp).where(FollowUp.program_id == pid))
+    _delete_in(session, FollowUp, FollowUp.pair_id, rows.pairs)
     _delete_in(session, Retro, Retro.id, rows.retros)
     done.add("cancellations", _delete_in(session, Cancellation, Cancellation.pair_id, rows.pairs))
     done.add("live_sessions", _delete_in(session, LiveSession, LiveSession.pair_id, rows.pairs))

@@ -31,7 +31,7 @@ from bot.models import (
     Workspace,
 )
 from bot.models.participant import worktime_columns
-from bot.services import matching, outbox, polls, release, rhythm
+from bot.services import followups, matching, outbox, polls, release, rhythm
 from bot.services.rhythm import Tandem, tandem_of
 
 OPEN_KEY = "retro:open:"  # + retro id: the retro's opening message (its ts is the retro's thread)
@@ -264,6 +264,7 @@ def submit(session: Session, found: Found, form: rules.Form, *, now: datetime) -
         session.add(answer)
     answer.went_well, answer.learned, answer.change = form.went_well, form.learned, form.change
     answer.talk_share = form.talk_share
+    answer.themes = list(form.themes)
     if answer.quote != form.quote:
         answer.author_consent_at = None
         answer.partner_consent_at = None
@@ -453,6 +454,7 @@ def report_due(session: Session, now: datetime) -> int:
             totals=aggregate(session, program),
             mood=polls.results(session, program=program),
             quotes=quotes,
+            followup_quotes=followups.consented_quotes(session, program),
         )
         outbox.post(
             session,
