@@ -1011,6 +1011,9 @@ TEXTS: dict[str, str] = {
     "the day matching is scheduled for": "der Tag, für den das Matching geplant ist",
     "the scheduled matching day already handled": "der geplante Matching-Tag, der schon erledigt ist",
     "the working agreement's text for new pairs": "der Text der Tandem-Spielregeln für neue Tandems",
+    "the kick-off kit's lesson texts the hosts wrote for new pairs": (
+        "die Lektionstexte des Kick-off-Kits, die Hosts für neue Tandems geschrieben haben"
+    ),
     "retro cycle length": "Länge eines Retro-Zyklus",
     "the channel consented quotes and published cards go to": (
         "der Channel, in den zugestimmte Zitate und veröffentlichte Lernkarten gehen"
@@ -1589,6 +1592,28 @@ TEXTS: dict[str, str] = {
     "the card": "die Lernkarte",
     "publish with the author's name": "mit dem Namen des:der Autor:in veröffentlichen",
     "when the author published it (None: a draft)": "wann der:die Autor:in sie veröffentlicht hat (None: ein Entwurf)",
+    # -- kickoff_kit
+    (
+        "The kick-off kit a partner got by DM before their pair's first week: the side of the pair it was for "
+        'and the lessons they marked "Got it".'
+    ): (
+        "Das Kick-off-Kit, das eine Person vor der ersten Woche ihres Tandems per DM bekam: für welche Seite im "
+        "Tandem es war und welche Lektionen sie mit „Verstanden“ markiert hat."
+    ),
+    (
+        "deleted when the program's retention ends (by default 12 months after the program); forget-me "
+        "deletes it at once"
+    ): (
+        "gelöscht, wenn die Aufbewahrungsfrist des Programms endet (standardmäßig 12 Monate nach dem "
+        "Programm); forget-me löscht es sofort"
+    ),
+    "whom it was sent to (link to their participant row)": "an wen es ging (Verweis auf die Zeile in participant)",
+    "digital or context: whose lessons it holds": "digital oder Kontext: wessen Lektionen es enthält",
+    "the language it was sent in": "die Sprache, in der es ging",
+    "when it was queued (it arrives in the person's working time)": (
+        "wann es in die Warteschlange kam (es kommt in der Arbeitszeit der Person an)"
+    ),
+    'the lessons the person marked "Got it"': "die Lektionen, die die Person mit „Verstanden“ markiert hat",
     # -- metric
     "A metric hosts defined for a program, with baseline and target range.": (
         "Eine Metrik, die Hosts für ein Programm festgelegt haben, mit Ausgangswert und Zielbereich."

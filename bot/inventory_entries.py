@@ -310,6 +310,7 @@ TABLES: dict[str, Table] = {
             "match_on": c("the day matching is scheduled for", PROGRAM),
             "match_ran_on": c("the scheduled matching day already handled"),
             "agreement_template": c("the working agreement's text for new pairs", PROGRAM),
+            "kickoff_texts": c("the kick-off kit's lesson texts the hosts wrote for new pairs", PROGRAM),
             "retro_every_weeks": c("retro cycle length", PROGRAM),
             "community_channel_id": c("the channel consented quotes and published cards go to", PROGRAM),
             "poll_every_weeks": c("pulse rhythm (0: no pulse)", PROGRAM),
@@ -823,6 +824,22 @@ TABLES: dict[str, Table] = {
             "updated_at": UPDATED,
             "published_at": c("when the author published it (None: a draft)", ACTIVITY),
             "channel_id": c("where it was posted"),
+        },
+    ),
+    "kickoff_kit": Table(
+        "The kick-off kit a partner got by DM before their pair's first week: the side of the pair it was for and "
+        'the lessons they marked "Got it".',
+        ME,
+        R_PROGRAM + "; forget-me deletes it at once",
+        {
+            "id": ID,
+            "program_id": _program_fk(),
+            "participant_id": _person("whom it was sent to"),
+            "pair_id": _pair_fk(),
+            "side": c("digital or context: whose lessons it holds", ACTIVITY),
+            "locale": c("the language it was sent in"),
+            "sent_at": c("when it was queued (it arrives in the person's working time)", ACTIVITY),
+            "read": c('the lessons the person marked "Got it"', ACTIVITY),
         },
     ),
     # ------------------------------------------------------------------------------------------ impact

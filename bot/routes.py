@@ -28,6 +28,7 @@ from bot.flows import (
     hosting,
     impact,
     interview,
+    kickoff,
     matching,
     notes,
     notice,
@@ -180,6 +181,8 @@ ROUTES: tuple[Route, ...] = (
     Route(V, _ids(ID.POLL_SETTINGS_MODAL), A, host.modal(polls.submit_settings)),
     Route(V, _ids(ID.METRIC_MODAL), A, host.modal(impact.submit_metric)),
     Route(V, _ids(ID.COHORT_ALUMNI_MODAL), A, host.modal(cohorts.submit_alumni)),
+    Route(ACT, _ids(ID.KIT_TEXTS), A, host.button(kickoff.texts_button)),  # the kick-off kit's texts, per program
+    Route(V, _ids(ID.KIT_TEXTS_MODAL), A, host.modal(kickoff.submit_texts)),
     Route(V, _ids(ID.ORGCHART_MODAL), A, host.orgchart_submit),  # only files the host uploaded themselves
     # -- a pair's things: agreement, goals, weeks, notes, retro, logged values, trial check-in -------------------
     Route(ACT, _ids(ID.AGREEMENT_ACCEPT), P, mine.agreement_accept, refusal=mine.agreement_not_yours),
@@ -249,6 +252,9 @@ ROUTES: tuple[Route, ...] = (
     Route(
         V, _ids(ID.CARD_MODAL), S, mine.submitted(cards.submit_form), refusal=mine.card_not_yours
     ),  # the author's draft, or their program
+    # the kick-off kit's lessons: only the person it was sent to
+    Route(ACT, _ids(ID.KIT_GOT_IT), S, mine.kit_got_it, refusal=mine.kit_not_yours),
+    Route(ACT, _ids(ID.KIT_ASK), S, mine.kit_ask, refusal=mine.kit_not_yours),
     # -- about the caller only ----------------------------------------------------------------------------------
     Route(ACT, _ids(ID.HOME_HELP), U, mine.home_help),
     Route(ACT, _ids(ID.JOIN_PICK), U, mine.join_pick),  # an open program; sign-up is open to anyone

@@ -11,6 +11,7 @@ from bot.blocks import cards as card_blocks
 from bot.blocks import impact as impact_blocks
 from bot.blocks import interview as interview_blocks
 from bot.blocks import invite as invite_blocks
+from bot.blocks import kickoff as kickoff_blocks
 from bot.blocks import note_share as note_share_blocks
 from bot.blocks import notes as note_blocks
 from bot.blocks import polls as poll_blocks
@@ -21,7 +22,20 @@ from bot.blocks import speed as speed_blocks
 from bot.blocks import trial as trial_blocks
 from bot.blocks.help import help_modal
 from bot.domain.agreement import GOAL_TEXT_MAX
-from bot.flows import agreement, cards, escalation, impact, interview, notes, polls, retro, rhythm, speed, trial
+from bot.flows import (
+    agreement,
+    cards,
+    escalation,
+    impact,
+    interview,
+    kickoff,
+    notes,
+    polls,
+    retro,
+    rhythm,
+    speed,
+    trial,
+)
 from bot.flows import privacy as privacy_flow
 from bot.flows.commands import JOIN_OUTCOME
 from bot.flows.common import as_int
@@ -43,6 +57,10 @@ def agreement_not_yours(locale: str) -> dict:
 
 def goals_not_yours(locale: str) -> dict:
     return agreement_blocks.note(locale, "goal_err_not_yours", max=GOAL_TEXT_MAX)
+
+
+def kit_not_yours(locale: str) -> dict:
+    return kickoff_blocks.note(locale, "answer_not_yours")
 
 
 def week_not_yours(locale: str) -> dict:
@@ -313,6 +331,15 @@ def help_button(req: Request) -> Result:
 
 def help_submit(req: Request) -> Result:
     return escalation.submit_help(req.session, participant=req.caller, view=req.view, now=req.now)
+
+
+# -- the kick-off kit --------------------------------------------------------------------------------------------
+def kit_got_it(req: Request) -> Result:
+    return kickoff.got_it(req.session, participant=req.caller, value=req.value, now=req.now)
+
+
+def kit_ask(req: Request) -> Result:
+    return kickoff.ask(req.session, participant=req.caller, value=req.value)
 
 
 # -- retro, pulse, learning cards --------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from bot.models.goal import Goal
 from bot.models.host_role import HostConfirmation, HostRoleRow
 from bot.models.impact import KpiSnapshot, Metric, MetricReporter, MetricValue, ReleaseCell
 from bot.models.invite_batch import BatchStatus, InviteBatch
+from bot.models.kickoff import KickoffKit
 from bot.models.matching import MatchProposal, MatchRound, RoundStatus
 from bot.models.note import Note, NoteSource, NoteVisibility, RedTopic
 from bot.models.outbox import OutboxMessage, OutboxStatus, OutboxSubject
@@ -44,6 +45,7 @@ __all__ = [
     "HostRoleRow",
     "InviteBatch",
     "InviteSource",
+    "KickoffKit",
     "KpiSnapshot",
     "LearningCard",
     "MatchProposal",

@@ -100,5 +100,8 @@ class Program(Base):
     named_silence: Mapped[bool] = mapped_column(default=True, server_default=true())
     late_cancel_log: Mapped[bool] = mapped_column(default=True, server_default=true())
     streaks: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The kick-off kit's lesson texts the hosts wrote (issue 20): {locale: {lesson key: text}}, only those that
+    # differ from Tandem's default (bot.domain.kickoff); None: the defaults.
+    kickoff_texts: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

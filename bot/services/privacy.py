@@ -65,6 +65,7 @@ from bot.models import (
     Goal,
     HostRoleRow,
     InviteBatch,
+    KickoffKit,
     LearningCard,
     MatchProposal,
     MatchRound,
@@ -191,6 +192,7 @@ def forget(session: Session, *, participant: Participant, now: datetime, end_pai
     emptied += _rows(session, update(Escalation).where(Escalation.participant_id == person.id).values(shared={}))
     done.texts_emptied = emptied
     done.cards = session.execute(delete(LearningCard).where(LearningCard.participant_id == person.id)).rowcount or 0
+    session.execute(delete(KickoffKit).where(KickoffKit.participant_id == person.id))  # which lessons they marked
 
     # their Slack id where they acted as a host, or in lists
     _forget_host_id(session, user_id=user_id, workspace_id=person.workspace_id)
@@ -398,6 +400,10 @@ def stored_about(session: Session, *, participant: Participant, may_see: Callabl
     data["learning_cards"] = [
         {"title": c.title, "text": c.text, "show_name": c.show_name, "published_at": c.published_at}
         for c in session.scalars(select(LearningCard).where(LearningCard.participant_id == person.id))
+    ]
+    data["kickoff_kits"] = [
+        {"side": k.side, "sent_at": k.sent_at, "lessons_marked_got_it": list(k.read or [])}
+        for k in session.scalars(select(KickoffKit).where(KickoffKit.participant_id == person.id))
     ]
     data["escalations"] = [
         {"kind": e.kind, "shared": e.shared, "created_at": e.created_at}

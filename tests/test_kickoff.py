@@ -1,0 +1,164 @@
+"""The kick-off kit before a pair's first week (issue 20, section 2) and the learning-card library (section 5).
+
+Pure rules first (sides, lesson buttons, the hosts' texts); then one story on the sandbox: the kit reaches an English
+and a German partner in their working time with their side's lessons, "Got it" is recorded and turns quiet, someone
+else's click is refused, "Ask the hosts" opens the help-me modal whose question reaches the hosts through the help
+lane, hosts edit the texts (a text over the limit keeps the modal open and stores nothing), and a new cohort of the
+path sees the earlier cohort's published cards (the author named only where the card carries the name)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.blocks import kickoff as kit_blocks
+from bot.domain import kickoff as rules
+from bot.domain import worktime
+from bot.ids import ID
+from bot.models import Escalation, KickoffKit, Participant, Program
+from bot.sandbox.stack import LocalStack
+from tests.helpers import admin_channel, create_program, match, onboard, persona
+
+PAIR = {
+    "Ana": ("digital", "en-GB", "Europe/Berlin", "Ana Rivera", "Media", ["short video"], ["budgeting"], ["trust"]),
+    "Dieter": ("context", "de-DE", "Europe/Berlin", "Dieter Lang", "Legal", ["budgeting"], ["short video"], ["trust"]),
+}
+
+
+# -- pure ----------------------------------------------------------------------------------------------------------
+def test_each_partner_gets_the_side_they_bring() -> None:
+    assert rules.sides("digital", "context") == ("digital", "context")
+    assert rules.sides("context", "digital") == ("context", "digital")
+    # beside a partner who brings context only, "both" takes the digital side, whichever partner is a
+    assert rules.sides("context", "both") == ("context", "digital")
+    assert rules.sides("both", "context") == ("digital", "context")
+    assert rules.sides("digital", "both") == ("digital", "context")
+    assert rules.sides("both", "digital") == ("context", "digital")
+    # roles that don't tell: the first week's moderator (partner a) takes the digital side
+    assert rules.sides("both", "both") == ("digital", "context")
+    assert rules.sides(None, None) == ("digital", "context")
+
+
+def test_a_lesson_button_names_a_kit_and_one_of_the_six_lessons() -> None:
+    assert rules.parse_value("12:say_no") == (12, "say_no")
+    for bad in ("", "12", "x:say_no", "12:nope", "-1:ask", "12:say_no:x"):
+        assert rules.parse_value(bad) is None, bad
+    assert rules.side_of("ask") == "context" and rules.side_of("concrete") == "digital" and rules.side_of("x") is None
+    assert rules.read_after(["concrete"], "teach_up") == ["teach_up", "concrete"]
+    assert rules.read_after(["teach_up"], "teach_up") == ["teach_up"]  # a second click changes nothing
+
+
+def test_hosts_texts_keep_only_what_differs_and_refuse_what_is_too_long() -> None:
+    defaults = {locale: kit_blocks.default_texts(locale) for locale in rules.LOCALES}
+    raw = {f"{loc}.{lesson}": defaults[loc][lesson] for loc in rules.LOCALES for lesson in rules.ALL_LESSONS}
+    assert rules.parse_texts(raw, defaults) == ({}, {})  # the defaults as shown: nothing of the hosts' own
+    raw["de.ask"] = "  Frag nach.\n"
+    raw["en.say_no"] = ""  # empty: the default
+    assert rules.parse_texts(raw, defaults) == ({"de": {"ask": "Frag nach."}}, {})
+    raw["en.thank"] = "x" * (rules.TEXT_MAX + 1)
+    assert rules.parse_texts(raw, defaults) == ({}, {"en.thank": rules.TOO_LONG})  # nothing stored at all
+    assert rules.text_for({"de": {"ask": "Frag nach."}}, "de", "ask") == "Frag nach."
+    assert rules.text_for({"de": {"ask": "Frag nach."}}, "en", "ask") is None
+    assert rules.text_for(None, "en", "ask") is None
+
+
+def test_a_kit_shows_its_side_its_marks_and_escapes_hosts_texts_and_cards() -> None:
+    cards = [
+        rules.EarlierCard("Hooks", "<!channel> first", "Pilot", None),
+        rules.EarlierCard("Ask", "t", "Pilot", "Wei"),
+    ]
+    message = kit_blocks.kit_message(
+        "en",
+        kit_id=7,
+        side="context",
+        partner="Ana",
+        program="Pilot",
+        custom={"en": {"thank": "Say <@U1> thanks"}},
+        read=["ask"],
+        cards=cards,
+    )
+    shown = json.dumps(message)
+    assert "Active asking" in shown and "Teaching upward" not in shown  # the context side only
+    assert "7:ask" not in shown and "7:thank" in shown and "7:follow" in shown  # "ask" was marked: no buttons
+    assert "Say &lt;@U1&gt; thanks" in shown and "&lt;!channel&gt;" in shown and "<!channel>" not in shown
+    assert "Wei, Pilot" in shown and "a participant of Pilot" in shown
+
+
+# -- on the sandbox --------------------------------------------------------------------------------------------------
+def _kits(stack: LocalStack) -> dict[str, KickoffKit]:
+    with stack.session_factory() as s:
+        rows = s.execute(select(KickoffKit, Participant).join(Participant)).tuples()
+        return {p.display_name: k for k, p in rows}
+
+
+def _kit_dm(p: Any) -> dict[str, Any]:
+    [found] = [m for m in p.dm_messages() if ID.KIT_GOT_IT.value in json.dumps(m.get("blocks") or [])]
+    return found
+
+
+def test_the_kit_reaches_each_partner_in_working_time_and_records_only_their_own_clicks(stack: LocalStack) -> None:
+    hanna = persona(stack, "Hanna", is_admin=True)
+    admin = admin_channel(stack, hanna)
+    create_program(stack, hanna, admin, **{ID.PROGRAM_START.value: "2027-01-04", ID.PROGRAM_WEEKS.value: "8"})
+    people = onboard(stack, PAIR)
+    ana, dieter = people["Ana"], people["Dieter"]
+    # hosts change one German lesson; a text over the limit keeps the modal open and stores nothing
+    hanna.slash("admin programs", channel_id=admin)
+    stack.settle()
+    card = [m for m in hanna.ephemeral_messages() if ID.KIT_TEXTS.value in json.dumps(m.get("blocks") or [])][-1]
+    hanna.click(ID.KIT_TEXTS, message=card)
+    stack.settle()
+    view = hanna.open_views()[-1]
+    assert view["callback_id"] == ID.KIT_TEXTS_MODAL and "Teaching upward" in json.dumps(view)
+    bad = hanna.submit(view["id"], {ID.KIT_TEXT_EN_ASK.value: "x" * (rules.TEXT_MAX + 1)})
+    assert bad.json()["response_action"] == "errors" and set(bad.json()["errors"]) == {ID.KIT_TEXT_EN_ASK.value}
+    with stack.session_factory() as s:
+        assert s.scalars(select(Program.kickoff_texts)).one() is None
+    ok = hanna.submit(view["id"], {ID.KIT_TEXT_DE_ASK.value: "Frag nach: <b>immer</b>."})
+    assert not ok.body or "errors" not in ok.json()
+    stack.settle()
+    with stack.session_factory() as s:
+        assert s.scalars(select(Program.kickoff_texts)).one() == {"de": {"ask": "Frag nach: <b>immer</b>."}}
+
+    match(stack, hanna, admin)
+    kits = _kits(stack)
+    assert {n: k.side for n, k in kits.items()} == {"Ana Rivera": "digital", "Dieter Lang": "context"}
+    with stack.session_factory() as s:
+        program = s.scalars(select(Program)).one()
+        for name, p in (("Ana Rivera", ana), ("Dieter Lang", dieter)):
+            person = s.scalars(select(Participant).where(Participant.slack_user_id == p.id)).one()
+            due = worktime.of(person, program).next_working(kits[name].sent_at)
+            stack.clock.set(max(stack.clock.now(), due))  # type: ignore[attr-defined]
+    stack.settle()
+    ana_kit, dieter_kit = _kit_dm(ana), _kit_dm(dieter)
+    assert "Teaching upward" in json.dumps(ana_kit) and "Active asking" not in json.dumps(ana_kit)
+    shown = json.dumps(dieter_kit, ensure_ascii=False)
+    assert "Aktiv fragen" in shown and "Frag nach: &lt;b&gt;immer&lt;/b&gt;." in shown
+    assert "Nach oben lehren" not in shown
+
+    # Ana marks a lesson: recorded, the lesson turns quiet; a second click changes nothing
+    ana.click(ID.KIT_GOT_IT, message=ana_kit, value=f"{kits['Ana Rivera'].id}:teach_up")
+    stack.settle()
+    assert _kits(stack)["Ana Rivera"].read == ["teach_up"]
+    now_shown = stack.sandbox.find_message(ana_kit["ts"], ana_kit["channel"])
+    assert f"{kits['Ana Rivera'].id}:teach_up" not in json.dumps(now_shown) and "Got it" in json.dumps(now_shown)
+    # Dieter forges a click on Ana's kit: refused, nothing recorded
+    dieter.click(ID.KIT_GOT_IT, message=dieter_kit, value=f"{kits['Ana Rivera'].id}:say_no")
+    stack.settle()
+    assert "jemand anderem" in json.dumps(dieter.ephemeral_messages()[-1:], ensure_ascii=False)
+    assert _kits(stack)["Ana Rivera"].read == ["teach_up"]
+
+    # Dieter asks the hosts: the help-me modal, begun with the lesson; the question reaches the hosts privately
+    dieter.click(ID.KIT_ASK, message=dieter_kit, value=f"{kits['Dieter Lang'].id}:thank")
+    stack.settle()
+    ask = dieter.open_views()[-1]
+    assert ask["callback_id"] == ID.HELP_ME_MODAL and "Für Widerspruch danken" in json.dumps(ask, ensure_ascii=False)
+    typed = "Zur Kick-off-Lektion „Für Widerspruch danken“: Wie mache ich das im Team-Meeting?"
+    dieter.submit(ask["id"], {ID.HELP_ME_TEXT.value: typed})
+    stack.settle()
+    with stack.session_factory() as s:
+        [escalation] = s.scalars(select(Escalation)).all()
+        assert escalation.shared == {"text": typed}  # nothing else: no name unless he ticks it
+    assert "Wie mache ich das im Team-Meeting?" in json.dumps(stack.sandbox.messages(admin), ensure_ascii=False)
