@@ -115,6 +115,7 @@ ROUTES: tuple[Route, ...] = (
     Route(C, ("help-me",), OWN, commands.note),
     Route(C, ("metric", "metrics", "metrik"), OWN, commands.metric),
     Route(C, ("card", "karte", "learning-card"), OWN, commands.card),
+    Route(C, ("cards", "karten", "lernkarten"), OWN, commands.card_library),  # published cards: participants, hosts
     Route(C, ("pause", "pausieren"), OWN, commands.pause),
     # data rights: what is stored about the caller, their export, the question before their data goes
     Route(C, ("privacy", "datenschutz"), OWN, commands.privacy("privacy")),
@@ -268,6 +269,8 @@ ROUTES: tuple[Route, ...] = (
     Route(ACT, _ids(ID.RHYTHM_RESUME), OWN, mine.resume),
     Route(V, _ids(ID.RHYTHM_PAUSE_MODAL), OWN, mine.pause_submit),
     Route(ACT, _ids(ID.CARD_OPEN), OWN, mine.card_open),
+    # the learning-card library: published cards only, for the workspace's participants and hosts (the flow checks)
+    Route(ACT, _ids(ID.CARDS_BROWSE, ID.CARDS_PICK, ID.CARDS_PAGE), OWN, mine.cards_library),
     Route(ACT, _ids(ID.PRIVACY_EXPORT), OWN, mine.privacy_export),  # the clicker's own data, whatever the value says
     Route(ACT, _ids(ID.PRIVACY_FORGET), OWN, mine.privacy_forget),  # the clicker's own data only
     Route(SC, _ids(ID.NOTE_SHORTCUT), OWN, mine.note_shortcut),  # saves to the caller's own pair

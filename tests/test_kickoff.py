@@ -9,6 +9,7 @@ path sees the earlier cohort's published cards (the author named only where the 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from bot.blocks import kickoff as kit_blocks
 from bot.domain import kickoff as rules
 from bot.domain import worktime
 from bot.ids import ID
-from bot.models import Escalation, KickoffKit, Participant, Program
+from bot.models import Escalation, KickoffKit, LearningCard, Participant, Program
 from bot.sandbox.stack import LocalStack
 from tests.helpers import admin_channel, create_program, match, onboard, persona
 
@@ -162,3 +163,122 @@ def test_the_kit_reaches_each_partner_in_working_time_and_records_only_their_own
         [escalation] = s.scalars(select(Escalation)).all()
         assert escalation.shared == {"text": typed}  # nothing else: no name unless he ticks it
     assert "Wie mache ich das im Team-Meeting?" in json.dumps(stack.sandbox.messages(admin), ensure_ascii=False)
+
+
+# -- earlier cohorts' cards in the kit, and the library ------------------------------------------------------------
+AUTHORS = {
+    "Wei": ("digital", "en-GB", "Asia/Singapore", "Wei Zhang", "Content", ["podcasts"], ["governance"], ["growth"]),
+    "Qyx": ("context", "de-DE", "Europe/Berlin", "Qyx Secretname", "Risk", ["governance"], ["podcasts"], ["growth"]),
+}
+
+
+def _library(p: Any) -> dict[str, Any]:
+    view = p.open_views()[-1]
+    assert view["callback_id"] == ID.CARDS_MODAL
+    return view
+
+
+def test_new_cohorts_see_earlier_cards_and_everyone_browses_only_published_ones(stack: LocalStack) -> None:
+    hanna = persona(stack, "Hanna", is_admin=True)
+    admin = admin_channel(stack, hanna)
+    create_program(stack, hanna, admin, **{ID.PROGRAM_START.value: "2027-01-04", ID.PROGRAM_WEEKS.value: "8"})
+    authors = onboard(stack, AUTHORS)
+    now = stack.clock.now()
+    with stack.session_factory() as s:
+        first = s.scalars(select(Program)).one()
+        wei, qyx = (
+            s.scalars(select(Participant).where(Participant.slack_user_id == authors[n].id)).one() for n in AUTHORS
+        )
+        for n in range(6):  # six published cards of Wei's (two pages), one without a name, one draft
+            s.add(
+                LearningCard(
+                    program_id=first.id,
+                    participant_id=wei.id,
+                    title=f"Card {n}",
+                    text=f"What I learned {n}",
+                    show_name=n != 5,
+                    created_at=now,
+                    updated_at=now,
+                    published_at=now + timedelta(minutes=n),
+                )
+            )
+        s.add(
+            LearningCard(
+                program_id=first.id,
+                participant_id=qyx.id,
+                title="Draft never shown",
+                text="draft",
+                show_name=True,
+                created_at=now,
+                updated_at=now,
+                published_at=None,
+            )
+        )
+        # the next cohort of the path (the earlier one is over)
+        second = Program(
+            workspace_id=first.workspace_id,
+            name="Pilot 2027 · Cohort 2",
+            status="active",
+            series_id=first.id,
+            start_date=first.start_date,
+            created_at=now,
+            updated_at=now,
+        )
+        first.status = "closed"
+        s.add(second)
+        s.commit()
+    people = onboard(stack, PAIR, program_name="Pilot 2027 · Cohort 2")
+    match(stack, hanna, admin)
+    stack.advance(timedelta(days=1))
+    shown = json.dumps(_kit_dm(people["Ana"]), ensure_ascii=False)
+    # the three newest published cards of the earlier cohort; the unsigned one without its author's name
+    assert "Card 5" in shown and "Card 4" in shown and "Card 3" in shown and "Card 2" not in shown
+    assert "Wei Zhang, Pilot 2027" in shown and "a participant of Pilot 2027" in shown
+    assert "Draft never shown" not in shown
+
+    # /tandem cards in English: the path and each program; the newest page first, paging within it
+    ana = people["Ana"]
+    ana.slash("cards")
+    stack.settle()
+    view = _library(ana)
+    text = json.dumps(view, ensure_ascii=False)
+    assert "Pilot 2027 · all cohorts (6)" in text and "Card 5" in text and "Card 0" not in text
+    assert "Page 1 of 2" in text and "Draft never shown" not in text
+    assert text.count("Wei Zhang") == 4  # Card 5 is unsigned: its author's name is nowhere in the view
+    ana.click(ID.CARDS_PAGE, view_id=view["id"])
+    stack.settle()
+    text = json.dumps(_library(ana), ensure_ascii=False)
+    assert "Card 0" in text and "Card 5" not in text and "Page 2 of 2" in text
+    # the select: one program of the path
+    ana.click(ID.CARDS_PICK, view_id=view["id"], selected_option_value=f"program:{first.id}")
+    stack.settle()
+    text = json.dumps(_library(ana), ensure_ascii=False)
+    assert "Card 5" in text and '"initial_option": {"text": {"type": "plain_text", "text": "Pilot 2027 (6)"}' in text
+
+    # German, from App Home's button
+    dieter = people["Dieter"]
+    dieter.open_home()
+    stack.settle()
+    dieter.click(ID.CARDS_BROWSE)
+    stack.settle()
+    text = json.dumps(_library(dieter), ensure_ascii=False)
+    assert "alle Kohorten (6)" in text and "Seite 1 von 2" in text and "— jemand aus Pilot 2027" in text
+
+    # someone Tandem doesn't know is told whom the library is for, and sees no card
+    stranger = persona(stack, "Stranger")
+    stranger.slash("cards")
+    stack.settle()
+    told = json.dumps(stranger.ephemeral_messages()[-1:])
+    assert "participants and hosts" in told and "Card" not in told
+
+    # the author asks to be forgotten: their cards are gone from the library
+    with stack.session_factory() as s:
+        from bot.services import privacy
+
+        person = s.get(Participant, wei.id)
+        privacy.forget(s, participant=person, now=stack.clock.now(), end_pair=lambda *_, **__: None)
+        s.commit()
+    ana.slash("cards")
+    stack.settle()
+    text = json.dumps(_library(ana), ensure_ascii=False)
+    assert "Card" not in text and "No published learning cards yet" in text

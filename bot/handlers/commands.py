@@ -52,6 +52,10 @@ def card(req: Request) -> Result:
     return Result(message=cards.command(req.session, participant=req.caller))
 
 
+def card_library(req: Request) -> Result:
+    return cards.library(req.session, team_id=req.team_id, user_id=req.user_id, lookup=req.lookup)
+
+
 def pause(req: Request) -> Result:
     return Result(message=rhythm.pause_command(req.session, participant=req.caller, args=req.args, now=req.now))
 

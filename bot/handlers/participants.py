@@ -371,6 +371,17 @@ def card_open(req: Request) -> Result:
     )
 
 
+def cards_library(req: Request) -> Result:
+    """*Browse learning cards* (App Home), and inside the library: its select and paging buttons."""
+    who = {"team_id": req.team_id, "user_id": req.user_id, "lookup": req.lookup}
+    if req.name == ID.CARDS_PICK:
+        selected = str((req.action.get("selected_option") or {}).get("value") or "")
+        return cards.library_pick(req.session, selected=selected, **who)
+    if req.name == ID.CARDS_PAGE:
+        return cards.library_page(req.session, value=req.value, **who)
+    return cards.library(req.session, **who)
+
+
 def card_edit(req: Request) -> Result:
     return cards.open_edit(
         req.session, team_id=req.team_id, user_id=req.user_id, value=req.value, in_view=req.in_view, lookup=req.lookup
