@@ -223,6 +223,10 @@ class ID(enum.StrEnum):
     KIT_ASK = "kit.ask"  # a lesson's "Ask the hosts": the help-me modal; value: "<kit id>:<lesson key>"
     KIT_TEXTS = "kit.texts"  # program card button: the hosts' kit texts modal; value: program id
     KIT_TEXTS_MODAL = "kit.texts.modal"  # callback_id (program id in private_metadata)
+    CIRCLE_SETTINGS = "circle.settings"  # program card button: the peer circle modal; value: program id
+    CIRCLE_MODAL = "circle.modal"  # callback_id (program id in private_metadata)
+    CIRCLE_MODE = "circle.f.mode"  # radio buttons: off, channels, thread (block_id and action_id alike)
+    CIRCLE_CHANNEL = "circle.f.channel"  # conversations_select: the channel for the threads
     # the texts modal's fields (block_id and action_id alike): "kit.f.<locale>.<lesson key>"
     KIT_TEXT_EN_TEACH_UP = "kit.f.en.teach_up"
     KIT_TEXT_EN_SAY_NO = "kit.f.en.say_no"

@@ -1592,6 +1592,37 @@ TEXTS: dict[str, str] = {
     "the card": "die Lernkarte",
     "publish with the author's name": "mit dem Namen des:der Autor:in veröffentlichen",
     "when the author published it (None: a draft)": "wann der:die Autor:in sie veröffentlicht hat (None: ein Entwurf)",
+    "the peer circle: none, a private channel per side, or a thread per side": (
+        "der Peer Circle: keiner, ein privater Channel je Seite oder ein Thread je Seite"
+    ),
+    "the channel the hosts picked for the peer circle's threads": (
+        "der Channel, den die Hosts für die Threads des Peer Circles gewählt haben"
+    ),
+    # -- peer_circle
+    (
+        "The peer circle of one side of a program: the private channel Tandem created or the thread in the "
+        "hosts' channel, whom Tandem invited, and the day of the last monthly prompt."
+    ): (
+        "Der Peer Circle einer Seite eines Programms: der private Channel, den Tandem angelegt hat, oder der "
+        "Thread im Channel der Hosts, wen Tandem eingeladen hat und der Tag der letzten monatlichen Frage."
+    ),
+    "the people of that side (and whoever is in the hosts' channel, for a thread)": (
+        "die Personen dieser Seite (und bei einem Thread alle im Channel der Hosts)"
+    ),
+    (
+        "deleted when the program's retention ends (by default 12 months after the program); forget-me "
+        "removes the person from the channel and from the list at once"
+    ): (
+        "gelöscht, wenn die Aufbewahrungsfrist des Programms endet (standardmäßig 12 Monate nach dem "
+        "Programm); forget-me entfernt die Person sofort aus dem Channel und aus der Liste"
+    ),
+    "digital or context": "digital oder Kontext",
+    "the channel (created by Tandem, or the hosts')": "der Channel (von Tandem angelegt oder der der Hosts)",
+    "the side's thread in the hosts' channel": "der Thread der Seite im Channel der Hosts",
+    "Slack ids of the people Tandem invited (so it removes only them)": (
+        "Slack-IDs der Personen, die Tandem eingeladen hat (damit es nur sie entfernt)"
+    ),
+    "the day of the last monthly prompt": "der Tag der letzten monatlichen Frage",
     # -- kickoff_kit
     (
         "The kick-off kit a partner got by DM before their pair's first week: the side of the pair it was for "

@@ -311,6 +311,8 @@ TABLES: dict[str, Table] = {
             "match_ran_on": c("the scheduled matching day already handled"),
             "agreement_template": c("the working agreement's text for new pairs", PROGRAM),
             "kickoff_texts": c("the kick-off kit's lesson texts the hosts wrote for new pairs", PROGRAM),
+            "peer_circle": c("the peer circle: none, a private channel per side, or a thread per side", PROGRAM),
+            "peer_channel_id": c("the channel the hosts picked for the peer circle's threads", PROGRAM),
             "retro_every_weeks": c("retro cycle length", PROGRAM),
             "community_channel_id": c("the channel consented quotes and published cards go to", PROGRAM),
             "poll_every_weeks": c("pulse rhythm (0: no pulse)", PROGRAM),
@@ -840,6 +842,22 @@ TABLES: dict[str, Table] = {
             "locale": c("the language it was sent in"),
             "sent_at": c("when it was queued (it arrives in the person's working time)", ACTIVITY),
             "read": c('the lessons the person marked "Got it"', ACTIVITY),
+        },
+    ),
+    "peer_circle": Table(
+        "The peer circle of one side of a program: the private channel Tandem created or the thread in the hosts' "
+        "channel, whom Tandem invited, and the day of the last monthly prompt.",
+        "the people of that side (and whoever is in the hosts' channel, for a thread)",
+        R_PROGRAM + "; forget-me removes the person from the channel and from the list at once",
+        {
+            "id": ID,
+            "program_id": _program_fk(),
+            "side": c("digital or context"),
+            "channel_id": c("the channel (created by Tandem, or the hosts')"),
+            "thread_ts": c("the side's thread in the hosts' channel"),
+            "members": c("Slack ids of the people Tandem invited (so it removes only them)", IDENTIFIER),
+            "last_prompt_on": c("the day of the last monthly prompt"),
+            "created_at": CREATED,
         },
     ),
     # ------------------------------------------------------------------------------------------ impact

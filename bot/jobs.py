@@ -26,6 +26,7 @@ from bot.services import (
     impact,
     installs,
     outbox,
+    peer_circle,
     polls,
     retention,
     retros,
@@ -49,6 +50,8 @@ DUE_JOBS: dict[str, DueJob] = {
     "rhythm.weekly": lambda session, now: rhythm_flow.due(session, now),
     "escalations.late_pattern": lambda session, now: escalation_flow.late_patterns(session, now),
     "agreement.reminders": lambda session, now: agreements.send_reminders(session, now),
+    # the peer circles: created, their people in step, the monthly prompt (first working day, 09:00 program time)
+    "peer_circle.due": lambda session, now: peer_circle.due(session, now),
     "polls.due": lambda session, now: polls.due(session, now),  # closes rounds; the weekly release shows them
     # the weekly release (bot.services.release), its snapshot and digest: before the program retro, which reads it
     "impact.weekly_digest": lambda session, now: impact.weekly_due(session, now),
@@ -87,6 +90,7 @@ NEXT_DUE: dict[str, NextDue] = {
     "rhythm.weekly": rhythm_flow.next_due,
     "escalations.late_pattern": escalation_flow.next_late_patterns,
     "agreement.reminders": agreements.next_reminder,
+    "peer_circle.due": peer_circle.next_due,
     "polls.due": polls.next_due,
     "impact.weekly_digest": impact.next_weekly_due,
     "retro.due": retros.next_due,

@@ -184,6 +184,8 @@ ROUTES: tuple[Route, ...] = (
     Route(V, _ids(ID.COHORT_ALUMNI_MODAL), A, host.modal(cohorts.submit_alumni)),
     Route(ACT, _ids(ID.KIT_TEXTS), A, host.button(kickoff.texts_button)),  # the kick-off kit's texts, per program
     Route(V, _ids(ID.KIT_TEXTS_MODAL), A, host.modal(kickoff.submit_texts)),
+    Route(ACT, _ids(ID.CIRCLE_SETTINGS), A, host.button(kickoff.circle_button)),  # the program's peer circle
+    Route(V, _ids(ID.CIRCLE_MODAL), A, host.modal(kickoff.submit_circle)),
     Route(V, _ids(ID.ORGCHART_MODAL), A, host.orgchart_submit),  # only files the host uploaded themselves
     # -- a pair's things: agreement, goals, weeks, notes, retro, logged values, trial check-in -------------------
     Route(ACT, _ids(ID.AGREEMENT_ACCEPT), P, mine.agreement_accept, refusal=mine.agreement_not_yours),

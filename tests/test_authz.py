@@ -354,12 +354,14 @@ def _build(stack: LocalStack) -> World:
         (ID.POLL_SETTINGS, ID.POLL_SETTINGS_MODAL),
         (ID.PROGRAM_NOTICE, ID.NOTICE_MODAL),
         (ID.KIT_TEXTS, ID.KIT_TEXTS_MODAL),
+        (ID.CIRCLE_SETTINGS, ID.CIRCLE_MODAL),
     ):
         views[callback_id] = opened(stack, hanna, action_id, str(program_id), channel=channel)
     submit[ID.PROGRAM_MODAL] = {ID.PROGRAM_NAME.value: "Renamed by someone"}
     submit[ID.AGREEMENT_TEMPLATE_MODAL] = {ID.AGREEMENT_F_AGENDA.value: "An agenda nobody asked for"}
     submit[ID.RETRO_SETTINGS_MODAL] = {ID.RETRO_EVERY.value: "2"}
     submit[ID.KIT_TEXTS_MODAL] = {ID.KIT_TEXT_EN_ASK.value: "A lesson nobody asked for"}
+    submit[ID.CIRCLE_MODAL] = {ID.CIRCLE_MODE.value: "channels"}
     submit[ID.POLL_SETTINGS_MODAL] = {ID.POLL_THRESHOLD.value: "3"}
     submit[ID.NOTICE_MODAL] = {
         ID.NOTICE_CONTROLLER.value: "Someone Else GmbH",

@@ -9,7 +9,7 @@ path sees the earlier cohort's published cards (the author named only where the 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -18,9 +18,9 @@ from bot.blocks import kickoff as kit_blocks
 from bot.domain import kickoff as rules
 from bot.domain import worktime
 from bot.ids import ID
-from bot.models import Escalation, KickoffKit, LearningCard, Participant, Program
+from bot.models import Escalation, Goal, KickoffKit, LearningCard, Note, Pair, Participant, PeerCircle, Program
 from bot.sandbox.stack import LocalStack
-from tests.helpers import admin_channel, create_program, match, onboard, persona
+from tests.helpers import admin_channel, create_program, match, onboard, persona, reply_in_thread
 
 PAIR = {
     "Ana": ("digital", "en-GB", "Europe/Berlin", "Ana Rivera", "Media", ["short video"], ["budgeting"], ["trust"]),
@@ -282,3 +282,121 @@ def test_new_cohorts_see_earlier_cards_and_everyone_browses_only_published_ones(
     stack.settle()
     text = json.dumps(_library(ana), ensure_ascii=False)
     assert "Card" not in text and "No published learning cards yet" in text
+
+
+# -- the peer circle -------------------------------------------------------------------------------------------------
+def test_a_circle_channel_name_is_one_slack_accepts_and_unique_by_program() -> None:
+    assert rules.channel_name(3, "Pilot 2027 · Cohort 2", "digital") == "tandem-3-pilot-2027-cohort-2-digital"
+    long = rules.channel_name(12, "Ü" * 200 + "x", "context")
+    assert len(long) <= rules.NAME_MAX and long.startswith("tandem-12") and long.endswith("-context")
+    assert all(c.isascii() and (c.isalnum() or c == "-") and not c.isupper() for c in long)
+
+
+def test_people_are_invited_in_batches_and_only_those_tandem_invited_are_removed() -> None:
+    assert rules.membership(["U1", "U2", "U3"], ["U2", "U9"]) == (["U1", "U3"], ["U9"])
+    users = [f"U{n}" for n in range(2500)]
+    assert [len(b) for b in rules.batches(users)] == [1000, 1000, 500]
+    assert [u for batch in rules.batches(users) for u in batch] == users
+
+
+def test_the_monthly_prompt_comes_on_the_first_working_day_at_nine_once() -> None:
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    weekdays = worktime.working_time("Europe/Berlin").is_working_day  # Monday to Friday, German holidays
+    # 1 May 2027 is a Saturday (and Labour Day), 2 May a Sunday: the first working day is Monday 3 May
+    assert rules.first_working_day(2027, 5, weekdays) == rules.date(2027, 5, 3)
+    assert rules.first_working_day(2027, 1, weekdays) == rules.date(2027, 1, 4)  # New Year's Day is a holiday
+    monday = rules.datetime(2027, 5, 3, 9, 0, tzinfo=berlin)
+    assert rules.prompt_day(monday, None, weekdays) == rules.date(2027, 5, 3)
+    assert rules.prompt_day(monday - timedelta(minutes=1), None, weekdays) is None  # before nine
+    assert rules.prompt_day(monday, rules.date(2027, 5, 3), weekdays) is None  # once a month
+    assert rules.prompt_day(monday + timedelta(days=1), None, weekdays) is None  # only that day
+    assert rules.next_prompt(monday - timedelta(hours=2), None, weekdays) == monday
+    assert rules.next_prompt(monday, rules.date(2027, 5, 3), weekdays) == rules.datetime(2027, 6, 1, 9, tzinfo=berlin)
+
+
+def test_threads_need_a_channel_tandem_is_in() -> None:
+    assert rules.circle_refusal(rules.THREAD, channel_id=None, tandem_in_channel=False) == rules.NO_CHANNEL
+    assert rules.circle_refusal(rules.THREAD, channel_id="C1", tandem_in_channel=False) == rules.NOT_MEMBER
+    assert rules.circle_refusal(rules.THREAD, channel_id="C1", tandem_in_channel=True) is None
+    assert rules.circle_refusal(rules.CHANNELS, channel_id=None, tandem_in_channel=False) is None
+    assert rules.parse_mode("channels") == rules.CHANNELS and rules.parse_mode("everyone") is None
+
+
+def _circle_modal(stack: LocalStack, hanna: Any, admin: str) -> dict[str, Any]:
+    hanna.slash("admin programs", channel_id=admin)
+    stack.settle()
+    card = [m for m in hanna.ephemeral_messages() if ID.CIRCLE_SETTINGS.value in json.dumps(m.get("blocks") or [])][-1]
+    hanna.click(ID.CIRCLE_SETTINGS, message=card)
+    stack.settle()
+    view = hanna.open_views()[-1]
+    assert view["callback_id"] == ID.CIRCLE_MODAL
+    return view
+
+
+def test_the_peer_circle_gets_each_side_its_people_and_a_monthly_prompt_and_nothing_of_the_pairs(
+    stack: LocalStack,
+) -> None:
+    hanna = persona(stack, "Hanna", is_admin=True)
+    admin = admin_channel(stack, hanna)
+    create_program(stack, hanna, admin, **{ID.PROGRAM_START.value: "2027-01-04", ID.PROGRAM_WEEKS.value: "12"})
+    # threads in a channel Tandem is not in: refused, nothing changes
+    lounge = stack.sandbox.create_channel("lounge", is_private=False, members=[hanna.id])
+    view = _circle_modal(stack, hanna, admin)
+    bad = hanna.submit(view["id"], {ID.CIRCLE_MODE.value: "thread", ID.CIRCLE_CHANNEL.value: lounge})
+    assert bad.json()["response_action"] == "errors" and "isn't in that channel" in json.dumps(bad.json())
+    with stack.session_factory() as s:
+        assert s.scalars(select(Program.peer_circle)).one() == "off"
+    ok = hanna.submit(view["id"], {ID.CIRCLE_MODE.value: "channels"})
+    assert not ok.body or "errors" not in ok.json()
+    stack.settle()
+
+    people = onboard(stack, PAIR)
+    ana, dieter = people["Ana"], people["Dieter"]
+    match(stack, hanna, admin)
+    stack.advance(timedelta(hours=1))
+    now = stack.clock.now()
+    with stack.session_factory() as s:
+        circles = {c.side: c for c in s.scalars(select(PeerCircle))}
+        pair = s.scalars(select(Pair)).one()
+        author = s.scalars(select(Participant).where(Participant.slack_user_id == ana.id)).one()
+        s.add(Note(pair_id=pair.id, program_id=pair.program_id, author_id=author.id, text="zqnote", created_at=now))
+        s.add(Goal(pair_id=pair.id, text="zqgoal", created_at=now, updated_at=now))
+        s.commit()
+    digital, context = circles["digital"].channel_id, circles["context"].channel_id
+    assert digital and context and digital != context
+    # each side's private channel holds Tandem and that side's people only
+    assert set(stack.sandbox.conversation(digital)["members"]) == {stack.sandbox.bot_user_id, ana.id}
+    assert set(stack.sandbox.conversation(context)["members"]) == {stack.sandbox.bot_user_id, dieter.id}
+    assert stack.sandbox.conversation(digital)["is_private"] is True
+    # the kit says where the circle is and who can see it
+    assert "private channel for the people on your side" in json.dumps(_kit_dm(ana))
+
+    # the first working day of February, 09:00 Berlin: one prompt per side, in the program's language; none again
+    def prompts(channel: str) -> list[dict[str, Any]]:
+        return [m for m in stack.sandbox.messages(channel) if "This month's peer circle" in m.get("text", "")]
+
+    before = {channel: len(prompts(channel)) for channel in (digital, context)}
+    stack.clock.set(rules.datetime(2027, 2, 1, 7, 59, tzinfo=UTC))  # type: ignore[attr-defined]
+    stack.settle()
+    reply_in_thread(stack, dieter, "zqanswer in the week")
+    stack.advance(timedelta(minutes=2))
+    stack.advance(timedelta(hours=3))
+    for channel in (digital, context):
+        assert len(prompts(channel)) == before[channel] + 1
+        said = json.dumps(stack.sandbox.messages(channel), ensure_ascii=False)
+        for secret in ("zqnote", "zqgoal", "zqanswer", "Ana Rivera", "Dieter Lang"):
+            assert secret not in said, (channel, secret)
+
+    # Dieter asks to be forgotten: Tandem removes him from his side's channel
+    with stack.session_factory() as s:
+        from bot.services import privacy
+
+        person = s.scalars(select(Participant).where(Participant.slack_user_id == dieter.id)).one()
+        privacy.forget(s, participant=person, now=stack.clock.now(), end_pair=lambda *_, **__: None)
+        s.commit()
+    stack.settle()
+    assert set(stack.sandbox.conversation(context)["members"]) == {stack.sandbox.bot_user_id}
+    with stack.session_factory() as s:
+        assert s.scalars(select(PeerCircle.members).where(PeerCircle.side == "context")).one() == []

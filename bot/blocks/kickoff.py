@@ -50,9 +50,11 @@ def kit_message(
     custom: Mapping[str, Any] | None,
     read: Sequence[str],
     cards: Sequence[rules.EarlierCard],
+    circle: str = "",
 ) -> dict[str, Any]:
     """The kit for one side: an intro, each lesson with its two buttons (or, once marked, "Got it"), the earlier
-    cohorts' cards and who sees what. ``custom``: the program's own texts (``Program.kickoff_texts``)."""
+    cohorts' cards, the peer circle (``circle``: its line, ``kit_circle``) and who sees what. ``custom``: the
+    program's own texts (``Program.kickoff_texts``)."""
     intro = _t(locale, f"intro_{side}", partner=partner, program=program)
     out: list[kit.Block] = [kit.header(_p(locale, "head")), kit.section(intro)]
     for lesson in rules.LESSONS[side]:
@@ -78,6 +80,8 @@ def kit_message(
                 else _t(locale, "card_unsigned", program=card.program)
             )
             out.append(kit.section(_t(locale, "card", title=card.title, text=card.text) + "\n" + sign))
+    if circle:
+        out += [kit.divider(), kit.section(circle)]
     out += [kit.divider(), kit.context(_t(locale, "footer"))]
     return kit.message(_p(locale, "head") + ": " + intro, out)
 
@@ -130,3 +134,62 @@ def texts_note(locale: str, *, saved: bool, host: str, program: str) -> dict[str
 def note_with(locale: str, block: str, **context: Any) -> dict[str, Any]:
     text = _t(locale, block, **context)
     return kit.message(text, [kit.section(text)])
+
+
+# -- the peer circle ------------------------------------------------------------------------------------------------
+def circle_head(locale: str, *, side: str, program: str) -> dict[str, Any]:
+    """The message that opens a side's thread in the hosts' channel."""
+    return note_with(locale, f"circle_head_{side}", program=program)
+
+
+def circle_prompt(locale: str, *, side: str, program: str) -> dict[str, Any]:
+    """The monthly prompt: built from the program's name and the side only, never from anything of a pair."""
+    return note_with(locale, f"circle_prompt_{side}", program=program)
+
+
+def kit_circle(locale: str, *, mode: str, side: str, program: str, channel: str | None) -> str:
+    """The kit's line on the peer circle: where it is and exactly who can see it ("" when there is none)."""
+    what = _p(locale, f"side_{side}")
+    if mode == rules.CHANNELS:
+        return _t(locale, "kit_circle_channels", program=program, side=what)
+    if mode == rules.THREAD and channel:
+        return _t(locale, "kit_circle_thread", program=program, side=what, channel=channel)
+    return ""
+
+
+def circle_modal(locale: str, *, program_id: int, name: str, mode: str, channel: str | None) -> dict[str, Any]:
+    """The hosts' choice: no circle, private channels, or threads in a channel they pick."""
+    options = [
+        inputs.option(_p(locale, "mode_off"), rules.OFF),
+        inputs.option(_p(locale, "mode_channels"), rules.CHANNELS, description=_p(locale, "mode_channels_hint")),
+        inputs.option(_p(locale, "mode_thread"), rules.THREAD, description=_p(locale, "mode_thread_hint")),
+    ]
+    select = inputs.conversation_select()
+    if channel:
+        select["initial_conversation"] = channel
+    return kit.modal(
+        title=_p(locale, "circle_title"),
+        close=_p(locale, "texts_close"),
+        submit=_p(locale, "texts_submit"),
+        callback_id=ID.CIRCLE_MODAL,
+        private_metadata=json.dumps({"program_id": program_id}),
+        blocks=[
+            kit.section(_t(locale, "circle_intro", program=name)),
+            inputs.input_block(ID.CIRCLE_MODE, _p(locale, "f_mode"), kit.radio_buttons(options, initial=mode)),
+            inputs.input_block(
+                ID.CIRCLE_CHANNEL,
+                _p(locale, "f_circle_channel"),
+                select,
+                optional=True,
+                hint=_p(locale, "f_circle_channel_hint"),
+            ),
+        ],
+    )
+
+
+def circle_error(locale: str, kind: str) -> dict[str, str]:
+    return {ID.CIRCLE_CHANNEL.value: _p(locale, f"error_{kind}")}
+
+
+def circle_note(locale: str, *, mode: str, host: str, program: str, channel: str | None) -> dict[str, Any]:
+    return note_with(locale, f"circle_saved_{mode}", host=host, program=program, channel=channel or "")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from bot.domain.rhythm import CONTEXT, DIGITAL, roles
@@ -104,3 +105,91 @@ class EarlierCard:
 def earlier(cards: Sequence[T], *, limit: int = CARDS_SHOWN) -> list[T]:
     """Up to ``limit`` of the earlier cohorts' published cards, newest first (``cards``: oldest first)."""
     return list(reversed(list(cards)))[:limit]
+
+
+# -- the peer circle ------------------------------------------------------------------------------------------------
+# Hosts choose per program: no circle, one private channel per side that Tandem creates, or one thread per side in a
+# channel the hosts pick. Once a month, on the program's first working day of the month at PROMPT_HOUR program time,
+# Tandem posts a prompt for swapping experiences there. Nothing from pairs is ever posted there.
+OFF, CHANNELS, THREAD = "off", "channels", "thread"
+MODES = (OFF, CHANNELS, THREAD)
+INVITE_BATCH = 1000  # conversations.invite takes at most 1000 user ids a call
+PROMPT_HOUR = 9
+NAME_MAX = 80  # a Slack channel name
+NO_CHANNEL, NOT_MEMBER = "no_channel", "not_member"
+
+
+def parse_mode(value: Any) -> str | None:
+    text = str(value or "").strip()
+    return text if text in MODES else None
+
+
+def circle_refusal(mode: str, *, channel_id: str | None, tandem_in_channel: bool) -> str | None:
+    """Why the hosts' choice can't be kept (``no_channel``: threads need a channel; ``not_member``: Tandem must be in
+    it); None: it can."""
+    if mode != THREAD:
+        return None
+    if not channel_id:
+        return NO_CHANNEL
+    return None if tandem_in_channel else NOT_MEMBER
+
+
+def channel_name(program_id: int, program: str, side: str) -> str:
+    """The private channel's name: lower case letters, digits and hyphens, unique by the program's id."""
+    slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in program.lower())
+    slug = "-".join(part for part in slug.split("-") if part)
+    head = f"tandem-{program_id}-"
+    tail = f"-{side}"
+    return (head + slug[: NAME_MAX - len(head) - len(tail)]).rstrip("-") + tail
+
+
+def batches(users: Sequence[str], size: int = INVITE_BATCH) -> list[list[str]]:
+    """``users`` in invitation batches (Slack's limit per call), in order."""
+    ordered = list(users)
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+def membership(desired: Sequence[str], invited: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Whom to invite (desired, not yet invited) and whom to remove (invited by Tandem, no longer of the side)."""
+    have = set(invited)
+    want = set(desired)
+    return sorted(want - have), sorted(have - want)
+
+
+def first_working_day(year: int, month: int, is_working_day: Any) -> date:
+    """The first day of the month ``is_working_day`` accepts (the 1st when none in the month does)."""
+    day = date(year, month, 1)
+    for offset in range(31):
+        candidate = day + timedelta(days=offset)
+        if candidate.month != month:
+            break
+        if is_working_day(candidate):
+            return candidate
+    return day
+
+
+def prompt_day(local_now: datetime, last: date | None, is_working_day: Any) -> date | None:
+    """The day of the monthly prompt when one is due at ``local_now`` (program time): it is the month's first
+    working day, ``PROMPT_HOUR`` has come, and this month had none yet. None otherwise."""
+    today = local_now.date()
+    if local_now.hour < PROMPT_HOUR or today != first_working_day(today.year, today.month, is_working_day):
+        return None
+    if last is not None and (last.year, last.month) == (today.year, today.month):
+        return None
+    return today
+
+
+def next_prompt(local_now: datetime, last: date | None, is_working_day: Any) -> datetime:
+    """When the next monthly prompt is due, in the zone of ``local_now``: now, or ``PROMPT_HOUR`` on a month's first
+    working day."""
+    if prompt_day(local_now, last, is_working_day) is not None:
+        return local_now
+    year, month = local_now.year, local_now.month
+    for _ in range(13):
+        day = first_working_day(year, month, is_working_day)
+        at = datetime.combine(day, time(PROMPT_HOUR), tzinfo=local_now.tzinfo)
+        done = last is not None and (last.year, last.month) == (year, month)
+        if at > local_now and not done:
+            return at
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return local_now + timedelta(days=31)

@@ -12,7 +12,7 @@ from bot.models.goal import Goal
 from bot.models.host_role import HostConfirmation, HostRoleRow
 from bot.models.impact import KpiSnapshot, Metric, MetricReporter, MetricValue, ReleaseCell
 from bot.models.invite_batch import BatchStatus, InviteBatch
-from bot.models.kickoff import KickoffKit
+from bot.models.kickoff import KickoffKit, PeerCircle
 from bot.models.matching import MatchProposal, MatchRound, RoundStatus
 from bot.models.note import Note, NoteSource, NoteVisibility, RedTopic
 from bot.models.outbox import OutboxMessage, OutboxStatus, OutboxSubject
@@ -63,6 +63,7 @@ __all__ = [
     "PairStatus",
     "PairWeek",
     "Participant",
+    "PeerCircle",
     "PollBallot",
     "PollReceipt",
     "PollResponse",

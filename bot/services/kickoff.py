@@ -52,6 +52,9 @@ def message(session: Session, kit: KickoffKit, *, program: Program, partner: str
         custom=program.kickoff_texts,
         read=[str(x) for x in kit.read or []],
         cards=earlier_cards(session, program),
+        circle=blocks.kit_circle(
+            kit.locale, mode=program.peer_circle, side=kit.side, program=program.name, channel=program.peer_channel_id
+        ),
     )
 
 

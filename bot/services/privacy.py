@@ -88,7 +88,7 @@ from bot.models import (
     WeekAnswer,
     Workspace,
 )
-from bot.services import confirmations, outbox, reporting
+from bot.services import confirmations, outbox, peer_circle, reporting
 
 PARTNER_LEFT = "partner_left"  # unmatched_reason in a matching preview: the proposed partner left Tandem
 
@@ -193,6 +193,7 @@ def forget(session: Session, *, participant: Participant, now: datetime, end_pai
     done.texts_emptied = emptied
     done.cards = session.execute(delete(LearningCard).where(LearningCard.participant_id == person.id)).rowcount or 0
     session.execute(delete(KickoffKit).where(KickoffKit.participant_id == person.id))  # which lessons they marked
+    peer_circle.forget_member(session, workspace_id=person.workspace_id, user_id=person.slack_user_id, now=now)
 
     # their Slack id where they acted as a host, or in lists
     _forget_host_id(session, user_id=user_id, workspace_id=person.workspace_id)
