@@ -12,6 +12,7 @@ import json
 from datetime import UTC, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.blocks import kickoff as kit_blocks
@@ -400,3 +401,25 @@ def test_the_peer_circle_gets_each_side_its_people_and_a_monthly_prompt_and_noth
     assert set(stack.sandbox.conversation(context)["members"]) == {stack.sandbox.bot_user_id}
     with stack.session_factory() as s:
         assert s.scalars(select(PeerCircle.members).where(PeerCircle.side == "context")).one() == []
+
+
+@pytest.mark.sqlite_only  # the same queries as the channel circles above, which run on PostgreSQL too
+def test_threads_in_the_hosts_channel_open_once_and_carry_the_monthly_prompt(stack: LocalStack) -> None:
+    hanna = persona(stack, "Hanna", is_admin=True)
+    admin = admin_channel(stack, hanna)
+    create_program(stack, hanna, admin, **{ID.PROGRAM_START.value: "2027-01-04", ID.PROGRAM_WEEKS.value: "12"})
+    lounge = stack.sandbox.create_channel("lounge", is_private=False, members=[hanna.id])
+    stack.sandbox.invite(lounge, stack.sandbox.bot_user_id, inviter=hanna.id)
+    view = _circle_modal(stack, hanna, admin)
+    assert not hanna.submit(view["id"], {ID.CIRCLE_MODE.value: "thread", ID.CIRCLE_CHANNEL.value: lounge}).body
+    people = onboard(stack, PAIR)
+    match(stack, hanna, admin)
+    stack.clock.set(rules.datetime(2027, 2, 1, 7, 59, tzinfo=UTC))  # type: ignore[attr-defined]
+    stack.advance(timedelta(hours=2))
+    said = stack.sandbox.messages(lounge)
+    heads = [m for m in said if "Peer circle of Pilot 2027" in m.get("text", "")]
+    assert len(heads) == 2  # one thread per side, opened once
+    replies = [m for h in heads for m in stack.sandbox.messages(lounge, h["ts"]) if m["ts"] != h["ts"]]
+    assert len(replies) == 2 and all("This month's peer circle" in m.get("text", "") for m in replies)
+    assert set(stack.sandbox.conversation(lounge)["members"]) == {hanna.id, stack.sandbox.bot_user_id}  # nobody invited
+    assert "Everyone in that channel can read it" in json.dumps(_kit_dm(people["Ana"]))
