@@ -390,11 +390,14 @@ def test_the_peer_circle_gets_each_side_its_people_and_a_monthly_prompt_and_noth
         for secret in ("zqnote", "zqgoal", "zqanswer", "Ana Rivera", "Dieter Lang"):
             assert secret not in said, (channel, secret)
 
-    # Dieter asks to be forgotten: Tandem removes him from his side's channel
+    # Dieter's export names his circle and his kit; then he asks to be forgotten: Tandem removes him from the channel
     with stack.session_factory() as s:
         from bot.services import privacy
 
         person = s.scalars(select(Participant).where(Participant.slack_user_id == dieter.id)).one()
+        stored = privacy.stored_about(s, participant=person, may_see=lambda *_a, **_k: True)
+        assert [(c["side"], c["channel"]) for c in stored["peer_circles"]] == [("context", context)]
+        assert [k["side"] for k in stored["kickoff_kits"]] == ["context"]
         privacy.forget(s, participant=person, now=stack.clock.now(), end_pair=lambda *_, **__: None)
         s.commit()
     stack.settle()

@@ -76,6 +76,7 @@ from bot.models import (
     PairStatus,
     PairWeek,
     Participant,
+    PeerCircle,
     PollReceipt,
     Program,
     ProgramStatus,
@@ -405,6 +406,15 @@ def stored_about(session: Session, *, participant: Participant, may_see: Callabl
     data["kickoff_kits"] = [
         {"side": k.side, "sent_at": k.sent_at, "lessons_marked_got_it": list(k.read or [])}
         for k in session.scalars(select(KickoffKit).where(KickoffKit.participant_id == person.id))
+    ]
+    data["peer_circles"] = [
+        {"program": name, "side": c.side, "channel": c.channel_id}
+        for c, name in session.execute(
+            select(PeerCircle, Program.name)
+            .join(Program, Program.id == PeerCircle.program_id)
+            .where(Program.workspace_id == person.workspace_id)
+        ).tuples()
+        if person.slack_user_id in (c.members or [])
     ]
     data["escalations"] = [
         {"kind": e.kind, "shared": e.shared, "created_at": e.created_at}
