@@ -1792,15 +1792,22 @@ def _kickoff_kit(stack: LocalStack, say: Narrator, result: DemoResult, people: d
     """The kick-off kit reaches Ana (German, digital side) and Priya (English, context side) in their working time:
     Priya presses "Got it", Ana asks the hosts about a lesson through the help lane."""
     from bot.ids import ID
-    from bot.models import KickoffKit, Participant
+    from bot.models import KickoffKit, OutboxMessage, Participant
 
     ana, priya = people["ana"], people["priya"]
     say.brief = {p.id for key, p in people.items() if key not in ("ana", "priya", "hanna")}
     say.step("Each partner gets a kick-off kit by DM in their working time: three short lessons for their side.")
-    for _ in range(48):  # at most two days: each kit waits for its person's next working morning
-        if _kit_of(stack, ana) is not None and _kit_of(stack, priya) is not None:
-            break
-        stack.advance(timedelta(hours=1))
+    with stack.session_factory() as session:  # each kit waits for its person's next working moment
+        kits = session.scalars(
+            select(KickoffKit.id)
+            .join(Participant, Participant.id == KickoffKit.participant_id)
+            .where(Participant.slack_user_id.in_([ana.id, priya.id]))
+        ).all()
+        keys = [f"kickoff:{kit}" for kit in kits]
+        due = session.scalars(select(OutboxMessage.not_before).where(OutboxMessage.dedupe_key.in_(keys))).all()
+    last = max((d for d in due if d is not None), default=None)
+    if last is not None and last > stack.clock.now():
+        stack.advance(last - stack.clock.now())
     ana_kit, priya_kit = _kit_of(stack, ana), _kit_of(stack, priya)
     _expect(
         result,

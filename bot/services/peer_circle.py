@@ -12,10 +12,11 @@ the thread's ts) from it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import kickoff as blocks
@@ -31,23 +32,46 @@ THREAD_KEY = "peer:thread:"  # + circle id + ":" + channel: the side's thread in
 PROMPT_KEY = "peer:prompt:"  # + circle id + ":" + day: the monthly prompt
 
 
-def _programs(session: Session) -> list[Program]:
-    return list(
+@dataclass
+class _Program:
+    """One program with a circle, as one tick sees it: its circles by side and how many kits each side got."""
+
+    program: Program
+    circles: dict[str, PeerCircle]
+    kits: dict[str, int]
+
+
+def _state(session: Session) -> list[_Program]:
+    """Every active program with a peer circle, its circles and its kit counts per side (three queries)."""
+    programs = list(
         session.scalars(
             select(Program)
             .where(Program.status == ProgramStatus.ACTIVE, Program.peer_circle != rules.OFF)
             .order_by(Program.id)
         )
     )
+    if not programs:
+        return []
+    ids = [p.id for p in programs]
+    circles: dict[int, dict[str, PeerCircle]] = {}
+    for circle in session.scalars(select(PeerCircle).where(PeerCircle.program_id.in_(ids))):
+        circles.setdefault(circle.program_id, {})[circle.side] = circle
+    kits: dict[int, dict[str, int]] = {}
+    counted = session.execute(
+        select(KickoffKit.program_id, KickoffKit.side, func.count(KickoffKit.id))
+        .where(KickoffKit.program_id.in_(ids))
+        .group_by(KickoffKit.program_id, KickoffKit.side)
+    ).tuples()
+    for program_id, side, n in counted:
+        kits.setdefault(program_id, {})[side] = int(n)
+    return [_Program(p, circles.get(p.id, {}), kits.get(p.id, {})) for p in programs]
 
 
-def _circle(session: Session, program: Program, side: str, now: datetime) -> PeerCircle:
-    circle = session.scalar(select(PeerCircle).where(PeerCircle.program_id == program.id, PeerCircle.side == side))
-    if circle is None:
-        circle = PeerCircle(program_id=program.id, side=side, members=[], created_at=now)
-        session.add(circle)
-        session.flush()
-    return circle
+def _out_of_step(program: Program, circle: PeerCircle, kits: int) -> bool:
+    """Whether the side's people may differ from whom Tandem invited: a side's people are its kits' holders, and a
+    kit goes only when its holder is forgotten (``forget_member`` takes them off the list then), so equal counts
+    mean equal sets."""
+    return program.peer_circle == rules.CHANNELS and circle.channel_id is not None and kits != len(circle.members or [])
 
 
 def _sent(session: Session, key: str) -> tuple[bool, dict[str, Any]]:
@@ -183,11 +207,17 @@ def due(session: Session, now: datetime) -> int:
     """Due job: each active program's peer circles created or opened, their people in step, the monthly prompt.
     Idempotent: a second tick in the same minute changes nothing. Does not commit. Returns how much it did."""
     done = 0
-    for program in _programs(session):
+    for seen in _state(session):
+        program = seen.program
         for side in rules.SIDES:
-            circle = _circle(session, program, side, now)
+            circle = seen.circles.get(side)
+            if circle is None:
+                circle = PeerCircle(program_id=program.id, side=side, members=[], created_at=now)
+                session.add(circle)
+                session.flush()
             done += _ready(session, program, circle, now)
-            done += _members(session, program, circle, now)
+            if _out_of_step(program, circle, seen.kits.get(side, 0)):
+                done += _members(session, program, circle, now)
             done += _prompt(session, program, circle, now)
     return done
 
@@ -196,21 +226,19 @@ def next_due(session: Session, now: datetime) -> datetime | None:
     """When :func:`due` may next act: the next minute while a circle waits for Slack's answer or its people are out
     of step; else the next monthly prompt of any program; None without circles."""
     moments: list[datetime] = []
-    for program in _programs(session):
-        circles = {c.side: c for c in session.scalars(select(PeerCircle).where(PeerCircle.program_id == program.id))}
+    for seen in _state(session):
+        program = seen.program
+        local = now.astimezone(zone(program.timezone or "UTC"))
         for side in rules.SIDES:
-            circle = circles.get(side)
+            circle = seen.circles.get(side)
             waiting = circle is None or circle.channel_id is None
             if circle is not None and program.peer_circle == rules.THREAD:
                 waiting = waiting or circle.thread_ts is None or circle.channel_id != program.peer_channel_id
-            if not waiting and circle is not None and program.peer_circle == rules.CHANNELS:
-                invite, kick = rules.membership(desired(session, program, side), list(circle.members or []))
-                waiting = bool(invite or kick)
-            if waiting:
+            if circle is not None and _out_of_step(program, circle, seen.kits.get(side, 0)):
+                waiting = True
+            if waiting or circle is None:
                 moments.append(now + MINUTE)
                 continue
-            assert circle is not None
-            local = now.astimezone(zone(program.timezone or "UTC"))
             moments.append(rules.next_prompt(local, circle.last_prompt_on, is_working_day(program)))
     return min(moments, default=None)
 
