@@ -450,6 +450,7 @@ def _script(stack: LocalStack, say: Narrator, result: DemoResult) -> None:
     pulses, retros_done = Pulses(), set[str]()
     _chapter_trial(stack, say, result, people, admin_channel, pulses)
     _chapter_weeks(stack, say, result, people, admin_channel, pulses, retros_done)
+    _peer_circle_prompts(stack, say, result, people)
     _chapter_end(stack, say, result, people, admin_channel, retros_done)
     _chapter_data_rights(stack, say, result, people)
     _chapter_admin_channel(stack, say, result, people, admin_channel)
@@ -910,6 +911,7 @@ def _chapter_matching(
     say.step("She swaps Rui and Grace instead, so that Mia in Berlin learns from Rui in Lisbon, an hour apart.")
     hanna.submit(swap_view["id"], {ID.MATCH_SWAP_PERSON.value: rui.id, ID.MATCH_SWAP_WITH.value: grace.id})
     stack.settle()
+    _peer_circle_setup(stack, say, result, hanna, admin)
     say.brief = {p.id for key, p in people.items() if key != "ana"}
     hanna.click(ID.MATCH_APPROVE, message=_last_with(sb.messages(admin), ID.MATCH_APPROVE))
     stack.settle()
@@ -955,6 +957,7 @@ def _chapter_matching(
     say.step("Everyone else accepts the agreement as it is, in their own time.")
     _accept_agreements(stack, people)
     say.flush()
+    _kickoff_kit(stack, say, result, people)
 
 
 def _preview_partner(stack: LocalStack, key: str, people: dict[str, Persona]) -> Persona | None:
@@ -1881,6 +1884,135 @@ def _learning_card(stack: LocalStack, say: Narrator, result: DemoResult, mia: Pe
     community = next((cid for cid, c in stack.sandbox._convs.items() if c.get("name") == "reverse-mentoring"), "")
     posted = json.dumps(stack.sandbox.messages(community), ensure_ascii=False) if community else ""
     _expect(result, CARD_TITLE in posted and "Mia" in posted, "Mia's learning card is in #reverse-mentoring")
+    _card_library(stack, say, result, mia, stack.sandbox.persona("Ana"))
+
+
+def _card_library(stack: LocalStack, say: Narrator, result: DemoResult, mia: Persona, ana: Persona) -> None:
+    """`/tandem cards` in English (Mia) and German (Ana): the published cards of the topic path and its programs."""
+    say.step("Mia and Ana open `/tandem cards`: the published learning cards by topic path and program.")
+    for who, words in ((mia, "Learning cards participants published"), (ana, "Lernkarten, die Teilnehmende")):
+        who.slash("cards")
+        stack.settle()
+        shown = json.dumps(who.open_views()[-1:], ensure_ascii=False)
+        _expect(result, words in shown and CARD_TITLE in shown, f"{who.real_name} browses the card library")
+    say.flush()
+
+
+def _peer_circle_setup(stack: LocalStack, say: Narrator, result: DemoResult, hanna: Persona, admin: str) -> None:
+    """Before approving, Hanna chooses a private peer-circle channel per side on the program card."""
+    from bot.ids import ID
+
+    say.step("Before approving, Hanna chooses a peer circle on the program card: a private channel per side.")
+    hanna.slash("admin programs", channel_id=admin)
+    stack.settle()
+    card = _last_with(hanna.ephemeral_messages(), ID.CIRCLE_SETTINGS)
+    _expect(result, card is not None, "the program card offers the peer circle")
+    if card is None:
+        return
+    hanna.click(ID.CIRCLE_SETTINGS, message=card)
+    stack.settle()
+    hanna.submit(hanna.open_views()[-1]["id"], {ID.CIRCLE_MODE.value: "channels"})
+    stack.settle()
+    say.flush()
+
+
+def _kit_of(stack: LocalStack, who: Persona) -> dict[str, Any] | None:
+    from bot.ids import ID
+
+    return _last_with(_dm_from_tandem(stack, who), ID.KIT_GOT_IT)
+
+
+def _kickoff_kit(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> None:
+    """The kick-off kit reaches Ana (German, digital side) and Priya (English, context side) in their working time:
+    Priya presses "Got it", Ana asks the hosts about a lesson through the help lane."""
+    from bot.ids import ID
+    from bot.models import KickoffKit, OutboxMessage, Participant
+
+    ana, priya = people["ana"], people["priya"]
+    say.brief = {p.id for key, p in people.items() if key not in ("ana", "priya", "hanna")}
+    say.step("Each partner gets a kick-off kit by DM in their working time: three short lessons for their side.")
+    with stack.session_factory() as session:  # each kit waits for its person's next working moment
+        kits = session.scalars(
+            select(KickoffKit.id)
+            .join(Participant, Participant.id == KickoffKit.participant_id)
+            .where(Participant.slack_user_id.in_([ana.id, priya.id]))
+        ).all()
+        keys = [f"kickoff:{kit}" for kit in kits]
+        due = session.scalars(select(OutboxMessage.not_before).where(OutboxMessage.dedupe_key.in_(keys))).all()
+    last = max((d for d in due if d is not None), default=None)
+    if last is not None and last > stack.clock.now():
+        stack.advance(last - stack.clock.now())
+    ana_kit, priya_kit = _kit_of(stack, ana), _kit_of(stack, priya)
+    _expect(
+        result,
+        ana_kit is not None and "Nach oben lehren" in json.dumps(ana_kit, ensure_ascii=False),
+        "Ana got the digital side's kit in German",
+    )
+    _expect(
+        result,
+        priya_kit is not None and "Active asking" in json.dumps(priya_kit),
+        "Priya got the context side's kit in English",
+    )
+    if ana_kit is None or priya_kit is None:
+        return
+    say.step("Priya presses “Got it” on the first lesson; Ana asks the hosts about saying “no”.")
+    priya.click(ID.KIT_GOT_IT, message=priya_kit)
+    stack.settle()
+    ana.click(
+        ID.KIT_ASK,
+        message=ana_kit,
+        value=next(
+            e["value"]
+            for b in ana_kit["blocks"]
+            for e in b.get("elements", [])
+            if str(e.get("value", "")).endswith(":say_no")
+        ),
+    )
+    stack.settle()
+    ask = ana.open_views()[-1]
+    ana.submit(
+        ask["id"], {"help_me.f.text": "Zur Kick-off-Lektion „„Nein“ sagen“: Wie sage ich Nein, ohne zu kränken?"}
+    )
+    stack.settle()
+    say.flush()
+    with stack.session_factory() as session:
+        read = session.scalars(
+            select(KickoffKit.read).join(Participant).where(Participant.slack_user_id == priya.id)
+        ).one_or_none()
+    _expect(result, read == ["ask"], "Priya's “Got it” was recorded")
+    _expect(
+        result,
+        any(
+            "Wie sage ich Nein" in m.get("text", "") + json.dumps(m.get("blocks") or [], ensure_ascii=False)
+            for m in stack.sandbox.messages(_admin_channel_of(stack))
+        ),
+        "Ana's question reached the hosts through the help lane",
+    )
+
+
+def _admin_channel_of(stack: LocalStack) -> str:
+    return next((cid for cid, c in stack.sandbox._convs.items() if c.get("name") == "tandem-hosts"), "")
+
+
+def _peer_circle_prompts(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]) -> None:
+    """Each side's peer circle got its people and a monthly prompt, and nothing of the pairs."""
+    from bot.models import PeerCircle
+
+    with stack.session_factory() as session:
+        circles = {c.side: c.channel_id for c in session.scalars(select(PeerCircle))}
+    names = [p.real_name for p in people.values()]
+    for side, channel in sorted(circles.items()):
+        said = stack.sandbox.messages(channel) if channel else []
+        members = stack.sandbox.conversation(channel)["members"] if channel else []
+        prompts = [m for m in said if "peer circle" in m.get("text", "").lower() or "Peer Circle" in m.get("text", "")]
+        say.note(f"peer circle ({side}): {len(members) - 1} people, {len(prompts)} monthly prompts")
+        _expect(result, len(members) > 1 and len(prompts) >= 2, f"the {side} side's peer circle has people and prompts")
+        shown = json.dumps(said, ensure_ascii=False)
+        _expect(
+            result,
+            len(prompts) == len(said) and not any(n and n in shown for n in names),
+            f"nothing from the pairs reached the {side} side's peer circle",
+        )
 
 
 CARD_TITLE = "A pilot channel needs an owner"

@@ -225,6 +225,34 @@ class ID(enum.StrEnum):
     CARD_PUBLISH = "card.publish"  # the draft's preview (DM): publish it (the author's consent); value: the card id
     CARD_EDIT = "card.edit"  # open the card modal on the draft; value: the card id
     CARD_DELETE = "card.delete"  # delete the draft; value: the card id
+    # the learning-card library (issue 20, section 5): published cards by topic path and program
+    CARDS_BROWSE = "cards.browse"  # App Home button: open the library modal; value: ""
+    CARDS_MODAL = "cards.modal"  # callback_id of the library modal (`/tandem cards` opens it too)
+    CARDS_PICK = "cards.pick"  # the library's select: "path:<series id>" or "program:<program id>"
+    CARDS_PAGE = "cards.page"  # the library's paging buttons; value: "<choice>|<page>"
+
+    # The kick-off kit before a pair's first week (issue 20, section 2), by DM to each partner
+    KIT_GOT_IT = "kit.got_it"  # a lesson's "Got it"; value: "<kit id>:<lesson key>"
+    KIT_ASK = "kit.ask"  # a lesson's "Ask the hosts": the help-me modal; value: "<kit id>:<lesson key>"
+    KIT_TEXTS = "kit.texts"  # program card button: the hosts' kit texts modal; value: program id
+    KIT_TEXTS_MODAL = "kit.texts.modal"  # callback_id (program id in private_metadata)
+    CIRCLE_SETTINGS = "circle.settings"  # program card button: the peer circle modal; value: program id
+    CIRCLE_MODAL = "circle.modal"  # callback_id (program id in private_metadata)
+    CIRCLE_MODE = "circle.f.mode"  # radio buttons: off, channels, thread (block_id and action_id alike)
+    CIRCLE_CHANNEL = "circle.f.channel"  # conversations_select: the channel for the threads
+    # the texts modal's fields (block_id and action_id alike): "kit.f.<locale>.<lesson key>"
+    KIT_TEXT_EN_TEACH_UP = "kit.f.en.teach_up"
+    KIT_TEXT_EN_SAY_NO = "kit.f.en.say_no"
+    KIT_TEXT_EN_CONCRETE = "kit.f.en.concrete"
+    KIT_TEXT_EN_ASK = "kit.f.en.ask"
+    KIT_TEXT_EN_THANK = "kit.f.en.thank"
+    KIT_TEXT_EN_FOLLOW = "kit.f.en.follow"
+    KIT_TEXT_DE_TEACH_UP = "kit.f.de.teach_up"
+    KIT_TEXT_DE_SAY_NO = "kit.f.de.say_no"
+    KIT_TEXT_DE_CONCRETE = "kit.f.de.concrete"
+    KIT_TEXT_DE_ASK = "kit.f.de.ask"
+    KIT_TEXT_DE_THANK = "kit.f.de.thank"
+    KIT_TEXT_DE_FOLLOW = "kit.f.de.follow"
 
     # Cohorts of a topic path and alumni as hosts (hosts); add ids below
     COHORT_NEXT = "cohort.next"  # program card button "Start the next cohort"; value: program id

@@ -1013,6 +1013,9 @@ TEXTS: dict[str, str] = {
     "the day matching is scheduled for": "der Tag, für den das Matching geplant ist",
     "the scheduled matching day already handled": "der geplante Matching-Tag, der schon erledigt ist",
     "the working agreement's text for new pairs": "der Text der Tandem-Spielregeln für neue Tandems",
+    "the kick-off kit's lesson texts the hosts wrote for new pairs": (
+        "die Lektionstexte des Kick-off-Kits, die Hosts für neue Tandems geschrieben haben"
+    ),
     "retro cycle length": "Länge eines Retro-Zyklus",
     "the channel consented quotes and published cards go to": (
         "der Channel, in den zugestimmte Zitate und veröffentlichte Lernkarten gehen"
@@ -1651,6 +1654,59 @@ TEXTS: dict[str, str] = {
     "the card": "die Lernkarte",
     "publish with the author's name": "mit dem Namen des:der Autor:in veröffentlichen",
     "when the author published it (None: a draft)": "wann der:die Autor:in sie veröffentlicht hat (None: ein Entwurf)",
+    "the peer circle: none, a private channel per side, or a thread per side": (
+        "der Peer Circle: keiner, ein privater Channel je Seite oder ein Thread je Seite"
+    ),
+    "the channel the hosts picked for the peer circle's threads": (
+        "der Channel, den die Hosts für die Threads des Peer Circles gewählt haben"
+    ),
+    # -- peer_circle
+    (
+        "The peer circle of one side of a program: the private channel Tandem created or the thread in the "
+        "hosts' channel, whom Tandem invited, and the day of the last monthly prompt."
+    ): (
+        "Der Peer Circle einer Seite eines Programms: der private Channel, den Tandem angelegt hat, oder der "
+        "Thread im Channel der Hosts, wen Tandem eingeladen hat und der Tag der letzten monatlichen Frage."
+    ),
+    "the people of that side (and whoever is in the hosts' channel, for a thread)": (
+        "die Personen dieser Seite (und bei einem Thread alle im Channel der Hosts)"
+    ),
+    (
+        "deleted when the program's retention ends (by default 12 months after the program); forget-me "
+        "removes the person from the channel and from the list at once"
+    ): (
+        "gelöscht, wenn die Aufbewahrungsfrist des Programms endet (standardmäßig 12 Monate nach dem "
+        "Programm); forget-me entfernt die Person sofort aus dem Channel und aus der Liste"
+    ),
+    "digital or context": "digital oder Kontext",
+    "the channel (created by Tandem, or the hosts')": "der Channel (von Tandem angelegt oder der der Hosts)",
+    "the side's thread in the hosts' channel": "der Thread der Seite im Channel der Hosts",
+    "Slack ids of the people Tandem invited (so it removes only them)": (
+        "Slack-IDs der Personen, die Tandem eingeladen hat (damit es nur sie entfernt)"
+    ),
+    "the day of the last monthly prompt": "der Tag der letzten monatlichen Frage",
+    # -- kickoff_kit
+    (
+        "The kick-off kit a partner got by DM before their pair's first week: the side of the pair it was for "
+        'and the lessons they marked "Got it".'
+    ): (
+        "Das Kick-off-Kit, das eine Person vor der ersten Woche ihres Tandems per DM bekam: für welche Seite im "
+        "Tandem es war und welche Lektionen sie mit „Verstanden“ markiert hat."
+    ),
+    (
+        "deleted when the program's retention ends (by default 12 months after the program); forget-me "
+        "deletes it at once"
+    ): (
+        "gelöscht, wenn die Aufbewahrungsfrist des Programms endet (standardmäßig 12 Monate nach dem "
+        "Programm); forget-me löscht es sofort"
+    ),
+    "whom it was sent to (link to their participant row)": "an wen es ging (Verweis auf die Zeile in participant)",
+    "digital or context: whose lessons it holds": "digital oder Kontext: wessen Lektionen es enthält",
+    "the language it was sent in": "die Sprache, in der es ging",
+    "when it was queued (it arrives in the person's working time)": (
+        "wann es in die Warteschlange kam (es kommt in der Arbeitszeit der Person an)"
+    ),
+    'the lessons the person marked "Got it"': "die Lektionen, die die Person mit „Verstanden“ markiert hat",
     # -- metric
     "A metric hosts defined for a program, with baseline and target range.": (
         "Eine Metrik, die Hosts für ein Programm festgelegt haben, mit Ausgangswert und Zielbereich."

@@ -310,6 +310,9 @@ TABLES: dict[str, Table] = {
             "match_on": c("the day matching is scheduled for", PROGRAM),
             "match_ran_on": c("the scheduled matching day already handled"),
             "agreement_template": c("the working agreement's text for new pairs", PROGRAM),
+            "kickoff_texts": c("the kick-off kit's lesson texts the hosts wrote for new pairs", PROGRAM),
+            "peer_circle": c("the peer circle: none, a private channel per side, or a thread per side", PROGRAM),
+            "peer_channel_id": c("the channel the hosts picked for the peer circle's threads", PROGRAM),
             "retro_every_weeks": c("retro cycle length", PROGRAM),
             "community_channel_id": c("the channel consented quotes and published cards go to", PROGRAM),
             "poll_every_weeks": c("pulse rhythm (0: no pulse)", PROGRAM),
@@ -873,6 +876,38 @@ TABLES: dict[str, Table] = {
             "updated_at": UPDATED,
             "published_at": c("when the author published it (None: a draft)", ACTIVITY),
             "channel_id": c("where it was posted"),
+        },
+    ),
+    "kickoff_kit": Table(
+        "The kick-off kit a partner got by DM before their pair's first week: the side of the pair it was for and "
+        'the lessons they marked "Got it".',
+        ME,
+        R_PROGRAM + "; forget-me deletes it at once",
+        {
+            "id": ID,
+            "program_id": _program_fk(),
+            "participant_id": _person("whom it was sent to"),
+            "pair_id": _pair_fk(),
+            "side": c("digital or context: whose lessons it holds", ACTIVITY),
+            "locale": c("the language it was sent in"),
+            "sent_at": c("when it was queued (it arrives in the person's working time)", ACTIVITY),
+            "read": c('the lessons the person marked "Got it"', ACTIVITY),
+        },
+    ),
+    "peer_circle": Table(
+        "The peer circle of one side of a program: the private channel Tandem created or the thread in the hosts' "
+        "channel, whom Tandem invited, and the day of the last monthly prompt.",
+        "the people of that side (and whoever is in the hosts' channel, for a thread)",
+        R_PROGRAM + "; forget-me removes the person from the channel and from the list at once",
+        {
+            "id": ID,
+            "program_id": _program_fk(),
+            "side": c("digital or context"),
+            "channel_id": c("the channel (created by Tandem, or the hosts')"),
+            "thread_ts": c("the side's thread in the hosts' channel"),
+            "members": c("Slack ids of the people Tandem invited (so it removes only them)", IDENTIFIER),
+            "last_prompt_on": c("the day of the last monthly prompt"),
+            "created_at": CREATED,
         },
     ),
     # ------------------------------------------------------------------------------------------ impact

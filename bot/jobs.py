@@ -28,6 +28,7 @@ from bot.services import (
     installs,
     live,
     outbox,
+    peer_circle,
     polls,
     retention,
     retros,
@@ -53,6 +54,8 @@ DUE_JOBS: dict[str, DueJob] = {
     "agreement.reminders": lambda session, now: agreements.send_reminders(session, now),
     # an hour before each accepted live session (or each occurrence of a weekly one): a DM to both partners
     "live.reminders": lambda session, now: live.remind(session, now),
+    # the peer circles: created, their people in step, the monthly prompt (first working day, 09:00 program time)
+    "peer_circle.due": lambda session, now: peer_circle.due(session, now),
     "polls.due": lambda session, now: polls.due(session, now),  # closes rounds; the weekly release shows them
     # the weekly release (bot.services.release), its snapshot and digest: before the program retro, which reads it
     "impact.weekly_digest": lambda session, now: impact.weekly_due(session, now),
@@ -94,6 +97,7 @@ NEXT_DUE: dict[str, NextDue] = {
     "escalations.late_pattern": escalation_flow.next_late_patterns,
     "agreement.reminders": agreements.next_reminder,
     "live.reminders": live.next_reminder,
+    "peer_circle.due": peer_circle.next_due,
     "polls.due": polls.next_due,
     "impact.weekly_digest": impact.next_weekly_due,
     "retro.due": retros.next_due,

@@ -32,7 +32,10 @@ SCOPES: dict[str, str] = {
     "users.profile:read": "team.profile.get / users.profile.get: the profile field a workspace maps to managers",
     "channels:read": "member_joined_channel in public channels; members of a channel to invite",
     "groups:read": "member_joined_channel in the private admin channel; who the hosts are",
-    "groups:write": "conversations.invite: alumni a host picks join the private admin channel as co-hosts",
+    "groups:write": (
+        "conversations.invite: alumni a host picks join the private admin channel as co-hosts; the peer circle:"
+        " conversations.create, .invite and .kick of each side's private channel"
+    ),
     "files:write": "/tandem notes export: the notes as a Markdown file in the person's DM",
     "files:read": "files.info and url_private: the org-chart CSV a host uploads in the import modal",
     "channels:history": "a message whose delivery is in doubt is looked up by its key before a resend",

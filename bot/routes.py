@@ -29,6 +29,7 @@ from bot.flows import (
     hosting,
     impact,
     interview,
+    kickoff,
     matching,
     notes,
     notice,
@@ -115,6 +116,7 @@ ROUTES: tuple[Route, ...] = (
     Route(C, ("help-me",), OWN, commands.note),
     Route(C, ("metric", "metrics", "metrik"), OWN, commands.metric),
     Route(C, ("card", "karte", "learning-card"), OWN, commands.card),
+    Route(C, ("cards", "karten", "lernkarten"), OWN, commands.card_library),  # published cards: participants, hosts
     Route(C, ("pause", "pausieren"), OWN, commands.pause),
     Route(C, ("slot", "termin"), OWN, commands.slot),  # three live slots for the caller's own pair
     # data rights: what is stored about the caller, their export, the question before their data goes
@@ -182,6 +184,10 @@ ROUTES: tuple[Route, ...] = (
     Route(V, _ids(ID.POLL_SETTINGS_MODAL), A, host.modal(polls.submit_settings)),
     Route(V, _ids(ID.METRIC_MODAL), A, host.modal(impact.submit_metric)),
     Route(V, _ids(ID.COHORT_ALUMNI_MODAL), A, host.modal(cohorts.submit_alumni)),
+    Route(ACT, _ids(ID.KIT_TEXTS), A, host.button(kickoff.texts_button)),  # the kick-off kit's texts, per program
+    Route(V, _ids(ID.KIT_TEXTS_MODAL), A, host.modal(kickoff.submit_texts)),
+    Route(ACT, _ids(ID.CIRCLE_SETTINGS), A, host.button(kickoff.circle_button)),  # the program's peer circle
+    Route(V, _ids(ID.CIRCLE_MODAL), A, host.modal(kickoff.submit_circle)),
     Route(V, _ids(ID.ORGCHART_MODAL), A, host.orgchart_submit),  # only files the host uploaded themselves
     # -- a pair's things: agreement, goals, weeks, notes, retro, logged values, trial check-in -------------------
     Route(ACT, _ids(ID.AGREEMENT_ACCEPT), P, mine.agreement_accept, refusal=mine.agreement_not_yours),
@@ -263,6 +269,9 @@ ROUTES: tuple[Route, ...] = (
     Route(
         V, _ids(ID.CARD_MODAL), S, mine.submitted(cards.submit_form), refusal=mine.card_not_yours
     ),  # the author's draft, or their program
+    # the kick-off kit's lessons: only the person it was sent to
+    Route(ACT, _ids(ID.KIT_GOT_IT), S, mine.kit_got_it, refusal=mine.kit_not_yours),
+    Route(ACT, _ids(ID.KIT_ASK), S, mine.kit_ask, refusal=mine.kit_not_yours),
     # -- about the caller only ----------------------------------------------------------------------------------
     Route(ACT, _ids(ID.HOME_HELP), U, mine.home_help),
     Route(ACT, _ids(ID.JOIN_PICK), U, mine.join_pick),  # an open program; sign-up is open to anyone
@@ -276,6 +285,8 @@ ROUTES: tuple[Route, ...] = (
     Route(ACT, _ids(ID.RHYTHM_RESUME), OWN, mine.resume),
     Route(V, _ids(ID.RHYTHM_PAUSE_MODAL), OWN, mine.pause_submit),
     Route(ACT, _ids(ID.CARD_OPEN), OWN, mine.card_open),
+    # the learning-card library: published cards only, for the workspace's participants and hosts (the flow checks)
+    Route(ACT, _ids(ID.CARDS_BROWSE, ID.CARDS_PICK, ID.CARDS_PAGE), OWN, mine.cards_library),
     Route(ACT, _ids(ID.PRIVACY_EXPORT), OWN, mine.privacy_export),  # the clicker's own data, whatever the value says
     Route(ACT, _ids(ID.PRIVACY_FORGET), OWN, mine.privacy_forget),  # the clicker's own data only
     Route(SC, _ids(ID.NOTE_SHORTCUT), OWN, mine.note_shortcut),  # saves to the caller's own pair

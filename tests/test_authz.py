@@ -36,6 +36,7 @@ from bot.blocks import cohorts as cohort_blocks
 from bot.blocks import impact as impact_blocks
 from bot.blocks import matching as matching_blocks
 from bot.db import reflected
+from bot.domain.kickoff import LESSONS
 from bot.ids import ID
 from bot.models import (
     Agreement,
@@ -45,6 +46,7 @@ from bot.models import (
     Escalation,
     FollowUp,
     Goal,
+    KickoffKit,
     LearningCard,
     MatchProposal,
     MatchRound,
@@ -362,6 +364,10 @@ def _build(stack: LocalStack) -> World:
         ids["retro_answer"] = s.scalars(select(RetroAnswer.id).where(RetroAnswer.retro_id == ids["retro"])).first()
         ids["escalation"] = s.scalars(select(Escalation.id)).one()
         ids["card"] = s.scalars(select(LearningCard.id)).one()
+        alma_kit = s.scalars(
+            select(KickoffKit).join(Participant).where(Participant.slack_user_id == alma.id)
+        ).one()  # the kick-off kit Alma got when pair A was introduced: only she may mark its lessons
+        ids["kit"] = f"{alma_kit.id}:{LESSONS[alma_kit.side][0]}"
         enrollment = {
             e.participant_id: e.id for e in s.scalars(select(Enrollment).where(Enrollment.program_id == program_id))
         }
@@ -378,11 +384,15 @@ def _build(stack: LocalStack) -> World:
         (ID.RETRO_SETTINGS, ID.RETRO_SETTINGS_MODAL),
         (ID.POLL_SETTINGS, ID.POLL_SETTINGS_MODAL),
         (ID.PROGRAM_NOTICE, ID.NOTICE_MODAL),
+        (ID.KIT_TEXTS, ID.KIT_TEXTS_MODAL),
+        (ID.CIRCLE_SETTINGS, ID.CIRCLE_MODAL),
     ):
         views[callback_id] = opened(stack, hanna, action_id, str(program_id), channel=channel)
     submit[ID.PROGRAM_MODAL] = {ID.PROGRAM_NAME.value: "Renamed by someone"}
     submit[ID.AGREEMENT_TEMPLATE_MODAL] = {ID.AGREEMENT_F_AGENDA.value: "An agenda nobody asked for"}
     submit[ID.RETRO_SETTINGS_MODAL] = {ID.RETRO_EVERY.value: "2"}
+    submit[ID.KIT_TEXTS_MODAL] = {ID.KIT_TEXT_EN_ASK.value: "A lesson nobody asked for"}
+    submit[ID.CIRCLE_MODAL] = {ID.CIRCLE_MODE.value: "channels"}
     submit[ID.POLL_SETTINGS_MODAL] = {ID.POLL_THRESHOLD.value: "3"}
     submit[ID.NOTICE_MODAL] = {
         ID.NOTICE_CONTROLLER.value: "Someone Else GmbH",
@@ -590,6 +600,8 @@ SELF_VALUES: dict[ID, str] = {
     ID.CARD_PUBLISH: "{card}",
     ID.CARD_EDIT: "{card}",
     ID.CARD_DELETE: "{card}",
+    ID.KIT_GOT_IT: "{kit}",
+    ID.KIT_ASK: "{kit}",
 }
 # who may not: hosts' things are tried by a pair member and an outsider; a pair's by a member of the other pair, an
 # outsider and a host (hosts see no pair's data); a person's by someone else in the program, an outsider and a host

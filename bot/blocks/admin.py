@@ -106,6 +106,8 @@ def _program_buttons(locale: str, program: Program) -> list[Any]:
         buttons.append(kit.button(label("btn_match"), ID.MATCH_RUN, value=value))
     buttons.append(kit.button(label("btn_edit"), ID.PROGRAM_EDIT, value=value))
     buttons.append(kit.button(label("btn_agreement"), ID.AGREEMENT_TEMPLATE, value=value))
+    buttons.append(kit.button(i18n.plain(locale, "kickoff", "btn_texts"), ID.KIT_TEXTS, value=value))
+    buttons.append(kit.button(i18n.plain(locale, "kickoff", "btn_circle"), ID.CIRCLE_SETTINGS, value=value))
     buttons.append(kit.button(label("btn_impact"), ID.METRICS_OPEN, value=value))
     buttons.append(kit.button(label("btn_next_cohort"), ID.COHORT_NEXT, value=value))
     buttons.append(kit.button(label("btn_retro"), ID.RETRO_SETTINGS, value=value))

@@ -203,3 +203,54 @@ def home_section(locale: str, items: Sequence[tuple[LearningCard, Program]], *, 
             out.append(kit.section(_t(locale, "home_draft", title=card.title, program=program.name)))
             out.append(buttons(locale, card.id))
     return out
+
+
+# -- the library ----------------------------------------------------------------------------------------------
+def library_button(locale: str) -> kit.Block:
+    """*Browse learning cards* (App Home)."""
+    return kit.actions(kit.button(_p(locale, "btn_library"), ID.CARDS_BROWSE, value=""))
+
+
+def library_modal(
+    locale: str,
+    *,
+    choices: Sequence[tuple[str, str, int]],
+    chosen: str | None,
+    page: int,
+    pages: int,
+    items: Sequence[tuple[LearningCard, str, str]],
+) -> dict[str, Any]:
+    """The library: a select of topic paths and programs (``choices``: value, name, published cards), the page of
+    cards of the ``chosen`` one (``items``: card, author's name, program's name; the name shows only where the card
+    carries it) and paging."""
+    out: list[kit.Block] = [kit.section(_t(locale, "lib_intro"))]
+    if not choices:
+        out.append(kit.context(_t(locale, "lib_none")))
+    else:
+        options = [
+            inputs.option(
+                _p(
+                    locale,
+                    "lib_option_path" if value.startswith(rules.PATH) else "lib_option_program",
+                    name=name,
+                    count=n,
+                ),
+                value,
+            )
+            for value, name, n in choices
+        ]
+        select = inputs.static_select(options, initial=chosen, placeholder=_p(locale, "lib_pick"))
+        out.append(kit.actions({**select, "action_id": ID.CARDS_PICK.value}))
+        for card, author, program in items:
+            out += [kit.divider(), kit.section(card_text(locale, card, name=author, program=program))]
+        if pages > 1 and chosen:
+            out.append(kit.context(_t(locale, "lib_page", page=page + 1, pages=pages)))
+            buttons = []
+            if page > 0:
+                buttons.append(kit.button(_p(locale, "btn_prev"), ID.CARDS_PAGE, value=f"{chosen}|{page - 1}"))
+            if page < pages - 1:
+                buttons.append(kit.button(_p(locale, "btn_next"), ID.CARDS_PAGE, value=f"{chosen}|{page + 1}"))
+            out.append(kit.actions(*buttons))
+    return kit.modal(
+        title=_p(locale, "lib_title"), close=_p(locale, "lib_close"), callback_id=ID.CARDS_MODAL, blocks=out
+    )

@@ -30,7 +30,9 @@ def help_button(locale: str) -> ButtonElement:
 
 
 # -- the person's side ----------------------------------------------------------------------------------------
-def help_modal(locale: str, *, name: str, partners: list[str], programs: list[str]) -> dict[str, Any]:
+def help_modal(
+    locale: str, *, name: str, partners: list[str], programs: list[str], initial: str | None = None
+) -> dict[str, Any]:
     """What to tell the hosts and what they may see: nothing is ticked to begin with."""
     choices = [option(_p(locale, "share_name", name=name), Share.NAME.value)]
     if partners:
@@ -47,7 +49,12 @@ def help_modal(locale: str, *, name: str, partners: list[str], programs: list[st
             input_block(
                 ID.HELP_ME_TEXT,
                 _p(locale, "f_text"),
-                text_input(multiline=True, max_length=HELP_TEXT_MAX, placeholder=_p(locale, "f_text_placeholder")),
+                text_input(
+                    multiline=True,
+                    max_length=HELP_TEXT_MAX,
+                    initial=initial,
+                    placeholder=_p(locale, "f_text_placeholder"),
+                ),
                 optional=True,
             ),
             input_block(ID.HELP_ME_SHARE, _p(locale, "f_share"), checkboxes(choices), optional=True),

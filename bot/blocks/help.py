@@ -15,6 +15,7 @@ COMMAND_HELP_BLOCKS = (
     "cmd_goals",
     "cmd_metric",
     "cmd_card",
+    "cmd_cards",
     "cmd_note",
     "cmd_notes",
     "cmd_pause",

@@ -160,6 +160,8 @@ def home_view(state: HomeState) -> dict[str, Any]:
     blocks += impact_blocks.home_section(locale, state.impact_pairs, [])  # our streak, our metrics
     if state.can_write_cards or state.cards:
         blocks += card_blocks.home_section(locale, state.cards, can_write=state.can_write_cards)
+    if state.can_write_cards or state.cards or state.enrollments or state.hosted:  # the library: participants, hosts
+        blocks.append(card_blocks.library_button(locale))
     blocks += notes_blocks.home_section(locale, state.notes, tz=p.tz)  # the person's notes, "I need help"
     blocks += program_page_blocks.section(locale, state.program_pages)  # each program at a glance, as released
     if state.enrollments:

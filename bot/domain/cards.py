@@ -113,3 +113,32 @@ def publish_blocker(*, channel_id: str | None, tandem_in_channel: bool) -> str |
     if not tandem_in_channel:
         return NOT_MEMBER
     return None
+
+
+# -- the library: published cards by topic path and program ------------------------------------------------------
+PAGE_SIZE = 5  # cards per page of the library (a card is at most TITLE_MAX + TEXT_MAX characters: one section each)
+PATH, PROGRAM = "path", "program"
+
+
+def parse_choice(value: Any) -> tuple[str, int] | None:
+    """The library's select value, ``path:<first program id>`` or ``program:<program id>``; None when it is not
+    one."""
+    kind, _, raw = str(value or "").partition(":")
+    if kind not in (PATH, PROGRAM) or not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+        return None
+    return kind, int(raw)
+
+
+def parse_page(value: Any) -> tuple[str, int] | None:
+    """A paging button's value ``<choice>|<page>`` (the page 0-based); None when it is not one."""
+    choice, _, raw = str(value or "").rpartition("|")
+    if parse_choice(choice) is None or not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        return None
+    return choice, int(raw)
+
+
+def page_of(total: int, page: int, *, size: int = PAGE_SIZE) -> tuple[int, int, int]:
+    """``page`` kept within the pages of ``total`` cards: (page, first index, number of pages, at least 1)."""
+    pages = max(1, -(-total // size))
+    page = min(max(page, 0), pages - 1)
+    return page, page * size, pages

@@ -25,7 +25,7 @@ from bot.flows.host import AdminSlack
 from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import LearningCard, Participant, Program
-from bot.services import cards
+from bot.services import cards, people, roles
 
 
 def _tandem_in(slack: AdminSlack, bot_user_id: str | None, channel: str) -> bool:
@@ -191,3 +191,58 @@ def delete(
     cards.delete_draft(session, card, author=author, now=now)
     session.commit()
     return Result(home=participant if in_view else None)
+
+
+# -- the library ----------------------------------------------------------------------------------------------
+def _may_browse(session: Session, *, team_id: str, user_id: str) -> int | None:
+    """The workspace id, when the person is one Tandem stores (a participant) or holds a host role there."""
+    workspace = people.find_workspace(session, team_id=team_id)
+    if workspace is None:
+        return None
+    if people.find_participant(session, team_id=team_id, user_id=user_id) is not None:
+        return workspace.id
+    scope = roles.scope(session, workspace_id=workspace.id, user_id=user_id)
+    return workspace.id if scope.admin or scope.hosts or scope.cohosts else None
+
+
+def library(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    lookup: Lookup,
+    choice: str | None = None,
+    page: int = 0,
+    update: bool = False,
+) -> Result:
+    """``/tandem cards`` and *Browse learning cards*: the library modal on ``choice`` (a topic path or program; the
+    first offered when None or not one of this workspace's) at ``page``. ``update``: a click inside the modal (its
+    select or paging), which replaces it. Only published cards; the author named only where the card carries it."""
+    _participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
+    workspace_id = _may_browse(session, team_id=team_id, user_id=user_id)
+    if workspace_id is None:
+        return Result(message=blocks.note(locale, "lib_not_known"))
+    choices = cards.library_choices(session, workspace_id=workspace_id)
+    offered = {value for value, _name, _n in choices}
+    chosen = choice if choice in offered else (choices[0][0] if choices else None)
+    parsed = rules.parse_choice(chosen) if chosen else None
+    found = cards.library_cards(session, workspace_id=workspace_id, choice=parsed) if parsed else []
+    page, first, pages = rules.page_of(len(found), page)
+    items = [
+        (card, author.display_name if card.show_name else "", program.name)
+        for card, author, program in found[first : first + rules.PAGE_SIZE]
+    ]
+    view = blocks.library_modal(locale, choices=choices, chosen=chosen, page=page, pages=pages, items=items)
+    return Result(update=view) if update else Result(view=view)
+
+
+def library_pick(session: Session, *, team_id: str, user_id: str, selected: str, lookup: Lookup) -> Result:
+    """The library's select: the first page of the topic path or program picked."""
+    return library(session, team_id=team_id, user_id=user_id, lookup=lookup, choice=selected, update=True)
+
+
+def library_page(session: Session, *, team_id: str, user_id: str, value: str, lookup: Lookup) -> Result:
+    """A paging button (``value``: ``<choice>|<page>``)."""
+    parsed = rules.parse_page(value)
+    choice, page = parsed if parsed else (None, 0)
+    return library(session, team_id=team_id, user_id=user_id, lookup=lookup, choice=choice, page=page, update=True)

@@ -36,11 +36,16 @@ def _context(session: Session, participant: Participant) -> tuple[list[Any], lis
     return pairs, partners, programs
 
 
-def open_help(session: Session, *, participant: Participant) -> dict[str, Any]:
-    """``/tandem help-me`` and the "I need help" button: the modal."""
+def open_help(session: Session, *, participant: Participant, initial: str | None = None) -> dict[str, Any]:
+    """``/tandem help-me`` and the "I need help" button: the modal (``initial``: its text begun, e.g. by a kick-off
+    lesson's *Ask the hosts*)."""
     _, partners, programs = _context(session, participant)
     return blocks.help_modal(
-        participant.locale, name=participant.display_name, partners=partners, programs=[p.name for p in programs]
+        participant.locale,
+        name=participant.display_name,
+        partners=partners,
+        programs=[p.name for p in programs],
+        initial=initial,
     )
 
 

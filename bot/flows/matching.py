@@ -21,7 +21,7 @@ from bot.flows.host import AdminSlack, Caller, SlackUnavailable, announce, autho
 from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import MatchRound, Pair, Participant, Program, ProgramStatus, RoundStatus, Workspace
-from bot.services import agreements, matching, outbox, programs, reporting
+from bot.services import agreements, kickoff, matching, outbox, programs, reporting
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +193,7 @@ def action(session: Session, who: Caller, action_id: str, value: str, *, slack: 
             waiting=lambda person: blocks.note(person.locale, "waiting", program=program.name),
         )
         agreements.start(session, program=program, pairs=pairs, now=now)  # each pair's agreement, after its intro
+        kickoff.send(session, program=program, pairs=pairs, now=now)  # each partner's kick-off kit, in working time
         if not pairs and round_.status != "approved":
             return stale
         announce(

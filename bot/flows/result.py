@@ -1,7 +1,8 @@
 """What a flow answers with: one type that the route adapter (``bot.handlers.adapter``) knows how to show.
 
 Every field is optional; the adapter shows what is set, in this order: a modal (``view``: opened with the click's
-or command's trigger; answering a modal, what the modal turns into), the clicked message replaced (``replace``), a
+or command's trigger; answering a modal, what the modal turns into), the modal a click came from replaced
+(``update``), the clicked message replaced (``replace``), a
 message only the caller sees (``message``: the command's answer, or through the click's response_url), the
 caller's App Home published again (``home``), a DM to the caller sent at once (``dm``), messages and Home tabs for
 other people sent at once (``notices``, ``homes``: never stored in the outbox), and work that runs after Slack was
@@ -24,6 +25,7 @@ class Result:
     push: dict[str, Any] | None = None  # answering a modal: a modal pushed on top of it
     errors: dict[str, str] = field(default_factory=dict)  # answering a modal: a line under each field (block id)
     replace: dict[str, Any] | None = None  # the message whose button was clicked, replaced
+    update: dict[str, Any] | None = None  # a click inside a modal: that modal replaced (views.update)
     home: Participant | None = None  # publish this person's App Home again (the caller)
     dm: dict[str, Any] | None = None  # a DM to the caller, sent at once (nothing of it is stored)
     notices: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (user id, message), sent at once

@@ -244,6 +244,9 @@ def show(req: Request, result: Result) -> None:
     for the caller alone (where there is a response_url: App Home and modals have none), then ``after``."""
     if result.view is not None and req.trigger_id:
         req.client.views_open(trigger_id=req.trigger_id, view=result.view)
+    clicked_in = (req.body.get("view") or {}).get("id")
+    if result.update is not None and clicked_in:
+        req.client.views_update(view_id=clicked_in, view=result.update)
     respond = req.context.respond
     if respond is not None:
         if result.replace is not None:

@@ -57,6 +57,10 @@ def slot(req: Request) -> Result:
     return live.command(req.session, participant=req.caller, channel_id=req.channel_id, now=req.now)
 
 
+def card_library(req: Request) -> Result:
+    return cards.library(req.session, team_id=req.team_id, user_id=req.user_id, lookup=req.lookup)
+
+
 def pause(req: Request) -> Result:
     return Result(message=rhythm.pause_command(req.session, participant=req.caller, args=req.args, now=req.now))
 

@@ -12,6 +12,7 @@ from bot.blocks import followup as followup_blocks
 from bot.blocks import impact as impact_blocks
 from bot.blocks import interview as interview_blocks
 from bot.blocks import invite as invite_blocks
+from bot.blocks import kickoff as kickoff_blocks
 from bot.blocks import live as live_blocks
 from bot.blocks import note_share as note_share_blocks
 from bot.blocks import notes as note_blocks
@@ -30,6 +31,7 @@ from bot.flows import (
     followup,
     impact,
     interview,
+    kickoff,
     live,
     notes,
     polls,
@@ -59,6 +61,10 @@ def agreement_not_yours(locale: str) -> dict:
 
 def goals_not_yours(locale: str) -> dict:
     return agreement_blocks.note(locale, "goal_err_not_yours", max=GOAL_TEXT_MAX)
+
+
+def kit_not_yours(locale: str) -> dict:
+    return kickoff_blocks.note(locale, "answer_not_yours")
 
 
 def week_not_yours(locale: str) -> dict:
@@ -351,6 +357,15 @@ def help_submit(req: Request) -> Result:
     return escalation.submit_help(req.session, participant=req.caller, view=req.view, now=req.now)
 
 
+# -- the kick-off kit --------------------------------------------------------------------------------------------
+def kit_got_it(req: Request) -> Result:
+    return kickoff.got_it(req.session, participant=req.caller, value=req.value, now=req.now)
+
+
+def kit_ask(req: Request) -> Result:
+    return kickoff.ask(req.session, participant=req.caller, value=req.value)
+
+
 # -- retro, pulse, learning cards --------------------------------------------------------------------------------
 def followup_not_yours(locale: str) -> dict:
     return followup_blocks.note(locale, "not_yours")
@@ -388,6 +403,17 @@ def card_open(req: Request) -> Result:
     return cards.open_form(
         req.session, team_id=req.team_id, user_id=req.user_id, in_view=req.in_view, lookup=req.lookup
     )
+
+
+def cards_library(req: Request) -> Result:
+    """*Browse learning cards* (App Home), and inside the library: its select and paging buttons."""
+    who = {"team_id": req.team_id, "user_id": req.user_id, "lookup": req.lookup}
+    if req.name == ID.CARDS_PICK:
+        selected = str((req.action.get("selected_option") or {}).get("value") or "")
+        return cards.library_pick(req.session, selected=selected, **who)
+    if req.name == ID.CARDS_PAGE:
+        return cards.library_page(req.session, value=req.value, **who)
+    return cards.library(req.session, **who)
 
 
 def card_edit(req: Request) -> Result:

@@ -13,6 +13,7 @@ from bot.models.goal import Goal
 from bot.models.host_role import HostConfirmation, HostRoleRow
 from bot.models.impact import KpiSnapshot, Metric, MetricReporter, MetricValue, ReleaseCell
 from bot.models.invite_batch import BatchStatus, InviteBatch
+from bot.models.kickoff import KickoffKit, PeerCircle
 from bot.models.live import LiveSession, LiveStatus
 from bot.models.matching import MatchProposal, MatchRound, RoundStatus
 from bot.models.note import Note, NoteSource, NoteVisibility, RedTopic
@@ -47,6 +48,7 @@ __all__ = [
     "HostRoleRow",
     "InviteBatch",
     "InviteSource",
+    "KickoffKit",
     "KpiSnapshot",
     "LearningCard",
     "LiveSession",
@@ -66,6 +68,7 @@ __all__ = [
     "PairStatus",
     "PairWeek",
     "Participant",
+    "PeerCircle",
     "PollBallot",
     "PollReceipt",
     "PollResponse",

@@ -100,5 +100,12 @@ class Program(Base):
     named_silence: Mapped[bool] = mapped_column(default=True, server_default=true())
     late_cancel_log: Mapped[bool] = mapped_column(default=True, server_default=true())
     streaks: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The kick-off kit's lesson texts the hosts wrote (issue 20): {locale: {lesson key: text}}, only those that
+    # differ from Tandem's default (bot.domain.kickoff); None: the defaults.
+    kickoff_texts: Mapped[dict[str, Any] | None]
+    # The peer circle (issue 20): "off", "channels" (one private channel per side, Tandem creates it) or "thread"
+    # (one thread per side in ``peer_channel_id``, a channel the hosts picked and Tandem is in).
+    peer_circle: Mapped[str] = mapped_column(String(16), default="off", server_default="off")
+    peer_channel_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -377,6 +377,37 @@ class WebApi(Deliveries, Faults):
             result["warning"] = "already_in_channel"
         return result
 
+    def _m_conversations_create(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A channel Tandem creates (groups:write for a private one, channels:manage for a public one); Tandem is
+        its first member. Like Slack: a name must be lower case, without spaces or periods, at most 80 characters
+        (``invalid_name_specials``, ``invalid_name_maxlength``), and free (``name_taken``)."""
+        name = str(args.get("name") or "")
+        if not name:
+            raise SlackError("invalid_name_required")
+        if len(name) > 80:
+            raise SlackError("invalid_name_maxlength")
+        if name != name.lower() or any(c in name for c in " .,") or not all(c.isalnum() or c in "-_" for c in name):
+            raise SlackError("invalid_name_specials")
+        if any(c.get("name") == name for c in self._convs.values()):
+            raise SlackError("name_taken")
+        private = str(args.get("is_private", "")).lower() in ("true", "1")
+        cid = self.create_channel(name, is_private=private, members=[self.bot_user_id], creator=self.bot_user_id)
+        return {"channel": self._conv_public(self._conv(cid))}
+
+    def _m_conversations_kick(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Tandem removes someone from a channel it is in. Like Slack: ``not_in_channel`` when they are not in it,
+        ``cant_kick_self`` for Tandem itself."""
+        conv = self._conv(str(args["channel"]))
+        if self.bot_user_id not in conv["members"]:
+            raise SlackError("not_in_channel" if conv["kind"] == "public" else "channel_not_found")
+        user = str(args.get("user") or "")
+        if user == self.bot_user_id:
+            raise SlackError("cant_kick_self")
+        if user not in conv["members"]:
+            raise SlackError("not_in_channel")
+        conv["members"].remove(user)
+        return {}
+
     def _m_conversations_invite(self, args: dict[str, Any]) -> dict[str, Any]:
         """Tandem invites people into a channel it is in (groups:write for private ones). Like Slack: everyone
         already in it is ``already_in_channel``; unknown users are ``user_not_found``."""
@@ -627,6 +658,8 @@ class WebApi(Deliveries, Faults):
         "conversations.replies": _m_replies,
         "conversations.join": _m_join,
         "conversations.invite": _m_conversations_invite,
+        "conversations.create": _m_conversations_create,
+        "conversations.kick": _m_conversations_kick,
         "users.info": _m_users_info,
         "users.list": _m_users_list,
         "users.conversations": _m_users_conversations,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.blocks import cards as blocks
@@ -213,3 +213,50 @@ def published_count(session: Session, program: Program) -> int:
         )
         or 0
     )
+
+
+# -- the library ----------------------------------------------------------------------------------------------
+def library_choices(session: Session, *, workspace_id: int) -> list[tuple[str, str, int]]:
+    """What the library's select offers: each topic path with several cohorts (``path:<first program id>``, its
+    first program's name) and each program (``program:<id>``), with its number of published cards; only those
+    with at least one. (value, name, count), oldest first."""
+    rows = session.execute(
+        select(Program, func.count(LearningCard.id))
+        .join(LearningCard, LearningCard.program_id == Program.id)
+        .where(Program.workspace_id == workspace_id, LearningCard.published_at.is_not(None))
+        .group_by(Program.id)
+        .order_by(Program.created_at, Program.id)
+    ).tuples()
+    counts = [(program, int(n)) for program, n in rows]
+    paths: dict[int, list[tuple[Program, int]]] = {}
+    for program, n in counts:
+        paths.setdefault(program.series_id or program.id, []).append((program, n))
+    several = set(
+        session.scalars(
+            select(Program.series_id).where(Program.workspace_id == workspace_id, Program.series_id.is_not(None))
+        )
+    )  # the first programs of paths with more than one cohort
+    out: list[tuple[str, str, int]] = []
+    for root, members in paths.items():
+        first = session.get(Program, root)
+        if first is not None and root in several:
+            out.append((f"{rules.PATH}:{root}", first.name, sum(n for _p, n in members)))
+        out += [(f"{rules.PROGRAM}:{p.id}", p.name, n) for p, n in members]
+    return out
+
+
+def library_cards(
+    session: Session, *, workspace_id: int, choice: tuple[str, int]
+) -> list[tuple[LearningCard, Participant, Program]]:
+    """The published cards of a topic path or a program of the workspace, newest first, with author and program
+    (``show_name`` says whether the author may be named)."""
+    kind, ident = choice
+    where = Program.id == ident if kind == rules.PROGRAM else or_(Program.id == ident, Program.series_id == ident)
+    rows = session.execute(
+        select(LearningCard, Participant, Program)
+        .join(Participant, Participant.id == LearningCard.participant_id)
+        .join(Program, Program.id == LearningCard.program_id)
+        .where(Program.workspace_id == workspace_id, where, LearningCard.published_at.is_not(None))
+        .order_by(LearningCard.published_at.desc(), LearningCard.id.desc())
+    ).tuples()
+    return list(rows)

@@ -49,6 +49,8 @@ def copy_setup(session: Session, source: Program, target: Program, *, now: datet
     target.series_id = series_of(source)
     target.timezone = source.timezone
     target.agreement_template = source.agreement_template
+    target.kickoff_texts = source.kickoff_texts  # the hosts' own kick-off lessons
+    target.peer_circle, target.peer_channel_id = source.peer_circle, source.peer_channel_id  # new circles of its own
     target.retro_every_weeks = source.retro_every_weeks
     target.community_channel_id = source.community_channel_id
     target.poll_every_weeks = source.poll_every_weeks

@@ -67,6 +67,7 @@ from bot.models import (
     Goal,
     HostRoleRow,
     InviteBatch,
+    KickoffKit,
     LearningCard,
     LiveSession,
     LiveStatus,
@@ -79,6 +80,7 @@ from bot.models import (
     PairStatus,
     PairWeek,
     Participant,
+    PeerCircle,
     PollReceipt,
     Program,
     ProgramStatus,
@@ -91,7 +93,7 @@ from bot.models import (
     WeekAnswer,
     Workspace,
 )
-from bot.services import confirmations, outbox, reporting
+from bot.services import confirmations, outbox, peer_circle, reporting
 
 PARTNER_LEFT = "partner_left"  # unmatched_reason in a matching preview: the proposed partner left Tandem
 
@@ -198,6 +200,8 @@ def forget(session: Session, *, participant: Participant, now: datetime, end_pai
     done.texts_emptied = emptied
     done.cards = session.execute(delete(LearningCard).where(LearningCard.participant_id == person.id)).rowcount or 0
     session.execute(delete(FollowUp).where(FollowUp.participant_id == person.id))
+    session.execute(delete(KickoffKit).where(KickoffKit.participant_id == person.id))  # which lessons they marked
+    peer_circle.forget_member(session, workspace_id=person.workspace_id, user_id=person.slack_user_id, now=now)
 
     # their Slack id where they acted as a host, or in lists
     _forget_host_id(session, user_id=user_id, workspace_id=person.workspace_id)
@@ -405,6 +409,19 @@ def stored_about(session: Session, *, participant: Participant, may_see: Callabl
     data["learning_cards"] = [
         {"title": c.title, "text": c.text, "show_name": c.show_name, "published_at": c.published_at}
         for c in session.scalars(select(LearningCard).where(LearningCard.participant_id == person.id))
+    ]
+    data["kickoff_kits"] = [
+        {"side": k.side, "sent_at": k.sent_at, "lessons_marked_got_it": list(k.read or [])}
+        for k in session.scalars(select(KickoffKit).where(KickoffKit.participant_id == person.id))
+    ]
+    data["peer_circles"] = [
+        {"program": name, "side": c.side, "channel": c.channel_id}
+        for c, name in session.execute(
+            select(PeerCircle, Program.name)
+            .join(Program, Program.id == PeerCircle.program_id)
+            .where(Program.workspace_id == person.workspace_id)
+        ).tuples()
+        if person.slack_user_id in (c.members or [])
     ]
     data["escalations"] = [
         {"kind": e.kind, "shared": e.shared, "created_at": e.created_at}

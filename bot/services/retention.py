@@ -43,6 +43,8 @@ request, a break), 60 days after an invitation nobody answered.
 - speed_round: kept (counts); ``created_by`` emptied. speed_intro (who said what about whom): deleted.
 - learning_card: deleted, drafts and published ones alike (a published card stays in the community channel in
   Slack, where its author put it with consent; our copy goes).
+- kickoff_kit (whose kit, which lessons they marked): deleted. peer_circle (whom Tandem invited): deleted; the
+  channels Tandem created stay in Slack.
 - poll_round: kept. poll_receipt (who was asked, who answered): deleted. poll_ballot (an open round's sealed answers;
   a round the clock never closed): deleted unopened. poll_response (mood and ratings, never linked to anyone): kept,
   its free-text ``comment`` emptied.
@@ -83,6 +85,7 @@ from bot.models import (
     HostConfirmation,
     HostRoleRow,
     InviteBatch,
+    KickoffKit,
     LearningCard,
     LiveSession,
     MatchProposal,
@@ -94,6 +97,7 @@ from bot.models import (
     Pair,
     PairWeek,
     Participant,
+    PeerCircle,
     PollBallot,
     PollReceipt,
     PollResponse,
@@ -423,6 +427,8 @@ def expire_program(
     session.execute(update(MatchRound).where(MatchRound.program_id == pid).values(created_by=None, approved_by=None))
     done.add("speed_intros", _delete_in(session, SpeedIntro, SpeedIntro.round_id, rows.speed_rounds))
     session.execute(update(SpeedRound).where(SpeedRound.program_id == pid).values(created_by=None))
+    done.add("kickoff_kits", session.execute(delete(KickoffKit).where(KickoffKit.program_id == pid)).rowcount)
+    session.execute(delete(PeerCircle).where(PeerCircle.program_id == pid))
     done.add("pairs", _delete_in(session, Pair, Pair.id, rows.pairs))
 
     done.add("cards", session.execute(delete(LearningCard).where(LearningCard.program_id == pid)).rowcount)
@@ -615,6 +621,7 @@ ACTOR_COLUMNS: tuple[tuple[Any, Any], ...] = (
 PERSON_ROWS: tuple[tuple[Any, Any], ...] = (
     (Escalation, Escalation.participant_id),
     (LearningCard, LearningCard.participant_id),
+    (KickoffKit, KickoffKit.participant_id),
     (Note, Note.author_id),
     (WeekAnswer, WeekAnswer.participant_id),
     (WeekPartner, WeekPartner.participant_id),
