@@ -1632,14 +1632,21 @@ TEXTS: dict[str, str] = {
     # -- learning_card
     (
         'A participant\'s "what I learned" card: a draft in their DM until they press Publish (their '
-        "consent), then in the program's community channel, with or without their name."
+        "consent), then in the program's community channel and Tandem's card library, with or without their name."
     ): (
         "Die Karte „Was ich gelernt habe“ einer Person im Programm: ein Entwurf in der eigenen DM, bis die "
-        "Person auf Veröffentlichen drückt (ihre Zustimmung), dann im Community-Channel des Programms, mit "
-        "oder ohne ihren Namen."
+        "Person auf Veröffentlichen drückt (ihre Zustimmung), dann im Community-Channel des Programms und in "
+        "Tandems Lernkarten-Sammlung, mit oder ohne ihren Namen."
     ),
-    "the author; once published, the community channel": (
-        "der:die Autor:in; nach der Veröffentlichung der Community-Channel"
+    (
+        "the author; once published, the community channel, and the workspace's participants and hosts in the card "
+        "library"
+    ): (
+        "der:die Autor:in; nach der Veröffentlichung der Community-Channel und in der Lernkarten-Sammlung die "
+        "Teilnehmenden und Hosts des Workspace"
+    ),
+    "published with the consent that names the card library (cards published before it: no)": (
+        "mit der Zustimmung veröffentlicht, die die Lernkarten-Sammlung nennt (vorher veröffentlichte Karten: nein)"
     ),
     (
         "deleted when the program's retention ends (by default 12 months after the program); forget-me "

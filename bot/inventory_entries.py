@@ -862,8 +862,9 @@ TABLES: dict[str, Table] = {
     ),
     "learning_card": Table(
         'A participant\'s "what I learned" card: a draft in their DM until they press Publish (their consent), then '
-        "in the program's community channel, with or without their name.",
-        "the author; once published, the community channel",
+        "in the program's community channel and Tandem's card library, with or without their name.",
+        "the author; once published, the community channel, and the workspace's participants and hosts in the card "
+        "library",
         R_PROGRAM_TEXT + " (a published card stays in Slack, where the author can delete it)",
         {
             "id": ID,
@@ -876,6 +877,7 @@ TABLES: dict[str, Table] = {
             "updated_at": UPDATED,
             "published_at": c("when the author published it (None: a draft)", ACTIVITY),
             "channel_id": c("where it was posted"),
+            "in_library": c("published with the consent that names the card library (cards published before it: no)"),
         },
     ),
     "kickoff_kit": Table(

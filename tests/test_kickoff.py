@@ -202,8 +202,22 @@ def test_new_cohorts_see_earlier_cards_and_everyone_browses_only_published_ones(
                     created_at=now,
                     updated_at=now,
                     published_at=now + timedelta(minutes=n),
+                    in_library=True,
                 )
             )
+        # published before the library existed: its author consented to the community channel only
+        s.add(
+            LearningCard(
+                program_id=first.id,
+                participant_id=qyx.id,
+                title="Channel only",
+                text="consented before the library",
+                show_name=True,
+                created_at=now,
+                updated_at=now,
+                published_at=now + timedelta(minutes=9),
+            )
+        )
         s.add(
             LearningCard(
                 program_id=first.id,
@@ -236,7 +250,7 @@ def test_new_cohorts_see_earlier_cards_and_everyone_browses_only_published_ones(
     # the three newest published cards of the earlier cohort; the unsigned one without its author's name
     assert "Card 5" in shown and "Card 4" in shown and "Card 3" in shown and "Card 2" not in shown
     assert "Wei Zhang, Pilot 2027" in shown and "a participant of Pilot 2027" in shown
-    assert "Draft never shown" not in shown
+    assert "Draft never shown" not in shown and "Channel only" not in shown
 
     # /tandem cards in English: the path and each program; the newest page first, paging within it
     ana = people["Ana"]
@@ -245,7 +259,7 @@ def test_new_cohorts_see_earlier_cards_and_everyone_browses_only_published_ones(
     view = _library(ana)
     text = json.dumps(view, ensure_ascii=False)
     assert "Pilot 2027 · all cohorts (6)" in text and "Card 5" in text and "Card 0" not in text
-    assert "Page 1 of 2" in text and "Draft never shown" not in text
+    assert "Page 1 of 2" in text and "Draft never shown" not in text and "Channel only" not in text
     assert text.count("Wei Zhang") == 4  # Card 5 is unsigned: its author's name is nowhere in the view
     ana.click(ID.CARDS_PAGE, view_id=view["id"])
     stack.settle()

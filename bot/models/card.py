@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base
@@ -24,3 +24,6 @@ class LearningCard(Base):
     updated_at: Mapped[datetime]
     published_at: Mapped[datetime | None]  # the author pressed Publish (their consent); None: a draft
     channel_id: Mapped[str | None] = mapped_column(String(32))  # where it was posted
+    # published with the consent text that names the card library (``/tandem cards``, the next cohorts' kick-off kit):
+    # cards published before the library existed were consented for the community channel only and stay out of it
+    in_library: Mapped[bool] = mapped_column(default=False, server_default=false())

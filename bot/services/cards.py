@@ -152,6 +152,7 @@ def publish(session: Session, card: LearningCard, *, author: Participant, progra
         dedupe_key=f"{POST_KEY}{card.id}:{card.created_at.isoformat()}",
     )
     card.published_at = now
+    card.in_library = True  # the confirmation the author pressed names the library
     card.channel_id = channel
     card.updated_at = now
     refresh_preview(session, card, author=author, program=program, now=now)
@@ -191,13 +192,19 @@ def cards_of(session: Session, participant: Participant) -> list[tuple[LearningC
     return list(session.execute(_CARDS_OF, {"participant_id": participant.id}).tuples())
 
 
-def published_cards(session: Session, program: Program) -> list[tuple[LearningCard, Participant]]:
+def published_cards(
+    session: Session, program: Program, *, library: bool = False
+) -> list[tuple[LearningCard, Participant]]:
     """The program's published cards with their authors, oldest first (for hosts: only what the community saw;
     ``show_name`` says whether the author may be named)."""
     rows = session.execute(
         select(LearningCard, Participant)
         .join(Participant, Participant.id == LearningCard.participant_id)
-        .where(LearningCard.program_id == program.id, LearningCard.published_at.is_not(None))
+        .where(
+            LearningCard.program_id == program.id,
+            LearningCard.published_at.is_not(None),
+            *([LearningCard.in_library.is_(True)] if library else []),
+        )
         .order_by(LearningCard.published_at, LearningCard.id)
     ).tuples()
     return list(rows)
@@ -223,7 +230,7 @@ def library_choices(session: Session, *, workspace_id: int) -> list[tuple[str, s
     rows = session.execute(
         select(Program, func.count(LearningCard.id))
         .join(LearningCard, LearningCard.program_id == Program.id)
-        .where(Program.workspace_id == workspace_id, LearningCard.published_at.is_not(None))
+        .where(Program.workspace_id == workspace_id, LearningCard.in_library.is_(True))
         .group_by(Program.id)
         .order_by(Program.created_at, Program.id)
     ).tuples()
@@ -256,7 +263,7 @@ def library_cards(
         select(LearningCard, Participant, Program)
         .join(Participant, Participant.id == LearningCard.participant_id)
         .join(Program, Program.id == LearningCard.program_id)
-        .where(Program.workspace_id == workspace_id, where, LearningCard.published_at.is_not(None))
+        .where(Program.workspace_id == workspace_id, where, LearningCard.in_library.is_(True))
         .order_by(LearningCard.published_at.desc(), LearningCard.id.desc())
     ).tuples()
     return list(rows)

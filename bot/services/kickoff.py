@@ -28,7 +28,7 @@ def earlier_cards(session: Session, program: Program) -> list[rules.EarlierCard]
     earlier = path[: path.index(program)] if program in path else []
     found: list[tuple[LearningCard, Participant, Program]] = []
     for cohort in earlier:
-        found += [(card, author, cohort) for card, author in cards.published_cards(session, cohort)]
+        found += [(card, author, cohort) for card, author in cards.published_cards(session, cohort, library=True)]
     found.sort(key=lambda row: (row[0].published_at, row[0].id))
     return [
         rules.EarlierCard(

@@ -3,7 +3,9 @@
 ``kickoff_kit``: one row per person and program, the side of the pair the kit was for, when it was queued and the
 lessons the person marked "Got it". ``program.kickoff_texts``: the hosts' own lesson texts (NULL: the defaults).
 ``program.peer_circle`` ("off" for every program so far, "channels" or "thread") and ``program.peer_channel_id``;
-``peer_circle``: one row per program and side, its channel (or thread), whom Tandem invited, the last monthly prompt.
+``learning_card.in_library``: published with the consent text that names the card library (false for every card so
+far, consented for the community channel only). ``peer_circle``: one row per program and side, its channel (or
+thread), whom Tandem invited, the last monthly prompt.
 
 Revision ID: 0027
 Revises: 0026
@@ -24,6 +26,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # cards published before this revision were consented for the community channel only: not in the library
+    with op.batch_alter_table("learning_card", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("in_library", sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table("program", schema=None) as batch_op:
         batch_op.add_column(sa.Column("kickoff_texts", JSONType, nullable=True))
         batch_op.add_column(sa.Column("peer_circle", sa.String(length=16), nullable=False, server_default="off"))
@@ -82,3 +87,5 @@ def downgrade() -> None:
         batch_op.drop_column("peer_channel_id")
         batch_op.drop_column("peer_circle")
         batch_op.drop_column("kickoff_texts")
+    with op.batch_alter_table("learning_card", schema=None) as batch_op:
+        batch_op.drop_column("in_library")
