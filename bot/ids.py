@@ -112,6 +112,8 @@ class ID(enum.StrEnum):
     GOAL_PROGRESS_75 = "goal.progress.75"
     GOAL_DONE = "goal.done"
     GOAL_REOPEN = "goal.reopen"  # a done goal is not done after all
+    GOAL_ACCEPT = "goal.accept"  # the group DM, App Home: accept the goal the partner proposed; value: the goal id
+    GOAL_WITHDRAW = "goal.withdraw"  # App Home: take back one's own proposed goal; value: the goal id
 
     # The weekly rhythm: focus prompt, answers, closing the week, nudges, pauses
     RHYTHM_ANSWER = "rhythm.answer"  # prompt button: open the Answer modal; value: the week id

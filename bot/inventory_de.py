@@ -1128,6 +1128,9 @@ TEXTS: dict[str, str] = {
     "pending, processing or done": "wartend, in Arbeit oder erledigt",
     "when the clock took it": "wann der Clock-Prozess ihn übernommen hat",
     "when it was done": "wann er erledigt war",
+    "when the partner accepted it (empty while it is only proposed)": (
+        "wann die:der Tandem-Partner:in ihn angenommen hat (leer, solange er nur vorgeschlagen ist)"
+    ),
     "counts: invited, already invited, skipped": "Anzahlen: eingeladen, schon eingeladen, übersprungen",
     # -- speed_round
     "An optional speed-dating round before matching.": "Eine optionale Speed-Dating-Runde vor dem Matching.",

@@ -564,6 +564,7 @@ TABLES: dict[str, Table] = {
             "due_on": c("optional due date", ACTIVITY),
             "progress": c("0, 25, 50, 75 or 100 percent", ACTIVITY),
             "done_at": c("when it was done", ACTIVITY),
+            "accepted_at": c("when the partner accepted it (empty while it is only proposed)", ACTIVITY),
             "created_by": _person("who set it"),
             "updated_by": _person("who last changed it"),
             "created_at": CREATED,

@@ -194,6 +194,8 @@ ROUTES: tuple[Route, ...] = (
         mine.goal_mark,
         refusal=mine.goals_not_yours,
     ),
+    # the partner of whoever proposed the goal accepts it; its proposer withdraws it (the flow checks which)
+    Route(ACT, _ids(ID.GOAL_ACCEPT, ID.GOAL_WITHDRAW), P, mine.goal_decide, refusal=mine.goals_not_yours),
     Route(
         ACT,
         _ids(ID.RHYTHM_ANSWER, ID.RHYTHM_AGREED, ID.RHYTHM_CANCEL, ID.RHYTHM_MOVE),

@@ -322,7 +322,16 @@ def _timeline(x: dict[str, Any]) -> list[Event]:
 
     def goals(w: World) -> None:  # set on Tuesday 12th
         for pair in ("P0", "P1", "P2"):
-            w.s.add(Goal(pair_id=w.pairs[pair].id, text="A goal", progress=50, created_at=at(8), updated_at=at(8)))
+            w.s.add(
+                Goal(
+                    pair_id=w.pairs[pair].id,
+                    text="A goal",
+                    progress=50,
+                    accepted_at=at(8),
+                    created_at=at(8),
+                    updated_at=at(8),
+                )
+            )
 
     events.append((at(8), goals))
     events += [_done("P0", at(9), x["g0"]), _done("P1", at(10), x["g1"]), _done("P2", at(9, 12), True)]

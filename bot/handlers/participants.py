@@ -222,6 +222,18 @@ def goal_mark(req: Request) -> Result:
     )
 
 
+def goal_decide(req: Request) -> Result:
+    return agreement.decide_goal(
+        req.session,
+        team_id=req.team_id,
+        user_id=req.user_id,
+        action_id=req.name,
+        value=req.value,
+        lookup=req.lookup,
+        now=req.now,
+    )
+
+
 def submitted(flow):  # type: ignore[no-untyped-def]
     """A participant's modal whose flow reads ``(session, team_id=, user_id=, view=, lookup=, now=)``."""
 

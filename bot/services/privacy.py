@@ -519,7 +519,13 @@ def _pair(
         "ended_at": pair.ended_at,
         "why_we_were_matched": pair.reasons,
         "goals": [
-            {"goal": g.text, "due_on": g.due_on, "progress": g.progress, "done_at": g.done_at}
+            {
+                "goal": g.text,
+                "due_on": g.due_on,
+                "progress": g.progress,
+                "done_at": g.done_at,
+                "accepted_at": g.accepted_at,
+            }
             for g in session.scalars(select(Goal).where(Goal.pair_id == pair.id).order_by(Goal.position))
         ],
         "agreement": versions,

@@ -12,7 +12,7 @@ The series and their contributions:
   last cell, else 0 (contributor: the pair).
 - ``agreements``: each pair, two weeks after it was matched: 1 when its agreement was accepted by then.
 - ``goals``: each pair active at the release or with a goal set or done since the last cell: how many goals it set
-  and finished in that time.
+  (accepted by both partners: a proposed goal counts from its acceptance) and finished in that time.
 - ``trial``: each trial check-in, when it resolved: 1 for a switch.
 - ``retros``: each retro, two weeks after it opened: 1 when both partners filled it in by then; the talk-share
   ratings and "what we change" answers of those.
@@ -210,15 +210,16 @@ def _goals(session: Session, pid: int, since: datetime | None, now: datetime) ->
             select(Pair.id).where(Pair.program_id == pid, Pair.status == PairStatus.ACTIVE, Pair.started_at <= now)
         )
     )
-    query = select(Goal.pair_id, Goal.created_at, Goal.done_at).join(Pair, Pair.id == Goal.pair_id)
-    query = query.where(Pair.program_id == pid)
+    # only goals both partners carry count: a goal is set when the partner accepted it (proposed ones wait)
+    query = select(Goal.pair_id, Goal.accepted_at, Goal.done_at).join(Pair, Pair.id == Goal.pair_id)
+    query = query.where(Pair.program_id == pid, Goal.accepted_at.is_not(None))
     if since is not None:
-        query = query.where(or_(Goal.created_at > since, Goal.done_at > since))
+        query = query.where(or_(Goal.accepted_at > since, Goal.done_at > since))
     rows = session.execute(query).tuples()
     made: dict[int, int] = defaultdict(int)
     done: dict[int, int] = defaultdict(int)
-    for pair, created_at, done_at in rows:
-        if rules.settled(created_at, since=since, until=now):
+    for pair, accepted_at, done_at in rows:
+        if rules.settled(accepted_at, since=since, until=now):
             made[pair] += 1
         if rules.settled(done_at, since=since, until=now):
             done[pair] += 1
