@@ -198,14 +198,20 @@ ROUTES: tuple[Route, ...] = (
     Route(ACT, _ids(ID.GOAL_ACCEPT, ID.GOAL_WITHDRAW), P, mine.goal_decide, refusal=mine.goals_not_yours),
     Route(
         ACT,
-        _ids(ID.RHYTHM_ANSWER, ID.RHYTHM_AGREED, ID.RHYTHM_CANCEL, ID.RHYTHM_MOVE),
+        _ids(ID.RHYTHM_ANSWER, ID.RHYTHM_AGREED, ID.RHYTHM_CANCEL, ID.RHYTHM_MOVE, ID.RHYTHM_CARD),
         P,
         mine.rhythm_button,
         refusal=mine.week_not_yours,
     ),
     Route(
         V,
-        _ids(ID.RHYTHM_ANSWER_MODAL, ID.RHYTHM_AGREED_MODAL, ID.RHYTHM_CANCEL_MODAL, ID.RHYTHM_MOVE_MODAL),
+        _ids(
+            ID.RHYTHM_ANSWER_MODAL,
+            ID.RHYTHM_AGREED_MODAL,
+            ID.RHYTHM_CANCEL_MODAL,
+            ID.RHYTHM_MOVE_MODAL,
+            ID.RHYTHM_CARD_MODAL,
+        ),
         P,
         mine.rhythm_submit,
         refusal=mine.week_not_yours,

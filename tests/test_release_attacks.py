@@ -47,6 +47,7 @@ from bot.blocks import retro as retro_blocks
 from bot.db import make_engine, make_session_factory
 from bot.models import (
     Agreement,
+    Cancellation,
     Enrollment,
     EnrollmentStatus,
     Goal,
@@ -119,6 +120,15 @@ CONTRIBUTIONS: list[tuple[str, Any, Any]] = [
     ("r1", 3, 5),
     ("r2", 5, 2),
     ("r3", 2, 5),
+    # late cancellations (how many weeks a person cancelled at short notice), which hosts see only by side, each on a
+    # day of its own in the same week: P0's and P2's context partners, P1's and P3's digital ones in program A (each
+    # side four people), and Q1's context partner in the second cohort, whose context side is Q0b and Q1b only (Q2b
+    # brings both): with fewer than the threshold there, its cells are never split by side
+    ("c0", 0, 1),
+    ("c1", 0, 2),
+    ("c2", 1, 0),
+    ("c3", 0, 1),
+    ("c4", 1, 2),
 ]
 NAMES = [name for name, _, _ in CONTRIBUTIONS]
 # what the participant who reads App Home (P0's first partner) knows anyway: their own and their pair's
@@ -136,11 +146,17 @@ class World:
     metric: dict[str, Metric] = field(default_factory=dict)
 
 
+# who brings what: each pair's "a" partner the digital side, "b" the context side, except these (P4 and P5 bring both:
+# everyone else in program A, four people; Q2b brings both: the second cohort's context side is two people)
+ROLES = {"P4a": "both", "P4b": "both", "P5a": "both", "P5b": "both", "Q2b": "both", "host": None}
+
+
 def _person(w: World, key: str, now: datetime) -> Participant:
     p = Participant(
         workspace_id=w.ws.id,
         slack_user_id=f"U{key.upper():0>8}",
         display_name=key,
+        role=ROLES.get(key, {"a": "digital", "b": "context"}.get(key[-1:])),
         tz="Europe/Berlin",
         locale="en",
         created_at=now,
@@ -359,7 +375,30 @@ def _timeline(x: dict[str, Any]) -> list[Event]:
     # the pulse: round 1 opens Monday 18th, closes Saturday 23rd (three answers); round 2 the week after (one)
     events.append((at(14, 8), _round(1, at(14, 8), (x["r0"], x["r1"], x["r2"]))))
     events.append((at(21, 8), _round(2, at(21, 8), (x["r3"],))))
+    # short-notice cancellations, each on a day of its own
+    events += [_late("P0b", x["c0"], at(9, 16)), _late("P1a", x["c1"], at(10, 16)), _late("P2b", x["c2"], at(10, 17))]
+    events += [_late("Q1b", x["c3"], at(9, 17)), _late("P3a", x["c4"], at(11, 16))]
     return sorted(events, key=lambda e: e[0])
+
+
+def _late(person: str, times: int, when: datetime) -> Event:
+    """``person`` cancels a week of their pair at short notice ``times`` times at ``when``."""
+
+    def run(w: World) -> None:
+        pair = w.pairs[person[:-1]]
+        for n in range(int(times)):
+            w.s.add(
+                Cancellation(
+                    pair_id=pair.id,
+                    participant_id=w.people[person].id,
+                    week_number=2 + n,
+                    kind="cancel",
+                    late=True,
+                    created_at=when,
+                )
+            )
+
+    return when, run
 
 
 def _accept(pair: str, when: datetime, yes: bool = True) -> Event:
@@ -699,7 +738,7 @@ def attack(request: pytest.FixtureRequest) -> Callable[[sessionmaker[Session]], 
     return get
 
 
-# The attack runs its 31 timelines on SQLite; PostgreSQL shows, on the base values and on every contribution changed
+# The attack runs its 36 timelines on SQLite; PostgreSQL shows, on the base values and on every contribution changed
 # at once, the very same figures on every surface (the test below), so the algebra over them is the same there.
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("surface", SURFACES)

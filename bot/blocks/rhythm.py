@@ -99,6 +99,7 @@ def prompt(
             kit.button(_p(locale, "agreed_button"), ID.RHYTHM_AGREED, value=value),
             kit.button(_p(locale, "cancel_button"), ID.RHYTHM_CANCEL, value=value),
             kit.button(_p(locale, "move_button"), ID.RHYTHM_MOVE, value=value),
+            kit.button(_p(locale, "card_button"), ID.RHYTHM_CARD, value=value),
         )
     )
     blocks.append(kit.context(_t(locale, "prompt_how")))
@@ -242,6 +243,13 @@ def moved_note(locale: str, *, name: str, number: int, old: date, new: date) -> 
     )
 
 
+def card_chosen(locale: str, *, name: str, number: int, card: str) -> dict[str, Any]:
+    """In the week's thread: the method card the pair chose for this week, with how it works."""
+    title, how = _p(locale, f"card_{card}_title"), _p(locale, f"card_{card}_how")
+    text = _t(locale, "card_chosen", name=name, number=number, title=title, how=how)
+    return kit.message(_p(locale, "card_chosen_fallback", name=name, number=number, title=title), [kit.section(text)])
+
+
 def note(locale: str, key: str) -> dict[str, Any]:
     """A short answer only the clicker sees (``not_yours``, ``week_over``, ...)."""
     return _note(locale, key)
@@ -301,6 +309,27 @@ def agreed_modal(
                 _p(locale, "next_step_label"),
                 inputs.text_input(initial=next_step, max_length=rules.AGREED_MAX),
                 hint=_p(locale, "next_step_hint"),
+            ),
+        ],
+    )
+
+
+def card_modal(locale: str, *, week_id: int, number: int, current: str) -> dict[str, Any]:
+    """Choose the week's method card: every card with how it works; the week's card is picked."""
+    options = [
+        inputs.option(_p(locale, f"card_{key}_title"), key, description=_p(locale, f"card_{key}_short"))
+        for key in rules.METHOD_CARDS
+    ]
+    return kit.modal(
+        title=_p(locale, "card_title"),
+        submit=_p(locale, "card_submit"),
+        close=_p(locale, "modal_close"),
+        callback_id=ID.RHYTHM_CARD_MODAL,
+        private_metadata=_meta(week_id),
+        blocks=[
+            kit.section(_t(locale, "card_intro", number=number)),
+            inputs.input_block(
+                ID.RHYTHM_CARD_PICK, _p(locale, "card_label"), kit.radio_buttons(options, initial=current)
             ),
         ],
     )
@@ -389,6 +418,7 @@ FIELDS = {
     "week": ID.RHYTHM_WEEK,
     "move_to": ID.RHYTHM_MOVE_TO,
     "pause": ID.RHYTHM_PAUSE_UNTIL,
+    "card": ID.RHYTHM_CARD_PICK,
 }
 
 

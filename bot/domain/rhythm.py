@@ -216,6 +216,16 @@ def method_card(number: int) -> str:
     return METHOD_CARDS[(number - 1) % len(METHOD_CARDS)]
 
 
+def next_card(number: int, *, previous: tuple[int, str] | None = None) -> str:
+    """The method card of week ``number`` when the pair's latest earlier prompted week was ``previous`` (its number
+    and card): the rotation goes on from that card, as many steps as weeks lie between (a card the pair chose moves
+    the rotation with it). Without one, or with a card no longer known, the plain rotation (:func:`method_card`)."""
+    if previous is None or previous[1] not in METHOD_CARDS or previous[0] >= number:
+        return method_card(number)
+    earlier, card = previous
+    return METHOD_CARDS[(METHOD_CARDS.index(card) + number - earlier) % len(METHOD_CARDS)]
+
+
 # -- the reversed roles ------------------------------------------------------------------------------------------
 DIGITAL, CONTEXT = "digital", "context"  # bot.models.TandemRole: what a partner brings (or "both")
 

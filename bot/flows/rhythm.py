@@ -126,7 +126,8 @@ def thread_reply(session: Session, *, team_id: str, event: dict[str, Any], now: 
 def open_modal(
     session: Session, *, participant: Participant | None, locale: str, action_id: str, value: str, now: datetime
 ) -> Result:
-    """Result / What we agreed / Cancel a week / Move a week, for one of the pair's partners only."""
+    """Result / What we agreed / Cancel a week / Move a week / Choose the method card, for one of the pair's partners
+    only."""
     week_id = as_int(value)
     found = rhythm.find(session, participant=participant, week_id=week_id)
     if found.refusal is not None or found.week is None or found.tandem is None:
@@ -151,6 +152,12 @@ def open_modal(
                 next_step=week.agreed_next_step,
             )
         )
+    if action_id == ID.RHYTHM_CARD:
+        if week.status not in rhythm.PROMPTED:
+            return Result(message=blocks.note(locale, rhythm.UNAVAILABLE))
+        if rhythm.superseded(session, week):
+            return Result(message=blocks.note(locale, rhythm.WEEK_OVER))
+        return Result(view=blocks.card_modal(locale, week_id=week.id, number=week.number, current=week.method))
     moving = action_id == ID.RHYTHM_MOVE
     choices = rhythm.choices(session, tandem, now=now, moving=moving)
     if not choices:
@@ -218,6 +225,12 @@ def _submitted(
             session, participant=participant, week_id=week_id, homework=homework, next_step=next_step, now=now
         )
         return blocks.errors(locale, {"homework": refusal}) if refusal else None
+    if callback_id == ID.RHYTHM_CARD_MODAL:
+        card = values.get(ID.RHYTHM_CARD_PICK.value)
+        if card not in rules.METHOD_CARDS:
+            return blocks.errors(locale, {"card": "card_unknown"})
+        refusal = rhythm.choose_card(session, participant=participant, week_id=week_id, card=str(card), now=now)
+        return blocks.errors(locale, {"card": refusal}) if refusal else None
     number = _number(values)
     if number is None:
         return blocks.errors(locale, {"week": "week_required"})

@@ -265,6 +265,7 @@ class Dashboard:
     quotes: list[str]  # consented quotes only, newest last
     threshold: int  # k: the fewest contributors behind any figure shown
     cohorts: list[Any] = field(default_factory=list)  # bot.services.cohorts.CohortLine, when the path has several
+    sides: rules.SideCounts = field(default_factory=rules.SideCounts)  # by side and talk share, from released cells
 
 
 def dashboard(session: Session, program: Program, *, now: datetime) -> Dashboard:
@@ -285,6 +286,7 @@ def dashboard(session: Session, program: Program, *, now: datetime) -> Dashboard
         quotes=[a.quote or "" for a in retros.consented_quotes(session, program)],
         threshold=release_rules.threshold(program.poll_threshold),
         cohorts=cohort_lines(session, program, current, now=now),
+        sides=rules.side_counts(cells),
     )
 
 

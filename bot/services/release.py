@@ -16,6 +16,10 @@ The series and their contributions:
 - ``trial``: each trial check-in, when it resolved: 1 for a switch.
 - ``retros``: each retro, two weeks after it opened: 1 when both partners filled it in by then; the talk-share
   ratings and "what we change" answers of those.
+- ``late``: each partner of a pair active at the release, or with a late cancellation or move since the last cell:
+  how many weeks they cancelled or moved less than 24 hours ahead in that time (contributor: the person).
+- ``prompts`` and ``late`` are also split by the reversed roles (``rules.by_side``: the digital and the context side),
+  in the same cell, only when each side and everyone else is empty or at least the threshold of people strong.
 - ``metric:<id>`` (pair-reported metrics): each pair's latest value logged since the series' last cell.
 - ``pulse:<round>``: a closed pulse round is its own window: its result when at least its threshold answered,
   else a cell that says only "hidden" (its answers are never shown, not even later).
@@ -37,6 +41,7 @@ from bot.domain.localtime import zone
 from bot.domain.release import Cell, Contribution
 from bot.models import (
     Agreement,
+    Cancellation,
     Goal,
     Metric,
     MetricReporter,
@@ -44,6 +49,7 @@ from bot.models import (
     Pair,
     PairStatus,
     PairWeek,
+    Participant,
     PollReceipt,
     PollResponse,
     PollRound,
@@ -227,6 +233,39 @@ def _goals(session: Session, pid: int, since: datetime | None, now: datetime) ->
     return [Contribution(pair, float(made[pair]), 1.0, {"done": float(done[pair])}) for pair in sorted(population)]
 
 
+def _late(session: Session, pid: int, since: datetime | None, now: datetime) -> list[Contribution]:
+    active = session.execute(
+        select(Pair.participant_a_id, Pair.participant_b_id).where(
+            Pair.program_id == pid, Pair.status == PairStatus.ACTIVE, Pair.started_at <= now
+        )
+    ).all()
+    query = (
+        select(Cancellation.participant_id, Cancellation.created_at)
+        .join(Pair, Pair.id == Cancellation.pair_id)
+        .where(Pair.program_id == pid, Cancellation.late.is_(True), Cancellation.participant_id.is_not(None))
+    )
+    if since is not None:
+        query = query.where(Cancellation.created_at > since)
+    late: dict[int, int] = defaultdict(int)
+    for person, created_at in session.execute(query).tuples():
+        if rules.settled(created_at, since=since, until=now):
+            late[person] += 1
+    population = {p for row in active for p in row} | set(late)
+    return [Contribution(person, float(late[person])) for person in sorted(population)]
+
+
+def _sides(session: Session, contributions: Sequence[Contribution]) -> dict[Any, str | None]:
+    """Each contributing person's side (``Participant.role``)."""
+    ids = sorted({c.contributor for c in contributions})
+    sides: dict[Any, str | None] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        sides.update(
+            session.execute(select(Participant.id, Participant.role).where(Participant.id.in_(chunk))).tuples().all()
+        )
+    return sides
+
+
 def _trial(session: Session, pid: int, since: datetime | None, now: datetime) -> list[Contribution]:
     query = select(TrialCheck.pair_id, TrialCheck.outcome).where(
         TrialCheck.program_id == pid, TrialCheck.resolved_at.is_not(None), TrialCheck.resolved_at <= now
@@ -283,7 +322,9 @@ SERIES = {
     rules.GOALS: _goals,
     rules.TRIAL: _trial,
     rules.RETROS: _retros,
+    rules.LATE: _late,
 }
+BY_SIDE = (rules.PROMPTS, rules.LATE)  # series of people whose cells are split by side (``rules.by_side``)
 
 
 def _pulse_rounds(session: Session, program: Program, released: set[str]) -> list[tuple[str, poll_rules.Result]]:
@@ -348,9 +389,13 @@ def release(session: Session, program: Program, *, now: datetime) -> list[Cell]:
     for name, contributions_of in gather.items():
         if name in today:
             continue
-        found = rules.cell(name, contributions_of(session, program.id, last.get(name), now), day=day, k=k)
+        contributions = contributions_of(session, program.id, last.get(name), now)
+        found = rules.cell(name, contributions, day=day, k=k)
         if found is not None:
-            made.append((found, dict(found.data)))
+            data = dict(found.data)
+            if name in BY_SIDE:
+                data.update(rules.by_side(contributions, _sides(session, contributions), k=k))
+            made.append((found, data))
     for name, result in _pulse_rounds(session, program, set(last)):
         shown = result.shown
         found = Cell(

@@ -445,6 +445,30 @@ def agree(
     return None
 
 
+def choose_card(session: Session, *, participant: Participant, week_id: int, card: str, now: datetime) -> str | None:
+    """The pair chose week's method card instead of the rotation: store it, post it in the week's thread; the
+    rotation goes on from it (``rules.next_card``). Either partner, while the week is the newest one prompted.
+    Returns a refusal key or None (also when the card is the week's already: nothing changes). Commits."""
+    found = find(session, participant=participant, week_id=week_id)
+    if found.refusal is not None or found.week is None or found.tandem is None:
+        return found.refusal
+    week, tandem = found.week, found.tandem
+    if card not in rules.METHOD_CARDS:
+        return "card_unknown"
+    if week.status not in PROMPTED or not resolve_thread(session, week):
+        return UNAVAILABLE
+    if superseded(session, week):
+        return WEEK_OVER
+    if week.method == card:
+        return None
+    week.method = card
+    message = blocks.card_chosen(tandem.locale, name=participant.display_name, number=week.number, card=card)
+    key = f"rhythm:card:{week.id}:{card}:{now:%Y%m%dT%H%M%S%f}"
+    _post(session, tandem, message, key=key, now=now, channel=week.channel_id, thread_ts=week.thread_ts)
+    session.commit()
+    return None
+
+
 # -- cancel and move ---------------------------------------------------------------------------------------
 def choices(session: Session, tandem: Tandem, *, now: datetime, moving: bool) -> list[blocks.WeekChoice]:
     """The weeks a partner may cancel (the week under way, while open, and the next few) or move (the next

@@ -359,7 +359,12 @@ def _open(session: Session, tandem: Tandem, come: rules.Due, loaded: _Loaded, *,
         return opened
     sched = tandem.schedule
     week.status = WeekStatus.OPEN
-    week.method = rules.method_card(plan.number)
+    earlier = max(
+        (w for w in weeks.values() if w.number < plan.number and w.status in PROMPTED and w.method),
+        key=lambda w: w.number,
+        default=None,
+    )
+    week.method = rules.next_card(plan.number, previous=(earlier.number, earlier.method) if earlier else None)
     opened.prompt = True
     if plan.number < sched.weeks:
         opened.following = tandem.plan(plan.number + 1, rules.week_day(sched, plan.number + 1, _moved(weeks)))
