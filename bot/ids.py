@@ -132,6 +132,10 @@ class ID(enum.StrEnum):
     RHYTHM_WEEK = "rhythm.f.week"  # cancel / move modal: which week (value: its number)
     RHYTHM_MOVE_TO = "rhythm.f.move_to"  # move modal: the new day
     RHYTHM_CARD_PICK = "rhythm.f.card"  # method card modal: the card (value: its key, bot.domain.rhythm.METHOD_CARDS)
+    PREP_OPEN = "prep.open"  # the preparation DM's button: open its modal; value: the WeekPrep id
+    PREP_MODAL = "prep.modal"  # callback_id (the WeekPrep id in private_metadata)
+    PREP_BRING = "prep.f.bring"  # preparation modal: what I bring (block_id and action_id alike)
+    PREP_NEED = "prep.f.need"  # preparation modal: what I need from you
     RHYTHM_PAUSE = "rhythm.pause"  # Home button: open the pause modal
     RHYTHM_RESUME = "rhythm.resume"  # Home button: end my pause now
     RHYTHM_PAUSE_MODAL = "rhythm.pause.modal"

@@ -1363,15 +1363,31 @@ TEXTS: dict[str, str] = {
     "when it was written": "wann sie geschrieben wurde",
     # -- cancellation
     (
-        "A partner cancelled or moved a week. Less than 24 hours ahead counts as late; a pattern of late "
-        "ones reaches the hosts with counts only."
+        "A partner cancelled or moved a week. Less than 24 hours ahead counts as late; a pattern of late ones "
+        "reaches the hosts with counts only, and hosts see weekly counts by side (digital, context) from at least "
+        "the threshold of people."
     ): (
         "Ein:e Tandem-Partner:in hat eine Woche abgesagt oder verschoben. Weniger als 24 Stunden vorher gilt "
-        "als kurzfristig; ein Muster kurzfristiger Absagen erreicht die Hosts nur als Anzahl."
+        "als kurzfristig; ein Muster kurzfristiger Absagen erreicht die Hosts nur als Anzahl, und die Hosts sehen "
+        "wöchentlich Anzahlen nach Seite (digital, Kontext) von mindestens so vielen Personen wie die Schwelle."
     ),
-    "the two partners; hosts only counts, when a pattern escalates": (
-        "die beiden Tandem-Partner:innen; Hosts nur Anzahlen, wenn ein Muster gemeldet wird"
+    "the two partners; hosts only counts, when a pattern escalates, and counts by side": (
+        "die beiden Tandem-Partner:innen; Hosts nur Anzahlen, wenn ein Muster gemeldet wird, und Anzahlen nach Seite"
     ),
+    (
+        "One partner's preparation for a week, asked by DM the evening before its prompt: what they bring and what "
+        "they need from their partner; it goes into the pair's thread when the week opens. Hosts never see it."
+    ): (
+        "Die Vorbereitung einer:eines Tandem-Partner:in auf eine Woche, am Vorabend ihres Impulses per DM erfragt: was "
+        "sie:er mitbringt und was sie:er von der:dem anderen braucht; sie kommt in den Tandem-Thread, sobald die Woche "
+        "beginnt. Hosts sehen sie nie."
+    ),
+    "the two partners (once it is in their thread)": "die beiden Tandem-Partner:innen (sobald sie im Thread steht)",
+    "the week it prepares": "die Woche, auf die sie vorbereitet",
+    "when the DM was sent": "wann die DM verschickt wurde",
+    "what I bring": "was ich mitbringe",
+    "what I need from you": "was ich von dir brauche",
+    "when it went into the pair's thread": "wann sie in den Tandem-Thread kam",
     "who cancelled or moved (link to their participant row)": (
         "wer abgesagt oder verschoben hat (Verweis auf die Zeile in participant)"
     ),

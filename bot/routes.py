@@ -251,6 +251,8 @@ ROUTES: tuple[Route, ...] = (
         ACT, _ids(ID.POLL_OPEN), S, mine.poll_open, refusal=mine.poll_not_yours
     ),  # the program's participants who were asked
     Route(V, _ids(ID.POLL_MODAL), S, mine.submitted(polls.submit_form), refusal=mine.poll_not_yours),
+    Route(ACT, _ids(ID.PREP_OPEN), S, mine.prep_open, refusal=mine.prep_not_yours),  # the person's own preparation
+    Route(V, _ids(ID.PREP_MODAL), S, mine.prep_submit, refusal=mine.prep_not_yours),
     Route(ACT, _ids(ID.CARD_PUBLISH), S, mine.card_publish, refusal=mine.card_not_yours),
     Route(ACT, _ids(ID.CARD_EDIT), S, mine.card_edit, refusal=mine.card_not_yours),
     Route(ACT, _ids(ID.CARD_DELETE), S, mine.card_delete, refusal=mine.card_not_yours),

@@ -27,7 +27,7 @@ from bot.flows.host import announce
 from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import Participant, Workspace
-from bot.services import outbox, people, rhythm
+from bot.services import outbox, people, prep, rhythm
 
 PAUSE_EXAMPLE_DAYS = 14  # "/tandem pause until <two weeks from today>" in the error's example
 PAUSE_DEFAULT_DAYS = 7  # the pause modal's datepicker starts a week ahead
@@ -311,3 +311,42 @@ def submit_pause(session: Session, *, participant: Participant, view: dict[str, 
 def resume(session: Session, *, participant: Participant, now: datetime) -> bool:
     """Home's "End my break"."""
     return rhythm.set_pause(session, participant=participant, until=None, now=now)
+
+
+# -- the preparation before a week ---------------------------------------------------------------------------------
+def prep_due(session: Session, now: datetime) -> int:
+    """Clock job: the preparation DMs that are due (``bot.services.prep``). Does not commit."""
+    return prep.due(session, now)
+
+
+def prep_next_due(session: Session, now: datetime) -> datetime | None:
+    return prep.next_due(session, now)
+
+
+def prep_open(session: Session, *, participant: Participant | None, locale: str, value: str) -> Result:
+    """The preparation DM's button: its modal, with what the person wrote so far; only theirs."""
+    found = prep.own(session, participant=participant, prep_id=as_int(value))
+    if found is None:
+        return Result(message=blocks.note(locale, "err_prep_not_yours"))
+    return Result(
+        view=blocks.prep_modal(locale, prep_id=found.id, number=found.week_number, bring=found.bring, need=found.need)
+    )
+
+
+def prep_submit(session: Session, *, participant: Participant, view: dict[str, Any], now: datetime) -> Result:
+    """The preparation modal: at least one of the two, each at most ``PREP_MAX``; else field errors and nothing
+    changes (the modal keeps what was typed)."""
+    locale = participant.locale
+    values = state_values(view)
+    bring, need = _text(values, ID.PREP_BRING), _text(values, ID.PREP_NEED)
+    if not bring and not need:
+        return Result(errors=blocks.errors(locale, {"bring": "prep_empty"}))
+    if len(bring) > rules.PREP_MAX or len(need) > rules.PREP_MAX:
+        return Result(errors=blocks.errors(locale, {"bring": "prep_too_long"}, max=rules.PREP_MAX))
+    refusal = prep.save(
+        session, participant=participant, prep_id=blocks.prep_id_of(view), bring=bring, need=need, now=now
+    )
+    if refusal is not None:
+        key = "prep_not_yours" if refusal == prep.NOT_YOURS else refusal
+        return Result(errors=blocks.errors(locale, {"bring": key}))
+    return Result()

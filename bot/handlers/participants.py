@@ -260,6 +260,21 @@ def rhythm_submit(req: Request) -> Result:
     return rhythm.submit(req.session, participant=req.caller, callback_id=req.name, view=req.view, now=req.now)
 
 
+def prep_open(req: Request) -> Result:
+    """A click on someone else's preparation changes nothing, and registers nobody."""
+    participant = req.stored
+    locale = participant.locale if participant else locale_from_slack(req.lookup(req.user_id).slack_locale)
+    return rhythm.prep_open(req.session, participant=participant, locale=locale, value=req.value)
+
+
+def prep_submit(req: Request) -> Result:
+    return rhythm.prep_submit(req.session, participant=req.caller, view=req.view, now=req.now)
+
+
+def prep_not_yours(locale: str) -> dict:
+    return rhythm_blocks.note(locale, "err_prep_not_yours")
+
+
 def pause_button(req: Request) -> Result:
     return Result(view=rhythm.pause_modal(req.caller, now=req.now))
 

@@ -85,6 +85,7 @@ from bot.models import (
     SpeedIntro,
     SpeedRound,
     WeekAnswer,
+    WeekPrep,
     Workspace,
 )
 from bot.services import confirmations, outbox, reporting
@@ -167,6 +168,7 @@ def forget(session: Session, *, participant: Participant, now: datetime, end_pai
 
     # the weekly rhythm, goals, agreements, retros, cards
     done.answers = session.execute(delete(WeekAnswer).where(WeekAnswer.participant_id == person.id)).rowcount or 0
+    session.execute(delete(WeekPrep).where(WeekPrep.participant_id == person.id))  # their preparations
     emptied = 0
     emptied += _rows(
         session,
@@ -530,6 +532,14 @@ def _pair(
         ],
         "agreement": versions,
         "weeks": weeks,
+        "my_preparations": [
+            {"week": p.week_number, "i_bring": p.bring, "i_need": p.need, "written_at": p.filled_at}
+            for p in session.scalars(
+                select(WeekPrep)
+                .where(WeekPrep.pair_id == pair.id, WeekPrep.participant_id == person.id)
+                .order_by(WeekPrep.week_number)
+            )
+        ],
         "my_cancellations": [
             {"week": c.week_number, "kind": c.kind, "late": c.late, "created_at": c.created_at}
             for c in session.scalars(

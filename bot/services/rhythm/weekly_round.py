@@ -32,6 +32,7 @@ from bot.models import (
     Program,
     ProgramStatus,
     WeekPartner,
+    WeekPrep,
     WeekStatus,
     Workspace,
 )
@@ -202,6 +203,7 @@ class _Loaded:
     answered: set[int]  # week ids
     changes: dict[int, list[datetime]]  # pair id -> Cancellation.created_at
     goals: dict[int, list[Goal]]  # pair id -> its goals by position and id
+    preps: dict[int, list[WeekPrep]] = field(default_factory=dict)  # pair id -> filled in, not in the thread yet
 
 
 LOAD_CHUNK = 500  # pair ids in one IN (...)
@@ -230,6 +232,12 @@ def _load(session: Session, pair_ids: list[int]) -> _Loaded:
             loaded.changes[pair_id].append(at)
         for goal in session.scalars(select(Goal).where(Goal.pair_id.in_(chunk)).order_by(Goal.position, Goal.id)):
             loaded.goals[goal.pair_id].append(goal)
+        for prep in session.scalars(
+            select(WeekPrep)
+            .where(WeekPrep.pair_id.in_(chunk), WeekPrep.filled_at.is_not(None), WeekPrep.posted_at.is_(None))
+            .order_by(WeekPrep.filled_at, WeekPrep.id)
+        ):
+            loaded.preps.setdefault(prep.pair_id, []).append(prep)
     return loaded
 
 
@@ -289,6 +297,11 @@ class _Opened:
             items.append(_in_thread_item(session, tandem, message, key=f"rhythm:skip:{week.id}"))
         if not self.prompt:
             return items
+        preps = [
+            p
+            for p in loaded.preps.get(tandem.pair.id, [])
+            if p.week_number == plan.number and tandem.has(p.participant_id)
+        ]
         agreed = max(
             (w for w in loaded.weeks[tandem.pair.id].values() if w.number < plan.number and w.agreed_at is not None),
             key=lambda w: w.number,
@@ -310,7 +323,13 @@ class _Opened:
                 tandem.locale, goals_service.context_of(goals_service.open_first(loaded.goals[tandem.pair.id]))
             ),
             roles=week_roles(tandem, plan.number, last=plan.number >= tandem.schedule.weeks),
+            preps=[
+                {"name": tandem.person(p.participant_id).display_name, "bring": p.bring or "", "need": p.need or ""}
+                for p in preps
+            ],
         )
+        for prep in preps:
+            prep.posted_at = week.handled_at
         items.append(_post_item(session, tandem, message, key=f"{PROMPT_KEY}{week.id}"))
         return items
 
