@@ -257,3 +257,48 @@ def test_preparation_the_evening_before_in_the_prompt_and_a_chosen_method_card(s
 def _prep_id(message: dict[str, Any]) -> int:
     [button] = [e for _, e in iter_action_elements(message["blocks"]) if e.get("action_id") == ID.PREP_OPEN]
     return int(button["value"])
+
+
+# -- the migration -------------------------------------------------------------------------------------------------
+def test_goals_set_before_the_migration_stay_accepted(scratch) -> None:
+    from sqlalchemy import text
+
+    from bot.db import make_engine, make_session_factory, upgrade
+    from tests.conftest import backends
+
+    for backend in backends():
+        url = scratch.new(backend)
+        upgrade(url, "0026")
+        engine = make_engine(url)
+        try:
+            with make_session_factory(engine)() as s:  # these tables are the same at 0026 and now
+                ws = Workspace(team_id="T0MIG", created_at=T0)
+                s.add(ws)
+                s.flush()
+                program = Program(workspace_id=ws.id, name="Old", created_at=T0, updated_at=T0)
+                s.add(program)
+                s.flush()
+                a, b = (
+                    Participant(workspace_id=ws.id, slack_user_id=u, tz="UTC", created_at=T0, updated_at=T0)
+                    for u in ("U0MIGA", "U0MIGB")
+                )
+                s.add_all([a, b])
+                s.flush()
+                pair = Pair(program_id=program.id, participant_a_id=a.id, participant_b_id=b.id, started_at=T0)
+                s.add(pair)
+                s.commit()
+                pair_id = pair.id
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO goal (pair_id, position, text, progress, created_at, updated_at)"
+                        " VALUES (:p, 0, 'Old goal', 50, '2027-01-05 10:00:00', '2027-01-05 10:00:00')"
+                    ),
+                    {"p": pair_id},
+                )
+            upgrade(url)
+            with make_session_factory(engine)() as s:
+                goal = s.scalars(select(Goal)).one()
+                assert goal.accepted_at == goal.created_at == datetime(2027, 1, 5, 10, tzinfo=UTC)
+        finally:
+            engine.dispose()
