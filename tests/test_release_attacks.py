@@ -122,8 +122,8 @@ CONTRIBUTIONS: list[tuple[str, Any, Any]] = [
     ("r3", 2, 5),
     # late cancellations (how many weeks a person cancelled at short notice), which hosts see only by side, each on a
     # day of its own in the same week: P0's and P2's context partners, P1's and P3's digital ones in program A (each
-    # side four people), and Q1's context partner in the second cohort, whose context side is Q0b and Q1b only (Q2b
-    # brings both): with fewer than the threshold there, its cells are never split by side
+    # side four people), and Q1's context partner in the second cohort, whose context side is Q0b and Q1b only (Q2's
+    # partners both bring both): with fewer than the threshold there, its cells are never split by side
     ("c0", 0, 1),
     ("c1", 0, 2),
     ("c2", 1, 0),
@@ -146,9 +146,10 @@ class World:
     metric: dict[str, Metric] = field(default_factory=dict)
 
 
-# who brings what: each pair's "a" partner the digital side, "b" the context side, except these (P4 and P5 bring both:
-# everyone else in program A, four people; Q2b brings both: the second cohort's context side is two people)
-ROLES = {"P4a": "both", "P4b": "both", "P5a": "both", "P5b": "both", "Q2b": "both", "host": None}
+# who brings what: each pair's "a" partner the digital side, "b" the context side, except these, who both bring both
+# (two of them take no side: in program A the four of P4 and P5; in the second cohort Q2's two, which leaves each of
+# its sides two people, fewer than the threshold)
+ROLES = {"P4a": "both", "P4b": "both", "P5a": "both", "P5b": "both", "Q2a": "both", "Q2b": "both", "host": None}
 
 
 def _person(w: World, key: str, now: datetime) -> Participant:

@@ -37,6 +37,12 @@ from tests.helpers import admin_channel, check_next_due, create_program, match, 
 
 
 # -- pure ----------------------------------------------------------------------------------------------------------
+def test_someone_who_brings_both_takes_the_side_their_partner_leaves_open() -> None:
+    assert rules.side_in_pair("both", "digital") == "context" and rules.side_in_pair("both", "context") == "digital"
+    assert rules.side_in_pair("digital", "both") == "digital" and rules.side_in_pair("both", "both") is None
+    assert rules.side_in_pair(None, "digital") == "context" and rules.side_in_pair(None, None) is None
+
+
 def test_a_cell_is_split_by_side_only_when_each_side_and_the_rest_are_k_strong() -> None:
     sides = {1: "digital", 2: "digital", 3: "digital", 4: "context", 5: "context", 6: "context", 7: "both"}
     items = [Contribution(p, float(p % 2)) for p in range(1, 7)]
@@ -150,7 +156,7 @@ def test_the_release_splits_late_cancellations_by_side_and_counts_accepted_goals
         assert goals.num == 2.0  # the proposed goal does not count
         # the partner accepts it later: it counts then, in the week it was accepted
         s.scalars(select(Goal).where(Goal.text == "G1")).one().accepted_at = T0 + timedelta(days=9)
-        # someone who brings both joins: the rest would be one person, so the next cell is not split
+        # someone who brings both joins, paired with someone who brings both: the rest would be them two alone
         both = Participant(
             workspace_id=ws.id, slack_user_id="U0ROLE9", display_name="P9", tz="Europe/Berlin", locale="en",
             role="both", created_at=T0, updated_at=T0,
@@ -158,6 +164,7 @@ def test_the_release_splits_late_cancellations_by_side_and_counts_accepted_goals
         s.add(both)
         s.flush()
         pairs[2].participant_b_id = both.id
+        s.get(Participant, pairs[2].participant_a_id).role = "both"
         second = {c.series: c for c in release.release(s, program, now=T0 + timedelta(days=14, hours=1))}
         assert second[rules.GOALS].num == 1.0
         assert "digital_n" not in dict(

@@ -97,6 +97,16 @@ def cell(series: str, contributions: Iterable[Contribution], *, day: date, k: in
     )
 
 
+def side_in_pair(role: str | None, partner_role: str | None) -> str | None:
+    """The side a person takes in a pair: what they bring, digital or context; someone who brings both takes the side
+    their partner leaves open (the matching pairs "both" on either side); None for two who both bring both."""
+    if role in SIDES:
+        return role
+    if partner_role in SIDES:
+        return SIDES[1 - SIDES.index(partner_role)]
+    return None
+
+
 def by_side(contributions: Iterable[Contribution], sides: Mapping[Hashable, str | None], *, k: int) -> dict[str, float]:
     """A cell's contributions split by the reversed roles (``sides``: contributor -> "digital", "context" or anything
     else): ``<side>_n`` (the weights) and ``<side>_sum`` (the values) for each side in :data:`SIDES`; or nothing at

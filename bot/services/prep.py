@@ -5,8 +5,9 @@ theirs (export, forget-me) and goes into the pair's thread when the week opens: 
 (``bot.services.rhythm.weekly_round``), or on its own once the prompt is out.
 
 Nobody on a break on the week's day gets one, nor their partner (the week is skipped), nor a pair whose week is
-cancelled, nor anyone once the week's prompt has come. One DM per partner and week (``WeekPrep``), however often the
-clock ticks.
+cancelled, nor anyone once the week's thread has opened; one that could not go at its moment (a break that ended
+since, the clock was down) goes at the person's next working moment, if that is still before the week's thread.
+One DM per partner and week (``WeekPrep``), however often the clock ticks.
 """
 
 from __future__ import annotations
@@ -105,6 +106,8 @@ def due(session: Session, now: datetime) -> int:
     for ask in _asks(session, now):
         if ask.at > now or rules.paused_now(ask.person.paused_until, now=now, tz=ask.person.tz):
             continue
+        if not ask.tandem.zones[ask.person.id].is_working(now):
+            continue  # later than planned (a break that ended, the clock was down): in their working time only
         prep = WeekPrep(pair_id=ask.tandem.pair.id, week_number=ask.number, participant_id=ask.person.id, asked_at=now)
         session.add(prep)
         session.flush()
@@ -131,12 +134,13 @@ def due(session: Session, now: datetime) -> int:
 
 def next_due(session: Session, now: datetime) -> datetime | None:
     """When :func:`due` may next act: the earliest preparation DM not asked yet (``now`` when one is due now; one held
-    back for a break is looked at again when the break ends)."""
+    back for a break, or that comes late, at the first working moment after the break)."""
     moments = []
     for ask in _asks(session, now):
         at = max(ask.at, now)
-        if rules.paused_now(ask.person.paused_until, now=now, tz=ask.person.tz) and ask.person.paused_until:
+        if rules.paused_now(ask.person.paused_until, now=at, tz=ask.person.tz) and ask.person.paused_until:
             at = max(at, rules.pause_ends_at(ask.person.paused_until, ask.person.tz))
+        at = ask.tandem.zones[ask.person.id].next_working(at)
         if at < ask.until:
             moments.append(at)
     return min(moments, default=None)

@@ -18,8 +18,9 @@ The series and their contributions:
   ratings and "what we change" answers of those.
 - ``late``: each partner of a pair active at the release, or with a late cancellation or move since the last cell:
   how many weeks they cancelled or moved less than 24 hours ahead in that time (contributor: the person).
-- ``prompts`` and ``late`` are also split by the reversed roles (``rules.by_side``: the digital and the context side),
-  in the same cell, only when each side and everyone else is empty or at least the threshold of people strong.
+- ``prompts`` and ``late`` are also split by the reversed roles (``rules.by_side``: the digital and the context side, as
+  each person takes it in their latest pair of the program, ``rules.side_in_pair``), in the same cell, only when each
+  side and everyone else is empty or at least the threshold of people strong.
 - ``metric:<id>`` (pair-reported metrics): each pair's latest value logged since the series' last cell.
 - ``pulse:<round>``: a closed pulse round is its own window: its result when at least its threshold answered,
   else a cell that says only "hidden" (its answers are never shown, not even later).
@@ -33,7 +34,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.domain import polls as poll_rules
 from bot.domain import release as rules
@@ -254,15 +255,20 @@ def _late(session: Session, pid: int, since: datetime | None, now: datetime) -> 
     return [Contribution(person, float(late[person])) for person in sorted(population)]
 
 
-def _sides(session: Session, contributions: Sequence[Contribution]) -> dict[Any, str | None]:
-    """Each contributing person's side (``Participant.role``)."""
-    ids = sorted({c.contributor for c in contributions})
+def _sides(session: Session, pid: int) -> dict[Any, str | None]:
+    """Each person's side in their latest pair of the program (``rules.side_in_pair``)."""
+    a, b = aliased(Participant), aliased(Participant)
+    rows = session.execute(
+        select(Pair.participant_a_id, a.role, Pair.participant_b_id, b.role)
+        .join(a, a.id == Pair.participant_a_id)
+        .join(b, b.id == Pair.participant_b_id)
+        .where(Pair.program_id == pid)
+        .order_by(Pair.started_at, Pair.id)
+    ).tuples()
     sides: dict[Any, str | None] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        sides.update(
-            session.execute(select(Participant.id, Participant.role).where(Participant.id.in_(chunk))).tuples().all()
-        )
+    for a_id, a_role, b_id, b_role in rows:
+        sides[a_id] = rules.side_in_pair(a_role, b_role)
+        sides[b_id] = rules.side_in_pair(b_role, a_role)
     return sides
 
 
@@ -394,7 +400,7 @@ def release(session: Session, program: Program, *, now: datetime) -> list[Cell]:
         if found is not None:
             data = dict(found.data)
             if name in BY_SIDE:
-                data.update(rules.by_side(contributions, _sides(session, contributions), k=k))
+                data.update(rules.by_side(contributions, _sides(session, program.id), k=k))
             made.append((found, data))
     for name, result in _pulse_rounds(session, program, set(last)):
         shown = result.shown
