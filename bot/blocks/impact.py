@@ -146,8 +146,7 @@ def sides_text(locale: str, sides: rules.SideCounts, *, threshold: int) -> str:
     else:
         lines.append(_t(locale, "sides_silent_none"))
     if sides.late is not None:
-        (d_late, d_people), (c_late, c_people) = sides.late["digital"], sides.late["context"]
-        lines.append(_t(locale, "sides_late", d=d_late, d_people=d_people, c=c_late, c_people=c_people))
+        lines.append(_t(locale, "sides_late", d=sides.late["digital"][0], c=sides.late["context"][0]))
     else:
         lines.append(_t(locale, "sides_late_none"))
     if sides.talk is not None and any(sides.talk):
