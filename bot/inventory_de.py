@@ -1385,6 +1385,7 @@ TEXTS: dict[str, str] = {
     "the two partners (once it is in their thread)": "die beiden Tandem-Partner:innen (sobald sie im Thread steht)",
     "the week it prepares": "die Woche, auf die sie vorbereitet",
     "when the DM was sent": "wann die DM verschickt wurde",
+    "when the DM is due (empty: it never goes)": "wann die DM fällig ist (leer: sie geht nie)",
     "what I bring": "was ich mitbringe",
     "what I need from you": "was ich von dir brauche",
     "when it went into the pair's thread": "wann sie in den Tandem-Thread kam",

@@ -640,6 +640,7 @@ TABLES: dict[str, Table] = {
             "pair_id": _pair_fk(),
             "week_number": c("the week it prepares"),
             "participant_id": _person("the author"),
+            "due_at": c("when the DM is due (empty: it never goes)"),
             "asked_at": c("when the DM was sent", ACTIVITY),
             "bring": c("what I bring", FREE_TEXT),
             "need": c("what I need from you", FREE_TEXT),

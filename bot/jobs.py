@@ -46,9 +46,9 @@ DUE_JOBS: dict[str, DueJob] = {
     "speed.close": lambda session, now: speed.close_rounds(session, now),
     "matching.scheduled": lambda session, now: matching_flow.run_scheduled(session, now),
     "trial.check_in": lambda session, now: trial.due(session, now),
-    # the preparation DM the evening before a week: before the round, which puts what was written into the prompt
-    "rhythm.prep": lambda session, now: rhythm_flow.prep_due(session, now),
     "rhythm.weekly": lambda session, now: rhythm_flow.due(session, now),
+    # the preparation DM the evening before a week: planned in the minute the week before opens (after the round)
+    "rhythm.prep": lambda session, now: rhythm_flow.prep_due(session, now),
     "escalations.late_pattern": lambda session, now: escalation_flow.late_patterns(session, now),
     "agreement.reminders": lambda session, now: agreements.send_reminders(session, now),
     "polls.due": lambda session, now: polls.due(session, now),  # closes rounds; the weekly release shows them
@@ -86,8 +86,8 @@ NEXT_DUE: dict[str, NextDue] = {
     "speed.close": speed.next_close,
     "matching.scheduled": matching_flow.next_scheduled,
     "trial.check_in": trial.next_due,
-    "rhythm.prep": rhythm_flow.prep_next_due,
     "rhythm.weekly": rhythm_flow.next_due,
+    "rhythm.prep": rhythm_flow.prep_next_due,
     "escalations.late_pattern": escalation_flow.next_late_patterns,
     "agreement.reminders": agreements.next_reminder,
     "polls.due": polls.next_due,

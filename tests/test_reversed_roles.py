@@ -203,7 +203,9 @@ def test_preparation_the_evening_before_in_the_prompt_and_a_chosen_method_card(s
     match(stack, hanna, channel)
     ben, wei = people["Ben"], people["Wei"]
     group = pair_group_dm(stack, ben, wei)
-    # week 1 is Monday 11 January: the preparation comes on Friday 8th at 17:30 on each one's clock
+    # week 1 is Monday 11 January: planned at the next tick, the preparation comes on Friday 8th at 17:30 on each
+    # one's clock
+    stack.advance(timedelta(minutes=2))
     assert check_next_due(stack, "rhythm.prep", until=datetime(2027, 1, 9, tzinfo=UTC), every=timedelta(hours=6)) == (
         datetime(2027, 1, 8, 9, 30, tzinfo=UTC)  # 17:30 in Singapore
     )
@@ -251,7 +253,9 @@ def test_preparation_the_evening_before_in_the_prompt_and_a_chosen_method_card(s
     stack.clock.set(datetime(2027, 1, 15, 8, tzinfo=UTC))  # type: ignore[attr-defined]
     stack.advance(timedelta(hours=12))
     with stack.session_factory() as s:
-        assert s.scalars(select(WeekPrep.week_number).where(WeekPrep.week_number == 2)).all() == []
+        asked = select(WeekPrep.due_at).where(WeekPrep.week_number == 2, WeekPrep.asked_at.is_not(None))
+        assert s.scalars(asked).all() == []
+        assert s.scalars(select(WeekPrep.due_at).where(WeekPrep.week_number == 2)).all() == [None, None]  # never
         me = s.scalars(select(Participant).where(Participant.slack_user_id == ben.id)).one()
         me.paused_until = None
         s.commit()

@@ -77,9 +77,10 @@ class WeekAnswer(Base):
 
 
 class WeekPrep(Base):
-    """One partner's preparation for a week of their pair (``bot.services.prep``): asked by DM the evening before the
-    week's prompt, in their own working time; what they bring and what they need from their partner, which goes into
-    the pair's thread when the week opens. Theirs: export, forget-me."""
+    """One partner's preparation for a week of their pair (``bot.services.prep``): planned when the week before opens
+    (``due_at``), asked by DM the evening before the week's prompt, in their own working time; what they bring and
+    what they need from their partner, which goes into the pair's thread when the week opens. Theirs: export,
+    forget-me."""
 
     __tablename__ = "week_prep"
     __table_args__ = (UniqueConstraint("pair_id", "week_number", "participant_id"),)
@@ -88,7 +89,8 @@ class WeekPrep(Base):
     pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id", ondelete="CASCADE"), index=True)
     week_number: Mapped[int]  # the week it prepares, as PairWeek.number
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
-    asked_at: Mapped[datetime]  # when the DM was queued
+    due_at: Mapped[datetime | None] = mapped_column(index=True)  # when the DM is due; None: it never goes
+    asked_at: Mapped[datetime | None]  # when the DM was queued
     bring: Mapped[str | None] = mapped_column(Text)  # "what I bring"
     need: Mapped[str | None] = mapped_column(Text)  # "what I need from you"
     filled_at: Mapped[datetime | None]

@@ -7,125 +7,153 @@ theirs (export, forget-me) and goes into the pair's thread when the week opens: 
 Nobody on a break on the week's day gets one, nor their partner (the week is skipped), nor a pair whose week is
 cancelled, nor anyone once the week's thread has opened; one that could not go at its moment (a break that ended
 since, the clock was down) goes at the person's next working moment, if that is still before the week's thread.
-One DM per partner and week (``WeekPrep``), however often the clock ticks.
+Each partner's preparation for a pair's next week is planned (``WeekPrep.due_at``) when the week before opens (for
+week 1: at once), and looked at again when due: so the clock reads one indexed column each minute, and one DM goes
+per partner and week, however often it ticks. Moving a week plans its preparations again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import rhythm as blocks
 from bot.domain import rhythm as rules
-from bot.models import Pair, PairStatus, PairWeek, Participant, WeekPrep, WeekStatus
+from bot.models import Pair, PairStatus, PairWeek, Participant, Program, ProgramStatus, WeekPrep, WeekStatus
 from bot.services import outbox
-from bot.services.rhythm import PROMPTED, Tandem, active_tandems, resolve_thread, tandem_of
+from bot.services.rhythm import PROMPTED, Tandem, resolve_thread, schedule_of, tandem_of
 from bot.services.rhythm.pair_week import _post
 
-RECENT = timedelta(days=21)  # preparations asked this long ago or less are what the clock compares with
-
-
-@dataclass(frozen=True)
-class _Ask:
-    tandem: Tandem
-    person: Participant
-    number: int
-    day: date  # the week's day
-    at: datetime  # when the DM is due
-    until: datetime  # the week's thread moment: after it, none
-
-
-def _asks(session: Session, now: datetime) -> list[_Ask]:
-    """Every partner's next preparation not asked yet, with when it is due."""
-    tandems = active_tandems(session)
-    if not tandems:
-        return []
-    handled = dict(
-        session.execute(
-            select(PairWeek.pair_id, func.max(PairWeek.number))
-            .join(Pair, Pair.id == PairWeek.pair_id)
-            .where(Pair.status == PairStatus.ACTIVE, PairWeek.handled_at.is_not(None))
-            .group_by(PairWeek.pair_id)
-        )
-        .tuples()
-        .all()
+# Built once: the clock asks these every minute. Active pairs with what their schedule depends on, the number of their
+# last week the clock dealt with, and of the last week preparations were planned for.
+_HANDLED = (
+    select(PairWeek.pair_id, func.max(PairWeek.number).label("handled"))
+    .where(PairWeek.handled_at.is_not(None))
+    .group_by(PairWeek.pair_id)
+    .subquery()
+)
+_PLANNED = (
+    select(WeekPrep.pair_id, func.max(WeekPrep.week_number).label("planned")).group_by(WeekPrep.pair_id).subquery()
+)
+_PAIRS = (
+    select(
+        Pair.id,
+        Pair.started_at,
+        Program.timezone,
+        Program.prompt_weekday,
+        Program.prompt_hour,
+        Program.rhythm,
+        Program.duration_weeks,
+        Program.start_date,
+        _HANDLED.c.handled,
+        _PLANNED.c.planned,
     )
-    ahead: dict[tuple[int, int], PairWeek] = {}  # (pair id, number) -> a week row not dealt with yet
-    moved: dict[int, dict[int, Any]] = {}
-    for week in session.scalars(
-        select(PairWeek)
-        .join(Pair, Pair.id == PairWeek.pair_id)
-        .where(Pair.status == PairStatus.ACTIVE, PairWeek.handled_at.is_(None))
-    ):
-        ahead[(week.pair_id, week.number)] = week
-        if week.moved_to is not None:
-            moved.setdefault(week.pair_id, {})[week.number] = week.moved_to
-    asked = set(
-        session.execute(
-            select(WeekPrep.pair_id, WeekPrep.week_number, WeekPrep.participant_id).where(
-                WeekPrep.asked_at >= now - RECENT
-            )
-        )
-        .tuples()
-        .all()
-    )
-    out: list[_Ask] = []
-    for tandem in tandems:
-        sched = tandem.schedule
-        plans = rules.upcoming(
-            sched,
-            after=handled.get(tandem.pair.id, 0),
-            moved=moved.get(tandem.pair.id, {}),
-            zones=tandem.zones,
-            limit=1,
-        )
-        if not plans:
-            continue
-        plan = plans[0]
-        row = ahead.get((tandem.pair.id, plan.number))
-        if row is not None and row.status == WeekStatus.CANCELLED:
-            continue
-        if any(rules.is_paused(p.paused_until, plan.day) for p in (tandem.a, tandem.b)):
-            continue  # the week is skipped for a break
-        for person in (tandem.a, tandem.b):
-            if (tandem.pair.id, plan.number, person.id) in asked:
-                continue
-            at = rules.prep_at(plan.at[person.id], tandem.zones[person.id])
-            if at is not None and now < plan.thread_at:
-                out.append(_Ask(tandem, person, plan.number, plan.day, at, plan.thread_at))
+    .join(Program, Program.id == Pair.program_id)
+    .outerjoin(_HANDLED, _HANDLED.c.pair_id == Pair.id)
+    .outerjoin(_PLANNED, _PLANNED.c.pair_id == Pair.id)
+    .where(Pair.status == PairStatus.ACTIVE, Program.status == ProgramStatus.ACTIVE)
+)
+_DUE = (
+    select(WeekPrep)
+    .where(WeekPrep.due_at <= bindparam("now"), WeekPrep.asked_at.is_(None))
+    .order_by(WeekPrep.due_at, WeekPrep.id)
+)
+_NEXT = select(func.min(WeekPrep.due_at)).where(WeekPrep.due_at.is_not(None), WeekPrep.asked_at.is_(None))
+
+
+def _to_plan(session: Session) -> list[tuple[int, int]]:
+    """(pair id, week number) of the active pairs whose next week has no preparation planned yet."""
+    out = []
+    for row in session.execute(_PAIRS).all():
+        number = (row.handled or 0) + 1
+        if (row.planned or 0) < number <= schedule_of(row, row.started_at).weeks:
+            out.append((row.id, number))
     return out
 
 
+def _plan(session: Session, pair_id: int, number: int) -> None:
+    """Plan each partner's preparation for week ``number`` at its moment (``rules.prep_at``); whether it goes is
+    decided when it is due."""
+    pair = session.get(Pair, pair_id)
+    assert pair is not None
+    tandem = tandem_of(session, pair)
+    plan = tandem.plan(number, rules.week_day(tandem.schedule, number, _moved(session, pair_id)))
+    for person in (tandem.a, tandem.b):
+        at = rules.prep_at(plan.at[person.id], tandem.zones[person.id])
+        session.add(WeekPrep(pair_id=pair_id, week_number=number, participant_id=person.id, due_at=at))
+
+
+def _moved(session: Session, pair_id: int) -> dict[int, date]:
+    return {
+        number: day
+        for number, day in session.execute(
+            select(PairWeek.number, PairWeek.moved_to).where(
+                PairWeek.pair_id == pair_id, PairWeek.moved_to.is_not(None), PairWeek.handled_at.is_(None)
+            )
+        ).tuples()
+    }
+
+
+def _decide(session: Session, prep: WeekPrep, now: datetime) -> tuple[Tandem, date] | None:
+    """Whether a due preparation goes now: (its tandem, the week's day), or None, then its ``due_at`` is set to when
+    it may (None: never)."""
+    pair = session.get(Pair, prep.pair_id)
+    if pair is None or pair.status != PairStatus.ACTIVE:
+        prep.due_at = None
+        return None
+    tandem = tandem_of(session, pair)
+    if tandem.program.status != ProgramStatus.ACTIVE or not tandem.has(prep.participant_id):
+        prep.due_at = None
+        return None
+    week = session.scalar(select(PairWeek).where(PairWeek.pair_id == pair.id, PairWeek.number == prep.week_number))
+    day = rules.week_day(tandem.schedule, prep.week_number, _moved(session, pair.id))
+    plan = tandem.plan(prep.week_number, day)
+    skipped = any(rules.is_paused(p.paused_until, plan.day) for p in (tandem.a, tandem.b))
+    opened = week is not None and (week.handled_at is not None or week.status == WeekStatus.CANCELLED)
+    if skipped or opened or plan.thread_at <= now:
+        prep.due_at = None  # a week skipped for a break, cancelled, or already open: none
+        return None
+    person = tandem.person(prep.participant_id)
+    at = now
+    if rules.paused_now(person.paused_until, now=now, tz=person.tz) and person.paused_until is not None:
+        at = rules.pause_ends_at(person.paused_until, person.tz)
+    at = tandem.zones[person.id].next_working(at)
+    if at > now:  # later than planned (a break that ended, the clock was down): in their working time only
+        prep.due_at = at if at < plan.thread_at else None
+        return None
+    return tandem, plan.day
+
+
 def due(session: Session, now: datetime) -> int:
-    """Clock job: queue every preparation DM that is due (one per partner and week). Does not commit."""
+    """Clock job: plan the preparations of every pair's next week (once, when the week before has opened), then queue
+    every preparation DM that is due. Does not commit."""
+    for pair_id, number in _to_plan(session):
+        _plan(session, pair_id, number)
+    session.flush()
     sent = 0
-    for ask in _asks(session, now):
-        if ask.at > now or rules.paused_now(ask.person.paused_until, now=now, tz=ask.person.tz):
+    for prep in session.scalars(_DUE, {"now": now}).all():
+        decided = _decide(session, prep, now)
+        if decided is None:
             continue
-        if not ask.tandem.zones[ask.person.id].is_working(now):
-            continue  # later than planned (a break that ended, the clock was down): in their working time only
-        prep = WeekPrep(pair_id=ask.tandem.pair.id, week_number=ask.number, participant_id=ask.person.id, asked_at=now)
-        session.add(prep)
-        session.flush()
-        partner = ask.tandem.partner_of(ask.person.id)
+        tandem, day = decided
+        person, partner = tandem.person(prep.participant_id), tandem.partner_of(prep.participant_id)
+        prep.asked_at = now
         outbox.post(
             session,
-            workspace_id=ask.tandem.program.workspace_id,
-            channel=ask.person.slack_user_id,
+            workspace_id=tandem.program.workspace_id,
+            channel=person.slack_user_id,
             message=blocks.prep_dm(
-                ask.person.locale,
+                person.locale,
                 prep_id=prep.id,
-                number=ask.number,
+                number=prep.week_number,
                 partner=partner.display_name,
-                program=ask.tandem.program.name,
-                day=ask.day,
+                program=tandem.program.name,
+                day=day,
             ),
             now=now,
-            about=outbox.About.of(pair=ask.tandem.pair, people=[ask.person]),
+            about=outbox.About.of(pair=tandem.pair, people=[person]),
             dedupe_key=f"rhythm:prep:{prep.id}",
         )
         sent += 1
@@ -133,17 +161,11 @@ def due(session: Session, now: datetime) -> int:
 
 
 def next_due(session: Session, now: datetime) -> datetime | None:
-    """When :func:`due` may next act: the earliest preparation DM not asked yet (``now`` when one is due now; one held
-    back for a break, or that comes late, at the first working moment after the break)."""
-    moments = []
-    for ask in _asks(session, now):
-        at = max(ask.at, now)
-        if rules.paused_now(ask.person.paused_until, now=at, tz=ask.person.tz) and ask.person.paused_until:
-            at = max(at, rules.pause_ends_at(ask.person.paused_until, ask.person.tz))
-        at = ask.tandem.zones[ask.person.id].next_working(at)
-        if at < ask.until:
-            moments.append(at)
-    return min(moments, default=None)
+    """When :func:`due` may next act: now when a pair's next week has no preparation planned yet; else the earliest
+    planned one not asked yet."""
+    if _to_plan(session):
+        return now
+    return session.scalar(_NEXT)
 
 
 # -- filling it in ---------------------------------------------------------------------------------------------------

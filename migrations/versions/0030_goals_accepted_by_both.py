@@ -36,7 +36,8 @@ def upgrade() -> None:
         sa.Column("pair_id", sa.Integer(), nullable=False),
         sa.Column("week_number", sa.Integer(), nullable=False),
         sa.Column("participant_id", sa.Integer(), nullable=False),
-        sa.Column("asked_at", UTCDateTime(), nullable=False),
+        sa.Column("due_at", UTCDateTime(), nullable=True),
+        sa.Column("asked_at", UTCDateTime(), nullable=True),
         sa.Column("bring", sa.Text(), nullable=True),
         sa.Column("need", sa.Text(), nullable=True),
         sa.Column("filled_at", UTCDateTime(), nullable=True),
@@ -53,6 +54,7 @@ def upgrade() -> None:
             "pair_id", "week_number", "participant_id", name=op.f("uq_week_prep_pair_id_week_number_participant_id")
         ),
     )
+    op.create_index(op.f("ix_week_prep_due_at"), "week_prep", ["due_at"], unique=False)
     op.create_index(op.f("ix_week_prep_pair_id"), "week_prep", ["pair_id"], unique=False)
     op.create_index(op.f("ix_week_prep_participant_id"), "week_prep", ["participant_id"], unique=False)
 
@@ -60,6 +62,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_week_prep_participant_id"), table_name="week_prep")
     op.drop_index(op.f("ix_week_prep_pair_id"), table_name="week_prep")
+    op.drop_index(op.f("ix_week_prep_due_at"), table_name="week_prep")
     op.drop_table("week_prep")
     with op.batch_alter_table("goal", schema=None) as batch_op:
         batch_op.drop_column("accepted_at")

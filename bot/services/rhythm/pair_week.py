@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy import and_, bindparam, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import rhythm as blocks
@@ -36,6 +36,7 @@ from bot.models import (
     ProgramStatus,
     WeekAnswer,
     WeekPartner,
+    WeekPrep,
     WeekStatus,
 )
 from bot.services import matching, outbox, people
@@ -564,6 +565,9 @@ def move(
     week = _week(session, tandem, number, now=now)
     late = rules.is_late(thread_at=tandem.plan(number, choice.day).thread_at, now=now)
     week.moved_to = new_day
+    session.execute(  # its preparations are planned again for the new day (bot.services.prep)
+        delete(WeekPrep).where(WeekPrep.pair_id == tandem.pair.id, WeekPrep.asked_at.is_(None))
+    )
     session.add(
         Cancellation(
             pair_id=tandem.pair.id,
