@@ -607,6 +607,13 @@ def test_goals_one_to_three_with_one_click_progress_shown_in_home(stack: LocalSt
     assert stack.sandbox.messages(group)[-1]["text"] == "Jörg withdrew a proposed goal"
     with stack.session_factory() as s:
         assert s.get(Goal, workshop) is None
+    # /tandem goals shows Wei the goal Jörg proposed, with Accept
+    assert wei.slash("goals").ok
+    reply = wei.ephemeral_messages()[-1]
+    assert "*Jörg* proposed: _A newsletter_" in _text(reply)
+    assert wei.click(ID.GOAL_ACCEPT, message=reply).ok
+    with stack.session_factory() as s:
+        assert s.scalars(select(Goal.accepted_at).where(Goal.text == "A newsletter")).one() == START
 
 
 # -- outsiders ----------------------------------------------------------------------------------------------

@@ -343,16 +343,19 @@ def goal_done_posted(locale: str, *, who: str, text: str) -> dict[str, Any]:
     )
 
 
-def goals_command(locale: str) -> dict[str, Any]:
-    """``/tandem goals``: the button that opens the caller's goals."""
+def goals_command(locale: str, *, waiting: Sequence[tuple[int, str, str]] = ()) -> dict[str, Any]:
+    """``/tandem goals``: the button that opens the caller's goals; and each goal a partner proposed that waits for
+    the caller (``waiting``: goal id, text, proposer), with Accept."""
     text = _t(locale, "goals_command")
-    return kit.message(
-        text,
-        [
-            kit.section(text),
-            kit.actions(kit.button(_p(locale, "btn_open_goals"), ID.GOAL_OPEN, value="", style="primary")),
-        ],
-    )
+    blocks: list[kit.Block] = [
+        kit.section(text),
+        kit.actions(kit.button(_p(locale, "btn_open_goals"), ID.GOAL_OPEN, value="", style="primary")),
+    ]
+    for goal_id, goal, who in waiting[: rules.SLOTS * 5]:
+        line = kit.section(_t(locale, "goal_waiting_line", text=goal, who=who))
+        line["accessory"] = kit.button(_p(locale, "btn_accept"), ID.GOAL_ACCEPT, value=str(goal_id)).to_dict()
+        blocks.append(line)
+    return kit.message(text, blocks)
 
 
 def pick_pair(locale: str, pairs: Sequence[tuple[int, str]]) -> dict[str, Any]:

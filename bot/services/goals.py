@@ -225,6 +225,20 @@ def mark(
     return result
 
 
+def waiting_for(session: Session, participant: Participant | None) -> list[tuple[int, str, str]]:
+    """The goals the person's partners proposed and the person has not accepted yet, in their active pairs: (goal id,
+    text, the proposer's name) each."""
+    if participant is None or participant.id is None:
+        return []
+    out = []
+    for pair in pairs_of(session, participant):
+        partner = partner_of(session, pair, participant)
+        for goal in goals_of(session, pair):
+            if goal.accepted_at is None and goal.done_at is None and goal.created_by != participant.id:
+                out.append((goal.id, goal.text, partner.display_name))
+    return out
+
+
 def accept(session: Session, *, participant: Participant | None, goal_id: int | None, now: datetime) -> str:
     """The partner of whoever proposed the goal accepts it: from now on it is the pair's and counts (the pair hears
     it). Only the other partner of an active pair; the proposer is told their partner accepts it. Commits. Returns
