@@ -96,6 +96,32 @@ def test_the_preparation_comes_at_the_end_of_the_last_working_day_before() -> No
     assert rhythm.prep_at(monday, WorkingTime(days=frozenset())) is None
 
 
+def test_hosts_read_the_counts_by_role_in_the_dashboard_and_the_playbook() -> None:
+    from types import SimpleNamespace
+
+    from bot.blocks import admin as admin_blocks
+    from bot.blocks import impact as impact_blocks
+    from bot.domain.programs import OnboardingCounts
+
+    counts = impact_rules.SideCounts(
+        silent={"digital": (4, 20), "context": (9, 20)}, late={"digital": (1, 10), "context": (5, 10)}
+    )
+    text = impact_blocks.sides_text("en", counts, threshold=5)
+    assert "digital side 4 of 20 · context side 9 of 20" in text and "digital side 1 · context side 5" in text
+    assert "Talk share in the retros: not enough reports yet" in text
+    german = impact_blocks.sides_text("de", impact_rules.SideCounts(talk=(0, 1, 2, 5, 3)), threshold=5)
+    assert "Stille Wochen nach Rolle: noch nicht genug Rückmeldungen" in german and "1: 0 · 2: 1 · 3: 2" in german
+    program = SimpleNamespace(name="Pilot", status="active")
+    week = dict(
+        program=program, counts=OnboardingCounts(), welcome=(), welcome_more=0, waiting=0, silent=0, escalations=0,
+        retros_open=0,
+    )  # fmt: skip
+    shown = json.dumps(admin_blocks.playbook("en", [SimpleNamespace(**week, sides=counts)]), ensure_ascii=False)
+    assert "silent weeks digital side 4 · context side 9; short-notice cancellations digital side 1" in shown
+    calm = json.dumps(admin_blocks.playbook("en", [SimpleNamespace(**week, sides=impact_rules.SideCounts())]))
+    assert "By role" not in calm
+
+
 # -- the weekly release on the database ------------------------------------------------------------------------------
 T0 = datetime(2027, 1, 4, 7, tzinfo=UTC)  # Monday 4 January 2027, 08:00 in Berlin
 
