@@ -10,6 +10,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.domain import impact as impact_rules
@@ -218,6 +219,8 @@ def _with(messages: list[dict[str, Any]], action_id: str) -> list[dict[str, Any]
     return [m for m in messages if any(e.get("action_id") == action_id for _, e in iter_action_elements(m["blocks"]))]
 
 
+# The preparation's queries run on PostgreSQL too, with every tick of test_e2e_rhythm's and test_authz's worlds.
+@pytest.mark.sqlite_only
 def test_preparation_the_evening_before_in_the_prompt_and_a_chosen_method_card(stack: LocalStack) -> None:
     hanna = persona(stack, "Hanna", is_admin=True)
     channel = admin_channel(stack, hanna)
