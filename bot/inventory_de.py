@@ -1856,4 +1856,29 @@ TEXTS: dict[str, str] = {
     ),
     "as long as the database exists": "solange die Datenbank existiert",
     "the migration the database is at": "die Migration, auf deren Stand die Datenbank ist",
+    (
+        "5. Every week the release also counts each person's short-notice cancellations and moves. A cell of people "
+        "(focus\n"
+        "   prompts, short-notice cancellations) is split by the reversed roles, the digital and the context side "
+        "(someone who\n"
+        "   brings both counts on the side their partner leaves open), only when each side and everyone else is "
+        "empty or at\n"
+        "   least *k* people strong, so neither a side nor the rest can be subtracted below *k*; otherwise it "
+        "counts in no\n"
+        "   side. Hosts see these counts (silent weeks and short-notice cancellations by side) on the dashboard, "
+        "in the weekly\n"
+        "   digest and in the playbook."
+    ): (
+        "5. Jede Woche zählt die Freigabe außerdem die kurzfristigen Absagen und Verschiebungen jeder Person. Eine "
+        "Zelle von\n"
+        "   Personen (Fokusfragen, kurzfristige Absagen) wird nur dann nach den umgekehrten Rollen aufgeteilt, "
+        "der digitalen und\n"
+        "   der Kontextseite (wer beides mitbringt, zählt auf der Seite, die die:der Tandem-Partner:in freilässt), "
+        "wenn jede Seite\n"
+        "   und alle Übrigen leer sind oder mindestens *k* Personen umfassen, sodass sich weder eine Seite noch der "
+        "Rest unter *k*\n"
+        "   herausrechnen lässt; sonst zählt sie auf keiner Seite. Hosts sehen diese Anzahlen (stille Wochen und "
+        "kurzfristige\n"
+        "   Absagen nach Seite) im Dashboard, in der Wochenübersicht und im Playbook."
+    ),
 }
