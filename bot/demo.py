@@ -1224,6 +1224,7 @@ def _chapter_weeks(
         who.open_home()
         who.click(ID.GOAL_OPEN)
         who.submit(who.open_views()[-1]["id"], {ID.GOAL_TEXT_1.value: goal, ID.GOAL_DUE_1.value: due})
+    _goals_carried_by_both(stack, say, result, ((rui, berlin_lisbon), (priya, berlin_singapore)))
     mia.slash("note [pilot channel] Draft guidelines for the pilot channel https://example.com/pilot-guidelines")
     rui.slash("note Stakeholder map for the approval board: who signs what #hosts")
     ana.slash("note Approval today takes 7 steps and 12 days on average #program")
@@ -1326,6 +1327,8 @@ def _chapter_weeks(
             hanna.slash("admin pulse", channel_id=admin)
             stack.settle()
             say.flush()
+        if week == 2:
+            _prepared_week(stack, say, result, week_start, (mia, berlin_lisbon), (ana, berlin_singapore), rui)
         if week in APPROVAL_DAYS:
             say.step(f"Hanna logs this week's approval lead time: {APPROVAL_DAYS[week]} days.")
             _log_host_value(stack, hanna, admin, APPROVAL_DAYS[week])
@@ -1387,6 +1390,15 @@ def _chapter_weeks(
         set(utc_hours[berlin_singapore]) == {1},
         f"Ana and Priya's prompt: 09:00 Singapore, 01:00 UTC all along ({utc_hours[berlin_singapore]})",
     )
+    # the hosts read German: "Nach Rolle", "digitale Seite"
+    digests = [json.dumps(m, ensure_ascii=False) for m in sb.messages(admin) if "*Nach Rolle*" in json.dumps(m)]
+    by_role = next((d for d in reversed(digests) if "digitale Seite" in d), "")
+    _expect(
+        result,
+        "Stille Wochen (ein Impuls, der nicht innerhalb einer Woche beantwortet wurde): digitale Seite" in by_role
+        and "Kurzfristig abgesagte oder verschobene Wochen: digitale Seite" in by_role,
+        "the weekly digest shows the hosts silent weeks and short-notice cancellations by role, as counts",
+    )
     flags = [json.dumps(m) for m in sb.messages(admin) if ":zzz:" in json.dumps(m)]
     _expect(
         result,
@@ -1433,6 +1445,72 @@ def _live_session(stack: LocalStack, say: Narrator, result: DemoResult, ana: Per
         and any("In an hour" in t and "15:00 (Singapore)" in t for t in reminded[priya.name]),
         "both got the live session's reminder an hour before, in their language and time",
     )
+
+
+def _goals_carried_by_both(
+    stack: LocalStack, say: Narrator, result: DemoResult, partners: tuple[tuple[Persona, str], ...]
+) -> None:
+    """A goal one partner sets is proposed until the other accepts it: Rui accepts Mia's (English), Priya Ana's
+    (German), each with the Accept button in their pair's group DM."""
+    from bot.ids import ID
+    from bot.models import Goal
+
+    stack.settle()
+    say.flush()
+    say.step("Each goal is proposed until the partner accepts it: Rui and Priya press Accept in their group DM.")
+    for partner, dm in partners:
+        posted = _last_with(stack.sandbox.messages(dm), ID.GOAL_ACCEPT)
+        _expect(result, posted is not None, f"{partner.name} was asked to accept the goal their partner proposed")
+        if posted is not None:
+            partner.click(ID.GOAL_ACCEPT, message=posted)
+    stack.settle()
+    say.flush()
+    with stack.session_factory() as session:
+        accepted = session.scalars(select(Goal.accepted_at)).all()
+    _expect(result, len(accepted) == 2 and all(accepted), "both goals were accepted by the other partner")
+
+
+def _prepared_week(
+    stack: LocalStack,
+    say: Narrator,
+    result: DemoResult,
+    week_start: datetime,
+    mia: tuple[Persona, str],
+    ana: tuple[Persona, str],
+    rui: Persona,
+) -> None:
+    """The evening before the next week's prompt Mia (English) and Ana (German) fill in their preparation; the prompt
+    carries it; Rui chooses the week's method card instead of the rotation."""
+    from bot.ids import ID
+
+    _advance_to(stack, week_start + timedelta(days=4, hours=17))  # Friday, 18:00 in Berlin
+    say.step("Friday, 17:30 on each one's clock: “what I bring, what I need from you”. Mia and Ana fill it in.")
+    for (who, _dm), bring, need in (
+        (mia, "A first draft of the channel's rules", "Your eye on who must approve it"),
+        (ana, "Die Liste der sieben Freigabeschritte", "Deine Erfahrung mit dem Audit-Kalender"),
+    ):
+        asked = _last_with(_dm_from_tandem(stack, who), ID.PREP_OPEN)
+        _expect(result, asked is not None, f"{who.name} was asked to prepare the week the evening before")
+        if asked is not None:
+            who.click(ID.PREP_OPEN, message=asked)
+            who.submit(who.open_views()[-1]["id"], {ID.PREP_BRING.value: bring, ID.PREP_NEED.value: need})
+    stack.settle()
+    say.flush()
+    _advance_to(stack, week_start + timedelta(weeks=1, hours=10))
+    say.step("Monday: each prompt carries what was prepared. Rui picks this week's method himself: Reverse demo.")
+    for (who, dm), words in ((mia, "the channel's rules"), (ana, "sieben Freigabeschritte")):
+        prompt = _prompt(stack, dm)
+        shown = json.dumps(prompt or {}, ensure_ascii=False)
+        _expect(
+            result, f"{who.name.split()[0]}" in shown and words in shown, f"{who.name}'s preparation is in the prompt"
+        )
+    prompt = _prompt(stack, mia[1])
+    if prompt is not None:
+        rui.click(ID.RHYTHM_CARD, message=prompt)
+        rui.submit(rui.open_views()[-1]["id"], {ID.RHYTHM_CARD_PICK.value: "reverse_demo"})
+        stack.settle()
+        thread = stack.sandbox.messages(mia[1], thread_ts=prompt["ts"])
+        _expect(result, any("chose the method" in m.get("text", "") for m in thread), "Rui's method card is posted")
     say.flush()
 
 

@@ -112,6 +112,8 @@ class ID(enum.StrEnum):
     GOAL_PROGRESS_75 = "goal.progress.75"
     GOAL_DONE = "goal.done"
     GOAL_REOPEN = "goal.reopen"  # a done goal is not done after all
+    GOAL_ACCEPT = "goal.accept"  # the group DM, App Home: accept the goal the partner proposed; value: the goal id
+    GOAL_WITHDRAW = "goal.withdraw"  # App Home: take back one's own proposed goal; value: the goal id
 
     # The weekly rhythm: focus prompt, answers, closing the week, nudges, pauses
     RHYTHM_ANSWER = "rhythm.answer"  # prompt button: open the Answer modal; value: the week id
@@ -123,15 +125,22 @@ class ID(enum.StrEnum):
     LIVE_ACCEPT = "live.accept"  # a proposed slot, once; value: the slot's live_session id
     LIVE_ACCEPT_WEEKLY = "live.accept_weekly"  # a proposed slot, every week until the program's end; value: its id
     LIVE_CANCEL = "live.cancel"  # the accepted session's button; value: its live_session id
+    RHYTHM_CARD = "rhythm.card"  # prompt button: choose the week's method card instead of the rotation; value: week id
     RHYTHM_ANSWER_MODAL = "rhythm.answer.modal"  # callback_ids (the week id in private_metadata)
     RHYTHM_AGREED_MODAL = "rhythm.agreed.modal"
     RHYTHM_CANCEL_MODAL = "rhythm.cancel.modal"
     RHYTHM_MOVE_MODAL = "rhythm.move.modal"
+    RHYTHM_CARD_MODAL = "rhythm.card.modal"
     RHYTHM_ANSWER_TEXT = "rhythm.f.answer"  # modal fields (block_id and action_id alike)
     RHYTHM_HOMEWORK = "rhythm.f.homework"
     RHYTHM_NEXT_STEP = "rhythm.f.next_step"
     RHYTHM_WEEK = "rhythm.f.week"  # cancel / move modal: which week (value: its number)
     RHYTHM_MOVE_TO = "rhythm.f.move_to"  # move modal: the new day
+    RHYTHM_CARD_PICK = "rhythm.f.card"  # method card modal: the card (value: its key, bot.domain.rhythm.METHOD_CARDS)
+    PREP_OPEN = "prep.open"  # the preparation DM's button: open its modal; value: the WeekPrep id
+    PREP_MODAL = "prep.modal"  # callback_id (the WeekPrep id in private_metadata)
+    PREP_BRING = "prep.f.bring"  # preparation modal: what I bring (block_id and action_id alike)
+    PREP_NEED = "prep.f.need"  # preparation modal: what I need from you
     RHYTHM_PAUSE = "rhythm.pause"  # Home button: open the pause modal
     RHYTHM_RESUME = "rhythm.resume"  # Home button: end my pause now
     RHYTHM_PAUSE_MODAL = "rhythm.pause.modal"

@@ -171,6 +171,13 @@ well: keep both circles small, and the key apart from the database and its backu
    enough: when contributions can change again or disappear, an alternating sum of four such figures can isolate one
    contribution, `tests/test_release.py`. Disjoint, frozen cells cannot be combined that way.)
 
+5. Every week the release also counts each person's short-notice cancellations and moves. A cell of people (focus
+   prompts, short-notice cancellations) is split by the reversed roles, the digital and the context side (someone who
+   brings both counts on the side their partner leaves open), only when each side and everyone else is empty or at
+   least *k* people strong, so neither a side nor the rest can be subtracted below *k*; otherwise it counts in no
+   side. Hosts see these counts (silent weeks and short-notice cancellations by side) on the dashboard, in the weekly
+   digest and in the playbook.
+
 What remains: a cell can give away what all its contributors have in common (when every one of *k* people rates 5,
 everyone's rating is known), someone who knows all but one contribution of a cell learns the last, and a person can
 give themselves away in a pulse comment. Hosts set the threshold (never below 3): a higher one protects more.

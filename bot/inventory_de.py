@@ -1133,6 +1133,9 @@ TEXTS: dict[str, str] = {
     "pending, processing or done": "wartend, in Arbeit oder erledigt",
     "when the clock took it": "wann der Clock-Prozess ihn übernommen hat",
     "when it was done": "wann er erledigt war",
+    "when the partner accepted it (empty while it is only proposed)": (
+        "wann die:der Tandem-Partner:in ihn angenommen hat (leer, solange er nur vorgeschlagen ist)"
+    ),
     "counts: invited, already invited, skipped": "Anzahlen: eingeladen, schon eingeladen, übersprungen",
     # -- speed_round
     "An optional speed-dating round before matching.": "Eine optionale Speed-Dating-Runde vor dem Matching.",
@@ -1365,16 +1368,33 @@ TEXTS: dict[str, str] = {
     "when it was written": "wann sie geschrieben wurde",
     # -- cancellation
     (
-        "A partner cancelled or moved a week, or cancelled a live session. Less than 24 hours ahead counts as "
-        "late; a pattern of late ones reaches the hosts with counts only."
+        "A partner cancelled or moved a week, or cancelled a live session. Less than 24 hours ahead counts as late; "
+        "a pattern of late ones reaches the hosts with counts only, and hosts see weekly counts by side (digital, "
+        "context) from at least the threshold of people."
     ): (
         "Ein:e Tandem-Partner:in hat eine Woche abgesagt oder verschoben oder eine Live-Sitzung abgesagt. Weniger "
-        "als 24 Stunden vorher gilt "
-        "als kurzfristig; ein Muster kurzfristiger Absagen erreicht die Hosts nur als Anzahl."
+        "als 24 Stunden vorher gilt als kurzfristig; ein Muster kurzfristiger Absagen erreicht die Hosts nur als "
+        "Anzahl, und die Hosts sehen wöchentlich Anzahlen nach Seite (digital, Kontext) von mindestens so vielen "
+        "Personen wie die Schwelle."
     ),
-    "the two partners; hosts only counts, when a pattern escalates": (
-        "die beiden Tandem-Partner:innen; Hosts nur Anzahlen, wenn ein Muster gemeldet wird"
+    "the two partners; hosts only counts, when a pattern escalates, and counts by side": (
+        "die beiden Tandem-Partner:innen; Hosts nur Anzahlen, wenn ein Muster gemeldet wird, und Anzahlen nach Seite"
     ),
+    (
+        "One partner's preparation for a week, asked by DM the evening before its prompt: what they bring and what "
+        "they need from their partner; it goes into the pair's thread when the week opens. Hosts never see it."
+    ): (
+        "Die Vorbereitung einer:eines Tandem-Partner:in auf eine Woche, am Vorabend ihres Impulses per DM erfragt: was "
+        "sie:er mitbringt und was sie:er von der:dem anderen braucht; sie kommt in den Tandem-Thread, sobald die Woche "
+        "beginnt. Hosts sehen sie nie."
+    ),
+    "the two partners (once it is in their thread)": "die beiden Tandem-Partner:innen (sobald sie im Thread steht)",
+    "the week it prepares": "die Woche, auf die sie vorbereitet",
+    "when the DM was sent": "wann die DM verschickt wurde",
+    "when the DM is due (empty: it never goes)": "wann die DM fällig ist (leer: sie geht nie)",
+    "what I bring": "was ich mitbringe",
+    "what I need from you": "was ich von dir brauche",
+    "when it went into the pair's thread": "wann sie in den Tandem-Thread kam",
     "who cancelled or moved (link to their participant row)": (
         "wer abgesagt oder verschoben hat (Verweis auf die Zeile in participant)"
     ),
@@ -1961,4 +1981,29 @@ TEXTS: dict[str, str] = {
     ),
     "as long as the database exists": "solange die Datenbank existiert",
     "the migration the database is at": "die Migration, auf deren Stand die Datenbank ist",
+    (
+        "5. Every week the release also counts each person's short-notice cancellations and moves. A cell of people "
+        "(focus\n"
+        "   prompts, short-notice cancellations) is split by the reversed roles, the digital and the context side "
+        "(someone who\n"
+        "   brings both counts on the side their partner leaves open), only when each side and everyone else is "
+        "empty or at\n"
+        "   least *k* people strong, so neither a side nor the rest can be subtracted below *k*; otherwise it "
+        "counts in no\n"
+        "   side. Hosts see these counts (silent weeks and short-notice cancellations by side) on the dashboard, "
+        "in the weekly\n"
+        "   digest and in the playbook."
+    ): (
+        "5. Jede Woche zählt die Freigabe außerdem die kurzfristigen Absagen und Verschiebungen jeder Person. Eine "
+        "Zelle von\n"
+        "   Personen (Fokusfragen, kurzfristige Absagen) wird nur dann nach den umgekehrten Rollen aufgeteilt, "
+        "der digitalen und\n"
+        "   der Kontextseite (wer beides mitbringt, zählt auf der Seite, die die:der Tandem-Partner:in freilässt), "
+        "wenn jede Seite\n"
+        "   und alle Übrigen leer sind oder mindestens *k* Personen umfassen, sodass sich weder eine Seite noch der "
+        "Rest unter *k*\n"
+        "   herausrechnen lässt; sonst zählt sie auf keiner Seite. Hosts sehen diese Anzahlen (stille Wochen und "
+        "kurzfristige\n"
+        "   Absagen nach Seite) im Dashboard, in der Wochenübersicht und im Playbook."
+    ),
 }

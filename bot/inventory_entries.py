@@ -567,6 +567,7 @@ TABLES: dict[str, Table] = {
             "due_on": c("optional due date", ACTIVITY),
             "progress": c("0, 25, 50, 75 or 100 percent", ACTIVITY),
             "done_at": c("when it was done", ACTIVITY),
+            "accepted_at": c("when the partner accepted it (empty while it is only proposed)", ACTIVITY),
             "created_by": _person("who set it"),
             "updated_by": _person("who last changed it"),
             "created_at": CREATED,
@@ -632,10 +633,29 @@ TABLES: dict[str, Table] = {
             "created_at": c("when it was written", ACTIVITY),
         },
     ),
+    "week_prep": Table(
+        "One partner's preparation for a week, asked by DM the evening before its prompt: what they bring and what "
+        "they need from their partner; it goes into the pair's thread when the week opens. Hosts never see it.",
+        "the two partners (once it is in their thread)",
+        R_PROGRAM_TEXT,
+        {
+            "id": ID,
+            "pair_id": _pair_fk(),
+            "week_number": c("the week it prepares"),
+            "participant_id": _person("the author"),
+            "due_at": c("when the DM is due (empty: it never goes)"),
+            "asked_at": c("when the DM was sent", ACTIVITY),
+            "bring": c("what I bring", FREE_TEXT),
+            "need": c("what I need from you", FREE_TEXT),
+            "filled_at": c("when it was written", ACTIVITY),
+            "posted_at": c("when it went into the pair's thread", ACTIVITY),
+        },
+    ),
     "cancellation": Table(
         "A partner cancelled or moved a week, or cancelled a live session. Less than 24 hours ahead counts as late; "
-        "a pattern of late ones reaches the hosts with counts only.",
-        "the two partners; hosts only counts, when a pattern escalates",
+        "a pattern of late ones reaches the hosts with counts only, and hosts see weekly counts by side (digital, "
+        "context) from at least the threshold of people.",
+        "the two partners; hosts only counts, when a pattern escalates, and counts by side",
         R_PROGRAM_LINK,
         {
             "id": ID,

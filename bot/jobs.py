@@ -50,6 +50,8 @@ DUE_JOBS: dict[str, DueJob] = {
     "matching.scheduled": lambda session, now: matching_flow.run_scheduled(session, now),
     "trial.check_in": lambda session, now: trial.due(session, now),
     "rhythm.weekly": lambda session, now: rhythm_flow.due(session, now),
+    # the preparation DM the evening before a week: planned in the minute the week before opens (after the round)
+    "rhythm.prep": lambda session, now: rhythm_flow.prep_due(session, now),
     "escalations.late_pattern": lambda session, now: escalation_flow.late_patterns(session, now),
     "agreement.reminders": lambda session, now: agreements.send_reminders(session, now),
     # an hour before each accepted live session (or each occurrence of a weekly one): a DM to both partners
@@ -94,6 +96,7 @@ NEXT_DUE: dict[str, NextDue] = {
     "matching.scheduled": matching_flow.next_scheduled,
     "trial.check_in": trial.next_due,
     "rhythm.weekly": rhythm_flow.next_due,
+    "rhythm.prep": rhythm_flow.prep_next_due,
     "escalations.late_pattern": escalation_flow.next_late_patterns,
     "agreement.reminders": agreements.next_reminder,
     "live.reminders": live.next_reminder,

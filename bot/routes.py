@@ -202,16 +202,24 @@ ROUTES: tuple[Route, ...] = (
         mine.goal_mark,
         refusal=mine.goals_not_yours,
     ),
+    # the partner of whoever proposed the goal accepts it; its proposer withdraws it (the flow checks which)
+    Route(ACT, _ids(ID.GOAL_ACCEPT, ID.GOAL_WITHDRAW), P, mine.goal_decide, refusal=mine.goals_not_yours),
     Route(
         ACT,
-        _ids(ID.RHYTHM_ANSWER, ID.RHYTHM_AGREED, ID.RHYTHM_CANCEL, ID.RHYTHM_MOVE),
+        _ids(ID.RHYTHM_ANSWER, ID.RHYTHM_AGREED, ID.RHYTHM_CANCEL, ID.RHYTHM_MOVE, ID.RHYTHM_CARD),
         P,
         mine.rhythm_button,
         refusal=mine.week_not_yours,
     ),
     Route(
         V,
-        _ids(ID.RHYTHM_ANSWER_MODAL, ID.RHYTHM_AGREED_MODAL, ID.RHYTHM_CANCEL_MODAL, ID.RHYTHM_MOVE_MODAL),
+        _ids(
+            ID.RHYTHM_ANSWER_MODAL,
+            ID.RHYTHM_AGREED_MODAL,
+            ID.RHYTHM_CANCEL_MODAL,
+            ID.RHYTHM_MOVE_MODAL,
+            ID.RHYTHM_CARD_MODAL,
+        ),
         P,
         mine.rhythm_submit,
         refusal=mine.week_not_yours,
@@ -263,6 +271,8 @@ ROUTES: tuple[Route, ...] = (
     # the follow-up question 30 and 90 days after a pair ended: only the person it was asked of
     Route(ACT, _ids(ID.FOLLOWUP_OPEN), S, mine.followup_open, refusal=mine.followup_not_yours),
     Route(V, _ids(ID.FOLLOWUP_MODAL), S, mine.submitted(followup.submit_form), refusal=mine.followup_not_yours),
+    Route(ACT, _ids(ID.PREP_OPEN), S, mine.prep_open, refusal=mine.prep_not_yours),  # the person's own preparation
+    Route(V, _ids(ID.PREP_MODAL), S, mine.prep_submit, refusal=mine.prep_not_yours),
     Route(ACT, _ids(ID.CARD_PUBLISH), S, mine.card_publish, refusal=mine.card_not_yours),
     Route(ACT, _ids(ID.CARD_EDIT), S, mine.card_edit, refusal=mine.card_not_yours),
     Route(ACT, _ids(ID.CARD_DELETE), S, mine.card_delete, refusal=mine.card_not_yours),

@@ -61,6 +61,7 @@ from bot.models import (
     RetroAnswer,
     SpeedIntro,
     TrialCheck,
+    WeekPrep,
     Workspace,
 )
 from bot.sandbox.personas import Persona
@@ -312,6 +313,22 @@ def _build(stack: LocalStack) -> World:
     submit[ID.RHYTHM_CANCEL_MODAL] = {}
     views[ID.RHYTHM_MOVE_MODAL] = opened(stack, alma, ID.RHYTHM_MOVE, str(ids["week"]))
     submit[ID.RHYTHM_MOVE_MODAL] = {ID.RHYTHM_MOVE_TO.value: "2027-02-10"}
+    views[ID.RHYTHM_CARD_MODAL] = opened(stack, alma, ID.RHYTHM_CARD, str(ids["week"]))
+    submit[ID.RHYTHM_CARD_MODAL] = {ID.RHYTHM_CARD_PICK.value: "tool_swap"}
+    with stack.session_factory() as s:  # Alma was asked to prepare the next week
+        number = s.get(PairWeek, ids["week"]).number + 1
+        planned = s.scalars(
+            select(WeekPrep).where(WeekPrep.pair_id == ids["pair_a"], WeekPrep.participant_id == pid[alma.id])
+        ).all()
+        prep = next((p for p in planned if p.week_number == number), None)
+        if prep is None:
+            prep = WeekPrep(pair_id=ids["pair_a"], week_number=number, participant_id=pid[alma.id])
+            s.add(prep)
+        prep.asked_at = prep.due_at = stack.clock.now()
+        s.commit()
+        ids["prep"] = prep.id
+    views[ID.PREP_MODAL] = opened(stack, alma, ID.PREP_OPEN, str(ids["prep"]))
+    submit[ID.PREP_MODAL] = {ID.PREP_BRING.value: ANSWER, ID.PREP_NEED.value: ANSWER}
     views[ID.METRIC_LOG_MODAL] = opened(stack, alma, ID.METRIC_LOG, f"pair:{ids['pair_a']}")
     submit[ID.METRIC_LOG_MODAL] = {ID.METRIC_WHICH.value: str(ids["metric"]), ID.METRIC_VALUE.value: "3"}
     assert not alma.submit(views[ID.METRIC_LOG_MODAL]["id"], submit[ID.METRIC_LOG_MODAL]).json().get("errors")
@@ -565,7 +582,9 @@ PAIR_VALUES: dict[ID, str] = {
     ID.GOAL_OPEN: "{pair_a}",
     **dict.fromkeys((ID.GOAL_PROGRESS_25, ID.GOAL_PROGRESS_50, ID.GOAL_PROGRESS_75, ID.GOAL_DONE), "{goal}"),
     ID.GOAL_REOPEN: "{goal}",
-    **dict.fromkeys((ID.RHYTHM_ANSWER, ID.RHYTHM_AGREED, ID.RHYTHM_CANCEL, ID.RHYTHM_MOVE), "{week}"),
+    ID.GOAL_ACCEPT: "{goal}",  # Alma's goal, proposed: Arne's to accept
+    ID.GOAL_WITHDRAW: "{goal}",
+    **dict.fromkeys((ID.RHYTHM_ANSWER, ID.RHYTHM_AGREED, ID.RHYTHM_CANCEL, ID.RHYTHM_MOVE, ID.RHYTHM_CARD), "{week}"),
     ID.NOTE_ADD: "{pair_a}",
     ID.LIVE_FIND: "{pair_a}",
     ID.LIVE_ACCEPT: "{live_slot}",
@@ -602,6 +621,7 @@ SELF_VALUES: dict[ID, str] = {
     ID.CARD_DELETE: "{card}",
     ID.KIT_GOT_IT: "{kit}",
     ID.KIT_ASK: "{kit}",
+    ID.PREP_OPEN: "{prep}",
 }
 # who may not: hosts' things are tried by a pair member and an outsider; a pair's by a member of the other pair, an
 # outsider and a host (hosts see no pair's data); a person's by someone else in the program, an outsider and a host

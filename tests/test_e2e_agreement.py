@@ -499,29 +499,54 @@ def test_goals_one_to_three_with_one_click_progress_shown_in_home(stack: LocalSt
     )
     stack.settle()
     posted = stack.sandbox.messages(group)[-1]
+    # Wei's goals are proposed until Jörg accepts them: shown so, with an Accept button each
     assert posted["blocks"][0]["text"]["text"] == (
         "*Wei* set your bold goals:\n"
-        "• *&lt;!channel&gt; win* · due 1 Mar 2027 · ▱▱▱▱ 0%\n"
-        "• *A tangible prototype* · ▱▱▱▱ 0%"
+        "• _&lt;!channel&gt; win_ · due 1 Mar 2027 · proposed, waiting to be accepted\n"
+        "• _A tangible prototype_ · proposed, waiting to be accepted"
     )
-    # both see them in App Home, escaped, each in their language
+    assert [b["elements"][0]["action_id"] for b in posted["blocks"][-2:]] == [ID.GOAL_ACCEPT, ID.GOAL_ACCEPT]
+    # both see them in App Home, escaped, each in their language: Wei may withdraw, Jörg accept
     jorg.open_home()
     stack.settle()
-    assert "• *&lt;!channel&gt; win* · due 1 Mar 2027 · ▱▱▱▱ 0%" in _text(wei.home())
-    assert "• *&lt;!channel&gt; win* · fällig am 1.3.2027 · ▱▱▱▱ 0\u00a0%" in _text(jorg.home())
+    assert "• _&lt;!channel&gt; win_ · due 1 Mar 2027 · proposed, waiting to be accepted" in _text(wei.home())
+    assert "• _&lt;!channel&gt; win_ · fällig am 1.3.2027 · vorgeschlagen" in _text(jorg.home())
     assert "<!channel>" not in _text(wei.home()) + _text(jorg.home())
+    assert _has(wei.home(), ID.GOAL_WITHDRAW) and not _has(wei.home(), ID.GOAL_ACCEPT)
+    assert _has(jorg.home(), ID.GOAL_ACCEPT) and not _has(jorg.home(), ID.GOAL_WITHDRAW)
     with stack.session_factory() as s:
         first, second = s.scalars(select(Goal).order_by(Goal.position)).all()
         wei_id = s.scalars(select(Participant.id).where(Participant.slack_user_id == wei.id)).one()
-        assert (first.text, first.due_on, first.progress, first.created_by) == (
+        assert (first.text, first.due_on, first.progress, first.created_by, first.accepted_at) == (
             "<!channel> win",
             date(2027, 3, 1),
             0,
             wei_id,
+            None,
         )
-        assert (second.text, second.due_on) == ("A tangible prototype", None)
+        assert (second.text, second.due_on, second.accepted_at) == ("A tangible prototype", None, None)
         pair = s.get(Pair, first.pair_id)
     first_id, second_id = first.id, second.id
+    # the proposer can't accept their own goal, nor mark progress before it is accepted; Jörg can't withdraw it
+    before = dump(stack.engine)
+    assert wei.click(ID.GOAL_ACCEPT, message=posted, value=str(first_id)).ok
+    assert not _has(wei.home(), ID.GOAL_PROGRESS_50)  # no progress before it is accepted
+    with stack.session_factory() as s:
+        wei_row = s.get(Participant, wei_id)
+        jorg_row = s.scalars(select(Participant).where(Participant.slack_user_id == jorg.id)).one()
+        assert goal_service.mark(s, participant=wei_row, goal_id=first_id, progress=50, now=START) == "proposed"
+        assert goal_service.withdraw(s, participant=jorg_row, goal_id=first_id, now=START) == "not_yours"
+    assert dump(stack.engine) == before
+    assert wei.ephemeral_messages()[-1]["text"] == "You proposed this goal yourself: your partner accepts it."
+    # Jörg accepts one in the group DM, the other in App Home; the pair hears each
+    assert jorg.click(ID.GOAL_ACCEPT, message=posted, value=str(first_id)).ok
+    assert jorg.click(ID.GOAL_ACCEPT, value=str(second_id)).ok
+    stack.settle()
+    assert ":handshake: *Jörg* accepted the goal *A tangible prototype*" in _text(stack.sandbox.messages(group)[-1])
+    with stack.session_factory() as s:
+        assert s.get(Goal, first_id).accepted_at == START and s.get(Goal, second_id).accepted_at == START
+    wei.open_home()
+    stack.settle()
 
     # progress and done: one click in App Home
     assert wei.click(ID.GOAL_PROGRESS_50, value=str(first_id)).ok
@@ -560,18 +585,35 @@ def test_goals_one_to_three_with_one_click_progress_shown_in_home(stack: LocalSt
         ID.GOAL_TEXT_2: "At most 3 open goals at a time. Mark one done or clear one first."
     }
 
-    # the goals as plain data for the weekly thread, open ones first
+    # the goals as plain data for the weekly thread, open ones first, Jörg's two still proposed
     with stack.session_factory() as s:
         pair = s.get(Pair, pair.id)
         context = goal_service.goals_context(s, pair)
-    assert [(g["text"], g["due"], g["progress"], g["done"]) for g in context] == [
-        ("<!channel> win", date(2027, 3, 1), 50, False),
-        ("A newsletter", None, 0, False),
-        ("A workshop", None, 0, False),
-        ("A tangible prototype", None, 100, True),
+    assert [(g["text"], g["due"], g["progress"], g["done"], g["proposed"]) for g in context] == [
+        ("<!channel> win", date(2027, 3, 1), 50, False, False),
+        ("A newsletter", None, 0, False, True),
+        ("A workshop", None, 0, False, True),
+        ("A tangible prototype", None, 100, True, False),
     ]
     [section] = agreement_blocks.goals_section("en", context)
     assert "• *&lt;!channel&gt; win* · due 1 Mar 2027 · ▰▰▱▱ 50%" in section["text"]["text"]
+    assert "• _A workshop_ · proposed, waiting to be accepted" in section["text"]["text"]
+
+    # Jörg withdraws a proposal of his: it is gone, and the pair hears it
+    with stack.session_factory() as s:
+        workshop = s.scalars(select(Goal.id).where(Goal.text == "A workshop")).one()
+    assert jorg.click(ID.GOAL_WITHDRAW, value=str(workshop)).ok
+    stack.settle()
+    assert stack.sandbox.messages(group)[-1]["text"] == "Jörg withdrew a proposed goal"
+    with stack.session_factory() as s:
+        assert s.get(Goal, workshop) is None
+    # /tandem goals shows Wei the goal Jörg proposed, with Accept
+    assert wei.slash("goals").ok
+    reply = wei.ephemeral_messages()[-1]
+    assert "*Jörg* proposed: _A newsletter_" in _text(reply)
+    assert wei.click(ID.GOAL_ACCEPT, message=reply).ok
+    with stack.session_factory() as s:
+        assert s.scalars(select(Goal.accepted_at).where(Goal.text == "A newsletter")).one() == START
 
 
 # -- outsiders ----------------------------------------------------------------------------------------------
@@ -587,6 +629,7 @@ def test_outsiders_clicks_are_refused_and_change_nothing(stack: LocalStack) -> N
     with stack.session_factory() as s:
         wei_goal = s.scalars(select(Goal.id).where(Goal.text == "Wei's goal")).one()
     ana.open_home()
+    karl.open_home()
     stack.settle()
     before = dump(stack.engine)
 
@@ -601,9 +644,9 @@ def test_outsiders_clicks_are_refused_and_change_nothing(stack: LocalStack) -> N
         "These aren't your tandem's goals, so I changed nothing.",
     ]
     assert _ephemeral(mallory) == "Das sind nicht die Ziele eures Tandems, deshalb habe ich nichts geändert."
-    # Ana's Home has goal buttons of her own; pointed at Wei's goal they change nothing
-    for action in (ID.GOAL_PROGRESS_75, ID.GOAL_DONE):
-        assert ana.click(action, value=str(wei_goal)).ok
+    # Ana's Home has her own proposal's Withdraw, Karl's its Accept; pointed at Wei's goal they change nothing
+    assert ana.click(ID.GOAL_WITHDRAW, value=str(wei_goal)).ok
+    assert karl.click(ID.GOAL_ACCEPT, value=str(wei_goal)).ok
     for value in ("999999", "abc", ""):
         assert wei.click(ID.AGREEMENT_ACCEPT, message=card, value=value).ok
     assert _ephemeral(wei) == "This isn't your tandem's working agreement, so I changed nothing."

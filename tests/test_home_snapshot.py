@@ -196,6 +196,7 @@ def _world(s: Session) -> dict[str, Participant]:
                 due_on=date(2027, 3, 1 + position),
                 progress=progress,
                 done_at=done,
+                accepted_at=at(3),
                 created_at=at(3),
                 updated_at=at(3),
             )

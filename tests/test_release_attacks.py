@@ -47,6 +47,7 @@ from bot.blocks import retro as retro_blocks
 from bot.db import make_engine, make_session_factory
 from bot.models import (
     Agreement,
+    Cancellation,
     Enrollment,
     EnrollmentStatus,
     Goal,
@@ -119,6 +120,13 @@ CONTRIBUTIONS: list[tuple[str, Any, Any]] = [
     ("r1", 3, 5),
     ("r2", 5, 2),
     ("r3", 2, 5),
+    # late cancellations (how many weeks a person cancelled at short notice), which hosts see only by side, each on a
+    # day of its own in the same week: P0's and P2's context partners in program A (each side four people), and Q1's
+    # context partner in the second cohort, whose context side is Q0b and Q1b only (Q2's partners both bring both):
+    # with fewer than the threshold there, its cells are never split by side
+    ("c0", 0, 1),
+    ("c2", 1, 0),
+    ("c3", 0, 1),
 ]
 NAMES = [name for name, _, _ in CONTRIBUTIONS]
 # what the participant who reads App Home (P0's first partner) knows anyway: their own and their pair's
@@ -136,11 +144,18 @@ class World:
     metric: dict[str, Metric] = field(default_factory=dict)
 
 
+# who brings what: each pair's "a" partner the digital side, "b" the context side, except these, who both bring both
+# (two of them take no side: in program A the four of P4 and P5; in the second cohort Q2's two, which leaves each of
+# its sides two people, fewer than the threshold)
+ROLES = {"P4a": "both", "P4b": "both", "P5a": "both", "P5b": "both", "Q2a": "both", "Q2b": "both", "host": None}
+
+
 def _person(w: World, key: str, now: datetime) -> Participant:
     p = Participant(
         workspace_id=w.ws.id,
         slack_user_id=f"U{key.upper():0>8}",
         display_name=key,
+        role=ROLES.get(key, {"a": "digital", "b": "context"}.get(key[-1:])),
         tz="Europe/Berlin",
         locale="en",
         created_at=now,
@@ -322,7 +337,16 @@ def _timeline(x: dict[str, Any]) -> list[Event]:
 
     def goals(w: World) -> None:  # set on Tuesday 12th
         for pair in ("P0", "P1", "P2"):
-            w.s.add(Goal(pair_id=w.pairs[pair].id, text="A goal", progress=50, created_at=at(8), updated_at=at(8)))
+            w.s.add(
+                Goal(
+                    pair_id=w.pairs[pair].id,
+                    text="A goal",
+                    progress=50,
+                    accepted_at=at(8),
+                    created_at=at(8),
+                    updated_at=at(8),
+                )
+            )
 
     events.append((at(8), goals))
     events += [_done("P0", at(9), x["g0"]), _done("P1", at(10), x["g1"]), _done("P2", at(9, 12), True)]
@@ -350,7 +374,30 @@ def _timeline(x: dict[str, Any]) -> list[Event]:
     # the pulse: round 1 opens Monday 18th, closes Saturday 23rd (three answers); round 2 the week after (one)
     events.append((at(14, 8), _round(1, at(14, 8), (x["r0"], x["r1"], x["r2"]))))
     events.append((at(21, 8), _round(2, at(21, 8), (x["r3"],))))
+    # short-notice cancellations, each on a day of its own (and P1's digital partner's, the same both ways)
+    events += [_late("P0b", x["c0"], at(9, 16)), _late("P2b", x["c2"], at(10, 17)), _late("Q1b", x["c3"], at(9, 17))]
+    events.append(_late("P1a", 2, at(10, 16)))
     return sorted(events, key=lambda e: e[0])
+
+
+def _late(person: str, times: int, when: datetime) -> Event:
+    """``person`` cancels a week of their pair at short notice ``times`` times at ``when``."""
+
+    def run(w: World) -> None:
+        pair = w.pairs[person[:-1]]
+        for n in range(int(times)):
+            w.s.add(
+                Cancellation(
+                    pair_id=pair.id,
+                    participant_id=w.people[person].id,
+                    week_number=2 + n,
+                    kind="cancel",
+                    late=True,
+                    created_at=when,
+                )
+            )
+
+    return when, run
 
 
 def _accept(pair: str, when: datetime, yes: bool = True) -> Event:
@@ -690,7 +737,7 @@ def attack(request: pytest.FixtureRequest) -> Callable[[sessionmaker[Session]], 
     return get
 
 
-# The attack runs its 31 timelines on SQLite; PostgreSQL shows, on the base values and on every contribution changed
+# The attack runs its 34 timelines on SQLite; PostgreSQL shows, on the base values and on every contribution changed
 # at once, the very same figures on every surface (the test below), so the algebra over them is the same there.
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("surface", SURFACES)

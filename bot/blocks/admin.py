@@ -422,6 +422,24 @@ def _playbook_program(locale: str, week: Any) -> str:
         lines.append(i18n.text(locale, "admin", "playbook_attention", name=program.name, **attention))
     if week.retros_open:
         lines.append(i18n.text(locale, "admin", "playbook_retros", n=week.retros_open, name=program.name))
+    sides = week.sides
+    if sides.silent is not None or sides.late is not None:
+        silent = sides.silent or {}
+        late = sides.late or {}
+        lines.append(
+            i18n.text(
+                locale,
+                "admin",
+                "playbook_sides",
+                silent=sides.silent is not None,
+                late=sides.late is not None,
+                d_silent=silent.get("digital", (0, 0))[0],
+                c_silent=silent.get("context", (0, 0))[0],
+                d_late=late.get("digital", (0, 0))[0],
+                c_late=late.get("context", (0, 0))[0],
+                name=program.name,
+            )
+        )
     if len(lines) == 1:
         lines.append(i18n.text(locale, "admin", "playbook_calm"))
     return "\n".join(lines)

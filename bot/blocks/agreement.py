@@ -14,6 +14,7 @@ from bot.blocks import inputs, kit
 from bot.blocks.programs import date_text
 from bot.domain import agreement as rules
 from bot.domain.agreement import AGREED, OPEN, Card, HomePair
+from bot.domain.text import truncate
 from bot.ids import ID
 
 SECTION_IDS: dict[str, ID] = {key: ID(f"agreement.f.{key}") for key in rules.SECTIONS}
@@ -281,6 +282,9 @@ def progress_bar(progress: int) -> str:
 
 
 def _goal_line(locale: str, goal: Mapping[str, Any]) -> str:
+    if goal.get("proposed"):
+        due = goal.get("due")
+        return _t(locale, "goal_proposed_line", text=goal["text"], due=date_text(locale, due) if due else "")
     if goal.get("done"):
         on = goal.get("done_on")
         return _t(locale, "goal_done_line", text=goal["text"], on=date_text(locale, on) if on else "")
@@ -305,11 +309,31 @@ def goals_section(locale: str, goals: Sequence[Mapping[str, Any]]) -> list[kit.B
 
 
 def goals_posted(locale: str, *, who: str, goals: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """In the group DM after someone set the pair's goals."""
+    """In the group DM after someone set the pair's goals: the open ones, and an Accept button for each proposed one
+    (the partner's to press; the flow tells the proposer so)."""
     lines = [_goal_line(locale, goal) for goal in goals if not goal.get("done")]
+    proposed = [goal for goal in goals if goal.get("proposed") and not goal.get("done")]
+    blocks: list[kit.Block] = [kit.section(_t(locale, "goals_posted", who=who) + "\n" + "\n".join(lines))]
+    if proposed:
+        blocks.append(kit.context(_t(locale, "goals_proposed_hint", who=who)))
+        blocks.extend(  # one actions block each: an action_id is unique within its block
+            kit.actions(
+                kit.button(
+                    _p(locale, "btn_accept_goal", text=truncate(str(goal["text"]), 40)),
+                    ID.GOAL_ACCEPT,
+                    value=str(goal["id"]),
+                )
+            )
+            for goal in proposed[: rules.SLOTS]
+        )
+    return kit.message(_p(locale, "goals_fallback", who=who), blocks)
+
+
+def goal_change_posted(locale: str, change: str, *, who: str, text: str) -> dict[str, Any]:
+    """In the group DM when a proposed goal was accepted (``change``: "accepted") or withdrawn ("withdrawn")."""
     return kit.message(
-        _p(locale, "goals_fallback", who=who),
-        [kit.section(_t(locale, "goals_posted", who=who) + "\n" + "\n".join(lines))],
+        _p(locale, f"goal_{change}_fallback", who=who),
+        [kit.section(_t(locale, f"goal_{change}_posted", who=who, text=text))],
     )
 
 
@@ -319,16 +343,19 @@ def goal_done_posted(locale: str, *, who: str, text: str) -> dict[str, Any]:
     )
 
 
-def goals_command(locale: str) -> dict[str, Any]:
-    """``/tandem goals``: the button that opens the caller's goals."""
+def goals_command(locale: str, *, waiting: Sequence[tuple[int, str, str]] = ()) -> dict[str, Any]:
+    """``/tandem goals``: the button that opens the caller's goals; and each goal a partner proposed that waits for
+    the caller (``waiting``: goal id, text, proposer), with Accept."""
     text = _t(locale, "goals_command")
-    return kit.message(
-        text,
-        [
-            kit.section(text),
-            kit.actions(kit.button(_p(locale, "btn_open_goals"), ID.GOAL_OPEN, value="", style="primary")),
-        ],
-    )
+    blocks: list[kit.Block] = [
+        kit.section(text),
+        kit.actions(kit.button(_p(locale, "btn_open_goals"), ID.GOAL_OPEN, value="", style="primary")),
+    ]
+    for goal_id, goal, who in waiting[: rules.SLOTS * 5]:
+        line = kit.section(_t(locale, "goal_waiting_line", text=goal, who=who))
+        line["accessory"] = kit.button(_p(locale, "btn_accept"), ID.GOAL_ACCEPT, value=str(goal_id)).to_dict()
+        blocks.append(line)
+    return kit.message(text, blocks)
 
 
 def pick_pair(locale: str, pairs: Sequence[tuple[int, str]]) -> dict[str, Any]:
@@ -384,6 +411,15 @@ def home_section(locale: str, items: Sequence[HomePair]) -> list[kit.Block]:
         blocks.append(goals_head)
         for goal in open_goals:
             data = {"text": goal.text, "due": goal.due, "progress": goal.progress, "done": False}
+            if goal.proposed:
+                line = kit.section(_goal_line(locale, {**data, "proposed": True}))
+                if goal.mine:
+                    button = kit.button(_p(locale, "btn_withdraw_goal"), ID.GOAL_WITHDRAW, value=str(goal.id))
+                else:
+                    button = kit.button(_p(locale, "btn_accept"), ID.GOAL_ACCEPT, value=str(goal.id), style="primary")
+                line["accessory"] = button.to_dict()
+                blocks.append(line)
+                continue
             blocks.append(kit.section(_goal_line(locale, data)))
             blocks.append(_goal_buttons(locale, goal.id, goal.progress))
         for goal in done[:DONE_SHOWN]:

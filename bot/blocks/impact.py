@@ -164,6 +164,27 @@ def followup_quotes(locale: str, quotes: Sequence[str]) -> list[kit.Block]:
     return out
 
 
+def sides_text(locale: str, sides: rules.SideCounts, *, threshold: int) -> str:
+    """The counts by side (silent weeks, late cancellations and moves) and the retros' talk-share distribution, as
+    released (``bot.domain.impact.side_counts``); "not enough reports yet" for what has no released cell."""
+    lines = [_t(locale, "sides_title", threshold=threshold)]
+    if sides.silent is not None:
+        (d_silent, d_prompts), (c_silent, c_prompts) = sides.silent["digital"], sides.silent["context"]
+        lines.append(_t(locale, "sides_silent", d=d_silent, d_of=d_prompts, c=c_silent, c_of=c_prompts))
+    else:
+        lines.append(_t(locale, "sides_silent_none"))
+    if sides.late is not None:
+        lines.append(_t(locale, "sides_late", d=sides.late["digital"][0], c=sides.late["context"][0]))
+    else:
+        lines.append(_t(locale, "sides_late_none"))
+    if sides.talk is not None and any(sides.talk):
+        counts = " · ".join(f"{rating}: {n}" for rating, n in zip(rules.TALK_RATINGS, sides.talk, strict=True))
+        lines.append(_t(locale, "sides_talk", counts=counts))
+    else:
+        lines.append(_t(locale, "sides_talk_none"))
+    return "\n".join(lines)
+
+
 def _kpi_section(locale: str, board: Any) -> list[kit.Block]:
     lines = [kpi_line(locale, line) for line in board.lines] + climate_lines(locale, board.kpis)
     text = _t(locale, "kpis_title") + "\n" + "\n".join(lines)
@@ -178,8 +199,9 @@ def _metric_section(locale: str, board: Any) -> list[kit.Block]:
     return [kit.section(text[:3000])]
 
 
-def dashboard_blocks(locale: str, board: Any, *, buttons: bool = True) -> list[kit.Block]:
-    """``board``: a ``bot.services.impact.Dashboard``."""
+def dashboard_blocks(locale: str, board: Any, *, buttons: bool = True, sides: bool = True) -> list[kit.Block]:
+    """``board``: a ``bot.services.impact.Dashboard``; ``sides``: with the counts by role (not in App Home, which
+    keeps to the KPIs)."""
     program = board.program
     out: list[kit.Block] = [
         kit.section(_head(locale, board)),
@@ -188,6 +210,8 @@ def dashboard_blocks(locale: str, board: Any, *, buttons: bool = True) -> list[k
         kit.section(_attention(locale, board)),
         *followup_quotes(locale, board.followup_quotes),
     ]
+    if sides:
+        out.append(kit.section(sides_text(locale, board.sides, threshold=board.threshold)[:3000]))
     if board.cohorts:
         out.append(kit.section(cohort_lines(locale, board.cohorts)[:3000]))
     if board.previous is not None:
@@ -242,6 +266,7 @@ def digest(locale: str, board: Any, *, day: date) -> dict[str, Any]:
         *_kpi_section(locale, board),
         *_metric_section(locale, board),
         kit.section(_attention(locale, board)),
+        kit.section(sides_text(locale, board.sides, threshold=board.threshold)[:3000]),
     ]
     if board.quotes:
         out.append(kit.section(_t(locale, "quotes_title")))
@@ -411,5 +436,5 @@ def home_section(locale: str, pairs: Sequence[Any], boards: Sequence[Any]) -> li
         out.append(kit.section(_t(locale, "home_title")))
         for board in boards:
             out.append(kit.header(_p(locale, "dashboard_title", program=board.program.name)))
-            out.extend(dashboard_blocks(locale, board, buttons=False))
+            out.extend(dashboard_blocks(locale, board, buttons=False, sides=False))
     return out

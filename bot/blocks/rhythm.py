@@ -5,6 +5,7 @@ the App Home section. Wording in templates/<locale>/rhythm.j2."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -62,6 +63,7 @@ def prompt(
     goals: list[kit.Block] | None = None,
     roles: WeekRoles | None = None,
     live_pair: int | None = None,
+    preps: Sequence[Mapping[str, str]] = (),
 ) -> dict[str, Any]:
     """The new top-level message of week ``number``: the focus question, who moderates this week (and in the first
     week, who proposes the logistics), the practices for each side, last week's "what we agreed", the pair's goals
@@ -88,6 +90,7 @@ def prompt(
             )
         )
     blocks.extend(goals or [])
+    blocks.extend(prep_blocks(locale, preps))
     blocks.append(
         kit.section(
             _t(locale, "prompt_card", title=_p(locale, f"card_{card}_title"), how=_p(locale, f"card_{card}_how"))
@@ -102,6 +105,7 @@ def prompt(
             kit.button(_p(locale, "cancel_button"), ID.RHYTHM_CANCEL, value=value),
             kit.button(_p(locale, "move_button"), ID.RHYTHM_MOVE, value=value),
             *([kit.button(_p(locale, "live_button"), ID.LIVE_FIND, value=str(live_pair))] if live_pair else []),
+            kit.button(_p(locale, "card_button"), ID.RHYTHM_CARD, value=value),
         )
     )
     blocks.append(kit.context(_t(locale, "prompt_how")))
@@ -245,6 +249,71 @@ def moved_note(locale: str, *, name: str, number: int, old: date, new: date) -> 
     )
 
 
+def prep_blocks(locale: str, preps: Sequence[Mapping[str, str]]) -> list[kit.Block]:
+    """Each partner's preparation ("what I bring, what I need from you"), one section each (escaped)."""
+    return [
+        kit.section(_t(locale, "prep_item", name=p["name"], bring=p["bring"], need=p["need"])[:3000]) for p in preps
+    ]
+
+
+def prep_posted(locale: str, *, number: int, items: Sequence[Mapping[str, str]]) -> dict[str, Any]:
+    """In the week's thread: a preparation filled in after the week's prompt."""
+    names = ", ".join(p["name"] for p in items)
+    return kit.message(_p(locale, "prep_posted_fallback", name=names, number=number), prep_blocks(locale, items))
+
+
+def prep_dm(locale: str, *, prep_id: int, number: int, partner: str, program: str, day: date) -> dict[str, Any]:
+    """The evening before the week's prompt: the preparation, with the button that opens it (value: its id)."""
+    text = _t(locale, "prep_dm", number=number, partner=partner, program=program, day=day_text(locale, day))
+    return kit.message(
+        _p(locale, "prep_dm_fallback", number=number),
+        [
+            kit.section(text),
+            kit.actions(kit.button(_p(locale, "prep_button"), ID.PREP_OPEN, value=str(prep_id), style="primary")),
+        ],
+    )
+
+
+def prep_modal(locale: str, *, prep_id: int, number: int, bring: str | None, need: str | None) -> dict[str, Any]:
+    return kit.modal(
+        title=_p(locale, "prep_title"),
+        submit=_p(locale, "prep_submit"),
+        close=_p(locale, "modal_close"),
+        callback_id=ID.PREP_MODAL,
+        private_metadata=json.dumps({"prep_id": prep_id}),
+        blocks=[
+            kit.section(_t(locale, "prep_intro", number=number)),
+            inputs.input_block(
+                ID.PREP_BRING,
+                _p(locale, "prep_bring_label"),
+                inputs.text_input(initial=bring, multiline=True, max_length=rules.PREP_MAX),
+                optional=True,
+            ),
+            inputs.input_block(
+                ID.PREP_NEED,
+                _p(locale, "prep_need_label"),
+                inputs.text_input(initial=need, multiline=True, max_length=rules.PREP_MAX),
+                optional=True,
+            ),
+        ],
+    )
+
+
+def prep_id_of(view: dict[str, Any]) -> int | None:
+    try:
+        value = json.loads(view.get("private_metadata") or "{}").get("prep_id")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, int) else None
+
+
+def card_chosen(locale: str, *, name: str, number: int, card: str) -> dict[str, Any]:
+    """In the week's thread: the method card the pair chose for this week, with how it works."""
+    title, how = _p(locale, f"card_{card}_title"), _p(locale, f"card_{card}_how")
+    text = _t(locale, "card_chosen", name=name, number=number, title=title, how=how)
+    return kit.message(_p(locale, "card_chosen_fallback", name=name, number=number, title=title), [kit.section(text)])
+
+
 def note(locale: str, key: str) -> dict[str, Any]:
     """A short answer only the clicker sees (``not_yours``, ``week_over``, ...)."""
     return _note(locale, key)
@@ -304,6 +373,27 @@ def agreed_modal(
                 _p(locale, "next_step_label"),
                 inputs.text_input(initial=next_step, max_length=rules.AGREED_MAX),
                 hint=_p(locale, "next_step_hint"),
+            ),
+        ],
+    )
+
+
+def card_modal(locale: str, *, week_id: int, number: int, current: str) -> dict[str, Any]:
+    """Choose the week's method card: every card with how it works; the week's card is picked."""
+    options = [
+        inputs.option(_p(locale, f"card_{key}_title"), key, description=_p(locale, f"card_{key}_short"))
+        for key in rules.METHOD_CARDS
+    ]
+    return kit.modal(
+        title=_p(locale, "card_title"),
+        submit=_p(locale, "card_submit"),
+        close=_p(locale, "modal_close"),
+        callback_id=ID.RHYTHM_CARD_MODAL,
+        private_metadata=_meta(week_id),
+        blocks=[
+            kit.section(_t(locale, "card_intro", number=number)),
+            inputs.input_block(
+                ID.RHYTHM_CARD_PICK, _p(locale, "card_label"), kit.radio_buttons(options, initial=current)
             ),
         ],
     )
@@ -392,6 +482,8 @@ FIELDS = {
     "week": ID.RHYTHM_WEEK,
     "move_to": ID.RHYTHM_MOVE_TO,
     "pause": ID.RHYTHM_PAUSE_UNTIL,
+    "card": ID.RHYTHM_CARD_PICK,
+    "bring": ID.PREP_BRING,
 }
 
 

@@ -183,6 +183,8 @@ class HomeGoal:
     due: date | None
     progress: int
     done_on: date | None  # in the reader's zone
+    proposed: bool = False  # set by one partner, not accepted by the other yet
+    mine: bool = False  # proposed by the reader (they may withdraw it; their partner accepts it)
 
 
 @dataclass(frozen=True)

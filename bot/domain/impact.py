@@ -213,6 +213,45 @@ def question_trend(rounds: Sequence[Cell], key: str) -> tuple[tuple[int, float |
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class SideCounts:
+    """Per side (digital, context), from released cells only (``release.by_side``): prompts not answered within a
+    week (the silent weeks) of how many, and late cancellations and moves of how many people. None: no released cell
+    split by side yet (a side, or everyone else, had fewer than the threshold of people in every cell)."""
+
+    silent: Mapping[str, tuple[int, int]] | None = None  # side -> (prompts unanswered, prompts)
+    late: Mapping[str, tuple[int, int]] | None = None  # side -> (late cancellations and moves, people)
+    talk: tuple[int, ...] | None = None  # retro talk-share ratings 1..5: how many gave each; None: no retro released
+
+    @property
+    def any(self) -> bool:
+        return self.silent is not None or self.late is not None or self.talk is not None
+
+
+TALK_RATINGS = (1, 2, 3, 4, 5)
+
+
+def side_counts(cells: Sequence[Cell]) -> SideCounts:
+    """The counts by side and the talk-share distribution, each the sum of released cells (so they reveal nothing
+    their cells did not): a cell that was not split by side counts in no side."""
+
+    def split(name: str) -> dict[str, tuple[float, float]] | None:
+        found = [c for c in cells if c.series == name and f"{release.SIDES[0]}_n" in c.data]
+        if not found:
+            return None
+        data = release.total(found).data
+        return {side: (data.get(f"{side}_sum", 0.0), data.get(f"{side}_n", 0.0)) for side in release.SIDES}
+
+    prompts, late = split(release.PROMPTS), split(release.LATE)
+    retros = [c for c in cells if c.series == release.RETROS]
+    talk = release.total(retros).data if retros else None
+    return SideCounts(
+        silent={side: (int(n - answered), int(n)) for side, (answered, n) in prompts.items()} if prompts else None,
+        late={side: (int(count), int(people)) for side, (count, people) in late.items()} if late else None,
+        talk=tuple(int(talk.get(f"talk_{r}", 0)) for r in TALK_RATINGS) if talk is not None else None,
+    )
+
+
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 

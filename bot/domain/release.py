@@ -42,6 +42,8 @@ TAIL_WEEKS = max(3, FOLLOWUP_WEEKS)
 
 # The series of a program (a metric's and a pulse round's carry their id / number after the colon).
 PROMPTS, ACTIVE, AGREEMENTS, GOALS, TRIAL, RETROS = "prompts", "active_pairs", "agreements", "goals", "trial", "retros"
+LATE = "late"  # late cancellations and moves per person (num: how many, den: people)
+SIDES = ("digital", "context")  # the reversed roles a cell may be split by (bot.models.TandemRole; "both" is neither)
 METRIC, PULSE = "metric:", "pulse:"
 FOLLOWUP = "followup"  # answers to the follow-up question 30 and 90 days after a pair ended (bot.domain.followup)
 
@@ -97,6 +99,37 @@ def cell(series: str, contributions: Iterable[Contribution], *, day: date, k: in
         den=sum(c.weight for c in items),
         data=extra,
     )
+
+
+def side_in_pair(role: str | None, partner_role: str | None) -> str | None:
+    """The side a person takes in a pair: what they bring, digital or context; someone who brings both takes the side
+    their partner leaves open (the matching pairs "both" on either side); None for two who both bring both."""
+    if role in SIDES:
+        return role
+    if partner_role in SIDES:
+        return SIDES[1 - SIDES.index(partner_role)]
+    return None
+
+
+def by_side(contributions: Iterable[Contribution], sides: Mapping[Hashable, str | None], *, k: int) -> dict[str, float]:
+    """A cell's contributions split by the reversed roles (``sides``: contributor -> "digital", "context" or anything
+    else): ``<side>_n`` (the weights) and ``<side>_sum`` (the values) for each side in :data:`SIDES`; or nothing at
+    all unless every group (each side, and everyone else) is empty or has at least ``k`` (never below ``K_MIN``)
+    distinct contributors. Then no difference of what is shown (the cell's total, the sides) isolates fewer than
+    ``k`` people: the cell, each side and the rest are each at least ``k`` strong."""
+    items = list(contributions)
+    groups: dict[str, set[Hashable]] = {}
+    for c in items:
+        side = sides.get(c.contributor)
+        groups.setdefault(side if side in SIDES else "", set()).add(c.contributor)
+    if any(0 < len(who) < max(k, K_MIN) for who in groups.values()):
+        return {}
+    out: dict[str, float] = {}
+    for side in SIDES:
+        mine = [c for c in items if sides.get(c.contributor) == side]
+        out[f"{side}_n"] = float(sum(c.weight for c in mine))
+        out[f"{side}_sum"] = float(sum(c.value for c in mine))
+    return out
 
 
 def enough(contributors: int, k: int) -> bool:

@@ -216,6 +216,36 @@ def method_card(number: int) -> str:
     return METHOD_CARDS[(number - 1) % len(METHOD_CARDS)]
 
 
+def next_card(number: int, *, previous: tuple[int, str] | None = None) -> str:
+    """The method card of week ``number`` when the pair's latest earlier prompted week was ``previous`` (its number
+    and card): the rotation goes on from that card, as many steps as weeks lie between (a card the pair chose moves
+    the rotation with it). Without one, or with a card no longer known, the plain rotation (:func:`method_card`)."""
+    if previous is None or previous[1] not in METHOD_CARDS or previous[0] >= number:
+        return method_card(number)
+    earlier, card = previous
+    return METHOD_CARDS[(METHOD_CARDS.index(card) + number - earlier) % len(METHOD_CARDS)]
+
+
+# -- the preparation before a week ---------------------------------------------------------------------------------
+PREP_LEAD = timedelta(minutes=30)  # the preparation DM comes this long before the end of the working day before
+PREP_MAX = 500  # characters of "what I bring" and of "what I need from you"
+PREP_SEARCH_DAYS = 14
+
+
+def prep_at(prompt_at: datetime, who: WorkingTime) -> datetime | None:
+    """When a partner whose prompt comes at ``prompt_at`` gets the preparation DM: the evening before, in their own
+    time: ``PREP_LEAD`` before the end of their working hours on their last working day before the prompt's day
+    (their zone, their working days, their holidays); None when there is none within ``PREP_SEARCH_DAYS``."""
+    local_zone = zone(who.tz)
+    day = prompt_at.astimezone(local_zone).date()
+    for _ in range(PREP_SEARCH_DAYS):
+        day -= timedelta(days=1)
+        if who.is_working_day(day):
+            end = datetime.combine(day, time(who.end), tzinfo=local_zone)
+            return (end - PREP_LEAD).astimezone(UTC)
+    return None
+
+
 # -- the reversed roles ------------------------------------------------------------------------------------------
 DIGITAL, CONTEXT = "digital", "context"  # bot.models.TandemRole: what a partner brings (or "both")
 

@@ -167,6 +167,29 @@ def mark_goal(
     answer = Result(home=participant)
     if result == agreements.NOT_YOURS:
         answer.message = blocks.note(locale, "goal_err_not_yours", max=rules.GOAL_TEXT_MAX)
+    elif result == goals.PROPOSED:
+        answer.message = blocks.note(locale, "goal_err_proposed")
+    return answer
+
+
+GOAL_REFUSALS = {
+    agreements.NOT_YOURS: "goal_err_not_yours",
+    goals.OWN_PROPOSAL: "goal_err_own_proposal",
+    goals.UNCHANGED: "goal_err_taken",
+}
+
+
+def decide_goal(
+    session: Session, *, team_id: str, user_id: str, action_id: str, value: str, lookup: Lookup, now: datetime
+) -> Result:
+    """Accept the goal the partner proposed (group DM or App Home), or withdraw one's own proposal (App Home);
+    ``value``: the goal id. Anything else changes nothing and says why."""
+    participant, locale = _who(session, team_id=team_id, user_id=user_id, lookup=lookup)
+    decide = goals.accept if action_id == ID.GOAL_ACCEPT.value else goals.withdraw
+    result = decide(session, participant=participant, goal_id=_int(value), now=now)
+    answer = Result(home=participant)
+    if result in GOAL_REFUSALS:
+        answer.message = blocks.note(locale, GOAL_REFUSALS[result], max=rules.GOAL_TEXT_MAX)
     return answer
 
 

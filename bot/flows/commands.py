@@ -13,7 +13,7 @@ from bot.blocks.common import too_long, unknown_command
 from bot.blocks.help import help_message
 from bot.domain.text import COMMAND_TEXT_MAX
 from bot.models import Participant
-from bot.services import enrollments, people, programs
+from bot.services import enrollments, goals, people, programs
 
 TOO_LONG = " too long"  # the name of a command whose text is over the limit (has a space: nobody can type it)
 
@@ -41,8 +41,9 @@ def help_answer(locale: str) -> dict[str, Any]:
     return help_message(locale)
 
 
-def goals_answer(locale: str) -> dict[str, Any]:
-    return agreement.goals_command(locale)  # its button opens the caller's goals
+def goals_answer(session: Session, *, participant: Participant | None, locale: str) -> dict[str, Any]:
+    """The button that opens the caller's goals, and an Accept button for each goal a partner proposed to them."""
+    return agreement.goals_command(locale, waiting=goals.waiting_for(session, participant))
 
 
 def unknown_answer(word: str, *, locale: str) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from bot.flows.host import announce
 from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import Participant, Workspace
-from bot.services import outbox, people, rhythm
+from bot.services import outbox, people, prep, rhythm
 
 PAUSE_EXAMPLE_DAYS = 14  # "/tandem pause until <two weeks from today>" in the error's example
 PAUSE_DEFAULT_DAYS = 7  # the pause modal's datepicker starts a week ahead
@@ -126,7 +126,8 @@ def thread_reply(session: Session, *, team_id: str, event: dict[str, Any], now: 
 def open_modal(
     session: Session, *, participant: Participant | None, locale: str, action_id: str, value: str, now: datetime
 ) -> Result:
-    """Result / What we agreed / Cancel a week / Move a week, for one of the pair's partners only."""
+    """Result / What we agreed / Cancel a week / Move a week / Choose the method card, for one of the pair's partners
+    only."""
     week_id = as_int(value)
     found = rhythm.find(session, participant=participant, week_id=week_id)
     if found.refusal is not None or found.week is None or found.tandem is None:
@@ -151,6 +152,12 @@ def open_modal(
                 next_step=week.agreed_next_step,
             )
         )
+    if action_id == ID.RHYTHM_CARD:
+        if week.status not in rhythm.PROMPTED:
+            return Result(message=blocks.note(locale, rhythm.UNAVAILABLE))
+        if rhythm.superseded(session, week):
+            return Result(message=blocks.note(locale, rhythm.WEEK_OVER))
+        return Result(view=blocks.card_modal(locale, week_id=week.id, number=week.number, current=week.method))
     moving = action_id == ID.RHYTHM_MOVE
     choices = rhythm.choices(session, tandem, now=now, moving=moving)
     if not choices:
@@ -218,6 +225,12 @@ def _submitted(
             session, participant=participant, week_id=week_id, homework=homework, next_step=next_step, now=now
         )
         return blocks.errors(locale, {"homework": refusal}) if refusal else None
+    if callback_id == ID.RHYTHM_CARD_MODAL:
+        card = values.get(ID.RHYTHM_CARD_PICK.value)
+        if card not in rules.METHOD_CARDS:
+            return blocks.errors(locale, {"card": "card_unknown"})
+        refusal = rhythm.choose_card(session, participant=participant, week_id=week_id, card=str(card), now=now)
+        return blocks.errors(locale, {"card": refusal}) if refusal else None
     number = _number(values)
     if number is None:
         return blocks.errors(locale, {"week": "week_required"})
@@ -298,3 +311,42 @@ def submit_pause(session: Session, *, participant: Participant, view: dict[str, 
 def resume(session: Session, *, participant: Participant, now: datetime) -> bool:
     """Home's "End my break"."""
     return rhythm.set_pause(session, participant=participant, until=None, now=now)
+
+
+# -- the preparation before a week ---------------------------------------------------------------------------------
+def prep_due(session: Session, now: datetime) -> int:
+    """Clock job: the preparation DMs that are due (``bot.services.prep``). Does not commit."""
+    return prep.due(session, now)
+
+
+def prep_next_due(session: Session, now: datetime) -> datetime | None:
+    return prep.next_due(session, now)
+
+
+def prep_open(session: Session, *, participant: Participant | None, locale: str, value: str) -> Result:
+    """The preparation DM's button: its modal, with what the person wrote so far; only theirs."""
+    found = prep.own(session, participant=participant, prep_id=as_int(value))
+    if found is None:
+        return Result(message=blocks.note(locale, "err_prep_not_yours"))
+    return Result(
+        view=blocks.prep_modal(locale, prep_id=found.id, number=found.week_number, bring=found.bring, need=found.need)
+    )
+
+
+def prep_submit(session: Session, *, participant: Participant, view: dict[str, Any], now: datetime) -> Result:
+    """The preparation modal: at least one of the two, each at most ``PREP_MAX``; else field errors and nothing
+    changes (the modal keeps what was typed)."""
+    locale = participant.locale
+    values = state_values(view)
+    bring, need = _text(values, ID.PREP_BRING), _text(values, ID.PREP_NEED)
+    if not bring and not need:
+        return Result(errors=blocks.errors(locale, {"bring": "prep_empty"}))
+    if len(bring) > rules.PREP_MAX or len(need) > rules.PREP_MAX:
+        return Result(errors=blocks.errors(locale, {"bring": "prep_too_long"}, max=rules.PREP_MAX))
+    refusal = prep.save(
+        session, participant=participant, prep_id=blocks.prep_id_of(view), bring=bring, need=need, now=now
+    )
+    if refusal is not None:
+        key = "prep_not_yours" if refusal == prep.NOT_YOURS else refusal
+        return Result(errors=blocks.errors(locale, {"bring": key}))
+    return Result()

@@ -15,7 +15,7 @@ def show_help(req: Request) -> Result:
 
 
 def goals(req: Request) -> Result:
-    return Result(message=commands.goals_answer(req.caller.locale))
+    return Result(message=commands.goals_answer(req.session, participant=req.stored, locale=req.caller.locale))
 
 
 def unknown(req: Request) -> Result:

@@ -248,6 +248,18 @@ def goal_mark(req: Request) -> Result:
     )
 
 
+def goal_decide(req: Request) -> Result:
+    return agreement.decide_goal(
+        req.session,
+        team_id=req.team_id,
+        user_id=req.user_id,
+        action_id=req.name,
+        value=req.value,
+        lookup=req.lookup,
+        now=req.now,
+    )
+
+
 def submitted(flow):  # type: ignore[no-untyped-def]
     """A participant's modal whose flow reads ``(session, team_id=, user_id=, view=, lookup=, now=)``."""
 
@@ -288,6 +300,21 @@ def live_slot(req: Request) -> Result:
 
 def rhythm_submit(req: Request) -> Result:
     return rhythm.submit(req.session, participant=req.caller, callback_id=req.name, view=req.view, now=req.now)
+
+
+def prep_open(req: Request) -> Result:
+    """A click on someone else's preparation changes nothing, and registers nobody."""
+    participant = req.stored
+    locale = participant.locale if participant else locale_from_slack(req.lookup(req.user_id).slack_locale)
+    return rhythm.prep_open(req.session, participant=participant, locale=locale, value=req.value)
+
+
+def prep_submit(req: Request) -> Result:
+    return rhythm.prep_submit(req.session, participant=req.caller, view=req.view, now=req.now)
+
+
+def prep_not_yours(locale: str) -> dict:
+    return rhythm_blocks.note(locale, "err_prep_not_yours")
 
 
 def pause_button(req: Request) -> Result:

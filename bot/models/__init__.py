@@ -24,7 +24,7 @@ from bot.models.poll import PollBallot, PollReceipt, PollResponse, PollRound
 from bot.models.program import Program, ProgramStatus, Rhythm
 from bot.models.reporting import ReportingLine
 from bot.models.retro import Retro, RetroAnswer
-from bot.models.rhythm import PairWeek, WeekAnswer, WeekPartner, WeekStatus
+from bot.models.rhythm import PairWeek, WeekAnswer, WeekPartner, WeekPrep, WeekStatus
 from bot.models.speed import SpeedIntro, SpeedRound, SpeedStatus
 from bot.models.trial import TrialCheck, TrialOutcome
 from bot.models.workspace import Workspace
@@ -91,6 +91,7 @@ __all__ = [
     "TrialOutcome",
     "WeekAnswer",
     "WeekPartner",
+    "WeekPrep",
     "WeekStatus",
     "Workspace",
 ]

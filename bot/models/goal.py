@@ -12,7 +12,8 @@ from bot.models.base import Base
 
 class Goal(Base):
     """Belongs to the pair: either partner sets, edits, moves or finishes it. ``progress`` in percent (0, 25, 50,
-    75, 100); ``done_at`` set when it is done."""
+    75, 100); ``done_at`` set when it is done. A goal one partner sets (``created_by``; a changed text is set anew)
+    is *proposed* until the other accepts it (``accepted_at``); only accepted goals count in the KPIs."""
 
     __tablename__ = "goal"
     __table_args__ = (CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),)
@@ -24,6 +25,7 @@ class Goal(Base):
     due_on: Mapped[date | None]
     progress: Mapped[int] = mapped_column(default=0)
     done_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]  # None: proposed, waiting for the partner of ``created_by``
     created_by: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]

@@ -74,3 +74,24 @@ class WeekAnswer(Base):
     slack_ts: Mapped[str | None] = mapped_column(String(32))  # the thread reply (None for the modal)
     source: Mapped[str] = mapped_column(String(8))  # "thread" or "modal"
     created_at: Mapped[datetime]
+
+
+class WeekPrep(Base):
+    """One partner's preparation for a week of their pair (``bot.services.prep``): planned when the week before opens
+    (``due_at``), asked by DM the evening before the week's prompt, in their own working time; what they bring and
+    what they need from their partner, which goes into the pair's thread when the week opens. Theirs: export,
+    forget-me."""
+
+    __tablename__ = "week_prep"
+    __table_args__ = (UniqueConstraint("pair_id", "week_number", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id", ondelete="CASCADE"), index=True)
+    week_number: Mapped[int]  # the week it prepares, as PairWeek.number
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    due_at: Mapped[datetime | None] = mapped_column(index=True)  # when the DM is due; None: it never goes
+    asked_at: Mapped[datetime | None]  # when the DM was queued
+    bring: Mapped[str | None] = mapped_column(Text)  # "what I bring"
+    need: Mapped[str | None] = mapped_column(Text)  # "what I need from you"
+    filled_at: Mapped[datetime | None]
+    posted_at: Mapped[datetime | None]  # when it went into the pair's thread (with the week's prompt, or after it)

@@ -686,6 +686,8 @@ def home_items(
                         due=g.due_on,
                         progress=g.progress,
                         done_on=local_date(g.done_at, participant.tz) if g.done_at else None,
+                        proposed=g.accepted_at is None,
+                        mine=g.accepted_at is None and g.created_by == participant.id,
                     )
                     for g in goals.get(pair.id, [])
                 ),

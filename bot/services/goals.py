@@ -18,6 +18,7 @@ from bot.services import matching
 from bot.services.agreements import NOT_YOURS, partners, post_to_pair
 
 SAVED, DONE, MOVED, REOPENED, UNCHANGED = "saved", "done", "moved", "reopened", "unchanged"
+ACCEPTED, WITHDRAWN, PROPOSED, OWN_PROPOSAL = "accepted", "withdrawn", "proposed", "own_proposal"
 
 
 def goals_of(session: Session, pair: Pair) -> list[Goal]:
@@ -33,8 +34,8 @@ def open_first(goals: Sequence[Goal]) -> list[Goal]:
 
 def goals_context(session: Session, pair: Pair) -> list[dict[str, Any]]:
     """The pair's goals as plain data for a message (``bot.blocks.agreement.goals_section`` renders them): each
-    ``{"id", "text", "due" (date or None), "progress" (0-100), "done" (bool), "done_on" (UTC date or None)}``,
-    open goals first."""
+    ``{"id", "text", "due" (date or None), "progress" (0-100), "done" (bool), "done_on" (UTC date or None),
+    "proposed" (bool: set by one partner, not accepted by the other yet)}``, open goals first."""
     return context_of(goals_of(session, pair))
 
 
@@ -48,6 +49,7 @@ def context_of(goals: Sequence[Goal]) -> list[dict[str, Any]]:
             "progress": g.progress,
             "done": g.done_at is not None,
             "done_on": g.done_at.date() if g.done_at else None,
+            "proposed": g.accepted_at is None,
         }
         for g in goals
     ]
@@ -137,6 +139,7 @@ def save(
                     text=change.text,
                     due_on=change.due,
                     progress=0,
+                    accepted_at=None,  # proposed until the partner accepts it
                     created_by=participant.id,
                     updated_by=participant.id,
                     created_at=now,
@@ -144,6 +147,8 @@ def save(
                 )
             )
         elif (goal.text, goal.due_on, goal.position) != (change.text, change.due, position):
+            if goal.text != change.text:  # a goal in other words is set anew: proposed until the partner accepts it
+                goal.created_by, goal.accepted_at = participant.id, None
             goal.text, goal.due_on, goal.position = change.text, change.due, position
             goal.updated_by, goal.updated_at = participant.id, now
     for goal in goals.values():  # open goals the form did not show come after
@@ -182,6 +187,9 @@ def mark(
     if goal is None or pair is None or participant is None:
         session.rollback()
         return NOT_YOURS
+    if goal.accepted_at is None:  # progress counts only on a goal both carry
+        session.rollback()
+        return PROPOSED
     if progress == rules.DONE:
         if goal.done_at is not None:
             session.rollback()
@@ -215,3 +223,76 @@ def mark(
     goal.updated_by, goal.updated_at = participant.id, now
     session.commit()
     return result
+
+
+def waiting_for(session: Session, participant: Participant | None) -> list[tuple[int, str, str]]:
+    """The goals the person's partners proposed and the person has not accepted yet, in their active pairs: (goal id,
+    text, the proposer's name) each."""
+    if participant is None or participant.id is None:
+        return []
+    out = []
+    for pair in pairs_of(session, participant):
+        partner = partner_of(session, pair, participant)
+        for goal in goals_of(session, pair):
+            if goal.accepted_at is None and goal.done_at is None and goal.created_by != participant.id:
+                out.append((goal.id, goal.text, partner.display_name))
+    return out
+
+
+def accept(session: Session, *, participant: Participant | None, goal_id: int | None, now: datetime) -> str:
+    """The partner of whoever proposed the goal accepts it: from now on it is the pair's and counts (the pair hears
+    it). Only the other partner of an active pair; the proposer is told their partner accepts it. Commits. Returns
+    ACCEPTED, UNCHANGED (accepted already), OWN_PROPOSAL or NOT_YOURS."""
+    goal = session.get(Goal, goal_id) if goal_id is not None else None
+    pair = own_pair(session, participant=participant, pair_id=goal.pair_id if goal else None)
+    if goal is None or pair is None or participant is None:
+        session.rollback()
+        return NOT_YOURS
+    session.refresh(pair, with_for_update=True)  # one change to a pair's goals at a time (PostgreSQL)
+    session.refresh(goal)
+    if goal.accepted_at is not None:
+        session.rollback()
+        return UNCHANGED
+    if goal.created_by == participant.id:
+        session.rollback()
+        return OWN_PROPOSAL
+    goal.accepted_at, goal.updated_by, goal.updated_at = now, participant.id, now
+    _post_change(session, pair, participant, goal, "accepted", now=now)
+    session.commit()
+    return ACCEPTED
+
+
+def withdraw(session: Session, *, participant: Participant | None, goal_id: int | None, now: datetime) -> str:
+    """Whoever proposed a goal takes it back while it is only proposed: it is deleted (the pair hears it). Commits.
+    Returns WITHDRAWN, UNCHANGED (accepted already: it is the pair's now), NOT_YOURS (someone else's proposal)."""
+    goal = session.get(Goal, goal_id) if goal_id is not None else None
+    pair = own_pair(session, participant=participant, pair_id=goal.pair_id if goal else None)
+    if goal is None or pair is None or participant is None or goal.created_by != participant.id:
+        session.rollback()
+        return NOT_YOURS
+    session.refresh(pair, with_for_update=True)
+    session.refresh(goal)
+    if goal.accepted_at is not None:
+        session.rollback()
+        return UNCHANGED
+    _post_change(session, pair, participant, goal, "withdrawn", now=now)
+    session.delete(goal)
+    session.commit()
+    return WITHDRAWN
+
+
+def _post_change(session: Session, pair: Pair, who: Participant, goal: Goal, change: str, *, now: datetime) -> None:
+    program = session.get(Program, pair.program_id)
+    a, b = partners(session, pair)
+    post_to_pair(
+        session,
+        workspace_id=program.workspace_id if program else who.workspace_id,
+        pair=pair,
+        a=a,
+        b=b,
+        message=blocks.goal_change_posted(
+            rules.common_locale(a.locale, b.locale), change, who=who.display_name, text=goal.text
+        ),
+        now=now,
+        dedupe_key=f"goal-{change}:{goal.id}",
+    )

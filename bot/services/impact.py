@@ -266,6 +266,7 @@ class Dashboard:
     threshold: int  # k: the fewest contributors behind any figure shown
     cohorts: list[Any] = field(default_factory=list)  # bot.services.cohorts.CohortLine, when the path has several
     followup_quotes: list[str] = field(default_factory=list)  # follow-up texts whose authors said "quote me"
+    sides: rules.SideCounts = field(default_factory=rules.SideCounts)  # by side and talk share, from released cells
 
 
 def dashboard(session: Session, program: Program, *, now: datetime) -> Dashboard:
@@ -287,6 +288,7 @@ def dashboard(session: Session, program: Program, *, now: datetime) -> Dashboard
         threshold=release_rules.threshold(program.poll_threshold),
         cohorts=cohort_lines(session, program, current, now=now),
         followup_quotes=followups.consented_quotes(session, program),
+        sides=rules.side_counts(cells),
     )
 
 

@@ -1,20 +1,22 @@
 """The host playbook (``/tandem admin playbook``): what to do this week in each program a host may see. Who to
 welcome (the people who finished their interview in the last 7 days, by name: hosts see names in the matching preview
 anyway), how many wait for a partner, how many invitations and interviews are open, how many pairs went quiet or asked
-for help (counts only, as on the dashboard: ``bot.services.impact.attention``), and how many retros are under way.
+for help (counts only, as on the dashboard: ``bot.services.impact.attention``), how many retros are under way, and the
+silent weeks and short-notice cancellations by side as released (``bot.domain.impact.side_counts``: counts only).
 Reads only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.domain.impact import SideCounts, side_counts
 from bot.domain.programs import OnboardingCounts
 from bot.models import Enrollment, EnrollmentStatus, Pair, PairStatus, Participant, Program, ProgramStatus, Retro
-from bot.services import impact, programs
+from bot.services import impact, programs, release
 
 WEEK = timedelta(days=7)
 WELCOME_SHOWN = 10  # names listed per program; more are counted
@@ -30,6 +32,7 @@ class ProgramWeek:
     silent: int  # active pairs flagged silent lately
     escalations: int  # open requests for help or late-cancellation patterns
     retros_open: int  # retros opened and not summed up yet
+    sides: SideCounts = field(default_factory=SideCounts)  # silent weeks and late cancellations by side, as released
 
 
 _WELCOME = (
@@ -74,6 +77,7 @@ def this_week(session: Session, *, workspace_id: int, now: datetime, only: Progr
                 silent=attention.silent,
                 escalations=attention.escalations,
                 retros_open=int(session.scalar(_RETROS_OPEN, {"program": program.id}) or 0),
+                sides=side_counts(release.of(session, program)),
             )
         )
     return out

@@ -91,6 +91,7 @@ from bot.models import (
     SpeedIntro,
     SpeedRound,
     WeekAnswer,
+    WeekPrep,
     Workspace,
 )
 from bot.services import confirmations, outbox, peer_circle, reporting
@@ -175,6 +176,7 @@ def forget(session: Session, *, participant: Participant, now: datetime, end_pai
 
     # the weekly rhythm, goals, agreements, retros, cards
     done.answers = session.execute(delete(WeekAnswer).where(WeekAnswer.participant_id == person.id)).rowcount or 0
+    session.execute(delete(WeekPrep).where(WeekPrep.participant_id == person.id))  # their preparations
     emptied = 0
     emptied += _rows(
         session,
@@ -543,7 +545,13 @@ def _pair(
         "ended_at": pair.ended_at,
         "why_we_were_matched": pair.reasons,
         "goals": [
-            {"goal": g.text, "due_on": g.due_on, "progress": g.progress, "done_at": g.done_at}
+            {
+                "goal": g.text,
+                "due_on": g.due_on,
+                "progress": g.progress,
+                "done_at": g.done_at,
+                "accepted_at": g.accepted_at,
+            }
             for g in session.scalars(select(Goal).where(Goal.pair_id == pair.id).order_by(Goal.position))
         ],
         "agreement": versions,
@@ -561,6 +569,14 @@ def _pair(
                 select(LiveSession)
                 .where(LiveSession.pair_id == pair.id, LiveSession.status != LiveStatus.DROPPED)
                 .order_by(LiveSession.starts_at, LiveSession.id)
+            )
+        ],
+        "my_preparations": [
+            {"week": p.week_number, "i_bring": p.bring, "i_need": p.need, "written_at": p.filled_at}
+            for p in session.scalars(
+                select(WeekPrep)
+                .where(WeekPrep.pair_id == pair.id, WeekPrep.participant_id == person.id)
+                .order_by(WeekPrep.week_number)
             )
         ],
         "my_cancellations": [

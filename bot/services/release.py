@@ -12,12 +12,17 @@ The series and their contributions:
   last cell, else 0 (contributor: the pair).
 - ``agreements``: each pair, two weeks after it was matched: 1 when its agreement was accepted by then.
 - ``goals``: each pair active at the release or with a goal set or done since the last cell: how many goals it set
-  and finished in that time.
+  (accepted by both partners: a proposed goal counts from its acceptance) and finished in that time.
 - ``trial``: each trial check-in, when it resolved: 1 for a switch.
 - ``retros``: each retro, two weeks after it opened: 1 when both partners filled it in by then; the talk-share
   ratings and "what we change" answers of those, and each retro theme either partner tagged (once per retro).
 - ``followup``: each answer to the follow-up 30 and 90 days after a pair ended, when it was given: 1 for yes; how many
   said yes, partly, no (contributor: the person).
+- ``late``: each partner of a pair active at the release, or with a late cancellation or move since the last cell:
+  how many weeks they cancelled or moved less than 24 hours ahead in that time (contributor: the person).
+- ``prompts`` and ``late`` are also split by the reversed roles (``rules.by_side``: the digital and the context side, as
+  each person takes it in their latest pair of the program, ``rules.side_in_pair``), in the same cell, only when each
+  side and everyone else is empty or at least the threshold of people strong.
 - ``metric:<id>`` (pair-reported metrics): each pair's latest value logged since the series' last cell.
 - ``pulse:<round>``: a closed pulse round is its own window: its result when at least its threshold answered,
   else a cell that says only "hidden" (its answers are never shown, not even later).
@@ -31,7 +36,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.domain import followup as followup_rules
 from bot.domain import polls as poll_rules
@@ -41,6 +46,7 @@ from bot.domain.localtime import zone
 from bot.domain.release import Cell, Contribution
 from bot.models import (
     Agreement,
+    Cancellation,
     FollowUp,
     Goal,
     Metric,
@@ -49,6 +55,7 @@ from bot.models import (
     Pair,
     PairStatus,
     PairWeek,
+    Participant,
     PollReceipt,
     PollResponse,
     PollRound,
@@ -215,20 +222,59 @@ def _goals(session: Session, pid: int, since: datetime | None, now: datetime) ->
             select(Pair.id).where(Pair.program_id == pid, Pair.status == PairStatus.ACTIVE, Pair.started_at <= now)
         )
     )
-    query = select(Goal.pair_id, Goal.created_at, Goal.done_at).join(Pair, Pair.id == Goal.pair_id)
-    query = query.where(Pair.program_id == pid)
+    # only goals both partners carry count: a goal is set when the partner accepted it (proposed ones wait)
+    query = select(Goal.pair_id, Goal.accepted_at, Goal.done_at).join(Pair, Pair.id == Goal.pair_id)
+    query = query.where(Pair.program_id == pid, Goal.accepted_at.is_not(None))
     if since is not None:
-        query = query.where(or_(Goal.created_at > since, Goal.done_at > since))
+        query = query.where(or_(Goal.accepted_at > since, Goal.done_at > since))
     rows = session.execute(query).tuples()
     made: dict[int, int] = defaultdict(int)
     done: dict[int, int] = defaultdict(int)
-    for pair, created_at, done_at in rows:
-        if rules.settled(created_at, since=since, until=now):
+    for pair, accepted_at, done_at in rows:
+        if rules.settled(accepted_at, since=since, until=now):
             made[pair] += 1
         if rules.settled(done_at, since=since, until=now):
             done[pair] += 1
     population = active | set(made) | set(done)
     return [Contribution(pair, float(made[pair]), 1.0, {"done": float(done[pair])}) for pair in sorted(population)]
+
+
+def _late(session: Session, pid: int, since: datetime | None, now: datetime) -> list[Contribution]:
+    active = session.execute(
+        select(Pair.participant_a_id, Pair.participant_b_id).where(
+            Pair.program_id == pid, Pair.status == PairStatus.ACTIVE, Pair.started_at <= now
+        )
+    ).all()
+    query = (
+        select(Cancellation.participant_id, Cancellation.created_at)
+        .join(Pair, Pair.id == Cancellation.pair_id)
+        .where(Pair.program_id == pid, Cancellation.late.is_(True), Cancellation.participant_id.is_not(None))
+    )
+    if since is not None:
+        query = query.where(Cancellation.created_at > since)
+    late: dict[int, int] = defaultdict(int)
+    for person, created_at in session.execute(query).tuples():
+        if rules.settled(created_at, since=since, until=now):
+            late[person] += 1
+    population = {p for row in active for p in row} | set(late)
+    return [Contribution(person, float(late[person])) for person in sorted(population)]
+
+
+def _sides(session: Session, pid: int) -> dict[Any, str | None]:
+    """Each person's side in their latest pair of the program (``rules.side_in_pair``)."""
+    a, b = aliased(Participant), aliased(Participant)
+    rows = session.execute(
+        select(Pair.participant_a_id, a.role, Pair.participant_b_id, b.role)
+        .join(a, a.id == Pair.participant_a_id)
+        .join(b, b.id == Pair.participant_b_id)
+        .where(Pair.program_id == pid)
+        .order_by(Pair.started_at, Pair.id)
+    ).tuples()
+    sides: dict[Any, str | None] = {}
+    for a_id, a_role, b_id, b_role in rows:
+        sides[a_id] = rules.side_in_pair(a_role, b_role)
+        sides[b_id] = rules.side_in_pair(b_role, a_role)
+    return sides
 
 
 def _trial(session: Session, pid: int, since: datetime | None, now: datetime) -> list[Contribution]:
@@ -304,7 +350,9 @@ SERIES = {
     rules.TRIAL: _trial,
     rules.RETROS: _retros,
     rules.FOLLOWUP: _followups,
+    rules.LATE: _late,
 }
+BY_SIDE = (rules.PROMPTS, rules.LATE)  # series of people whose cells are split by side (``rules.by_side``)
 
 
 def _pulse_rounds(session: Session, program: Program, released: set[str]) -> list[tuple[str, poll_rules.Result]]:
@@ -369,9 +417,13 @@ def release(session: Session, program: Program, *, now: datetime) -> list[Cell]:
     for name, contributions_of in gather.items():
         if name in today:
             continue
-        found = rules.cell(name, contributions_of(session, program.id, last.get(name), now), day=day, k=k)
+        contributions = contributions_of(session, program.id, last.get(name), now)
+        found = rules.cell(name, contributions, day=day, k=k)
         if found is not None:
-            made.append((found, dict(found.data)))
+            data = dict(found.data)
+            if name in BY_SIDE:
+                data.update(rules.by_side(contributions, _sides(session, program.id), k=k))
+            made.append((found, data))
     for name, result in _pulse_rounds(session, program, set(last)):
         shown = result.shown
         found = Cell(

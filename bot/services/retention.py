@@ -30,7 +30,7 @@ keeps them (:func:`forget_strangers`): 30 days after a "Not now" or after they a
 request, a break), 60 days after an invitation nobody answered.
 - pair: deleted (participant links, match reasons); first every row below that points to it.
 - pair_week: deleted ("what we agreed", thread refs); week_partner (who answered when): deleted;
-  week_answer: deleted.
+  week_answer, week_prep: deleted.
 - note, red_topic: deleted (every visibility; red ones too).
 - goal: deleted. agreement, agreement_version (sections, notes), agreement_acceptance: deleted.
 - retro, retro_answer (texts, quotes, consents, themes): deleted; quotes a host posted stay in Slack's channel only.
@@ -112,6 +112,7 @@ from bot.models import (
     TrialCheck,
     WeekAnswer,
     WeekPartner,
+    WeekPrep,
     Workspace,
 )
 from bot.services import outbox, reporting
@@ -393,6 +394,7 @@ def expire_program(
 
     # children of the pairs first (PostgreSQL checks every foreign key)
     done.add("answers", _delete_in(session, WeekAnswer, WeekAnswer.id, rows.answers))
+    _delete_in(session, WeekPrep, WeekPrep.pair_id, rows.pairs)  # the preparations, with the weeks
     _delete_in(session, WeekPartner, WeekPartner.id, rows.week_partners)
     done.add("weeks", _delete_in(session, PairWeek, PairWeek.id, rows.weeks))
     done.add("notes", session.execute(delete(Note).where(Note.program_id == pid)).rowcount)
@@ -624,6 +626,7 @@ PERSON_ROWS: tuple[tuple[Any, Any], ...] = (
     (KickoffKit, KickoffKit.participant_id),
     (Note, Note.author_id),
     (WeekAnswer, WeekAnswer.participant_id),
+    (WeekPrep, WeekPrep.participant_id),
     (WeekPartner, WeekPartner.participant_id),
     (RetroAnswer, RetroAnswer.participant_id),
     (Cancellation, Cancellation.participant_id),

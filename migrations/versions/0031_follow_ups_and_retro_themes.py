@@ -5,7 +5,7 @@ asked once), with their answer (yes / partly / no), an optional text and whether
 ``retro_answer.themes``: what the retro was about, tagged from a short list (empty for every retro so far).
 
 Revision ID: 0031
-Revises: 0028
+Revises: 0030
 Create Date: 2026-12-07
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from bot.models.base import JSONType, UTCDateTime
 
 revision = "0031"
-down_revision = "0028"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy import and_, bindparam, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import rhythm as blocks
@@ -36,6 +36,7 @@ from bot.models import (
     ProgramStatus,
     WeekAnswer,
     WeekPartner,
+    WeekPrep,
     WeekStatus,
 )
 from bot.services import matching, outbox, people
@@ -450,6 +451,30 @@ def agree(
     return None
 
 
+def choose_card(session: Session, *, participant: Participant, week_id: int, card: str, now: datetime) -> str | None:
+    """The pair chose week's method card instead of the rotation: store it, post it in the week's thread; the
+    rotation goes on from it (``rules.next_card``). Either partner, while the week is the newest one prompted.
+    Returns a refusal key or None (also when the card is the week's already: nothing changes). Commits."""
+    found = find(session, participant=participant, week_id=week_id)
+    if found.refusal is not None or found.week is None or found.tandem is None:
+        return found.refusal
+    week, tandem = found.week, found.tandem
+    if card not in rules.METHOD_CARDS:
+        return "card_unknown"
+    if week.status not in PROMPTED or not resolve_thread(session, week):
+        return UNAVAILABLE
+    if superseded(session, week):
+        return WEEK_OVER
+    if week.method == card:
+        return None
+    week.method = card
+    message = blocks.card_chosen(tandem.locale, name=participant.display_name, number=week.number, card=card)
+    key = f"rhythm:card:{week.id}:{card}:{now:%Y%m%dT%H%M%S%f}"
+    _post(session, tandem, message, key=key, now=now, channel=week.channel_id, thread_ts=week.thread_ts)
+    session.commit()
+    return None
+
+
 # -- cancel and move ---------------------------------------------------------------------------------------
 def choices(session: Session, tandem: Tandem, *, now: datetime, moving: bool) -> list[blocks.WeekChoice]:
     """The weeks a partner may cancel (the week under way, while open, and the next few) or move (the next
@@ -545,6 +570,9 @@ def move(
     week = _week(session, tandem, number, now=now)
     late = rules.is_late(thread_at=tandem.plan(number, choice.day).thread_at, now=now)
     week.moved_to = new_day
+    session.execute(  # its preparations are planned again for the new day (bot.services.prep)
+        delete(WeekPrep).where(WeekPrep.pair_id == tandem.pair.id, WeekPrep.asked_at.is_(None))
+    )
     session.add(
         Cancellation(
             pair_id=tandem.pair.id,

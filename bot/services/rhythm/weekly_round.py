@@ -33,6 +33,7 @@ from bot.models import (
     Program,
     ProgramStatus,
     WeekPartner,
+    WeekPrep,
     WeekStatus,
     Workspace,
 )
@@ -204,6 +205,7 @@ class _Loaded:
     answered: set[int]  # week ids
     changes: dict[int, list[datetime]]  # pair id -> Cancellation.created_at
     goals: dict[int, list[Goal]]  # pair id -> its goals by position and id
+    preps: dict[int, list[WeekPrep]] = field(default_factory=dict)  # pair id -> filled in, not in the thread yet
 
 
 LOAD_CHUNK = 500  # pair ids in one IN (...)
@@ -232,6 +234,12 @@ def _load(session: Session, pair_ids: list[int]) -> _Loaded:
             loaded.changes[pair_id].append(at)
         for goal in session.scalars(select(Goal).where(Goal.pair_id.in_(chunk)).order_by(Goal.position, Goal.id)):
             loaded.goals[goal.pair_id].append(goal)
+        for prep in session.scalars(
+            select(WeekPrep)
+            .where(WeekPrep.pair_id.in_(chunk), WeekPrep.filled_at.is_not(None), WeekPrep.posted_at.is_(None))
+            .order_by(WeekPrep.filled_at, WeekPrep.id)
+        ):
+            loaded.preps.setdefault(prep.pair_id, []).append(prep)
     return loaded
 
 
@@ -291,6 +299,11 @@ class _Opened:
             items.append(_in_thread_item(session, tandem, message, key=f"rhythm:skip:{week.id}"))
         if not self.prompt:
             return items
+        preps = [
+            p
+            for p in loaded.preps.get(tandem.pair.id, [])
+            if p.week_number == plan.number and tandem.has(p.participant_id)
+        ]
         agreed = max(
             (w for w in loaded.weeks[tandem.pair.id].values() if w.number < plan.number and w.agreed_at is not None),
             key=lambda w: w.number,
@@ -313,7 +326,13 @@ class _Opened:
             ),
             roles=week_roles(tandem, plan.number, last=plan.number >= tandem.schedule.weeks),
             live_pair=tandem.pair.id if live_rules.pair_works_live(*tandem.modes) else None,
+            preps=[
+                {"name": tandem.person(p.participant_id).display_name, "bring": p.bring or "", "need": p.need or ""}
+                for p in preps
+            ],
         )
+        for prep in preps:
+            prep.posted_at = week.handled_at
         items.append(_post_item(session, tandem, message, key=f"{PROMPT_KEY}{week.id}"))
         return items
 
@@ -362,7 +381,12 @@ def _open(session: Session, tandem: Tandem, come: rules.Due, loaded: _Loaded, *,
         return opened
     sched = tandem.schedule
     week.status = WeekStatus.OPEN
-    week.method = rules.method_card(plan.number)
+    earlier = max(
+        (w for w in weeks.values() if w.number < plan.number and w.status in PROMPTED and w.method),
+        key=lambda w: w.number,
+        default=None,
+    )
+    week.method = rules.next_card(plan.number, previous=(earlier.number, earlier.method) if earlier else None)
     opened.prompt = True
     if plan.number < sched.weeks:
         opened.following = tandem.plan(plan.number + 1, rules.week_day(sched, plan.number + 1, _moved(weeks)))
