@@ -56,7 +56,7 @@ def intros(
 ) -> list[Intro]:
     """Up to ``per_person`` mutual intros for everyone in the pool (module docstring)."""
     pool = list(candidates)
-    weights = weights or rules.Weights()
+    weights = replace(weights or rules.Weights(), fairness_margin=0)  # intros spread people; no floor needed
     used: set[frozenset[int]] = {frozenset(p) for p in past_pairs}
     count = {c.id: 0 for c in pool}
     out: list[Intro] = []
