@@ -210,6 +210,41 @@ class Weights:
         return max(0, round(getattr(self, name) * 100))
 
 
+WEIGHT_MIN, WEIGHT_MAX = 0.0, 10.0  # every weight, the overlap minimum (hours) and the fairness margin (percent)
+WEIGHT_NAMES = tuple(f.name for f in fields(Weights))
+
+
+def parse_weights(raw: Mapping[str, object]) -> tuple[dict[str, float] | None, dict[str, str]]:
+    """What a host typed for each weight (``WEIGHT_NAMES``; blank: the default) -> (the program's overrides: only
+    the values that differ from the defaults, rounded to hundredths; None with errors), ``{name: "number" |
+    "range"}``: not a number, or outside ``WEIGHT_MIN``-``WEIGHT_MAX``."""
+    defaults = Weights()
+    overrides: dict[str, float] = {}
+    errors: dict[str, str] = {}
+    for name in WEIGHT_NAMES:
+        text = str(raw.get(name) if raw.get(name) is not None else "").strip().replace(",", ".")
+        if not text:
+            continue
+        try:
+            number = float(text)
+        except ValueError:
+            errors[name] = "number"
+            continue
+        if not math.isfinite(number):
+            errors[name] = "number"
+        elif not WEIGHT_MIN <= number <= WEIGHT_MAX:
+            errors[name] = "range"
+        elif round(number, 2) != getattr(defaults, name):
+            overrides[name] = round(number, 2)
+    return (None, errors) if errors else (overrides, {})
+
+
+def changed_weights(weights: Weights) -> list[str]:
+    """The names of the weights that differ from the defaults, in ``WEIGHT_NAMES`` order."""
+    defaults = Weights()
+    return [name for name in WEIGHT_NAMES if getattr(weights, name) != getattr(defaults, name)]
+
+
 def max_score(weights: Weights) -> float:
     """The highest score any pair can get with these weights."""
     return _max_centi(weights) / 100
