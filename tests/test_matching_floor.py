@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.domain import matching as m
+from bot.domain import speed
 from bot.domain.matching import Weights
 from bot.domain.matching.solver import fair, solve
 from tests.helpers import REF, person, pools
@@ -138,3 +139,31 @@ def test_mutual_first_ranks_pair_people_the_scores_alone_would_not() -> None:
     assert "ranked_both" in {r.key for p in ranked.pairs for r in p.scored.reasons}
     one_sided = m.match([a, b, c, d], reference=REF, ranks={(1, 4): 1})  # weaker: 5 + 3 < 6 + 3
     assert {frozenset((p.a.id, p.b.id)) for p in one_sided.pairs} == {frozenset((1, 2)), frozenset((3, 4))}
+
+
+def test_each_rank_is_held_once_and_the_same_rank_again_takes_it_back() -> None:
+    card = {10: None, 11: None, 12: None}
+    card = speed.reranked(card, 10, 1)
+    assert card == {10: 1, 11: None, 12: None}
+    card = speed.reranked(card, 11, 1)  # the first choice moves; 10 gives it up
+    assert card == {10: None, 11: 1, 12: None}
+    card = speed.reranked(speed.reranked(card, 12, 2), 12, 3)  # a new rank replaces the intro's old one
+    assert card == {10: None, 11: 1, 12: 3}
+    assert speed.reranked(card, 11, 1) == {10: None, 11: None, 12: 3}  # the same again: taken back
+
+
+def test_rank_map_keeps_ranks_only_and_a_no_wins() -> None:
+    rows = [(1, 2, 1, None), (2, 1, 2, "yes"), (3, 4, 1, "no"), (4, 3, None, None), (5, 6, 7, None)]
+    assert speed.rank_map(rows) == {(1, 2): 1, (2, 1): 2}
+
+
+def test_weights_typed_by_hosts_are_checked_and_only_changes_stored() -> None:
+    assert m.parse_weights({"topics": "4,5", "base": "", "fairness_margin": "1"}) == ({"topics": 4.5}, {})
+    assert m.parse_weights({"topics": "x", "values": "11", "overlap": "-1", "fields": "nan"}) == (
+        None,
+        {"topics": "number", "values": "range", "overlap": "range", "fields": "number"},
+    )
+    assert m.changed_weights(Weights.from_overrides({"topics": 4.5, "fairness_margin": 0})) == [
+        "topics",
+        "fairness_margin",
+    ]
