@@ -92,7 +92,9 @@ def preview(
     if stats.get("refused_swaps"):
         facts.append(t("refused_swaps", n=int(stats["refused_swaps"])))
     floor = stats.get("floor") or {}
-    if floor.get("applied"):
+    if stats.get("swaps"):  # the pairs are no longer the ones matching chose: nothing to say about its floor
+        pass
+    elif floor.get("applied"):
         margin = i18n.number(floor.get("margin", 0), locale)
         facts.append(t("floor_raised" if floor.get("raised") else "floor_kept", margin=margin))
     elif floor.get("too_large"):
