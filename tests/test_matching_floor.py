@@ -46,7 +46,7 @@ def _expected(
     return max(keys)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_fair_is_the_strongest_weakest_pair_within_the_slack(data: st.DataObject) -> None:
     n = data.draw(st.integers(2, 9))
@@ -73,7 +73,7 @@ def test_fair_is_the_strongest_weakest_pair_within_the_slack(data: st.DataObject
         assert sorted(floor.pairs) == sorted(optimum)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pools(max_size=9), st.sampled_from((1.0, 5.0, 10.0)))
 def test_match_lifts_the_weakest_pair_within_the_margin(pool: dict[str, object], margin: float) -> None:
     weights = replace(pool["weights"], fairness_margin=margin)  # type: ignore[type-var]
