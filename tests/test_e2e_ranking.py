@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.domain import matching as rules
 from bot.ids import ID
-from bot.models import MatchProposal, Participant, Program, SpeedIntro
+from bot.models import MatchProposal, Pair, Participant, Program, SpeedIntro
 from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
@@ -104,6 +104,24 @@ def test_a_mutual_ranking_pairs_two_and_hosts_never_see_a_one_sided_one(stack: L
             mutual = sum(float(r["points"]) for r in m.reasons if r["key"] == "ranked_both")
             assert matching_service.shown_score(m.score, m.reasons) == pytest.approx(without_ranks + mutual)
             assert f"{matching_service.shown_score(m.score, m.reasons):g}" in preview.replace(",", "")
+        one_sided = [m for m in proposals if any(r["key"] == "ranked_one" for r in m.reasons)]
+    assert one_sided  # Lena and the one she ranked are paired here: the probe above covered a one-sided ranking
+
+    # Approved: the pair's own row (its introduction, the partners' data exports) holds no trace of it either.
+    hanna.click(ID.MATCH_APPROVE, message=matching_preview(stack, channel))
+    stack.settle()
+    with stack.session_factory() as s:
+        pairs = list(s.scalars(select(Pair)))
+        assert pairs and not any(r["key"] == "ranked_one" for p in pairs for r in p.reasons)
+        assert any(r["key"] == "ranked_both" for p in pairs for r in p.reasons)
+        proposal = one_sided[0]
+        pair = next(
+            p
+            for p in pairs
+            if {p.participant_a_id, p.participant_b_id} == {proposal.participant_a_id, proposal.participant_b_id}
+        )
+        unspoken = sum(float(r["points"]) for r in proposal.reasons if r["key"] == "ranked_one")
+        assert unspoken > 0 and pair.score == pytest.approx(proposal.score - unspoken)
 
 
 @pytest.mark.sqlite_only

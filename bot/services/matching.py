@@ -115,10 +115,19 @@ def candidates(session: Session, *, program: Program, people: list[Participant])
 PRIVATE_REASONS = frozenset({"mutual_interest", "ranked_one"})
 
 
+# Reasons that stay with the preview's proposal only (for shown_score): the pair's row, its introduction and the
+# partners' data exports never hold them, so neither partner can learn that one of them ranked the other.
+UNSPOKEN_REASONS = frozenset({"ranked_one"})
+
+
+def _points(reasons: list[dict[str, Any]], keys: frozenset[str]) -> float:
+    return sum(float(r.get("points", 0)) for r in reasons if r.get("key") in keys)
+
+
 def shown_score(score: float, reasons: list[dict[str, Any]]) -> float:
-    """A pair's score as hosts see it: without the points of private reasons (a mutual yes in speed dating)."""
-    private = sum(float(r.get("points", 0)) for r in reasons if r.get("key") in PRIVATE_REASONS)
-    return round(float(score) - private, 2)
+    """A pair's score as hosts see it: without the points of private reasons (a mutual yes in speed dating, a
+    one-sided ranking)."""
+    return round(float(score) - _points(reasons, PRIVATE_REASONS), 2)
 
 
 def shown_reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -534,8 +543,8 @@ def approve(
             participant_b_id=b.id,
             status=PairStatus.ACTIVE,
             round_id=round_.id,
-            score=proposal.score,
-            reasons=proposal.reasons,
+            score=round(proposal.score - _points(proposal.reasons, UNSPOKEN_REASONS), 2),
+            reasons=[r for r in proposal.reasons if r.get("key") not in UNSPOKEN_REASONS],
             started_at=now,
         )
         session.add(pair)
