@@ -22,6 +22,9 @@ nodes:
    matching polytope (Edmonds): every pair satisfies the dual, matched pairs are tight, free nodes have dual 0.
 
 Everything is integer arithmetic (scipy's assignment works in float64, exact below 2**53).
+
+:func:`fair` builds on :func:`solve`: the fairness floor (among near-optimal matchings with as many pairs, one
+whose weakest pair is strongest), exact by bisection over the pair weights, one whole solve per step.
 """
 
 from __future__ import annotations
