@@ -235,10 +235,11 @@ def domain(sizes: list[int], seed: int, mix: tuple[int, int, int] = MIX) -> None
         solver = result.stats["solver"]
         waitlisted = result.stats["waitlisted_matched"] + result.stats["waitlisted_unmatched"]
         t = result.timings
-        rest = t["total"] - t["solve"] - t["encode"]
+        rest = t["total"] - t["solve"] - t["encode"] - t.get("floor", 0.0)
         print(
             f"    n={n:>6}: {seconds:6.2f} s (encode {t['encode']:.2f} s, solve {t['solve']:.2f} s,"
-            f" pairs and reasons {rest:.2f} s); peak {cost['peak_mib']:.1f} MiB traced,"
+            f" fairness floor {t.get('floor', 0.0):.2f} s, pairs and reasons {rest:.2f} s);"
+            f" peak {cost['peak_mib']:.1f} MiB traced,"
             f" max RSS {rss / 1024:.1f} MiB (before: {rss_before / 1024:.1f})"
         )
         print(
@@ -253,6 +254,15 @@ def domain(sizes: list[int], seed: int, mix: tuple[int, int, int] = MIX) -> None
             f" certificate {solver['certificate']}, objective {solver['objective']}"
             f" <= upper bound {solver['upper_bound']:.1f}"
         )
+        floor = result.stats["floor"]
+        if floor.get("applied"):
+            print(
+                f"             fairness floor ({floor['margin']} %): weakest pair {floor['optimum_weakest']} ->"
+                f" {floor['weakest']}, total {floor['optimum_total']:.2f} -> {floor['total']:.2f},"
+                f" {floor['checks']} checks"
+            )
+        elif floor.get("too_large"):
+            print(f"             fairness floor: not sought above {floor['too_large']} people")
 
 
 def _reasons(result: m.MatchResult) -> dict[str, int]:

@@ -857,7 +857,7 @@ def _chapter_matching(
     say.out("(Ana's messages in full; everyone else's as one line each.)")
     say.brief = {p.id for key, p in people.items() if key not in ("hanna", "jonas", "ana")}
     stack.advance(timedelta(minutes=30))
-    refused = _chapter_speed_dating(stack, say, result, people, admin)
+    refused, ranked = _chapter_speed_dating(stack, say, result, people, admin)
     say.brief = set()  # show everything, but only Ana's introduction in full
     say.step("Hanna runs `/tandem admin match` in #tandem-hosts.")
     hanna.slash("admin match", channel_id=admin)
@@ -867,6 +867,8 @@ def _chapter_matching(
     _expect(result, preview is not None, "a matching preview was posted")
     if preview is None:
         return
+    summary = json.dumps(preview, ensure_ascii=False)
+    _expect(result, "schwächstes" in summary and "Median" in summary, "the preview shows the weakest pair and median")
     lock = next(
         b["accessory"] for b in preview["blocks"] if (b.get("accessory") or {}).get("action_id") == ID.MATCH_LOCK
     )
@@ -929,6 +931,7 @@ def _chapter_matching(
     with stack.session_factory() as session:
         ids = {p.slack_user_id: p.id for p in session.scalars(select(Participant))}
     _expect(result, frozenset((ids[mia.id], ids[rui.id])) in made, "Hanna's swap made Mia and Rui a pair")
+    _ranked_pair_matched(stack, say, result, ranked)
     kept_apart = {
         "Wei's “please not”": ("wei", "kenji"),
         "Ethan's manager": ("ethan", "olivia"),
@@ -2386,10 +2389,60 @@ def _answer_card(stack: LocalStack, persona: Persona, answers: dict[int, str]) -
     return clicked
 
 
+def _rank_each_other(
+    stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona]
+) -> frozenset[int]:
+    """An English and a German participant who are on each other's cards rank each other first; returns their
+    participant ids (empty if the cards have no such two)."""
+    from bot.ids import ID
+    from bot.models import Participant, SpeedIntro
+
+    german, english = ("lena", "tobias", "sofia"), ("ines", "miguel")
+    with stack.session_factory() as session:
+        ids = {p.slack_user_id: p.id for p in session.scalars(select(Participant))}
+        shown = {(i.participant_id, i.candidate_id): i.id for i in session.scalars(select(SpeedIntro))}
+    pick = next(
+        ((de, en) for de in german for en in english if (ids[people[de].id], ids[people[en].id]) in shown), None
+    )
+    _expect(result, pick is not None, "an English and a German participant are on each other's cards")
+    if pick is None:
+        return frozenset()
+    names = [people[key].name for key in pick]
+    say.step(f"{names[0]} (German) and {names[1]} (English) also rank each other as their 1st choice.")
+    for me, other in (pick, pick[::-1]):
+        card = _last_with(_dm_from_tandem(stack, people[me]), ID.SPEED_RANK_1)
+        intro = shown[(ids[people[me].id], ids[people[other].id])]
+        if card is not None:
+            people[me].click(ID.SPEED_RANK_1, message=card, value=str(intro))
+    with stack.session_factory() as session:
+        ranks = [session.get(SpeedIntro, shown[(ids[people[a].id], ids[people[b].id])]) for a, b in (pick, pick[::-1])]
+        _expect(result, all(r is not None and r.rank == 1 for r in ranks), "both rankings were stored")
+    return frozenset(ids[people[key].id] for key in pick)
+
+
+def _ranked_pair_matched(stack: LocalStack, say: Narrator, result: DemoResult, ranked: frozenset[int]) -> None:
+    """The approved matching paired the two who ranked each other, and their pair's reasons say so."""
+    from bot.models import Pair, Participant
+
+    with stack.session_factory() as session:
+        pair = next(
+            (p for p in session.scalars(select(Pair)) if {p.participant_a_id, p.participant_b_id} == ranked), None
+        )
+        names = [session.get(Participant, i).display_name for i in sorted(ranked)] if ranked else []
+    if pair is not None:
+        say.note(f"{' and '.join(names)} ranked each other first: the approved matching paired them.")
+    _expect(result, pair is not None, "the two who ranked each other first were paired")
+    _expect(
+        result,
+        pair is not None and any(r.get("key") == "ranked_both" for r in pair.reasons),
+        "their pair's reasons say they ranked each other",
+    )
+
+
 def _chapter_speed_dating(
     stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str
-) -> frozenset[int]:
-    """Returns the pair Jörg said no to (participant ids)."""
+) -> tuple[frozenset[int], frozenset[int]]:
+    """Returns the pair Jörg said no to and the two who ranked each other first (participant ids)."""
     from bot.ids import ID
     from bot.models import SpeedIntro, SpeedRound
 
@@ -2410,6 +2463,8 @@ def _chapter_speed_dating(
         if key == "joerg":
             refused = clicked.get(2, 0)
     stack.settle()
+    say.flush()
+    ranked = _rank_each_other(stack, say, result, people)
     say.flush()
     _advance_to(stack, stack.clock.now().replace(hour=15))
     say.step("New York, 10:00 (their cards came at 09:00): Ben, Olivia, Ethan, Grace and Emma say yes to the first.")
@@ -2441,7 +2496,7 @@ def _chapter_speed_dating(
         closed = session.scalars(select(SpeedRound)).one().status == "closed"
     _expect(result, closed, "the speed-dating round closed at its deadline")
     _expect(result, bool(pair), "Jörg said no to one candidate")
-    return pair
+    return pair, ranked
 
 
 CREATOR, GOVERNANCE, NOCODE = (

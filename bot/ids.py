@@ -65,6 +65,24 @@ class ID(enum.StrEnum):
     MATCH_SWAP_MODAL = "match.swap.modal"  # callback_id of the swap modal (round id in private_metadata)
     MATCH_SWAP_PERSON = "match.swap.person"  # swap modal users_select (block_id and action_id alike)
     MATCH_SWAP_WITH = "match.swap.with"  # swap modal users_select: who trades places with the person
+    MATCH_WEIGHTS = "match.weights"  # program card button: open the matching weights modal; value: program id
+    MATCH_WEIGHTS_MODAL = "match.weights.modal"  # callback_id (program id in private_metadata)
+    # the weights modal's number inputs, one per bot.domain.matching.WEIGHT_NAMES (block_id and action_id alike)
+    MATCH_W_BASE = "match.w.base"
+    MATCH_W_TOPICS = "match.w.topics"
+    MATCH_W_CURIOSITY = "match.w.curiosity"
+    MATCH_W_FIELDS = "match.w.fields"
+    MATCH_W_VALUES = "match.w.values"
+    MATCH_W_LEARNING_STYLE = "match.w.learning_style"
+    MATCH_W_BEHAVIOUR = "match.w.behaviour"
+    MATCH_W_OVERLAP = "match.w.overlap"
+    MATCH_W_LANGUAGE = "match.w.language"
+    MATCH_W_INTEREST_YES = "match.w.interest_yes"
+    MATCH_W_INTEREST_MAYBE = "match.w.interest_maybe"
+    MATCH_W_RANKED_BOTH = "match.w.ranked_both"
+    MATCH_W_RANKED_ONE = "match.w.ranked_one"
+    MATCH_W_MIN_OVERLAP_HOURS = "match.w.min_overlap_hours"
+    MATCH_W_FAIRNESS_MARGIN = "match.w.fairness_margin"
 
     # Speed dating (hosts start it; participants answer by DM)
     SPEED_START = "speed.start"  # program card button: open the speed-dating modal; value: program id
@@ -74,6 +92,9 @@ class ID(enum.StrEnum):
     SPEED_YES = "speed.yes"  # answers on a person's card; value: the intro id
     SPEED_MAYBE = "speed.maybe"
     SPEED_NO = "speed.no"
+    SPEED_RANK_1 = "speed.rank.1"  # ranks on a person's card (1st to 3rd choice); value: the intro id
+    SPEED_RANK_2 = "speed.rank.2"
+    SPEED_RANK_3 = "speed.rank.3"
 
     # Trial check-in "continue or switch?" (participants, by DM)
     TRIAL_CONTINUE = "trial.continue"  # value: the TrialCheck id

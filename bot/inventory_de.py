@@ -1180,6 +1180,10 @@ TEXTS: dict[str, str] = {
     "yes, maybe or no": "ja, vielleicht oder nein",
     "the person only": "nur die Person",
     "when they answered": "wann die Person geantwortet hat",
+    "their ranking of the candidate, 1 to 3; hosts see only that two ranked each other, in a pair's reasons": (
+        "ihre Rangfolge der vorgeschlagenen Person, 1 bis 3; Hosts sehen nur, dass sich zwei gegenseitig gewählt "
+        "haben, in den Gründen eines Tandems"
+    ),
     # -- match_round
     "One run of matching for a program: a preview hosts adjust, then approve.": (
         "Ein Durchlauf des Matchings für ein Programm: eine Vorschau, die Hosts anpassen und dann freigeben."

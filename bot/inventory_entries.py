@@ -427,6 +427,12 @@ TABLES: dict[str, Table] = {
             "reasons": c("why they might fit (matching reasons)", PROFILE),
             "answer": c("yes, maybe or no", ACTIVITY, seen_by="the person only"),
             "answered_at": c("when they answered", ACTIVITY, seen_by=NOBODY),
+            "rank": c(
+                "their ranking of the candidate, 1 to 3; hosts see only that two ranked each other, in a pair's "
+                "reasons",
+                ACTIVITY,
+                seen_by="the person only",
+            ),
         },
     ),
     "match_round": Table(

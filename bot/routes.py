@@ -158,6 +158,7 @@ ROUTES: tuple[Route, ...] = (
         host.match_button,
     ),
     Route(ACT, _ids(ID.MATCH_RUN), A, host.button(matching.run)),
+    Route(ACT, _ids(ID.MATCH_WEIGHTS), A, host.button(matching.weights_button)),  # the program's matching weights
     Route(ACT, _ids(ID.SPEED_START), A, host.button(speed.program_button)),
     Route(ACT, _ids(ID.AGREEMENT_TEMPLATE), A, host.button(agreement.template_button)),
     Route(ACT, _ids(ID.ESCALATION_ANSWER), A, host.button(escalation.open_answer)),
@@ -177,6 +178,7 @@ ROUTES: tuple[Route, ...] = (
     Route(V, _ids(ID.NOTICE_MODAL), A, host.modal(notice.submit)),  # the program's privacy notice
     Route(V, _ids(ID.INVITE_MODAL), A, host.modal(admin_flow.submit_invites)),
     Route(V, _ids(ID.MATCH_SWAP_MODAL), A, host.modal(matching.submit_swap)),
+    Route(V, _ids(ID.MATCH_WEIGHTS_MODAL), A, host.modal(matching.submit_weights)),
     Route(V, _ids(ID.SPEED_MODAL), A, host.modal(speed.submit)),
     Route(V, _ids(ID.AGREEMENT_TEMPLATE_MODAL), A, host.modal(agreement.submit_template)),
     Route(V, _ids(ID.ESCALATION_ANSWER_MODAL), A, host.modal(escalation.submit_answer)),
@@ -264,6 +266,9 @@ ROUTES: tuple[Route, ...] = (
     Route(ACT, _ids(ID.INTERVIEW_SKIP), S, mine.interview_skip, refusal=mine.interview_not_yours),
     Route(V, _ids(ID.INTERVIEW_MODAL), S, mine.interview_submit, refusal=mine.interview_not_yours),
     Route(ACT, _ids(ID.SPEED_YES, ID.SPEED_MAYBE, ID.SPEED_NO), S, mine.speed_answer, refusal=mine.speed_not_yours),
+    Route(
+        ACT, _ids(ID.SPEED_RANK_1, ID.SPEED_RANK_2, ID.SPEED_RANK_3), S, mine.speed_rank, refusal=mine.speed_not_yours
+    ),  # the card's owner ranks their own candidates
     Route(
         ACT, _ids(ID.POLL_OPEN), S, mine.poll_open, refusal=mine.poll_not_yours
     ),  # the program's participants who were asked

@@ -660,6 +660,8 @@ def pools(draw: st.DrawFn, max_size: int = 10) -> dict[str, object]:
         two = st.lists(st.sampled_from(ids), min_size=2, max_size=2, unique=True)
         pairs = [frozenset(p) for p in draw(st.lists(two, max_size=6))]
     interest = {p: draw(st.sampled_from(("yes", "maybe", "no"))) for p in pairs[len(pairs) // 2 :]}
+    ranked = [(v, c) for p in pairs for v, c in (tuple(p), tuple(p)[::-1])]
+    ranks = {vc: draw(st.sampled_from((1, 2, 3))) for vc in ranked if draw(st.booleans())}
     order = draw(st.permutations(ids)) if ids else []
     locked = [(order[t], order[t + 1]) for t in range(0, draw(st.integers(0, 2)) * 2, 2) if t + 1 < len(order)]
     weights = draw(
@@ -679,6 +681,7 @@ def pools(draw: st.DrawFn, max_size: int = 10) -> dict[str, object]:
         "locked": locked,
         "weights": weights,
         "reference": reference,
+        "ranks": ranks,
     }
 
 

@@ -403,6 +403,7 @@ def _build(stack: LocalStack) -> World:
         (ID.PROGRAM_NOTICE, ID.NOTICE_MODAL),
         (ID.KIT_TEXTS, ID.KIT_TEXTS_MODAL),
         (ID.CIRCLE_SETTINGS, ID.CIRCLE_MODAL),
+        (ID.MATCH_WEIGHTS, ID.MATCH_WEIGHTS_MODAL),
     ):
         views[callback_id] = opened(stack, hanna, action_id, str(program_id), channel=channel)
     submit[ID.PROGRAM_MODAL] = {ID.PROGRAM_NAME.value: "Renamed by someone"}
@@ -417,6 +418,7 @@ def _build(stack: LocalStack) -> World:
         ID.NOTICE_BASIS.value: "consent",
     }
     submit[ID.SPEED_MODAL] = {}
+    submit[ID.MATCH_WEIGHTS_MODAL] = {ID.MATCH_W_TOPICS.value: "9"}
     views[ID.ESCALATION_ANSWER_MODAL] = opened(
         stack, hanna, ID.ESCALATION_ANSWER, str(ids["escalation"]), channel=channel
     )

@@ -104,6 +104,7 @@ def _program_buttons(locale: str, program: Program) -> list[Any]:
         buttons.append(kit.button(label("btn_invite"), ID.PROGRAM_INVITE, value=value, style="primary"))
         buttons.append(kit.button(label("btn_speed"), ID.SPEED_START, value=value))
         buttons.append(kit.button(label("btn_match"), ID.MATCH_RUN, value=value))
+        buttons.append(kit.button(label("btn_weights"), ID.MATCH_WEIGHTS, value=value))
     buttons.append(kit.button(label("btn_edit"), ID.PROGRAM_EDIT, value=value))
     buttons.append(kit.button(label("btn_agreement"), ID.AGREEMENT_TEMPLATE, value=value))
     buttons.append(kit.button(i18n.plain(locale, "kickoff", "btn_texts"), ID.KIT_TEXTS, value=value))

@@ -61,8 +61,14 @@ def text_input(
     return element
 
 
-def number_input(*, initial: int | None = None, minimum: int | None = None, maximum: int | None = None) -> dict:
-    element: dict[str, Any] = {"type": "number_input", "is_decimal_allowed": False}
+def number_input(
+    *,
+    initial: int | float | None = None,
+    minimum: int | float | None = None,
+    maximum: int | float | None = None,
+    decimal: bool = False,
+) -> dict:
+    element: dict[str, Any] = {"type": "number_input", "is_decimal_allowed": decimal}
     if initial is not None:
         element["initial_value"] = str(initial)
     if minimum is not None:

@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import ConfirmObject
 
 from bot import i18n
 from bot.blocks import inputs, kit
-from bot.domain.matching import EXCLUDED_KINDS
+from bot.domain.matching import EXCLUDED_KINDS, WEIGHT_MAX, WEIGHT_MIN, WEIGHT_NAMES
 from bot.ids import ID
 
 PREVIEW_PAIRS_MAX = 30  # pairs listed one by one; a message holds at most 50 blocks
@@ -91,6 +91,17 @@ def preview(
         facts.append(t("excluded", ruled_out=sum(counts.values()), possible=int(excluded["possible"]), **counts))
     if stats.get("refused_swaps"):
         facts.append(t("refused_swaps", n=int(stats["refused_swaps"])))
+    floor = stats.get("floor") or {}
+    if stats.get("swaps"):  # the pairs are no longer the ones matching chose: nothing to say about its floor
+        pass
+    elif floor.get("applied"):
+        margin = i18n.number(floor.get("margin", 0), locale)
+        facts.append(t("floor_raised" if floor.get("raised") else "floor_kept", margin=margin))
+    elif floor.get("too_large"):
+        facts.append(t("floor_too_large", n=int(floor["too_large"])))
+    if stats.get("own_weights"):
+        names = ", ".join(p(f"weight_{name}") for name in stats["own_weights"] if name in WEIGHT_NAMES)
+        facts.append(t("own_weights", names=names))
     if facts:
         blocks.append(kit.context(*facts))
     blocks.append(kit.divider())
@@ -124,6 +135,46 @@ def preview(
     buttons.append(kit.button(p("discard"), ID.MATCH_DISCARD, value=str(round_id)))
     blocks.append(kit.actions(*buttons))
     return kit.message(p("preview_fallback", name=program_name), blocks)
+
+
+WEIGHT_FIELDS = {name: ID[f"MATCH_W_{name.upper()}"] for name in WEIGHT_NAMES}
+
+
+def _figure(value: float) -> str:
+    """A weight as the number input shows it: ``3`` or ``1.5``."""
+    return f"{value:g}"
+
+
+def weights_modal(
+    locale: str, *, program_id: int, program_name: str, current: dict[str, float], defaults: dict[str, float]
+) -> dict[str, Any]:
+    """The program's matching weights, each with its meaning and its default, between WEIGHT_MIN and WEIGHT_MAX."""
+    p = lambda block, **kw: i18n.plain(locale, "matching", block, **kw)  # noqa: E731
+    blocks: list[kit.Block] = [
+        kit.section(i18n.text(locale, "matching", "weights_intro", name=program_name, low=WEIGHT_MIN, high=WEIGHT_MAX))
+    ]
+    for name, block_id in WEIGHT_FIELDS.items():
+        element = inputs.number_input(initial=current[name], minimum=WEIGHT_MIN, maximum=WEIGHT_MAX, decimal=True)
+        hint = p(f"weight_hint_{name}") + " " + p("weight_default", value=i18n.number(defaults[name], locale))
+        blocks.append(inputs.input_block(block_id, p(f"weight_{name}"), element, hint=hint))
+    return kit.modal(
+        title=p("weights_title"),
+        close=p("weights_close"),
+        submit=p("weights_submit"),
+        blocks=blocks,
+        callback_id=ID.MATCH_WEIGHTS_MODAL,
+        private_metadata=json.dumps({"program_id": program_id}),
+    )
+
+
+def weights_errors(locale: str, errors: dict[str, str]) -> dict[str, str]:
+    """``response_action: errors`` for the weights modal: ``{weight name: "number" | "range"}``."""
+    return {
+        WEIGHT_FIELDS[name].value: i18n.plain(
+            locale, "matching", f"weights_err_{kind}", low=_figure(WEIGHT_MIN), high=_figure(WEIGHT_MAX)
+        )
+        for name, kind in errors.items()
+    }
 
 
 def swap_modal(locale: str, *, round_id: int, program_name: str) -> dict[str, Any]:

@@ -14,6 +14,8 @@ from bot.ids import ID
 
 ANSWER_BUTTONS = (("yes", ID.SPEED_YES), ("maybe", ID.SPEED_MAYBE), ("no", ID.SPEED_NO))
 ANSWER_OF = {action_id.value: answer for answer, action_id in ANSWER_BUTTONS}
+RANK_BUTTONS = ((1, ID.SPEED_RANK_1), (2, ID.SPEED_RANK_2), (3, ID.SPEED_RANK_3))
+RANK_OF = {action_id.value: rank for rank, action_id in RANK_BUTTONS}
 ABOUT_MAX = 600  # of a candidate's self-description on a card
 
 
@@ -52,11 +54,16 @@ def card(
     reminder: bool = False,
     open_: bool = True,
 ) -> dict[str, Any]:
-    """``entries``: {intro_id, name, department, about, reasons, answer} per candidate, in card order."""
+    """``entries``: {intro_id, name, department, about, reasons, answer, rank} per candidate, in card order; each
+    with yes / maybe / no and, when the card has more than one candidate, 1st to 3rd choice (as many as there are
+    candidates)."""
     blocks: list[kit.Block] = [kit.header(_p(locale, "reminder_header" if reminder else "card_header"))]
     intro = "reminder_intro" if reminder else "card_intro"
     blocks.append(kit.section(_t(locale, intro, name=name, program=program, deadline=deadline, count=len(entries))))
     blocks.append(kit.context(_t(locale, "card_privacy")))
+    ranks = RANK_BUTTONS[: len(entries)] if len(entries) > 1 else ()
+    if ranks and open_:
+        blocks.append(kit.context(_t(locale, "card_rank")))
     for entry in entries:
         blocks.append(kit.divider())
         about = (entry.get("about") or "").strip()
@@ -91,9 +98,22 @@ def card(
                         style="primary" if answer == chosen else None,
                     )
                 )
+            held = entry.get("rank")
+            for rank, action_id in ranks:  # the ranks after the answers, in the same row
+                label = _p(locale, f"rank_{rank}")
+                if rank == held:
+                    label = _p(locale, "chosen", label=label)
+                buttons.append(
+                    kit.button(
+                        label, action_id, value=str(entry["intro_id"]), style="primary" if rank == held else None
+                    )
+                )
             blocks.append(kit.actions(*buttons))
-        elif chosen:
-            blocks.append(kit.context(_t(locale, "answered", answer=_p(locale, chosen))))
+        else:
+            if chosen:
+                blocks.append(kit.context(_t(locale, "answered", answer=_p(locale, chosen))))
+            if entry.get("rank"):
+                blocks.append(kit.context(_t(locale, "ranked", rank=_p(locale, f"rank_{entry['rank']}"))))
     fallback = _p(locale, "reminder_header" if reminder else "card_fallback")
     return kit.message(fallback, blocks)
 

@@ -56,7 +56,7 @@ def intros(
 ) -> list[Intro]:
     """Up to ``per_person`` mutual intros for everyone in the pool (module docstring)."""
     pool = list(candidates)
-    weights = weights or rules.Weights()
+    weights = replace(weights or rules.Weights(), fairness_margin=0)  # intros spread people; no floor needed
     used: set[frozenset[int]] = {frozenset(p) for p in past_pairs}
     count = {c.id: 0 for c in pool}
     out: list[Intro] = []
@@ -71,6 +71,27 @@ def intros(
                 out.append(Intro(viewer.id, candidate.id, count[viewer.id], pair.scored.reasons))
                 count[viewer.id] += 1
     return out
+
+
+def reranked(ranks: Mapping[int, int | None], intro: int, rank: int) -> dict[int, int | None]:
+    """A person's ranks on their card (intro id -> 1..3 or None) after they chose ``rank`` for ``intro``: the
+    intro takes that rank and whoever held it gives it up (each rank once); choosing an intro's own rank again takes
+    it back. Every intro of ``ranks`` is in the result, changed or not."""
+    out = dict(ranks)
+    if out.get(intro) == rank:
+        out[intro] = None
+        return out
+    for other, held in out.items():
+        if held == rank:
+            out[other] = None
+    out[intro] = rank
+    return out
+
+
+def rank_map(rows: Iterable[tuple[int, int, int | None, str | None]]) -> dict[tuple[int, int], int]:
+    """``(viewer, candidate, rank, answer)`` rows of one round -> the ``{(viewer, candidate): rank}`` map matching
+    takes (``bot.domain.matching.rules.rank_centi``): ranks in ``RANKS`` only; a "no" on the same intro wins."""
+    return {(v, c): r for v, c, r, a in rows if r in rules.RANKS and a != "no"}
 
 
 def combined(answers: Iterable[str | None]) -> str | None:

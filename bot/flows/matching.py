@@ -16,8 +16,9 @@ from bot.blocks import admin as admin_blocks
 from bot.blocks import matching as blocks
 from bot.blocks.inputs import state_values
 from bot.blocks.programs import date_text
+from bot.domain import matching as rules
 from bot.flows.common import as_int, view_meta
-from bot.flows.host import AdminSlack, Caller, SlackUnavailable, announce, authorize_host, host_program
+from bot.flows.host import AdminSlack, Caller, SlackUnavailable, announce, authorize_host, host_program, scope_of
 from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import MatchRound, Pair, Participant, Program, ProgramStatus, RoundStatus, Workspace
@@ -298,3 +299,44 @@ def next_scheduled(session: Session, now: datetime) -> datetime | None:
     """``NextDue`` of :func:`run_scheduled`: the first moment a program's matching date has come, from 09:00 in its
     zone; None when no active program has a date still to run."""
     return matching.next_scheduled(session, now=now)
+
+
+# -- the program's matching weights ---------------------------------------------------------------------------
+def weights_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
+    """The program card's "Matching weights": the modal with the program's weights, each with its default."""
+    _workspace, program, refusal = host_program(session, who, value, slack=slack, now=now)
+    if refusal is not None or program is None:
+        return refusal or Result()
+    current = rules.Weights.from_overrides(program.matching_weights)
+    return Result(
+        view=blocks.weights_modal(
+            who.locale,
+            program_id=program.id,
+            program_name=program.name,
+            current={name: getattr(current, name) for name in rules.WEIGHT_NAMES},
+            defaults={name: getattr(rules.Weights(), name) for name in rules.WEIGHT_NAMES},
+        )
+    )
+
+
+def submit_weights(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Result:
+    """Save the program's weights (only those that differ from the defaults). Anything wrong is said on its field
+    and nothing is stored; what the host typed stays in the modal."""
+    first = blocks.WEIGHT_FIELDS[rules.WEIGHT_NAMES[0]].value
+    workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
+    if refusal is not None:
+        return Result(errors={first: str((refusal.message or {}).get("text") or "")})
+    program_id = view_meta(view).get("program_id")
+    program_id = program_id if isinstance(program_id, int) and not isinstance(program_id, bool) else None
+    program = programs.get(session, workspace=workspace, program_id=program_id) if program_id else None
+    if program is None or not scope_of(session, workspace, who).sees(program.id):
+        return Result(errors={first: i18n.plain(who.locale, "admin", "program_missing")})
+    values = state_values(view)
+    typed = {name: values.get(block_id.value) for name, block_id in blocks.WEIGHT_FIELDS.items()}
+    overrides, errors = rules.parse_weights(typed)
+    if overrides is None:
+        return Result(errors=blocks.weights_errors(who.locale, errors))
+    program.matching_weights = overrides
+    program.updated_at = now
+    session.commit()
+    return Result()

@@ -51,6 +51,7 @@ def card_message(
                 "about": e.candidate.self_description,
                 "reasons": e.intro.reasons,
                 "answer": e.intro.answer,
+                "rank": e.intro.rank,
             }
             for e in entries
         ],
@@ -174,6 +175,28 @@ def answer(session: Session, participant: Participant, action_id: str, value: st
     if chosen is None or intro_id is None:
         return Result(message=blocks.note(locale, "invalid"))
     outcome, round_ = speed.answer(session, participant=participant, intro_id=intro_id, answer=chosen, now=now)
+    if outcome is speed.Answered.NOT_YOURS or round_ is None:
+        return Result(message=blocks.note(locale, "not_yours"))
+    if outcome is speed.Answered.INVALID:
+        return Result(message=blocks.note(locale, "invalid"))
+    program = session.get(Program, round_.program_id)
+    assert program is not None
+    entries = speed.card_entries(session, round_=round_, participant=participant)
+    if outcome is speed.Answered.CLOSED:
+        deadline = blocks.when(locale, round_.closes_at, participant.tz)
+        closed_card = card_message(program, participant, entries, round_, open_=False)
+        return Result(replace=closed_card, message=blocks.note(locale, "closed", deadline=deadline))
+    return Result(replace=card_message(program, participant, entries, round_))
+
+
+def rank(session: Session, participant: Participant, action_id: str, value: str, *, now: datetime) -> Result:
+    """A rank button on a card (1st to 3rd choice): the card with the new ranks, or a note only the clicker sees."""
+    locale = participant.locale
+    chosen = blocks.RANK_OF.get(action_id)
+    intro_id = as_int(value)
+    if chosen is None or intro_id is None:
+        return Result(message=blocks.note(locale, "invalid"))
+    outcome, round_ = speed.rank(session, participant=participant, intro_id=intro_id, rank=chosen, now=now)
     if outcome is speed.Answered.NOT_YOURS or round_ is None:
         return Result(message=blocks.note(locale, "not_yours"))
     if outcome is speed.Answered.INVALID:

@@ -502,6 +502,10 @@ def speed_answer(req: Request) -> Result:
     return speed.answer(req.session, req.caller, req.name, req.value, now=req.now)
 
 
+def speed_rank(req: Request) -> Result:
+    return speed.rank(req.session, req.caller, req.name, req.value, now=req.now)
+
+
 def trial_answer(req: Request) -> Result:
     return trial.click(
         req.session,

@@ -48,3 +48,6 @@ class SpeedIntro(Base):
     reasons: Mapped[list[Any]] = mapped_column(default=list)  # why they might fit, as matching reasons
     answer: Mapped[str | None] = mapped_column(String(8))  # "yes" | "maybe" | "no"
     answered_at: Mapped[datetime | None]
+    # the person's ranking of this candidate among their card's: 1 (first choice) to 3, private like the answer;
+    # matching weighs it (bot.domain.matching.rules.rank_centi), hosts see only "both ranked each other"
+    rank: Mapped[int | None]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import datetime
 from typing import Any
 
@@ -72,6 +73,7 @@ class RoundContext:
     past_pairs: frozenset[frozenset[int]]
     interest: Mapping[frozenset[int], str]
     reference: datetime
+    ranks: Mapping[tuple[int, int], int] = dc_field(default_factory=dict)
 
     def hard_constraint(self, a: rules.Candidate, b: rules.Candidate) -> str | None:
         return rules.hard_constraint(
@@ -80,7 +82,13 @@ class RoundContext:
 
     def score(self, a: rules.Candidate, b: rules.Candidate) -> rules.Scored | None:
         return rules.score(
-            a, b, reference=self.reference, weights=self.weights, past_pairs=self.past_pairs, interest=self.interest
+            a,
+            b,
+            reference=self.reference,
+            weights=self.weights,
+            past_pairs=self.past_pairs,
+            interest=self.interest,
+            ranks=self.ranks,
         )
 
 
@@ -101,14 +109,25 @@ def candidates(session: Session, *, program: Program, people: list[Participant])
 
 
 # Reasons a pair fits that come from what people told Tandem in confidence: the pair's introduction names them (it is
-# about the two of them), hosts never see them, nor the points they add.
-PRIVATE_REASONS = frozenset({"mutual_interest"})
+# about the two of them), hosts never see them, nor the points they add. A one-sided ranking ("ranked_one") is not
+# worded anywhere (templates have no text for it): neither partner learns that one of them ranked the other.
+# "Both ranked each other" ("ranked_both") is not private: hosts and the pair see it, with its points.
+PRIVATE_REASONS = frozenset({"mutual_interest", "ranked_one"})
+
+
+# Reasons that stay with the preview's proposal only (for shown_score): the pair's row, its introduction and the
+# partners' data exports never hold them, so neither partner can learn that one of them ranked the other.
+UNSPOKEN_REASONS = frozenset({"ranked_one"})
+
+
+def _points(reasons: list[dict[str, Any]], keys: frozenset[str]) -> float:
+    return sum(float(r.get("points", 0)) for r in reasons if r.get("key") in keys)
 
 
 def shown_score(score: float, reasons: list[dict[str, Any]]) -> float:
-    """A pair's score as hosts see it: without the points of private reasons (a mutual yes in speed dating)."""
-    private = sum(float(r.get("points", 0)) for r in reasons if r.get("key") in PRIVATE_REASONS)
-    return round(float(score) - private, 2)
+    """A pair's score as hosts see it: without the points of private reasons (a mutual yes in speed dating, a
+    one-sided ranking)."""
+    return round(float(score) - _points(reasons, PRIVATE_REASONS), 2)
 
 
 def shown_reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -129,6 +148,17 @@ def speed_interest(session: Session, *, program: Program) -> dict[frozenset[int]
     return speed_rules.interest_map((viewer, candidate, answer) for viewer, candidate, answer in rows)
 
 
+def speed_ranks(session: Session, *, program: Program) -> dict[tuple[int, int], int]:
+    """``{(viewer, candidate): rank}`` from the program's latest speed-dating round (``bot.domain.speed.rank_map``)."""
+    latest = select(func.max(SpeedRound.id)).where(SpeedRound.program_id == program.id).scalar_subquery()
+    rows = session.execute(
+        select(SpeedIntro.participant_id, SpeedIntro.candidate_id, SpeedIntro.rank, SpeedIntro.answer).where(
+            SpeedIntro.round_id == latest, SpeedIntro.rank.is_not(None)
+        )
+    )
+    return speed_rules.rank_map((v, c, r, a) for v, c, r, a in rows)
+
+
 def round_context(session: Session, *, program: Program, reference: datetime) -> RoundContext:
     """The program's weights, the workspace's past pairs and the latest speed-dating answers, scored in the week
     of ``reference`` (a round's is its creation time)."""
@@ -137,6 +167,7 @@ def round_context(session: Session, *, program: Program, reference: datetime) ->
         past_pairs=past_pairs(session, program.workspace_id),
         interest=speed_interest(session, program=program),
         reference=reference,
+        ranks=speed_ranks(session, program=program),
     )
 
 
@@ -185,6 +216,7 @@ def propose(
         weights=context.weights,
         past_pairs=context.past_pairs,
         interest=context.interest,
+        ranks=context.ranks,
         locked=locked,
         reference=context.reference,
     )
@@ -203,6 +235,8 @@ def propose(
                 pool_size=len(people),
             ),
             "excluded": dict(result.stats.get("excluded") or {}),
+            "floor": _floor_facts(result.stats.get("floor") or {}),
+            "own_weights": rules.changed_weights(context.weights),
         },
     )
     session.add(round_)
@@ -236,6 +270,17 @@ def propose(
     if commit:
         session.commit()
     return round_
+
+
+def _floor_facts(floor: dict[str, Any]) -> dict[str, Any]:
+    """What the preview says of the fairness floor: its margin, whether it was sought, whether it changed the pairs,
+    the pool size above which it is not sought. No score: those include private points (``shown_score``)."""
+    return {
+        "margin": floor.get("margin", 0),
+        "applied": bool(floor.get("applied")),
+        "raised": bool(floor.get("applied")) and floor.get("weakest") != floor.get("optimum_weakest"),
+        "too_large": floor.get("too_large"),
+    }
 
 
 def _reason(reason: Any) -> dict[str, Any]:
@@ -498,8 +543,8 @@ def approve(
             participant_b_id=b.id,
             status=PairStatus.ACTIVE,
             round_id=round_.id,
-            score=proposal.score,
-            reasons=proposal.reasons,
+            score=round(proposal.score - _points(proposal.reasons, UNSPOKEN_REASONS), 2),
+            reasons=[r for r in proposal.reasons if r.get("key") not in UNSPOKEN_REASONS],
             started_at=now,
         )
         session.add(pair)

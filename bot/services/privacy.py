@@ -405,7 +405,12 @@ def stored_about(session: Session, *, participant: Participant, may_see: Callabl
         for n in session.scalars(select(Note).where(Note.author_id == person.id, Note.pair_id.is_(None)))
     ]
     data["speed_dating"] = [
-        {"candidate": names.get(i.candidate_id, ""), "my_answer": i.answer, "answered_at": i.answered_at}
+        {
+            "candidate": names.get(i.candidate_id, ""),
+            "my_answer": i.answer,
+            "answered_at": i.answered_at,
+            "my_rank": i.rank,
+        }
         for i in session.scalars(select(SpeedIntro).where(SpeedIntro.participant_id == person.id))
     ]
     data["learning_cards"] = [

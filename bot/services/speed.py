@@ -134,6 +134,7 @@ def _prepare(session: Session, program: Program, round_: SpeedRound, card: CardR
                 "reasons": [r.as_dict() for r in i.reasons],
                 "answer": None,
                 "answered_at": None,
+                "rank": None,
             }
             for i in chosen
         ],
@@ -195,6 +196,32 @@ def answer(
         return Answered.CLOSED, round_
     intro.answer = answer
     intro.answered_at = now
+    session.commit()
+    return Answered.SAVED, round_
+
+
+def rank(
+    session: Session, *, participant: Participant, intro_id: int, rank: int, now: datetime
+) -> tuple[Answered, SpeedRound | None]:
+    """``participant`` ranks one candidate on their card (``bot.domain.speed.reranked``: each rank once, the same
+    rank again takes it back). Commits."""
+    intro = session.get(SpeedIntro, intro_id)
+    if intro is None or intro.participant_id != participant.id:
+        return Answered.NOT_YOURS, None
+    round_ = session.get(SpeedRound, intro.round_id)
+    assert round_ is not None
+    if rank not in rules.RANKS:
+        return Answered.INVALID, round_
+    if not is_open(round_, now):
+        return Answered.CLOSED, round_
+    card = {
+        i.id: i
+        for i in session.scalars(
+            select(SpeedIntro).where(SpeedIntro.round_id == round_.id, SpeedIntro.participant_id == participant.id)
+        )
+    }
+    for key, value in domain.reranked({k: i.rank for k, i in card.items()}, intro.id, rank).items():
+        card[key].rank = value
     session.commit()
     return Answered.SAVED, round_
 

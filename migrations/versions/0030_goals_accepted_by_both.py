@@ -9,7 +9,7 @@ proposed. Every goal set so far was set under the old rule and stays accepted (`
 evening before the week's prompt and posted in the pair's thread when the week opens.
 
 Revision ID: 0030
-Revises: 0028
+Revises: 0029
 Create Date: 2026-12-07
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 from bot.models.base import UTCDateTime
 
 revision = "0030"
-down_revision = "0028"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 

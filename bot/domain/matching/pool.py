@@ -15,13 +15,23 @@ out of the pool first. Nobody vanishes: everyone else is in exactly one pair or 
 (``UNMATCHED_REASONS``, most specific first): nobody compatible at all; their side (digital or context) has more
 people than everyone who can partner it; an odd pool's one person left; or every compatible partner is in a pair
 that is better for the whole pool. The service waitlists them, so they come first next round.
+
+**The fairness floor** (``Weights.fairness_margin``, percent, default 1; 0 turns it off): the optimum may leave a
+weak pair where a nearly-as-good matching would not. Among the matchings with exactly as many pairs as the optimum
+whose pair total is at most the margin below the optimum's, ``match`` takes one whose weakest pair is strongest,
+and among those the one with the best total (``bot.domain.matching.solver.fair``: exact, by bisection over the
+pair scores). A waitlisted person is worth more than the whole margin there, so the floor never matches fewer of
+them than the optimum. When no floor above the optimum's weakest pair fits the margin, the optimum stays. Pools
+above ``FLOOR_POOL_MAX`` keep the optimum (each check is a whole solve); ``stats["floor"]`` says what happened.
 """
 
 from __future__ import annotations
 
+import math
 import time as _time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -58,9 +68,11 @@ from bot.domain.matching.rules import (
     _week_mask,
     distribution_of,
     max_score,
+    rank_centi,
+    rank_of,
     reference_monday,
 )
-from bot.domain.matching.solver import solve
+from bot.domain.matching.solver import Solution, fair, solve
 
 # -- the whole pool at once (numpy) -------------------------------------------------------------------------
 FORBID = -(1 << 28)  # in the lookup tables; two of them still fit an int32
@@ -120,6 +132,7 @@ class _Pool:
         reference: datetime,
         past_pairs: Iterable[frozenset[int]],
         interest: Mapping[frozenset[int], str],
+        ranks: Mapping[tuple[int, int], int] | None = None,
     ) -> None:
         w = self.weights = weights
         self.people = people
@@ -209,8 +222,9 @@ class _Pool:
 
         def put(i: int, j: int, value: int, kind: str = "") -> None:
             if i != j:
-                for key in ((i, j), (j, i)):
-                    adjust[key] = FORBID if value == FORBID or adjust.get(key) == FORBID else value
+                for key in ((i, j), (j, i)):  # bonuses add up; a forbidden pair stays forbidden
+                    old = adjust.get(key, 0)
+                    adjust[key] = FORBID if value == FORBID or old == FORBID else old + value
                 if value == FORBID:
                     self.forbidden.setdefault((min(i, j), max(i, j)), kind)
 
@@ -233,6 +247,12 @@ class _Pool:
             ids = [index.get(x) for x in pair]
             if len(ids) == 2 and ids[0] is not None and ids[1] is not None and level in INTEREST_LEVELS:
                 put(ids[0], ids[1], FORBID if level == "no" else w.centi(f"interest_{level}"), PRIVATE)
+        rank_pairs = {frozenset((v, c)) for v, c in (ranks or {}) if v != c}
+        for pair in sorted(rank_pairs, key=sorted):
+            x, y = sorted(pair)
+            ranking = rank_centi(w, *rank_of(ranks or {}, x, y))
+            if ranking is not None and x in index and y in index and ranking[1] > 0:
+                put(index[x], index[y], ranking[1])
         items = sorted(adjust.items())
         self.adj_rows = np.array([k[0] for k, _ in items], dtype=np.int64)
         self.adj_cols = np.array([k[1] for k, _ in items], dtype=np.int64)
@@ -311,12 +331,15 @@ def match(
     interest: Mapping[frozenset[int], str] | None = None,
     locked: Iterable[tuple[int, int]] = (),
     k: int = 12,
+    ranks: Mapping[tuple[int, int], int] | None = None,
 ) -> MatchResult:
-    """The best pairs for the whole pool (module docstring). ``locked``: participant-id pairs a host fixed."""
+    """The best pairs for the whole pool (module docstring). ``locked``: participant-id pairs a host fixed;
+    ``ranks``: ``{(viewer, candidate): 1..3}`` from speed dating (``rules.rank_centi``)."""
     clock = _time.perf_counter
     started = clock()
     weights = weights or Weights()
     interest = dict(interest or {})
+    ranks = dict(ranks or {})
     past = frozenset(frozenset(p) for p in past_pairs)
     people = sorted(candidates, key=lambda c: c.id)
     by_id = {c.id: c for c in people}
@@ -334,16 +357,19 @@ def match(
         taken.update((a_id, b_id))
         a, b = by_id[min(a_id, b_id)], by_id[max(a_id, b_id)]
         violations = tuple(_violations(a, b, reference, weights, past, interest))
-        pairs.append(MatchedPair(a, b, _scored(a, b, weights, monday, interest), locked=True, violations=violations))
+        scored = _scored(a, b, weights, monday, interest, ranks)
+        pairs.append(MatchedPair(a, b, scored, locked=True, violations=violations))
     pool = [c for c in people if c.id not in taken]
 
-    encoded = _Pool(pool, weights=weights, reference=reference, past_pairs=past, interest=interest)
+    encoded = _Pool(pool, weights=weights, reference=reference, past_pairs=past, interest=interest, ranks=ranks)
     encoded_at = clock()
     solution = solve(len(pool), encoded.block, offsets=encoded.priority * encoded.waitlisted, k=k)
     solved_at = clock()
-    for i, j in solution.pairs:
+    chosen, objective, floor_stats = _fairness_floor(encoded, solution, weights, k=k)
+    floored_at = clock()
+    for i, j in chosen:
         a, b = pool[i], pool[j]
-        scored = _scored(a, b, weights, monday, interest)
+        scored = _scored(a, b, weights, monday, interest, ranks)
         pairs.append(MatchedPair(a, b, scored))
     matched = {c.id for p in pairs for c in (p.a, p.b)}
     unmatched = _unmatched(pool, matched, solution.has_partner)
@@ -354,7 +380,7 @@ def match(
     distribution = distribution_of(scores, max_score(weights))
     stats = {
         "pool": len(people),
-        "locked": len(pairs) - len(solution.pairs),
+        "locked": len(pairs) - len(chosen),
         "pairs": len(pairs),
         "unmatched": len(unmatched),
         "total": total,
@@ -363,12 +389,50 @@ def match(
         "distribution": distribution.as_dict(),
         "solver": dict(solution.stats),  # rounds, candidate pairs, odd cycles, certificate, objective, bound
         "excluded": encoded.excluded_pairs(),  # pairs of the (unlocked) pool the rules rule out, by kind: counts only
+        "floor": floor_stats,  # the fairness floor: margin, the optimum's and the result's weakest pair, totals
     }
     free_total = sum(round(p.scored.total * 100) for p in pairs if not p.locked)
-    if solution.objective != free_total + encoded.priority * wl_matched:
+    if objective != free_total + floor_stats.get("priority", encoded.priority) * wl_matched:
         raise AssertionError("vectorised and per-pair scores disagree")  # a bug, never a data problem
-    timings = {"encode": encoded_at - started, "solve": solved_at - encoded_at, "total": clock() - started}
+    timings = {
+        "encode": encoded_at - started,
+        "solve": solved_at - encoded_at,
+        "floor": floored_at - solved_at,
+        "total": clock() - started,
+    }
     return MatchResult(tuple(pairs), unmatched, total, distribution, stats, timings)
+
+
+FLOOR_POOL_MAX = 1000  # larger pools keep the optimum: each check of the floor is a whole solve of the pool
+
+
+def _fairness_floor(
+    encoded: _Pool, solution: Solution, weights: Weights, *, k: int
+) -> tuple[list[tuple[int, int]], int, dict[str, Any]]:
+    """The fairness floor (module docstring): the pairs to keep (pool indices), their objective (pair scores
+    plus the waitlist priority the objective used) and the facts for ``MatchResult.stats["floor"]``: the margin,
+    whether the floor was sought, the optimum's and the result's weakest pair and total (points)."""
+    margin = weights.fairness_margin
+    optimum = solution.pairs
+    waiting = encoded.waitlisted
+    total = solution.objective - encoded.priority * sum(int(waiting[i] + waiting[j]) for i, j in optimum)
+    facts: dict[str, Any] = {"margin": margin, "applied": False, "optimum_total": total / 100, "total": total / 100}
+    if margin <= 0 or len(optimum) < 2:
+        return optimum, solution.objective, facts
+    if encoded.n > FLOOR_POOL_MAX:
+        facts["too_large"] = FLOOR_POOL_MAX
+        return optimum, solution.objective, facts
+    slack = math.floor(total * margin / 100)
+    # a waitlisted person counts more than the whole margin here, so the floor never costs one their place
+    priority = slack + encoded.priority + 1
+    floor = fair(encoded.n, encoded.block, optimum, offsets=priority * waiting, slack=slack, k=k)
+    weakest = floor.stats["optimum_weakest"] / 100
+    facts.update(applied=True, checks=floor.stats["checks"], optimum_weakest=weakest, weakest=weakest)
+    if floor.pairs == sorted(optimum):
+        return optimum, solution.objective, facts
+    kept = floor.objective - priority * sum(int(waiting[i] + waiting[j]) for i, j in floor.pairs)
+    facts.update(weakest=floor.weakest / 100, total=kept / 100, priority=priority)
+    return floor.pairs, floor.objective, facts
 
 
 def _unmatched(pool: list[Candidate], matched: set[int], has_partner: np.ndarray) -> tuple[Unmatched, ...]:

@@ -18,6 +18,11 @@ Components (their weights are :class:`Weights` fields):
 - ``overlap``: working hours in common in the reference week, full points at ``OVERLAP_FULL_HOURS`` a week.
 - ``language``: both speak German (everyone speaks English, so English earns nothing).
 - ``interest_yes`` / ``interest_maybe``: what both said about each other in a speed-dating round.
+- ``ranked_both`` / ``ranked_one``: how people ranked their speed-dating candidates (1 to 3, :func:`rank_centi`).
+  Both ranked each other: up to ``ranked_both`` (each side's rank counts: 1st 3/3, 2nd 2/3, 3rd 1/3 of half);
+  only one ranked the other: up to ``ranked_one`` (1st full, 2nd 2/3, 3rd 1/3). A weight, never a rule. The
+  one-sided reason (``ranked_one``) is private: hosts see neither it nor its points
+  (``bot.services.matching.PRIVATE_REASONS``); "both ranked each other" is what hosts and the pair may see.
 
 **Working hours** are 09:00-18:00 local time on the person's preferred days (Monday to Friday if none), laid
 out on the reference week: the Monday-to-Sunday week (UTC) that contains ``reference``, each local day
@@ -180,7 +185,10 @@ class Weights:
     language: float = 1.0  # both speak German
     interest_yes: float = 5.0  # both said "yes" in speed dating
     interest_maybe: float = 2.0  # both said at least "maybe"
+    ranked_both: float = 6.0  # both ranked each other first (less for a lower rank)
+    ranked_one: float = 2.0  # one ranked the other first, the other did not rank them (less for a lower rank)
     min_overlap_hours: float = 1.0  # hard: hours a week in common, unless both work async
+    fairness_margin: float = 1.0  # percent of the best total the matching may give up to lift its weakest pair
 
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, Any] | None) -> Weights:
@@ -200,6 +208,41 @@ class Weights:
 
     def centi(self, name: str) -> int:
         return max(0, round(getattr(self, name) * 100))
+
+
+WEIGHT_MIN, WEIGHT_MAX = 0.0, 10.0  # every weight, the overlap minimum (hours) and the fairness margin (percent)
+WEIGHT_NAMES = tuple(f.name for f in fields(Weights))
+
+
+def parse_weights(raw: Mapping[str, object]) -> tuple[dict[str, float] | None, dict[str, str]]:
+    """What a host typed for each weight (``WEIGHT_NAMES``; blank: the default) -> (the program's overrides: only
+    the values that differ from the defaults, rounded to hundredths; None with errors), ``{name: "number" |
+    "range"}``: not a number, or outside ``WEIGHT_MIN``-``WEIGHT_MAX``."""
+    defaults = Weights()
+    overrides: dict[str, float] = {}
+    errors: dict[str, str] = {}
+    for name in WEIGHT_NAMES:
+        text = str(raw.get(name) if raw.get(name) is not None else "").strip().replace(",", ".")
+        if not text:
+            continue
+        try:
+            number = float(text)
+        except ValueError:
+            errors[name] = "number"
+            continue
+        if not math.isfinite(number):
+            errors[name] = "number"
+        elif not WEIGHT_MIN <= number <= WEIGHT_MAX:
+            errors[name] = "range"
+        elif round(number, 2) != getattr(defaults, name):
+            overrides[name] = round(number, 2)
+    return (None, errors) if errors else (overrides, {})
+
+
+def changed_weights(weights: Weights) -> list[str]:
+    """The names of the weights that differ from the defaults, in ``WEIGHT_NAMES`` order."""
+    defaults = Weights()
+    return [name for name in WEIGHT_NAMES if getattr(weights, name) != getattr(defaults, name)]
 
 
 def max_score(weights: Weights) -> float:
@@ -223,7 +266,28 @@ def _max_centi(w: Weights) -> int:
         + w.centi("overlap")
         + w.centi("language")
         + max(w.centi("interest_yes"), w.centi("interest_maybe"))
+        + max(w.centi("ranked_both"), w.centi("ranked_one"))
     )
+
+
+RANKS = (1, 2, 3)  # a person's ranking of their speed-dating candidates: 1 the first choice
+
+
+def rank_centi(w: Weights, a_ranks_b: int | None, b_ranks_a: int | None) -> tuple[str, int] | None:
+    """The ranking reason of a pair and its centipoints, from what each said (a rank in RANKS or None): both
+    ranked each other: ``("ranked_both", ranked_both * (value_a + value_b) / 6)``, one ranked the other:
+    ``("ranked_one", ranked_one * value / 3)``, with value 3 for a 1st rank, 2 for a 2nd, 1 for a 3rd."""
+    values = [4 - r if r in RANKS else 0 for r in (a_ranks_b, b_ranks_a)]
+    if all(values):
+        return "ranked_both", w.centi("ranked_both") * sum(values) // 6
+    if any(values):
+        return "ranked_one", w.centi("ranked_one") * sum(values) // 3
+    return None
+
+
+def rank_of(ranks: Mapping[tuple[int, int], int], a: int, b: int) -> tuple[int | None, int | None]:
+    """(a's rank of b, b's rank of a) from a ``{(viewer, candidate): rank}`` map."""
+    return ranks.get((a, b)), ranks.get((b, a))
 
 
 # -- outputs ------------------------------------------------------------------------------------------------
@@ -492,7 +556,13 @@ def _hours(slots: int) -> int | float:
 
 
 def _score_parts(
-    a: Candidate, b: Candidate, *, weights: Weights, monday: date, interest_level: str | None
+    a: Candidate,
+    b: Candidate,
+    *,
+    weights: Weights,
+    monday: date,
+    interest_level: str | None,
+    ranked: tuple[int | None, int | None] = (None, None),
 ) -> tuple[int, list[Reason]]:
     """(centipoints, reasons) of an allowed pair; the vectorised _Pool must agree with this to the centipoint."""
     w = weights
@@ -512,6 +582,9 @@ def _score_parts(
         add("curious", {**params, "topics": topics[:TOPIC_CAP]}, w.centi("curiosity") * min(len(topics), TOPIC_CAP))
     if interest_level in ("yes", "maybe"):
         add("mutual_interest", {"level": interest_level}, w.centi(f"interest_{interest_level}"))
+    ranking = rank_centi(w, *ranked)
+    if ranking is not None:
+        add(ranking[0], {}, ranking[1])
     da, db = _department_key(a), _department_key(b)
     if da is not None and db is not None and da != db:
         add("different_fields", {"a": a.department, "b": b.department}, w.centi("fields"))
@@ -542,20 +615,31 @@ def score(
     weights: Weights | None = None,
     past_pairs: Iterable[frozenset[int]] = frozenset(),
     interest: Mapping[frozenset[int], str] | None = None,
+    ranks: Mapping[tuple[int, int], int] | None = None,
 ) -> Scored | None:
     """How well ``a`` and ``b`` fit, with the reasons; None when a hard constraint forbids the pair."""
     weights = weights or Weights()
     interest = interest or {}
     if _violations(a, b, reference, weights, past_pairs, interest):
         return None
-    return _scored(a, b, weights, reference_monday(reference), interest)
+    return _scored(a, b, weights, reference_monday(reference), interest, ranks or {})
 
 
 def _scored(
-    a: Candidate, b: Candidate, weights: Weights, monday: date, interest: Mapping[frozenset[int], str]
+    a: Candidate,
+    b: Candidate,
+    weights: Weights,
+    monday: date,
+    interest: Mapping[frozenset[int], str],
+    ranks: Mapping[tuple[int, int], int] | None = None,
 ) -> Scored:
     centi, reasons = _score_parts(
-        a, b, weights=weights, monday=monday, interest_level=_interest_level(interest, a.id, b.id)
+        a,
+        b,
+        weights=weights,
+        monday=monday,
+        interest_level=_interest_level(interest, a.id, b.id),
+        ranked=rank_of(ranks or {}, a.id, b.id),
     )
     return Scored(a.id, b.id, centi / 100, tuple(reasons))
 
@@ -588,6 +672,10 @@ def reason_text_en(reason: Reason) -> str:
         return f"common language: {LANGUAGE_NAMES_EN.get(p['language'], p['language'])}"
     if key == "mutual_interest":
         return "mutual interest" if p.get("level") == "yes" else "mutual interest (maybe)"
+    if key == "ranked_both":
+        return "both ranked each other"
+    if key == "ranked_one":
+        return "one ranked the other"
     return key
 
 

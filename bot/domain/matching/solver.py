@@ -22,6 +22,9 @@ nodes:
    matching polytope (Edmonds): every pair satisfies the dual, matched pairs are tight, free nodes have dual 0.
 
 Everything is integer arithmetic (scipy's assignment works in float64, exact below 2**53).
+
+:func:`fair` builds on :func:`solve`: the fairness floor (among near-optimal matchings with as many pairs, one
+whose weakest pair is strongest), exact by bisection over the pair weights, one whole solve per step.
 """
 
 from __future__ import annotations
@@ -51,7 +54,13 @@ class Solution:
 
 
 def solve(
-    n: int, block: BlockFn, *, offsets: np.ndarray | None = None, k: int = 12, cache_bytes: int = CACHE_BYTES
+    n: int,
+    block: BlockFn,
+    *,
+    offsets: np.ndarray | None = None,
+    k: int = 12,
+    cache_bytes: int = CACHE_BYTES,
+    at_least: int | None = None,
 ) -> Solution:
     """Maximum-weight matching of ``n`` nodes, exact; the method is in the module docstring.
 
@@ -93,6 +102,9 @@ def solve(
         more = _price(scores, y2, off, kk, margin=max(1, scores.wmax // 64))
         if more is None:
             stats["upper_bound"] = int(y2.sum()) / 2
+            if at_least is not None and int(y2.sum()) < 2 * at_least:
+                stats.update(below=True, candidate_edges=len(ei), objective=0)
+                return Solution([], 0, has_partner, stats)
             mate, odd = _read_cycles(n, sigma)
             stats["odd_cycles"] = len(odd)
             if not odd:
@@ -771,3 +783,100 @@ def solve_dense(weights: np.ndarray, *, k: int = 12) -> Solution:
     matrix = np.asarray(weights, dtype=np.int64).copy()
     np.fill_diagonal(matrix, -1)
     return solve(len(matrix), lambda r0, r1, c0: matrix[r0:r1, c0:], k=k)
+
+
+# -- the fairness floor ---------------------------------------------------------------------------------------
+@dataclass
+class Floor:
+    pairs: list[tuple[int, int]]  # (i, j), i < j, sorted: the chosen matching
+    weakest: int  # its weakest pair's s (-1 without pairs)
+    objective: int  # its weight with the floor's offsets
+    stats: dict[str, Any]
+
+
+def fair(
+    n: int,
+    block: BlockFn,
+    optimum: list[tuple[int, int]],
+    *,
+    offsets: np.ndarray | None = None,
+    slack: int,
+    k: int = 12,
+) -> Floor:
+    """The fairness floor: among the matchings with exactly as many pairs as ``optimum`` (an optimal matching of
+    the same weights) whose weight ``sum(s_ij + offsets_i + offsets_j)`` is at least ``optimum``'s minus
+    ``slack``, one whose weakest pair (the smallest ``s``) is strongest, and among those the heaviest.
+
+    Exact, by bisection over the pair weights ``t`` above ``optimum``'s weakest pair: keep only pairs with
+    ``s >= t`` and solve for the heaviest matching with exactly that many pairs (:func:`solve` on the pool plus
+    ``n - 2 * pairs`` stand-ins, each allowed with everyone at weight 0, all weights raised by a constant that
+    makes every perfect matching beat every other: a perfect matching leaves exactly the stand-ins' number of
+    people without a real partner). Whether such a matching is heavy enough only gets harder as ``t`` rises, so
+    the largest ``t`` that passes is the floor; the answer is that solve's matching (its weakest pair is ``t``:
+    the next weight up failed). When no ``t`` above the optimum's weakest pair passes, the answer is ``optimum``."""
+    off = np.zeros(n, dtype=np.int64) if offsets is None else np.asarray(offsets, dtype=np.int64)
+    stats: dict[str, Any] = {"checks": 0, "slack": int(slack)}
+    if not optimum:
+        return Floor([], -1, 0, stats)
+    dense = np.full((n, n), -1, dtype=np.int32)
+    step = max(1, BLOCK_ELEMENTS // n)
+    for r0 in range(0, n, step):
+        r1 = min(n, r0 + step)
+        s = np.asarray(block(r0, r1, r0), dtype=np.int32)
+        dense[r0:r1, r0:] = s
+        dense[r0:, r0:r1] = s.T
+    np.fill_diagonal(dense, -1)
+    a, b = np.array(optimum, dtype=np.int64).T
+    weakest = int(dense[a, b].min())
+    target = int((dense[a, b] + off[a] + off[b]).sum()) - int(slack)
+    stats.update(optimum_weakest=weakest, target=target)
+    values = np.unique(dense[dense > weakest])  # the candidate floors above the optimum's, ascending
+    pairs = len(optimum)
+    stand_ins = n - 2 * pairs
+    size = n + stand_ins
+    lifted = dense + off[:, None].astype(np.int32)
+    lifted += off[None, :].astype(np.int32)
+    lifted[dense < 0] = -1
+    top = int(lifted.max(initial=0)) + 1
+    big = 2 * (size // 2 + 1) * top  # more than any matching's weight: perfect matchings first
+
+    def heaviest(t: int) -> tuple[list[tuple[int, int]], int] | None:
+        """The heaviest matching with ``pairs`` pairs among those with every s >= t, and its weight; or None."""
+        stats["checks"] += 1
+
+        def extended(r0: int, r1: int, c0: int) -> np.ndarray:
+            out = np.full((r1 - r0, size - c0), -1, dtype=np.int32)
+            top_rows = min(r1, n) - r0
+            if top_rows > 0:
+                if c0 < n:
+                    out[:top_rows, : n - c0] = np.where(
+                        dense[r0 : r0 + top_rows, c0:] >= t, lifted[r0 : r0 + top_rows, c0:], -1
+                    )
+                out[:top_rows, max(n, c0) - c0 :] = 0
+            if r1 > n and c0 < n:  # stand-in rows against real columns
+                out[max(n, r0) - r0 :, : n - c0] = 0
+            return out
+
+        lifts = np.full(size, big // 2, dtype=np.int64)
+        found = solve(size, extended, offsets=lifts, k=k, at_least=(size // 2) * big + target)
+        real = [(i, j) for i, j in found.pairs if j < n]
+        if len(found.pairs) * 2 < size or len(real) != pairs:
+            return None
+        weight = sum(int(lifted[i, j]) for i, j in real)
+        return (real, weight) if weight >= target else None
+
+    best = sorted(tuple(map(int, p)) for p in optimum)
+    best_weight = target + int(slack)
+    lo, hi = 0, len(values)  # values[:lo] pass (or none tried), values[hi:] fail
+    while lo < hi:
+        mid = (lo + hi) // 2
+        got = heaviest(int(values[mid]))
+        if got is None:
+            hi = mid
+        else:
+            best, best_weight = got
+            lo = mid + 1
+    # The last pass was values[lo - 1] (lo only moves on a pass); nothing passed: the optimum stays.
+    floor = int(min(dense[i, j] for i, j in best))
+    stats.update(weakest=floor, objective=best_weight)
+    return Floor(sorted(best), floor, best_weight, stats)
