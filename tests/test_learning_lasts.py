@@ -228,7 +228,10 @@ def test_the_program_page_shows_as_released_and_nothing_of_one_pair(session: Ses
     pairs = {a.id: s.scalar(select(Pair).where(Pair.participant_a_id == a.id)) for a, _b in people}
     (a0, _b0), (a1, _b1), (a2, b2), _ = people
     for a, _b in people:
-        s.add(Goal(pair_id=pairs[a.id].id, text=f"Zqgoal {a.display_name}", created_at=T0 + DAY, updated_at=T0 + DAY))
+        at = T0 + DAY  # set and accepted by both (a goal only proposed counts nowhere)
+        s.add(
+            Goal(pair_id=pairs[a.id].id, text=f"Zqgoal {a.display_name}", created_at=at, updated_at=at, accepted_at=at)
+        )
     s.commit()
     reader = a0
 
