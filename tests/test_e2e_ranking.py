@@ -1,6 +1,7 @@
 """Say in the matching, end to end: participants rank their speed-dating candidates, matching honours a mutual
-ranking, hosts see only "both ranked each other" (never a one-sided ranking, nor its points); hosts tune the
-program's weights in a modal, where bad input keeps the modal open and stores nothing."""
+ranking, hosts never see a ranking (neither who ranked whom nor its points; the pair reads "both ranked each other" in
+its introduction); hosts tune the program's weights in a modal, where bad input keeps the modal open and stores
+nothing."""
 
 from __future__ import annotations
 
@@ -18,7 +19,15 @@ from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 from bot.services import matching as matching_service
-from tests.helpers import START, admin_channel, create_program, matching_preview, onboard_profiles, persona
+from tests.helpers import (
+    START,
+    admin_channel,
+    create_program,
+    matching_preview,
+    onboard_profiles,
+    pair_group_dm,
+    persona,
+)
 
 
 def _card(stack: LocalStack, who: Persona) -> dict[str, Any]:
@@ -42,7 +51,7 @@ def _rank_buttons(card: dict[str, Any]) -> dict[str, dict[str, str]]:
     return out
 
 
-def test_a_mutual_ranking_pairs_two_and_hosts_never_see_a_one_sided_one(stack: LocalStack) -> None:
+def test_a_mutual_ranking_pairs_two_and_hosts_never_see_a_ranking(stack: LocalStack) -> None:
     hanna = persona(stack, "Hanna", is_admin=True)
     channel = admin_channel(stack, hanna)
     create_program(stack, hanna, channel)
@@ -83,11 +92,11 @@ def test_a_mutual_ranking_pairs_two_and_hosts_never_see_a_one_sided_one(stack: L
     stack.settle()
     preview = json.dumps(matching_preview(stack, channel), ensure_ascii=False)
     assert "*Ana* × *Jorg*" in preview or "*Jorg* × *Ana*" in preview
-    assert "both ranked each other" in preview
-    assert "ranked the other" not in preview and "ranked_one" not in preview
+    # hosts see no ranking: neither a mutual one nor a one-sided one
+    assert "ranked each other" not in preview and "ranked the other" not in preview and "ranked_" not in preview
 
-    # The host probing the preview: every score hosts see is the score without the one-sided ranking's points,
-    # so a pair's number says nothing about whether one of the two ranked the other.
+    # The host probing the preview: every score hosts see is the score without the rankings' points, so a pair's
+    # number says nothing about whether one of the two, or both, ranked the other.
     with stack.session_factory() as s:
         program = s.scalars(select(Program)).one()
         proposals = [m for m in s.scalars(select(MatchProposal)) if m.participant_b_id is not None]
@@ -101,8 +110,7 @@ def test_a_mutual_ranking_pairs_two_and_hosts_never_see_a_one_sided_one(stack: L
             scored = blind.score(a, b)
             assert scored is not None
             without_ranks = scored.total - sum(r.points for r in scored.reasons if r.key == "mutual_interest")
-            mutual = sum(float(r["points"]) for r in m.reasons if r["key"] == "ranked_both")
-            assert matching_service.shown_score(m.score, m.reasons) == pytest.approx(without_ranks + mutual)
+            assert matching_service.shown_score(m.score, m.reasons) == pytest.approx(without_ranks)
             assert f"{matching_service.shown_score(m.score, m.reasons):g}" in preview.replace(",", "")
         one_sided = [m for m in proposals if any(r["key"] == "ranked_one" for r in m.reasons)]
     assert one_sided  # Lena and the one she ranked are paired here: the probe above covered a one-sided ranking
@@ -122,6 +130,9 @@ def test_a_mutual_ranking_pairs_two_and_hosts_never_see_a_one_sided_one(stack: L
         )
         unspoken = sum(float(r["points"]) for r in proposal.reasons if r["key"] == "ranked_one")
         assert unspoken > 0 and pair.score == pytest.approx(proposal.score - unspoken)
+    # the two who ranked each other read it in their introduction (the group DM Tandem opens for the pair)
+    intro = json.dumps(stack.sandbox.messages(pair_group_dm(stack, people["Ana"], people["Jorg"])), ensure_ascii=False)
+    assert "ranked each other" in intro or "gegenseitig gewählt" in intro
 
 
 @pytest.mark.sqlite_only

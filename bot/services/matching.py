@@ -108,11 +108,11 @@ def candidates(session: Session, *, program: Program, people: list[Participant])
     ]
 
 
-# Reasons a pair fits that come from what people told Tandem in confidence: the pair's introduction names them (it is
-# about the two of them), hosts never see them, nor the points they add. A one-sided ranking ("ranked_one") is not
-# worded anywhere (templates have no text for it): neither partner learns that one of them ranked the other.
-# "Both ranked each other" ("ranked_both") is not private: hosts and the pair see it, with its points.
-PRIVATE_REASONS = frozenset({"mutual_interest", "ranked_one"})
+# Reasons a pair fits that come from what people told Tandem in confidence, a speed-dating answer or ranking: the
+# pair's introduction names them (it is about the two of them), hosts never see them, nor the points they add. A
+# one-sided ranking ("ranked_one") is not worded anywhere (templates have no text for it): neither partner learns that
+# one of them ranked the other.
+PRIVATE_REASONS = frozenset({"mutual_interest", "ranked_both", "ranked_one"})
 
 
 # Reasons that stay with the preview's proposal only (for shown_score): the pair's row, its introduction and the
@@ -126,7 +126,7 @@ def _points(reasons: list[dict[str, Any]], keys: frozenset[str]) -> float:
 
 def shown_score(score: float, reasons: list[dict[str, Any]]) -> float:
     """A pair's score as hosts see it: without the points of private reasons (a mutual yes in speed dating, a
-    one-sided ranking)."""
+    ranking)."""
     return round(float(score) - _points(reasons, PRIVATE_REASONS), 2)
 
 
