@@ -423,6 +423,8 @@ def test_hosts_see_their_programs_with_counts_on_home(stack: LocalStack) -> None
     assert "Programs you host" not in ben_home and "you're invited" in ben_home
 
 
+@pytest.mark.sqlite_only  # when in local time, not what is asked of the database: the reminders' queries run on
+# PostgreSQL in tests/test_next_due_reminders.py and in the authorization and fuzz worlds
 def test_an_unanswered_invitation_is_reminded_twice_in_daytime_then_silence(stack: LocalStack) -> None:
     hanna = persona(stack, "Hanna", is_admin=True)
     channel = admin_channel(stack, hanna)

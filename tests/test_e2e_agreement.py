@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.blocks import agreement as agreement_blocks
@@ -335,6 +336,8 @@ def _reminders(p: Persona) -> list[dict[str, Any]]:
     return [m for m in p.dm_messages() if _has(m, ID.AGREEMENT_ACCEPT) or "Thanks, you accepted" in m.get("text", "")]
 
 
+@pytest.mark.sqlite_only  # when in local time, not what is asked of the database: the reminders' queries run on
+# PostgreSQL in tests/test_next_due_reminders.py and in the authorization and fuzz worlds
 def test_reminders_after_two_and_five_days_in_local_daytime_then_none(stack: LocalStack) -> None:
     _, _, people = _setup(stack, EN_PAIR)
     wei, jorg = people["Wei"], people["Jorg"]

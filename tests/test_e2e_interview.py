@@ -272,6 +272,8 @@ def test_the_interview_resumes_after_a_restart_days_later(stack: LocalStack) -> 
     assert _outbox_count(stack) == outbox_rows and _state(stack, enrollment_id)[0] == enrollment
 
 
+@pytest.mark.sqlite_only  # when in local time, not what is asked of the database: the reminders' queries run on
+# PostgreSQL in tests/test_next_due_reminders.py and in the authorization and fuzz worlds
 def test_reminders_after_two_and_five_days_in_working_time_then_silence(stack: LocalStack) -> None:
     ben, enrollment_id = enroll(stack, "Ben", "America/New_York", "en-US")
     answer_interview(stack, ben, stop_after="settings")  # Monday 08:00 UTC, 03:00 in New York
