@@ -1431,7 +1431,7 @@ def _live_session(stack: LocalStack, say: Narrator, result: DemoResult, ana: Per
     ics = [f for f in stack.sandbox.files.values() if f["name"].endswith(".ics") and f.get("content")]
     _expect(
         result,
-        len(ics) == 1 and b"RRULE:FREQ=WEEKLY" in ics[0]["content"] and b"METHOD:REQUEST" in ics[0]["content"],
+        len(ics) == 1 and b"RRULE:FREQ=WEEKLY" in ics[0]["content"] and b"STATUS:CONFIRMED" in ics[0]["content"],
         "the weekly calendar invitation (.ics) reached the pair's group DM",
     )
     say.flush()

@@ -5,6 +5,11 @@ The file holds the session and nothing else about the pair: a stable UID (the sa
 cancellation), SEQUENCE, DTSTART/DTEND in UTC, for a weekly series an RRULE until the program's end (in UTC), and
 SUMMARY and DESCRIPTION in the pair's language(s). No names, no attendees, no organizer: the partners' calendars
 show it as their own event.
+
+It is a plain calendar object (RFC 5545), not a scheduling message: no METHOD, since iTIP's REQUEST and CANCEL (RFC
+5546) require an ORGANIZER and ATTENDEEs, which Tandem does not know (it stores no e-mail addresses). Calendars
+import such a file as an event; the cancellation is the same event again, with the same UID, a higher SEQUENCE and
+STATUS:CANCELLED, which replaces the imported one.
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar, Event
 
 PRODID = "-//Tandem//live session//EN"
-REQUEST, CANCEL = "REQUEST", "CANCEL"
 
 
 def uid(session_id: int, proposed_at: datetime) -> str:
@@ -33,14 +37,13 @@ def invitation(
     sequence: int,
     stamp: datetime,
     weekly_until: datetime | None = None,
-    method: str = REQUEST,
+    cancelled: bool = False,
 ) -> bytes:
-    """The .ics file of one session (``method`` REQUEST) or of its cancellation (CANCEL, with a higher ``sequence``
-    and STATUS:CANCELLED)."""
+    """The .ics file of one session, or of its cancellation (``cancelled``: a higher ``sequence`` and
+    STATUS:CANCELLED)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("method", method)
     event = Event()
     event.add("uid", uid)
     event.add("sequence", sequence)
@@ -51,7 +54,6 @@ def invitation(
     event.add("description", description)
     if weekly_until is not None:
         event.add("rrule", {"freq": "weekly", "until": weekly_until.astimezone(UTC)})
-    if method == CANCEL:
-        event.add("status", "CANCELLED")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(event)
     return calendar.to_ical()

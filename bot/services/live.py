@@ -241,7 +241,7 @@ def _send_calendar(session: Session, tandem: Tandem, row: LiveSession, *, now: d
         sequence=row.sequence,
         stamp=now,
         weekly_until=row.until if row.weekly else None,
-        method=calendar_file.CANCEL if cancel else calendar_file.REQUEST,
+        cancelled=cancel,
     )
     payload = {
         **_group(tandem, session),
