@@ -330,6 +330,14 @@ def test_the_monthly_prompt_comes_on_the_first_working_day_at_nine_once() -> Non
     assert rules.prompt_day(monday + timedelta(days=1), None, weekdays) is None  # only that day
     assert rules.next_prompt(monday - timedelta(hours=2), None, weekdays) == monday
     assert rules.next_prompt(monday, rules.date(2027, 5, 3), weekdays) == rules.datetime(2027, 6, 1, 9, tzinfo=berlin)
+    # only while the program runs: a program of 8 weeks from 8 March 2027 ends before 3 May (the circle stays)
+    until = rules.prompts_until(rules.date(2027, 3, 8), 8)
+    assert until == rules.date(2027, 5, 3)
+    assert rules.prompt_day(monday, None, weekdays, until) is None
+    assert rules.next_prompt(monday - timedelta(days=30), rules.date(2027, 4, 1), weekdays, until) is None
+    assert rules.next_prompt(monday - timedelta(days=33), None, weekdays, until) == rules.datetime(
+        2027, 4, 1, 9, tzinfo=berlin
+    )
 
 
 def test_threads_need_a_channel_tandem_is_in() -> None:

@@ -168,10 +168,19 @@ def first_working_day(year: int, month: int, is_working_day: Any) -> date:
     return day
 
 
-def prompt_day(local_now: datetime, last: date | None, is_working_day: Any) -> date | None:
+def prompts_until(start: date | None, duration_weeks: int) -> date | None:
+    """The first day without monthly prompts: the day after the program's last week (None: no start date yet, so no
+    end either). The circle stays in Slack after it; Tandem stops asking."""
+    return None if start is None else start + timedelta(weeks=duration_weeks)
+
+
+def prompt_day(local_now: datetime, last: date | None, is_working_day: Any, until: date | None = None) -> date | None:
     """The day of the monthly prompt when one is due at ``local_now`` (program time): it is the month's first
-    working day, ``PROMPT_HOUR`` has come, and this month had none yet. None otherwise."""
+    working day, ``PROMPT_HOUR`` has come, this month had none yet, and the program has not ended (``until``). None
+    otherwise."""
     today = local_now.date()
+    if until is not None and today >= until:
+        return None
     if local_now.hour < PROMPT_HOUR or today != first_working_day(today.year, today.month, is_working_day):
         return None
     if last is not None and (last.year, last.month) == (today.year, today.month):
@@ -179,16 +188,20 @@ def prompt_day(local_now: datetime, last: date | None, is_working_day: Any) -> d
     return today
 
 
-def next_prompt(local_now: datetime, last: date | None, is_working_day: Any) -> datetime:
+def next_prompt(
+    local_now: datetime, last: date | None, is_working_day: Any, until: date | None = None
+) -> datetime | None:
     """When the next monthly prompt is due, in the zone of ``local_now``: now, or ``PROMPT_HOUR`` on a month's first
-    working day."""
-    if prompt_day(local_now, last, is_working_day) is not None:
+    working day before ``until``; None once the program has ended."""
+    if prompt_day(local_now, last, is_working_day, until) is not None:
         return local_now
     year, month = local_now.year, local_now.month
     for _ in range(13):
         day = first_working_day(year, month, is_working_day)
         at = datetime.combine(day, time(PROMPT_HOUR), tzinfo=local_now.tzinfo)
         done = last is not None and (last.year, last.month) == (year, month)
+        if until is not None and day >= until:
+            return None
         if at > local_now and not done:
             return at
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)

@@ -13,7 +13,7 @@ the thread's ts) from it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -180,11 +180,15 @@ def _kick(
     )
 
 
+def _until(program: Program) -> date | None:
+    return rules.prompts_until(program.start_date, program.duration_weeks)
+
+
 def _prompt(session: Session, program: Program, circle: PeerCircle, now: datetime) -> int:
     if circle.channel_id is None or (program.peer_circle == rules.THREAD and circle.thread_ts is None):
         return 0
     local = now.astimezone(zone(program.timezone or "UTC"))
-    day = rules.prompt_day(local, circle.last_prompt_on, is_working_day(program))
+    day = rules.prompt_day(local, circle.last_prompt_on, is_working_day(program), _until(program))
     if day is None:
         return 0
     message = blocks.circle_prompt(program.default_locale, side=circle.side, program=program.name)
@@ -239,7 +243,9 @@ def next_due(session: Session, now: datetime) -> datetime | None:
             if waiting or circle is None:
                 moments.append(now + MINUTE)
                 continue
-            moments.append(rules.next_prompt(local, circle.last_prompt_on, is_working_day(program)))
+            prompt = rules.next_prompt(local, circle.last_prompt_on, is_working_day(program), _until(program))
+            if prompt is not None:
+                moments.append(prompt)
     return min(moments, default=None)
 
 
