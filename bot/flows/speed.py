@@ -175,18 +175,7 @@ def answer(session: Session, participant: Participant, action_id: str, value: st
     if chosen is None or intro_id is None:
         return Result(message=blocks.note(locale, "invalid"))
     outcome, round_ = speed.answer(session, participant=participant, intro_id=intro_id, answer=chosen, now=now)
-    if outcome is speed.Answered.NOT_YOURS or round_ is None:
-        return Result(message=blocks.note(locale, "not_yours"))
-    if outcome is speed.Answered.INVALID:
-        return Result(message=blocks.note(locale, "invalid"))
-    program = session.get(Program, round_.program_id)
-    assert program is not None
-    entries = speed.card_entries(session, round_=round_, participant=participant)
-    if outcome is speed.Answered.CLOSED:
-        deadline = blocks.when(locale, round_.closes_at, participant.tz)
-        closed_card = card_message(program, participant, entries, round_, open_=False)
-        return Result(replace=closed_card, message=blocks.note(locale, "closed", deadline=deadline))
-    return Result(replace=card_message(program, participant, entries, round_))
+    return _card_after(session, participant, outcome, round_)
 
 
 def rank(session: Session, participant: Participant, action_id: str, value: str, *, now: datetime) -> Result:
@@ -197,6 +186,14 @@ def rank(session: Session, participant: Participant, action_id: str, value: str,
     if chosen is None or intro_id is None:
         return Result(message=blocks.note(locale, "invalid"))
     outcome, round_ = speed.rank(session, participant=participant, intro_id=intro_id, rank=chosen, now=now)
+    return _card_after(session, participant, outcome, round_)
+
+
+def _card_after(
+    session: Session, participant: Participant, outcome: speed.Answered, round_: SpeedRound | None
+) -> Result:
+    """After an answer or a rank: the card as it now stands, or why nothing changed (a note only the clicker sees)."""
+    locale = participant.locale
     if outcome is speed.Answered.NOT_YOURS or round_ is None:
         return Result(message=blocks.note(locale, "not_yours"))
     if outcome is speed.Answered.INVALID:
