@@ -96,6 +96,19 @@ def _group(tandem: Tandem, session: Session) -> dict[str, Any]:
     return {"channel": channel} if channel else {"__open": [tandem.a.slack_user_id, tandem.b.slack_user_id]}
 
 
+def _to_pair(session: Session, tandem: Tandem, message: dict[str, Any], *, now: datetime, key: str) -> None:
+    """A message to the pair's group DM, through the outbox (exactly once by ``key``)."""
+    outbox.enqueue(
+        session,
+        workspace_id=tandem.program.workspace_id,
+        method="chat.postMessage",
+        payload={**_group(tandem, session), **message},
+        now=now,
+        about=outbox.About.of(pair=tandem.pair),
+        dedupe_key=key,
+    )
+
+
 # -- proposing -----------------------------------------------------------------------------------------------------
 def propose(session: Session, *, tandem: Tandem, now: datetime) -> list[LiveSession] | rules.NoSlot:
     """Three slots for the pair, posted in its group DM (an earlier proposal's open slots are dropped), or why there
@@ -119,15 +132,7 @@ def propose(session: Session, *, tandem: Tandem, now: datetime) -> list[LiveSess
         people=_people(tandem),
         until=end.astimezone(zone(tandem.program.timezone)).date() if end and end > found[0] else None,
     )
-    outbox.enqueue(
-        session,
-        workspace_id=tandem.program.workspace_id,
-        method="chat.postMessage",
-        payload={**_group(tandem, session), **message},
-        now=now,
-        about=outbox.About.of(pair=tandem.pair),
-        dedupe_key=f"{KEY}proposal:{rows[0].id}",
-    )
+    _to_pair(session, tandem, message, now=now, key=f"{KEY}proposal:{rows[0].id}")
     session.commit()
     return rows
 
@@ -299,15 +304,7 @@ def cancel(session: Session, *, participant: Participant | None, session_id: int
     message = blocks.cancelled(
         tandem.locale, starts_at=upcoming, people=_people(tandem), by=participant.slack_user_id, late=late
     )
-    outbox.enqueue(
-        session,
-        workspace_id=tandem.program.workspace_id,
-        method="chat.postMessage",
-        payload={**_group(tandem, session), **message},
-        now=now,
-        about=outbox.About.of(pair=tandem.pair),
-        dedupe_key=f"{KEY}cancelled:{row.id}",
-    )
+    _to_pair(session, tandem, message, now=now, key=f"{KEY}cancelled:{row.id}")
     _send_calendar(session, tandem, row, now=now, cancel=True)
     session.commit()
     return Outcome(message=blocks.cancelled_session(tandem.locale, starts_at=row.starts_at, people=_people(tandem)))
