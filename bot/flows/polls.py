@@ -29,6 +29,7 @@ from bot.flows.host import (
     authorize_host,
     commanded_program,
     host_program,
+    scope_of,
 )
 from bot.flows.result import Result
 from bot.ids import ID
@@ -119,7 +120,8 @@ def submit_settings(session: Session, who: Caller, view: dict[str, Any], *, slac
     if refusal is not None:
         return Result(errors={first: str((refusal.message or {}).get("text") or "")})
     program_id = _int(_meta(view).get("program_id"))
-    program = programs.get(session, workspace=workspace, program_id=program_id) if program_id else None
+    seen = program_id is not None and scope_of(session, workspace, who).sees(program_id)  # not theirs: as if none
+    program = programs.get(session, workspace=workspace, program_id=program_id) if seen and program_id else None
     if program is None:
         return Result(errors={first: i18n.plain(who.locale, "admin", "program_missing")})
     values = state_values(view)
