@@ -277,6 +277,8 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
     assert "Round" not in _text(tom.ephemeral_messages()[-1])
 
 
+@pytest.mark.sqlite_only  # what Tandem decides, not what is asked of the database: the pulse's queries run on
+# PostgreSQL in the other stories of this module and in tests/test_pulse_storage_attack.py
 def test_pulse_settings_keep_the_threshold_at_three_or_more_and_a_higher_one_hides_more(stack: LocalStack) -> None:
     hanna, channel, people = pulse_setup(stack)
     hanna.slash("admin programs", channel_id=channel)
@@ -406,6 +408,8 @@ def test_the_database_cannot_tie_an_answer_to_a_person(
         assert all(comment not in row for rows in answered.values() for row in rows)
 
 
+@pytest.mark.sqlite_only  # what Tandem decides, not what is asked of the database: the pulse's queries run on
+# PostgreSQL in the other stories of this module and in tests/test_pulse_storage_attack.py
 def test_someone_on_a_break_is_not_asked_and_not_counted_as_silent(stack: LocalStack) -> None:
     _hanna, _channel, people = pulse_setup(stack)
     tom = people["Tom"]

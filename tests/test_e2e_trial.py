@@ -119,6 +119,8 @@ def _ask_both(stack: LocalStack) -> None:
 
 
 # -- the story ----------------------------------------------------------------------------------------------
+@pytest.mark.sqlite_only  # when in local time, and what both partners read: the trial's queries run on PostgreSQL
+# in the other stories of this module (the database cannot tell who asked to switch, continue writes nothing)
 def test_asked_in_daytime_then_a_switch_ends_the_pair_for_both_alike_and_both_are_matched_again(
     stack: LocalStack,
 ) -> None:

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import select
 
 from bot.domain.privacy_notice import Notice, parse
@@ -83,6 +84,8 @@ def test_hosts_complete_the_notice_and_participants_read_it(stack) -> None:  # t
     )
 
 
+@pytest.mark.sqlite_only  # the command line and the files it writes; the notice's queries run on PostgreSQL in the
+# other tests of this module
 def test_the_cli_writes_both_drafts(database_url: str, session_factory, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import os
     from datetime import UTC, date, datetime
