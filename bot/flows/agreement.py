@@ -22,10 +22,10 @@ from bot.flows.common import Lookup
 from bot.flows.common import as_int as _int
 from bot.flows.common import view_meta as _meta
 from bot.flows.common import who as _who
-from bot.flows.host import AdminSlack, Caller, announce, authorize_host, host_program
+from bot.flows.host import AdminSlack, Caller, announce, host_program, modal_program
 from bot.flows.result import Result
 from bot.ids import ID
-from bot.services import agreements, goals, outbox, programs
+from bot.services import agreements, goals, outbox
 
 
 # -- the agreement ------------------------------------------------------------------------------------------
@@ -207,13 +207,9 @@ def submit_template(session: Session, who: Caller, view: dict[str, Any], *, slac
     """The template modal: new pairs of the program get it; a cleared section goes back to the default. The
     admin channel hears who changed it."""
     first = blocks.SECTION_IDS[rules.SECTIONS[0]].value
-    workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
-    if refusal is not None:
-        return Result(errors={first: str((refusal.message or {}).get("text") or "")})
-    program_id = _int(_meta(view).get("program_id"))
-    program = programs.get(session, workspace=workspace, program_id=program_id) if program_id else None
-    if program is None:
-        return Result(errors={first: i18n.plain(who.locale, "admin", "program_missing")})
+    workspace, program, refusal = modal_program(session, who, view, field=first, slack=slack, now=now)
+    if refusal is not None or program is None:
+        return refusal or Result()
     values = state_values(view)
     texts, errors = rules.parse_sections(
         {key: values.get(block.value) for key, block in blocks.SECTION_IDS.items()}, required=False

@@ -15,8 +15,7 @@ from bot import i18n
 from bot.blocks import cohorts as blocks
 from bot.blocks.inputs import state_values
 from bot.domain.hosts import HostRole
-from bot.flows.common import as_int, view_meta
-from bot.flows.host import AdminSlack, Caller, announce, authorize_host, host_program
+from bot.flows.host import AdminSlack, Caller, announce, host_program, modal_program
 from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import Participant, Program, Workspace
@@ -87,13 +86,9 @@ def alumni_button(session: Session, who: Caller, value: str, *, slack: AdminSlac
 
 def submit_alumni(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Result:
     field = ID.COHORT_ALUMNI_PICK.value
-    workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
-    if refusal is not None:
-        return Result(errors={field: str((refusal.message or {}).get("text") or "")})
-    program_id = as_int(view_meta(view).get("program_id")) or 0
-    program = programs.get(session, workspace=workspace, program_id=program_id)
-    if program is None:
-        return Result(errors={field: i18n.plain(who.locale, "admin", "program_missing")})
+    workspace, program, refusal = modal_program(session, who, view, field=field, slack=slack, now=now)
+    if refusal is not None or program is None:
+        return refusal or Result()
     if not workspace.admin_channel_id:
         return Result(errors={field: blocks._p(who.locale, "not_admin_channel")})
     picked = [u for u in state_values(view).get(field) or [] if isinstance(u, str)]

@@ -13,9 +13,10 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot import i18n
 from bot.blocks import admin as blocks
 from bot.domain.hosts import ChannelStatus, Scope
-from bot.flows.common import as_int
+from bot.flows.common import as_int, view_meta
 from bot.flows.result import Result
 from bot.models import Program, Workspace
 from bot.services import hosts, outbox, people, programs, roles
@@ -110,6 +111,30 @@ def host_program(
     program = programs.get(session, workspace=workspace, program_id=program_id)
     if program is None:
         return workspace, None, Result(message=blocks.note(who.locale, "program_missing"))
+    return workspace, program, None
+
+
+def modal_program(
+    session: Session,
+    who: Caller,
+    view: dict[str, Any],
+    *,
+    field: str,
+    slack: AdminSlack,
+    now: datetime,
+    missing: str | None = None,
+) -> tuple[Workspace, Program | None, Result | None]:
+    """A host's modal about one program (its id in the view's private metadata): the workspace and the program, or
+    the answer that refuses, on ``field``: not a host, or no such program, or one the host may not see (the same
+    words, ``missing`` or "program_missing", so a probe learns nothing)."""
+    workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
+    if refusal is not None:
+        return workspace, None, Result(errors={field: str((refusal.message or {}).get("text") or "")})
+    program_id = as_int(view_meta(view).get("program_id"))
+    seen = program_id is not None and scope_of(session, workspace, who).sees(program_id)
+    program = programs.get(session, workspace=workspace, program_id=program_id) if seen else None
+    if program is None:
+        return workspace, None, Result(errors={field: missing or i18n.plain(who.locale, "admin", "program_missing")})
     return workspace, program, None
 
 

@@ -29,6 +29,7 @@ from bot.flows.host import (
     authorize_host,
     commanded_program,
     host_program,
+    modal_program,
 )
 from bot.flows.result import Result
 from bot.ids import ID
@@ -65,13 +66,11 @@ def add_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, 
 
 def submit_metric(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Result:
     first = ID.METRIC_NAME.value
-    workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
-    if refusal is not None:
-        return Result(errors={first: str((refusal.message or {}).get("text") or "")})
-    program_id = _int(_meta(view).get("program_id"))
-    program = programs.get(session, workspace=workspace, program_id=program_id) if program_id else None
-    if program is None:
-        return Result(errors={first: blocks._p(who.locale, "error_which")})
+    workspace, program, refusal = modal_program(
+        session, who, view, field=first, slack=slack, now=now, missing=blocks._p(who.locale, "error_which")
+    )
+    if refusal is not None or program is None:
+        return refusal or Result()
     existing = impact.metrics(session, program)
     if len(existing) >= rules.METRICS_MAX:
         return Result(errors={first: blocks._p(who.locale, "error_too_many", limit=rules.METRICS_MAX)})

@@ -14,17 +14,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot import i18n
 from bot.blocks import kickoff as blocks
 from bot.blocks.inputs import state_values
 from bot.domain import kickoff as rules
 from bot.flows import escalation
-from bot.flows.common import as_int, view_meta
-from bot.flows.host import AdminSlack, Caller, announce, authorize_host, host_program, scope_of
+from bot.flows.host import AdminSlack, Caller, announce, host_program, modal_program
 from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import KickoffKit, Participant, Program
-from bot.services import kickoff, outbox, peer_circle, programs
+from bot.services import kickoff, outbox, peer_circle
 
 
 def _theirs(
@@ -80,14 +78,9 @@ def submit_texts(session: Session, who: Caller, view: dict[str, Any], *, slack: 
     """The texts modal: new pairs of the program get these texts; an empty field is Tandem's default. A text over
     the limit keeps the modal open and stores nothing. The admin channel hears who changed it."""
     first = next(iter(blocks.TEXT_IDS.values())).value
-    workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
-    if refusal is not None:
-        return Result(errors={first: str((refusal.message or {}).get("text") or "")})
-    program_id = as_int(view_meta(view).get("program_id"))
-    seen = program_id is not None and scope_of(session, workspace, who).sees(program_id)
-    program = programs.get(session, workspace=workspace, program_id=program_id) if seen and program_id else None
-    if program is None:
-        return Result(errors={first: i18n.plain(who.locale, "admin", "program_missing")})
+    workspace, program, refusal = modal_program(session, who, view, field=first, slack=slack, now=now)
+    if refusal is not None or program is None:
+        return refusal or Result()
     values = state_values(view)
     raw = {key: values.get(block.value) for key, block in blocks.TEXT_IDS.items()}
     defaults = {locale: blocks.default_texts(locale) for locale in rules.LOCALES}
@@ -128,14 +121,9 @@ def submit_circle(session: Session, who: Caller, view: dict[str, Any], *, slack:
     """The peer circle modal: threads need a channel Tandem is in, else the modal stays open and nothing changes.
     The admin channel hears the choice; the clock builds the circle."""
     first = ID.CIRCLE_MODE.value
-    workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
-    if refusal is not None:
-        return Result(errors={first: str((refusal.message or {}).get("text") or "")})
-    program_id = as_int(view_meta(view).get("program_id"))
-    seen = program_id is not None and scope_of(session, workspace, who).sees(program_id)
-    program = programs.get(session, workspace=workspace, program_id=program_id) if seen and program_id else None
-    if program is None:
-        return Result(errors={first: i18n.plain(who.locale, "admin", "program_missing")})
+    workspace, program, refusal = modal_program(session, who, view, field=first, slack=slack, now=now)
+    if refusal is not None or program is None:
+        return refusal or Result()
     values = state_values(view)
     mode = rules.parse_mode(values.get(ID.CIRCLE_MODE.value)) or rules.OFF
     channel = str(values.get(ID.CIRCLE_CHANNEL.value) or "") or None

@@ -18,7 +18,15 @@ from bot.blocks.inputs import state_values
 from bot.blocks.programs import date_text
 from bot.domain import matching as rules
 from bot.flows.common import as_int, view_meta
-from bot.flows.host import AdminSlack, Caller, SlackUnavailable, announce, authorize_host, host_program, scope_of
+from bot.flows.host import (
+    AdminSlack,
+    Caller,
+    SlackUnavailable,
+    announce,
+    authorize_host,
+    host_program,
+    modal_program,
+)
 from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import MatchRound, Pair, Participant, Program, ProgramStatus, RoundStatus, Workspace
@@ -323,14 +331,9 @@ def submit_weights(session: Session, who: Caller, view: dict[str, Any], *, slack
     """Save the program's weights (only those that differ from the defaults). Anything wrong is said on its field
     and nothing is stored; what the host typed stays in the modal."""
     first = blocks.WEIGHT_FIELDS[rules.WEIGHT_NAMES[0]].value
-    workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
-    if refusal is not None:
-        return Result(errors={first: str((refusal.message or {}).get("text") or "")})
-    program_id = view_meta(view).get("program_id")
-    program_id = program_id if isinstance(program_id, int) and not isinstance(program_id, bool) else None
-    program = programs.get(session, workspace=workspace, program_id=program_id) if program_id else None
-    if program is None or not scope_of(session, workspace, who).sees(program.id):
-        return Result(errors={first: i18n.plain(who.locale, "admin", "program_missing")})
+    _workspace, program, refusal = modal_program(session, who, view, field=first, slack=slack, now=now)
+    if refusal is not None or program is None:
+        return refusal or Result()
     values = state_values(view)
     typed = {name: values.get(block_id.value) for name, block_id in blocks.WEIGHT_FIELDS.items()}
     overrides, errors = rules.parse_weights(typed)

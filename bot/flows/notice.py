@@ -23,12 +23,18 @@ from bot.domain.hosts import HostRole
 from bot.domain.polls import THRESHOLD_MIN
 from bot.domain.rhythm import SILENCE_WEEKS
 from bot.domain.text import file_slug
-from bot.flows.common import as_int, view_meta
-from bot.flows.host import AdminSlack, Caller, announce, authorize_host, commanded_program, host_program, scope_of
+from bot.flows.host import (
+    AdminSlack,
+    Caller,
+    announce,
+    commanded_program,
+    host_program,
+    modal_program,
+)
 from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import Program
-from bot.services import outbox, programs, roles
+from bot.services import outbox, roles
 
 FIELDS = {"controller": ID.NOTICE_CONTROLLER, "contact": ID.NOTICE_CONTACT, "basis": ID.NOTICE_BASIS}
 LANGUAGES = ("de", "en")  # the draft comes in both, German first (the works council's)
@@ -43,17 +49,9 @@ def open_modal(session: Session, who: Caller, value: str, *, slack: AdminSlack, 
 
 def submit(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Result:
     first = ID.NOTICE_CONTROLLER.value
-    workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
-    if refusal is not None:
-        return Result(errors={first: str((refusal.message or {}).get("text") or "")})
-    program_id = as_int(view_meta(view).get("program_id")) or 0
-    program = (
-        programs.get(session, workspace=workspace, program_id=program_id)
-        if scope_of(session, workspace, who).sees(program_id)
-        else None
-    )
-    if program is None:
-        return Result(errors={first: i18n.plain(who.locale, "admin", "program_missing")})
+    workspace, program, refusal = modal_program(session, who, view, field=first, slack=slack, now=now)
+    if refusal is not None or program is None:
+        return refusal or Result()
     values = state_values(view)
     notice, errors = rules.parse(
         values.get(ID.NOTICE_CONTROLLER.value), values.get(ID.NOTICE_CONTACT.value), values.get(ID.NOTICE_BASIS.value)

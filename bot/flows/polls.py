@@ -26,14 +26,13 @@ from bot.flows.host import (
     AdminSlack,
     Caller,
     announce,
-    authorize_host,
     commanded_program,
     host_program,
-    scope_of,
+    modal_program,
 )
 from bot.flows.result import Result
 from bot.ids import ID
-from bot.services import confirmations, hosts, outbox, programs, release
+from bot.services import confirmations, hosts, outbox, release
 from bot.services import polls as service
 
 
@@ -116,14 +115,9 @@ def settings_button(session: Session, who: Caller, value: str, *, slack: AdminSl
 def submit_settings(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Result:
     """Save the rhythm and the threshold (never below 3); anything wrong is said on its field, nothing changes."""
     first = ID.POLL_EVERY.value
-    workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
-    if refusal is not None:
-        return Result(errors={first: str((refusal.message or {}).get("text") or "")})
-    program_id = _int(_meta(view).get("program_id"))
-    seen = program_id is not None and scope_of(session, workspace, who).sees(program_id)  # not theirs: as if none
-    program = programs.get(session, workspace=workspace, program_id=program_id) if seen and program_id else None
-    if program is None:
-        return Result(errors={first: i18n.plain(who.locale, "admin", "program_missing")})
+    workspace, program, refusal = modal_program(session, who, view, field=first, slack=slack, now=now)
+    if refusal is not None or program is None:
+        return refusal or Result()
     values = state_values(view)
     parsed, errors = rules.parse_settings(values.get(ID.POLL_EVERY.value), values.get(ID.POLL_THRESHOLD.value))
     if parsed is None:

@@ -27,10 +27,11 @@ from bot.flows.host import (
     authorize_host,
     commanded_program,
     host_program,
+    modal_program,
 )
 from bot.flows.result import Result
 from bot.ids import ID
-from bot.services import outbox, programs, retros
+from bot.services import outbox, retros
 
 
 # -- the pair ----------------------------------------------------------------------------------------------
@@ -107,13 +108,9 @@ def _bot_in(slack: AdminSlack, who: Caller, channel: str) -> bool:
 def submit_settings(session: Session, who: Caller, view: dict[str, Any], *, slack: AdminSlack, now: datetime) -> Result:
     """Save the cycle length and the community channel; Tandem must be in the channel, else nothing changes."""
     first = ID.RETRO_EVERY.value
-    workspace, refusal = authorize_host(session, who, slack, now, anywhere=True)
-    if refusal is not None:
-        return Result(errors={first: str((refusal.message or {}).get("text") or "")})
-    program_id = _int(_meta(view).get("program_id"))
-    program = programs.get(session, workspace=workspace, program_id=program_id) if program_id else None
-    if program is None:
-        return Result(errors={first: i18n.plain(who.locale, "admin", "program_missing")})
+    workspace, program, refusal = modal_program(session, who, view, field=first, slack=slack, now=now)
+    if refusal is not None or program is None:
+        return refusal or Result()
     values = state_values(view)
     every = rules.parse_every(values.get(ID.RETRO_EVERY.value))
     if every is None:
