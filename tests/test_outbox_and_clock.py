@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 
 from bot.domain.delivery import STALE_CLAIM, Decision, Outcome
 from bot.jobs import DUE_JOBS
@@ -259,3 +260,34 @@ def test_enqueue_many_falls_back_to_enqueue_when_a_key_turns_up_meanwhile(sessio
     assert [m.payload["text"] for m in got] == ["a", "theirs"]
     rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [(r.dedupe_key, r.payload["text"]) for r in rows] == [("k2", "theirs"), ("k1", "a")]
+
+
+def test_enqueue_many_reads_the_workspace_once_however_many_calls_it_queues(session) -> None:
+    """The weekly round queues thousands of posts about people in one batch: each is checked for being a post to the
+    admin channel (outbox._for_hosts), and that check must not read the workspace again for every post (5,000
+    prompts were 5,000 SELECTs, two of the round's nine seconds at 10,000 people)."""
+    ws = _workspace(session)
+    lookup = people.SlackProfile(name="Ana", tz="Europe/Berlin", slack_locale="de-DE")
+    ana = people.get_or_register(
+        session, team_id="T1", user_id="U1", bot_user_id="UBOT", lookup=lambda _uid: lookup, now=NOW
+    )
+    items = [
+        {**_item(ws, f"k{n}", channel=f"G{n}", text="week"), "about": outbox.About.of(people=[ana.id])}
+        for n in range(40)
+    ]
+    session.commit()
+    session.expunge_all()  # nothing holds the workspace: as in the round, which never loads it
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "after_cursor_execute", seen)
+    try:
+        got = outbox.enqueue_many(session, items, now=NOW)
+    finally:
+        event.remove(engine, "after_cursor_execute", seen)
+    session.commit()
+    assert len(got) == 40 and len({m.id for m in got}) == 40
+    assert sum(bool(re.search(r"\bFROM workspace\b", s)) for s in statements) == 1, statements
