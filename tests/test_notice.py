@@ -79,9 +79,11 @@ def test_hosts_complete_the_notice_and_participants_read_it(stack) -> None:  # t
     hanna.slash("admin works-agreement Pilot 2027", channel_id=channel)
     stack.settle()
     latest = max((f for f in stack.sandbox.files.values() if ".de." in f["name"]), key=lambda f: f["id"])
-    assert "| Namentliche Hinweise auf stille Tandems | aus | Hosts sehen nur, wie viele Tandems still sind |" in (
-        latest["content"].decode()
+    row = (
+        "| Namentliche Hinweise auf stille Tandems | aus | Hosts sehen einmal pro Woche, mit der wöchentlichen"
+        " Veröffentlichung, nur, wie viele Tandems in dieser Woche still geworden sind |"
     )
+    assert row in latest["content"].decode()
 
 
 @pytest.mark.sqlite_only  # the command line and the files it writes; the notice's queries run on PostgreSQL in the

@@ -12,6 +12,7 @@ from typing import Any
 from bot import i18n
 from bot.blocks import inputs, kit
 from bot.domain import impact as rules
+from bot.domain.localtime import zone
 from bot.ids import ID
 from bot.models import Metric
 
@@ -131,9 +132,11 @@ def _attention(locale: str, board: Any) -> str:
     a = board.attention
     if not a.any:
         return _t(locale, "attention_title") + "\n" + _t(locale, "attention_none")
-    return (
-        _t(locale, "attention_title") + "\n" + _t(locale, "attention_lines", silent=a.silent, escalations=a.escalations)
-    )
+    as_of = ""
+    if a.silent_as_of is not None:  # named silence flags off: counted at the last release, as the hosts were told
+        as_of = i18n.date_short(a.silent_as_of.astimezone(zone(board.program.timezone)).date(), locale)
+    lines = _t(locale, "attention_lines", silent=a.silent, escalations=a.escalations, as_of=as_of)
+    return _t(locale, "attention_title") + "\n" + lines
 
 
 def trend_points(locale: str, points: Sequence[tuple[int, float | None]]) -> str:

@@ -231,26 +231,12 @@ def late_patterns(session: Session, now: datetime) -> int:
 
 
 def _count_patterns(session: Session, patterns: list[escalations.LatePattern], *, weeks: int, now: datetime) -> None:
-    """A program with the late-cancellation log off: its hosts hear how many people make a pattern, not who (no
-    escalation: nothing to answer, nothing kept per person); each person still gets their notice."""
+    """A program with the late-cancellation log off: its hosts hear how many people made a pattern, not who, once a
+    week with the release (``bot.services.impact.counts_only`` counts the cancellations marked here; no escalation:
+    nothing to answer, nothing kept per person); each person gets their notice now."""
     program, workspace = patterns[0].program, patterns[0].workspace
     for pattern in patterns:
         escalations.mark_escalated(session, cancellation_ids=pattern.cancellation_ids, now=now)
-    first = min(min(p.cancellation_ids) for p in patterns)
-    announce(
-        session,
-        workspace,
-        blocks.pattern_count(
-            escalations.hosts_locale(session, workspace_id=workspace.id),
-            program=program.name,
-            people=len(patterns),
-            threshold=rules.LATE_THRESHOLD,
-            weeks=weeks,
-        ),
-        cause=f"late-pattern-count:{program.id}:{first}",
-        now=now,
-        about=outbox.About.of(program=program),
-    )
     for pattern in patterns:
         person = pattern.participant
         outbox.post(

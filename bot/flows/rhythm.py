@@ -5,8 +5,8 @@ week's thread, the prompt's buttons and their modals (answer, what we agreed, ca
 
 **The silence flag** names the pair (hosts must be able to act: a friendly check-in) and says which weeks were
 quiet; it never carries anything the pair wrote, nor whether one partner answered and the other did not. A program
-with named silence flags switched off (``Program.named_silence``, ``bot.domain.monitoring``) gets one message per
-round with how many of its pairs went quiet, without names.
+with named silence flags switched off (``Program.named_silence``, ``bot.domain.monitoring``) gets no message here:
+the weekly release tells its hosts how many pairs went quiet that week (``bot.services.impact.counts_only``).
 """
 
 from __future__ import annotations
@@ -38,13 +38,9 @@ def due(session: Session, now: datetime) -> int:
     """Clock job: every pair's week that has come, the nudges that are due, and one message to the hosts per
     silent stretch. Does not commit (the tick does)."""
     tick = rhythm.due(session, now=now)
-    uncounted: dict[int, list[rhythm.SilentPair]] = {}  # programs with named silence flags off: counts only
     for silent in tick.silent:
         workspace = session.get(Workspace, silent.program.workspace_id)
-        if workspace is None:
-            continue
-        if not silent.program.named_silence:
-            uncounted.setdefault(silent.program.id, []).append(silent)
+        if workspace is None or not silent.program.named_silence:  # off: counted once a week, with the release
             continue
         message = blocks.silence(
             silent.program.default_locale,
@@ -55,15 +51,6 @@ def due(session: Session, now: datetime) -> int:
         )
         about = outbox.About.of(program=silent.program, people=[silent.a, silent.b])
         announce(session, workspace, message, cause=f"rhythm:silence:{silent.week_id}", now=now, about=about)
-    for found in uncounted.values():
-        program = found[0].program
-        workspace = session.get(Workspace, program.workspace_id)
-        assert workspace is not None  # looked up above
-        message = blocks.silence_count(
-            program.default_locale, program=program.name, pairs=len(found), weeks=min(len(s.weeks) for s in found)
-        )
-        cause = f"rhythm:silence-count:{min(s.week_id for s in found)}"
-        announce(session, workspace, message, cause=cause, now=now, about=outbox.About.of(program=program))
     return tick.handled + tick.nudged + len(tick.silent)
 
 

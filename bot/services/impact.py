@@ -17,13 +17,18 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, distinct, func, select, union
+from sqlalchemy import Boolean, bindparam, distinct, func, or_, select, union
 from sqlalchemy.orm import Session
 
+from bot.blocks import escalation as escalation_blocks
+from bot.blocks import rhythm as rhythm_blocks
 from bot.domain import impact as rules
+from bot.domain import notes as notes_rules
 from bot.domain import release as release_rules
+from bot.domain import rhythm as rhythm_rules
 from bot.domain.localtime import zone
 from bot.models import (
+    Cancellation,
     Escalation,
     KpiSnapshot,
     Metric,
@@ -36,7 +41,7 @@ from bot.models import (
     ProgramStatus,
     Workspace,
 )
-from bot.services import followups, outbox, polls, programs, release, retros
+from bot.services import escalations, followups, outbox, polls, programs, release, retros
 
 
 # -- KPIs --------------------------------------------------------------------------------------------------
@@ -98,6 +103,9 @@ class Attention:
 
     silent: int = 0
     escalations: int = 0
+    # named silence flags off: the silent pairs as counted at the last release (this moment), which hosts were told
+    # then; a live count would change at the minute a pair's week opens, and so name it
+    silent_as_of: datetime | None = None
 
     @property
     def any(self) -> bool:
@@ -105,22 +113,39 @@ class Attention:
 
 
 def attention(session: Session, program: Program, *, now: datetime) -> Attention:
+    until = now if program.named_silence else session.scalar(_LAST_RELEASE, {"program_id": program.id})
+    since = (until or now) - timedelta(days=rules.ACTIVE_DAYS)
     silent, escalations = session.execute(
-        _ATTENTION, {"program_id": program.id, "since": now - timedelta(days=rules.ACTIVE_DAYS)}
+        _ATTENTION,
+        {"program_id": program.id, "since": since, "until": until or since, "live": program.named_silence},
     ).one()
-    return Attention(silent=int(silent or 0), escalations=int(escalations or 0))
+    return Attention(
+        silent=int(silent or 0),
+        escalations=int(escalations or 0),
+        silent_as_of=None if program.named_silence else until,
+    )
 
 
-# Built once (every host's App Home): active pairs flagged silent since ``since``, and open escalations.
+# Built once (every host's App Home): pairs flagged silent between ``since`` and ``until`` (``live``: only those still
+# active), and open escalations.
 _ATTENTION = select(
     select(func.count(distinct(Pair.id)))
     .join(PairWeek, PairWeek.pair_id == Pair.id)
-    .where(_IN_PROGRAM, Pair.status == PairStatus.ACTIVE, PairWeek.silence_flagged_at >= bindparam("since"))
+    .where(
+        _IN_PROGRAM,
+        or_(Pair.status == PairStatus.ACTIVE, ~bindparam("live", type_=Boolean)),
+        PairWeek.silence_flagged_at >= bindparam("since"),
+        PairWeek.silence_flagged_at <= bindparam("until"),
+    )
     .scalar_subquery(),
     select(func.count(Escalation.id))
     .where(Escalation.program_id == bindparam("program_id"), Escalation.answered_at.is_(None))
     .scalar_subquery(),
 )
+
+
+# Built once: the moment of a program's last release (its newest snapshot)
+_LAST_RELEASE = select(func.max(KpiSnapshot.created_at)).where(KpiSnapshot.program_id == bindparam("program_id"))
 
 
 # -- metrics -----------------------------------------------------------------------------------------------
@@ -436,6 +461,7 @@ def weekly(session: Session, program: Program, workspace: Workspace | None, *, n
     """The program's weekly release at ``now`` (``bot.services.release``), its KPI snapshot (which marks the week
     done), and for the hosts in the admin channel the digest with charts (while the program runs and a week after)
     and the results of the pulse rounds released now. Does not commit."""
+    since = session.scalar(_LAST_RELEASE, {"program_id": program.id})  # the release before this one (None: first)
     fresh = release.release(session, program, now=now)
     day = local_today(program, now)
     current = replace(kpis(session, program, now=now), released_on=day)
@@ -444,9 +470,77 @@ def weekly(session: Session, program: Program, workspace: Workspace | None, *, n
         return  # a closed program's figures still settle and show; its hosts get no digest any more
     if digest_due_on(program, now) is not None:
         post_digest(session, program, workspace, now=now)
+    counts_only(session, program, workspace, since=since, now=now)
     rounds = release.new_pulse_rounds(fresh)
     if rounds:
         polls.post_results(session, program, workspace, numbers=rounds, now=now)
+
+
+def counts_only(
+    session: Session, program: Program, workspace: Workspace, *, since: datetime | None, now: datetime
+) -> None:
+    """With a monitoring switch off (``bot.domain.monitoring``), what hosts are told as a count instead of by name,
+    once a week with the release, for the week since the last one (``since``; None: since the program was created):
+    how many pairs were flagged silent (named silence flags off) and how many people made a pattern of late
+    cancellations (the late-cancellation log off). Told when it happens, a count of one would name the pair by its
+    moment (each pair's week opens at its own local time; a pattern forms with a cancellation). Nothing when there is
+    nothing to count. Does not commit."""
+    window = {"program_id": program.id, "since": since or program.created_at, "until": now}
+    about = outbox.About.of(program=program)
+    day = local_today(program, now).isoformat()
+    if not program.named_silence:
+        pairs = session.scalar(_SILENT_BETWEEN, window) or 0
+        if pairs:
+            message = rhythm_blocks.silence_count(
+                program.default_locale, program=program.name, pairs=int(pairs), weeks=rhythm_rules.SILENCE_WEEKS
+            )
+            _to_hosts(session, workspace, message, key=f"silence-count:{program.id}:{day}", about=about, now=now)
+    if not program.late_cancel_log:
+        people = session.scalar(_PATTERNS_BETWEEN, window) or 0
+        if people:
+            message = escalation_blocks.pattern_count(
+                escalations.hosts_locale(session, workspace_id=workspace.id),
+                program=program.name,
+                people=int(people),
+                threshold=notes_rules.LATE_THRESHOLD,
+                weeks=notes_rules.LATE_WINDOW.days // 7,
+            )
+            _to_hosts(session, workspace, message, key=f"late-pattern-count:{program.id}:{day}", about=about, now=now)
+
+
+def _to_hosts(
+    session: Session, workspace: Workspace, message: dict[str, Any], *, key: str, about: outbox.About, now: datetime
+) -> None:
+    outbox.post(
+        session,
+        workspace_id=workspace.id,
+        channel=workspace.admin_channel_id,
+        message=message,
+        now=now,
+        about=about,
+        dedupe_key=key,
+    )
+
+
+# Built once: the pairs flagged silent and the people whose late cancellations made a pattern between two moments
+_SILENT_BETWEEN = (
+    select(func.count(distinct(PairWeek.pair_id)))
+    .join(Pair, Pair.id == PairWeek.pair_id)
+    .where(
+        _IN_PROGRAM,
+        PairWeek.silence_flagged_at > bindparam("since"),
+        PairWeek.silence_flagged_at <= bindparam("until"),
+    )
+)
+_PATTERNS_BETWEEN = (
+    select(func.count(distinct(Cancellation.participant_id)))
+    .join(Pair, Pair.id == Cancellation.pair_id)
+    .where(
+        _IN_PROGRAM,
+        Cancellation.escalated_at > bindparam("since"),
+        Cancellation.escalated_at <= bindparam("until"),
+    )
+)
 
 
 # Built once: the clock asks every minute (the active programs with a start, the snapshots of a day)
