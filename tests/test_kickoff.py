@@ -308,6 +308,68 @@ def test_a_circle_channel_name_is_one_slack_accepts_and_unique_by_program() -> N
     assert all(c.isascii() and (c.isalnum() or c == "-") and not c.isupper() for c in long)
 
 
+def test_a_taken_channel_name_is_tried_again_with_another_and_a_refusal_for_good_stops_the_clock(session) -> None:
+    """A name someone else took (or an earlier installation made) gets "-2", "-3" ... up to NAME_TRIES names; any other
+    refusal, or the last name taken too, ends the tries, and the clock stops looking for that circle every minute."""
+    from datetime import datetime
+
+    from bot.models import OutboxMessage, OutboxStatus, ProgramStatus, Workspace
+    from bot.services import peer_circle
+
+    now = datetime(2027, 1, 5, 10, tzinfo=UTC)
+    ws = Workspace(team_id="T1", bot_user_id="UB", created_at=now)
+    session.add(ws)
+    session.flush()
+    program = Program(workspace_id=ws.id, name="Pilot", status=ProgramStatus.ACTIVE, created_at=now, updated_at=now)
+    program.peer_circle = rules.CHANNELS
+    session.add(program)
+    session.flush()
+
+    def creates() -> list[OutboxMessage]:
+        query = select(OutboxMessage).where(OutboxMessage.method == "conversations.create").order_by(OutboxMessage.id)
+        return list(session.scalars(query))
+
+    def refuse(error: str) -> None:
+        for call in creates():
+            if call.status == OutboxStatus.PENDING:
+                call.status, call.last_error = OutboxStatus.PARKED, error
+        session.flush()
+
+    peer_circle.due(session, now)
+    base = f"tandem-{program.id}-pilot"
+    assert [c.payload["name"] for c in creates()] == [f"{base}-digital", f"{base}-context"]
+    peer_circle.due(session, now)  # on its way: nothing new
+    assert len(creates()) == 2 and peer_circle.next_due(session, now) == now + timedelta(minutes=1)
+    for _ in range(rules.NAME_TRIES):
+        refuse(rules.NAME_TAKEN)
+        peer_circle.due(session, now)
+    names = [c.payload["name"] for c in creates() if c.payload["name"].startswith(f"{base}-digital")]
+    assert names == [f"{base}-digital", *(f"{base}-digital-{n}" for n in range(2, 6))]
+    # every name taken: no more tries, and nothing for the clock to come back for
+    assert all(c.status == OutboxStatus.PARKED for c in creates())
+    assert peer_circle.next_due(session, now) is None
+
+    # another circle: refused for another reason (a missing scope) at its first try: not tried again
+    other = Program(workspace_id=ws.id, name="Two", status=ProgramStatus.ACTIVE, created_at=now, updated_at=now)
+    other.peer_circle = rules.CHANNELS
+    session.add(other)
+    session.flush()
+    peer_circle.due(session, now)
+    refuse("missing_scope")
+    assert peer_circle.due(session, now) == 0 and peer_circle.next_due(session, now) is None
+    # a try that went through: its channel is the circle's
+    program.peer_circle = rules.OFF
+    session.flush()
+    [call, _] = [c for c in creates() if c.payload["name"].startswith(f"tandem-{other.id}-")]
+    call.status, call.result = OutboxStatus.SENT, {"channel": {"id": "C0NEW"}}
+    session.flush()
+    peer_circle.due(session, now)
+    circles = {
+        c.side: c.channel_id for c in session.scalars(select(PeerCircle).where(PeerCircle.program_id == other.id))
+    }
+    assert circles == {"digital": "C0NEW", "context": None}
+
+
 def test_people_are_invited_in_batches_and_only_those_tandem_invited_are_removed() -> None:
     assert rules.membership(["U1", "U2", "U3"], ["U2", "U9"]) == (["U1", "U3"], ["U9"])
     users = [f"U{n}" for n in range(2500)]

@@ -116,6 +116,11 @@ MODES = (OFF, CHANNELS, THREAD)
 INVITE_BATCH = 1000  # conversations.invite takes at most 1000 user ids a call
 PROMPT_HOUR = 9
 NAME_MAX = 80  # a Slack channel name
+# A side's channel name that Slack says is taken (someone made one like it, or an earlier installation did) is tried
+# again with "-2", "-3" ... up to NAME_TRIES names; then, or when Slack refuses for another reason, Tandem stops trying
+# (the hosts' delivery alert says why).
+NAME_TRIES = 5
+NAME_TAKEN = "name_taken"
 NO_CHANNEL, NOT_MEMBER = "no_channel", "not_member"
 
 
@@ -134,13 +139,27 @@ def circle_refusal(mode: str, *, channel_id: str | None, tandem_in_channel: bool
     return None if tandem_in_channel else NOT_MEMBER
 
 
-def channel_name(program_id: int, program: str, side: str) -> str:
-    """The private channel's name: lower case letters, digits and hyphens, unique by the program's id."""
+def channel_name(program_id: int, program: str, side: str, attempt: int = 0) -> str:
+    """The private channel's name: lower case letters, digits and hyphens, unique by the program's id; from the
+    second ``attempt`` on (the name was taken) with "-2", "-3" ... at its end."""
     slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in program.lower())
     slug = "-".join(part for part in slug.split("-") if part)
     head = f"tandem-{program_id}-"
-    tail = f"-{side}"
+    tail = f"-{side}" + (f"-{attempt + 1}" if attempt else "")
     return (head + slug[: NAME_MAX - len(head) - len(tail)]).rstrip("-") + tail
+
+
+def next_create(tries: Sequence[tuple[str, str | None]]) -> int | None:
+    """Which try at creating a side's channel to queue now, from the tries queued so far in order (each its outbox
+    status and last error): the first when there is none; the next when the last was parked because the name is taken
+    and another name is left; else None (the last try is on its way or went through, or Slack refused it for another
+    reason, or every name was taken)."""
+    if not tries:
+        return 0
+    status, error = tries[-1]
+    if status == "parked" and (error or "").startswith(NAME_TAKEN) and len(tries) < NAME_TRIES:
+        return len(tries)
+    return None
 
 
 def batches(users: Sequence[str], size: int = INVITE_BATCH) -> list[list[str]]:

@@ -23,11 +23,11 @@ from bot.blocks import kickoff as blocks
 from bot.domain import kickoff as rules
 from bot.domain import worktime
 from bot.domain.localtime import zone
-from bot.models import KickoffKit, OutboxMessage, Participant, PeerCircle, Program, ProgramStatus
+from bot.models import KickoffKit, OutboxMessage, OutboxStatus, Participant, PeerCircle, Program, ProgramStatus
 from bot.services import outbox
 from bot.services.ticks import MINUTE
 
-CREATE_KEY = "peer:create:"  # + circle id: the private channel (created once)
+CREATE_KEY = "peer:create:"  # + circle id (+ ":" + try, from the second name on): the private channel
 THREAD_KEY = "peer:thread:"  # + circle id + ":" + channel: the side's thread in the hosts' channel
 PROMPT_KEY = "peer:prompt:"  # + circle id + ":" + day: the monthly prompt
 
@@ -80,6 +80,25 @@ def _sent(session: Session, key: str) -> tuple[bool, dict[str, Any]]:
     return row is not None, dict((row.result if row is not None else None) or {})
 
 
+def _create_key(circle: PeerCircle, attempt: int) -> str:
+    return f"{CREATE_KEY}{circle.id}" + (f":{attempt}" if attempt else "")
+
+
+def _create_tries(session: Session, circle: PeerCircle) -> list[OutboxMessage]:
+    """The calls queued to create the side's channel, in the order they were tried (one per name)."""
+    keys = [_create_key(circle, n) for n in range(rules.NAME_TRIES)]
+    found = {m.dedupe_key: m for m in session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.in_(keys)))}
+    return [found[k] for k in keys if k in found]
+
+
+def _creating(session: Session, circle: PeerCircle) -> bool:
+    """Whether the clock has something to do or read for the side's channel: a try to queue, or one on its way."""
+    tries = _create_tries(session, circle)
+    on_its_way = bool(tries) and tries[-1].status in (OutboxStatus.PENDING, OutboxStatus.SENDING)
+    answered = any(isinstance((t.result or {}).get("channel"), dict) for t in tries)
+    return on_its_way or answered or rules.next_create([(t.status, t.last_error) for t in tries]) is not None
+
+
 def desired(session: Session, program: Program, side: str) -> list[str]:
     """The Slack ids of the side's people: who got that side's kick-off kit in the program (forget-me deletes it)."""
     return sorted(
@@ -101,24 +120,25 @@ def _ready(session: Session, program: Program, circle: PeerCircle, now: datetime
     if program.peer_circle == rules.CHANNELS:
         if circle.channel_id is not None:
             return 0
-        key = f"{CREATE_KEY}{circle.id}"
-        queued, result = _sent(session, key)
-        if not queued:
-            name = rules.channel_name(program.id, program.name, circle.side)
-            outbox.enqueue(
-                session,
-                workspace_id=program.workspace_id,
-                method="conversations.create",
-                payload={"name": name, "is_private": True},
-                now=now,
-                about=outbox.About.of(program=program),
-                dedupe_key=key,
-            )
-            return 1
-        channel = (result.get("channel") or {}).get("id") if isinstance(result.get("channel"), dict) else None
-        if not channel:
-            return 0  # Slack has not answered yet
-        circle.channel_id = str(channel)
+        tries = _create_tries(session, circle)
+        for tried in tries:
+            result = tried.result or {}
+            channel = (result.get("channel") or {}).get("id") if isinstance(result.get("channel"), dict) else None
+            if channel:
+                circle.channel_id = str(channel)
+                return 1
+        attempt = rules.next_create([(t.status, t.last_error) for t in tries])
+        if attempt is None:
+            return 0  # Slack has not answered yet, or refused for good
+        outbox.enqueue(
+            session,
+            workspace_id=program.workspace_id,
+            method="conversations.create",
+            payload={"name": rules.channel_name(program.id, program.name, circle.side, attempt), "is_private": True},
+            now=now,
+            about=outbox.About.of(program=program),
+            dedupe_key=_create_key(circle, attempt),
+        )
         return 1
     channel = program.peer_channel_id
     if not channel:
@@ -228,7 +248,8 @@ def due(session: Session, now: datetime) -> int:
 
 def next_due(session: Session, now: datetime) -> datetime | None:
     """When :func:`due` may next act: the next minute while a circle waits for Slack's answer or its people are out
-    of step; else the next monthly prompt of any program; None without circles."""
+    of step; else the next monthly prompt of any program; None without circles (or with only channels Slack refused
+    to create for good)."""
     moments: list[datetime] = []
     for seen in _state(session):
         program = seen.program
@@ -236,6 +257,9 @@ def next_due(session: Session, now: datetime) -> datetime | None:
         for side in rules.SIDES:
             circle = seen.circles.get(side)
             waiting = circle is None or circle.channel_id is None
+            to_create = waiting and circle is not None and program.peer_circle == rules.CHANNELS
+            if to_create and circle is not None and not _creating(session, circle):
+                continue  # refused for good: no channel, no prompt, nothing to do until a host changes something
             if circle is not None and program.peer_circle == rules.THREAD:
                 waiting = waiting or circle.thread_ts is None or circle.channel_id != program.peer_channel_id
             if circle is not None and _out_of_step(program, circle, seen.kits.get(side, 0)):
