@@ -190,13 +190,4 @@ def announce(
     about: outbox.About,
 ) -> None:
     """Post ``message`` in the admin channel, once per ``cause``; ``about``: the program and the people it names."""
-    if workspace.admin_channel_id:
-        outbox.post(
-            session,
-            workspace_id=workspace.id,
-            channel=workspace.admin_channel_id,
-            message=message,
-            now=now,
-            about=about,
-            dedupe_key=cause,
-        )
+    outbox.to_hosts(session, workspace, message, cause=cause, now=now, about=about)

@@ -33,15 +33,8 @@ def _post(
     message = digest_message(
         program.default_locale, program=program, counts=counts, changes=_changes(program.digest_snapshot, counts)
     )
-    outbox.post(
-        session,
-        workspace_id=workspace.id,
-        channel=workspace.admin_channel_id,
-        message=message,
-        now=now,
-        about=outbox.About.of(program=program),  # counts only
-        dedupe_key=key,
-    )
+    about = outbox.About.of(program=program)  # counts only
+    outbox.to_hosts(session, workspace, message, cause=key, now=now, about=about)
     program.digest_snapshot = counts.as_dict()
 
 

@@ -494,7 +494,8 @@ def counts_only(
             message = rhythm_blocks.silence_count(
                 program.default_locale, program=program.name, pairs=int(pairs), weeks=rhythm_rules.SILENCE_WEEKS
             )
-            _to_hosts(session, workspace, message, key=f"silence-count:{program.id}:{day}", about=about, now=now)
+            cause = f"silence-count:{program.id}:{day}"
+            outbox.to_hosts(session, workspace, message, cause=cause, now=now, about=about)
     if not program.late_cancel_log:
         people = session.scalar(_PATTERNS_BETWEEN, window) or 0
         if people:
@@ -505,21 +506,8 @@ def counts_only(
                 threshold=notes_rules.LATE_THRESHOLD,
                 weeks=notes_rules.LATE_WINDOW.days // 7,
             )
-            _to_hosts(session, workspace, message, key=f"late-pattern-count:{program.id}:{day}", about=about, now=now)
-
-
-def _to_hosts(
-    session: Session, workspace: Workspace, message: dict[str, Any], *, key: str, about: outbox.About, now: datetime
-) -> None:
-    outbox.post(
-        session,
-        workspace_id=workspace.id,
-        channel=workspace.admin_channel_id,
-        message=message,
-        now=now,
-        about=about,
-        dedupe_key=key,
-    )
+            cause = f"late-pattern-count:{program.id}:{day}"
+            outbox.to_hosts(session, workspace, message, cause=cause, now=now, about=about)
 
 
 # Built once: the pairs flagged silent and the people whose late cancellations made a pattern between two moments

@@ -160,6 +160,23 @@ def _for_hosts(
     return workspace
 
 
+def to_hosts(
+    session: Session, workspace: Workspace, message: dict[str, Any], *, cause: str, now: datetime, about: About
+) -> None:
+    """Post ``message`` in the workspace's admin channel (nothing without one), once per ``cause`` (its dedupe key);
+    ``about``: the program and the people it names. Routed as every post for the hosts is (:func:`enqueue`)."""
+    if workspace.admin_channel_id:
+        post(
+            session,
+            workspace_id=workspace.id,
+            channel=workspace.admin_channel_id,
+            message=message,
+            now=now,
+            about=about,
+            dedupe_key=cause,
+        )
+
+
 def admin_channel_readers(session: Session, workspace: Workspace, program_id: int | None) -> list[str] | None:
     """Who is to read a post about ``program_id`` (None: about people, no program: for the Tandem admins) meant for
     the admin channel. None when it goes to the channel: everyone in it (as last asked) may see it

@@ -456,14 +456,7 @@ def report_due(session: Session, now: datetime) -> int:
             quotes=quotes,
             followup_quotes=followups.consented_quotes(session, program),
         )
-        outbox.post(
-            session,
-            workspace_id=workspace.id,
-            channel=workspace.admin_channel_id,
-            message=message,
-            now=now,
-            about=outbox.About.of(program=program, people=[q.participant_id for q in quotes]),  # whose quotes
-            dedupe_key=key,
-        )
+        about = outbox.About.of(program=program, people=[q.participant_id for q in quotes])  # whose quotes
+        outbox.to_hosts(session, workspace, message, cause=key, now=now, about=about)
         sent += 1
     return sent
