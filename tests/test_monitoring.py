@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.blocks import admin as admin_blocks
 from bot.blocks import impact as impact_blocks
 from bot.domain.rhythm import WeekStatus
 from bot.flows import escalation as escalation_flow
@@ -26,7 +27,7 @@ from bot.models import (
     Program,
     Workspace,
 )
-from bot.services import escalations, impact, rhythm
+from bot.services import escalations, impact, playbook, rhythm
 from bot.services.impact import PairImpact
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
@@ -198,6 +199,8 @@ def test_with_the_switches_off_hosts_get_counts_once_a_week_from_the_release_nev
     assert before.silent == 1 and before.silent_as_of == last
     text = impact_blocks._attention("en", SimpleNamespace(attention=before, program=program))
     assert "Silent for 2 weeks: 1 (as of the weekly release of" in text
+    [week] = playbook.this_week(session, workspace_id=ws.id, now=NOW, only=program)
+    assert "1 pair quiet for 2 weeks (as of the weekly release of" in admin_blocks._playbook_program("en", week)
     # the release: one message each, counting only what happened since the last one; names nobody
     impact.counts_only(session, program, ws, since=last, now=NOW)
     sent = _to_hosts(session)

@@ -12,6 +12,7 @@ from bot import i18n
 from bot.blocks import inputs, kit
 from bot.blocks.programs import date_text, fields_text, rhythm_text, status_text, weekday_text
 from bot.domain import monitoring, orgchart, retention
+from bot.domain.localtime import zone
 from bot.domain.programs import FOCUS_MAX, NAME_MAX, OnboardingCounts
 from bot.ids import ID
 from bot.models import Program, ProgramStatus
@@ -419,7 +420,10 @@ def _playbook_program(locale: str, week: Any) -> str:
             i18n.text(locale, "admin", "playbook_pending", pending=counts.pending, interviewing=counts.interviewing)
         )
     if week.silent or week.escalations:
-        attention = {"silent": week.silent, "escalations": week.escalations}
+        as_of = ""
+        if week.silent_as_of is not None:  # named silence flags off: the last release's count, as the hosts were told
+            as_of = i18n.date_short(week.silent_as_of.astimezone(zone(program.timezone)).date(), locale)
+        attention = {"silent": week.silent, "escalations": week.escalations, "as_of": as_of}
         lines.append(i18n.text(locale, "admin", "playbook_attention", name=program.name, **attention))
     if week.retros_open:
         lines.append(i18n.text(locale, "admin", "playbook_retros", n=week.retros_open, name=program.name))

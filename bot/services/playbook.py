@@ -33,6 +33,7 @@ class ProgramWeek:
     escalations: int  # open requests for help or late-cancellation patterns
     retros_open: int  # retros opened and not summed up yet
     sides: SideCounts = field(default_factory=SideCounts)  # silent weeks and late cancellations by side, as released
+    silent_as_of: datetime | None = None  # named silence flags off: ``silent`` as counted at this release
 
 
 _WELCOME = (
@@ -75,6 +76,7 @@ def this_week(session: Session, *, workspace_id: int, now: datetime, only: Progr
                 welcome_more=len(joined) - len(names[:WELCOME_SHOWN]),  # the rest, and any without a name
                 waiting=int(session.scalar(_WAITING, {"program": program.id}) or 0),
                 silent=attention.silent,
+                silent_as_of=attention.silent_as_of,
                 escalations=attention.escalations,
                 retros_open=int(session.scalar(_RETROS_OPEN, {"program": program.id}) or 0),
                 sides=side_counts(release.of(session, program)),
