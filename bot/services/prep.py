@@ -23,17 +23,12 @@ from bot.blocks import rhythm as blocks
 from bot.domain import rhythm as rules
 from bot.models import Pair, PairStatus, PairWeek, Participant, Program, ProgramStatus, WeekPrep, WeekStatus
 from bot.services import outbox
-from bot.services.rhythm import PROMPTED, Tandem, resolve_thread, schedule_of, tandem_of
+from bot.services.rhythm import PROMPTED, Tandem, handled_weeks, resolve_thread, schedule_of, tandem_of
 from bot.services.rhythm.pair_week import _post
 
 # Built once: the clock asks these every minute. Active pairs with what their schedule depends on, the number of their
 # last week the clock dealt with, and of the last week preparations were planned for.
-_HANDLED = (
-    select(PairWeek.pair_id, func.max(PairWeek.number).label("handled"))
-    .where(PairWeek.handled_at.is_not(None))
-    .group_by(PairWeek.pair_id)
-    .subquery()
-)
+_HANDLED = handled_weeks()
 _PLANNED = (
     select(WeekPrep.pair_id, func.max(WeekPrep.week_number).label("planned")).group_by(WeekPrep.pair_id).subquery()
 )

@@ -46,6 +46,7 @@ from bot.services.rhythm.weekly_round import (
     Tick,
     active_tandems,
     due,
+    handled_weeks,
     next_due,
 )
 
@@ -74,6 +75,7 @@ __all__ = [
     "current_pause",
     "due",
     "find",
+    "handled_weeks",
     "home_info",
     "move",
     "next_due",

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import Select, Subquery, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased, load_only
 
 from bot.blocks import rhythm as blocks
@@ -598,18 +598,23 @@ def next_due(session: Session, now: datetime) -> datetime | None:
     return min((at for at in moments if at is not None), default=None)
 
 
+def handled_weeks() -> Subquery:
+    """Per pair, the number of the last week the clock dealt with (``handled``); pairs with none are not in it."""
+    return (
+        select(PairWeek.pair_id, func.max(PairWeek.number).label("handled"))
+        .where(PairWeek.handled_at.is_not(None))
+        .group_by(PairWeek.pair_id)
+        .subquery()
+    )
+
+
 @functools.cache
 def _schedules() -> Select[Any]:
     """The pairs of :func:`active_tandems` with what their weeks' moments depend on, the number of their last week
     the clock dealt with included: one row for all those alike, and one for each pair with a moved week the clock
     has not dealt with yet (``moving``: its id). Built once."""
     a, b = aliased(Participant), aliased(Participant)
-    handled = (
-        select(PairWeek.pair_id, func.max(PairWeek.number).label("handled"))
-        .where(PairWeek.handled_at.is_not(None))
-        .group_by(PairWeek.pair_id)
-        .subquery()
-    )
+    handled = handled_weeks()
     moving = (
         select(PairWeek.pair_id)
         .where(PairWeek.handled_at.is_(None), PairWeek.moved_to.is_not(None))
