@@ -62,7 +62,12 @@ def test_hosts_complete_the_notice_and_participants_read_it(stack) -> None:  # t
     en = next(text for name, text in drafts.items() if ".en." in name)
     assert "Betriebsvereinbarung zum Reverse-Mentoring-Programm „Pilot 2027“" in de
     assert "Verantwortlich: Muster GmbH, Hauptstraße 1, München" in de and "Art. 88 DSGVO" in de
-    assert "| Namentliche Hinweise auf stille Tandems | an |" in de
+    assert (
+        "| Namentliche Hinweise auf stille Tandems | an | Hosts erfahren, welches Tandem seit 2 Wochen still ist |"
+        in de
+    )
+    assert "which pair has been silent for 2 weeks |" in en
+    assert "{{" not in de + en and "{%" not in de + en  # every placeholder filled in
     assert "erst ab 5 Antworten" in de and "12 Monate nach dem Ende" in de
     assert "Montag, Dienstag, Mittwoch, Donnerstag, Freitag" in de
     assert "No performance or behaviour evaluation" in en and "| Streaks | on |" in en
