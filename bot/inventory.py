@@ -192,7 +192,9 @@ Slack ids removed. What stays is the program's name, settings and dates, its wee
 cells (counts and rates),
 the anonymous statistics of its matching and speed-dating rounds, the pulse's anonymous moods and ratings, and
 program-level metric values. Everyone who is in no other program whose data is still kept is then forgotten, as with
-forget-me below. A person who met Tandem but never joined a program is kept until they use forget-me. Handled Slack
+forget-me below. A person who met Tandem but never joined a program is forgotten by the clock (03:30 UTC daily) 30
+days after Tandem first stored them or they last asked for help, 60 days after an invitation they never answered, 30
+days after declining one, or at once with forget-me. Handled Slack
 events are kept 2 days; install links' one-time states 10 minutes; a workspace's bot token until it uninstalls Tandem.
 
 **Forget-me.** `/tandem forget-me` deletes or empties, at once, everything a person said about themselves or wrote,

@@ -321,8 +321,11 @@ TEXTS: dict[str, str] = {
         "ratings, and\n"
         "program-level metric values. Everyone who is in no other program whose data is still kept is then "
         "forgotten, as with\n"
-        "forget-me below. A person who met Tandem but never joined a program is kept until they use "
-        "forget-me. Handled Slack\n"
+        "forget-me below. A person who met Tandem but never joined a program is forgotten by the clock "
+        "(03:30 UTC daily) 30\n"
+        "days after Tandem first stored them or they last asked for help, 60 days after an invitation they "
+        "never answered, 30\n"
+        "days after declining one, or at once with forget-me. Handled Slack\n"
         "events are kept 2 days; install links' one-time states 10 minutes; a workspace's bot token until it "
         "uninstalls Tandem."
     ): (
@@ -349,8 +352,12 @@ TEXTS: dict[str, str] = {
         "ist, dessen Daten\n"
         "noch aufbewahrt werden, wird dann vergessen, wie bei forget-me unten. Eine Person, die Tandem "
         "begegnet ist, aber nie\n"
-        "einem Programm beigetreten ist, bleibt gespeichert, bis sie forget-me nutzt. Verarbeitete "
-        "Slack-Ereignisse werden 2\n"
+        "einem Programm beigetreten ist, vergisst der Clock-Prozess (täglich um 03:30 Uhr UTC) 30 Tage, "
+        "nachdem Tandem sie zuerst\n"
+        "gespeichert hat oder sie zuletzt um Hilfe gebeten hat, 60 Tage nach einer Einladung, auf die sie nie "
+        "geantwortet hat,\n"
+        "30 Tage, nachdem sie eine abgelehnt hat, oder sofort mit forget-me. Verarbeitete Slack-Ereignisse "
+        "werden 2\n"
         "Tage aufbewahrt, die Einmal-Zustände von Installationslinks 10 Minuten, das Bot-Token eines "
         "Workspaces, bis er Tandem\n"
         "deinstalliert."
@@ -1487,11 +1494,12 @@ TEXTS: dict[str, str] = {
     "hosts, and the person who asked for help": "Hosts und die Person, die um Hilfe gebeten hat",
     (
         "deleted when the program's retention ends (by default 12 months after the program); forget-me "
-        "deletes or empties the person's own words at once (a help request outside any program: until forget-me)"
+        "deletes or empties the person's own words at once (a help request outside any program: with its "
+        "author, 30 days after it at the earliest)"
     ): (
         "gelöscht, wenn die Aufbewahrungsfrist des Programms endet (standardmäßig 12 Monate nach dem "
         "Programm); forget-me löscht oder leert sofort die eigenen Worte der Person (eine Bitte um Hilfe "
-        "außerhalb jedes Programms: bis forget-me)"
+        "außerhalb jedes Programms: mit der Person, die sie gestellt hat, frühestens 30 Tage danach)"
     ),
     "a request for help, or a pattern of late cancellations": (
         "eine Bitte um Hilfe oder ein Muster kurzfristiger Absagen"
@@ -1674,12 +1682,13 @@ TEXTS: dict[str, str] = {
     ),
     (
         "deleted when the program's retention ends (by default 12 months after the program); forget-me "
-        "deletes or empties the person's own words at once (a published card stays in Slack, where the "
-        "author can delete it)"
+        "deletes or empties the person's own words at once (and takes a published card out of the community "
+        "channel; when the program's retention ends, a published card stays there)"
     ): (
         "gelöscht, wenn die Aufbewahrungsfrist des Programms endet (standardmäßig 12 Monate nach dem "
-        "Programm); forget-me löscht oder leert sofort die eigenen Worte der Person (eine veröffentlichte "
-        "Lernkarte bleibt in Slack, wo der:die Autor:in sie löschen kann)"
+        "Programm); forget-me löscht oder leert sofort die eigenen Worte der Person (und nimmt eine "
+        "veröffentlichte Lernkarte aus dem Community-Channel; endet die Aufbewahrungsfrist des Programms, "
+        "bleibt eine veröffentlichte Karte dort)"
     ),
     "title": "Titel",
     "the card": "die Lernkarte",

@@ -737,7 +737,7 @@ TABLES: dict[str, Table] = {
         "Something that reached the hosts privately: a request for help (only what the person chose to share) or a "
         "pattern of late cancellations (the program and a count, never a name).",
         "hosts, and the person who asked for help",
-        R_PROGRAM_TEXT + " (a help request outside any program: until forget-me)",
+        R_PROGRAM_TEXT + " (a help request outside any program: with its author, 30 days after it at the earliest)",
         {
             "id": ID,
             "workspace_id": c("the workspace"),
@@ -891,7 +891,8 @@ TABLES: dict[str, Table] = {
         "in the program's community channel and Tandem's card library, with or without their name.",
         "the author; once published, the community channel, and the workspace's participants and hosts in the card "
         "library",
-        R_PROGRAM_TEXT + " (a published card stays in Slack, where the author can delete it)",
+        R_PROGRAM_TEXT + " (and takes a published card out of the community channel; when the program's retention "
+        "ends, a published card stays there)",
         {
             "id": ID,
             "program_id": _program_fk(),

@@ -241,6 +241,14 @@ def test_a_card_is_a_draft_until_its_author_publishes_it_escaped_and_with_or_wit
         assert validate_call("views.publish", {"user_id": ana.id, "view": kit.home(blocks=home)}) == []
         assert [c.title for c, _ in card_service.cards_of(s, _participant(s, karl))] == []
 
+    # forget-me: her published cards leave the community channel too (the forget-me text says so)
+    assert ana.slash("forget-me").ok
+    question = ana.ephemeral_messages()[-1]
+    assert "taken out of the community channel" in _dump([question])
+    ana.click(ID.PRIVACY_FORGET, message=question)
+    stack.settle()
+    assert _posted(stack, community) == [] and _cards(stack) == []
+
 
 def test_german_wording_and_a_community_channel_without_tandem(stack: LocalStack) -> None:
     _hanna, _admin, people = _setup(stack)

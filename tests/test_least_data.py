@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot import i18n
 from bot.domain import retention as rules
 from bot.ids import ID
-from bot.models import Enrollment, EnrollmentStatus, Participant, Program, ProgramStatus, Workspace
+from bot.models import Enrollment, EnrollmentStatus, Escalation, Participant, Program, ProgramStatus, Workspace
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 from bot.services import outbox, programs, retention
@@ -246,6 +246,14 @@ def test_who_is_kept_and_who_is_forgotten(session: Session) -> None:
         person = _person(session, ws, user, met=at)
         if status is not None:
             _enrol(session, running, person, status, at=at)
+    # long known, asked for help: kept 30 days after the request (its hosts may still answer), not after
+    helped = {"UHELPNEW": (recent, True), "UHELPOLD": (NOW - timedelta(days=31), False)}
+    for user, (at, kept) in helped.items():
+        person = _person(session, ws, user, met=long_ago)
+        session.add(Escalation(workspace_id=ws.id, participant_id=person.id, shared={}, created_at=at))
+        kinds[user] = (None, at, kept)
+        until = rules.stranger_until(first_contact=long_ago, helped=[at])
+        assert (until > NOW) is kept
     # a host who is in no program, stored by an older Tandem: the profile goes, what they did as a host stays
     _person(session, ws, "UHOST", met=long_ago)
     running.created_by = "UHOST"
@@ -262,7 +270,7 @@ def test_who_is_kept_and_who_is_forgotten(session: Session) -> None:
     bind = session.get_bind()
 
     assert retention.people_due(session, NOW.replace(hour=3, minute=29)) == 0  # not yet today
-    assert retention.people_due(session, NOW.replace(hour=3, minute=30)) == 4
+    assert retention.people_due(session, NOW.replace(hour=3, minute=30)) == 5
     session.commit()
     for user, (_, _, kept) in kinds.items():
         assert bool(traces(bind, [user])) is kept, user

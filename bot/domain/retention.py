@@ -168,14 +168,20 @@ def stranger_cutoffs(now: datetime) -> StrangerCutoffs:
 
 
 def stranger_until(
-    *, first_contact: datetime, invited: Iterable[datetime] = (), declined: Iterable[datetime] = ()
+    *,
+    first_contact: datetime,
+    invited: Iterable[datetime] = (),
+    declined: Iterable[datetime] = (),
+    helped: Iterable[datetime] = (),
 ) -> datetime:
     """When the clock forgets someone who never joined a program (at its first daily look after this): 30 days after
-    they first were stored, 60 after each invitation they did not answer, 30 after each they declined."""
+    they first were stored, 60 after each invitation they did not answer, 30 after each they declined, 30 after each
+    request for help they sent (so the hosts can still answer it)."""
     kept = timedelta(days=STRANGER_DAYS)
     ends = [first_contact + kept]
     ends += [at + kept + timedelta(days=INVITATION_DAYS) for at in invited]
     ends += [at + kept for at in declined]
+    ends += [at + kept for at in helped]
     return max(ends)
 
 

@@ -24,7 +24,17 @@ from bot.domain.hosts import Confirmable
 from bot.domain.retention import ends_on, expires_on, stranger_until
 from bot.flows.host import AdminSlack, Caller, authorize_host, scope_of
 from bot.flows.result import Result
-from bot.models import Enrollment, EnrollmentStatus, Note, Pair, PairStatus, Participant, Program, Workspace
+from bot.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Escalation,
+    Note,
+    Pair,
+    PairStatus,
+    Participant,
+    Program,
+    Workspace,
+)
 from bot.services import confirmations, hosts, outbox, people, privacy
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]{2,30})(?:\|[^>]*)?>")
@@ -60,7 +70,10 @@ def overview(session: Session, *, participant: Participant, now: datetime) -> di
         until = expires_on(program, end) if end is not None else None
         shown = i18n.date_short(until, participant.locale) if until is not None else None
         lines.append({"name": program.name, "months": program.retention_months, "until": shown})
-    forgotten = stranger_until(first_contact=participant.created_at, invited=invited, declined=declined)
+    helped = session.scalars(select(Escalation.created_at).where(Escalation.participant_id == participant.id)).all()
+    forgotten = stranger_until(
+        first_contact=participant.created_at, invited=invited, declined=declined, helped=list(helped)
+    )
     return blocks.overview(
         participant.locale,
         programs=lines,

@@ -22,6 +22,7 @@ from bot.services import matching, outbox
 
 PREVIEW_KEY = "card:preview:"  # + card id + ":" + n: the preview in the author's DM (n counts previews of that id)
 POST_KEY = "card:post:"  # + card id + ":" + created_at: the card in the community channel (posted once)
+DELETE_KEY = "card:delete:"  # + card id: its post taken out of the community channel (forget-me)
 
 
 # -- who writes for which program -------------------------------------------------------------------------
@@ -135,6 +136,33 @@ def save_draft(
     session.flush()
     refresh_preview(session, card, author=author, program=program, now=now, new=new)
     return card
+
+
+def take_down(session: Session, *, participant_id: int, now: datetime) -> int:
+    """Forget-me: each of the person's published cards taken out of the community channel (``chat.delete`` of the
+    post, found by Slack's answer to it, which forget-me keeps); a post not sent yet was deleted with the person's
+    other pending calls and never goes. The chat.delete names nobody. Does not commit. Returns how many."""
+    mine = LearningCard.participant_id == participant_id
+    cards = session.scalars(select(LearningCard).where(mine, LearningCard.published_at.is_not(None))).all()
+    keys = {f"{POST_KEY}{c.id}:{c.created_at.isoformat()}": c for c in cards}
+    taken = 0
+    for post in session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.in_(list(keys)))):
+        result = post.result or {}
+        channel, ts = result.get("channel"), result.get("ts")
+        if post.status != OutboxStatus.SENT or not isinstance(channel, str) or not isinstance(ts, str):
+            continue
+        card = keys[str(post.dedupe_key)]
+        outbox.enqueue(
+            session,
+            workspace_id=post.workspace_id,
+            method="chat.delete",
+            payload={"channel": channel, "ts": ts},
+            now=now,
+            about=outbox.About.of(program=card.program_id),
+            dedupe_key=f"{DELETE_KEY}{card.id}",
+        )
+        taken += 1
+    return taken
 
 
 def publish(session: Session, card: LearningCard, *, author: Participant, program: Program, now: datetime) -> None:

@@ -24,7 +24,7 @@ Table by table (``bot.models``; a test reads every table afterwards):
 - goal: the text of goals they set is emptied (the goal still counts as set / done); ``updated_by`` emptied.
 - agreement_version: the sections and note of a change they proposed are emptied.
 - retro_answer: their texts and quote emptied (the answer still counts for retro completion).
-- learning_card: deleted (a card already published stays in Slack, where the person can delete it).
+- learning_card: deleted; a card already published is taken out of the community channel (``cards.take_down``).
 - follow_up: deleted, asked or answered (answers already released stay counted in their frozen cells, nameless).
 - escalation: what they chose to share is emptied; the kind and the tombstone link remain; answered_by emptied.
 - cancellation, agreement_acceptance, week_partner, poll_receipt: kept, linked to the tombstone only (counts).
@@ -94,7 +94,7 @@ from bot.models import (
     WeekPrep,
     Workspace,
 )
-from bot.services import confirmations, outbox, peer_circle, reporting
+from bot.services import cards, confirmations, outbox, peer_circle, reporting
 
 PARTNER_LEFT = "partner_left"  # unmatched_reason in a matching preview: the proposed partner left Tandem
 
@@ -200,6 +200,7 @@ def forget(session: Session, *, participant: Participant, now: datetime, end_pai
     )
     emptied += _rows(session, update(Escalation).where(Escalation.participant_id == person.id).values(shared={}))
     done.texts_emptied = emptied
+    cards.take_down(session, participant_id=person.id, now=now)  # published ones: out of the community channel too
     done.cards = session.execute(delete(LearningCard).where(LearningCard.participant_id == person.id)).rowcount or 0
     session.execute(delete(FollowUp).where(FollowUp.participant_id == person.id))
     session.execute(delete(KickoffKit).where(KickoffKit.participant_id == person.id))  # which lessons they marked

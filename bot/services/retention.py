@@ -470,9 +470,10 @@ def expire_program(
 def _keeping(*, except_program: bool = False) -> Any:
     """The participant ids something still keeps (column ``p``): a program whose data is kept (not expired) that
     they joined (interview begun or done) or are paired in; an invitation not answered for less than
-    ``INVITATION_DAYS`` + ``STRANGER_DAYS``; a "not now" less than ``STRANGER_DAYS`` old. An invitation, answered or
-    not, keeps nobody longer than that, whatever its program's retention. Bound when run (:func:`_cutoffs`):
-    ``invited_since`` and ``declined_since``, and with ``except_program`` the program not to count."""
+    ``INVITATION_DAYS`` + ``STRANGER_DAYS``; a "not now" or a request for help less than ``STRANGER_DAYS`` old. An
+    invitation, answered or not, keeps nobody longer than that, whatever its program's retention. Bound when run
+    (:func:`_cutoffs`): ``invited_since``, ``declined_since`` and ``helped_since``, and with ``except_program`` the
+    program not to count."""
     kept_programs = select(Program.id).where(Program.expired_at.is_(None))
     if except_program:
         kept_programs = kept_programs.where(Program.id != bindparam("except_program"))
@@ -490,13 +491,20 @@ def _keeping(*, except_program: bool = False) -> Any:
             Enrollment.status == EnrollmentStatus.DECLINED,
             func.coalesce(Enrollment.responded_at, Enrollment.invited_at) > bindparam("declined_since"),
         ),
+        # a request for help less than STRANGER_DAYS old (its hosts may still answer it)
+        select(Escalation.participant_id).where(Escalation.created_at > bindparam("helped_since")),
     ).subquery()
 
 
 def _cutoffs(now: datetime) -> dict[str, datetime]:
     """The bound moments of :func:`_keeping` and :data:`_STRANGERS` at ``now``."""
     cut = rules.stranger_cutoffs(now)
-    return {"invited_since": cut.invited, "declined_since": cut.declined, "contact": cut.contact}
+    return {
+        "invited_since": cut.invited,
+        "declined_since": cut.declined,
+        "helped_since": cut.contact,
+        "contact": cut.contact,
+    }
 
 
 # Built once (the clock looks every day, and at every program's expiry): who is still kept, who is a stranger
