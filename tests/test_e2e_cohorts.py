@@ -15,6 +15,7 @@ from bot.ids import ID
 from bot.models import Metric, MetricValue, Program
 from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.stack import LocalStack
+from bot.services import impact
 from tests.helpers import POLL_PEOPLE, admin_channel, create_program, match, onboard, persona
 
 
@@ -129,3 +130,12 @@ def test_next_cohort_copies_the_setup_and_alumni_become_co_hosts(stack: LocalSta
     board = json.dumps(hanna.ephemeral_messages()[-1], ensure_ascii=False)
     assert "Cohorts of this topic path" in board and "Pilot 2027: matched 6" in board
     assert "Pilot 2027 · Cohort 2 (this one): matched 0" in board
+    # Ana co-hosts the new cohort only: its dashboard opens for her, without the earlier cohort's figures
+    ana.slash("admin impact Pilot 2027 · Cohort 2", channel_id=channel)
+    stack.settle()
+    hers = json.dumps(ana.ephemeral_messages()[-1], ensure_ascii=False)
+    assert "Pilot 2027 · Cohort 2" in hers and "doesn't exist" not in hers
+    assert "Cohorts of this topic path" not in hers and "matched 6" not in hers
+    with stack.session_factory() as s:  # nor in the digest for the admin channel, which she reads too
+        second = s.scalars(select(Program).where(Program.name == "Pilot 2027 · Cohort 2")).one()
+        assert impact.dashboard(s, second, now=stack.clock.now()).cohorts == []

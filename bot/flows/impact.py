@@ -34,16 +34,22 @@ from bot.flows.host import (
 from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import Metric, MetricReporter, Pair, PairStatus, Participant, Program
-from bot.services import impact, matching, outbox, programs
+from bot.services import impact, matching, outbox, programs, roles
 
 
 # -- hosts: the dashboard -------------------------------------------------------------------------------------
+def _board(session: Session, who: Caller, program: Program, *, now: datetime) -> impact.Dashboard:
+    """The dashboard as ``who`` may see it (the other cohorts of its path: those they host too)."""
+    viewer = roles.scope(session, workspace_id=program.workspace_id, user_id=who.user_id)
+    return impact.dashboard(session, program, now=now, viewer=viewer)
+
+
 def host_dashboard(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Result:
     """``/tandem admin impact [program]``."""
     program, refusal = commanded_program(session, who, args, slack=slack, now=now, note=blocks.note)
     if program is None:
         return refusal or Result()
-    return Result(message=blocks.dashboard(who.locale, impact.dashboard(session, program, now=now)))
+    return Result(message=blocks.dashboard(who.locale, _board(session, who, program, now=now)))
 
 
 def open_button(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
@@ -51,7 +57,7 @@ def open_button(session: Session, who: Caller, value: str, *, slack: AdminSlack,
     _workspace, program, refusal = host_program(session, who, value, slack=slack, now=now)
     if refusal is not None or program is None:
         return refusal or Result()
-    return Result(message=blocks.dashboard(who.locale, impact.dashboard(session, program, now=now)))
+    return Result(message=blocks.dashboard(who.locale, _board(session, who, program, now=now)))
 
 
 # -- hosts: metrics -------------------------------------------------------------------------------------------
@@ -253,7 +259,7 @@ def metric_command(session: Session, *, participant: Participant) -> dict[str, A
 # -- export -----------------------------------------------------------------------------------------------------
 def queue_export(session: Session, who: Caller, program: Program, *, now: datetime) -> None:
     """The CSV and the Markdown summary as two files in the host's DM with Tandem (one upload). Commits."""
-    board = impact.dashboard(session, program, now=now)
+    board = _board(session, who, program, now=now)
     day = impact.local_today(program, now)
     slug = file_slug(program.name)
     outbox.upload_to_dm(

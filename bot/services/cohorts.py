@@ -32,6 +32,19 @@ def cohorts(session: Session, program: Program) -> list[Program]:
     )
 
 
+def path_ids(session: Session, program: Program) -> list[int]:
+    """The ids of :func:`cohorts`, oldest first, without loading the programs (a host's request may not load one it
+    does not see: ``bot.services.roles``)."""
+    root = series_of(program)
+    return list(
+        session.scalars(
+            select(Program.id)
+            .where(Program.workspace_id == program.workspace_id, or_(Program.id == root, Program.series_id == root))
+            .order_by(Program.created_at, Program.id)
+        )
+    )
+
+
 def next_name(program: Program, taken: set[str]) -> str:
     """ "Pilot 2027" -> "Pilot 2027 · Cohort 2" (the next free number on the path)."""
     base = re.sub(r"\s*·\s*(Cohort|Kohorte)\s+\d+$", "", program.name).strip()

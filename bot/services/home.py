@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.blocks.home import HomeState, Tandem
+from bot.domain.hosts import Scope
 from bot.domain.programs import OnboardingCounts
 from bot.models import Enrollment, EnrollmentStatus, Pair, PairStatus, Participant, Program, Workspace
 from bot.services import agreements, enrollments, hosts, impact, matching, program_page, programs, roles
@@ -55,6 +56,7 @@ def home_state(
     program_names = {i: p.name for i, p in programs_by_id.items()}
     weeks, answered = weekly_rhythm.weeks_of(session, [p.id for p in pairs], now=now)
     hosted: list[tuple[Program, OnboardingCounts]] = []
+    scope = Scope()
     paused: tuple[str, ...] = ()
     if workspace is not None and workspace.admin_channel_id:
         standing = hosts.standing(session, workspace, slack=slack, now=now)
@@ -91,7 +93,7 @@ def home_state(
         impact_pairs=impact.home_items(
             session, pairs, programs_by_id=programs_by_id, weeks=weeks, answered=answered, now=now
         ),
-        impact_boards=impact.host_boards(session, [p for p, _ in hosted], now=now),
+        impact_boards=impact.host_boards(session, [p for p, _ in hosted], now=now, viewer=scope),
         cards=learning_cards.cards_of(session, participant),
         can_write_cards=bool(learning_cards.programs_of_pairs(every_pair, programs_by_id.get)),
         program_pages=program_page.pages(session, _member_of(enrolled, every_pair, programs_by_id), now=now),

@@ -26,6 +26,7 @@ from bot.domain import impact as rules
 from bot.domain import notes as notes_rules
 from bot.domain import release as release_rules
 from bot.domain import rhythm as rhythm_rules
+from bot.domain.hosts import Scope
 from bot.domain.localtime import zone
 from bot.models import (
     Cancellation,
@@ -294,9 +295,10 @@ class Dashboard:
     sides: rules.SideCounts = field(default_factory=rules.SideCounts)  # by side and talk share, from released cells
 
 
-def dashboard(session: Session, program: Program, *, now: datetime) -> Dashboard:
+def dashboard(session: Session, program: Program, *, now: datetime, viewer: Scope | None = None) -> Dashboard:
     """What hosts see of a program (the dashboard, App Home, the digest, the export): the same at any ``now``
-    between two releases, except the counts of what hosts see one by one."""
+    between two releases, except the counts of what hosts see one by one. ``viewer``: the scope of the one host who
+    reads it (None: everyone who may see the program, as in the admin channel), for the other cohorts it shows."""
     cells = release.of(session, program)
     current = kpis(session, program, now=now)
     found = last_snapshot(session, program, before=current.released_on) if current.released_on else None
@@ -311,20 +313,33 @@ def dashboard(session: Session, program: Program, *, now: datetime) -> Dashboard
         attention=attention(session, program, now=now),
         quotes=[a.quote or "" for a in retros.consented_quotes(session, program)],
         threshold=release_rules.threshold(program.poll_threshold),
-        cohorts=cohort_lines(session, program, current, now=now),
+        cohorts=cohort_lines(session, program, current, now=now, viewer=viewer),
         followup_quotes=followups.consented_quotes(session, program),
         sides=rules.side_counts(cells),
     )
 
 
-def cohort_lines(session: Session, program: Program, current: rules.Kpis, *, now: datetime) -> list[Any]:
-    """The released KPIs of every cohort of the program's topic path, oldest first; empty for a path of one. Each
-    cohort's figures are its own cells: side by side they reveal nothing each did not."""
-    from bot.services import cohorts
+def cohort_lines(
+    session: Session, program: Program, current: rules.Kpis, *, now: datetime, viewer: Scope | None = None
+) -> list[Any]:
+    """The released KPIs of the cohorts of the program's topic path, oldest first; empty for a path of one. Each
+    cohort's figures are its own cells: side by side they reveal nothing each did not. Only cohorts its reader may
+    see: the ``viewer``'s (App Home, the command, the export), or, for everyone who may see this program (the digest
+    in the admin channel), those all of them may see (``roles.may_see``). An alumna co-hosting the new cohort does
+    not see the earlier one's figures."""
+    from bot.services import cohorts, roles
 
-    path = cohorts.cohorts(session, program)
-    if len(path) < 2:
+    def seen(pid: int) -> bool:
+        if viewer is not None:
+            return viewer.sees(pid)
+        return readers <= roles.may_see(session, workspace_id=program.workspace_id, program_id=pid)
+
+    readers = roles.may_see(session, workspace_id=program.workspace_id, program_id=program.id)
+    shown = [pid for pid in cohorts.path_ids(session, program) if pid == program.id or seen(pid)]
+    if len(shown) < 2:
         return []
+    path = [program if pid == program.id else session.get(Program, pid) for pid in shown]
+    path = [p for p in path if p is not None]
     return [
         cohorts.CohortLine(
             name=p.name, kpis=current if p.id == program.id else kpis(session, p, now=now), current=p.id == program.id
@@ -630,8 +645,11 @@ def home_items(
     return out
 
 
-def host_boards(session: Session, hosted: list[Program], *, now: datetime, limit: int = 2) -> list[Dashboard]:
-    """Dashboards for the App Home of a host: the active programs they host, newest first, at most ``limit``."""
+def host_boards(
+    session: Session, hosted: list[Program], *, now: datetime, viewer: Scope, limit: int = 2
+) -> list[Dashboard]:
+    """Dashboards for the App Home of a host (``viewer``): the active programs they host, newest first, at most
+    ``limit``."""
     active = [p for p in hosted if p.status == ProgramStatus.ACTIVE and p.start_date is not None]
     active.sort(key=lambda p: (p.start_date, p.id), reverse=True)
-    return [dashboard(session, p, now=now) for p in active[:limit]]
+    return [dashboard(session, p, now=now, viewer=viewer) for p in active[:limit]]
