@@ -37,6 +37,7 @@ from bot.models import (
     SpeedIntro,
     SpeedRound,
     WeekAnswer,
+    Workspace,
 )
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
@@ -325,6 +326,24 @@ def test_a_host_removes_a_participant_and_nobody_else_can(stack: LocalStack, eng
     # the host asks; the question names Karl and has the button
     assert hanna.slash("admin remove", channel_id=channel).ok
     assert "admin remove @" in _last(hanna)
+    # asking about someone Tandem stores in no program (here: met once, asked for help) answers exactly as about
+    # someone it never met: no host can probe who is stored at all
+    with stack.session_factory() as s:
+        ws = s.scalars(select(Workspace)).one()
+        now = stack.clock.now()
+        for user in ("U0STRANGER", "U0HELPED"):
+            s.add(Participant(workspace_id=ws.id, slack_user_id=user, created_at=now, updated_at=now))
+        s.flush()
+        helped = s.scalars(select(Participant).where(Participant.slack_user_id == "U0HELPED")).one()
+        s.add(Escalation(workspace_id=ws.id, participant_id=helped.id, shared={}, created_at=stack.clock.now()))
+        s.commit()
+    answers = []
+    for user in ("U0STRANGER", "U0HELPED", "U0NEVERMET"):
+        assert hanna.slash(f"admin remove <@{user}>", channel_id=channel).ok
+        shown = hanna.ephemeral_messages()[-1]
+        answers.append(json.dumps([shown.get("text"), shown.get("blocks")]).replace(user, "X"))
+    assert answers[0] == answers[1] == answers[2] and "no program you host" in answers[0]
+    assert ID.PRIVACY_REMOVE.value not in json.dumps(hanna.ephemeral_messages()[-1])
     assert hanna.slash(f"admin remove <@{karl.id}|karl>", channel_id=channel).ok
     question = hanna.ephemeral_messages()[-1]
     assert ID.PRIVACY_REMOVE.value in json.dumps(question)

@@ -182,7 +182,7 @@ def forget(session: Session, *, team_id: str, user_id: str, now: datetime) -> di
 # -- hosts ------------------------------------------------------------------------------------------------------
 def remove_command(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Result:
     """``/tandem admin remove @person``: the question, with the button that removes them."""
-    _workspace, refusal = authorize_host(session, who, slack, now)
+    workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return refusal
     found = MENTION.search(args)
@@ -190,17 +190,23 @@ def remove_command(session: Session, who: Caller, args: str, *, slack: AdminSlac
         return Result(message=blocks.note(who.locale, "remove_usage"))
     user_id = found.group(1)
     person = people.find_participant(session, team_id=who.team_id, user_id=user_id)
-    if person is None:
+    # the same answer whether Tandem stores nothing about them or they are in no program the host sees: else any host
+    # could ask about anyone and learn who is in other programs, or who is stored at all (a help request, a break)
+    if person is None or not may_remove(session, workspace, who, user_id):
         return Result(message=blocks.note(who.locale, "remove_unknown", person=user_id))
     return Result(message=blocks.remove_question(who.locale, person=user_id, pairs=_active_pairs(session, person)))
 
 
-def may_remove(session: Session, workspace: Workspace, who: Caller, user_id: str) -> bool:
+def may_remove(session: Session, workspace: Workspace | None, who: Caller, user_id: str) -> bool:
     """Removing deletes the person's data in every program: only a host who may see each of their programs (a
-    Tandem admin, or a host of their one program) may ask for it or confirm it."""
+    Tandem admin, or a host of their one program) may ask for it or confirm it, and only for someone in a program
+    (someone in none is forgotten by the clock within 30 to 60 days, and whether Tandem stores them is nobody's
+    business)."""
+    if workspace is None:
+        return False
     scope = scope_of(session, workspace, who)
     found = confirmations.person_programs(session, workspace_id=workspace.id, user_id=user_id)
-    return scope.admin or (bool(found) and all(scope.sees(p) for p in found))
+    return bool(found) and (scope.admin or all(scope.sees(p) for p in found))
 
 
 def remove(session: Session, who: Caller, value: str, *, slack: AdminSlack, now: datetime) -> Result:
