@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.blocks import matching as blocks_matching
 from bot.domain import matching as rules
 from bot.ids import ID
 from bot.models import MatchProposal, Pair, Participant, Program, SpeedIntro
@@ -154,12 +155,28 @@ def test_hosts_tune_the_weights_in_a_modal_and_bad_input_stores_nothing(stack: L
     assert view["callback_id"] == ID.MATCH_WEIGHTS_MODAL
     topics = next(b for b in view["blocks"] if b.get("block_id") == ID.MATCH_W_TOPICS)
     assert topics["element"]["initial_value"] == "3.0" and "Default: 3" in topics["hint"]["text"]
-    assert len([b for b in view["blocks"] if b["type"] == "input"]) == len(rules.WEIGHT_NAMES)
+    # what speed dating adds is not the hosts' to tune (else the pairs would show who said yes to or ranked whom)
+    assert len([b for b in view["blocks"] if b["type"] == "input"]) == len(rules.HOST_WEIGHTS) == 11
+    assert not any(b.get("block_id") == ID.MATCH_W_RANKED_ONE for b in view["blocks"])
+    assert "Fixed, not set here: what speed dating adds" in json.dumps(view)
 
     bad = hanna.submit(view["id"], {ID.MATCH_W_TOPICS.value: "5", ID.MATCH_W_FAIRNESS_MARGIN.value: "abc"}).json()
     assert bad["response_action"] == "errors" and ID.MATCH_W_FAIRNESS_MARGIN.value in bad["errors"]
     with stack.session_factory() as s:
         assert s.scalars(select(Program)).one().matching_weights == {}
+
+    # every weight a host may tune at 0, and the private ones typed in anyway: none of those is kept, and overrides
+    # stored before this rule (or written into the row) count for nothing
+    zeros = {name.value: "0" for name in blocks_matching.WEIGHT_FIELDS.values()}
+    assert not hanna.submit(view["id"], zeros).body
+    typed = {name: "0" for name in rules.HOST_WEIGHTS} | {"ranked_one": "10", "interest_yes": "10"}
+    overrides, errors = rules.parse_weights(typed)
+    assert errors == {} and overrides is not None and not set(overrides) & rules.PRIVATE_WEIGHTS
+    with stack.session_factory() as s:
+        program = s.scalars(select(Program)).one()
+        assert program.matching_weights["topics"] == 0 and not set(program.matching_weights) & rules.PRIVATE_WEIGHTS
+        tuned = rules.Weights.from_overrides({**program.matching_weights, "ranked_one": 10, "interest_yes": 10})
+        assert (tuned.ranked_one, tuned.interest_yes, tuned.topics) == (rules.Weights().ranked_one, 5.0, 0.0)
 
     assert not hanna.submit(view["id"], {ID.MATCH_W_TOPICS.value: "5", ID.MATCH_W_FAIRNESS_MARGIN.value: "2,5"}).body
     with stack.session_factory() as s:

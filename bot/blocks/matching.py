@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import ConfirmObject
 
 from bot import i18n
 from bot.blocks import inputs, kit
-from bot.domain.matching import EXCLUDED_KINDS, WEIGHT_MAX, WEIGHT_MIN, WEIGHT_NAMES
+from bot.domain.matching import EXCLUDED_KINDS, HOST_WEIGHTS, WEIGHT_MAX, WEIGHT_MIN, WEIGHT_NAMES, Weights
 from bot.ids import ID
 
 PREVIEW_PAIRS_MAX = 30  # pairs listed one by one; a message holds at most 50 blocks
@@ -137,7 +137,7 @@ def preview(
     return kit.message(p("preview_fallback", name=program_name), blocks)
 
 
-WEIGHT_FIELDS = {name: ID[f"MATCH_W_{name.upper()}"] for name in WEIGHT_NAMES}
+WEIGHT_FIELDS = {name: ID[f"MATCH_W_{name.upper()}"] for name in HOST_WEIGHTS}  # what hosts may tune
 
 
 def _figure(value: float) -> str:
@@ -148,10 +148,23 @@ def _figure(value: float) -> str:
 def weights_modal(
     locale: str, *, program_id: int, program_name: str, current: dict[str, float], defaults: dict[str, float]
 ) -> dict[str, Any]:
-    """The program's matching weights, each with its meaning and its default, between WEIGHT_MIN and WEIGHT_MAX."""
+    """The program's matching weights hosts may tune, each with its meaning and its default, between WEIGHT_MIN and
+    WEIGHT_MAX; and what speed dating adds, which is fixed (``PRIVATE_WEIGHTS``)."""
     p = lambda block, **kw: i18n.plain(locale, "matching", block, **kw)  # noqa: E731
+    fixed = Weights()
     blocks: list[kit.Block] = [
-        kit.section(i18n.text(locale, "matching", "weights_intro", name=program_name, low=WEIGHT_MIN, high=WEIGHT_MAX))
+        kit.section(i18n.text(locale, "matching", "weights_intro", name=program_name, low=WEIGHT_MIN, high=WEIGHT_MAX)),
+        kit.context(
+            i18n.text(
+                locale,
+                "matching",
+                "weights_private",
+                yes=i18n.number(fixed.interest_yes, locale),
+                maybe=i18n.number(fixed.interest_maybe, locale),
+                both=i18n.number(fixed.ranked_both, locale),
+                one=i18n.number(fixed.ranked_one, locale),
+            )
+        ),
     ]
     for name, block_id in WEIGHT_FIELDS.items():
         element = inputs.number_input(initial=current[name], minimum=WEIGHT_MIN, maximum=WEIGHT_MAX, decimal=True)

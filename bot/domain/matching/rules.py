@@ -192,8 +192,9 @@ class Weights:
 
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, Any] | None) -> Weights:
-        """Defaults with ``overrides`` applied: unknown keys and non-numbers ignored, values clamped to [0, 10]."""
-        known = {f.name for f in fields(cls)}
+        """Defaults with ``overrides`` applied: unknown keys, non-numbers and the ``PRIVATE_WEIGHTS`` ignored, values
+        clamped to [0, 10]."""
+        known = {f.name for f in fields(cls)} - PRIVATE_WEIGHTS
         clean: dict[str, float] = {}
         for key, value in (overrides or {}).items():
             if key not in known or isinstance(value, bool):
@@ -212,16 +213,20 @@ class Weights:
 
 WEIGHT_MIN, WEIGHT_MAX = 0.0, 10.0  # every weight, the overlap minimum (hours) and the fairness margin (percent)
 WEIGHT_NAMES = tuple(f.name for f in fields(Weights))
+# What speed dating adds is fixed: a host who could turn these up and the rest down would read who said yes to whom,
+# or who ranked whom, from the pairs the preview forms. Stored overrides of them (from before) are ignored.
+PRIVATE_WEIGHTS = frozenset({"interest_yes", "interest_maybe", "ranked_both", "ranked_one"})
+HOST_WEIGHTS = tuple(name for name in WEIGHT_NAMES if name not in PRIVATE_WEIGHTS)  # what hosts may tune
 
 
 def parse_weights(raw: Mapping[str, object]) -> tuple[dict[str, float] | None, dict[str, str]]:
-    """What a host typed for each weight (``WEIGHT_NAMES``; blank: the default) -> (the program's overrides: only
-    the values that differ from the defaults, rounded to hundredths; None with errors), ``{name: "number" |
-    "range"}``: not a number, or outside ``WEIGHT_MIN``-``WEIGHT_MAX``."""
+    """What a host typed for each weight they may tune (``HOST_WEIGHTS``; blank: the default; anything else is
+    ignored) -> (the program's overrides: only the values that differ from the defaults, rounded to hundredths; None
+    with errors), ``{name: "number" | "range"}``: not a number, or outside ``WEIGHT_MIN``-``WEIGHT_MAX``."""
     defaults = Weights()
     overrides: dict[str, float] = {}
     errors: dict[str, str] = {}
-    for name in WEIGHT_NAMES:
+    for name in HOST_WEIGHTS:
         text = str(raw.get(name) if raw.get(name) is not None else "").strip().replace(",", ".")
         if not text:
             continue
