@@ -213,8 +213,9 @@ class Weights:
 
 WEIGHT_MIN, WEIGHT_MAX = 0.0, 10.0  # every weight, the overlap minimum (hours) and the fairness margin (percent)
 WEIGHT_NAMES = tuple(f.name for f in fields(Weights))
-# What speed dating adds is fixed: a host who could turn these up and the rest down would read who said yes to whom,
-# or who ranked whom, from the pairs the preview forms. Stored overrides of them (from before) are ignored.
+# What speed dating adds is fixed: a host who could turn these up would read who said yes to whom, or who ranked
+# whom, from the pairs the preview forms. Stored overrides of them (from before) are ignored. (They still count, so a
+# pair can hint at them, the more so the less the other weights tell pairs apart: the texts say so.)
 PRIVATE_WEIGHTS = frozenset({"interest_yes", "interest_maybe", "ranked_both", "ranked_one"})
 HOST_WEIGHTS = tuple(name for name in WEIGHT_NAMES if name not in PRIVATE_WEIGHTS)  # what hosts may tune
 
