@@ -241,6 +241,10 @@ def test_visibility_and_red_zones_hold_everywhere_a_note_can_appear(stack: Local
                 continue
             assert not _shown(_dump(call["args"])) & red, call["method"]
 
+    # a note for the hosts saved under the red topic: the answer says the topic holds it back, not only the OK
+    wei.slash("note [BUDGET] zq-after-red for the hosts #hosts")
+    assert "and its topic is no longer red" in _dump(_last_ephemeral(wei))
+
     # lifting the red topic (only who marked it may) brings its notes back to hosts and program
     wei.slash("notes unred [budget]")
     assert "Only whoever marked" in _last_ephemeral(wei)["text"]

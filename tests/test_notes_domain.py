@@ -319,3 +319,19 @@ def test_only_what_was_chosen_is_shared() -> None:
         "program": "Pilot 2027",
     }
     assert rules.shared_with_hosts(text=None, chosen=["partner"], name="Ana", partners=[], programs=[]) == {}
+
+
+def test_a_note_for_the_hosts_under_a_red_topic_says_the_topic_holds_it_back() -> None:
+    """Saved under a red topic, a note for the hosts stays in the pair after the partner's OK too: the answer says so
+    (it said the note reaches the hosts once the partner agrees); a private or pair note is not held back by it."""
+    from bot.blocks import notes as note_blocks
+
+    hosts = rules.check(text="Budget talk", topic="Budget", visibility=Visibility.HOSTS, red=False, links=())
+    pair = rules.check(text="Budget talk", topic="Budget", visibility=Visibility.PAIR, red=False, links=())
+    assert hosts.draft is not None and pair.draft is not None
+    held = note_blocks.saved_text("en", partner="Jörg", draft=hosts.draft, topic_red=True)
+    assert "once Jörg agrees too (I've asked) and its topic is no longer red" in held
+    assert "no longer red" not in note_blocks.saved_text("en", partner="Jörg", draft=hosts.draft)
+    assert "no longer red" not in note_blocks.saved_text("en", partner="Jörg", draft=pair.draft, topic_red=True)
+    german = note_blocks.saved_text("de", partner="Jörg", draft=hosts.draft, topic_red=True)
+    assert "und ihr Thema nicht mehr rot ist" in german

@@ -197,8 +197,9 @@ def no_pair_modal(locale: str) -> dict[str, Any]:
     )
 
 
-def saved_text(locale: str, *, partner: str, draft: rules.NoteDraft) -> str:
-    """Saved, and who reads it: a hosts or program note waits for the partner's OK (they were asked)."""
+def saved_text(locale: str, *, partner: str, draft: rules.NoteDraft, topic_red: bool = False) -> str:
+    """Saved, and who reads it: a hosts or program note waits for the partner's OK (they were asked), and under a
+    red topic (``topic_red``) stays in the pair while the topic is red."""
     asked = rules.needs_consent(draft.visibility, red=draft.red)
     return _t(
         locale,
@@ -209,15 +210,16 @@ def saved_text(locale: str, *, partner: str, draft: rules.NoteDraft) -> str:
         beyond=beyond(locale, draft.visibility) if asked else "",
         topic=draft.topic,
         red=draft.red,
+        topic_red=topic_red and asked,  # only a note that would leave the pair waits for the topic
     )
 
 
-def saved_view(locale: str, *, partner: str, draft: rules.NoteDraft) -> dict[str, Any]:
+def saved_view(locale: str, *, partner: str, draft: rules.NoteDraft, topic_red: bool = False) -> dict[str, Any]:
     """What the note modal turns into once saved."""
     return kit.modal(
         title=_p(locale, "modal_title"),
         close=_p(locale, "modal_done"),
-        blocks=[kit.section(saved_text(locale, partner=partner, draft=draft))],
+        blocks=[kit.section(saved_text(locale, partner=partner, draft=draft, topic_red=topic_red))],
         callback_id=ID.NOTE_MODAL,
     )
 
@@ -232,13 +234,15 @@ def _message(text: str, blocks: list[kit.Block]) -> dict[str, Any]:
     return kit.message(text, blocks[:MESSAGE_BLOCKS_MAX])
 
 
-def note_saved(locale: str, *, partner: str, draft: rules.NoteDraft, note_id: int, pair_id: int) -> dict[str, Any]:
+def note_saved(
+    locale: str, *, partner: str, draft: rules.NoteDraft, note_id: int, pair_id: int, topic_red: bool = False
+) -> dict[str, Any]:
     buttons = [note_button(locale, pair_id)]
     if not draft.red:
         buttons.insert(0, kit.button(_p(locale, "btn_mark_red"), ID.NOTE_TOGGLE_RED, value=str(note_id)))
     return _message(
         _t(locale, "saved_fallback", partner=partner),
-        [kit.section(saved_text(locale, partner=partner, draft=draft)), kit.actions(*buttons)],
+        [kit.section(saved_text(locale, partner=partner, draft=draft, topic_red=topic_red)), kit.actions(*buttons)],
     )
 
 

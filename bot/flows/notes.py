@@ -86,7 +86,12 @@ def note_command(
         )
     note = notes.save(session, author=participant, pair=pair, draft=draft, source=NoteSource.COMMAND, now=now)
     partner = notes.labels(session, participant=participant, pairs=[pair])[pair.id][0]
-    return Result(message=blocks.note_saved(locale, partner=partner, draft=draft, note_id=note.id, pair_id=pair.id))
+    topic_red = notes.topic_is_red(session, pair_id=pair.id, topic=draft.topic)
+    return Result(
+        message=blocks.note_saved(
+            locale, partner=partner, draft=draft, note_id=note.id, pair_id=pair.id, topic_red=topic_red
+        )
+    )
 
 
 def notes_command(
@@ -233,7 +238,8 @@ def submit(session: Session, *, participant: Participant, view: dict[str, Any], 
         now=now,
     )
     partner = notes.labels(session, participant=participant, pairs=[pair])[pair.id][0]
-    saved = blocks.saved_view(locale, partner=partner, draft=parsed.draft)
+    topic_red = notes.topic_is_red(session, pair_id=pair.id, topic=parsed.draft.topic)
+    saved = blocks.saved_view(locale, partner=partner, draft=parsed.draft, topic_red=topic_red)
     return Result(view=saved, home=participant if source == "home" else None)
 
 
@@ -243,7 +249,8 @@ def toggle_red(session: Session, *, participant: Participant, value: str, now: d
     outcome, note = notes.toggle_red(session, participant=participant, note_id=as_int(value), now=now)
     if outcome is notes.RedOutcome.LIFTED and note is not None:
         audience = blocks.audience_of(participant.locale, note.visibility, note.share_state)
-        return blocks.notice(participant.locale, "red_lifted", audience=audience)
+        topic = note.topic if notes.topic_is_red(session, pair_id=note.pair_id, topic=note.topic) else ""
+        return blocks.notice(participant.locale, "red_lifted", audience=audience, red_topic=topic)
     return blocks.notice(participant.locale, f"red_{outcome.value}")
 
 

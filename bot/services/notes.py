@@ -333,6 +333,12 @@ def red_topics(session: Session, pair_ids: Iterable[int]) -> dict[int, set[str]]
     return out
 
 
+def topic_is_red(session: Session, *, pair_id: int, topic: str | None) -> bool:
+    """Whether ``topic`` is a red topic of the pair (its notes never leave the pair while it is)."""
+    key = rules.topic_key(topic)
+    return key is not None and key in red_topics(session, [pair_id])[pair_id]
+
+
 def red_topic_names(session: Session, *, pair_id: int) -> list[str]:
     return list(session.scalars(select(RedTopic.topic).where(RedTopic.pair_id == pair_id).order_by(RedTopic.topic)))
 
