@@ -329,12 +329,14 @@ def cohort_lines(
     not see the earlier one's figures."""
     from bot.services import cohorts, roles
 
+    workspace_id = program.workspace_id
+    readers = roles.may_see(session, workspace_id=workspace_id, program_id=program.id) if viewer is None else set()
+
     def seen(pid: int) -> bool:
         if viewer is not None:
             return viewer.sees(pid)
-        return readers <= roles.may_see(session, workspace_id=program.workspace_id, program_id=pid)
+        return readers <= roles.may_see(session, workspace_id=workspace_id, program_id=pid)
 
-    readers = roles.may_see(session, workspace_id=program.workspace_id, program_id=program.id)
     shown = [pid for pid in cohorts.path_ids(session, program) if pid == program.id or seen(pid)]
     if len(shown) < 2:
         return []
