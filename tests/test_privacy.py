@@ -342,7 +342,7 @@ def test_a_host_removes_a_participant_and_nobody_else_can(stack: LocalStack, eng
         assert hanna.slash(f"admin remove <@{user}>", channel_id=channel).ok
         shown = hanna.ephemeral_messages()[-1]
         answers.append(json.dumps([shown.get("text"), shown.get("blocks")]).replace(user, "X"))
-    assert answers[0] == answers[1] == answers[2] and "no program you host" in answers[0]
+    assert answers[0] == answers[1] == answers[2] and "only someone in a program can be removed" in answers[0]
     assert ID.PRIVACY_REMOVE.value not in json.dumps(hanna.ephemeral_messages()[-1])
     assert hanna.slash(f"admin remove <@{karl.id}|karl>", channel_id=channel).ok
     question = hanna.ephemeral_messages()[-1]
