@@ -9,13 +9,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.domain.rhythm import WeekStatus
 from bot.ids import ID
-from bot.models import Escalation, Note, OutboxMessage, Pair, Participant, RedTopic
+from bot.models import Escalation, Note, OutboxMessage, Pair, PairStatus, PairWeek, Participant, RedTopic, WeekAnswer
 from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.personas import Persona
 from bot.sandbox.server import Delivery
 from bot.sandbox.stack import LocalStack
-from bot.services import notes
+from bot.services import notes, rhythm
 from tests.helpers import (
     OTHERS,
     PAIR,
@@ -488,3 +489,55 @@ def test_a_note_leaves_the_pair_only_when_both_agree_and_one_no_is_final(stack: 
     assert "note-21" not in _dump(_last_ephemeral(hanna)) + _dump(_last_ephemeral(ana))
     wei.slash("notes")
     assert "your partner kept it in the pair" in _dump(_last_ephemeral(wei))
+
+
+def test_a_former_partner_can_neither_send_the_old_pairs_notes_on_nor_lift_their_red_nor_answer_in_its_thread(
+    stack: LocalStack,
+) -> None:
+    """Once a pair has ended (a switch after the trial, a partner who left), its buttons and threads change nothing
+    any more: the partner's old "share it?" question, lifting red, a reply in an old week's thread."""
+    w = _setup(stack)
+    wei, jorg, hanna, channel = w["wei"], w["jorg"], w["hanna"], w["channel"]
+    wei.slash("note zq-ended-hosts for the hosts #hosts")
+    wei.slash("note zq-ended-red for the hosts #hosts #red")
+    nid = str(note_id_of(stack, "zq-ended-hosts"))
+    ask = deliver_asks(stack, jorg)[nid]
+    now = stack.clock.now()
+    with stack.session_factory() as s:
+        me = s.scalars(select(Participant).where(Participant.slack_user_id == wei.id)).one()
+        pair = s.scalars(select(Pair).where((Pair.participant_a_id == me.id) | (Pair.participant_b_id == me.id))).one()
+        pair.status, pair.ended_at = PairStatus.ENDED, now
+        week = PairWeek(pair_id=pair.id, number=1, day=now.date(), status=WeekStatus.OPEN, created_at=now)
+        week.channel_id, week.thread_ts = "G0OLDPAIR", "1700000000.000100"
+        s.add(week)
+        s.commit()
+    # Jörg's old question: refused, the note stays in the (ended) pair, the hosts never see it
+    jorg.click(ID.NOTE_SHARE_YES, message=ask, value=nid)
+    stack.settle()
+    assert "nicht mehr aktiv" in _dump(jorg.ephemeral_messages()[-1:])  # Jörg reads German
+    hanna.slash("admin notes", channel_id=channel)
+    assert "zq-ended-hosts" not in _dump(_last_ephemeral(hanna))
+    with stack.session_factory() as s:
+        assert s.get(Note, int(nid)).share_state == "asked"  # type: ignore[union-attr]
+        # Wei cannot lift red from the old pair's note, nor answer in its old thread
+        me = s.scalars(select(Participant).where(Participant.slack_user_id == wei.id)).one()
+        red_id = note_id_of(stack, "zq-ended-red")
+        outcome, _ = notes.toggle_red(s, participant=me, note_id=red_id, now=now)
+        assert outcome is notes.RedOutcome.PAIR_ENDED and s.get(Note, red_id).red  # type: ignore[union-attr]
+        replied = rhythm.record_reply(
+            s,
+            team_id="T0TANDEM",
+            channel_id="G0OLDPAIR",
+            thread_ts="1700000000.000100",
+            user_id=wei.id,
+            text="zq written after the pair ended",
+            ts="1700000100.000200",
+            now=now,
+        )
+        assert replied is False and s.scalars(select(WeekAnswer)).all() == []
+        assert (
+            rhythm.replying_partner(
+                s, team_id="T0TANDEM", channel_id="G0OLDPAIR", thread_ts="1700000000.000100", user_id=wei.id
+            )
+            is None
+        )

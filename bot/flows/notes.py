@@ -261,7 +261,9 @@ def share(session: Session, *, team_id: str, user_id: str, value: str, yes: bool
     if participant is not None:
         locale = participant.locale
     outcome, note = notes.answer_share(session, participant=participant, note_id=as_int(value), yes=yes, now=now)
-    if outcome in (notes.ShareOutcome.NOT_YOURS, notes.ShareOutcome.ALREADY) or note is None:
+    if outcome in (notes.ShareOutcome.NOT_YOURS, notes.ShareOutcome.ALREADY, notes.ShareOutcome.PAIR_ENDED):
+        return Result(message=share_blocks.share_reply(locale, outcome.value))
+    if note is None:
         return Result(message=share_blocks.share_reply(locale, outcome.value))
     return Result(replace=share_blocks.share_reply(locale, outcome.value, visibility=Visibility(note.visibility)))
 

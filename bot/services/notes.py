@@ -186,6 +186,7 @@ class ShareOutcome(enum.StrEnum):
     DECLINED = "declined"
     ALREADY = "already"  # answered before: the first answer holds
     NOT_YOURS = "not_yours"  # not a note of the clicker's partner
+    PAIR_ENDED = "pair_ended"  # the note's pair has ended: its questions are answered no more
 
 
 def answer_share(
@@ -204,6 +205,9 @@ def answer_share(
     ):
         session.rollback()
         return ShareOutcome.NOT_YOURS, None
+    if pair.status != PairStatus.ACTIVE:  # a former partner can't send the old pair's notes beyond it any more
+        session.rollback()
+        return ShareOutcome.PAIR_ENDED, None
     if note.share_state != ShareState.ASKED:
         session.rollback()
         return ShareOutcome.ALREADY, note
@@ -238,6 +242,7 @@ class RedOutcome(enum.StrEnum):
     LIFTED = "lifted"
     NOT_YOURS = "not_yours"  # not a note the person may see in their pair
     ONLY_MARKER = "only_marker"  # red can be lifted only by whoever marked it
+    PAIR_ENDED = "pair_ended"  # the note's pair has ended: its notes stay as they are
 
 
 def toggle_red(
@@ -250,6 +255,8 @@ def toggle_red(
     pair = session.get(Pair, note.pair_id) if note is not None else None
     if note is None or pair is None or not _may_see_in_pair(note, participant.id, pair):
         return RedOutcome.NOT_YOURS, None
+    if pair.status != PairStatus.ACTIVE:  # an ended pair's notes stay as they were: lifting red would expose one
+        return RedOutcome.PAIR_ENDED, note
     if not note.red:
         note.red = True
         note.red_by = participant.id

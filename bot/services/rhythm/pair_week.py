@@ -319,7 +319,7 @@ def replying_partner(
     pair = session.get(Pair, week.pair_id) if week is not None else None
     if pair is None or participant is None or participant.id not in (pair.participant_a_id, pair.participant_b_id):
         return None
-    return participant
+    return participant if pair.status == PairStatus.ACTIVE else None
 
 
 def record_reply(
@@ -333,8 +333,8 @@ def record_reply(
     if week is None or pair is None or participant is None:
         session.commit()  # keeps what resolving read back
         return False
-    if participant.id not in (pair.participant_a_id, pair.participant_b_id):
-        session.commit()
+    if participant.id not in (pair.participant_a_id, pair.participant_b_id) or pair.status != PairStatus.ACTIVE:
+        session.commit()  # a former partner's reply in the old thread is no answer any more
         return False
     seen = session.scalar(select(WeekAnswer.id).where(WeekAnswer.week_id == week.id, WeekAnswer.slack_ts == ts))
     if seen is None:
