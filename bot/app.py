@@ -23,6 +23,11 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 
 
+# The Bolt App's name: the loggers it derives per request and listener are named after it, so it sits under
+# ``tandem.slack`` (``bot.logs.LIBRARIES``: never below INFO, bodies withheld)
+APP_NAME = "tandem.slack.app"
+
+
 def build_app(
     settings: Settings,
     *,
@@ -64,6 +69,7 @@ def build_app(
         process_before_response=True,
         token_verification_enabled=token_verification,
         logger=logs.guarded("bolt"),  # never below INFO, bodies withheld: Bolt logs its responses' bodies at DEBUG
+        name=APP_NAME,  # the loggers Bolt derives per request and listener are named after it: Slack's, guarded too
     )
     register_all(app, session_factory=session_factory, clock=clock)
     return app

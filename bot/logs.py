@@ -145,9 +145,13 @@ def untraced(error: BaseException) -> str:
 
 def guarded(name: str) -> logging.Logger:
     """A logger to hand to Slack's libraries (Bolt's ``logger=``, a WebClient's ``logger=``): under ``tandem.slack``,
-    which never logs below INFO, with ``Withhold`` (Bolt copies a logger's filters to the loggers it derives)."""
+    never below INFO, with ``Withhold``. Bolt copies a logger's level and filters to the loggers it derives per request
+    and listener (named after the App: ``bot.app.APP_NAME``, also under ``tandem.slack``), so its own level is set
+    too: a derived logger would otherwise take the root's DEBUG."""
     logger = logging.getLogger(f"tandem.slack.{name}")
     _quiet()
+    if logger.level < logging.INFO:
+        logger.setLevel(logging.INFO)
     if not any(isinstance(f, Withhold) for f in logger.filters):
         logger.addFilter(Withhold())
     return logger

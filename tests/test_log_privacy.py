@@ -83,6 +83,7 @@ def test_nothing_a_person_wrote_reaches_a_log_line_at_debug(
     stack: LocalStack, at_debug: tuple[io.StringIO, _Every]
 ) -> None:
     stream, every = at_debug
+    assert stack.app.name == "tandem.slack.app"  # the loggers Bolt derives from it are Slack's, guarded (below)
     world = privacy_setup(stack)
     ana, partner = world["ana"], world["partner"]
     # notes of every visibility, a red topic, the partner's red note
@@ -176,3 +177,26 @@ def test_a_traceback_of_tandems_own_shows_where_never_the_values() -> None:
     trace = line["exc_info"]
     assert "ValueError: [withheld]" in trace and "RuntimeError: [withheld]" in trace
     assert "direct cause" in trace and "int(" in trace  # where it failed, and how, stay
+
+
+def test_the_loggers_bolt_derives_per_request_and_listener_are_guarded_too(at_debug: Any) -> None:
+    """Bolt gives each request and each listener a logger of its own, named after the App and copying the level and
+    filters of the logger it was handed: named "app.py" (the file that built it) and at the root's DEBUG, a listener
+    that logged its body would have written what a person typed. The App's name puts them under ``tandem.slack``."""
+    from slack_bolt.logger import get_bolt_app_logger
+
+    from bot import app as app_module
+
+    stream, _every = at_debug
+    base = logs.guarded("bolt")
+    for derived in (
+        get_bolt_app_logger(app_module.APP_NAME, base_logger=base),
+        get_bolt_app_logger(
+            app_module.APP_NAME, cls=test_a_traceback_of_tandems_own_shows_where_never_the_values, base_logger=base
+        ),
+    ):
+        assert derived.getEffectiveLevel() >= logging.INFO and not derived.isEnabledFor(logging.DEBUG)
+        derived.debug("request body: %s", {"text": "zq-derived-debug"})
+        derived.info("request body: %s", {"text": "zq-derived-info"})
+    written = stream.getvalue()
+    assert "zq-derived" not in written and "[withheld]" in written
