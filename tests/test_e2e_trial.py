@@ -17,6 +17,7 @@ from bot.clock import SimulatedClock
 from bot.ids import ID
 from bot.models import (
     OutboxMessage,
+    OutboxStatus,
     Pair,
     PairStatus,
     Participant,
@@ -394,6 +395,43 @@ def test_outsiders_wrong_values_and_late_clicks_change_nothing(stack: LocalStack
     )
     with stack.session_factory() as s:
         assert s.scalars(select(TrialCheck)).one().switch_requested is False
+
+
+def test_a_switch_before_the_partner_has_the_question_is_not_taken(stack: LocalStack) -> None:
+    """Wei (Singapore) has his question hours before Jörg (New York) has his. A switch then would set the check's
+    flag while only Wei could have pressed it: anyone reading the database at that moment (or its WAL later) would
+    know who asked. So it is not taken, and Wei is told when to press again; nothing is written."""
+    _, _, people = _setup(stack, PAIR)
+    wei, jorg = people["Wei"], people["Jorg"]
+    _run_to(stack, DUE + FIVE, start=DUE - FIVE)
+    [question] = _questions(wei)
+    assert _questions(jorg) == []
+    before = dump(stack.engine)
+    assert wei.click(ID.TRIAL_SWITCH, message=question).ok
+    told = wei.ephemeral_messages()[-1]["text"]
+    assert "Not taken yet" in told and "at their working time, Monday 1 Feb 2027, 22:00" in told  # 14:00 UTC
+    assert _has(stack.sandbox.find_message(question["ts"], question["channel"]), ID.TRIAL_SWITCH)  # still open
+    assert dump(stack.engine) == before
+    # had Slack refused Jörg's question for good, a private switch could never be: Wei is pointed to the hosts
+    with stack.session_factory() as s:
+        ask = s.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("trial:%:ask:%"))).all()
+        [jorgs] = [m for m in ask if m.status == OutboxStatus.PENDING]
+        jorgs.status = OutboxStatus.PARKED
+        s.commit()
+        assert wei.click(ID.TRIAL_SWITCH, message=question).ok
+        assert (
+            "could not deliver" in wei.ephemeral_messages()[-1]["text"]
+            and "help-me" in told + wei.ephemeral_messages()[-1]["text"]
+        )
+        jorgs.status = OutboxStatus.PENDING
+        s.commit()
+    # once both have it, the same click counts
+    _run_to(stack, JORG_ASKED + FIVE, start=JORG_ASKED - FIVE)
+    assert len(_questions(jorg)) == 1
+    assert wei.click(ID.TRIAL_SWITCH, message=question).ok
+    assert "you'd like to switch" in _text(stack.sandbox.find_message(question["ts"], question["channel"]))
+    with stack.session_factory() as s:
+        assert s.scalars(select(TrialCheck)).one().switch_requested is True
 
 
 def test_a_second_tick_in_the_same_minute_does_nothing_and_only_active_programs_with_a_trial_ask(

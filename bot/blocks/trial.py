@@ -65,6 +65,12 @@ def closed(locale: str) -> dict[str, Any]:
     return _note(locale, "closed")
 
 
+def waiting(locale: str, *, partner: str, when: str) -> dict[str, Any]:
+    """A switch pressed before the partner has their question: not taken yet, and why; ``when``: when theirs is
+    due (empty: it could not be delivered)."""
+    return _note(locale, "waiting", partner=partner, when=when)
+
+
 def not_yours(locale: str) -> dict[str, Any]:
     return _note(locale, "not_yours")
 

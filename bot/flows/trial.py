@@ -38,6 +38,9 @@ def click(
     answer = trial.answer(session, participant=participant, check_id=check_id, switch=switch, now=now)
     if answer.result == trial.NOT_YOURS:
         return Result(message=blocks.not_yours(locale))
+    if answer.result == trial.WAITING:  # shown to the clicker alone: the question stays, to press again later
+        when = blocks.deadline_text(locale, answer.opens_at, tz) if answer.opens_at is not None else ""
+        return Result(message=blocks.waiting(locale, partner=answer.partner, when=when))
     if answer.result == trial.CLOSED or answer.closes_at is None:
         return Result(replace=blocks.closed(locale))
     deadline = blocks.deadline_text(locale, answer.closes_at, tz)

@@ -19,10 +19,21 @@ from sqlalchemy.orm import Session
 from bot.blocks import trial as blocks
 from bot.domain import trial as rules
 from bot.domain import worktime
-from bot.models import Pair, PairStatus, Participant, Program, ProgramStatus, TrialCheck, Workspace
+from bot.models import (
+    OutboxMessage,
+    OutboxStatus,
+    Pair,
+    PairStatus,
+    Participant,
+    Program,
+    ProgramStatus,
+    TrialCheck,
+    Workspace,
+)
 from bot.services import outbox
 
 NOTED, CLOSED, NOT_YOURS = "noted", "closed", "not_yours"
+WAITING = "waiting"  # a switch before the partner has their question: not taken (the moment would say who asked)
 
 
 # Built once: the clock runs these every minute (building a statement costs more CPU than the query).
@@ -143,13 +154,19 @@ def _ask(session: Session, *, program: Program, pair: Pair, now: datetime) -> No
 
 
 # -- answering ---------------------------------------------------------------------------------------------
+# Built once: where a partner's question is (sent, or waiting for their working time) and when it is due
+_ASKED = select(OutboxMessage.status, OutboxMessage.not_before).where(OutboxMessage.dedupe_key == bindparam("key"))
+
+
 @dataclass(frozen=True)
 class Answer:
-    """What a click came to: NOTED, CLOSED or NOT_YOURS; for NOTED, the partner and the deadline to repeat."""
+    """What a click came to: NOTED, CLOSED, NOT_YOURS or WAITING; for NOTED, the partner and the deadline to repeat;
+    for WAITING, when the partner's question is due to reach them (None: Slack did not take it)."""
 
     result: str
     partner: str = ""
     closes_at: datetime | None = None
+    opens_at: datetime | None = None
 
 
 def answer(
@@ -174,7 +191,20 @@ def answer(
         session.rollback()
         return Answer(CLOSED)
     partner = session.get(Participant, partner_id)
-    noted = Answer(NOTED, partner=partner.display_name if partner else "", closes_at=check.closes_at)
+    name = partner.display_name if partner else ""
+    if switch and not check.switch_requested:
+        # Only once the partner has their question too: set while theirs still waits for their working time (hours
+        # or days across zones), the flag would tell anyone reading the database who asked, since only the one who
+        # has the question can click
+        status, due = session.execute(_ASKED, {"key": f"trial:{check.id}:ask:{partner_id}"}).one_or_none() or (
+            None,
+            None,
+        )
+        if status != OutboxStatus.SENT:
+            session.rollback()
+            waiting = due if status in (OutboxStatus.PENDING, OutboxStatus.SENDING) else None
+            return Answer(WAITING, partner=name, closes_at=check.closes_at, opens_at=waiting)
+    noted = Answer(NOTED, partner=name, closes_at=check.closes_at)
     if switch and not check.switch_requested:
         check.switch_requested = True
         session.commit()
