@@ -1187,9 +1187,12 @@ TEXTS: dict[str, str] = {
     "yes, maybe or no": "ja, vielleicht oder nein",
     "the person only": "nur die Person",
     "when they answered": "wann die Person geantwortet hat",
-    "their ranking of the candidate, 1 to 3; hosts see only that two ranked each other, in a pair's reasons": (
-        "ihre Rangfolge der vorgeschlagenen Person, 1 bis 3; Hosts sehen nur, dass sich zwei gegenseitig gewählt "
-        "haben, in den Gründen eines Tandems"
+    (
+        "their ranking of the candidate, 1 to 3; hosts never see it; two people matched who ranked each other read "
+        "so in their introduction"
+    ): (
+        "ihre Rangfolge der vorgeschlagenen Person, 1 bis 3; Hosts sehen sie nie; zwei Personen, die sich "
+        "gegenseitig gewählt haben und ein Tandem werden, lesen das in ihrer Vorstellung"
     ),
     # -- match_round
     "One run of matching for a program: a preview hosts adjust, then approve.": (

@@ -428,8 +428,8 @@ TABLES: dict[str, Table] = {
             "answer": c("yes, maybe or no", ACTIVITY, seen_by="the person only"),
             "answered_at": c("when they answered", ACTIVITY, seen_by=NOBODY),
             "rank": c(
-                "their ranking of the candidate, 1 to 3; hosts see only that two ranked each other, in a pair's "
-                "reasons",
+                "their ranking of the candidate, 1 to 3; hosts never see it; two people matched who ranked each other "
+                "read so in their introduction",
                 ACTIVITY,
                 seen_by="the person only",
             ),

@@ -235,7 +235,7 @@ def test_pulse_dm_answers_refusals_threshold_and_results(stack: LocalStack) -> N
         round_2 = s.scalars(select(PollRound).where(PollRound.number == 2)).one()
         assert round_2.questions == ["disagree_safely", "talk_share"]
     view = open_pulse(stack, karl)
-    assert view is not None and "Ich kann meinem Tandem gefahrlos widersprechen." in _text(view)
+    assert view is not None and "Ich kann meiner:meinem Tandem-Partner:in gefahrlos widersprechen." in _text(view)
     karl.close(view["id"])
     for p, mood, comment in (
         (ana, 4, "Mehr Zeit bitte"),

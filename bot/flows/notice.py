@@ -101,6 +101,7 @@ def draft(session: Session, program: Program, *, locale: str, now: datetime) -> 
         named_silence=program.named_silence,
         late_cancel_log=program.late_cancel_log,
         streaks=program.streaks,
+        peer_circle=program.peer_circle,
         working_days=", ".join(i18n.weekday(d, locale) for d in days) or "–",
         retention_months=program.retention_months,
         controller=notice.controller,
