@@ -196,10 +196,8 @@ def answer(
         # Only once the partner has their question too: set while theirs still waits for their working time (hours
         # or days across zones), the flag would tell anyone reading the database who asked, since only the one who
         # has the question can click
-        status, due = session.execute(_ASKED, {"key": f"trial:{check.id}:ask:{partner_id}"}).one_or_none() or (
-            None,
-            None,
-        )
+        found = session.execute(_ASKED, {"key": f"trial:{check.id}:ask:{partner_id}"}).one_or_none()
+        status, due = found if found is not None else (None, None)
         if status != OutboxStatus.SENT:
             session.rollback()
             waiting = due if status in (OutboxStatus.PENDING, OutboxStatus.SENDING) else None
