@@ -19,7 +19,7 @@ from bot.sandbox.blockkit import validate_call
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
 from bot.services import cards as card_service
-from tests.helpers import admin_channel, create_program, match, onboard, persona
+from tests.helpers import admin_channel, assert_calls_ok, create_program, match, onboard, persona
 
 EN_PAIR = {
     "Ana": (
@@ -248,6 +248,8 @@ def test_a_card_is_a_draft_until_its_author_publishes_it_escaped_and_with_or_wit
     ana.click(ID.PRIVACY_FORGET, message=question)
     stack.settle()
     assert _posted(stack, community) == [] and _cards(stack) == []
+    assert [c["method"] for c in stack.sandbox.calls].count("chat.delete") == 2
+    assert_calls_ok(stack)  # every call, the two chat.delete included, as Slack accepts it
 
 
 def test_german_wording_and_a_community_channel_without_tandem(stack: LocalStack) -> None:
