@@ -3,8 +3,8 @@
 German here (a new or changed entry: add its translation) or a German text's English is no longer rendered (remove it).
 
 Terms as in docs/glossary.yml and the German templates: Tandem-Partner:in, Tandem-Spielregeln, Stimmungscheck, Hosts,
-Admin-Channel, Workspace; Teilnehmer:in, Führungskraft, Aufbewahrungsfrist, Freigabe (the weekly release), der
-Clock-Prozess (the clock). Table and column names and `code` stay as they are.
+Admin-Channel, Workspace; Teilnehmer:in, Führungskraft, Aufbewahrungsfrist, wöchentliche Veröffentlichung (the weekly
+release), der Clock-Prozess (the clock). Table and column names and `code` stay as they are.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ TEXTS: dict[str, str] = {
         "dem Onboarding fertig und gematcht sind, die Matching-Vorschau (die Namen aller, die auf ein Tandem "
         "warten, Punktwerte\n"
         "und die Gründe, warum zwei Personen zusammenpassen), Anzahlen und Quoten (einmal pro Woche nach der "
-        "Freigaberegel\n"
+        "Veröffentlichungsregel\n"
         "unten veröffentlicht), Bitten um Hilfe mit nur dem, was die Person teilen wollte, ein Tandem, das "
         "seit zwei Wochen\n"
         "still ist (Namen und Wochennummern, nie Inhalte), Notizen für die Hosts oder das Programm, sobald beide\n"
@@ -149,7 +149,7 @@ TEXTS: dict[str, str] = {
         "(`bot/domain/release.py`,\n"
         "`bot/services/release.py`):"
     ): (
-        "**Die Freigaberegel.** Keine Zahl lässt sich auf ein einzelnes Tandem oder eine einzelne Person "
+        "**Die Veröffentlichungsregel.** Keine Zahl lässt sich auf ein einzelnes Tandem oder eine einzelne Person "
         "herunterrechnen\n"
         "(`bot/domain/release.py`, `bot/services/release.py`):"
     ),
@@ -219,14 +219,14 @@ TEXTS: dict[str, str] = {
         "   Programmwert einer von Tandems gemeldeten Metrik, eine Quote, ein Durchschnitt, eine Anzahl "
         "dessen, was Menschen\n"
         "   getan oder geantwortet haben, das Ergebnis einer Stimmungscheck-Runde, Retro-Anzahlen), wird aus "
-        "einer *Freigabe*\n"
+        "einer *Veröffentlichung*\n"
         "   gelesen: einer eingefrorenen Zelle (`release_cell`), die Tandem einmal pro Woche schreibt, zur "
         "wöchentlichen\n"
-        "   Freigabe des Programms (am Wochentag der Wochenübersicht, 09:00 Uhr Programmzeit, vom Start des "
+        "   Veröffentlichung des Programms (am Wochentag der Wochenübersicht, 09:00 Uhr Programmzeit, vom Start des "
         "Programms bis 18\n"
         "   Wochen nach seinem Ende, damit die Antworten auf die Nachfrage 90 Tage danach erscheinen), nie "
         "aus aktuellen\n"
-        "   Zeilen berechnet, wenn jemand hinschaut. Zwischen zwei Freigaben zeigt\n"
+        "   Zeilen berechnet, wenn jemand hinschaut. Zwischen zwei Veröffentlichungen zeigt\n"
         "   jede Oberfläche (das Dashboard, App Home, die Wochenübersicht und ihre Diagramme, der Export, "
         "Ergebnisse des\n"
         "   Stimmungschecks, Retro-Anzahlen, die Programm-Retro, Kohorten im Vergleich) dieselben Zahlen.\n"
@@ -246,7 +246,7 @@ TEXTS: dict[str, str] = {
         "oder Tandems für das,\n"
         "   was ein Tandem gemeinsam tut), wobei *k* die Schwelle des Programms ist und nie unter 3 liegt. "
         "Sonst warten ihre\n"
-        "   Beiträge zusammen mit dem, was bis dahin feststeht, auf die nächste Freigabe, die zuletzt "
+        "   Beiträge zusammen mit dem, was bis dahin feststeht, auf die nächste Veröffentlichung, die zuletzt "
         "veröffentlichte Zahl\n"
         "   bleibt, wie sie war, und die Oberflächen sagen „noch nicht genug Meldungen“. Eine "
         "Stimmungscheck-Runde mit weniger\n"
@@ -480,7 +480,7 @@ TEXTS: dict[str, str] = {
         "Warteschlange\n"
         "gestellt, keine Logzeile und kein Zeitstempel geschrieben. Hosts sehen die Ergebnisse einer Runde "
         "erst mit der\n"
-        "wöchentlichen Freigabe nach ihrem Schluss, und nur, wenn mindestens so viele geantwortet haben wie "
+        "wöchentlichen Veröffentlichung nach ihrem Schluss, und nur, wenn mindestens so viele geantwortet haben wie "
         "die Schwelle;\n"
         "darunter sehen sie, dass die Runde verborgen ist, sonst nichts. Kommentare werden gemischt gezeigt. "
         "Ein Stimmzettel,\n"
@@ -622,7 +622,7 @@ TEXTS: dict[str, str] = {
         "  wann; ein Kommentar, der seine:n Autor:in verrät.\n"
         "- *Der Beitrag eines Tandems oder einer Person zu einer Zahl*, vor Hosts und Teilnehmer:innen, die "
         "gesehene Zahlen\n"
-        "  voneinander abziehen: die Freigaberegel oben. Was bleibt: was alle Beitragenden einer Zelle "
+        "  voneinander abziehen: die Veröffentlichungsregel oben. Was bleibt: was alle Beitragenden einer Zelle "
         "gemeinsam haben; wer\n"
         "  alle Beiträge einer Zelle bis auf einen kennt.\n"
         "- *Private Vorlieben* (ein „Bitte nicht“, ein „Nein“ beim Speed-Dating, eine Führungskraft), vor "
@@ -1524,7 +1524,7 @@ TEXTS: dict[str, str] = {
     "the two rotating questions asked": "die zwei wechselnden Fragen, die gestellt wurden",
     "closed: no more answers; its results reach the hosts with the next weekly release": (
         "geschlossen: keine weiteren Antworten; ihre Ergebnisse erreichen die Hosts mit der nächsten "
-        "wöchentlichen Freigabe"
+        "wöchentlichen Veröffentlichung"
     ),
     # -- poll_receipt
     (
@@ -1769,7 +1769,7 @@ TEXTS: dict[str, str] = {
     ),
     "a pair's value: the pair; hosts see only weekly averages of at least the threshold of pairs (the release rule)": (
         "der Wert eines Tandems: das Tandem; Hosts sehen nur wöchentliche Durchschnitte aus mindestens so "
-        "vielen Tandems wie die Schwelle (die Freigaberegel)"
+        "vielen Tandems wie die Schwelle (die Veröffentlichungsregel)"
     ),
     (
         "a pair's values are deleted when the program's retention ends (by default 12 months after the "
@@ -1789,9 +1789,9 @@ TEXTS: dict[str, str] = {
         "last cell, and never changed afterwards. Every figure hosts see that is built from other people's "
         "contributions is read from these cells."
     ): (
-        "Eine freigegebene Zahl eines Programms (die Freigaberegel oben): von der wöchentlichen Freigabe "
-        "geschrieben aus den Beiträgen von mindestens so vielen verschiedenen Personen oder Tandems wie die "
-        "Schwelle, die seit der letzten Zelle der Reihe feststehen, und danach nie mehr geändert. Jede Zahl, "
+        "Eine veröffentlichte Zahl eines Programms (die Veröffentlichungsregel oben): von der wöchentlichen "
+        "Veröffentlichung geschrieben aus den Beiträgen von mindestens so vielen verschiedenen Personen oder "
+        "Tandems wie die Schwelle, die seit der letzten Zelle der Reihe feststehen, und danach nie mehr geändert. Jede Zahl, "
         "die Hosts sehen und die aus den Beiträgen anderer entsteht, wird aus diesen Zellen gelesen."
     ),
     "for good: sums and counts over at least the threshold of contributors, nobody's data": (
@@ -1804,7 +1804,7 @@ TEXTS: dict[str, str] = {
         "welche Zahl: eine Metrik, die Antworten auf die Fokusfrage, aktive Tandems, Tandem-Spielregeln, "
         "Ziele, die Probezeit, Retros, eine Stimmungscheck-Runde"
     ),
-    "the release's day (program time)": "der Tag der Freigabe (Programmzeit)",
+    "the release's day (program time)": "der Tag der Veröffentlichung (Programmzeit)",
     "the window's end: what settled later goes into the series' next cell": (
         "das Ende des Fensters: Was später feststeht, kommt in die nächste Zelle der Reihe"
     ),
@@ -2010,8 +2010,8 @@ TEXTS: dict[str, str] = {
         "in the weekly\n"
         "   digest and in the playbook."
     ): (
-        "5. Jede Woche zählt die Freigabe außerdem die kurzfristigen Absagen und Verschiebungen jeder Person. Eine "
-        "Zelle von\n"
+        "5. Jede Woche zählt die Veröffentlichung außerdem die kurzfristigen Absagen und Verschiebungen jeder "
+        "Person. Eine Zelle von\n"
         "   Personen (Fokusfragen, kurzfristige Absagen) wird nur dann nach den umgekehrten Rollen aufgeteilt, "
         "der digitalen und\n"
         "   der Kontextseite (wer beides mitbringt, zählt auf der Seite, die die:der Tandem-Partner:in freilässt), "
