@@ -1791,8 +1791,9 @@ TEXTS: dict[str, str] = {
     ): (
         "Eine veröffentlichte Zahl eines Programms (die Veröffentlichungsregel oben): von der wöchentlichen "
         "Veröffentlichung geschrieben aus den Beiträgen von mindestens so vielen verschiedenen Personen oder "
-        "Tandems wie die Schwelle, die seit der letzten Zelle der Reihe feststehen, und danach nie mehr geändert. Jede Zahl, "
-        "die Hosts sehen und die aus den Beiträgen anderer entsteht, wird aus diesen Zellen gelesen."
+        "Tandems wie die Schwelle, die seit der letzten Zelle der Reihe feststehen, und danach nie mehr "
+        "geändert. Jede Zahl, die Hosts sehen und die aus den Beiträgen anderer entsteht, wird aus diesen Zellen "
+        "gelesen."
     ),
     "for good: sums and counts over at least the threshold of contributors, nobody's data": (
         "dauerhaft: Summen und Anzahlen über mindestens so viele Beitragende wie die Schwelle, niemandes Daten"
