@@ -4,14 +4,14 @@ program's time zone, once."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from bot.ids import ID
-from bot.models import MatchRound, Program, Workspace
+from bot.models import MatchRound, Program, SpeedRound, SpeedStatus, Workspace
 from bot.sandbox.stack import LocalStack
-from tests.helpers import PROGRAM_VALUES, admin_channel, create_program, onboard_profiles, persona
+from tests.helpers import PROGRAM_VALUES, admin_channel, check_next_due, create_program, onboard_profiles, persona
 
 HOUR = timedelta(hours=1)
 
@@ -110,3 +110,25 @@ def test_the_program_form_refuses_a_matching_date_in_the_past(stack: LocalStack)
     delivery = hanna.submit(view["id"], {**PROGRAM_VALUES, ID.PROGRAM_MATCH_ON.value: "2027-01-04"})
     assert not delivery.body or "errors" not in delivery.body, delivery.body
     assert _program(stack) == (date(2027, 1, 4), None, 0)
+
+
+def test_a_scheduled_matching_waits_until_the_programs_speed_dating_round_has_closed(stack: LocalStack) -> None:
+    """A preview during an open speed-dating round would read the answers given so far (see test_e2e_speed): the
+    scheduled run waits for the round's deadline, then runs at the same tick that closes the round."""
+    hanna = persona(stack, "Hanna", tz="Asia/Singapore", is_admin=True)
+    channel = admin_channel(stack, hanna)
+    create_program(stack, hanna, channel, **{ID.PROGRAM_MATCH_ON.value: "2027-01-05"})
+    onboard_profiles(stack)
+    closes = datetime(2027, 1, 6, 2, 0, tzinfo=UTC)  # 10:00 on the 6th in Singapore, a day after the matching date
+    with stack.session_factory() as s:
+        program = s.scalars(select(Program)).one()
+        s.add(
+            SpeedRound(program_id=program.id, status=SpeedStatus.OPEN, created_at=stack.clock.now(), closes_at=closes)
+        )
+        s.commit()
+    assert check_next_due(stack, "matching.scheduled", until=closes + HOUR) == closes
+    stack.advance(closes - stack.clock.now() - timedelta(minutes=1))  # 09:59 on the 6th: past 09:00 on the 5th
+    assert _previews(stack, channel) == [] and _program(stack) == (date(2027, 1, 5), None, 0)
+    stack.advance(timedelta(minutes=1))  # the deadline: the round closes, then the scheduled matching runs
+    assert len(_previews(stack, channel)) == 1
+    assert _program(stack) == (date(2027, 1, 5), date(2027, 1, 5), 1)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.ids import ID
-from bot.models import MatchProposal, Participant, SpeedIntro, SpeedRound, SpeedStatus
+from bot.models import MatchProposal, MatchRound, Participant, SpeedIntro, SpeedRound, SpeedStatus
 from bot.sandbox.blockkit import iter_action_elements
 from bot.sandbox.personas import Persona
 from bot.sandbox.stack import LocalStack
@@ -128,6 +128,14 @@ def test_a_round_from_start_to_matching(stack: LocalStack) -> None:
     stack.advance(timedelta(hours=11))  # Thu 16:30 UTC: still open
     with stack.session_factory() as s:
         assert s.scalars(select(SpeedRound)).one().status == SpeedStatus.OPEN
+    # while it is open, no matching preview: it would read the answers given so far (a pair gone, one more pair
+    # "ruled out for private reasons", would show a host someone's "no" as it is given)
+    hanna.slash("admin match", channel_id=channel)
+    stack.settle()
+    said = json.dumps(hanna.ephemeral_messages()[-1])
+    assert "is open until" in said and "matching runs once it has closed" in said
+    with stack.session_factory() as s:
+        assert s.scalars(select(MatchRound)).all() == []
     stack.advance(timedelta(hours=1))  # Thu 17:30 UTC, past 18:00 in Berlin
     with stack.session_factory() as s:
         round_ = s.scalars(select(SpeedRound)).one()

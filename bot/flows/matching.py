@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot import i18n
 from bot.blocks import admin as admin_blocks
 from bot.blocks import matching as blocks
+from bot.blocks import speed as speed_blocks
 from bot.blocks.inputs import state_values
 from bot.blocks.programs import date_text
 from bot.domain import matching as rules
@@ -30,7 +31,7 @@ from bot.flows.host import (
 from bot.flows.result import Result
 from bot.ids import ID
 from bot.models import MatchRound, Pair, Participant, Program, ProgramStatus, RoundStatus, Workspace
-from bot.services import agreements, kickoff, matching, outbox, programs, reporting
+from bot.services import agreements, kickoff, matching, outbox, programs, reporting, speed
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +117,23 @@ def _refresh_profiles(
     reporting.set_profile_managers(session, workspace_id=workspace.id, found=read.found, now=now)
 
 
+def _speed_open(session: Session, program: Program, who: Caller) -> Result | None:
+    """While the program's speed-dating round is being prepared or open, no preview is made, changed or approved:
+    it would read the answers given so far, and a pair gone or a count of pairs ruled out "for private reasons" up
+    by one would show a host someone's "no" (or yes, or ranking) as it is given. Matching runs once it closes."""
+    running = speed.open_round(session, program=program)
+    if running is None:
+        return None
+    deadline = speed_blocks.when(who.locale, running.closes_at, program.timezone)
+    return Result(message=blocks.note(who.locale, "speed_open", name=program.name, deadline=deadline))
+
+
 def _run(
     session: Session, workspace: Workspace, program: Program, who: Caller, now: datetime, slack: AdminSlack
 ) -> Result:
+    waiting = _speed_open(session, program, who)
+    if waiting is not None:
+        return waiting
     _refresh_profiles(session, workspace, program, slack, now)
     round_ = matching.propose(session, program=program, created_by=who.user_id, now=now)
     _post_preview(session, workspace, program, round_, locale=who.locale, now=now)
@@ -152,6 +167,9 @@ def action(session: Session, who: Caller, action_id: str, value: str, *, slack: 
     if round_ is None or program is None or program.workspace_id != workspace.id:
         return Result(message=admin_blocks.note(who.locale, "program_missing"))
     stale = Result(message=blocks.note(who.locale, "stale"))
+    waiting = _speed_open(session, program, who) if action_id != ID.MATCH_DISCARD else None
+    if waiting is not None:
+        return waiting
     if action_id == ID.MATCH_SWAP:
         if round_.status != RoundStatus.PREVIEW:
             return stale
@@ -238,6 +256,8 @@ def submit_swap(session: Session, who: Caller, view: dict[str, Any], *, slack: A
     program = session.get(Program, round_.program_id) if round_ is not None else None
     if round_ is None or program is None or program.workspace_id != workspace.id:
         return Result(errors=blocks.swap_error(who.locale, key="stale", field="person"))
+    if speed.open_round(session, program=program) is not None:  # see _speed_open
+        return Result(errors=blocks.swap_error(who.locale, key="speed_open", field="person"))
     values = state_values(view)
     person, other = values.get(ID.MATCH_SWAP_PERSON.value), values.get(ID.MATCH_SWAP_WITH.value)
     if not isinstance(person, str) or not person:
@@ -281,6 +301,8 @@ def run_scheduled(session: Session, now: datetime) -> int:
     for due in matching.due_scheduled(session, now=now):
         program, workspace = due.program, due.workspace
         assert program.match_on is not None
+        if speed.open_round(session, program=program) is not None:
+            continue  # runs once the round has closed (see _speed_open; matching.next_scheduled waits for it)
         matching.mark_scheduled_done(program)
         if not workspace.admin_channel_id:
             log.warning("program %s: scheduled matching on %s skipped: no admin channel", program.id, program.match_on)

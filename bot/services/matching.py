@@ -28,6 +28,7 @@ from bot.models import (
     RoundStatus,
     SpeedIntro,
     SpeedRound,
+    SpeedStatus,
     Workspace,
 )
 from bot.services import outbox, reporting
@@ -659,8 +660,23 @@ def due_scheduled(session: Session, *, now: datetime) -> list[ScheduledRun]:
 def next_scheduled(session: Session, *, now: datetime) -> datetime | None:
     """When :func:`due_scheduled` next names a program (``bot.services.ticks.NextDue``): the earliest
     :func:`bot.domain.matching.next_scheduled` of the programs it looks at; None when there are none."""
-    rows = session.execute(_awaiting_schedule(Program.match_on, Program.timezone)).tuples().all()
-    return min((rules.next_scheduled(day, tz, now=now) for day, tz in rows if day is not None), default=None)
+    rows = session.execute(_awaiting_schedule(Program.match_on, Program.timezone, _OPEN_SPEED_CLOSES)).tuples().all()
+    return min(
+        (
+            max(rules.next_scheduled(day, tz, now=now), closes or now)  # a speed round open: once it has closed
+            for day, tz, closes in rows
+            if day is not None
+        ),
+        default=None,
+    )
+
+
+# the deadline of a program's speed-dating round that is being prepared or open (the scheduled run waits for it)
+_OPEN_SPEED_CLOSES = (
+    select(func.max(SpeedRound.closes_at))
+    .where(SpeedRound.program_id == Program.id, SpeedRound.status.in_((SpeedStatus.PREPARING, SpeedStatus.OPEN)))
+    .scalar_subquery()
+)
 
 
 def mark_scheduled_done(program: Program) -> None:
