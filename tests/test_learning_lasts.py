@@ -35,7 +35,7 @@ from bot.models import (
     Workspace,
 )
 from bot.sandbox.stack import LocalStack
-from bot.services import followups, home, impact, retros
+from bot.services import followups, home, impact, release, retros
 from tests.helpers import OTHERS, admin_channel, create_program, has_action, onboard, persona
 
 START = date(2027, 1, 4)  # a Monday; four weeks: the program ends on Monday 1 February, 00:00 in Berlin
@@ -150,9 +150,15 @@ def test_follow_up_asked_once_in_working_time_answered_once_and_counted_only_as_
     assert _answer(s, a0, "no", text="changed my mind", quote=False, now=answered + DAY) == followups.ALREADY
     assert _item(s, a0).answer == "yes"
 
+    # a quote shows from the next release on: shown when given, it would tell hosts that one of a pair they saw end
+    # has just answered
+    assert impact.dashboard(s, program, now=answered + DAY).followup_quotes == []
     # two answers by the first release: below the threshold (3), nothing is counted
     assert impact.weekly_due(s, _monday_release(date(2027, 3, 8))) == 1
     s.commit()
+    assert impact.dashboard(s, program, now=answered + 6 * DAY).followup_quotes == [
+        "Zqquote: short videos for every release"
+    ]
     assert not followups.counts(s, program).released
     assert impact.kpis(s, program, now=answered + 6 * DAY).followups == 0
     assert _answer(s, a1, "no", text="Zqsecret: not quoted", quote=False, now=datetime(2027, 3, 9, 9, tzinfo=UTC))
@@ -168,7 +174,7 @@ def test_follow_up_asked_once_in_working_time_answered_once_and_counted_only_as_
     board = impact.dashboard(s, program, now=datetime(2027, 3, 16, tzinfo=UTC))
     assert (board.kpis.followups, board.kpis.followups_yes, board.kpis.followups_partly) == (3, 1, 1)
     assert board.followup_quotes == ["Zqquote: short videos for every release"]  # consented, without a name
-    assert followups.consented_quotes(s, program) == board.followup_quotes
+    assert followups.consented_quotes(s, program, by=release.released_at(s, program)) == board.followup_quotes
 
     # 90 days on: the second stage, once; a program whose data retention deleted asks nobody
     assert followups.due(s, END + 90 * DAY) == 7

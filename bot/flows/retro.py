@@ -31,7 +31,7 @@ from bot.flows.host import (
 )
 from bot.flows.result import Result
 from bot.ids import ID
-from bot.services import outbox, retros
+from bot.services import outbox, release, retros
 
 
 # -- the pair ----------------------------------------------------------------------------------------------
@@ -89,7 +89,7 @@ def host_overview(session: Session, who: Caller, args: str, *, slack: AdminSlack
     if program is None:
         return refusal or Result()
     totals = retros.aggregate(session, program)
-    quotes = retros.consented_quotes(session, program)
+    quotes = retros.consented_quotes(session, program, by=release.released_at(session, program))
     return Result(message=blocks.host_overview(who.locale, program=program, totals=totals, quotes=quotes))
 
 

@@ -194,12 +194,15 @@ _QUOTES = (
         FollowUp.program_id == bindparam("program_id"),
         FollowUp.quote_ok.is_(True),
         FollowUp.text.is_not(None),
-        FollowUp.answered_at.is_not(None),
+        FollowUp.answered_at <= bindparam("by"),
     )
     .order_by(FollowUp.answered_at, FollowUp.id)
 )
 
 
-def consented_quotes(session: Session, program: Program) -> list[str]:
-    """The texts whose authors said "you may quote me", without names, oldest first."""
-    return [t for t in session.scalars(_QUOTES, {"program_id": program.id}) if t]
+def consented_quotes(session: Session, program: Program, *, by: datetime | None) -> list[str]:
+    """The texts whose authors said "you may quote me", given by ``by`` (hosts' surfaces: the latest release,
+    ``release.released_at``; None: none yet), without names, oldest first."""
+    if by is None:
+        return []
+    return [t for t in session.scalars(_QUOTES, {"program_id": program.id, "by": by}) if t]

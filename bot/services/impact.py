@@ -114,7 +114,7 @@ class Attention:
 
 
 def attention(session: Session, program: Program, *, now: datetime) -> Attention:
-    until = now if program.named_silence else session.scalar(_LAST_RELEASE, {"program_id": program.id})
+    until = now if program.named_silence else release.released_at(session, program)
     since = (until or now) - timedelta(days=rules.ACTIVE_DAYS)
     silent, escalations = session.execute(
         _ATTENTION,
@@ -143,10 +143,6 @@ _ATTENTION = select(
     .where(Escalation.program_id == bindparam("program_id"), Escalation.answered_at.is_(None))
     .scalar_subquery(),
 )
-
-
-# Built once: the moment of a program's last release (its newest snapshot)
-_LAST_RELEASE = select(func.max(KpiSnapshot.created_at)).where(KpiSnapshot.program_id == bindparam("program_id"))
 
 
 # -- metrics -----------------------------------------------------------------------------------------------
@@ -301,6 +297,7 @@ def dashboard(session: Session, program: Program, *, now: datetime, viewer: Scop
     reads it (None: everyone who may see the program, as in the admin channel), for the other cohorts it shows."""
     cells = release.of(session, program)
     current = kpis(session, program, now=now)
+    released = release.released_at(session, program)  # quotes: those given by then (consented, never named)
     found = last_snapshot(session, program, before=current.released_on) if current.released_on else None
     previous = found[0] if found else None
     return Dashboard(
@@ -311,10 +308,10 @@ def dashboard(session: Session, program: Program, *, now: datetime, viewer: Scop
         lines=rules.lines(current, previous),
         metrics=metric_views(session, program, cells),
         attention=attention(session, program, now=now),
-        quotes=[a.quote or "" for a in retros.consented_quotes(session, program)],
+        quotes=[a.quote or "" for a in retros.consented_quotes(session, program, by=released)],
         threshold=release_rules.threshold(program.poll_threshold),
         cohorts=cohort_lines(session, program, current, now=now, viewer=viewer),
-        followup_quotes=followups.consented_quotes(session, program),
+        followup_quotes=followups.consented_quotes(session, program, by=released),
         sides=rules.side_counts(cells),
     )
 
@@ -478,7 +475,7 @@ def weekly(session: Session, program: Program, workspace: Workspace | None, *, n
     """The program's weekly release at ``now`` (``bot.services.release``), its KPI snapshot (which marks the week
     done), and for the hosts in the admin channel the digest with charts (while the program runs and a week after)
     and the results of the pulse rounds released now. Does not commit."""
-    since = session.scalar(_LAST_RELEASE, {"program_id": program.id})  # the release before this one (None: first)
+    since = release.released_at(session, program)  # the release before this one (None: first)
     fresh = release.release(session, program, now=now)
     day = local_today(program, now)
     current = replace(kpis(session, program, now=now), released_on=day)

@@ -21,14 +21,13 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.program_page import ProgramPage
 from bot.domain import release as release_rules
-from bot.models import FollowUp, KpiSnapshot, LearningCard, Program, ProgramStatus, Retro, RetroAnswer
+from bot.models import FollowUp, LearningCard, Program, ProgramStatus, Retro, RetroAnswer
 from bot.services import impact, release
 
 QUOTES_SHOWN = 3
 
-# Built once (every participant's App Home): the moment of the program's latest weekly release ...
-_RELEASED_AT = select(func.max(KpiSnapshot.created_at)).where(KpiSnapshot.program_id == bindparam("program_id"))
-# ... the learning cards published by then ...
+# Built once (every participant's App Home): as of the program's latest weekly release, the learning cards published
+# by then ...
 _CARDS = select(func.count(LearningCard.id)).where(
     LearningCard.program_id == bindparam("program_id"),
     LearningCard.published_at.is_not(None),
@@ -55,14 +54,9 @@ _FOLLOWUP_QUOTES = select(FollowUp.text, FollowUp.answered_at).where(
 )
 
 
-def released_at(session: Session, program: Program) -> datetime | None:
-    """When the program's latest weekly release was made (its KPI snapshot), or None before the first."""
-    return session.scalar(_RELEASED_AT, {"program_id": program.id})
-
-
 def page(session: Session, program: Program, *, now: datetime) -> ProgramPage:
     """One program's page, as of its latest weekly release."""
-    at = released_at(session, program)
+    at = release.released_at(session, program)
     if at is None:
         return ProgramPage(name=program.name)
     kpis = impact.kpis(session, program, now=now)

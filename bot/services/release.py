@@ -159,6 +159,15 @@ def last_release(session: Session, program: Program) -> date | None:
     return session.scalar(select(func.max(KpiSnapshot.taken_on)).where(KpiSnapshot.program_id == program.id))
 
 
+def released_at(session: Session, program: Program) -> datetime | None:
+    """The moment of the program's latest weekly release (its KPI snapshot), or None before the first: what hosts
+    and participants see of texts others gave (quotes) is what was given by then, so it moves once a week, never
+    at the moment someone gives one."""
+    from bot.models import KpiSnapshot
+
+    return session.scalar(select(func.max(KpiSnapshot.created_at)).where(KpiSnapshot.program_id == program.id))
+
+
 # -- the contributions of each series since its last cell --------------------------------------------------------
 def _yes_no(
     session: Session, query: Any, start: Any, days: int, since: datetime | None, now: datetime

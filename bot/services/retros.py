@@ -351,17 +351,27 @@ def aggregate(session: Session, program: Program) -> rules.Aggregate:
     return rules.released(
         release_rules.total(cells),
         pairs=pairs,
-        quotes_consented=len(consented_quotes(session, program)),
+        quotes_consented=len(consented_quotes(session, program, by=release.released_at(session, program))),
         released_on=release.last_release(session, program),
     )
 
 
-def consented_quotes(session: Session, program: Program) -> list[RetroAnswer]:
+def consented_quotes(session: Session, program: Program, *, by: datetime | None) -> list[RetroAnswer]:
+    """The quotes both partners agreed to by ``by`` (hosts' surfaces: the latest release, ``release.released_at``;
+    None: none yet): a quote shown the moment its second consent came would tell hosts which pair just finished its
+    retro. Oldest first."""
+    if by is None:
+        return []
     return list(
         session.scalars(
             select(RetroAnswer)
             .join(Retro, Retro.id == RetroAnswer.retro_id)
-            .where(Retro.program_id == program.id, *_consented_filter())
+            .where(
+                Retro.program_id == program.id,
+                *_consented_filter(),
+                RetroAnswer.author_consent_at <= by,
+                RetroAnswer.partner_consent_at <= by,
+            )
             .order_by(RetroAnswer.partner_consent_at, RetroAnswer.id)
         )
     )
@@ -446,7 +456,7 @@ def report_due(session: Session, now: datetime) -> int:
         workspace = session.get(Workspace, program.workspace_id)
         if workspace is None or not workspace.admin_channel_id:
             continue
-        quotes = consented_quotes(session, program)
+        quotes = consented_quotes(session, program, by=now)  # once, at its fixed moment after the program
         message = blocks.program_report(
             program.default_locale,
             program=program.name,
@@ -454,7 +464,7 @@ def report_due(session: Session, now: datetime) -> int:
             totals=aggregate(session, program),
             mood=polls.results(session, program=program),
             quotes=quotes,
-            followup_quotes=followups.consented_quotes(session, program),
+            followup_quotes=followups.consented_quotes(session, program, by=now),
         )
         about = outbox.About.of(program=program, people=[q.participant_id for q in quotes])  # whose quotes
         outbox.to_hosts(session, workspace, message, cause=key, now=now, about=about)
