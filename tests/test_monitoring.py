@@ -25,6 +25,7 @@ from bot.models import (
     PairWeek,
     Participant,
     Program,
+    Retro,
     Workspace,
 )
 from bot.services import escalations, impact, playbook, rhythm
@@ -242,3 +243,28 @@ def test_with_named_silence_flags_on_the_dashboard_counts_live_and_the_release_a
     assert live.silent == 1 and live.silent_as_of is None
     impact.counts_only(session, program, ws, since=NOW - timedelta(weeks=1), now=NOW)
     assert _to_hosts(session) == []
+
+
+def test_the_playbooks_retro_count_moves_with_the_clock_never_with_who_filled_one_in(session: Session) -> None:
+    """"N retros under way" dropped by one the moment a pair's second partner filled theirs in: a host who knows when
+    each pair's retro opened could name the pair that finished (or didn't). It now counts the retros opened in the
+    last two weeks, filled in or not; how many both filled in comes with the weekly release."""
+    ws, program, (p1, p2, _p3) = _release_world(session)
+    program.status = "active"
+    retros = [
+        Retro(pair_id=pair.id, program_id=program.id, cycle=1, last_week=4, opened_at=NOW - timedelta(days=days))
+        for pair, days in ((p1, 3), (p2, 10))
+    ]
+    session.add_all(retros)
+    session.flush()
+
+    def shown() -> int:
+        [week] = playbook.this_week(session, workspace_id=ws.id, now=NOW, only=program)
+        return week.retros_open
+
+    assert shown() == 2
+    retros[0].summary_at = NOW - timedelta(hours=1)  # both partners of the first pair filled theirs in
+    session.flush()
+    assert shown() == 2
+    [week] = playbook.this_week(session, workspace_id=ws.id, now=NOW + timedelta(days=5), only=program)
+    assert week.retros_open == 1  # two weeks after it opened, the second one no longer counts

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.impact import SideCounts, side_counts
 from bot.domain.programs import OnboardingCounts
+from bot.domain.release import RETRO_DAYS
 from bot.models import Enrollment, EnrollmentStatus, Pair, PairStatus, Participant, Program, ProgramStatus, Retro
 from bot.services import impact, programs, release
 
@@ -31,7 +32,7 @@ class ProgramWeek:
     waiting: int  # onboarded, in no active pair of the program
     silent: int  # active pairs flagged silent lately
     escalations: int  # open requests for help or late-cancellation patterns
-    retros_open: int  # retros opened and not summed up yet
+    retros_open: int  # retros opened in the last RETRO_DAYS, whether filled in or not
     sides: SideCounts = field(default_factory=SideCounts)  # silent weeks and late cancellations by side, as released
     silent_as_of: datetime | None = None  # named silence flags off: ``silent`` as counted at this release
 
@@ -55,7 +56,11 @@ _WAITING = select(func.count()).where(
     and_(Enrollment.program_id == bindparam("program"), Enrollment.status == EnrollmentStatus.ONBOARDED),
     ~_IN_PAIR,
 )
-_RETROS_OPEN = select(func.count()).where(Retro.program_id == bindparam("program"), Retro.summary_at.is_(None))
+# retros opened in the last RETRO_DAYS (the time both partners have to fill one in): by the clock alone, never by who
+# filled theirs in (a count that dropped when a pair finished would name the pair: retro completion is released)
+_RETROS_OPEN = select(func.count()).where(
+    Retro.program_id == bindparam("program"), Retro.opened_at > bindparam("since"), Retro.opened_at <= bindparam("now")
+)
 
 
 def this_week(session: Session, *, workspace_id: int, now: datetime, only: Program | None = None) -> list[ProgramWeek]:
@@ -63,6 +68,7 @@ def this_week(session: Session, *, workspace_id: int, now: datetime, only: Progr
     listed = [only] if only is not None else programs.listing(session, workspace_id=workspace_id)
     open_ = [p for p in listed if p.status != ProgramStatus.CLOSED]
     counts = programs.counts(session, program_ids=[p.id for p in open_])
+    window = {"since": now - timedelta(days=RETRO_DAYS), "now": now}
     out = []
     for program in open_:
         joined = list(session.scalars(_WELCOME, {"program": program.id, "since": now - WEEK}))
@@ -78,7 +84,7 @@ def this_week(session: Session, *, workspace_id: int, now: datetime, only: Progr
                 silent=attention.silent,
                 silent_as_of=attention.silent_as_of,
                 escalations=attention.escalations,
-                retros_open=int(session.scalar(_RETROS_OPEN, {"program": program.id}) or 0),
+                retros_open=int(session.scalar(_RETROS_OPEN, {"program": program.id, **window}) or 0),
                 sides=side_counts(release.of(session, program)),
             )
         )
