@@ -102,3 +102,56 @@ def test_views_are_what_slack_sdk_renders(submit: str | None, meta: str, title: 
     )
     assert mine == sdk
     assert kit.home(blocks=blocks) == View(type="home", callback_id=ID.HOME_VIEW, blocks=blocks).to_dict()
+
+
+@pytest.mark.parametrize("locale", ["en", "de"])
+def test_views_and_messages_stay_within_slacks_limits_at_their_extremes(locale: str) -> None:
+    """Cases an audit found Slack would refuse: a select whose chosen option came after the first 100 sent, the card
+    library's Prev and Next (one action) in one block, and the retro overview with its quotes past 50 blocks."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from bot.blocks import cards as card_blocks
+    from bot.blocks import inputs
+    from bot.blocks import retro as retro_blocks
+    from bot.domain.retro import Aggregate
+    from bot.models import LearningCard
+    from bot.sandbox.blockkit import validate_call
+
+    options = [inputs.option(f"Program {n}", str(n)) for n in range(150)]
+    select = inputs.static_select(options, initial="120")
+    assert len(select["options"]) == 100 and select["initial_option"] in select["options"]
+    assert select["initial_option"]["value"] == "120"
+    boxes = inputs.checkboxes(options[:12], checked=["11"])
+    assert len(boxes["options"]) == 10 and boxes["initial_options"][0] in boxes["options"]
+
+    now = datetime(2027, 3, 1, tzinfo=UTC)
+    card = LearningCard(id=1, program_id=1, participant_id=1, title="A card", text="What I learned", show_name=True)
+    card.created_at = card.updated_at = card.published_at = now
+    library = card_blocks.library_modal(
+        locale,
+        choices=[(f"p:{n}", f"Program {n}", 12) for n in range(150)],
+        chosen="p:140",
+        page=1,
+        pages=3,
+        items=[(card, "Ana", "Program 140")] * 5,
+    )
+    assert validate_call("views.open", {"trigger_id": "t", "view": library}) == []
+
+    program = SimpleNamespace(name="P" * 80, poll_threshold=5, community_channel_id=None)
+    quotes = [SimpleNamespace(id=n, quote=f"Quote {n}", posted_at=None, posted_channel=None) for n in range(40)]
+    totals = Aggregate(
+        pairs=40,
+        opened=40,
+        done=40,
+        answers=80,
+        talk_share=dict.fromkeys(range(1, 6), 0),
+        changes=0,
+        quotes_consented=40,
+    )
+    overview = retro_blocks.host_overview(locale, program=program, totals=totals, quotes=quotes)
+    assert (
+        validate_call("chat.postMessage", {"channel": "C1", "text": overview["text"], "blocks": overview["blocks"]})
+        == []
+    )
+    assert "Quote 39" in str(overview) and "Quote 19" not in str(overview)  # the newest, and how many more

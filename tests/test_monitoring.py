@@ -246,7 +246,7 @@ def test_with_named_silence_flags_on_the_dashboard_counts_live_and_the_release_a
 
 
 def test_the_playbooks_retro_count_moves_with_the_clock_never_with_who_filled_one_in(session: Session) -> None:
-    """"N retros under way" dropped by one the moment a pair's second partner filled theirs in: a host who knows when
+    """ "N retros under way" dropped by one the moment a pair's second partner filled theirs in: a host who knows when
     each pair's retro opened could name the pair that finished (or didn't). It now counts the retros opened in the
     last two weeks, filled in or not; how many both filled in comes with the weekly release."""
     ws, program, (p1, p2, _p3) = _release_world(session)

@@ -245,12 +245,11 @@ def library_modal(
             out += [kit.divider(), kit.section(card_text(locale, card, name=author, program=program))]
         if pages > 1 and chosen:
             out.append(kit.context(_t(locale, "lib_page", page=page + 1, pages=pages)))
-            buttons = []
+            # one block each: Slack wants an action_id once per block, and both buttons are the same action
             if page > 0:
-                buttons.append(kit.button(_p(locale, "btn_prev"), ID.CARDS_PAGE, value=f"{chosen}|{page - 1}"))
+                out.append(kit.actions(kit.button(_p(locale, "btn_prev"), ID.CARDS_PAGE, value=f"{chosen}|{page - 1}")))
             if page < pages - 1:
-                buttons.append(kit.button(_p(locale, "btn_next"), ID.CARDS_PAGE, value=f"{chosen}|{page + 1}"))
-            out.append(kit.actions(*buttons))
+                out.append(kit.actions(kit.button(_p(locale, "btn_next"), ID.CARDS_PAGE, value=f"{chosen}|{page + 1}")))
     return kit.modal(
         title=_p(locale, "lib_title"), close=_p(locale, "lib_close"), callback_id=ID.CARDS_MODAL, blocks=out
     )

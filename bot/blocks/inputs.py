@@ -85,11 +85,18 @@ def date_input(*, initial: str | None = None) -> dict[str, Any]:
     return element
 
 
+def _within(options: list[dict[str, Any]], chosen: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """The first ``limit`` options (Slack's most), and the ``chosen`` ones always among them: an initial option must
+    be one of the options sent, and one cut away would be lost when the form is submitted."""
+    missing = [o for o in chosen if o not in options[:limit]][:limit]
+    return options[: limit - len(missing)] + missing
+
+
 def static_select(
     options: list[dict[str, Any]], *, initial: str | None = None, placeholder: str | None = None
 ) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "static_select", "options": options[:100]}
-    chosen = [o for o in options if o["value"] == initial]
+    chosen = [o for o in options if o["value"] == initial][:1]
+    element: dict[str, Any] = {"type": "static_select", "options": _within(options, chosen, 100)}
     if chosen:
         element["initial_option"] = chosen[0]
     if placeholder:
@@ -98,8 +105,8 @@ def static_select(
 
 
 def checkboxes(options: list[dict[str, Any]], *, checked: list[str] = ()) -> dict[str, Any]:  # type: ignore[assignment]
-    element: dict[str, Any] = {"type": "checkboxes", "options": options[:10]}
-    initial = [o for o in options if o["value"] in checked]
+    initial = [o for o in options if o["value"] in checked][:10]
+    element: dict[str, Any] = {"type": "checkboxes", "options": _within(options, initial, 10)}
     if initial:
         element["initial_options"] = initial
     return element

@@ -161,6 +161,9 @@ def _totals(locale: str, totals: rules.Aggregate) -> str:
     )
 
 
+QUOTES_SHOWN = 20  # in /tandem admin retro, each with its button or where it was posted (two blocks)
+
+
 def host_overview(
     locale: str, *, program: Program, totals: rules.Aggregate, quotes: Sequence[RetroAnswer]
 ) -> dict[str, Any]:
@@ -178,7 +181,11 @@ def host_overview(
         out.append(kit.context(_t(locale, "host_no_channel")))
     if not quotes:
         out.append(kit.section(_t(locale, "host_no_quotes")))
-    for answer in quotes[:40]:
+    # two blocks a quote, within Slack's 50 a message: the newest QUOTES_SHOWN, and how many more there are
+    shown = list(quotes)[-QUOTES_SHOWN:]
+    if len(quotes) > len(shown):
+        out.append(kit.context(_t(locale, "host_more_quotes", n=len(quotes) - len(shown))))
+    for answer in shown:
         out.append(kit.section(_t(locale, "host_quote", quote=answer.quote or "")))
         if answer.posted_at is not None:
             out.append(kit.context(_t(locale, "host_posted", channel=answer.posted_channel or "")))
