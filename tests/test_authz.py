@@ -60,6 +60,8 @@ from bot.models import (
     Retro,
     RetroAnswer,
     SpeedIntro,
+    SpeedRound,
+    SpeedStatus,
     TrialCheck,
     WeekPrep,
     Workspace,
@@ -189,6 +191,13 @@ def _one(stack: LocalStack, query: Any) -> Any:
         return s.scalars(query).first()
 
 
+def _speed_status(stack: LocalStack, status: SpeedStatus) -> None:
+    with stack.session_factory() as s:
+        for round_ in s.scalars(select(SpeedRound)):
+            round_.status = status
+        s.commit()
+
+
 def _participant_id(stack: LocalStack, p: Persona) -> int:
     return _one(stack, select(Participant.id).where(Participant.slack_user_id == p.id))
 
@@ -221,11 +230,15 @@ def _build(stack: LocalStack) -> World:
     views[ID.SPEED_MODAL] = opened(stack, hanna, ID.SPEED_START, str(program_id), channel=channel)
     assert not hanna.submit(views[ID.SPEED_MODAL]["id"]).body
     stack.advance(timedelta(minutes=1))
+    # matching waits for an open round (bot.flows.matching._speed_open): closed for the match, open again after it,
+    # so the world holds an open round's cards as before
+    _speed_status(stack, SpeedStatus.CLOSED)
     hanna.slash("admin match", channel_id=channel)
     stack.settle()
     preview = [m for m in stack.sandbox.messages(channel) if m.get("text", "").startswith("Matching preview")][-1]
     hanna.click(ID.MATCH_APPROVE, message=preview)
     stack.settle()
+    _speed_status(stack, SpeedStatus.OPEN)
     ids: dict[str, Any] = {"program": program_id}
     with stack.session_factory() as s:
         pid = {p.slack_user_id: p.id for p in s.scalars(select(Participant))}

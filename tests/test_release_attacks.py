@@ -70,7 +70,7 @@ from bot.models import (
     WeekPartner,
     Workspace,
 )
-from bot.services import home, impact, polls, retros
+from bot.services import home, impact, polls, release, retros
 from tests.conftest import backends
 
 UTC0 = datetime(2027, 1, 4, 7, 0, tzinfo=UTC)  # Monday 4 January 2027, 08:00 in Berlin: the programs start today
@@ -575,7 +575,7 @@ def _read(w: World, now: datetime, into: dict[str, list[Reading]], *, participan
     results = polls.results(s, program=w.a)
     into["pulse"].append(_numbers(poll_blocks.results("en", program="Pilot", results=results)) if results else {})
     totals = retros.aggregate(s, w.a)
-    quotes = retros.consented_quotes(s, w.a)
+    quotes = retros.consented_quotes(s, w.a, by=release.released_at(s, w.a))  # as /tandem admin retro reads them
     into["retro"].append(_numbers(retro_blocks.host_overview("en", program=w.a, totals=totals, quotes=quotes)))
     if participant:
         mine = home.home_state(s, participant=w.people["P0a"], now=now)
