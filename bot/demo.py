@@ -1299,6 +1299,8 @@ def _chapter_weeks(
             _retro_cycle_one(stack, say, people, week_start, berlin_singapore, {berlin_lisbon, quiet}, retros_done)
         if week == 4:
             _retro_cycle_two(stack, say, result, people, admin, week_start, berlin_lisbon, retros_done)
+        if week == 6:  # more than a week after the second retro's quotes were agreed: a release has come
+            _post_quotes(stack, say, result, people, admin)
         if week == 0:
             say.step("Friday: Rui takes a two-week holiday with `/tandem pause until …`.")
             _advance_to(stack, week_start + timedelta(days=4, hours=10))
@@ -1581,10 +1583,8 @@ def _retro_cycle_two(
     retros_done: set[str],
 ) -> None:
     """The second cycle's retro: Mia and Rui fill theirs in and agree to share both quotes; the hidden pulse round
-    reached the hosts; Hanna picks a community channel and posts the consented quotes there."""
-    from bot.ids import ID
+    reached the hosts. The quotes reach them with the next weekly release (``_post_quotes``)."""
 
-    sb = stack.sandbox
     hanna, mia, rui = people["hanna"], people["mia"], people["rui"]
     hidden = _pulse_results(stack, admin, HIDDEN_ROUND)
     _expect(result, _is_hidden(hidden), f"round {HIDDEN_ROUND} of the pulse (3 answers) stayed hidden from the hosts")
@@ -1633,7 +1633,19 @@ def _retro_cycle_two(
         re.search(r"(Hierarchy|Hierarchie) [1-9]", overview) is not None and "Rui's stakeholder map" not in overview,
         "the hosts see how many retros named each theme, released, and no retro text",
     )
-    say.step("She creates #reverse-mentoring, adds Tandem, and picks it under “Retro settings” on the program card.")
+
+
+def _post_quotes(stack: LocalStack, say: Narrator, result: DemoResult, people: dict[str, Persona], admin: str) -> None:
+    """After the next weekly release, the consented quotes are on /tandem admin retro: Hanna picks a community channel
+    and posts them there."""
+    from bot.ids import ID
+
+    sb, hanna = stack.sandbox, people["hanna"]
+    say.step(
+        "The weekly release brings the consented quotes to the hosts (at once, a quote would tell them which pair had "
+        "just finished its retro). Hanna creates #reverse-mentoring, adds Tandem, and picks it under “Retro settings” "
+        "on the program card."
+    )
     community = sb.create_channel("reverse-mentoring", members=[people[k].id for k, *_ in COHORT], creator=hanna.id)
     sb.invite(community, sb.bot_user_id, inviter=hanna.id)
     hanna.slash("admin programs", channel_id=admin)
