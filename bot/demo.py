@@ -1584,7 +1584,6 @@ def _retro_cycle_two(
 ) -> None:
     """The second cycle's retro: Mia and Rui fill theirs in and agree to share both quotes; the hidden pulse round
     reached the hosts. The quotes reach them with the next weekly release (``_post_quotes``)."""
-
     hanna, mia, rui = people["hanna"], people["mia"], people["rui"]
     hidden = _pulse_results(stack, admin, HIDDEN_ROUND)
     _expect(result, _is_hidden(hidden), f"round {HIDDEN_ROUND} of the pulse (3 answers) stayed hidden from the hosts")
