@@ -155,15 +155,26 @@ def home_view(state: HomeState) -> dict[str, Any]:
                         )
                     )
                 )
-    blocks.extend(rhythm_blocks.home_section(locale, state.rhythm))  # next prompts, the break and its button
-    blocks.extend(agreement_blocks.home_section(locale, state.pair_cards))  # each tandem's agreement and goals
-    blocks += impact_blocks.home_section(locale, state.impact_pairs, [])  # our streak, our metrics
-    if state.can_write_cards or state.cards:
-        blocks += card_blocks.home_section(locale, state.cards, can_write=state.can_write_cards)
-    if state.can_write_cards or state.cards or state.enrollments or state.hosted:  # the library: participants, hosts
-        blocks.append(card_blocks.library_button(locale))
-    blocks += notes_blocks.home_section(locale, state.notes, tz=p.tz)  # the person's notes, "I need help"
-    blocks += program_page_blocks.section(locale, state.program_pages)  # each program at a glance, as released
+    # the person's own sections, by name: the first to go (in DROPPED order) when Home would pass Slack's 100 blocks
+    sections: dict[str, list[kit.Block]] = {
+        "rhythm": list(rhythm_blocks.home_section(locale, state.rhythm)),  # next prompts, the break and its button
+        "agreements": list(agreement_blocks.home_section(locale, state.pair_cards)),  # agreements and goals
+        "impact": list(impact_blocks.home_section(locale, state.impact_pairs, [])),  # our streak, our metrics
+        "cards": (
+            list(card_blocks.home_section(locale, state.cards, can_write=state.can_write_cards))
+            if state.can_write_cards or state.cards
+            else []
+        ),
+        "library": (  # the library: participants, hosts
+            [card_blocks.library_button(locale)]
+            if state.can_write_cards or state.cards or state.enrollments or state.hosted
+            else []
+        ),
+        "notes": list(notes_blocks.home_section(locale, state.notes, tz=p.tz)),  # the notes, "I need help"
+        "pages": list(program_page_blocks.section(locale, state.program_pages)),  # each program, as released
+    }
+    head = blocks
+    blocks = []
     if state.enrollments:
         blocks.append(kit.divider())
         lines = _profile_lines(locale, state)
@@ -192,4 +203,29 @@ def home_view(state: HomeState) -> dict[str, Any]:
             t("profile", language=i18n.plain(locale, "common", f"lang_{locale}"), tz=p.tz, local_time=local_time)
         )
     )
-    return kit.home(blocks=blocks[:HOME_BLOCKS_MAX])
+    return kit.home(blocks=_fitted(locale, head, sections, blocks))
+
+
+# What goes first when a Home would pass Slack's 100 blocks (someone in several programs and pairs): the programs at a
+# glance, the streaks and metrics, the card list; the rest (prompts, agreements, notes with "I need help", the
+# profile, hosting, the footer) stays, and a line says where the rest is.
+DROPPED = ("pages", "impact", "cards", "agreements", "notes", "rhythm")
+
+
+def _fitted(
+    locale: str, head: list[kit.Block], sections: dict[str, list[kit.Block]], tail: list[kit.Block]
+) -> list[kit.Block]:
+    def total() -> int:
+        return len(head) + sum(len(s) for s in sections.values()) + len(tail)
+
+    dropped = []
+    for name in DROPPED:
+        if total() <= HOME_BLOCKS_MAX:
+            break
+        if sections[name]:
+            sections[name] = []
+            dropped.append(name)
+    middle = [b for s in sections.values() for b in s]
+    if dropped:
+        middle.append(kit.context(i18n.text(locale, "home", "too_much")))
+    return (head + middle + tail)[:HOME_BLOCKS_MAX]
