@@ -130,6 +130,11 @@ def test_next_cohort_copies_the_setup_and_alumni_become_co_hosts(stack: LocalSta
     board = json.dumps(hanna.ephemeral_messages()[-1], ensure_ascii=False)
     assert "Cohorts of this topic path" in board and "Pilot 2027: matched 6" in board
     assert "Pilot 2027 · Cohort 2 (this one): matched 0" in board
+    # the program list narrowed by a part of a name
+    hanna.slash("admin programs cohort 2", channel_id=channel)
+    stack.settle()
+    narrowed = hanna.ephemeral_messages()[-1]
+    assert narrowed["text"] == "Pilot 2027 · Cohort 2"
     # Ana co-hosts the new cohort only: its dashboard opens for her, without the earlier cohort's figures
     ana.slash("admin impact Pilot 2027 · Cohort 2", channel_id=channel)
     stack.settle()

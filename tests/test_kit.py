@@ -155,3 +155,29 @@ def test_views_and_messages_stay_within_slacks_limits_at_their_extremes(locale: 
         == []
     )
     assert "Quote 39" in str(overview) and "Quote 19" not in str(overview)  # the newest, and how many more
+
+    # /tandem admin programs with 30 programs: as many cards as fit, and a line about the rest (it stopped at 12 and
+    # said nothing)
+    from datetime import date
+
+    from bot.blocks import admin as admin_blocks
+    from bot.domain.programs import OnboardingCounts
+    from bot.models import Program
+
+    counts = OnboardingCounts(invited=9, pending=1, interviewing=1, onboarded=7, declined=0)
+    listed = [
+        (
+            Program(
+                id=n, workspace_id=1, name=f"Program {n}", status="active", start_date=date(2027, 1, 4),
+                duration_weeks=12, rhythm="weekly", prompt_weekday=0, prompt_hour=9, learning_fields=["AI"],
+                signup_open=True, timezone="UTC", default_locale=locale, trial_weeks=4, retention_months=12,
+            ),
+            counts,
+        )
+        for n in range(30)
+    ]  # fmt: skip
+    listing = admin_blocks.program_list(locale, listed)
+    assert (
+        validate_call("chat.postMessage", {"channel": "C1", "text": listing["text"], "blocks": listing["blocks"]}) == []
+    )
+    assert "/tandem admin programs <" in str(listing["blocks"][-1])

@@ -146,10 +146,16 @@ def program_list(locale: str, programs: list[tuple[Program, OnboardingCounts]]) 
     if not programs:
         return note(locale, "no_programs")
     blocks: list[kit.Block] = []
-    for program, counts in programs[:12]:  # 4 blocks each: stays well under 50
-        if blocks:
-            blocks.append(kit.divider())
-        blocks.extend(_program_blocks(locale, program, counts))
+    shown = 0
+    for program, counts in programs:
+        card = [kit.divider()] if blocks else []
+        card += _program_blocks(locale, program, counts)
+        if len(blocks) + len(card) > kit.MESSAGE_BLOCKS_MAX - 1:  # one left for the line about the rest
+            break
+        blocks += card
+        shown += 1
+    if shown < len(programs):
+        blocks.append(kit.context(i18n.text(locale, "admin", "list_more", n=len(programs) - shown)))
     return kit.message(", ".join(p.name for p, _ in programs), blocks)
 
 

@@ -28,7 +28,7 @@ from bot.ids import ID
 
 HOME_NOTES_PER_PAIR = 5
 LISTING_NOTES_PER_PAIR = 10
-MESSAGE_BLOCKS_MAX = 50
+MESSAGE_BLOCKS_MAX = kit.MESSAGE_BLOCKS_MAX
 
 
 # -- what the renderers take (``bot.services.notes`` builds them) ---------------------------------------------

@@ -60,11 +60,15 @@ def new_program(session: Session, who: Caller, args: str, *, slack: AdminSlack, 
 
 
 def program_list(session: Session, who: Caller, args: str, *, slack: AdminSlack, now: datetime) -> Result:
-    """``/tandem admin programs``: every program with its counts."""
+    """``/tandem admin programs [part of a name]``: every program the host sees (those whose name holds the words),
+    with its counts."""
     workspace, refusal = authorize_host(session, who, slack, now)
     if refusal is not None:
         return refusal
     listed = programs.listing(session, workspace_id=workspace.id)
+    wanted = " ".join(args.split()).casefold()
+    if wanted:
+        listed = [p for p in listed if wanted in p.name.casefold()]
     counts = programs.counts(session, program_ids=[p.id for p in listed])
     return Result(message=blocks.program_list(who.locale, [(p, counts[p.id]) for p in listed]))
 
