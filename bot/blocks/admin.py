@@ -10,9 +10,8 @@ from slack_sdk.models.blocks import ConfirmObject
 
 from bot import i18n
 from bot.blocks import inputs, kit
-from bot.blocks.programs import date_text, fields_text, rhythm_text, status_text, weekday_text
+from bot.blocks.programs import date_text, fields_text, local_day_text, rhythm_text, status_text, weekday_text
 from bot.domain import monitoring, orgchart, retention
-from bot.domain.localtime import zone
 from bot.domain.programs import FOCUS_MAX, NAME_MAX, OnboardingCounts
 from bot.ids import ID
 from bot.models import Program, ProgramStatus
@@ -428,7 +427,7 @@ def _playbook_program(locale: str, week: Any) -> str:
     if week.silent or week.escalations:
         as_of = ""
         if week.silent_as_of is not None:  # named silence flags off: the last release's count, as the hosts were told
-            as_of = i18n.date_short(week.silent_as_of.astimezone(zone(program.timezone)).date(), locale)
+            as_of = local_day_text(locale, week.silent_as_of, program.timezone)
         attention = {"silent": week.silent, "escalations": week.escalations, "as_of": as_of}
         lines.append(i18n.text(locale, "admin", "playbook_attention", name=program.name, **attention))
     if week.retros_open:

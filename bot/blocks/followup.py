@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from bot import i18n
 from bot.blocks import inputs, kit
 from bot.domain import followup as rules
-from bot.domain.localtime import zone
 from bot.ids import ID
 
 FIELD_IDS: dict[str, ID] = {"answer": ID.FOLLOWUP_ANSWER, "text": ID.FOLLOWUP_TEXT, "quote": ID.FOLLOWUP_QUOTE}
@@ -29,11 +27,6 @@ def _p(locale: str, block: str, **context: Any) -> str:
 def note(locale: str, block: str, **context: Any) -> dict[str, Any]:
     text = _t(locale, block, **context)
     return kit.message(text, [kit.section(text)])
-
-
-def day_text(locale: str, at: datetime, tz: str) -> str:
-    """The day a question closes, on the reader's calendar: 5 Jan 2027 / 5.1.2027."""
-    return i18n.date_short(at.astimezone(zone(tz)), locale)
 
 
 def question(locale: str, *, followup_id: int, program: str, partner: str, days: int, closes: str) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from typing import Any
 
 from bot import i18n
 from bot.blocks import inputs, kit
+from bot.blocks.programs import local_day_text
 from bot.domain import impact as rules
-from bot.domain.localtime import zone
 from bot.ids import ID
 from bot.models import Metric
 
@@ -134,7 +134,7 @@ def _attention(locale: str, board: Any) -> str:
         return _t(locale, "attention_title") + "\n" + _t(locale, "attention_none")
     as_of = ""
     if a.silent_as_of is not None:  # named silence flags off: counted at the last release, as the hosts were told
-        as_of = i18n.date_short(a.silent_as_of.astimezone(zone(board.program.timezone)).date(), locale)
+        as_of = local_day_text(locale, a.silent_as_of, board.program.timezone)
     lines = _t(locale, "attention_lines", silent=a.silent, escalations=a.escalations, as_of=as_of)
     return _t(locale, "attention_title") + "\n" + lines
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from bot import i18n
+from bot.domain.localtime import zone
 from bot.models import Program
 
 
@@ -13,6 +14,11 @@ def date_text(locale: str, value: date | None) -> str:
     if value is None:
         return "–"
     return i18n.date_short(value, locale)
+
+
+def local_day_text(locale: str, at: datetime, tz: str) -> str:
+    """The day of a moment on the calendar of zone ``tz``: 5 Jan 2027 / 5.1.2027."""
+    return i18n.date_short(at.astimezone(zone(tz)).date(), locale)
 
 
 def weekday_text(locale: str, weekday: int) -> str:

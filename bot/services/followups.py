@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.blocks import followup as blocks
+from bot.blocks.programs import local_day_text
 from bot.domain import followup as rules
 from bot.domain import release as release_rules
 from bot.domain import worktime
@@ -126,7 +127,7 @@ def due(session: Session, now: datetime) -> int:
                     program=program.name,
                     partner=partner.display_name if partner is not None else "",
                     days=stage,
-                    closes=blocks.day_text(person.locale, item.closes_at, person.tz),
+                    closes=local_day_text(person.locale, item.closes_at, person.tz),
                 ),
                 now=now,
                 about=outbox.About.of(program=program, people=[person, partner]),  # it names the partner
