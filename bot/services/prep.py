@@ -23,7 +23,15 @@ from bot.blocks import rhythm as blocks
 from bot.domain import rhythm as rules
 from bot.models import Pair, PairStatus, PairWeek, Participant, Program, ProgramStatus, WeekPrep, WeekStatus
 from bot.services import outbox
-from bot.services.rhythm import PROMPTED, Tandem, handled_weeks, resolve_thread, schedule_of, tandem_of
+from bot.services.rhythm import (
+    PROMPTED,
+    SCHEDULE_COLUMNS,
+    Tandem,
+    handled_weeks,
+    resolve_thread,
+    schedule_of,
+    tandem_of,
+)
 from bot.services.rhythm.pair_week import _post
 
 # Built once: the clock asks these every minute. Active pairs with what their schedule depends on, the number of their
@@ -35,13 +43,7 @@ _PLANNED = (
 _PAIRS = (
     select(
         Pair.id,
-        Pair.started_at,
-        Program.timezone,
-        Program.prompt_weekday,
-        Program.prompt_hour,
-        Program.rhythm,
-        Program.duration_weeks,
-        Program.start_date,
+        *SCHEDULE_COLUMNS,
         _HANDLED.c.handled,
         _PLANNED.c.planned,
     )

@@ -98,13 +98,7 @@ def _due_rows() -> Select[Any]:
     return (
         select(
             Pair.id.label("pair_id"),
-            Pair.started_at,
-            Program.timezone,
-            Program.prompt_weekday,
-            Program.prompt_hour,
-            Program.rhythm,
-            Program.duration_weeks,
-            Program.start_date,
+            *rhythm.SCHEDULE_COLUMNS,
             Program.retro_every_weeks,
             Program.working_days,
             *worktime_columns(a, "_a"),

@@ -87,6 +87,18 @@ class Tandem:
         return rules.plan(number, day, self.program.prompt_hour, self.zones)
 
 
+# What :func:`schedule_of` reads from a row, for queries that build schedules for many pairs at once (in this order)
+SCHEDULE_COLUMNS = (
+    Pair.started_at,
+    Program.timezone,
+    Program.prompt_weekday,
+    Program.prompt_hour,
+    Program.rhythm,
+    Program.duration_weeks,
+    Program.start_date,
+)
+
+
 def schedule_of(program: Any, started_at: datetime) -> rules.Schedule:
     """The weekly schedule of a pair that started at ``started_at`` in ``program`` (a Program or a row with its
     ``timezone``, ``prompt_weekday``, ``prompt_hour``, ``rhythm``, ``duration_weeks`` and ``start_date``)."""

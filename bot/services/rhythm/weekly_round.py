@@ -43,6 +43,7 @@ from bot.services import outbox
 from bot.services.rhythm.pair_week import (
     PROMPT_KEY,
     PROMPTED,
+    SCHEDULE_COLUMNS,
     Tandem,
     _in_thread_item,
     _moved,
@@ -622,13 +623,7 @@ def _schedules() -> Select[Any]:
         .subquery()
     )
     columns = (
-        Pair.started_at,
-        Program.timezone,
-        Program.prompt_weekday,
-        Program.prompt_hour,
-        Program.rhythm,
-        Program.duration_weeks,
-        Program.start_date,
+        *SCHEDULE_COLUMNS,
         Program.working_days,
         *worktime_columns(a, "_a"),
         *worktime_columns(b, "_b"),
