@@ -3,7 +3,7 @@ goals as plain data for other messages (the weekly thread). Rules in ``bot.domai
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -196,19 +196,13 @@ def mark(
             return UNCHANGED
         goal.progress, goal.done_at = rules.DONE, now
         result = DONE
-        program = session.get(Program, pair.program_id)
-        a, b = partners(session, pair)
-        post_to_pair(
+        _post(
             session,
-            workspace_id=program.workspace_id if program else participant.workspace_id,
-            pair=pair,
-            a=a,
-            b=b,
-            message=blocks.goal_done_posted(
-                rules.common_locale(a.locale, b.locale), who=participant.display_name, text=goal.text
-            ),
-            now=now,
+            pair,
+            participant,
+            lambda locale: blocks.goal_done_posted(locale, who=participant.display_name, text=goal.text),
             dedupe_key=f"goal-done:{goal.id}:{now.isoformat()}",
+            now=now,
         )
     elif progress == 0:
         if goal.done_at is None:
@@ -282,6 +276,20 @@ def withdraw(session: Session, *, participant: Participant | None, goal_id: int 
 
 
 def _post_change(session: Session, pair: Pair, who: Participant, goal: Goal, change: str, *, now: datetime) -> None:
+    message = lambda locale: blocks.goal_change_posted(locale, change, who=who.display_name, text=goal.text)  # noqa: E731
+    _post(session, pair, who, message, dedupe_key=f"goal-{change}:{goal.id}", now=now)
+
+
+def _post(
+    session: Session,
+    pair: Pair,
+    who: Participant,
+    message: Callable[[str], dict[str, Any]],
+    *,
+    dedupe_key: str,
+    now: datetime,
+) -> None:
+    """``message`` (built in the partners' common language) in the pair's thread, from what ``who`` did."""
     program = session.get(Program, pair.program_id)
     a, b = partners(session, pair)
     post_to_pair(
@@ -290,9 +298,7 @@ def _post_change(session: Session, pair: Pair, who: Participant, goal: Goal, cha
         pair=pair,
         a=a,
         b=b,
-        message=blocks.goal_change_posted(
-            rules.common_locale(a.locale, b.locale), change, who=who.display_name, text=goal.text
-        ),
+        message=message(rules.common_locale(a.locale, b.locale)),
         now=now,
-        dedupe_key=f"goal-{change}:{goal.id}",
+        dedupe_key=dedupe_key,
     )
