@@ -91,12 +91,24 @@ def _create_tries(session: Session, circle: PeerCircle) -> list[OutboxMessage]:
     return [found[k] for k in keys if k in found]
 
 
+def _created(tries: list[OutboxMessage]) -> str | None:
+    """The channel a try created, from Slack's answer to it (None: none did, or not yet)."""
+    for tried in tries:
+        channel = (tried.result or {}).get("channel")
+        if isinstance(channel, dict) and channel.get("id"):
+            return str(channel["id"])
+    return None
+
+
 def _creating(session: Session, circle: PeerCircle) -> bool:
     """Whether the clock has something to do or read for the side's channel: a try to queue, or one on its way."""
     tries = _create_tries(session, circle)
     on_its_way = bool(tries) and tries[-1].status in (OutboxStatus.PENDING, OutboxStatus.SENDING)
-    answered = any(isinstance((t.result or {}).get("channel"), dict) for t in tries)
-    return on_its_way or answered or rules.next_create([(t.status, t.last_error) for t in tries]) is not None
+    return (
+        on_its_way
+        or _created(tries) is not None
+        or rules.next_create([(t.status, t.last_error) for t in tries]) is not None
+    )
 
 
 def desired(session: Session, program: Program, side: str) -> list[str]:
@@ -121,12 +133,10 @@ def _ready(session: Session, program: Program, circle: PeerCircle, now: datetime
         if circle.channel_id is not None:
             return 0
         tries = _create_tries(session, circle)
-        for tried in tries:
-            result = tried.result or {}
-            channel = (result.get("channel") or {}).get("id") if isinstance(result.get("channel"), dict) else None
-            if channel:
-                circle.channel_id = str(channel)
-                return 1
+        channel = _created(tries)
+        if channel is not None:
+            circle.channel_id = channel
+            return 1
         attempt = rules.next_create([(t.status, t.last_error) for t in tries])
         if attempt is None:
             return 0  # Slack has not answered yet, or refused for good
